@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Pledger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pledger", targets: ["pledger"]),
+        .library(name: "PledgerDomain", targets: ["PledgerDomain"]),
+        .library(name: "PledgerStore", targets: ["PledgerStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // Pure domain: value types, events, deciders, canonical JSON, projections. No I/O.
+        .target(
+            name: "PledgerDomain",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // PostgreSQL event store, migrations, projector, read models.
+        .target(
+            name: "PledgerStore",
+            dependencies: [
+                "PledgerDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Command implementations (plain types the tests call directly).
+        .target(
+            name: "PledgerCLI",
+            dependencies: [
+                "PledgerDomain", "PledgerStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "pledger", dependencies: ["PledgerCLI"], swiftSettings: strict),
+
+        // Shared test helpers: throw-away databases cloned from a migrated template.
+        .target(
+            name: "PledgerTestSupport",
+            dependencies: ["PledgerStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/PledgerTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PledgerDomainTests", dependencies: ["PledgerDomain"], swiftSettings: strict),
+        .testTarget(
+            name: "PledgerStoreTests",
+            dependencies: ["PledgerStore", "PledgerTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PledgerCLITests",
+            dependencies: ["PledgerCLI", "PledgerTestSupport"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

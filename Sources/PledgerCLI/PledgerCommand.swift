@@ -1,0 +1,1 @@
+// commands come next

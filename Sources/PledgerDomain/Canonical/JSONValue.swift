@@ -1,0 +1,105 @@
+/// A JSON value restricted to what the ledger stores: no floating-point numbers, integers
+/// within ±(2^53 − 1) so that every language reads them exactly (DESIGN §3).
+///
+/// Objects keep their members as an array sorted by the UTF-8 bytes of the key (which is
+/// code-point order), not as a `Dictionary`: Swift's `String` equality treats canonically
+/// equivalent keys (`"é"` and `"e\u{301}"`) as equal, JSON and the hash chain do not.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// Largest magnitude an integer may have: 2^53 − 1.
+    public static let maxSafeInteger: Int64 = 9_007_199_254_740_991
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+}
+
+/// The members of a JSON object, unique by key (compared byte for byte) and sorted by key.
+public struct JSONObject: Sendable, Hashable {
+    public struct Member: Sendable, Hashable {
+        public let key: String
+        public let value: JSONValue
+    }
+
+    public private(set) var members: [Member]
+
+    public init() { members = [] }
+
+    /// Builds an object; throws `CanonicalJSONError.duplicateKey` when a key repeats.
+    public init(_ pairs: [(String, JSONValue)]) throws {
+        members = []
+        members.reserveCapacity(pairs.count)
+        for (key, value) in pairs {
+            guard insert(key, value) else { throw CanonicalJSONError.duplicateKey(key) }
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        let index = searchIndex(key)
+        guard index < members.count, members[index].key.utf8.elementsEqual(key.utf8) else { return nil }
+        return members[index].value
+    }
+
+    /// Inserts a member, keeping the order; returns false (and changes nothing) if the key exists.
+    @discardableResult
+    public mutating func insert(_ key: String, _ value: JSONValue) -> Bool {
+        let index = searchIndex(key)
+        if index < members.count, members[index].key.utf8.elementsEqual(key.utf8) { return false }
+        members.insert(Member(key: key, value: value), at: index)
+        return true
+    }
+
+    /// Sets or replaces a member.
+    public mutating func set(_ key: String, _ value: JSONValue) {
+        let index = searchIndex(key)
+        if index < members.count, members[index].key.utf8.elementsEqual(key.utf8) {
+            members[index] = Member(key: key, value: value)
+        } else {
+            members.insert(Member(key: key, value: value), at: index)
+        }
+    }
+
+    public mutating func remove(_ key: String) {
+        let index = searchIndex(key)
+        if index < members.count, members[index].key.utf8.elementsEqual(key.utf8) { members.remove(at: index) }
+    }
+
+    private func searchIndex(_ key: String) -> Int {
+        var low = 0, high = members.count
+        while low < high {
+            let mid = (low + high) / 2
+            if JSONObject.codePointLess(members[mid].key, key) { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// Code-point order, which for UTF-8 equals byte order.
+    static func codePointLess(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+}
+
+public enum CanonicalJSONError: Error, Equatable, CustomStringConvertible {
+    case duplicateKey(String)
+    case integerOutOfRange(String)
+    case notAnInteger(String)
+    case syntax(offset: Int, reason: String)
+    case notAnObject
+
+    public var description: String {
+        switch self {
+        case .duplicateKey(let key): "duplicate key \"\(key)\""
+        case .integerOutOfRange(let text): "integer \(text) is outside ±(2^53 − 1)"
+        case .notAnInteger(let text): "number \(text) is not an integer; the ledger stores no floating-point numbers"
+        case .syntax(let offset, let reason): "invalid JSON at byte \(offset): \(reason)"
+        case .notAnObject: "expected a JSON object"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// Where the database is: parsed from a `postgres://user:password@host:port/database?sslmode=…`
+/// URL (the `DATABASE_URL` convention). A `host` query item naming a folder selects a Unix socket.
+public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var socketPath: String?
+    public var sslMode: String
+
+    public init(_ text: String) throws {
+        guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
+            throw StoreError.configuration("DATABASE_URL must look like postgres://user@host:port/database (got \(Self.redacted(text)))")
+        }
+        host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        port = components.port ?? 5432
+        username = components.user.flatMap { $0.removingPercentEncoding } ?? "postgres"
+        password = components.password.flatMap { $0.removingPercentEncoding }
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        database = path.isEmpty ? username : (path.removingPercentEncoding ?? path)
+        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        sslMode = query["sslmode"] ?? "disable"
+        guard ["disable", "prefer", "require"].contains(sslMode) else {
+            throw StoreError.configuration("sslmode \(sslMode) is not supported; use disable, prefer or require")
+        }
+        if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
+            socketPath = "\(socketFolder)/.s.PGSQL.\(port)"
+        }
+    }
+
+    /// The same server, another database.
+    public func with(database: String) -> DatabaseURL {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
+    /// The same server and database as another user (e.g. the least-privileged `pledger_app`).
+    public func with(username: String, password: String? = nil) -> DatabaseURL {
+        var copy = self
+        copy.username = username
+        copy.password = password
+        return copy
+    }
+
+    /// Never prints the password.
+    public var description: String {
+        "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
+    }
+
+    public var isLocal: Bool { socketPath != nil || ["127.0.0.1", "localhost", "::1"].contains(host) }
+
+    public func clientConfiguration(maxConnections: Int = 8) -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if let socketPath {
+            configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
+        } else {
+            let tls: PostgresClient.Configuration.TLS = switch sslMode {
+            case "require": .require(.makeClientConfiguration())
+            case "prefer": .prefer(.makeClientConfiguration())
+            default: .disable
+            }
+            configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        }
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.minimumConnections = 0
+        return configuration
+    }
+
+    public func makeClient(maxConnections: Int = 8, logger: Logger) -> PostgresClient {
+        PostgresClient(configuration: clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
+    }
+
+    /// Reads `DATABASE_URL`, or the embedded cluster's default (deploy/local/pg).
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseURL {
+        try DatabaseURL(environment["DATABASE_URL"] ?? defaultLocal)
+    }
+
+    public static let defaultLocal = "postgres://pledger@127.0.0.1:54329/pledger"
+
+    private static func redacted(_ text: String) -> String {
+        text.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)
+    }
+}

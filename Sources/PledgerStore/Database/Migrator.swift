@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import PledgerDomain
+import PostgresNIO
+
+/// Applies the numbered files in `sql/` in order, each in its own transaction, and records
+/// name and SHA-256 in `schema_migrations`. An already-applied file whose contents changed
+/// is refused: history of the schema is as sacred as the ledger's.
+public struct Migrator: Sendable {
+    public struct Migration: Sendable, Hashable {
+        public let name: String
+        public let sql: String
+        public var checksum: String { Digest.sha256Hex(sql) }
+    }
+
+    public let migrations: [Migration]
+
+    public init(directory: URL) throws {
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw StoreError.configuration("cannot read the migrations folder \(directory.path): \(error.localizedDescription)")
+        }
+        migrations = try files
+            .filter { $0.hasSuffix(".sql") && $0.first?.isNumber == true }
+            .sorted()
+            .map { name in
+                let url = directory.appendingPathComponent(name)
+                guard let data = FileManager.default.contents(atPath: url.path), let sql = String(data: data, encoding: .utf8) else {
+                    throw StoreError.configuration("cannot read \(url.path) as UTF-8")
+                }
+                return Migration(name: name, sql: sql)
+            }
+        guard !migrations.isEmpty else { throw StoreError.configuration("no NNN_name.sql files in \(directory.path)") }
+    }
+
+    /// Finds `sql/`: `$PLEDGER_SQL_DIR`, then next to the working directory or any parent,
+    /// then next to the executable or any parent (so `.build/debug/pledger` finds the repo's).
+    public static func locateDirectory(override: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+        if let explicit = override ?? environment["PLEDGER_SQL_DIR"] {
+            return URL(fileURLWithPath: explicit)
+        }
+        let starts = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+            URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent(),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent(),
+        ]
+        for start in starts {
+            var folder = start.standardizedFileURL
+            while true {
+                let candidate = folder.appendingPathComponent("sql")
+                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("001_events.sql").path) { return candidate }
+                let parent = folder.deletingLastPathComponent()
+                if parent.path == folder.path { break }
+                folder = parent
+            }
+        }
+        throw StoreError.configuration("cannot find the sql/ folder; pass --sql-dir or set PLEDGER_SQL_DIR")
+    }
+
+    public struct Outcome: Sendable, Hashable {
+        public var applied: [String] = []
+        public var alreadyApplied: [String] = []
+    }
+
+    @discardableResult
+    public func migrate(client: PostgresClient, logger: Logger) async throws -> Outcome {
+        try await client.withConnection { connection in
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    name text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
+            // One migrator at a time, across processes.
+            try await connection.query("SELECT pg_advisory_lock(7244937)", logger: logger)
+            do {
+                let outcome = try await apply(on: connection, logger: logger)
+                try await connection.query("SELECT pg_advisory_unlock(7244937)", logger: logger)
+                return outcome
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(7244937)", logger: logger)
+                throw StoreError.wrap(error)
+            }
+        }
+    }
+
+    /// Names of files not yet applied (empty when the schema is current).
+    public func pending(client: PostgresClient, logger: Logger) async throws -> [String] {
+        let applied = try await client.withConnection { try await appliedChecksums(on: $0, logger: logger) }
+        return migrations.map(\.name).filter { applied[$0] == nil }
+    }
+
+    private func apply(on connection: PostgresConnection, logger: Logger) async throws -> Outcome {
+        let applied = try await appliedChecksums(on: connection, logger: logger)
+        var outcome = Outcome()
+        for migration in migrations {
+            if let checksum = applied[migration.name] {
+                guard checksum == migration.checksum else {
+                    throw StoreError.configuration(
+                        "migration \(migration.name) was changed after it was applied (recorded sha256 \(checksum.prefix(12))…, file now \(migration.checksum.prefix(12))…); put the change in a new numbered file instead")
+                }
+                outcome.alreadyApplied.append(migration.name)
+                continue
+            }
+            logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
+            do {
+                try await connection.withTransaction(logger: logger) { transaction in
+                    for statement in SQLScript.statements(in: migration.sql) {
+                        try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await transaction.query(
+                        "INSERT INTO schema_migrations (name, sha256) VALUES (\(migration.name), \(migration.checksum))", logger: logger)
+                }
+            } catch {
+                throw StoreError.configuration("migration \(migration.name) failed and was rolled back: \(StoreError.wrap(error))")
+            }
+            outcome.applied.append(migration.name)
+        }
+        return outcome
+    }
+
+    private func appliedChecksums(on connection: PostgresConnection, logger: Logger) async throws -> [String: String] {
+        var applied: [String: String] = [:]
+        do {
+            let rows = try await connection.query("SELECT name, sha256 FROM schema_migrations", logger: logger)
+            for try await (name, checksum) in rows.decode((String, String).self) { applied[name] = checksum }
+        } catch where StoreError.sqlState(of: error) == "42P01" {
+            return [:]
+        }
+        return applied
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import PledgerDomain
+
+/// What a writer expects a stream's version to be before its events are appended
+/// (optimistic concurrency, DESIGN §2).
+public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
+    /// Append whatever the version is.
+    case any
+    /// The stream must not exist yet.
+    case noStream
+    /// The stream must be at exactly this version (≥ 1).
+    case exact(Int32)
+
+    func admits(current: Int32) -> Bool {
+        switch self {
+        case .any: true
+        case .noStream: current == 0
+        case .exact(let version): version == current
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .any: "any"
+        case .noStream: "no_stream"
+        case .exact(let version): String(version)
+        }
+    }
+}
+
+/// An event ready to be appended: type, schema version, and canonical JSON payload.
+/// Built only from a `JSONValue` object (or text that is already canonical), so nothing
+/// that cannot be reproduced byte for byte reaches the hash chain.
+public struct NewEvent: Sendable, Hashable {
+    public let eventId: UUID
+    public let type: String
+    public let schema: Int32
+    public let data: String
+    public let meta: JSONObject
+
+    public init(eventId: UUID = UUID(), type: String, schema: Int32 = 1, data: JSONValue, meta: JSONObject = JSONObject()) throws {
+        guard case .object = data else { throw AppendError.invalid("event data of \(type) must be a JSON object") }
+        guard !type.isEmpty, schema > 0 else { throw AppendError.invalid("an event needs a type and a schema ≥ 1") }
+        self.eventId = eventId
+        self.type = type
+        self.schema = schema
+        self.data = CanonicalJSON.string(data)
+        self.meta = meta
+    }
+
+    /// `data` must already be a canonical JSON object; it is checked.
+    public init(eventId: UUID = UUID(), type: String, schema: Int32 = 1, canonicalData: String, meta: JSONObject = JSONObject()) throws {
+        let parsed = try JSONParser.parse(canonicalData)
+        guard CanonicalJSON.string(parsed) == canonicalData else {
+            throw AppendError.invalid("event data of \(type) is not in canonical JSON form")
+        }
+        try self.init(eventId: eventId, type: type, schema: schema, data: parsed, meta: meta)
+    }
+}
+
+/// The events to append to one stream, and the version the stream must be at.
+public struct StreamAppend: Sendable, Hashable {
+    public let stream: String
+    public let expected: ExpectedVersion
+    public let events: [NewEvent]
+
+    public init(stream: String, expected: ExpectedVersion, events: [NewEvent]) {
+        self.stream = stream
+        self.expected = expected
+        self.events = events
+    }
+}
+
+/// One atomic append: one or more streams, all written or none.
+public struct AppendRequest: Sendable, Hashable {
+    public let streams: [StreamAppend]
+    public let idempotencyKey: String?
+
+    public init(_ streams: [StreamAppend], idempotencyKey: String? = nil) {
+        self.streams = streams
+        self.idempotencyKey = idempotencyKey
+    }
+
+    public init(stream: String, expected: ExpectedVersion, events: [NewEvent], idempotencyKey: String? = nil) {
+        self.init([StreamAppend(stream: stream, expected: expected, events: events)], idempotencyKey: idempotencyKey)
+    }
+
+    var eventCount: Int { streams.reduce(0) { $0 + $1.events.count } }
+
+    func validate() throws {
+        guard !streams.isEmpty, eventCount > 0 else { throw AppendError.invalid("an append needs at least one event") }
+        var seen = Set<String>()
+        for part in streams {
+            guard StreamName.isValid(part.stream) else {
+                throw AppendError.invalid("stream name \"\(part.stream)\" is not valid (1–200 characters, no control characters)")
+            }
+            guard seen.insert(part.stream).inserted else {
+                throw AppendError.invalid("stream \(part.stream) appears twice in one append")
+            }
+            if case .exact(let version) = part.expected, version < 1 {
+                throw AppendError.invalid("expected version of \(part.stream) must be ≥ 1, or no_stream")
+            }
+        }
+        if let key = idempotencyKey, key.isEmpty || key.utf8.count > 200 {
+            throw AppendError.invalid("an idempotency key must have 1–200 bytes")
+        }
+    }
+
+    /// SHA-256 over what the request asks for — not over event ids, which a retrying client
+    /// may generate afresh — so that a retry with the same key is recognised.
+    var fingerprint: [UInt8] {
+        var canonical: [JSONValue] = []
+        for part in streams {
+            var events: [JSONValue] = []
+            for event in part.events {
+                events.append(.array([.string(event.type), .integer(Int64(event.schema)), .string(event.data), .object(event.meta)]))
+            }
+            canonical.append(.array([.string(part.stream), .string(part.expected.description), .array(events)]))
+        }
+        return Digest.sha256(CanonicalJSON.bytes(.array(canonical)))
+    }
+}
+
+enum StreamName {
+    static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 200 && !name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+}
+
+/// What an append wrote: its global positions and each stream's new version.
+public struct AppendResult: Sendable, Hashable, Codable {
+    public let firstPosition: Int64
+    public let lastPosition: Int64
+    public let streamVersions: [String: Int32]
+    public let eventIds: [UUID]
+    public let recordedAt: RecordedTime
+    /// True when this is the stored answer to an earlier request with the same idempotency key.
+    public var replayed: Bool = false
+
+    enum CodingKeys: String, CodingKey {
+        case firstPosition = "first_position", lastPosition = "last_position", streamVersions = "stream_versions"
+        case eventIds = "event_ids", recordedAt = "recorded_at"
+    }
+}
+
+/// Why an append was refused. Nothing was written.
+public enum AppendError: Error, Sendable, Equatable, CustomStringConvertible {
+    case wrongExpectedVersion(stream: String, expected: ExpectedVersion, actual: Int32)
+    case idempotencyConflict(key: String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .wrongExpectedVersion(let stream, let expected, let actual):
+            "stream \(stream) is at version \(actual), the append expected \(expected); reload and retry"
+        case .idempotencyConflict(let key):
+            "idempotency key \"\(key)\" was already used for a different request"
+        case .invalid(let reason): reason
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import Logging
+import PledgerDomain
+import PostgresNIO
+import Synchronization
+
+/// The PostgreSQL event log (DESIGN §2): gap-free positions in commit order, optimistic
+/// concurrency per stream, idempotency keys and the SHA-256 hash chain.
+///
+/// Appends from concurrent callers are group-committed: `run()` takes whatever is waiting
+/// and writes it in one transaction under the head-row lock, while each caller still gets
+/// its own result or error. `run()` must be running (in a task group or service group) for
+/// `append` to return; reads work without it.
+public final class EventStore: Sendable {
+    public static let notifyChannel = "pledger_events"
+
+    public let client: PostgresClient
+    let logger: Logger
+    let maxBatchEvents: Int
+    private let queue = Mutex(PendingQueue())
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    private let batchStats = Mutex(BatchStatistics())
+
+    public init(client: PostgresClient, logger: Logger, maxBatchEvents: Int = 5000) {
+        self.client = client
+        self.logger = logger
+        self.maxBatchEvents = maxBatchEvents
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    // MARK: Appending
+
+    /// Appends atomically; throws `AppendError` when refused (nothing written).
+    @discardableResult
+    public func append(_ request: AppendRequest) async throws -> AppendResult {
+        try request.validate()
+        guard request.eventCount <= maxBatchEvents else {
+            throw AppendError.invalid("one append may hold at most \(maxBatchEvents) events, this one has \(request.eventCount)")
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            let accepted = queue.withLock { queue in
+                guard !queue.closed else { return false }
+                queue.pending.append(PendingAppend(request: request, continuation: continuation))
+                return true
+            }
+            if accepted {
+                wake.yield()
+            } else {
+                continuation.resume(throwing: StoreError.shutDown)
+            }
+        }
+    }
+
+    /// The group-commit writer. Returns after `finish()` once everything queued is written,
+    /// or on cancellation (failing what is still queued; nothing half-written).
+    public func run() async {
+        for await _ in wakeups {
+            await drain()
+        }
+        if !Task.isCancelled { await drain() }
+        let abandoned = queue.withLock { queue in
+            queue.closed = true
+            defer { queue.pending = [] }
+            return queue.pending
+        }
+        for pending in abandoned { pending.continuation.resume(throwing: StoreError.shutDown) }
+    }
+
+    /// Asks `run()` to write what is queued and return (graceful shutdown).
+    public func finish() {
+        wake.finish()
+    }
+
+    /// Sizes of the transactions written so far (for metrics and benchmarks).
+    public var statistics: BatchStatistics { batchStats.withLock { $0 } }
+
+    private func drain() async {
+        while true {
+            let batch = queue.withLock { $0.take(maxEvents: maxBatchEvents) }
+            if batch.isEmpty { return }
+            await commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [PendingAppend]) async {
+        do {
+            let outcomes = try await client.withConnection { connection in
+                try await connection.withTransaction(logger: self.logger) { transaction in
+                    try await GroupCommit(requests: batch.map(\.request), logger: self.logger).write(on: transaction)
+                }
+            }
+            let written = outcomes.reduce(0) { $0 + ((try? $1.get())?.replayed == false ? 1 : 0) }
+            batchStats.withLock { $0.record(requests: batch.count, written: written) }
+            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
+        } catch {
+            let error = StoreError.wrap(error)
+            if batch.count > 1 {
+                // Something in the batch broke the whole transaction; nothing was written.
+                // Write each request alone so that only the culprit fails.
+                logger.warning("group commit failed, retrying its \(batch.count) requests one by one", metadata: ["error": "\(error)"])
+                for pending in batch { await commit([pending]) }
+            } else {
+                batch[0].continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    /// The events of one stream from `version` on, in order.
+    public func read(stream: String, fromVersion version: Int32 = 1, limit: Int = 10_000) async throws -> [StoredEvent] {
+        try await client.withConnection { connection in
+            try await Self.decode(connection.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM events
+                WHERE stream = \(stream) AND version >= \(version) ORDER BY version LIMIT \(Int64(limit))
+                """, logger: self.logger))
+        }
+    }
+
+    /// A page of the global log: positions after `position`, ascending.
+    public func read(after position: Int64, limit: Int = 1000) async throws -> [StoredEvent] {
+        try await client.withConnection { try await Self.read(after: position, limit: limit, on: $0, logger: self.logger) }
+    }
+
+    static func read(after position: Int64, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [StoredEvent] {
+        try await decode(connection.query(
+            "SELECT \(unescaped: columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))",
+            logger: logger))
+    }
+
+    /// Current version of each stream (0 when it does not exist).
+    public func versions(of streams: [String]) async throws -> [String: Int32] {
+        try await client.withConnection { try await Self.versions(of: streams, on: $0, logger: self.logger) }
+    }
+
+    static func versions(of streams: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: Int32] {
+        var versions: [String: Int32] = [:]
+        let rows = try await connection.query(
+            """
+            SELECT s.name, COALESCE((SELECT max(version) FROM events WHERE stream = s.name), 0)
+            FROM unnest(\(streams)::text[]) AS s(name)
+            """, logger: logger)
+        for try await (name, version) in rows.decode((String, Int32).self) { versions[name] = version }
+        return versions
+    }
+
+    public func head() async throws -> LedgerHead {
+        try await client.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT position, hash, (extract(epoch FROM recorded_at) * 1000000)::int8 FROM ledger_head",
+                logger: self.logger)
+            for try await (position, hash, micros) in rows.decode((Int64, ByteBuffer, Int64?).self) {
+                return LedgerHead(position: position, hash: try LedgerHash.decoding(hash), recordedAt: micros.map(RecordedTime.init))
+            }
+            throw StoreError.notMigrated
+        }
+    }
+
+    static let columns = """
+        position, stream, version, event_id, type, schema, data, meta,
+        (extract(epoch FROM recorded_at) * 1000000)::int8, prev_hash, hash
+        """
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [StoredEvent] {
+        var events: [StoredEvent] = []
+        for try await row in rows {
+            let (position, stream, version, eventId, type, schema, data, meta, micros, prev, hash) = try row.decode(
+                (Int64, String, Int32, UUID, String, Int32, String, String, Int64, ByteBuffer, ByteBuffer).self)
+            events.append(StoredEvent(
+                envelope: EventEnvelope(
+                    position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema,
+                    data: data, meta: meta, recordedAt: RecordedTime(microseconds: micros)),
+                prevHash: try LedgerHash.decoding(prev), hash: try LedgerHash.decoding(hash)))
+        }
+        return events
+    }
+}
+
+/// Transaction sizes written by the group-commit writer.
+public struct BatchStatistics: Sendable {
+    public private(set) var transactions = 0
+    public private(set) var requests = 0
+    public private(set) var largestBatch = 0
+
+    mutating func record(requests count: Int, written: Int) {
+        transactions += 1
+        requests += count
+        largestBatch = max(largestBatch, count)
+    }
+}
+
+struct PendingAppend {
+    let request: AppendRequest
+    let continuation: CheckedContinuation<AppendResult, any Error>
+}
+
+struct PendingQueue {
+    var pending: [PendingAppend] = []
+    var closed = false
+
+    /// Takes requests in arrival order up to `maxEvents` events (always at least one).
+    mutating func take(maxEvents: Int) -> [PendingAppend] {
+        var count = 0
+        var events = 0
+        while count < pending.count {
+            let next = pending[count].request.eventCount
+            if count > 0 && events + next > maxEvents { break }
+            events += next
+            count += 1
+        }
+        defer { pending.removeFirst(count) }
+        return Array(pending.prefix(count))
+    }
+}
+
+extension LedgerHash {
+    static func decoding(_ buffer: ByteBuffer) throws -> LedgerHash {
+        guard let hash = LedgerHash(bytes: Array(buffer.readableBytesView)) else {
+            throw StoreError.corrupt("a stored hash is not 32 bytes")
+        }
+        return hash
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import PledgerDomain
+import PostgresNIO
+
+/// One group-commit transaction: decides, under the head-row lock, which of the waiting
+/// requests can be written, assigns their positions, versions and chain links, and writes
+/// them all with one INSERT over arrays. A refused request is answered with its own error
+/// and does not disturb the others.
+struct GroupCommit {
+    let requests: [AppendRequest]
+    let logger: Logger
+
+    func write(on connection: PostgresConnection) async throws -> [Result<AppendResult, any Error>] {
+        let head = try await lockHead(connection)
+        let stored = try await storedIdempotency(connection)
+        var versions = try await EventStore.versions(
+            of: Array(Set(requests.flatMap { $0.streams.map(\.stream) })), on: connection, logger: logger)
+
+        var rows = Rows()
+        var position = head.position
+        var chain = head.hash
+        let recordedAt = max(RecordedTime.now(), head.recordedAt ?? RecordedTime(microseconds: 0))
+        var keysInBatch: [String: (fingerprint: [UInt8], result: AppendResult)] = [:]
+        var outcomes: [Result<AppendResult, any Error>] = []
+
+        for request in requests {
+            let fingerprint = request.key == nil ? [] : request.fingerprint
+            if let key = request.key {
+                if let earlier = stored[key] ?? keysInBatch[key] {
+                    guard earlier.fingerprint == fingerprint else {
+                        outcomes.append(.failure(AppendError.idempotencyConflict(key: key)))
+                        continue
+                    }
+                    var replay = earlier.result
+                    replay.replayed = true
+                    outcomes.append(.success(replay))
+                    continue
+                }
+            }
+            if let conflict = request.streams.first(where: { !$0.expected.admits(current: versions[$0.stream] ?? 0) }) {
+                outcomes.append(.failure(AppendError.wrongExpectedVersion(
+                    stream: conflict.stream, expected: conflict.expected, actual: versions[conflict.stream] ?? 0)))
+                continue
+            }
+            let first = position + 1
+            var newVersions: [String: Int32] = [:]
+            var ids: [UUID] = []
+            for part in request.streams {
+                var version = versions[part.stream] ?? 0
+                for event in part.events {
+                    position += 1
+                    version += 1
+                    var meta = event.meta
+                    if let key = request.key { meta.set("idempotency_key", .string(key)) }
+                    let envelope = EventEnvelope(
+                        position: position, stream: part.stream, version: version, eventId: event.eventId, type: event.type,
+                        schema: event.schema, data: event.data, meta: CanonicalJSON.string(.object(meta)), recordedAt: recordedAt)
+                    let hash = envelope.hash(after: chain)
+                    rows.append(envelope, prev: chain, hash: hash)
+                    chain = hash
+                    ids.append(event.eventId)
+                }
+                versions[part.stream] = version
+                newVersions[part.stream] = version
+            }
+            let result = AppendResult(
+                firstPosition: first, lastPosition: position, streamVersions: newVersions, eventIds: ids, recordedAt: recordedAt)
+            if let key = request.key {
+                keysInBatch[key] = (fingerprint, result)
+                rows.idempotency.append((key, fingerprint, try CanonicalJSON.encode(result), first))
+            }
+            outcomes.append(.success(result))
+        }
+
+        if !rows.isEmpty {
+            try await rows.insert(on: connection, recordedAt: recordedAt, logger: logger)
+            try await connection.query(
+                """
+                UPDATE ledger_head SET position = \(position), hash = \(ByteBuffer(bytes: chain.bytes)),
+                  recorded_at = timestamptz 'epoch' + \(recordedAt.microseconds) * interval '1 microsecond'
+                """, logger: logger)
+            try await connection.query("SELECT pg_notify(\(EventStore.notifyChannel), \(String(position)))", logger: logger)
+        }
+        return outcomes
+    }
+
+    private func lockHead(_ connection: PostgresConnection) async throws -> (position: Int64, hash: LedgerHash, recordedAt: RecordedTime?) {
+        let rows = try await connection.query(
+            "SELECT position, hash, (extract(epoch FROM recorded_at) * 1000000)::int8 FROM ledger_head FOR UPDATE",
+            logger: logger)
+        for try await (position, hash, micros) in rows.decode((Int64, ByteBuffer, Int64?).self) {
+            return (position, try LedgerHash.decoding(hash), micros.map(RecordedTime.init))
+        }
+        throw StoreError.notMigrated
+    }
+
+    private func storedIdempotency(_ connection: PostgresConnection) async throws -> [String: (fingerprint: [UInt8], result: AppendResult)] {
+        let keys = requests.compactMap(\.key)
+        guard !keys.isEmpty else { return [:] }
+        var stored: [String: (fingerprint: [UInt8], result: AppendResult)] = [:]
+        let rows = try await connection.query(
+            "SELECT key, request_hash, result FROM idempotency_keys WHERE key = ANY(\(keys)::text[])", logger: logger)
+        for try await (key, hash, result) in rows.decode((String, ByteBuffer, String).self) {
+            stored[key] = (Array(hash.readableBytesView), try CanonicalJSON.decode(AppendResult.self, from: result))
+        }
+        return stored
+    }
+}
+
+private extension AppendRequest {
+    var key: String? { idempotencyKey }
+}
+
+/// Column arrays for the one INSERT … SELECT FROM unnest(…) of a batch.
+private struct Rows {
+    var positions: [Int64] = [], streams: [String] = [], versions: [Int32] = [], ids: [UUID] = []
+    var types: [String] = [], schemas: [Int32] = [], data: [String] = [], meta: [String] = []
+    var prevHashes: [ByteBuffer] = [], hashes: [ByteBuffer] = []
+    var idempotency: [(key: String, fingerprint: [UInt8], result: String, first: Int64)] = []
+
+    var isEmpty: Bool { positions.isEmpty }
+
+    mutating func append(_ envelope: EventEnvelope, prev: LedgerHash, hash: LedgerHash) {
+        positions.append(envelope.position)
+        streams.append(envelope.stream)
+        versions.append(envelope.version)
+        ids.append(envelope.eventId)
+        types.append(envelope.type)
+        schemas.append(envelope.schema)
+        data.append(envelope.data)
+        meta.append(envelope.meta)
+        prevHashes.append(ByteBuffer(bytes: prev.bytes))
+        hashes.append(ByteBuffer(bytes: hash.bytes))
+    }
+
+    func insert(on connection: PostgresConnection, recordedAt: RecordedTime, logger: Logger) async throws {
+        try await connection.query(
+            """
+            INSERT INTO events (position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash)
+            SELECT p, s, v, i, t, sc, d, m, timestamptz 'epoch' + \(recordedAt.microseconds) * interval '1 microsecond', ph, h
+            FROM unnest(\(positions)::int8[], \(streams)::text[], \(versions)::int4[], \(ids)::uuid[], \(types)::text[],
+                        \(schemas)::int4[], \(data)::text[], \(meta)::text[], \(prevHashes)::bytea[], \(hashes)::bytea[])
+                 AS u(p, s, v, i, t, sc, d, m, ph, h)
+            """, logger: logger)
+        guard !idempotency.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO idempotency_keys (key, request_hash, result, first_position)
+            SELECT * FROM unnest(\(idempotency.map(\.key))::text[], \(idempotency.map { ByteBuffer(bytes: $0.fingerprint) })::bytea[],
+                                 \(idempotency.map(\.result))::text[], \(idempotency.map(\.first))::int8[])
+            """, logger: logger)
+    }
+}

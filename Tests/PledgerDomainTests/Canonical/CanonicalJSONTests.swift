@@ -1,0 +1,55 @@
+import Testing
+@testable import PledgerDomain
+
+@Suite("Canonical JSON")
+struct CanonicalJSONTests {
+    @Test("golden vectors equal Python's json.dumps(sort_keys, separators, ensure_ascii=False) byte for byte")
+    func goldenVectors() throws {
+        let lines = try Fixtures.lines("canonical-vectors.jsonl")
+        #expect(lines.count == 14)
+        for line in lines {
+            let vector = try JSONParser.parse(line)
+            guard case .string(let input) = vector["input"], case .string(let expected) = vector["canonical"] else {
+                Issue.record("malformed vector line: \(line)")
+                continue
+            }
+            let produced = try CanonicalJSON.canonicalize(input)
+            #expect(Array(produced.utf8) == Array(expected.utf8), "input: \(input)")
+            // Canonical form is a fixed point.
+            #expect(try CanonicalJSON.canonicalize(expected) == expected)
+        }
+    }
+
+    @Test("keys sort by code point, not by Swift's String ordering or canonical equivalence")
+    func codePointOrder() throws {
+        let object = try JSONObject([("e\u{301}", .integer(2)), ("é", .integer(1)), ("Z", .integer(0)), ("\u{1F600}", .integer(3)), ("\u{FFFF}", .integer(4))])
+        #expect(CanonicalJSON.string(.object(object)) == "{\"Z\":0,\"e\u{301}\":2,\"é\":1,\"\u{FFFF}\":4,\"\u{1F600}\":3}")
+        #expect(object.members.count == 5)
+    }
+
+    @Test("control characters, quotes and backslash are escaped as RFC 8785 does; slash and DEL are not")
+    func escaping() {
+        #expect(CanonicalJSON.quoted("a\"b\\c/d\u{7F}") == "\"a\\\"b\\\\c/d\u{7F}\"")
+        #expect(CanonicalJSON.quoted("\u{0}\u{1}\u{8}\u{9}\u{A}\u{C}\u{D}\u{1F}") == "\"\\u0000\\u0001\\b\\t\\n\\f\\r\\u001f\"")
+    }
+
+    @Test("parser refuses what has no canonical form", arguments: [
+        "1.5", "1e3", "9007199254740992", "-9007199254740992", "{\"a\":1,\"a\":2}", "[1,]", "{\"a\" 1}",
+        "\"\\ud800\"", "01", "{} x", "\"tab\there\"", "",
+    ])
+    func refusals(text: String) {
+        #expect(throws: CanonicalJSONError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test("integers at the ±(2^53 − 1) boundary survive")
+    func boundaries() throws {
+        #expect(try CanonicalJSON.canonicalize("[9007199254740991,-9007199254740991]") == "[9007199254740991,-9007199254740991]")
+    }
+
+    @Test("Codable values encode canonically")
+    func codable() throws {
+        struct Sample: Codable { let zeta: Int64; let alpha: String; let nested: [String: Int64] }
+        let text = try CanonicalJSON.encode(Sample(zeta: 1, alpha: "a/b", nested: ["y": 2, "x": 1]))
+        #expect(text == #"{"alpha":"a/b","nested":{"x":1,"y":2},"zeta":1}"#)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import PledgerDomain
+import PledgerStore
+import PledgerTestSupport
+import PostgresNIO
+import Testing
+
+/// A small event for storage tests; the payload is arbitrary canonical JSON.
+func event(_ type: String = "Tested", _ fields: [(String, JSONValue)] = []) throws -> NewEvent {
+    try NewEvent(type: type, data: .object(JSONObject(fields)))
+}
+
+@Suite("Event store")
+struct EventStoreTests {
+    @Test("32 concurrent writers: positions 1…N without gaps, dense stream versions, conflicts write nothing, chain intact")
+    func concurrentAppends() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let writers = 40
+            let appendsPerWriter = 100
+            let sharedStreams = ["shared-a", "shared-b", "shared-c"]
+            let outcomes = try await withThrowingTaskGroup(of: (written: Int, conflicts: Int).self) { group in
+                for writer in 0..<writers {
+                    group.addTask {
+                        var written = 0, conflicts = 0
+                        var ownVersion: Int32 = 0
+                        for n in 0..<appendsPerWriter {
+                            if n % 3 == 0 {
+                                // Shared stream, with a deliberately stale-prone read-then-append.
+                                let stream = sharedStreams[(writer + n) % sharedStreams.count]
+                                let current = try await store.versions(of: [stream])[stream] ?? 0
+                                do {
+                                    let result = try await store.append(AppendRequest(
+                                        stream: stream, expected: current == 0 ? .noStream : .exact(current),
+                                        events: [try event("Shared", [("writer", .integer(Int64(writer)))])]))
+                                    written += result.eventIds.count
+                                } catch let error as AppendError {
+                                    guard case .wrongExpectedVersion(stream, _, let actual) = error else { throw error }
+                                    #expect(actual > current)
+                                    conflicts += 1
+                                }
+                            } else {
+                                // Own stream, two events per append.
+                                let result = try await store.append(AppendRequest(
+                                    stream: "own-\(writer)", expected: ownVersion == 0 ? .noStream : .exact(ownVersion),
+                                    events: [try event("Own", [("n", .integer(Int64(n)))]), try event("Own", [("n", .integer(Int64(n)))])]))
+                                ownVersion += 2
+                                #expect(result.streamVersions["own-\(writer)"] == ownVersion)
+                                written += 2
+                            }
+                        }
+                        return (written, conflicts)
+                    }
+                }
+                return try await group.reduce(into: [(Int, Int)]()) { $0.append($1) }
+            }
+            let written = outcomes.reduce(0) { $0 + $1.0 }
+            let conflicts = outcomes.reduce(0) { $0 + $1.1 }
+
+            var all: [StoredEvent] = []
+            var cursor: Int64 = 0
+            while true {
+                let page = try await store.read(after: cursor, limit: 700)
+                guard let last = page.last else { break }
+                all += page
+                cursor = last.position
+            }
+            #expect(all.count == written)
+            #expect(all.map(\.position) == Array(1...Int64(written)))
+            var versions: [String: Int32] = [:]
+            for stored in all {
+                let expected = (versions[stored.envelope.stream] ?? 0) + 1
+                #expect(stored.envelope.version == expected, "stream \(stored.envelope.stream)")
+                versions[stored.envelope.stream] = expected
+            }
+            #expect(versions.count == writers + sharedStreams.count)
+            let report = try await LedgerVerification(store: store).run()
+            #expect(report.isIntact)
+            #expect(report.verified == Int64(written))
+            #expect(try await store.head().position == Int64(written))
+            // Group commit really grouped: fewer transactions than appends.
+            #expect(store.statistics.transactions < store.statistics.requests)
+            #expect(written > 5000)
+            print("concurrentAppends: \(written) events, \(conflicts) conflicts, \(store.statistics.transactions) transactions for \(store.statistics.requests) appends")
+        }
+    }
+
+    @Test("idempotency: same key and request → the original result, nothing new; same key, other request → conflict")
+    func idempotency() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let request = AppendRequest(stream: "loan-X-1", expected: .noStream, events: [try event("A", [("v", .integer(1))])], idempotencyKey: "key-1")
+            let first = try await store.append(request)
+            #expect(first.replayed == false)
+            // The retry carries fresh event ids, as a client retrying after a timeout would.
+            let retry = AppendRequest(stream: "loan-X-1", expected: .noStream, events: [try event("A", [("v", .integer(1))])], idempotencyKey: "key-1")
+            let second = try await store.append(retry)
+            #expect(second.replayed)
+            #expect(second.firstPosition == first.firstPosition && second.eventIds == first.eventIds)
+            #expect(try await store.head().position == 1)
+
+            let different = AppendRequest(stream: "loan-X-1", expected: .noStream, events: [try event("A", [("v", .integer(2))])], idempotencyKey: "key-1")
+            await #expect(throws: AppendError.idempotencyConflict(key: "key-1")) { try await store.append(different) }
+            #expect(try await store.head().position == 1)
+
+            // Concurrent duplicates land in one batch or several; exactly one write either way.
+            let keyed = AppendRequest(stream: "loan-X-2", expected: .any, events: [try event("B")], idempotencyKey: "key-2")
+            let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
+                for _ in 0..<10 { group.addTask { try await store.append(keyed) } }
+                return try await group.reduce(into: [AppendResult]()) { $0.append($1) }
+            }
+            #expect(results.filter { !$0.replayed }.count == 1)
+            #expect(Set(results.map(\.firstPosition)).count == 1)
+            #expect(try await store.head().position == 2)
+            let stored = try await store.read(stream: "loan-X-2")
+            #expect(stored.first?.envelope.meta == #"{"idempotency_key":"key-2"}"#)
+        }
+    }
+
+    @Test("a multi-stream append is all or nothing")
+    func multiStreamAtomic() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            try await store.append(AppendRequest(stream: "asset-P1", expected: .noStream, events: [try event("AssetRegistered")]))
+            let bad = AppendRequest([
+                StreamAppend(stream: "loan-B-1", expected: .noStream, events: [try event("LoanOriginated")]),
+                StreamAppend(stream: "asset-P1", expected: .exact(5), events: [try event("AssetPledged")]),
+            ])
+            await #expect(throws: AppendError.wrongExpectedVersion(stream: "asset-P1", expected: .exact(5), actual: 1)) {
+                try await store.append(bad)
+            }
+            #expect(try await store.read(stream: "loan-B-1").isEmpty)
+            #expect(try await store.head().position == 1)
+
+            let good = AppendRequest([
+                StreamAppend(stream: "loan-B-1", expected: .noStream, events: [try event("LoanOriginated")]),
+                StreamAppend(stream: "asset-P1", expected: .exact(1), events: [try event("AssetPledged")]),
+            ])
+            let result = try await store.append(good)
+            #expect(result.firstPosition == 2 && result.lastPosition == 3)
+            #expect(result.streamVersions == ["loan-B-1": 1, "asset-P1": 2])
+        }
+    }
+
+    @Test("bad requests are refused before anything is written", arguments: [
+        AppendRequest([]),
+        AppendRequest(stream: "", expected: .any, events: []),
+        AppendRequest(stream: "s\u{1}", expected: .any, events: []),
+    ])
+    func invalidRequests(request: AppendRequest) async throws {
+        try await TestDatabase.withLedger { store, _ in
+            await #expect(throws: AppendError.self) { try await store.append(request) }
+        }
+    }
+
+    @Test("events read back exactly as written, and recorded_at keeps microseconds")
+    func roundTrip() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let data: JSONValue = .object(try JSONObject([
+                ("text", .string("龙城 \"quoted\" \\ / \n 😀")), ("big", .integer(JSONValue.maxSafeInteger)), ("neg", .integer(-1)),
+            ]))
+            let written = try NewEvent(type: "RoundTrip", schema: 3, data: data, meta: try JSONObject([("actor", .string("tester"))]))
+            let result = try await store.append(AppendRequest(stream: "rt-1", expected: .noStream, events: [written]))
+            let stored = try #require(try await store.read(stream: "rt-1").first)
+            #expect(stored.envelope.data == CanonicalJSON.string(data))
+            #expect(stored.envelope.meta == #"{"actor":"tester"}"#)
+            #expect(stored.envelope.schema == 3 && stored.envelope.eventId == written.eventId)
+            #expect(stored.envelope.recordedAt == result.recordedAt)
+            #expect(stored.hash == stored.envelope.hash(after: .zero))
+        }
+    }
+}

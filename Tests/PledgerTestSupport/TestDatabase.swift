@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import PledgerStore
+import PostgresNIO
+
+/// Real PostgreSQL for tests (never a mock). The first call in a test process makes sure
+/// the project-local cluster runs (`deploy/local/pg start`), migrates a template database
+/// once, and then every test gets its own copy (`CREATE DATABASE … TEMPLATE`, fast),
+/// dropped when the test ends.
+///
+/// Set `PLEDGER_TEST_DATABASE_URL` to use another server; only a local one is accepted,
+/// because tests create and drop databases.
+public enum TestDatabase {
+    public static let logger: Logger = {
+        var logger = Logger(label: "pledger.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A fresh migrated database for the duration of `body`.
+    @discardableResult
+    public static func withDatabase<Result: Sendable>(_ body: (DatabaseURL) async throws -> Result) async throws -> Result {
+        let server = try await Template.shared.prepare()
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        try await admin(server) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(Template.name)"), logger: logger)
+        }
+        do {
+            let result = try await body(server.with(database: String(name)))
+            try await drop(String(name), server: server)
+            return result
+        } catch {
+            try? await drop(String(name), server: server)
+            throw error
+        }
+    }
+
+    /// A fresh migrated database with a running event store.
+    @discardableResult
+    public static func withLedger<Result: Sendable>(
+        maxConnections: Int = 4, _ body: (EventStore, DatabaseURL) async throws -> Result
+    ) async throws -> Result {
+        try await withDatabase { url in
+            try await LedgerRuntime.with(url, maxConnections: maxConnections, logger: logger) { store in
+                try await body(store, url)
+            }
+        }
+    }
+
+    /// Runs SQL as the cluster superuser on a test database (for tampering and role checks).
+    @discardableResult
+    public static func asSuperuser<Result: Sendable>(_ url: DatabaseURL, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await admin(url, body)
+    }
+
+    static func drop(_ name: String, server: DatabaseURL) async throws {
+        try await admin(server) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        }
+    }
+
+    @discardableResult
+    static func admin<Result: Sendable>(_ url: DatabaseURL, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        let configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: .disable)
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        } catch {
+            throw StoreError.wrap(error)
+        }
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw StoreError.wrap(error)
+        }
+    }
+
+    /// Builds the template once per process.
+    actor Template {
+        static let shared = Template()
+        static let name = "pledger_test_template"
+        private var building: Task<DatabaseURL, any Error>?
+
+        /// Single flight: concurrent tests wait for the one build.
+        func prepare() async throws -> DatabaseURL {
+            if let building { return try await building.value }
+            let task = Task { try await Self.build() }
+            building = task
+            return try await task.value
+        }
+
+        private static func build() async throws -> DatabaseURL {
+            let server = try await TestDatabase.server()
+            try await TestDatabase.drop(Self.name, server: server)
+            try await admin(server) { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(Self.name)"), logger: logger)
+            }
+            let migrator = try Migrator(directory: repositoryRoot.appendingPathComponent("sql"))
+            let client = server.with(database: Self.name).makeClient(maxConnections: 1, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                try await migrator.migrate(client: client, logger: logger)
+                group.cancelAll()
+            }
+            return server
+        }
+    }
+
+    /// The server to use: `PLEDGER_TEST_DATABASE_URL`, else the project-local cluster,
+    /// started if it is not running.
+    static func server() async throws -> DatabaseURL {
+        let environment = ProcessInfo.processInfo.environment
+        let url = try DatabaseURL(environment["PLEDGER_TEST_DATABASE_URL"] ?? "postgres://pledger@127.0.0.1:54329/postgres")
+        guard url.isLocal else {
+            throw StoreError.configuration("tests create and drop databases; refusing non-local server \(url)")
+        }
+        if (try? await admin(url) { _ in true }) == true { return url }
+        guard environment["PLEDGER_TEST_DATABASE_URL"] == nil else {
+            throw StoreError.configuration("cannot connect to PLEDGER_TEST_DATABASE_URL \(url)")
+        }
+        let process = Process()
+        process.executableURL = repositoryRoot.appendingPathComponent("deploy/local/pg")
+        process.arguments = ["start"]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw StoreError.configuration("deploy/local/pg start failed (exit \(process.terminationStatus))")
+        }
+        return url
+    }
+}
