@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Pure domain: value types, events, deciders, canonical JSON, projections. No I/O.
@@ -32,6 +33,7 @@ let package = Package(
             dependencies: [
                 "PledgerDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -55,7 +57,7 @@ let package = Package(
             path: "Tests/PledgerTestSupport",
             swiftSettings: strict
         ),
-        .testTarget(name: "PledgerDomainTests", dependencies: ["PledgerDomain"], swiftSettings: strict),
+        .testTarget(name: "PledgerDomainTests", dependencies: ["PledgerDomain"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "PledgerStoreTests",
             dependencies: ["PledgerStore", "PledgerTestSupport"],
@@ -63,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PledgerCLITests",
-            dependencies: ["PledgerCLI", "PledgerTestSupport"],
+            dependencies: ["PledgerCLI", "PledgerTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict
         ),
     ],

@@ -1,1 +1,4 @@
-print("x")
+import Foundation
+import PledgerCLI
+
+exit(await PledgerCommand.runMain())

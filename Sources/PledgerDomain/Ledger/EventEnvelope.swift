@@ -94,14 +94,7 @@ public struct LedgerHash: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init?(hex: String) {
-        let digits = Array(hex.utf8)
-        guard digits.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[i...i + 1], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
+        guard hex.utf8.count == 64, let bytes = LedgerHash.bytes(hex: hex) else { return nil }
         self.bytes = bytes
     }
 
@@ -109,16 +102,7 @@ public struct LedgerHash: Sendable, Hashable, CustomStringConvertible {
 
     private init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
 
-    public var hex: String {
-        let table = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(table[Int(byte >> 4)])
-            out.append(table[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { LedgerHash.hex(bytes) }
 
     public var description: String { hex }
 }

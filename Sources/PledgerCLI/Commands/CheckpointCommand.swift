@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import PledgerDomain
+import PledgerStore
+
+struct CheckpointCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Publish the ledger head signed with Ed25519, and inspect signed checkpoints.",
+        discussion: """
+            Publish checkpoints (e.g. monthly) where the auditors keep them. Later,
+            `pledger verify --checkpoint FILE` proves the log still leads to the same hash.
+
+            Examples:
+              pledger checkpoint keygen --key fund.key          (once; keep fund.key secret)
+              pledger checkpoint sign --key fund.key --out checkpoints/2025-12.json
+              pledger checkpoint show checkpoints/2025-12.json
+            """,
+        subcommands: [Keygen.self, Sign.self, Show.self]
+    )
+
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an Ed25519 signing key file (hex, mode 600).")
+        @Option(help: ArgumentHelp("Where to write the private key.", valueName: "file")) var key: String
+
+        func run() throws {
+            guard !FileManager.default.fileExists(atPath: key) else {
+                throw CLIError.badInput("\(key) exists; refusing to overwrite a signing key")
+            }
+            let (privateKey, publicKey) = Checkpoint.generatePrivateKey()
+            guard FileManager.default.createFile(
+                atPath: key, contents: Data((LedgerHash.hex(Array(privateKey)) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            else { throw CLIError.badInput("cannot write \(key)") }
+            print("public key \(LedgerHash.hex(Array(publicKey)))")
+        }
+    }
+
+    struct Sign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sign the current head (position, hash, time).")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: ArgumentHelp("Private key file from `checkpoint keygen`.", valueName: "file")) var key: String
+        @Option(help: ArgumentHelp("Where to write the checkpoint (default: standard output).", valueName: "file")) var out: String?
+
+        func run() async throws {
+            let privateKey = try SignedCheckpoint.readKey(path: key)
+            let head = try await connection.withLedger { try await $0.head() }
+            let text = try Checkpoint(position: head.position, hash: head.hash, signedAt: .now()).signed(privateKey: privateKey)
+            if let out {
+                try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: out))
+                note("signed checkpoint at position \(head.position) written to \(out)")
+            } else {
+                print(text)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a checkpoint's signature and print it.")
+        @Argument(help: ArgumentHelp("Checkpoint file.", valueName: "file")) var file: String
+
+        func run() throws {
+            let signed = try SignedCheckpoint.load(path: file)
+            print("position   \(signed.position)")
+            print("hash       \(signed.checkpoint.hash.hex)")
+            print("signed at  \(signed.checkpoint.signedAt)")
+            print("public key \(LedgerHash.hex(Array(signed.publicKey)))")
+            print("signature  valid")
+        }
+    }
+}
+
+/// A checkpoint file whose signature has been checked.
+struct SignedCheckpoint {
+    let checkpoint: Checkpoint
+    let publicKey: Data
+    var position: Int64 { checkpoint.position }
+
+    static func load(path: String) throws -> SignedCheckpoint {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw CLIError.badInput("cannot read checkpoint file \(path)")
+        }
+        do {
+            let (checkpoint, key) = try Checkpoint.verify(json: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            return SignedCheckpoint(checkpoint: checkpoint, publicKey: key)
+        } catch {
+            throw CLIError.failure("\(path): \(error)")
+        }
+    }
+
+    static func readKey(path: String) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path),
+              let bytes = LedgerHash.bytes(hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+              bytes.count == 32
+        else { throw CLIError.badInput("\(path) is not a key file from `pledger checkpoint keygen` (64 hex digits)") }
+        return Data(bytes)
+    }
+
+    /// Nil when the log still has the checkpoint's hash at its position.
+    func check(against store: EventStore) async throws -> String? {
+        guard position > 0 else { return nil }
+        guard let event = try await store.read(after: position - 1, limit: 1).first, event.position == position else {
+            return "the log no longer has position \(position), which the checkpoint signed"
+        }
+        guard event.hash == checkpoint.hash else {
+            return "history was rewritten: position \(position) has hash \(event.hash.hex.prefix(16))…, the checkpoint signed \(checkpoint.hash.hex.prefix(16))…"
+        }
+        return nil
+    }
+}

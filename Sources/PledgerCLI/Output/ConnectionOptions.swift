@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PledgerStore
+
+/// Options every command that talks to the database shares.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: ArgumentHelp(
+        "PostgreSQL URL. Default: $DATABASE_URL, else the local cluster.", valueName: "url"))
+    var databaseURL: String?
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
+    var logLevel: String = ProcessInfo.processInfo.environment["PLEDGER_LOG_LEVEL"] ?? "warning"
+
+    func url() throws -> DatabaseURL {
+        if let databaseURL { return try DatabaseURL(databaseURL) }
+        return try DatabaseURL.fromEnvironment()
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "pledger")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        return logger
+    }
+
+    /// Runs `body` with a running event store, mapping failures to readable messages.
+    func withLedger<Result: Sendable>(_ body: (EventStore) async throws -> Result) async throws -> Result {
+        let url = try url()
+        do {
+            return try await LedgerRuntime.with(url, logger: logger(), body)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            throw CLIError.failure("\(StoreError.wrap(error))" + Self.hint(for: error, url: url))
+        }
+    }
+
+    static func hint(for error: any Error, url: DatabaseURL) -> String {
+        let text = "\(error)"
+        if text.contains("connection") || text.contains("Connection") || text.contains("refused") {
+            return "\n  (is PostgreSQL running at \(url)? For the local cluster run: deploy/local/pg start)"
+        }
+        if case .notMigrated = error as? StoreError { return "" }
+        return ""
+    }
+}
+
+/// A failure the CLI reports as one clear line and a non-zero exit code.
+enum CLIError: Error, CustomStringConvertible {
+    /// A refused operation or a discrepancy: exit 1.
+    case failure(String)
+    /// Bad input (a file, a flag): exit 2.
+    case badInput(String)
+
+    var description: String {
+        switch self {
+        case .failure(let message), .badInput(let message): message
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .failure: 1
+        case .badInput: 2
+        }
+    }
+}
