@@ -1,0 +1,223 @@
+import Foundation
+
+/// What a fund's stream says about it: policy over time, suspensions, member banks, and
+/// every movement of its money, so that its balance on any date is exact.
+public struct FundState: Sendable, Hashable {
+    public var id: FundId?
+    public var name = ""
+    public var region: RegionCode?
+    public var establishedOn: BusinessDate?
+    /// Policies with the date each took effect, oldest first.
+    public var policies: [PolicyPeriod] = []
+    /// Suspension switches, oldest first.
+    public var suspensions: [StatusChange] = []
+    public var banks: [BankId: BusinessDate] = [:]
+    public var contributions: [UUID: FundContributionReceived] = [:]
+    public var reversed: Set<UUID> = []
+    /// Approved compensation per borrower and per loan (the caps count these).
+    public var committedByBorrower: [Uscc: Money] = [:]
+    public var committedByLoan: [LoanKey: Money] = [:]
+    /// Dated money movements: contributions (+), payouts (−), recovery shares (+).
+    public var flows: [MoneyFlow] = []
+
+    public init() {}
+
+    public var exists: Bool { id != nil }
+
+    public struct PolicyPeriod: Sendable, Hashable {
+        public var effectiveOn: BusinessDate
+        public var policy: FundPolicy
+    }
+
+    public struct StatusChange: Sendable, Hashable {
+        public var on: BusinessDate
+        public var suspended: Bool
+    }
+
+    public struct MoneyFlow: Sendable, Hashable {
+        public var on: BusinessDate
+        public var amount: Money
+        public var source: UUID?
+    }
+
+    public var currentPolicy: FundPolicy? { policies.last?.policy }
+
+    /// The policy in force on `date` (the first one if the date precedes all amendments).
+    public func policy(on date: BusinessDate) -> FundPolicy? {
+        policies.last(where: { $0.effectiveOn <= date })?.policy ?? policies.first?.policy
+    }
+
+    public func isSuspended(on date: BusinessDate) -> Bool {
+        suspensions.last(where: { $0.on <= date })?.suspended ?? false
+    }
+
+    public var isSuspendedNow: Bool { suspensions.last?.suspended ?? false }
+
+    /// Balance at the end of `date`: contributions − payouts + recovery shares up to then.
+    public func balance(on date: BusinessDate) -> Money {
+        Money(fen: flows.filter { $0.on <= date }.reduce(0) { $0 + $1.amount.fen })
+    }
+
+    public var balance: Money { Money(fen: flows.reduce(0) { $0 + $1.amount.fen }) }
+
+    /// The lowest end-of-day balance on any date from `date` on — what a new outflow dated
+    /// `date` may take without making the fund negative on some later day.
+    public func lowestBalance(from date: BusinessDate) -> Money {
+        var running = balance(on: date).fen
+        var lowest = running
+        let later = flows.filter { $0.on > date }.sorted { $0.on < $1.on }
+        var index = 0
+        while index < later.count {
+            let day = later[index].on
+            while index < later.count, later[index].on == day {
+                running += later[index].amount.fen
+                index += 1
+            }
+            lowest = min(lowest, running)
+        }
+        return Money(fen: lowest)
+    }
+}
+
+/// What may be asked of a fund.
+public enum FundCommand: Sendable, Hashable {
+    case establish(id: FundId, name: String, region: RegionCode, policy: FundPolicy, establishedOn: BusinessDate)
+    case amendPolicy(FundPolicy, effectiveOn: BusinessDate, reason: String)
+    case receiveContribution(amount: Money, contributor: Contributor, receivedOn: BusinessDate, reference: String)
+    case joinBank(BankId, agreement: String, effectiveOn: BusinessDate)
+    case suspend(on: BusinessDate, reason: String)
+    case resume(on: BusinessDate, reason: String)
+    case reverseContribution(eventId: UUID, on: BusinessDate, reason: String)
+    /// The fund's side of claim decisions and payouts; issued by the loan workflows.
+    case commitCompensation(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, approvedOn: BusinessDate)
+    case disburse(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, paidOn: BusinessDate, paymentRef: String)
+    case receiveRecoveryShare(loan: LoanKey, recoveryNo: Int, amount: Money, returnedOn: BusinessDate, reference: String)
+}
+
+/// The fund aggregate's decider.
+public enum Fund {
+    public static func decide(_ command: FundCommand, _ state: FundState) throws -> [LedgerEvent] {
+        if case .establish(let id, let name, let region, let policy, let on) = command {
+            guard !state.exists else { throw DomainError(.duplicate, field: "fund_id", "fund \(id) is already established") }
+            try Rules.text(name, field: "name")
+            return [.fundEstablished(FundEstablished(fundId: id, name: name, region: region, policy: try policy.validated(), establishedOn: on))]
+        }
+        guard let fundId = state.id, let established = state.establishedOn else {
+            throw DomainError(.notFound, field: "fund_id", "no such fund; establish it first")
+        }
+        switch command {
+        case .establish:
+            preconditionFailure("handled above")
+
+        case .amendPolicy(let policy, let on, let reason):
+            try Rules.notBefore(on, established, field: "effective_on", what: "the fund was established")
+            try Rules.text(reason, field: "reason")
+            return [.fundPolicyAmended(FundPolicyAmended(policy: try policy.validated(), effectiveOn: on, reason: reason))]
+
+        case .receiveContribution(let amount, let contributor, let on, let reference):
+            try Rules.positive(amount, field: "amount_fen")
+            try Rules.notBefore(on, established, field: "received_on", what: "the fund was established")
+            try Rules.text(reference, field: "reference")
+            return [.fundContributionReceived(FundContributionReceived(amountFen: amount, contributor: contributor, receivedOn: on, reference: reference))]
+
+        case .joinBank(let bank, let agreement, let on):
+            guard state.banks[bank] == nil else {
+                throw DomainError(.duplicate, field: "bank_id", "bank \(bank) already joined fund \(fundId)")
+            }
+            try Rules.notBefore(on, established, field: "effective_on", what: "the fund was established")
+            try Rules.text(agreement, field: "agreement")
+            return [.bankJoined(BankJoined(bankId: bank, agreement: agreement, effectiveOn: on))]
+
+        case .suspend(let on, let reason):
+            guard !state.isSuspendedNow else { throw DomainError(.invalidState, field: "fund_id", "fund \(fundId) is already suspended") }
+            try Rules.notBefore(on, state.suspensions.last?.on ?? established, field: "suspended_on", what: "the fund's last status change")
+            try Rules.text(reason, field: "reason")
+            return [.fundSuspended(FundSuspended(suspendedOn: on, reason: reason))]
+
+        case .resume(let on, let reason):
+            guard state.isSuspendedNow else { throw DomainError(.invalidState, field: "fund_id", "fund \(fundId) is not suspended") }
+            try Rules.notBefore(on, state.suspensions.last?.on ?? established, field: "resumed_on", what: "the suspension")
+            try Rules.text(reason, field: "reason")
+            return [.fundResumed(FundResumed(resumedOn: on, reason: reason))]
+
+        case .reverseContribution(let eventId, let on, let reason):
+            guard let contribution = state.contributions[eventId] else {
+                throw DomainError(.notFound, field: "reversed_event_id", "event \(eventId) is not a contribution to fund \(fundId)")
+            }
+            guard !state.reversed.contains(eventId) else {
+                throw DomainError(.duplicate, field: "reversed_event_id", "contribution \(eventId) is already reversed")
+            }
+            try Rules.text(reason, field: "reason")
+            try Rules.notBefore(on, contribution.receivedOn, field: "reversed_on", what: "the contribution")
+            let lowest = state.lowestBalance(from: contribution.receivedOn)
+            guard lowest >= contribution.amountFen else {
+                throw DomainError(.limitExceeded, field: "reversed_event_id",
+                    "reversing \(contribution.amountFen) would leave the fund with a negative balance (lowest balance from \(contribution.receivedOn) is \(lowest))")
+            }
+            return [.entryReversed(EntryReversed(reversedEventId: eventId, reversedType: FundContributionReceived.type, reversedOn: on, reason: reason))]
+
+        case .commitCompensation(let loan, let borrower, let claimNo, let amount, let on):
+            let policy = state.policy(on: on)!
+            let committed = state.committedByBorrower[borrower] ?? .zero
+            let left = try policy.perBorrowerCapFen - committed
+            guard amount <= left else {
+                throw DomainError(.limitExceeded, field: "amount_fen",
+                    "borrower \(borrower) has \(max(left, .zero)) left under the fund's per-borrower cap of \(policy.perBorrowerCapFen); \(amount) asked")
+            }
+            return [.compensationCommitted(CompensationCommitted(
+                bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, approvedOn: on))]
+
+        case .disburse(let loan, let borrower, let claimNo, let amount, let on, let reference):
+            let available = state.lowestBalance(from: on)
+            guard amount <= available else {
+                throw DomainError(.limitExceeded, field: "amount_fen",
+                    "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) is due")
+            }
+            try Rules.text(reference, field: "payment_ref")
+            return [.compensationDisbursed(CompensationDisbursed(
+                bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, paidOn: on, paymentRef: reference))]
+
+        case .receiveRecoveryShare(let loan, let recoveryNo, let amount, let on, let reference):
+            return [.recoveryShareReceived(RecoveryShareReceived(
+                bankId: loan.bank, contractNo: loan.contract, recoveryNo: recoveryNo, amountFen: amount, returnedOn: on, reference: reference))]
+        }
+    }
+
+    public static func evolve(_ state: FundState, _ recorded: RecordedEvent) -> FundState {
+        var state = state
+        switch recorded.event {
+        case .fundEstablished(let e):
+            state.id = e.fundId
+            state.name = e.name
+            state.region = e.region
+            state.establishedOn = e.establishedOn
+            state.policies = [.init(effectiveOn: e.establishedOn, policy: e.policy)]
+        case .fundPolicyAmended(let e):
+            state.policies.append(.init(effectiveOn: e.effectiveOn, policy: e.policy))
+            state.policies.sort { $0.effectiveOn < $1.effectiveOn }
+        case .fundContributionReceived(let e):
+            state.contributions[recorded.id] = e
+            state.flows.append(.init(on: e.receivedOn, amount: e.amountFen, source: recorded.id))
+        case .bankJoined(let e):
+            state.banks[e.bankId] = e.effectiveOn
+        case .fundSuspended(let e):
+            state.suspensions.append(.init(on: e.suspendedOn, suspended: true))
+        case .fundResumed(let e):
+            state.suspensions.append(.init(on: e.resumedOn, suspended: false))
+        case .compensationCommitted(let e):
+            let loan = LoanKey(bank: e.bankId, contract: e.contractNo)
+            state.committedByBorrower[e.borrower] = Money(fen: (state.committedByBorrower[e.borrower]?.fen ?? 0) + e.amountFen.fen)
+            state.committedByLoan[loan] = Money(fen: (state.committedByLoan[loan]?.fen ?? 0) + e.amountFen.fen)
+        case .compensationDisbursed(let e):
+            state.flows.append(.init(on: e.paidOn, amount: Money(fen: -e.amountFen.fen), source: recorded.id))
+        case .recoveryShareReceived(let e):
+            state.flows.append(.init(on: e.returnedOn, amount: e.amountFen, source: recorded.id))
+        case .entryReversed(let e):
+            state.reversed.insert(e.reversedEventId)
+            state.flows.removeAll { $0.source == e.reversedEventId }
+        default:
+            break
+        }
+        return state
+    }
+}

@@ -1,0 +1,245 @@
+import Foundation
+
+/// A payload of the event catalogue: a `Codable` struct whose JSON (snake_case keys,
+/// amounts in fen, dates `YYYY-MM-DD`) is the event's `data`.
+public protocol EventPayload: Sendable, Hashable, Codable {
+    /// The event type name stored in `events.type`; never repurposed.
+    static var type: String { get }
+    /// The current schema version written for new events of this type.
+    static var schema: Int32 { get }
+}
+
+extension EventPayload {
+    public static var schema: Int32 { 1 }
+}
+
+/// Every event the ledger knows (DESIGN §4), as one enum so that folds can switch over it.
+public enum LedgerEvent: Sendable, Hashable {
+    case fundEstablished(FundEstablished)
+    case fundPolicyAmended(FundPolicyAmended)
+    case fundContributionReceived(FundContributionReceived)
+    case bankJoined(BankJoined)
+    case fundSuspended(FundSuspended)
+    case fundResumed(FundResumed)
+    case compensationCommitted(CompensationCommitted)
+    case compensationDisbursed(CompensationDisbursed)
+    case recoveryShareReceived(RecoveryShareReceived)
+    case bankRegistered(BankRegistered)
+    case borrowerRegistered(BorrowerRegistered)
+    case assetRegistered(AssetRegistered)
+    case assetValued(AssetValued)
+    case assetPledged(AssetPledged)
+    case assetPledgeReleased(AssetPledgeReleased)
+    case loanOriginated(LoanOriginated)
+    case repaymentReceived(RepaymentReceived)
+    case loanDefaulted(LoanDefaulted)
+    case compensationClaimed(CompensationClaimed)
+    case compensationApproved(CompensationApproved)
+    case compensationRejected(CompensationRejected)
+    case compensationPaid(CompensationPaid)
+    case recoveryReceived(RecoveryReceived)
+    case recoveryReturnedToFund(RecoveryReturnedToFund)
+    case loanWrittenOff(LoanWrittenOff)
+    case loanClosed(LoanClosed)
+    case loanCancelled(LoanCancelled)
+    case entryReversed(EntryReversed)
+
+    public var payload: any EventPayload {
+        switch self {
+        case .fundEstablished(let e): e
+        case .fundPolicyAmended(let e): e
+        case .fundContributionReceived(let e): e
+        case .bankJoined(let e): e
+        case .fundSuspended(let e): e
+        case .fundResumed(let e): e
+        case .compensationCommitted(let e): e
+        case .compensationDisbursed(let e): e
+        case .recoveryShareReceived(let e): e
+        case .bankRegistered(let e): e
+        case .borrowerRegistered(let e): e
+        case .assetRegistered(let e): e
+        case .assetValued(let e): e
+        case .assetPledged(let e): e
+        case .assetPledgeReleased(let e): e
+        case .loanOriginated(let e): e
+        case .repaymentReceived(let e): e
+        case .loanDefaulted(let e): e
+        case .compensationClaimed(let e): e
+        case .compensationApproved(let e): e
+        case .compensationRejected(let e): e
+        case .compensationPaid(let e): e
+        case .recoveryReceived(let e): e
+        case .recoveryReturnedToFund(let e): e
+        case .loanWrittenOff(let e): e
+        case .loanClosed(let e): e
+        case .loanCancelled(let e): e
+        case .entryReversed(let e): e
+        }
+    }
+
+    public var type: String { Swift.type(of: payload).type }
+    public var schema: Int32 { Swift.type(of: payload).schema }
+
+    /// The event's `data` as JSON (canonicalised when it is stored).
+    public func jsonData() throws -> JSONValue {
+        try JSONParser.parse(EventCoding.encoder.encode(payload))
+    }
+
+    /// Decodes stored `data`, first upcasting older schema versions to the current one.
+    public static func decode(type: String, schema: Int32, data: String) throws -> LedgerEvent {
+        guard let entry = catalogue[type] else { throw EventDecodingError.unknownType(type) }
+        var bytes = Data(data.utf8)
+        if schema != entry.schema {
+            guard schema < entry.schema else { throw EventDecodingError.futureSchema(type: type, schema: schema, known: entry.schema) }
+            var json = try JSONParser.parse(data)
+            json = try Upcasters.upcast(type: type, from: schema, to: entry.schema, json)
+            bytes = Data(CanonicalJSON.bytes(json))
+        }
+        do {
+            return try entry.decode(bytes)
+        } catch let error as DecodingError {
+            throw EventDecodingError.malformed(type: type, detail: EventCoding.describe(error))
+        }
+    }
+
+    /// Every event type with its current schema and decoder.
+    static let catalogue: [String: (schema: Int32, decode: @Sendable (Data) throws -> LedgerEvent)] = {
+        var entries: [String: (schema: Int32, decode: @Sendable (Data) throws -> LedgerEvent)] = [:]
+        func add<P: EventPayload>(_ type: P.Type, _ wrap: @escaping @Sendable (P) -> LedgerEvent) {
+            entries[P.type] = (P.schema, { wrap(try EventCoding.decoder.decode(P.self, from: $0)) })
+        }
+        add(FundEstablished.self, LedgerEvent.fundEstablished)
+        add(FundPolicyAmended.self, LedgerEvent.fundPolicyAmended)
+        add(FundContributionReceived.self, LedgerEvent.fundContributionReceived)
+        add(BankJoined.self, LedgerEvent.bankJoined)
+        add(FundSuspended.self, LedgerEvent.fundSuspended)
+        add(FundResumed.self, LedgerEvent.fundResumed)
+        add(CompensationCommitted.self, LedgerEvent.compensationCommitted)
+        add(CompensationDisbursed.self, LedgerEvent.compensationDisbursed)
+        add(RecoveryShareReceived.self, LedgerEvent.recoveryShareReceived)
+        add(BankRegistered.self, LedgerEvent.bankRegistered)
+        add(BorrowerRegistered.self, LedgerEvent.borrowerRegistered)
+        add(AssetRegistered.self, LedgerEvent.assetRegistered)
+        add(AssetValued.self, LedgerEvent.assetValued)
+        add(AssetPledged.self, LedgerEvent.assetPledged)
+        add(AssetPledgeReleased.self, LedgerEvent.assetPledgeReleased)
+        add(LoanOriginated.self, LedgerEvent.loanOriginated)
+        add(RepaymentReceived.self, LedgerEvent.repaymentReceived)
+        add(LoanDefaulted.self, LedgerEvent.loanDefaulted)
+        add(CompensationClaimed.self, LedgerEvent.compensationClaimed)
+        add(CompensationApproved.self, LedgerEvent.compensationApproved)
+        add(CompensationRejected.self, LedgerEvent.compensationRejected)
+        add(CompensationPaid.self, LedgerEvent.compensationPaid)
+        add(RecoveryReceived.self, LedgerEvent.recoveryReceived)
+        add(RecoveryReturnedToFund.self, LedgerEvent.recoveryReturnedToFund)
+        add(LoanWrittenOff.self, LedgerEvent.loanWrittenOff)
+        add(LoanClosed.self, LedgerEvent.loanClosed)
+        add(LoanCancelled.self, LedgerEvent.loanCancelled)
+        add(EntryReversed.self, LedgerEvent.entryReversed)
+        return entries
+    }()
+
+    public static var knownTypes: [String] { catalogue.keys.sorted() }
+}
+
+/// An event as the ledger recorded it: where, when, and under which id.
+public struct RecordedEvent: Sendable, Hashable {
+    public let id: UUID
+    public let stream: String
+    public let version: Int32
+    public let position: Int64
+    public let recordedAt: RecordedTime
+    public let event: LedgerEvent
+
+    public init(id: UUID, stream: String, version: Int32, position: Int64, recordedAt: RecordedTime, event: LedgerEvent) {
+        self.id = id
+        self.stream = stream
+        self.version = version
+        self.position = position
+        self.recordedAt = recordedAt
+        self.event = event
+    }
+
+    /// Decodes a stored envelope (upcasting as needed).
+    public init(_ envelope: EventEnvelope) throws {
+        self.init(
+            id: envelope.eventId, stream: envelope.stream, version: envelope.version, position: envelope.position,
+            recordedAt: envelope.recordedAt, event: try LedgerEvent.decode(type: envelope.type, schema: envelope.schema, data: envelope.data))
+    }
+}
+
+public enum EventDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    case unknownType(String)
+    case futureSchema(type: String, schema: Int32, known: Int32)
+    case malformed(type: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .unknownType(let type): "unknown event type \(type)"
+        case .futureSchema(let type, let schema, let known): "\(type) has schema \(schema), newer than this build knows (\(known)); upgrade pledger"
+        case .malformed(let type, let detail): "\(type): \(detail)"
+        }
+    }
+}
+
+/// JSON settings for event payloads: snake_case keys on the wire, camelCase in Swift.
+public enum EventCoding {
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    /// A decoding error as "field: what is wrong", with the snake_case path.
+    public static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            let parts = keys.map { key -> String in
+                if let index = key.intValue { return "[\(index)]" }
+                return snake(key.stringValue)
+            }
+            return parts.reduce("") { $0.isEmpty || $1.hasPrefix("[") ? $0 + $1 : $0 + "." + $1 }
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let prefix = path(context.codingPath)
+            return "\(prefix.isEmpty ? "" : prefix + ".")\(snake(key.stringValue)): is required"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(describe(type))"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): expected \(describe(type)), found null"
+        case .dataCorrupted(let context):
+            let where_ = path(context.codingPath)
+            return where_.isEmpty ? context.debugDescription : "\(where_): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Bool.Type: "true or false"
+        default: "\(type)"
+        }
+    }
+
+    static func snake(_ key: String) -> String {
+        var out = ""
+        for character in key {
+            if character.isUppercase {
+                out += "_" + character.lowercased()
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+}

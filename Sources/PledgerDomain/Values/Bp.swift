@@ -1,0 +1,45 @@
+/// A ratio in basis points: 10000 = 100%. Coverage, rates, pledge rates, growth and the
+/// non-performing ratio are all `Bp`, so no ratio is ever a floating-point number.
+public struct Bp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let value: Int64
+
+    public static let zero = Bp(0)
+    public static let hundredPercent = Bp(10_000)
+
+    public init(_ value: Int64) { self.value = value }
+
+    /// A ratio validated to lie in `range` (e.g. a coverage ratio must be 0–100%).
+    public init(_ value: Int64, within range: ClosedRange<Int64>, field: String) throws {
+        guard range.contains(value) else {
+            throw DomainError.invalid(field, "\(value) bp is outside \(range.lowerBound)–\(range.upperBound) bp")
+        }
+        self.value = value
+    }
+
+    /// `numerator ÷ denominator` in basis points, rounded as asked; nil when the denominator is 0.
+    public static func ratio(_ numerator: Money, _ denominator: Money, rounding: Rounding) -> Bp? {
+        guard denominator.fen != 0 else { return nil }
+        let sign: Int64 = denominator.fen < 0 ? -1 : 1
+        guard let scaled = try? Money(fen: numerator.fen * sign).scaled(by: 10_000, over: denominator.fen * sign, rounding: rounding) else { return nil }
+        return Bp(scaled.fen)
+    }
+
+    public static func < (lhs: Bp, rhs: Bp) -> Bool { lhs.value < rhs.value }
+
+    /// `40.0%`: one decimal, rounded half away from zero.
+    public var percent: String {
+        let tenths = (value.magnitude + 5) / 10
+        return (value < 0 && tenths > 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    public var description: String { "\(value) bp" }
+
+    public init(from decoder: any Decoder) throws {
+        value = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}

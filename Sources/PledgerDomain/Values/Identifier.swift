@@ -1,0 +1,69 @@
+/// A business identifier (fund, bank, asset, contract, valuation…): 1–64 characters of
+/// letters, digits, `-`, `_`, `.`, starting with a letter or digit. Phantom-typed, so a
+/// bank id cannot be passed where a fund id is expected.
+public struct Identifier<Kind: IdentifierKind>: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let value: String
+
+    public init(_ text: String, field: String = Kind.field) throws {
+        let scalars = Array(text.unicodeScalars)
+        guard (1...64).contains(scalars.count), scalars.allSatisfy({ $0.isASCII && (IdentifierAlphabet.characters.contains($0)) }),
+              let first = scalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first)
+        else {
+            throw DomainError.invalid(field, "\"\(text)\" is not a valid \(Kind.noun) id (1–64 letters, digits, '-', '_', '.')")
+        }
+        value = text
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
+    public var description: String { value }
+
+    public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try Self($0) } }
+    public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(value) }
+}
+
+public protocol IdentifierKind: Sendable {
+    static var field: String { get }
+    static var noun: String { get }
+}
+
+public enum FundKind: IdentifierKind { public static let field = "fund_id"; public static let noun = "fund" }
+public enum BankKind: IdentifierKind { public static let field = "bank_id"; public static let noun = "bank" }
+public enum AssetKindTag: IdentifierKind { public static let field = "asset_id"; public static let noun = "asset" }
+public enum ContractKind: IdentifierKind { public static let field = "contract_no"; public static let noun = "contract" }
+public enum ValuationKind: IdentifierKind { public static let field = "valuation_id"; public static let noun = "valuation" }
+
+public typealias FundId = Identifier<FundKind>
+public typealias BankId = Identifier<BankKind>
+public typealias AssetId = Identifier<AssetKindTag>
+public typealias ContractNo = Identifier<ContractKind>
+public typealias ValuationId = Identifier<ValuationKind>
+
+/// A loan is identified by its bank and the bank's contract number.
+public struct LoanKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let bank: BankId
+    public let contract: ContractNo
+
+    public init(bank: BankId, contract: ContractNo) {
+        self.bank = bank
+        self.contract = contract
+    }
+
+    public var stream: String { Streams.loan(self) }
+    public var description: String { "\(bank)/\(contract)" }
+    public static func < (lhs: LoanKey, rhs: LoanKey) -> Bool { (lhs.bank, lhs.contract) < (rhs.bank, rhs.contract) }
+
+    enum CodingKeys: String, CodingKey { case bank = "bankId", contract = "contractNo" }
+}
+
+/// Stream names (DESIGN §4).
+public enum Streams {
+    public static func fund(_ id: FundId) -> String { "fund-\(id)" }
+    public static func bank(_ id: BankId) -> String { "bank-\(id)" }
+    public static func borrower(_ uscc: Uscc) -> String { "borrower-\(uscc)" }
+    public static func asset(_ id: AssetId) -> String { "asset-\(id)" }
+    public static func loan(_ key: LoanKey) -> String { "loan-\(key.bank)-\(key.contract)" }
+}
+
+private enum IdentifierAlphabet {
+    static let characters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.".unicodeScalars)
+}

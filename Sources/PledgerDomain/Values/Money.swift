@@ -1,0 +1,140 @@
+/// An amount of Chinese yuan in fen (1 yuan = 100 fen), as an exact `Int64`. Arithmetic
+/// that would overflow throws instead of wrapping or trapping; there is no floating point.
+public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let fen: Int64
+
+    public static let zero = Money(fen: 0)
+
+    public init(fen: Int64) { self.fen = fen }
+
+    public init(yuan: Int64) throws {
+        let (value, overflow) = yuan.multipliedReportingOverflow(by: 100)
+        guard !overflow else { throw DomainError.invalid("amount", "\(yuan) yuan is too large") }
+        fen = value
+    }
+
+    /// Parses `12345.67`, `12,345.67`, `-0.5`, `100` (yuan, at most two decimals; thousands
+    /// separators only in groups of three).
+    public init(parsing text: String, field: String = "amount") throws {
+        var digits = Substring(text.trimmingCharactersInWhitespace())
+        let negative = digits.hasPrefix("-")
+        if negative || digits.hasPrefix("+") { digits = digits.dropFirst() }
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let integerPart = parts.first, !integerPart.isEmpty else {
+            throw DomainError.invalid(field, "\"\(text)\" is not an amount in yuan like 12345.67")
+        }
+        let groups = integerPart.split(separator: ",", omittingEmptySubsequences: false)
+        if groups.count > 1 {
+            guard (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else {
+                throw DomainError.invalid(field, "\"\(text)\" has misplaced thousands separators")
+            }
+        }
+        let whole = groups.joined()
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        guard !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit), fraction.allSatisfy(\.isASCIIDigit) else {
+            throw DomainError.invalid(field, "\"\(text)\" is not an amount in yuan like 12345.67")
+        }
+        guard fraction.count <= 2, !(parts.count == 2 && fraction.isEmpty) else {
+            throw DomainError.invalid(field, "\"\(text)\" has more than two decimals (amounts are exact to the fen)")
+        }
+        guard whole.count <= 17, let yuan = Int64(whole), let cents = Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0)) else {
+            throw DomainError.invalid(field, "\"\(text)\" is too large")
+        }
+        let (scaled, overflow) = yuan.multipliedReportingOverflow(by: 100)
+        let (total, overflow2) = scaled.addingReportingOverflow(cents)
+        guard !overflow, !overflow2 else { throw DomainError.invalid(field, "\"\(text)\" is too large") }
+        fen = negative ? -total : total
+    }
+
+    public static func < (lhs: Money, rhs: Money) -> Bool { lhs.fen < rhs.fen }
+
+    public static func + (lhs: Money, rhs: Money) throws -> Money {
+        let (value, overflow) = lhs.fen.addingReportingOverflow(rhs.fen)
+        guard !overflow else { throw DomainError.invalid("amount", "sum overflows") }
+        return Money(fen: value)
+    }
+
+    public static func - (lhs: Money, rhs: Money) throws -> Money {
+        let (value, overflow) = lhs.fen.subtractingReportingOverflow(rhs.fen)
+        guard !overflow else { throw DomainError.invalid("amount", "difference overflows") }
+        return Money(fen: value)
+    }
+
+    public static func += (lhs: inout Money, rhs: Money) throws { lhs = try lhs + rhs }
+    public static func -= (lhs: inout Money, rhs: Money) throws { lhs = try lhs - rhs }
+
+    public var isPositive: Bool { fen > 0 }
+    public var isNegative: Bool { fen < 0 }
+
+    /// `self × numerator ÷ denominator` computed in 128 bits, rounded as asked. The only way
+    /// the ledger scales money — so every rounding is explicit at its call site.
+    public func scaled(by numerator: Int64, over denominator: Int64, rounding: Rounding) throws -> Money {
+        guard denominator > 0 else { throw DomainError.invalid("amount", "cannot divide by \(denominator)") }
+        let negative = (fen < 0) != (numerator < 0)
+        let product = fen.magnitude.multipliedFullWidth(by: numerator.magnitude)
+        guard product.high < UInt64(denominator) else { throw DomainError.invalid("amount", "result overflows") }
+        let (exact, remainder) = UInt64(denominator).dividingFullWidth(product)
+        var quotient = exact
+        // Magnitude first, then the direction: away from zero for .up on positives and
+        // .down on negatives, toward zero otherwise.
+        if remainder != 0, (rounding == .up) != negative { quotient += 1 }
+        guard quotient <= UInt64(Int64.max) else { throw DomainError.invalid("amount", "result overflows") }
+        return Money(fen: negative ? -Int64(quotient) : Int64(quotient))
+    }
+
+    /// `self × bp ÷ 10000`.
+    public func applying(_ ratio: Bp, rounding: Rounding) throws -> Money {
+        try scaled(by: Int64(ratio.value), over: 10_000, rounding: rounding)
+    }
+
+    /// Plain yuan with two decimals: `-12345.67`.
+    public var plainYuan: String {
+        let magnitude = fen.magnitude
+        let text = "\(magnitude / 100).\(magnitude % 100 < 10 ? "0" : "")\(magnitude % 100)"
+        return fen < 0 ? "-" + text : text
+    }
+
+    /// Yuan with thousands separators: `-12,345.67`.
+    public var description: String {
+        let magnitude = fen.magnitude
+        var whole = String(magnitude / 100)
+        var grouped = ""
+        while whole.count > 3 {
+            grouped = "," + whole.suffix(3) + grouped
+            whole.removeLast(3)
+        }
+        let cents = magnitude % 100
+        return (fen < 0 ? "-" : "") + whole + grouped + "." + (cents < 10 ? "0" : "") + String(cents)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        fen = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(fen)
+    }
+}
+
+/// Which way an inexact division goes. The ledger always states it, and picks the
+/// direction that favours the public fund (payouts and limits down, returns up).
+public enum Rounding: Sendable {
+    /// Toward negative infinity (floor).
+    case down
+    /// Toward positive infinity (ceiling).
+    case up
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) && isASCII }
+}
+
+extension StringProtocol {
+    func trimmingCharactersInWhitespace() -> Substring {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,111 @@
+/// Any command the ledger accepts, addressed to its aggregate. HTTP routes, CLI commands,
+/// bulk imports and the demo generator all produce these.
+public enum LedgerCommand: Sendable, Hashable {
+    case fund(FundId, FundCommand)
+    case bank(BankId, BankCommand)
+    case borrower(Uscc, BorrowerCommand)
+    case asset(AssetId, AssetCommand)
+    case loan(LoanKey, LoanCommand)
+
+    /// The stream the command is addressed to.
+    public var target: StreamRef {
+        switch self {
+        case .fund(let id, _): .fund(id)
+        case .bank(let id, _): .bank(id)
+        case .borrower(let uscc, _): .borrower(uscc)
+        case .asset(let id, _): .asset(id)
+        case .loan(let key, _): .loan(key)
+        }
+    }
+
+    /// Streams whose state the decision reads, given what is loaded so far (a claim first
+    /// needs its loan, to learn which fund to read). Loading repeats until nothing new is asked.
+    public func reads(_ loaded: AggregateStates) -> [StreamRef] {
+        var refs: [StreamRef] = [target]
+        switch self {
+        case .fund(_, .joinBank(let bank, _, _)):
+            refs.append(.bank(bank))
+        case .loan(let key, let command):
+            switch command {
+            case .originate(let o):
+                refs += [.bank(key.bank), .borrower(o.borrower)] + o.collateral.map { .asset($0.asset) }
+                if let fund = o.fund { refs.append(.fund(fund)) }
+            default:
+                if let loan = loaded.loans[key]?.origination {
+                    if let fund = loan.fundId { refs.append(.fund(fund)) }
+                    refs += loan.collateral.map { .asset($0.assetId) }
+                }
+            }
+        default:
+            break
+        }
+        return refs
+    }
+}
+
+/// A stream, by what it holds.
+public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
+    case fund(FundId)
+    case bank(BankId)
+    case borrower(Uscc)
+    case asset(AssetId)
+    case loan(LoanKey)
+
+    public var name: String {
+        switch self {
+        case .fund(let id): Streams.fund(id)
+        case .bank(let id): Streams.bank(id)
+        case .borrower(let uscc): Streams.borrower(uscc)
+        case .asset(let id): Streams.asset(id)
+        case .loan(let key): Streams.loan(key)
+        }
+    }
+
+    public var description: String { name }
+}
+
+/// The events a decision appends to one stream.
+public struct StreamWrite: Sendable, Hashable {
+    public let stream: StreamRef
+    public let events: [LedgerEvent]
+}
+
+/// The states of the aggregates a decision reads, with the version each was loaded at
+/// (the expected version when the decision is appended).
+public struct AggregateStates: Sendable {
+    public var funds: [FundId: FundState] = [:]
+    public var banks: [BankId: BankState] = [:]
+    public var borrowers: [Uscc: BorrowerState] = [:]
+    public var assets: [AssetId: AssetState] = [:]
+    public var loans: [LoanKey: LoanState] = [:]
+    public var versions: [StreamRef: Int32] = [:]
+
+    public init() {}
+
+    public func isLoaded(_ ref: StreamRef) -> Bool { versions[ref] != nil }
+
+    /// Marks a stream as loaded (at version 0 if it has no events yet).
+    public mutating func markLoaded(_ ref: StreamRef) {
+        if versions[ref] == nil { versions[ref] = 0 }
+        switch ref {
+        case .fund(let id): funds[id] = funds[id] ?? FundState()
+        case .bank(let id): banks[id] = banks[id] ?? BankState()
+        case .borrower(let uscc): borrowers[uscc] = borrowers[uscc] ?? BorrowerState()
+        case .asset(let id): assets[id] = assets[id] ?? AssetState()
+        case .loan(let key): loans[key] = loans[key] ?? LoanState()
+        }
+    }
+
+    /// Folds one recorded event of stream `ref` into its state.
+    public mutating func apply(_ recorded: RecordedEvent, to ref: StreamRef) {
+        markLoaded(ref)
+        versions[ref] = recorded.version
+        switch ref {
+        case .fund(let id): funds[id] = Fund.evolve(funds[id]!, recorded)
+        case .bank(let id): banks[id] = Bank.evolve(banks[id]!, recorded)
+        case .borrower(let uscc): borrowers[uscc] = Borrower.evolve(borrowers[uscc]!, recorded)
+        case .asset(let id): assets[id] = Asset.evolve(assets[id]!, recorded)
+        case .loan(let key): loans[key] = Loan.evolve(loans[key]!, recorded)
+        }
+    }
+}

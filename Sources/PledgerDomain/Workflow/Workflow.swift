@@ -1,0 +1,78 @@
+/// Turns a command and the states it reads into the events to append, per stream. Where
+/// one business act touches several aggregates (a loan and its pledged assets; a claim
+/// payout and the fund's account) each aggregate decides its own part, and the parts are
+/// appended together, atomically, with the expected versions of every written stream.
+public enum Workflow {
+    public static func decide(_ command: LedgerCommand, _ states: AggregateStates) throws -> [StreamWrite] {
+        switch command {
+        case .fund(let id, let fundCommand):
+            if case .joinBank(let bank, _, _) = fundCommand, states.banks[bank]?.exists != true {
+                throw DomainError(.notFound, field: "bank_id", "bank \(bank) is not registered")
+            }
+            return [StreamWrite(stream: .fund(id), events: try Fund.decide(fundCommand, states.funds[id] ?? FundState()))]
+        case .bank(let id, let bankCommand):
+            return [StreamWrite(stream: .bank(id), events: try Bank.decide(bankCommand, states.banks[id] ?? BankState()))]
+        case .borrower(let uscc, let borrowerCommand):
+            return [StreamWrite(stream: .borrower(uscc), events: try Borrower.decide(borrowerCommand, states.borrowers[uscc] ?? BorrowerState()))]
+        case .asset(let id, let assetCommand):
+            return [StreamWrite(stream: .asset(id), events: try Asset.decide(assetCommand, states.assets[id] ?? AssetState()))]
+        case .loan(let key, let loanCommand):
+            return try decideLoan(key, loanCommand, states)
+        }
+    }
+
+    private static func decideLoan(_ key: LoanKey, _ command: LoanCommand, _ states: AggregateStates) throws -> [StreamWrite] {
+        let loan = states.loans[key] ?? LoanState()
+        let fundId: FundId? = if case .originate(let o) = command { o.fund } else { loan.origination?.fundId }
+        let context = LoanContext(
+            bank: states.banks[key.bank], borrower: (loan.origination?.borrower ?? originationBorrower(command)).flatMap { states.borrowers[$0] },
+            assets: states.assets, fund: fundId.flatMap { states.funds[$0] })
+        let loanEvents = try Loan.decide(command, loan, context)
+        var writes = [StreamWrite(stream: .loan(key), events: loanEvents)]
+
+        for event in loanEvents {
+            switch event {
+            case .loanOriginated(let originated):
+                for item in originated.collateral {
+                    let pledge = AssetCommand.pledge(loan: key, registrationNo: item.registrationNo, valuation: item.valuationId, pledgedOn: originated.originatedOn)
+                    writes.append(StreamWrite(stream: .asset(item.assetId), events: try Asset.decide(pledge, states.assets[item.assetId] ?? AssetState())))
+                }
+            case .loanClosed(let closed):
+                writes += try releases(loan, key, on: closed.closedOn, reason: "loan closed", states)
+            case .loanCancelled(let cancelled):
+                writes += try releases(loan, key, on: cancelled.cancelledOn, reason: "loan cancelled: \(cancelled.reason)", states)
+            case .compensationApproved(let approved):
+                writes.append(try fundPart(loan, states, .commitCompensation(
+                    loan: key, borrower: loan.origination!.borrower, claimNo: approved.claimNo, amount: approved.amountFen, approvedOn: approved.approvedOn)))
+            case .compensationPaid(let paid):
+                writes.append(try fundPart(loan, states, .disburse(
+                    loan: key, borrower: loan.origination!.borrower, claimNo: paid.claimNo, amount: paid.amountFen, paidOn: paid.paidOn, paymentRef: paid.paymentRef)))
+            case .recoveryReturnedToFund(let returned):
+                writes.append(try fundPart(loan, states, .receiveRecoveryShare(
+                    loan: key, recoveryNo: returned.recoveryNo, amount: returned.amountFen, returnedOn: returned.returnedOn, reference: returned.reference)))
+            default:
+                break
+            }
+        }
+        return writes
+    }
+
+    private static func originationBorrower(_ command: LoanCommand) -> Uscc? {
+        if case .originate(let o) = command { return o.borrower }
+        return nil
+    }
+
+    private static func fundPart(_ loan: LoanState, _ states: AggregateStates, _ command: FundCommand) throws -> StreamWrite {
+        let id = loan.origination!.fundId!
+        return StreamWrite(stream: .fund(id), events: try Fund.decide(command, states.funds[id] ?? FundState()))
+    }
+
+    /// Releases the loan's pledges that are still active (an asset released earlier is skipped).
+    private static func releases(_ loan: LoanState, _ key: LoanKey, on date: BusinessDate, reason: String, _ states: AggregateStates) throws -> [StreamWrite] {
+        try (loan.origination?.collateral ?? []).compactMap { item in
+            guard let asset = states.assets[item.assetId], let pledge = asset.activePledge,
+                  pledge.bankId == key.bank, pledge.contractNo == key.contract else { return nil }
+            return StreamWrite(stream: .asset(item.assetId), events: try Asset.decide(.release(loan: key, releasedOn: date, reason: reason), asset))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Testing
+@testable import PledgerDomain
+
+@Suite("Event catalogue")
+struct EventCatalogueTests {
+    @Test("a schema-1 FundEstablished stored today still loads: upcast adds max_valuation_age_months = 12")
+    func upcastsFundEstablished() throws {
+        let line = try Fixtures.lines("export-sample.jsonl")[0]
+        let envelope = try HashChainTests.envelope(fromExportLine: line)
+        #expect(envelope.schema == 1)
+        let recorded = try RecordedEvent(envelope)
+        guard case .fundEstablished(let established) = recorded.event else { Issue.record("wrong type"); return }
+        #expect(established.policy.maxValuationAgeMonths == 12)
+        #expect(established.policy.coverageBp == Bp(4000))
+        #expect(established.name == "龙城区知识产权质押融资风险补偿资金")
+        // Re-encoded, it is schema 2 and carries the field explicitly.
+        #expect(recorded.event.schema == 2)
+        #expect(CanonicalJSON.string(try recorded.event.jsonData()).contains("\"max_valuation_age_months\":12"))
+    }
+
+    @Test("the other sample events decode too")
+    func decodesSamples() throws {
+        let lines = try Fixtures.lines("export-sample.jsonl")
+        guard case .fundContributionReceived(let contribution) = try RecordedEvent(HashChainTests.envelope(fromExportLine: lines[1])).event else {
+            Issue.record("wrong type"); return
+        }
+        #expect(contribution.amountFen == yuan("4,000,000.00"))
+        #expect(contribution.contributor == .city)
+    }
+
+    @Test("unknown types, future schemas and malformed data are clear errors")
+    func decodingErrors() {
+        #expect(throws: EventDecodingError.unknownType("Nope")) { try LedgerEvent.decode(type: "Nope", schema: 1, data: "{}") }
+        #expect(throws: EventDecodingError.self) { try LedgerEvent.decode(type: "BankRegistered", schema: 9, data: "{}") }
+        #expect {
+            try LedgerEvent.decode(type: "BorrowerRegistered", schema: 1, data: #"{"uscc":"91512081MA62K0260F","name":"x","industry":"C3841","region":"211303","tech_sme":true}"#)
+        } throws: { error in
+            "\(error)".contains("uscc") && "\(error)".contains("check")
+        }
+    }
+}

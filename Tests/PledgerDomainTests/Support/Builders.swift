@@ -1,0 +1,50 @@
+@testable import PledgerDomain
+
+/// Short constructors for tests: amounts in yuan, dates as text. They trap on bad input,
+/// which in a test is a bug in the test.
+func yuan(_ text: String) -> Money { try! Money(parsing: text) }
+func date(_ text: String) -> BusinessDate { try! BusinessDate(parsing: text) }
+func fundId(_ text: String) -> FundId { try! FundId(text) }
+func bankId(_ text: String) -> BankId { try! BankId(text) }
+func assetId(_ text: String) -> AssetId { try! AssetId(text) }
+func valuationId(_ text: String) -> ValuationId { try! ValuationId(text) }
+func loanKey(_ bank: String, _ contract: String) -> LoanKey { LoanKey(bank: bankId(bank), contract: try! ContractNo(contract)) }
+func uscc(_ text: String) -> Uscc { try! Uscc(text) }
+
+/// Makes a valid USCC from a 17-character prefix by appending its check character.
+func validUscc(_ prefix: String) -> Uscc { try! Uscc(prefix + String(Uscc.checkCharacter(for: prefix)!)) }
+
+/// The policy of the worked example: coverage 40%, per-loan cap 1,000,000.00.
+let examplePolicy = FundPolicy(
+    coverageBp: Bp(4000), perLoanCapFen: yuan("1,000,000.00"), perBorrowerCapFen: yuan("2,000,000.00"), maxLeverage: 10,
+    claimAfterOverdueDays: 90, nplSuspendBp: Bp(500), eligibleKinds: [.patent, .trademark], maxTermMonths: 36,
+    maxPledgeRateBp: Bp(6000))
+
+/// A district with a funded fund, one joined bank, a borrower and a valued patent.
+struct ExampleDistrict {
+    var ledger = InMemoryLedger()
+    let fund = fundId("LC-IPRC")
+    let bank = bankId("LCRCB")
+    let borrower = uscc("91512081MA62K0260E")
+    let patent = assetId("ZL202110000001")
+    let loan = loanKey("LCRCB", "LC-2024-0001")
+
+    init() throws {
+        try ledger.run(.fund(fund, .establish(id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try RegionCode("211303"), policy: examplePolicy, establishedOn: date("2023-01-01"))))
+        for (contributor, amount) in [(Contributor.province, "3,000,000.00"), (.city, "4,000,000.00"), (.district, "3,000,000.00")] {
+            try ledger.run(.fund(fund, .receiveContribution(amount: yuan(amount), contributor: contributor, receivedOn: date("2023-02-01"), reference: "拨付-\(contributor.rawValue)")))
+        }
+        try ledger.run(.bank(bank, .register(id: bank, name: "Longcheng Rural Commercial Bank", licence: "B1234H221130001")))
+        try ledger.run(.fund(fund, .joinBank(bank, agreement: "合作协议 2023-01", effectiveOn: date("2023-03-01"))))
+        try ledger.run(.borrower(borrower, .register(uscc: borrower, name: "Longcheng New Energy Battery Co.", industry: try IndustryCode("C3841"), region: try RegionCode("211303"), techSme: true)))
+        try ledger.run(.asset(patent, .register(id: patent, kind: .patent, registryNo: "ZL2021 1 0000001.X", title: "Solid-state electrolyte", owner: borrower)))
+        try ledger.run(.asset(patent, .value(id: valuationId("V1"), appraiser: "Liaoning Appraisal Co.", method: .income, value: yuan("10,000,000.00"), valuedOn: date("2024-01-15"), reportRef: "LNPG-2024-015")))
+    }
+
+    /// The 5,000,000.00 loan of the worked example.
+    func origination(principal: String = "5,000,000.00", on: String = "2024-03-01", matures: String = "2025-03-01", enrolled: Bool = true) -> LedgerCommand {
+        .loan(loan, .originate(.init(
+            key: loan, borrower: borrower, principal: yuan(principal), rate: Bp(385), originatedOn: date(on), maturesOn: date(matures),
+            collateral: [.init(asset: patent, registrationNo: "Y2024210000123")], fund: enrolled ? fund : nil)))
+    }
+}
