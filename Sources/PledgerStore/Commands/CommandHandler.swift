@@ -9,6 +9,7 @@ import PledgerDomain
 public struct CommandHandler: Sendable {
     public let store: EventStore
     public var maxAttempts = 8
+    private let locks = StreamLocks()
 
     public init(store: EventStore) { self.store = store }
 
@@ -20,6 +21,12 @@ public struct CommandHandler: Sendable {
 
     @discardableResult
     public func handle(_ command: LedgerCommand, meta: JSONObject = JSONObject(), idempotencyKey: String? = nil) async throws -> Outcome {
+        try await locks.withLock(command.target.name) {
+            try await decideAndAppend(command, meta: meta, idempotencyKey: idempotencyKey)
+        }
+    }
+
+    private func decideAndAppend(_ command: LedgerCommand, meta: JSONObject, idempotencyKey: String?) async throws -> Outcome {
         var attempt = 0
         while true {
             attempt += 1
@@ -30,6 +37,7 @@ public struct CommandHandler: Sendable {
                 return Outcome(append: try await store.append(request), writes: writes)
             } catch AppendError.wrongExpectedVersion(let stream, _, _) where attempt < maxAttempts {
                 store.logger.debug("version conflict, deciding again", metadata: ["stream": "\(stream)", "attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
                 continue
             }
         }
