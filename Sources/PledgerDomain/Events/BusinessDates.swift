@@ -1,0 +1,35 @@
+extension LedgerEvent {
+    /// The business (effective) date of the event, if it has one. Reports "as of" a date
+    /// fold only events whose business date is on or before it; registrations have none
+    /// and always count.
+    public var businessDate: BusinessDate? {
+        switch self {
+        case .fundEstablished(let e): e.establishedOn
+        case .fundPolicyAmended(let e): e.effectiveOn
+        case .fundContributionReceived(let e): e.receivedOn
+        case .bankJoined(let e): e.effectiveOn
+        case .fundSuspended(let e): e.suspendedOn
+        case .fundResumed(let e): e.resumedOn
+        case .compensationCommitted(let e): e.approvedOn
+        case .compensationDisbursed(let e): e.paidOn
+        case .recoveryShareReceived(let e): e.returnedOn
+        case .bankRegistered, .borrowerRegistered, .assetRegistered: nil
+        case .assetValued(let e): e.valuedOn
+        case .assetPledged(let e): e.pledgedOn
+        case .assetPledgeReleased(let e): e.releasedOn
+        case .loanOriginated(let e): e.originatedOn
+        case .repaymentReceived(let e): e.paidOn
+        case .loanDefaulted(let e): e.defaultedOn
+        case .compensationClaimed(let e): e.claimedOn
+        case .compensationApproved(let e): e.approvedOn
+        case .compensationRejected(let e): e.rejectedOn
+        case .compensationPaid(let e): e.paidOn
+        case .recoveryReceived(let e): e.receivedOn
+        case .recoveryReturnedToFund(let e): e.returnedOn
+        case .loanWrittenOff(let e): e.writtenOffOn
+        case .loanClosed(let e): e.closedOn
+        case .loanCancelled(let e): e.cancelledOn
+        case .entryReversed(let e): e.reversedOn
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// Folds the log into aggregate states for a bitemporal question: "what did the ledger
+/// know at `knownAt` about the state of affairs on `asOf`?" Events recorded after
+/// `knownAt` are not seen; events whose business date is after `asOf` are skipped —
+/// except cancellations and reversals, which correct the record itself and so apply to
+/// every business date once they are known.
+public struct LedgerFold: Sendable {
+    public let asOf: BusinessDate?
+    public let knownAt: RecordedTime?
+    public private(set) var states = AggregateStates()
+    public private(set) var lastPosition: Int64 = 0
+    private var directory: [String: StreamRef] = [:]
+
+    public init(asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil) {
+        self.asOf = asOf
+        self.knownAt = knownAt
+    }
+
+    /// Applies one event in log order; returns false once `knownAt` is passed (stop reading).
+    @discardableResult
+    public mutating func apply(_ recorded: RecordedEvent) -> Bool {
+        if let knownAt, recorded.recordedAt > knownAt { return false }
+        lastPosition = recorded.position
+        guard let ref = directory[recorded.stream] ?? Self.ref(creating: recorded.event) else { return true }
+        directory[recorded.stream] = ref
+        if let asOf, let date = recorded.event.businessDate, date > asOf, !recorded.event.correctsTheRecord {
+            return true
+        }
+        states.apply(recorded, to: ref)
+        return true
+    }
+
+    /// The stream a creation event founds.
+    static func ref(creating event: LedgerEvent) -> StreamRef? {
+        switch event {
+        case .fundEstablished(let e): .fund(e.fundId)
+        case .bankRegistered(let e): .bank(e.bankId)
+        case .borrowerRegistered(let e): .borrower(e.uscc)
+        case .assetRegistered(let e): .asset(e.assetId)
+        case .loanOriginated(let e): .loan(e.key)
+        default: nil
+        }
+    }
+}
+
+extension LedgerEvent {
+    /// Cancellations and reversals say an entry should never have been: they apply to
+    /// every business date once known.
+    var correctsTheRecord: Bool {
+        switch self {
+        case .loanCancelled, .entryReversed: true
+        default: false
+        }
+    }
+}

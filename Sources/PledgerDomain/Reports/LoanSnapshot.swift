@@ -1,0 +1,91 @@
+/// One loan reduced to what the reports need, as of some date. Stored as a row of the
+/// `rm_loans` read model for the current view, and built from a fold for past views —
+/// the same value either way, so reports agree whichever way they are computed.
+public struct LoanSnapshot: Sendable, Hashable, Codable {
+    public var bankId: BankId
+    public var contractNo: ContractNo
+    public var borrower: Uscc
+    public var industry: IndustryCode?
+    public var region: RegionCode?
+    public var techSme: Bool
+    public var fundId: FundId?
+    public var principalFen: Money
+    public var originatedOn: BusinessDate
+    public var maturesOn: BusinessDate
+    public var status: LoanStatus
+    public var outstandingFen: Money
+    /// Principal split by asset kind, pro rata to the pledged valuations; sums to the principal.
+    public var principalByKind: [KindShare]
+    /// The claim being decided (amount claimed) or approved and unpaid (amount approved).
+    public var pendingClaimFen: Money
+    public var pendingClaimApproved: Bool
+    public var compensationPaidFen: Money
+    public var recoveredFen: Money
+    public var returnedToFundFen: Money
+    public var writtenOffFen: Money
+
+    public struct KindShare: Sendable, Hashable, Codable {
+        public var kind: AssetKind
+        public var principalFen: Money
+    }
+
+    public var key: LoanKey { LoanKey(bank: bankId, contract: contractNo) }
+    /// Non-performing: defaulted and still on the books.
+    public var isNonPerforming: Bool { status == .defaulted }
+    /// Counts towards the fund's cover: on the books, and the fund has not paid for it yet.
+    public var isCovered: Bool { fundId != nil && [.active, .defaulted].contains(status) && !compensationPaidFen.isPositive }
+
+    public init?(_ loan: LoanState, borrower: BorrowerRegistered?) {
+        guard let o = loan.origination else { return nil }
+        bankId = o.bankId
+        contractNo = o.contractNo
+        self.borrower = o.borrower
+        industry = borrower?.industry
+        region = borrower?.region
+        techSme = borrower?.techSme ?? false
+        fundId = o.fundId
+        principalFen = o.principalFen
+        originatedOn = o.originatedOn
+        maturesOn = o.maturesOn
+        status = loan.status
+        outstandingFen = loan.outstanding
+        principalByKind = Self.split(o.principalFen, o.collateral)
+        let open = loan.openClaim
+        pendingClaimFen = open.map { $0.status == .approved ? $0.approved : $0.amount } ?? .zero
+        pendingClaimApproved = open?.status == .approved
+        compensationPaidFen = loan.compensationPaid
+        recoveredFen = loan.recoveredTotal
+        returnedToFundFen = loan.returnedToFund
+        writtenOffFen = loan.writtenOff
+    }
+
+    /// Splits the principal over the pledged assets' kinds pro rata to their appraised
+    /// values. Each share rounds down; the fen left over go one each to the largest
+    /// remainders (ties: collateral order), so the shares sum exactly to the principal.
+    static func split(_ principal: Money, _ collateral: [Collateral]) -> [KindShare] {
+        let total = collateral.reduce(Int64(0)) { $0 + $1.appraisedValueFen.fen }
+        guard total > 0 else { return [] }
+        var shares: [(kind: AssetKind, fen: Int64, remainder: Int64, index: Int)] = collateral.enumerated().map { index, item in
+            let product = principal.fen.multipliedFullWidth(by: item.appraisedValueFen.fen)
+            let (quotient, remainder) = total.dividingFullWidth(product)
+            return (item.kind, quotient, remainder, index)
+        }
+        var left = principal.fen - shares.reduce(0) { $0 + $1.fen }
+        for position in shares.indices.sorted(by: { (shares[$0].remainder, -shares[$0].index) > (shares[$1].remainder, -shares[$1].index) }) where left > 0 {
+            shares[position].fen += 1
+            left -= 1
+        }
+        var byKind: [AssetKind: Int64] = [:]
+        for share in shares { byKind[share.kind, default: 0] += share.fen }
+        return byKind.keys.sorted().map { KindShare(kind: $0, principalFen: Money(fen: byKind[$0]!)) }
+    }
+}
+
+extension AggregateStates {
+    /// Snapshots of every loan the states hold, cancelled ones included (reports skip them).
+    public var loanSnapshots: [LoanSnapshot] {
+        loans.values.compactMap { loan in
+            LoanSnapshot(loan, borrower: loan.origination.flatMap { borrowers[$0.borrower]?.registration })
+        }.sorted { $0.key < $1.key }
+    }
+}

@@ -1,0 +1,115 @@
+import Testing
+@testable import PledgerDomain
+
+/// Hand-computed fund scenario (amounts in yuan):
+///   contributions 3,000,000 province + 4,000,000 city + 3,000,000 district = 10,000,000
+///   A  LCRCB/X  5,000,000 → repaid 1,800,000 → default 3,200,000 → paid 1,000,000 → recovery 500,000, 156,250 returned
+///   B  B2/Y     2,000,000 active                 liability min(800,000, 1,000,000)              =   800,000
+///   C  LCRCB/X  3,000,000 active                 min(1,200,000, 1,000,000), X's cap left 1,000,000 = 1,000,000
+///   D  B2/Z     1,500,000 defaulted, claim 600,000 filed (pending, no liability counted)
+///   E  LCRCB/Y    400,000 not enrolled (ignored)
+///   balance 10,000,000 − 1,000,000 + 156,250 = 9,156,250
+///   covered outstanding B + C + D = 6,500,000; contingent 1,800,000; pending 600,000
+///   leverage 6,500,000 ÷ 9,156,250 = 0.7099 (7099 bp, up); adequacy 9,156,250 ÷ 2,400,000 = 3.8151 (38151 bp, down)
+///   NPL 1,500,000 ÷ 6,500,000 = 23.08% (2308 bp, up) > 5% threshold → breached
+@Suite("Fund exposure report")
+struct ExposureReportTests {
+    func scenario() throws -> ExampleDistrict {
+        var d = try ExampleDistrict()
+        let b2 = bankId("B2"), y = validUscc("91211302MA0000002"), z = validUscc("91210102MA0000003")
+        try d.ledger.run(.bank(b2, .register(id: b2, name: "Bank Two", licence: "L2")))
+        try d.ledger.run(.fund(d.fund, .joinBank(b2, agreement: "A2", effectiveOn: date("2023-03-01"))))
+        for borrower in [y, z] {
+            try d.ledger.run(.borrower(borrower, .register(uscc: borrower, name: "Co", industry: try IndustryCode("C38"), region: try RegionCode("211303"), techSme: false)))
+        }
+        for (id, kind, value) in [("T1", AssetKind.trademark, "4,000,000.00"), ("P2", .patent, "6,000,000.00"), ("P3", .patent, "3,000,000.00"), ("P4", .patent, "1,000,000.00")] {
+            try d.ledger.run(.asset(assetId(id), .register(id: assetId(id), kind: kind, registryNo: id, title: id, owner: d.borrower)))
+            try d.ledger.run(.asset(assetId(id), .value(id: valuationId("V"), appraiser: "A", method: .market, value: yuan(value), valuedOn: date("2024-01-01"), reportRef: "R")))
+        }
+        func originate(_ key: LoanKey, _ borrower: Uscc, _ principal: String, _ asset: String, enrolled: Bool = true) throws {
+            try d.ledger.run(.loan(key, .originate(.init(key: key, borrower: borrower, principal: yuan(principal), rate: Bp(400), originatedOn: date("2024-03-01"),
+                maturesOn: date("2025-03-01"), collateral: [.init(asset: assetId(asset), registrationNo: "R")], fund: enrolled ? d.fund : nil))))
+        }
+        let a = d.loan
+        try d.ledger.run(d.origination())
+        try originate(loanKey("B2", "B"), y, "2,000,000.00", "T1")
+        try originate(loanKey("LCRCB", "C"), d.borrower, "3,000,000.00", "P2")
+        try originate(loanKey("B2", "D"), z, "1,500,000.00", "P3")
+        try originate(loanKey("LCRCB", "E"), y, "400,000.00", "P4", enrolled: false)
+        try d.ledger.run(.loan(a, .repay(principal: yuan("1,800,000.00"), interest: .zero, paidOn: date("2024-09-01"))))
+        try d.ledger.run(.loan(a, .markDefaulted(on: date("2024-10-01"), daysOverdue: 95, classification: .loss)))
+        try d.ledger.run(.loan(a, .claimCompensation(amount: yuan("1,000,000.00"), claimedOn: date("2024-10-02"))))
+        try d.ledger.run(.loan(a, .approveClaim(amount: yuan("1,000,000.00"), approvedOn: date("2024-10-03"))))
+        try d.ledger.run(.loan(a, .payClaim(paidOn: date("2024-10-04"), paymentRef: "P")))
+        try d.ledger.run(.loan(a, .receiveRecovery(amount: yuan("500,000.00"), receivedOn: date("2024-11-01"), source: "auction")))
+        try d.ledger.run(.loan(a, .returnRecoveryShare(recoveryNo: 1, returnedOn: date("2024-11-10"), reference: "RET")))
+        try d.ledger.run(.loan(loanKey("B2", "D"), .markDefaulted(on: date("2024-10-15"), daysOverdue: 100, classification: .doubtful)))
+        try d.ledger.run(.loan(loanKey("B2", "D"), .claimCompensation(amount: yuan("600,000.00"), claimedOn: date("2024-11-20"))))
+        return d
+    }
+
+    func report(_ d: ExampleDistrict, asOf: String = "2024-12-31") throws -> ExposureReport {
+        var fold = LedgerFold(asOf: date(asOf))
+        for recorded in d.ledger.log { fold.apply(recorded) }
+        return try ExposureReport.compute(fund: fold.states.funds[d.fund]!, loans: fold.states.loanSnapshots, asOf: date(asOf))
+    }
+
+    @Test("matches the hand computation to the fen")
+    func handComputed() throws {
+        let r = try report(try scenario())
+        #expect(r.contributionsByContributor == [.province: yuan("3,000,000.00"), .city: yuan("4,000,000.00"), .district: yuan("3,000,000.00")])
+        #expect(r.paidOutFen == yuan("1,000,000.00"))
+        #expect(r.recoveriesReturnedFen == yuan("156,250.00"))
+        #expect(r.balanceFen == yuan("9,156,250.00"))
+        #expect(r.coveredLoans == 3)
+        #expect(r.coveredOutstandingFen == yuan("6,500,000.00"))
+        #expect(r.contingentLiabilityFen == yuan("1,800,000.00"))
+        #expect(r.pendingClaimsFen == yuan("600,000.00"))
+        #expect(r.pendingFiled == 1 && r.pendingApproved == 0)
+        #expect(r.leverageBp == Bp(7099))
+        #expect(r.maxLeverageBp == Bp(100_000) && !r.leverageBreached)
+        #expect(r.coverageAdequacyBp == Bp(38151))
+        #expect(r.nonPerformingFen == yuan("1,500,000.00"))
+        #expect(r.nonPerformingRatioBp == Bp(2308))
+        #expect(r.suspensionBreached)
+        #expect(r.byBank.map(\.key) == ["B2", "LCRCB"])
+        #expect(r.byBank.map(\.coveredOutstandingFen) == [yuan("3,500,000.00"), yuan("3,000,000.00")])
+        #expect(r.byBank.map(\.contingentLiabilityFen) == [yuan("800,000.00"), yuan("1,000,000.00")])
+        #expect(r.byBank.map(\.pendingClaimsFen) == [yuan("600,000.00"), .zero])
+        #expect(r.topBorrowers.first?.key == "91512081MA62K0260E")
+    }
+
+    @Test("as of an earlier date, later money movements and defaults are not yet there")
+    func asOfEarlier() throws {
+        let r = try report(try scenario(), asOf: "2024-09-30")
+        #expect(r.balanceFen == yuan("10,000,000.00"))
+        // A (3,200,000 after repayment) + B + C + D, all performing.
+        #expect(r.coveredOutstandingFen == yuan("9,700,000.00"))
+        #expect(r.nonPerformingRatioBp == Bp(0))
+        #expect(!r.suspensionBreached)
+    }
+
+    @Test("the breach flag leads to a suspension, which the fund then enforces")
+    func suspension() throws {
+        var d = try scenario()
+        try d.ledger.run(.fund(d.fund, .suspend(on: date("2025-01-02"), reason: "NPL 23.1% above 5.0%")))
+        #expect(try report(d, asOf: "2025-01-02").suspended)
+        let key = loanKey("LCRCB", "NEW")
+        #expect(throws: DomainError.self) {
+            try d.ledger.run(.loan(key, .originate(.init(key: key, borrower: d.borrower, principal: yuan("1.00"), rate: Bp(1), originatedOn: date("2025-01-03"),
+                maturesOn: date("2025-06-03"), collateral: [.init(asset: assetId("P4"), registrationNo: "R")], fund: d.fund))))
+        }
+    }
+
+    @Test("a reversed repayment changes exactly the outstanding it should")
+    func reversal() throws {
+        var d = try scenario()
+        let before = try report(d, asOf: "2025-01-31")
+        let repaid = try d.ledger.run(.loan(loanKey("B2", "B"), .repay(principal: yuan("500,000.00"), interest: .zero, paidOn: date("2025-01-05"))))
+        #expect(try report(d, asOf: "2025-01-31").coveredOutstandingFen == (try before.coveredOutstandingFen - yuan("500,000.00")))
+        try d.ledger.run(.loan(loanKey("B2", "B"), .reverse(eventId: repaid[0].id, on: date("2025-01-20"), reason: "bounced")))
+        let after = try report(d, asOf: "2025-01-31")
+        #expect(after.coveredOutstandingFen == before.coveredOutstandingFen)
+        #expect(after.contingentLiabilityFen == before.contingentLiabilityFen)
+    }
+}
