@@ -53,14 +53,16 @@ let package = Package(
         // Shared test helpers: throw-away databases cloned from a migrated template.
         .target(
             name: "PledgerTestSupport",
-            dependencies: ["PledgerStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["PledgerStore", "PledgerDomainTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/PledgerTestSupport",
             swiftSettings: strict
         ),
-        .testTarget(name: "PledgerDomainTests", dependencies: ["PledgerDomain"], exclude: ["Fixtures"], swiftSettings: strict),
+        // Pure test helpers: an in-memory workflow runner, builders, a random command generator.
+        .target(name: "PledgerDomainTestSupport", dependencies: ["PledgerDomain"], path: "Tests/PledgerDomainTestSupport", swiftSettings: strict),
+        .testTarget(name: "PledgerDomainTests", dependencies: ["PledgerDomain", "PledgerDomainTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "PledgerStoreTests",
-            dependencies: ["PledgerStore", "PledgerTestSupport"],
+            dependencies: ["PledgerStore", "PledgerTestSupport", "PledgerDomainTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

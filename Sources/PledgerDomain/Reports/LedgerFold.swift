@@ -29,6 +29,9 @@ public struct LedgerFold: Sendable {
         return true
     }
 
+    /// What a stream holds, once its creation event was seen.
+    public func ref(of stream: String) -> StreamRef? { directory[stream] }
+
     /// The stream a creation event founds.
     static func ref(creating event: LedgerEvent) -> StreamRef? {
         switch event {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PledgerDomain
+import PledgerDomainTestSupport
 
 /// One test per rule: the accepted case and the refusal, with the field it names.
 @Suite("Domain rules")

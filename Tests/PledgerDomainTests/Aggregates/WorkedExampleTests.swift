@@ -1,5 +1,6 @@
 import Testing
 @testable import PledgerDomain
+import PledgerDomainTestSupport
 
 /// The hand-checked example, end to end: a 5,000,000.00 loan at coverage 40% and a
 /// per-loan cap of 1,000,000.00 defaults with 3,200,000.00 outstanding → claim limit

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PledgerDomain
+import PledgerDomainTestSupport
 
 @Suite("Hash chain and export format")
 struct HashChainTests {

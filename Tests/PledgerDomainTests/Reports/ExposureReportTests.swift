@@ -1,5 +1,6 @@
 import Testing
 @testable import PledgerDomain
+import PledgerDomainTestSupport
 
 /// Hand-computed fund scenario (amounts in yuan):
 ///   contributions 3,000,000 province + 4,000,000 city + 3,000,000 district = 10,000,000

@@ -1,5 +1,6 @@
 import Testing
 @testable import PledgerDomain
+import PledgerDomainTestSupport
 
 /// A hand-built ledger over 2021–2025 whose yearly totals were computed by hand:
 ///   2021  L1 1,000,000 + L2 1,000,000 = 2,000,000   (2 loans, 2 borrowers)

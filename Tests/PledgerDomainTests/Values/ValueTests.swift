@@ -1,5 +1,6 @@
 import Testing
 @testable import PledgerDomain
+import PledgerDomainTestSupport
 
 @Suite("Value types")
 struct ValueTests {

@@ -1,17 +1,20 @@
 import Foundation
-@testable import PledgerDomain
+import PledgerDomain
 
 /// The workflow without a database: folds streams held in memory, decides, and appends
 /// with dense versions and positions — the same steps `CommandHandler` takes against
 /// Postgres, so domain rules can be exercised by the thousand in milliseconds.
-struct InMemoryLedger {
-    var streams: [StreamRef: [RecordedEvent]] = [:]
-    var log: [RecordedEvent] = []
+public struct InMemoryLedger {
+    public var streams: [StreamRef: [RecordedEvent]] = [:]
+    public var log: [RecordedEvent] = []
     private var nextId: UInt64 = 1
 
     /// Runs a command; on refusal nothing changes and the `DomainError` is rethrown.
+    /// `ids` gives the event ids to use (e.g. the ones Postgres recorded), else they are made up.
+    public init() {}
+
     @discardableResult
-    mutating func run(_ command: LedgerCommand, on day: BusinessDate? = nil) throws -> [RecordedEvent] {
+    public mutating func run(_ command: LedgerCommand, ids: [UUID]? = nil) throws -> [RecordedEvent] {
         let writes = try Workflow.decide(command, states(for: command))
         var written: [RecordedEvent] = []
         for write in writes {
@@ -20,7 +23,7 @@ struct InMemoryLedger {
                 let decoded = try LedgerEvent.decode(type: event.type, schema: event.schema, data: CanonicalJSON.string(try event.jsonData()))
                 precondition(decoded == event, "round trip changed \(event.type)")
                 let recorded = RecordedEvent(
-                    id: makeId(), stream: write.stream.name, version: Int32((streams[write.stream]?.count ?? 0) + 1),
+                    id: ids.map { $0[written.count] } ?? makeId(), stream: write.stream.name, version: Int32((streams[write.stream]?.count ?? 0) + 1),
                     position: Int64(log.count + 1), recordedAt: RecordedTime(microseconds: Int64(log.count)), event: event)
                 streams[write.stream, default: []].append(recorded)
                 log.append(recorded)
@@ -30,7 +33,7 @@ struct InMemoryLedger {
         return written
     }
 
-    func states(for command: LedgerCommand) -> AggregateStates {
+    public func states(for command: LedgerCommand) -> AggregateStates {
         var states = AggregateStates()
         while true {
             let missing = command.reads(states).filter { !states.isLoaded($0) }
@@ -42,11 +45,11 @@ struct InMemoryLedger {
         }
     }
 
-    func fund(_ id: FundId) -> FundState { fold(.fund(id)).funds[id]! }
-    func loan(_ key: LoanKey) -> LoanState { fold(.loan(key)).loans[key]! }
-    func asset(_ id: AssetId) -> AssetState { fold(.asset(id)).assets[id]! }
+    public func fund(_ id: FundId) -> FundState { fold(.fund(id)).funds[id]! }
+    public func loan(_ key: LoanKey) -> LoanState { fold(.loan(key)).loans[key]! }
+    public func asset(_ id: AssetId) -> AssetState { fold(.asset(id)).assets[id]! }
 
-    func fold(_ ref: StreamRef) -> AggregateStates {
+    public func fold(_ ref: StreamRef) -> AggregateStates {
         var states = AggregateStates()
         states.markLoaded(ref)
         for recorded in streams[ref] ?? [] { states.apply(recorded, to: ref) }

@@ -1,35 +1,35 @@
-@testable import PledgerDomain
+import PledgerDomain
 
 /// Short constructors for tests: amounts in yuan, dates as text. They trap on bad input,
 /// which in a test is a bug in the test.
-func yuan(_ text: String) -> Money { try! Money(parsing: text) }
-func date(_ text: String) -> BusinessDate { try! BusinessDate(parsing: text) }
-func fundId(_ text: String) -> FundId { try! FundId(text) }
-func bankId(_ text: String) -> BankId { try! BankId(text) }
-func assetId(_ text: String) -> AssetId { try! AssetId(text) }
-func valuationId(_ text: String) -> ValuationId { try! ValuationId(text) }
-func loanKey(_ bank: String, _ contract: String) -> LoanKey { LoanKey(bank: bankId(bank), contract: try! ContractNo(contract)) }
-func uscc(_ text: String) -> Uscc { try! Uscc(text) }
+public func yuan(_ text: String) -> Money { try! Money(parsing: text) }
+public func date(_ text: String) -> BusinessDate { try! BusinessDate(parsing: text) }
+public func fundId(_ text: String) -> FundId { try! FundId(text) }
+public func bankId(_ text: String) -> BankId { try! BankId(text) }
+public func assetId(_ text: String) -> AssetId { try! AssetId(text) }
+public func valuationId(_ text: String) -> ValuationId { try! ValuationId(text) }
+public func loanKey(_ bank: String, _ contract: String) -> LoanKey { LoanKey(bank: bankId(bank), contract: try! ContractNo(contract)) }
+public func uscc(_ text: String) -> Uscc { try! Uscc(text) }
 
 /// Makes a valid USCC from a 17-character prefix by appending its check character.
-func validUscc(_ prefix: String) -> Uscc { try! Uscc(prefix + String(Uscc.checkCharacter(for: prefix)!)) }
+public func validUscc(_ prefix: String) -> Uscc { try! Uscc(prefix + String(Uscc.checkCharacter(for: prefix)!)) }
 
 /// The policy of the worked example: coverage 40%, per-loan cap 1,000,000.00.
-let examplePolicy = FundPolicy(
+public let examplePolicy = FundPolicy(
     coverageBp: Bp(4000), perLoanCapFen: yuan("1,000,000.00"), perBorrowerCapFen: yuan("2,000,000.00"), maxLeverage: 10,
     claimAfterOverdueDays: 90, nplSuspendBp: Bp(500), eligibleKinds: [.patent, .trademark], maxTermMonths: 36,
     maxPledgeRateBp: Bp(6000))
 
 /// A district with a funded fund, one joined bank, a borrower and a valued patent.
-struct ExampleDistrict {
-    var ledger = InMemoryLedger()
-    let fund = fundId("LC-IPRC")
-    let bank = bankId("LCRCB")
-    let borrower = uscc("91512081MA62K0260E")
-    let patent = assetId("ZL202110000001")
-    let loan = loanKey("LCRCB", "LC-2024-0001")
+public struct ExampleDistrict {
+    public var ledger = InMemoryLedger()
+    public let fund = fundId("LC-IPRC")
+    public let bank = bankId("LCRCB")
+    public let borrower = uscc("91512081MA62K0260E")
+    public let patent = assetId("ZL202110000001")
+    public let loan = loanKey("LCRCB", "LC-2024-0001")
 
-    init() throws {
+    public init() throws {
         try ledger.run(.fund(fund, .establish(id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try RegionCode("211303"), policy: examplePolicy, establishedOn: date("2023-01-01"))))
         for (contributor, amount) in [(Contributor.province, "3,000,000.00"), (.city, "4,000,000.00"), (.district, "3,000,000.00")] {
             try ledger.run(.fund(fund, .receiveContribution(amount: yuan(amount), contributor: contributor, receivedOn: date("2023-02-01"), reference: "拨付-\(contributor.rawValue)")))
@@ -42,7 +42,7 @@ struct ExampleDistrict {
     }
 
     /// The 5,000,000.00 loan of the worked example.
-    func origination(principal: String = "5,000,000.00", on: String = "2024-03-01", matures: String = "2025-03-01", enrolled: Bool = true) -> LedgerCommand {
+    public func origination(principal: String = "5,000,000.00", on: String = "2024-03-01", matures: String = "2025-03-01", enrolled: Bool = true) -> LedgerCommand {
         .loan(loan, .originate(.init(
             key: loan, borrower: borrower, principal: yuan(principal), rate: Bp(385), originatedOn: date(on), maturesOn: date(matures),
             collateral: [.init(asset: patent, registrationNo: "Y2024210000123")], fund: enrolled ? fund : nil)))

@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import PledgerDomain
+import PostgresNIO
+import Synchronization
+
+/// Keeps the read models (`rm_loans`, `rm_funds`) in step with the log. It folds every
+/// event into in-memory state and, per page of events, writes the rows that changed and
+/// its checkpoint in one transaction. Rows hold absolute values, never increments, so a
+/// replayed page rewrites the same rows: a crash can neither skip nor double-count.
+///
+/// On start it folds the log up to the stored checkpoint without writing (rebuilding its
+/// memory), then continues from there.
+public final class Projector: Sendable {
+    public static let name = "reports"
+
+    public let store: EventStore
+    let pageSize: Int
+    private let reached = Mutex<Int64>(-1)
+
+    public init(store: EventStore, pageSize: Int = 5000) {
+        self.store = store
+        self.pageSize = pageSize
+    }
+
+    /// The position the read models are known to include (−1 before the projector started).
+    public var position: Int64 { reached.withLock { $0 } }
+
+    /// Follows the log until cancelled.
+    public func run() async throws {
+        var fold = LedgerFold()
+        let checkpoint = try await restore(into: &fold)
+        try await store.follow(after: checkpoint, pageSize: pageSize) { page in
+            try await self.project(page, into: &fold)
+        }
+    }
+
+    /// Projects everything up to the current head, then returns the position reached.
+    @discardableResult
+    public func catchUp(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
+        var fold = LedgerFold()
+        var cursor = try await restore(into: &fold)
+        let head = try await store.head().position
+        while true {
+            let page = try await store.read(after: cursor, limit: pageSize)
+            guard let last = page.last else { return cursor }
+            try await project(page, into: &fold)
+            cursor = last.position
+            progress(cursor, head)
+        }
+    }
+
+    /// Empties the read models and projects from position 1.
+    @discardableResult
+    public func rebuild(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
+        try await store.client.withTransaction(logger: store.logger) { connection in
+            try await connection.query("DELETE FROM rm_loans", logger: self.store.logger)
+            try await connection.query("DELETE FROM rm_funds", logger: self.store.logger)
+            try await connection.query("DELETE FROM projection_checkpoints WHERE name = \(Self.name)", logger: self.store.logger)
+        }
+        return try await catchUp(progress: progress)
+    }
+
+    /// The stored checkpoint, and the in-memory state folded up to it.
+    private func restore(into fold: inout LedgerFold) async throws -> Int64 {
+        let checkpoint = try await Self.checkpoint(store)
+        var cursor: Int64 = 0
+        while cursor < checkpoint {
+            let page = try await store.read(after: cursor, limit: Int(min(Int64(pageSize), checkpoint - cursor)))
+            guard let last = page.last else { break }
+            for stored in page { fold.apply(try RecordedEvent(stored.envelope)) }
+            cursor = last.position
+        }
+        reached.withLock { $0 = checkpoint }
+        return checkpoint
+    }
+
+    public static func checkpoint(_ store: EventStore) async throws -> Int64 {
+        try await store.client.withConnection { connection in
+            let rows = try await connection.query("SELECT position FROM projection_checkpoints WHERE name = \(name)", logger: store.logger)
+            for try await position in rows.decode(Int64.self) { return position }
+            return 0
+        }
+    }
+
+    private func project(_ page: [StoredEvent], into fold: inout LedgerFold) async throws {
+        var loans = Set<LoanKey>(), funds = Set<FundId>()
+        for stored in page {
+            let recorded = try RecordedEvent(stored.envelope)
+            fold.apply(recorded)
+            switch fold.ref(of: recorded.stream) {
+            case .loan(let key): loans.insert(key)
+            case .fund(let id): funds.insert(id)
+            default: break
+            }
+        }
+        let rows = try fold.states.rows(loans: loans, funds: funds)
+        let last = page.last!.position
+        try await store.client.withTransaction(logger: store.logger) { connection in
+            try await ReadModelWriter.upsert(rows.loans, rows.funds, position: last, on: connection, logger: self.store.logger)
+        }
+        reached.withLock { $0 = last }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import PledgerDomain
+
+/// The rows of the read models, derived from folded state by pure functions — the same
+/// functions for the projector and for `reconcile projections`, so a difference can only
+/// mean the stored tables drifted from the log.
+public struct LoanRow: Sendable, Hashable {
+    public var stream: String
+    public var snapshot: LoanSnapshot
+    /// Canonical JSON of the snapshot, as stored.
+    public var snapshotJSON: String
+
+    public init(_ snapshot: LoanSnapshot) throws {
+        stream = snapshot.key.stream
+        self.snapshot = snapshot
+        snapshotJSON = CanonicalJSON.string(try JSONParser.parse(EventCoding.encoder.encode(snapshot)))
+    }
+
+    public init(stream: String, snapshotJSON: String) throws {
+        self.stream = stream
+        self.snapshotJSON = snapshotJSON
+        snapshot = try EventCoding.decoder.decode(LoanSnapshot.self, from: Data(snapshotJSON.utf8))
+    }
+}
+
+public struct FundRow: Sendable, Hashable {
+    public var fundId: String
+    public var name: String
+    public var contributedFen: Int64
+    public var paidOutFen: Int64
+    public var returnedFen: Int64
+    public var balanceFen: Int64
+    public var suspended: Bool
+
+    public init(fundId: String, name: String, contributedFen: Int64, paidOutFen: Int64, returnedFen: Int64, balanceFen: Int64, suspended: Bool) {
+        self.fundId = fundId
+        self.name = name
+        self.contributedFen = contributedFen
+        self.paidOutFen = paidOutFen
+        self.returnedFen = returnedFen
+        self.balanceFen = balanceFen
+        self.suspended = suspended
+    }
+
+    public init(_ fund: FundState) {
+        var contributed: Int64 = 0, paidOut: Int64 = 0, returned: Int64 = 0
+        for flow in fund.flows {
+            if flow.amount.isNegative { paidOut -= flow.amount.fen }
+            else if let source = flow.source, fund.contributions[source] != nil { contributed += flow.amount.fen }
+            else { returned += flow.amount.fen }
+        }
+        self.init(fundId: fund.id?.value ?? "", name: fund.name, contributedFen: contributed, paidOutFen: paidOut,
+                  returnedFen: returned, balanceFen: fund.balance.fen, suspended: fund.isSuspendedNow)
+    }
+}
+
+extension AggregateStates {
+    /// Read-model rows for the given loans and funds (all of them when nil).
+    public func rows(loans keys: Set<LoanKey>? = nil, funds ids: Set<FundId>? = nil) throws -> (loans: [LoanRow], funds: [FundRow]) {
+        let loanRows = try (keys.map(Array.init) ?? Array(loans.keys)).sorted().compactMap { key -> LoanRow? in
+            guard let loan = loans[key], let snapshot = LoanSnapshot(loan, borrower: loan.origination.flatMap { borrowers[$0.borrower]?.registration }) else { return nil }
+            return try LoanRow(snapshot)
+        }
+        let fundRows = (ids.map(Array.init) ?? Array(funds.keys)).sorted().compactMap { id in funds[id].flatMap { $0.exists ? FundRow($0) : nil } }
+        return (loanRows, fundRows)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import PledgerDomain
+
+/// SplitMix64: small, fast, and reproducible from a seed.
+public struct SeededRandom: RandomNumberGenerator {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Plausible commands over a small universe, with a business clock that moves forward.
+public struct CommandGenerator {
+    public var random: SeededRandom
+    public var day = date("2023-02-01")
+    public let fund = fundId("F")
+    public let banks = [bankId("B1"), bankId("B2")]
+    public let borrowers = [validUscc("91210000MA0000001"), validUscc("91210000MA0000002"), validUscc("91210000MA0000003")]
+    public let assets = (1...8).map { assetId("A\($0)") }
+    public let loans = (1...10).map { loanKey($0 % 3 == 0 ? "B2" : "B1", "C\($0)") }
+    public var reversible: [UUID] = []
+
+    public init(seed: UInt64) { random = SeededRandom(state: seed &* 7919 &+ 1) }
+
+    public func setup() -> [LedgerCommand] {
+        var commands: [LedgerCommand] = [
+            .fund(fund, .establish(id: fund, name: "Fund", region: try! RegionCode("211303"), policy: examplePolicy, establishedOn: date("2023-01-01"))),
+            .fund(fund, .receiveContribution(amount: yuan("3,000,000.00"), contributor: .province, receivedOn: date("2023-01-02"), reference: "seed")),
+        ]
+        for bank in banks { commands.append(.bank(bank, .register(id: bank, name: "Bank \(bank)", licence: "L-\(bank)"))) }
+        for bank in banks { commands.append(.fund(fund, .joinBank(bank, agreement: "A-\(bank)", effectiveOn: date("2023-01-10")))) }
+        for borrower in borrowers {
+            commands.append(.borrower(borrower, .register(uscc: borrower, name: "Co \(borrower)", industry: try! IndustryCode("C3841"), region: try! RegionCode("211303"), techSme: true)))
+        }
+        for (index, asset) in assets.enumerated() {
+            let kind: AssetKind = [.patent, .trademark, .copyright][index % 3]
+            commands.append(.asset(asset, .register(id: asset, kind: kind, registryNo: "R\(index)", title: "Asset \(index)", owner: borrowers[index % 3])))
+        }
+        return commands
+    }
+
+    mutating func amount(_ maxYuan: Int64) -> Money { Money(fen: Int64.random(in: 1...(maxYuan * 100), using: &random)) }
+    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &random)] }
+
+    public mutating func next(_ ledger: InMemoryLedger) -> LedgerCommand {
+        day = day.adding(days: Int.random(in: 0...20, using: &random))
+        let existing = loans.filter { ledger.loan($0).exists }
+        let loan = !existing.isEmpty && Int.random(in: 0..<10, using: &random) < 8 ? pick(existing) : pick(loans)
+        let state = ledger.loan(loan)
+        // Sometimes a date in the past, to exercise the date rules.
+        let on = Int.random(in: 0..<10, using: &random) == 0 ? day.adding(days: -Int.random(in: 1...400, using: &random)) : day
+        switch Int.random(in: 0..<20, using: &random) {
+        case 18, 19:
+            // Claims sized to what the rules would allow, so that payouts happen.
+            if let defaulted = state.defaulted, state.openClaim == nil {
+                return .loan(loan, .claimCompensation(amount: Money(fen: max(1, defaulted.outstandingFen.fen * 4 / 10 / Int64.random(in: 1...3, using: &random))), claimedOn: on))
+            }
+            if let claim = state.openClaim {
+                return claim.status == .filed ? .loan(loan, .approveClaim(amount: claim.amount, approvedOn: on)) : .loan(loan, .payClaim(paidOn: on, paymentRef: "PAY"))
+            }
+            let asset = pick(assets)
+            return .asset(asset, .value(id: try! ValuationId("W\(day.dayNumber)"), appraiser: "Appraiser", method: .income, value: amount(9_000_000), valuedOn: day, reportRef: "RPT"))
+        case 0:
+            return .fund(fund, .receiveContribution(amount: amount(2_000_000), contributor: pick(Contributor.allCases), receivedOn: on, reference: "C\(day)"))
+        case 1:
+            let asset = pick(assets)
+            return .asset(asset, .value(id: try! ValuationId("V\(day.dayNumber)"), appraiser: "Appraiser", method: pick(ValuationMethod.allCases), value: amount(8_000_000), valuedOn: on, reportRef: "RPT"))
+        case 2, 3:
+            // Mostly within the fund's limits (60% pledge rate, 36 months), sometimes beyond.
+            let fresh = loans.filter { !ledger.loan($0).exists }
+            let loan = fresh.isEmpty ? loan : pick(fresh)
+            let asset = pick(assets)
+            let value = ledger.asset(asset).valuation(before: on)?.valueFen.fen ?? 100_000_000
+            let principal = Money(fen: max(1, value * Int64.random(in: 10...70, using: &random) / 100))
+            return .loan(loan, .originate(.init(
+                key: loan, borrower: pick(borrowers), principal: principal, rate: Bp(Int64.random(in: 300...600, using: &random)),
+                originatedOn: on, maturesOn: on.adding(months: Int.random(in: 3...38, using: &random)),
+                collateral: [.init(asset: asset, registrationNo: "P\(day)")], fund: Int.random(in: 0..<5, using: &random) > 0 ? fund : nil)))
+        case 4, 5:
+            let principal = Money(fen: Int64.random(in: 0...max(1, state.outstanding.fen + 1000), using: &random))
+            return .loan(loan, .repay(principal: principal, interest: amount(1000), paidOn: on))
+        case 6:
+            return .loan(loan, .markDefaulted(on: on, daysOverdue: Int.random(in: 30...200, using: &random), classification: pick([.substandard, .doubtful, .loss, .normal])))
+        case 7:
+            return .loan(loan, .claimCompensation(amount: amount(1_200_000), claimedOn: on))
+        case 8:
+            let asked = state.openClaim?.amount.fen ?? 100
+            return .loan(loan, .approveClaim(amount: Money(fen: Int64.random(in: 1...max(1, asked + 100), using: &random)), approvedOn: on))
+        case 9:
+            return .loan(loan, .rejectClaim(rejectedOn: on, reason: "documents"))
+        case 10:
+            return .loan(loan, .payClaim(paidOn: on, paymentRef: "PAY\(day)"))
+        case 11:
+            return .loan(loan, .receiveRecovery(amount: amount(800_000), receivedOn: on, source: "auction"))
+        case 12:
+            return .loan(loan, .returnRecoveryShare(recoveryNo: Int.random(in: 1...3, using: &random), returnedOn: on, reference: "RET"))
+        case 13:
+            return .loan(loan, .writeOff(on: on, reason: "uncollectable"))
+        case 14:
+            return .loan(loan, .close(on: on))
+        case 15:
+            return .loan(loan, .cancel(on: on, reason: "entered in error"))
+        case 16:
+            let candidates = ledger.log.filter { ["RepaymentReceived", "RecoveryReceived", "FundContributionReceived"].contains($0.event.type) }
+            guard let target = candidates.randomElement(using: &random) else { return .fund(fund, .suspend(on: on, reason: "check")) }
+            if target.stream.hasPrefix("fund-") {
+                return .fund(fund, .reverseContribution(eventId: target.id, on: on, reason: "error"))
+            }
+            let key = loans.first { Streams.loan($0) == target.stream }!
+            return .loan(key, .reverse(eventId: target.id, on: on, reason: "error"))
+        default:
+            if ledger.fund(fund).isSuspendedNow { return .fund(fund, .resume(on: on, reason: "NPL ok")) }
+            return Int.random(in: 0..<4, using: &random) == 0 ? .fund(fund, .suspend(on: on, reason: "NPL high")) : .loan(loan, .close(on: on))
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import PledgerDomain
+import PledgerDomainTestSupport
+import PledgerStore
+import PledgerTestSupport
+import Testing
+
+@Suite("Projector and read models")
+struct ProjectorTests {
+    /// Runs the same random commands through Postgres and through the in-memory workflow:
+    /// both must accept and refuse exactly the same ones.
+    static func randomWorkload(_ store: EventStore, seed: UInt64, steps: Int) async throws -> InMemoryLedger {
+        let handler = CommandHandler(store: store)
+        var generator = CommandGenerator(seed: seed)
+        var memory = InMemoryLedger()
+        for command in generator.setup() {
+            try memory.run(command, ids: try await handler.handle(command).append.eventIds)
+        }
+        for _ in 0..<steps {
+            let command = generator.next(memory)
+            do {
+                let outcome = try await handler.handle(command)
+                do {
+                    try memory.run(command, ids: outcome.append.eventIds)
+                } catch {
+                    Issue.record("Postgres accepted what the pure workflow refused (\(error)): \(command)")
+                }
+            } catch let error as DomainError {
+                #expect(throws: DomainError.self, "Postgres refused (\(error)) what the pure workflow accepts: \(command)") { try memory.run(command) }
+            }
+        }
+        return memory
+    }
+
+    @Test("after a random workload the read models equal a fresh replay, and reconcile is clean")
+    func readModelsMatchReplay() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let memory = try await Self.randomWorkload(store, seed: 7, steps: 250)
+            let projector = Projector(store: store, pageSize: 37)
+            let position = try await projector.catchUp()
+            #expect(position == Int64(memory.log.count))
+            let (differences, checked, _) = try await ProjectionReconciliation(store: store).run()
+            #expect(differences.isEmpty, "\(differences)")
+            #expect(checked > 5)
+
+            // The current-view report (read models) equals the report from folding the log.
+            let service = ReportService(store: store)
+            let stored = try await service.growth(from: 2023, to: 2027)
+            let folded = GrowthReport.compute(try await service.fold().states.loanSnapshots, from: 2023, to: 2027)
+            #expect(stored == folded)
+            #expect(stored.years.reduce(0) { $0 + $1.loans } > 0)
+        }
+    }
+
+    @Test("a projector killed mid-stream resumes without skipping or double counting; rebuild gives identical tables")
+    func killAndRestart() async throws {
+        try await TestDatabase.withLedger(maxConnections: 6) { store, _ in
+            _ = try await Self.randomWorkload(store, seed: 11, steps: 250)
+            let head = try await store.head().position
+            let first = Projector(store: store, pageSize: 20)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await first.run() }
+                while first.position < head / 2 { try await Task.sleep(for: .milliseconds(2)) }
+                group.cancelAll()
+                do { try await group.waitForAll() } catch {}
+            }
+            let stopped = try await Projector.checkpoint(store)
+            #expect(stopped < head, "the projector should have been stopped part-way")
+            #expect(try await ProjectionReconciliation(store: store).run().differences.count >= 1)
+
+            let second = Projector(store: store, pageSize: 20)
+            #expect(try await second.catchUp() == head)
+            #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
+            let before = try await Self.tables(store)
+            #expect(try await Projector(store: store).rebuild() == head)
+            #expect(try await Self.tables(store) == before)
+        }
+    }
+
+    @Test("a follower projector picks up new events as they are appended")
+    func followsLiveAppends() async throws {
+        try await TestDatabase.withLedger(maxConnections: 6) { store, _ in
+            let projector = Projector(store: store, pageSize: 50)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await projector.run() }
+                _ = try await Self.randomWorkload(store, seed: 3, steps: 80)
+                let head = try await store.head().position
+                let deadline = ContinuousClock.now + .seconds(10)
+                while projector.position < head && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                #expect(projector.position == head)
+                group.cancelAll()
+            }
+            #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
+        }
+    }
+
+    static func tables(_ store: EventStore) async throws -> [String] {
+        try await store.client.withConnection { connection in
+            var rows: [String] = []
+            let loans = try await connection.query("SELECT stream || '|' || snapshot FROM rm_loans ORDER BY stream", logger: TestDatabase.logger)
+            for try await row in loans.decode(String.self) { rows.append(row) }
+            let funds = try await connection.query("SELECT fund_id || '|' || balance_fen || '|' || contributed_fen FROM rm_funds ORDER BY fund_id", logger: TestDatabase.logger)
+            for try await row in funds.decode(String.self) { rows.append(row) }
+            return rows
+        }
+    }
+}
