@@ -7,42 +7,37 @@ import PledgerDomain
 public struct InMemoryLedger {
     public var streams: [StreamRef: [RecordedEvent]] = [:]
     public var log: [RecordedEvent] = []
+    private var session = LedgerSession(missingStreamsAreEmpty: true)
     private var nextId: UInt64 = 1
+
+    public init() {}
 
     /// Runs a command; on refusal nothing changes and the `DomainError` is rethrown.
     /// `ids` gives the event ids to use (e.g. the ones Postgres recorded), else they are made up.
-    public init() {}
-
     @discardableResult
     public mutating func run(_ command: LedgerCommand, ids: [UUID]? = nil) throws -> [RecordedEvent] {
-        let writes = try Workflow.decide(command, states(for: command))
-        var written: [RecordedEvent] = []
-        for write in writes {
-            for event in write.events {
-                // Every event must survive its canonical JSON unchanged.
-                let decoded = try LedgerEvent.decode(type: event.type, schema: event.schema, data: CanonicalJSON.string(try event.jsonData()))
-                precondition(decoded == event, "round trip changed \(event.type)")
-                let recorded = RecordedEvent(
-                    id: ids.map { $0[written.count] } ?? makeId(), stream: write.stream.name, version: Int32((streams[write.stream]?.count ?? 0) + 1),
-                    position: Int64(log.count + 1), recordedAt: RecordedTime(microseconds: Int64(log.count)), event: event)
-                streams[write.stream, default: []].append(recorded)
-                log.append(recorded)
-                written.append(recorded)
-            }
+        var used = 0
+        var counter = nextId
+        let written = try session.run(command, at: RecordedTime(microseconds: Int64(log.count))) {
+            defer { used += 1; counter += 1 }
+            return ids?[used] ?? Self.makeId(counter)
+        }
+        nextId = counter
+        for (recorded, entry) in zip(written, session.recorded.suffix(written.count)) {
+            // Every event must survive its canonical JSON unchanged.
+            let decoded = try LedgerEvent.decode(type: recorded.event.type, schema: recorded.event.schema, data: CanonicalJSON.string(try recorded.event.jsonData()))
+            precondition(decoded == recorded.event, "round trip changed \(recorded.event.type)")
+            streams[entry.stream, default: []].append(recorded)
+            log.append(recorded)
         }
         return written
     }
 
+    /// The states a command would be decided on (everything the session holds).
     public func states(for command: LedgerCommand) -> AggregateStates {
-        var states = AggregateStates()
-        while true {
-            let missing = command.reads(states).filter { !states.isLoaded($0) }
-            if missing.isEmpty { return states }
-            for ref in missing {
-                states.markLoaded(ref)
-                for recorded in streams[ref] ?? [] { states.apply(recorded, to: ref) }
-            }
-        }
+        var states = session.states
+        for ref in command.reads(states) where !states.isLoaded(ref) { states.markLoaded(ref) }
+        return states
     }
 
     public func fund(_ id: FundId) -> FundState { fold(.fund(id)).funds[id]! }
@@ -56,9 +51,7 @@ public struct InMemoryLedger {
         return states
     }
 
-    private mutating func makeId() -> UUID {
-        defer { nextId += 1 }
-        let n = nextId
-        return UUID(uuid: (0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, UInt8(n >> 40 & 0xFF), UInt8(n >> 32 & 0xFF), UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)))
+    private static func makeId(_ n: UInt64) -> UUID {
+        UUID(uuid: (0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, UInt8(n >> 40 & 0xFF), UInt8(n >> 32 & 0xFF), UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)))
     }
 }

@@ -37,8 +37,12 @@ public struct NewEvent: Sendable, Hashable {
     public let schema: Int32
     public let data: String
     public let meta: JSONObject
+    /// Backfill only (demo, import of history): the time to record instead of now. It must
+    /// not precede the ledger's head nor lie in the future — history can be loaded, never
+    /// inserted into the past.
+    public var recordedAt: RecordedTime?
 
-    public init(eventId: UUID = UUID(), type: String, schema: Int32 = 1, data: JSONValue, meta: JSONObject = JSONObject()) throws {
+    public init(eventId: UUID = UUID(), type: String, schema: Int32 = 1, data: JSONValue, meta: JSONObject = JSONObject(), recordedAt: RecordedTime? = nil) throws {
         guard case .object = data else { throw AppendError.invalid("event data of \(type) must be a JSON object") }
         guard !type.isEmpty, schema > 0 else { throw AppendError.invalid("an event needs a type and a schema ≥ 1") }
         self.eventId = eventId
@@ -46,6 +50,7 @@ public struct NewEvent: Sendable, Hashable {
         self.schema = schema
         self.data = CanonicalJSON.string(data)
         self.meta = meta
+        self.recordedAt = recordedAt
     }
 
     /// `data` must already be a canonical JSON object; it is checked.
@@ -71,7 +76,9 @@ public struct StreamAppend: Sendable, Hashable {
     }
 }
 
-/// One atomic append: one or more streams, all written or none.
+/// One atomic append: one or more streams, all written or none. Parts are applied in
+/// order; a stream may appear in several parts, each part's expected version being
+/// checked against the version the earlier parts left.
 public struct AppendRequest: Sendable, Hashable {
     public let streams: [StreamAppend]
     public let idempotencyKey: String?
@@ -89,13 +96,9 @@ public struct AppendRequest: Sendable, Hashable {
 
     func validate() throws {
         guard !streams.isEmpty, eventCount > 0 else { throw AppendError.invalid("an append needs at least one event") }
-        var seen = Set<String>()
         for part in streams {
             guard StreamName.isValid(part.stream) else {
                 throw AppendError.invalid("stream name \"\(part.stream)\" is not valid (1–200 characters, no control characters)")
-            }
-            guard seen.insert(part.stream).inserted else {
-                throw AppendError.invalid("stream \(part.stream) appears twice in one append")
             }
             if case .exact(let version) = part.expected, version < 1 {
                 throw AppendError.invalid("expected version of \(part.stream) must be ≥ 1, or no_stream")

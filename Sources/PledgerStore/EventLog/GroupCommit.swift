@@ -20,7 +20,9 @@ struct GroupCommit {
         var rows = Rows()
         var position = head.position
         var chain = head.hash
-        let recordedAt = max(RecordedTime.now(), head.recordedAt ?? RecordedTime(microseconds: 0))
+        let now = RecordedTime.now()
+        let recordedAt = max(now, head.recordedAt ?? RecordedTime(microseconds: 0))
+        var lastRecorded = head.recordedAt ?? RecordedTime(microseconds: 0)
         var keysInBatch: [String: (fingerprint: [UInt8], result: AppendResult)] = [:]
         var outcomes: [Result<AppendResult, any Error>] = []
 
@@ -38,9 +40,8 @@ struct GroupCommit {
                     continue
                 }
             }
-            if let conflict = request.streams.first(where: { !$0.expected.admits(current: versions[$0.stream] ?? 0) }) {
-                outcomes.append(.failure(AppendError.wrongExpectedVersion(
-                    stream: conflict.stream, expected: conflict.expected, actual: versions[conflict.stream] ?? 0)))
+            if let problem = check(request, versions: versions, after: lastRecorded) {
+                outcomes.append(.failure(problem))
                 continue
             }
             let first = position + 1
@@ -53,9 +54,11 @@ struct GroupCommit {
                     version += 1
                     var meta = event.meta
                     if let key = request.key { meta.set("idempotency_key", .string(key)) }
+                    let time = event.recordedAt ?? max(recordedAt, lastRecorded)
+                    lastRecorded = time
                     let envelope = EventEnvelope(
                         position: position, stream: part.stream, version: version, eventId: event.eventId, type: event.type,
-                        schema: event.schema, data: event.data, meta: CanonicalJSON.string(.object(meta)), recordedAt: recordedAt)
+                        schema: event.schema, data: event.data, meta: CanonicalJSON.string(.object(meta)), recordedAt: time)
                     let hash = envelope.hash(after: chain)
                     rows.append(envelope, prev: chain, hash: hash)
                     chain = hash
@@ -65,7 +68,7 @@ struct GroupCommit {
                 newVersions[part.stream] = version
             }
             let result = AppendResult(
-                firstPosition: first, lastPosition: position, streamVersions: newVersions, eventIds: ids, recordedAt: recordedAt)
+                firstPosition: first, lastPosition: position, streamVersions: newVersions, eventIds: ids, recordedAt: lastRecorded)
             if let key = request.key {
                 keysInBatch[key] = (fingerprint, result)
                 rows.idempotency.append((key, fingerprint, try CanonicalJSON.encode(result), first))
@@ -74,15 +77,38 @@ struct GroupCommit {
         }
 
         if !rows.isEmpty {
-            try await rows.insert(on: connection, recordedAt: recordedAt, logger: logger)
+            try await rows.insert(on: connection, logger: logger)
             try await connection.query(
                 """
                 UPDATE ledger_head SET position = \(position), hash = \(ByteBuffer(bytes: chain.bytes)),
-                  recorded_at = timestamptz 'epoch' + \(recordedAt.microseconds) * interval '1 microsecond'
+                  recorded_at = timestamptz 'epoch' + \(lastRecorded.microseconds) * interval '1 microsecond'
                 """, logger: logger)
             try await connection.query("SELECT pg_notify(\(EventStore.notifyChannel), \(String(position)))", logger: logger)
         }
         return outcomes
+    }
+
+    /// Why a request cannot be written on top of `versions`, if it cannot. Parts apply in
+    /// order, so a stream repeated in one request is checked against its earlier parts.
+    private func check(_ request: AppendRequest, versions: [String: Int32], after lastRecorded: RecordedTime) -> (any Error)? {
+        var versions = versions
+        var last = lastRecorded
+        let now = RecordedTime.now()
+        for part in request.streams {
+            let current = versions[part.stream] ?? 0
+            guard part.expected.admits(current: current) else {
+                return AppendError.wrongExpectedVersion(stream: part.stream, expected: part.expected, actual: current)
+            }
+            versions[part.stream] = current + Int32(part.events.count)
+            for event in part.events {
+                guard let time = event.recordedAt else { continue }
+                guard time >= last, time <= now else {
+                    return AppendError.invalid("backfill time \(time) must lie between the ledger's last recorded time \(last) and now")
+                }
+                last = time
+            }
+        }
+        return nil
     }
 
     private func lockHead(_ connection: PostgresConnection) async throws -> (position: Int64, hash: LedgerHash, recordedAt: RecordedTime?) {
@@ -116,7 +142,7 @@ private extension AppendRequest {
 private struct Rows {
     var positions: [Int64] = [], streams: [String] = [], versions: [Int32] = [], ids: [UUID] = []
     var types: [String] = [], schemas: [Int32] = [], data: [String] = [], meta: [String] = []
-    var prevHashes: [ByteBuffer] = [], hashes: [ByteBuffer] = []
+    var prevHashes: [ByteBuffer] = [], hashes: [ByteBuffer] = [], recorded: [Int64] = []
     var idempotency: [(key: String, fingerprint: [UInt8], result: String, first: Int64)] = []
 
     var isEmpty: Bool { positions.isEmpty }
@@ -132,16 +158,17 @@ private struct Rows {
         meta.append(envelope.meta)
         prevHashes.append(ByteBuffer(bytes: prev.bytes))
         hashes.append(ByteBuffer(bytes: hash.bytes))
+        recorded.append(envelope.recordedAt.microseconds)
     }
 
-    func insert(on connection: PostgresConnection, recordedAt: RecordedTime, logger: Logger) async throws {
+    func insert(on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             """
             INSERT INTO events (position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash)
-            SELECT p, s, v, i, t, sc, d, m, timestamptz 'epoch' + \(recordedAt.microseconds) * interval '1 microsecond', ph, h
+            SELECT p, s, v, i, t, sc, d, m, timestamptz 'epoch' + r * interval '1 microsecond', ph, h
             FROM unnest(\(positions)::int8[], \(streams)::text[], \(versions)::int4[], \(ids)::uuid[], \(types)::text[],
-                        \(schemas)::int4[], \(data)::text[], \(meta)::text[], \(prevHashes)::bytea[], \(hashes)::bytea[])
-                 AS u(p, s, v, i, t, sc, d, m, ph, h)
+                        \(schemas)::int4[], \(data)::text[], \(meta)::text[], \(recorded)::int8[], \(prevHashes)::bytea[], \(hashes)::bytea[])
+                 AS u(p, s, v, i, t, sc, d, m, r, ph, h)
             """, logger: logger)
         guard !idempotency.isEmpty else { return }
         try await connection.query(

@@ -1,0 +1,47 @@
+import ArgumentParser
+import PledgerDomain
+import PledgerStore
+
+struct ProjectionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "projections",
+        abstract: "Maintain the read models that serve the current reports.",
+        subcommands: [CatchUp.self, Rebuild.self]
+    )
+
+    struct CatchUp: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "catch-up", abstract: "Project events appended since the last checkpoint, then stop.")
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let (position, seconds) = try await connection.withLedger { store in
+                var progress = Progress("projecting")
+                let started = ContinuousClock.now
+                let position = try await Projector(store: store).catchUp { progress.update($0, of: $1) }
+                progress.finish()
+                return (position, (ContinuousClock.now - started).inSeconds)
+            }
+            print("read models at position \(position) (\(String(format: "%.2f", seconds)) s)")
+        }
+    }
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Empty the read models and recompute them from position 1.",
+            discussion: "Safe at any time: reports answer from the log until it finishes. Prints events/s.")
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let (position, seconds) = try await connection.withLedger { store in
+                var progress = Progress("rebuilding")
+                let started = ContinuousClock.now
+                let position = try await Projector(store: store).rebuild { progress.update($0, of: $1) }
+                progress.finish()
+                return (position, (ContinuousClock.now - started).inSeconds)
+            }
+            let rate = seconds > 0 ? Double(position) / seconds : 0
+            print("rebuilt read models from \(position) events in \(String(format: "%.2f", seconds)) s (\(Int(rate)) events/s)")
+        }
+    }
+}

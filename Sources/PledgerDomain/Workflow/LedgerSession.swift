@@ -1,0 +1,56 @@
+import Foundation
+
+/// Runs many commands against states held in memory, recording the events as they
+/// would be appended — for bulk work (the demo district, imports of history, a bank's
+/// monthly report) where deciding one command at a time against the database would be
+/// thousands of round trips. The events are then appended in large atomic batches with
+/// the expected version of every stream, so a concurrent writer is still detected.
+///
+/// Streams a command reads must be in `states` (loaded by the caller) unless
+/// `missingStreamsAreEmpty` — true only when the ledger is known to be empty.
+public struct LedgerSession: Sendable {
+    public private(set) var states: AggregateStates
+    /// Everything decided so far, in order, with the stream each event belongs to.
+    public private(set) var recorded: [(stream: StreamRef, event: RecordedEvent)] = []
+    public let missingStreamsAreEmpty: Bool
+    private var position: Int64
+
+    public init(states: AggregateStates = AggregateStates(), missingStreamsAreEmpty: Bool = false, position: Int64 = 0) {
+        self.states = states
+        self.missingStreamsAreEmpty = missingStreamsAreEmpty
+        self.position = position
+    }
+
+    /// Streams the command reads that are not loaded yet.
+    public func missing(for command: LedgerCommand) -> [StreamRef] {
+        command.reads(states).filter { !states.isLoaded($0) }
+    }
+
+    /// Decides and applies one command; on refusal nothing changes.
+    @discardableResult
+    public mutating func run(_ command: LedgerCommand, at time: RecordedTime, makeId: () -> UUID = { UUID() }) throws -> [RecordedEvent] {
+        var view = states
+        while case let missing = command.reads(view).filter({ !view.isLoaded($0) }), !missing.isEmpty {
+            guard missingStreamsAreEmpty else { preconditionFailure("load \(missing) before running \(command)") }
+            for ref in missing { view.markLoaded(ref) }
+        }
+        let writes = try Workflow.decide(command, view)
+        states = view
+        var events: [RecordedEvent] = []
+        for write in writes {
+            for event in write.events {
+                position += 1
+                let recorded = RecordedEvent(
+                    id: makeId(), stream: write.stream.name, version: (states.versions[write.stream] ?? 0) + 1,
+                    position: position, recordedAt: time, event: event)
+                states.apply(recorded, to: write.stream)
+                self.recorded.append((write.stream, recorded))
+                events.append(recorded)
+            }
+        }
+        return events
+    }
+
+    /// Forgets the recorded events (after they were appended), keeping the states.
+    public mutating func clearRecorded() { recorded.removeAll(keepingCapacity: true) }
+}
