@@ -73,8 +73,12 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         return configuration
     }
 
+    /// A client whose background log stays quiet below `error` unless debugging (postgres-nio
+    /// warns about leases requested in the instant before `run()` starts, which is harmless).
     public func makeClient(maxConnections: Int = 8, logger: Logger) -> PostgresClient {
-        PostgresClient(configuration: clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
+        var background = logger
+        if background.logLevel > .debug { background.logLevel = .error }
+        return PostgresClient(configuration: clientConfiguration(maxConnections: maxConnections), backgroundLogger: background)
     }
 
     /// Reads `DATABASE_URL`, or the embedded cluster's default (deploy/local/pg).
