@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "pledger", targets: ["pledger"]),
         .library(name: "PledgerDomain", targets: ["PledgerDomain"]),
         .library(name: "PledgerStore", targets: ["PledgerStore"]),
+        .library(name: "PledgerHTTP", targets: ["PledgerHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -19,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure domain: value types, events, deciders, canonical JSON, projections. No I/O.
@@ -38,11 +42,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // HTTP API: routes, auth, problem+json, OpenAPI document, metrics.
+        .target(
+            name: "PledgerHTTP",
+            dependencies: [
+                "PledgerDomain", "PledgerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("openapi.json")],
+            swiftSettings: strict
+        ),
         // Command implementations (plain types the tests call directly).
         .target(
             name: "PledgerCLI",
             dependencies: [
-                "PledgerDomain", "PledgerStore",
+                "PledgerDomain", "PledgerStore", "PledgerHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -63,6 +80,14 @@ let package = Package(
         .testTarget(
             name: "PledgerStoreTests",
             dependencies: ["PledgerStore", "PledgerTestSupport", "PledgerDomainTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PledgerHTTPTests",
+            dependencies: [
+                "PledgerHTTP", "PledgerTestSupport", "PledgerDomainTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
             var progress = Progress("appending")
             let appendStart = ContinuousClock.now
             let meta = try JSONObject([("actor", .string("demo")), ("seed", .integer(Int64(seed)))])
-            let last = try await BatchAppender(store: store).append(session.recorded, meta: meta, backfill: true) { progress.update(Int64($0), of: Int64($1)) }
+            let last = try await BatchAppender(store: store).append(session, meta: meta, backfill: true) { progress.update(Int64($0), of: Int64($1)) }
             progress.finish()
             let appendSeconds = (ContinuousClock.now - appendStart).inSeconds
             var projecting = Progress("projecting")

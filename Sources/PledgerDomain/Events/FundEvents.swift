@@ -36,6 +36,24 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         self.maxValuationAgeMonths = maxValuationAgeMonths
     }
 
+    enum CodingKeys: String, CodingKey {
+        case coverageBp, perLoanCapFen, perBorrowerCapFen, maxLeverage, claimAfterOverdueDays, nplSuspendBp
+        case eligibleKinds, maxTermMonths, maxPledgeRateBp, maxValuationAgeMonths
+    }
+
+    /// `max_valuation_age_months` may be omitted in requests (default 12); stored events
+    /// always carry it (schema 2, or upcast from schema 1).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            coverageBp: try c.decode(Bp.self, forKey: .coverageBp), perLoanCapFen: try c.decode(Money.self, forKey: .perLoanCapFen),
+            perBorrowerCapFen: try c.decode(Money.self, forKey: .perBorrowerCapFen), maxLeverage: try c.decode(Int64.self, forKey: .maxLeverage),
+            claimAfterOverdueDays: try c.decode(Int.self, forKey: .claimAfterOverdueDays), nplSuspendBp: try c.decode(Bp.self, forKey: .nplSuspendBp),
+            eligibleKinds: try c.decode([AssetKind].self, forKey: .eligibleKinds), maxTermMonths: try c.decode(Int.self, forKey: .maxTermMonths),
+            maxPledgeRateBp: try c.decode(Bp.self, forKey: .maxPledgeRateBp),
+            maxValuationAgeMonths: try c.decodeIfPresent(Int.self, forKey: .maxValuationAgeMonths) ?? 12)
+    }
+
     /// Throws naming the first field that is not sane.
     public func validated() throws -> FundPolicy {
         func check(_ ok: Bool, _ field: String, _ message: String) throws {

@@ -100,10 +100,3 @@ func object(_ pairs: [(String, JSONValue)]) -> JSONValue {
     return .object(result)
 }
 
-/// RFC 4180 fields.
-public enum CSV {
-    public static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}

@@ -34,5 +34,5 @@ public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension DomainError {
-    static func invalid(_ field: String, _ message: String) -> DomainError { DomainError(.invalidValue, field: field, message) }
+    public static func invalid(_ field: String, _ message: String) -> DomainError { DomainError(.invalidValue, field: field, message) }
 }

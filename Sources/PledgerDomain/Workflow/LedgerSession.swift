@@ -12,6 +12,9 @@ public struct LedgerSession: Sendable {
     public private(set) var states: AggregateStates
     /// Everything decided so far, in order, with the stream each event belongs to.
     public private(set) var recorded: [(stream: StreamRef, event: RecordedEvent)] = []
+    /// Where each command's events end in `recorded`: appends may be split only there, so
+    /// that one command's events (a loan and its pledges) are always written together.
+    public private(set) var commandEnds: [Int] = []
     public let missingStreamsAreEmpty: Bool
     private var position: Int64
 
@@ -24,6 +27,12 @@ public struct LedgerSession: Sendable {
     /// Streams the command reads that are not loaded yet.
     public func missing(for command: LedgerCommand) -> [StreamRef] {
         command.reads(states).filter { !states.isLoaded($0) }
+    }
+
+    /// Takes in a stream's stored events (call for each stream `missing(for:)` names).
+    public mutating func absorb(_ ref: StreamRef, _ events: [RecordedEvent]) {
+        states.markLoaded(ref)
+        for event in events { states.apply(event, to: ref) }
     }
 
     /// Decides and applies one command; on refusal nothing changes.
@@ -48,9 +57,13 @@ public struct LedgerSession: Sendable {
                 events.append(recorded)
             }
         }
+        if !events.isEmpty { commandEnds.append(self.recorded.count) }
         return events
     }
 
     /// Forgets the recorded events (after they were appended), keeping the states.
-    public mutating func clearRecorded() { recorded.removeAll(keepingCapacity: true) }
+    public mutating func clearRecorded() {
+        recorded.removeAll(keepingCapacity: true)
+        commandEnds.removeAll(keepingCapacity: true)
+    }
 }

@@ -10,20 +10,28 @@ public struct BatchAppender: Sendable {
 
     public init(store: EventStore) { self.store = store }
 
-    /// Appends all recorded events in order; returns the last position written.
+    /// Appends everything a session decided, in order; returns the last append's result.
+    /// `atomic`: all in one transaction; otherwise chunks of about `maxEventsPerAppend`
+    /// events, never splitting one command's events.
     @discardableResult
-    public func append(_ recorded: [(stream: StreamRef, event: RecordedEvent)], meta: JSONObject = JSONObject(),
-                       backfill: Bool = false, idempotencyKey: String? = nil,
-                       progress: (Int, Int) -> Void = { _, _ in }) async throws -> AppendResult? {
+    public func append(_ session: LedgerSession, meta: JSONObject = JSONObject(), atomic: Bool = false, backfill: Bool = false,
+                       idempotencyKey: String? = nil, progress: (Int, Int) -> Void = { _, _ in }) async throws -> AppendResult? {
+        let recorded = session.recorded
+        var chunks: [Range<Int>] = []
+        if atomic {
+            if !recorded.isEmpty { chunks = [0..<recorded.count] }
+        } else {
+            var start = 0
+            for end in session.commandEnds where end - start >= maxEventsPerAppend || end == recorded.count {
+                chunks.append(start..<end)
+                start = end
+            }
+        }
         var last: AppendResult?
-        var start = 0
-        while start < recorded.count {
-            let end = min(start + maxEventsPerAppend, recorded.count)
-            let request = try Self.request(recorded[start..<end], meta: meta, backfill: backfill,
-                                           idempotencyKey: idempotencyKey.map { recorded.count <= maxEventsPerAppend ? $0 : "\($0)#\(start)" })
-            last = try await store.append(request)
-            start = end
-            progress(start, recorded.count)
+        for (index, chunk) in chunks.enumerated() {
+            let key = idempotencyKey.map { chunks.count == 1 ? $0 : "\($0)#\(index)" }
+            last = try await store.append(try Self.request(recorded[chunk], meta: meta, backfill: backfill, idempotencyKey: key))
+            progress(chunk.upperBound, recorded.count)
         }
         return last
     }

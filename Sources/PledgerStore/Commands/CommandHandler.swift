@@ -19,22 +19,37 @@ public struct CommandHandler: Sendable {
         public let writes: [StreamWrite]
     }
 
+    /// The target stream was not at the version the caller expected (HTTP `If-Match`).
+    public struct PreconditionFailed: Error, Sendable {
+        public let stream: String
+        public let expected: Int32
+        public let actual: Int32
+    }
+
+    /// Decides and appends. With `expectedVersion`, the command's target stream must be at
+    /// exactly that version (an optimistic lock held by the caller): no retry on conflict.
     @discardableResult
-    public func handle(_ command: LedgerCommand, meta: JSONObject = JSONObject(), idempotencyKey: String? = nil) async throws -> Outcome {
+    public func handle(_ command: LedgerCommand, meta: JSONObject = JSONObject(), idempotencyKey: String? = nil, expectedVersion: Int32? = nil) async throws -> Outcome {
         try await locks.withLock(command.target.name) {
-            try await decideAndAppend(command, meta: meta, idempotencyKey: idempotencyKey)
+            try await decideAndAppend(command, meta: meta, idempotencyKey: idempotencyKey, expectedVersion: expectedVersion)
         }
     }
 
-    private func decideAndAppend(_ command: LedgerCommand, meta: JSONObject, idempotencyKey: String?) async throws -> Outcome {
+    private func decideAndAppend(_ command: LedgerCommand, meta: JSONObject, idempotencyKey: String?, expectedVersion: Int32?) async throws -> Outcome {
         var attempt = 0
         while true {
             attempt += 1
             let states = try await load(for: command)
+            let current = states.versions[command.target] ?? 0
+            if let expectedVersion, expectedVersion != current {
+                throw PreconditionFailed(stream: command.target.name, expected: expectedVersion, actual: current)
+            }
             let writes = try Workflow.decide(command, states)
             let request = try Self.request(writes, states: states, meta: meta, idempotencyKey: idempotencyKey)
             do {
                 return Outcome(append: try await store.append(request), writes: writes)
+            } catch AppendError.wrongExpectedVersion(let stream, _, let actual) where expectedVersion != nil && stream == command.target.name {
+                throw PreconditionFailed(stream: stream, expected: expectedVersion!, actual: actual)
             } catch AppendError.wrongExpectedVersion(let stream, _, _) where attempt < maxAttempts {
                 store.logger.debug("version conflict, deciding again", metadata: ["stream": "\(stream)", "attempt": "\(attempt)"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
@@ -53,15 +68,28 @@ public struct CommandHandler: Sendable {
         }
     }
 
-    public func load(_ ref: StreamRef, into states: inout AggregateStates) async throws {
-        states.markLoaded(ref)
+    /// Loads into a session every stream the command reads that it does not hold yet.
+    public func prepare(_ session: inout LedgerSession, for command: LedgerCommand) async throws {
+        while case let missing = session.missing(for: command), !missing.isEmpty {
+            for ref in Set(missing) { session.absorb(ref, try await events(of: ref)) }
+        }
+    }
+
+    /// Every event of one stream, decoded.
+    public func events(of ref: StreamRef) async throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
         var from: Int32 = 1
         while true {
             let page = try await store.read(stream: ref.name, fromVersion: from, limit: 5000)
-            for stored in page { states.apply(try RecordedEvent(stored.envelope), to: ref) }
-            guard page.count == 5000, let last = page.last else { return }
+            for stored in page { events.append(try RecordedEvent(stored.envelope)) }
+            guard page.count == 5000, let last = page.last else { return events }
             from = last.envelope.version + 1
         }
+    }
+
+    public func load(_ ref: StreamRef, into states: inout AggregateStates) async throws {
+        states.markLoaded(ref)
+        for event in try await events(of: ref) { states.apply(event, to: ref) }
     }
 
     /// The append for a decision: every written stream at the version it was read at.

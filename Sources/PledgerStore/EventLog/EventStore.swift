@@ -15,14 +15,14 @@ public final class EventStore: Sendable {
     public static let notifyChannel = "pledger_events"
 
     public let client: PostgresClient
-    let logger: Logger
+    public let logger: Logger
     let maxBatchEvents: Int
     private let queue = Mutex(PendingQueue())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let batchStats = Mutex(BatchStatistics())
 
-    public init(client: PostgresClient, logger: Logger, maxBatchEvents: Int = 5000) {
+    public init(client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000) {
         self.client = client
         self.logger = logger
         self.maxBatchEvents = maxBatchEvents

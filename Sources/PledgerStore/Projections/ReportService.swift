@@ -41,8 +41,9 @@ public struct ReportService: Sendable {
         GrowthReport.compute(try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), from: from, to: to, target: target, by: dimension)
     }
 
-    /// Exposure of a fund on `asOf` (default: today in China time).
-    public func exposure(fund id: FundId, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, topBorrowers: Int = 10) async throws -> ExposureReport {
+    /// Exposure of a fund on `asOf` (default: today in China time). With `bank`, only that
+    /// bank's loans count (a bank's own slice); the fund's money is the fund's.
+    public func exposure(fund id: FundId, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, topBorrowers: Int = 10, bank: BankId? = nil) async throws -> ExposureReport {
         let date = asOf ?? BusinessDate(containing: .now())
         let fund: FundState
         let loans: [LoanSnapshot]
@@ -57,7 +58,7 @@ public struct ReportService: Sendable {
             loans = folded.states.loanSnapshots.filter { $0.fundId == id }
         }
         guard fund.exists else { throw DomainError(.notFound, field: "fund_id", "fund \(id) does not exist\(knownAt == nil ? "" : " at that time")") }
-        return try ExposureReport.compute(fund: fund, loans: loans, asOf: date, topBorrowers: topBorrowers)
+        return try ExposureReport.compute(fund: fund, loans: bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans, asOf: date, topBorrowers: topBorrowers)
     }
 }
 

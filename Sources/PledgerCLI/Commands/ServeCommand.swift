@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PledgerHTTP
+import PledgerStore
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API (and run the projector) until SIGINT or SIGTERM.",
+        discussion: """
+            Banks, fund administrators and auditors use the API with bearer tokens from
+            `pledger tokens create`. The OpenAPI document is at /openapi.json; health at
+            /healthz and /readyz; Prometheus metrics at /metrics. Settings fall back to
+            PLEDGER_HOST, PLEDGER_PORT, DATABASE_URL and PLEDGER_LOG_LEVEL.
+
+            Example:
+              pledger serve --port 8080
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port (default 8080).") var port: Int?
+    @Flag(help: "Do not run the projector here (run `pledger projections follow` elsewhere).") var noProjector = false
+    @Option(help: ArgumentHelp("Folder with the NNN_name.sql files (for /readyz).", valueName: "dir")) var sqlDir: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = ServerConfiguration(database: try connection.url())
+        configuration.host = host ?? environment["PLEDGER_HOST"] ?? "127.0.0.1"
+        guard let port = port ?? environment["PLEDGER_PORT"].flatMap(Int.init) ?? 8080 as Int?, (0...65535).contains(port) else {
+            throw CLIError.badInput("--port must be 0–65535")
+        }
+        configuration.port = port
+        configuration.runProjector = !noProjector
+        configuration.sqlDirectory = try? Migrator.locateDirectory(override: sqlDir)
+        var logger = connection.logger()
+        if connection.logLevel == "warning" && environment["PLEDGER_LOG_LEVEL"] == nil { logger.logLevel = .info }
+        configuration.logLevel = logger.logLevel
+        note("pledger: serving on http://\(configuration.host):\(configuration.port) (database \(configuration.database))")
+        do {
+            try await PledgerServer.run(configuration, logger: logger)
+        } catch {
+            throw CLIError.failure("the server stopped: \(StoreError.wrap(error))")
+        }
+    }
+}

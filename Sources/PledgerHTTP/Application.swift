@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PledgerDomain
+import PledgerStore
+import PostgresNIO
+import ServiceLifecycle
+
+/// Settings of `pledger serve`, as a plain struct that tests build directly.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var database: DatabaseURL
+    /// Run the projector in this process (default); turn off when it runs on its own.
+    public var runProjector = true
+    public var logLevel: Logger.Level = .info
+    /// The `sql/` folder, so `/readyz` can tell whether migrations are current.
+    public var sqlDirectory: URL?
+    /// `/readyz` fails when the read models lag the log by more events than this.
+    public var maxProjectorLag: Int64 = 10_000
+    public var maxConnections = 16
+
+    public init(database: DatabaseURL) { self.database = database }
+}
+
+/// The one place the HTTP application is assembled, for `pledger serve` and for tests.
+public enum PledgerServer {
+    /// The router with every route, behind problem+json, metrics and (for `/v1`) auth.
+    public static func router(store: EventStore, configuration: ServerConfiguration, metrics: Metrics = Metrics()) -> Router<PledgerRequestContext> {
+        let api = API(store: store, metrics: metrics)
+        let router = Router(context: PledgerRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        OperationsController(api: api, configuration: configuration).addRoutes(to: router)
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: TokenStore(store: store)))
+        FundsController(api: api).addRoutes(to: v1)
+        PartiesController(api: api).addRoutes(to: v1)
+        LoansController(api: api).addRoutes(to: v1)
+        BulkReportsController(api: api).addRoutes(to: v1)
+        ReportsController(api: api).addRoutes(to: v1)
+        LedgerController(api: api).addRoutes(to: v1)
+        return router
+    }
+
+    /// Serves until SIGINT/SIGTERM, then shuts down gracefully: in-flight requests finish,
+    /// the group-commit writer flushes, the projector stops after its batch, the pool closes.
+    public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        let client = configuration.database.makeClient(maxConnections: configuration.maxConnections, logger: logger)
+        let store = EventStore(client: client, logger: logger)
+        var services: [any Service] = [client, EventStoreService(store: store)]
+        if configuration.runProjector { services.append(ProjectorService(projector: Projector(store: store), logger: logger)) }
+        let app = Application(
+            router: router(store: store, configuration: configuration),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pledger"),
+            services: services,
+            logger: logger)
+        try await app.runService()
+    }
+}
+
+/// The group-commit writer as a service: on graceful shutdown it writes what is queued.
+struct EventStoreService: Service {
+    let store: EventStore
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await store.run()
+        } onGracefulShutdown: {
+            store.finish()
+        }
+    }
+}
+
+/// The projector as a service, restarted after a failure (e.g. the database restarting).
+struct ProjectorService: Service {
+    let projector: Projector
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await projector.run()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.error("projector stopped; restarting in 1 s", metadata: ["error": "\(StoreError.wrap(error))"])
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PledgerDomain
+import PledgerStore
+
+/// `POST /v1/banks/{bank_id}/reports`: a bank reports a month of operations at once, as
+/// JSON (`{"operations": [...]}`) or CSV (`Content-Type: text/csv`). Every item is checked
+/// first, in order, against the ledger plus the items before it; then what is accepted is
+/// written in large atomic appends (not one transaction per item). With `atomic=true`
+/// (the default) one refused item means nothing is written.
+struct BulkReportsController {
+    let api: API
+
+    struct Item {
+        var index: Int
+        var line: Int?
+        var op: String
+        var contract: String
+        var command: LedgerCommand?
+        var error: Problem?
+        var events = 0
+    }
+
+    func addRoutes(to group: Group) {
+        group.post("banks/:bank_id/reports") { request, context -> Response in
+            let caller = try context.caller()
+            let bank = try context.bankId()
+            try Permission.operateLoans(of: bank.value, caller)
+            let atomic: Bool = try {
+                switch request.query.string("atomic") {
+                case nil, "true": return true
+                case "false": return false
+                default: throw Problem.invalid("atomic", "atomic must be true or false")
+                }
+            }()
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            return try await api.writes.idempotent(request, context, body: body) {
+                var items = try parse(request, body: body, bank: bank)
+                guard !items.isEmpty else { throw Problem.invalid("operations", "the report has no operations") }
+                guard items.count <= 20_000 else { throw Problem.invalid("operations", "at most 20,000 operations per report; split it") }
+                return try await decideAndWrite(&items, atomic: atomic, request: request, context: context)
+            }
+        }
+    }
+
+    private func parse(_ request: Request, body: ByteBuffer, bank: BankId) throws -> [Item] {
+        let type = request.headers[.contentType]?.lowercased() ?? "application/json"
+        if type.hasPrefix("text/csv") {
+            let table: CSV.Table
+            do {
+                table = try CSV.Table(try CSV.parse(body.readableBytesView), required: ["op", "contract_no"], optional: Array(BulkOperation.csvColumns.dropFirst(2)))
+            } catch let error as CSV.ParseError {
+                throw Problem.badRequest("CSV \(error)")
+            }
+            return table.rows.enumerated().map { index, row in
+                var item = Item(index: index, line: row.line, op: table.value(row, "op"), contract: table.value(row, "contract_no"))
+                do { item.command = try BulkOperation.command(try BulkOperation.item(table, row), bank: bank, prefix: "") } catch { item.error = Problem.from(error, logger: api.store.logger) }
+                return item
+            }
+        }
+        guard type.hasPrefix("application/json") else {
+            throw Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "send application/json or text/csv")
+        }
+        let value: JSONValue
+        do { value = try JSONParser.parse(body.readableBytesView) } catch { throw Problem.badRequest("the body is not valid JSON: \(error)") }
+        guard case .object(let root) = value, root.members.count == 1, case .array(let operations) = root["operations"] ?? .null else {
+            throw Problem.invalid("operations", "the body must be {\"operations\": [...]}")
+        }
+        return operations.enumerated().map { index, operation in
+            var item = Item(index: index, op: (operation["op"]).flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "",
+                            contract: (operation["contract_no"]).flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "")
+            do { item.command = try BulkOperation.command(operation, bank: bank, prefix: "operations[\(index)].") } catch { item.error = Problem.from(error, logger: api.store.logger) }
+            return item
+        }
+    }
+
+    private func decideAndWrite(_ items: inout [Item], atomic: Bool, request: Request, context: PledgerRequestContext) async throws -> Reply {
+        let caller = try context.caller()
+        var meta = JSONObject()
+        meta.set("actor", .string(caller.description))
+        meta.set("request_id", .string(context.id))
+        let key = request.headers[.idempotencyKey].map { "http:\(caller):\($0)" }
+        for attempt in 1...3 {
+            var session = LedgerSession()
+            for index in items.indices {
+                items[index].events = 0
+                guard let command = items[index].command else { continue }
+                items[index].error = nil
+                try await api.handler.prepare(&session, for: command)
+                do {
+                    items[index].events = try session.run(command, at: .now()).count
+                } catch let error as DomainError {
+                    items[index].error = Problem.domain(error)
+                }
+            }
+            let rejected = items.filter { $0.error != nil }.count
+            if atomic && rejected > 0 {
+                var problem = Problem(.unprocessableContent, "report-rejected", "Report rejected",
+                    detail: "\(rejected) of \(items.count) operations were refused; nothing was written (atomic=true)")
+                problem.extra = [("items", .array(items.map(json)))]
+                throw problem
+            }
+            do {
+                let result = try await BatchAppender(store: api.store).append(session, meta: meta, atomic: atomic, idempotencyKey: key)
+                var body = JSONObject()
+                body.set("atomic", .bool(atomic))
+                body.set("accepted", .integer(Int64(items.count - rejected)))
+                body.set("rejected", .integer(Int64(rejected)))
+                body.set("events", .integer(Int64(session.recorded.count)))
+                body.set("position", result.map { .integer($0.lastPosition) } ?? .null)
+                body.set("items", .array(items.map(json)))
+                var headers: HTTPFields = [:]
+                if let result { headers[.pledgerPosition] = String(result.lastPosition) }
+                return Reply(.object(body), status: .ok, headers: headers)
+            } catch AppendError.wrongExpectedVersion where attempt < 3 {
+                continue  // someone wrote to one of these streams meanwhile: decide again
+            }
+        }
+        throw Problem(.conflict, "conflict", "Concurrent change", detail: "the loans changed while the report was being written; retry")
+    }
+
+    private func json(_ item: Item) -> JSONValue {
+        var object = JSONObject()
+        object.set("index", .integer(Int64(item.index)))
+        if let line = item.line { object.set("line", .integer(Int64(line))) }
+        object.set("op", .string(item.op))
+        object.set("contract_no", .string(item.contract))
+        object.set("status", .string(item.error == nil ? "accepted" : "rejected"))
+        if let error = item.error {
+            var problem = JSONObject()
+            problem.set("type", .string(Problem.typeBase + error.slug))
+            problem.set("detail", .string(error.detail))
+            if let field = error.field { problem.set("field", .string(field)) }
+            object.set("error", .object(problem))
+        } else {
+            object.set("events", .integer(Int64(item.events)))
+        }
+        return .object(object)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PledgerDomain
+import PledgerStore
+
+/// `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
+struct OperationsController {
+    let api: API
+    let configuration: ServerConfiguration
+
+    static let openAPIDocument: ByteBuffer = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url) else {
+            return ByteBuffer(string: "{}")
+        }
+        return ByteBuffer(bytes: data)
+    }()
+
+    func addRoutes(to router: Router<PledgerRequestContext>) {
+        router.get("healthz") { _, _ -> Response in
+            JSONIO.response(Views.object(["status": .string("ok")]))
+        }
+
+        router.get("readyz") { _, _ -> Response in
+            var checks = JSONObject()
+            var problems: [String] = []
+            do {
+                let head = try await api.store.head()
+                checks.set("database", .string("ok"))
+                let checkpoint = try await Projector.checkpoint(api.store)
+                let lag = head.position - checkpoint
+                checks.set("projector_lag", .integer(lag))
+                if lag > configuration.maxProjectorLag { problems.append("read models lag the log by \(lag) events") }
+                if let folder = configuration.sqlDirectory {
+                    let pending = try await Migrator(directory: folder).pending(client: api.store.client, logger: api.store.logger)
+                    checks.set("migrations_pending", .array(pending.map(JSONValue.string)))
+                    if !pending.isEmpty { problems.append("migrations not applied: \(pending.joined(separator: ", "))") }
+                }
+            } catch {
+                checks.set("database", .string("unreachable"))
+                problems.append("database unreachable: \(StoreError.wrap(error))")
+            }
+            guard problems.isEmpty else {
+                var problem = Problem(.serviceUnavailable, "not-ready", "Not ready", detail: problems.joined(separator: "; "))
+                problem.extra = [("checks", .object(checks))]
+                problem.headers[.retryAfter] = "5"
+                throw problem
+            }
+            return JSONIO.response(Views.object(["status": .string("ready"), "checks": .object(checks)]))
+        }
+
+        router.get("openapi.json") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: Self.openAPIDocument))
+        }
+
+        router.get("metrics") { request, context -> Response in
+            guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+                  let identity = try await TokenStore(store: api.store).identity(for: String(header.dropFirst(7)))
+            else { throw Problem.unauthorized("/metrics needs an admin, fund_admin or auditor token") }
+            try Permission.audit(identity)
+            let head = try await api.store.head()
+            let checkpoint = try await Projector.checkpoint(api.store)
+            let stats = api.store.statistics
+            let text = api.metrics.render(
+                gauges: [
+                    ("pledger_ledger_head_position", "Last position in the event log.", Double(head.position)),
+                    ("pledger_projector_checkpoint", "Last position the read models include.", Double(checkpoint)),
+                    ("pledger_projector_lag_events", "Events appended but not yet in the read models.", Double(head.position - checkpoint)),
+                ],
+                batches: (stats.transactions, stats.requests, stats.largestBatch))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import HTTPTypes
+import Hummingbird
+import PledgerDomain
+import PledgerStore
+
+/// `/v1/reports/…`: financing growth and fund exposure, JSON or CSV (`Accept: text/csv`).
+/// A bank's token gets its own slice: its loans only.
+struct ReportsController {
+    let api: API
+
+    func addRoutes(to group: Group) {
+        group.get("reports/financing-growth") { request, context -> Response in
+            let caller = try context.caller()
+            let query = request.query
+            let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
+            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }
+            let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)!
+            let from = try query.int("from", default: to - 3, range: 1900...2200)!
+            guard from <= to, to - from <= 50 else { throw Problem.invalid("from", "from must be at most 50 years before to") }
+            let dimension = try query.string("by").map { text -> GrowthReport.Dimension in
+                guard let value = GrowthReport.Dimension(rawValue: text) else {
+                    throw Problem.invalid("by", "by must be one of \(GrowthReport.Dimension.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return value
+            }
+            let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)!
+            let report = try await api.reports.growth(from: from, to: to, target: Bp(Int64(target)), by: dimension, asOf: asOf, knownAt: knownAt,
+                                                      bank: caller.role == .bank ? caller.bank : nil)
+            return Self.respond(request, json: report.json, csv: report.csv)
+        }
+
+        group.get("reports/fund-exposure") { request, context -> Response in
+            let caller = try context.caller()
+            let query = request.query
+            guard let text = query.string("fund_id") else { throw Problem.invalid("fund_id", "fund_id is required") }
+            guard let fund = try? FundId(text) else { throw Problem.notFound("no fund \(text)") }
+            let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
+            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }
+            let top = try query.int("top", default: 10, range: 1...1000)!
+            let report = try await api.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top,
+                                                        bank: caller.role == .bank ? caller.bank : nil)
+            return Self.respond(request, json: report.json, csv: report.csv)
+        }
+    }
+
+    static func respond(_ request: Request, json: JSONValue, csv: String) -> Response {
+        guard request.wantsCSV else { return JSONIO.response(json) }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv)))
+    }
+}

@@ -1,0 +1,25 @@
+import HTTPTypes
+import Hummingbird
+import PledgerDomain
+import PledgerStore
+
+typealias Group = RouterGroup<PledgerRequestContext>
+
+extension Group {
+    /// A write route: permission check, strict JSON body, idempotency, decide and append.
+    @discardableResult
+    func write<Body: Codable & Sendable>(
+        _ path: RouterPath, _ body: Body.Type, api: API, creates: Bool = false,
+        allow: @escaping @Sendable (Identity, PledgerRequestContext) throws -> Void,
+        command: @escaping @Sendable (Body, PledgerRequestContext) throws -> LedgerCommand
+    ) -> Self {
+        post(path) { request, context -> Response in
+            try allow(try context.caller(), context)
+            let (json, bytes) = try await JSONIO.object(request, context: context)
+            return try await api.writes.idempotent(request, context, body: bytes) {
+                let decoded = try JSONIO.decode(Body.self, from: json)
+                return try await api.writes.run(try command(decoded, context), request, context, creates: creates)
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PledgerDomain
+import PledgerStore
+
+/// What the routes share: the store and the services built on it.
+struct API: Sendable {
+    let store: EventStore
+    let handler: CommandHandler
+    let writes: Writes
+    let reports: ReportService
+    let queries: ReadModelQueries
+    let metrics: Metrics
+    /// How long a read waits for the projector to reach `min_position`.
+    let readYourWritesTimeout: Duration
+
+    init(store: EventStore, metrics: Metrics, readYourWritesTimeout: Duration = .seconds(2)) {
+        self.store = store
+        handler = CommandHandler(store: store)
+        writes = Writes(handler: handler, idempotency: HTTPIdempotency(store: store))
+        reports = ReportService(store: store)
+        queries = ReadModelQueries(store: store)
+        self.metrics = metrics
+        self.readYourWritesTimeout = readYourWritesTimeout
+    }
+
+    /// Loads one stream's state; 404 when the stream does not exist.
+    func load(_ ref: StreamRef, notFound: String) async throws -> (AggregateStates, version: Int32) {
+        var states = AggregateStates()
+        try await handler.load(ref, into: &states)
+        let version = states.versions[ref] ?? 0
+        guard version > 0 else { throw Problem.notFound(notFound) }
+        return (states, version)
+    }
+
+    /// Read-your-writes for read-model routes: waits until the projector has reached the
+    /// position given as `min_position` (or the `Pledger-Min-Position` header), else 503.
+    func awaitProjection(_ request: Request) async throws {
+        guard let text = request.query.string("min_position") ?? request.headers[.pledgerMinPosition] else { return }
+        guard let wanted = Int64(text), wanted >= 0 else { throw Problem.invalid("min_position", "min_position must be a non-negative integer") }
+        let deadline = ContinuousClock.now + readYourWritesTimeout
+        while true {
+            if try await Projector.checkpoint(store) >= wanted { return }
+            if ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        var problem = Problem(.serviceUnavailable, "projection-lag", "Not yet visible",
+            detail: "the read models have not reached position \(wanted) yet; retry shortly")
+        problem.headers[.retryAfter] = "1"
+        throw problem
+    }
+}
+
+/// Path parameters, validated: an id that cannot exist is a 404 like one that does not.
+extension PledgerRequestContext {
+    func id<T>(_ name: String, _ make: (String) throws -> T) throws -> T {
+        guard let text = parameters.get(name), let value = try? make(text.removingPercentEncoding ?? text) else {
+            throw Problem.notFound("no such \(name.replacingOccurrences(of: "_", with: " "))")
+        }
+        return value
+    }
+
+    func bankId() throws -> BankId { try id("bank_id") { try BankId($0) } }
+    func fundId() throws -> FundId { try id("fund_id") { try FundId($0) } }
+    func assetId() throws -> AssetId { try id("asset_id") { try AssetId($0) } }
+    func loanKey() throws -> LoanKey { LoanKey(bank: try bankId(), contract: try id("contract_no") { try ContractNo($0) }) }
+}
+
+/// Cursor pages: `{"items": [...], "next_cursor": "…" | null}`.
+func page(_ items: [JSONValue], next: String?) -> JSONValue {
+    Views.object(["items": .array(items), "next_cursor": next.map(JSONValue.string) ?? .null])
+}

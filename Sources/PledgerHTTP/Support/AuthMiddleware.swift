@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import PledgerStore
+
+/// Reads `Authorization: Bearer …`, looks the token up by its SHA-256 and sets the caller
+/// on the context. Missing, malformed, unknown and revoked tokens all get the same 401.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = PledgerRequestContext
+    let tokens: TokenStore
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw Problem.unauthorized("send Authorization: Bearer <token> (create one with `pledger tokens create`)")
+        }
+        guard let identity = try await tokens.identity(for: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
+            throw Problem.unauthorized("the token is unknown or revoked")
+        }
+        var context = context
+        context.identity = identity
+        context.logger[metadataKey: "caller"] = "\(identity)"
+        return try await next(request, context)
+    }
+}
+
+/// What each role may do (DESIGN §6).
+enum Permission {
+    /// Reads of everything except other banks' loans.
+    static func read(_ identity: Identity) throws {}
+
+    /// Fund administration: funds, claim decisions and payouts.
+    static func administerFunds(_ identity: Identity) throws {
+        guard [.admin, .fundAdmin].contains(identity.role) else {
+            throw Problem.forbidden("only fund_admin or admin may do this (you are \(identity))")
+        }
+    }
+
+    /// Registering banks and other platform set-up.
+    static func administerPlatform(_ identity: Identity) throws {
+        guard identity.role == .admin else { throw Problem.forbidden("only admin may do this (you are \(identity))") }
+    }
+
+    /// Registering borrowers, assets and valuations: banks report them.
+    static func reportParties(_ identity: Identity) throws {
+        guard identity.role != .auditor else { throw Problem.forbidden("auditors read and never write") }
+    }
+
+    /// Operating a bank's loans. Another bank's loans do not exist for the caller (404).
+    static func operateLoans(of bank: String, _ identity: Identity) throws {
+        try seeLoans(of: bank, identity)
+        guard [.admin, .bank].contains(identity.role) else {
+            throw Problem.forbidden("loans are reported by their bank (you are \(identity))")
+        }
+    }
+
+    /// Seeing a bank's loans.
+    static func seeLoans(of bank: String, _ identity: Identity) throws {
+        if identity.role == .bank, identity.bank?.value != bank {
+            throw Problem.notFound("no such loan")
+        }
+    }
+
+    /// The raw event feed and metrics.
+    static func audit(_ identity: Identity) throws {
+        guard [.admin, .fundAdmin, .auditor].contains(identity.role) else {
+            throw Problem.forbidden("the event feed is for auditors, fund administrators and admins")
+        }
+    }
+}
+import Foundation

@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PledgerDomain
+
+/// Reading JSON requests strictly and writing canonical JSON responses.
+enum JSONIO {
+    /// Parses the body as one JSON object. 415 if not JSON, 413 if too large, 400 if malformed.
+    static func object(_ request: Request, context: PledgerRequestContext) async throws -> (JSONValue, bytes: ByteBuffer) {
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "send Content-Type: application/json")
+        }
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body.readableBytesView)
+        } catch let error as CanonicalJSONError {
+            throw Problem.badRequest("the body is not valid JSON for this API: \(error)")
+        }
+        guard case .object = value else { throw Problem.badRequest("the body must be a JSON object") }
+        return (value, body)
+    }
+
+    /// Decodes a request type from a JSON object. Unknown fields are refused (a typo must not
+    /// silently drop data); type and validation errors name the field.
+    static func decode<T: Codable>(_ type: T.Type, from value: JSONValue, prefix: String = "") throws -> T {
+        let decoded: T
+        do {
+            decoded = try EventCoding.decoder.decode(T.self, from: Data(CanonicalJSON.bytes(value)))
+        } catch let error as DecodingError {
+            let description = EventCoding.describe(error)
+            let field = description.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            throw Problem.invalid(prefix + field, prefix + description)
+        }
+        if let unknown = unknownField(value, known: try JSONParser.parse(EventCoding.encoder.encode(decoded))) {
+            throw Problem.invalid(prefix + unknown, "\(prefix + unknown) is not a field of this request")
+        }
+        return decoded
+    }
+
+    /// The first key present (and not null) in `input` but absent from the re-encoded value.
+    static func unknownField(_ input: JSONValue, known: JSONValue, path: String = "") -> String? {
+        switch (input, known) {
+        case (.object(let given), .object(let expected)):
+            for member in given.members where member.value != .null {
+                let name = path.isEmpty ? member.key : "\(path).\(member.key)"
+                guard let value = expected[member.key] else { return name }
+                if let deeper = unknownField(member.value, known: value, path: name) { return deeper }
+            }
+        case (.array(let given), .array(let expected)):
+            for (index, item) in given.enumerated() where index < expected.count {
+                if let deeper = unknownField(item, known: expected[index], path: "\(path)[\(index)]") { return deeper }
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
+        try JSONParser.parse(EventCoding.encoder.encode(value))
+    }
+
+    static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: CanonicalJSON.string(value))))
+    }
+
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        response(try encode(value), status: status, headers: headers)
+    }
+}
+
+/// Query-string parameters, validated with the parameter's name in the error.
+struct Query {
+    let request: Request
+
+    func string(_ name: String) -> String? {
+        request.uri.queryParameters.get(name)
+    }
+
+    func int(_ name: String, default value: Int? = nil, range: ClosedRange<Int>) throws -> Int? {
+        guard let text = string(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw Problem.invalid(name, "\(name) must be an integer in \(range.lowerBound)…\(range.upperBound)")
+        }
+        return number
+    }
+
+    func date(_ name: String) throws -> BusinessDate? {
+        guard let text = string(name) else { return nil }
+        do { return try BusinessDate(parsing: text, field: name) } catch let error as DomainError { throw Problem.invalid(name, error.message) }
+    }
+
+    func time(_ name: String) throws -> RecordedTime? {
+        guard let text = string(name) else { return nil }
+        guard let time = RecordedTime(parsing: text) else {
+            throw Problem.invalid(name, "\(name) must be a timestamp like 2025-01-15T09:00:00+08:00 or a date like 2025-01-15")
+        }
+        return time
+    }
+}
+
+extension Request {
+    var query: Query { Query(request: self) }
+
+    /// `If-Match: "7"` (or `7`) as a stream version.
+    func ifMatchVersion() throws -> Int32? {
+        guard let raw = headers[.ifMatch] else { return nil }
+        let text = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "").replacingOccurrences(of: "\"", with: "")
+        guard let version = Int32(text), version >= 0 else {
+            throw Problem.invalid("If-Match", "If-Match must be an ETag from this API, like \"7\"")
+        }
+        return version
+    }
+
+    /// Whether the client asked for CSV.
+    var wantsCSV: Bool { headers[.accept]?.lowercased().contains("text/csv") == true }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PledgerDomain
+import PledgerStore
+
+/// An RFC 9457 `application/problem+json` error. `type` is stable per class of error so
+/// clients can branch on it; `field` names the offending input where there is one.
+public struct Problem: Error, HTTPResponseError, Sendable {
+    public static let typeBase = "https://pledger.dev/problems/"
+
+    public let status: HTTPResponse.Status
+    /// The slug after `typeBase`, e.g. `limit-exceeded`.
+    public let slug: String
+    public let title: String
+    public let detail: String
+    public var field: String?
+    public var headers: HTTPFields = [:]
+    /// Extra members (e.g. per-item results of a bulk report).
+    public var extra: [(String, JSONValue)] = []
+
+    public init(_ status: HTTPResponse.Status, _ slug: String, _ title: String, detail: String, field: String? = nil) {
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+        self.field = field
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object.set("type", .string(Self.typeBase + slug))
+        object.set("title", .string(title))
+        object.set("status", .integer(Int64(status.code)))
+        object.set("detail", .string(detail))
+        if let field { object.set("field", .string(field)) }
+        for (key, value) in extra { object.set(key, value) }
+        return .object(object)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        var object = JSONObject()
+        if case .object(let body) = json { object = body }
+        object.set("instance", .string(request.uri.path))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: CanonicalJSON.string(.object(object)))))
+    }
+
+    static func unauthorized(_ detail: String) -> Problem {
+        var problem = Problem(.unauthorized, "unauthorized", "Authentication required", detail: detail)
+        problem.headers[.wwwAuthenticate] = "Bearer realm=\"pledger\""
+        return problem
+    }
+
+    static func forbidden(_ detail: String) -> Problem { Problem(.forbidden, "forbidden", "Not allowed for this role", detail: detail) }
+    static func notFound(_ detail: String) -> Problem { Problem(.notFound, "not-found", "Not found", detail: detail) }
+    static func badRequest(_ detail: String, field: String? = nil) -> Problem {
+        Problem(.badRequest, "bad-request", "Malformed request", detail: detail, field: field)
+    }
+    static func invalid(_ field: String, _ detail: String) -> Problem {
+        Problem(.unprocessableContent, "invalid-value", "Invalid value", detail: detail, field: field)
+    }
+
+    /// Domain refusals: the class decides the status and type.
+    static func domain(_ error: DomainError) -> Problem {
+        let (status, title): (HTTPResponse.Status, String) = switch error.code {
+        case .invalidValue: (.unprocessableContent, "Invalid value")
+        case .notFound: (.notFound, "Not found")
+        case .duplicate: (.conflict, "Already exists or already done")
+        case .invalidState: (.conflict, "Not possible in the current state")
+        case .limitExceeded: (.unprocessableContent, "Limit exceeded")
+        case .dateOrder: (.unprocessableContent, "Dates out of order")
+        case .policyViolation: (.unprocessableContent, "Fund policy forbids it")
+        }
+        return Problem(status, error.code.rawValue, title, detail: error.message, field: error.field)
+    }
+
+    /// Maps anything thrown by a route to a problem; unknown errors become a 500 that says
+    /// nothing about internals (the log has the detail, under the request id).
+    static func from(_ error: any Error, logger: Logger) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as DomainError:
+            return domain(error)
+        case let error as CommandHandler.PreconditionFailed:
+            var problem = Problem(.preconditionFailed, "precondition-failed", "Version mismatch",
+                detail: "\(error.stream) is at version \(error.actual), If-Match asked for \(error.expected); reload and retry")
+            problem.headers[.eTag] = "\"\(error.actual)\""
+            return problem
+        case AppendError.wrongExpectedVersion(let stream, _, let actual):
+            return Problem(.conflict, "conflict", "Concurrent change", detail: "\(stream) changed concurrently (now at version \(actual)); retry")
+        case AppendError.idempotencyConflict(let key):
+            return Problem(.unprocessableContent, "idempotency-key-reused", "Idempotency key reused",
+                detail: "Idempotency-Key \(key) was already used for a different request", field: "Idempotency-Key")
+        case AppendError.invalid(let reason):
+            return Problem(.unprocessableContent, "invalid-value", "Invalid value", detail: reason)
+        case let error as EventDecodingError:
+            logger.error("stored event failed to decode", metadata: ["error": "\(error)"])
+            return Problem(.internalServerError, "internal", "Internal error", detail: "a stored event could not be read; see the server log")
+        case let error as HTTPError:
+            switch error.status {
+            case .contentTooLarge: return Problem(.contentTooLarge, "too-large", "Request body too large", detail: "the body exceeds 8 MiB; split the report")
+            case .notFound: return notFound("no such route")
+            case .methodNotAllowed: return Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", detail: "this route does not accept that method")
+            default: return Problem(error.status, "bad-request", "Malformed request", detail: error.body ?? error.status.reasonPhrase)
+            }
+        default:
+            if case .shutDown = error as? StoreError {
+                var problem = Problem(.serviceUnavailable, "unavailable", "Shutting down", detail: "the server is shutting down; retry shortly")
+                problem.headers[.retryAfter] = "1"
+                return problem
+            }
+            logger.error("unhandled error", metadata: ["error": "\(StoreError.wrap(error))"])
+            return Problem(.internalServerError, "internal", "Internal error", detail: "the server could not complete the request; see the server log")
+        }
+    }
+}
+
+/// Turns every error into problem+json, so no route can answer with an empty 500.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try Problem.from(error, logger: context.logger).response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import PledgerDomain
+import PostgresNIO
+
+/// Who is calling the API, and what they may touch.
+public struct Identity: Sendable, Hashable, CustomStringConvertible {
+    public enum Role: String, Sendable, Hashable, CaseIterable {
+        case admin
+        case fundAdmin = "fund_admin"
+        case auditor
+        case bank
+    }
+
+    public let tokenId: UUID
+    public let name: String
+    public let role: Role
+    /// Set for `bank` tokens: the only bank whose loans the caller sees.
+    public let bank: BankId?
+
+    public init(tokenId: UUID, name: String, role: Role, bank: BankId?) {
+        self.tokenId = tokenId
+        self.name = name
+        self.role = role
+        self.bank = bank
+    }
+
+    /// `bank:LCRCB`, `fund_admin`, … — the form roles are written in (DESIGN §6).
+    public var description: String { bank.map { "bank:\($0)" } ?? role.rawValue }
+
+    /// Parses `admin`, `fund_admin`, `auditor` or `bank:{bankId}`.
+    public static func parseRole(_ text: String) throws -> (Role, BankId?) {
+        if text.hasPrefix("bank:") { return (.bank, try BankId(String(text.dropFirst(5)))) }
+        guard let role = Role(rawValue: text), role != .bank else {
+            throw DomainError.invalid("role", "\"\(text)\" is not a role; use admin, fund_admin, auditor or bank:{bankId}")
+        }
+        return (role, nil)
+    }
+}
+
+/// Bearer tokens, stored as SHA-256 only.
+public struct TokenStore: Sendable {
+    public let store: EventStore
+
+    public init(store: EventStore) { self.store = store }
+
+    public struct Token: Sendable {
+        public let id: UUID
+        public let name: String
+        public let role: String
+        public let createdAt: RecordedTime
+        public let revokedAt: RecordedTime?
+    }
+
+    /// Creates a token; the returned secret is shown once and never stored.
+    public func create(name: String, role: String) async throws -> (id: UUID, secret: String) {
+        let (parsed, bank) = try Identity.parseRole(role)
+        var generator = SystemRandomNumberGenerator()
+        let secret = "plg_" + LedgerHash.hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let id = UUID()
+        _ = try await store.client.withConnection { connection in
+            try await connection.query(
+                """
+                INSERT INTO api_tokens (id, name, role, bank_id, token_sha256)
+                VALUES (\(id), \(name), \(parsed.rawValue), \(bank?.value), \(ByteBuffer(bytes: Digest.sha256(secret.utf8))))
+                """, logger: store.logger)
+        }
+        return (id, secret)
+    }
+
+    public func list() async throws -> [Token] {
+        try await store.client.withConnection { connection in
+            var tokens: [Token] = []
+            let rows = try await connection.query(
+                """
+                SELECT id, name, CASE WHEN role = 'bank' THEN 'bank:' || bank_id ELSE role END,
+                       (extract(epoch FROM created_at) * 1000000)::int8, (extract(epoch FROM revoked_at) * 1000000)::int8
+                FROM api_tokens ORDER BY created_at, id
+                """, logger: store.logger)
+            for try await (id, name, role, created, revoked) in rows.decode((UUID, String, String, Int64, Int64?).self) {
+                tokens.append(Token(id: id, name: name, role: role, createdAt: RecordedTime(microseconds: created), revokedAt: revoked.map(RecordedTime.init)))
+            }
+            return tokens
+        }
+    }
+
+    /// Returns false when no live token has that id.
+    public func revoke(_ id: UUID) async throws -> Bool {
+        try await store.client.withConnection { connection in
+            let rows = try await connection.query(
+                "UPDATE api_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id", logger: store.logger)
+            for try await _ in rows.decode(UUID.self) { return true }
+            return false
+        }
+    }
+
+    /// The identity behind a presented token, if it is valid and not revoked.
+    public func identity(for secret: String) async throws -> Identity? {
+        guard secret.hasPrefix("plg_"), secret.utf8.count == 68 else { return nil }
+        return try await store.client.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, name, role, bank_id FROM api_tokens
+                WHERE token_sha256 = \(ByteBuffer(bytes: Digest.sha256(secret.utf8))) AND revoked_at IS NULL
+                """, logger: store.logger)
+            for try await (id, name, role, bank) in rows.decode((UUID, String, String, String?).self) {
+                guard let role = Identity.Role(rawValue: role) else { return nil }
+                return Identity(tokenId: id, name: name, role: role, bank: try bank.map { try BankId($0) })
+            }
+            return nil
+        }
+    }
+}

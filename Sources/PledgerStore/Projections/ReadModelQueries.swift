@@ -1,0 +1,52 @@
+import Foundation
+import PledgerDomain
+import PostgresNIO
+
+/// Paged reads for the API's list routes. Cursors are the last key returned.
+public struct ReadModelQueries: Sendable {
+    public let store: EventStore
+
+    public init(store: EventStore) { self.store = store }
+
+    public func funds(after cursor: String?, limit: Int) async throws -> [FundRow] {
+        try await store.client.withConnection { connection in
+            var result: [FundRow] = []
+            let rows = try await connection.query(
+                """
+                SELECT fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended FROM rm_funds
+                WHERE fund_id > \(cursor ?? "") ORDER BY fund_id LIMIT \(Int64(limit))
+                """, logger: store.logger)
+            for try await (id, name, contributed, paidOut, returned, balance, suspended) in rows.decode((String, String, Int64, Int64, Int64, Int64, Bool).self) {
+                result.append(FundRow(fundId: id, name: name, contributedFen: contributed, paidOutFen: paidOut, returnedFen: returned, balanceFen: balance, suspended: suspended))
+            }
+            return result
+        }
+    }
+
+    public func loans(bank: BankId, status: LoanStatus?, after cursor: String?, limit: Int) async throws -> [LoanRow] {
+        try await store.client.withConnection { connection in
+            var result: [LoanRow] = []
+            let rows = try await connection.query(
+                """
+                SELECT stream, snapshot FROM rm_loans
+                WHERE bank_id = \(bank.value) AND contract_no > \(cursor ?? "") AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+                ORDER BY contract_no LIMIT \(Int64(limit))
+                """, logger: store.logger)
+            for try await (stream, snapshot) in rows.decode((String, String).self) {
+                result.append(try LoanRow(stream: stream, snapshotJSON: snapshot))
+            }
+            return result
+        }
+    }
+
+    /// Creation events of one type (banks, borrowers, assets, funds), by position.
+    public func registrations(type: String, after position: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await store.client.withConnection { connection in
+            try await EventStore.decode(connection.query(
+                """
+                SELECT \(unescaped: EventStore.columns) FROM events
+                WHERE type = \(type) AND position > \(position) ORDER BY position LIMIT \(Int64(limit))
+                """, logger: store.logger))
+        }
+    }
+}
