@@ -40,6 +40,10 @@ struct API: Sendable {
     func awaitProjection(_ request: Request) async throws {
         guard let text = request.query.string("min_position") ?? request.headers[.pledgerMinPosition] else { return }
         guard let wanted = Int64(text), wanted >= 0 else { throw Problem.invalid("min_position", "min_position must be a non-negative integer") }
+        let head = try await store.head().position
+        guard wanted <= head else {
+            throw Problem.invalid("min_position", "position \(wanted) does not exist yet (the ledger head is \(head)); use a position a write returned")
+        }
         let deadline = ContinuousClock.now + readYourWritesTimeout
         while true {
             if try await Projector.checkpoint(store) >= wanted { return }

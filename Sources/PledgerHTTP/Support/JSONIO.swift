@@ -24,6 +24,7 @@ enum JSONIO {
     /// Decodes a request type from a JSON object. Unknown fields are refused (a typo must not
     /// silently drop data); type and validation errors name the field.
     static func decode<T: Codable>(_ type: T.Type, from value: JSONValue, prefix: String = "") throws -> T {
+        if let (field, problem) = blankOrLong(value) { throw Problem.invalid(prefix + field, "\(prefix + field) \(problem)") }
         let decoded: T
         do {
             decoded = try EventCoding.decoder.decode(T.self, from: Data(CanonicalJSON.bytes(value)))
@@ -36,6 +37,26 @@ enum JSONIO {
             throw Problem.invalid(prefix + unknown, "\(prefix + unknown) is not a field of this request")
         }
         return decoded
+    }
+
+    /// Text fields are never blank and at most 500 characters (before any rule looks at them).
+    static func blankOrLong(_ value: JSONValue, path: String = "") -> (String, String)? {
+        switch value {
+        case .string(let text):
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return (path, "must not be blank") }
+            if text.count > 500 { return (path, "is longer than 500 characters") }
+        case .object(let object):
+            for member in object.members {
+                if let found = blankOrLong(member.value, path: path.isEmpty ? member.key : "\(path).\(member.key)") { return found }
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let found = blankOrLong(item, path: "\(path)[\(index)]") { return found }
+            }
+        default:
+            break
+        }
+        return nil
     }
 
     /// The first key present (and not null) in `input` but absent from the re-encoded value.
@@ -78,6 +99,16 @@ struct Query {
 
     func string(_ name: String) -> String? {
         request.uri.queryParameters.get(name)
+    }
+
+    /// A paging cursor: the last key of the previous page (an identifier's characters only).
+    func cursor(numeric: Bool = false) throws -> String? {
+        guard let text = string("cursor") else { return nil }
+        let allowed = numeric ? "0123456789" : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+        guard text.count <= 64, text.unicodeScalars.allSatisfy({ allowed.unicodeScalars.contains($0) }) else {
+            throw Problem.invalid("cursor", "not a cursor from this API; pass next_cursor of the previous page")
+        }
+        return text
     }
 
     func int(_ name: String, default value: Int? = nil, range: ClosedRange<Int>) throws -> Int? {

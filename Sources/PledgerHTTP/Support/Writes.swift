@@ -15,6 +15,7 @@ struct Writes: Sendable {
     /// stored response, the same key with another request is refused.
     func idempotent(_ request: Request, _ context: PledgerRequestContext, body: ByteBuffer,
                     _ work: () async throws -> Reply) async throws -> Response {
+        _ = try request.ifMatchVersion()  // a malformed header is refused even on a replay
         guard let key = request.headers[.idempotencyKey] else { return try await work().response }
         guard !key.isEmpty, key.utf8.count <= 200 else {
             throw Problem.invalid("Idempotency-Key", "an Idempotency-Key has 1–200 characters")

@@ -40,11 +40,13 @@ public struct CommandHandler: Sendable {
         while true {
             attempt += 1
             let states = try await load(for: command)
+            // Deciding first: a malformed or refused command is reported as such (422/409)
+            // even when the caller's version is stale; only an acceptable one gets 412.
+            let writes = try Workflow.decide(command, states)
             let current = states.versions[command.target] ?? 0
             if let expectedVersion, expectedVersion != current {
                 throw PreconditionFailed(stream: command.target.name, expected: expectedVersion, actual: current)
             }
-            let writes = try Workflow.decide(command, states)
             let request = try Self.request(writes, states: states, meta: meta, idempotencyKey: idempotencyKey)
             do {
                 return Outcome(append: try await store.append(request), writes: writes)
