@@ -117,7 +117,8 @@ public enum TestDatabase {
     /// started if it is not running.
     static func server() async throws -> DatabaseURL {
         let environment = ProcessInfo.processInfo.environment
-        let url = try DatabaseURL(environment["PLEDGER_TEST_DATABASE_URL"] ?? "postgres://pledger@127.0.0.1:54329/postgres")
+        let port = environment["PLEDGER_PGPORT"] ?? "54329"
+        let url = try DatabaseURL(environment["PLEDGER_TEST_DATABASE_URL"] ?? "postgres://pledger@127.0.0.1:\(port)/postgres")
         guard url.isLocal else {
             throw StoreError.configuration("tests create and drop databases; refusing non-local server \(url)")
         }

@@ -81,12 +81,11 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         return PostgresClient(configuration: clientConfiguration(maxConnections: maxConnections), backgroundLogger: background)
     }
 
-    /// Reads `DATABASE_URL`, or the embedded cluster's default (deploy/local/pg).
+    /// Reads `DATABASE_URL`, or the embedded cluster's default (deploy/local/pg, on
+    /// `PLEDGER_PGPORT` or 54329).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseURL {
-        try DatabaseURL(environment["DATABASE_URL"] ?? defaultLocal)
+        try DatabaseURL(environment["DATABASE_URL"] ?? "postgres://pledger@127.0.0.1:\(environment["PLEDGER_PGPORT"] ?? "54329")/pledger")
     }
-
-    public static let defaultLocal = "postgres://pledger@127.0.0.1:54329/pledger"
 
     private static func redacted(_ text: String) -> String {
         text.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)
