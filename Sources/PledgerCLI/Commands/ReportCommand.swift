@@ -18,16 +18,20 @@ struct ReportCommand: AsyncParsableCommand {
         var knownAt: String?
 
         func resolve() throws -> (asOf: BusinessDate?, knownAt: RecordedTime?) {
-            let asOf = try self.asOf.map { text in
+            try Self.resolve(asOf: asOf, knownAt: knownAt)
+        }
+
+        static func resolve(asOf: String?, knownAt: String?) throws -> (asOf: BusinessDate?, knownAt: RecordedTime?) {
+            let date = try asOf.map { text in
                 do { return try BusinessDate(parsing: text, field: "--as-of") } catch let error as DomainError { throw CLIError.badInput("--as-of: \(error.message)") }
             }
-            let knownAt = try self.knownAt.map { text in
+            let time = try knownAt.map { text in
                 guard let time = RecordedTime(parsing: text) else {
                     throw CLIError.badInput("--known-at: \"\(text)\" is not a time like 2025-01-15T09:00:00+08:00 or a date like 2025-01-15")
                 }
                 return time
             }
-            return (asOf, knownAt)
+            return (date, time)
         }
     }
 
@@ -64,10 +68,14 @@ struct ReportCommand: AsyncParsableCommand {
             let report = try await connection.withLedger { store in
                 try await ReportService(store: store).growth(from: from, to: to, target: Bp(targetBp), by: by, asOf: asOf, knownAt: knownAt)
             }
+            Self.print(report, format: format, monthly: monthly)
+        }
+
+        static func print(_ report: GrowthReport, format: OutputFormat, monthly: Bool = false) {
             switch format {
-            case .json: print(CanonicalJSON.string(report.json))
-            case .csv: print(report.csv, terminator: "")
-            case .table: print(Self.table(report, monthly: monthly))
+            case .json: Swift.print(CanonicalJSON.string(report.json))
+            case .csv: Swift.print(report.csv, terminator: "")
+            case .table: Swift.print(table(report, monthly: monthly))
             }
         }
 
@@ -127,14 +135,18 @@ struct ReportCommand: AsyncParsableCommand {
                     throw CLIError.failure(error.message)
                 }
             }
-            switch format {
-            case .json: print(CanonicalJSON.string(report.json))
-            case .csv: print(report.csv, terminator: "")
-            case .table: print(Self.table(report))
-            }
+            Self.print(report, format: format)
             if report.suspensionBreached || report.leverageBreached {
                 note("pledger: warning: \(report.suspensionBreached ? "NPL ratio \(Human.percent(report.nonPerformingRatioBp)) exceeds the \(report.suspendThresholdBp.percent) threshold\(report.suspended ? "" : " — consider: pledger fund suspend --fund \(fundId)")" : "leverage above its maximum")")
                 throw ExitCode(1)
+            }
+        }
+
+        static func print(_ report: ExposureReport, format: OutputFormat) {
+            switch format {
+            case .json: Swift.print(CanonicalJSON.string(report.json))
+            case .csv: Swift.print(report.csv, terminator: "")
+            case .table: Swift.print(table(report))
             }
         }
 
