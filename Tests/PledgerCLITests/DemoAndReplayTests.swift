@@ -1,0 +1,93 @@
+import Foundation
+import PledgerDomain
+import PledgerStore
+import PledgerTestSupport
+import Testing
+
+/// The demo district as a fixture: loaded through the real binary into a test database.
+enum DemoFixture {
+    static func load(_ url: DatabaseURL, seed: Int = 2023) throws -> String {
+        let demo = try PledgerBinary.run(["demo", "--seed", String(seed)], database: url)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        return demo.stdout.split(separator: "\n").first { $0.hasPrefix("head ") }.map(String.init) ?? ""
+    }
+
+    static let samples = TestDatabase.repositoryRoot.appendingPathComponent("deploy/samples")
+}
+
+@Suite("pledger demo and replay")
+struct DemoAndReplayTests {
+    @Test("the demo is deterministic: same seed, same head hash; another seed, another")
+    func deterministic() async throws {
+        let first = try await TestDatabase.withDatabase { try DemoFixture.load($0) }
+        let second = try await TestDatabase.withDatabase { try DemoFixture.load($0) }
+        let other = try await TestDatabase.withDatabase { try DemoFixture.load($0, seed: 7) }
+        #expect(first.hasPrefix("head ") && first == second)
+        #expect(other != first)
+    }
+
+    @Test("the demo refuses a ledger that already has events")
+    func demoNeedsEmptyLedger() async throws {
+        try await TestDatabase.withDatabase { url in
+            _ = try DemoFixture.load(url)
+            let again = try PledgerBinary.run(["demo"], database: url)
+            #expect(again.status == 1)
+            #expect(again.stderr.contains("empty ledger"))
+        }
+    }
+
+    @Test("replay at a past known_at prints what the report said then, after more was appended")
+    func replayReproducesThePast() async throws {
+        try await TestDatabase.withDatabase { url in
+            _ = try DemoFixture.load(url)
+            let then = try PledgerBinary.run(["report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url)
+            #expect(then.status == 0, "\(then.stderr)")
+            let knownAt = RecordedTime.now().description
+            try await Task.sleep(for: .milliseconds(5))
+            let imported = try PledgerBinary.run(["import", DemoFixture.samples.appendingPathComponent("loans.csv").path], database: url)
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(try PledgerBinary.run(["projections", "catch-up"], database: url).status == 0)
+            let now = try PledgerBinary.run(["report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url)
+            #expect(now.stdout != then.stdout, "the import should have changed 2025")
+            let replayed = try PledgerBinary.run(["replay", "--known-at", knownAt, "--report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url)
+            #expect(replayed.status == 0, "\(replayed.stderr)")
+            #expect(replayed.stdout == then.stdout)
+            #expect(replayed.stderr.contains("events/s"))
+        }
+    }
+
+    @Test("import is all or nothing; --skip-invalid writes the valid rows; re-import writes nothing new")
+    func importRows() async throws {
+        try await TestDatabase.withDatabase { url in
+            _ = try DemoFixture.load(url)
+            let sample = try String(contentsOf: DemoFixture.samples.appendingPathComponent("loans.csv"), encoding: .utf8)
+            var lines = sample.split(separator: "\n").map(String.init)
+            lines[2] = lines[2].replacingOccurrences(of: ",420,", with: ",abc,")  // line 3: a rate that is not a number
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("loans-\(UUID()).csv")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            let head = try Self.head(url)
+
+            let refused = try PledgerBinary.run(["import", file.path], database: url)
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("line 3, column rate_bp"), "\(refused.stderr)")
+            #expect(try Self.head(url) == head)
+
+            let partial = try PledgerBinary.run(["import", "--skip-invalid", file.path], database: url)
+            #expect(partial.status == 1)
+            #expect(partial.stdout.contains("imported 1 loans"), "\(partial.stdout)")
+            let afterPartial = try Self.head(url)
+            #expect(afterPartial > head)
+
+            let again = try PledgerBinary.run(["import", "--skip-invalid", file.path], database: url)
+            #expect(again.stdout.contains("imported 0 loans") && again.stdout.contains("1 already in the ledger"), "\(again.stdout)")
+            #expect(try Self.head(url) == afterPartial)
+        }
+    }
+
+    static func head(_ url: DatabaseURL) throws -> Int64 {
+        let verify = try PledgerBinary.run(["verify", "--format", "json"], database: url)
+        guard case .integer(let position) = try JSONParser.parse(verify.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["last_position"] else { return -1 }
+        return position
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import PledgerDomain
+import PledgerStore
+import PledgerTestSupport
+import Testing
+
+@Suite("pledger reconcile")
+struct ReconcileCommandTests {
+    static func write(_ text: String, bytes: [UInt8]? = nil) throws -> URL {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("statement-\(UUID()).csv")
+        try Data(bytes ?? Array(text.utf8)).write(to: file)
+        return file
+    }
+
+    static func sample(_ name: String) throws -> [String] {
+        try String(contentsOf: DemoFixture.samples.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    @Test("bank statement: the shipped sample matches the demo; every mismatch class is found, row by row")
+    func bankStatement() async throws {
+        try await TestDatabase.withDatabase { url in
+            _ = try DemoFixture.load(url)
+            let clean = try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", DemoFixture.samples.appendingPathComponent("bank-statement.csv").path, "--as-of", "2025-12-31"], database: url)
+            #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+            #expect(clean.stdout.contains("clean: everything matches"))
+
+            var lines = try Self.sample("bank-statement.csv")
+            // line 2: amount; line 3: status; line 4: borrower; line 5 removed (only in ledger); a new line (only in statement).
+            lines[1] = lines[1].replacingOccurrences(of: "4160000.00", with: "4160000.01")
+            lines[2] = lines[2].replacingOccurrences(of: ",active", with: ",defaulted")
+            lines[3] = lines[3].replacingOccurrences(of: "912113032Q3UR42W53", with: "91512081MA62K0260E")
+            let removed = lines.remove(at: 4)
+            lines.append("LCRCB-2099-00001,91512081MA62K0260E,\"1,000.00\",active")
+            let file = try Self.write(lines.joined(separator: "\r\n") + "\r\n")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let result = try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", file.path, "--as-of", "2025-12-31", "--format", "csv"], database: url)
+            #expect(result.status == 1)
+            let rows = result.stdout.split(separator: "\n").map(String.init)
+            #expect(rows.first == "finding,contract_no,line,statement_outstanding_fen,ledger_outstanding_fen,statement_status,ledger_status,note")
+            #expect(rows.contains("amount_difference,LCRCB-2023-00010,2,416000001,416000000,defaulted,defaulted,difference 0.01 (statement − ledger)"))
+            #expect(rows.contains("status_difference,LCRCB-2024-00026,3,500000000,500000000,defaulted,active,\"statement says defaulted, ledger active\""))
+            #expect(rows.contains("borrower_difference,LCRCB-2025-00027,4,500000000,500000000,active,active,\"statement borrower 91512081MA62K0260E, ledger 912113032Q3UR42W53\""))
+            #expect(rows.contains("only_in_statement,LCRCB-2099-00001,13,100000,,active,,the ledger has no such loan for this bank"))
+            let removedContract = String(removed.split(separator: ",")[0])
+            #expect(rows.contains { $0.hasPrefix("only_in_ledger,\(removedContract),,,") })
+            #expect(rows.filter { $0.hasPrefix("matched,") }.count == 8)
+        }
+    }
+
+    @Test("bad statement files: exit 2 with the file, line and column", arguments: [
+        ("contract_no,borrower_uscc,status\n", "missing column(s) outstanding"),
+        ("", "the file is empty"),
+        ("contract_no,borrower_uscc,outstanding,status\n", "no rows"),
+        ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260E,12.345,active\n", "line 2, column outstanding"),
+        ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260F,1.00,active\n", "line 2, column borrower_uscc"),
+        ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260E,1.00,sleeping\n", "line 2, column status"),
+        ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260E,1.00,active\nC-1,91512081MA62K0260E,1.00,active\n", "listed twice"),
+        ("contract_no,borrower_uscc,outstanding,status\nC-1,\"unterminated,1.00,active\n", "not closed"),
+    ])
+    func badFiles(content: String, message: String) async throws {
+        try await TestDatabase.withDatabase { url in
+            let file = try Self.write(content)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let result = try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", file.path], database: url)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(result.stderr.contains(file.path))
+        }
+    }
+
+    @Test("encodings: a UTF-8 BOM is fine; GBK bytes are refused with the line")
+    func encodings() async throws {
+        try await TestDatabase.withDatabase { url in
+            _ = try DemoFixture.load(url)
+            let sample = try String(contentsOf: DemoFixture.samples.appendingPathComponent("bank-statement.csv"), encoding: .utf8)
+            let bom = try Self.write("", bytes: [0xEF, 0xBB, 0xBF] + Array(sample.utf8))
+            let gbk = try Self.write("", bytes: Array("contract_no,borrower_uscc,outstanding,status\nC-1,".utf8) + [0xC1, 0xFA, 0xB3, 0xC7] + Array(",1.00,active\n".utf8))
+            defer { try? FileManager.default.removeItem(at: bom); try? FileManager.default.removeItem(at: gbk) }
+            #expect(try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", bom.path, "--as-of", "2025-12-31"], database: url).status == 0)
+            let refused = try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", gbk.path], database: url)
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("line 2") && refused.stderr.contains("not UTF-8"), "\(refused.stderr)")
+        }
+    }
+
+    @Test("fund account: sample clean; amount, date, missing lines and closing balance are each found")
+    func fundAccount() async throws {
+        try await TestDatabase.withDatabase { url in
+            _ = try DemoFixture.load(url)
+            let clean = try PledgerBinary.run(["reconcile", "fund-account", "--fund", "LC-IPRC", "--file", DemoFixture.samples.appendingPathComponent("fund-account.csv").path], database: url)
+            #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+
+            var lines = try Self.sample("fund-account.csv")
+            lines[1] = lines[1].replacingOccurrences(of: "2022-01-15", with: "2022-01-25")              // 10 days late
+            lines[10] = lines[10].replacingOccurrences(of: "\"1,000,000.00\",LCRCB", with: "\"999,999.00\",LCRCB")
+            lines.remove(at: 4)                                                                          // a 2023 contribution missing
+            lines.append("2025-06-30,\"500.00\",,银行,利息收入,\"45,410,500.00\"")                      // not a ledger movement; balance now off
+            let file = try Self.write(lines.joined(separator: "\n"))
+            defer { try? FileManager.default.removeItem(at: file) }
+            let result = try PledgerBinary.run(["reconcile", "fund-account", "--fund", "LC-IPRC", "--file", file.path, "--format", "json"], database: url)
+            #expect(result.status == 1)
+            let json = try JSONParser.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            #expect(json["summary"]?["date_outside_tolerance"] == .integer(1))
+            #expect(json["summary"]?["amount_difference"] == .integer(1))
+            #expect(json["summary"]?["only_in_ledger"] == .integer(1))
+            #expect(json["summary"]?["only_in_statement"] == .integer(1))
+            #expect(json["summary"]?["closing_balance_difference"] == .integer(1))
+            #expect(json["clean"] == .bool(false))
+        }
+    }
+}
