@@ -41,13 +41,16 @@ struct WriteSemanticsTests {
         }
     }
 
-    @Test("min_position: a read waits for the projector, or answers 503 with Retry-After")
+    @Test("min_position: a read waits for the projector, or answers 503 with Retry-After; a position beyond the head is 422")
     func readYourWrites() async throws {
         try await APIHarness.run { api in
             let position = try await api.seedDistrict()
-            let tooFar = try await api.send(.get, "/v1/funds?min_position=\(position + 1000)", as: "auditor")
-            #expect(tooFar.status == 503 && tooFar.problem == "projection-lag")
-            #expect(tooFar.headers[.retryAfter] == "1")
+            let beyond = try await api.send(.get, "/v1/funds?min_position=\(position + 1000)", as: "auditor")
+            #expect(beyond.status == 422 && beyond.string("field") == "min_position")
+            // The projector is not running: the read models stay behind the write.
+            let behind = try await api.send(.get, "/v1/funds?min_position=\(position)", as: "auditor")
+            #expect(behind.status == 503 && behind.problem == "projection-lag")
+            #expect(behind.headers[.retryAfter] == "1")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await Projector(store: api.store).run() }
                 let seen = try await api.send(.get, "/v1/funds?min_position=\(position)", as: "auditor")
