@@ -66,6 +66,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "pledger", dependencies: ["PledgerCLI"], swiftSettings: strict),
+        // Append-throughput benchmark (scripts/bench); not part of the test suite.
+        .executableTarget(
+            name: "PledgerBench",
+            dependencies: ["PledgerStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
 
         // Shared test helpers: throw-away databases cloned from a migrated template.
         .target(
