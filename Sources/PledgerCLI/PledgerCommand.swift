@@ -6,8 +6,7 @@ public struct PledgerCommand: AsyncParsableCommand {
         commandName: "pledger",
         abstract: "Event-sourced ledger for IP pledge financing and its risk-compensation funds.",
         discussion: """
-            The database is taken from --database-url, else $DATABASE_URL, else the project-local
-            cluster that deploy/local/pg starts (postgres://pledger@127.0.0.1:54329/pledger).
+            The database is taken from --database-url, else $DATABASE_URL, else the project-local cluster that deploy/local/pg starts (postgres://pledger@127.0.0.1:54329/pledger).
 
             Exit codes: 0 success, 1 a discrepancy or refused operation, 2 bad input.
             """,

@@ -8,8 +8,7 @@ struct CheckpointCommand: AsyncParsableCommand {
         commandName: "checkpoint",
         abstract: "Publish the ledger head signed with Ed25519, and inspect signed checkpoints.",
         discussion: """
-            Publish checkpoints (e.g. monthly) where the auditors keep them. Later,
-            `pledger verify --checkpoint FILE` proves the log still leads to the same hash.
+            Publish checkpoints (e.g. monthly) where the auditors keep them. Later, `pledger verify --checkpoint FILE` proves the log still leads to the same hash.
 
             Examples:
               pledger checkpoint keygen --key fund.key          (once; keep fund.key secret)

@@ -8,11 +8,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Load a realistic demo district (2022–2025) into an empty ledger.",
         discussion: """
-            The Longcheng district fund with contributions from province, city and district,
-            five partner banks, new-energy borrowers with valid USCCs, pledged patents and
-            trademarks, and four years of loans around the 15% growth target with defaults,
-            claims, payouts and recoveries. Every command passes the same rules as the API.
-            The same --seed and --scale always give the same ledger and head hash.
+            The Longcheng district fund with contributions from province, city and district, five partner banks, new-energy borrowers with valid USCCs, pledged patents and trademarks, and four years of loans around the 15% growth target with defaults, claims, payouts and recoveries. Every command passes the same rules as the API. The same --seed and --scale always give the same ledger and head hash.
 
             Examples:
               pledger demo

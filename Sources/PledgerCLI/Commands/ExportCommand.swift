@@ -8,9 +8,7 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write the event log as JSON Lines with its hash chain (DESIGN §3).",
         discussion: """
-            One canonical envelope per line plus "prev_hash" and "hash" (hex). Streamed page by
-            page, so memory stays flat however long the log. An auditor checks the file with
-            tools/verify-export.py (Python standard library only).
+            One canonical envelope per line plus "prev_hash" and "hash" (hex). Streamed page by page, so memory stays flat however long the log. An auditor checks the file with tools/verify-export.py (Python standard library only).
 
             Examples:
               pledger export --out ledger.jsonl

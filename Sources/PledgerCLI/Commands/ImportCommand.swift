@@ -8,18 +8,9 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Onboard existing loans, with their borrowers, assets and valuations, from a CSV.",
         discussion: """
-            One row per loan (one pledged asset per row). Columns: bank_id, contract_no,
-            borrower_uscc, borrower_name, industry, region, tech_sme (true/false), asset_id,
-            asset_kind, registry_no, asset_title, valuation_id, appraiser, valuation_method,
-            value (yuan), valued_on, report_ref, registration_no, principal (yuan), rate_bp,
-            originated_on, matures_on, fund_id (may be empty), and optionally outstanding (yuan)
-            with outstanding_on (the principal repaid so far is then recorded on that date).
-            Banks must already be registered. A sample is in deploy/samples/loans.csv.
+            One row per loan (one pledged asset per row). Columns: bank_id, contract_no, borrower_uscc, borrower_name, industry, region, tech_sme (true/false), asset_id, asset_kind, registry_no, asset_title, valuation_id, appraiser, valuation_method, value (yuan), valued_on, report_ref, registration_no, principal (yuan), rate_bp, originated_on, matures_on, fund_id (may be empty), and optionally outstanding (yuan) with outstanding_on (the principal repaid so far is then recorded on that date). Banks must already be registered. A sample is in deploy/samples/loans.csv.
 
-            Every row is checked against the ledger's rules first. Nothing is written unless all
-            rows are valid — or, with --skip-invalid, the valid rows are written and the rest
-            listed. Re-running the same file writes nothing new (rows already imported are
-            recognised). Exit 0 when all rows are in, 1 when rows were skipped, 2 on bad input.
+            Every row is checked against the ledger's rules first. Nothing is written unless all rows are valid — or, with --skip-invalid, the valid rows are written and the rest listed. Re-running the same file writes nothing new (rows already imported are recognised). Exit 0 when all rows are in, 1 when rows were skipped, 2 on bad input.
 
             Example:
               pledger import loans-2024.csv

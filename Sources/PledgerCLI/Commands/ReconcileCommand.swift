@@ -14,11 +14,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             commandName: "bank-statement",
             abstract: "Compare a bank's month-end loan statement with the ledger.",
             discussion: """
-                CSV columns (header row): contract_no, borrower_uscc, outstanding (yuan, e.g.
-                3,200,000.00), status (active, defaulted, written_off, closed). Loans the ledger has
-                closed, written off or cancelled need not be listed. Findings: matched,
-                only_in_statement, only_in_ledger, amount_difference, status_difference,
-                borrower_difference. A sample is in deploy/samples/bank-statement.csv.
+                CSV columns (header row): contract_no, borrower_uscc, outstanding (yuan, e.g. 3,200,000.00), status (active, defaulted, written_off, closed). Loans the ledger has closed, written off or cancelled need not be listed. Findings: matched, only_in_statement, only_in_ledger, amount_difference, status_difference, borrower_difference. A sample is in deploy/samples/bank-statement.csv.
 
                 Exit 0 when everything matches, 1 on any discrepancy, 2 on a bad file.
 
@@ -58,11 +54,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             commandName: "fund-account",
             abstract: "Compare the fund's bank-account statement with its movements in the ledger.",
             discussion: """
-                CSV columns: date (YYYY-MM-DD), amount_in, amount_out (yuan; one per line),
-                counterparty, reference, and optionally balance (the bank's running balance; the
-                last one is compared with the ledger's balance on that day). Lines match
-                contributions, payouts and recovery shares by reference and amount; dates further
-                apart than --tolerance-days are flagged. A sample is in deploy/samples/fund-account.csv.
+                CSV columns: date (YYYY-MM-DD), amount_in, amount_out (yuan; one per line), counterparty, reference, and optionally balance (the bank's running balance; the last one is compared with the ledger's balance on that day). Lines match contributions, payouts and recovery shares by reference and amount; dates further apart than --tolerance-days are flagged. A sample is in deploy/samples/fund-account.csv.
 
                 Exit 0 when everything matches, 1 on any discrepancy, 2 on a bad file.
 

@@ -8,9 +8,7 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Rebuild state in memory from the log up to a point and print a report as it stood then.",
         discussion: """
-            Reproduces any figure the ledger ever published: fold the log up to a position or up
-            to what was known at a time, then print the growth or exposure report from that
-            state. The read models are not used.
+            Reproduces any figure the ledger ever published: fold the log up to a position or up to what was known at a time, then print the growth or exposure report from that state. The read models are not used.
 
             Examples:
               pledger replay --known-at 2025-01-15T09:00:00+08:00 --report growth --from 2021 --to 2024

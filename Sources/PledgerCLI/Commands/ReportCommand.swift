@@ -39,11 +39,7 @@ struct ReportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Annual growth of IP pledge financing against the target.",
             discussion: """
-                By year of origination: loans, principal, distinct borrowers, year-on-year growth and
-                whether the target was met, with the CAGR over the range. --by slices the figures
-                (slices add up to the totals to the fen; by kind, principal is split pro rata to the
-                pledged valuations). Without --as-of/--known-at the read models answer; with them the
-                log is folded as it stood.
+                By year of origination: loans, principal, distinct borrowers, year-on-year growth and whether the target was met, with the CAGR over the range. --by slices the figures (slices add up to the totals to the fen; by kind, principal is split pro rata to the pledged valuations). Without --as-of/--known-at the read models answer; with them the log is folded as it stood.
 
                 Examples:
                   pledger report growth --from 2022 --to 2025
@@ -107,11 +103,7 @@ struct ReportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "What a compensation fund holds and may owe, on a date.",
             discussion: """
-                Balance (contributions − payouts + recoveries returned), covered outstanding principal,
-                contingent liability Σ min(coverage × outstanding, caps), pending claims, leverage,
-                coverage adequacy and the non-performing ratio against the suspension threshold,
-                by bank and for the largest borrowers. Exit code 1 when the NPL ratio breaches the
-                threshold or leverage exceeds its maximum, so a monthly script notices.
+                Balance (contributions − payouts + recoveries returned), covered outstanding principal, contingent liability Σ min(coverage × outstanding, caps), pending claims, leverage, coverage adequacy and the non-performing ratio against the suspension threshold, by bank and for the largest borrowers. Exit code 1 when the NPL ratio breaches the threshold or leverage exceeds its maximum, so a monthly script notices.
 
                 Examples:
                   pledger report exposure --fund LC-IPRC

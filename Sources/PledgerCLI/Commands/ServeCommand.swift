@@ -9,10 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the HTTP API (and run the projector) until SIGINT or SIGTERM.",
         discussion: """
-            Banks, fund administrators and auditors use the API with bearer tokens from
-            `pledger tokens create`. The OpenAPI document is at /openapi.json; health at
-            /healthz and /readyz; Prometheus metrics at /metrics. Settings fall back to
-            PLEDGER_HOST, PLEDGER_PORT, DATABASE_URL and PLEDGER_LOG_LEVEL.
+            Banks, fund administrators and auditors use the API with bearer tokens from `pledger tokens create`. The OpenAPI document is at /openapi.json; health at /healthz and /readyz; Prometheus metrics at /metrics. Settings fall back to PLEDGER_HOST, PLEDGER_PORT, DATABASE_URL and PLEDGER_LOG_LEVEL.
 
             Example:
               pledger serve --port 8080

@@ -8,9 +8,7 @@ struct TokensCommand: AsyncParsableCommand {
         commandName: "tokens",
         abstract: "Create, list and revoke API bearer tokens.",
         discussion: """
-            Roles: admin, fund_admin, auditor (read-only, with the event feed) and
-            bank:{bankId} (that bank's loans only). A token is shown once; only its SHA-256
-            is stored.
+            Roles: admin, fund_admin, auditor (read-only, with the event feed) and bank:{bankId} (that bank's loans only). A token is shown once; only its SHA-256 is stored.
 
             Examples:
               pledger tokens create --role bank:LCRCB --name "LCRCB core banking"

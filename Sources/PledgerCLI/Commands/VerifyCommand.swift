@@ -8,11 +8,7 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Recompute the hash chain from the database and compare it with the head.",
         discussion: """
-            Prints how many events were verified and how fast; exits 1 naming the first bad
-            position if any event was altered, removed or re-ordered. With --checkpoint, also
-            checks a signed checkpoint (pledger checkpoint sign): its signature, and that the
-            log still has the same hash at that position — proof that history up to it was not
-            rewritten, even by a database superuser.
+            Prints how many events were verified and how fast; exits 1 naming the first bad position if any event was altered, removed or re-ordered. With --checkpoint, also checks a signed checkpoint (pledger checkpoint sign): its signature, and that the log still has the same hash at that position — proof that history up to it was not rewritten, even by a database superuser.
 
             Examples:
               pledger verify
