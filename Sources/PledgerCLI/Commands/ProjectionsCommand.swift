@@ -29,7 +29,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
     struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Empty the read models and recompute them from position 1.",
-            discussion: "Safe at any time: reports answer from the log until it finishes. Prints events/s.")
+            discussion: "Folds the whole log, then replaces the tables in one transaction: reports keep answering from the old rows until it commits. Prints events/s.")
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {

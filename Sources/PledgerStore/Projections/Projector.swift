@@ -10,7 +10,9 @@ import Synchronization
 /// replayed page rewrites the same rows: a crash can neither skip nor double-count.
 ///
 /// On start it folds the log up to the stored checkpoint without writing (rebuilding its
-/// memory), then continues from there.
+/// memory), then continues from there. Each batch checks, under a row lock, that the
+/// checkpoint is still where this projector left it; if another projector or a rebuild
+/// moved it, this one stops (`OutOfStep`) and is restarted from the stored state.
 public final class Projector: Sendable {
     public static let name = "reports"
 
@@ -29,9 +31,9 @@ public final class Projector: Sendable {
     /// Follows the log until cancelled.
     public func run() async throws {
         var fold = LedgerFold()
-        let checkpoint = try await restore(into: &fold)
+        var checkpoint = try await restore(into: &fold)
         try await store.follow(after: checkpoint, pageSize: pageSize) { page in
-            try await self.project(page, into: &fold)
+            checkpoint = try await self.project(page, after: checkpoint, into: &fold)
         }
     }
 
@@ -43,22 +45,29 @@ public final class Projector: Sendable {
         let head = try await store.head().position
         while true {
             let page = try await store.read(after: cursor, limit: pageSize)
-            guard let last = page.last else { return cursor }
-            try await project(page, into: &fold)
-            cursor = last.position
+            guard !page.isEmpty else { return cursor }
+            cursor = try await project(page, after: cursor, into: &fold)
             progress(cursor, head)
         }
     }
 
-    /// Empties the read models and projects from position 1.
+    /// Recomputes the read models from position 1: folds the whole log in memory, then
+    /// replaces every row and the checkpoint in one transaction. Readers see the old tables
+    /// until it commits, never a half-built one; a projector running meanwhile finds the
+    /// checkpoint moved and restarts from it.
     @discardableResult
     public func rebuild(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
+        let fold = try await ReportService(store: store).fold(progress: progress)
+        let rows = try fold.states.rows()
+        let position = fold.lastPosition
         try await store.client.withTransaction(logger: store.logger) { connection in
+            try await ReadModelWriter.lockCheckpoint(expecting: nil, on: connection, logger: self.store.logger)
             try await connection.query("DELETE FROM rm_loans", logger: self.store.logger)
             try await connection.query("DELETE FROM rm_funds", logger: self.store.logger)
-            try await connection.query("DELETE FROM projection_checkpoints WHERE name = \(Self.name)", logger: self.store.logger)
+            try await ReadModelWriter.upsert(rows.loans, rows.funds, from: nil, to: position, on: connection, logger: self.store.logger)
         }
-        return try await catchUp(progress: progress)
+        reached.withLock { $0 = position }
+        return position
     }
 
     /// The stored checkpoint, and the in-memory state folded up to it.
@@ -83,7 +92,8 @@ public final class Projector: Sendable {
         }
     }
 
-    private func project(_ page: [StoredEvent], into fold: inout LedgerFold) async throws {
+    /// Folds a page and writes what changed; returns the new checkpoint.
+    private func project(_ page: [StoredEvent], after previous: Int64, into fold: inout LedgerFold) async throws -> Int64 {
         var loans = Set<LoanKey>(), funds = Set<FundId>()
         for stored in page {
             let recorded = try RecordedEvent(stored.envelope)
@@ -97,8 +107,9 @@ public final class Projector: Sendable {
         let rows = try fold.states.rows(loans: loans, funds: funds)
         let last = page.last!.position
         try await store.client.withTransaction(logger: store.logger) { connection in
-            try await ReadModelWriter.upsert(rows.loans, rows.funds, position: last, on: connection, logger: self.store.logger)
+            try await ReadModelWriter.upsert(rows.loans, rows.funds, from: previous, to: last, on: connection, logger: self.store.logger)
         }
         reached.withLock { $0 = last }
+        return last
     }
 }

@@ -4,7 +4,38 @@ import PostgresNIO
 
 /// SQL for the read-model tables: one statement over arrays per table and page.
 enum ReadModelWriter {
-    static func upsert(_ loans: [LoanRow], _ funds: [FundRow], position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Another projector (or a rebuild) moved the checkpoint: this one must restart from it.
+    struct OutOfStep: Error, CustomStringConvertible {
+        let expected: Int64, found: Int64
+        var description: String { "the read models are at position \(found), this projector expected \(expected); restarting from the stored checkpoint" }
+    }
+
+    /// Locks the checkpoint row for this transaction and checks it is where the caller left it,
+    /// so two projectors (two servers, or a rebuild) can never interleave their writes.
+    static func lockCheckpoint(expecting expected: Int64?, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "INSERT INTO projection_checkpoints (name, position) VALUES (\(Projector.name), 0) ON CONFLICT (name) DO NOTHING", logger: logger)
+        let rows = try await connection.query(
+            "SELECT position FROM projection_checkpoints WHERE name = \(Projector.name) FOR UPDATE", logger: logger)
+        for try await found in rows.decode(Int64.self) {
+            if let expected, found != expected { throw OutOfStep(expected: expected, found: found) }
+        }
+    }
+
+    /// Writes the rows of one batch and moves the checkpoint from `previous` to `position`.
+    static func upsert(_ loans: [LoanRow], _ funds: [FundRow], from previous: Int64?, to position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+        try await lockCheckpoint(expecting: previous, on: connection, logger: logger)
+        for start in stride(from: 0, to: loans.count, by: 5000) {
+            try await upsertLoans(Array(loans[start..<min(start + 5000, loans.count)]), position: position, on: connection, logger: logger)
+        }
+        for start in stride(from: 0, to: funds.count, by: 5000) {
+            try await upsertFunds(Array(funds[start..<min(start + 5000, funds.count)]), position: position, on: connection, logger: logger)
+        }
+        try await connection.query(
+            "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
+    }
+
+    private static func upsertLoans(_ loans: [LoanRow], position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
         if !loans.isEmpty {
             let s = loans.map(\.snapshot)
             try await connection.query(
@@ -21,6 +52,9 @@ enum ReadModelWriter {
                     last_position = EXCLUDED.last_position
                 """, logger: logger)
         }
+    }
+
+    private static func upsertFunds(_ funds: [FundRow], position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
         if !funds.isEmpty {
             try await connection.query(
                 """
@@ -35,11 +69,6 @@ enum ReadModelWriter {
                     last_position = EXCLUDED.last_position
                 """, logger: logger)
         }
-        try await connection.query(
-            """
-            INSERT INTO projection_checkpoints (name, position) VALUES (\(Projector.name), \(position))
-            ON CONFLICT (name) DO UPDATE SET position = GREATEST(projection_checkpoints.position, EXCLUDED.position), updated_at = now()
-            """, logger: logger)
     }
 
     static func loadLoans(_ store: EventStore, fund: FundId? = nil, bank: BankId? = nil) async throws -> [LoanRow] {
