@@ -6,8 +6,32 @@ struct ProjectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projections",
         abstract: "Maintain the read models that serve the current reports.",
-        subcommands: [CatchUp.self, Rebuild.self]
+        subcommands: [CatchUp.self, Follow.self, Rebuild.self]
     )
+
+    struct Follow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep the read models up to date as events arrive, until interrupted.",
+            discussion: "For deployments that run `pledger serve --no-projector`: one follower per database. Each batch is written with its checkpoint in one transaction, so stopping it at any moment loses nothing.")
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            note("pledger: following the log (Ctrl-C stops)")
+            try await connection.withLedger { store in
+                while true {
+                    do {
+                        try await Projector(store: store).run()
+                        return
+                    } catch let error as CancellationError {
+                        throw error
+                    } catch {
+                        note("pledger: projector stopped (\(StoreError.wrap(error))); restarting in 1 s")
+                        try await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
+        }
+    }
 
     struct CatchUp: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

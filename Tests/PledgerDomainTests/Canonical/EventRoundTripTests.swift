@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import PledgerDomain
+import PledgerDomainTestSupport
+
+@Suite("Event catalogue round trips")
+struct EventRoundTripTests {
+    static let d = date("2024-03-01")
+    static let loan = loanKey("LCRCB", "C-1")
+    static let policy = examplePolicy
+
+    /// One instance of every event type in the catalogue.
+    static let samples: [LedgerEvent] = [
+        .fundEstablished(FundEstablished(fundId: fundId("F"), name: "龙城 \"基金\"\n", region: try! RegionCode("211303"), policy: policy, establishedOn: d)),
+        .fundPolicyAmended(FundPolicyAmended(policy: policy, effectiveOn: d, reason: "annual review / 年度")),
+        .fundContributionReceived(FundContributionReceived(amountFen: yuan("1.23"), contributor: .province, receivedOn: d, reference: "辽财指〔2024〕1号")),
+        .bankJoined(BankJoined(bankId: bankId("B"), agreement: "协议", effectiveOn: d)),
+        .fundSuspended(FundSuspended(suspendedOn: d, reason: "NPL")),
+        .fundResumed(FundResumed(resumedOn: d, reason: "ok")),
+        .compensationCommitted(CompensationCommitted(bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), claimNo: 1, amountFen: yuan("9.99"), approvedOn: d)),
+        .compensationDisbursed(CompensationDisbursed(bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), claimNo: 1, amountFen: yuan("9.99"), paidOn: d, paymentRef: "P")),
+        .recoveryShareReceived(RecoveryShareReceived(bankId: loan.bank, contractNo: loan.contract, recoveryNo: 2, amountFen: yuan("0.01"), returnedOn: d, reference: "R")),
+        .bankRegistered(BankRegistered(bankId: bankId("B"), name: "Bank", licence: "L")),
+        .borrowerRegistered(BorrowerRegistered(uscc: uscc("91512081MA62K0260E"), name: "Co 😀", industry: try! IndustryCode("C3841"), region: try! RegionCode("211303"), techSme: true)),
+        .assetRegistered(AssetRegistered(assetId: assetId("A"), kind: .geographicalIndication, registryNo: "R", title: "T\\t", owner: uscc("91512081MA62K0260E"))),
+        .assetValued(AssetValued(valuationId: valuationId("V"), appraiser: "A", method: .market, valueFen: Money(fen: JSONValue.maxSafeInteger), valuedOn: d, reportRef: "r")),
+        .assetPledged(AssetPledged(bankId: loan.bank, contractNo: loan.contract, registrationNo: "Y", valuationId: valuationId("V"), pledgedOn: d)),
+        .assetPledgeReleased(AssetPledgeReleased(bankId: loan.bank, contractNo: loan.contract, releasedOn: d, reason: "closed")),
+        .loanOriginated(LoanOriginated(bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), principalFen: yuan("100.00"), rateBp: Bp(385),
+            originatedOn: d, maturesOn: d.adding(months: 12), collateral: [Collateral(assetId: assetId("A"), kind: .patent, valuationId: valuationId("V"), appraisedValueFen: yuan("200.00"), registrationNo: "Y")],
+            pledgeRateBp: Bp(5000), fundId: nil)),
+        .repaymentReceived(RepaymentReceived(principalFen: .zero, interestFen: yuan("1.00"), paidOn: d)),
+        .loanDefaulted(LoanDefaulted(defaultedOn: d, daysOverdue: 91, outstandingFen: yuan("100.00"), classification: .loss)),
+        .compensationClaimed(CompensationClaimed(claimNo: 1, amountFen: yuan("40.00"), claimedOn: d, limitFen: yuan("40.00"))),
+        .compensationApproved(CompensationApproved(claimNo: 1, amountFen: yuan("40.00"), approvedOn: d)),
+        .compensationRejected(CompensationRejected(claimNo: 1, rejectedOn: d, reason: "x")),
+        .compensationPaid(CompensationPaid(claimNo: 1, amountFen: yuan("40.00"), paidOn: d, paymentRef: "P")),
+        .recoveryReceived(RecoveryReceived(recoveryNo: 1, amountFen: yuan("5.00"), receivedOn: d, source: "auction")),
+        .recoveryReturnedToFund(RecoveryReturnedToFund(recoveryNo: 1, amountFen: yuan("2.00"), returnedOn: d, reference: "R")),
+        .loanWrittenOff(LoanWrittenOff(writtenOffOn: d, amountFen: yuan("53.00"), reason: "gone")),
+        .loanClosed(LoanClosed(closedOn: d)),
+        .loanCancelled(LoanCancelled(cancelledOn: d, reason: "error")),
+        .entryReversed(EntryReversed(reversedEventId: UUID(uuidString: "0b7c3a52-2f5e-4b8e-9a57-1d2c3e4f5a60")!, reversedType: "RepaymentReceived", reversedOn: d, reason: "bounced")),
+    ]
+
+    @Test("every event type has a sample")
+    func complete() {
+        #expect(Set(Self.samples.map(\.type)) == Set(LedgerEvent.knownTypes))
+    }
+
+    @Test("every event type survives canonical JSON unchanged", arguments: samples)
+    func roundTrip(event: LedgerEvent) throws {
+        let text = CanonicalJSON.string(try event.jsonData())
+        #expect(try CanonicalJSON.canonicalize(text) == text)
+        #expect(try LedgerEvent.decode(type: event.type, schema: event.schema, data: text) == event)
+        #expect(!text.contains("Fen\"") && !text.contains("On\""), "keys are snake_case: \(text)")
+    }
+}
