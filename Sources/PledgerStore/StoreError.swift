@@ -7,6 +7,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case corrupt(String)
     case database(message: String, sqlState: String?)
     case configuration(String)
+    /// The database connection failed while committing: the append may or may not be in the
+    /// log. Retry with the same idempotency key to find out without writing twice.
+    case commitOutcomeUnknown
 
     public var description: String {
         switch self {
@@ -15,6 +18,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .corrupt(let detail): "stored data is damaged: \(detail)"
         case .database(let message, let state): "database error\(state.map { " [\($0)]" } ?? ""): \(message)"
         case .configuration(let detail): detail
+        case .commitOutcomeUnknown: "the connection failed while committing; the append may or may not have been written — retry with the same idempotency key"
         }
     }
 

@@ -108,6 +108,12 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             default: return Problem(error.status, "bad-request", "Malformed request", detail: error.body ?? error.status.reasonPhrase)
             }
         default:
+            if case .commitOutcomeUnknown = error as? StoreError {
+                var problem = Problem(.serviceUnavailable, "commit-outcome-unknown", "Outcome unknown",
+                    detail: "the database connection failed while committing; retry with the same Idempotency-Key to learn the outcome without writing twice")
+                problem.headers[.retryAfter] = "1"
+                return problem
+            }
             if case .shutDown = error as? StoreError {
                 var problem = Problem(.serviceUnavailable, "unavailable", "Shutting down", detail: "the server is shutting down; retry shortly")
                 problem.headers[.retryAfter] = "1"

@@ -94,6 +94,14 @@ public final class EventStore: Sendable {
             batchStats.withLock { $0.record(requests: batch.count, written: written) }
             for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
         } catch {
+            if let transaction = error as? PostgresTransactionError, transaction.commitError != nil {
+                // COMMIT was sent but its answer lost: the batch may or may not be in the log.
+                // Retrying could write it twice; the callers must decide (a retry with the same
+                // idempotency key is safe).
+                logger.error("commit outcome unknown", metadata: ["error": "\(StoreError.wrap(error))"])
+                for pending in batch { pending.continuation.resume(throwing: StoreError.commitOutcomeUnknown) }
+                return
+            }
             let error = StoreError.wrap(error)
             if batch.count > 1 {
                 // Something in the batch broke the whole transaction; nothing was written.
