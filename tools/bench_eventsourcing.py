@@ -8,9 +8,10 @@ from uuid import uuid4
 from eventsourcing.persistence import InfrastructureFactory, StoredEvent
 
 total = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
-factory = InfrastructureFactory.construct()
+factory = InfrastructureFactory.construct(env=dict(os.environ))
 recorder = factory.aggregate_recorder()
-recorder.create_table()
+if hasattr(recorder, "create_table"):
+    recorder.create_table()
 
 def events(stream, start, count):
     return [StoredEvent(originator_id=stream, originator_version=start + i, topic="bench:RepaymentReceived",

@@ -12,11 +12,11 @@ struct GroupCommit {
     let logger: Logger
 
     func write(on connection: PostgresConnection) async throws -> [Result<AppendResult, any Error>] {
+        // Three round trips inside the transaction: lock the head (its own statement, so the
+        // next one reads with a snapshot taken after the lock), read stream versions and
+        // idempotency keys together, then write everything in one statement.
         let head = try await lockHead(connection)
-        let stored = try await storedIdempotency(connection)
-        var versions = try await EventStore.versions(
-            of: Array(Set(requests.flatMap { $0.streams.map(\.stream) })), on: connection, logger: logger)
-
+        var (versions, stored) = try await versionsAndKeys(connection)
         var rows = Rows()
         var position = head.position
         var chain = head.hash
@@ -77,13 +77,7 @@ struct GroupCommit {
         }
 
         if !rows.isEmpty {
-            try await rows.insert(on: connection, logger: logger)
-            try await connection.query(
-                """
-                UPDATE ledger_head SET position = \(position), hash = \(ByteBuffer(bytes: chain.bytes)),
-                  recorded_at = timestamptz 'epoch' + \(lastRecorded.microseconds) * interval '1 microsecond'
-                """, logger: logger)
-            try await connection.query("SELECT pg_notify(\(EventStore.notifyChannel), \(String(position)))", logger: logger)
+            try await rows.write(on: connection, head: position, hash: chain, recordedAt: lastRecorded, logger: logger)
         }
         return outcomes
     }
@@ -121,16 +115,29 @@ struct GroupCommit {
         throw StoreError.notMigrated
     }
 
-    private func storedIdempotency(_ connection: PostgresConnection) async throws -> [String: (fingerprint: [UInt8], result: AppendResult)] {
+    /// Current versions of the streams the batch writes, and the stored answers of its
+    /// idempotency keys, in one query.
+    private func versionsAndKeys(_ connection: PostgresConnection) async throws
+        -> ([String: Int32], [String: (fingerprint: [UInt8], result: AppendResult)]) {
+        let streams = Array(Set(requests.flatMap { $0.streams.map(\.stream) }))
         let keys = requests.compactMap(\.key)
-        guard !keys.isEmpty else { return [:] }
+        var versions: [String: Int32] = [:]
         var stored: [String: (fingerprint: [UInt8], result: AppendResult)] = [:]
         let rows = try await connection.query(
-            "SELECT key, request_hash, result FROM idempotency_keys WHERE key = ANY(\(keys)::text[])", logger: logger)
-        for try await (key, hash, result) in rows.decode((String, ByteBuffer, String).self) {
-            stored[key] = (Array(hash.readableBytesView), try CanonicalJSON.decode(AppendResult.self, from: result))
+            """
+            SELECT s.name, COALESCE((SELECT max(version) FROM events WHERE stream = s.name), 0), NULL::bytea, NULL::text
+            FROM unnest(\(streams)::text[]) AS s(name)
+            UNION ALL
+            SELECT key, 0, request_hash, result FROM idempotency_keys WHERE key = ANY(\(keys)::text[])
+            """, logger: logger)
+        for try await (name, version, hash, result) in rows.decode((String, Int32, ByteBuffer?, String?).self) {
+            if let hash, let result {
+                stored[name] = (Array(hash.readableBytesView), try CanonicalJSON.decode(AppendResult.self, from: result))
+            } else {
+                versions[name] = version
+            }
         }
-        return stored
+        return (versions, stored)
     }
 }
 
@@ -161,21 +168,26 @@ private struct Rows {
         recorded.append(envelope.recordedAt.microseconds)
     }
 
-    func insert(on connection: PostgresConnection, logger: Logger) async throws {
+    /// Inserts the events and idempotency keys, moves the head and notifies followers — one
+    /// statement (data-modifying CTEs), so one round trip.
+    func write(on connection: PostgresConnection, head: Int64, hash: LedgerHash, recordedAt: RecordedTime, logger: Logger) async throws {
         try await connection.query(
             """
-            INSERT INTO events (position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash)
-            SELECT p, s, v, i, t, sc, d, m, timestamptz 'epoch' + r * interval '1 microsecond', ph, h
-            FROM unnest(\(positions)::int8[], \(streams)::text[], \(versions)::int4[], \(ids)::uuid[], \(types)::text[],
-                        \(schemas)::int4[], \(data)::text[], \(meta)::text[], \(recorded)::int8[], \(prevHashes)::bytea[], \(hashes)::bytea[])
-                 AS u(p, s, v, i, t, sc, d, m, r, ph, h)
-            """, logger: logger)
-        guard !idempotency.isEmpty else { return }
-        try await connection.query(
-            """
-            INSERT INTO idempotency_keys (key, request_hash, result, first_position)
-            SELECT * FROM unnest(\(idempotency.map(\.key))::text[], \(idempotency.map { ByteBuffer(bytes: $0.fingerprint) })::bytea[],
-                                 \(idempotency.map(\.result))::text[], \(idempotency.map(\.first))::int8[])
+            WITH inserted AS (
+                INSERT INTO events (position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash)
+                SELECT p, s, v, i, t, sc, d, m, timestamptz 'epoch' + r * interval '1 microsecond', ph, h
+                FROM unnest(\(positions)::int8[], \(streams)::text[], \(versions)::int4[], \(ids)::uuid[], \(types)::text[],
+                            \(schemas)::int4[], \(data)::text[], \(meta)::text[], \(recorded)::int8[], \(prevHashes)::bytea[], \(hashes)::bytea[])
+                     AS u(p, s, v, i, t, sc, d, m, r, ph, h)
+            ), keys AS (
+                INSERT INTO idempotency_keys (key, request_hash, result, first_position)
+                SELECT * FROM unnest(\(idempotency.map(\.key))::text[], \(idempotency.map { ByteBuffer(bytes: $0.fingerprint) })::bytea[],
+                                     \(idempotency.map(\.result))::text[], \(idempotency.map(\.first))::int8[])
+            ), moved AS (
+                UPDATE ledger_head SET position = \(head), hash = \(ByteBuffer(bytes: hash.bytes)),
+                    recorded_at = timestamptz 'epoch' + \(recordedAt.microseconds) * interval '1 microsecond'
+            )
+            SELECT pg_notify(\(EventStore.notifyChannel), \(String(head)))
             """, logger: logger)
     }
 }
