@@ -61,7 +61,7 @@ struct ImportCommand: AsyncParsableCommand {
         var imported = 0, alreadyThere = 0
         var refused: [(line: Int, message: String)] = []
         var progress = Progress("checking")
-        rowLoop: for (index, row) in rows.enumerated() {
+        for (index, row) in rows.enumerated() {
             progress.update(Int64(index), of: Int64(rows.count), unit: "rows")
             for command in row.commands { try await handler.prepare(&session, for: command) }
             if let existing = session.states.loans[row.loan]?.origination {
@@ -71,19 +71,22 @@ struct ImportCommand: AsyncParsableCommand {
                 refused.append((row.line, "\(file): line \(row.line): loan \(row.loan) already exists with other terms"))
                 continue
             }
-            var attempt = session
-            for command in row.commands {
-                if case .borrower(let uscc, _) = command, attempt.states.borrowers[uscc]?.exists == true { continue }
-                if case .asset(let id, .register) = command, attempt.states.assets[id]?.exists == true { continue }
-                if case .asset(let id, .value(let valuation, _, _, _, _, _)) = command, attempt.states.assets[id]?.valuations[valuation] != nil { continue }
-                do {
-                    try attempt.run(command, at: .now())
-                } catch let error as DomainError {
-                    refused.append((row.line, "\(file): line \(row.line), \(error.field): \(error.message)"))
-                    continue rowLoop
+            // What the ledger already has (a borrower with several loans, an asset revalued
+            // earlier) is not registered again; the rest of the row is all-or-nothing.
+            let needed = row.commands.filter { command in
+                switch command {
+                case .borrower(let uscc, _): session.states.borrowers[uscc]?.exists != true
+                case .asset(let id, .register): session.states.assets[id]?.exists != true
+                case .asset(let id, .value(let valuation, _, _, _, _, _)): session.states.assets[id]?.valuations[valuation] == nil
+                default: true
                 }
             }
-            session = attempt
+            do {
+                try session.runAll(needed, at: .now())
+            } catch let error as DomainError {
+                refused.append((row.line, "\(file): line \(row.line), \(error.field): \(error.message)"))
+                continue
+            }
             imported += 1
         }
         progress.finish()

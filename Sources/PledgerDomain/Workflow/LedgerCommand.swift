@@ -96,6 +96,38 @@ public struct AggregateStates: Sendable {
         }
     }
 
+    /// One stream's state and version, saved so that it can be put back.
+    public struct Entry: Sendable {
+        enum State: Sendable {
+            case fund(FundState?), bank(BankState?), borrower(BorrowerState?), asset(AssetState?), loan(LoanState?)
+        }
+        let state: State
+        let version: Int32?
+    }
+
+    func entry(_ ref: StreamRef) -> Entry {
+        let state: Entry.State = switch ref {
+        case .fund(let id): .fund(funds[id])
+        case .bank(let id): .bank(banks[id])
+        case .borrower(let uscc): .borrower(borrowers[uscc])
+        case .asset(let id): .asset(assets[id])
+        case .loan(let key): .loan(loans[key])
+        }
+        return Entry(state: state, version: versions[ref])
+    }
+
+    mutating func restore(_ ref: StreamRef, _ saved: Entry) {
+        versions[ref] = saved.version
+        switch (ref, saved.state) {
+        case (.fund(let id), .fund(let state)): funds[id] = state
+        case (.bank(let id), .bank(let state)): banks[id] = state
+        case (.borrower(let uscc), .borrower(let state)): borrowers[uscc] = state
+        case (.asset(let id), .asset(let state)): assets[id] = state
+        case (.loan(let key), .loan(let state)): loans[key] = state
+        default: break
+        }
+    }
+
     /// Folds one recorded event of stream `ref` into its state.
     public mutating func apply(_ recorded: RecordedEvent, to ref: StreamRef) {
         markLoaded(ref)

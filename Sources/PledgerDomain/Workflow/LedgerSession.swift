@@ -35,18 +35,46 @@ public struct LedgerSession: Sendable {
         for event in events { states.apply(event, to: ref) }
     }
 
-    /// Decides and applies one command; on refusal nothing changes.
+    /// Decides and applies one command; on refusal nothing changes. States are updated in
+    /// place (never copied), so a session of millions of events stays linear.
     @discardableResult
     public mutating func run(_ command: LedgerCommand, at time: RecordedTime, makeId: () -> UUID = { UUID() }) throws -> [RecordedEvent] {
-        var view = states
-        while case let missing = command.reads(view).filter({ !view.isLoaded($0) }), !missing.isEmpty {
-            guard missingStreamsAreEmpty else { preconditionFailure("load \(missing) before running \(command)") }
-            for ref in missing { view.markLoaded(ref) }
+        var journal: [StreamRef: AggregateStates.Entry]?
+        return try run(command, at: time, makeId: makeId, journal: &journal)
+    }
+
+    /// Runs several commands as one: if any is refused, the session is left exactly as it
+    /// was before the first (e.g. an imported row: borrower, asset, valuation and loan).
+    @discardableResult
+    public mutating func runAll(_ commands: [LedgerCommand], at time: RecordedTime, makeId: () -> UUID = { UUID() }) throws -> [RecordedEvent] {
+        var journal: [StreamRef: AggregateStates.Entry]? = [:]
+        let (recordedCount, endsCount, savedPosition) = (recorded.count, commandEnds.count, position)
+        do {
+            var events: [RecordedEvent] = []
+            for command in commands { events += try run(command, at: time, makeId: makeId, journal: &journal) }
+            return events
+        } catch {
+            for (ref, entry) in journal ?? [:] { states.restore(ref, entry) }
+            recorded.removeSubrange(recordedCount...)
+            commandEnds.removeSubrange(endsCount...)
+            position = savedPosition
+            throw error
         }
-        let writes = try Workflow.decide(command, view)
-        states = view
+    }
+
+    private mutating func run(_ command: LedgerCommand, at time: RecordedTime, makeId: () -> UUID,
+                              journal: inout [StreamRef: AggregateStates.Entry]?) throws -> [RecordedEvent] {
+        while case let missing = command.reads(states).filter({ !states.isLoaded($0) }), !missing.isEmpty {
+            guard missingStreamsAreEmpty else { preconditionFailure("load \(missing) before running \(command)") }
+            for ref in missing {
+                if journal != nil, journal![ref] == nil { journal![ref] = states.entry(ref) }
+                states.markLoaded(ref)
+            }
+        }
+        let writes = try Workflow.decide(command, states)
         var events: [RecordedEvent] = []
         for write in writes {
+            if journal != nil, journal![write.stream] == nil { journal![write.stream] = states.entry(write.stream) }
             for event in write.events {
                 position += 1
                 let recorded = RecordedEvent(

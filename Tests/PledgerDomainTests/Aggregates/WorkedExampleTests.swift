@@ -70,3 +70,27 @@ struct WorkedExampleTests {
         #expect(try Loan.fundShare(of: yuan("1.00"), paid: yuan("1.00"), loss: yuan("3.00"), alreadyReturned: .zero) == yuan("0.34"))
     }
 }
+
+@Suite("Ledger session")
+struct LedgerSessionTests {
+    @Test("runAll is all or nothing: a refused last command leaves states, events and positions as they were")
+    func runAllRollsBack() throws {
+        var session = LedgerSession(missingStreamsAreEmpty: true)
+        let bank = bankId("B1")
+        try session.run(.bank(bank, .register(id: bank, name: "Bank", licence: "L")), at: RecordedTime(microseconds: 1))
+        let before = (session.recorded.count, session.commandEnds, session.states.banks.count)
+        let borrower = validUscc("91210000MA0000009")
+        #expect(throws: DomainError.self) {
+            try session.runAll([
+                .borrower(borrower, .register(uscc: borrower, name: "Co", industry: try IndustryCode("C38"), region: try RegionCode("211303"), techSme: false)),
+                .bank(bank, .register(id: bank, name: "again", licence: "L")),   // refused: registered already
+            ], at: RecordedTime(microseconds: 2))
+        }
+        #expect(session.recorded.count == before.0 && session.commandEnds == before.1)
+        #expect(session.states.borrowers[borrower] == nil)
+        #expect(session.states.versions[.borrower(borrower)] == nil)
+        // And the session goes on normally afterwards, positions continuing densely.
+        let next = try session.run(.borrower(borrower, .register(uscc: borrower, name: "Co", industry: try IndustryCode("C38"), region: try RegionCode("211303"), techSme: false)), at: RecordedTime(microseconds: 3))
+        #expect(next.first?.position == 2 && next.first?.version == 1)
+    }
+}
