@@ -102,10 +102,10 @@ public struct AggregateStates: Sendable {
             case fund(FundState?), bank(BankState?), borrower(BorrowerState?), asset(AssetState?), loan(LoanState?)
         }
         let state: State
-        let version: Int32?
+        public let version: Int32?
     }
 
-    func entry(_ ref: StreamRef) -> Entry {
+    public func entry(_ ref: StreamRef) -> Entry {
         let state: Entry.State = switch ref {
         case .fund(let id): .fund(funds[id])
         case .bank(let id): .bank(banks[id])
@@ -116,7 +116,7 @@ public struct AggregateStates: Sendable {
         return Entry(state: state, version: versions[ref])
     }
 
-    mutating func restore(_ ref: StreamRef, _ saved: Entry) {
+    public mutating func restore(_ ref: StreamRef, _ saved: Entry) {
         versions[ref] = saved.version
         switch (ref, saved.state) {
         case (.fund(let id), .fund(let state)): funds[id] = state

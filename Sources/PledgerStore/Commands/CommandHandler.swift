@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PledgerDomain
+import Synchronization
 
 /// Executes domain commands against the event log: loads the streams a command reads,
 /// lets the domain decide, and appends the resulting events with the expected version of
@@ -10,6 +11,7 @@ public struct CommandHandler: Sendable {
     public let store: EventStore
     public var maxAttempts = 8
     private let locks = StreamLocks()
+    private let cache = StateCache()
 
     public init(store: EventStore) { self.store = store }
 
@@ -89,9 +91,24 @@ public struct CommandHandler: Sendable {
         }
     }
 
+    /// Loads one stream's state: from the cache plus whatever was appended since, or from
+    /// the start. The log is append-only, so reading on from the cached version is always
+    /// exact, whoever wrote in between.
     public func load(_ ref: StreamRef, into states: inout AggregateStates) async throws {
-        states.markLoaded(ref)
-        for event in try await events(of: ref) { states.apply(event, to: ref) }
+        var from: Int32 = 1
+        if let cached = cache.get(ref) {
+            states.restore(ref, cached)
+            from = (cached.version ?? 0) + 1
+        } else {
+            states.markLoaded(ref)
+        }
+        while true {
+            let page = try await store.read(stream: ref.name, fromVersion: from, limit: 5000)
+            for stored in page { states.apply(try RecordedEvent(stored.envelope), to: ref) }
+            guard page.count == 5000, let last = page.last else { break }
+            from = last.envelope.version + 1
+        }
+        cache.put(ref, states.entry(ref))
     }
 
     /// The append for a decision: every written stream at the version it was read at.
@@ -105,5 +122,24 @@ public struct CommandHandler: Sendable {
             parts.append(StreamAppend(stream: write.stream.name, expected: version == 0 ? .noStream : .exact(version), events: events))
         }
         return AppendRequest(parts, idempotencyKey: idempotencyKey)
+    }
+}
+
+/// Recently loaded aggregate states, so that a hot stream (a fund paying claims, a loan
+/// taking repayments) is not re-read from its first event on every command. Bounded:
+/// when full it is emptied, which costs only re-reads.
+final class StateCache: Sendable {
+    private let entries = Mutex<[StreamRef: AggregateStates.Entry]>([:])
+    let capacity: Int
+
+    init(capacity: Int = 20_000) { self.capacity = capacity }
+
+    func get(_ ref: StreamRef) -> AggregateStates.Entry? { entries.withLock { $0[ref] } }
+
+    func put(_ ref: StreamRef, _ entry: AggregateStates.Entry) {
+        entries.withLock { entries in
+            if entries.count >= capacity && entries[ref] == nil { entries.removeAll(keepingCapacity: true) }
+            entries[ref] = entry
+        }
     }
 }
