@@ -167,3 +167,33 @@ struct EventStoreTests {
         }
     }
 }
+
+@Suite("Event store: several writer processes")
+struct MultiWriterTests {
+    /// Each store caches the head and versions it last wrote and tries a one-statement
+    /// append first; a write by another process must send it down the locked path.
+    @Test("two stores on one database interleave appends: gap-free positions, conflicts caught, chain intact")
+    func twoWriters() async throws {
+        try await TestDatabase.withLedger { first, url in
+            try await LedgerRuntime.with(url, maxConnections: 2, logger: TestDatabase.logger) { second in
+                var expected: Int32 = 0
+                for round in 0..<50 {
+                    let writer = round % 3 == 0 ? second : first
+                    try await writer.append(AppendRequest(stream: "shared", expected: expected == 0 ? .noStream : .exact(expected), events: [try event("E", [("round", .integer(Int64(round)))])]))
+                    expected += 1
+                    // The other store's cached head and version of "shared" are now stale; a client
+                    // that also has the old version must be refused, not written on top.
+                    let other = writer === first ? second : first
+                    let outdated: ExpectedVersion = expected == 1 ? .noStream : .exact(expected - 1)
+                    await #expect(throws: AppendError.wrongExpectedVersion(stream: "shared", expected: outdated, actual: expected)) {
+                        try await other.append(AppendRequest(stream: "shared", expected: outdated, events: [try event("E")]))
+                    }
+                }
+                #expect(try await first.head().position == 50)
+                #expect(try await LedgerVerification(store: second).run().isIntact)
+                let versions = try await first.read(stream: "shared").map(\.envelope.version)
+                #expect(versions == Array(1...50))
+            }
+        }
+    }
+}

@@ -21,6 +21,9 @@ public final class EventStore: Sendable {
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let batchStats = Mutex(BatchStatistics())
+    /// What the writer knows after its last commit: the head it wrote and the versions of
+    /// streams it has seen, for one-statement optimistic appends (see `GroupCommit`).
+    private let known = Mutex(KnownTip())
 
     public init(client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000) {
         self.client = client
@@ -84,16 +87,23 @@ public final class EventStore: Sendable {
     }
 
     private func commit(_ batch: [PendingAppend]) async {
+        let group = GroupCommit(requests: batch.map(\.request), logger: logger)
         do {
-            let outcomes = try await client.withConnection { connection in
-                try await connection.withTransaction(logger: self.logger) { transaction in
-                    try await GroupCommit(requests: batch.map(\.request), logger: self.logger).write(on: transaction)
+            let plan = try await client.withConnection { connection -> GroupCommit.Plan in
+                if let (head, versions) = known.withLock({ $0.covering(group) }),
+                   let plan = try await group.writeOptimistic(on: head, versions: versions, connection: connection) {
+                    return plan
+                }
+                return try await connection.withTransaction(logger: self.logger) { transaction in
+                    try await group.writeLocked(on: transaction)
                 }
             }
-            let written = outcomes.reduce(0) { $0 + ((try? $1.get())?.replayed == false ? 1 : 0) }
+            known.withLock { $0.remember(plan) }
+            let written = plan.outcomes.reduce(0) { $0 + ((try? $1.get())?.replayed == false ? 1 : 0) }
             batchStats.withLock { $0.record(requests: batch.count, written: written) }
-            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
+            for (pending, outcome) in zip(batch, plan.outcomes) { pending.continuation.resume(with: outcome) }
         } catch {
+            known.withLock { $0 = KnownTip() }
             if let transaction = error as? PostgresTransactionError, transaction.commitError != nil {
                 // COMMIT was sent but its answer lost: the batch may or may not be in the log.
                 // Retrying could write it twice; the callers must decide (a retry with the same
@@ -107,7 +117,7 @@ public final class EventStore: Sendable {
                 // Something in the batch broke the whole transaction; nothing was written.
                 // Write each request alone so that only the culprit fails.
                 logger.warning("group commit failed, retrying its \(batch.count) requests one by one", metadata: ["error": "\(error)"])
-                for pending in batch { await commit([pending]) }
+                for pending in batch { await self.commit([pending]) }
             } else {
                 batch[0].continuation.resume(throwing: error)
             }
@@ -196,6 +206,30 @@ public struct BatchStatistics: Sendable {
         transactions += 1
         requests += count
         largestBatch = max(largestBatch, count)
+    }
+}
+
+/// The head this process last wrote and stream versions it knows to be current as of it.
+struct KnownTip {
+    var head: ChainHead?
+    var versions: [String: Int32] = [:]
+
+    /// Head and versions for an optimistic write, if every stream of the batch is known
+    /// and no request needs an idempotency-key lookup.
+    func covering(_ commit: GroupCommit) -> (ChainHead, [String: Int32])? {
+        guard let head, !commit.hasIdempotencyKeys else { return nil }
+        var needed: [String: Int32] = [:]
+        for stream in commit.streams {
+            guard let version = versions[stream] else { return nil }
+            needed[stream] = version
+        }
+        return (head, needed)
+    }
+
+    mutating func remember(_ plan: GroupCommit.Plan) {
+        head = plan.head
+        if versions.count > 50_000 { versions.removeAll(keepingCapacity: true) }
+        for (stream, version) in plan.versions { versions[stream] = version }
     }
 }
 

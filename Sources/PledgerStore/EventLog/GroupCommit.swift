@@ -3,52 +3,90 @@ import Logging
 import PledgerDomain
 import PostgresNIO
 
-/// One group-commit transaction: decides, under the head-row lock, which of the waiting
-/// requests can be written, assigns their positions, versions and chain links, and writes
-/// them all with one INSERT over arrays. A refused request is answered with its own error
-/// and does not disturb the others.
+/// The tip of the chain a batch is written on.
+struct ChainHead: Sendable {
+    var position: Int64
+    var hash: LedgerHash
+    var recordedAt: RecordedTime?
+}
+
+/// One group commit: decides which of the waiting requests can be written on top of a head
+/// and the streams' versions, assigns their positions, versions and chain links, and
+/// writes them all with one INSERT over arrays. A refused request is answered with its own
+/// error and does not disturb the others.
+///
+/// Two ways to write. Locked: in a transaction, lock the head row, read the versions and
+/// idempotency keys, write (three round trips). Optimistic: when this process wrote the
+/// last batch and knows the versions of every stream involved, one statement moves the
+/// head only if it is still where it was and inserts only if it moved — one round trip;
+/// if anyone else appended meanwhile nothing is written and the locked way is taken.
 struct GroupCommit {
     let requests: [AppendRequest]
     let logger: Logger
 
-    func write(on connection: PostgresConnection) async throws -> [Result<AppendResult, any Error>] {
-        // Three round trips inside the transaction: lock the head (its own statement, so the
-        // next one reads with a snapshot taken after the lock), read stream versions and
-        // idempotency keys together, then write everything in one statement.
-        let head = try await lockHead(connection)
-        var (versions, stored) = try await versionsAndKeys(connection)
+    /// What a batch will write and answer.
+    struct Plan {
+        var outcomes: [Result<AppendResult, any Error>] = []
         var rows = Rows()
+        var head: ChainHead
+        /// Every stream's version after the batch (those read and those written).
+        var versions: [String: Int32]
+    }
+
+    var streams: [String] { Array(Set(requests.flatMap { $0.streams.map(\.stream) })) }
+    var hasIdempotencyKeys: Bool { requests.contains { $0.idempotencyKey != nil } }
+
+    /// Locked write; call inside a transaction.
+    func writeLocked(on connection: PostgresConnection) async throws -> Plan {
+        // Lock the head in its own statement, so that the next one reads with a snapshot
+        // taken after the lock; then versions and keys together; then one write.
+        let head = try await lockHead(connection)
+        let (versions, stored) = try await versionsAndKeys(connection)
+        let plan = try plan(on: head, versions: versions, stored: stored)
+        if !plan.rows.isEmpty {
+            try await plan.rows.write(on: connection, from: nil, to: plan.head, logger: logger)
+        }
+        return plan
+    }
+
+    /// Optimistic write in one statement (no transaction needed); nil when the head had
+    /// moved and nothing was written.
+    func writeOptimistic(on head: ChainHead, versions: [String: Int32], connection: PostgresConnection) async throws -> Plan? {
+        let plan = try plan(on: head, versions: versions, stored: [:])
+        if plan.rows.isEmpty { return plan }
+        return try await plan.rows.write(on: connection, from: head.position, to: plan.head, logger: logger) ? plan : nil
+    }
+
+    /// Pure: positions, versions, hashes and answers for the batch on top of `head`.
+    func plan(on head: ChainHead, versions: [String: Int32], stored: [String: (fingerprint: [UInt8], result: AppendResult)]) throws -> Plan {
+        var plan = Plan(head: head, versions: versions)
         var position = head.position
         var chain = head.hash
-        let now = RecordedTime.now()
-        let recordedAt = max(now, head.recordedAt ?? RecordedTime(microseconds: 0))
+        let recordedAt = max(RecordedTime.now(), head.recordedAt ?? RecordedTime(microseconds: 0))
         var lastRecorded = head.recordedAt ?? RecordedTime(microseconds: 0)
         var keysInBatch: [String: (fingerprint: [UInt8], result: AppendResult)] = [:]
-        var outcomes: [Result<AppendResult, any Error>] = []
 
         for request in requests {
             let fingerprint = request.key == nil ? [] : request.fingerprint
-            if let key = request.key {
-                if let earlier = stored[key] ?? keysInBatch[key] {
-                    guard earlier.fingerprint == fingerprint else {
-                        outcomes.append(.failure(AppendError.idempotencyConflict(key: key)))
-                        continue
-                    }
-                    var replay = earlier.result
-                    replay.replayed = true
-                    outcomes.append(.success(replay))
+            if let key = request.key, let earlier = stored[key] ?? keysInBatch[key] {
+                guard earlier.fingerprint == fingerprint else {
+                    plan.outcomes.append(.failure(AppendError.idempotencyConflict(key: key)))
                     continue
                 }
+                var replay = earlier.result
+                replay.replayed = true
+                plan.outcomes.append(.success(replay))
+                continue
             }
-            if let problem = check(request, versions: versions, after: lastRecorded) {
-                outcomes.append(.failure(problem))
+            if let problem = check(request, versions: plan.versions, after: lastRecorded) {
+                plan.outcomes.append(.failure(problem))
                 continue
             }
             let first = position + 1
             var newVersions: [String: Int32] = [:]
             var ids: [UUID] = []
             for part in request.streams {
-                var version = versions[part.stream] ?? 0
+                var version = plan.versions[part.stream] ?? 0
                 for event in part.events {
                     position += 1
                     version += 1
@@ -60,26 +98,23 @@ struct GroupCommit {
                         position: position, stream: part.stream, version: version, eventId: event.eventId, type: event.type,
                         schema: event.schema, data: event.data, meta: CanonicalJSON.string(.object(meta)), recordedAt: time)
                     let hash = envelope.hash(after: chain)
-                    rows.append(envelope, prev: chain, hash: hash)
+                    plan.rows.append(envelope, prev: chain, hash: hash)
                     chain = hash
                     ids.append(event.eventId)
                 }
-                versions[part.stream] = version
+                plan.versions[part.stream] = version
                 newVersions[part.stream] = version
             }
             let result = AppendResult(
                 firstPosition: first, lastPosition: position, streamVersions: newVersions, eventIds: ids, recordedAt: lastRecorded)
             if let key = request.key {
                 keysInBatch[key] = (fingerprint, result)
-                rows.idempotency.append((key, fingerprint, try CanonicalJSON.encode(result), first))
+                plan.rows.idempotency.append((key, fingerprint, try CanonicalJSON.encode(result), first))
             }
-            outcomes.append(.success(result))
+            plan.outcomes.append(.success(result))
         }
-
-        if !rows.isEmpty {
-            try await rows.write(on: connection, head: position, hash: chain, recordedAt: lastRecorded, logger: logger)
-        }
-        return outcomes
+        plan.head = ChainHead(position: position, hash: chain, recordedAt: plan.rows.isEmpty ? head.recordedAt : lastRecorded)
+        return plan
     }
 
     /// Why a request cannot be written on top of `versions`, if it cannot. Parts apply in
@@ -105,12 +140,12 @@ struct GroupCommit {
         return nil
     }
 
-    private func lockHead(_ connection: PostgresConnection) async throws -> (position: Int64, hash: LedgerHash, recordedAt: RecordedTime?) {
+    private func lockHead(_ connection: PostgresConnection) async throws -> ChainHead {
         let rows = try await connection.query(
             "SELECT position, hash, (extract(epoch FROM recorded_at) * 1000000)::int8 FROM ledger_head FOR UPDATE",
             logger: logger)
         for try await (position, hash, micros) in rows.decode((Int64, ByteBuffer, Int64?).self) {
-            return (position, try LedgerHash.decoding(hash), micros.map(RecordedTime.init))
+            return ChainHead(position: position, hash: try LedgerHash.decoding(hash), recordedAt: micros.map(RecordedTime.init))
         }
         throw StoreError.notMigrated
     }
@@ -119,7 +154,6 @@ struct GroupCommit {
     /// idempotency keys, in one query.
     private func versionsAndKeys(_ connection: PostgresConnection) async throws
         -> ([String: Int32], [String: (fingerprint: [UInt8], result: AppendResult)]) {
-        let streams = Array(Set(requests.flatMap { $0.streams.map(\.stream) }))
         let keys = requests.compactMap(\.key)
         var versions: [String: Int32] = [:]
         var stored: [String: (fingerprint: [UInt8], result: AppendResult)] = [:]
@@ -146,7 +180,7 @@ private extension AppendRequest {
 }
 
 /// Column arrays for the one INSERT … SELECT FROM unnest(…) of a batch.
-private struct Rows {
+struct Rows {
     var positions: [Int64] = [], streams: [String] = [], versions: [Int32] = [], ids: [UUID] = []
     var types: [String] = [], schemas: [Int32] = [], data: [String] = [], meta: [String] = []
     var prevHashes: [ByteBuffer] = [], hashes: [ByteBuffer] = [], recorded: [Int64] = []
@@ -169,25 +203,35 @@ private struct Rows {
     }
 
     /// Inserts the events and idempotency keys, moves the head and notifies followers — one
-    /// statement (data-modifying CTEs), so one round trip.
-    func write(on connection: PostgresConnection, head: Int64, hash: LedgerHash, recordedAt: RecordedTime, logger: Logger) async throws {
-        try await connection.query(
+    /// statement (data-modifying CTEs), so one round trip. With `from`, the head moves only
+    /// if it is still at that position, and nothing is inserted otherwise; returns whether
+    /// the rows were written.
+    @discardableResult
+    func write(on connection: PostgresConnection, from expected: Int64?, to head: ChainHead, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
             """
-            WITH inserted AS (
+            WITH moved AS (
+                UPDATE ledger_head SET position = \(head.position), hash = \(ByteBuffer(bytes: head.hash.bytes)),
+                    recorded_at = timestamptz 'epoch' + \(head.recordedAt?.microseconds ?? 0) * interval '1 microsecond'
+                WHERE \(expected)::int8 IS NULL OR position = \(expected)
+                RETURNING position
+            ), inserted AS (
                 INSERT INTO events (position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash)
                 SELECT p, s, v, i, t, sc, d, m, timestamptz 'epoch' + r * interval '1 microsecond', ph, h
                 FROM unnest(\(positions)::int8[], \(streams)::text[], \(versions)::int4[], \(ids)::uuid[], \(types)::text[],
                             \(schemas)::int4[], \(data)::text[], \(meta)::text[], \(recorded)::int8[], \(prevHashes)::bytea[], \(hashes)::bytea[])
                      AS u(p, s, v, i, t, sc, d, m, r, ph, h)
+                WHERE EXISTS (SELECT 1 FROM moved)
             ), keys AS (
                 INSERT INTO idempotency_keys (key, request_hash, result, first_position)
                 SELECT * FROM unnest(\(idempotency.map(\.key))::text[], \(idempotency.map { ByteBuffer(bytes: $0.fingerprint) })::bytea[],
                                      \(idempotency.map(\.result))::text[], \(idempotency.map(\.first))::int8[])
-            ), moved AS (
-                UPDATE ledger_head SET position = \(head), hash = \(ByteBuffer(bytes: hash.bytes)),
-                    recorded_at = timestamptz 'epoch' + \(recordedAt.microseconds) * interval '1 microsecond'
+                WHERE EXISTS (SELECT 1 FROM moved)
             )
-            SELECT pg_notify(\(EventStore.notifyChannel), \(String(head)))
+            SELECT pg_notify(\(EventStore.notifyChannel), \(String(head.position))) FROM moved
             """, logger: logger)
+        var moved = false
+        for try await _ in rows { moved = true }
+        return moved
     }
 }
