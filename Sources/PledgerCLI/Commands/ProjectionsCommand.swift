@@ -39,12 +39,8 @@ struct ProjectionsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let (position, seconds) = try await connection.withLedger { store in
-                var progress = Progress("projecting")
-                let started = ContinuousClock.now
-                let position = try await Projector(store: store).catchUp { progress.update($0, of: $1) }
-                progress.finish()
-                return (position, (ContinuousClock.now - started).inSeconds)
+            let (position, seconds) = try await ProjectionsCommand.timed(connection, "projecting") { projector, progress in
+                try await projector.catchUp(progress: progress)
             }
             print("read models at position \(position) (\(String(format: "%.2f", seconds)) s)")
         }
@@ -57,15 +53,23 @@ struct ProjectionsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let (position, seconds) = try await connection.withLedger { store in
-                var progress = Progress("rebuilding")
-                let started = ContinuousClock.now
-                let position = try await Projector(store: store).rebuild { progress.update($0, of: $1) }
-                progress.finish()
-                return (position, (ContinuousClock.now - started).inSeconds)
+            let (position, seconds) = try await ProjectionsCommand.timed(connection, "rebuilding") { projector, progress in
+                try await projector.rebuild(progress: progress)
             }
             let rate = seconds > 0 ? Double(position) / seconds : 0
             print("rebuilt read models from \(position) events in \(String(format: "%.2f", seconds)) s (\(Int(rate)) events/s)")
+        }
+    }
+
+    /// Runs projector work with progress on stderr; returns the position reached and the seconds taken.
+    static func timed(_ connection: ConnectionOptions, _ label: String,
+                      _ work: (Projector, (Int64, Int64) -> Void) async throws -> Int64) async throws -> (Int64, Double) {
+        try await connection.withLedger { store in
+            var progress = Progress(label)
+            let started = ContinuousClock.now
+            let position = try await work(Projector(store: store)) { progress.update($0, of: $1) }
+            progress.finish()
+            return (position, (ContinuousClock.now - started).inSeconds)
         }
     }
 }
