@@ -30,9 +30,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         func run() async throws {
             let bankId: BankId
             do { bankId = try BankId(bank) } catch let error as DomainError { throw CLIError.badInput("--bank: \(error.message)") }
-            let date = try asOf.map { text in
-                do { return try BusinessDate(parsing: text) } catch let error as DomainError { throw CLIError.badInput("--as-of: \(error.message)") }
-            } ?? BusinessDate(containing: .now())
+            let date = try ReportCommand.TimeOptions.resolve(asOf: asOf, knownAt: nil).asOf ?? BusinessDate(containing: .now())
             let statement = try BankStatementReconciliation.read(try StatementFile(path: file, required: BankStatementReconciliation.columns))
             let ledger = try await connection.withLedger { store in
                 try await ReportService(store: store).fold(asOf: date).states.loanSnapshots.filter { $0.bankId == bankId }

@@ -60,6 +60,22 @@ public struct FundState: Sendable, Hashable {
 
     public var balance: Money { Money(fen: flows.reduce(0) { $0 + $1.amount.fen }) }
 
+    /// The fund's money by kind of movement, up to the end of `date` (all when nil):
+    /// contributions in, compensation paid out, recovery shares returned.
+    public func totals(through date: BusinessDate? = nil) -> (contributed: Money, paidOut: Money, returned: Money) {
+        var contributed: Int64 = 0, paidOut: Int64 = 0, returned: Int64 = 0
+        for flow in flows where date.map({ flow.on <= $0 }) ?? true {
+            if flow.amount.isNegative {
+                paidOut -= flow.amount.fen
+            } else if let source = flow.source, contributions[source] != nil {
+                contributed += flow.amount.fen
+            } else {
+                returned += flow.amount.fen
+            }
+        }
+        return (Money(fen: contributed), Money(fen: paidOut), Money(fen: returned))
+    }
+
     /// The lowest end-of-day balance on any date from `date` on — what a new outflow dated
     /// `date` may take without making the fund negative on some later day.
     public func lowestBalance(from date: BusinessDate) -> Money {

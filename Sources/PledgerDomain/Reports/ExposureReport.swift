@@ -53,11 +53,7 @@ public struct ExposureReport: Sendable, Hashable {
         for (eventId, contribution) in fund.contributions where !fund.reversed.contains(eventId) && contribution.receivedOn <= asOf {
             contributions[contribution.contributor] = try (contributions[contribution.contributor] ?? .zero) + contribution.amountFen
         }
-        var paidOut = Money.zero, returned = Money.zero
-        for flow in fund.flows where flow.on <= asOf {
-            if flow.amount.isNegative { paidOut = try paidOut - flow.amount }
-            else if let source = flow.source, fund.contributions[source] == nil { returned = try returned + flow.amount }
-        }
+        let (_, paidOut, returned) = fund.totals(through: asOf)
         let contributed = Money(fen: contributions.values.reduce(0) { $0 + $1.fen })
         let balance = fund.balance(on: asOf)
 

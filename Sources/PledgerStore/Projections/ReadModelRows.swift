@@ -43,14 +43,9 @@ public struct FundRow: Sendable, Hashable {
     }
 
     public init(_ fund: FundState) {
-        var contributed: Int64 = 0, paidOut: Int64 = 0, returned: Int64 = 0
-        for flow in fund.flows {
-            if flow.amount.isNegative { paidOut -= flow.amount.fen }
-            else if let source = flow.source, fund.contributions[source] != nil { contributed += flow.amount.fen }
-            else { returned += flow.amount.fen }
-        }
-        self.init(fundId: fund.id?.value ?? "", name: fund.name, contributedFen: contributed, paidOutFen: paidOut,
-                  returnedFen: returned, balanceFen: fund.balance.fen, suspended: fund.isSuspendedNow)
+        let totals = fund.totals()
+        self.init(fundId: fund.id?.value ?? "", name: fund.name, contributedFen: totals.contributed.fen, paidOutFen: totals.paidOut.fen,
+                  returnedFen: totals.returned.fen, balanceFen: fund.balance.fen, suspended: fund.isSuspendedNow)
     }
 }
 
