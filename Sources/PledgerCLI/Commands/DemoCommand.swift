@@ -27,7 +27,7 @@ struct DemoCommand: AsyncParsableCommand {
         generation.finish()
         let decided = (ContinuousClock.now - started).inSeconds
         let events = session.recorded.count
-        let (last, appendSeconds, projected) = try await connection.withLedger { store in
+        let (appendSeconds, projected) = try await connection.withLedger { store in
             let head = try await store.head()
             guard head.position == 0 else {
                 throw CLIError.failure("the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)")
@@ -35,13 +35,13 @@ struct DemoCommand: AsyncParsableCommand {
             var progress = Progress("appending")
             let appendStart = ContinuousClock.now
             let meta = try JSONObject([("actor", .string("demo")), ("seed", .integer(Int64(seed)))])
-            let last = try await BatchAppender(store: store).append(session, meta: meta, backfill: true) { progress.update(Int64($0), of: Int64($1)) }
+            try await BatchAppender(store: store).append(session, meta: meta, backfill: true) { progress.update(Int64($0), of: Int64($1)) }
             progress.finish()
             let appendSeconds = (ContinuousClock.now - appendStart).inSeconds
             var projecting = Progress("projecting")
             let projected = try await Projector(store: store).catchUp { projecting.update($0, of: $1) }
             projecting.finish()
-            return (last, appendSeconds, projected)
+            return (appendSeconds, projected)
         }
         let head = try await connection.withLedger { try await $0.head() }
         print("demo district loaded: \(summary.loans) loans, \(summary.defaults) defaults, \(summary.claimsPaid) claims paid, \(events) events")
@@ -50,6 +50,5 @@ struct DemoCommand: AsyncParsableCommand {
         if !summary.refused.isEmpty {
             note("planned commands the rules refused (skipped): " + summary.refused.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
         }
-        _ = last
     }
 }

@@ -40,7 +40,6 @@ struct ConnectionOptions: ParsableArguments {
         if text.contains("connection") || text.contains("Connection") || text.contains("refused") {
             return "\n  (is PostgreSQL running at \(url)? For the local cluster run: deploy/local/pg start)"
         }
-        if case .notMigrated = error as? StoreError { return "" }
         return ""
     }
 }

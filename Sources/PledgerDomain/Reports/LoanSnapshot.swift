@@ -84,8 +84,12 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
 extension AggregateStates {
     /// Snapshots of every loan the states hold, cancelled ones included (reports skip them).
     public var loanSnapshots: [LoanSnapshot] {
-        loans.values.compactMap { loan in
-            LoanSnapshot(loan, borrower: loan.origination.flatMap { borrowers[$0.borrower]?.registration })
-        }.sorted { $0.key < $1.key }
+        loans.keys.compactMap(snapshot(of:)).sorted { $0.key < $1.key }
+    }
+
+    /// One loan's snapshot, with its borrower's registration.
+    public func snapshot(of key: LoanKey) -> LoanSnapshot? {
+        guard let loan = loans[key] else { return nil }
+        return LoanSnapshot(loan, borrower: loan.origination.flatMap { borrowers[$0.borrower]?.registration })
     }
 }

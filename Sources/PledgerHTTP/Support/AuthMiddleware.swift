@@ -24,9 +24,6 @@ struct AuthMiddleware: RouterMiddleware {
 
 /// What each role may do (DESIGN §6).
 enum Permission {
-    /// Reads of everything except other banks' loans.
-    static func read(_ identity: Identity) throws {}
-
     /// Fund administration: funds, claim decisions and payouts.
     static func administerFunds(_ identity: Identity) throws {
         guard [.admin, .fundAdmin].contains(identity.role) else {

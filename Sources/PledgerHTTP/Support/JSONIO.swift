@@ -87,10 +87,6 @@ enum JSONIO {
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: CanonicalJSON.string(value))))
     }
-
-    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
-        response(try encode(value), status: status, headers: headers)
-    }
 }
 
 /// Query-string parameters, validated with the parameter's name in the error.

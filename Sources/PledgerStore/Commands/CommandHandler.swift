@@ -80,9 +80,9 @@ public struct CommandHandler: Sendable {
     }
 
     /// Every event of one stream, decoded.
-    public func events(of ref: StreamRef) async throws -> [RecordedEvent] {
+    public func events(of ref: StreamRef, fromVersion start: Int32 = 1) async throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
-        var from: Int32 = 1
+        var from = start
         while true {
             let page = try await store.read(stream: ref.name, fromVersion: from, limit: 5000)
             for stored in page { events.append(try RecordedEvent(stored.envelope)) }
@@ -102,12 +102,7 @@ public struct CommandHandler: Sendable {
         } else {
             states.markLoaded(ref)
         }
-        while true {
-            let page = try await store.read(stream: ref.name, fromVersion: from, limit: 5000)
-            for stored in page { states.apply(try RecordedEvent(stored.envelope), to: ref) }
-            guard page.count == 5000, let last = page.last else { break }
-            from = last.envelope.version + 1
-        }
+        for event in try await events(of: ref, fromVersion: from) { states.apply(event, to: ref) }
         cache.put(ref, states.entry(ref))
     }
 

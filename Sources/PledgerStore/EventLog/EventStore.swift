@@ -99,8 +99,7 @@ public final class EventStore: Sendable {
                 }
             }
             known.withLock { $0.remember(plan) }
-            let written = plan.outcomes.reduce(0) { $0 + ((try? $1.get())?.replayed == false ? 1 : 0) }
-            batchStats.withLock { $0.record(requests: batch.count, written: written) }
+            batchStats.withLock { $0.record(requests: batch.count) }
             for (pending, outcome) in zip(batch, plan.outcomes) { pending.continuation.resume(with: outcome) }
         } catch {
             known.withLock { $0 = KnownTip() }
@@ -202,7 +201,7 @@ public struct BatchStatistics: Sendable {
     public private(set) var requests = 0
     public private(set) var largestBatch = 0
 
-    mutating func record(requests count: Int, written: Int) {
+    mutating func record(requests count: Int) {
         transactions += 1
         requests += count
         largestBatch = max(largestBatch, count)

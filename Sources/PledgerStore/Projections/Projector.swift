@@ -73,13 +73,7 @@ public final class Projector: Sendable {
     /// The stored checkpoint, and the in-memory state folded up to it.
     private func restore(into fold: inout LedgerFold) async throws -> Int64 {
         let checkpoint = try await Self.checkpoint(store)
-        var cursor: Int64 = 0
-        while cursor < checkpoint {
-            let page = try await store.read(after: cursor, limit: Int(min(Int64(pageSize), checkpoint - cursor)))
-            guard let last = page.last else { break }
-            for stored in page { fold.apply(try RecordedEvent(stored.envelope)) }
-            cursor = last.position
-        }
+        fold = try await ReportService(store: store).fold(toPosition: checkpoint)
         reached.withLock { $0 = checkpoint }
         return checkpoint
     }

@@ -53,7 +53,7 @@ extension AggregateStates {
     /// Read-model rows for the given loans and funds (all of them when nil).
     public func rows(loans keys: Set<LoanKey>? = nil, funds ids: Set<FundId>? = nil) throws -> (loans: [LoanRow], funds: [FundRow]) {
         let loanRows = try (keys.map(Array.init) ?? Array(loans.keys)).sorted().compactMap { key -> LoanRow? in
-            guard let loan = loans[key], let snapshot = LoanSnapshot(loan, borrower: loan.origination.flatMap { borrowers[$0.borrower]?.registration }) else { return nil }
+            guard let snapshot = snapshot(of: key) else { return nil }
             return try LoanRow(snapshot)
         }
         let fundRows = (ids.map(Array.init) ?? Array(funds.keys)).sorted().compactMap { id in funds[id].flatMap { $0.exists ? FundRow($0) : nil } }
