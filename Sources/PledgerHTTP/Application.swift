@@ -20,6 +20,17 @@ public struct ServerConfiguration: Sendable {
     /// `/readyz` fails when the read models lag the log by more events than this.
     public var maxProjectorLag: Int64 = 10_000
     public var maxConnections = 16
+    /// How long a write waits for a lock (the ledger head held by someone else) before it is
+    /// answered with 503 and Retry-After.
+    public var lockTimeout: Duration = .seconds(5)
+    /// The longest any one database operation may take before the request gets 503 (its
+    /// connection is then closed, so a dropped connection cannot hang a request).
+    public var databaseTimeout: Duration = .seconds(10)
+    /// The longest a report may take, reading and folding, before it is abandoned with 503.
+    public var reportTimeout: Duration = .seconds(30)
+    /// After SIGTERM/SIGINT: how long in-flight requests may finish before they are
+    /// cancelled; the process exits at the latest 2 s after that.
+    public var shutdownGracePeriod: Duration = .seconds(8)
 
     public init(database: DatabaseURL) { self.database = database }
 }
@@ -28,11 +39,12 @@ public struct ServerConfiguration: Sendable {
 public enum PledgerServer {
     /// The router with every route, behind problem+json, metrics and (for `/v1`) auth.
     public static func router(store: EventStore, configuration: ServerConfiguration, metrics: Metrics = Metrics()) -> Router<PledgerRequestContext> {
-        let api = API(store: store, metrics: metrics)
+        let api = API(store: store, metrics: metrics, reportTimeout: configuration.reportTimeout)
         let router = Router(context: PledgerRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: MethodNotAllowedMiddleware(document: OperationsController.openAPIDocument))
         OperationsController(api: api, configuration: configuration).addRoutes(to: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: TokenStore(store: store)))
         FundsController(api: api).addRoutes(to: v1)
@@ -47,8 +59,11 @@ public enum PledgerServer {
     /// Serves until SIGINT/SIGTERM, then shuts down gracefully: in-flight requests finish,
     /// the group-commit writer flushes, the projector stops after its batch, the pool closes.
     public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
-        let client = configuration.database.makeClient(maxConnections: configuration.maxConnections, logger: logger)
-        let store = EventStore(client: client, logger: logger)
+        let limits = DatabaseURL.SessionLimits(
+            lockTimeout: configuration.lockTimeout, statementTimeout: configuration.reportTimeout,
+            idleInTransactionTimeout: configuration.reportTimeout)
+        let client = configuration.database.makeClient(maxConnections: configuration.maxConnections, limits: limits, logger: logger)
+        let store = EventStore(client: client, logger: logger, operationTimeout: configuration.databaseTimeout)
         var services: [any Service] = [client, EventStoreService(store: store)]
         if configuration.runProjector { services.append(ProjectorService(projector: Projector(store: store), logger: logger)) }
         let app = Application(
@@ -56,7 +71,10 @@ public enum PledgerServer {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pledger"),
             services: services,
             logger: logger)
-        try await app.runService()
+        var group = ServiceGroupConfiguration(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        group.maximumCancellationDuration = .seconds(2)
+        try await ServiceGroup(configuration: group).run()
     }
 }
 

@@ -18,6 +18,11 @@ struct APIHarness: Sendable {
 
     static func run(_ body: @Sendable (APIHarness) async throws -> Void) async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, url in
+            // A bank token needs its bank to exist.
+            for bank in ["LCRCB", "B2"] {
+                let id = try BankId(bank)
+                try await CommandHandler(store: store).handle(.bank(id, .register(id: id, name: "Bank \(bank)", licence: "L-\(bank)")))
+            }
             var tokens: [String: String] = [:]
             for role in roles { tokens[role] = try await TokenStore(store: store).create(name: "test \(role)", role: role).secret }
             let router = PledgerServer.router(store: store, configuration: ServerConfiguration(database: url))
@@ -53,8 +58,8 @@ struct APIHarness: Sendable {
         var problem: String? { string("type")?.replacingOccurrences(of: "https://pledger.dev/problems/", with: "") }
     }
 
-    /// The worked example's district through the API: fund, contributions, two banks,
-    /// a borrower and a valued patent. Returns the last position written.
+    /// The worked example's district through the API: fund, contributions, the two banks
+    /// (registered by `run`) joining it, a borrower and a valued patent. Returns the last position written.
     @discardableResult
     func seedDistrict() async throws -> Int64 {
         try await expectOK(send(.post, "/v1/funds", as: "fund_admin", json: """
@@ -68,7 +73,6 @@ struct APIHarness: Sendable {
                 json: #"{"amount_fen":\#(amount),"contributor":"\#(contributor)","received_on":"2023-02-01","reference":"拨付-\#(contributor)"}"#))
         }
         for bank in ["LCRCB", "B2"] {
-            try await expectOK(send(.post, "/v1/banks", json: #"{"bank_id":"\#(bank)","name":"Bank \#(bank)","licence":"L-\#(bank)"}"#))
             try await expectOK(send(.post, "/v1/funds/LC-IPRC/banks", as: "fund_admin", json: #"{"bank_id":"\#(bank)","agreement":"合作协议","effective_on":"2023-03-01"}"#))
         }
         try await expectOK(send(.post, "/v1/borrowers", as: "bank:LCRCB", json: """

@@ -35,18 +35,23 @@ struct BulkReportsController {
                 }
             }()
             let body = try await request.body.collect(upTo: context.maxUploadSize)
-            return try await api.writes.idempotent(request, context, body: body) {
+            return try await api.writes.idempotent(request, context, body: body) { key in
                 var items = try parse(request, body: body, bank: bank)
                 guard !items.isEmpty else { throw Problem.invalid("operations", "the report has no operations") }
-                guard items.count <= 20_000 else { throw Problem.invalid("operations", "at most 20,000 operations per report; split it") }
-                return try await decideAndWrite(&items, atomic: atomic, request: request, context: context)
+                guard items.count <= 10_000 else { throw Problem.invalid("operations", "at most 10,000 operations per report; split it") }
+                let targets = items.compactMap { $0.command?.target.name }
+                // Queue behind single writes to the same loans instead of racing them.
+                return try await api.handler.withStreamLocks(targets) { [items] in
+                    var items = items
+                    return try await decideAndWrite(&items, atomic: atomic, key: key, context: context)
+                }
             }
         }
     }
 
     private func parse(_ request: Request, body: ByteBuffer, bank: BankId) throws -> [Item] {
-        let type = request.headers[.contentType]?.lowercased() ?? "application/json"
-        if type.hasPrefix("text/csv") {
+        let type = request.mediaType ?? "application/json"
+        if type == "text/csv" {
             let table: CSV.Table
             do {
                 table = try CSV.Table(try CSV.parse(body.readableBytesView), required: ["op", "contract_no"], optional: Array(BulkOperation.csvColumns.dropFirst(2)))
@@ -55,11 +60,11 @@ struct BulkReportsController {
             }
             return table.rows.enumerated().map { index, row in
                 var item = Item(index: index, line: row.line, op: table.value(row, "op"), contract: table.value(row, "contract_no"))
-                do { item.command = try BulkOperation.command(try BulkOperation.item(table, row), bank: bank, prefix: "") } catch { item.error = Problem.from(error, logger: api.store.logger) }
+                do { item.command = try BulkOperation.command(try BulkOperation.item(table, row), bank: bank, prefix: "") } catch { item.error = Problem.from(error) }
                 return item
             }
         }
-        guard type.hasPrefix("application/json") else {
+        guard type == "application/json" else {
             throw Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "send application/json or text/csv")
         }
         let value: JSONValue
@@ -70,18 +75,21 @@ struct BulkReportsController {
         return operations.enumerated().map { index, operation in
             var item = Item(index: index, op: (operation["op"]).flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "",
                             contract: (operation["contract_no"]).flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "")
-            do { item.command = try BulkOperation.command(operation, bank: bank, prefix: "operations[\(index)].") } catch { item.error = Problem.from(error, logger: api.store.logger) }
+            do { item.command = try BulkOperation.command(operation, bank: bank, prefix: "operations[\(index)].") } catch { item.error = Problem.from(error) }
             return item
         }
     }
 
-    private func decideAndWrite(_ items: inout [Item], atomic: Bool, request: Request, context: PledgerRequestContext) async throws -> Reply {
+    /// Decides every item against the ledger plus the items before it, then writes what was
+    /// accepted in one atomic append (with the report's idempotency key and answer). Another
+    /// process writing to the same loans meanwhile makes the append conflict: decide again.
+    private func decideAndWrite(_ items: inout [Item], atomic: Bool, key: Writes.Key?, context: PledgerRequestContext) async throws -> Reply {
         let caller = try context.caller()
         var meta = JSONObject()
         meta.set("actor", .string(caller.description))
         meta.set("request_id", .string(context.id))
-        let key = request.headers[.idempotencyKey].map { "http:\(caller):\($0)" }
-        for attempt in 1...3 {
+        let maxAttempts = api.handler.maxAttempts
+        for attempt in 1...maxAttempts {
             var session = LedgerSession()
             for index in items.indices {
                 items[index].events = 0
@@ -101,23 +109,30 @@ struct BulkReportsController {
                 problem.extra = [("items", .array(items.map(json)))]
                 throw problem
             }
-            do {
-                let result = try await BatchAppender(store: api.store).append(session, meta: meta, atomic: atomic, idempotencyKey: key)
-                var body = JSONObject()
-                body.set("atomic", .bool(atomic))
-                body.set("accepted", .integer(Int64(items.count - rejected)))
-                body.set("rejected", .integer(Int64(rejected)))
-                body.set("events", .integer(Int64(session.recorded.count)))
+            var body = JSONObject()
+            body.set("atomic", .bool(atomic))
+            body.set("accepted", .integer(Int64(items.count - rejected)))
+            body.set("rejected", .integer(Int64(rejected)))
+            body.set("events", .integer(Int64(session.recorded.count)))
+            body.set("items", .array(items.map(json)))
+            let answer: @Sendable (AppendResult?) -> Reply = { [body] result in
+                var body = body
                 body.set("position", result.map { .integer($0.lastPosition) } ?? .null)
-                body.set("items", .array(items.map(json)))
                 var headers: HTTPFields = [:]
                 if let result { headers[.pledgerPosition] = String(result.lastPosition) }
                 return Reply(.object(body), status: .ok, headers: headers)
-            } catch AppendError.wrongExpectedVersion where attempt < 3 {
-                continue  // someone wrote to one of these streams meanwhile: decide again
+            }
+            do {
+                let idempotency = key?.idempotency { answer($0) }
+                guard let result = try await BatchAppender(store: api.store).append(session, meta: meta, atomic: true, idempotency: idempotency) else {
+                    return answer(nil)
+                }
+                return result.replayed ? Writes.replayed(result, reply: result.reply) : answer(result)
+            } catch AppendError.wrongExpectedVersion where attempt < maxAttempts {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
             }
         }
-        throw Problem(.conflict, "conflict", "Concurrent change", detail: "the loans changed while the report was being written; retry")
+        throw Problem(.conflict, "conflict", "Concurrent change", detail: "the loans kept changing while the report was being written; retry")
     }
 
     private func json(_ item: Item) -> JSONValue {

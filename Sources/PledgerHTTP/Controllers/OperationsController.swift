@@ -40,6 +40,12 @@ struct OperationsController {
                 checks.set("database", .string("unreachable"))
                 problems.append("database unreachable: \(StoreError.wrap(error))")
             }
+            if let stuck = api.store.writerProblem() {
+                checks.set("writer", .string(stuck))
+                problems.append("writes are not going through: \(stuck)")
+            } else {
+                checks.set("writer", .string("ok"))
+            }
             guard problems.isEmpty else {
                 var problem = Problem(.serviceUnavailable, "not-ready", "Not ready", detail: problems.joined(separator: "; "))
                 problem.extra = [("checks", .object(checks))]
@@ -54,10 +60,7 @@ struct OperationsController {
         }
 
         router.get("metrics") { request, context -> Response in
-            guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                  let identity = try await TokenStore(store: api.store).identity(for: String(header.dropFirst(7)))
-            else { throw Problem.unauthorized("/metrics needs an admin, fund_admin or auditor token") }
-            try Permission.audit(identity)
+            try Permission.audit(try await AuthMiddleware.identify(request, tokens: TokenStore(store: api.store)))
             let head = try await api.store.head()
             let checkpoint = try await Projector.checkpoint(api.store)
             let stats = api.store.statistics

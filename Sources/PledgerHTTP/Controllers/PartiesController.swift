@@ -12,7 +12,21 @@ struct PartiesController {
         group.write("banks", RegisterBankRequest.self, api: api, creates: true, allow: { identity, _ in try Permission.administerPlatform(identity) }) { body, _ in body.command }
         group.write("borrowers", RegisterBorrowerRequest.self, api: api, creates: true, allow: reporters) { body, _ in body.command }
         group.write("assets", RegisterAssetRequest.self, api: api, creates: true, allow: reporters) { body, _ in body.command }
-        group.write("assets/:asset_id/valuations", ValuationRequest.self, api: api, allow: reporters) { body, context in body.command(try context.assetId()) }
+        group.write("assets/:asset_id/valuations", ValuationRequest.self, api: api, allow: { identity, context in
+            try Permission.reportParties(identity)
+            try await valueOnlyOwnPledges(identity, asset: try context.assetId())
+        }) { body, context in body.command(try context.assetId()) }
+
+        /// A pledged asset's value backs one bank's loan: only that bank (or a fund or
+        /// platform administrator) may report new valuations of it.
+        @Sendable func valueOnlyOwnPledges(_ identity: Identity, asset id: AssetId) async throws {
+            guard identity.role == .bank else { return }
+            var states = AggregateStates()
+            try await api.handler.load(.asset(id), into: &states)
+            if let pledge = states.assets[id]?.activePledge, pledge.bankId != identity.bank {
+                throw Problem.forbidden("asset \(id) is pledged to another bank's loan; only that bank or a fund administrator may report its valuations")
+            }
+        }
 
         group.get("banks") { request, context -> Response in
             _ = try context.caller()

@@ -24,8 +24,10 @@ struct ReportsController {
                 return value
             }
             let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)!
-            let report = try await api.reports.growth(from: from, to: to, target: Bp(Int64(target)), by: dimension, asOf: asOf, knownAt: knownAt,
-                                                      bank: caller.role == .bank ? caller.bank : nil)
+            let bank = caller.role == .bank ? caller.bank : nil
+            let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
+                try await api.reports.growth(from: from, to: to, target: Bp(Int64(target)), by: dimension, asOf: asOf, knownAt: knownAt, bank: bank)
+            }
             return Self.respond(request, json: report.json, csv: report.csv)
         }
 
@@ -37,10 +39,28 @@ struct ReportsController {
             let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
             if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }
             let top = try query.int("top", default: 10, range: 1...1000)!
-            let report = try await api.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top,
-                                                        bank: caller.role == .bank ? caller.bank : nil)
+            let bank = caller.role == .bank ? caller.bank : nil
+            let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
+                try await api.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
+            }
             return Self.respond(request, json: report.json, csv: report.csv)
         }
+    }
+
+    /// Runs a report within the report deadline. A past view folds the log, so it is also
+    /// abandoned as soon as its client disconnects, instead of burning a core for nobody.
+    func compute<Report: Sendable>(_ request: Request, pastView: Bool, _ body: @escaping @Sendable () async throws -> Report) async throws -> Report {
+        let limit = api.reportTimeout
+        let bounded: @Sendable () async throws -> Report = {
+            do {
+                return try await Deadline.run(limit, "report") { _ in try await body() }
+            } catch StoreError.timedOut(let what) where what == "report" {
+                throw Problem.unavailable("report-timeout", "Report took too long",
+                    "the report did not finish within \(limit) and was abandoned; ask for a narrower one (one bank, fewer years) or retry later")
+            }
+        }
+        guard pastView else { return try await bounded() }
+        return try await request.body.consumeWithCancellationOnInboundClose { _ in try await bounded() }
     }
 
     static func respond(_ request: Request, json: JSONValue, csv: String) -> Response {

@@ -10,15 +10,15 @@ extension Group {
     @discardableResult
     func write<Body: Codable & Sendable>(
         _ path: RouterPath, _ body: Body.Type, api: API, creates: Bool = false,
-        allow: @escaping @Sendable (Identity, PledgerRequestContext) throws -> Void,
+        allow: @escaping @Sendable (Identity, PledgerRequestContext) async throws -> Void,
         command: @escaping @Sendable (Body, PledgerRequestContext) throws -> LedgerCommand
     ) -> Self {
         post(path) { request, context -> Response in
-            try allow(try context.caller(), context)
+            try await allow(try context.caller(), context)
             let (json, bytes) = try await JSONIO.object(request, context: context)
-            return try await api.writes.idempotent(request, context, body: bytes) {
+            return try await api.writes.idempotent(request, context, body: bytes) { key in
                 let decoded = try JSONIO.decode(Body.self, from: json)
-                return try await api.writes.run(try command(decoded, context), request, context, creates: creates)
+                return try await api.writes.run(try command(decoded, context), request, context, key: key, creates: creates)
             }
         }
     }

@@ -9,16 +9,29 @@ struct AuthMiddleware: RouterMiddleware {
     let tokens: TokenStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw Problem.unauthorized("send Authorization: Bearer <token> (create one with `pledger tokens create`)")
-        }
-        guard let identity = try await tokens.identity(for: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
-            throw Problem.unauthorized("the token is unknown or revoked")
-        }
+        let identity = try await Self.identify(request, tokens: tokens)
         var context = context
         context.identity = identity
         context.logger[metadataKey: "caller"] = "\(identity)"
         return try await next(request, context)
+    }
+}
+
+extension AuthMiddleware {
+    /// The caller named by `Authorization: Bearer <token>`. The scheme is case-insensitive
+    /// (RFC 9110 §11.1), so `bearer` and `BEARER` work too.
+    static func identify(_ request: Request, tokens: TokenStore) async throws -> Identity {
+        guard let header = request.headers[.authorization] else {
+            throw Problem.unauthorized("send Authorization: Bearer <token> (create one with `pledger tokens create`)")
+        }
+        let parts = header.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Problem.unauthorized("send Authorization: Bearer <token> (create one with `pledger tokens create`)")
+        }
+        guard let identity = try await tokens.identity(for: parts[1].trimmingCharacters(in: .whitespaces)) else {
+            throw Problem.unauthorized("the token is unknown or revoked")
+        }
+        return identity
     }
 }
 

@@ -7,7 +7,7 @@ import PledgerDomain
 enum JSONIO {
     /// Parses the body as one JSON object. 415 if not JSON, 413 if too large, 400 if malformed.
     static func object(_ request: Request, context: PledgerRequestContext) async throws -> (JSONValue, bytes: ByteBuffer) {
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+        if let type = request.mediaType, type != "application/json" {
             throw Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "send Content-Type: application/json")
         }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
@@ -140,6 +140,13 @@ extension Request {
             throw Problem.invalid("If-Match", "If-Match must be an ETag from this API, like \"7\"")
         }
         return version
+    }
+
+    /// The body's media type without parameters, lower-cased (`application/json` for
+    /// `Application/JSON; charset=utf-8`); nil when no Content-Type was sent.
+    var mediaType: String? {
+        headers[.contentType].map { $0.split(separator: ";", maxSplits: 1).first.map(String.init) ?? "" }
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
     /// Whether the client asked for CSV.

@@ -17,7 +17,7 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             record(response.status.code)
             return response
         } catch {
-            record(Problem.from(error, logger: context.logger).status.code)
+            record(Problem.from(error).status.code)
             throw error
         }
     }

@@ -77,9 +77,11 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         return Problem(status, error.code.rawValue, title, detail: error.message, field: error.field)
     }
 
-    /// Maps anything thrown by a route to a problem; unknown errors become a 500 that says
-    /// nothing about internals (the log has the detail, under the request id).
-    static func from(_ error: any Error, logger: Logger) -> Problem {
+    /// Maps anything thrown by a route to a problem. Pure: `ProblemMiddleware` logs what
+    /// deserves a log line, once. A database fault (dropped connection, restart, lock or
+    /// statement timeout) is the server's temporary condition: 503 with Retry-After, never
+    /// 500. Unknown errors become a 500 that says nothing about internals.
+    static func from(_ error: any Error) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
@@ -92,46 +94,63 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             return problem
         case AppendError.wrongExpectedVersion(let stream, _, let actual):
             return Problem(.conflict, "conflict", "Concurrent change", detail: "\(stream) changed concurrently (now at version \(actual)); retry")
-        case AppendError.idempotencyConflict(let key):
-            return Problem(.unprocessableContent, "idempotency-key-reused", "Idempotency key reused",
-                detail: "Idempotency-Key \(key) was already used for a different request", field: "Idempotency-Key")
+        case AppendError.idempotencyConflict:
+            return idempotencyKeyReused
         case AppendError.invalid(let reason):
             return Problem(.unprocessableContent, "invalid-value", "Invalid value", detail: reason)
-        case let error as EventDecodingError:
-            logger.error("stored event failed to decode", metadata: ["error": "\(error)"])
+        case is EventDecodingError:
             return Problem(.internalServerError, "internal", "Internal error", detail: "a stored event could not be read; see the server log")
         case let error as HTTPError:
             switch error.status {
-            case .contentTooLarge: return Problem(.contentTooLarge, "too-large", "Request body too large", detail: "the body exceeds 8 MiB; split the report")
             case .notFound: return notFound("no such route")
-            case .methodNotAllowed: return Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", detail: "this route does not accept that method")
+            case .methodNotAllowed: return methodNotAllowed
             default: return Problem(error.status, "bad-request", "Malformed request", detail: error.body ?? error.status.reasonPhrase)
             }
+        case let error as any HTTPResponseError where error.status == .contentTooLarge:
+            return Problem(.contentTooLarge, "too-large", "Request body too large", detail: "the body exceeds 8 MiB; split it into smaller requests")
+        case StoreError.commitOutcomeUnknown:
+            return unavailable("commit-outcome-unknown", "Outcome unknown",
+                "the database connection failed while committing; retry with the same Idempotency-Key to learn the outcome without writing twice")
+        case StoreError.shutDown:
+            return unavailable("unavailable", "Shutting down", "the server is shutting down; retry shortly with the same Idempotency-Key")
+        case let error where StoreError.isTransient(error):
+            return unavailable("unavailable", "Temporarily unavailable",
+                "the database is unavailable or busy (\(StoreError.wrap(error))); nothing was written by this attempt as far as the server knows — retry shortly with the same Idempotency-Key")
         default:
-            if case .commitOutcomeUnknown = error as? StoreError {
-                var problem = Problem(.serviceUnavailable, "commit-outcome-unknown", "Outcome unknown",
-                    detail: "the database connection failed while committing; retry with the same Idempotency-Key to learn the outcome without writing twice")
-                problem.headers[.retryAfter] = "1"
-                return problem
-            }
-            if case .shutDown = error as? StoreError {
-                var problem = Problem(.serviceUnavailable, "unavailable", "Shutting down", detail: "the server is shutting down; retry shortly")
-                problem.headers[.retryAfter] = "1"
-                return problem
-            }
-            logger.error("unhandled error", metadata: ["error": "\(StoreError.wrap(error))"])
             return Problem(.internalServerError, "internal", "Internal error", detail: "the server could not complete the request; see the server log")
         }
+    }
+
+    static let idempotencyKeyReused = Problem(.unprocessableContent, "idempotency-key-reused", "Idempotency key reused",
+        detail: "this Idempotency-Key was already used for a different request (another method, route or body); use a new key for a new request",
+        field: "Idempotency-Key")
+
+    static let methodNotAllowed = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed",
+        detail: "this resource does not accept that method; the ledger is append-only, so resources are never replaced or deleted — post a correcting entry instead")
+
+    /// 503 with Retry-After: the request may succeed if sent again shortly.
+    static func unavailable(_ slug: String, _ title: String, _ detail: String) -> Problem {
+        var problem = Problem(.serviceUnavailable, slug, title, detail: detail)
+        problem.headers[.retryAfter] = "1"
+        return problem
     }
 }
 
 /// Turns every error into problem+json, so no route can answer with an empty 500.
+/// The one place an error is logged: unexpected ones (500) as errors with their detail,
+/// database faults (503) as warnings.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            return try Problem.from(error, logger: context.logger).response(from: request, context: context)
+            let problem = Problem.from(error)
+            if problem.status == .internalServerError {
+                context.logger.error("request failed", metadata: ["error": "\(StoreError.wrap(error))"])
+            } else if problem.status == .serviceUnavailable {
+                context.logger.warning("request not served: \(problem.slug)", metadata: ["error": "\(StoreError.wrap(error))"])
+            }
+            return try problem.response(from: request, context: context)
         }
     }
 }

@@ -9,62 +9,93 @@ import PledgerStore
 /// position (for read-your-writes) and the target stream's version as `ETag`.
 struct Writes: Sendable {
     let handler: CommandHandler
-    let idempotency: HTTPIdempotency
 
-    /// Runs `body` under the request's idempotency key: a retry of the same request gets the
-    /// stored response, the same key with another request is refused.
-    func idempotent(_ request: Request, _ context: PledgerRequestContext, body: ByteBuffer,
-                    _ work: () async throws -> Reply) async throws -> Response {
-        _ = try request.ifMatchVersion()  // a malformed header is refused even on a replay
-        guard let key = request.headers[.idempotencyKey] else { return try await work().response }
-        guard !key.isEmpty, key.utf8.count <= 200 else {
-            throw Problem.invalid("Idempotency-Key", "an Idempotency-Key has 1–200 characters")
+    var store: EventStore { handler.store }
+
+    /// A request's `Idempotency-Key`, scoped to the caller, and the fingerprint of what the
+    /// client sent (method, route with query, body) — nothing the server makes up.
+    struct Key: Sendable {
+        let stored: String
+        let fingerprint: [UInt8]
+
+        /// The store's idempotency for an append whose answer `render` makes from its result.
+        func idempotency(_ render: @escaping @Sendable (AppendResult) -> Reply) -> Idempotency {
+            Idempotency(key: stored, fingerprint: fingerprint) { try render($0).stored() }
         }
-        let scope = try context.caller().description
+    }
+
+    /// Runs `work` under the request's idempotency key. The answer is stored with the events
+    /// it describes (one statement), so a retry gets the first answer byte for byte whether
+    /// the first attempt finished, is still running (duplicates queue behind it in this
+    /// process; in another one the head lock orders them) or lost its connection (nothing
+    /// stored, so the retry writes). The same key with another request is refused (422).
+    func idempotent(_ request: Request, _ context: PledgerRequestContext, body: ByteBuffer,
+                    _ work: @escaping @Sendable (Key?) async throws -> Reply) async throws -> Response {
+        _ = try request.ifMatchVersion()  // a malformed header is refused even on a replay
+        guard let header = request.headers[.idempotencyKey] else { return try await work(nil).response }
+        guard !header.isEmpty, header.utf8.count <= 200, !header.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw Problem.invalid("Idempotency-Key", "an Idempotency-Key has 1–200 printable characters (a UUID is a good choice)")
+        }
         var hashed = Array("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8)
         hashed += Array(body.readableBytesView)
-        let fingerprint = Digest.sha256(hashed)
-        if let stored = try await idempotency.lookup(scope: scope, key: key) {
-            guard stored.requestHash == fingerprint else {
-                throw Problem(.unprocessableContent, "idempotency-key-reused", "Idempotency key reused",
-                    detail: "Idempotency-Key \(key) was already used for a different request", field: "Idempotency-Key")
+        let key = Key(stored: "http:\(try context.caller()):\(header)", fingerprint: Digest.sha256(hashed))
+        return try await handler.withStreamLocks(["idempotency " + key.stored]) {
+            if let replay = try await replay(key) { return replay }
+            do {
+                return try await work(key).response
+            } catch where !StoreError.isTransient(error) {
+                // A duplicate in another process may have written first, and our decision
+                // failed because of its effect: its answer is the answer.
+                if let replay = try await replay(key) { return replay }
+                throw error
             }
-            var headers: HTTPFields = [.contentType: "application/json", .idempotentReplayed: "true"]
-            if let etag = stored.etag { headers[.eTag] = etag }
-            return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: stored.body)))
         }
-        let reply = try await work()
-        if (200..<300).contains(reply.status.code) {
-            try await idempotency.save(scope: scope, key: key, requestHash: fingerprint, status: reply.status.code,
-                                       body: reply.body, etag: reply.headers[.eTag])
-        }
-        return reply.response
+    }
+
+    private func replay(_ key: Key) async throws -> Response? {
+        guard let record = try await store.idempotencyRecord(key.stored) else { return nil }
+        guard record.fingerprint == key.fingerprint else { throw Problem.idempotencyKeyReused }
+        return Self.replayed(record.result, reply: record.reply).response
+    }
+
+    /// The stored answer, marked as a replay; for a key stored without one, an answer made
+    /// from the append's result.
+    static func replayed(_ result: AppendResult, reply: String?) -> Reply {
+        var answer = reply.flatMap { try? Reply(stored: $0) } ?? response(result, target: nil, status: .ok)
+        answer.headers[.idempotentReplayed] = "true"
+        return answer
     }
 
     /// Decides and appends one command; 201 for what creates a stream, else 200.
-    func run(_ command: LedgerCommand, _ request: Request, _ context: PledgerRequestContext, creates: Bool = false) async throws -> Reply {
+    func run(_ command: LedgerCommand, _ request: Request, _ context: PledgerRequestContext, key: Key?, creates: Bool = false) async throws -> Reply {
         let caller = try context.caller()
         var meta = JSONObject()
         meta.set("actor", .string(caller.description))
         meta.set("request_id", .string(context.id))
-        let key = request.headers[.idempotencyKey].map { "http:\(caller):\($0)" }
-        let outcome = try await handler.handle(command, meta: meta, idempotencyKey: key, expectedVersion: try request.ifMatchVersion())
-        return Self.response(outcome.append, target: command.target, status: creates ? .created : .ok)
+        let target = command.target
+        let status: HTTPResponse.Status = creates ? .created : .ok
+        let idempotency = key?.idempotency { Self.response($0, target: target, status: status) }
+        let outcome = try await handler.handle(command, meta: meta, idempotency: idempotency, expectedVersion: try request.ifMatchVersion())
+        if outcome.append.replayed { return Self.replayed(outcome.append, reply: outcome.append.reply) }
+        return Self.response(outcome.append, target: target, status: status)
     }
 
-    static func response(_ result: AppendResult, target: StreamRef, status: HTTPResponse.Status) -> Reply {
+    static func response(_ result: AppendResult, target: StreamRef?, status: HTTPResponse.Status) -> Reply {
         var object = JSONObject()
         object.set("position", .integer(result.lastPosition))
         object.set("first_position", .integer(result.firstPosition))
-        object.set("stream", .string(target.name))
-        object.set("version", .integer(Int64(result.streamVersions[target.name] ?? 0)))
+        var headers: HTTPFields = [:]
+        if let target {
+            let version = result.streamVersions[target.name] ?? 0
+            object.set("stream", .string(target.name))
+            object.set("version", .integer(Int64(version)))
+            headers[.eTag] = "\"\(version)\""
+        }
         object.set("recorded_at", .string(result.recordedAt.description))
         object.set("event_ids", .array(result.eventIds.map { .string($0.uuidString.lowercased()) }))
         var streams = JSONObject()
         for (stream, version) in result.streamVersions { streams.set(stream, .integer(Int64(version))) }
         object.set("streams", .object(streams))
-        var headers: HTTPFields = [:]
-        headers[.eTag] = "\"\(result.streamVersions[target.name] ?? 0)\""
         headers[.pledgerPosition] = String(result.lastPosition)
         return Reply(.object(object), status: status, headers: headers)
     }
@@ -82,6 +113,29 @@ struct Reply: Sendable {
         self.headers = headers
     }
 
+    /// The form kept with an idempotency key: status, headers and body, as canonical JSON.
+    func stored() -> String {
+        var fields = JSONObject()
+        for field in headers { fields.set(field.name.canonicalName, .string(field.value)) }
+        var object = JSONObject()
+        object.set("status", .integer(Int64(status.code)))
+        object.set("headers", .object(fields))
+        object.set("body", .string(body))
+        return CanonicalJSON.string(.object(object))
+    }
+
+    init(stored text: String) throws {
+        guard case .object(let object) = try JSONParser.parse(text), case .integer(let code) = object["status"],
+              case .string(let body) = object["body"], case .object(let fields) = object["headers"] ?? .object(JSONObject())
+        else { throw StoreError.corrupt("a stored idempotent reply is malformed") }
+        status = HTTPResponse.Status(code: Int(code))
+        self.body = body
+        headers = [:]
+        for member in fields.members {
+            if let name = HTTPField.Name(member.key), case .string(let value) = member.value { headers[name] = value }
+        }
+    }
+
     var response: Response {
         var headers = self.headers
         headers[.contentType] = "application/json"
@@ -95,4 +149,3 @@ extension HTTPField.Name {
     static let pledgerPosition = HTTPField.Name("Pledger-Position")!
     static let pledgerMinPosition = HTTPField.Name("Pledger-Min-Position")!
 }
-

@@ -55,10 +55,13 @@ public struct TokenStore: Sendable {
     /// Creates a token; the returned secret is shown once and never stored.
     public func create(name: String, role: String) async throws -> (id: UUID, secret: String) {
         let (parsed, bank) = try Identity.parseRole(role)
+        if let bank, try await store.versions(of: [StreamRef.bank(bank).name])[StreamRef.bank(bank).name] == 0 {
+            throw DomainError(.notFound, field: "role", "no bank \(bank) is registered; register it first (POST /v1/banks), or check the id")
+        }
         var generator = SystemRandomNumberGenerator()
         let secret = "plg_" + LedgerHash.hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let id = UUID()
-        _ = try await store.client.withConnection { connection in
+        _ = try await store.withConnection(#function) { connection in
             try await connection.query(
                 """
                 INSERT INTO api_tokens (id, name, role, bank_id, token_sha256)
@@ -69,7 +72,7 @@ public struct TokenStore: Sendable {
     }
 
     public func list() async throws -> [Token] {
-        try await store.client.withConnection { connection in
+        try await store.withConnection(#function) { connection in
             var tokens: [Token] = []
             let rows = try await connection.query(
                 """
@@ -86,7 +89,7 @@ public struct TokenStore: Sendable {
 
     /// Returns false when no live token has that id.
     public func revoke(_ id: UUID) async throws -> Bool {
-        try await store.client.withConnection { connection in
+        try await store.withConnection(#function) { connection in
             let rows = try await connection.query(
                 "UPDATE api_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id", logger: store.logger)
             for try await _ in rows.decode(UUID.self) { return true }
@@ -97,7 +100,7 @@ public struct TokenStore: Sendable {
     /// The identity behind a presented token, if it is valid and not revoked.
     public func identity(for secret: String) async throws -> Identity? {
         guard secret.hasPrefix("plg_"), secret.utf8.count == 68 else { return nil }
-        return try await store.client.withConnection { connection in
+        return try await store.withConnection(#function) { connection in
             let rows = try await connection.query(
                 """
                 SELECT id, name, role, bank_id FROM api_tokens

@@ -14,8 +14,10 @@ public struct BatchAppender: Sendable {
     /// `atomic`: all in one transaction; otherwise chunks of about `maxEventsPerAppend`
     /// events, never splitting one command's events.
     @discardableResult
+    /// An `idempotency` key needs `atomic`: one key answers for one append.
     public func append(_ session: LedgerSession, meta: JSONObject = JSONObject(), atomic: Bool = false, backfill: Bool = false,
-                       idempotencyKey: String? = nil, progress: (Int, Int) -> Void = { _, _ in }) async throws -> AppendResult? {
+                       idempotency: Idempotency? = nil, progress: (Int, Int) -> Void = { _, _ in }) async throws -> AppendResult? {
+        guard idempotency == nil || atomic else { throw AppendError.invalid("an idempotency key covers one atomic append") }
         let recorded = session.recorded
         var chunks: [Range<Int>] = []
         if atomic {
@@ -28,15 +30,14 @@ public struct BatchAppender: Sendable {
             }
         }
         var last: AppendResult?
-        for (index, chunk) in chunks.enumerated() {
-            let key = idempotencyKey.map { chunks.count == 1 ? $0 : "\($0)#\(index)" }
-            last = try await store.append(try Self.request(recorded[chunk], meta: meta, backfill: backfill, idempotencyKey: key))
+        for chunk in chunks {
+            last = try await store.append(try Self.request(recorded[chunk], meta: meta, backfill: backfill, idempotency: idempotency))
             progress(chunk.upperBound, recorded.count)
         }
         return last
     }
 
-    static func request(_ slice: ArraySlice<(stream: StreamRef, event: RecordedEvent)>, meta: JSONObject, backfill: Bool, idempotencyKey: String?) throws -> AppendRequest {
+    static func request(_ slice: ArraySlice<(stream: StreamRef, event: RecordedEvent)>, meta: JSONObject, backfill: Bool, idempotency: Idempotency?) throws -> AppendRequest {
         var parts: [StreamAppend] = []
         var current: (stream: StreamRef, firstVersion: Int32, events: [NewEvent])?
         func flush() {
@@ -56,6 +57,6 @@ public struct BatchAppender: Sendable {
             }
         }
         flush()
-        return AppendRequest(parts, idempotencyKey: idempotencyKey)
+        return AppendRequest(parts, idempotency: idempotency)
     }
 }

@@ -31,13 +31,25 @@ public struct CommandHandler: Sendable {
     /// Decides and appends. With `expectedVersion`, the command's target stream must be at
     /// exactly that version (an optimistic lock held by the caller): no retry on conflict.
     @discardableResult
-    public func handle(_ command: LedgerCommand, meta: JSONObject = JSONObject(), idempotencyKey: String? = nil, expectedVersion: Int32? = nil) async throws -> Outcome {
-        try await locks.withLock(command.target.name) {
-            try await decideAndAppend(command, meta: meta, idempotencyKey: idempotencyKey, expectedVersion: expectedVersion)
+    public func handle(_ command: LedgerCommand, meta: JSONObject = JSONObject(), idempotency: Idempotency? = nil, expectedVersion: Int32? = nil) async throws -> Outcome {
+        try await withStreamLocks([command.target.name]) {
+            try await decideAndAppend(command, meta: meta, idempotency: idempotency, expectedVersion: expectedVersion)
         }
     }
 
-    private func decideAndAppend(_ command: LedgerCommand, meta: JSONObject, idempotencyKey: String?, expectedVersion: Int32?) async throws -> Outcome {
+    /// Runs `body` holding this process's queue position on each of `streams` (taken in a
+    /// fixed order, so two holders of several cannot deadlock): commands on those streams
+    /// wait rather than race into version conflicts.
+    public func withStreamLocks<Result: Sendable>(_ streams: [String], _ body: @Sendable () async throws -> Result) async throws -> Result {
+        try await withLocks(Array(Set(streams)).sorted()[...], body)
+    }
+
+    private func withLocks<Result: Sendable>(_ streams: ArraySlice<String>, _ body: @Sendable () async throws -> Result) async throws -> Result {
+        guard let first = streams.first else { return try await body() }
+        return try await locks.withLock(first) { try await withLocks(streams.dropFirst(), body) }
+    }
+
+    private func decideAndAppend(_ command: LedgerCommand, meta: JSONObject, idempotency: Idempotency?, expectedVersion: Int32?) async throws -> Outcome {
         var attempt = 0
         while true {
             attempt += 1
@@ -49,7 +61,7 @@ public struct CommandHandler: Sendable {
             if let expectedVersion, expectedVersion != current {
                 throw PreconditionFailed(stream: command.target.name, expected: expectedVersion, actual: current)
             }
-            let request = try Self.request(writes, states: states, meta: meta, idempotencyKey: idempotencyKey)
+            let request = try Self.request(writes, states: states, meta: meta, idempotency: idempotency)
             do {
                 return Outcome(append: try await store.append(request), writes: writes)
             } catch AppendError.wrongExpectedVersion(let stream, _, let actual) where expectedVersion != nil && stream == command.target.name {
@@ -107,7 +119,7 @@ public struct CommandHandler: Sendable {
     }
 
     /// The append for a decision: every written stream at the version it was read at.
-    static func request(_ writes: [StreamWrite], states: AggregateStates, meta: JSONObject, idempotencyKey: String?) throws -> AppendRequest {
+    static func request(_ writes: [StreamWrite], states: AggregateStates, meta: JSONObject, idempotency: Idempotency?) throws -> AppendRequest {
         var parts: [StreamAppend] = []
         for write in writes where !write.events.isEmpty {
             let version = states.versions[write.stream] ?? 0
@@ -116,7 +128,7 @@ public struct CommandHandler: Sendable {
             }
             parts.append(StreamAppend(stream: write.stream.name, expected: version == 0 ? .noStream : .exact(version), events: events))
         }
-        return AppendRequest(parts, idempotencyKey: idempotencyKey)
+        return AppendRequest(parts, idempotency: idempotency)
     }
 }
 

@@ -56,7 +56,37 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
 
     public var isLocal: Bool { socketPath != nil || ["127.0.0.1", "localhost", "::1"].contains(host) }
 
-    public func clientConfiguration(maxConnections: Int = 8) -> PostgresClient.Configuration {
+    /// Server-side limits set on every session of a client (as startup parameters, so they
+    /// cost no round trip). A server must not let one stuck transaction — a DBA's open
+    /// psql, a hung job — hold every write forever: a lock wait ends after `lockTimeout`
+    /// with SQLSTATE 55P03, which the API answers with 503 and Retry-After.
+    public struct SessionLimits: Sendable, Hashable {
+        public var lockTimeout: Duration?
+        public var statementTimeout: Duration?
+        public var idleInTransactionTimeout: Duration?
+
+        public init(lockTimeout: Duration? = nil, statementTimeout: Duration? = nil, idleInTransactionTimeout: Duration? = nil) {
+            self.lockTimeout = lockTimeout
+            self.statementTimeout = statementTimeout
+            self.idleInTransactionTimeout = idleInTransactionTimeout
+        }
+
+        /// No limits: batch commands (rebuild, import, demo) may legitimately run long.
+        public static let none = SessionLimits()
+
+        var startupParameters: [(String, String)] {
+            func milliseconds(_ duration: Duration) -> String {
+                String(max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000))
+            }
+            var parameters: [(String, String)] = []
+            if let lockTimeout { parameters.append(("lock_timeout", milliseconds(lockTimeout))) }
+            if let statementTimeout { parameters.append(("statement_timeout", milliseconds(statementTimeout))) }
+            if let idleInTransactionTimeout { parameters.append(("idle_in_transaction_session_timeout", milliseconds(idleInTransactionTimeout))) }
+            return parameters
+        }
+    }
+
+    public func clientConfiguration(maxConnections: Int = 8, limits: SessionLimits = .none) -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketPath {
             configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
@@ -70,15 +100,16 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         }
         configuration.options.maximumConnections = maxConnections
         configuration.options.minimumConnections = 0
+        configuration.options.additionalStartupParameters = limits.startupParameters
         return configuration
     }
 
     /// A client whose background log stays quiet below `error` unless debugging (postgres-nio
     /// warns about leases requested in the instant before `run()` starts, which is harmless).
-    public func makeClient(maxConnections: Int = 8, logger: Logger) -> PostgresClient {
+    public func makeClient(maxConnections: Int = 8, limits: SessionLimits = .none, logger: Logger) -> PostgresClient {
         var background = logger
         if background.logLevel > .debug { background.logLevel = .error }
-        return PostgresClient(configuration: clientConfiguration(maxConnections: maxConnections), backgroundLogger: background)
+        return PostgresClient(configuration: clientConfiguration(maxConnections: maxConnections, limits: limits), backgroundLogger: background)
     }
 
     /// Reads `DATABASE_URL`, or the embedded cluster's default (deploy/local/pg, on

@@ -81,16 +81,25 @@ public struct StreamAppend: Sendable, Hashable {
 /// checked against the version the earlier parts left.
 public struct AppendRequest: Sendable, Hashable {
     public let streams: [StreamAppend]
-    public let idempotencyKey: String?
+    public let idempotency: Idempotency?
 
+    public init(_ streams: [StreamAppend], idempotency: Idempotency?) {
+        self.streams = streams
+        self.idempotency = idempotency
+    }
+
+    /// With a plain key, "the same request" means the same streams, expected versions and
+    /// event contents (for callers whose retries rebuild exactly the same append).
     public init(_ streams: [StreamAppend], idempotencyKey: String? = nil) {
         self.streams = streams
-        self.idempotencyKey = idempotencyKey
+        idempotency = idempotencyKey.map { Idempotency(key: $0, fingerprint: Self.contentFingerprint(streams)) }
     }
 
     public init(stream: String, expected: ExpectedVersion, events: [NewEvent], idempotencyKey: String? = nil) {
         self.init([StreamAppend(stream: stream, expected: expected, events: events)], idempotencyKey: idempotencyKey)
     }
+
+    public var idempotencyKey: String? { idempotency?.key }
 
     var eventCount: Int { streams.reduce(0) { $0 + $1.events.count } }
 
@@ -104,14 +113,14 @@ public struct AppendRequest: Sendable, Hashable {
                 throw AppendError.invalid("expected version of \(part.stream) must be ≥ 1, or no_stream")
             }
         }
-        if let key = idempotencyKey, key.isEmpty || key.utf8.count > 200 {
-            throw AppendError.invalid("an idempotency key must have 1–200 bytes")
+        if let key = idempotencyKey, key.isEmpty || key.utf8.count > 300 {
+            throw AppendError.invalid("an idempotency key must have 1–300 bytes")
         }
     }
 
-    /// SHA-256 over what the request asks for — not over event ids, which a retrying client
-    /// may generate afresh — so that a retry with the same key is recognised.
-    var fingerprint: [UInt8] {
+    /// SHA-256 over what the append asks for — not over event ids, which a retrying caller
+    /// may generate afresh.
+    static func contentFingerprint(_ streams: [StreamAppend]) -> [UInt8] {
         var canonical: [JSONValue] = []
         for part in streams {
             var events: [JSONValue] = []
@@ -122,6 +131,42 @@ public struct AppendRequest: Sendable, Hashable {
         }
         return Digest.sha256(CanonicalJSON.bytes(.array(canonical)))
     }
+}
+
+/// The one idempotency mechanism of the ledger. A key is stored in the same statement as
+/// the events it wrote, so it exists exactly when they do: a retry after a crash, a lost
+/// connection or a timeout either finds the key and gets the first answer, or finds nothing
+/// and may safely write.
+///
+/// `fingerprint` identifies what the caller asked for (for HTTP: method, route and body —
+/// never server-made metadata such as a request id or the expected version the server
+/// chose); the same key with another fingerprint is refused. `reply`, if given, renders
+/// the caller's answer from the append's result; it is stored with the key and handed back
+/// verbatim to every retry, so a retry gets the first answer byte for byte.
+public struct Idempotency: Sendable, Hashable {
+    public let key: String
+    public let fingerprint: [UInt8]
+    public let reply: (@Sendable (AppendResult) throws -> String)?
+
+    public init(key: String, fingerprint: [UInt8], reply: (@Sendable (AppendResult) throws -> String)? = nil) {
+        self.key = key
+        self.fingerprint = fingerprint
+        self.reply = reply
+    }
+
+    public static func == (lhs: Idempotency, rhs: Idempotency) -> Bool { lhs.key == rhs.key && lhs.fingerprint == rhs.fingerprint }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(fingerprint)
+    }
+}
+
+/// What is stored under an idempotency key: who asked (fingerprint), what was written, and
+/// the answer the caller rendered for it.
+public struct IdempotencyRecord: Sendable {
+    public let fingerprint: [UInt8]
+    public let result: AppendResult
+    public let reply: String?
 }
 
 enum StreamName {
@@ -139,6 +184,8 @@ public struct AppendResult: Sendable, Hashable, Codable {
     public let recordedAt: RecordedTime
     /// True when this is the stored answer to an earlier request with the same idempotency key.
     public var replayed: Bool = false
+    /// The answer stored with the idempotency key (see `Idempotency.reply`).
+    public var reply: String?
 
     enum CodingKeys: String, CodingKey {
         case firstPosition = "first_position", lastPosition = "last_position", streamVersions = "stream_versions"

@@ -17,6 +17,9 @@ public final class EventStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
     let maxBatchEvents: Int
+    /// The longest any one database operation (a read, a group commit) may take before its
+    /// caller is answered with `StoreError.timedOut` and its connection is closed.
+    public let operationTimeout: Duration
     private let queue = Mutex(PendingQueue())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -24,12 +27,32 @@ public final class EventStore: Sendable {
     /// What the writer knows after its last commit: the head it wrote and the versions of
     /// streams it has seen, for one-statement optimistic appends (see `GroupCommit`).
     private let known = Mutex(KnownTip())
+    private let health = Mutex(WriterHealth())
 
-    public init(client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000) {
+    public init(client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000, operationTimeout: Duration = .seconds(60)) {
         self.client = client
         self.logger = logger
         self.maxBatchEvents = maxBatchEvents
+        self.operationTimeout = operationTimeout
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Runs `body` on a pooled connection within `operationTimeout`. On the deadline the
+    /// connection is closed, which fails whatever it was waiting for, and the caller gets
+    /// `StoreError.timedOut`; driver errors come back wrapped (`StoreError.wrap`).
+    public func withConnection<Value: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        do {
+            return try await Deadline.run(operationTimeout, what) { deadline in
+                try await self.client.withConnection { connection in
+                    deadline.onExpiry { connection.close().whenComplete { _ in } }
+                    return try await body(connection)
+                }
+            }
+        } catch {
+            throw StoreError.wrap(error)
+        }
     }
 
     // MARK: Appending
@@ -44,7 +67,7 @@ public final class EventStore: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             let accepted = queue.withLock { queue in
                 guard !queue.closed else { return false }
-                queue.pending.append(PendingAppend(request: request, continuation: continuation))
+                queue.pending.append(PendingAppend(request: request, continuation: continuation, queuedAt: .now))
                 return true
             }
             if accepted {
@@ -52,6 +75,28 @@ public final class EventStore: Sendable {
             } else {
                 continuation.resume(throwing: StoreError.shutDown)
             }
+        }
+    }
+
+    /// `withConnection` inside BEGIN … COMMIT.
+    public func withTransaction<Value: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        try await withConnection(what) { connection in
+            try await Self.transaction(connection, logger: self.logger, beforeCommit: {}, body)
+        }
+    }
+
+    /// The stored answer of an idempotency key, if the key has been used.
+    public func idempotencyRecord(_ key: String) async throws -> IdempotencyRecord? {
+        try await withConnection("idempotency lookup") { connection in
+            let rows = try await connection.query(
+                "SELECT request_hash, result, reply FROM idempotency_keys WHERE key = \(key)", logger: self.logger)
+            for try await (hash, result, reply) in rows.decode((ByteBuffer, String, String?).self) {
+                return IdempotencyRecord(
+                    fingerprint: Array(hash.readableBytesView), result: try CanonicalJSON.decode(AppendResult.self, from: result), reply: reply)
+            }
+            return nil
         }
     }
 
@@ -78,6 +123,26 @@ public final class EventStore: Sendable {
     /// Sizes of the transactions written so far (for metrics and benchmarks).
     public var statistics: BatchStatistics { batchStats.withLock { $0 } }
 
+    /// Whether the writer is making progress, for `/readyz`: a commit running, or an append
+    /// waiting, for longer than twice the operation timeout means it is stuck; recent
+    /// commits failing on database faults mean writes are failing.
+    public func writerProblem(now: ContinuousClock.Instant = .now) -> String? {
+        let oldestWaiting = queue.withLock { $0.pending.first?.queuedAt }
+        return health.withLock { health in
+            let limit = operationTimeout * 2
+            if let since = health.committingSince, now - since > limit {
+                return "a group commit has been running for \(now - since)"
+            }
+            if let oldestWaiting, now - oldestWaiting > limit {
+                return "an append has been waiting \(now - oldestWaiting) for the writer"
+            }
+            if health.consecutiveFaults >= 3, let reason = health.lastFault {
+                return "the last \(health.consecutiveFaults) group commits failed: \(reason)"
+            }
+            return nil
+        }
+    }
+
     private func drain() async {
         while true {
             let batch = queue.withLock { $0.take(maxEvents: maxBatchEvents) }
@@ -88,32 +153,50 @@ public final class EventStore: Sendable {
 
     private func commit(_ batch: [PendingAppend]) async {
         let group = GroupCommit(requests: batch.map(\.request), logger: logger)
+        let tip = known.withLock { $0.covering(group) }
+        // Set just before the statement that can make the batch durable: a failure after it
+        // leaves the outcome unknown; before it, nothing was written.
+        let mayHaveCommitted = Flag()
+        health.withLock { $0.committingSince = .now }
+        defer { health.withLock { $0.committingSince = nil } }
         do {
-            let plan = try await client.withConnection { connection -> GroupCommit.Plan in
-                if let (head, versions) = known.withLock({ $0.covering(group) }),
-                   let plan = try await group.writeOptimistic(on: head, versions: versions, connection: connection) {
-                    return plan
-                }
-                return try await connection.withTransaction(logger: self.logger) { transaction in
-                    try await group.writeLocked(on: transaction)
+            let plan = try await Deadline.run(operationTimeout, "group commit of \(batch.count) appends") { deadline in
+                try await self.client.withConnection { connection -> GroupCommit.Plan in
+                    deadline.onExpiry { connection.close().whenComplete { _ in } }
+                    if let (head, versions) = tip {
+                        mayHaveCommitted.set(true)
+                        if let plan = try await group.writeOptimistic(on: head, versions: versions, connection: connection) { return plan }
+                        mayHaveCommitted.set(false)
+                    }
+                    return try await Self.transaction(connection, logger: self.logger, beforeCommit: { mayHaveCommitted.set(true) }) {
+                        try await group.writeLocked(on: $0)
+                    }
                 }
             }
             known.withLock { $0.remember(plan) }
             batchStats.withLock { $0.record(requests: batch.count) }
+            health.withLock { $0.consecutiveFaults = 0 }
             for (pending, outcome) in zip(batch, plan.outcomes) { pending.continuation.resume(with: outcome) }
         } catch {
             known.withLock { $0 = KnownTip() }
-            if let transaction = error as? PostgresTransactionError, transaction.commitError != nil {
-                // COMMIT was sent but its answer lost: the batch may or may not be in the log.
-                // Retrying could write it twice; the callers must decide (a retry with the same
-                // idempotency key is safe).
-                logger.error("commit outcome unknown", metadata: ["error": "\(StoreError.wrap(error))"])
-                for pending in batch { pending.continuation.resume(throwing: StoreError.commitOutcomeUnknown) }
+            let error = StoreError.wrap(error)
+            if StoreError.isTransient(error) {
+                // The database's condition, not the requests': every caller gets a 503-class
+                // error at once (retrying them one by one would only wait out more timeouts).
+                let unknown = mayHaveCommitted.value
+                health.withLock { $0.consecutiveFaults += 1; $0.lastFault = "\(error)" }
+                logger.error(unknown ? "commit outcome unknown" : "group commit failed", metadata: ["error": "\(error)", "appends": "\(batch.count)"])
+                for pending in batch { pending.continuation.resume(throwing: unknown ? StoreError.commitOutcomeUnknown : error) }
                 return
             }
-            let error = StoreError.wrap(error)
+            if tip != nil {
+                // The optimistic statement failed on its own terms (a key already used, say):
+                // nothing was written, and the locked way looks keys up before writing.
+                await commit(batch)
+                return
+            }
             if batch.count > 1 {
-                // Something in the batch broke the whole transaction; nothing was written.
+                // Something in the batch broke the whole statement; nothing was written.
                 // Write each request alone so that only the culprit fails.
                 logger.warning("group commit failed, retrying its \(batch.count) requests one by one", metadata: ["error": "\(error)"])
                 for pending in batch { await self.commit([pending]) }
@@ -123,12 +206,30 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// BEGIN, `body`, COMMIT — with a hook just before COMMIT, so the writer can tell a
+    /// failure that wrote nothing from one whose outcome is unknown.
+    static func transaction<Value>(
+        _ connection: PostgresConnection, logger: Logger, beforeCommit: () -> Void, _ body: (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        try await connection.query("BEGIN", logger: logger)
+        let value: Value
+        do {
+            value = try await body(connection)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        beforeCommit()
+        try await connection.query("COMMIT", logger: logger)
+        return value
+    }
+
     // MARK: Reading
 
     /// The events of one stream from `version` on, in order.
     public func read(stream: String, fromVersion version: Int32 = 1, limit: Int = 10_000) async throws -> [StoredEvent] {
-        try await client.withConnection { connection in
-            try await Self.decode(connection.query(
+        try await withConnection("read of \(stream)") { connection in
+            try Self.decode(await connection.allRows(
                 """
                 SELECT \(unescaped: Self.columns) FROM events
                 WHERE stream = \(stream) AND version >= \(version) ORDER BY version LIMIT \(Int64(limit))
@@ -138,18 +239,18 @@ public final class EventStore: Sendable {
 
     /// A page of the global log: positions after `position`, ascending.
     public func read(after position: Int64, limit: Int = 1000) async throws -> [StoredEvent] {
-        try await client.withConnection { try await Self.read(after: position, limit: limit, on: $0, logger: self.logger) }
+        try await withConnection("read of the log") { try await Self.read(after: position, limit: limit, on: $0, logger: self.logger) }
     }
 
     static func read(after position: Int64, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [StoredEvent] {
-        try await decode(connection.query(
+        try decode(await connection.allRows(
             "SELECT \(unescaped: columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))",
             logger: logger))
     }
 
     /// Current version of each stream (0 when it does not exist).
     public func versions(of streams: [String]) async throws -> [String: Int32] {
-        try await client.withConnection { try await Self.versions(of: streams, on: $0, logger: self.logger) }
+        try await withConnection("stream versions") { try await Self.versions(of: streams, on: $0, logger: self.logger) }
     }
 
     static func versions(of streams: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: Int32] {
@@ -164,7 +265,7 @@ public final class EventStore: Sendable {
     }
 
     public func head() async throws -> LedgerHead {
-        try await client.withConnection { connection in
+        try await withConnection("ledger head") { connection in
             let rows = try await connection.query(
                 "SELECT position, hash, (extract(epoch FROM recorded_at) * 1000000)::int8 FROM ledger_head",
                 logger: self.logger)
@@ -180,9 +281,10 @@ public final class EventStore: Sendable {
         (extract(epoch FROM recorded_at) * 1000000)::int8, prev_hash, hash
         """
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [StoredEvent] {
+    static func decode(_ rows: [PostgresRow]) throws -> [StoredEvent] {
         var events: [StoredEvent] = []
-        for try await row in rows {
+        events.reserveCapacity(rows.count)
+        for row in rows {
             let (position, stream, version, eventId, type, schema, data, meta, micros, prev, hash) = try row.decode(
                 (Int64, String, Int32, UUID, String, Int32, String, String, Int64, ByteBuffer, ByteBuffer).self)
             events.append(StoredEvent(
@@ -213,10 +315,12 @@ struct KnownTip {
     var head: ChainHead?
     var versions: [String: Int32] = [:]
 
-    /// Head and versions for an optimistic write, if every stream of the batch is known
-    /// and no request needs an idempotency-key lookup.
+    /// Head and versions for an optimistic write, if every stream of the batch is known.
+    /// Keys need no lookup there: a key already used makes the statement fail on the key's
+    /// primary key, and the requests are then written one by one the locked way, which
+    /// finds the stored answer.
     func covering(_ commit: GroupCommit) -> (ChainHead, [String: Int32])? {
-        guard let head, !commit.hasIdempotencyKeys else { return nil }
+        guard let head else { return nil }
         var needed: [String: Int32] = [:]
         for stream in commit.streams {
             guard let version = versions[stream] else { return nil }
@@ -235,6 +339,21 @@ struct KnownTip {
 struct PendingAppend {
     let request: AppendRequest
     let continuation: CheckedContinuation<AppendResult, any Error>
+    let queuedAt: ContinuousClock.Instant
+}
+
+/// A boolean shared with a task that may outlive its scope.
+final class Flag: Sendable {
+    private let state = Mutex(false)
+    var value: Bool { state.withLock { $0 } }
+    func set(_ value: Bool) { state.withLock { $0 = value } }
+}
+
+/// How the group-commit writer is doing (see `EventStore.writerProblem`).
+struct WriterHealth {
+    var committingSince: ContinuousClock.Instant?
+    var consecutiveFaults = 0
+    var lastFault: String?
 }
 
 struct PendingQueue {

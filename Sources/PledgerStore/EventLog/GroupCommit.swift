@@ -34,7 +34,6 @@ struct GroupCommit {
     }
 
     var streams: [String] { Array(Set(requests.flatMap { $0.streams.map(\.stream) })) }
-    var hasIdempotencyKeys: Bool { requests.contains { $0.idempotencyKey != nil } }
 
     /// Locked write; call inside a transaction.
     func writeLocked(on connection: PostgresConnection) async throws -> Plan {
@@ -53,28 +52,33 @@ struct GroupCommit {
     /// moved and nothing was written.
     func writeOptimistic(on head: ChainHead, versions: [String: Int32], connection: PostgresConnection) async throws -> Plan? {
         let plan = try plan(on: head, versions: versions, stored: [:])
+        // Keys were not looked up here: a keyed request refused against the known versions
+        // may be the retry of one already written, whose stored answer is the answer.
+        for (request, outcome) in zip(requests, plan.outcomes) where request.idempotency != nil {
+            if case .failure = outcome { return nil }
+        }
         if plan.rows.isEmpty { return plan }
         return try await plan.rows.write(on: connection, from: head.position, to: plan.head, logger: logger) ? plan : nil
     }
 
     /// Pure: positions, versions, hashes and answers for the batch on top of `head`.
-    func plan(on head: ChainHead, versions: [String: Int32], stored: [String: (fingerprint: [UInt8], result: AppendResult)]) throws -> Plan {
+    func plan(on head: ChainHead, versions: [String: Int32], stored: [String: IdempotencyRecord]) throws -> Plan {
         var plan = Plan(head: head, versions: versions)
         var position = head.position
         var chain = head.hash
         let recordedAt = max(RecordedTime.now(), head.recordedAt ?? RecordedTime(microseconds: 0))
         var lastRecorded = head.recordedAt ?? RecordedTime(microseconds: 0)
-        var keysInBatch: [String: (fingerprint: [UInt8], result: AppendResult)] = [:]
+        var keysInBatch: [String: IdempotencyRecord] = [:]
 
         for request in requests {
-            let fingerprint = request.key == nil ? [] : request.fingerprint
-            if let key = request.key, let earlier = stored[key] ?? keysInBatch[key] {
-                guard earlier.fingerprint == fingerprint else {
-                    plan.outcomes.append(.failure(AppendError.idempotencyConflict(key: key)))
+            if let idempotency = request.idempotency, let earlier = stored[idempotency.key] ?? keysInBatch[idempotency.key] {
+                guard earlier.fingerprint == idempotency.fingerprint else {
+                    plan.outcomes.append(.failure(AppendError.idempotencyConflict(key: idempotency.key)))
                     continue
                 }
                 var replay = earlier.result
                 replay.replayed = true
+                replay.reply = earlier.reply
                 plan.outcomes.append(.success(replay))
                 continue
             }
@@ -82,35 +86,46 @@ struct GroupCommit {
                 plan.outcomes.append(.failure(problem))
                 continue
             }
-            let first = position + 1
+            // Built aside and kept only if the whole request can be answered.
+            var rows = Rows()
+            var at = position, link = chain, last = lastRecorded
             var newVersions: [String: Int32] = [:]
             var ids: [UUID] = []
             for part in request.streams {
-                var version = plan.versions[part.stream] ?? 0
+                var version = newVersions[part.stream] ?? plan.versions[part.stream] ?? 0
                 for event in part.events {
-                    position += 1
+                    at += 1
                     version += 1
                     var meta = event.meta
-                    if let key = request.key { meta.set("idempotency_key", .string(key)) }
-                    let time = event.recordedAt ?? max(recordedAt, lastRecorded)
-                    lastRecorded = time
+                    if let key = request.idempotencyKey { meta.set("idempotency_key", .string(key)) }
+                    let time = event.recordedAt ?? max(recordedAt, last)
+                    last = time
                     let envelope = EventEnvelope(
-                        position: position, stream: part.stream, version: version, eventId: event.eventId, type: event.type,
+                        position: at, stream: part.stream, version: version, eventId: event.eventId, type: event.type,
                         schema: event.schema, data: event.data, meta: CanonicalJSON.string(.object(meta)), recordedAt: time)
-                    let hash = envelope.hash(after: chain)
-                    plan.rows.append(envelope, prev: chain, hash: hash)
-                    chain = hash
+                    let hash = envelope.hash(after: link)
+                    rows.append(envelope, prev: link, hash: hash)
+                    link = hash
                     ids.append(event.eventId)
                 }
-                plan.versions[part.stream] = version
                 newVersions[part.stream] = version
             }
-            let result = AppendResult(
-                firstPosition: first, lastPosition: position, streamVersions: newVersions, eventIds: ids, recordedAt: lastRecorded)
-            if let key = request.key {
-                keysInBatch[key] = (fingerprint, result)
-                plan.rows.idempotency.append((key, fingerprint, try CanonicalJSON.encode(result), first))
+            var result = AppendResult(firstPosition: position + 1, lastPosition: at, streamVersions: newVersions, eventIds: ids, recordedAt: last)
+            if let idempotency = request.idempotency {
+                do {
+                    result.reply = try idempotency.reply?(result)
+                    rows.idempotency.append((idempotency.key, idempotency.fingerprint, try CanonicalJSON.encode(result), result.firstPosition, result.reply))
+                } catch {
+                    plan.outcomes.append(.failure(error))
+                    continue
+                }
+                keysInBatch[idempotency.key] = IdempotencyRecord(fingerprint: idempotency.fingerprint, result: result, reply: result.reply)
             }
+            plan.rows.append(contentsOf: rows)
+            for (stream, version) in newVersions { plan.versions[stream] = version }
+            position = at
+            chain = link
+            lastRecorded = last
             plan.outcomes.append(.success(result))
         }
         plan.head = ChainHead(position: position, hash: chain, recordedAt: plan.rows.isEmpty ? head.recordedAt : lastRecorded)
@@ -152,21 +167,21 @@ struct GroupCommit {
 
     /// Current versions of the streams the batch writes, and the stored answers of its
     /// idempotency keys, in one query.
-    private func versionsAndKeys(_ connection: PostgresConnection) async throws
-        -> ([String: Int32], [String: (fingerprint: [UInt8], result: AppendResult)]) {
-        let keys = requests.compactMap(\.key)
+    private func versionsAndKeys(_ connection: PostgresConnection) async throws -> ([String: Int32], [String: IdempotencyRecord]) {
+        let keys = requests.compactMap(\.idempotencyKey)
         var versions: [String: Int32] = [:]
-        var stored: [String: (fingerprint: [UInt8], result: AppendResult)] = [:]
+        var stored: [String: IdempotencyRecord] = [:]
         let rows = try await connection.query(
             """
-            SELECT s.name, COALESCE((SELECT max(version) FROM events WHERE stream = s.name), 0), NULL::bytea, NULL::text
+            SELECT s.name, COALESCE((SELECT max(version) FROM events WHERE stream = s.name), 0), NULL::bytea, NULL::text, NULL::text
             FROM unnest(\(streams)::text[]) AS s(name)
             UNION ALL
-            SELECT key, 0, request_hash, result FROM idempotency_keys WHERE key = ANY(\(keys)::text[])
+            SELECT key, 0, request_hash, result, reply FROM idempotency_keys WHERE key = ANY(\(keys)::text[])
             """, logger: logger)
-        for try await (name, version, hash, result) in rows.decode((String, Int32, ByteBuffer?, String?).self) {
+        for try await (name, version, hash, result, reply) in rows.decode((String, Int32, ByteBuffer?, String?, String?).self) {
             if let hash, let result {
-                stored[name] = (Array(hash.readableBytesView), try CanonicalJSON.decode(AppendResult.self, from: result))
+                stored[name] = IdempotencyRecord(
+                    fingerprint: Array(hash.readableBytesView), result: try CanonicalJSON.decode(AppendResult.self, from: result), reply: reply)
             } else {
                 versions[name] = version
             }
@@ -175,18 +190,21 @@ struct GroupCommit {
     }
 }
 
-private extension AppendRequest {
-    var key: String? { idempotencyKey }
-}
-
 /// Column arrays for the one INSERT … SELECT FROM unnest(…) of a batch.
 struct Rows {
     var positions: [Int64] = [], streams: [String] = [], versions: [Int32] = [], ids: [UUID] = []
     var types: [String] = [], schemas: [Int32] = [], data: [String] = [], meta: [String] = []
     var prevHashes: [ByteBuffer] = [], hashes: [ByteBuffer] = [], recorded: [Int64] = []
-    var idempotency: [(key: String, fingerprint: [UInt8], result: String, first: Int64)] = []
+    var idempotency: [(key: String, fingerprint: [UInt8], result: String, first: Int64, reply: String?)] = []
 
     var isEmpty: Bool { positions.isEmpty }
+
+    mutating func append(contentsOf other: Rows) {
+        positions += other.positions; streams += other.streams; versions += other.versions; ids += other.ids
+        types += other.types; schemas += other.schemas; data += other.data; meta += other.meta
+        prevHashes += other.prevHashes; hashes += other.hashes; recorded += other.recorded
+        idempotency += other.idempotency
+    }
 
     mutating func append(_ envelope: EventEnvelope, prev: LedgerHash, hash: LedgerHash) {
         positions.append(envelope.position)
@@ -223,9 +241,11 @@ struct Rows {
                      AS u(p, s, v, i, t, sc, d, m, r, ph, h)
                 WHERE EXISTS (SELECT 1 FROM moved)
             ), keys AS (
-                INSERT INTO idempotency_keys (key, request_hash, result, first_position)
-                SELECT * FROM unnest(\(idempotency.map(\.key))::text[], \(idempotency.map { ByteBuffer(bytes: $0.fingerprint) })::bytea[],
-                                     \(idempotency.map(\.result))::text[], \(idempotency.map(\.first))::int8[])
+                INSERT INTO idempotency_keys (key, request_hash, result, first_position, reply)
+                SELECT k, h, r, f, NULLIF(a, '')
+                FROM unnest(\(idempotency.map(\.key))::text[], \(idempotency.map { ByteBuffer(bytes: $0.fingerprint) })::bytea[],
+                            \(idempotency.map(\.result))::text[], \(idempotency.map(\.first))::int8[], \(idempotency.map { $0.reply ?? "" })::text[])
+                     AS u(k, h, r, f, a)
                 WHERE EXISTS (SELECT 1 FROM moved)
             )
             SELECT pg_notify(\(EventStore.notifyChannel), \(String(head.position))) FROM moved

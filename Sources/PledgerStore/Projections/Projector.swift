@@ -79,7 +79,7 @@ public final class Projector: Sendable {
     }
 
     public static func checkpoint(_ store: EventStore) async throws -> Int64 {
-        try await store.client.withConnection { connection in
+        try await store.withConnection(#function) { connection in
             let rows = try await connection.query("SELECT position FROM projection_checkpoints WHERE name = \(name)", logger: store.logger)
             for try await position in rows.decode(Int64.self) { return position }
             return 0
@@ -100,7 +100,7 @@ public final class Projector: Sendable {
         }
         let rows = try fold.states.rows(loans: loans, funds: funds)
         let last = page.last!.position
-        try await store.client.withTransaction(logger: store.logger) { connection in
+        try await store.withTransaction("read-model batch") { connection in
             try await ReadModelWriter.upsert(rows.loans, rows.funds, from: previous, to: last, on: connection, logger: self.store.logger)
         }
         reached.withLock { $0 = last }

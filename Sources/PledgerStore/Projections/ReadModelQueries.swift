@@ -9,7 +9,7 @@ public struct ReadModelQueries: Sendable {
     public init(store: EventStore) { self.store = store }
 
     public func funds(after cursor: String?, limit: Int) async throws -> [FundRow] {
-        try await store.client.withConnection { connection in
+        try await store.withConnection(#function) { connection in
             var result: [FundRow] = []
             let rows = try await connection.query(
                 """
@@ -24,15 +24,16 @@ public struct ReadModelQueries: Sendable {
     }
 
     public func loans(bank: BankId, status: LoanStatus?, after cursor: String?, limit: Int) async throws -> [LoanRow] {
-        try await store.client.withConnection { connection in
+        try await store.withConnection(#function) { connection in
             var result: [LoanRow] = []
-            let rows = try await connection.query(
+            let rows = try await connection.allRows(
                 """
                 SELECT stream, snapshot FROM rm_loans
                 WHERE bank_id = \(bank.value) AND contract_no > \(cursor ?? "") AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
                 ORDER BY contract_no LIMIT \(Int64(limit))
                 """, logger: store.logger)
-            for try await (stream, snapshot) in rows.decode((String, String).self) {
+            for row in rows {
+                let (stream, snapshot) = try row.decode((String, String).self)
                 result.append(try LoanRow(stream: stream, snapshotJSON: snapshot))
             }
             return result
@@ -41,8 +42,8 @@ public struct ReadModelQueries: Sendable {
 
     /// Creation events of one type (banks, borrowers, assets, funds), by position.
     public func registrations(type: String, after position: Int64, limit: Int) async throws -> [StoredEvent] {
-        try await store.client.withConnection { connection in
-            try await EventStore.decode(connection.query(
+        try await store.withConnection(#function) { connection in
+            try EventStore.decode(await connection.allRows(
                 """
                 SELECT \(unescaped: EventStore.columns) FROM events
                 WHERE type = \(type) AND position > \(position) ORDER BY position LIMIT \(Int64(limit))

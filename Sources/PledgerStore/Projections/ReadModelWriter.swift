@@ -72,17 +72,18 @@ enum ReadModelWriter {
     }
 
     static func loadLoans(_ store: EventStore, fund: FundId? = nil, bank: BankId? = nil) async throws -> [LoanRow] {
-        try await store.client.withConnection { connection in
-            let rows: PostgresRowSequence
+        try await store.withConnection(#function) { connection in
+            let rows: [PostgresRow]
             if let fund {
-                rows = try await connection.query("SELECT stream, snapshot FROM rm_loans WHERE fund_id = \(fund.value) ORDER BY stream", logger: store.logger)
+                rows = try await connection.allRows("SELECT stream, snapshot FROM rm_loans WHERE fund_id = \(fund.value) ORDER BY stream", logger: store.logger)
             } else if let bank {
-                rows = try await connection.query("SELECT stream, snapshot FROM rm_loans WHERE bank_id = \(bank.value) ORDER BY stream", logger: store.logger)
+                rows = try await connection.allRows("SELECT stream, snapshot FROM rm_loans WHERE bank_id = \(bank.value) ORDER BY stream", logger: store.logger)
             } else {
-                rows = try await connection.query("SELECT stream, snapshot FROM rm_loans ORDER BY stream", logger: store.logger)
+                rows = try await connection.allRows("SELECT stream, snapshot FROM rm_loans ORDER BY stream", logger: store.logger)
             }
             var result: [LoanRow] = []
-            for try await (stream, snapshot) in rows.decode((String, String).self) {
+            for row in rows {
+                let (stream, snapshot) = try row.decode((String, String).self)
                 result.append(try LoanRow(stream: stream, snapshotJSON: snapshot))
             }
             return result
@@ -90,7 +91,7 @@ enum ReadModelWriter {
     }
 
     static func loadFunds(_ store: EventStore) async throws -> [FundRow] {
-        try await store.client.withConnection { connection in
+        try await store.withConnection(#function) { connection in
             var result: [FundRow] = []
             let rows = try await connection.query(
                 "SELECT fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended FROM rm_funds ORDER BY fund_id", logger: store.logger)

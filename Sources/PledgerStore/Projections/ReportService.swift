@@ -16,6 +16,7 @@ public struct ReportService: Sendable {
         let last = min(toPosition ?? head, head)
         var cursor: Int64 = 0
         reading: while cursor < last {
+            try Task.checkCancellation()
             let page = try await store.read(after: cursor, limit: Int(min(5000, last - cursor)))
             guard let tail = page.last else { break }
             for stored in page where !fold.apply(try RecordedEvent(stored.envelope)) { break reading }

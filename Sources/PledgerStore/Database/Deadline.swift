@@ -1,0 +1,114 @@
+import Synchronization
+
+/// Runs an operation that must answer within a time limit, even if it ignores cancellation.
+///
+/// A database call can wait forever on a connection the server dropped (seen under load after
+/// `pg_terminate_backend`: the awaited query never completes). Structured timeouts do not help
+/// there, because a task group waits for its children. So the operation runs in a task of
+/// its own and the caller gets whichever comes first: its result, the deadline, or the
+/// caller's own cancellation. On the deadline the operation is cancelled and `onExpiry`
+/// (registered by the operation, e.g. closing its connection) unblocks whatever it waits on.
+public enum Deadline {
+    /// Lets the operation say how to abort it when the deadline passes.
+    public final class Handle: Sendable {
+        fileprivate let state = Mutex<State>(State())
+
+        fileprivate struct State {
+            var onExpiry: (@Sendable () -> Void)?
+            var expired = false
+        }
+
+        /// `action` runs if the deadline passes while the operation is still running (at once
+        /// if it already has).
+        public func onExpiry(_ action: @escaping @Sendable () -> Void) {
+            let runNow = state.withLock { state -> Bool in
+                if state.expired { return true }
+                state.onExpiry = action
+                return false
+            }
+            if runNow { action() }
+        }
+
+        fileprivate func expire() {
+            let action = state.withLock { state -> (@Sendable () -> Void)? in
+                state.expired = true
+                defer { state.onExpiry = nil }
+                return state.onExpiry
+            }
+            action?()
+        }
+    }
+
+    /// The result of `operation`, or `StoreError.timedOut(what)` after `limit`, or
+    /// `CancellationError` when the calling task is cancelled first.
+    public static func run<Value: Sendable>(
+        _ limit: Duration, _ what: String,
+        _ operation: @escaping @Sendable (Handle) async throws -> Value
+    ) async throws -> Value {
+        let race = Race<Value>()
+        let handle = Handle()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.begin(continuation)
+                let work = Task {
+                    do { race.finish(.success(try await operation(handle))) } catch { race.finish(.failure(error)) }
+                }
+                let timer = Task {
+                    try? await Task.sleep(for: limit)
+                    if !Task.isCancelled, race.finish(.failure(StoreError.timedOut(what))) {
+                        handle.expire()
+                        work.cancel()
+                    }
+                }
+                race.onFinish { work.cancel(); timer.cancel() }
+            }
+        } onCancel: {
+            if race.finish(.failure(CancellationError())) { handle.expire() }
+        }
+    }
+
+    /// Who answers first; later answers are dropped.
+    private final class Race<Value: Sendable>: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<Value, any Error>?
+            var outcome: Result<Value, any Error>?
+            var cleanup: (@Sendable () -> Void)?
+            var done = false
+        }
+        private let state = Mutex<State>(State())
+
+        func begin(_ continuation: CheckedContinuation<Value, any Error>) {
+            let early = state.withLock { state -> Result<Value, any Error>? in
+                if let outcome = state.outcome { return outcome }
+                state.continuation = continuation
+                return nil
+            }
+            if let early { continuation.resume(with: early) }
+        }
+
+        /// Records the first outcome; returns whether this call was first.
+        @discardableResult
+        func finish(_ outcome: Result<Value, any Error>) -> Bool {
+            let (first, continuation, cleanup) = state.withLock { state -> (Bool, CheckedContinuation<Value, any Error>?, (@Sendable () -> Void)?) in
+                guard !state.done else { return (false, nil, nil) }
+                state.done = true
+                defer { state.continuation = nil; state.cleanup = nil }
+                if state.continuation == nil { state.outcome = outcome }
+                return (true, state.continuation, state.cleanup)
+            }
+            continuation?.resume(with: outcome)
+            if first { cleanup?() }
+            return first
+        }
+
+        /// Runs `cleanup` when the race is decided (at once if it already is).
+        func onFinish(_ cleanup: @escaping @Sendable () -> Void) {
+            let runNow = state.withLock { state -> Bool in
+                if state.done { return true }
+                state.cleanup = cleanup
+                return false
+            }
+            if runNow { cleanup() }
+        }
+    }
+}
