@@ -41,10 +41,11 @@ public enum TestDatabase {
     /// A fresh migrated database with a running event store.
     @discardableResult
     public static func withLedger<Result: Sendable>(
-        maxConnections: Int = 4, _ body: (EventStore, DatabaseURL) async throws -> Result
+        maxConnections: Int = 4, limits: DatabaseURL.SessionLimits = .none, operationTimeout: Duration = .seconds(60),
+        _ body: (EventStore, DatabaseURL) async throws -> Result
     ) async throws -> Result {
         try await withDatabase { url in
-            try await LedgerRuntime.with(url, maxConnections: maxConnections, logger: logger) { store in
+            try await LedgerRuntime.with(url, maxConnections: maxConnections, limits: limits, operationTimeout: operationTimeout, logger: logger) { store in
                 try await body(store, url)
             }
         }

@@ -1,0 +1,95 @@
+import Foundation
+import HTTPTypes
+import PledgerDomain
+import PledgerStore
+import Testing
+
+/// What an attacker or a careless client tried, and the clear answer each gets.
+@Suite("HTTP: hostile and malformed input")
+struct HostileInputTests {
+    @Test("a body over 8 MiB is refused with 413, not 500")
+    func bodyTooLarge() async throws {
+        try await APIHarness.run { api in
+            let padding = String(repeating: "x", count: 9 * 1024 * 1024)
+            let reply = try await api.send(.post, "/v1/borrowers", as: "bank:LCRCB", json: #"{"name":"\#(padding)"}"#)
+            #expect(reply.status == 413 && reply.problem == "too-large", "\(reply.status) \(reply.text.prefix(200))")
+        }
+    }
+
+    @Test("PUT, PATCH and DELETE on a resource are 405 with Allow; unknown paths stay 404")
+    func methodNotAllowed() async throws {
+        try await APIHarness.run { api in
+            for method in [HTTPRequest.Method.put, .patch, .delete] {
+                let reply = try await api.send(method, "/v1/banks/LCRCB/loans/LC-2024-0001", as: "bank:LCRCB")
+                #expect(reply.status == 405 && reply.problem == "method-not-allowed", "\(method): \(reply.status)")
+                #expect(reply.headers[.allow] == "GET")
+            }
+            let collection = try await api.send(.delete, "/v1/banks/LCRCB/loans", as: "bank:LCRCB")
+            #expect(collection.status == 405 && collection.headers[.allow] == "GET, POST")
+            #expect(try await api.send(.put, "/v1/nowhere/at/all").status == 404)
+        }
+    }
+
+    @Test("the bearer scheme is case-insensitive; anything else is 401")
+    func bearerScheme() async throws {
+        try await APIHarness.run { api in
+            let token = api.tokens["auditor"]!
+            for scheme in ["Bearer", "bearer", "BEARER"] {
+                let reply = try await api.send(.get, "/v1/ledger/head", as: nil, headers: [.authorization: "\(scheme) \(token)"])
+                #expect(reply.status == 200, "\(scheme): \(reply.text)")
+            }
+            for header in ["Basic \(token)", "Bearer", "Bearer  ", token] {
+                #expect(try await api.send(.get, "/v1/ledger/head", as: nil, headers: [.authorization: header]).status == 401)
+            }
+        }
+    }
+
+    @Test("only application/json (with parameters) is JSON: application/jsonp and friends are 415")
+    func mediaType() async throws {
+        try await APIHarness.run { api in
+            let body = #"{"bank_id":"B9","name":"Bank Nine","licence":"L-9"}"#
+            for type in ["application/jsonp", "application/json-patch+json", "text/json", "application/jsonx"] {
+                let reply = try await api.send(.post, "/v1/banks", json: body, contentType: type)
+                #expect(reply.status == 415 && reply.problem == "unsupported-media-type", "\(type): \(reply.status)")
+            }
+            api.expectOK(try await api.send(.post, "/v1/banks", json: body, contentType: "Application/JSON; charset=utf-8"))
+        }
+    }
+
+    @Test("a bank may not value an asset pledged to another bank's loan; the pledging bank and fund administrators may")
+    func valuationOfAnotherBanksPledge() async throws {
+        try await APIHarness.run { api in
+            try await api.seedDistrict()
+            api.expectOK(try await api.originate())
+            let valuation = { (id: String) in
+                #"{"valuation_id":"\#(id)","appraiser":"某评估公司","method":"market","value_fen":1,"valued_on":"2024-06-01","report_ref":"R-\#(id)"}"#
+            }
+            let other = try await api.send(.post, "/v1/assets/ZL1/valuations", as: "bank:B2", json: valuation("V-B2"))
+            #expect(other.status == 403 && other.problem == "forbidden", "\(other.text)")
+            api.expectOK(try await api.send(.post, "/v1/assets/ZL1/valuations", as: "bank:LCRCB", json: valuation("V-OWN")))
+            api.expectOK(try await api.send(.post, "/v1/assets/ZL1/valuations", as: "fund_admin", json: valuation("V-FUND")))
+            // An asset pledged to nobody may be valued by any bank (an appraisal before a loan).
+            api.expectOK(try await api.send(.post, "/v1/assets/ZL2/valuations", as: "bank:B2", json: valuation("V-FREE")))
+        }
+    }
+
+    @Test("a token can only be made for a bank that exists")
+    func tokenForMissingBank() async throws {
+        try await APIHarness.run { api in
+            await #expect(throws: DomainError.self) { try await TokenStore(store: api.store).create(name: "x", role: "bank:NOPE") }
+            let created = try await TokenStore(store: api.store).create(name: "ok", role: "bank:B2")
+            #expect(created.secret.hasPrefix("plg_"))
+        }
+    }
+
+    @Test("an Idempotency-Key over 200 characters is refused")
+    func badIdempotencyKey() async throws {
+        try await APIHarness.run { api in
+            for key in [String(repeating: "k", count: 201)] {
+                let reply = try await api.send(.post, "/v1/banks", json: #"{"bank_id":"B9","name":"Bank Nine","licence":"L-9"}"#,
+                                               headers: [HTTPField.Name("Idempotency-Key")!: key])
+                #expect(reply.status == 422 && reply.string("field") == "Idempotency-Key")
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import PledgerDomain
+import PledgerStore
+import PledgerTestSupport
+import PostgresNIO
+import Synchronization
+import Testing
+
+/// The write path under database faults: every append answers within a bounded time —
+/// written, or refused with an error that says "try again later" — and what was written is
+/// gap-free and chained. (`scripts/faults` runs the same faults against a live server.)
+@Suite("Event store under database faults")
+struct FaultTests {
+    /// What concurrent writers saw while `fault` ran.
+    struct Tally: Sendable {
+        var written: [UUID] = []
+        var transient = 0
+        var other: [String] = []
+        var slowest: Duration = .zero
+    }
+
+    /// `writers` tasks append one event at a time to streams of their own until `fault`
+    /// returns and for `after` more; every answer is classified.
+    static func underLoad(_ store: EventStore, writers: Int = 16, after: Duration = .seconds(2),
+                          fault: @escaping @Sendable () async throws -> Void) async throws -> Tally {
+        let stop = Stop()
+        return try await withThrowingTaskGroup(of: Tally.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    var tally = Tally()
+                    while !stop.requested {
+                        let started = ContinuousClock.now
+                        do {
+                            let result = try await store.append(AppendRequest(stream: "w-\(writer)", expected: .any, events: [try event("Load")]))
+                            tally.written += result.eventIds
+                        } catch where StoreError.isTransient(error) {
+                            tally.transient += 1
+                            try await Task.sleep(for: .milliseconds(50))
+                        } catch {
+                            tally.other.append("\(StoreError.wrap(error))")
+                        }
+                        tally.slowest = max(tally.slowest, ContinuousClock.now - started)
+                    }
+                    return tally
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            try await fault()
+            try await Task.sleep(for: after)
+            stop.request()
+            var total = Tally()
+            for try await tally in group {
+                total.written += tally.written
+                total.transient += tally.transient
+                total.other += tally.other
+                total.slowest = max(total.slowest, tally.slowest)
+            }
+            return total
+        }
+    }
+
+    final class Stop: Sendable {
+        private let flag = Mutex(false)
+        var requested: Bool { flag.withLock { $0 } }
+        func request() { flag.withLock { $0 = true } }
+    }
+
+    /// Every acknowledged event is in the log, the log is gap-free and the chain intact.
+    static func expectIntact(_ store: EventStore, acknowledged: [UUID], url: DatabaseURL) async throws {
+        let head = try await store.head()
+        let stored = try await TestDatabase.asSuperuser(url) { connection in
+            let rows = try await connection.query("SELECT count(*), count(DISTINCT position), max(position), array_agg(event_id) FROM events", logger: TestDatabase.logger)
+            for try await (count, distinct, max, ids) in rows.decode((Int64, Int64, Int64?, [UUID]).self) {
+                return (count, distinct, max ?? 0, Set(ids))
+            }
+            return (Int64(0), Int64(0), Int64(0), Set<UUID>())
+        }
+        #expect(stored.0 == head.position && stored.1 == head.position && stored.2 == head.position, "positions 1…\(head.position) without gaps")
+        #expect(Set(acknowledged).subtracting(stored.3).isEmpty, "every acknowledged append is in the log")
+        #expect(try await LedgerVerification(store: store).run().isIntact)
+    }
+
+    @Test("three backend terminations 0.7 s apart under 16 writers: no append hangs, none is lost, the writer recovers")
+    func terminations() async throws {
+        try await TestDatabase.withLedger(maxConnections: 8, operationTimeout: .seconds(5)) { store, url in
+            let tally = try await Self.underLoad(store) {
+                for _ in 0..<3 {
+                    try await TestDatabase.asSuperuser(url) { connection in
+                        try await connection.query(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(url.database) AND pid <> pg_backend_pid()",
+                            logger: TestDatabase.logger)
+                    }
+                    try await Task.sleep(for: .milliseconds(700))
+                }
+            }
+            #expect(tally.other.isEmpty, "only database-condition errors: \(tally.other.prefix(3))")
+            #expect(tally.slowest < .seconds(8), "every append answered within the deadline (slowest \(tally.slowest))")
+            // Recovered: a fresh append goes through.
+            let after = try await store.append(AppendRequest(stream: "after", expected: .noStream, events: [try event("After")]))
+            try await Self.expectIntact(store, acknowledged: tally.written + after.eventIds, url: url)
+        }
+    }
+
+    @Test("a transaction holding the ledger head: appends give up after the lock timeout with a transient error, then proceed")
+    func heldHeadLock() async throws {
+        try await TestDatabase.withLedger(limits: .init(lockTimeout: .seconds(1)), operationTimeout: .seconds(5)) { store, url in
+            try await store.append(AppendRequest(stream: "warm", expected: .noStream, events: [try event()]))
+            let released = Stop()
+            let tally = try await Self.underLoad(store, writers: 4, after: .milliseconds(500)) {
+                try await TestDatabase.asSuperuser(url) { connection in
+                    try await connection.query("BEGIN", logger: TestDatabase.logger)
+                    try await connection.query("SELECT * FROM ledger_head FOR UPDATE", logger: TestDatabase.logger)
+                    try await Task.sleep(for: .seconds(3))
+                    try await connection.query("COMMIT", logger: TestDatabase.logger)
+                    released.request()
+                }
+            }
+            #expect(released.requested)
+            #expect(tally.transient > 0, "appends during the hold were refused, not queued forever")
+            #expect(tally.other.isEmpty, "\(tally.other.prefix(3))")
+            #expect(tally.slowest < .seconds(3), "an append waits about the lock timeout, not as long as the lock is held (slowest \(tally.slowest))")
+            try await Self.expectIntact(store, acknowledged: tally.written, url: url)
+        }
+    }
+
+    @Test("the writer reports itself when its commits keep failing, and clears once one succeeds")
+    func writerHealth() async throws {
+        try await TestDatabase.withLedger(limits: .init(lockTimeout: .milliseconds(200)), operationTimeout: .seconds(5)) { store, url in
+            #expect(store.writerProblem() == nil)
+            try await TestDatabase.asSuperuser(url) { connection in
+                try await connection.query("BEGIN", logger: TestDatabase.logger)
+                try await connection.query("SELECT * FROM ledger_head FOR UPDATE", logger: TestDatabase.logger)
+                for n in 0..<3 {
+                    await #expect(throws: (any Error).self) {
+                        try await store.append(AppendRequest(stream: "s-\(n)", expected: .any, events: [try event()]))
+                    }
+                }
+                #expect(store.writerProblem()?.contains("failed") == true)
+                try await connection.query("COMMIT", logger: TestDatabase.logger)
+            }
+            try await store.append(AppendRequest(stream: "s", expected: .any, events: [try event()]))
+            #expect(store.writerProblem() == nil)
+        }
+    }
+
+    @Test("Deadline: an operation that never answers is abandoned at the limit, and told so through its handle")
+    func deadline() async throws {
+        let expired = Stop()
+        let started = ContinuousClock.now
+        await #expect(throws: StoreError.self) {
+            try await Deadline.run(.milliseconds(200), "stuck") { handle in
+                handle.onExpiry { expired.request() }
+                // Ignores cancellation, as a query on a dead connection does.
+                try? await Task.sleep(for: .seconds(3600))
+                return 1
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(expired.requested)
+        #expect(try await Deadline.run(.seconds(5), "quick") { _ in 42 } == 42)
+    }
+}
