@@ -63,6 +63,8 @@ public enum Asset {
                 throw DomainError(.invalidState, field: "asset_id", "asset \(asset.assetId) is pledged to another loan; only that loan can release it")
             }
             try Rules.notBefore(on, pledge.pledgedOn, field: "released_on", what: "the pledge")
+            // The workflow's reason quotes a cancellation reason of up to 500 characters.
+            try Rules.text(reason, field: "reason", maxLength: 600)
             return [.assetPledgeReleased(AssetPledgeReleased(bankId: loan.bank, contractNo: loan.contract, releasedOn: on, reason: reason))]
         }
     }

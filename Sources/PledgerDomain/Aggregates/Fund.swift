@@ -204,6 +204,7 @@ public enum Fund {
 
         case .receiveRecoveryShare(let loan, let recoveryNo, let amount, let on, let reference):
             try Rules.positive(amount, field: "amount_fen")
+            try Rules.text(reference, field: "reference")
             try state.totals().returned.adding(amount, toTotal: "recovery shares returned to fund \(fundId)", field: "amount_fen")
             try state.balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
             return [.recoveryShareReceived(RecoveryShareReceived(

@@ -20,6 +20,21 @@ enum Rules {
         let trimmed = value.trimmingCharactersInWhitespace()
         guard !trimmed.isEmpty else { throw DomainError.invalid(field, "is required") }
         guard value.count <= maxLength else { throw DomainError.invalid(field, "is longer than \(maxLength) characters") }
+        try noControlCharacters(value, field: field)
+    }
+
+    /// Control characters (C0, DEL, C1, and the line and paragraph separators U+2028/U+2029)
+    /// have no place in a name or a reason: they truncate text in C clients (NUL), ring or
+    /// move cursors in terminals, and split lines in logs, CSV and reports. Lone surrogates
+    /// cannot occur: a Swift `String` is valid Unicode.
+    static func noControlCharacters(_ value: String, field: String) throws {
+        guard let scalar = value.unicodeScalars.first(where: isControl) else { return }
+        let code = String(scalar.value, radix: 16, uppercase: true)
+        throw DomainError.invalid(field, "contains a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)); remove it")
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 
     static func notBefore(_ date: BusinessDate, _ earliest: BusinessDate, field: String, what: String) throws {

@@ -128,6 +128,8 @@ struct ValueTests {
         #expect((try? IndustryCode("C38")) != nil)
         #expect((try? IndustryCode("Z38")) == nil)
         #expect((try? IndustryCode("C38411")) == nil)
+        #expect((try? IndustryCode("B\u{301}")) == nil)
+        #expect((try? IndustryCode("C\u{0}38")) == nil)
         #expect((try? BankId("ICBC-CY")) != nil)
         #expect((try? BankId("bad id")) == nil)
         #expect((try? BankId("")) == nil)
