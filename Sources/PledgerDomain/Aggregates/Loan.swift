@@ -432,8 +432,7 @@ public enum Loan {
                 throw DomainError(.notFound, field: "\(field).asset_id", "asset \(pledge.asset) is not registered")
             }
             if let active = asset.activePledge {
-                throw DomainError(.invalidState, field: "\(field).asset_id",
-                    "asset \(pledge.asset) is already pledged to loan \(active.bankId)/\(active.contractNo)")
+                throw DomainError(.invalidState, field: "\(field).asset_id", Asset.alreadyPledged(pledge.asset, since: active.pledgedOn))
             }
             let valuation: AssetValued
             if let id = pledge.valuation {

@@ -312,4 +312,24 @@ struct RuleTests {
         refusedText("reference") { try d.ledger.run(.loan(d.loan, .returnRecoveryShare(recoveryNo: 1, returnedOn: date("2024-11-05"), reference: $0))) }
         refusedText("reason") { try d.ledger.run(.loan(d.loan, .writeOff(on: date("2024-12-01"), reason: $0))) }
     }
+
+    @Test("an asset pledged elsewhere is refused without naming the other bank's loan")
+    func pledgedElsewhere() throws {
+        var d = try ExampleDistrict()
+        try d.ledger.run(d.origination())
+        let other = bankId("OTHERBANK"), key = loanKey("OTHERBANK", "OB-1")
+        try d.ledger.run(.bank(other, .register(id: other, name: "Other Bank", licence: "L2")))
+        func discreet(_ error: any Error, field: String) -> Bool {
+            guard let error = error as? DomainError else { return false }
+            return error.code == .invalidState && error.field == field && error.message.contains("already pledged (since 2024-03-01)")
+                && !error.message.contains("LCRCB") && !error.message.contains("LC-2024-0001")
+        }
+        #expect {
+            try d.ledger.run(.loan(key, .originate(.init(key: key, borrower: d.borrower, principal: yuan("100.00"), rate: Bp(400), originatedOn: date("2024-04-01"),
+                maturesOn: date("2024-10-01"), collateral: [.init(asset: d.patent, registrationNo: "Y9")], fund: nil))))
+        } throws: { discreet($0, field: "collateral[0].asset_id") }
+        #expect {
+            try Asset.decide(.pledge(loan: key, registrationNo: "Y9", valuation: valuationId("V1"), pledgedOn: date("2024-04-01")), d.ledger.asset(d.patent))
+        } throws: { discreet($0, field: "collateral") }
+    }
 }
