@@ -11,8 +11,14 @@ public struct CommandGenerator {
     public let assets = (1...8).map { assetId("A\($0)") }
     public let loans = (1...10).map { loanKey($0 % 3 == 0 ? "B2" : "B1", "C\($0)") }
     public var reversible: [UUID] = []
+    /// Draws apart from `random` when an amount goes to an edge, so that adding edges left
+    /// the plausible sequences (and the deep states they reach) as they were.
+    public var edges: SeededRandom
 
-    public init(seed: UInt64) { random = SeededRandom(state: seed &* 7919 &+ 1) }
+    public init(seed: UInt64) {
+        random = SeededRandom(state: seed &* 7919 &+ 1)
+        edges = SeededRandom(state: seed &* 104_729 &+ 3)
+    }
 
     public func setup() -> [LedgerCommand] {
         var commands: [LedgerCommand] = [
@@ -31,7 +37,20 @@ public struct CommandGenerator {
         return commands
     }
 
-    mutating func amount(_ maxYuan: Int64) -> Money { Money(fen: Int64.random(in: 1...(maxYuan * 100), using: &random)) }
+    /// Amounts at the edges: nothing, one fen, and the ledger's maximum and one fen less.
+    public static let extremes = [Money.zero, Money(fen: 1), Money(fen: Money.maximum.fen - 1), Money.maximum]
+
+    /// One time in twelve, an extreme amount instead of the plausible one — or, given the
+    /// `room` a total has left below the maximum, exactly that room or one fen more.
+    mutating func edge(_ plausible: Money, room: Money? = nil) -> Money {
+        guard Int.random(in: 0..<12, using: &edges) == 0 else { return plausible }
+        let candidates = Self.extremes + (room.map { [$0, Money(fen: $0.fen + 1)] } ?? [])
+        return candidates[Int.random(in: 0..<candidates.count, using: &edges)]
+    }
+
+    mutating func amount(_ maxYuan: Int64, room: Money? = nil) -> Money {
+        edge(Money(fen: Int64.random(in: 1...(maxYuan * 100), using: &random)), room: room)
+    }
     mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &random)] }
 
     public mutating func next(_ ledger: InMemoryLedger) -> LedgerCommand {
@@ -53,7 +72,8 @@ public struct CommandGenerator {
             let asset = pick(assets)
             return .asset(asset, .value(id: try! ValuationId("W\(day.dayNumber)"), appraiser: "Appraiser", method: .income, value: amount(9_000_000), valuedOn: day, reportRef: "RPT"))
         case 0:
-            return .fund(fund, .receiveContribution(amount: amount(2_000_000), contributor: pick(Contributor.allCases), receivedOn: on, reference: "C\(day)"))
+            let contributed = ledger.fund(fund).totals().contributed
+            return .fund(fund, .receiveContribution(amount: amount(2_000_000, room: Money(fen: Money.maximum.fen - contributed.fen)), contributor: pick(Contributor.allCases), receivedOn: on, reference: "C\(day)"))
         case 1:
             let asset = pick(assets)
             return .asset(asset, .value(id: try! ValuationId("V\(day.dayNumber)"), appraiser: "Appraiser", method: pick(ValuationMethod.allCases), value: amount(8_000_000), valuedOn: on, reportRef: "RPT"))
@@ -63,14 +83,14 @@ public struct CommandGenerator {
             let loan = fresh.isEmpty ? loan : pick(fresh)
             let asset = pick(assets)
             let value = ledger.asset(asset).valuation(before: on)?.valueFen.fen ?? 100_000_000
-            let principal = Money(fen: max(1, value * Int64.random(in: 10...70, using: &random) / 100))
+            let principal = edge(Money(fen: max(1, value * Int64.random(in: 10...70, using: &random) / 100)))
             return .loan(loan, .originate(.init(
                 key: loan, borrower: pick(borrowers), principal: principal, rate: Bp(Int64.random(in: 300...600, using: &random)),
                 originatedOn: on, maturesOn: on.adding(months: Int.random(in: 3...38, using: &random)),
                 collateral: [.init(asset: asset, registrationNo: "P\(day)")], fund: Int.random(in: 0..<5, using: &random) > 0 ? fund : nil)))
         case 4, 5:
-            let principal = Money(fen: Int64.random(in: 0...max(1, state.outstanding.fen + 1000), using: &random))
-            return .loan(loan, .repay(principal: principal, interest: amount(1000), paidOn: on))
+            let principal = edge(Money(fen: Int64.random(in: 0...max(1, state.outstanding.fen + 1000), using: &random)))
+            return .loan(loan, .repay(principal: principal, interest: amount(1000, room: Money(fen: Money.maximum.fen - state.repaidInterest.fen)), paidOn: on))
         case 6:
             return .loan(loan, .markDefaulted(on: on, daysOverdue: Int.random(in: 30...200, using: &random), classification: pick([.substandard, .doubtful, .loss, .normal])))
         case 7:

@@ -46,8 +46,7 @@ public enum Asset {
 
         case .pledge(let loan, let registrationNo, let valuation, let on):
             if let pledge = state.activePledge {
-                throw DomainError(.invalidState, field: "collateral",
-                    "asset \(asset.assetId) is already pledged to loan \(LoanKey(bank: pledge.bankId, contract: pledge.contractNo)) since \(pledge.pledgedOn)")
+                throw DomainError(.invalidState, field: "collateral", alreadyPledged(asset.assetId, since: pledge.pledgedOn))
             }
             guard state.valuations[valuation] != nil else {
                 throw DomainError(.notFound, field: "valuation_id", "asset \(asset.assetId) has no valuation \(valuation)")
@@ -63,8 +62,16 @@ public enum Asset {
                 throw DomainError(.invalidState, field: "asset_id", "asset \(asset.assetId) is pledged to another loan; only that loan can release it")
             }
             try Rules.notBefore(on, pledge.pledgedOn, field: "released_on", what: "the pledge")
+            // The workflow's reason quotes a cancellation reason of up to 500 characters.
+            try Rules.text(reason, field: "reason", maxLength: 600)
             return [.assetPledgeReleased(AssetPledgeReleased(bankId: loan.bank, contractNo: loan.contract, releasedOn: on, reason: reason))]
         }
+    }
+
+    /// The refusal for an asset pledged elsewhere. The holding loan may be another bank's, and
+    /// its bank and contract are that bank's business, so the message names neither.
+    static func alreadyPledged(_ asset: AssetId, since date: BusinessDate) -> String {
+        "asset \(asset) is already pledged (since \(date)); the loan that holds it must release it first"
     }
 
     public static func evolve(_ state: AssetState, _ recorded: RecordedEvent) -> AssetState {

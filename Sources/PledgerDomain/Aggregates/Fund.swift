@@ -55,43 +55,43 @@ public struct FundState: Sendable, Hashable {
 
     /// Balance at the end of `date`: contributions − payouts + recovery shares up to then.
     public func balance(on date: BusinessDate) -> Money {
-        Money(fen: flows.filter { $0.on <= date }.reduce(0) { $0 + $1.amount.fen })
+        flows.filter { $0.on <= date }.reduce(.zero) { $0.adding(saturating: $1.amount) }
     }
 
-    public var balance: Money { Money(fen: flows.reduce(0) { $0 + $1.amount.fen }) }
+    public var balance: Money { flows.reduce(.zero) { $0.adding(saturating: $1.amount) } }
 
     /// The fund's money by kind of movement, up to the end of `date` (all when nil):
     /// contributions in, compensation paid out, recovery shares returned.
     public func totals(through date: BusinessDate? = nil) -> (contributed: Money, paidOut: Money, returned: Money) {
-        var contributed: Int64 = 0, paidOut: Int64 = 0, returned: Int64 = 0
+        var contributed = Money.zero, paidOut = Money.zero, returned = Money.zero
         for flow in flows where date.map({ flow.on <= $0 }) ?? true {
             if flow.amount.isNegative {
-                paidOut -= flow.amount.fen
+                paidOut = paidOut.subtracting(saturating: flow.amount)
             } else if let source = flow.source, contributions[source] != nil {
-                contributed += flow.amount.fen
+                contributed = contributed.adding(saturating: flow.amount)
             } else {
-                returned += flow.amount.fen
+                returned = returned.adding(saturating: flow.amount)
             }
         }
-        return (Money(fen: contributed), Money(fen: paidOut), Money(fen: returned))
+        return (contributed, paidOut, returned)
     }
 
     /// The lowest end-of-day balance on any date from `date` on — what a new outflow dated
     /// `date` may take without making the fund negative on some later day.
     public func lowestBalance(from date: BusinessDate) -> Money {
-        var running = balance(on: date).fen
+        var running = balance(on: date)
         var lowest = running
         let later = flows.filter { $0.on > date }.sorted { $0.on < $1.on }
         var index = 0
         while index < later.count {
             let day = later[index].on
             while index < later.count, later[index].on == day {
-                running += later[index].amount.fen
+                running = running.adding(saturating: later[index].amount)
                 index += 1
             }
             lowest = min(lowest, running)
         }
-        return Money(fen: lowest)
+        return lowest
     }
 }
 
@@ -134,6 +134,10 @@ public enum Fund {
             try Rules.positive(amount, field: "amount_fen")
             try Rules.notBefore(on, established, field: "received_on", what: "the fund was established")
             try Rules.text(reference, field: "reference")
+            // Each contributor's total is part of the fund's, and no balance exceeds what was contributed.
+            let (contributed, _, _) = state.totals()
+            try contributed.adding(amount, toTotal: "contributions to fund \(fundId)", field: "amount_fen")
+            try state.balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
             return [.fundContributionReceived(FundContributionReceived(amountFen: amount, contributor: contributor, receivedOn: on, reference: reference))]
 
         case .joinBank(let bank, let agreement, let on):
@@ -173,6 +177,7 @@ public enum Fund {
             return [.entryReversed(EntryReversed(reversedEventId: eventId, reversedType: FundContributionReceived.type, reversedOn: on, reason: reason))]
 
         case .commitCompensation(let loan, let borrower, let claimNo, let amount, let on):
+            try Rules.positive(amount, field: "amount_fen")
             let policy = state.policy(on: on)!
             let committed = state.committedByBorrower[borrower] ?? .zero
             let left = try policy.perBorrowerCapFen - committed
@@ -180,20 +185,28 @@ public enum Fund {
                 throw DomainError(.limitExceeded, field: "amount_fen",
                     "borrower \(borrower) has \(max(left, .zero)) left under the fund's per-borrower cap of \(policy.perBorrowerCapFen); \(amount) asked")
             }
+            try committed.adding(amount, toTotal: "compensation committed by fund \(fundId) to borrower \(borrower)", field: "amount_fen")
+            try (state.committedByLoan[loan] ?? .zero).adding(amount, toTotal: "compensation committed by fund \(fundId) to loan \(loan)", field: "amount_fen")
             return [.compensationCommitted(CompensationCommitted(
                 bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, approvedOn: on))]
 
         case .disburse(let loan, let borrower, let claimNo, let amount, let on, let reference):
+            try Rules.positive(amount, field: "amount_fen")
             let available = state.lowestBalance(from: on)
             guard amount <= available else {
                 throw DomainError(.limitExceeded, field: "amount_fen",
                     "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) is due")
             }
             try Rules.text(reference, field: "payment_ref")
+            try state.totals().paidOut.adding(amount, toTotal: "compensation paid out by fund \(fundId)", field: "amount_fen")
             return [.compensationDisbursed(CompensationDisbursed(
                 bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, paidOn: on, paymentRef: reference))]
 
         case .receiveRecoveryShare(let loan, let recoveryNo, let amount, let on, let reference):
+            try Rules.positive(amount, field: "amount_fen")
+            try Rules.text(reference, field: "reference")
+            try state.totals().returned.adding(amount, toTotal: "recovery shares returned to fund \(fundId)", field: "amount_fen")
+            try state.balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
             return [.recoveryShareReceived(RecoveryShareReceived(
                 bankId: loan.bank, contractNo: loan.contract, recoveryNo: recoveryNo, amountFen: amount, returnedOn: on, reference: reference))]
         }
@@ -222,10 +235,10 @@ public enum Fund {
             state.suspensions.append(.init(on: e.resumedOn, suspended: false))
         case .compensationCommitted(let e):
             let loan = LoanKey(bank: e.bankId, contract: e.contractNo)
-            state.committedByBorrower[e.borrower] = Money(fen: (state.committedByBorrower[e.borrower]?.fen ?? 0) + e.amountFen.fen)
-            state.committedByLoan[loan] = Money(fen: (state.committedByLoan[loan]?.fen ?? 0) + e.amountFen.fen)
+            state.committedByBorrower[e.borrower] = (state.committedByBorrower[e.borrower] ?? .zero).adding(saturating: e.amountFen)
+            state.committedByLoan[loan] = (state.committedByLoan[loan] ?? .zero).adding(saturating: e.amountFen)
         case .compensationDisbursed(let e):
-            state.flows.append(.init(on: e.paidOn, amount: Money(fen: -e.amountFen.fen), source: recorded.id))
+            state.flows.append(.init(on: e.paidOn, amount: Money.zero.subtracting(saturating: e.amountFen), source: recorded.id))
         case .recoveryShareReceived(let e):
             state.flows.append(.init(on: e.returnedOn, amount: e.amountFen, source: recorded.id))
         case .entryReversed(let e):

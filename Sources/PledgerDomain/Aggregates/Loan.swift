@@ -52,9 +52,9 @@ public struct LoanState: Sendable, Hashable {
 
     public var exists: Bool { origination != nil }
     public var key: LoanKey? { origination.map { LoanKey(bank: $0.bankId, contract: $0.contractNo) } }
-    public var compensationPaid: Money { Money(fen: claims.reduce(0) { $0 + $1.paid.fen }) }
-    public var recoveredTotal: Money { Money(fen: recoveries.filter { !$0.reversed }.reduce(0) { $0 + $1.amount.fen }) }
-    public var returnedToFund: Money { Money(fen: recoveries.reduce(0) { $0 + ($1.returnedShare?.fen ?? 0) }) }
+    public var compensationPaid: Money { claims.reduce(.zero) { $0.adding(saturating: $1.paid) } }
+    public var recoveredTotal: Money { recoveries.filter { !$0.reversed }.reduce(.zero) { $0.adding(saturating: $1.amount) } }
+    public var returnedToFund: Money { recoveries.reduce(.zero) { $0.adding(saturating: $1.returnedShare ?? .zero) } }
     /// The claim being decided or awaiting payment, if any.
     public var openClaim: Claim? { claims.last.flatMap { [.filed, .approved].contains($0.status) ? $0 : nil } }
 }
@@ -154,6 +154,8 @@ public enum Loan {
                 throw DomainError(.limitExceeded, field: "principal_fen", "repayment of \(principal) exceeds the outstanding principal \(state.outstanding)")
             }
             try Rules.notBefore(on, loan.originatedOn, field: "paid_on", what: "origination")
+            try state.repaidPrincipal.adding(principal, toTotal: "repaid principal of loan \(loan.key)", field: "principal_fen")
+            try state.repaidInterest.adding(interest, toTotal: "repaid interest of loan \(loan.key)", field: "interest_fen")
             return [.repaymentReceived(RepaymentReceived(principalFen: principal, interestFen: interest, paidOn: on))]
 
         case .markDefaulted(let on, let days, let classification):
@@ -220,6 +222,7 @@ public enum Loan {
             }
             try Rules.text(reference, field: "payment_ref")
             try Rules.notBefore(on, approvedOn, field: "paid_on", what: "the approval")
+            try state.compensationPaid.adding(claim.approved, toTotal: "compensation paid on loan \(loan.key)", field: "contract_no")
             return [.compensationPaid(CompensationPaid(claimNo: claim.number, amountFen: claim.approved, paidOn: on, paymentRef: reference))]
 
         case .receiveRecovery(let amount, let on, let source):
@@ -230,6 +233,7 @@ public enum Loan {
             guard amount <= unrecovered else {
                 throw DomainError(.limitExceeded, field: "amount_fen", "recovery of \(amount) exceeds the unrecovered loss \(unrecovered)")
             }
+            try state.recoveredTotal.adding(amount, toTotal: "recovered on loan \(loan.key)", field: "amount_fen")
             try Rules.notBefore(on, defaulted.defaultedOn, field: "received_on", what: "the default")
             try Rules.text(source, field: "source")
             return [.recoveryReceived(RecoveryReceived(recoveryNo: state.recoveries.count + 1, amountFen: amount, receivedOn: on, source: source))]
@@ -252,6 +256,7 @@ public enum Loan {
             }
             try Rules.notBefore(on, max(recovery.receivedOn, paidOn), field: "returned_on", what: "the recovery and the payout")
             try Rules.text(reference, field: "reference")
+            try state.returnedToFund.adding(share, toTotal: "returned to the fund from loan \(loan.key)", field: "recovery_no")
             return [.recoveryReturnedToFund(RecoveryReturnedToFund(recoveryNo: number, amountFen: share, returnedOn: on, reference: reference))]
 
         case .writeOff(let on, let reason):
@@ -318,9 +323,9 @@ public enum Loan {
             touch(e.originatedOn)
         case .repaymentReceived(let e):
             state.repayments[recorded.id] = e
-            state.outstanding = Money(fen: state.outstanding.fen - e.principalFen.fen)
-            state.repaidPrincipal = Money(fen: state.repaidPrincipal.fen + e.principalFen.fen)
-            state.repaidInterest = Money(fen: state.repaidInterest.fen + e.interestFen.fen)
+            state.outstanding = state.outstanding.subtracting(saturating: e.principalFen)
+            state.repaidPrincipal = state.repaidPrincipal.adding(saturating: e.principalFen)
+            state.repaidInterest = state.repaidInterest.adding(saturating: e.interestFen)
             touch(e.paidOn)
         case .loanDefaulted(let e):
             state.status = .defaulted
@@ -340,7 +345,7 @@ public enum Loan {
             touch(e.paidOn)
         case .recoveryReceived(let e):
             state.recoveries.append(Recovery(number: e.recoveryNo, eventId: recorded.id, amount: e.amountFen, receivedOn: e.receivedOn))
-            state.outstanding = Money(fen: max(0, state.outstanding.fen - e.amountFen.fen))
+            state.outstanding = max(.zero, state.outstanding.subtracting(saturating: e.amountFen))
             touch(e.receivedOn)
         case .recoveryReturnedToFund(let e):
             if let index = state.recoveries.firstIndex(where: { $0.number == e.recoveryNo }) { state.recoveries[index].returnedShare = e.amountFen }
@@ -360,14 +365,14 @@ public enum Loan {
         case .entryReversed(let e):
             state.reversed.insert(e.reversedEventId)
             if let repayment = state.repayments[e.reversedEventId] {
-                state.outstanding = Money(fen: state.outstanding.fen + repayment.principalFen.fen)
-                state.repaidPrincipal = Money(fen: state.repaidPrincipal.fen - repayment.principalFen.fen)
-                state.repaidInterest = Money(fen: state.repaidInterest.fen - repayment.interestFen.fen)
+                state.outstanding = state.outstanding.adding(saturating: repayment.principalFen)
+                state.repaidPrincipal = state.repaidPrincipal.subtracting(saturating: repayment.principalFen)
+                state.repaidInterest = state.repaidInterest.subtracting(saturating: repayment.interestFen)
             }
             if let index = state.recoveries.firstIndex(where: { $0.eventId == e.reversedEventId }) {
                 state.recoveries[index].reversed = true
                 if state.status == .defaulted {
-                    state.outstanding = Money(fen: state.outstanding.fen + state.recoveries[index].amount.fen)
+                    state.outstanding = state.outstanding.adding(saturating: state.recoveries[index].amount)
                 }
             }
             touch(e.reversedOn)
@@ -427,8 +432,7 @@ public enum Loan {
                 throw DomainError(.notFound, field: "\(field).asset_id", "asset \(pledge.asset) is not registered")
             }
             if let active = asset.activePledge {
-                throw DomainError(.invalidState, field: "\(field).asset_id",
-                    "asset \(pledge.asset) is already pledged to loan \(active.bankId)/\(active.contractNo)")
+                throw DomainError(.invalidState, field: "\(field).asset_id", Asset.alreadyPledged(pledge.asset, since: active.pledgedOn))
             }
             let valuation: AssetValued
             if let id = pledge.valuation {
@@ -454,14 +458,15 @@ public enum Loan {
                     "asset kind \(registration.kind.rawValue) is not eligible in fund \(o.fund!) (eligible: \(policy.eligibleKinds.map(\.rawValue).joined(separator: ", ")))")
             }
             try Rules.text(pledge.registrationNo, field: "\(field).registration_no", maxLength: 64)
-            appraised = try appraised + valuation.valueFen
+            appraised = try appraised.adding(valuation.valueFen, toTotal: "the appraised value of the collateral", field: "collateral")
             collateral.append(Collateral(
                 assetId: pledge.asset, kind: registration.kind, valuationId: valuation.valuationId,
                 appraisedValueFen: valuation.valueFen, registrationNo: pledge.registrationNo))
         }
+        guard appraised.isPositive else { throw DomainError.invalid("collateral", "the collateral has no appraised value") }
         // Pledge rate rounds up: the conservative reading of how much the loan leans on the collateral.
         guard let pledgeRate = Bp.ratio(o.principal, appraised, rounding: .up) else {
-            throw DomainError.invalid("collateral", "the collateral has no appraised value")
+            throw DomainError(.limitExceeded, field: "principal_fen", "principal \(o.principal) against collateral appraised at \(appraised) is a pledge rate too large to record")
         }
 
         if let fundId = o.fund, let fund, let policy {

@@ -61,7 +61,9 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         }
         try check((0...10_000).contains(coverageBp.value), "coverage_bp", "coverage must be 0–10000 bp (0–100%)")
         try check(perLoanCapFen.isPositive, "per_loan_cap_fen", "the per-loan cap must be positive")
+        try Rules.atMostMaximum(perLoanCapFen, field: "policy.per_loan_cap_fen")
         try check(perBorrowerCapFen.isPositive, "per_borrower_cap_fen", "the per-borrower cap must be positive")
+        try Rules.atMostMaximum(perBorrowerCapFen, field: "policy.per_borrower_cap_fen")
         try check(maxLeverage >= 1 && maxLeverage <= 100, "max_leverage", "leverage must be 1–100 times the fund balance")
         try check((0...3650).contains(claimAfterOverdueDays), "claim_after_overdue_days", "the waiting period must be 0–3650 days")
         try check((0...10_000).contains(nplSuspendBp.value), "npl_suspend_bp", "the suspension threshold must be 0–10000 bp")

@@ -102,10 +102,16 @@ public enum CSV {
         public let header: [String]
         public let rows: [Row]
 
-        /// Checks the header has every required column (case-insensitive, trimmed).
+        /// Checks the header has every required column (case-insensitive, trimmed), and each
+        /// only once: with two, which one a row's value comes from would be a guess.
         public init(_ rows: [Row], required: [String], optional: [String] = []) throws {
             guard let first = rows.first else { throw ParseError(line: 1, message: "the file is empty; it needs a header row: \(required.joined(separator: ","))") }
             let names = first.fields.map { $0.trimmingCharactersInWhitespace().lowercased() }
+            for (index, name) in names.enumerated() where !name.isEmpty {
+                if let earlier = names[..<index].firstIndex(of: name) {
+                    throw ParseError(line: first.line, message: "column \"\(name)\" appears twice in the header (columns \(earlier + 1) \"\(first.fields[earlier])\" and \(index + 1) \"\(first.fields[index])\"); keep one")
+                }
+            }
             header = names
             let missing = required.filter { !names.contains($0) }
             guard missing.isEmpty else {

@@ -29,11 +29,13 @@ public struct ExposureReport: Sendable, Hashable {
     public var pendingClaimsFen: Money
     public var pendingFiled: Int
     public var pendingApproved: Int
-    /// Covered outstanding ÷ balance, in bp (10000 = 1×); nil when the balance is not positive.
+    /// Covered outstanding ÷ balance, in bp (10000 = 1×); nil when the balance is not positive
+    /// or the ratio is beyond what a `Bp` carries (then it is breached).
     public var leverageBp: Bp?
     public var maxLeverageBp: Bp
     public var leverageBreached: Bool
-    /// Balance ÷ (contingent liability + pending claims), in bp; nil when nothing is owed.
+    /// Balance ÷ (contingent liability + pending claims), in bp; nil when nothing is owed, or
+    /// when the ratio is beyond what a `Bp` carries.
     public var coverageAdequacyBp: Bp?
     public var nonPerformingFen: Money
     /// Non-performing outstanding ÷ covered outstanding, in bp, rounded up (the cautious side).
@@ -45,16 +47,22 @@ public struct ExposureReport: Sendable, Hashable {
     public var byBank: [Breakdown]
     public var topBorrowers: [Breakdown]
 
+    /// Every total is checked against `Money.maximum`: one that passes it (possible only
+    /// with loans or contributions the deciders now refuse) is a `.limitExceeded` naming the
+    /// report's field, never a trap.
     public static func compute(fund: FundState, loans: [LoanSnapshot], asOf: BusinessDate, topBorrowers: Int = 10) throws -> ExposureReport {
         guard let id = fund.id, let policy = fund.policy(on: asOf) else {
             throw DomainError(.notFound, field: "fund_id", "no such fund")
         }
+        let counted = fund.contributions.filter { !fund.reversed.contains($0.key) && $0.value.receivedOn <= asOf }.map(\.value)
         var contributions: [Contributor: Money] = [:]
-        for (eventId, contribution) in fund.contributions where !fund.reversed.contains(eventId) && contribution.receivedOn <= asOf {
-            contributions[contribution.contributor] = try (contributions[contribution.contributor] ?? .zero) + contribution.amountFen
+        for contributor in Contributor.allCases {
+            let amounts = counted.filter { $0.contributor == contributor }.map(\.amountFen)
+            guard !amounts.isEmpty else { continue }
+            contributions[contributor] = try Money.total(amounts, of: "the \(contributor.rawValue) contributions to fund \(id)", field: "contributions_fen")
         }
+        let contributed = try Money.total(contributions.values, of: "the contributions to fund \(id)", field: "contributed_fen")
         let (_, paidOut, returned) = fund.totals(through: asOf)
-        let contributed = Money(fen: contributions.values.reduce(0) { $0 + $1.fen })
         let balance = fund.balance(on: asOf)
 
         let enrolled = loans.filter { $0.fundId == id && $0.status != .cancelled }
@@ -65,20 +73,23 @@ public struct ExposureReport: Sendable, Hashable {
         for loan in covered where !loan.pendingClaimFen.isPositive {
             let amount = min(try loan.outstandingFen.applying(policy.coverageBp, rounding: .down), policy.perLoanCapFen)
             liabilityByLoan[loan.key] = amount
-            liabilityByBorrower[loan.borrower] = try (liabilityByBorrower[loan.borrower] ?? .zero) + amount
+            liabilityByBorrower[loan.borrower] = try Money.total([liabilityByBorrower[loan.borrower] ?? .zero, amount],
+                of: "the contingent liability for borrower \(loan.borrower)", field: "contingent_liability_fen")
         }
         // Per-borrower cap: what is left after compensation already committed and pending claims.
         var cappedByBorrower: [Uscc: Money] = [:]
-        for (borrower, amount) in liabilityByBorrower {
-            let pending = enrolled.filter { $0.borrower == borrower }.reduce(Int64(0)) { $0 + $1.pendingClaimFen.fen }
-            let committed = fund.committedByBorrower[borrower]?.fen ?? 0
-            let left = max(0, policy.perBorrowerCapFen.fen - committed - pending)
-            cappedByBorrower[borrower] = Money(fen: min(amount.fen, left))
+        for (borrower, amount) in liabilityByBorrower.sorted(by: { $0.key < $1.key }) {
+            let pending = try Money.total(enrolled.filter { $0.borrower == borrower }.map(\.pendingClaimFen),
+                                          of: "the pending claims of borrower \(borrower)", field: "pending_claims_fen")
+            let committed = fund.committedByBorrower[borrower] ?? .zero
+            let left = max(.zero, try policy.perBorrowerCapFen - committed - pending)
+            cappedByBorrower[borrower] = min(amount, left)
         }
-        let contingent = Money(fen: cappedByBorrower.values.reduce(0) { $0 + $1.fen })
-        let pending = Money(fen: enrolled.reduce(0) { $0 + $1.pendingClaimFen.fen })
-        let coveredOutstanding = Money(fen: covered.reduce(0) { $0 + $1.outstandingFen.fen })
-        let nonPerforming = Money(fen: covered.filter(\.isNonPerforming).reduce(0) { $0 + $1.outstandingFen.fen })
+        let contingent = try Money.total(cappedByBorrower.values, of: "the fund's contingent liability", field: "contingent_liability_fen")
+        let pending = try Money.total(enrolled.map(\.pendingClaimFen), of: "the fund's pending claims", field: "pending_claims_fen")
+        let coveredOutstanding = try Money.total(covered.map(\.outstandingFen), of: "the fund's covered outstanding principal", field: "covered_outstanding_fen")
+        let nonPerforming = try Money.total(covered.filter(\.isNonPerforming).map(\.outstandingFen),
+                                            of: "the fund's non-performing outstanding principal", field: "non_performing_fen")
 
         // Borrower caps scale each loan's liability down proportionally for the breakdowns
         // (rounded down), so that breakdowns never exceed the capped total.
@@ -86,21 +97,23 @@ public struct ExposureReport: Sendable, Hashable {
             guard let raw = liabilityByLoan[loan.key], let total = liabilityByBorrower[loan.borrower], total.isPositive else { return .zero }
             return (try? raw.scaled(by: cappedByBorrower[loan.borrower]!.fen, over: total.fen, rounding: .down)) ?? .zero
         }
-        func breakdown(_ key: String, _ group: [LoanSnapshot]) -> Breakdown {
+        // Each breakdown is part of a total checked above, so these checked sums cannot fail.
+        func breakdown(_ key: String, _ group: [LoanSnapshot]) throws -> Breakdown {
             let onBooks = group.filter(\.isCovered)
             return Breakdown(
                 key: key, loans: onBooks.count,
-                coveredOutstandingFen: Money(fen: onBooks.reduce(0) { $0 + $1.outstandingFen.fen }),
-                contingentLiabilityFen: Money(fen: onBooks.reduce(0) { $0 + loanLiability($1).fen }),
-                nonPerformingFen: Money(fen: onBooks.filter(\.isNonPerforming).reduce(0) { $0 + $1.outstandingFen.fen }),
-                pendingClaimsFen: Money(fen: group.reduce(0) { $0 + $1.pendingClaimFen.fen }))
+                coveredOutstandingFen: try Money.total(onBooks.map(\.outstandingFen), of: "the covered outstanding principal of \(key)", field: "covered_outstanding_fen"),
+                contingentLiabilityFen: try Money.total(onBooks.map(loanLiability), of: "the contingent liability of \(key)", field: "contingent_liability_fen"),
+                nonPerformingFen: try Money.total(onBooks.filter(\.isNonPerforming).map(\.outstandingFen), of: "the non-performing principal of \(key)", field: "non_performing_fen"),
+                pendingClaimsFen: try Money.total(group.map(\.pendingClaimFen), of: "the pending claims of \(key)", field: "pending_claims_fen"))
         }
-        let banks = Dictionary(grouping: enrolled, by: { $0.bankId.value }).map { breakdown($0.key, $0.value) }.sorted { $0.key < $1.key }
-        let borrowers = Dictionary(grouping: enrolled, by: { $0.borrower.value }).map { breakdown($0.key, $0.value) }
+        let banks = try Dictionary(grouping: enrolled, by: { $0.bankId.value }).sorted { $0.key < $1.key }.map { try breakdown($0.key, $0.value) }
+        let borrowers = try Dictionary(grouping: enrolled, by: { $0.borrower.value }).sorted { $0.key < $1.key }.map { try breakdown($0.key, $0.value) }
             .sorted { ($0.coveredOutstandingFen, $1.key) > ($1.coveredOutstandingFen, $0.key) }
 
         let leverage = balance.isPositive ? Bp.ratio(coveredOutstanding, balance, rounding: .up) : nil
-        let maxLeverage = Bp(policy.maxLeverage * 10_000)
+        // Policies are validated to 1–100×; the clamp only keeps a corrupt one from trapping.
+        let maxLeverage = Bp(min(max(policy.maxLeverage, 0), 100) * 10_000)
         let owed = try contingent + pending
         let ratio = Bp.ratio(nonPerforming, coveredOutstanding, rounding: .up)
         return ExposureReport(
@@ -110,7 +123,7 @@ public struct ExposureReport: Sendable, Hashable {
             pendingFiled: enrolled.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved }.count,
             pendingApproved: enrolled.filter { $0.pendingClaimFen.isPositive && $0.pendingClaimApproved }.count,
             leverageBp: leverage, maxLeverageBp: maxLeverage,
-            leverageBreached: balance.isPositive ? leverage! > maxLeverage : coveredOutstanding.isPositive,
+            leverageBreached: balance.isPositive ? leverage.map { $0 > maxLeverage } ?? true : coveredOutstanding.isPositive,
             coverageAdequacyBp: owed.isPositive ? Bp.ratio(balance, owed, rounding: .down) : nil,
             nonPerformingFen: nonPerforming, nonPerformingRatioBp: ratio, suspendThresholdBp: policy.nplSuspendBp,
             suspensionBreached: (ratio ?? .zero) > policy.nplSuspendBp, suspended: fund.isSuspended(on: asOf),

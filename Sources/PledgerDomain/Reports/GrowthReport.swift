@@ -41,10 +41,15 @@ public struct GrowthReport: Sendable, Hashable {
     public var dimension: Dimension?
     public var slices: [Slice]
 
-    /// Builds the report from loan snapshots (cancelled loans are left out).
+    /// Builds the report from loan snapshots (cancelled loans are left out). A year's or a
+    /// month's principal beyond `Money.maximum` (only loans the deciders now refuse can sum
+    /// to that) is a `.limitExceeded` on `principal_fen`, never a trap.
     public static func compute(
         _ snapshots: [LoanSnapshot], from fromYear: Int, to toYear: Int, target: Bp = Bp(1500), by dimension: Dimension? = nil
-    ) -> GrowthReport {
+    ) throws -> GrowthReport {
+        guard (1900...2200).contains(fromYear), (1900...2200).contains(toYear), fromYear <= toYear else {
+            throw DomainError.invalid("from", "years must run forwards within 1900–2200 (got \(fromYear)–\(toYear))")
+        }
         let loans = snapshots.filter { $0.status != .cancelled && (fromYear...toYear).contains($0.originatedOn.year) }
         // One contribution per loan and slice value: (slice value, principal share).
         let contributions: [(value: String, loan: LoanSnapshot, principal: Money)] = loans.flatMap { loan in
@@ -57,36 +62,36 @@ public struct GrowthReport: Sendable, Hashable {
             case .kind: return loan.principalByKind.map { ($0.kind.rawValue, loan, $0.principalFen) }
             }
         }
-        let total = years(loans.map { ($0, $0.principalFen) }, fromYear, toYear, target)
+        let total = try years(loans.map { ($0, $0.principalFen) }, fromYear, toYear, target, "")
         var slices: [Slice] = []
-        if dimension != nil {
+        if let dimension {
             for value in Set(contributions.map(\.value)).sorted() {
-                let rows = years(contributions.filter { $0.value == value }.map { ($0.loan, $0.principal) }, fromYear, toYear, target)
+                let rows = try years(contributions.filter { $0.value == value }.map { ($0.loan, $0.principal) }, fromYear, toYear, target,
+                                     " (\(dimension.rawValue) \(value))")
                 slices.append(Slice(value: value, years: rows, cagrBp: cagr(rows)))
             }
         }
-        var months: [String: (Int, Int64)] = [:]
-        for loan in loans {
-            let key = String(loan.originatedOn.description.prefix(7))
-            months[key, default: (0, 0)].0 += 1
-            months[key, default: (0, 0)].1 += loan.principalFen.fen
+        let byMonth = Dictionary(grouping: loans) { String($0.originatedOn.description.prefix(7)) }
+        let monthly = try byMonth.keys.sorted().map { month in
+            Month(month: month, loans: byMonth[month]!.count,
+                  principalFen: try Money.total(byMonth[month]!.map(\.principalFen), of: "the principal lent in \(month)", field: "principal_fen"))
         }
         return GrowthReport(
             fromYear: fromYear, toYear: toYear, targetBp: target, years: total, cagrBp: cagr(total),
-            monthly: months.keys.sorted().map { Month(month: $0, loans: months[$0]!.0, principalFen: Money(fen: months[$0]!.1)) },
-            dimension: dimension, slices: slices)
+            monthly: monthly, dimension: dimension, slices: slices)
     }
 
-    static func years(_ items: [(loan: LoanSnapshot, principal: Money)], _ from: Int, _ to: Int, _ target: Bp) -> [Year] {
+    static func years(_ items: [(loan: LoanSnapshot, principal: Money)], _ from: Int, _ to: Int, _ target: Bp, _ slice: String) throws -> [Year] {
         var rows: [Year] = []
         for year in from...to {
             let inYear = items.filter { $0.loan.originatedOn.year == year }
-            let principal = Money(fen: inYear.reduce(0) { $0 + $1.principal.fen })
+            let principal = try Money.total(inYear.map(\.principal), of: "the principal lent in \(year)\(slice)", field: "principal_fen")
             var row = Year(year: year, loans: Set(inYear.map(\.loan.key)).count, principalFen: principal,
                            borrowers: Set(inYear.map(\.loan.borrower)).count)
             if let previous = rows.last {
-                // Growth rounds down: the target is met only if really reached.
-                row.principalGrowthBp = Bp.ratio(try! principal - previous.principalFen, previous.principalFen, rounding: .down)
+                // Growth rounds down: the target is met only if really reached. Both years are
+                // within ±maximum, so their difference cannot overflow.
+                row.principalGrowthBp = Bp.ratio(try principal - previous.principalFen, previous.principalFen, rounding: .down)
                 row.loanGrowthBp = Bp.ratio(Money(fen: Int64(row.loans - previous.loans)), Money(fen: Int64(previous.loans)), rounding: .down)
                 row.targetMet = row.principalGrowthBp.map { $0 >= target }
             }

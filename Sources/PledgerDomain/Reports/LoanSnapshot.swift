@@ -63,12 +63,18 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
     /// values. Each share rounds down; the fen left over go one each to the largest
     /// remainders (ties: collateral order), so the shares sum exactly to the principal.
     static func split(_ principal: Money, _ collateral: [Collateral]) -> [KindShare] {
-        let total = collateral.reduce(Int64(0)) { $0 + $1.appraisedValueFen.fen }
-        guard total > 0 else { return [] }
-        var shares: [(kind: AssetKind, fen: Int64, remainder: Int64, index: Int)] = collateral.enumerated().map { index, item in
-            let product = principal.fen.multipliedFullWidth(by: item.appraisedValueFen.fen)
+        var weights = collateral.map { min(max($0.appraisedValueFen.fen, 0), Money.maximum.fen) }
+        // Origination keeps the appraised total within the maximum; for an older log that did
+        // not, weights shrink by the count so that their sum fits (each share still ≤ principal).
+        if (try? Money.total(weights.map { Money(fen: $0) }, of: "the appraised values", field: "appraised_value_fen")) == nil {
+            weights = weights.map { $0 / Int64(weights.count) }
+        }
+        let total = weights.reduce(0, +)
+        guard total > 0, principal.isPositive else { return [] }
+        var shares: [(kind: AssetKind, fen: Int64, remainder: Int64, index: Int)] = zip(collateral, weights).enumerated().map { index, item in
+            let product = principal.fen.multipliedFullWidth(by: item.1)
             let (quotient, remainder) = total.dividingFullWidth(product)
-            return (item.kind, quotient, remainder, index)
+            return (item.0.kind, quotient, remainder, index)
         }
         var left = principal.fen - shares.reduce(0) { $0 + $1.fen }
         for position in shares.indices.sorted(by: { (shares[$0].remainder, -shares[$0].index) > (shares[$1].remainder, -shares[$1].index) }) where left > 0 {

@@ -16,11 +16,17 @@ public struct Bp: Sendable, Hashable, Comparable, Codable, CustomStringConvertib
         self.value = value
     }
 
-    /// `numerator ÷ denominator` in basis points, rounded as asked; nil when the denominator is 0.
+    /// `numerator ÷ denominator` in basis points, rounded as asked; nil when the denominator
+    /// is 0, or when the ratio is beyond ±(2^53 − 1) bp — more than JSON carries exactly, and
+    /// reachable only by dividing a huge amount by a few fen.
     public static func ratio(_ numerator: Money, _ denominator: Money, rounding: Rounding) -> Bp? {
         guard denominator.fen != 0 else { return nil }
-        let sign: Int64 = denominator.fen < 0 ? -1 : 1
-        guard let scaled = try? Money(fen: numerator.fen * sign).scaled(by: 10_000, over: denominator.fen * sign, rounding: rounding) else { return nil }
+        let flip = denominator.fen < 0
+        let (top, topOverflow) = flip ? Int64(0).subtractingReportingOverflow(numerator.fen) : (numerator.fen, false)
+        let (bottom, bottomOverflow) = flip ? Int64(0).subtractingReportingOverflow(denominator.fen) : (denominator.fen, false)
+        guard !topOverflow, !bottomOverflow, let scaled = try? Money(fen: top).scaled(by: 10_000, over: bottom, rounding: rounding),
+              scaled.fen.magnitude <= UInt64(JSONValue.maxSafeInteger)
+        else { return nil }
         return Bp(scaled.fen)
     }
 

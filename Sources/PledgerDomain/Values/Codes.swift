@@ -30,8 +30,9 @@ public struct IndustryCode: Sendable, Hashable, Comparable, Codable, CustomStrin
     public let value: String
 
     public init(_ text: String, field: String = "industry") throws {
+        // ASCII first: a Character range test admits "B" followed by a combining mark.
         let characters = Array(text)
-        guard let section = characters.first, ("A"..."T").contains(section), [1, 3, 4, 5].contains(characters.count),
+        guard text.unicodeScalars.allSatisfy(\.isASCII), let section = characters.first, ("A"..."T").contains(section), [1, 3, 4, 5].contains(characters.count),
               characters.dropFirst().allSatisfy(\.isASCIIDigit)
         else {
             throw DomainError.invalid(field, "\"\(text)\" is not a GB/T 4754 industry code (e.g. C3841)")

@@ -5,6 +5,12 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public static let zero = Money(fen: 0)
 
+    /// 2^53 − 1 fen (90,071,992,547,409.91 yuan): the largest amount or total the ledger
+    /// stores. JSON clients that read numbers as doubles (every JavaScript one) are exact only
+    /// up to 2^53, so commands carry no more and deciders refuse what would take a running
+    /// total past it — which also keeps any sum of stored amounts far from Int64's limit.
+    public static let maximum = Money(fen: JSONValue.maxSafeInteger)
+
     public init(fen: Int64) { self.fen = fen }
 
     public init(yuan: Int64) throws {
@@ -50,18 +56,61 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public static func + (lhs: Money, rhs: Money) throws -> Money {
         let (value, overflow) = lhs.fen.addingReportingOverflow(rhs.fen)
-        guard !overflow else { throw DomainError.invalid("amount", "sum overflows") }
+        guard !overflow else { throw DomainError(.limitExceeded, field: "amount", "\(lhs) + \(rhs) overflows; the ledger holds at most \(maximum)") }
         return Money(fen: value)
     }
 
     public static func - (lhs: Money, rhs: Money) throws -> Money {
         let (value, overflow) = lhs.fen.subtractingReportingOverflow(rhs.fen)
-        guard !overflow else { throw DomainError.invalid("amount", "difference overflows") }
+        guard !overflow else { throw DomainError(.limitExceeded, field: "amount", "\(lhs) − \(rhs) overflows; the ledger holds at most \(maximum)") }
         return Money(fen: value)
     }
 
     public static func += (lhs: inout Money, rhs: Money) throws { lhs = try lhs + rhs }
     public static func -= (lhs: inout Money, rhs: Money) throws { lhs = try lhs - rhs }
+
+    /// `self + amount` as the new value of a running total a decider keeps, refused with
+    /// `.limitExceeded` on the command's `field` when it would pass `maximum`. `total` names
+    /// the total in the refusal ("repaid interest of loan B/C").
+    @discardableResult
+    public func adding(_ amount: Money, toTotal total: String, field: String) throws -> Money {
+        let (sum, overflow) = fen.addingReportingOverflow(amount.fen)
+        guard !overflow, sum <= Money.maximum.fen else {
+            throw DomainError(.limitExceeded, field: field,
+                "\(total) is \(self); \(amount) more would take it above the ledger's maximum of \(Money.maximum)")
+        }
+        return Money(fen: sum)
+    }
+
+    /// The sum of `amounts` for a report, refused with `.limitExceeded` on `field` when it
+    /// would pass `maximum` — which only a log holding amounts the deciders now refuse can do.
+    public static func total(_ amounts: some Sequence<Money>, of total: String, field: String) throws -> Money {
+        var sum = Money.zero
+        for amount in amounts {
+            let (value, overflow) = sum.fen.addingReportingOverflow(amount.fen)
+            guard !overflow, value.magnitude <= maximum.fen.magnitude else {
+                throw DomainError(.limitExceeded, field: field, "\(total) exceeds the ledger's maximum of \(maximum)")
+            }
+            sum = Money(fen: value)
+        }
+        return sum
+    }
+
+    /// `self + other` held within ±`maximum`, for folds. Deciders keep every total within
+    /// `maximum`, so for logs they wrote this is exact addition and never saturates; it only
+    /// keeps a hostile log written before they did foldable, where a trap would make every
+    /// replay fail forever.
+    public func adding(saturating other: Money) -> Money {
+        let (value, overflow) = fen.addingReportingOverflow(other.fen)
+        if overflow { return fen < 0 ? Money(fen: -Money.maximum.fen) : .maximum }
+        return Money(fen: min(max(value, -Money.maximum.fen), Money.maximum.fen))
+    }
+
+    /// `self − other`, held within ±`maximum` as `adding(saturating:)` is.
+    public func subtracting(saturating other: Money) -> Money {
+        let (negated, overflow) = Int64(0).subtractingReportingOverflow(other.fen)
+        return adding(saturating: overflow ? .maximum : Money(fen: negated))
+    }
 
     public var isPositive: Bool { fen > 0 }
     public var isNegative: Bool { fen < 0 }
@@ -74,11 +123,10 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         let product = fen.magnitude.multipliedFullWidth(by: numerator.magnitude)
         guard product.high < UInt64(denominator) else { throw DomainError.invalid("amount", "result overflows") }
         let (exact, remainder) = UInt64(denominator).dividingFullWidth(product)
-        var quotient = exact
         // Magnitude first, then the direction: away from zero for .up on positives and
         // .down on negatives, toward zero otherwise.
-        if remainder != 0, (rounding == .up) != negative { quotient += 1 }
-        guard quotient <= UInt64(Int64.max) else { throw DomainError.invalid("amount", "result overflows") }
+        let (quotient, carried) = remainder != 0 && (rounding == .up) != negative ? exact.addingReportingOverflow(1) : (exact, false)
+        guard !carried, quotient <= UInt64(Int64.max) else { throw DomainError.invalid("amount", "result overflows") }
         return Money(fen: negative ? -Int64(quotient) : Int64(quotient))
     }
 

@@ -72,6 +72,9 @@ public struct LedgerSession: Sendable {
             }
         }
         let writes = try Workflow.decide(command, states)
+        for write in writes where states.versions[write.stream] ?? 0 > Int32.max - Int32(clamping: write.events.count) {
+            throw DomainError(.limitExceeded, field: "stream", "stream \(write.stream) holds as many events as a stream can")
+        }
         var events: [RecordedEvent] = []
         for write in writes {
             if journal != nil, journal![write.stream] == nil { journal![write.stream] = states.entry(write.stream) }

@@ -252,4 +252,84 @@ struct RuleTests {
         refused(.invalidState, "recovery_no") { try d.ledger.run(.loan(d.loan, .returnRecoveryShare(recoveryNo: 2, returnedOn: date("2024-11-07"), reference: "R2"))) }
         refused(.limitExceeded, "amount_fen") { try d.ledger.run(.loan(d.loan, .receiveRecovery(amount: yuan("4,900,000.01"), receivedOn: date("2024-11-08"), source: "s"))) }
     }
+
+    @Test("control characters are refused in every free-text field of every command", arguments: [0x0000, 0x0007, 0x2028] as [UInt32])
+    func controlCharacters(code: UInt32) throws {
+        let hex = "U+" + String(repeating: "0", count: 4 - String(code, radix: 16).count) + String(code, radix: 16, uppercase: true)
+        let bad = "Longcheng\(Character(Unicode.Scalar(code)!))Bank"
+        func refusedText(_ field: String, _ body: (String) throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(sourceLocation: sourceLocation) {
+                try body(bad)
+            } throws: { error in
+                guard let error = error as? DomainError else { return false }
+                return error.code == .invalidValue && error.field == field && error.message.contains("contains a control character (\(hex))")
+            }
+        }
+        var d = try ExampleDistrict()
+        let bank = bankId("B2"), fund = fundId("F2"), asset = assetId("A2"), borrower = validUscc("91210000MA0000009")
+        refusedText("name") { try d.ledger.run(.bank(bank, .register(id: bank, name: $0, licence: "L"))) }
+        refusedText("licence") { try d.ledger.run(.bank(bank, .register(id: bank, name: "Bank", licence: $0))) }
+        try d.ledger.run(.bank(bank, .register(id: bank, name: "Bank", licence: "L")))
+        refusedText("name") { try d.ledger.run(.borrower(borrower, .register(uscc: borrower, name: $0, industry: try IndustryCode("C38"), region: try RegionCode("211303"), techSme: false))) }
+        refusedText("registry_no") { try d.ledger.run(.asset(asset, .register(id: asset, kind: .patent, registryNo: $0, title: "t", owner: d.borrower))) }
+        refusedText("title") { try d.ledger.run(.asset(asset, .register(id: asset, kind: .patent, registryNo: "r", title: $0, owner: d.borrower))) }
+        refusedText("appraiser") { try d.ledger.run(.asset(d.patent, .value(id: valuationId("V2"), appraiser: $0, method: .cost, value: yuan("1.00"), valuedOn: date("2024-01-01"), reportRef: "r"))) }
+        refusedText("report_ref") { try d.ledger.run(.asset(d.patent, .value(id: valuationId("V2"), appraiser: "A", method: .cost, value: yuan("1.00"), valuedOn: date("2024-01-01"), reportRef: $0))) }
+        refusedText("name") { try d.ledger.run(.fund(fund, .establish(id: fund, name: $0, region: try RegionCode("211303"), policy: examplePolicy, establishedOn: date("2024-01-01")))) }
+        refusedText("reason") { try d.ledger.run(.fund(d.fund, .amendPolicy(examplePolicy, effectiveOn: date("2024-01-01"), reason: $0))) }
+        refusedText("reference") { try d.ledger.run(.fund(d.fund, .receiveContribution(amount: yuan("1.00"), contributor: .city, receivedOn: date("2024-01-01"), reference: $0))) }
+        refusedText("agreement") { try d.ledger.run(.fund(d.fund, .joinBank(bank, agreement: $0, effectiveOn: date("2024-01-01")))) }
+        refusedText("reason") { try d.ledger.run(.fund(d.fund, .suspend(on: date("2024-01-01"), reason: $0))) }
+        try d.ledger.run(.fund(d.fund, .suspend(on: date("2024-01-01"), reason: "check")))
+        refusedText("reason") { try d.ledger.run(.fund(d.fund, .resume(on: date("2024-01-02"), reason: $0))) }
+        try d.ledger.run(.fund(d.fund, .resume(on: date("2024-01-02"), reason: "done")))
+        let contribution = d.ledger.streams[.fund(d.fund)]!.first { $0.event.type == "FundContributionReceived" }!
+        refusedText("reason") { try d.ledger.run(.fund(d.fund, .reverseContribution(eventId: contribution.id, on: date("2024-01-03"), reason: $0))) }
+        refusedText("reference") {
+            _ = try Fund.decide(.receiveRecoveryShare(loan: d.loan, recoveryNo: 1, amount: yuan("1.00"), returnedOn: date("2024-01-03"), reference: $0), d.ledger.fund(d.fund))
+        }
+        refusedText("payment_ref") {
+            _ = try Fund.decide(.disburse(loan: d.loan, borrower: d.borrower, claimNo: 1, amount: yuan("1.00"), paidOn: date("2024-01-03"), paymentRef: $0), d.ledger.fund(d.fund))
+        }
+
+        refusedText("collateral[0].registration_no") {
+            try d.ledger.run(.loan(d.loan, .originate(.init(key: d.loan, borrower: d.borrower, principal: yuan("5,000,000.00"), rate: Bp(385), originatedOn: date("2024-03-01"),
+                maturesOn: date("2025-03-01"), collateral: [.init(asset: d.patent, registrationNo: $0)], fund: d.fund))))
+        }
+        try d.ledger.run(d.origination())
+        refusedText("reason") { try d.ledger.run(.loan(d.loan, .cancel(on: date("2024-03-02"), reason: $0))) }
+        refusedText("reason") { _ = try Asset.decide(.release(loan: d.loan, releasedOn: date("2024-03-02"), reason: $0), d.ledger.asset(d.patent)) }
+        let repaid = try d.ledger.run(.loan(d.loan, .repay(principal: yuan("1.00"), interest: .zero, paidOn: date("2024-04-01"))))
+        refusedText("reason") { try d.ledger.run(.loan(d.loan, .reverse(eventId: repaid[0].id, on: date("2024-04-02"), reason: $0))) }
+        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), daysOverdue: 95, classification: .loss)))
+        try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("1,000,000.00"), claimedOn: date("2024-10-02"))))
+        refusedText("reason") { try d.ledger.run(.loan(d.loan, .rejectClaim(rejectedOn: date("2024-10-03"), reason: $0))) }
+        try d.ledger.run(.loan(d.loan, .approveClaim(amount: yuan("1,000,000.00"), approvedOn: date("2024-10-03"))))
+        refusedText("payment_ref") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-04"), paymentRef: $0))) }
+        try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-04"), paymentRef: "P")))
+        refusedText("source") { try d.ledger.run(.loan(d.loan, .receiveRecovery(amount: yuan("1.00"), receivedOn: date("2024-11-01"), source: $0))) }
+        try d.ledger.run(.loan(d.loan, .receiveRecovery(amount: yuan("100,000.00"), receivedOn: date("2024-11-01"), source: "auction")))
+        refusedText("reference") { try d.ledger.run(.loan(d.loan, .returnRecoveryShare(recoveryNo: 1, returnedOn: date("2024-11-05"), reference: $0))) }
+        refusedText("reason") { try d.ledger.run(.loan(d.loan, .writeOff(on: date("2024-12-01"), reason: $0))) }
+    }
+
+    @Test("an asset pledged elsewhere is refused without naming the other bank's loan")
+    func pledgedElsewhere() throws {
+        var d = try ExampleDistrict()
+        try d.ledger.run(d.origination())
+        let other = bankId("OTHERBANK"), key = loanKey("OTHERBANK", "OB-1")
+        try d.ledger.run(.bank(other, .register(id: other, name: "Other Bank", licence: "L2")))
+        func discreet(_ error: any Error, field: String) -> Bool {
+            guard let error = error as? DomainError else { return false }
+            return error.code == .invalidState && error.field == field && error.message.contains("already pledged (since 2024-03-01)")
+                && !error.message.contains("LCRCB") && !error.message.contains("LC-2024-0001")
+        }
+        #expect {
+            try d.ledger.run(.loan(key, .originate(.init(key: key, borrower: d.borrower, principal: yuan("100.00"), rate: Bp(400), originatedOn: date("2024-04-01"),
+                maturesOn: date("2024-10-01"), collateral: [.init(asset: d.patent, registrationNo: "Y9")], fund: nil))))
+        } throws: { discreet($0, field: "collateral[0].asset_id") }
+        #expect {
+            try Asset.decide(.pledge(loan: key, registrationNo: "Y9", valuation: valuationId("V1"), pledgedOn: date("2024-04-01")), d.ledger.asset(d.patent))
+        } throws: { discreet($0, field: "collateral") }
+    }
 }

@@ -113,4 +113,29 @@ struct ExposureReportTests {
         #expect(after.coveredOutstandingFen == before.coveredOutstandingFen)
         #expect(after.contingentLiabilityFen == before.contingentLiabilityFen)
     }
+
+    @Test("totals above the maximum (hostile snapshots) throw limitExceeded; a huge leverage is breached, not trapped on")
+    func hostileSnapshots() throws {
+        let d = try scenario()
+        var fold = LedgerFold(asOf: date("2024-12-31"))
+        for recorded in d.ledger.log { fold.apply(recorded) }
+        var fund = fold.states.funds[d.fund]!
+        let covered = fold.states.snapshot(of: loanKey("B2", "B"))!
+        let hostile = try (1...1_100).map { n in
+            var copy = covered
+            copy.contractNo = try ContractNo("H-\(n)")
+            copy.outstandingFen = Money.maximum
+            return copy
+        }
+        #expect {
+            try ExposureReport.compute(fund: fund, loans: hostile, asOf: date("2024-12-31"))
+        } throws: { error in
+            guard let error = error as? DomainError else { return false }
+            return error.code == .limitExceeded && error.field == "covered_outstanding_fen" && error.message.contains("maximum of 90,071,992,547,409.91")
+        }
+        // One fen in the fund against the largest loan: leverage has no Bp value, and is breached.
+        fund.flows = [.init(on: date("2023-02-01"), amount: Money(fen: 1), source: nil)]
+        let report = try ExposureReport.compute(fund: fund, loans: [hostile[0]], asOf: date("2024-12-31"))
+        #expect(report.leverageBp == nil && report.leverageBreached)
+    }
 }

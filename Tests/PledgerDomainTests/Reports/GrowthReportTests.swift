@@ -70,7 +70,7 @@ struct GrowthLedger {
 struct GrowthReportTests {
     @Test("yearly totals, YoY, target and CAGR match the hand computation")
     func totals() throws {
-        let report = GrowthReport.compute(try GrowthLedger().snapshots(), from: 2021, to: 2025)
+        let report = try GrowthReport.compute(try GrowthLedger().snapshots(), from: 2021, to: 2025)
         #expect(report.years.map(\.principalFen) == ["2,000,000.00", "2,300,000.00", "2,600,000.00", "3,120,000.00", "3,000,000.00"].map(yuan))
         #expect(report.years.map(\.loans) == [2, 1, 2, 1, 1])
         #expect(report.years.map(\.borrowers) == [2, 1, 2, 1, 1])
@@ -84,7 +84,7 @@ struct GrowthReportTests {
 
     @Test("every slicing adds up to the totals, to the fen", arguments: GrowthReport.Dimension.allCases)
     func slicesSum(dimension: GrowthReport.Dimension) throws {
-        let report = GrowthReport.compute(try GrowthLedger().snapshots(), from: 2021, to: 2025, by: dimension)
+        let report = try GrowthReport.compute(try GrowthLedger().snapshots(), from: 2021, to: 2025, by: dimension)
         for (index, year) in report.years.enumerated() {
             #expect(report.slices.reduce(0) { $0 + $1.years[index].principalFen.fen } == year.principalFen.fen, "\(dimension) \(year.year)")
         }
@@ -92,7 +92,7 @@ struct GrowthReportTests {
 
     @Test("slices by kind split principal pro rata to the pledged valuations")
     func kinds() throws {
-        let report = GrowthReport.compute(try GrowthLedger().snapshots(), from: 2023, to: 2023, by: .kind)
+        let report = try GrowthReport.compute(try GrowthLedger().snapshots(), from: 2023, to: 2023, by: .kind)
         // L4 1,000,000 on a patent; L5 1,600,000 on a 3,000,000 patent + 1,000,000 trademark → 1,200,000 + 400,000.
         #expect(report.slices.map(\.value) == ["patent", "trademark"])
         #expect(report.slices.map { $0.years[0].principalFen } == [yuan("2,200,000.00"), yuan("400,000.00")])
@@ -114,9 +114,9 @@ struct GrowthReportTests {
     @Test("a cancelled loan is left out; cancelling another changes exactly its year")
     func cancellation() throws {
         var ledger = try GrowthLedger()
-        let before = GrowthReport.compute(ledger.snapshots(), from: 2021, to: 2025)
+        let before = try GrowthReport.compute(ledger.snapshots(), from: 2021, to: 2025)
         try ledger.ledger.run(.loan(loanKey("B1", "L4"), .cancel(on: date("2023-03-01"), reason: "duplicate entry")))
-        let after = GrowthReport.compute(ledger.snapshots(), from: 2021, to: 2025)
+        let after = try GrowthReport.compute(ledger.snapshots(), from: 2021, to: 2025)
         #expect(after.years[2].principalFen == yuan("1,600,000.00"))
         #expect(after.years[2].loans == 1)
         for index in [0, 1, 3, 4] { #expect(after.years[index].principalFen == before.years[index].principalFen) }
@@ -129,12 +129,33 @@ struct GrowthReportTests {
         let knownBefore = ledger.ledger.log.last!.recordedAt
         try ledger.revalue(["P6"], on: "2024-01-01")
         try ledger.originate("L9", ledger.b2, ledger.y, "500,000.00", "2024-06-15", ["P6"])
-        let late = GrowthReport.compute(ledger.snapshots(), from: 2024, to: 2024)
+        let late = try GrowthReport.compute(ledger.snapshots(), from: 2024, to: 2024)
         #expect(late.years[0].principalFen == yuan("3,620,000.00"))
-        let then = GrowthReport.compute(ledger.snapshots(knownAt: knownBefore), from: 2024, to: 2024)
+        let then = try GrowthReport.compute(ledger.snapshots(knownAt: knownBefore), from: 2024, to: 2024)
         #expect(then.years[0].principalFen == yuan("3,120,000.00"))
         // As of mid-2024 (business date), L6 (June 1) counts and L7 (2025) does not exist yet.
-        let midYear = GrowthReport.compute(ledger.snapshots(asOf: date("2024-06-10")), from: 2024, to: 2025)
+        let midYear = try GrowthReport.compute(ledger.snapshots(asOf: date("2024-06-10")), from: 2024, to: 2025)
         #expect(midYear.years.map(\.principalFen) == [yuan("3,120,000.00"), .zero])
+    }
+
+    @Test("principal summing above the maximum (hostile snapshots) throws limitExceeded instead of trapping; so do years running backwards")
+    func hostileSnapshots() throws {
+        let loan = try GrowthLedger().snapshots().first { $0.originatedOn.year == 2021 }!
+        let hostile = try (1...1_100).map { n in
+            var copy = loan
+            copy.contractNo = try ContractNo("H-\(n)")
+            copy.principalFen = Money.maximum
+            return copy
+        }
+        for dimension in [nil, GrowthReport.Dimension.bank] {
+            #expect {
+                try GrowthReport.compute(hostile, from: 2021, to: 2022, by: dimension)
+            } throws: { error in
+                guard let error = error as? DomainError else { return false }
+                return error.code == .limitExceeded && error.field == "principal_fen"
+                    && error.message.contains("the principal lent in 2021") && error.message.contains("maximum of 90,071,992,547,409.91")
+            }
+        }
+        #expect(throws: DomainError.self) { try GrowthReport.compute([loan], from: 2025, to: 2021) }
     }
 }

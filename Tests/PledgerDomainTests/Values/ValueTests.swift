@@ -61,6 +61,29 @@ struct ValueTests {
         #expect(throws: DomainError.self) { try Money(fen: .max).scaled(by: 3, over: 2, rounding: .down) }
     }
 
+    @Test("saturating sums stay within ±maximum; report totals refuse to pass it")
+    func limits() throws {
+        #expect(Money.maximum.adding(saturating: Money.maximum) == .maximum)
+        #expect(Money(fen: .max).adding(saturating: Money(fen: .max)) == .maximum)
+        #expect(Money(fen: .min).subtracting(saturating: Money(fen: .max)) == Money(fen: -Money.maximum.fen))
+        #expect(Money.zero.subtracting(saturating: Money(fen: .min)) == .maximum)
+        #expect(yuan("1.00").adding(saturating: yuan("2.00")) == yuan("3.00"))
+        #expect(try Money.total([Money.maximum, .zero], of: "x", field: "f") == .maximum)
+        #expect(throws: DomainError(.limitExceeded, field: "f", "x exceeds the ledger's maximum of 90,071,992,547,409.91")) {
+            try Money.total(Array(repeating: Money.maximum, count: 1_100), of: "x", field: "f")
+        }
+        #expect(throws: DomainError.self) { try Money.maximum.adding(Money(fen: 1), toTotal: "t", field: "f") }
+        #expect(try Money.maximum.adding(.zero, toTotal: "t", field: "f") == .maximum)
+    }
+
+    @Test("ratios never trap, and are nil beyond what JSON carries exactly")
+    func extremeRatios() {
+        #expect(Bp.ratio(Money(fen: .min), Money(fen: -1), rounding: .down) == nil)
+        #expect(Bp.ratio(Money(fen: 1_000_000_000_000), Money(fen: 1), rounding: .up) == nil)
+        #expect(Bp.ratio(Money(fen: 900_000_000_000), Money(fen: 1), rounding: .up) == Bp(9_000_000_000_000_000))
+        #expect(Bp.ratio(Money(fen: -6), Money(fen: -3), rounding: .up) == Bp(20_000))
+    }
+
     @Test("scaling rounds in the stated direction, for both signs", arguments: [
         (10, 1, 3, Rounding.down, 3), (10, 1, 3, .up, 4), (-10, 1, 3, .down, -4), (-10, 1, 3, .up, -3),
         (9, 1, 3, .up, 3), (50_000_000, 100_000_000, 320_000_000, .up, 15_625_000),
@@ -105,6 +128,8 @@ struct ValueTests {
         #expect((try? IndustryCode("C38")) != nil)
         #expect((try? IndustryCode("Z38")) == nil)
         #expect((try? IndustryCode("C38411")) == nil)
+        #expect((try? IndustryCode("B\u{301}")) == nil)
+        #expect((try? IndustryCode("C\u{0}38")) == nil)
         #expect((try? BankId("ICBC-CY")) != nil)
         #expect((try? BankId("bad id")) == nil)
         #expect((try? BankId("")) == nil)
