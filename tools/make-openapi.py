@@ -14,7 +14,9 @@ ID = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", "exampl
 USCC = {"type": "string", "pattern": r"^[0-9A-HJ-NP-RTUWXY]{18}$", "example": "91512081MA62K0260E",
         "description": "统一社会信用代码 with a valid GB 32100 check character"}
 FEN = {"type": "integer", "format": "int64", "minimum": -9007199254740991, "maximum": 9007199254740991,
-       "description": "amount in fen (1 yuan = 100 fen)"}
+       "description": "amount in fen (1 yuan = 100 fen). Every amount and every total the ledger keeps is at most "
+                      "9,007,199,254,740,991 fen (2^53 − 1), so it is exact in every JSON client; a command that would take "
+                      "a total above it is refused with 422 limit-exceeded"}
 POS_FEN = dict(FEN, minimum=1)
 NONNEG_FEN = dict(FEN, minimum=0)
 BP = {"type": "integer", "format": "int64", "description": "basis points, 10000 = 100%"}
@@ -174,13 +176,18 @@ ERRORS = {
     "412": "If-Match did not match the stream's version",
     "413": "body larger than 8 MiB",
     "415": "wrong Content-Type",
-    "422": "a field is invalid, a limit or policy refuses it, or an Idempotency-Key is reused for another request",
-    "503": "the server is shutting down, or the read models are behind min_position (see Retry-After)",
+    "422": "a field is invalid, a limit or policy refuses it (including a total that would pass 2^53 − 1 fen), or an Idempotency-Key is reused for another request",
+    "503": "try again after Retry-After seconds: the database is unavailable, restarting or busy past its lock timeout, a commit's outcome is unknown "
+           "(retry with the same Idempotency-Key: it is answered from the ledger, never written twice), the server is shutting down, "
+           "a report ran past its deadline, or the read models are behind min_position",
 }
 
 
 def errors(*codes):
-    return {code: {"description": ERRORS[code], "content": PROBLEM} for code in codes}
+    responses = {code: {"description": ERRORS[code], "content": PROBLEM} for code in codes}
+    if "503" in responses:
+        responses["503"]["headers"] = {"Retry-After": {"schema": {"type": "string"}, "description": "seconds to wait before retrying"}}
+    return responses
 
 
 def param(name, where, schema, description, required=False):
@@ -195,7 +202,10 @@ P_CONTRACT = dict(param("contract_no", "path", ID, "the bank's contract number")
 P_ASSET = dict(param("asset_id", "path", ID, "asset id"), example="ZL202010000002")
 P_USCC = dict(param("uscc", "path", {"type": "string"}, "borrower USCC"), example="912113032Q3UR42W53")
 H_IDEM = param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 200},
-               "retrying with the same key and body returns the first response; another body with the key → 422")
+               "a key of your choice (a UUID) per logical write, scoped to your token's role. A retry with the same key, method, "
+               "route and body gets the first answer byte for byte (status, body, ETag) with `Idempotent-Replayed: true`, however "
+               "the first attempt ended; concurrent duplicates wait for the first. Another request with the key → 422. "
+               "Retry 503s and lost connections with the same key; never with a new one")
 H_IFMATCH = param("If-Match", "header", {"type": "string", "pattern": r'^"?\d{1,9}"?$'}, "the ETag (stream version) this write expects; 412 if stale")
 Q_MIN = param("min_position", "query", dict(INT, minimum=0), "wait (≤ 2 s) until the read models include this position (read-your-writes)")
 Q_CURSOR = param("cursor", "query", {"type": "string", "pattern": r"^[A-Za-z0-9_.-]{0,64}$"}, "next_cursor of the previous page")
@@ -210,7 +220,8 @@ def write(path, summary, body, params=(), created=False, roles="", tag="loans", 
     codes = ["400", "401", "403", "404", "409", "412", "413", "415", "422", "503"]
     responses = {("201" if created else "200"): {
         "description": "written; `position` is the global position, the ETag the target stream's version",
-        "headers": {"ETag": {"schema": {"type": "string"}}, "Pledger-Position": {"schema": {"type": "string"}}},
+        "headers": {"ETag": {"schema": {"type": "string"}}, "Pledger-Position": {"schema": {"type": "string"}},
+                    "Idempotent-Replayed": {"schema": {"type": "string", "enum": ["true"]}, "description": "present on a replayed answer"}},
         "content": {"application/json": {"schema": ref("WriteResult")}}}}
     responses.update(errors(*codes))
     paths.setdefault(path, {})["post"] = {

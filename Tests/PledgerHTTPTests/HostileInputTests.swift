@@ -16,6 +16,56 @@ struct HostileInputTests {
         }
     }
 
+    @Test("repaid interest cannot be driven past 2^53 − 1: the repayment that would is refused, and the loan still reads")
+    func interestOverflow() async throws {
+        try await APIHarness.run { api in
+            try await api.seedDistrict()
+            api.expectOK(try await api.originate())
+            let uri = "/v1/banks/LCRCB/loans/LC-2024-0001"
+            let huge = #"{"principal_fen":0,"interest_fen":9007199254740991,"paid_on":"2024-04-01"}"#
+            api.expectOK(try await api.send(.post, "\(uri)/repayments", as: "bank:LCRCB", json: huge))
+            for _ in 0..<3 {
+                let refused = try await api.send(.post, "\(uri)/repayments", as: "bank:LCRCB", json: huge)
+                #expect(refused.status == 422 && refused.problem == "limit-exceeded" && refused.string("field") == "interest_fen", "\(refused.text)")
+            }
+            let loan = try await api.send(.get, uri, as: "bank:LCRCB")
+            #expect(loan.status == 200 && loan.integer("repaid_interest_fen") == 9_007_199_254_740_991)
+            let tooBig = try await api.send(.post, "\(uri)/repayments", as: "bank:LCRCB", json: #"{"principal_fen":0,"interest_fen":9007199254740992,"paid_on":"2024-04-01"}"#)
+            #expect(tooBig.status == 400, "beyond 2^53 − 1 is not an integer this API reads")
+        }
+    }
+
+    @Test("NUL and control characters in names and reasons are refused with the field")
+    func controlCharacters() async throws {
+        try await APIHarness.run { api in
+            for name in ["Bank\\u0000Nine", "Bank\\u0007Nine", "Bank\\u2028Nine"] {
+                let reply = try await api.send(.post, "/v1/banks", json: #"{"bank_id":"B9","name":"\#(name)","licence":"L-9"}"#)
+                #expect(reply.status == 422 && reply.string("field") == "name", "\(name): \(reply.text)")
+            }
+        }
+    }
+
+    @Test("an asset pledged to another bank's loan: 409 that does not name that bank or loan")
+    func pledgedElsewhere() async throws {
+        try await APIHarness.run { api in
+            try await api.seedDistrict()
+            api.expectOK(try await api.originate())
+            let reply = try await api.originate(bank: "B2", contract: "B2-1")
+            #expect(reply.status == 409, "\(reply.text)")
+            #expect(!reply.text.contains("LCRCB") && !reply.text.contains("LC-2024-0001"), "\(reply.text)")
+        }
+    }
+
+    @Test("a CSV report whose header names a column twice is refused, naming the column and line 1")
+    func duplicateCSVColumn() async throws {
+        try await APIHarness.run { api in
+            let csv = "op,contract_no,Contract_No,principal_fen\nrepayment,LC-2024-0001,LC-2024-0001,1\n"
+            let reply = try await api.send(.post, "/v1/banks/LCRCB/reports", as: "bank:LCRCB", json: csv, contentType: "text/csv")
+            #expect(reply.status == 400 && reply.string("detail")?.contains("contract_no") == true && reply.string("detail")?.contains("line 1") == true,
+                    "\(reply.text)")
+        }
+    }
+
     @Test("PUT, PATCH and DELETE on a resource are 405 with Allow; unknown paths stay 404")
     func methodNotAllowed() async throws {
         try await APIHarness.run { api in

@@ -43,7 +43,7 @@ struct ReplayCommand: AsyncParsableCommand {
         switch report {
         case .growth:
             let to = self.to ?? time.asOf?.year ?? BusinessDate(containing: .now()).year
-            ReportCommand.Growth.print(GrowthReport.compute(fold.states.loanSnapshots, from: from ?? to - 3, to: to, target: Bp(targetBp)), format: format)
+            ReportCommand.Growth.print(try GrowthReport.compute(fold.states.loanSnapshots, from: from ?? to - 3, to: to, target: Bp(targetBp)), format: format)
         case .exposure:
             let funds = fold.states.funds.values.compactMap(\.id)
             let id: FundId

@@ -48,7 +48,9 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         }
         let (scaled, overflow) = yuan.multipliedReportingOverflow(by: 100)
         let (total, overflow2) = scaled.addingReportingOverflow(cents)
-        guard !overflow, !overflow2 else { throw DomainError.invalid(field, "\"\(text)\" is too large") }
+        guard !overflow, !overflow2, total <= Money.maximum.fen else {
+            throw DomainError.invalid(field, "\"\(text)\" is above the ledger's maximum amount of \(Money.maximum)")
+        }
         fen = negative ? -total : total
     }
 

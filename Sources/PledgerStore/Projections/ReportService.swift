@@ -39,7 +39,7 @@ public struct ReportService: Sendable {
 
     public func growth(from: Int, to: Int, target: Bp = Bp(1500), by dimension: GrowthReport.Dimension? = nil,
                        asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, bank: BankId? = nil) async throws -> GrowthReport {
-        GrowthReport.compute(try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), from: from, to: to, target: target, by: dimension)
+        try GrowthReport.compute(try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), from: from, to: to, target: target, by: dimension)
     }
 
     /// Exposure of a fund on `asOf` (default: today in China time). With `bank`, only that
