@@ -155,7 +155,9 @@ struct FaultTests {
                 return 1
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Far below the hour the operation would take (not tight: other suites may keep the
+        // cooperative pool busy while this runs).
+        #expect(ContinuousClock.now - started < .seconds(60))
         #expect(expired.requested)
         #expect(try await Deadline.run(.seconds(5), "quick") { _ in 42 } == 42)
     }
