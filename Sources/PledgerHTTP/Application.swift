@@ -28,9 +28,10 @@ public struct ServerConfiguration: Sendable {
     public var databaseTimeout: Duration = .seconds(10)
     /// The longest a report may take, reading and folding, before it is abandoned with 503.
     public var reportTimeout: Duration = .seconds(30)
-    /// After SIGTERM/SIGINT: how long in-flight requests may finish before they are
-    /// cancelled; the process exits at the latest 2 s after that.
-    public var shutdownGracePeriod: Duration = .seconds(8)
+    /// After SIGTERM/SIGINT: how long in-flight requests may finish (a write waiting for a
+    /// lock gives up after `lockTimeout`) before they are cancelled and answered 503; the
+    /// process exits at the latest 2 s after that, so within 10 s of the signal.
+    public var shutdownGracePeriod: Duration = .seconds(7)
 
     public init(database: DatabaseURL) { self.database = database }
 }

@@ -111,7 +111,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case StoreError.commitOutcomeUnknown:
             return unavailable("commit-outcome-unknown", "Outcome unknown",
                 "the database connection failed while committing; retry with the same Idempotency-Key to learn the outcome without writing twice")
-        case StoreError.shutDown:
+        case StoreError.shutDown, is CancellationError:
+            // Cancellation reaches a request only when the server stops (or its client left).
             return unavailable("unavailable", "Shutting down", "the server is shutting down; retry shortly with the same Idempotency-Key")
         case let error where StoreError.isTransient(error):
             return unavailable("unavailable", "Temporarily unavailable",

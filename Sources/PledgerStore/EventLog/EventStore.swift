@@ -183,7 +183,11 @@ public final class EventStore: Sendable {
             if StoreError.isTransient(error) {
                 // The database's condition, not the requests': every caller gets a 503-class
                 // error at once (retrying them one by one would only wait out more timeouts).
-                let unknown = mayHaveCommitted.value
+                // An error the statement itself returned (a lock timeout, say) means it rolled
+                // back. A lost answer after the decisive statement — the connection gone, the
+                // deadline, the backend terminated (57…, 08…) — leaves the outcome open.
+                let state = StoreError.sqlState(of: error)
+                let unknown = mayHaveCommitted.value && (state == nil || ["57", "08"].contains(state!.prefix(2)))
                 health.withLock { $0.consecutiveFaults += 1; $0.lastFault = "\(error)" }
                 logger.error(unknown ? "commit outcome unknown" : "group commit failed", metadata: ["error": "\(error)", "appends": "\(batch.count)"])
                 for pending in batch { pending.continuation.resume(throwing: unknown ? StoreError.commitOutcomeUnknown : error) }
