@@ -85,6 +85,42 @@ struct DemoAndReplayTests {
         }
     }
 
+    @Test("rows with one contract number form one loan with every pledged asset; rows that disagree on the loan name both lines")
+    func importSeveralAssets() async throws {
+        try await TestDatabase.withDatabase { url in
+            _ = try DemoFixture.load(url)
+            let sample = try String(contentsOf: DemoFixture.samples.appendingPathComponent("loans.csv"), encoding: .utf8)
+            let lines = sample.split(separator: "\n").map(String.init)
+            // A second asset for the first contract: another patent, its own valuation and pledge number.
+            let second = lines[1].replacingOccurrences(of: "ZL201910456789", with: "ZL201910456790")
+                .replacingOccurrences(of: "Y2025211303000901", with: "Y2025211303000911")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("loans-\(UUID()).csv")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try ([lines[0], lines[1], second].joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            let imported = try PledgerBinary.run(["import", file.path], database: url)
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(imported.stdout.contains("imported 1 loans"), "\(imported.stdout)")
+            try await LedgerRuntime.with(url, logger: TestDatabase.logger) { store in
+                var states = AggregateStates()
+                let key = LoanKey(bank: try BankId("LCRCB"), contract: try ContractNo("LCRCB-2019-00901"))
+                try await CommandHandler(store: store).load(.loan(key), into: &states)
+                #expect(states.loans[key]?.origination?.collateral.map(\.assetId.value).sorted() == ["ZL201910456789", "ZL201910456790"])
+            }
+            let again = try PledgerBinary.run(["import", file.path], database: url)
+            #expect(again.stdout.contains("1 already in the ledger"), "\(again.stdout)")
+
+            let conflicting = lines[1].replacingOccurrences(of: "ZL201910456789", with: "ZL201910456791")
+                .replacingOccurrences(of: "\"3,000,000.00\"", with: "\"2,500,000.00\"")
+            try ([lines[0], lines[1], conflicting].joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            let head = try Self.head(url)
+            let refused = try PledgerBinary.run(["import", file.path], database: url)
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("lines 2 and 3") && refused.stderr.contains("principal is 3,000,000.00 on line 2 but 2,500,000.00 on line 3"),
+                    "\(refused.stderr)")
+            #expect(try Self.head(url) == head)
+        }
+    }
+
     static func head(_ url: DatabaseURL) throws -> Int64 {
         let verify = try PledgerBinary.run(["verify", "--format", "json"], database: url)
         guard case .integer(let position) = try JSONParser.parse(verify.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["last_position"] else { return -1 }
