@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Tests/PledgerDomainTests/Fixtures/canonical-vectors.jsonl: golden vectors for
-canonical JSON (DESIGN §3). Each line is {"input": <JSON text>, "canonical": <bytes Python
+canonical JSON (docs/ledger-format.md). Each line is {"input": <JSON text>, "canonical": <bytes Python
 prints with sort_keys=True, separators=(",", ":"), ensure_ascii=False>}.
 
 The inputs are deliberately not canonical (indented, keys shuffled, \\u escapes,

@@ -142,7 +142,7 @@ schemas = {
         "principal_fen": INT, "outstanding_fen": INT}},
     "ExportLine": {"type": "object", "required": ["position", "stream", "version", "event_id", "type", "schema", "data", "meta",
                                                    "recorded_at", "prev_hash", "hash"],
-                   "description": "a canonical envelope with its chain links (DESIGN §3)"},
+                   "description": "a canonical envelope with its chain links (docs/ledger-format.md)"},
     "Head": obj({"position": INT, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "recorded_at": nullable({"type": "string"})}),
     "GrowthReport": {"type": "object", "required": ["from_year", "to_year", "target_bp", "years", "cagr_bp", "slices", "monthly"], "properties": {
         "from_year": INT, "to_year": INT, "target_bp": INT, "years": {"type": "array"}, "cagr_bp": nullable(INT),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Verify a `pledger export` file (DESIGN §3) with nothing but Python's standard library.
+"""Verify a `pledger export` file (docs/ledger-format.md) with nothing but Python's standard library.
 
     python3 tools/verify-export.py ledger.jsonl      (or - for standard input)
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The `pledger` command line: fund administrators and auditors work here (DESIGN §6).
+/// The `pledger` command line: fund administrators and auditors work here.
 public struct PledgerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pledger",

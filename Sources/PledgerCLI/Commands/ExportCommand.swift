@@ -6,7 +6,7 @@ import PledgerStore
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write the event log as JSON Lines with its hash chain (DESIGN §3).",
+        abstract: "Write the event log as JSON Lines with its hash chain (docs/ledger-format.md).",
         discussion: """
             One canonical envelope per line plus "prev_hash" and "hash" (hex). Streamed page by page, so memory stays flat however long the log. An auditor checks the file with tools/verify-export.py (Python standard library only).
 

@@ -17,7 +17,7 @@ struct LedgerController {
             ]))
         }
 
-        /// NDJSON, one export line per event (DESIGN §3), streamed page by page: a client can
+        /// NDJSON, one export line per event (docs/ledger-format.md), streamed page by page: a client can
         /// verify the chain as it reads.
         group.get("events") { request, context -> Response in
             try Permission.audit(try context.caller())

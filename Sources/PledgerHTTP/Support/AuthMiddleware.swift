@@ -35,7 +35,7 @@ extension AuthMiddleware {
     }
 }
 
-/// What each role may do (DESIGN §6).
+/// What each role may do.
 enum Permission {
     /// Fund administration: funds, claim decisions and payouts.
     static func administerFunds(_ identity: Identity) throws {

@@ -25,7 +25,7 @@ public struct Identity: Sendable, Hashable, CustomStringConvertible {
         self.bank = bank
     }
 
-    /// `bank:LCRCB`, `fund_admin`, … — the form roles are written in (DESIGN §6).
+    /// `bank:LCRCB`, `fund_admin`, … — the form roles are written in.
     public var description: String { bank.map { "bank:\($0)" } ?? role.rawValue }
 
     /// Parses `admin`, `fund_admin`, `auditor` or `bank:{bankId}`.

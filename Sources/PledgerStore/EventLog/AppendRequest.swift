@@ -2,7 +2,7 @@ import Foundation
 import PledgerDomain
 
 /// What a writer expects a stream's version to be before its events are appended
-/// (optimistic concurrency, DESIGN §2).
+/// (optimistic concurrency).
 public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
     /// Append whatever the version is.
     case any

@@ -4,7 +4,7 @@ import PledgerDomain
 import PostgresNIO
 import Synchronization
 
-/// The PostgreSQL event log (DESIGN §2): gap-free positions in commit order, optimistic
+/// The PostgreSQL event log (docs/ledger-format.md): gap-free positions in commit order, optimistic
 /// concurrency per stream, idempotency keys and the SHA-256 hash chain.
 ///
 /// Appends from concurrent callers are group-committed: `run()` takes whatever is waiting

@@ -1,7 +1,7 @@
 import Foundation
 import PledgerDomain
 
-/// Streams the log as JSON Lines (DESIGN §3), one page in memory at a time.
+/// Streams the log as JSON Lines (docs/ledger-format.md), one page in memory at a time.
 public struct LedgerExport: Sendable {
     public let store: EventStore
     public var pageSize = 5000
