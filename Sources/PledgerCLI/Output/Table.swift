@@ -28,7 +28,7 @@ struct Table {
                 return alignments[index] == .right ? padding + cell : cell + padding
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
-        var out = [line(headers), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
+        var out = headers.allSatisfy(\.isEmpty) ? [] : [line(headers), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
         out += rows.map(line)
         return out.joined(separator: "\n")
     }

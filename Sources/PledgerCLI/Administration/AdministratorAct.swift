@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import PledgerDomain
+import PledgerStore
+
+/// Options every act of a fund administrator shares.
+struct ActOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Your reference for this act (the voucher or instruction number). It is recorded, and it makes the command idempotent: running it again with the same reference and the same values writes nothing and reports the first result.",
+        valueName: "ref"))
+    var reference: String
+
+    @Flag(name: .customLong("yes"), help: "Do not ask for confirmation (asked only when standard input is a terminal).")
+    var assumeYes = false
+}
+
+/// One act of a fund administrator from the command line: checked before anything is
+/// written, confirmed on a terminal, decided and appended through the same `CommandHandler`
+/// as the API's writes, and idempotent on its `--reference`.
+struct AdministratorAct {
+    /// What will happen, in one sentence, for the confirmation prompt and the log.
+    var summary: String
+    var command: LedgerCommand
+    /// The values the administrator gave, named as in the API: the idempotency fingerprint.
+    var fields: [(String, JSONValue)]
+
+    /// Runs the act; returns what was appended (or the first result, on a repeated reference).
+    func perform(_ options: ActOptions, store: EventStore) async throws -> AppendResult {
+        try Self.check(reference: options.reference)
+        if !options.assumeYes, isatty(STDIN_FILENO) != 0 {
+            FileHandle.standardError.write(Data("\(summary)\nReference: \(options.reference)\nProceed? [y/N] ".utf8))
+            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                throw CLIError.failure("nothing was written")
+            }
+        }
+        var meta = JSONObject()
+        meta.set("actor", .string("cli:\(ProcessInfo.processInfo.environment["USER"] ?? "fund_admin")"))
+        meta.set("reference", .string(options.reference))
+        var asked = try JSONObject(fields)
+        asked.set("act", .string(String(describing: command.target)))
+        let idempotency = Idempotency(key: "cli:\(options.reference)", fingerprint: Digest.sha256(CanonicalJSON.bytes(.object(asked))))
+        do {
+            let outcome = try await CommandHandler(store: store).handle(command, meta: meta, idempotency: idempotency)
+            if outcome.append.replayed {
+                note("already recorded under reference \(options.reference) (position \(outcome.append.lastPosition)); nothing new was written")
+            }
+            return outcome.append
+        } catch let error as DomainError {
+            throw CLIError.failure("refused — \(error.field): \(error.message)")
+        } catch AppendError.idempotencyConflict {
+            throw CLIError.failure("reference \(options.reference) was already used for a different act; use a new reference")
+        }
+    }
+
+    static func check(reference: String) throws {
+        guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, reference.count <= 120,
+              !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw CLIError.badInput("--reference must be 1–120 printable characters")
+        }
+    }
+}
+
+/// Parsing of administrator input into domain values, with the flag in the message.
+enum ActInput {
+    static func money(_ text: String, flag: String) throws -> Money {
+        do {
+            let amount = try Money(parsing: text, field: flag)
+            guard amount.isPositive else { throw CLIError.badInput("\(flag): must be more than 0.00 (amounts are in yuan, like 1,000,000.00)") }
+            return amount
+        } catch let error as DomainError {
+            throw CLIError.badInput("\(flag): \(error.message)")
+        }
+    }
+
+    static func date(_ text: String?, flag: String) throws -> BusinessDate {
+        guard let text else { return BusinessDate(containing: .now()) }
+        do { return try BusinessDate(parsing: text, field: flag) } catch let error as DomainError { throw CLIError.badInput("\(flag): \(error.message)") }
+    }
+
+    static func id<T>(_ text: String, flag: String, _ make: (String) throws -> T) throws -> T {
+        do { return try make(text) } catch let error as DomainError { throw CLIError.badInput("\(flag): \(error.message)") }
+    }
+
+    static func text(_ text: String, flag: String) throws -> String {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError.badInput("\(flag) must not be empty") }
+        return text
+    }
+}

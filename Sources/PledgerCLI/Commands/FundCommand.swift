@@ -1,0 +1,242 @@
+import ArgumentParser
+import Foundation
+import PledgerDomain
+import PledgerStore
+
+/// `pledger fund …`: a fund administrator's acts on the fund and what they show.
+struct FundCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fund",
+        abstract: "Show a fund, record money coming in, amend its policy, suspend or resume enrolments.",
+        discussion: """
+            Every act checks its input before writing, asks for confirmation when run from a terminal (--yes skips it), is idempotent on its --reference, and prints the fund's balance afterwards. Amounts are in yuan (1,000,000.00); dates YYYY-MM-DD (default: today).
+
+            Examples:
+              pledger fund show --fund LC-IPRC
+              pledger fund contribute --fund LC-IPRC --amount 3,000,000.00 --contributor province --on 2025-01-15 --reference 辽财指〔2025〕1号
+              pledger fund suspend --fund LC-IPRC --on 2025-07-01 --reason "NPL ratio 6.2% above 5%" --reference FA-2025-07
+              pledger fund movements --fund LC-IPRC --from 2025-01-01
+            """,
+        subcommands: [Show.self, Contribute.self, Amend.self, Suspend.self, Resume.self, Movements.self])
+
+    /// The fund's state now, and a line with its balance.
+    static func state(_ id: FundId, store: EventStore) async throws -> FundState {
+        var states = AggregateStates()
+        try await CommandHandler(store: store).load(.fund(id), into: &states)
+        guard let fund = states.funds[id], fund.exists else { throw CLIError.failure("no fund \(id); `pledger fund show` lists none until it is established") }
+        return fund
+    }
+
+    static func printBalance(_ fund: FundState, after result: AppendResult) {
+        print("written at position \(result.lastPosition); balance of \(fund.id.map { $0.value } ?? "the fund") now \(fund.balance) yuan")
+    }
+
+    struct FundOption: ParsableArguments {
+        @Option(help: ArgumentHelp("The fund's id.", valueName: "id")) var fund: String
+        func id() throws -> FundId { try ActInput.id(fund, flag: "--fund") { try FundId($0) } }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The fund's policy in force, suspension, member banks and money.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @Option(help: "Output: table or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let id = try fund.id()
+            let state = try await connection.withLedger { store in try await FundCommand.state(id, store: store) }
+            let totals = state.totals()
+            guard let policy = state.currentPolicy else { throw CLIError.failure("fund \(id) has no policy") }
+            if format == .json {
+                var object = JSONObject()
+                object.set("fund_id", .string(id.value))
+                object.set("name", .string(state.name))
+                object.set("balance_fen", .integer(state.balance.fen))
+                object.set("contributed_fen", .integer(totals.contributed.fen))
+                object.set("paid_out_fen", .integer(totals.paidOut.fen))
+                object.set("recoveries_returned_fen", .integer(totals.returned.fen))
+                object.set("suspended", .bool(state.isSuspendedNow))
+                object.set("banks", .array(state.banks.keys.map(\.value).sorted().map(JSONValue.string)))
+                object.set("policy", try JSONParser.parse(EventCoding.encoder.encode(policy)))
+                print(CanonicalJSON.string(.object(object)))
+                return
+            }
+            var table = Table([("", .left), ("", .left)])
+            table.add(["fund", "\(id) \(state.name)"])
+            table.add(["region", state.region?.value ?? "—"])
+            table.add(["established", state.establishedOn?.description ?? "—"])
+            table.add(["enrolments", state.isSuspendedNow ? "SUSPENDED (resume with `pledger fund resume`)" : "open"])
+            table.add(["member banks", state.banks.keys.map(\.value).sorted().joined(separator: ", ")])
+            table.add(["contributed", totals.contributed.description])
+            table.add(["paid out", totals.paidOut.description])
+            table.add(["recovery shares returned", totals.returned.description])
+            table.add(["balance", state.balance.description])
+            table.add(["coverage", policy.coverageBp.percent])
+            table.add(["per-loan cap", policy.perLoanCapFen.description])
+            table.add(["per-borrower cap", policy.perBorrowerCapFen.description])
+            table.add(["max leverage", "\(policy.maxLeverage)×"])
+            table.add(["claims after", "\(policy.claimAfterOverdueDays) days overdue"])
+            table.add(["NPL suspension at", policy.nplSuspendBp.percent])
+            print(table.render())
+        }
+    }
+
+    struct Contribute: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record money paid into the fund by a contributor (province, city, district, other).")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @Option(help: ArgumentHelp("Amount in yuan, e.g. 3,000,000.00.", valueName: "yuan")) var amount: String
+        @Option(help: "Who paid: province, city, district or other.") var contributor: Contributor
+        @Option(help: ArgumentHelp("Date received (default: today).", valueName: "date")) var on: String?
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try fund.id()
+            let money = try ActInput.money(amount, flag: "--amount")
+            let date = try ActInput.date(on, flag: "--on")
+            let command = LedgerCommand.fund(id, .receiveContribution(amount: money, contributor: contributor, receivedOn: date, reference: act.reference))
+            let deed = AdministratorAct(
+                summary: "Record a contribution of \(money) yuan from the \(contributor.rawValue) to fund \(id), received \(date).",
+                command: command,
+                fields: [("fund_id", .string(id.value)), ("amount_fen", .integer(money.fen)), ("contributor", .string(contributor.rawValue)), ("received_on", .string(date.description))])
+            try await connection.withLedger { store in
+                let result = try await deed.perform(act, store: store)
+                FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
+            }
+        }
+    }
+
+    struct Amend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Amend the fund's policy from a date on.",
+            discussion: """
+                The new policy is a JSON file with the policy's fields (the same as the API's `policy` object: coverage_bp, per_loan_cap_fen, per_borrower_cap_fen, max_leverage, claim_after_overdue_days, npl_suspend_bp, eligible_kinds, max_term_months, max_pledge_rate_bp, max_valuation_age_months). Print the one in force with `pledger fund show --format json`.
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @Option(help: ArgumentHelp("The new policy, as a JSON file.", valueName: "file")) var policy: String
+        @Option(help: ArgumentHelp("Date the amendment takes effect.", valueName: "date")) var effectiveOn: String
+        @Option(help: "Why the policy changes (the decision's number and title).") var reason: String
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try fund.id()
+            let date = try ActInput.date(effectiveOn, flag: "--effective-on")
+            let reason = try ActInput.text(reason, flag: "--reason")
+            let text: Data
+            do { text = try Data(contentsOf: URL(fileURLWithPath: policy)) } catch { throw CLIError.badInput("--policy: cannot read \(policy)") }
+            let parsed: FundPolicy
+            do {
+                parsed = try EventCoding.decoder.decode(FundPolicy.self, from: text).validated()
+            } catch let error as DomainError {
+                throw CLIError.badInput("\(policy): \(error.field): \(error.message)")
+            } catch let error as DecodingError {
+                throw CLIError.badInput("\(policy): \(EventCoding.describe(error))")
+            }
+            let deed = AdministratorAct(
+                summary: "Amend the policy of fund \(id) from \(date): coverage \(parsed.coverageBp.percent), per-loan cap \(parsed.perLoanCapFen), leverage \(parsed.maxLeverage)×.",
+                command: .fund(id, .amendPolicy(parsed, effectiveOn: date, reason: reason)),
+                fields: [("fund_id", .string(id.value)), ("policy", try JSONParser.parse(EventCoding.encoder.encode(parsed))),
+                         ("effective_on", .string(date.description)), ("reason", .string(reason))])
+            try await connection.withLedger { store in
+                let result = try await deed.perform(act, store: store)
+                FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
+            }
+        }
+    }
+
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop new enrolments in the fund from a date (claims on enrolled loans go on).")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @Option(help: ArgumentHelp("Date from which enrolments stop (default: today).", valueName: "date")) var on: String?
+        @Option(help: "Why (e.g. the NPL ratio and the threshold it passed).") var reason: String
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try fund.id()
+            let date = try ActInput.date(on, flag: "--on")
+            let reason = try ActInput.text(reason, flag: "--reason")
+            let deed = AdministratorAct(summary: "Suspend new enrolments in fund \(id) from \(date): \(reason).",
+                                        command: .fund(id, .suspend(on: date, reason: reason)),
+                                        fields: [("fund_id", .string(id.value)), ("suspended_on", .string(date.description)), ("reason", .string(reason))])
+            try await connection.withLedger { store in
+                let result = try await deed.perform(act, store: store)
+                FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
+            }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open the fund to new enrolments again.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @Option(help: ArgumentHelp("Date from which enrolments resume (default: today).", valueName: "date")) var on: String?
+        @Option(help: "Why (the decision that lifts the suspension).") var reason: String
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try fund.id()
+            let date = try ActInput.date(on, flag: "--on")
+            let reason = try ActInput.text(reason, flag: "--reason")
+            let deed = AdministratorAct(summary: "Resume enrolments in fund \(id) from \(date): \(reason).",
+                                        command: .fund(id, .resume(on: date, reason: reason)),
+                                        fields: [("fund_id", .string(id.value)), ("resumed_on", .string(date.description)), ("reason", .string(reason))])
+            try await connection.withLedger { store in
+                let result = try await deed.perform(act, store: store)
+                FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
+            }
+        }
+    }
+
+    struct Movements: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The fund's money movements with the running balance, as its bank account should show them.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @Option(help: ArgumentHelp("First date (default: the beginning).", valueName: "date")) var from: String?
+        @Option(help: ArgumentHelp("Last date (default: today).", valueName: "date")) var to: String?
+        @Option(help: "Output: table, csv or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let id = try fund.id()
+            let first = try from.map { try ActInput.date($0, flag: "--from") }
+            let last = try ActInput.date(to, flag: "--to")
+            let (fund, events) = try await connection.withLedger { store in
+                (try await FundCommand.state(id, store: store), try await CommandHandler(store: store).events(of: .fund(id)))
+            }
+            var balance = Money.zero
+            var rows: [(FundAccountReconciliation.Movement, Money)] = []
+            for movement in FundAccountReconciliation.movements(fund, events: events).sorted(by: { $0.date < $1.date }) where movement.date <= last {
+                balance = balance.adding(saturating: movement.amount)
+                if first.map({ movement.date >= $0 }) ?? true { rows.append((movement, balance)) }
+            }
+            switch format {
+            case .table:
+                var table = Table([("Date", .left), ("Kind", .left), ("Reference", .left), ("In (yuan)", .right), ("Out (yuan)", .right), ("Balance (yuan)", .right)])
+                for (movement, balance) in rows {
+                    table.add([movement.date.description, movement.kind, movement.reference,
+                               movement.amount.isNegative ? "" : movement.amount.description,
+                               movement.amount.isNegative ? Money(fen: -movement.amount.fen).description : "", balance.description])
+                }
+                print(table.render())
+            case .csv:
+                print(CSV.line(["date", "kind", "reference", "amount_fen", "balance_fen"]))
+                for (movement, balance) in rows {
+                    print(CSV.line([movement.date.description, movement.kind, movement.reference, String(movement.amount.fen), String(balance.fen)]))
+                }
+            case .json:
+                print(CanonicalJSON.string(.array(rows.map { movement, balance in
+                    var object = JSONObject()
+                    object.set("date", .string(movement.date.description))
+                    object.set("kind", .string(movement.kind))
+                    object.set("reference", .string(movement.reference))
+                    object.set("amount_fen", .integer(movement.amount.fen))
+                    object.set("balance_fen", .integer(balance.fen))
+                    return .object(object)
+                })))
+            }
+        }
+    }
+}
+
+extension Contributor: ExpressibleByArgument {}
