@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import PledgerDomain
+import PledgerStore
+
+/// `pledger claims …`: the fund administrator's decisions on compensation claims.
+struct ClaimsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claims",
+        abstract: "List compensation claims, approve, reject and pay them.",
+        discussion: """
+            Banks file claims through the API; the fund administrator decides and pays them here. Each act checks its input before writing, asks for confirmation on a terminal (--yes skips it), is idempotent on its --reference and prints the fund's balance afterwards.
+
+            Examples:
+              pledger claims list --fund LC-IPRC --status filed
+              pledger claims approve --bank LCRCB --contract LCRCB-2023-00010 --amount 1,000,000.00 --on 2025-06-10 --reference 龙财补〔2025〕3号
+              pledger claims pay --bank LCRCB --contract LCRCB-2023-00010 --on 2025-06-20 --reference PAY-2025-0620-01
+            """,
+        subcommands: [List.self, Approve.self, Reject.self, Pay.self])
+
+    struct LoanOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("The lending bank's id.", valueName: "id")) var bank: String
+        @Option(help: ArgumentHelp("The bank's contract number.", valueName: "no")) var contract: String
+
+        func key() throws -> LoanKey {
+            LoanKey(bank: try ActInput.id(bank, flag: "--bank") { try BankId($0) }, contract: try ActInput.id(contract, flag: "--contract") { try ContractNo($0) })
+        }
+    }
+
+    /// The loan, which must exist and be enrolled in a fund.
+    static func loan(_ key: LoanKey, store: EventStore) async throws -> (LoanState, FundId) {
+        var states = AggregateStates()
+        try await CommandHandler(store: store).load(.loan(key), into: &states)
+        guard let loan = states.loans[key], let origination = loan.origination else { throw CLIError.failure("no loan \(key)") }
+        guard let fund = origination.fundId else { throw CLIError.failure("loan \(key) is not enrolled in a fund; it has no claims") }
+        return (loan, fund)
+    }
+
+    /// Performs a decision on one loan's claim and prints the fund's balance.
+    static func decide(_ deed: AdministratorAct, fund: FundId, options: ActOptions, store: EventStore) async throws {
+        let result = try await deed.perform(options, store: store)
+        FundCommand.printBalance(try await FundCommand.state(fund, store: store), after: result)
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Claims awaiting a decision (filed) or payment (approved).",
+            discussion: "Brings the read models up to date first, then lists every loan with an open claim, oldest loan first.")
+        enum Status: String, ExpressibleByArgument, CaseIterable { case filed, approved }
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: ArgumentHelp("Only this fund's loans.", valueName: "id")) var fund: String?
+        @Option(help: "Only claims in this state: filed or approved.") var status: Status?
+        @Option(help: "Output: table, csv or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let fundId = try fund.map { try ActInput.id($0, flag: "--fund") { try FundId($0) } }
+            let snapshots = try await connection.withLedger { store in
+                _ = try await Projector(store: store).catchUp()
+                return try await ReportService(store: store).loanSnapshots(asOf: nil, knownAt: nil)
+            }
+            let open = snapshots.filter { snapshot in
+                snapshot.pendingClaimFen.isPositive && (fundId == nil || snapshot.fundId == fundId)
+                    && (status == nil || (status == .approved) == snapshot.pendingClaimApproved)
+            }
+            let columns = ["bank_id", "contract_no", "borrower", "fund_id", "status", "amount_fen", "outstanding_fen"]
+            let cells: [[String]] = open.map { snapshot in
+                [snapshot.bankId.value, snapshot.contractNo.value, snapshot.borrower.value, snapshot.fundId?.value ?? "",
+                 snapshot.pendingClaimApproved ? "approved" : "filed", String(snapshot.pendingClaimFen.fen), String(snapshot.outstandingFen.fen)]
+            }
+            switch format {
+            case .csv:
+                print(CSV.line(columns))
+                for row in cells { print(CSV.line(row)) }
+            case .json:
+                print(CanonicalJSON.string(.array(cells.map { row in
+                    var object = JSONObject()
+                    for (column, cell) in zip(columns, row) {
+                        object.set(column, column.hasSuffix("_fen") ? .integer(Int64(cell)!) : .string(cell))
+                    }
+                    return .object(object)
+                })))
+            case .table:
+                var table = Table([("Bank", .left), ("Contract", .left), ("Borrower", .left), ("Fund", .left), ("Status", .left),
+                                   ("Claim (yuan)", .right), ("Outstanding (yuan)", .right)])
+                for snapshot in open {
+                    table.add([snapshot.bankId.value, snapshot.contractNo.value, snapshot.borrower.value, snapshot.fundId?.value ?? "",
+                               snapshot.pendingClaimApproved ? "approved" : "filed", snapshot.pendingClaimFen.description, snapshot.outstandingFen.description])
+                }
+                print(table.render())
+                print("\(open.count) open claim(s)")
+            }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve a filed claim, in full or for less.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var loan: LoanOptions
+        @Option(help: ArgumentHelp("Amount approved in yuan (default: the amount claimed).", valueName: "yuan")) var amount: String?
+        @Option(help: ArgumentHelp("Date of the decision (default: today).", valueName: "date")) var on: String?
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let key = try loan.key()
+            let date = try ActInput.date(on, flag: "--on")
+            let given = try amount.map { try ActInput.money($0, flag: "--amount") }
+            try await connection.withLedger { store in
+                let (state, fund) = try await ClaimsCommand.loan(key, store: store)
+                guard let claim = state.openClaim, claim.status == .filed else { throw CLIError.failure("loan \(key) has no claim awaiting a decision") }
+                let approved = given ?? claim.amount
+                let deed = AdministratorAct(
+                    summary: "Approve claim \(claim.number) of loan \(key) for \(approved) yuan (claimed \(claim.amount)), decided \(date).",
+                    command: .loan(key, .approveClaim(amount: approved, approvedOn: date)),
+                    fields: [("loan", .string(key.description)), ("decision", .string("approve")), ("amount_fen", .integer(approved.fen)), ("decided_on", .string(date.description))])
+                try await ClaimsCommand.decide(deed, fund: fund, options: act, store: store)
+            }
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject a filed claim with the reason (the bank may claim again).")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var loan: LoanOptions
+        @Option(help: "Why the claim is rejected.") var reason: String
+        @Option(help: ArgumentHelp("Date of the decision (default: today).", valueName: "date")) var on: String?
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let key = try loan.key()
+            let date = try ActInput.date(on, flag: "--on")
+            let reason = try ActInput.text(reason, flag: "--reason")
+            try await connection.withLedger { store in
+                let (_, fund) = try await ClaimsCommand.loan(key, store: store)
+                let deed = AdministratorAct(
+                    summary: "Reject the claim on loan \(key), decided \(date): \(reason).",
+                    command: .loan(key, .rejectClaim(rejectedOn: date, reason: reason)),
+                    fields: [("loan", .string(key.description)), ("decision", .string("reject")), ("reason", .string(reason)), ("decided_on", .string(date.description))])
+                try await ClaimsCommand.decide(deed, fund: fund, options: act, store: store)
+            }
+        }
+    }
+
+    struct Pay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pay an approved claim from the fund's account.",
+            discussion: "The --reference is recorded as the payment reference; `pledger reconcile fund-account` matches it against the bank statement.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var loan: LoanOptions
+        @Option(help: ArgumentHelp("Date the money left the fund's account (default: today).", valueName: "date")) var on: String?
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let key = try loan.key()
+            let date = try ActInput.date(on, flag: "--on")
+            try await connection.withLedger { store in
+                let (state, fund) = try await ClaimsCommand.loan(key, store: store)
+                guard let claim = state.openClaim, claim.status == .approved else { throw CLIError.failure("loan \(key) has no approved claim to pay") }
+                let deed = AdministratorAct(
+                    summary: "Pay claim \(claim.number) of loan \(key): \(claim.approved) yuan from fund \(fund) on \(date).",
+                    command: .loan(key, .payClaim(paidOn: date, paymentRef: act.reference)),
+                    fields: [("loan", .string(key.description)), ("paid_on", .string(date.description))])
+                try await ClaimsCommand.decide(deed, fund: fund, options: act, store: store)
+            }
+        }
+    }
+}
