@@ -26,8 +26,8 @@ Adding a scenario is one function:
         s.fault_started()
         ...                                  # inject: s.server / s.cluster / s.psql(...)
         s.fault_ended()                      # recovery time is measured from here
-        if something_wrong:
-            s.fail("what went wrong, with the evidence")
+        s.check("what", "expected", "got", ok)   # a line in the checks table; fails the row if not ok
+        s.after_load(judge)                  # judge() runs once every request has come back
 
 Columns: acked = acknowledged logical writes; missing = acknowledged event_ids absent from
 the export; dup = keys with more events than their write; hangs = requests without an answer
@@ -700,8 +700,12 @@ def head_lock(s: Scenario) -> None:
         during = [a for a in s.load.attempts if a.t1 > s.fault_start + 0.3 and a.t0 < s.fault_end]
         slowest = max((a.latency for a in during), default=0.0)
         answers = collections.Counter(str(a.status) for a in during)
-        s.check("answers while the head lock is held", f"each ≤ {s.s.lock_answer_limit:.0f} s",
-                f"max {slowest:.1f} s over {len(during)} requests ({_counts(answers)})", bool(during) and slowest <= s.s.lock_answer_limit)
+        waits = sorted(a.latency for a in during if a.status == 503)
+        got = f"max {slowest:.2f} s over {len(during)} requests ({_counts(answers)})"
+        if waits:
+            got += f"; 503s after {waits[0]:.2f}–{waits[-1]:.2f} s"
+        s.check("answers while the head lock is held", f"each ≤ {s.s.lock_answer_limit:.0f} s", got,
+                bool(during) and slowest <= s.s.lock_answer_limit)
         no_retry_after = sum(1 for a in during if a.status == 503 and not a.retry_after)
         if no_retry_after:
             s.check("503s during the lock carry Retry-After", "all", f"{no_retry_after} without", False)
@@ -915,8 +919,10 @@ def csv_duplicate_column(s: Scenario) -> None:
     r = s.client(s.suite.tokens[loan.bank]).request("POST", f"/v1/banks/{loan.bank}/reports", body, {"Content-Type": "text/csv"})
     j = r.json() or {}
     named = "paid_on" in (str(j.get("detail", "")) + str(j.get("field", "")))
-    s.check("CSV header with a duplicated column", "422 naming paid_on", _status(r) + ("" if named else f" ({r.describe(160)})"),
-            r.status == 422 and named)
+    got = _status(r) + (f" field={j.get('field')} detail: {j.get('detail')}" if isinstance(j, dict) and j.get("detail") else f" {r.describe(120)}")
+    # A CSV whose structure is wrong is a malformed body (400), like any CSV parse error; the
+    # detail names the column and line 1.
+    s.check("CSV header with a duplicated column", "400 naming paid_on", got, r.status == 400 and named)
 
 
 @hostile_check
@@ -1158,7 +1164,8 @@ class Suite:
         if unkeyed:
             sc.fail(f"{unkeyed} acknowledged keys are on no event's meta.idempotency_key: duplicates cannot be checked")
 
-        hangs = sum(1 for a in load.attempts if a.status == "timeout") + sc.extra_hangs
+        timeouts = sum(1 for a in load.attempts if a.status == "timeout")
+        hangs = timeouts + sc.extra_hangs
         e5xx = sum(1 for a in load.attempts if a.is_5xx)
         s503 = sum(1 for a in load.attempts if a.status == 503)
         max_latency = max((a.latency for a in load.attempts), default=0.0)
@@ -1166,8 +1173,8 @@ class Suite:
         for outcome in ("refused-on-retry", "rejected", "gave-up"):
             if outcomes.get(outcome):
                 sc.fail(f"{outcomes[outcome]} logical writes {outcome}")
-        if hangs:
-            sc.fail(f"{hangs} requests got no answer within {self.s.hang_timeout:.0f} s")
+        if timeouts:
+            sc.fail(f"{timeouts} requests got no answer within {self.s.hang_timeout:.0f} s")
         if e5xx:
             sc.fail(f"{e5xx} answers were 5xx other than 503")
         no_ra = sum(1 for a in load.attempts if a.status == 503 and not a.retry_after)
@@ -1206,6 +1213,9 @@ class Suite:
 
     # ---- all of it
     def plan(self) -> list[tuple[str, Callable[[Scenario], None]]]:
+        unknown = set(self.s.only) - {name for name, _, _ in SCENARIOS}
+        if unknown:
+            raise SystemExit(f"no scenario {', '.join(sorted(unknown))}; there are {', '.join(n for n, _, _ in SCENARIOS)}")
         plan = []
         for name, fn, repeat in SCENARIOS:
             if self.s.only and name not in self.s.only:
@@ -1215,8 +1225,8 @@ class Suite:
         return plan
 
     def run(self) -> bool:
-        self.setup()
         plan = self.plan()
+        self.setup()
         for index, (name, fn) in enumerate(plan, 1):
             self.rows.append(self.run_scenario(name, fn, index, len(plan)))
         return all(r.passed for r in self.rows)
@@ -1294,7 +1304,7 @@ def main() -> int:
         passed = suite.run()
     except SystemExit as e:
         error = str(e)
-        LOG.say(f"faults: setup failed: {e}")
+        LOG.say(f"faults: {e}")
     except KeyboardInterrupt:
         error = "interrupted"
         LOG.say("faults: interrupted")
@@ -1314,9 +1324,16 @@ def main() -> int:
         if checks:
             print()
             print(checks)
+        # Failures other than the checks (those are in the table above).
+        why = [(r.scenario, f) for r in suite.rows for f in r.failures
+               if f not in {f"{c['name']}: expected {c['expected']}, got {c['got']}" for c in r.checks}]
+        if why:
+            print("\nwhy:")
+            for sc, f in why:
+                print(f"  [{sc}] ✗ {f[:300]}")
         notes = [(r.scenario, n) for r in suite.rows for n in r.notes]
         if notes:
-            print()
+            print("\nnotes (details in out/faults.log):")
             for sc, n in notes:
                 print(f"  [{sc}] {n[:300]}")
     result = {"mode": "quick" if s.quick else "full", "binary": s.binary, "passed": passed, "error": error,

@@ -6,8 +6,9 @@ import Synchronization
 /// `pg_terminate_backend`: the awaited query never completes). Structured timeouts do not help
 /// there, because a task group waits for its children. So the operation runs in a task of
 /// its own and the caller gets whichever comes first: its result, the deadline, or the
-/// caller's own cancellation. On the deadline the operation is cancelled and `onExpiry`
-/// (registered by the operation, e.g. closing its connection) unblocks whatever it waits on.
+/// caller's own cancellation. Either way the operation is cancelled; on the deadline
+/// `onExpiry` (registered by the operation, e.g. closing its connection) also unblocks
+/// whatever it waits on.
 public enum Deadline {
     /// Lets the operation say how to abort it when the deadline passes.
     public final class Handle: Sendable {
@@ -63,7 +64,9 @@ public enum Deadline {
                 race.onFinish { work.cancel(); timer.cancel() }
             }
         } onCancel: {
-            if race.finish(.failure(CancellationError())) { handle.expire() }
+            // The caller left; the connection is not suspect, so it is not closed — the
+            // operation is cancelled and its connection goes back to the pool when it ends.
+            race.finish(.failure(CancellationError()))
         }
     }
 

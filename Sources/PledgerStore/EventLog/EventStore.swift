@@ -28,6 +28,7 @@ public final class EventStore: Sendable {
     /// streams it has seen, for one-statement optimistic appends (see `GroupCommit`).
     private let known = Mutex(KnownTip())
     private let health = Mutex(WriterHealth())
+    private let watch = ConnectionWatch()
 
     public init(client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000, operationTimeout: Duration = .seconds(60)) {
         self.client = client
@@ -44,14 +45,19 @@ public final class EventStore: Sendable {
         _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
     ) async throws -> Value {
         do {
-            return try await Deadline.run(operationTimeout, what) { deadline in
-                try await self.client.withConnection { connection in
-                    deadline.onExpiry { connection.close().whenComplete { _ in } }
-                    return try await body(connection)
-                }
-            }
+            return try await lease(what, body)
         } catch {
             throw StoreError.wrap(error)
+        }
+    }
+
+    /// A pooled connection for `body`, within the deadline, watched (see `ConnectionWatch`).
+    private func lease<Value: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+        try await Deadline.run(operationTimeout, what) { deadline in
+            try await self.client.withConnection { connection in
+                deadline.onExpiry { connection.close().whenComplete { _ in } }
+                return try await self.watch.watch(connection) { try await body(connection) }
+            }
         }
     }
 
@@ -154,23 +160,20 @@ public final class EventStore: Sendable {
     private func commit(_ batch: [PendingAppend]) async {
         let group = GroupCommit(requests: batch.map(\.request), logger: logger)
         let tip = known.withLock { $0.covering(group) }
-        // Set just before the statement that can make the batch durable: a failure after it
-        // leaves the outcome unknown; before it, nothing was written.
+        // Set just before COMMIT: a failure after it leaves the outcome unknown; before it,
+        // nothing was written. Only COMMIT's answer makes a batch acknowledged — never rows
+        // seen from a statement (a backend terminated after sending them rolls back).
         let mayHaveCommitted = Flag()
         health.withLock { $0.committingSince = .now }
         defer { health.withLock { $0.committingSince = nil } }
         do {
-            let plan = try await Deadline.run(operationTimeout, "group commit of \(batch.count) appends") { deadline in
-                try await self.client.withConnection { connection -> GroupCommit.Plan in
-                    deadline.onExpiry { connection.close().whenComplete { _ in } }
-                    if let (head, versions) = tip {
-                        mayHaveCommitted.set(true)
-                        if let plan = try await group.writeOptimistic(on: head, versions: versions, connection: connection) { return plan }
-                        mayHaveCommitted.set(false)
+            let plan = try await lease("group commit of \(batch.count) appends") { connection -> GroupCommit.Plan in
+                try await Self.transaction(connection, logger: self.logger, beforeCommit: { mayHaveCommitted.set(true) }) { transaction in
+                    if let (head, versions) = tip,
+                       let plan = try await group.writeOptimistic(on: head, versions: versions, connection: transaction) {
+                        return plan
                     }
-                    return try await Self.transaction(connection, logger: self.logger, beforeCommit: { mayHaveCommitted.set(true) }) {
-                        try await group.writeLocked(on: $0)
-                    }
+                    return try await group.writeLocked(on: transaction)
                 }
             }
             known.withLock { $0.remember(plan) }
@@ -191,6 +194,17 @@ public final class EventStore: Sendable {
                 health.withLock { $0.consecutiveFaults += 1; $0.lastFault = "\(error)" }
                 logger.error(unknown ? "commit outcome unknown" : "group commit failed", metadata: ["error": "\(error)", "appends": "\(batch.count)"])
                 for pending in batch { pending.continuation.resume(throwing: unknown ? StoreError.commitOutcomeUnknown : error) }
+                var blocked = state == "55P03"
+                if case StoreError.timedOut = error { blocked = true }
+                if blocked {
+                    // The head is held, or the database does not answer: what queued meanwhile
+                    // would only wait out another full timeout. Answer it now; it may retry.
+                    let waiting = queue.withLock { queue in
+                        defer { queue.pending = [] }
+                        return queue.pending
+                    }
+                    for pending in waiting { pending.continuation.resume(throwing: error) }
+                }
                 return
             }
             if tip != nil {

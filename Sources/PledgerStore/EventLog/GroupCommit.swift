@@ -15,11 +15,17 @@ struct ChainHead: Sendable {
 /// writes them all with one INSERT over arrays. A refused request is answered with its own
 /// error and does not disturb the others.
 ///
-/// Two ways to write. Locked: in a transaction, lock the head row, read the versions and
-/// idempotency keys, write (three round trips). Optimistic: when this process wrote the
-/// last batch and knows the versions of every stream involved, one statement moves the
-/// head only if it is still where it was and inserts only if it moved — one round trip;
-/// if anyone else appended meanwhile nothing is written and the locked way is taken.
+/// Two ways to write, both inside a transaction whose COMMIT alone decides that the batch
+/// is written. Locked: lock the head row, read the versions and idempotency keys, write.
+/// Optimistic: when this process wrote the last batch and knows the versions of every
+/// stream involved, one statement moves the head only if it is still where it was and
+/// inserts only if it moved; if anyone else appended meanwhile nothing is written and the
+/// locked way follows in the same transaction.
+///
+/// The optimistic statement once ran on its own (autocommit, one round trip) and took the
+/// row it returned as proof of the write. Under backend terminations that lost acknowledged
+/// batches: a backend can send the row and then be terminated before its implicit commit,
+/// and the driver may end the row stream without an error. `FaultTests` caught it.
 struct GroupCommit {
     let requests: [AppendRequest]
     let logger: Logger
@@ -48,8 +54,8 @@ struct GroupCommit {
         return plan
     }
 
-    /// Optimistic write in one statement (no transaction needed); nil when the head had
-    /// moved and nothing was written.
+    /// Optimistic write in one statement (inside the caller's transaction); nil when the
+    /// head had moved and nothing was written.
     func writeOptimistic(on head: ChainHead, versions: [String: Int32], connection: PostgresConnection) async throws -> Plan? {
         let plan = try plan(on: head, versions: versions, stored: [:])
         // Keys were not looked up here: a keyed request refused against the known versions
