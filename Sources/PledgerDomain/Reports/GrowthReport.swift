@@ -113,6 +113,8 @@ public struct GrowthReport: Sendable, Hashable {
     public var cagrBp: Bp? { summary.cagrBp }
     public var monthly: [Month]
     public var dimension: Dimension?
+    /// The level region slices are grouped at; nil unless sliced by region.
+    public var regionLevel: RegionLevel?
     public var slices: [Slice]
 
     /// The report by calendar years `fromYear`…`toYear`. A year's or a month's principal
@@ -120,17 +122,21 @@ public struct GrowthReport: Sendable, Hashable {
     /// `.limitExceeded` on `principal_fen`, never a trap.
     public static func compute(
         _ snapshots: [LoanSnapshot], from fromYear: Int, to toYear: Int, asOf: BusinessDate? = nil, target: Bp = Bp(1500),
-        by dimension: Dimension? = nil
+        by dimension: Dimension? = nil, regionLevel: RegionLevel = .district
     ) throws -> GrowthReport {
-        try compute(snapshots, window: try MonthWindow.years(fromYear, toYear), asOf: asOf, target: target, by: dimension)
+        try compute(snapshots, window: try MonthWindow.years(fromYear, toYear), asOf: asOf, target: target, by: dimension, regionLevel: regionLevel)
     }
 
     /// The report over a window of months in consecutive 12-month periods (see `MonthWindow`),
-    /// from loan snapshots (cancelled loans are left out).
+    /// from loan snapshots (cancelled loans are left out). `regionLevel` groups region slices
+    /// (`by: .region` only) at district, city or province level.
     public static func compute(
         _ snapshots: [LoanSnapshot], window: MonthWindow, asOf: BusinessDate? = nil, target: Bp = Bp(1500),
-        by dimension: Dimension? = nil
+        by dimension: Dimension? = nil, regionLevel: RegionLevel = .district
     ) throws -> GrowthReport {
+        guard regionLevel == .district || dimension == .region else {
+            throw DomainError.invalid("rollup", "grouping regions at \(regionLevel.rawValue) level needs the report sliced by region")
+        }
         let spans = spans(window, asOf: asOf)
         let firstDay = window.from.firstDay
         let lastDay = asOf.map { min($0, window.to.lastDay) } ?? window.to.lastDay
@@ -141,7 +147,7 @@ public struct GrowthReport: Sendable, Hashable {
             switch dimension {
             case .bank: return [(loan.bankId.value, loan, loan.principalFen)]
             case .industry: return [(loan.industry?.division ?? "unknown", loan, loan.principalFen)]
-            case .region: return [(loan.region?.value ?? "unknown", loan, loan.principalFen)]
+            case .region: return [(loan.region?.rolledUp(to: regionLevel) ?? "unknown", loan, loan.principalFen)]
             case .enrolled: return [(loan.fundId == nil ? "not_enrolled" : "enrolled", loan, loan.principalFen)]
             case .kind: return loan.principalByKind.map { ($0.kind.rawValue, loan, $0.principalFen) }
             }
@@ -162,7 +168,8 @@ public struct GrowthReport: Sendable, Hashable {
         }
         return GrowthReport(
             fromYear: window.from.year, toYear: window.to.year, window: window, asOf: asOf, targetBp: target, years: total,
-            summary: summary(total, target), monthly: monthly, dimension: dimension, slices: slices)
+            summary: summary(total, target), monthly: monthly, dimension: dimension, regionLevel: dimension == .region ? regionLevel : nil,
+            slices: slices)
     }
 
     static func periods(_ items: [(loan: LoanSnapshot, principal: Money)], _ spans: [Span], _ target: Bp, _ slice: String) throws -> [Period] {

@@ -38,6 +38,7 @@ extension GrowthReport {
             ("years", years(self.years)),
         ] + verdicts(summary) + [
             ("by", dimension.map { .string($0.rawValue) } ?? .null),
+            ("region_level", regionLevel.map { .string($0.rawValue) } ?? .null),
             ("slices", .array(slices.map { slice in
                 object([("value", .string(slice.value)), ("years", years(slice.years))] + verdicts(slice.summary))
             })),
@@ -122,7 +123,8 @@ extension GrowthReport {
         let range = byYear ? (fromYear == toYear ? "\(fromYear)" : "\(fromYear)–\(toYear)") : "\(window.from) to \(window.to), in 12-month periods"
         var out = [series(["IP pledge financing \(range)" + (asOf.map { ", as of \($0)" } ?? "")], years, summary)]
         for slice in slices {
-            out.append(series(["\(dimension!.rawValue): \(slice.value)"], slice.years, slice.summary))
+            let level = regionLevel.map { $0 == .district ? "" : " (\($0.rawValue))" } ?? ""
+            out.append(series(["\(dimension!.rawValue)\(level): \(slice.value)"], slice.years, slice.summary))
         }
         if showMonthly {
             var table = TextTable(title: [], headers: ["Month", "Loans", "Principal (yuan)"], alignments: [.left, .right, .right])

@@ -80,3 +80,50 @@ struct GrowthWindowTests {
         #expect(throws: DomainError.self) { try GrowthReport.compute([], from: 2025, to: 2021) }
     }
 }
+
+@Suite("Growth: regions rolled up")
+struct GrowthRegionTests {
+    /// 2024 / 2025 principal by district:
+    ///   211303 100 / 1,000   211302 20 / 200   211381 3 / 30   (city 211300: 123 / 1,230)
+    ///   210102 4,000 / 5,000                                    (city 210100: 4,000 / 5,000)
+    ///   → province 210000: 4,123 / 6,230
+    ///   110105 50,000 / 60,000 → city 110100, province 110000; no region: 7 / 8 → "unknown".
+    static let loans: [LoanSnapshot] = [
+        ("211303", "100.00", "1,000.00"), ("211302", "20.00", "200.00"), ("211381", "3.00", "30.00"),
+        ("210102", "4,000.00", "5,000.00"), ("110105", "50,000.00", "60,000.00"), (nil, "7.00", "8.00"),
+    ].enumerated().flatMap { index, item in
+        [Loans.loan("R\(index)a", "2024-06-01", item.1, region: item.0), Loans.loan("R\(index)b", "2025-06-01", item.2, region: item.0)]
+    }
+
+    @Test("city and province groups, summing exactly to the totals", arguments: RegionLevel.allCases)
+    func rollup(level: RegionLevel) throws {
+        let report = try GrowthReport.compute(Self.loans, from: 2024, to: 2025, by: .region, regionLevel: level)
+        let expected: [String: [String]] = switch level {
+        case .district: ["110105": ["50,000.00", "60,000.00"], "210102": ["4,000.00", "5,000.00"], "211302": ["20.00", "200.00"],
+                         "211303": ["100.00", "1,000.00"], "211381": ["3.00", "30.00"], "unknown": ["7.00", "8.00"]]
+        case .city: ["110100": ["50,000.00", "60,000.00"], "210100": ["4,000.00", "5,000.00"], "211300": ["123.00", "1,230.00"], "unknown": ["7.00", "8.00"]]
+        case .province: ["110000": ["50,000.00", "60,000.00"], "210000": ["4,123.00", "6,230.00"], "unknown": ["7.00", "8.00"]]
+        }
+        #expect(report.regionLevel == level)
+        #expect(report.slices.map(\.value) == expected.keys.sorted())
+        for slice in report.slices { #expect(slice.years.map(\.principalFen) == expected[slice.value]!.map(yuan), "\(slice.value)") }
+        for (index, year) in report.years.enumerated() {
+            #expect(report.slices.reduce(0) { $0 + $1.years[index].principalFen.fen } == year.principalFen.fen)
+            #expect(report.slices.reduce(0) { $0 + $1.years[index].loans } == year.loans)
+        }
+        #expect(report.years.map(\.principalFen) == [yuan("54,130.00"), yuan("66,238.00")])
+    }
+
+    @Test("codes roll up by prefix; a rollup needs the region slicing")
+    func codes() throws {
+        let code = try RegionCode("211303")
+        #expect(RegionLevel.allCases.map { code.rolledUp(to: $0) } == ["211303", "211300", "210000"])
+        #expect(try RegionCode("211300").rolledUp(to: .city) == "211300")
+        #expect(try GrowthReport.compute(Self.loans, from: 2024, to: 2025, by: .bank).regionLevel == nil)
+        for dimension in [nil, GrowthReport.Dimension.bank] {
+            #expect(throws: DomainError.self) { try GrowthReport.compute(Self.loans, from: 2024, to: 2025, by: dimension, regionLevel: .city) }
+        }
+        let table = try GrowthReport.compute(Self.loans, from: 2024, to: 2025, by: .region, regionLevel: .province).tables()
+        #expect(table[1].title == ["region (province): 110000"])
+    }
+}
