@@ -116,6 +116,10 @@ public struct GrowthReport: Sendable, Hashable {
     /// The level region slices are grouped at; nil unless sliced by region.
     public var regionLevel: RegionLevel?
     public var slices: [Slice]
+    /// Published figures beside ours, by calendar year (`comparing(with:)`); nil without.
+    public var benchmark: [BenchmarkRow]?
+    /// Years of the published figures outside the report's periods (not compared).
+    public var benchmarkYearsOutside: [Int] = []
 
     /// The report by calendar years `fromYear`…`toYear`. A year's or a month's principal
     /// beyond `Money.maximum` (only loans the deciders now refuse can sum to that) is a
@@ -169,7 +173,7 @@ public struct GrowthReport: Sendable, Hashable {
         return GrowthReport(
             fromYear: window.from.year, toYear: window.to.year, window: window, asOf: asOf, targetBp: target, years: total,
             summary: summary(total, target), monthly: monthly, dimension: dimension, regionLevel: dimension == .region ? regionLevel : nil,
-            slices: slices)
+            slices: slices, benchmark: nil)
     }
 
     static func periods(_ items: [(loan: LoanSnapshot, principal: Money)], _ spans: [Span], _ target: Bp, _ slice: String) throws -> [Period] {

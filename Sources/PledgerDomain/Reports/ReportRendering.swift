@@ -31,6 +31,7 @@ extension GrowthReport {
              ("target_met_every_period", summary.targetMetEveryPeriod.map(JSONValue.bool) ?? .null),
              ("periods_judged", .integer(Int64(summary.periodsJudged))), ("periods_met", .integer(Int64(summary.periodsMet)))]
         }
+        let optionalBp = { (value: Bp?) -> JSONValue in value.map { .integer($0.value) } ?? .null }
         return object([
             ("from_year", .integer(Int64(fromYear))), ("to_year", .integer(Int64(toYear))), ("target_bp", .integer(targetBp.value)),
             ("from_month", .string(window.from.description)), ("to_month", .string(window.to.description)),
@@ -45,11 +46,23 @@ extension GrowthReport {
             ("monthly", .array(monthly.map { month in
                 object([("month", .string(month.month)), ("loans", .integer(Int64(month.loans))), ("principal_fen", .integer(month.principalFen.fen))])
             })),
+            ("benchmark", benchmark.map { rows in
+                .array(rows.map { row in
+                    object([
+                        ("year", .integer(Int64(row.year))), ("state", .string(row.state.rawValue)),
+                        ("published_fen", row.publishedFen.map { .integer($0.fen) } ?? .null), ("source", row.source.map(JSONValue.string) ?? .null),
+                        ("ours_fen", .integer(row.oursFen.fen)), ("difference_fen", row.differenceFen.map { .integer($0.fen) } ?? .null),
+                        ("difference_bp", optionalBp(row.differenceBp)),
+                    ])
+                })
+            } ?? .null),
+            ("benchmark_years_outside", .array(benchmarkYearsOutside.map { .integer(Int64($0)) })),
         ])
     }
 
     /// One row per period (and slice), integer fen and bp; the columns of earlier versions
-    /// come first and unchanged. Each row repeats its series' CAGR and verdicts.
+    /// come first and unchanged. Each row repeats its series' CAGR and verdicts. With a
+    /// benchmark, a second table follows after a blank line: published, ours, difference.
     public var csv: String {
         var lines = ["slice,year,loans,principal_fen,borrowers,principal_growth_bp,loan_growth_bp,target_met,"
             + "period,start,end,through,state,ytd,base_start,base_end,base_loans,base_principal_fen,cagr_bp,target_met_on_average,target_met_every_period"]
@@ -64,6 +77,14 @@ extension GrowthReport {
                 cells += [base?.start.description ?? "", base?.end.description ?? "", base.map { String($0.loans) } ?? "", base.map { String($0.principalFen.fen) } ?? ""]
                 cells += [summary.cagrBp.map { String($0.value) } ?? "", flag(summary.targetMetOnAverage), flag(summary.targetMetEveryPeriod)]
                 lines.append(cells.joined(separator: ","))
+            }
+        }
+        if let benchmark {
+            lines += ["", "year,state,published_fen,ours_fen,difference_fen,difference_bp,source"]
+            for row in benchmark {
+                lines.append([String(row.year), row.state.rawValue, row.publishedFen.map { String($0.fen) } ?? "", String(row.oursFen.fen),
+                              row.differenceFen.map { String($0.fen) } ?? "", row.differenceBp.map { String($0.value) } ?? "",
+                              CSV.field(row.source ?? "")].joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -125,6 +146,21 @@ extension GrowthReport {
         for slice in slices {
             let level = regionLevel.map { $0 == .district ? "" : " (\($0.rawValue))" } ?? ""
             out.append(series(["\(dimension!.rawValue)\(level): \(slice.value)"], slice.years, slice.summary))
+        }
+        if let benchmark {
+            var table = TextTable(title: ["Published figures beside ours"],
+                headers: ["Year", "Published (yuan)", "Ours (yuan)", "Difference (yuan)", "Difference", "Source"],
+                alignments: [.left, .right, .right, .right, .right, .left])
+            for row in benchmark {
+                table.rows.append([row.state == .complete ? String(row.year) : "\(row.year) \(row.state == .yearToDate ? "YTD" : row.state == .partial ? "partial" : "not begun")",
+                                   row.publishedFen?.description ?? "—", row.oursFen.description, row.differenceFen?.description ?? "—",
+                                   Percent.text(row.differenceBp), row.source ?? ""])
+            }
+            table.notes.append("Difference = ours − published, relative to published (rounded down); none for an incomplete year.")
+            if !benchmarkYearsOutside.isEmpty {
+                table.notes.append("Published years outside the report, not compared: \(benchmarkYearsOutside.map(String.init).joined(separator: ", ")).")
+            }
+            out.append(table)
         }
         if showMonthly {
             var table = TextTable(title: [], headers: ["Month", "Loans", "Principal (yuan)"], alignments: [.left, .right, .right])

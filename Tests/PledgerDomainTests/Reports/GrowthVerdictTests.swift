@@ -148,7 +148,7 @@ struct GrowthMachineFormTests {
         #expect(json["as_of"] == .string("2026-03-31") && json["period_kind"] == .string("calendar_years"))
         #expect(json["from_month"] == .string("2025-01") && json["to_month"] == .string("2026-12"))
         #expect(json["cagr_bp"] == .null && json["target_met_on_average"] == .null && json["cagr_periods"] == .integer(0))
-        #expect(json["region_level"] == .null)
+        #expect(json["benchmark"] == .null && json["region_level"] == .null)
         guard case .array(let years)? = json["years"] else { Issue.record("years"); return }
         #expect(years[1]["ytd"] == .bool(true) && years[1]["state"] == .string("ytd") && years[1]["through"] == .string("2026-03-31"))
         #expect(years[1]["base_start"] == .string("2025-01-01") && years[1]["base_end"] == .string("2025-03-31"))
