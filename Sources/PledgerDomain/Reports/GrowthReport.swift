@@ -1,22 +1,89 @@
-/// Annual growth of IP pledge financing (DESIGN §5): by year of origination, the loans,
-/// principal and distinct borrowers, year-on-year growth, CAGR, and whether the target
-/// (15% by default) was met — in total, per slice, and month by month.
+/// Growth of IP pledge financing (DESIGN §5) against the plan's target of an average annual
+/// growth (年均增幅) of at least 15% by default: by period of origination — calendar years,
+/// or consecutive 12-month periods of a `MonthWindow` — the loans, principal and distinct
+/// borrowers, growth on the same span one period earlier, and two verdicts: on average (the
+/// CAGR) and period by period; in total, per slice, and month by month.
+///
+/// **The current period.** Given `asOf` (the CLI and API pass today when no date is asked
+/// for), the period containing it is year-to-date (`ytd`): counted from its start through
+/// `asOf` and compared with the previous period's loans originated up to the same month-day
+/// (同比; the last day of a month compares with the last day of that month a year earlier).
+/// That verdict is provisional, and a year-to-date with nothing lent yet has no growth figure
+/// and no verdict at all — late-recorded loans are normal, so an empty current year is "no
+/// data yet", never −100%. Periods starting after `asOf` are listed as `not_begun`, empty
+/// and unjudged. Without `asOf` every period counts as complete (reports of past periods).
+///
+/// **The average.** CAGR runs from the first period to the last *complete* one: the
+/// year-to-date, a window's partial final period and periods not begun are left out,
+/// because a fraction of a year compounds with nothing (scaling it up to a year would
+/// guess at seasonality). So `2023–2026` asked on 2026-11-29 reports the CAGR 2023–2025
+/// and 2026's year-to-date growth beside it. `targetMetOnAverage` is CAGR ≥ target;
+/// `targetMetEveryPeriod` is whether every complete period with a growth figure met it.
+///
+/// Growth and CAGR round down (toward −∞): a target is met only if really reached.
 public struct GrowthReport: Sendable, Hashable {
     /// How the loans may be sliced.
     public enum Dimension: String, Sendable, Hashable, CaseIterable {
         case bank, kind, industry, region, enrolled
     }
 
-    public struct Year: Sendable, Hashable {
+    /// The same span one period earlier, which a period's growth is measured against.
+    public struct Base: Sendable, Hashable {
+        public var start: BusinessDate
+        public var end: BusinessDate
+        public var loans: Int
+        public var principalFen: Money
+    }
+
+    /// One period: a calendar year, or twelve months of a window.
+    public struct Period: Sendable, Hashable {
+        /// The calendar year the period starts in (for calendar periods, the year).
         public var year: Int
+        /// `2024`, or `2022-08..2023-07` for a window not starting in January.
+        public var label: String
+        /// The period's first and last day (a partial final period ends with the window).
+        public var start: BusinessDate
+        public var end: BusinessDate
+        /// The last day counted: `end`, or `asOf` for the year-to-date; nil when not begun.
+        public var through: BusinessDate?
+        public var state: PeriodState
         public var loans: Int
         public var principalFen: Money
         public var borrowers: Int
-        /// (principal − previous) ÷ previous, rounded down; nil for the first year or when the previous was 0.
+        /// What the growth is measured against; nil for the first period and one not begun.
+        public var base: Base?
+        /// (principal − base) ÷ base, rounded down; nil for the first period, when the base
+        /// was 0, and for a year-to-date with nothing lent yet.
         public var principalGrowthBp: Bp?
         public var loanGrowthBp: Bp?
         /// Whether principal growth reached the target; nil when there is no growth figure.
+        /// Provisional for the year-to-date.
         public var targetMet: Bool?
+
+        /// Cut at `asOf`: year-to-date.
+        public var ytd: Bool { state == .yearToDate }
+    }
+
+    /// Former name of `Period`, kept for callers.
+    public typealias Year = Period
+
+    /// The two verdicts on a series of periods.
+    public struct Summary: Sendable, Hashable {
+        /// Compound annual growth of principal from the first to the last complete period,
+        /// rounded down; nil with fewer than two complete periods or a first principal ≤ 0.
+        public var cagrBp: Bp?
+        /// Labels of the first and last period the CAGR spans (nil with fewer than two).
+        public var cagrFrom: String?
+        public var cagrTo: String?
+        /// Compounding steps: complete periods − 1 (0 when fewer than two).
+        public var cagrPeriods: Int
+        /// CAGR ≥ target — the plan's 年均增幅 verdict; nil without a CAGR.
+        public var targetMetOnAverage: Bool?
+        /// Complete periods that have a growth figure, and how many of them met the target.
+        public var periodsJudged: Int
+        public var periodsMet: Int
+        /// Every judged complete period met the target; nil when none was judged.
+        public var targetMetEveryPeriod: Bool?
     }
 
     public struct Month: Sendable, Hashable {
@@ -27,48 +94,75 @@ public struct GrowthReport: Sendable, Hashable {
 
     public struct Slice: Sendable, Hashable {
         public var value: String
-        public var years: [Year]
-        public var cagrBp: Bp?
+        public var years: [Period]
+        public var summary: Summary
+        public var cagrBp: Bp? { summary.cagrBp }
     }
 
     public var fromYear: Int
     public var toYear: Int
+    /// The months covered; for a report by years, January of `fromYear` to December of `toYear`.
+    public var window: MonthWindow
+    /// The date the year-to-date is cut at; nil when every period is taken as complete.
+    public var asOf: BusinessDate?
     public var targetBp: Bp
-    public var years: [Year]
-    /// Compound annual growth of principal from the first to the last year, rounded down.
-    public var cagrBp: Bp?
+    /// The periods in order (named `years` since the report was by calendar year only).
+    public var years: [Period]
+    public var summary: Summary
+    /// Compound annual growth over the complete periods (`summary.cagrBp`).
+    public var cagrBp: Bp? { summary.cagrBp }
     public var monthly: [Month]
     public var dimension: Dimension?
+    /// The level region slices are grouped at; nil unless sliced by region.
+    public var regionLevel: RegionLevel?
     public var slices: [Slice]
+    /// Published figures beside ours, by calendar year (`comparing(with:)`); nil without.
+    public var benchmark: [BenchmarkRow]?
+    /// Years of the published figures outside the report's periods (not compared).
+    public var benchmarkYearsOutside: [Int] = []
 
-    /// Builds the report from loan snapshots (cancelled loans are left out). A year's or a
-    /// month's principal beyond `Money.maximum` (only loans the deciders now refuse can sum
-    /// to that) is a `.limitExceeded` on `principal_fen`, never a trap.
+    /// The report by calendar years `fromYear`…`toYear`. A year's or a month's principal
+    /// beyond `Money.maximum` (only loans the deciders now refuse can sum to that) is a
+    /// `.limitExceeded` on `principal_fen`, never a trap.
     public static func compute(
-        _ snapshots: [LoanSnapshot], from fromYear: Int, to toYear: Int, target: Bp = Bp(1500), by dimension: Dimension? = nil
+        _ snapshots: [LoanSnapshot], from fromYear: Int, to toYear: Int, asOf: BusinessDate? = nil, target: Bp = Bp(1500),
+        by dimension: Dimension? = nil, regionLevel: RegionLevel = .district
     ) throws -> GrowthReport {
-        guard (1900...2200).contains(fromYear), (1900...2200).contains(toYear), fromYear <= toYear else {
-            throw DomainError.invalid("from", "years must run forwards within 1900–2200 (got \(fromYear)–\(toYear))")
+        try compute(snapshots, window: try MonthWindow.years(fromYear, toYear), asOf: asOf, target: target, by: dimension, regionLevel: regionLevel)
+    }
+
+    /// The report over a window of months in consecutive 12-month periods (see `MonthWindow`),
+    /// from loan snapshots (cancelled loans are left out). `regionLevel` groups region slices
+    /// (`by: .region` only) at district, city or province level.
+    public static func compute(
+        _ snapshots: [LoanSnapshot], window: MonthWindow, asOf: BusinessDate? = nil, target: Bp = Bp(1500),
+        by dimension: Dimension? = nil, regionLevel: RegionLevel = .district
+    ) throws -> GrowthReport {
+        guard regionLevel == .district || dimension == .region else {
+            throw DomainError.invalid("rollup", "grouping regions at \(regionLevel.rawValue) level needs the report sliced by region")
         }
-        let loans = snapshots.filter { $0.status != .cancelled && (fromYear...toYear).contains($0.originatedOn.year) }
+        let spans = spans(window, asOf: asOf)
+        let firstDay = window.from.firstDay
+        let lastDay = asOf.map { min($0, window.to.lastDay) } ?? window.to.lastDay
+        let loans = snapshots.filter { $0.status != .cancelled && firstDay <= $0.originatedOn && $0.originatedOn <= lastDay }
         // One contribution per loan and slice value: (slice value, principal share).
         let contributions: [(value: String, loan: LoanSnapshot, principal: Money)] = loans.flatMap { loan in
             guard let dimension else { return [("total", loan, loan.principalFen)] }
             switch dimension {
             case .bank: return [(loan.bankId.value, loan, loan.principalFen)]
             case .industry: return [(loan.industry?.division ?? "unknown", loan, loan.principalFen)]
-            case .region: return [(loan.region?.value ?? "unknown", loan, loan.principalFen)]
+            case .region: return [(loan.region?.rolledUp(to: regionLevel) ?? "unknown", loan, loan.principalFen)]
             case .enrolled: return [(loan.fundId == nil ? "not_enrolled" : "enrolled", loan, loan.principalFen)]
             case .kind: return loan.principalByKind.map { ($0.kind.rawValue, loan, $0.principalFen) }
             }
         }
-        let total = try years(loans.map { ($0, $0.principalFen) }, fromYear, toYear, target, "")
+        let total = try periods(loans.map { ($0, $0.principalFen) }, spans, target, "")
         var slices: [Slice] = []
         if let dimension {
-            for value in Set(contributions.map(\.value)).sorted() {
-                let rows = try years(contributions.filter { $0.value == value }.map { ($0.loan, $0.principal) }, fromYear, toYear, target,
-                                     " (\(dimension.rawValue) \(value))")
-                slices.append(Slice(value: value, years: rows, cagrBp: cagr(rows)))
+            let grouped = Dictionary(grouping: contributions, by: \.value)
+            for value in grouped.keys.sorted() {
+                let rows = try periods(grouped[value]!.map { ($0.loan, $0.principal) }, spans, target, " (\(dimension.rawValue) \(value))")
+                slices.append(Slice(value: value, years: rows, summary: summary(rows, target)))
             }
         }
         let byMonth = Dictionary(grouping: loans) { String($0.originatedOn.description.prefix(7)) }
@@ -77,33 +171,55 @@ public struct GrowthReport: Sendable, Hashable {
                   principalFen: try Money.total(byMonth[month]!.map(\.principalFen), of: "the principal lent in \(month)", field: "principal_fen"))
         }
         return GrowthReport(
-            fromYear: fromYear, toYear: toYear, targetBp: target, years: total, cagrBp: cagr(total),
-            monthly: monthly, dimension: dimension, slices: slices)
+            fromYear: window.from.year, toYear: window.to.year, window: window, asOf: asOf, targetBp: target, years: total,
+            summary: summary(total, target), monthly: monthly, dimension: dimension, regionLevel: dimension == .region ? regionLevel : nil,
+            slices: slices, benchmark: nil)
     }
 
-    static func years(_ items: [(loan: LoanSnapshot, principal: Money)], _ from: Int, _ to: Int, _ target: Bp, _ slice: String) throws -> [Year] {
-        var rows: [Year] = []
-        for year in from...to {
-            let inYear = items.filter { $0.loan.originatedOn.year == year }
-            let principal = try Money.total(inYear.map(\.principal), of: "the principal lent in \(year)\(slice)", field: "principal_fen")
-            var row = Year(year: year, loans: Set(inYear.map(\.loan.key)).count, principalFen: principal,
-                           borrowers: Set(inYear.map(\.loan.borrower)).count)
-            if let previous = rows.last {
-                // Growth rounds down: the target is met only if really reached. Both years are
-                // within ±maximum, so their difference cannot overflow.
-                row.principalGrowthBp = Bp.ratio(try principal - previous.principalFen, previous.principalFen, rounding: .down)
-                row.loanGrowthBp = Bp.ratio(Money(fen: Int64(row.loans - previous.loans)), Money(fen: Int64(previous.loans)), rounding: .down)
-                row.targetMet = row.principalGrowthBp.map { $0 >= target }
+    static func periods(_ items: [(loan: LoanSnapshot, principal: Money)], _ spans: [Span], _ target: Bp, _ slice: String) throws -> [Period] {
+        func count(_ range: ClosedRange<BusinessDate>?, _ what: String) throws -> (items: [(loan: LoanSnapshot, principal: Money)], principal: Money) {
+            let inside = range.map { range in items.filter { range.contains($0.loan.originatedOn) } } ?? []
+            return (inside, try Money.total(inside.map(\.principal), of: "the principal lent in \(what)\(slice)", field: "principal_fen"))
+        }
+        var rows: [Period] = []
+        for span in spans {
+            let (inSpan, principal) = try count(span.through.map { span.start...$0 }, span.label)
+            var row = Period(year: span.year, label: span.label, start: span.start, end: span.end, through: span.through, state: span.state,
+                             loans: Set(inSpan.map(\.loan.key)).count, principalFen: principal, borrowers: Set(inSpan.map(\.loan.borrower)).count)
+            if let range = span.base {
+                let (inBase, basePrincipal) = try count(range, "\(range.lowerBound)–\(range.upperBound)")
+                let base = Base(start: range.lowerBound, end: range.upperBound, loans: Set(inBase.map(\.loan.key)).count, principalFen: basePrincipal)
+                row.base = base
+                // A year-to-date with nothing lent is a ledger not yet told of this year's loans
+                // as likely as a collapse: no growth figure and no verdict rather than −100%.
+                if !(span.state == .yearToDate && !principal.isPositive) {
+                    // Both amounts are within ±maximum, so their difference cannot overflow.
+                    row.principalGrowthBp = Bp.ratio(try principal - base.principalFen, base.principalFen, rounding: .down)
+                    row.loanGrowthBp = Bp.ratio(Money(fen: Int64(row.loans - base.loans)), Money(fen: Int64(base.loans)), rounding: .down)
+                    row.targetMet = row.principalGrowthBp.map { $0 >= target }
+                }
             }
             rows.append(row)
         }
         return rows
     }
 
-    /// The largest rate g (in bp) such that compounding the first year's principal by g for
-    /// each later year does not exceed the last year's — CAGR rounded down, computed with
-    /// integer arithmetic only (each compounding step rounds down to the fen).
-    static func cagr(_ rows: [Year]) -> Bp? {
+    /// Both verdicts over the complete periods, which always come first (the year-to-date,
+    /// a partial period and periods not begun can only end a series).
+    static func summary(_ rows: [Period], _ target: Bp) -> Summary {
+        let complete = Array(rows.prefix { $0.state == .complete })
+        let cagr = cagr(complete)
+        let judged = complete.compactMap(\.targetMet)
+        return Summary(
+            cagrBp: cagr, cagrFrom: complete.count >= 2 ? complete.first?.label : nil, cagrTo: complete.count >= 2 ? complete.last?.label : nil,
+            cagrPeriods: max(complete.count - 1, 0), targetMetOnAverage: cagr.map { $0 >= target },
+            periodsJudged: judged.count, periodsMet: judged.filter { $0 }.count, targetMetEveryPeriod: judged.isEmpty ? nil : !judged.contains(false))
+    }
+
+    /// The largest rate g (in bp) such that compounding the first period's principal by g
+    /// for each later period does not exceed the last one's — CAGR rounded down, computed
+    /// with integer arithmetic only (each compounding step rounds down to the fen).
+    static func cagr(_ rows: [Period]) -> Bp? {
         guard rows.count >= 2, let first = rows.first?.principalFen, let last = rows.last?.principalFen, first.isPositive else { return nil }
         let periods = rows.count - 1
         func compounds(_ rate: Int64) -> Bool {
