@@ -43,6 +43,8 @@ public struct InMemoryLedger {
     public func fund(_ id: FundId) -> FundState { fold(.fund(id)).funds[id]! }
     public func loan(_ key: LoanKey) -> LoanState { fold(.loan(key)).loans[key]! }
     public func asset(_ id: AssetId) -> AssetState { fold(.asset(id)).assets[id]! }
+    public func borrower(_ uscc: Uscc) -> BorrowerState { fold(.borrower(uscc)).borrowers[uscc]! }
+    public func lpr() -> LprState { fold(.lpr).lpr }
 
     public func fold(_ ref: StreamRef) -> AggregateStates {
         var states = AggregateStates()
