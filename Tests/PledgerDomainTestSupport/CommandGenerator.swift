@@ -75,7 +75,14 @@ public struct CommandGenerator {
         case 18, 19:
             // Claims sized to what the rules would allow, so that payouts happen.
             if let defaulted = state.defaulted, state.openClaim == nil {
-                return .loan(loan, .claimCompensation(amount: Money(fen: max(1, defaulted.outstandingFen.fen * 4 / 10 / Int64.random(in: 1...3, using: &random))), claimedOn: on))
+                let amount = Money(fen: max(1, defaulted.outstandingFen.fen * 4 / 10 / Int64.random(in: 1...3, using: &random)))
+                // Half the time, within days of the end of the waiting period (from the missed due date).
+                if Int.random(in: 0..<2, using: &rules) == 0, let o = state.origination,
+                   let terms = ledger.decided.funds[fund]?.terms(forLoanEnrolledOn: o.originatedOn, asOf: on) {
+                    let edge = defaulted.missedDueOn.adding(days: terms.claimAfterOverdueDays + Int.random(in: -3...3, using: &rules))
+                    return .loan(loan, .claimCompensation(amount: amount, claimedOn: max(edge, defaulted.defaultedOn)))
+                }
+                return .loan(loan, .claimCompensation(amount: amount, claimedOn: on))
             }
             if let claim = state.openClaim {
                 return claim.status == .filed ? .loan(loan, .approveClaim(amount: claim.amount, approvedOn: on)) : .loan(loan, .payClaim(paidOn: on, paymentRef: "PAY"))
@@ -156,7 +163,8 @@ public struct CommandGenerator {
     mutating func fundRule(_ ledger: InMemoryLedger, on: BusinessDate) -> LedgerCommand {
         func chance(_ inN: Int) -> Bool { Int.random(in: 0..<inN, using: &rules) == 0 }
         func choose<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &rules)] }
-        let balance = ledger.fund(fund).balance
+        let state = ledger.decided.funds[fund] ?? FundState()
+        let balance = state.balance
         if balance < yuan("1,000,000.00"), chance(2) {
             return .fund(fund, .receiveContribution(amount: yuan("3,000,000.00"), contributor: .province, receivedOn: day, reference: "top-up \(day)"))
         }
@@ -178,7 +186,6 @@ public struct CommandGenerator {
         case 2:
             return .borrower(choose(borrowers), .recordFirmSize(choose(FirmSize.allCases), recordedOn: on))
         default:
-            let state = ledger.fund(fund)
             let bank = choose(banks)
             if state.isBankSuspendedNow(bank) { return .fund(fund, .resumeBank(bank, on: on, reason: "bank's NPL ratio reviewed")) }
             return chance(3) ? .fund(fund, .suspendBank(bank, on: on, reason: "audit of the bank's files")) : .fund(fund, .resume(on: on, reason: "NPL ratio reviewed"))

@@ -33,6 +33,10 @@ public struct InMemoryLedger {
         return written
     }
 
+    /// The states as decided so far, without folding anything (cheap; the folds below
+    /// rebuild a stream from its events).
+    public var decided: AggregateStates { session.states }
+
     /// The states a command would be decided on (everything the session holds).
     public func states(for command: LedgerCommand) -> AggregateStates {
         var states = session.states
