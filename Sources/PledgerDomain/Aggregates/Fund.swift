@@ -233,6 +233,13 @@ public enum Fund {
 
     public static func evolve(_ state: FundState, _ recorded: RecordedEvent) -> FundState {
         var state = state
+        evolve(&state, recorded)
+        return state
+    }
+
+    /// Folds one event in place: no copy of the fund's tables, so that a session enrolling
+    /// thousands of loans (each writing to the fund stream) stays linear.
+    public static func evolve(_ state: inout FundState, _ recorded: RecordedEvent) {
         switch recorded.event {
         case .fundEstablished(let e):
             state.id = e.fundId
@@ -266,6 +273,5 @@ public enum Fund {
         default:
             state.cover.apply(recorded.event)
         }
-        return state
     }
 }

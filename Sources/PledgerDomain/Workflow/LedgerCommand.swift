@@ -145,7 +145,7 @@ public struct AggregateStates: Sendable {
         markLoaded(ref)
         versions[ref] = recorded.version
         switch ref {
-        case .fund(let id): funds[id] = Fund.evolve(funds[id]!, recorded)
+        case .fund(let id): Fund.evolve(&funds[id]!, recorded)
         case .bank(let id): banks[id] = Bank.evolve(banks[id]!, recorded)
         case .borrower(let uscc): borrowers[uscc] = Borrower.evolve(borrowers[uscc]!, recorded)
         case .asset(let id): assets[id] = Asset.evolve(assets[id]!, recorded)
