@@ -14,10 +14,15 @@ public struct CommandGenerator {
     /// Draws apart from `random` when an amount goes to an edge, so that adding edges left
     /// the plausible sequences (and the deep states they reach) as they were.
     public var edges: SeededRandom
+    /// Draws for the fund rules (amendments, LPR fixings, firm sizes, per-bank switches, missed
+    /// due dates), apart from `random` too, so that the plausible sequences stay close to what
+    /// they were before those rules.
+    public var rules: SeededRandom
 
     public init(seed: UInt64) {
         random = SeededRandom(state: seed &* 7919 &+ 1)
         edges = SeededRandom(state: seed &* 104_729 &+ 3)
+        rules = SeededRandom(state: seed &* 15_485_863 &+ 5)
     }
 
     public func setup() -> [LedgerCommand] {
@@ -27,8 +32,10 @@ public struct CommandGenerator {
         ]
         for bank in banks { commands.append(.bank(bank, .register(id: bank, name: "Bank \(bank)", licence: "L-\(bank)"))) }
         for bank in banks { commands.append(.fund(fund, .joinBank(bank, agreement: "A-\(bank)", effectiveOn: date("2023-01-10")))) }
-        for borrower in borrowers {
-            commands.append(.borrower(borrower, .register(uscc: borrower, name: "Co \(borrower)", industry: try! IndustryCode("C3841"), region: try! RegionCode("211303"), techSme: true)))
+        // One borrower of each kind the eligibility rules tell apart: a small firm in the fund's
+        // region, a micro one in it, and one of unknown size outside it.
+        for (borrower, (size, region)) in zip(borrowers, [(FirmSize.small, "211303"), (.micro, "211303"), (nil, "210102")] as [(FirmSize?, String)]) {
+            commands.append(.borrower(borrower, .register(uscc: borrower, name: "Co \(borrower)", industry: try! IndustryCode("C3841"), region: try! RegionCode(region), techSme: true, firmSize: size)))
         }
         for (index, asset) in assets.enumerated() {
             let kind: AssetKind = [.patent, .trademark, .copyright][index % 3]
@@ -54,6 +61,10 @@ public struct CommandGenerator {
     mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &random)] }
 
     public mutating func next(_ ledger: InMemoryLedger) -> LedgerCommand {
+        // The fund rules' commands come in between the others, drawn from `rules` alone.
+        if Int.random(in: 0..<8, using: &rules) == 0 {
+            return fundRule(ledger, on: Int.random(in: 0..<10, using: &rules) == 0 ? day.adding(days: -Int.random(in: 1...400, using: &rules)) : day)
+        }
         day = day.adding(days: Int.random(in: 0...20, using: &random))
         let existing = loans.filter { ledger.loan($0).exists }
         let loan = !existing.isEmpty && Int.random(in: 0..<10, using: &random) < 8 ? pick(existing) : pick(loans)
@@ -64,7 +75,14 @@ public struct CommandGenerator {
         case 18, 19:
             // Claims sized to what the rules would allow, so that payouts happen.
             if let defaulted = state.defaulted, state.openClaim == nil {
-                return .loan(loan, .claimCompensation(amount: Money(fen: max(1, defaulted.outstandingFen.fen * 4 / 10 / Int64.random(in: 1...3, using: &random))), claimedOn: on))
+                let amount = Money(fen: max(1, defaulted.outstandingFen.fen * 4 / 10 / Int64.random(in: 1...3, using: &random)))
+                // Half the time, within days of the end of the waiting period (from the missed due date).
+                if Int.random(in: 0..<2, using: &rules) == 0, let o = state.origination,
+                   let terms = ledger.decided.funds[fund]?.terms(forLoanEnrolledOn: o.originatedOn, asOf: on) {
+                    let edge = defaulted.missedDueOn.adding(days: terms.claimAfterOverdueDays + Int.random(in: -3...3, using: &rules))
+                    return .loan(loan, .claimCompensation(amount: amount, claimedOn: max(edge, defaulted.defaultedOn)))
+                }
+                return .loan(loan, .claimCompensation(amount: amount, claimedOn: on))
             }
             if let claim = state.openClaim {
                 return claim.status == .filed ? .loan(loan, .approveClaim(amount: claim.amount, approvedOn: on)) : .loan(loan, .payClaim(paidOn: on, paymentRef: "PAY"))
@@ -92,7 +110,20 @@ public struct CommandGenerator {
             let principal = edge(Money(fen: Int64.random(in: 0...max(1, state.outstanding.fen + 1000), using: &random)))
             return .loan(loan, .repay(principal: principal, interest: amount(1000, room: Money(fen: Money.maximum.fen - state.repaidInterest.fen)), paidOn: on))
         case 6:
-            return .loan(loan, .markDefaulted(on: on, daysOverdue: Int.random(in: 30...200, using: &random), classification: pick([.substandard, .doubtful, .loss, .normal])))
+            let days = Int.random(in: 30...200, using: &random)
+            let classification: LoanClassification = pick([.substandard, .doubtful, .loss, .normal])
+            var missed = on.adding(days: -days)
+            if let o = state.origination, Int.random(in: 0..<4, using: &rules) > 0 {
+                // Mostly a due date the loan really had: after origination, by maturity, before the default.
+                missed = max(o.originatedOn.adding(days: 1), min(missed, o.maturesOn, on.adding(days: -1)))
+            }
+            // Sometimes the client sends days overdue too: right, or off by one.
+            let given: Int? = switch Int.random(in: 0..<4, using: &rules) {
+            case 0: missed.days(until: on)
+            case 1: missed.days(until: on) + 1
+            default: nil
+            }
+            return .loan(loan, .markDefaulted(on: on, missedDueOn: missed, daysOverdue: given, classification: classification))
         case 7:
             return .loan(loan, .claimCompensation(amount: amount(1_200_000), claimedOn: on))
         case 8:
@@ -123,6 +154,41 @@ public struct CommandGenerator {
         default:
             if ledger.fund(fund).isSuspendedNow { return .fund(fund, .resume(on: on, reason: "NPL ok")) }
             return Int.random(in: 0..<4, using: &random) == 0 ? .fund(fund, .suspend(on: on, reason: "NPL high")) : .loan(loan, .close(on: on))
+        }
+    }
+
+    /// The fund rules' commands: amendments of either scope (sometimes with eligibility rules),
+    /// LPR fixings, firm sizes, an administrator switching a bank's enrolments or the fund's,
+    /// and top-ups of a fund whose balance no longer carries new cover (leverage is enforced).
+    mutating func fundRule(_ ledger: InMemoryLedger, on: BusinessDate) -> LedgerCommand {
+        func chance(_ inN: Int) -> Bool { Int.random(in: 0..<inN, using: &rules) == 0 }
+        func choose<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &rules)] }
+        let state = ledger.decided.funds[fund] ?? FundState()
+        let balance = state.balance
+        if balance < yuan("1,000,000.00"), chance(2) {
+            return .fund(fund, .receiveContribution(amount: yuan("3,000,000.00"), contributor: .province, receivedOn: day, reference: "top-up \(day)"))
+        }
+        switch Int.random(in: 0..<6, using: &rules) {
+        case 0:
+            var policy = examplePolicy
+            policy.coverageBp = Bp(choose([2000, 4000, 6000]))
+            policy.perLoanCapFen = yuan(choose(["500,000.00", "1,000,000.00", "2,000,000.00"]))
+            policy.maxLeverage = choose([3, 5, 10, 20])
+            policy.claimAfterOverdueDays = choose([30, 60, 90, 120])
+            if chance(3) { policy.bankQuotaFen = yuan(choose(["8,000,000.00", "15,000,000.00"])) }
+            if chance(3) { policy.maxPrincipalFenByFirmSize = FirmSizeCaps(micro: yuan("2,000,000.00"), small: yuan("6,000,000.00"), medium: yuan("6,000,000.00")) }
+            if chance(3) { policy.maxPrincipalPerFirmPerYearFen = yuan("8,000,000.00") }
+            if chance(3) { policy.maxRateOverLprBp = Bp(choose([150, 250])) }
+            if chance(4) { policy.borrowerInRegion = true }
+            return .fund(fund, .amendPolicy(policy, effectiveOn: on, reason: "annual review", appliesTo: choose(PolicyScope.allCases)))
+        case 1:
+            return .lpr(.publish(tenor: chance(4) ? .fiveYears : .oneYear, rate: Bp(Int64.random(in: 300...400, using: &rules)), effectiveOn: on))
+        case 2:
+            return .borrower(choose(borrowers), .recordFirmSize(choose(FirmSize.allCases), recordedOn: on))
+        default:
+            let bank = choose(banks)
+            if state.isBankSuspendedNow(bank) { return .fund(fund, .resumeBank(bank, on: on, reason: "bank's NPL ratio reviewed")) }
+            return chance(3) ? .fund(fund, .suspendBank(bank, on: on, reason: "audit of the bank's files")) : .fund(fund, .resume(on: on, reason: "NPL ratio reviewed"))
         }
     }
 }

@@ -33,6 +33,10 @@ public struct InMemoryLedger {
         return written
     }
 
+    /// The states as decided so far, without folding anything (cheap; the folds below
+    /// rebuild a stream from its events).
+    public var decided: AggregateStates { session.states }
+
     /// The states a command would be decided on (everything the session holds).
     public func states(for command: LedgerCommand) -> AggregateStates {
         var states = session.states
@@ -43,6 +47,8 @@ public struct InMemoryLedger {
     public func fund(_ id: FundId) -> FundState { fold(.fund(id)).funds[id]! }
     public func loan(_ key: LoanKey) -> LoanState { fold(.loan(key)).loans[key]! }
     public func asset(_ id: AssetId) -> AssetState { fold(.asset(id)).assets[id]! }
+    public func borrower(_ uscc: Uscc) -> BorrowerState { fold(.borrower(uscc)).borrowers[uscc]! }
+    public func lpr() -> LprState { fold(.lpr).lpr }
 
     public func fold(_ ref: StreamRef) -> AggregateStates {
         var states = AggregateStates()

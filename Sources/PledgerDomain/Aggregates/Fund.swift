@@ -19,6 +19,8 @@ public struct FundState: Sendable, Hashable {
     public var committedByLoan: [LoanKey: Money] = [:]
     /// Dated money movements: contributions (+), payouts (−), recovery shares (+).
     public var flows: [MoneyFlow] = []
+    /// The cover the fund granted, what defaulted, and per-bank suspensions (`Fund+Cover.swift`).
+    public var cover = CoverBook()
 
     public init() {}
 
@@ -27,6 +29,8 @@ public struct FundState: Sendable, Hashable {
     public struct PolicyPeriod: Sendable, Hashable {
         public var effectiveOn: BusinessDate
         public var policy: FundPolicy
+        /// The policy a fund is established with reaches every loan (there is none before it).
+        public var appliesTo: PolicyScope = .allLoans
     }
 
     public struct StatusChange: Sendable, Hashable {
@@ -42,7 +46,9 @@ public struct FundState: Sendable, Hashable {
 
     public var currentPolicy: FundPolicy? { policies.last?.policy }
 
-    /// The policy in force on `date` (the first one if the date precedes all amendments).
+    /// The policy in force on `date` (the first one if the date precedes all amendments):
+    /// the fund's rules for enrolments that day (eligibility, leverage, NPL threshold). What
+    /// a loan is covered on — coverage, caps, waiting period — is `terms(forLoanEnrolledOn:asOf:)`.
     public func policy(on date: BusinessDate) -> FundPolicy? {
         policies.last(where: { $0.effectiveOn <= date })?.policy ?? policies.first?.policy
     }
@@ -98,16 +104,26 @@ public struct FundState: Sendable, Hashable {
 /// What may be asked of a fund.
 public enum FundCommand: Sendable, Hashable {
     case establish(id: FundId, name: String, region: RegionCode, policy: FundPolicy, establishedOn: BusinessDate)
-    case amendPolicy(FundPolicy, effectiveOn: BusinessDate, reason: String)
+    /// `appliesTo`: which loans the new terms reach (see `PolicyScope`).
+    case amendPolicy(FundPolicy, effectiveOn: BusinessDate, reason: String, appliesTo: PolicyScope = .newEnrolments)
     case receiveContribution(amount: Money, contributor: Contributor, receivedOn: BusinessDate, reference: String)
     case joinBank(BankId, agreement: String, effectiveOn: BusinessDate)
     case suspend(on: BusinessDate, reason: String)
     case resume(on: BusinessDate, reason: String)
     case reverseContribution(eventId: UUID, on: BusinessDate, reason: String)
     /// The fund's side of claim decisions and payouts; issued by the loan workflows.
-    case commitCompensation(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, approvedOn: BusinessDate)
+    /// `enrolledOn` picks the loan's terms (per-borrower cap); nil: as the fund's cover
+    /// records it, else the policy in force on the approval date.
+    case commitCompensation(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, approvedOn: BusinessDate, enrolledOn: BusinessDate? = nil)
     case disburse(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, paidOn: BusinessDate, paymentRef: String)
     case receiveRecoveryShare(loan: LoanKey, recoveryNo: Int, amount: Money, returnedOn: BusinessDate, reference: String)
+    /// The fund's side of enrolment, default, closing and cancelling of a loan (issued by the
+    /// loan workflows), and the administrator's per-bank switch (`Fund+Cover.swift`).
+    case grantCover(loan: LoanKey, borrower: Uscc, principal: Money, enrolledOn: BusinessDate)
+    case recordCoverDefault(loan: LoanKey, outstanding: Money, defaultedOn: BusinessDate)
+    case releaseCover(loan: LoanKey, releasedOn: BusinessDate, cause: CoverReleaseCause)
+    case suspendBank(BankId, on: BusinessDate, reason: String)
+    case resumeBank(BankId, on: BusinessDate, reason: String)
 }
 
 /// The fund aggregate's decider.
@@ -121,14 +137,17 @@ public enum Fund {
         guard let fundId = state.id, let established = state.establishedOn else {
             throw DomainError(.notFound, field: "fund_id", "no such fund; establish it first")
         }
+        if let events = try decideCover(command, state, fundId: fundId, established: established) { return events }
         switch command {
         case .establish:
             preconditionFailure("handled above")
+        case .grantCover, .recordCoverDefault, .releaseCover, .suspendBank, .resumeBank:
+            preconditionFailure("decided by decideCover")
 
-        case .amendPolicy(let policy, let on, let reason):
+        case .amendPolicy(let policy, let on, let reason, let scope):
             try Rules.notBefore(on, established, field: "effective_on", what: "the fund was established")
             try Rules.text(reason, field: "reason")
-            return [.fundPolicyAmended(FundPolicyAmended(policy: try policy.validated(), effectiveOn: on, reason: reason))]
+            return [.fundPolicyAmended(FundPolicyAmended(policy: try policy.validated(), effectiveOn: on, reason: reason, appliesTo: scope))]
 
         case .receiveContribution(let amount, let contributor, let on, let reference):
             try Rules.positive(amount, field: "amount_fen")
@@ -176,9 +195,9 @@ public enum Fund {
             }
             return [.entryReversed(EntryReversed(reversedEventId: eventId, reversedType: FundContributionReceived.type, reversedOn: on, reason: reason))]
 
-        case .commitCompensation(let loan, let borrower, let claimNo, let amount, let on):
+        case .commitCompensation(let loan, let borrower, let claimNo, let amount, let on, let enrolledOn):
             try Rules.positive(amount, field: "amount_fen")
-            let policy = state.policy(on: on)!
+            let policy = state.terms(forLoanEnrolledOn: enrolledOn ?? state.cover.loans[loan]?.enrolledOn ?? on, asOf: on)!
             let committed = state.committedByBorrower[borrower] ?? .zero
             let left = try policy.perBorrowerCapFen - committed
             guard amount <= left else {
@@ -214,6 +233,13 @@ public enum Fund {
 
     public static func evolve(_ state: FundState, _ recorded: RecordedEvent) -> FundState {
         var state = state
+        evolve(&state, recorded)
+        return state
+    }
+
+    /// Folds one event in place: no copy of the fund's tables, so that a session enrolling
+    /// thousands of loans (each writing to the fund stream) stays linear.
+    public static func evolve(_ state: inout FundState, _ recorded: RecordedEvent) {
         switch recorded.event {
         case .fundEstablished(let e):
             state.id = e.fundId
@@ -222,7 +248,7 @@ public enum Fund {
             state.establishedOn = e.establishedOn
             state.policies = [.init(effectiveOn: e.establishedOn, policy: e.policy)]
         case .fundPolicyAmended(let e):
-            state.policies.append(.init(effectiveOn: e.effectiveOn, policy: e.policy))
+            state.policies.append(.init(effectiveOn: e.effectiveOn, policy: e.policy, appliesTo: e.appliesTo))
             state.policies.sort { $0.effectiveOn < $1.effectiveOn }
         case .fundContributionReceived(let e):
             state.contributions[recorded.id] = e
@@ -245,8 +271,7 @@ public enum Fund {
             state.reversed.insert(e.reversedEventId)
             state.flows.removeAll { $0.source == e.reversedEventId }
         default:
-            break
+            state.cover.apply(recorded.event)
         }
-        return state
     }
 }

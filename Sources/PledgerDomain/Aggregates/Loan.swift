@@ -63,7 +63,9 @@ public struct LoanState: Sendable, Hashable {
 public enum LoanCommand: Sendable, Hashable {
     case originate(Origination)
     case repay(principal: Money, interest: Money, paidOn: BusinessDate)
-    case markDefaulted(on: BusinessDate, daysOverdue: Int, classification: LoanClassification)
+    /// `missedDueOn`: the instalment or maturity date the borrower missed; days overdue are
+    /// derived from it, and `daysOverdue`, if a client gives it, must agree.
+    case markDefaulted(on: BusinessDate, missedDueOn: BusinessDate, daysOverdue: Int? = nil, classification: LoanClassification)
     case claimCompensation(amount: Money, claimedOn: BusinessDate)
     case approveClaim(amount: Money, approvedOn: BusinessDate)
     case rejectClaim(rejectedOn: BusinessDate, reason: String)
@@ -118,12 +120,15 @@ public struct LoanContext: Sendable {
     public var borrower: BorrowerState?
     public var assets: [AssetId: AssetState] = [:]
     public var fund: FundState?
+    /// The LPR fixings, read when the fund caps rates over the LPR.
+    public var lpr: LprState?
 
-    public init(bank: BankState? = nil, borrower: BorrowerState? = nil, assets: [AssetId: AssetState] = [:], fund: FundState? = nil) {
+    public init(bank: BankState? = nil, borrower: BorrowerState? = nil, assets: [AssetId: AssetState] = [:], fund: FundState? = nil, lpr: LprState? = nil) {
         self.bank = bank
         self.borrower = borrower
         self.assets = assets
         self.fund = fund
+        self.lpr = lpr
     }
 }
 
@@ -158,17 +163,18 @@ public enum Loan {
             try state.repaidInterest.adding(interest, toTotal: "repaid interest of loan \(loan.key)", field: "interest_fen")
             return [.repaymentReceived(RepaymentReceived(principalFen: principal, interestFen: interest, paidOn: on))]
 
-        case .markDefaulted(let on, let days, let classification):
+        case .markDefaulted(let on, let missedDueOn, let days, let classification):
             try expect(state, in: [.active], to: "default")
             guard state.outstanding.isPositive else {
                 throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) has nothing outstanding; close it instead")
             }
-            guard days >= 1, days <= 36_500 else { throw DomainError.invalid("days_overdue", "must be 1–36500 (got \(days))") }
+            if let days, days < 1 || days > 36_500 { throw DomainError.invalid("days_overdue", "must be 1–36500 (got \(days))") }
             guard classification.isNonPerforming else {
                 throw DomainError.invalid("classification", "a defaulted loan is substandard, doubtful or loss (got \(classification.rawValue))")
             }
             try Rules.notBefore(on, state.lastActivity ?? loan.originatedOn, field: "defaulted_on", what: "the loan's last entry")
-            return [.loanDefaulted(LoanDefaulted(defaultedOn: on, daysOverdue: days, outstandingFen: state.outstanding, classification: classification))]
+            let overdue = try daysOverdue(loan, defaultedOn: on, missedDueOn: missedDueOn, given: days)
+            return [.loanDefaulted(LoanDefaulted(defaultedOn: on, missedDueOn: missedDueOn, daysOverdue: overdue, outstandingFen: state.outstanding, classification: classification))]
 
         case .claimCompensation(let amount, let on):
             let fund = try enrolledFund(loan, context)
@@ -181,12 +187,8 @@ public enum Loan {
                 throw DomainError(.duplicate, field: "contract_no", "loan \(loan.key) was already compensated")
             }
             try Rules.notBefore(on, defaulted.defaultedOn, field: "claimed_on", what: "the default")
-            let policy = fund.policy(on: on)!
-            let overdue = defaulted.daysOverdue + defaulted.defaultedOn.days(until: on)
-            guard overdue >= policy.claimAfterOverdueDays else {
-                throw DomainError(.policyViolation, field: "claimed_on",
-                    "the loan is \(overdue) days overdue on \(on); the fund accepts claims from \(policy.claimAfterOverdueDays) days (from \(defaulted.defaultedOn.adding(days: policy.claimAfterOverdueDays - defaulted.daysOverdue)))")
-            }
+            let policy = fund.terms(forLoanEnrolledOn: loan.originatedOn, asOf: on)!
+            try waitingPeriodOver(defaulted, claimedOn: on, terms: policy)
             try Rules.positive(amount, field: "amount_fen")
             let limit = try claimLimit(loan: loan, defaulted: defaulted, policy: policy, fund: fund)
             guard amount <= limit.amount else {
@@ -384,8 +386,17 @@ public enum Loan {
 
     // MARK: Rules shared with reports
 
+    /// The claim limit on the loan's own terms as of `asOf` (`FundState.terms`).
+    public static func claimLimit(loan: LoanOriginated, defaulted: LoanDefaulted, fund: FundState, asOf: BusinessDate) throws -> (amount: Money, explanation: String) {
+        guard let terms = fund.terms(forLoanEnrolledOn: loan.originatedOn, asOf: asOf) else {
+            throw DomainError(.notFound, field: "fund_id", "no such fund")
+        }
+        return try claimLimit(loan: loan, defaulted: defaulted, policy: terms, fund: fund)
+    }
+
     /// The most a claim may ask: min(coverage × outstanding at default, per-loan cap,
     /// what is left of the borrower's cap across all its loans). Coverage rounds down.
+    /// `policy` must be the loan's terms (`FundState.terms(forLoanEnrolledOn:asOf:)`).
     public static func claimLimit(loan: LoanOriginated, defaulted: LoanDefaulted, policy: FundPolicy, fund: FundState) throws -> (amount: Money, explanation: String) {
         let covered = try defaulted.outstandingFen.applying(policy.coverageBp, rounding: .down)
         let borrowerLeft = max(.zero, try policy.perBorrowerCapFen - (fund.committedByBorrower[loan.borrower] ?? .zero))
@@ -491,6 +502,7 @@ public enum Loan {
                 throw DomainError(.policyViolation, field: "principal_fen",
                     "pledge rate \(pledgeRate.percent) (principal \(o.principal) ÷ appraised \(appraised)) exceeds the fund's maximum \(policy.maxPledgeRateBp.percent)")
             }
+            try checkEligibility(o, fundId: fundId, fund: fund, policy: policy, context: context)
         }
         return LoanOriginated(
             bankId: o.key.bank, contractNo: o.key.contract, borrower: o.borrower, principalFen: o.principal, rateBp: o.rate,

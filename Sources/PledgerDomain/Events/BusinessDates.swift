@@ -30,6 +30,13 @@ extension LedgerEvent {
         case .loanClosed(let e): e.closedOn
         case .loanCancelled(let e): e.cancelledOn
         case .entryReversed(let e): e.reversedOn
+        case .coverGranted(let e): e.enrolledOn
+        case .coverDefaulted(let e): e.defaultedOn
+        case .coverReleased(let e): e.releasedOn
+        case .bankEnrolmentSuspended(let e): e.suspendedOn
+        case .bankEnrolmentResumed(let e): e.resumedOn
+        case .lprPublished(let e): e.effectiveOn
+        case .borrowerFirmSizeRecorded(let e): e.recordedOn
         }
     }
 }

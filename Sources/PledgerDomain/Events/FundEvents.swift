@@ -20,9 +20,28 @@ public struct FundPolicy: Sendable, Hashable, Codable {
     /// Oldest valuation accepted at origination (schema 2; schema-1 events are upcast to 12).
     public var maxValuationAgeMonths: Int
 
+    // Eligibility rules a policy may set (schema 3 of `FundEstablished`/`FundPolicyAmended`;
+    // each absent — not set, and not encoded — unless the policy says so).
+
+    /// Maximum principal per loan by the borrower's firm size. When set, a size it does not
+    /// name is not eligible, and a borrower whose size is not recorded cannot be enrolled.
+    public var maxPrincipalFenByFirmSize: FirmSizeCaps?
+    /// Maximum cover granted to one borrower per calendar year (Σ principal of its loans
+    /// enrolled that year, cancelled ones excepted).
+    public var maxPrincipalPerFirmPerYearFen: Money?
+    /// Maximum annual rate above the 1-year LPR in force on the origination date.
+    public var maxRateOverLprBp: Bp?
+    /// Only borrowers registered in the fund's region (its code with trailing "00" pairs
+    /// stripped is a prefix of theirs: fund 211300 takes 2113xx). Encoded only when true.
+    public var borrowerInRegion: Bool
+    /// Maximum covered principal of one bank's loans.
+    public var bankQuotaFen: Money?
+
     public init(
         coverageBp: Bp, perLoanCapFen: Money, perBorrowerCapFen: Money, maxLeverage: Int64, claimAfterOverdueDays: Int,
-        nplSuspendBp: Bp, eligibleKinds: [AssetKind], maxTermMonths: Int, maxPledgeRateBp: Bp, maxValuationAgeMonths: Int = 12
+        nplSuspendBp: Bp, eligibleKinds: [AssetKind], maxTermMonths: Int, maxPledgeRateBp: Bp, maxValuationAgeMonths: Int = 12,
+        maxPrincipalFenByFirmSize: FirmSizeCaps? = nil, maxPrincipalPerFirmPerYearFen: Money? = nil, maxRateOverLprBp: Bp? = nil,
+        borrowerInRegion: Bool = false, bankQuotaFen: Money? = nil
     ) {
         self.coverageBp = coverageBp
         self.perLoanCapFen = perLoanCapFen
@@ -34,11 +53,17 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         self.maxTermMonths = maxTermMonths
         self.maxPledgeRateBp = maxPledgeRateBp
         self.maxValuationAgeMonths = maxValuationAgeMonths
+        self.maxPrincipalFenByFirmSize = maxPrincipalFenByFirmSize
+        self.maxPrincipalPerFirmPerYearFen = maxPrincipalPerFirmPerYearFen
+        self.maxRateOverLprBp = maxRateOverLprBp
+        self.borrowerInRegion = borrowerInRegion
+        self.bankQuotaFen = bankQuotaFen
     }
 
     enum CodingKeys: String, CodingKey {
         case coverageBp, perLoanCapFen, perBorrowerCapFen, maxLeverage, claimAfterOverdueDays, nplSuspendBp
         case eligibleKinds, maxTermMonths, maxPledgeRateBp, maxValuationAgeMonths
+        case maxPrincipalFenByFirmSize, maxPrincipalPerFirmPerYearFen, maxRateOverLprBp, borrowerInRegion, bankQuotaFen
     }
 
     /// `max_valuation_age_months` may be omitted in requests (default 12); stored events
@@ -51,7 +76,33 @@ public struct FundPolicy: Sendable, Hashable, Codable {
             claimAfterOverdueDays: try c.decode(Int.self, forKey: .claimAfterOverdueDays), nplSuspendBp: try c.decode(Bp.self, forKey: .nplSuspendBp),
             eligibleKinds: try c.decode([AssetKind].self, forKey: .eligibleKinds), maxTermMonths: try c.decode(Int.self, forKey: .maxTermMonths),
             maxPledgeRateBp: try c.decode(Bp.self, forKey: .maxPledgeRateBp),
-            maxValuationAgeMonths: try c.decodeIfPresent(Int.self, forKey: .maxValuationAgeMonths) ?? 12)
+            maxValuationAgeMonths: try c.decodeIfPresent(Int.self, forKey: .maxValuationAgeMonths) ?? 12,
+            maxPrincipalFenByFirmSize: try c.decodeIfPresent(FirmSizeCaps.self, forKey: .maxPrincipalFenByFirmSize),
+            maxPrincipalPerFirmPerYearFen: try c.decodeIfPresent(Money.self, forKey: .maxPrincipalPerFirmPerYearFen),
+            maxRateOverLprBp: try c.decodeIfPresent(Bp.self, forKey: .maxRateOverLprBp),
+            borrowerInRegion: try c.decodeIfPresent(Bool.self, forKey: .borrowerInRegion) ?? false,
+            bankQuotaFen: try c.decodeIfPresent(Money.self, forKey: .bankQuotaFen))
+    }
+
+    /// Rules that are not set are not encoded, so a policy without them has exactly the JSON
+    /// it had before they existed (events already stored re-encode byte for byte).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(coverageBp, forKey: .coverageBp)
+        try c.encode(perLoanCapFen, forKey: .perLoanCapFen)
+        try c.encode(perBorrowerCapFen, forKey: .perBorrowerCapFen)
+        try c.encode(maxLeverage, forKey: .maxLeverage)
+        try c.encode(claimAfterOverdueDays, forKey: .claimAfterOverdueDays)
+        try c.encode(nplSuspendBp, forKey: .nplSuspendBp)
+        try c.encode(eligibleKinds, forKey: .eligibleKinds)
+        try c.encode(maxTermMonths, forKey: .maxTermMonths)
+        try c.encode(maxPledgeRateBp, forKey: .maxPledgeRateBp)
+        try c.encode(maxValuationAgeMonths, forKey: .maxValuationAgeMonths)
+        try c.encodeIfPresent(maxPrincipalFenByFirmSize, forKey: .maxPrincipalFenByFirmSize)
+        try c.encodeIfPresent(maxPrincipalPerFirmPerYearFen, forKey: .maxPrincipalPerFirmPerYearFen)
+        try c.encodeIfPresent(maxRateOverLprBp, forKey: .maxRateOverLprBp)
+        if borrowerInRegion { try c.encode(true, forKey: .borrowerInRegion) }
+        try c.encodeIfPresent(bankQuotaFen, forKey: .bankQuotaFen)
     }
 
     /// Throws naming the first field that is not sane.
@@ -72,13 +123,73 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         try check((1...600).contains(maxTermMonths), "max_term_months", "the maximum term must be 1–600 months")
         try check((1...100_000).contains(maxPledgeRateBp.value), "max_pledge_rate_bp", "the maximum pledge rate must be 1–100000 bp")
         try check((1...120).contains(maxValuationAgeMonths), "max_valuation_age_months", "valuations may be 1–120 months old")
+        if let caps = maxPrincipalFenByFirmSize {
+            try check(!caps.named.isEmpty, "max_principal_fen_by_firm_size", "name the cap of at least one firm size (micro, small, medium, large)")
+            for (size, cap) in caps.named {
+                try check(cap.isPositive, "max_principal_fen_by_firm_size.\(size.rawValue)", "the cap for \(size.rawValue) firms must be positive")
+                try Rules.atMostMaximum(cap, field: "policy.max_principal_fen_by_firm_size.\(size.rawValue)")
+            }
+        }
+        if let cap = maxPrincipalPerFirmPerYearFen {
+            try check(cap.isPositive, "max_principal_per_firm_per_year_fen", "the cap per firm per year must be positive")
+            try Rules.atMostMaximum(cap, field: "policy.max_principal_per_firm_per_year_fen")
+        }
+        if let spread = maxRateOverLprBp {
+            try check((0...10_000).contains(spread.value), "max_rate_over_lpr_bp", "the spread over the LPR must be 0–10000 bp")
+        }
+        if let quota = bankQuotaFen {
+            try check(quota.isPositive, "bank_quota_fen", "the per-bank quota must be positive")
+            try Rules.atMostMaximum(quota, field: "policy.bank_quota_fen")
+        }
         return self
     }
 }
 
+/// Per-loan principal caps by firm size: `{"micro": …, "small": …, "medium": …}`. Sizes not
+/// named are absent (and not encoded) — and not eligible.
+public struct FirmSizeCaps: Sendable, Hashable, Codable {
+    public var micro: Money?
+    public var small: Money?
+    public var medium: Money?
+    public var large: Money?
+
+    public init(micro: Money? = nil, small: Money? = nil, medium: Money? = nil, large: Money? = nil) {
+        self.micro = micro
+        self.small = small
+        self.medium = medium
+        self.large = large
+    }
+
+    public subscript(size: FirmSize) -> Money? {
+        switch size {
+        case .micro: micro
+        case .small: small
+        case .medium: medium
+        case .large: large
+        }
+    }
+
+    /// The sizes with a cap, smallest first.
+    public var named: [(size: FirmSize, cap: Money)] {
+        FirmSize.allCases.compactMap { size in self[size].map { (size, $0) } }
+    }
+}
+
+/// Which loans an amendment's terms (coverage, caps, waiting period) reach.
+public enum PolicyScope: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Loans enrolled on or after the effective date; a loan enrolled earlier keeps the
+    /// terms it was enrolled on. What an amendment means unless it says otherwise.
+    case newEnrolments = "new_enrolments"
+    /// Every loan from the effective date, those enrolled earlier included.
+    case allLoans = "all_loans"
+}
+
 public struct FundEstablished: EventPayload {
     public static let type = "FundEstablished"
-    public static let schema: Int32 = 2
+    /// Schema 3: the policy may carry the optional eligibility rules (`bank_quota_fen`…). A
+    /// schema-2 policy has none of them, and reads the same; the bump keeps a build that
+    /// does not know those rules from loading a policy that has them and ignoring them.
+    public static let schema: Int32 = 3
     public var fundId: FundId
     public var name: String
     public var region: RegionCode
@@ -86,12 +197,20 @@ public struct FundEstablished: EventPayload {
     public var establishedOn: BusinessDate
 }
 
+/// A new policy, in force from `effective_on` for the loans `applies_to` names.
+///
+/// Schema 3 added `applies_to` (and the optional eligibility rules of the policy). Before
+/// it, an amendment applied to every loan from its effective date — that is how schema-2
+/// amendments were decided and what they still mean: they are read as `all_loans`, so that
+/// history keeps the meaning it was decided with. New amendments default to
+/// `new_enrolments`.
 public struct FundPolicyAmended: EventPayload {
     public static let type = "FundPolicyAmended"
-    public static let schema: Int32 = 2
+    public static let schema: Int32 = 3
     public var policy: FundPolicy
     public var effectiveOn: BusinessDate
     public var reason: String
+    public var appliesTo: PolicyScope
 }
 
 public struct FundContributionReceived: EventPayload {

@@ -43,6 +43,14 @@ public enum LedgerEvent: Sendable, Hashable {
     case loanClosed(LoanClosed)
     case loanCancelled(LoanCancelled)
     case entryReversed(EntryReversed)
+    // Fund rules: cover on the fund stream, per-bank suspensions, reference rates, firm sizes.
+    case coverGranted(CoverGranted)
+    case coverDefaulted(CoverDefaulted)
+    case coverReleased(CoverReleased)
+    case bankEnrolmentSuspended(BankEnrolmentSuspended)
+    case bankEnrolmentResumed(BankEnrolmentResumed)
+    case lprPublished(LprPublished)
+    case borrowerFirmSizeRecorded(BorrowerFirmSizeRecorded)
 
     public var payload: any EventPayload {
         switch self {
@@ -74,6 +82,13 @@ public enum LedgerEvent: Sendable, Hashable {
         case .loanClosed(let e): e
         case .loanCancelled(let e): e
         case .entryReversed(let e): e
+        case .coverGranted(let e): e
+        case .coverDefaulted(let e): e
+        case .coverReleased(let e): e
+        case .bankEnrolmentSuspended(let e): e
+        case .bankEnrolmentResumed(let e): e
+        case .lprPublished(let e): e
+        case .borrowerFirmSizeRecorded(let e): e
         }
     }
 
@@ -136,6 +151,13 @@ public enum LedgerEvent: Sendable, Hashable {
         add(LoanClosed.self, LedgerEvent.loanClosed)
         add(LoanCancelled.self, LedgerEvent.loanCancelled)
         add(EntryReversed.self, LedgerEvent.entryReversed)
+        add(CoverGranted.self, LedgerEvent.coverGranted)
+        add(CoverDefaulted.self, LedgerEvent.coverDefaulted)
+        add(CoverReleased.self, LedgerEvent.coverReleased)
+        add(BankEnrolmentSuspended.self, LedgerEvent.bankEnrolmentSuspended)
+        add(BankEnrolmentResumed.self, LedgerEvent.bankEnrolmentResumed)
+        add(LprPublished.self, LedgerEvent.lprPublished)
+        add(BorrowerFirmSizeRecorded.self, LedgerEvent.borrowerFirmSizeRecorded)
         return entries
     }()
 

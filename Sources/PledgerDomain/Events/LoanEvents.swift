@@ -31,7 +31,14 @@ public struct RepaymentReceived: EventPayload {
 
 public struct LoanDefaulted: EventPayload {
     public static let type = "LoanDefaulted"
+    /// Schema 2 added `missed_due_on`; a schema-1 event is read with missed_due_on =
+    /// defaulted_on − days_overdue, which is what its days overdue meant.
+    public static let schema: Int32 = 2
     public var defaultedOn: BusinessDate
+    /// The due date the borrower missed (an instalment or the maturity): after origination,
+    /// on or before maturity, before the default. The waiting period for claims runs from it.
+    public var missedDueOn: BusinessDate
+    /// defaulted_on − missed_due_on (derived; kept for readers of schema 1).
     public var daysOverdue: Int
     public var outstandingFen: Money
     public var classification: LoanClassification

@@ -24,6 +24,9 @@ public struct ExposureReport: Sendable, Hashable {
     public var coveredOutstandingFen: Money
     /// Σ min(coverage × outstanding, per-loan cap) over covered loans without a claim, each
     /// borrower's total capped by what is left of its per-borrower cap. Rounded down per loan.
+    /// Each loan on its own terms (`FundState.terms(forLoanEnrolledOn:asOf:)`); a borrower
+    /// whose loans have different terms is capped by the largest of their per-borrower caps
+    /// (no claim can take the borrower past it, and the report does not understate).
     public var contingentLiabilityFen: Money
     /// Claims filed (amount claimed) and approved but unpaid (amount approved).
     public var pendingClaimsFen: Money
@@ -46,6 +49,20 @@ public struct ExposureReport: Sendable, Hashable {
     public var suspended: Bool
     public var byBank: [Breakdown]
     public var topBorrowers: [Breakdown]
+
+    // The figures enrolment is decided on, from the fund stream (definitions: `CoverBook`).
+
+    /// Σ principal of enrolled loans not closed or cancelled.
+    public var coveredPrincipalFen: Money
+    /// Σ outstanding at default of enrolled loans that defaulted and are not closed
+    /// (compensated and written-off ones included).
+    public var coverNonPerformingFen: Money
+    /// coverNonPerformingFen ÷ coveredPrincipalFen in bp, rounded up; nil when nothing is covered.
+    public var coverNplRatioBp: Bp?
+    /// Balance × max leverage − covered principal (not below zero): what more may be enrolled.
+    public var enrolmentHeadroomFen: Money
+    /// Banks whose new enrolments are suspended.
+    public var suspendedBanks: [BankId]
 
     /// Every total is checked against `Money.maximum`: one that passes it (possible only
     /// with loans or contributions the deciders now refuse) is a `.limitExceeded` naming the
@@ -70,8 +87,11 @@ public struct ExposureReport: Sendable, Hashable {
         // Per-loan liability for loans with no claim in progress.
         var liabilityByBorrower: [Uscc: Money] = [:]
         var liabilityByLoan: [LoanKey: Money] = [:]
+        var borrowerCap: [Uscc: Money] = [:]
         for loan in covered where !loan.pendingClaimFen.isPositive {
-            let amount = min(try loan.outstandingFen.applying(policy.coverageBp, rounding: .down), policy.perLoanCapFen)
+            let terms = fund.terms(forLoanEnrolledOn: loan.originatedOn, asOf: asOf) ?? policy
+            let amount = min(try loan.outstandingFen.applying(terms.coverageBp, rounding: .down), terms.perLoanCapFen)
+            borrowerCap[loan.borrower] = max(borrowerCap[loan.borrower] ?? .zero, terms.perBorrowerCapFen)
             liabilityByLoan[loan.key] = amount
             liabilityByBorrower[loan.borrower] = try Money.total([liabilityByBorrower[loan.borrower] ?? .zero, amount],
                 of: "the contingent liability for borrower \(loan.borrower)", field: "contingent_liability_fen")
@@ -82,7 +102,7 @@ public struct ExposureReport: Sendable, Hashable {
             let pending = try Money.total(enrolled.filter { $0.borrower == borrower }.map(\.pendingClaimFen),
                                           of: "the pending claims of borrower \(borrower)", field: "pending_claims_fen")
             let committed = fund.committedByBorrower[borrower] ?? .zero
-            let left = max(.zero, try policy.perBorrowerCapFen - committed - pending)
+            let left = max(.zero, try (borrowerCap[borrower] ?? policy.perBorrowerCapFen) - committed - pending)
             cappedByBorrower[borrower] = min(amount, left)
         }
         let contingent = try Money.total(cappedByBorrower.values, of: "the fund's contingent liability", field: "contingent_liability_fen")
@@ -127,6 +147,10 @@ public struct ExposureReport: Sendable, Hashable {
             coverageAdequacyBp: owed.isPositive ? Bp.ratio(balance, owed, rounding: .down) : nil,
             nonPerformingFen: nonPerforming, nonPerformingRatioBp: ratio, suspendThresholdBp: policy.nplSuspendBp,
             suspensionBreached: (ratio ?? .zero) > policy.nplSuspendBp, suspended: fund.isSuspended(on: asOf),
-            byBank: banks, topBorrowers: Array(borrowers.prefix(topBorrowers)))
+            byBank: banks, topBorrowers: Array(borrowers.prefix(topBorrowers)),
+            coveredPrincipalFen: fund.cover.total.coveredPrincipal, coverNonPerformingFen: fund.cover.total.nonPerforming,
+            coverNplRatioBp: fund.cover.total.nplRatio,
+            enrolmentHeadroomFen: max(.zero, fund.coverLimit(on: asOf).subtracting(saturating: fund.cover.total.coveredPrincipal)),
+            suspendedBanks: fund.cover.bankSuspensions.keys.filter { fund.isBankSuspended($0, on: asOf) }.sorted())
     }
 }

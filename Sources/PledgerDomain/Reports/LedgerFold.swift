@@ -40,6 +40,7 @@ public struct LedgerFold: Sendable {
         case .borrowerRegistered(let e): .borrower(e.uscc)
         case .assetRegistered(let e): .asset(e.assetId)
         case .loanOriginated(let e): .loan(e.key)
+        case .lprPublished: .lpr
         default: nil
         }
     }
@@ -51,6 +52,8 @@ extension LedgerEvent {
     var correctsTheRecord: Bool {
         switch self {
         case .loanCancelled, .entryReversed: true
+        // The fund's side of a cancellation: the cover never was.
+        case .coverReleased(let e): e.cause == .cancelled
         default: false
         }
     }

@@ -6,6 +6,8 @@ public enum LedgerCommand: Sendable, Hashable {
     case borrower(Uscc, BorrowerCommand)
     case asset(AssetId, AssetCommand)
     case loan(LoanKey, LoanCommand)
+    /// Reference rates (the LPR), one stream for the ledger.
+    case lpr(LprCommand)
 
     /// The stream the command is addressed to.
     public var target: StreamRef {
@@ -15,6 +17,7 @@ public enum LedgerCommand: Sendable, Hashable {
         case .borrower(let uscc, _): .borrower(uscc)
         case .asset(let id, _): .asset(id)
         case .loan(let key, _): .loan(key)
+        case .lpr: .lpr
         }
     }
 
@@ -30,6 +33,8 @@ public enum LedgerCommand: Sendable, Hashable {
             case .originate(let o):
                 refs += [.bank(key.bank), .borrower(o.borrower)] + o.collateral.map { .asset($0.asset) }
                 if let fund = o.fund { refs.append(.fund(fund)) }
+                // A fund that caps rates over the LPR needs the fixings (known once the fund is loaded).
+                if let fund = o.fund, loaded.funds[fund]?.policy(on: o.originatedOn)?.maxRateOverLprBp != nil { refs.append(.lpr) }
             default:
                 if let loan = loaded.loans[key]?.origination {
                     if let fund = loan.fundId { refs.append(.fund(fund)) }
@@ -50,6 +55,8 @@ public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
     case borrower(Uscc)
     case asset(AssetId)
     case loan(LoanKey)
+    /// `reference-lpr`: the LPR fixings.
+    case lpr
 
     public var name: String {
         switch self {
@@ -58,6 +65,7 @@ public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
         case .borrower(let uscc): Streams.borrower(uscc)
         case .asset(let id): Streams.asset(id)
         case .loan(let key): Streams.loan(key)
+        case .lpr: "reference-lpr"
         }
     }
 
@@ -78,6 +86,7 @@ public struct AggregateStates: Sendable {
     public var borrowers: [Uscc: BorrowerState] = [:]
     public var assets: [AssetId: AssetState] = [:]
     public var loans: [LoanKey: LoanState] = [:]
+    public var lpr = LprState()
     public var versions: [StreamRef: Int32] = [:]
 
     public init() {}
@@ -93,13 +102,14 @@ public struct AggregateStates: Sendable {
         case .borrower(let uscc): borrowers[uscc] = borrowers[uscc] ?? BorrowerState()
         case .asset(let id): assets[id] = assets[id] ?? AssetState()
         case .loan(let key): loans[key] = loans[key] ?? LoanState()
+        case .lpr: break
         }
     }
 
     /// One stream's state and version, saved so that it can be put back.
     public struct Entry: Sendable {
         enum State: Sendable {
-            case fund(FundState?), bank(BankState?), borrower(BorrowerState?), asset(AssetState?), loan(LoanState?)
+            case fund(FundState?), bank(BankState?), borrower(BorrowerState?), asset(AssetState?), loan(LoanState?), lpr(LprState)
         }
         let state: State
         public let version: Int32?
@@ -112,6 +122,7 @@ public struct AggregateStates: Sendable {
         case .borrower(let uscc): .borrower(borrowers[uscc])
         case .asset(let id): .asset(assets[id])
         case .loan(let key): .loan(loans[key])
+        case .lpr: .lpr(lpr)
         }
         return Entry(state: state, version: versions[ref])
     }
@@ -124,6 +135,7 @@ public struct AggregateStates: Sendable {
         case (.borrower(let uscc), .borrower(let state)): borrowers[uscc] = state
         case (.asset(let id), .asset(let state)): assets[id] = state
         case (.loan(let key), .loan(let state)): loans[key] = state
+        case (.lpr, .lpr(let state)): lpr = state
         default: break
         }
     }
@@ -133,11 +145,12 @@ public struct AggregateStates: Sendable {
         markLoaded(ref)
         versions[ref] = recorded.version
         switch ref {
-        case .fund(let id): funds[id] = Fund.evolve(funds[id]!, recorded)
+        case .fund(let id): Fund.evolve(&funds[id]!, recorded)
         case .bank(let id): banks[id] = Bank.evolve(banks[id]!, recorded)
         case .borrower(let uscc): borrowers[uscc] = Borrower.evolve(borrowers[uscc]!, recorded)
         case .asset(let id): assets[id] = Asset.evolve(assets[id]!, recorded)
         case .loan(let key): loans[key] = Loan.evolve(loans[key]!, recorded)
+        case .lpr: lpr = Lpr.evolve(lpr, recorded)
         }
     }
 }

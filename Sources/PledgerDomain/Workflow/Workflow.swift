@@ -18,6 +18,8 @@ public enum Workflow {
             return [StreamWrite(stream: .asset(id), events: try Asset.decide(assetCommand, states.assets[id] ?? AssetState()))]
         case .loan(let key, let loanCommand):
             return try decideLoan(key, loanCommand, states)
+        case .lpr(let lprCommand):
+            return [StreamWrite(stream: .lpr, events: try Lpr.decide(lprCommand, states.lpr))]
         }
     }
 
@@ -26,7 +28,7 @@ public enum Workflow {
         let fundId: FundId? = if case .originate(let o) = command { o.fund } else { loan.origination?.fundId }
         let context = LoanContext(
             bank: states.banks[key.bank], borrower: (loan.origination?.borrower ?? originationBorrower(command)).flatMap { states.borrowers[$0] },
-            assets: states.assets, fund: fundId.flatMap { states.funds[$0] })
+            assets: states.assets, fund: fundId.flatMap { states.funds[$0] }, lpr: states.lpr)
         let loanEvents = try Loan.decide(command, loan, context)
         var writes = [StreamWrite(stream: .loan(key), events: loanEvents)]
 
@@ -37,13 +39,28 @@ public enum Workflow {
                     let pledge = AssetCommand.pledge(loan: key, registrationNo: item.registrationNo, valuation: item.valuationId, pledgedOn: originated.originatedOn)
                     writes.append(StreamWrite(stream: .asset(item.assetId), events: try Asset.decide(pledge, states.assets[item.assetId] ?? AssetState())))
                 }
+                if let fund = originated.fundId {
+                    let grant = FundCommand.grantCover(loan: key, borrower: originated.borrower, principal: originated.principalFen, enrolledOn: originated.originatedOn)
+                    writes.append(StreamWrite(stream: .fund(fund), events: try Fund.decide(grant, states.funds[fund] ?? FundState())))
+                }
+            case .loanDefaulted(let defaulted):
+                if hasOpenCover(loan, key, states) {
+                    writes.append(try fundPart(loan, states, .recordCoverDefault(loan: key, outstanding: defaulted.outstandingFen, defaultedOn: defaulted.defaultedOn)))
+                }
             case .loanClosed(let closed):
                 writes += try releases(loan, key, on: closed.closedOn, reason: "loan closed", states)
+                if hasOpenCover(loan, key, states) {
+                    writes.append(try fundPart(loan, states, .releaseCover(loan: key, releasedOn: closed.closedOn, cause: .closed)))
+                }
             case .loanCancelled(let cancelled):
                 writes += try releases(loan, key, on: cancelled.cancelledOn, reason: "loan cancelled: \(cancelled.reason)", states)
+                if hasOpenCover(loan, key, states) {
+                    writes.append(try fundPart(loan, states, .releaseCover(loan: key, releasedOn: cancelled.cancelledOn, cause: .cancelled)))
+                }
             case .compensationApproved(let approved):
                 writes.append(try fundPart(loan, states, .commitCompensation(
-                    loan: key, borrower: loan.origination!.borrower, claimNo: approved.claimNo, amount: approved.amountFen, approvedOn: approved.approvedOn)))
+                    loan: key, borrower: loan.origination!.borrower, claimNo: approved.claimNo, amount: approved.amountFen, approvedOn: approved.approvedOn,
+                    enrolledOn: loan.origination!.originatedOn)))
             case .compensationPaid(let paid):
                 writes.append(try fundPart(loan, states, .disburse(
                     loan: key, borrower: loan.origination!.borrower, claimNo: paid.claimNo, amount: paid.amountFen, paidOn: paid.paidOn, paymentRef: paid.paymentRef)))
@@ -60,6 +77,14 @@ public enum Workflow {
     private static func originationBorrower(_ command: LoanCommand) -> Uscc? {
         if case .originate(let o) = command { return o.borrower }
         return nil
+    }
+
+    /// Whether the loan's fund records cover for it that is not released. Loans enrolled
+    /// before the fund stream recorded cover have none: their defaults and closings write
+    /// nothing there (see `CoverBook`).
+    private static func hasOpenCover(_ loan: LoanState, _ key: LoanKey, _ states: AggregateStates) -> Bool {
+        guard let fund = loan.origination?.fundId else { return false }
+        return states.funds[fund]?.cover.loans[key]?.isOpen == true
     }
 
     private static func fundPart(_ loan: LoanState, _ states: AggregateStates, _ command: FundCommand) throws -> StreamWrite {

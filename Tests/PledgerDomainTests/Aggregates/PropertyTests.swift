@@ -18,7 +18,10 @@ struct PropertyTests {
         for seed: UInt64 in 100..<130 { try randomSequences(seed: seed) }
         let reached = Self.reached.withLock { $0 }
         for type in ["CompensationApproved", "CompensationPaid", "RecoveryReceived", "RecoveryReturnedToFund", "LoanWrittenOff",
-                     "LoanClosed", "LoanCancelled", "EntryReversed", "CompensationRejected", "FundSuspended"] {
+                     "LoanClosed", "LoanCancelled", "EntryReversed", "CompensationRejected", "FundSuspended",
+                     "CoverGranted", "CoverDefaulted", "CoverReleased", "BankEnrolmentSuspended", "BankEnrolmentResumed", "LprPublished",
+                     "BorrowerFirmSizeRecorded", "FundPolicyAmended new_enrolments", "FundPolicyAmended all_loans",
+                     "FundSuspended automatically", "BankEnrolmentSuspended automatically"] {
             #expect(reached.contains(type), "no sequence reached \(type)")
         }
     }
@@ -32,13 +35,15 @@ struct PropertyTests {
         for _ in 0..<300 {
             let command = generator.next(ledger)
             let before = ledger.log.count
+            let fundBefore = ledger.decided.funds[generator.fund] ?? FundState()
             do {
                 // Deciding twice on the same state gives the same events.
                 let states = ledger.states(for: command)
                 let first = try? Workflow.decide(command, states)
                 let second = try? Workflow.decide(command, states)
                 #expect(first == second)
-                try ledger.run(command)
+                let written = try ledger.run(command)
+                Invariants.fundRules(written, before: fundBefore, ledger, generator)
                 accepted += 1
             } catch is DomainError {
                 #expect(ledger.log.count == before, "a refused command wrote events")
@@ -47,7 +52,15 @@ struct PropertyTests {
             Invariants.totalsWithinMaximum(ledger, generator)
         }
         // The sequences must reach the deep states, or the invariants are checked on nothing.
-        let types = Set(ledger.log.map(\.event.type))
+        var types = Set(ledger.log.map(\.event.type))
+        for recorded in ledger.log {
+            switch recorded.event {
+            case .fundPolicyAmended(let e): types.insert("FundPolicyAmended \(e.appliesTo.rawValue)")
+            case .fundSuspended(let e) where e.reason.hasPrefix("automatic"): types.insert("FundSuspended automatically")
+            case .bankEnrolmentSuspended(let e) where e.reason.hasPrefix("automatic"): types.insert("BankEnrolmentSuspended automatically")
+            default: break
+            }
+        }
         #expect(accepted > 40, "accepted only \(accepted) of 300")
         #expect(types.contains("LoanOriginated"), "reached only \(types.sorted())")
         try Invariants.replayIsDeterministic(ledger)
@@ -83,6 +96,7 @@ enum Invariants {
             }
             if let defaulted = loan.defaulted { #expect(loan.recoveredTotal <= defaulted.outstandingFen) }
         }
+        coverBookAgrees(fund, ledger, generator)
         for id in generator.assets {
             let asset = ledger.asset(id)
             guard let pledge = asset.activePledge else { continue }
@@ -94,6 +108,86 @@ enum Invariants {
             #expect(events.map(\.version) == Array(1...Int32(events.count)))
         }
         #expect(ledger.log.map(\.position) == Array(1...Int64(max(ledger.log.count, 1))).prefix(ledger.log.count).map { $0 })
+    }
+
+    /// The fund's cover book is the loans it covers, seen from the fund stream: one entry per
+    /// enrolled loan, with its principal and date, released exactly when the loan is closed or
+    /// cancelled, defaulted exactly when the loan is, and running totals equal to the sums.
+    static func coverBookAgrees(_ fund: FundState, _ ledger: InMemoryLedger, _ generator: CommandGenerator) {
+        for key in generator.loans {
+            let loan = ledger.loan(key)
+            guard let o = loan.origination, o.fundId == generator.fund else {
+                #expect(fund.cover.loans[key] == nil, "cover for \(key), which is not enrolled")
+                continue
+            }
+            guard let entry = fund.cover.loans[key] else { Issue.record("no cover for enrolled loan \(key)"); continue }
+            #expect(entry.principal == o.principalFen && entry.enrolledOn == o.originatedOn && entry.borrower == o.borrower)
+            #expect(entry.isOpen == ![.closed, .cancelled].contains(loan.status), "cover of \(key) vs a \(loan.status) loan")
+            #expect(entry.defaultedOutstanding == loan.defaulted?.outstandingFen, "default of \(key)")
+        }
+        let open = fund.cover.loans.filter { $0.value.isOpen }
+        #expect(exactSum(open.map(\.value.principal)) == fund.cover.total.coveredPrincipal)
+        #expect(exactSum(open.compactMap(\.value.defaultedOutstanding)) == fund.cover.total.nonPerforming)
+        for bank in generator.banks {
+            let mine = open.filter { $0.key.bank == bank }
+            #expect(exactSum(mine.map(\.value.principal)) == fund.cover.byBank[bank]?.coveredPrincipal ?? .zero)
+            #expect(exactSum(mine.compactMap(\.value.defaultedOutstanding)) == fund.cover.byBank[bank]?.nonPerforming ?? .zero)
+        }
+        for (year, granted) in fund.cover.grantedByBorrowerYear {
+            let counted = fund.cover.loans.values.filter { $0.borrower == year.borrower && $0.enrolledOn.year == year.year && $0.released != .cancelled }
+            #expect(exactSum(counted.map(\.principal)) == granted)
+        }
+    }
+
+    /// What one accepted command wrote obeys the fund rules: an enrolment while neither the fund
+    /// nor the bank was suspended, within leverage, the bank's quota, the yearly cap and the
+    /// eligibility rules; a default that took a ratio over the threshold suspended in the same
+    /// append; a loan's default inside its own dates; a claim no earlier than the missed due
+    /// date + the waiting period of the loan's terms.
+    static func fundRules(_ written: [RecordedEvent], before: FundState, _ ledger: InMemoryLedger, _ generator: CommandGenerator) {
+        guard !written.isEmpty else { return }
+        let fund = ledger.fund(generator.fund)
+        func key(_ stream: String) -> LoanKey? { generator.loans.first { Streams.loan($0) == stream } }
+        for recorded in written {
+            switch recorded.event {
+            case .coverGranted(let e):
+                #expect(!before.isSuspendedNow && !before.isSuspended(on: e.enrolledOn), "enrolled while the fund was suspended")
+                #expect(!before.isBankSuspendedNow(e.bankId) && !before.isBankSuspended(e.bankId, on: e.enrolledOn), "enrolled while bank \(e.bankId) was suspended")
+                let policy = fund.policy(on: e.enrolledOn)!
+                let (limit, overflow) = fund.balance(on: e.enrolledOn).fen.multipliedReportingOverflow(by: policy.maxLeverage)
+                #expect(overflow || fund.cover.total.coveredPrincipal.fen <= max(0, limit), "covered principal above balance × leverage")
+                if let quota = policy.bankQuotaFen { #expect(fund.cover.byBank[e.bankId]!.coveredPrincipal <= quota) }
+                if let cap = policy.maxPrincipalPerFirmPerYearFen {
+                    #expect(fund.cover.grantedByBorrowerYear[.init(borrower: e.borrower, year: e.enrolledOn.year)]! <= cap)
+                }
+                let loan = ledger.loan(LoanKey(bank: e.bankId, contract: e.contractNo)).origination!
+                if let caps = policy.maxPrincipalFenByFirmSize {
+                    let size = ledger.borrower(e.borrower).firmSize(on: e.enrolledOn)
+                    #expect(size.flatMap { caps[$0] }.map { e.principalFen <= $0 } == true, "principal above the firm-size cap")
+                }
+                if let spread = policy.maxRateOverLprBp {
+                    let lpr = ledger.lpr().rate(.oneYear, on: e.enrolledOn)
+                    #expect(lpr.map { loan.rateBp.value <= $0.rateBp.value + spread.value } == true, "rate above LPR + \(spread.value) bp")
+                }
+                if policy.borrowerInRegion, let region = ledger.borrower(e.borrower).registration?.region {
+                    #expect(region.value.hasPrefix(Loan.regionPrefix(fund.region!)))
+                }
+            case .coverDefaulted(let e):
+                let threshold = fund.policy(on: e.defaultedOn)!.nplSuspendBp
+                if let ratio = fund.cover.total.nplRatio, ratio > threshold { #expect(fund.isSuspendedNow, "NPL \(ratio) over \(threshold) and the fund not suspended") }
+                if let ratio = fund.cover.byBank[e.bankId]?.nplRatio, ratio > threshold { #expect(fund.isBankSuspendedNow(e.bankId)) }
+            case .loanDefaulted(let e):
+                let loan = ledger.loan(key(recorded.stream)!).origination!
+                #expect(e.missedDueOn > loan.originatedOn && e.missedDueOn <= loan.maturesOn && e.missedDueOn < e.defaultedOn)
+                #expect(e.daysOverdue == e.missedDueOn.days(until: e.defaultedOn))
+            case .compensationClaimed(let e):
+                let loan = ledger.loan(key(recorded.stream)!)
+                let terms = fund.terms(forLoanEnrolledOn: loan.origination!.originatedOn, asOf: e.claimedOn)!
+                #expect(loan.defaulted!.missedDueOn.days(until: e.claimedOn) >= terms.claimAfterOverdueDays, "claim before the waiting period")
+            default:
+                break
+            }
+        }
     }
 
     /// Every total the folds keep is within ±maximum and equals the exact (overflow-checked)

@@ -151,7 +151,7 @@ struct RuleTests {
         try d.ledger.run(.loan(d.loan, .repay(principal: yuan("1,000,000.00"), interest: .zero, paidOn: date("2025-03-01"))))
         refused(.dateOrder, "closed_on") { try d.ledger.run(.loan(d.loan, .close(on: date("2025-02-28")))) }
         let closed = try d.ledger.run(.loan(d.loan, .close(on: date("2025-03-01"))))
-        #expect(closed.map(\.event.type) == ["LoanClosed", "AssetPledgeReleased"])
+        #expect(closed.map(\.event.type) == ["LoanClosed", "AssetPledgeReleased", "CoverReleased"])
         refused(.invalidState, "contract_no") { try d.ledger.run(.loan(d.loan, .repay(principal: .zero, interest: yuan("1.00"), paidOn: date("2025-03-02")))) }
     }
 
@@ -159,14 +159,14 @@ struct RuleTests {
     func claims() throws {
         var d = try ExampleDistrict()
         try d.ledger.run(d.origination(enrolled: false))
-        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), daysOverdue: 120, classification: .doubtful)))
+        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-03"), classification: .doubtful)))
         refused(.policyViolation, "contract_no") { try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("1.00"), claimedOn: date("2024-10-02")))) }
 
         var e = try ExampleDistrict()
         try e.ledger.run(e.origination())
         refused(.invalidState, "contract_no") { try e.ledger.run(.loan(e.loan, .claimCompensation(amount: yuan("1.00"), claimedOn: date("2024-10-02")))) }
-        refused(.invalidValue, "classification") { try e.ledger.run(.loan(e.loan, .markDefaulted(on: date("2024-10-01"), daysOverdue: 120, classification: .specialMention))) }
-        try e.ledger.run(.loan(e.loan, .markDefaulted(on: date("2024-10-01"), daysOverdue: 120, classification: .doubtful)))
+        refused(.invalidValue, "classification") { try e.ledger.run(.loan(e.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-03"), classification: .specialMention))) }
+        try e.ledger.run(.loan(e.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-03"), classification: .doubtful)))
         try e.ledger.run(.loan(e.loan, .claimCompensation(amount: yuan("800,000.00"), claimedOn: date("2024-10-02"))))
         refused(.invalidState, "contract_no") { try e.ledger.run(.loan(e.loan, .claimCompensation(amount: yuan("1.00"), claimedOn: date("2024-10-03")))) }
         refused(.limitExceeded, "amount_fen") { try e.ledger.run(.loan(e.loan, .approveClaim(amount: yuan("800,000.01"), approvedOn: date("2024-10-05")))) }
@@ -191,7 +191,7 @@ struct RuleTests {
         try d.ledger.run(.loan(second, .originate(.init(key: second, borrower: d.borrower, principal: yuan("2,000,000.00"), rate: Bp(400),
             originatedOn: date("2024-03-05"), maturesOn: date("2025-03-05"), collateral: [.init(asset: trademark, registrationNo: "Y2")], fund: d.fund))))
         for key in [d.loan, second] {
-            try d.ledger.run(.loan(key, .markDefaulted(on: date("2024-10-01"), daysOverdue: 95, classification: .loss)))
+            try d.ledger.run(.loan(key, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-28"), classification: .loss)))
         }
         try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("1,000,000.00"), claimedOn: date("2024-10-02"))))
         try d.ledger.run(.loan(d.loan, .approveClaim(amount: yuan("1,000,000.00"), approvedOn: date("2024-10-03"))))
@@ -210,7 +210,7 @@ struct RuleTests {
         policy.maxPledgeRateBp = Bp(20_000)
         try d.ledger.run(.fund(d.fund, .amendPolicy(policy, effectiveOn: date("2024-01-01"), reason: "full cover")))
         try d.ledger.run(d.origination(principal: "12,000,000.00"))
-        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), daysOverdue: 95, classification: .loss)))
+        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-28"), classification: .loss)))
         try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("12,000,000.00"), claimedOn: date("2024-10-02"))))
         try d.ledger.run(.loan(d.loan, .approveClaim(amount: yuan("12,000,000.00"), approvedOn: date("2024-10-03"))))
         refused(.limitExceeded, "amount_fen") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-04"), paymentRef: "P1"))) }
@@ -231,7 +231,7 @@ struct RuleTests {
         #expect(d.ledger.loan(d.loan).outstanding == yuan("5,000,000.00"))
         refused(.duplicate, "reversed_event_id") { try d.ledger.run(.loan(d.loan, .reverse(eventId: repaid[0].id, on: date("2024-04-02"), reason: "again"))) }
         let cancelled = try d.ledger.run(.loan(d.loan, .cancel(on: date("2024-04-02"), reason: "entered in error")))
-        #expect(cancelled.map(\.event.type) == ["LoanCancelled", "AssetPledgeReleased"])
+        #expect(cancelled.map(\.event.type) == ["LoanCancelled", "AssetPledgeReleased", "CoverReleased"])
         // The patent is free again.
         #expect(d.ledger.asset(d.patent).activePledge == nil)
     }
@@ -240,7 +240,7 @@ struct RuleTests {
     func recoveryReversal() throws {
         var d = try ExampleDistrict()
         try d.ledger.run(d.origination())
-        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), daysOverdue: 95, classification: .loss)))
+        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-28"), classification: .loss)))
         try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("1,000,000.00"), claimedOn: date("2024-10-02"))))
         try d.ledger.run(.loan(d.loan, .approveClaim(amount: yuan("1,000,000.00"), approvedOn: date("2024-10-03"))))
         try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-04"), paymentRef: "P")))
@@ -301,7 +301,7 @@ struct RuleTests {
         refusedText("reason") { _ = try Asset.decide(.release(loan: d.loan, releasedOn: date("2024-03-02"), reason: $0), d.ledger.asset(d.patent)) }
         let repaid = try d.ledger.run(.loan(d.loan, .repay(principal: yuan("1.00"), interest: .zero, paidOn: date("2024-04-01"))))
         refusedText("reason") { try d.ledger.run(.loan(d.loan, .reverse(eventId: repaid[0].id, on: date("2024-04-02"), reason: $0))) }
-        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), daysOverdue: 95, classification: .loss)))
+        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-28"), classification: .loss)))
         try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("1,000,000.00"), claimedOn: date("2024-10-02"))))
         refusedText("reason") { try d.ledger.run(.loan(d.loan, .rejectClaim(rejectedOn: date("2024-10-03"), reason: $0))) }
         try d.ledger.run(.loan(d.loan, .approveClaim(amount: yuan("1,000,000.00"), approvedOn: date("2024-10-03"))))

@@ -14,8 +14,8 @@ struct EventCatalogueTests {
         #expect(established.policy.maxValuationAgeMonths == 12)
         #expect(established.policy.coverageBp == Bp(4000))
         #expect(established.name == "龙城区知识产权质押融资风险补偿资金")
-        // Re-encoded, it is schema 2 and carries the field explicitly.
-        #expect(recorded.event.schema == 2)
+        // Re-encoded, it is the current schema (3) and carries the field explicitly.
+        #expect(recorded.event.schema == 3)
         #expect(CanonicalJSON.string(try recorded.event.jsonData()).contains("\"max_valuation_age_months\":12"))
     }
 

@@ -14,7 +14,8 @@ struct WorkedExampleTests {
         #expect(district.ledger.fund(district.fund).balance == yuan("10,000,000.00"))
 
         let originated = try district.ledger.run(district.origination())
-        #expect(originated.map(\.stream) == ["loan-LCRCB-LC-2024-0001", "asset-ZL202110000001"])
+        #expect(originated.map(\.stream) == ["loan-LCRCB-LC-2024-0001", "asset-ZL202110000001", "fund-LC-IPRC"])
+        #expect(originated.map(\.event.type) == ["LoanOriginated", "AssetPledged", "CoverGranted"])
         guard case .loanOriginated(let o) = originated[0].event else { Issue.record("no origination"); return }
         #expect(o.pledgeRateBp == Bp(5000))          // 5,000,000 ÷ 10,000,000
         #expect(district.ledger.asset(district.patent).activePledge?.contractNo.value == "LC-2024-0001")
@@ -22,12 +23,12 @@ struct WorkedExampleTests {
         try district.ledger.run(.loan(loan, .repay(principal: yuan("1,800,000.00"), interest: yuan("96,250.00"), paidOn: date("2024-09-01"))))
         #expect(district.ledger.loan(loan).outstanding == yuan("3,200,000.00"))
 
-        try district.ledger.run(.loan(loan, .markDefaulted(on: date("2024-10-01"), daysOverdue: 30, classification: .substandard)))
+        try district.ledger.run(.loan(loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-09-01"), daysOverdue: 30, classification: .substandard)))
         #expect(district.ledger.loan(loan).defaulted?.outstandingFen == yuan("3,200,000.00"))
 
-        // 30 days overdue at default + 45 days = 75 < 90: too early.
+        // Missed its due date of 2024-09-01: 75 days overdue on 2024-11-15 < 90, too early.
         #expect(throws: DomainError(.policyViolation, field: "claimed_on",
-            "the loan is 75 days overdue on 2024-11-15; the fund accepts claims from 90 days (from 2024-11-30)")) {
+            "the loan is 75 days overdue on 2024-11-15 (missed due date 2024-09-01); the fund accepts claims from 90 days (from 2024-11-30)")) {
             try district.ledger.run(.loan(loan, .claimCompensation(amount: yuan("1,000,000.00"), claimedOn: date("2024-11-15"))))
         }
         // Limit = min(40% × 3,200,000.00 = 1,280,000.00, 1,000,000.00, 2,000,000.00) = 1,000,000.00.

@@ -38,13 +38,13 @@ struct ExposureReportTests {
         try originate(loanKey("B2", "D"), z, "1,500,000.00", "P3")
         try originate(loanKey("LCRCB", "E"), y, "400,000.00", "P4", enrolled: false)
         try d.ledger.run(.loan(a, .repay(principal: yuan("1,800,000.00"), interest: .zero, paidOn: date("2024-09-01"))))
-        try d.ledger.run(.loan(a, .markDefaulted(on: date("2024-10-01"), daysOverdue: 95, classification: .loss)))
+        try d.ledger.run(.loan(a, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-28"), classification: .loss)))
         try d.ledger.run(.loan(a, .claimCompensation(amount: yuan("1,000,000.00"), claimedOn: date("2024-10-02"))))
         try d.ledger.run(.loan(a, .approveClaim(amount: yuan("1,000,000.00"), approvedOn: date("2024-10-03"))))
         try d.ledger.run(.loan(a, .payClaim(paidOn: date("2024-10-04"), paymentRef: "P")))
         try d.ledger.run(.loan(a, .receiveRecovery(amount: yuan("500,000.00"), receivedOn: date("2024-11-01"), source: "auction")))
         try d.ledger.run(.loan(a, .returnRecoveryShare(recoveryNo: 1, returnedOn: date("2024-11-10"), reference: "RET")))
-        try d.ledger.run(.loan(loanKey("B2", "D"), .markDefaulted(on: date("2024-10-15"), daysOverdue: 100, classification: .doubtful)))
+        try d.ledger.run(.loan(loanKey("B2", "D"), .markDefaulted(on: date("2024-10-15"), missedDueOn: date("2024-07-07"), classification: .doubtful)))
         try d.ledger.run(.loan(loanKey("B2", "D"), .claimCompensation(amount: yuan("600,000.00"), claimedOn: date("2024-11-20"))))
         return d
     }
@@ -90,16 +90,47 @@ struct ExposureReportTests {
         #expect(!r.suspensionBreached)
     }
 
-    @Test("the breach flag leads to a suspension, which the fund then enforces")
+    /// The fund stream's own figures (CoverBook): covered principal A + B + C + D = 11,500,000
+    /// (principal, not outstanding); A's default (3,200,000 of 11,500,000 = 2783 bp, up) passed
+    /// the 5% threshold and suspended the fund and LCRCB (3,200,000 of 8,000,000 = 4000 bp) in
+    /// the same append; D's (1,500,000 of B2's 3,500,000 = 4286 bp) suspended B2. A was
+    /// compensated and still counts: non-performing 3,200,000 + 1,500,000 = 4,700,000, ratio
+    /// 4,700,000 ÷ 11,500,000 = 4087 bp (up). Headroom 9,156,250 × 10 − 11,500,000 = 80,062,500.
+    @Test("the breach suspends the fund in the same append as the default, and the fund then enforces it")
     func suspension() throws {
         var d = try scenario()
-        try d.ledger.run(.fund(d.fund, .suspend(on: date("2025-01-02"), reason: "NPL 23.1% above 5.0%")))
-        #expect(try report(d, asOf: "2025-01-02").suspended)
+        let defaultOfA = d.ledger.log.first { $0.event.type == "LoanDefaulted" && $0.stream == "loan-LCRCB-LC-2024-0001" }!
+        let append = d.ledger.log.filter { $0.position >= defaultOfA.position && $0.position < defaultOfA.position + 4 }
+        #expect(append.map(\.event.type) == ["LoanDefaulted", "CoverDefaulted", "FundSuspended", "BankEnrolmentSuspended"])
+        guard case .fundSuspended(let suspended) = append[2].event else { Issue.record("no suspension"); return }
+        #expect(suspended.suspendedOn == date("2024-10-01"))
+        #expect(suspended.reason == "automatic: the fund's non-performing ratio is 2783 bp (3,200,000.00 outstanding at default ÷ 11,500,000.00 covered principal), above the threshold of 500 bp, after loan LCRCB/LC-2024-0001 defaulted on 2024-10-01")
+
+        let r = try report(d, asOf: "2024-12-31")
+        #expect(r.suspended && r.suspendedBanks == [bankId("B2"), bankId("LCRCB")])
+        #expect(r.coveredPrincipalFen == yuan("11,500,000.00"))
+        #expect(r.coverNonPerformingFen == yuan("4,700,000.00"))
+        #expect(r.coverNplRatioBp == Bp(4087))
+        #expect(r.enrolmentHeadroomFen == yuan("80,062,500.00"))
+        // The exposure figures (outstanding, paid loans off cover) show only D: the cover figures do not let A's payout hide its default.
+        #expect(r.nonPerformingFen == yuan("1,500,000.00"))
+        let before = try report(d, asOf: "2024-09-30")
+        #expect(!before.suspended && before.suspendedBanks.isEmpty && before.coverNonPerformingFen == .zero && before.coverNplRatioBp == Bp(0))
+
         let key = loanKey("LCRCB", "NEW")
-        #expect(throws: DomainError.self) {
-            try d.ledger.run(.loan(key, .originate(.init(key: key, borrower: d.borrower, principal: yuan("1.00"), rate: Bp(1), originatedOn: date("2025-01-03"),
-                maturesOn: date("2025-06-03"), collateral: [.init(asset: assetId("P4"), registrationNo: "R")], fund: d.fund))))
-        }
+        let asset = assetId("P9")
+        try d.ledger.run(.asset(asset, .register(id: asset, kind: .patent, registryNo: "P9", title: "P9", owner: d.borrower)))
+        try d.ledger.run(.asset(asset, .value(id: valuationId("V"), appraiser: "A", method: .market, value: yuan("1,000,000.00"), valuedOn: date("2024-12-01"), reportRef: "R")))
+        let originate = LedgerCommand.loan(key, .originate(.init(key: key, borrower: d.borrower, principal: yuan("100,000.00"), rate: Bp(400), originatedOn: date("2025-01-03"),
+            maturesOn: date("2025-06-03"), collateral: [.init(asset: asset, registrationNo: "R")], fund: d.fund)))
+        #expect(throws: DomainError(.policyViolation, field: "fund_id", "fund LC-IPRC is suspended on 2025-01-03 and takes no new loans")) { try d.ledger.run(originate) }
+        try d.ledger.run(.fund(d.fund, .resume(on: date("2025-01-02"), reason: "board decision: ratio accepted")))
+        // The fund takes loans again; LCRCB is still suspended until resumed by itself.
+        #expect(throws: DomainError(.policyViolation, field: "bank_id",
+            "fund LC-IPRC has suspended new enrolments through bank LCRCB until an administrator resumes them")) { try d.ledger.run(originate) }
+        try d.ledger.run(.fund(d.fund, .resumeBank(bankId("LCRCB"), on: date("2025-01-02"), reason: "files reviewed")))
+        try d.ledger.run(originate)
+        #expect(try report(d, asOf: "2025-01-03").suspendedBanks == [bankId("B2")])
     }
 
     @Test("a reversed repayment changes exactly the outstanding it should")

@@ -17,6 +17,8 @@ struct GrowthLedger {
 
     init() throws {
         try ledger.run(.fund(fund, .establish(id: fund, name: "Fund", region: try RegionCode("211303"), policy: examplePolicy, establishedOn: date("2021-01-01"))))
+        // Enough money for the loans below at the policy's 10× leverage.
+        try ledger.run(.fund(fund, .receiveContribution(amount: yuan("2,000,000.00"), contributor: .district, receivedOn: date("2021-01-01"), reference: "seed")))
         for bank in [b1, b2] {
             try ledger.run(.bank(bank, .register(id: bank, name: "Bank \(bank)", licence: "L")))
             try ledger.run(.fund(fund, .joinBank(bank, agreement: "A", effectiveOn: date("2021-01-01"))))

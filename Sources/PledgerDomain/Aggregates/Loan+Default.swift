@@ -1,0 +1,38 @@
+/// Days overdue are derived, not taken on trust: a default names the due date the borrower
+/// missed (an instalment or the maturity), the loan's own dates bound it, and the fund's
+/// waiting period for claims runs from it.
+extension Loan {
+    /// defaulted_on − missed_due_on, once the missed due date is checked against the loan:
+    /// after origination (nothing is due the day the money is lent), on or before maturity
+    /// (the last due date), and before the default. A `given` figure must agree.
+    static func daysOverdue(_ loan: LoanOriginated, defaultedOn: BusinessDate, missedDueOn: BusinessDate, given: Int?) throws -> Int {
+        guard missedDueOn > loan.originatedOn else {
+            throw DomainError(.dateOrder, field: "missed_due_on",
+                "\(missedDueOn) is not after origination (\(loan.originatedOn)): loan \(loan.key) had nothing due before it was made")
+        }
+        guard missedDueOn <= loan.maturesOn else {
+            throw DomainError(.dateOrder, field: "missed_due_on",
+                "\(missedDueOn) is after maturity (\(loan.maturesOn)), the last date anything of loan \(loan.key) falls due")
+        }
+        guard missedDueOn < defaultedOn else {
+            throw DomainError(.dateOrder, field: "missed_due_on",
+                "\(missedDueOn) is not before the default (\(defaultedOn)): a loan defaults on a due date it has already missed")
+        }
+        let derived = missedDueOn.days(until: defaultedOn)
+        if let given, given != derived {
+            throw DomainError.invalid("days_overdue",
+                "is \(given), but a loan that missed its due date of \(missedDueOn) is \(derived) days overdue on \(defaultedOn); omit it or send \(derived)")
+        }
+        return derived
+    }
+
+    /// A claim may be filed once `claim_after_overdue_days` have passed since the missed due
+    /// date: claimed_on − missed_due_on ≥ the waiting period of the loan's terms.
+    static func waitingPeriodOver(_ defaulted: LoanDefaulted, claimedOn: BusinessDate, terms: FundPolicy) throws {
+        let overdue = defaulted.missedDueOn.days(until: claimedOn)
+        guard overdue >= terms.claimAfterOverdueDays else {
+            throw DomainError(.policyViolation, field: "claimed_on",
+                "the loan is \(overdue) days overdue on \(claimedOn) (missed due date \(defaulted.missedDueOn)); the fund accepts claims from \(terms.claimAfterOverdueDays) days (from \(defaulted.missedDueOn.adding(days: terms.claimAfterOverdueDays)))")
+        }
+    }
+}
