@@ -30,6 +30,11 @@ extension LedgerEvent {
         case .loanClosed(let e): e.closedOn
         case .loanCancelled(let e): e.cancelledOn
         case .entryReversed(let e): e.reversedOn
+        case .fundInterestCredited(let e): e.creditedOn
+        case .fundBankCharged(let e): e.chargedOn
+        case .fundContributionReturned(let e): e.returnedOn
+        case .fundTransferredOut(let e): e.transferredOn
+        case .fundTransferredIn(let e): e.transferredOn
         }
     }
 }

@@ -43,6 +43,12 @@ public enum LedgerEvent: Sendable, Hashable {
     case loanClosed(LoanClosed)
     case loanCancelled(LoanCancelled)
     case entryReversed(EntryReversed)
+    // The fund's account (Events/FundAccountEvents.swift).
+    case fundInterestCredited(FundInterestCredited)
+    case fundBankCharged(FundBankCharged)
+    case fundContributionReturned(FundContributionReturned)
+    case fundTransferredOut(FundTransferredOut)
+    case fundTransferredIn(FundTransferredIn)
 
     public var payload: any EventPayload {
         switch self {
@@ -74,6 +80,11 @@ public enum LedgerEvent: Sendable, Hashable {
         case .loanClosed(let e): e
         case .loanCancelled(let e): e
         case .entryReversed(let e): e
+        case .fundInterestCredited(let e): e
+        case .fundBankCharged(let e): e
+        case .fundContributionReturned(let e): e
+        case .fundTransferredOut(let e): e
+        case .fundTransferredIn(let e): e
         }
     }
 
@@ -136,6 +147,11 @@ public enum LedgerEvent: Sendable, Hashable {
         add(LoanClosed.self, LedgerEvent.loanClosed)
         add(LoanCancelled.self, LedgerEvent.loanCancelled)
         add(EntryReversed.self, LedgerEvent.entryReversed)
+        add(FundInterestCredited.self, LedgerEvent.fundInterestCredited)
+        add(FundBankCharged.self, LedgerEvent.fundBankCharged)
+        add(FundContributionReturned.self, LedgerEvent.fundContributionReturned)
+        add(FundTransferredOut.self, LedgerEvent.fundTransferredOut)
+        add(FundTransferredIn.self, LedgerEvent.fundTransferredIn)
         return entries
     }()
 

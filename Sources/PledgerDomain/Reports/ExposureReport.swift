@@ -20,6 +20,13 @@ public struct ExposureReport: Sendable, Hashable {
     public var paidOutFen: Money
     public var recoveriesReturnedFen: Money
     public var balanceFen: Money
+    /// The account's other movements up to `asOf`: interest credited, bank charges, money
+    /// returned to contributors, transfers in and out (`FundState.account(through:)`).
+    public var interestFen: Money
+    public var bankChargesFen: Money
+    public var contributionsReturnedFen: Money
+    public var transfersInFen: Money
+    public var transfersOutFen: Money
     public var coveredLoans: Int
     public var coveredOutstandingFen: Money
     /// Σ min(coverage × outstanding, per-loan cap) over covered loans without a claim, each
@@ -64,6 +71,7 @@ public struct ExposureReport: Sendable, Hashable {
         let contributed = try Money.total(contributions.values, of: "the contributions to fund \(id)", field: "contributed_fen")
         let (_, paidOut, returned) = fund.totals(through: asOf)
         let balance = fund.balance(on: asOf)
+        let account = fund.account(through: asOf)
 
         let enrolled = loans.filter { $0.fundId == id && $0.status != .cancelled }
         let covered = enrolled.filter(\.isCovered)
@@ -118,7 +126,9 @@ public struct ExposureReport: Sendable, Hashable {
         let ratio = Bp.ratio(nonPerforming, coveredOutstanding, rounding: .up)
         return ExposureReport(
             fundId: id, fundName: fund.name, asOf: asOf, contributionsByContributor: contributions, contributedFen: contributed,
-            paidOutFen: paidOut, recoveriesReturnedFen: returned, balanceFen: balance, coveredLoans: covered.count,
+            paidOutFen: paidOut, recoveriesReturnedFen: returned, balanceFen: balance,
+            interestFen: account.interestFen, bankChargesFen: account.bankChargesFen, contributionsReturnedFen: account.contributionsReturnedFen,
+            transfersInFen: account.transfersInFen, transfersOutFen: account.transfersOutFen, coveredLoans: covered.count,
             coveredOutstandingFen: coveredOutstanding, contingentLiabilityFen: contingent, pendingClaimsFen: pending,
             pendingFiled: enrolled.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved }.count,
             pendingApproved: enrolled.filter { $0.pendingClaimFen.isPositive && $0.pendingClaimApproved }.count,

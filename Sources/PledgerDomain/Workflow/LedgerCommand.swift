@@ -25,6 +25,8 @@ public enum LedgerCommand: Sendable, Hashable {
         switch self {
         case .fund(_, .joinBank(let bank, _, _)):
             refs.append(.bank(bank))
+        case .fund(_, .transferOut(let destination, _, _, _)):
+            refs.append(.fund(destination))
         case .loan(let key, let command):
             switch command {
             case .originate(let o):

@@ -6,6 +6,7 @@ public enum Workflow {
     public static func decide(_ command: LedgerCommand, _ states: AggregateStates) throws -> [StreamWrite] {
         switch command {
         case .fund(let id, let fundCommand):
+            if let writes = try decideFundAct(id, fundCommand, states) { return writes }
             if case .joinBank(let bank, _, _) = fundCommand, states.banks[bank]?.exists != true {
                 throw DomainError(.notFound, field: "bank_id", "bank \(bank) is not registered")
             }

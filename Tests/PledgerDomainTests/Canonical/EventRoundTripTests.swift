@@ -41,6 +41,11 @@ struct EventRoundTripTests {
         .loanClosed(LoanClosed(closedOn: d)),
         .loanCancelled(LoanCancelled(cancelledOn: d, reason: "error")),
         .entryReversed(EntryReversed(reversedEventId: UUID(uuidString: "0b7c3a52-2f5e-4b8e-9a57-1d2c3e4f5a60")!, reversedType: "RepaymentReceived", reversedOn: d, reason: "bounced")),
+        .fundInterestCredited(FundInterestCredited(amountFen: yuan("1,234.56"), creditedOn: d, reference: "结息 2024Q1")),
+        .fundBankCharged(FundBankCharged(amountFen: yuan("15.00"), chargedOn: d, reference: "FEE-1", description: "账户管理费")),
+        .fundContributionReturned(FundContributionReturned(amountFen: yuan("100.00"), contributor: .city, returnedOn: d, reference: "R-1", reason: "budget adjustment")),
+        .fundTransferredOut(FundTransferredOut(toFundId: fundId("G"), amountFen: yuan("10.00"), transferredOn: d, reference: "T-1")),
+        .fundTransferredIn(FundTransferredIn(fromFundId: fundId("F"), amountFen: yuan("10.00"), transferredOn: d, reference: "T-1")),
     ]
 
     @Test("every event type has a sample")
