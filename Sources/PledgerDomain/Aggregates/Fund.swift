@@ -20,6 +20,9 @@ public struct FundState: Sendable, Hashable {
     /// Dated money movements: contributions (+), payouts (−), recovery shares (+), and the
     /// account's other movements (Fund+Account.swift).
     public var flows: [MoneyFlow] = []
+    /// Every approved claim as the fund sees it, in the order approved in the log: what was
+    /// approved, paid and released. The queue (`queue`) is the ones with money still owed.
+    public var compensations: [Compensation] = []
     /// Money returned to each contributor (`FundContributionReturned`).
     public var returnedToContributors: [Contributor: Money] = [:]
 
@@ -105,7 +108,7 @@ public enum FundCommand: Sendable, Hashable {
     case commitCompensation(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, approvedOn: BusinessDate)
     case disburse(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, paidOn: BusinessDate, paymentRef: String)
     case receiveRecoveryShare(loan: LoanKey, recoveryNo: Int, amount: Money, returnedOn: BusinessDate, reference: String)
-    // The fund's account (Aggregates/Fund+Account.swift).
+    // The fund's account (Aggregates/Fund+Account.swift) and its claim queue (Aggregates/Fund+Queue.swift).
     case creditInterest(amount: Money, creditedOn: BusinessDate, reference: String)
     case chargeBank(amount: Money, chargedOn: BusinessDate, reference: String, description: String)
     case returnContribution(amount: Money, contributor: Contributor, returnedOn: BusinessDate, reference: String, reason: String)
@@ -113,6 +116,11 @@ public enum FundCommand: Sendable, Hashable {
     case transferOut(to: FundId, amount: Money, transferredOn: BusinessDate, reference: String)
     /// The destination's side of `transferOut`; issued by the workflow only.
     case transferIn(from: FundId, amount: Money, transferredOn: BusinessDate, reference: String)
+    /// Pays queued claims in approval order up to the available balance (and `limit`), each
+    /// with payment reference "`reference`/n"; the workflow writes the loans' side.
+    case payQueue(on: BusinessDate, reference: String, limit: Money?)
+    /// The fund's side of withdrawing an approved claim; issued by the loan workflow.
+    case releaseCompensation(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, releasedOn: BusinessDate)
 }
 
 /// The fund aggregate's decider.
@@ -204,6 +212,7 @@ public enum Fund {
                     "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) is due")
             }
             try Rules.text(reference, field: "payment_ref")
+            try state.checkDisbursement(loan: loan, claimNo: claimNo, amount: amount)
             try state.totals().paidOut.adding(amount, toTotal: "compensation paid out by fund \(fundId)", field: "amount_fen")
             return [.compensationDisbursed(CompensationDisbursed(
                 bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, paidOn: on, paymentRef: reference))]
@@ -216,6 +225,8 @@ public enum Fund {
             return [.recoveryShareReceived(RecoveryShareReceived(
                 bankId: loan.bank, contractNo: loan.contract, recoveryNo: recoveryNo, amountFen: amount, returnedOn: on, reference: reference))]
 
+        case .payQueue, .releaseCompensation:
+            return try decideQueue(command, state, fundId: fundId)
         case .creditInterest, .chargeBank, .returnContribution, .transferOut, .transferIn:
             return try decideAccount(command, state, fundId: fundId, established: established)
         }
@@ -223,6 +234,7 @@ public enum Fund {
 
     public static func evolve(_ state: FundState, _ recorded: RecordedEvent) -> FundState {
         var state = state
+        state.applyQueue(recorded)
         state.applyAccount(recorded)
         switch recorded.event {
         case .fundEstablished(let e):

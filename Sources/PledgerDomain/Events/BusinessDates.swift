@@ -30,6 +30,8 @@ extension LedgerEvent {
         case .loanClosed(let e): e.closedOn
         case .loanCancelled(let e): e.cancelledOn
         case .entryReversed(let e): e.reversedOn
+        case .compensationWithdrawn(let e): e.withdrawnOn
+        case .compensationReleased(let e): e.releasedOn
         case .fundInterestCredited(let e): e.creditedOn
         case .fundBankCharged(let e): e.chargedOn
         case .fundContributionReturned(let e): e.returnedOn

@@ -43,7 +43,9 @@ public enum LedgerEvent: Sendable, Hashable {
     case loanClosed(LoanClosed)
     case loanCancelled(LoanCancelled)
     case entryReversed(EntryReversed)
-    // The fund's account (Events/FundAccountEvents.swift).
+    // Claim queue and fund account (Events/ClaimQueueEvents.swift, Events/FundAccountEvents.swift).
+    case compensationWithdrawn(CompensationWithdrawn)
+    case compensationReleased(CompensationReleased)
     case fundInterestCredited(FundInterestCredited)
     case fundBankCharged(FundBankCharged)
     case fundContributionReturned(FundContributionReturned)
@@ -80,6 +82,8 @@ public enum LedgerEvent: Sendable, Hashable {
         case .loanClosed(let e): e
         case .loanCancelled(let e): e
         case .entryReversed(let e): e
+        case .compensationWithdrawn(let e): e
+        case .compensationReleased(let e): e
         case .fundInterestCredited(let e): e
         case .fundBankCharged(let e): e
         case .fundContributionReturned(let e): e
@@ -147,6 +151,8 @@ public enum LedgerEvent: Sendable, Hashable {
         add(LoanClosed.self, LedgerEvent.loanClosed)
         add(LoanCancelled.self, LedgerEvent.loanCancelled)
         add(EntryReversed.self, LedgerEvent.entryReversed)
+        add(CompensationWithdrawn.self, LedgerEvent.compensationWithdrawn)
+        add(CompensationReleased.self, LedgerEvent.compensationReleased)
         add(FundInterestCredited.self, LedgerEvent.fundInterestCredited)
         add(FundBankCharged.self, LedgerEvent.fundBankCharged)
         add(FundContributionReturned.self, LedgerEvent.fundContributionReturned)

@@ -10,6 +10,9 @@ enum Upcasters {
         // schema 1 used the regulation's default of 12 months.
         FundEstablished.type: [1: { try addingPolicyDefault($0) }],
         FundPolicyAmended.type: [1: { try addingPolicyDefault($0) }],
+        // Schema 2 of CompensationPaid says what is left unpaid after the payment; every
+        // schema-1 payment paid the whole approved amount, so nothing was left.
+        CompensationPaid.type: [1: { try adding("remaining_fen", .integer(0), to: $0, type: CompensationPaid.type) }],
     ]
 
     static func upcast(type: String, from schema: Int32, to target: Int32, _ json: JSONValue) throws -> JSONValue {
@@ -31,6 +34,14 @@ enum Upcasters {
         }
         if policy["max_valuation_age_months"] == nil { policy.set("max_valuation_age_months", .integer(12)) }
         event.set("policy", .object(policy))
+        return .object(event)
+    }
+
+    private static func adding(_ key: String, _ value: JSONValue, to json: JSONValue, type: String) throws -> JSONValue {
+        guard case .object(var event) = json else {
+            throw EventDecodingError.malformed(type: type, detail: "expected an object")
+        }
+        if event[key] == nil { event.set(key, value) }
         return .object(event)
     }
 }

@@ -16,7 +16,8 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
     public var outstandingFen: Money
     /// Principal split by asset kind, pro rata to the pledged valuations; sums to the principal.
     public var principalByKind: [KindShare]
-    /// The claim being decided (amount claimed) or approved and unpaid (amount approved).
+    /// The claim being decided (amount claimed) or approved and not paid in full (what is
+    /// still unpaid of the amount approved: queued).
     public var pendingClaimFen: Money
     public var pendingClaimApproved: Bool
     public var compensationPaidFen: Money
@@ -51,7 +52,7 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
         outstandingFen = loan.outstanding
         principalByKind = Self.split(o.principalFen, o.collateral)
         let open = loan.openClaim
-        pendingClaimFen = open.map { $0.status == .approved ? $0.approved : $0.amount } ?? .zero
+        pendingClaimFen = open.map { $0.status == .approved ? $0.unpaid : $0.amount } ?? .zero
         pendingClaimApproved = open?.status == .approved
         compensationPaidFen = loan.compensationPaid
         recoveredFen = loan.recoveredTotal

@@ -27,6 +27,8 @@ public enum LedgerCommand: Sendable, Hashable {
             refs.append(.bank(bank))
         case .fund(_, .transferOut(let destination, _, _, _)):
             refs.append(.fund(destination))
+        case .fund(let id, .payQueue):
+            refs += (loaded.funds[id]?.queue ?? []).map { .loan($0.loan) }
         case .loan(let key, let command):
             switch command {
             case .originate(let o):

@@ -48,6 +48,9 @@ public enum Workflow {
             case .compensationPaid(let paid):
                 writes.append(try fundPart(loan, states, .disburse(
                     loan: key, borrower: loan.origination!.borrower, claimNo: paid.claimNo, amount: paid.amountFen, paidOn: paid.paidOn, paymentRef: paid.paymentRef)))
+            case .compensationWithdrawn(let withdrawn) where loan.claims.first(where: { $0.number == withdrawn.claimNo })?.status == .approved:
+                writes.append(try fundPart(loan, states, .releaseCompensation(
+                    loan: key, borrower: loan.origination!.borrower, claimNo: withdrawn.claimNo, amount: withdrawn.amountFen, releasedOn: withdrawn.withdrawnOn)))
             case .recoveryReturnedToFund(let returned):
                 writes.append(try fundPart(loan, states, .receiveRecoveryShare(
                     loan: key, recoveryNo: returned.recoveryNo, amount: returned.amountFen, returnedOn: returned.returnedOn, reference: returned.reference)))
