@@ -19,10 +19,15 @@ public struct FundPolicy: Sendable, Hashable, Codable {
     public var maxPledgeRateBp: Bp
     /// Oldest valuation accepted at origination (schema 2; schema-1 events are upcast to 12).
     public var maxValuationAgeMonths: Int
+    /// Days a bank has to return the fund's share of a recovery before it is overdue
+    /// (schema 3; absent — in older events and when not set — means
+    /// `FundPolicy.defaultRecoveryReturnDays`, 30). Written only when set.
+    public var recoveryReturnDays: Int?
 
     public init(
         coverageBp: Bp, perLoanCapFen: Money, perBorrowerCapFen: Money, maxLeverage: Int64, claimAfterOverdueDays: Int,
-        nplSuspendBp: Bp, eligibleKinds: [AssetKind], maxTermMonths: Int, maxPledgeRateBp: Bp, maxValuationAgeMonths: Int = 12
+        nplSuspendBp: Bp, eligibleKinds: [AssetKind], maxTermMonths: Int, maxPledgeRateBp: Bp, maxValuationAgeMonths: Int = 12,
+        recoveryReturnDays: Int? = nil
     ) {
         self.coverageBp = coverageBp
         self.perLoanCapFen = perLoanCapFen
@@ -34,11 +39,12 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         self.maxTermMonths = maxTermMonths
         self.maxPledgeRateBp = maxPledgeRateBp
         self.maxValuationAgeMonths = maxValuationAgeMonths
+        self.recoveryReturnDays = recoveryReturnDays
     }
 
     enum CodingKeys: String, CodingKey {
         case coverageBp, perLoanCapFen, perBorrowerCapFen, maxLeverage, claimAfterOverdueDays, nplSuspendBp
-        case eligibleKinds, maxTermMonths, maxPledgeRateBp, maxValuationAgeMonths
+        case eligibleKinds, maxTermMonths, maxPledgeRateBp, maxValuationAgeMonths, recoveryReturnDays
     }
 
     /// `max_valuation_age_months` may be omitted in requests (default 12); stored events
@@ -51,10 +57,17 @@ public struct FundPolicy: Sendable, Hashable, Codable {
             claimAfterOverdueDays: try c.decode(Int.self, forKey: .claimAfterOverdueDays), nplSuspendBp: try c.decode(Bp.self, forKey: .nplSuspendBp),
             eligibleKinds: try c.decode([AssetKind].self, forKey: .eligibleKinds), maxTermMonths: try c.decode(Int.self, forKey: .maxTermMonths),
             maxPledgeRateBp: try c.decode(Bp.self, forKey: .maxPledgeRateBp),
-            maxValuationAgeMonths: try c.decodeIfPresent(Int.self, forKey: .maxValuationAgeMonths) ?? 12)
+            maxValuationAgeMonths: try c.decodeIfPresent(Int.self, forKey: .maxValuationAgeMonths) ?? 12,
+            recoveryReturnDays: try c.decodeIfPresent(Int.self, forKey: .recoveryReturnDays))
     }
 
     /// Throws naming the first field that is not sane.
+    /// Days to return a recovery share when the policy does not say: 30.
+    public static let defaultRecoveryReturnDays = 30
+
+    /// `recovery_return_days`, or the default of 30 when the policy does not set it.
+    public var effectiveRecoveryReturnDays: Int { recoveryReturnDays ?? Self.defaultRecoveryReturnDays }
+
     public func validated() throws -> FundPolicy {
         func check(_ ok: Bool, _ field: String, _ message: String) throws {
             if !ok { throw DomainError.invalid("policy.\(field)", message) }
@@ -72,13 +85,14 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         try check((1...600).contains(maxTermMonths), "max_term_months", "the maximum term must be 1–600 months")
         try check((1...100_000).contains(maxPledgeRateBp.value), "max_pledge_rate_bp", "the maximum pledge rate must be 1–100000 bp")
         try check((1...120).contains(maxValuationAgeMonths), "max_valuation_age_months", "valuations may be 1–120 months old")
+        try check(recoveryReturnDays.map { (1...3650).contains($0) } ?? true, "recovery_return_days", "the time to return a recovery share must be 1–3650 days")
         return self
     }
 }
 
 public struct FundEstablished: EventPayload {
     public static let type = "FundEstablished"
-    public static let schema: Int32 = 2
+    public static let schema: Int32 = 3
     public var fundId: FundId
     public var name: String
     public var region: RegionCode
@@ -88,7 +102,7 @@ public struct FundEstablished: EventPayload {
 
 public struct FundPolicyAmended: EventPayload {
     public static let type = "FundPolicyAmended"
-    public static let schema: Int32 = 2
+    public static let schema: Int32 = 3
     public var policy: FundPolicy
     public var effectiveOn: BusinessDate
     public var reason: String

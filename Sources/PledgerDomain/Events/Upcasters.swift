@@ -8,8 +8,10 @@ enum Upcasters {
     static let steps: [String: [Int32: Step]] = [
         // Schema 2 added max_valuation_age_months to the policy; funds established under
         // schema 1 used the regulation's default of 12 months.
-        FundEstablished.type: [1: { try addingPolicyDefault($0) }],
-        FundPolicyAmended.type: [1: { try addingPolicyDefault($0) }],
+        // Schema 3 may carry recovery_return_days in the policy; schema-2 policies never
+        // did, and its absence still means the default (30 days): nothing to change.
+        FundEstablished.type: [1: { try addingPolicyDefault($0) }, 2: { $0 }],
+        FundPolicyAmended.type: [1: { try addingPolicyDefault($0) }, 2: { $0 }],
         // Schema 2 of CompensationPaid says what is left unpaid after the payment; every
         // schema-1 payment paid the whole approved amount, so nothing was left.
         CompensationPaid.type: [1: { try adding("remaining_fen", .integer(0), to: $0, type: CompensationPaid.type) }],

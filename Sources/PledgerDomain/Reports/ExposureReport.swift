@@ -10,6 +10,8 @@ public struct ExposureReport: Sendable, Hashable {
         public var contingentLiabilityFen: Money
         public var nonPerformingFen: Money
         public var pendingClaimsFen: Money
+        /// Recovery shares the loans' banks have not returned to the fund yet.
+        public var owedToFundFen: Money
     }
 
     public var fundId: FundId
@@ -27,6 +29,8 @@ public struct ExposureReport: Sendable, Hashable {
     public var contributionsReturnedFen: Money
     public var transfersInFen: Money
     public var transfersOutFen: Money
+    /// Σ over the fund's loans of the recovery shares owed to it and not returned yet.
+    public var owedToFundFen: Money
     public var coveredLoans: Int
     public var coveredOutstandingFen: Money
     /// Σ min(coverage × outstanding, per-loan cap) over covered loans without a claim, each
@@ -98,6 +102,7 @@ public struct ExposureReport: Sendable, Hashable {
         let coveredOutstanding = try Money.total(covered.map(\.outstandingFen), of: "the fund's covered outstanding principal", field: "covered_outstanding_fen")
         let nonPerforming = try Money.total(covered.filter(\.isNonPerforming).map(\.outstandingFen),
                                             of: "the fund's non-performing outstanding principal", field: "non_performing_fen")
+        let owedToFund = try Money.total(enrolled.map(\.owedToFundFen), of: "the recovery shares owed to fund \(id)", field: "owed_to_fund_fen")
 
         // Borrower caps scale each loan's liability down proportionally for the breakdowns
         // (rounded down), so that breakdowns never exceed the capped total.
@@ -113,7 +118,8 @@ public struct ExposureReport: Sendable, Hashable {
                 coveredOutstandingFen: try Money.total(onBooks.map(\.outstandingFen), of: "the covered outstanding principal of \(key)", field: "covered_outstanding_fen"),
                 contingentLiabilityFen: try Money.total(onBooks.map(loanLiability), of: "the contingent liability of \(key)", field: "contingent_liability_fen"),
                 nonPerformingFen: try Money.total(onBooks.filter(\.isNonPerforming).map(\.outstandingFen), of: "the non-performing principal of \(key)", field: "non_performing_fen"),
-                pendingClaimsFen: try Money.total(group.map(\.pendingClaimFen), of: "the pending claims of \(key)", field: "pending_claims_fen"))
+                pendingClaimsFen: try Money.total(group.map(\.pendingClaimFen), of: "the pending claims of \(key)", field: "pending_claims_fen"),
+                owedToFundFen: try Money.total(group.map(\.owedToFundFen), of: "the recovery shares \(key) owes", field: "owed_to_fund_fen"))
         }
         let banks = try Dictionary(grouping: enrolled, by: { $0.bankId.value }).sorted { $0.key < $1.key }.map { try breakdown($0.key, $0.value) }
         let borrowers = try Dictionary(grouping: enrolled, by: { $0.borrower.value }).sorted { $0.key < $1.key }.map { try breakdown($0.key, $0.value) }
@@ -128,7 +134,7 @@ public struct ExposureReport: Sendable, Hashable {
             fundId: id, fundName: fund.name, asOf: asOf, contributionsByContributor: contributions, contributedFen: contributed,
             paidOutFen: paidOut, recoveriesReturnedFen: returned, balanceFen: balance,
             interestFen: account.interestFen, bankChargesFen: account.bankChargesFen, contributionsReturnedFen: account.contributionsReturnedFen,
-            transfersInFen: account.transfersInFen, transfersOutFen: account.transfersOutFen, coveredLoans: covered.count,
+            transfersInFen: account.transfersInFen, transfersOutFen: account.transfersOutFen, owedToFundFen: owedToFund, coveredLoans: covered.count,
             coveredOutstandingFen: coveredOutstanding, contingentLiabilityFen: contingent, pendingClaimsFen: pending,
             pendingFiled: enrolled.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved }.count,
             pendingApproved: enrolled.filter { $0.pendingClaimFen.isPositive && $0.pendingClaimApproved }.count,
