@@ -165,11 +165,11 @@ extension Fund {
             return [.fundTransferredOut(FundTransferredOut(toFundId: destination, amountFen: amount, transferredOn: on, reference: reference))]
 
         case .transferIn(let source, let amount, let on, let reference):
-            guard source != fundId else { throw DomainError.invalid("to_fund_id", "a fund cannot transfer to itself") }
+            guard source != fundId else { throw DomainError.invalid("from_fund_id", "a fund cannot transfer to itself") }
             try Rules.positive(amount, field: "amount_fen")
             try Rules.notBefore(on, established, field: "transferred_on", what: "fund \(fundId) was established")
             try Rules.text(reference, field: "reference")
-            try inflow(amount, into: totals.transfersInFen, "transfers into")
+            try inflow(amount, into: totals.transfersInFen, "transfers in")
             return [.fundTransferredIn(FundTransferredIn(fromFundId: source, amountFen: amount, transferredOn: on, reference: reference))]
 
         default:
