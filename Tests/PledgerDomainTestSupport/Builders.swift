@@ -20,6 +20,14 @@ public let examplePolicy = FundPolicy(
     claimAfterOverdueDays: 90, nplSuspendBp: Bp(500), eligibleKinds: [.patent, .trademark], maxTermMonths: 36,
     maxPledgeRateBp: Bp(6000))
 
+/// The example policy for a fund whose thin balance is the point of a test (the claim
+/// queue): leverage 100×, so that a few hundred thousand yuan still carry the example loans.
+public let thinFundPolicy: FundPolicy = {
+    var policy = examplePolicy
+    policy.maxLeverage = 100
+    return policy
+}()
+
 /// A district with a funded fund, one joined bank, a borrower and a valued patent.
 public struct ExampleDistrict {
     public var ledger = InMemoryLedger()
@@ -29,9 +37,12 @@ public struct ExampleDistrict {
     public let patent = assetId("ZL202110000001")
     public let loan = loanKey("LCRCB", "LC-2024-0001")
 
-    public init() throws {
-        try ledger.run(.fund(fund, .establish(id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try RegionCode("211303"), policy: examplePolicy, establishedOn: date("2023-01-01"))))
-        for (contributor, amount) in [(Contributor.province, "3,000,000.00"), (.city, "4,000,000.00"), (.district, "3,000,000.00")] {
+    /// The district with its fund's contributions of 2023-02-01 (by default 3,000,000.00
+    /// province + 4,000,000.00 city + 3,000,000.00 district = 10,000,000.00).
+    public init(contributions: [(Contributor, String)] = [(.province, "3,000,000.00"), (.city, "4,000,000.00"), (.district, "3,000,000.00")],
+                policy: FundPolicy = examplePolicy) throws {
+        try ledger.run(.fund(fund, .establish(id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try RegionCode("211303"), policy: policy, establishedOn: date("2023-01-01"))))
+        for (contributor, amount) in contributions {
             try ledger.run(.fund(fund, .receiveContribution(amount: yuan(amount), contributor: contributor, receivedOn: date("2023-02-01"), reference: "拨付-\(contributor.rawValue)")))
         }
         try ledger.run(.bank(bank, .register(id: bank, name: "Longcheng Rural Commercial Bank", licence: "B1234H221130001")))
@@ -39,6 +50,17 @@ public struct ExampleDistrict {
         try ledger.run(.borrower(borrower, .register(uscc: borrower, name: "Longcheng New Energy Battery Co.", industry: try IndustryCode("C3841"), region: try RegionCode("211303"), techSme: true)))
         try ledger.run(.asset(patent, .register(id: patent, kind: .patent, registryNo: "ZL2021 1 0000001.X", title: "Solid-state electrolyte", owner: borrower)))
         try ledger.run(.asset(patent, .value(id: valuationId("V1"), appraiser: "Liaoning Appraisal Co.", method: .income, value: yuan("10,000,000.00"), valuedOn: date("2024-01-15"), reportRef: "LNPG-2024-015")))
+    }
+
+    /// The worked example's loan up to an approved claim: 5,000,000.00 originated 2024-03-01,
+    /// 1,800,000.00 repaid 2024-09-01, defaulted 2024-10-01 (30 days overdue) with
+    /// 3,200,000.00 outstanding, `claim` claimed 2024-12-30 and approved on `approvedOn`.
+    public mutating func approvedClaim(_ claim: String, approvedOn: String = "2025-01-06") throws {
+        try ledger.run(origination())
+        try ledger.run(.loan(loan, .repay(principal: yuan("1,800,000.00"), interest: yuan("96,250.00"), paidOn: date("2024-09-01"))))
+        try ledger.run(.loan(loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-09-01"), daysOverdue: 30, classification: .substandard)))
+        try ledger.run(.loan(loan, .claimCompensation(amount: yuan(claim), claimedOn: date("2024-12-30"))))
+        try ledger.run(.loan(loan, .approveClaim(amount: yuan(claim), approvedOn: date(approvedOn))))
     }
 
     /// The 5,000,000.00 loan of the worked example.

@@ -6,6 +6,9 @@ public struct CommandGenerator {
     public var random: SeededRandom
     public var day = date("2023-02-01")
     public let fund = fundId("F")
+    /// A second fund, for transfers between funds.
+    public let otherFund = fundId("G")
+    public var funds: [FundId] { [fund, otherFund] }
     public let banks = [bankId("B1"), bankId("B2")]
     public let borrowers = [validUscc("91210000MA0000001"), validUscc("91210000MA0000002"), validUscc("91210000MA0000003")]
     public let assets = (1...8).map { assetId("A\($0)") }
@@ -18,17 +21,23 @@ public struct CommandGenerator {
     /// due dates), apart from `random` too, so that the plausible sequences stay close to what
     /// they were before those rules.
     public var rules: SeededRandom
+    /// Draws for the commands of the claim queue and the fund account, apart from `random`
+    /// and `edges` so that adding them left the other sequences as they were.
+    public var extras: SeededRandom
 
     public init(seed: UInt64) {
         random = SeededRandom(state: seed &* 7919 &+ 1)
         edges = SeededRandom(state: seed &* 104_729 &+ 3)
         rules = SeededRandom(state: seed &* 15_485_863 &+ 5)
+        extras = SeededRandom(state: seed &* 32_452_843 &+ 7)
     }
 
     public func setup() -> [LedgerCommand] {
         var commands: [LedgerCommand] = [
             .fund(fund, .establish(id: fund, name: "Fund", region: try! RegionCode("211303"), policy: examplePolicy, establishedOn: date("2023-01-01"))),
             .fund(fund, .receiveContribution(amount: yuan("3,000,000.00"), contributor: .province, receivedOn: date("2023-01-02"), reference: "seed")),
+            .fund(otherFund, .establish(id: otherFund, name: "Other fund", region: try! RegionCode("211300"), policy: examplePolicy, establishedOn: date("2023-01-01"))),
+            .fund(otherFund, .receiveContribution(amount: yuan("500,000.00"), contributor: .city, receivedOn: date("2023-01-02"), reference: "seed")),
         ]
         for bank in banks { commands.append(.bank(bank, .register(id: bank, name: "Bank \(bank)", licence: "L-\(bank)"))) }
         for bank in banks { commands.append(.fund(fund, .joinBank(bank, agreement: "A-\(bank)", effectiveOn: date("2023-01-10")))) }
@@ -65,6 +74,7 @@ public struct CommandGenerator {
         if Int.random(in: 0..<8, using: &rules) == 0 {
             return fundRule(ledger, on: Int.random(in: 0..<10, using: &rules) == 0 ? day.adding(days: -Int.random(in: 1...400, using: &rules)) : day)
         }
+        if Int.random(in: 0..<4, using: &extras) == 0 { return extra(ledger) }
         day = day.adding(days: Int.random(in: 0...20, using: &random))
         let existing = loans.filter { ledger.loan($0).exists }
         let loan = !existing.isEmpty && Int.random(in: 0..<10, using: &random) < 8 ? pick(existing) : pick(loans)
@@ -190,5 +200,71 @@ public struct CommandGenerator {
             if state.isBankSuspendedNow(bank) { return .fund(fund, .resumeBank(bank, on: on, reason: "bank's NPL ratio reviewed")) }
             return chance(3) ? .fund(fund, .suspendBank(bank, on: on, reason: "audit of the bank's files")) : .fund(fund, .resume(on: on, reason: "NPL ratio reviewed"))
         }
+    }
+    /// Partial payments, queue payments, withdrawals and every account movement, on the
+    /// business day the clock is at (sometimes in the past), drawn from `extras` alone.
+    mutating func extra(_ ledger: InMemoryLedger) -> LedgerCommand {
+        // Several claims queued: bring money (as much as they lack), then pay the queue.
+        let fundState = ledger.fund(fund)
+        if fundState.queue.count >= 2 {
+            if fundState.lowestBalance(from: day) <= fundState.queue[0].remaining {
+                return .fund(fund, .receiveContribution(amount: fundState.queuedFen, contributor: .province, receivedOn: day, reference: "QC\(day)"))
+            }
+            return .fund(fund, .payQueue(on: day, reference: "QQ\(day)", limit: nil))
+        }
+        let existing = loans.filter { ledger.loan($0).exists }
+        // Mostly a loan with a claim open, so that payments and withdrawals have something to act on.
+        let claiming = existing.filter { ledger.loan($0).openClaim != nil }
+        let loan = !claiming.isEmpty && Int.random(in: 0..<4, using: &extras) > 0 ? extraPick(claiming) : existing.isEmpty ? extraPick(loans) : extraPick(existing)
+        // One claim waiting for money and another filed: approve it, so that queues of several
+        // claims form (leverage keeps funds well supplied, so they rarely form by themselves).
+        if fundState.queue.count == 1, Int.random(in: 0..<2, using: &extras) == 0,
+           let filed = claiming.first(where: { ledger.loan($0).openClaim?.status == .filed }), let claim = ledger.loan(filed).openClaim {
+            return .loan(filed, .approveClaim(amount: claim.amount, approvedOn: day))
+        }
+        let state = ledger.loan(loan)
+        let on = Int.random(in: 0..<10, using: &extras) == 0 ? day.adding(days: -Int.random(in: 1...200, using: &extras)) : day
+        switch Int.random(in: 20..<26, using: &extras) {
+        case 20:
+            // A part of what is unpaid, sometimes more than the fund has or than is unpaid.
+            let unpaid = state.openClaim?.unpaid.fen ?? 100
+            let part = Money(fen: max(1, unpaid * Int64.random(in: 1...12, using: &extras) / 10))
+            return .loan(loan, .payClaim(paidOn: on, paymentRef: "PART\(day)", amount: extraEdge(part)))
+        case 21:
+            let limit: Money? = Int.random(in: 0..<3, using: &extras) == 0 ? extraAmount(1_500_000) : nil
+            return .fund(fund, .payQueue(on: on, reference: "Q\(day)", limit: limit))
+        case 22:
+            return .loan(loan, .withdrawClaim(withdrawnOn: on, reason: "withdrawn"))
+        case 23:
+            let id = extraPick(funds)
+            if Int.random(in: 0..<2, using: &extras) == 0 {
+                let interest = ledger.fund(id).account().interestFen
+                return .fund(id, .creditInterest(amount: extraAmount(20_000, room: Money(fen: Money.maximum.fen - interest.fen)), creditedOn: on, reference: "I\(day)"))
+            }
+            return .fund(id, .chargeBank(amount: extraAmount(Int.random(in: 0..<4, using: &extras) == 0 ? 3_000_000 : 500), chargedOn: on, reference: "C\(day)", description: "fee"))
+        case 24:
+            let id = extraPick(funds)
+            let contributor = extraPick(Contributor.allCases)
+            let net = ledger.fund(id).netContributions(of: contributor).fen
+            let asked = Money(fen: max(1, net * Int64.random(in: 1...11, using: &extras) / 10))
+            return .fund(id, .returnContribution(amount: extraEdge(asked), contributor: contributor, returnedOn: on, reference: "R\(day)", reason: "returned"))
+        case 25:
+            let from = extraPick(funds)
+            let to = Int.random(in: 0..<10, using: &extras) == 0 ? from : from == fund ? otherFund : fund
+            let balance = max(ledger.fund(from).balance.fen, 1)
+            return .fund(from, .transferOut(to: to, amount: extraEdge(Money(fen: max(1, balance * Int64.random(in: 1...12, using: &extras) / 10))), transferredOn: on, reference: "T\(day)"))
+        default:
+            preconditionFailure("drawn from 20..<26")
+        }
+    }
+
+    mutating func extraPick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &extras)] }
+    mutating func extraAmount(_ maxYuan: Int64, room: Money? = nil) -> Money {
+        extraEdge(Money(fen: Int64.random(in: 1...(maxYuan * 100), using: &extras)), room: room)
+    }
+    mutating func extraEdge(_ plausible: Money, room: Money? = nil) -> Money {
+        guard Int.random(in: 0..<12, using: &extras) == 0 else { return plausible }
+        let candidates = Self.extremes + (room.map { [$0, Money(fen: $0.fen + 1)] } ?? [])
+        return candidates[Int.random(in: 0..<candidates.count, using: &extras)]
     }
 }

@@ -44,6 +44,9 @@ public struct InMemoryLedger {
         return states
     }
 
+    /// Every stream's state as the ledger holds it now (for reports over all loans).
+    public var states: AggregateStates { session.states }
+
     public func fund(_ id: FundId) -> FundState { fold(.fund(id)).funds[id]! }
     public func loan(_ key: LoanKey) -> LoanState { fold(.loan(key)).loans[key]! }
     public func asset(_ id: AssetId) -> AssetState { fold(.asset(id)).assets[id]! }

@@ -46,7 +46,7 @@ struct IdempotencyTests {
             #expect(retry.headers[.eTag] == first.headers[.eTag])
             // Another route with the same key is another request.
             let elsewhere = try await api.send(.post, "/v1/banks/LCRCB/loans/LC-2024-0001/default", as: "bank:LCRCB",
-                json: #"{"defaulted_on":"2024-05-01","days_overdue":95,"classification":"substandard"}"#, headers: [Self.key: "k1"])
+                json: #"{"defaulted_on":"2024-05-01","missed_due_on":"2024-04-01","classification":"substandard"}"#, headers: [Self.key: "k1"])
             #expect(elsewhere.status == 422 && elsewhere.problem == "idempotency-key-reused")
             // Keys are per caller: another bank's identical key is its own.
             #expect(try await api.send(.post, "/v1/banks/B2/loans/X/repayments", as: "bank:B2", json: Self.repayment, headers: [Self.key: "k1"]).status == 404)

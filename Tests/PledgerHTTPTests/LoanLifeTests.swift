@@ -13,9 +13,9 @@ struct LoanLifeTests {
             let loan = "/v1/banks/LCRCB/loans/LC-2024-0001"
             let originated = api.expectOK(try await api.originate())
             #expect(originated.status == 201)
-            #expect(originated.integer("position") == seeded + 2)     // the loan and its pledge
+            #expect(originated.integer("position") == seeded + 3)     // the loan, its pledge, the fund's cover
             #expect(originated.headers[.eTag] == "\"1\"")
-            #expect(originated.headers[HTTPField.Name("Pledger-Position")!] == String(seeded + 2))
+            #expect(originated.headers[HTTPField.Name("Pledger-Position")!] == String(seeded + 3))
 
             let repaid = api.expectOK(try await api.send(.post, "\(loan)/repayments", as: "bank:LCRCB", json: #"{"principal_fen":180000000,"interest_fen":9625000,"paid_on":"2024-09-01"}"#))
             #expect(repaid.integer("version") == 2)
@@ -24,7 +24,7 @@ struct LoanLifeTests {
             #expect(state.string("status") == "active")
             #expect(state.headers[.eTag] == "\"2\"")
 
-            api.expectOK(try await api.send(.post, "\(loan)/default", as: "bank:LCRCB", json: #"{"defaulted_on":"2024-10-01","days_overdue":30,"classification":"substandard"}"#))
+            api.expectOK(try await api.send(.post, "\(loan)/default", as: "bank:LCRCB", json: #"{"defaulted_on":"2024-10-01","missed_due_on":"2024-09-01","days_overdue":30,"classification":"substandard"}"#))
             let early = try await api.send(.post, "\(loan)/claims", as: "bank:LCRCB", json: #"{"amount_fen":100000000,"claimed_on":"2024-11-15"}"#)
             #expect(early.status == 422 && early.problem == "policy-violation" && early.string("field") == "claimed_on")
             let tooMuch = try await api.send(.post, "\(loan)/claims", as: "bank:LCRCB", json: #"{"amount_fen":100000001,"claimed_on":"2024-12-30"}"#)

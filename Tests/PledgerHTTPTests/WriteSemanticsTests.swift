@@ -67,7 +67,7 @@ struct WriteSemanticsTests {
         ("date-order", 422, "paid_on", #"{"principal_fen":1,"interest_fen":0,"paid_on":"2020-01-01"}"#, "repayments"),
         ("invalid-state", 409, "contract_no", #"{"amount_fen":1,"claimed_on":"2024-04-01"}"#, "claims"),
         ("not-found", 404, "reversed_event_id", #"{"reversed_event_id":"00000000-0000-4000-8000-000000000000","reversed_on":"2024-04-01","reason":"x"}"#, "reversals"),
-        ("invalid-value", 422, "classification", #"{"defaulted_on":"2024-04-01","days_overdue":10,"classification":"excellent"}"#, "default"),
+        ("invalid-value", 422, "classification", #"{"defaulted_on":"2024-04-01","missed_due_on":"2024-03-20","classification":"excellent"}"#, "default"),
         ("invalid-value", 422, "surprise", #"{"principal_fen":1,"interest_fen":0,"paid_on":"2024-04-01","surprise":1}"#, "repayments"),
         ("invalid-value", 422, "paid_on", #"{"principal_fen":1,"interest_fen":0}"#, "repayments"),
         ("bad-request", 400, "", #"{"principal_fen":1.5}"#, "repayments"),

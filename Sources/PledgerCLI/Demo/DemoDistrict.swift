@@ -252,15 +252,17 @@ private struct Run {
         case .close:
             run(.loan(key, .close(on: today)))
         case .defaulted(let days):
-            run(.loan(key, .markDefaulted(on: today, daysOverdue: days, classification: weighted([(LoanClassification.substandard, 50), (.doubtful, 35), (.loss, 15)]))))
+            // The instalment missed `days` ago (never before the loan began).
+            let missed = max(today.adding(days: -days), origination.originatedOn.adding(days: 1))
+            run(.loan(key, .markDefaulted(on: today, missedDueOn: missed, classification: weighted([(LoanClassification.substandard, 50), (.doubtful, 35), (.loss, 15)]))))
             if origination.fundId != nil {
                 schedule(key, today.adding(days: 95 - min(days, 60)), .claim)
             } else {
                 schedule(key, today.adding(days: int(90...240)), .recover)
             }
         case .claim:
-            guard let fund = session.states.funds[DemoDistrict.fund], let defaulted = loan.defaulted, let policy = fund.policy(on: today),
-                  let limit = try? Loan.claimLimit(loan: origination, defaulted: defaulted, policy: policy, fund: fund), limit.amount.isPositive
+            guard let fund = session.states.funds[DemoDistrict.fund], let defaulted = loan.defaulted,
+                  let limit = try? Loan.claimLimit(loan: origination, defaulted: defaulted, fund: fund, asOf: today), limit.amount.isPositive
             else { return }
             if run(.loan(key, .claimCompensation(amount: limit.amount, claimedOn: today))) != nil { schedule(key, today.adding(days: int(10...25)), .decide) }
         case .decide:

@@ -17,10 +17,16 @@ public struct FundState: Sendable, Hashable {
     /// Approved compensation per borrower and per loan (the caps count these).
     public var committedByBorrower: [Uscc: Money] = [:]
     public var committedByLoan: [LoanKey: Money] = [:]
-    /// Dated money movements: contributions (+), payouts (−), recovery shares (+).
+    /// Dated money movements: contributions (+), payouts (−), recovery shares (+), and the
+    /// account's other movements (Fund+Account.swift).
     public var flows: [MoneyFlow] = []
     /// The cover the fund granted, what defaulted, and per-bank suspensions (`Fund+Cover.swift`).
     public var cover = CoverBook()
+    /// Every approved claim as the fund sees it, in the order approved in the log: what was
+    /// approved, paid and released. The queue (`queue`) is the ones with money still owed.
+    public var compensations: [Compensation] = []
+    /// Money returned to each contributor (`FundContributionReturned`).
+    public var returnedToContributors: [Contributor: Money] = [:]
 
     public init() {}
 
@@ -42,6 +48,7 @@ public struct FundState: Sendable, Hashable {
         public var on: BusinessDate
         public var amount: Money
         public var source: UUID?
+        public var kind: Kind
     }
 
     public var currentPolicy: FundPolicy? { policies.last?.policy }
@@ -59,7 +66,8 @@ public struct FundState: Sendable, Hashable {
 
     public var isSuspendedNow: Bool { suspensions.last?.suspended ?? false }
 
-    /// Balance at the end of `date`: contributions − payouts + recovery shares up to then.
+    /// Balance at the end of `date`: every money flow (contributions − payouts + recovery
+    /// shares, and the account's other movements) up to then.
     public func balance(on date: BusinessDate) -> Money {
         flows.filter { $0.on <= date }.reduce(.zero) { $0.adding(saturating: $1.amount) }
     }
@@ -67,19 +75,11 @@ public struct FundState: Sendable, Hashable {
     public var balance: Money { flows.reduce(.zero) { $0.adding(saturating: $1.amount) } }
 
     /// The fund's money by kind of movement, up to the end of `date` (all when nil):
-    /// contributions in, compensation paid out, recovery shares returned.
+    /// contributions in, compensation paid out, recovery shares returned. The account's
+    /// other movements (interest, charges, returns, transfers) are in `account(through:)`.
     public func totals(through date: BusinessDate? = nil) -> (contributed: Money, paidOut: Money, returned: Money) {
-        var contributed = Money.zero, paidOut = Money.zero, returned = Money.zero
-        for flow in flows where date.map({ flow.on <= $0 }) ?? true {
-            if flow.amount.isNegative {
-                paidOut = paidOut.subtracting(saturating: flow.amount)
-            } else if let source = flow.source, contributions[source] != nil {
-                contributed = contributed.adding(saturating: flow.amount)
-            } else {
-                returned = returned.adding(saturating: flow.amount)
-            }
-        }
-        return (contributed, paidOut, returned)
+        let totals = self.account(through: date)
+        return (totals.contributedFen, totals.compensationPaidFen, totals.recoverySharesFen)
     }
 
     /// The lowest end-of-day balance on any date from `date` on — what a new outflow dated
@@ -124,6 +124,19 @@ public enum FundCommand: Sendable, Hashable {
     case releaseCover(loan: LoanKey, releasedOn: BusinessDate, cause: CoverReleaseCause)
     case suspendBank(BankId, on: BusinessDate, reason: String)
     case resumeBank(BankId, on: BusinessDate, reason: String)
+    // The fund's account (Aggregates/Fund+Account.swift) and its claim queue (Aggregates/Fund+Queue.swift).
+    case creditInterest(amount: Money, creditedOn: BusinessDate, reference: String)
+    case chargeBank(amount: Money, chargedOn: BusinessDate, reference: String, description: String)
+    case returnContribution(amount: Money, contributor: Contributor, returnedOn: BusinessDate, reference: String, reason: String)
+    /// A transfer to another fund: the workflow writes both funds' streams atomically.
+    case transferOut(to: FundId, amount: Money, transferredOn: BusinessDate, reference: String)
+    /// The destination's side of `transferOut`; issued by the workflow only.
+    case transferIn(from: FundId, amount: Money, transferredOn: BusinessDate, reference: String)
+    /// Pays queued claims in approval order up to the available balance (and `limit`), each
+    /// with payment reference "`reference`/n"; the workflow writes the loans' side.
+    case payQueue(on: BusinessDate, reference: String, limit: Money?)
+    /// The fund's side of withdrawing an approved claim; issued by the loan workflow.
+    case releaseCompensation(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, releasedOn: BusinessDate)
 }
 
 /// The fund aggregate's decider.
@@ -188,6 +201,7 @@ public enum Fund {
             }
             try Rules.text(reason, field: "reason")
             try Rules.notBefore(on, contribution.receivedOn, field: "reversed_on", what: "the contribution")
+            try state.checkReturnsCovered(reversing: eventId)
             let lowest = state.lowestBalance(from: contribution.receivedOn)
             guard lowest >= contribution.amountFen else {
                 throw DomainError(.limitExceeded, field: "reversed_event_id",
@@ -217,6 +231,7 @@ public enum Fund {
                     "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) is due")
             }
             try Rules.text(reference, field: "payment_ref")
+            try state.checkDisbursement(loan: loan, claimNo: claimNo, amount: amount)
             try state.totals().paidOut.adding(amount, toTotal: "compensation paid out by fund \(fundId)", field: "amount_fen")
             return [.compensationDisbursed(CompensationDisbursed(
                 bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, paidOn: on, paymentRef: reference))]
@@ -228,6 +243,11 @@ public enum Fund {
             try state.balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
             return [.recoveryShareReceived(RecoveryShareReceived(
                 bankId: loan.bank, contractNo: loan.contract, recoveryNo: recoveryNo, amountFen: amount, returnedOn: on, reference: reference))]
+
+        case .payQueue, .releaseCompensation:
+            return try decideQueue(command, state, fundId: fundId)
+        case .creditInterest, .chargeBank, .returnContribution, .transferOut, .transferIn:
+            return try decideAccount(command, state, fundId: fundId, established: established)
         }
     }
 
@@ -240,6 +260,8 @@ public enum Fund {
     /// Folds one event in place: no copy of the fund's tables, so that a session enrolling
     /// thousands of loans (each writing to the fund stream) stays linear.
     public static func evolve(_ state: inout FundState, _ recorded: RecordedEvent) {
+        state.applyQueue(recorded)
+        state.applyAccount(recorded)
         switch recorded.event {
         case .fundEstablished(let e):
             state.id = e.fundId
@@ -252,7 +274,7 @@ public enum Fund {
             state.policies.sort { $0.effectiveOn < $1.effectiveOn }
         case .fundContributionReceived(let e):
             state.contributions[recorded.id] = e
-            state.flows.append(.init(on: e.receivedOn, amount: e.amountFen, source: recorded.id))
+            state.flows.append(.init(on: e.receivedOn, amount: e.amountFen, source: recorded.id, kind: .contribution))
         case .bankJoined(let e):
             state.banks[e.bankId] = e.effectiveOn
         case .fundSuspended(let e):
@@ -264,9 +286,9 @@ public enum Fund {
             state.committedByBorrower[e.borrower] = (state.committedByBorrower[e.borrower] ?? .zero).adding(saturating: e.amountFen)
             state.committedByLoan[loan] = (state.committedByLoan[loan] ?? .zero).adding(saturating: e.amountFen)
         case .compensationDisbursed(let e):
-            state.flows.append(.init(on: e.paidOn, amount: Money.zero.subtracting(saturating: e.amountFen), source: recorded.id))
+            state.flows.append(.init(on: e.paidOn, amount: Money.zero.subtracting(saturating: e.amountFen), source: recorded.id, kind: .compensation))
         case .recoveryShareReceived(let e):
-            state.flows.append(.init(on: e.returnedOn, amount: e.amountFen, source: recorded.id))
+            state.flows.append(.init(on: e.returnedOn, amount: e.amountFen, source: recorded.id, kind: .recoveryShare))
         case .entryReversed(let e):
             state.reversed.insert(e.reversedEventId)
             state.flows.removeAll { $0.source == e.reversedEventId }

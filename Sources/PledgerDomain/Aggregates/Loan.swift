@@ -9,15 +9,21 @@ public enum LoanStatus: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// A compensation claim on a defaulted loan and what became of it.
 public struct Claim: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable { case filed, approved, rejected, paid }
+    /// An approved claim stays `approved` until paid in full (it is queued while money is
+    /// owed on it); `withdrawn` ends a filed claim or the unpaid remainder of an approved one.
+    public enum Status: String, Sendable, Hashable { case filed, approved, rejected, paid, withdrawn }
     public var number: Int
     public var amount: Money
     public var claimedOn: BusinessDate
     public var status: Status
     public var approved: Money = .zero
     public var approvedOn: BusinessDate?
+    /// Paid so far (a fund pays up to its balance and queues the rest); `paidOn` is the last payment.
     public var paid: Money = .zero
     public var paidOn: BusinessDate?
+    /// What a withdrawal took off the claim (`CompensationWithdrawn.amount_fen`).
+    public var withdrawn: Money = .zero
+    public var withdrawnOn: BusinessDate?
 }
 
 /// Money recovered from the borrower or the collateral after default.
@@ -69,7 +75,11 @@ public enum LoanCommand: Sendable, Hashable {
     case claimCompensation(amount: Money, claimedOn: BusinessDate)
     case approveClaim(amount: Money, approvedOn: BusinessDate)
     case rejectClaim(rejectedOn: BusinessDate, reason: String)
-    case payClaim(paidOn: BusinessDate, paymentRef: String)
+    /// Pays an approved claim: `amount`, or when nil as much as the fund can — min(unpaid,
+    /// the fund's available balance); the rest stays queued (Loan+Claims.swift).
+    case payClaim(paidOn: BusinessDate, paymentRef: String, amount: Money? = nil)
+    /// Withdraws the open claim (filed, or the unpaid remainder of an approved one).
+    case withdrawClaim(withdrawnOn: BusinessDate, reason: String)
     case receiveRecovery(amount: Money, receivedOn: BusinessDate, source: String)
     case returnRecoveryShare(recoveryNo: Int, returnedOn: BusinessDate, reference: String)
     case writeOff(on: BusinessDate, reason: String)
@@ -183,7 +193,7 @@ public enum Loan {
             if let open = state.openClaim {
                 throw DomainError(.invalidState, field: "contract_no", "claim \(open.number) of loan \(loan.key) is still \(open.status.rawValue)")
             }
-            if state.claims.contains(where: { $0.status == .paid }) {
+            if state.claims.contains(where: { $0.paid.isPositive }) {
                 throw DomainError(.duplicate, field: "contract_no", "loan \(loan.key) was already compensated")
             }
             try Rules.notBefore(on, defaulted.defaultedOn, field: "claimed_on", what: "the default")
@@ -208,6 +218,10 @@ public enum Loan {
             return [.compensationApproved(CompensationApproved(claimNo: claim.number, amountFen: amount, approvedOn: on))]
 
         case .rejectClaim(let on, let reason):
+            if let claim = state.openClaim, claim.status == .approved {
+                throw DomainError(.invalidState, field: "contract_no",
+                    "claim \(claim.number) of loan \(loan.key) was approved (\(claim.unpaid) unpaid); withdraw the unpaid remainder instead of rejecting it")
+            }
             guard let claim = state.openClaim, claim.status == .filed else {
                 throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) has no claim awaiting a decision")
             }
@@ -215,17 +229,11 @@ public enum Loan {
             try Rules.notBefore(on, claim.claimedOn, field: "rejected_on", what: "the claim")
             return [.compensationRejected(CompensationRejected(claimNo: claim.number, rejectedOn: on, reason: reason))]
 
-        case .payClaim(let on, let reference):
-            guard let claim = state.openClaim, claim.status == .approved, let approvedOn = claim.approvedOn else {
-                if state.claims.contains(where: { $0.status == .paid }) {
-                    throw DomainError(.duplicate, field: "contract_no", "the compensation for loan \(loan.key) was already paid")
-                }
-                throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) has no approved claim to pay")
-            }
-            try Rules.text(reference, field: "payment_ref")
-            try Rules.notBefore(on, approvedOn, field: "paid_on", what: "the approval")
-            try state.compensationPaid.adding(claim.approved, toTotal: "compensation paid on loan \(loan.key)", field: "contract_no")
-            return [.compensationPaid(CompensationPaid(claimNo: claim.number, amountFen: claim.approved, paidOn: on, paymentRef: reference))]
+        case .payClaim(let on, let reference, let amount):
+            return try payClaim(state, loan, paidOn: on, paymentRef: reference, amount: amount, context)
+
+        case .withdrawClaim(let on, let reason):
+            return try withdrawClaim(state, loan, withdrawnOn: on, reason: reason)
 
         case .receiveRecovery(let amount, let on, let source):
             try expect(state, in: [.defaulted, .writtenOff], to: "receive a recovery")
@@ -264,7 +272,7 @@ public enum Loan {
         case .writeOff(let on, let reason):
             try expect(state, in: [.defaulted], to: "be written off")
             if let open = state.openClaim {
-                throw DomainError(.invalidState, field: "contract_no", "claim \(open.number) is still \(open.status.rawValue); decide and pay it first")
+                throw DomainError(.invalidState, field: "contract_no", "claim \(open.number) is still \(open.status.rawValue); decide and pay it, or withdraw it, first")
             }
             try Rules.notBefore(on, state.lastActivity ?? loan.originatedOn, field: "written_off_on", what: "the loan's last entry")
             try Rules.text(reason, field: "reason")
@@ -280,7 +288,7 @@ public enum Loan {
                 throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) is \(state.status.rawValue) and cannot be closed")
             }
             if let open = state.openClaim {
-                throw DomainError(.invalidState, field: "contract_no", "claim \(open.number) is still \(open.status.rawValue)")
+                throw DomainError(.invalidState, field: "contract_no", "claim \(open.number) is still \(open.status.rawValue); decide and pay it, or withdraw it, first")
             }
             try Rules.notBefore(on, state.lastActivity ?? loan.originatedOn, field: "closed_on", what: "the loan's last entry")
             return [.loanClosed(LoanClosed(closedOn: on))]
@@ -343,8 +351,17 @@ public enum Loan {
             state.updateClaim(e.claimNo) { $0.status = .rejected }
             touch(e.rejectedOn)
         case .compensationPaid(let e):
-            state.updateClaim(e.claimNo) { $0.status = .paid; $0.paid = e.amountFen; $0.paidOn = e.paidOn }
+            // A payment adds to what was paid; the claim is paid once nothing remains (every
+            // schema-1 payment, upcast with remaining_fen 0, paid the claim in full).
+            state.updateClaim(e.claimNo) {
+                $0.paid = $0.paid.adding(saturating: e.amountFen)
+                $0.paidOn = e.paidOn
+                if !e.remainingFen.isPositive { $0.status = .paid }
+            }
             touch(e.paidOn)
+        case .compensationWithdrawn(let e):
+            state.updateClaim(e.claimNo) { $0.status = .withdrawn; $0.withdrawn = e.amountFen; $0.withdrawnOn = e.withdrawnOn }
+            touch(e.withdrawnOn)
         case .recoveryReceived(let e):
             state.recoveries.append(Recovery(number: e.recoveryNo, eventId: recorded.id, amount: e.amountFen, receivedOn: e.receivedOn))
             state.outstanding = max(.zero, state.outstanding.subtracting(saturating: e.amountFen))
@@ -509,7 +526,7 @@ public enum Loan {
             originatedOn: o.originatedOn, maturesOn: o.maturesOn, collateral: collateral, pledgeRateBp: pledgeRate, fundId: o.fund)
     }
 
-    private static func enrolledFund(_ loan: LoanOriginated, _ context: LoanContext) throws -> FundState {
+    static func enrolledFund(_ loan: LoanOriginated, _ context: LoanContext) throws -> FundState {
         guard let fundId = loan.fundId else {
             throw DomainError(.policyViolation, field: "contract_no", "loan \(loan.bankId)/\(loan.contractNo) is not enrolled in a compensation fund")
         }
@@ -519,7 +536,7 @@ public enum Loan {
         return fund
     }
 
-    private static func expect(_ state: LoanState, in allowed: Set<LoanStatus>, to action: String) throws {
+    static func expect(_ state: LoanState, in allowed: Set<LoanStatus>, to action: String) throws {
         guard allowed.contains(state.status) else {
             throw DomainError(.invalidState, field: "contract_no",
                 "loan \(state.key.map(\.description) ?? "") is \(state.status.rawValue.replacingOccurrences(of: "_", with: " ")) and cannot \(action)")

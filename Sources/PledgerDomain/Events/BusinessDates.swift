@@ -37,6 +37,13 @@ extension LedgerEvent {
         case .bankEnrolmentResumed(let e): e.resumedOn
         case .lprPublished(let e): e.effectiveOn
         case .borrowerFirmSizeRecorded(let e): e.recordedOn
+        case .compensationWithdrawn(let e): e.withdrawnOn
+        case .compensationReleased(let e): e.releasedOn
+        case .fundInterestCredited(let e): e.creditedOn
+        case .fundBankCharged(let e): e.chargedOn
+        case .fundContributionReturned(let e): e.returnedOn
+        case .fundTransferredOut(let e): e.transferredOn
+        case .fundTransferredIn(let e): e.transferredOn
         }
     }
 }

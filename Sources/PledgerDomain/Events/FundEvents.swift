@@ -19,6 +19,10 @@ public struct FundPolicy: Sendable, Hashable, Codable {
     public var maxPledgeRateBp: Bp
     /// Oldest valuation accepted at origination (schema 2; schema-1 events are upcast to 12).
     public var maxValuationAgeMonths: Int
+    /// Days a bank has to return the fund's share of a recovery before it is overdue
+    /// (schema 3; absent — in older events and when not set — means
+    /// `FundPolicy.defaultRecoveryReturnDays`, 30). Written only when set.
+    public var recoveryReturnDays: Int?
 
     // Eligibility rules a policy may set (schema 3 of `FundEstablished`/`FundPolicyAmended`;
     // each absent — not set, and not encoded — unless the policy says so).
@@ -41,7 +45,7 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         coverageBp: Bp, perLoanCapFen: Money, perBorrowerCapFen: Money, maxLeverage: Int64, claimAfterOverdueDays: Int,
         nplSuspendBp: Bp, eligibleKinds: [AssetKind], maxTermMonths: Int, maxPledgeRateBp: Bp, maxValuationAgeMonths: Int = 12,
         maxPrincipalFenByFirmSize: FirmSizeCaps? = nil, maxPrincipalPerFirmPerYearFen: Money? = nil, maxRateOverLprBp: Bp? = nil,
-        borrowerInRegion: Bool = false, bankQuotaFen: Money? = nil
+        borrowerInRegion: Bool = false, bankQuotaFen: Money? = nil, recoveryReturnDays: Int? = nil
     ) {
         self.coverageBp = coverageBp
         self.perLoanCapFen = perLoanCapFen
@@ -58,12 +62,14 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         self.maxRateOverLprBp = maxRateOverLprBp
         self.borrowerInRegion = borrowerInRegion
         self.bankQuotaFen = bankQuotaFen
+        self.recoveryReturnDays = recoveryReturnDays
     }
 
     enum CodingKeys: String, CodingKey {
         case coverageBp, perLoanCapFen, perBorrowerCapFen, maxLeverage, claimAfterOverdueDays, nplSuspendBp
         case eligibleKinds, maxTermMonths, maxPledgeRateBp, maxValuationAgeMonths
         case maxPrincipalFenByFirmSize, maxPrincipalPerFirmPerYearFen, maxRateOverLprBp, borrowerInRegion, bankQuotaFen
+        case recoveryReturnDays
     }
 
     /// `max_valuation_age_months` may be omitted in requests (default 12); stored events
@@ -81,7 +87,8 @@ public struct FundPolicy: Sendable, Hashable, Codable {
             maxPrincipalPerFirmPerYearFen: try c.decodeIfPresent(Money.self, forKey: .maxPrincipalPerFirmPerYearFen),
             maxRateOverLprBp: try c.decodeIfPresent(Bp.self, forKey: .maxRateOverLprBp),
             borrowerInRegion: try c.decodeIfPresent(Bool.self, forKey: .borrowerInRegion) ?? false,
-            bankQuotaFen: try c.decodeIfPresent(Money.self, forKey: .bankQuotaFen))
+            bankQuotaFen: try c.decodeIfPresent(Money.self, forKey: .bankQuotaFen),
+            recoveryReturnDays: try c.decodeIfPresent(Int.self, forKey: .recoveryReturnDays))
     }
 
     /// Rules that are not set are not encoded, so a policy without them has exactly the JSON
@@ -103,7 +110,14 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         try c.encodeIfPresent(maxRateOverLprBp, forKey: .maxRateOverLprBp)
         if borrowerInRegion { try c.encode(true, forKey: .borrowerInRegion) }
         try c.encodeIfPresent(bankQuotaFen, forKey: .bankQuotaFen)
+        try c.encodeIfPresent(recoveryReturnDays, forKey: .recoveryReturnDays)
     }
+
+    /// Days to return a recovery share when the policy does not say: 30.
+    public static let defaultRecoveryReturnDays = 30
+
+    /// `recovery_return_days`, or the default of 30 when the policy does not set it.
+    public var effectiveRecoveryReturnDays: Int { recoveryReturnDays ?? Self.defaultRecoveryReturnDays }
 
     /// Throws naming the first field that is not sane.
     public func validated() throws -> FundPolicy {
@@ -141,6 +155,7 @@ public struct FundPolicy: Sendable, Hashable, Codable {
             try check(quota.isPositive, "bank_quota_fen", "the per-bank quota must be positive")
             try Rules.atMostMaximum(quota, field: "policy.bank_quota_fen")
         }
+        try check(recoveryReturnDays.map { (1...3650).contains($0) } ?? true, "recovery_return_days", "the time to return a recovery share must be 1–3650 days")
         return self
     }
 }

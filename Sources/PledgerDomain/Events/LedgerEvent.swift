@@ -51,6 +51,14 @@ public enum LedgerEvent: Sendable, Hashable {
     case bankEnrolmentResumed(BankEnrolmentResumed)
     case lprPublished(LprPublished)
     case borrowerFirmSizeRecorded(BorrowerFirmSizeRecorded)
+    // Claim queue and fund account (Events/ClaimQueueEvents.swift, Events/FundAccountEvents.swift).
+    case compensationWithdrawn(CompensationWithdrawn)
+    case compensationReleased(CompensationReleased)
+    case fundInterestCredited(FundInterestCredited)
+    case fundBankCharged(FundBankCharged)
+    case fundContributionReturned(FundContributionReturned)
+    case fundTransferredOut(FundTransferredOut)
+    case fundTransferredIn(FundTransferredIn)
 
     public var payload: any EventPayload {
         switch self {
@@ -89,6 +97,13 @@ public enum LedgerEvent: Sendable, Hashable {
         case .bankEnrolmentResumed(let e): e
         case .lprPublished(let e): e
         case .borrowerFirmSizeRecorded(let e): e
+        case .compensationWithdrawn(let e): e
+        case .compensationReleased(let e): e
+        case .fundInterestCredited(let e): e
+        case .fundBankCharged(let e): e
+        case .fundContributionReturned(let e): e
+        case .fundTransferredOut(let e): e
+        case .fundTransferredIn(let e): e
         }
     }
 
@@ -158,6 +173,13 @@ public enum LedgerEvent: Sendable, Hashable {
         add(BankEnrolmentResumed.self, LedgerEvent.bankEnrolmentResumed)
         add(LprPublished.self, LedgerEvent.lprPublished)
         add(BorrowerFirmSizeRecorded.self, LedgerEvent.borrowerFirmSizeRecorded)
+        add(CompensationWithdrawn.self, LedgerEvent.compensationWithdrawn)
+        add(CompensationReleased.self, LedgerEvent.compensationReleased)
+        add(FundInterestCredited.self, LedgerEvent.fundInterestCredited)
+        add(FundBankCharged.self, LedgerEvent.fundBankCharged)
+        add(FundContributionReturned.self, LedgerEvent.fundContributionReturned)
+        add(FundTransferredOut.self, LedgerEvent.fundTransferredOut)
+        add(FundTransferredIn.self, LedgerEvent.fundTransferredIn)
         return entries
     }()
 

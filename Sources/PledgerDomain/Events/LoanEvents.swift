@@ -67,12 +67,18 @@ public struct CompensationRejected: EventPayload {
     public var reason: String
 }
 
+/// One payment on an approved claim. Schema 2 added `remaining_fen`, what is still unpaid
+/// of the approved amount after this payment: a fund pays up to its balance and queues the
+/// rest, so a claim may be paid in parts. Schema-1 payments were always the whole approved
+/// amount (the decider refused anything else), so they are upcast with `remaining_fen` 0.
 public struct CompensationPaid: EventPayload {
     public static let type = "CompensationPaid"
+    public static let schema: Int32 = 2
     public var claimNo: Int
     public var amountFen: Money
     public var paidOn: BusinessDate
     public var paymentRef: String
+    public var remainingFen: Money
 }
 
 public struct RecoveryReceived: EventPayload {

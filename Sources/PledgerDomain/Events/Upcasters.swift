@@ -8,11 +8,17 @@ enum Upcasters {
     static let steps: [String: [Int32: Step]] = [
         // Schema 2 added max_valuation_age_months to the policy; funds established under
         // schema 1 used the regulation's default of 12 months.
+        // Schema 3 allows the optional policy rules (eligibility, quota, recovery_return_days,
+        // which schema-2 policies never had; absent still means not set, or 30 days) and gives
+        // an amendment its scope: schema-2 amendments applied to all loans.
         FundEstablished.type: [1: { try addingPolicyDefault($0) }, 2: unchanged],
         FundPolicyAmended.type: [1: { try addingPolicyDefault($0) }, 2: { try addingScope($0) }],
         // Schema 2 added the optional firm_size: schema-1 registrations have none.
         BorrowerRegistered.type: [1: unchanged],
         LoanDefaulted.type: [1: { try addingMissedDueOn($0) }],
+        // Schema 2 of CompensationPaid says what is left unpaid after the payment; every
+        // schema-1 payment paid the whole approved amount, so nothing was left.
+        CompensationPaid.type: [1: { try adding("remaining_fen", .integer(0), to: $0, type: CompensationPaid.type) }],
     ]
 
     /// Schema 3 of `FundEstablished` only allows optional policy rules that schema 2 never
@@ -68,6 +74,14 @@ enum Upcasters {
         }
         if policy["max_valuation_age_months"] == nil { policy.set("max_valuation_age_months", .integer(12)) }
         event.set("policy", .object(policy))
+        return .object(event)
+    }
+
+    private static func adding(_ key: String, _ value: JSONValue, to json: JSONValue, type: String) throws -> JSONValue {
+        guard case .object(var event) = json else {
+            throw EventDecodingError.malformed(type: type, detail: "expected an object")
+        }
+        if event[key] == nil { event.set(key, value) }
         return .object(event)
     }
 }

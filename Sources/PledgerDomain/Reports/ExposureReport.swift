@@ -10,6 +10,8 @@ public struct ExposureReport: Sendable, Hashable {
         public var contingentLiabilityFen: Money
         public var nonPerformingFen: Money
         public var pendingClaimsFen: Money
+        /// Recovery shares the loans' banks have not returned to the fund yet.
+        public var owedToFundFen: Money
     }
 
     public var fundId: FundId
@@ -20,6 +22,15 @@ public struct ExposureReport: Sendable, Hashable {
     public var paidOutFen: Money
     public var recoveriesReturnedFen: Money
     public var balanceFen: Money
+    /// The account's other movements up to `asOf`: interest credited, bank charges, money
+    /// returned to contributors, transfers in and out (`FundState.account(through:)`).
+    public var interestFen: Money
+    public var bankChargesFen: Money
+    public var contributionsReturnedFen: Money
+    public var transfersInFen: Money
+    public var transfersOutFen: Money
+    /// Σ over the fund's loans of the recovery shares owed to it and not returned yet.
+    public var owedToFundFen: Money
     public var coveredLoans: Int
     public var coveredOutstandingFen: Money
     /// Σ min(coverage × outstanding, per-loan cap) over covered loans without a claim, each
@@ -81,6 +92,7 @@ public struct ExposureReport: Sendable, Hashable {
         let contributed = try Money.total(contributions.values, of: "the contributions to fund \(id)", field: "contributed_fen")
         let (_, paidOut, returned) = fund.totals(through: asOf)
         let balance = fund.balance(on: asOf)
+        let account = fund.account(through: asOf)
 
         let enrolled = loans.filter { $0.fundId == id && $0.status != .cancelled }
         let covered = enrolled.filter(\.isCovered)
@@ -110,6 +122,7 @@ public struct ExposureReport: Sendable, Hashable {
         let coveredOutstanding = try Money.total(covered.map(\.outstandingFen), of: "the fund's covered outstanding principal", field: "covered_outstanding_fen")
         let nonPerforming = try Money.total(covered.filter(\.isNonPerforming).map(\.outstandingFen),
                                             of: "the fund's non-performing outstanding principal", field: "non_performing_fen")
+        let owedToFund = try Money.total(enrolled.map(\.owedToFundFen), of: "the recovery shares owed to fund \(id)", field: "owed_to_fund_fen")
 
         // Borrower caps scale each loan's liability down proportionally for the breakdowns
         // (rounded down), so that breakdowns never exceed the capped total.
@@ -125,7 +138,8 @@ public struct ExposureReport: Sendable, Hashable {
                 coveredOutstandingFen: try Money.total(onBooks.map(\.outstandingFen), of: "the covered outstanding principal of \(key)", field: "covered_outstanding_fen"),
                 contingentLiabilityFen: try Money.total(onBooks.map(loanLiability), of: "the contingent liability of \(key)", field: "contingent_liability_fen"),
                 nonPerformingFen: try Money.total(onBooks.filter(\.isNonPerforming).map(\.outstandingFen), of: "the non-performing principal of \(key)", field: "non_performing_fen"),
-                pendingClaimsFen: try Money.total(group.map(\.pendingClaimFen), of: "the pending claims of \(key)", field: "pending_claims_fen"))
+                pendingClaimsFen: try Money.total(group.map(\.pendingClaimFen), of: "the pending claims of \(key)", field: "pending_claims_fen"),
+                owedToFundFen: try Money.total(group.map(\.owedToFundFen), of: "the recovery shares \(key) owes", field: "owed_to_fund_fen"))
         }
         let banks = try Dictionary(grouping: enrolled, by: { $0.bankId.value }).sorted { $0.key < $1.key }.map { try breakdown($0.key, $0.value) }
         let borrowers = try Dictionary(grouping: enrolled, by: { $0.borrower.value }).sorted { $0.key < $1.key }.map { try breakdown($0.key, $0.value) }
@@ -138,7 +152,9 @@ public struct ExposureReport: Sendable, Hashable {
         let ratio = Bp.ratio(nonPerforming, coveredOutstanding, rounding: .up)
         return ExposureReport(
             fundId: id, fundName: fund.name, asOf: asOf, contributionsByContributor: contributions, contributedFen: contributed,
-            paidOutFen: paidOut, recoveriesReturnedFen: returned, balanceFen: balance, coveredLoans: covered.count,
+            paidOutFen: paidOut, recoveriesReturnedFen: returned, balanceFen: balance,
+            interestFen: account.interestFen, bankChargesFen: account.bankChargesFen, contributionsReturnedFen: account.contributionsReturnedFen,
+            transfersInFen: account.transfersInFen, transfersOutFen: account.transfersOutFen, owedToFundFen: owedToFund, coveredLoans: covered.count,
             coveredOutstandingFen: coveredOutstanding, contingentLiabilityFen: contingent, pendingClaimsFen: pending,
             pendingFiled: enrolled.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved }.count,
             pendingApproved: enrolled.filter { $0.pendingClaimFen.isPositive && $0.pendingClaimApproved }.count,

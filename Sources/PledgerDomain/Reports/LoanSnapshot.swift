@@ -16,13 +16,17 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
     public var outstandingFen: Money
     /// Principal split by asset kind, pro rata to the pledged valuations; sums to the principal.
     public var principalByKind: [KindShare]
-    /// The claim being decided (amount claimed) or approved and unpaid (amount approved).
+    /// The claim being decided (amount claimed) or approved and not paid in full (what is
+    /// still unpaid of the amount approved: queued).
     public var pendingClaimFen: Money
     public var pendingClaimApproved: Bool
     public var compensationPaidFen: Money
     public var recoveredFen: Money
     public var returnedToFundFen: Money
     public var writtenOffFen: Money
+    /// The fund's share of recoveries not yet returned to it (`LoanState.owedToFund`).
+    /// Always written; read as 0 from rows stored before it existed.
+    public var owedToFundFen: Money
 
     public struct KindShare: Sendable, Hashable, Codable {
         public var kind: AssetKind
@@ -51,12 +55,44 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
         outstandingFen = loan.outstanding
         principalByKind = Self.split(o.principalFen, o.collateral)
         let open = loan.openClaim
-        pendingClaimFen = open.map { $0.status == .approved ? $0.approved : $0.amount } ?? .zero
+        pendingClaimFen = open.map { $0.status == .approved ? $0.unpaid : $0.amount } ?? .zero
         pendingClaimApproved = open?.status == .approved
         compensationPaidFen = loan.compensationPaid
         recoveredFen = loan.recoveredTotal
         returnedToFundFen = loan.returnedToFund
         writtenOffFen = loan.writtenOff
+        owedToFundFen = loan.owedToFund
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case bankId, contractNo, borrower, industry, region, techSme, fundId, principalFen, originatedOn, maturesOn, status
+        case outstandingFen, principalByKind, pendingClaimFen, pendingClaimApproved, compensationPaidFen, recoveredFen
+        case returnedToFundFen, writtenOffFen, owedToFundFen
+    }
+
+    /// As synthesised, except that `owed_to_fund_fen` may be missing (rows written before it).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        bankId = try c.decode(BankId.self, forKey: .bankId)
+        contractNo = try c.decode(ContractNo.self, forKey: .contractNo)
+        borrower = try c.decode(Uscc.self, forKey: .borrower)
+        industry = try c.decodeIfPresent(IndustryCode.self, forKey: .industry)
+        region = try c.decodeIfPresent(RegionCode.self, forKey: .region)
+        techSme = try c.decode(Bool.self, forKey: .techSme)
+        fundId = try c.decodeIfPresent(FundId.self, forKey: .fundId)
+        principalFen = try c.decode(Money.self, forKey: .principalFen)
+        originatedOn = try c.decode(BusinessDate.self, forKey: .originatedOn)
+        maturesOn = try c.decode(BusinessDate.self, forKey: .maturesOn)
+        status = try c.decode(LoanStatus.self, forKey: .status)
+        outstandingFen = try c.decode(Money.self, forKey: .outstandingFen)
+        principalByKind = try c.decode([KindShare].self, forKey: .principalByKind)
+        pendingClaimFen = try c.decode(Money.self, forKey: .pendingClaimFen)
+        pendingClaimApproved = try c.decode(Bool.self, forKey: .pendingClaimApproved)
+        compensationPaidFen = try c.decode(Money.self, forKey: .compensationPaidFen)
+        recoveredFen = try c.decode(Money.self, forKey: .recoveredFen)
+        returnedToFundFen = try c.decode(Money.self, forKey: .returnedToFundFen)
+        writtenOffFen = try c.decode(Money.self, forKey: .writtenOffFen)
+        owedToFundFen = try c.decodeIfPresent(Money.self, forKey: .owedToFundFen) ?? .zero
     }
 
     /// Splits the principal over the pledged assets' kinds pro rata to their appraised

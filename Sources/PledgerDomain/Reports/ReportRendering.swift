@@ -222,7 +222,7 @@ extension ExposureReport {
                 object([
                     (key, .string(row.key)), ("loans", .integer(Int64(row.loans))), ("covered_outstanding_fen", .integer(row.coveredOutstandingFen.fen)),
                     ("contingent_liability_fen", .integer(row.contingentLiabilityFen.fen)), ("non_performing_fen", .integer(row.nonPerformingFen.fen)),
-                    ("pending_claims_fen", .integer(row.pendingClaimsFen.fen)),
+                    ("pending_claims_fen", .integer(row.pendingClaimsFen.fen)), ("owed_to_fund_fen", .integer(row.owedToFundFen.fen)),
                 ])
             })
         }
@@ -232,6 +232,9 @@ extension ExposureReport {
             ("contributions_fen", object(contributionsByContributor.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .integer($0.value.fen)) })),
             ("contributed_fen", .integer(contributedFen.fen)), ("paid_out_fen", .integer(paidOutFen.fen)),
             ("recoveries_returned_fen", .integer(recoveriesReturnedFen.fen)), ("balance_fen", .integer(balanceFen.fen)),
+            ("interest_fen", .integer(interestFen.fen)), ("bank_charges_fen", .integer(bankChargesFen.fen)),
+            ("contributions_returned_fen", .integer(contributionsReturnedFen.fen)), ("transfers_in_fen", .integer(transfersInFen.fen)),
+            ("transfers_out_fen", .integer(transfersOutFen.fen)), ("owed_to_fund_fen", .integer(owedToFundFen.fen)),
             ("covered_loans", .integer(Int64(coveredLoans))), ("covered_outstanding_fen", .integer(coveredOutstandingFen.fen)),
             ("contingent_liability_fen", .integer(contingentLiabilityFen.fen)), ("pending_claims_fen", .integer(pendingClaimsFen.fen)),
             ("pending_claims_filed", .integer(Int64(pendingFiled))), ("pending_claims_approved", .integer(Int64(pendingApproved))),
@@ -257,9 +260,9 @@ extension ExposureReport {
             }
         }
         lines.append("")
-        lines.append("bank_id,loans,covered_outstanding_fen,contingent_liability_fen,non_performing_fen,pending_claims_fen")
+        lines.append("bank_id,loans,covered_outstanding_fen,contingent_liability_fen,non_performing_fen,pending_claims_fen,owed_to_fund_fen")
         for row in byBank {
-            lines.append("\(CSV.field(row.key)),\(row.loans),\(row.coveredOutstandingFen.fen),\(row.contingentLiabilityFen.fen),\(row.nonPerformingFen.fen),\(row.pendingClaimsFen.fen)")
+            lines.append("\(CSV.field(row.key)),\(row.loans),\(row.coveredOutstandingFen.fen),\(row.contingentLiabilityFen.fen),\(row.nonPerformingFen.fen),\(row.pendingClaimsFen.fen),\(row.owedToFundFen.fen)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -28,6 +28,10 @@ public enum LedgerCommand: Sendable, Hashable {
         switch self {
         case .fund(_, .joinBank(let bank, _, _)):
             refs.append(.bank(bank))
+        case .fund(_, .transferOut(let destination, _, _, _)):
+            refs.append(.fund(destination))
+        case .fund(let id, .payQueue):
+            refs += (loaded.funds[id]?.queue ?? []).map { .loan($0.loan) }
         case .loan(let key, let command):
             switch command {
             case .originate(let o):

@@ -6,6 +6,7 @@ public enum Workflow {
     public static func decide(_ command: LedgerCommand, _ states: AggregateStates) throws -> [StreamWrite] {
         switch command {
         case .fund(let id, let fundCommand):
+            if let writes = try decideFundAct(id, fundCommand, states) { return writes }
             if case .joinBank(let bank, _, _) = fundCommand, states.banks[bank]?.exists != true {
                 throw DomainError(.notFound, field: "bank_id", "bank \(bank) is not registered")
             }
@@ -64,6 +65,9 @@ public enum Workflow {
             case .compensationPaid(let paid):
                 writes.append(try fundPart(loan, states, .disburse(
                     loan: key, borrower: loan.origination!.borrower, claimNo: paid.claimNo, amount: paid.amountFen, paidOn: paid.paidOn, paymentRef: paid.paymentRef)))
+            case .compensationWithdrawn(let withdrawn) where loan.claims.first(where: { $0.number == withdrawn.claimNo })?.status == .approved:
+                writes.append(try fundPart(loan, states, .releaseCompensation(
+                    loan: key, borrower: loan.origination!.borrower, claimNo: withdrawn.claimNo, amount: withdrawn.amountFen, releasedOn: withdrawn.withdrawnOn)))
             case .recoveryReturnedToFund(let returned):
                 writes.append(try fundPart(loan, states, .receiveRecoveryShare(
                     loan: key, recoveryNo: returned.recoveryNo, amount: returned.amountFen, returnedOn: returned.returnedOn, reference: returned.reference)))

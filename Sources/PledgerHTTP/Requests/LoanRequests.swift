@@ -32,11 +32,14 @@ struct RepaymentRequest: Codable {
     var command: LoanCommand { .repay(principal: principalFen, interest: interestFen, paidOn: paidOn) }
 }
 
+/// A default records the due date that was missed; days overdue follow from it (a
+/// `days_overdue` sent along must agree).
 struct DefaultRequest: Codable {
     var defaultedOn: BusinessDate
-    var daysOverdue: Int
+    var missedDueOn: BusinessDate
+    var daysOverdue: Int?
     var classification: LoanClassification
-    var command: LoanCommand { .markDefaulted(on: defaultedOn, daysOverdue: daysOverdue, classification: classification) }
+    var command: LoanCommand { .markDefaulted(on: defaultedOn, missedDueOn: missedDueOn, daysOverdue: daysOverdue, classification: classification) }
 }
 
 struct ClaimRequest: Codable {

@@ -200,7 +200,7 @@ struct RuleTests {
         try d.ledger.run(.loan(second, .claimCompensation(amount: yuan("500,000.00"), claimedOn: date("2024-10-04"))))
     }
 
-    @Test("a payout may not exceed the fund's balance on its date or any later date")
+    @Test("a claim is paid up to the fund's balance on its date and every later date; the rest waits for money")
     func payoutWithinBalance() throws {
         var d = try ExampleDistrict()
         var policy = examplePolicy
@@ -213,12 +213,26 @@ struct RuleTests {
         try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-28"), classification: .loss)))
         try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("12,000,000.00"), claimedOn: date("2024-10-02"))))
         try d.ledger.run(.loan(d.loan, .approveClaim(amount: yuan("12,000,000.00"), approvedOn: date("2024-10-03"))))
-        refused(.limitExceeded, "amount_fen") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-04"), paymentRef: "P1"))) }
+        // 10,000,000.00 in the fund: that much is paid, 2,000,000.00 stays queued.
+        let first = try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-04"), paymentRef: "P1")))
+        #expect(first.map(\.event) == [
+            .compensationPaid(CompensationPaid(claimNo: 1, amountFen: yuan("10,000,000.00"), paidOn: date("2024-10-04"), paymentRef: "P1", remainingFen: yuan("2,000,000.00"))),
+            .compensationDisbursed(CompensationDisbursed(bankId: d.bank, contractNo: d.loan.contract, borrower: d.borrower, claimNo: 1,
+                                                         amountFen: yuan("10,000,000.00"), paidOn: date("2024-10-04"), paymentRef: "P1")),
+        ])
+        #expect(d.ledger.loan(d.loan).openClaim?.unpaid == yuan("2,000,000.00"))
+        refused(.limitExceeded, "paid_on") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-05"), paymentRef: "P2"))) }
         try d.ledger.run(.fund(d.fund, .receiveContribution(amount: yuan("2,000,000.00"), contributor: .province, receivedOn: date("2024-10-10"), reference: "top-up")))
-        // Dated before the top-up arrived: still refused.
-        refused(.limitExceeded, "amount_fen") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-09"), paymentRef: "P1"))) }
-        try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-10"), paymentRef: "P1")))
+        // Dated before the top-up arrived: still nothing to pay with.
+        refused(.limitExceeded, "paid_on") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-09"), paymentRef: "P2"))) }
+        refused(.limitExceeded, "amount_fen") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-09"), paymentRef: "P2", amount: yuan("0.01")))) }
+        // Never more than is unpaid, nor before the last payment.
+        refused(.limitExceeded, "amount_fen") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-10"), paymentRef: "P2", amount: yuan("2,000,000.01")))) }
+        refused(.dateOrder, "paid_on") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-03"), paymentRef: "P2"))) }
+        try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-10"), paymentRef: "P2")))
         #expect(d.ledger.fund(d.fund).balance == .zero)
+        #expect(d.ledger.loan(d.loan).claims[0].status == .paid && d.ledger.loan(d.loan).claims[0].paid == yuan("12,000,000.00"))
+        refused(.duplicate, "contract_no") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-11"), paymentRef: "P3"))) }
     }
 
     @Test("cancellation needs no repayments; reversals happen once and are honoured")

@@ -38,7 +38,7 @@ struct EventRoundTripTests {
         .compensationClaimed(CompensationClaimed(claimNo: 1, amountFen: yuan("40.00"), claimedOn: d, limitFen: yuan("40.00"))),
         .compensationApproved(CompensationApproved(claimNo: 1, amountFen: yuan("40.00"), approvedOn: d)),
         .compensationRejected(CompensationRejected(claimNo: 1, rejectedOn: d, reason: "x")),
-        .compensationPaid(CompensationPaid(claimNo: 1, amountFen: yuan("40.00"), paidOn: d, paymentRef: "P")),
+        .compensationPaid(CompensationPaid(claimNo: 1, amountFen: yuan("40.00"), paidOn: d, paymentRef: "P", remainingFen: yuan("0.01"))),
         .recoveryReceived(RecoveryReceived(recoveryNo: 1, amountFen: yuan("5.00"), receivedOn: d, source: "auction")),
         .recoveryReturnedToFund(RecoveryReturnedToFund(recoveryNo: 1, amountFen: yuan("2.00"), returnedOn: d, reference: "R")),
         .loanWrittenOff(LoanWrittenOff(writtenOffOn: d, amountFen: yuan("53.00"), reason: "gone")),
@@ -52,6 +52,13 @@ struct EventRoundTripTests {
         .bankEnrolmentResumed(BankEnrolmentResumed(bankId: loan.bank, resumedOn: d, reason: "ok")),
         .lprPublished(LprPublished(tenor: .oneYear, rateBp: Bp(310), effectiveOn: d)),
         .lprPublished(LprPublished(tenor: .fiveYears, rateBp: Bp(360), effectiveOn: d)),
+        .compensationWithdrawn(CompensationWithdrawn(claimNo: 2, withdrawnOn: d, reason: "bank withdrew / 撤回", amountFen: yuan("200,000.00"))),
+        .compensationReleased(CompensationReleased(bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), claimNo: 2, amountFen: yuan("200,000.00"), releasedOn: d)),
+        .fundInterestCredited(FundInterestCredited(amountFen: yuan("1,234.56"), creditedOn: d, reference: "结息 2024Q1")),
+        .fundBankCharged(FundBankCharged(amountFen: yuan("15.00"), chargedOn: d, reference: "FEE-1", description: "账户管理费")),
+        .fundContributionReturned(FundContributionReturned(amountFen: yuan("100.00"), contributor: .city, returnedOn: d, reference: "R-1", reason: "budget adjustment")),
+        .fundTransferredOut(FundTransferredOut(toFundId: fundId("G"), amountFen: yuan("10.00"), transferredOn: d, reference: "T-1")),
+        .fundTransferredIn(FundTransferredIn(fromFundId: fundId("F"), amountFen: yuan("10.00"), transferredOn: d, reference: "T-1")),
     ]
 
     /// A policy with every optional eligibility rule set.

@@ -165,7 +165,7 @@ struct ExposureReportTests {
             return error.code == .limitExceeded && error.field == "covered_outstanding_fen" && error.message.contains("maximum of 90,071,992,547,409.91")
         }
         // One fen in the fund against the largest loan: leverage has no Bp value, and is breached.
-        fund.flows = [.init(on: date("2023-02-01"), amount: Money(fen: 1), source: nil)]
+        fund.flows = [.init(on: date("2023-02-01"), amount: Money(fen: 1), source: nil, kind: .contribution)]
         let report = try ExposureReport.compute(fund: fund, loans: [hostile[0]], asOf: date("2024-12-31"))
         #expect(report.leverageBp == nil && report.leverageBreached)
     }

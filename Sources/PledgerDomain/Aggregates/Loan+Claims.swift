@@ -1,0 +1,77 @@
+import Foundation
+
+/// Claims a fund cannot pay at once.
+///
+/// A fund pays an approved claim up to its balance (以余额为限) and queues the rest: the
+/// claim stays `approved` with `unpaid` > 0 until later payments — the bank's own, or the
+/// fund's `payQueue` — settle it. A bank or the fund's administrator may instead withdraw a
+/// filed claim, or the unpaid remainder of an approved one; the fund then releases what it
+/// had committed to the borrower and the loan (the caps).
+///
+/// After a withdrawal the loan may be written off or closed as after any decided claim. It
+/// may claim again only if the fund has paid nothing on it: a loan is compensated once, so
+/// withdrawing the remainder of a partly paid claim accepts what was paid as final.
+extension Claim {
+    /// What is still owed on an approved claim (approved − paid); zero in any other status.
+    public var unpaid: Money {
+        status == .approved ? max(.zero, approved.subtracting(saturating: paid)) : .zero
+    }
+}
+
+extension Loan {
+    /// Pays `amount`, or when nil as much as the fund can: min(unpaid, the lowest end-of-day
+    /// balance of the fund from `on` on). What is left stays queued.
+    static func payClaim(_ state: LoanState, _ loan: LoanOriginated, paidOn on: BusinessDate, paymentRef reference: String,
+                         amount: Money?, _ context: LoanContext) throws -> [LedgerEvent] {
+        guard let claim = state.openClaim, claim.status == .approved, let approvedOn = claim.approvedOn else {
+            if state.claims.contains(where: { $0.status == .paid }) {
+                throw DomainError(.duplicate, field: "contract_no", "the compensation for loan \(loan.key) was already paid")
+            }
+            throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) has no approved claim to pay")
+        }
+        try Rules.text(reference, field: "payment_ref")
+        if let last = claim.paidOn {
+            try Rules.notBefore(on, max(approvedOn, last), field: "paid_on", what: "the claim's last payment")
+        } else {
+            try Rules.notBefore(on, approvedOn, field: "paid_on", what: "the approval")
+        }
+        let fund = try enrolledFund(loan, context)
+        let fundId = loan.fundId!
+        let unpaid = claim.unpaid
+        let available = fund.lowestBalance(from: on)
+        let payment: Money
+        if let amount {
+            try Rules.positive(amount, field: "amount_fen")
+            guard amount <= unpaid else {
+                throw DomainError(.limitExceeded, field: "amount_fen",
+                    "payment of \(amount) exceeds the \(unpaid) unpaid on claim \(claim.number) (approved \(claim.approved), paid \(claim.paid))")
+            }
+            guard amount <= available else {
+                throw DomainError(.limitExceeded, field: "amount_fen",
+                    "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) asked")
+            }
+            payment = amount
+        } else {
+            guard available.isPositive else {
+                throw DomainError(.limitExceeded, field: "paid_on",
+                    "claim \(claim.number) of loan \(loan.key) is queued: fund \(fundId) has no money available on \(on); the \(unpaid) unpaid will be paid when money arrives (pay the fund's queue then)")
+            }
+            payment = min(unpaid, available)
+        }
+        try state.compensationPaid.adding(payment, toTotal: "compensation paid on loan \(loan.key)", field: "contract_no")
+        return [.compensationPaid(CompensationPaid(
+            claimNo: claim.number, amountFen: payment, paidOn: on, paymentRef: reference, remainingFen: try unpaid - payment))]
+    }
+
+    /// Withdraws the open claim: a filed one entirely, an approved one's unpaid remainder.
+    static func withdrawClaim(_ state: LoanState, _ loan: LoanOriginated, withdrawnOn on: BusinessDate, reason: String) throws -> [LedgerEvent] {
+        guard let claim = state.openClaim else {
+            throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) has no filed or approved claim to withdraw")
+        }
+        try Rules.text(reason, field: "reason")
+        let last = [claim.claimedOn, claim.approvedOn, claim.paidOn].compactMap { $0 }.max()!
+        try Rules.notBefore(on, last, field: "withdrawn_on", what: claim.paidOn != nil ? "the claim's last payment" : claim.approvedOn != nil ? "the approval" : "the claim")
+        let amount = claim.status == .approved ? claim.unpaid : claim.amount
+        return [.compensationWithdrawn(CompensationWithdrawn(claimNo: claim.number, withdrawnOn: on, reason: reason, amountFen: amount))]
+    }
+}
