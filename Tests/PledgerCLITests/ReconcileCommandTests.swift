@@ -26,9 +26,13 @@ struct ReconcileCommandTests {
 
             var lines = try Self.sample("bank-statement.csv")
             // line 2: amount; line 3: status; line 4: borrower; line 5 removed (only in ledger); a new line (only in statement).
-            lines[1] = lines[1].replacingOccurrences(of: "4160000.00", with: "4160000.01")
-            lines[2] = lines[2].replacingOccurrences(of: ",active", with: ",defaulted")
-            lines[3] = lines[3].replacingOccurrences(of: "912113032Q3UR42W53", with: "91512081MA62K0260E")
+            func cells(_ line: String) -> [String] { line.split(separator: ",").map(String.init) }
+            let (amountRow, statusRow, borrowerRow) = (cells(lines[1]), cells(lines[2]), cells(lines[3]))
+            let ledgerFen = try Money(parsing: amountRow[2]).fen
+            lines[1] = [amountRow[0], amountRow[1], Money(fen: ledgerFen + 1).plainYuan, amountRow[3]].joined(separator: ",")
+            let otherStatus = statusRow[3] == "active" ? "defaulted" : "active"
+            lines[2] = [statusRow[0], statusRow[1], statusRow[2], otherStatus].joined(separator: ",")
+            lines[3] = [borrowerRow[0], "91512081MA62K0260E", borrowerRow[2], borrowerRow[3]].joined(separator: ",")
             let removed = lines.remove(at: 4)
             lines.append("LCRCB-2099-00001,91512081MA62K0260E,\"1,000.00\",active")
             let file = try Self.write(lines.joined(separator: "\r\n") + "\r\n")
@@ -37,13 +41,15 @@ struct ReconcileCommandTests {
             #expect(result.status == 1)
             let rows = result.stdout.split(separator: "\n").map(String.init)
             #expect(rows.first == "finding,contract_no,line,statement_outstanding_fen,ledger_outstanding_fen,statement_status,ledger_status,note")
-            #expect(rows.contains("amount_difference,LCRCB-2023-00010,2,416000001,416000000,defaulted,defaulted,difference 0.01 (statement − ledger)"))
-            #expect(rows.contains("status_difference,LCRCB-2024-00026,3,500000000,500000000,defaulted,active,\"statement says defaulted, ledger active\""))
-            #expect(rows.contains("borrower_difference,LCRCB-2025-00027,4,500000000,500000000,active,active,\"statement borrower 91512081MA62K0260E, ledger 912113032Q3UR42W53\""))
-            #expect(rows.contains("only_in_statement,LCRCB-2099-00001,13,100000,,active,,the ledger has no such loan for this bank"))
+            #expect(rows.contains("amount_difference,\(amountRow[0]),2,\(ledgerFen + 1),\(ledgerFen),\(amountRow[3]),\(amountRow[3]),difference 0.01 (statement − ledger)"), "\(rows)")
+            let statusFen = try Money(parsing: statusRow[2]).fen
+            #expect(rows.contains("status_difference,\(statusRow[0]),3,\(statusFen),\(statusFen),\(otherStatus),\(statusRow[3]),\"statement says \(otherStatus), ledger \(statusRow[3])\""), "\(rows)")
+            let borrowerFen = try Money(parsing: borrowerRow[2]).fen
+            #expect(rows.contains("borrower_difference,\(borrowerRow[0]),4,\(borrowerFen),\(borrowerFen),\(borrowerRow[3]),\(borrowerRow[3]),\"statement borrower 91512081MA62K0260E, ledger \(borrowerRow[1])\""), "\(rows)")
+            #expect(rows.contains("only_in_statement,LCRCB-2099-00001,\(lines.count),100000,,active,,the ledger has no such loan for this bank"), "\(rows)")
             let removedContract = String(removed.split(separator: ",")[0])
             #expect(rows.contains { $0.hasPrefix("only_in_ledger,\(removedContract),,,") })
-            #expect(rows.filter { $0.hasPrefix("matched,") }.count == 8)
+            #expect(rows.filter { $0.hasPrefix("matched,") }.count == lines.count - 1 - 4)
         }
     }
 
@@ -92,9 +98,11 @@ struct ReconcileCommandTests {
 
             var lines = try Self.sample("fund-account.csv")
             lines[1] = lines[1].replacingOccurrences(of: "2022-01-15", with: "2022-01-25")              // 10 days late
-            lines[10] = lines[10].replacingOccurrences(of: "\"1,000,000.00\",LCRCB", with: "\"999,999.00\",LCRCB")
-            lines.remove(at: 4)                                                                          // a 2023 contribution missing
-            lines.append("2025-06-30,\"500.00\",,银行,利息收入,\"45,410,500.00\"")                      // not a ledger movement; balance now off
+            let payout = try #require(lines.firstIndex { $0.contains("龙财补") })                        // a payout, one yuan short
+            let paid = try #require(lines[payout].split(separator: "\"").dropFirst().first.map(String.init))
+            lines[payout] = lines[payout].replacingOccurrences(of: "\"\(paid)\"", with: "\"\(Money(fen: try Money(parsing: paid).fen - 100))\"")
+            lines.remove(at: 5)                                                                          // a movement missing
+            lines.append("2025-12-30,\"500.00\",,银行,利息收入,\"99,999,999.00\"")                   // not a ledger movement; balance now off
             let file = try Self.write(lines.joined(separator: "\n"))
             defer { try? FileManager.default.removeItem(at: file) }
             let result = try PledgerBinary.run(["reconcile", "fund-account", "--fund", "LC-IPRC", "--file", file.path, "--format", "json"], database: url)

@@ -52,7 +52,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             commandName: "fund-account",
             abstract: "Compare the fund's bank-account statement with its movements in the ledger.",
             discussion: """
-                CSV columns: date (YYYY-MM-DD), amount_in, amount_out (yuan; one per line), counterparty, reference, and optionally balance (the bank's running balance; the last one is compared with the ledger's balance on that day). Lines match contributions, payouts and recovery shares by reference and amount; dates further apart than --tolerance-days are flagged. A sample is in deploy/samples/fund-account.csv.
+                CSV columns: date (YYYY-MM-DD), amount_in, amount_out (yuan; one per line), counterparty, reference, and optionally balance (the bank's running balance; the last one is compared with the ledger's balance on that day). Lines match the fund's movements — contributions, compensation payouts, recovery shares, interest credited, bank charges, money returned to contributors, transfers between funds — by reference and amount; dates further apart than --tolerance-days are flagged. A sample is in deploy/samples/fund-account.csv.
 
                 Exit 0 when everything matches, 1 on any discrepancy, 2 on a bad file.
 

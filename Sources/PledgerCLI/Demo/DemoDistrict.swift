@@ -128,6 +128,10 @@ private struct Run {
             for _ in 0..<loans { agenda.add(day("\(year)-01-20").adding(days: int(0...335)), .newLoan) }
             loans = loans * [121, 112, 119, 116][year - 2022] / 100
         }
+        // The bank credits interest on the fund's account every quarter (on the 21st of its last month).
+        for year in 2022...2025 {
+            for quarter in 1...4 { agenda.add(day("\(year)-\(String(format: "%02d", quarter * 3))-21"), .interest(quarter)) }
+        }
         // One loan entered in error and one mistaken repayment, to show how history corrects itself.
         agenda.add(day("2024-05-20"), .mistake)
     }
@@ -142,6 +146,8 @@ private struct Run {
         case .newLoan: newLoan()
         case .loanStep(let key, let step): loanStep(key, step)
         case .mistake: mistake()
+        case .review: review()
+        case .interest(let quarter): creditInterest(quarter)
         }
     }
 
@@ -219,16 +225,19 @@ private struct Run {
         let raw = appraised.fen / 100 * Int64(int(30...58)) / 100
         let principal = yuan(min(5_000_000, max(300_000, raw / 10_000 * 10_000)))
         let months = weighted([(12, 70), (24, 20), (36, 10)])
-        let enrolled = chance(85)
+        // While the fund (or this bank) takes no new enrolments, banks still lend, uncovered.
+        let fund = session.states.funds[DemoDistrict.fund]
+        let open = fund.map { !$0.isSuspendedNow && !$0.isBankSuspendedNow(bank) } ?? false
+        let enrolled = open && chance(85)
         let origination = LoanCommand.Origination(
             key: key, borrower: borrower, principal: principal, rate: Bp(Int64(int(345...560))), originatedOn: today,
             maturesOn: today.adding(months: months), collateral: [.init(asset: asset, registrationNo: "Y\(today.year)211303\(String(format: "%05d", assetCount + summary.loans))")],
             fund: enrolled ? DemoDistrict.fund : nil)
         guard run(.loan(key, .originate(origination))) != nil else { return }
         summary.loans += 1
-        if chance(5) {
+        if chance(8) {
             summary.defaults += 1
-            let defaultOn = today.adding(months: int(4...months))
+            let defaultOn = today.adding(months: int(4...min(months, 10)))
             schedule(key, defaultOn, .defaulted(daysOverdue: int(30...80)))
         } else {
             if chance(35) { schedule(key, today.adding(months: months / 2), .repay(percent: int(20...50))) }
@@ -255,6 +264,11 @@ private struct Run {
             // The instalment missed `days` ago (never before the loan began).
             let missed = max(today.adding(days: -days), origination.originatedOn.adding(days: 1))
             run(.loan(key, .markDefaulted(on: today, missedDueOn: missed, classification: weighted([(LoanClassification.substandard, 50), (.doubtful, 35), (.loss, 15)]))))
+            // A default that took the NPL ratio over the threshold suspended enrolments; the
+            // administrator reviews the files and reopens a few weeks later.
+            if let fund = session.states.funds[DemoDistrict.fund], fund.isSuspendedNow || !fund.suspendedBanks.isEmpty {
+                agenda.add(today.adding(days: int(20...45)), .review)
+            }
             if origination.fundId != nil {
                 schedule(key, today.adding(days: 95 - min(days, 60)), .claim)
             } else {
@@ -298,6 +312,24 @@ private struct Run {
         }
     }
 
+    /// The administrator's review after an automatic suspension: enrolments reopen.
+    mutating func review() {
+        guard let fund = session.states.funds[DemoDistrict.fund] else { return }
+        if fund.isSuspendedNow {
+            run(.fund(DemoDistrict.fund, .resume(on: today, reason: "经审查：不良贷款已进入代偿和处置程序，风险可控，恢复受理新增备案")))
+        }
+        for bank in fund.suspendedBanks.sorted(by: { $0.value < $1.value }) {
+            run(.fund(DemoDistrict.fund, .resumeBank(bank, on: today, reason: "经审查：该行不良贷款已落实处置措施，恢复受理新增备案")))
+        }
+    }
+
+    /// The account's quarterly interest (结息, 0.35% a year on the balance, to the fen).
+    mutating func creditInterest(_ quarter: Int) {
+        guard let fund = session.states.funds[DemoDistrict.fund],
+              let interest = try? fund.balance(on: today).scaled(by: 35, over: 40_000, rounding: .down), interest.isPositive else { return }
+        run(.fund(DemoDistrict.fund, .creditInterest(amount: interest, creditedOn: today, reference: "结息\(today.year)Q\(quarter)")))
+    }
+
     /// A loan entered twice by mistake is cancelled; a repayment booked to the wrong loan is reversed.
     mutating func mistake() {
         let active = session.states.loans.filter { $0.value.status == .active && $0.value.repayments.isEmpty }.keys.sorted()
@@ -314,7 +346,7 @@ private struct Run {
 /// Future actions ordered by date (then by when they were planned): a binary heap.
 private struct Agenda {
     enum LoanStep { case repay(percent: Int), close, defaulted(daysOverdue: Int), claim, decide, pay, recover, returnShare(Int), writeOff }
-    enum Action { case command(LedgerCommand), newBorrower, newLoan, loanStep(LoanKey, LoanStep), mistake }
+    enum Action { case command(LedgerCommand), newBorrower, newLoan, loanStep(LoanKey, LoanStep), mistake, review, interest(Int) }
     struct Item { var date: BusinessDate; var sequence: Int; var action: Action }
 
     private var heap: [Item] = []

@@ -2,7 +2,9 @@ import Foundation
 import PledgerDomain
 
 /// The fund's bank-account statement compared with the fund's money movements in the
-/// ledger: contributions and recovery shares (money in), compensation payouts (money out).
+/// ledger: contributions, recovery shares, interest and transfers in (money in);
+/// compensation payouts, bank charges, money returned to contributors and transfers out
+/// (money out).
 ///
 /// Statement CSV columns: `date` (YYYY-MM-DD), `amount_in` and `amount_out` (yuan; one of
 /// them per line), `counterparty`, `reference`, and optionally `balance` (the running
@@ -71,6 +73,14 @@ struct FundAccountReconciliation {
             case .fundContributionReceived(let e): result.append(Movement(date: e.receivedOn, amount: e.amountFen, reference: e.reference, kind: "contribution"))
             case .compensationDisbursed(let e): result.append(Movement(date: e.paidOn, amount: Money(fen: -e.amountFen.fen), reference: e.paymentRef, kind: "payout"))
             case .recoveryShareReceived(let e): result.append(Movement(date: e.returnedOn, amount: e.amountFen, reference: e.reference, kind: "recovery share"))
+            case .fundInterestCredited(let e): result.append(Movement(date: e.creditedOn, amount: e.amountFen, reference: e.reference, kind: "interest"))
+            case .fundBankCharged(let e): result.append(Movement(date: e.chargedOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: "bank charge"))
+            case .fundContributionReturned(let e):
+                result.append(Movement(date: e.returnedOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: "returned to \(e.contributor.rawValue)"))
+            case .fundTransferredOut(let e):
+                result.append(Movement(date: e.transferredOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: "transfer to \(e.toFundId)"))
+            case .fundTransferredIn(let e):
+                result.append(Movement(date: e.transferredOn, amount: e.amountFen, reference: e.reference, kind: "transfer from \(e.fromFundId)"))
             default: break
             }
         }
