@@ -41,16 +41,25 @@ public struct ExampleDistrict {
     /// province + 4,000,000.00 city + 3,000,000.00 district = 10,000,000.00).
     public init(contributions: [(Contributor, String)] = [(.province, "3,000,000.00"), (.city, "4,000,000.00"), (.district, "3,000,000.00")],
                 policy: FundPolicy = examplePolicy) throws {
-        try ledger.run(.fund(fund, .establish(id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try RegionCode("211303"), policy: policy, establishedOn: date("2023-01-01"))))
+        var commands: [LedgerCommand] = [
+            .fund(fund, .establish(id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try RegionCode("211303"), policy: policy, establishedOn: date("2023-01-01"))),
+        ]
         for (contributor, amount) in contributions {
-            try ledger.run(.fund(fund, .receiveContribution(amount: yuan(amount), contributor: contributor, receivedOn: date("2023-02-01"), reference: "拨付-\(contributor.rawValue)")))
+            commands.append(.fund(fund, .receiveContribution(amount: yuan(amount), contributor: contributor, receivedOn: date("2023-02-01"), reference: "拨付-\(contributor.rawValue)")))
         }
-        try ledger.run(.bank(bank, .register(id: bank, name: "Longcheng Rural Commercial Bank", licence: "B1234H221130001")))
-        try ledger.run(.fund(fund, .joinBank(bank, agreement: "合作协议 2023-01", effectiveOn: date("2023-03-01"))))
-        try ledger.run(.borrower(borrower, .register(uscc: borrower, name: "Longcheng New Energy Battery Co.", industry: try IndustryCode("C3841"), region: try RegionCode("211303"), techSme: true)))
-        try ledger.run(.asset(patent, .register(id: patent, kind: .patent, registryNo: "ZL2021 1 0000001.X", title: "Solid-state electrolyte", owner: borrower)))
-        try ledger.run(.asset(patent, .value(id: valuationId("V1"), appraiser: "Liaoning Appraisal Co.", method: .income, value: yuan("10,000,000.00"), valuedOn: date("2024-01-15"), reportRef: "LNPG-2024-015")))
+        commands += [
+            .bank(bank, .register(id: bank, name: "Longcheng Rural Commercial Bank", licence: "B1234H221130001")),
+            .fund(fund, .joinBank(bank, agreement: "合作协议 2023-01", effectiveOn: date("2023-03-01"))),
+            .borrower(borrower, .register(uscc: borrower, name: "Longcheng New Energy Battery Co.", industry: try IndustryCode("C3841"), region: try RegionCode("211303"), techSme: true)),
+            .asset(patent, .register(id: patent, kind: .patent, registryNo: "ZL2021 1 0000001.X", title: "Solid-state electrolyte", owner: borrower)),
+            .asset(patent, .value(id: valuationId("V1"), appraiser: "Liaoning Appraisal Co.", method: .income, value: yuan("10,000,000.00"), valuedOn: date("2024-01-15"), reportRef: "LNPG-2024-015")),
+        ]
+        for command in commands { try ledger.run(command) }
+        setupCommands = commands
     }
+
+    /// The commands that set the district up, to run them elsewhere (through a real store).
+    public let setupCommands: [LedgerCommand]
 
     /// The worked example's loan up to an approved claim: 5,000,000.00 originated 2024-03-01,
     /// 1,800,000.00 repaid 2024-09-01, defaulted 2024-10-01 (30 days overdue) with

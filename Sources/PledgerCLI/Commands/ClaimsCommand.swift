@@ -7,7 +7,7 @@ import PledgerStore
 struct ClaimsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claims",
-        abstract: "List compensation claims, approve, reject and pay them.",
+        abstract: "List compensation claims; approve, reject, pay or withdraw them.",
         discussion: """
             Banks file claims through the API; the fund administrator decides and pays them here. Each act checks its input before writing, asks for confirmation on a terminal (--yes skips it), is idempotent on its --reference and prints the fund's balance afterwards.
 
@@ -16,7 +16,7 @@ struct ClaimsCommand: AsyncParsableCommand {
               pledger claims approve --bank LCRCB --contract LCRCB-2023-00010 --amount 1,000,000.00 --on 2025-06-10 --reference 龙财补〔2025〕3号
               pledger claims pay --bank LCRCB --contract LCRCB-2023-00010 --on 2025-06-20 --reference PAY-2025-0620-01
             """,
-        subcommands: [List.self, Approve.self, Reject.self, Pay.self])
+        subcommands: [List.self, Approve.self, Reject.self, Pay.self, Withdraw.self])
 
     struct LoanOptions: ParsableArguments {
         @Option(help: ArgumentHelp("The lending bank's id.", valueName: "id")) var bank: String
@@ -44,28 +44,38 @@ struct ClaimsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Claims awaiting a decision (filed) or payment (approved).",
-            discussion: "Brings the read models up to date first, then lists every loan with an open claim, oldest loan first.")
-        enum Status: String, ExpressibleByArgument, CaseIterable { case filed, approved }
+            abstract: "Claims awaiting a decision (filed), payment (approved) or the rest of their payment (queued).",
+            discussion: "Filed claims come from the read models (brought up to date first), oldest loan first; approved and queued ones from each fund's queue, in the order they will be paid (oldest approval first).")
+        enum Status: String, ExpressibleByArgument, CaseIterable { case filed, approved, queued }
         @OptionGroup var connection: ConnectionOptions
-        @Option(help: ArgumentHelp("Only this fund's loans.", valueName: "id")) var fund: String?
-        @Option(help: "Only claims in this state: filed or approved.") var status: Status?
+        @Option(help: ArgumentHelp("Only this fund's claims.", valueName: "id")) var fund: String?
+        @Option(help: "Only claims in this state: filed, approved (nothing paid yet) or queued (paid in part).") var status: Status?
         @Option(help: "Output: table, csv or json.") var format: OutputFormat = .table
+
+        struct Row {
+            var loan: LoanKey, borrower: Uscc, fund: FundId, status: Status, amount: Money, paid: Money, since: BusinessDate?
+        }
 
         func run() async throws {
             let fundId = try fund.map { try ActInput.id($0, flag: "--fund") { try FundId($0) } }
-            let snapshots = try await connection.withLedger { store in
+            let rows: [Row] = try await connection.withLedger { store in
                 _ = try await Projector(store: store).catchUp()
-                return try await ReportService(store: store).loanSnapshots(asOf: nil, knownAt: nil)
+                let snapshots = try await ReportService(store: store).loanSnapshots(asOf: nil, knownAt: nil)
+                var rows: [Row] = snapshots.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved && (fundId == nil || $0.fundId == fundId) }
+                    .compactMap { s in s.fundId.map { Row(loan: s.key, borrower: s.borrower, fund: $0, status: .filed, amount: s.pendingClaimFen, paid: .zero, since: nil) } }
+                let funds = fundId.map { [$0] } ?? Array(Set(snapshots.compactMap(\.fundId))).sorted { $0.value < $1.value }
+                for id in funds {
+                    for claim in try await FundCommand.state(id, store: store).queue {
+                        rows.append(Row(loan: claim.loan, borrower: claim.borrower, fund: id, status: claim.paid.isPositive ? .queued : .approved,
+                                        amount: claim.approved, paid: claim.paid, since: claim.approvedOn))
+                    }
+                }
+                return rows.filter { status == nil || $0.status == status }
             }
-            let open = snapshots.filter { snapshot in
-                snapshot.pendingClaimFen.isPositive && (fundId == nil || snapshot.fundId == fundId)
-                    && (status == nil || (status == .approved) == snapshot.pendingClaimApproved)
-            }
-            let columns = ["bank_id", "contract_no", "borrower", "fund_id", "status", "amount_fen", "outstanding_fen"]
-            let cells: [[String]] = open.map { snapshot in
-                [snapshot.bankId.value, snapshot.contractNo.value, snapshot.borrower.value, snapshot.fundId?.value ?? "",
-                 snapshot.pendingClaimApproved ? "approved" : "filed", String(snapshot.pendingClaimFen.fen), String(snapshot.outstandingFen.fen)]
+            let columns = ["bank_id", "contract_no", "borrower", "fund_id", "status", "amount_fen", "paid_fen", "unpaid_fen", "approved_on"]
+            let cells: [[String]] = rows.map { row in
+                [row.loan.bank.value, row.loan.contract.value, row.borrower.value, row.fund.value, row.status.rawValue, String(row.amount.fen),
+                 String(row.paid.fen), String(row.amount.subtracting(saturating: row.paid).fen), row.since?.description ?? ""]
             }
             switch format {
             case .csv:
@@ -75,19 +85,19 @@ struct ClaimsCommand: AsyncParsableCommand {
                 print(CanonicalJSON.string(.array(cells.map { row in
                     var object = JSONObject()
                     for (column, cell) in zip(columns, row) {
-                        object.set(column, column.hasSuffix("_fen") ? .integer(Int64(cell)!) : .string(cell))
+                        object.set(column, column.hasSuffix("_fen") ? .integer(Int64(cell)!) : cell.isEmpty ? .null : .string(cell))
                     }
                     return .object(object)
                 })))
             case .table:
                 var table = Table([("Bank", .left), ("Contract", .left), ("Borrower", .left), ("Fund", .left), ("Status", .left),
-                                   ("Claim (yuan)", .right), ("Outstanding (yuan)", .right)])
-                for snapshot in open {
-                    table.add([snapshot.bankId.value, snapshot.contractNo.value, snapshot.borrower.value, snapshot.fundId?.value ?? "",
-                               snapshot.pendingClaimApproved ? "approved" : "filed", snapshot.pendingClaimFen.description, snapshot.outstandingFen.description])
+                                   ("Claim (yuan)", .right), ("Paid (yuan)", .right), ("Unpaid (yuan)", .right), ("Approved", .left)])
+                for row in rows {
+                    table.add([row.loan.bank.value, row.loan.contract.value, row.borrower.value, row.fund.value, row.status.rawValue, row.amount.description,
+                               row.paid.description, row.amount.subtracting(saturating: row.paid).description, row.since?.description ?? ""])
                 }
                 print(table.render())
-                print("\(open.count) open claim(s)")
+                print("\(rows.count) claim(s)")
             }
         }
     }
@@ -147,18 +157,45 @@ struct ClaimsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var loan: LoanOptions
         @Option(help: ArgumentHelp("Date the money left the fund's account (default: today).", valueName: "date")) var on: String?
+        @Option(help: ArgumentHelp("Pay only this much in yuan (default: what is unpaid, up to the balance).", valueName: "yuan")) var amount: String?
         @OptionGroup var act: ActOptions
 
         func run() async throws {
             let key = try loan.key()
             let date = try ActInput.date(on, flag: "--on")
+            let part = try amount.map { try ActInput.money($0, flag: "--amount") }
             try await connection.withLedger { store in
                 let (state, fund) = try await ClaimsCommand.loan(key, store: store)
                 guard let claim = state.openClaim, claim.status == .approved else { throw CLIError.failure("loan \(key) has no approved claim to pay") }
                 let deed = AdministratorAct(
-                    summary: "Pay claim \(claim.number) of loan \(key): \(claim.approved) yuan from fund \(fund) on \(date).",
-                    command: .loan(key, .payClaim(paidOn: date, paymentRef: act.reference)),
-                    fields: [("loan", .string(key.description)), ("paid_on", .string(date.description))])
+                    summary: "Pay claim \(claim.number) of loan \(key) from fund \(fund) on \(date): \(part.map { "\($0) yuan" } ?? "the \(claim.unpaid) yuan unpaid, up to the balance (the rest stays queued)").",
+                    command: .loan(key, .payClaim(paidOn: date, paymentRef: act.reference, amount: part)),
+                    fields: [("loan", .string(key.description)), ("paid_on", .string(date.description)), ("amount_fen", part.map { .integer($0.fen) } ?? .null)])
+                try await ClaimsCommand.decide(deed, fund: fund, options: act, store: store)
+            }
+        }
+    }
+
+    struct Withdraw: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw a filed claim, or the unpaid rest of an approved one (what was paid stays paid).",
+            discussion: "Releases what the fund had committed for the unpaid part; the loan may then be written off, or claim again if nothing was paid.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var loan: LoanOptions
+        @Option(help: "Why the claim is withdrawn.") var reason: String
+        @Option(help: ArgumentHelp("Date of the withdrawal (default: today).", valueName: "date")) var on: String?
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let key = try loan.key()
+            let date = try ActInput.date(on, flag: "--on")
+            let reason = try ActInput.text(reason, flag: "--reason")
+            try await connection.withLedger { store in
+                let (_, fund) = try await ClaimsCommand.loan(key, store: store)
+                let deed = AdministratorAct(
+                    summary: "Withdraw the open claim of loan \(key) on \(date): \(reason).",
+                    command: .loan(key, .withdrawClaim(withdrawnOn: date, reason: reason)),
+                    fields: [("loan", .string(key.description)), ("withdrawn_on", .string(date.description)), ("reason", .string(reason))])
                 try await ClaimsCommand.decide(deed, fund: fund, options: act, store: store)
             }
         }

@@ -7,7 +7,7 @@ import PledgerStore
 struct FundCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fund",
-        abstract: "Show a fund, record money coming in, amend its policy, suspend or resume enrolments.",
+        abstract: "Show a fund, record its account's movements, pay its claim queue, amend its policy, suspend or resume enrolments.",
         discussion: """
             Every act checks its input before writing, asks for confirmation when run from a terminal (--yes skips it), is idempotent on its --reference, and prints the fund's balance afterwards. Amounts are in yuan (1,000,000.00); dates YYYY-MM-DD (default: today).
 
@@ -15,9 +15,12 @@ struct FundCommand: AsyncParsableCommand {
               pledger fund show --fund LC-IPRC
               pledger fund contribute --fund LC-IPRC --amount 3,000,000.00 --contributor province --on 2025-01-15 --reference 辽财指〔2025〕1号
               pledger fund suspend --fund LC-IPRC --on 2025-07-01 --reason "NPL ratio 6.2% above 5%" --reference FA-2025-07
+              pledger fund interest --fund LC-IPRC --amount 40,232.90 --on 2025-03-21 --reference 结息2025Q1
+              pledger fund pay-queue --fund LC-IPRC --on 2025-04-02 --reference 龙财补〔2025〕5号
               pledger fund movements --fund LC-IPRC --from 2025-01-01
             """,
-        subcommands: [Show.self, Contribute.self, Amend.self, Suspend.self, Resume.self, Movements.self])
+        subcommands: [Show.self, Contribute.self, Interest.self, Charge.self, ReturnContribution.self, Transfer.self, PayQueue.self,
+                      Amend.self, Suspend.self, Resume.self, Movements.self])
 
     /// The fund's state now, and a line with its balance.
     static func state(_ id: FundId, store: EventStore) async throws -> FundState {
@@ -56,6 +59,12 @@ struct FundCommand: AsyncParsableCommand {
                 object.set("paid_out_fen", .integer(totals.paidOut.fen))
                 object.set("recoveries_returned_fen", .integer(totals.returned.fen))
                 object.set("suspended", .bool(state.isSuspendedNow))
+                object.set("suspended_banks", .array(state.suspendedBanks.map { .string($0.value) }))
+                object.set("covered_principal_fen", .integer(state.cover.total.coveredPrincipal.fen))
+                object.set("non_performing_fen", .integer(state.cover.total.nonPerforming.fen))
+                object.set("npl_ratio_bp", state.cover.total.nplRatio.map { .integer($0.value) } ?? .null)
+                object.set("queued_fen", .integer(state.queuedFen.fen))
+                object.set("account", state.account().json)
                 object.set("banks", .array(state.banks.keys.map(\.value).sorted().map(JSONValue.string)))
                 object.set("policy", try JSONParser.parse(EventCoding.encoder.encode(policy)))
                 print(CanonicalJSON.string(.object(object)))
@@ -71,12 +80,19 @@ struct FundCommand: AsyncParsableCommand {
             table.add(["paid out", totals.paidOut.description])
             table.add(["recovery shares returned", totals.returned.description])
             table.add(["balance", state.balance.description])
-            table.add(["coverage", policy.coverageBp.percent])
+            table.add(["coverage", Percent.text(policy.coverageBp)])
             table.add(["per-loan cap", policy.perLoanCapFen.description])
             table.add(["per-borrower cap", policy.perBorrowerCapFen.description])
             table.add(["max leverage", "\(policy.maxLeverage)×"])
             table.add(["claims after", "\(policy.claimAfterOverdueDays) days overdue"])
-            table.add(["NPL suspension at", policy.nplSuspendBp.percent])
+            table.add(["NPL suspension at", Percent.text(policy.nplSuspendBp)])
+            table.add(["covered principal", state.cover.total.coveredPrincipal.description])
+            table.add(["non-performing", "\(state.cover.total.nonPerforming) (NPL \(Percent.text(state.cover.total.nplRatio)))"])
+            table.add(["room for new cover", state.coverLimit(on: BusinessDate(containing: .now())).subtracting(saturating: state.cover.total.coveredPrincipal).description])
+            if !state.suspendedBanks.isEmpty {
+                table.add(["banks suspended", state.suspendedBanks.map(\.value).joined(separator: ", ") + " (resume with `pledger fund resume --bank`)"])
+            }
+            table.add(["claims queued", "\(state.queue.count), \(state.queuedFen) unpaid (pay with `pledger fund pay-queue`)"])
             print(table.render())
         }
     }
@@ -106,6 +122,127 @@ struct FundCommand: AsyncParsableCommand {
         }
     }
 
+    /// Runs an act on the fund and prints its balance.
+    static func perform(_ deed: AdministratorAct, fund id: FundId, options: ActOptions, connection: ConnectionOptions) async throws {
+        try await connection.withLedger { store in
+            let result = try await deed.perform(options, store: store)
+            FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
+        }
+    }
+
+    /// The options of a plain movement of the fund's account: amount and date.
+    struct MovementOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("Amount in yuan, e.g. 40,232.90.", valueName: "yuan")) var amount: String
+        @Option(help: ArgumentHelp("Date on the bank statement (default: today).", valueName: "date")) var on: String?
+        func values() throws -> (Money, BusinessDate) { (try ActInput.money(amount, flag: "--amount"), try ActInput.date(on, flag: "--on")) }
+    }
+
+    struct Interest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record interest the bank credited to the fund's account (结息).")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @OptionGroup var movement: MovementOptions
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try fund.id()
+            let (amount, date) = try movement.values()
+            try await FundCommand.perform(AdministratorAct(
+                summary: "Record interest of \(amount) yuan credited to fund \(id) on \(date).",
+                command: .fund(id, .creditInterest(amount: amount, creditedOn: date, reference: act.reference)),
+                fields: [("fund_id", .string(id.value)), ("amount_fen", .integer(amount.fen)), ("credited_on", .string(date.description))]),
+                fund: id, options: act, connection: connection)
+        }
+    }
+
+    struct Charge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a charge the bank took from the fund's account.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @OptionGroup var movement: MovementOptions
+        @Option(help: "What the charge is for (as the statement says).") var description: String
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try fund.id()
+            let (amount, date) = try movement.values()
+            let text = try ActInput.text(description, flag: "--description")
+            try await FundCommand.perform(AdministratorAct(
+                summary: "Record a bank charge of \(amount) yuan (\(text)) on fund \(id)'s account on \(date).",
+                command: .fund(id, .chargeBank(amount: amount, chargedOn: date, reference: act.reference, description: text)),
+                fields: [("fund_id", .string(id.value)), ("amount_fen", .integer(amount.fen)), ("charged_on", .string(date.description)), ("description", .string(text))]),
+                fund: id, options: act, connection: connection)
+        }
+    }
+
+    struct ReturnContribution: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "return",
+            abstract: "Record money paid back from the fund to a contributor (never more than it put in).")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @OptionGroup var movement: MovementOptions
+        @Option(help: "Who is paid back: province, city, district or other.") var contributor: Contributor
+        @Option(help: "Why (the decision that returns the money).") var reason: String
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try fund.id()
+            let (amount, date) = try movement.values()
+            let reason = try ActInput.text(reason, flag: "--reason")
+            try await FundCommand.perform(AdministratorAct(
+                summary: "Return \(amount) yuan from fund \(id) to the \(contributor.rawValue) on \(date): \(reason).",
+                command: .fund(id, .returnContribution(amount: amount, contributor: contributor, returnedOn: date, reference: act.reference, reason: reason)),
+                fields: [("fund_id", .string(id.value)), ("amount_fen", .integer(amount.fen)), ("contributor", .string(contributor.rawValue)),
+                         ("returned_on", .string(date.description)), ("reason", .string(reason))]),
+                fund: id, options: act, connection: connection)
+        }
+    }
+
+    struct Transfer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move money from this fund to another one (both sides recorded at once).")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @Option(help: ArgumentHelp("The receiving fund's id.", valueName: "id")) var to: String
+        @OptionGroup var movement: MovementOptions
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try fund.id()
+            let destination = try ActInput.id(to, flag: "--to") { try FundId($0) }
+            let (amount, date) = try movement.values()
+            try await FundCommand.perform(AdministratorAct(
+                summary: "Transfer \(amount) yuan from fund \(id) to fund \(destination) on \(date).",
+                command: .fund(id, .transferOut(to: destination, amount: amount, transferredOn: date, reference: act.reference)),
+                fields: [("fund_id", .string(id.value)), ("to_fund_id", .string(destination.value)), ("amount_fen", .integer(amount.fen)),
+                         ("transferred_on", .string(date.description))]),
+                fund: id, options: act, connection: connection)
+        }
+    }
+
+    struct PayQueue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pay-queue",
+            abstract: "Pay approved claims waiting for money, oldest approval first, up to the balance (以余额为限).",
+            discussion: "Each claim paid gets the payment reference REF/1, REF/2, … in the order paid; the last one may be paid in part and stays queued for the rest. `pledger claims list --status queued` shows the queue.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @Option(help: ArgumentHelp("Date the money leaves the account (default: today).", valueName: "date")) var on: String?
+        @Option(help: ArgumentHelp("Pay at most this much in yuan (default: what the balance allows).", valueName: "yuan")) var limit: String?
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try fund.id()
+            let date = try ActInput.date(on, flag: "--on")
+            let most = try limit.map { try ActInput.money($0, flag: "--limit") }
+            try await FundCommand.perform(AdministratorAct(
+                summary: "Pay fund \(id)'s queued claims on \(date), oldest approval first\(most.map { ", at most \($0) yuan" } ?? ", up to the balance").",
+                command: .fund(id, .payQueue(on: date, reference: act.reference, limit: most)),
+                fields: [("fund_id", .string(id.value)), ("paid_on", .string(date.description)), ("limit_fen", most.map { .integer($0.fen) } ?? .null)]),
+                fund: id, options: act, connection: connection)
+        }
+    }
+
     struct Amend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Amend the fund's policy from a date on.",
@@ -117,6 +254,8 @@ struct FundCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The new policy, as a JSON file.", valueName: "file")) var policy: String
         @Option(help: ArgumentHelp("Date the amendment takes effect.", valueName: "date")) var effectiveOn: String
         @Option(help: "Why the policy changes (the decision's number and title).") var reason: String
+        @Option(help: ArgumentHelp("Which loans the new terms reach: new_enrolments (default: loans already enrolled keep theirs) or all_loans.", valueName: "scope"))
+        var appliesTo: PolicyScope = .newEnrolments
         @OptionGroup var act: ActOptions
 
         func run() async throws {
@@ -134,10 +273,10 @@ struct FundCommand: AsyncParsableCommand {
                 throw CLIError.badInput("\(policy): \(EventCoding.describe(error))")
             }
             let deed = AdministratorAct(
-                summary: "Amend the policy of fund \(id) from \(date): coverage \(parsed.coverageBp.percent), per-loan cap \(parsed.perLoanCapFen), leverage \(parsed.maxLeverage)×.",
-                command: .fund(id, .amendPolicy(parsed, effectiveOn: date, reason: reason)),
+                summary: "Amend the policy of fund \(id) from \(date) for \(appliesTo == .newEnrolments ? "loans enrolled from then on" : "all loans, those enrolled earlier included"): coverage \(Percent.text(parsed.coverageBp)), per-loan cap \(parsed.perLoanCapFen), leverage \(parsed.maxLeverage)×.",
+                command: .fund(id, .amendPolicy(parsed, effectiveOn: date, reason: reason, appliesTo: appliesTo)),
                 fields: [("fund_id", .string(id.value)), ("policy", try JSONParser.parse(EventCoding.encoder.encode(parsed))),
-                         ("effective_on", .string(date.description)), ("reason", .string(reason))])
+                         ("effective_on", .string(date.description)), ("reason", .string(reason)), ("applies_to", .string(appliesTo.rawValue))])
             try await connection.withLedger { store in
                 let result = try await deed.perform(act, store: store)
                 FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
@@ -150,6 +289,7 @@ struct FundCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var fund: FundOption
         @Option(help: ArgumentHelp("Date from which enrolments stop (default: today).", valueName: "date")) var on: String?
+        @Option(help: ArgumentHelp("Only this bank's new enrolments.", valueName: "id")) var bank: String?
         @Option(help: "Why (e.g. the NPL ratio and the threshold it passed).") var reason: String
         @OptionGroup var act: ActOptions
 
@@ -157,9 +297,11 @@ struct FundCommand: AsyncParsableCommand {
             let id = try fund.id()
             let date = try ActInput.date(on, flag: "--on")
             let reason = try ActInput.text(reason, flag: "--reason")
-            let deed = AdministratorAct(summary: "Suspend new enrolments in fund \(id) from \(date): \(reason).",
-                                        command: .fund(id, .suspend(on: date, reason: reason)),
-                                        fields: [("fund_id", .string(id.value)), ("suspended_on", .string(date.description)), ("reason", .string(reason))])
+            let bankId = try bank.map { try ActInput.id($0, flag: "--bank") { try BankId($0) } }
+            let deed = AdministratorAct(summary: "Suspend new enrolments in fund \(id)\(bankId.map { " through bank \($0)" } ?? "") from \(date): \(reason).",
+                                        command: .fund(id, bankId.map { .suspendBank($0, on: date, reason: reason) } ?? .suspend(on: date, reason: reason)),
+                                        fields: [("fund_id", .string(id.value)), ("bank_id", bankId.map { .string($0.value) } ?? .null),
+                                                 ("suspended_on", .string(date.description)), ("reason", .string(reason))])
             try await connection.withLedger { store in
                 let result = try await deed.perform(act, store: store)
                 FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
@@ -172,6 +314,7 @@ struct FundCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var fund: FundOption
         @Option(help: ArgumentHelp("Date from which enrolments resume (default: today).", valueName: "date")) var on: String?
+        @Option(help: ArgumentHelp("Only this bank's enrolments.", valueName: "id")) var bank: String?
         @Option(help: "Why (the decision that lifts the suspension).") var reason: String
         @OptionGroup var act: ActOptions
 
@@ -179,9 +322,11 @@ struct FundCommand: AsyncParsableCommand {
             let id = try fund.id()
             let date = try ActInput.date(on, flag: "--on")
             let reason = try ActInput.text(reason, flag: "--reason")
-            let deed = AdministratorAct(summary: "Resume enrolments in fund \(id) from \(date): \(reason).",
-                                        command: .fund(id, .resume(on: date, reason: reason)),
-                                        fields: [("fund_id", .string(id.value)), ("resumed_on", .string(date.description)), ("reason", .string(reason))])
+            let bankId = try bank.map { try ActInput.id($0, flag: "--bank") { try BankId($0) } }
+            let deed = AdministratorAct(summary: "Resume enrolments in fund \(id)\(bankId.map { " through bank \($0)" } ?? "") from \(date): \(reason).",
+                                        command: .fund(id, bankId.map { .resumeBank($0, on: date, reason: reason) } ?? .resume(on: date, reason: reason)),
+                                        fields: [("fund_id", .string(id.value)), ("bank_id", bankId.map { .string($0.value) } ?? .null),
+                                                 ("resumed_on", .string(date.description)), ("reason", .string(reason))])
             try await connection.withLedger { store in
                 let result = try await deed.perform(act, store: store)
                 FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
@@ -240,3 +385,4 @@ struct FundCommand: AsyncParsableCommand {
 }
 
 extension Contributor: ExpressibleByArgument {}
+extension PolicyScope: ExpressibleByArgument {}

@@ -30,6 +30,8 @@ struct ConnectionOptions: ParsableArguments {
             return try await LedgerRuntime.with(url, logger: logger(), body)
         } catch let error as ExitCode {
             throw error
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError.failure("\(StoreError.wrap(error))" + Self.hint(for: error, url: url))
         }
