@@ -119,7 +119,7 @@ struct FaultTests {
 
     @Test("a transaction holding the ledger head: appends give up after the lock timeout with a transient error, then proceed")
     func heldHeadLock() async throws {
-        try await TestDatabase.withLedger(limits: .init(lockTimeout: .seconds(1)), operationTimeout: .seconds(5)) { store, url in
+        try await TestDatabase.withLedger(limits: .init(lockTimeout: .seconds(1)), operationTimeout: .seconds(15)) { store, url in
             try await store.append(AppendRequest(stream: "warm", expected: .noStream, events: [try event()]))
             let released = Stop()
             let tally = try await Self.underLoad(store, writers: 4, after: .milliseconds(500)) {
