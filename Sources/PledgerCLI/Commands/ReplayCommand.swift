@@ -43,7 +43,10 @@ struct ReplayCommand: AsyncParsableCommand {
         switch report {
         case .growth:
             let to = self.to ?? time.asOf?.year ?? BusinessDate(containing: .now()).year
-            ReportCommand.Growth.print(try GrowthReport.compute(fold.states.loanSnapshots, from: from ?? to - 3, to: to, target: Bp(targetBp)), format: format)
+            // Cut where the report then would have: the business date asked, else the day the
+            // ledger was looked at, else today.
+            let cut = time.asOf ?? time.knownAt.map(BusinessDate.init(containing:)) ?? BusinessDate(containing: .now())
+            ReportCommand.Growth.print(try GrowthReport.compute(fold.states.loanSnapshots, from: from ?? to - 3, to: to, asOf: cut, target: Bp(targetBp)), format: format)
         case .exposure:
             let funds = fold.states.funds.values.compactMap(\.id)
             let id: FundId

@@ -39,10 +39,13 @@ struct ReportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Annual growth of IP pledge financing against the target.",
             discussion: """
-                By year of origination: loans, principal, distinct borrowers, year-on-year growth and whether the target was met, with the CAGR over the range. --by slices the figures (slices add up to the totals to the fen; by kind, principal is split pro rata to the pledged valuations). Without --as-of/--known-at the read models answer; with them the log is folded as it stood.
+                By year of origination (or by 12-month periods of a --window): loans, principal, distinct borrowers, growth on the year before and whether the target was met — judged on the average (CAGR of the complete periods, as the plan's 年均增幅 is) and period by period. The current year is year-to-date, compared with the same span of the year before (同比); it never counts as a −100% year. Percentages print exactly, two decimals (14.99% misses a 15.00% target). --by slices the figures (slices add up to the totals to the fen; by kind, principal is split pro rata to the pledged valuations); --rollup groups region slices by city or province. --benchmark prints published figures beside the ledger's. Without --as-of/--known-at the read models answer; with them the log is folded as it stood.
 
                 Examples:
                   pledger report growth --from 2022 --to 2025
+                  pledger report growth --window 2022-08:2025-08
+                  pledger report growth --by region --rollup city
+                  pledger report growth --benchmark published.csv        (columns year,amount_yuan[,source])
                   pledger report growth --by kind --format csv > growth-by-kind.csv
                   pledger report growth --as-of 2024-12-31 --known-at 2025-01-15
                 """)
@@ -51,18 +54,48 @@ struct ReportCommand: AsyncParsableCommand {
         @OptionGroup var time: TimeOptions
         @Option(help: "First year (default: three years before --to).") var from: Int?
         @Option(help: "Last year (default: the current year).") var to: Int?
+        @Option(help: ArgumentHelp("A window of months instead of years, e.g. 2022-08:2025-08 (both included), in 12-month periods.", valueName: "from:to"))
+        var window: String?
         @Option(help: "Slice by bank, kind, industry, region or enrolled.") var by: GrowthReport.Dimension?
+        @Option(help: "Group region slices at district, city or province level (implies --by region).") var rollup: RegionLevel?
+        @Option(help: ArgumentHelp("A CSV of published figures (year,amount_yuan[,source]) to print beside the ledger's.", valueName: "file"))
+        var benchmark: String?
         @Option(help: "Growth target in basis points (1500 = 15%).") var targetBp: Int64 = 1500
         @Flag(help: "Also print the monthly series.") var monthly = false
         @Option(help: "Output: table, csv or json.") var format: OutputFormat = .table
 
         func run() async throws {
             let (asOf, knownAt) = try time.resolve()
-            let to = self.to ?? asOf?.year ?? BusinessDate(containing: .now()).year
-            let from = self.from ?? to - 3
-            guard from <= to, to - from <= 50 else { throw CLIError.badInput("--from \(from) must be at most 50 years before --to \(to)") }
-            let report = try await connection.withLedger { store in
-                try await ReportService(store: store).growth(from: from, to: to, target: Bp(targetBp), by: by, asOf: asOf, knownAt: knownAt)
+            let span: MonthWindow
+            do {
+                if let window {
+                    guard from == nil, to == nil else { throw CLIError.badInput("--window replaces --from and --to; give one or the other") }
+                    span = try MonthWindow(parsing: window, field: "--window")
+                } else {
+                    let to = self.to ?? asOf?.year ?? BusinessDate(containing: .now()).year
+                    let from = self.from ?? to - 3
+                    guard from <= to, to - from <= 50 else { throw CLIError.badInput("--from \(from) must be at most 50 years before --to \(to)") }
+                    span = try MonthWindow.years(from, to)
+                }
+            } catch let error as DomainError {
+                throw CLIError.badInput("\(error.field): \(error.message)")
+            }
+            if rollup != nil, let by, by != .region { throw CLIError.badInput("--rollup groups regions; it goes with --by region (or without --by)") }
+            let published: GrowthBenchmark? = try benchmark.map { path in
+                guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.badInput("--benchmark: cannot read \(path)") }
+                do { return try GrowthBenchmark.parse(data) } catch let error as CSV.ParseError { throw CLIError.badInput("\(path): \(error)") }
+            }
+            let dimension = rollup != nil ? .region : by
+            var report = try await connection.withLedger { store in
+                do {
+                    return try await ReportService(store: store).growth(window: span, target: Bp(targetBp), by: dimension, regionLevel: rollup ?? .district,
+                                                                        asOf: asOf, knownAt: knownAt)
+                } catch let error as DomainError {
+                    throw CLIError.badInput("\(error.field): \(error.message)")
+                }
+            }
+            if let published {
+                do { report = try report.comparing(with: published) } catch let error as DomainError { throw CLIError.badInput("--benchmark: \(error.message)") }
             }
             Self.print(report, format: format, monthly: monthly)
         }
@@ -71,31 +104,8 @@ struct ReportCommand: AsyncParsableCommand {
             switch format {
             case .json: Swift.print(CanonicalJSON.string(report.json))
             case .csv: Swift.print(report.csv, terminator: "")
-            case .table: Swift.print(table(report, monthly: monthly))
+            case .table: Swift.print(report.text(monthly: monthly, width: Table.width))
             }
-        }
-
-        static func table(_ report: GrowthReport, monthly: Bool) -> String {
-            func rows(_ years: [GrowthReport.Year]) -> Table {
-                var table = Table([("Year", .left), ("Loans", .right), ("Principal (yuan)", .right), ("Borrowers", .right),
-                                   ("YoY principal", .right), ("YoY loans", .right), ("Target \(report.targetBp.percent)", .left)])
-                for year in years {
-                    table.add([String(year.year), String(year.loans), Human.yuan(year.principalFen), String(year.borrowers),
-                               Human.percent(year.principalGrowthBp), Human.percent(year.loanGrowthBp), year.targetMet.map { $0 ? "met" : "MISSED" } ?? "—"])
-                }
-                return table
-            }
-            var out = ["IP pledge financing \(report.fromYear)–\(report.toYear)", "", rows(report.years).render(),
-                       "", "CAGR \(report.fromYear)–\(report.toYear): \(Human.percent(report.cagrBp))"]
-            for slice in report.slices {
-                out += ["", "\(report.dimension!.rawValue): \(slice.value)  (CAGR \(Human.percent(slice.cagrBp)))", rows(slice.years).render()]
-            }
-            if monthly {
-                var table = Table([("Month", .left), ("Loans", .right), ("Principal (yuan)", .right)])
-                for month in report.monthly { table.add([month.month, String(month.loans), Human.yuan(month.principalFen)]) }
-                out += ["", table.render()]
-            }
-            return out.joined(separator: "\n")
         }
     }
 
@@ -129,7 +139,8 @@ struct ReportCommand: AsyncParsableCommand {
             }
             Self.print(report, format: format)
             if report.suspensionBreached || report.leverageBreached {
-                note("pledger: warning: \(report.suspensionBreached ? "NPL ratio \(Human.percent(report.nonPerformingRatioBp)) exceeds the \(report.suspendThresholdBp.percent) threshold\(report.suspended ? "" : " — consider: pledger fund suspend --fund \(fundId)")" : "leverage above its maximum")")
+                let npl = report.coveredPrincipalFen.isPositive ? report.coverNplRatioBp : report.nonPerformingRatioBp
+                note("pledger: warning: \(report.suspensionBreached ? "NPL ratio \(Human.percent(npl)) exceeds the \(report.suspendThresholdBp.percent) threshold\(report.suspended ? "" : " — enrolments are open; to stop them: pledger fund suspend --fund \(fundId) --reason … --reference …")" : "leverage above its maximum")")
                 throw ExitCode(1)
             }
         }
@@ -151,16 +162,28 @@ struct ReportCommand: AsyncParsableCommand {
             summary.add(["Contributed", Human.yuan(r.contributedFen)])
             summary.add(["Paid out", Human.yuan(r.paidOutFen)])
             summary.add(["Recoveries returned", Human.yuan(r.recoveriesReturnedFen)])
+            for (label, amount) in [("Interest credited", r.interestFen), ("Bank charges", r.bankChargesFen), ("Returned to contributors", r.contributionsReturnedFen),
+                                    ("Transfers in", r.transfersInFen), ("Transfers out", r.transfersOutFen)] where amount.isPositive {
+                summary.add([label, Human.yuan(amount)])
+            }
             summary.add(["Balance", Human.yuan(r.balanceFen)])
+            summary.add(["Recovery shares owed to the fund", Human.yuan(r.owedToFundFen)])
             summary.add(["Covered loans", String(r.coveredLoans)])
             summary.add(["Covered outstanding", Human.yuan(r.coveredOutstandingFen)])
             summary.add(["Contingent liability", Human.yuan(r.contingentLiabilityFen)])
             summary.add(["Pending claims (\(r.pendingFiled) filed, \(r.pendingApproved) approved)", Human.yuan(r.pendingClaimsFen)])
             summary.add(["Leverage (max \(Human.times(r.maxLeverageBp)))", Human.times(r.leverageBp) + (r.leverageBreached ? "  BREACHED" : "")])
             summary.add(["Coverage adequacy", Human.times(r.coverageAdequacyBp)])
-            summary.add(["Non-performing", Human.yuan(r.nonPerformingFen)])
-            summary.add(["NPL ratio (suspend above \(r.suspendThresholdBp.percent))", Human.percent(r.nonPerformingRatioBp) + (r.suspensionBreached ? "  BREACHED" : "")])
-            summary.add(["Fund status", r.suspended ? "SUSPENDED" : "open for enrolment"])
+            summary.add(["Defaulted, not yet compensated (outstanding)", Human.yuan(r.nonPerformingFen)])
+            summary.add(["Covered principal (cover granted, not yet released)", Human.yuan(r.coveredPrincipalFen)])
+            summary.add(["Room for new cover (balance × max leverage − covered)", Human.yuan(r.enrolmentHeadroomFen)])
+            summary.add(["Defaulted cover (compensated included)", Human.yuan(r.coverNonPerformingFen)])
+            let npl = r.coveredPrincipalFen.isPositive ? r.coverNplRatioBp : r.nonPerformingRatioBp
+            summary.add(["NPL ratio (suspend above \(r.suspendThresholdBp.percent))", Human.percent(npl) + (r.suspensionBreached ? "  BREACHED" : "")])
+            summary.add(["Fund status", r.suspended ? "SUSPENDED (resume with `pledger fund resume`)" : "open for enrolment"])
+            if !r.suspendedBanks.isEmpty {
+                summary.add(["Banks suspended", r.suspendedBanks.map(\.value).joined(separator: ", ")])
+            }
             func breakdown(_ title: String, _ rows: [ExposureReport.Breakdown]) -> String {
                 var table = Table([(title, .left), ("Loans", .right), ("Covered outstanding", .right), ("Contingent", .right), ("Non-performing", .right), ("Pending claims", .right)])
                 for row in rows {
@@ -174,3 +197,4 @@ struct ReportCommand: AsyncParsableCommand {
 }
 
 extension GrowthReport.Dimension: ExpressibleByArgument {}
+extension RegionLevel: ExpressibleByArgument {}

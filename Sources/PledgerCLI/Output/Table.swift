@@ -56,7 +56,7 @@ extension String {
 /// Formatting for people: yuan with separators, percentages with one decimal.
 enum Human {
     static func yuan(_ money: Money) -> String { money.description }
-    static func percent(_ bp: Bp?) -> String { bp?.percent ?? "—" }
+    static func percent(_ bp: Bp?) -> String { Percent.text(bp) }
     static func times(_ bp: Bp?) -> String {
         guard let bp else { return "—" }
         let hundredths = (bp.value + 50) / 100

@@ -162,7 +162,10 @@ public struct ExposureReport: Sendable, Hashable {
             leverageBreached: balance.isPositive ? leverage.map { $0 > maxLeverage } ?? true : coveredOutstanding.isPositive,
             coverageAdequacyBp: owed.isPositive ? Bp.ratio(balance, owed, rounding: .down) : nil,
             nonPerformingFen: nonPerforming, nonPerformingRatioBp: ratio, suspendThresholdBp: policy.nplSuspendBp,
-            suspensionBreached: (ratio ?? .zero) > policy.nplSuspendBp, suspended: fund.isSuspended(on: asOf),
+            // The ratio the fund enforces (defaulted cover, compensated included) decides; a log
+            // older than cover events falls back to the outstanding-based ratio.
+            suspensionBreached: ((fund.cover.total.coveredPrincipal.isPositive ? fund.cover.total.nplRatio : ratio) ?? .zero) > policy.nplSuspendBp,
+            suspended: fund.isSuspended(on: asOf),
             byBank: banks, topBorrowers: Array(borrowers.prefix(topBorrowers)),
             coveredPrincipalFen: fund.cover.total.coveredPrincipal, coverNonPerformingFen: fund.cover.total.nonPerforming,
             coverNplRatioBp: fund.cover.total.nplRatio,

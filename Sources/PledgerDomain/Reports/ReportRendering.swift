@@ -242,6 +242,9 @@ extension ExposureReport {
             ("coverage_adequacy_bp", optionalBp(coverageAdequacyBp)), ("non_performing_fen", .integer(nonPerformingFen.fen)),
             ("non_performing_ratio_bp", optionalBp(nonPerformingRatioBp)), ("suspend_threshold_bp", .integer(suspendThresholdBp.value)),
             ("suspension_breached", .bool(suspensionBreached)), ("suspended", .bool(suspended)),
+            ("covered_principal_fen", .integer(coveredPrincipalFen.fen)), ("cover_non_performing_fen", .integer(coverNonPerformingFen.fen)),
+            ("cover_npl_ratio_bp", optionalBp(coverNplRatioBp)), ("enrolment_headroom_fen", .integer(enrolmentHeadroomFen.fen)),
+            ("suspended_banks", .array(suspendedBanks.map { .string($0.value) })),
             ("by_bank", breakdown(byBank, "bank_id")), ("top_borrowers", breakdown(topBorrowers, "borrower")),
         ])
     }

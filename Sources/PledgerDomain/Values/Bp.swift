@@ -32,11 +32,8 @@ public struct Bp: Sendable, Hashable, Comparable, Codable, CustomStringConvertib
 
     public static func < (lhs: Bp, rhs: Bp) -> Bool { lhs.value < rhs.value }
 
-    /// `40.0%`: one decimal, rounded half away from zero.
-    public var percent: String {
-        let tenths = (value.magnitude + 5) / 10
-        return (value < 0 && tenths > 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)%"
-    }
+    /// `40.00%`: exactly, as every report prints a ratio (see `Percent`).
+    public var percent: String { Percent.text(self) }
 
     public var description: String { "\(value) bp" }
 

@@ -14,9 +14,23 @@ struct ReportsController {
             let query = request.query
             let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
             if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }
-            let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)!
-            let from = try query.int("from", default: to - 3, range: 1900...2200)!
-            guard from <= to, to - from <= 50 else { throw Problem.invalid("from", "from must be at most 50 years before to") }
+            let window: MonthWindow
+            if let text = query.string("window") {
+                guard query.string("from") == nil, query.string("to") == nil else { throw Problem.invalid("window", "window replaces from and to; send one or the other") }
+                do { window = try MonthWindow(parsing: text, field: "window") } catch let error as DomainError { throw Problem.invalid("window", error.message) }
+                guard window.from.year + 50 >= window.to.year else { throw Problem.invalid("window", "a window spans at most 50 years") }
+            } else {
+                let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)!
+                let from = try query.int("from", default: to - 3, range: 1900...2200)!
+                guard from <= to, to - from <= 50 else { throw Problem.invalid("from", "from must be at most 50 years before to") }
+                window = try MonthWindow.years(from, to)
+            }
+            let rollup = try query.string("rollup").map { text -> RegionLevel in
+                guard let level = RegionLevel(rawValue: text) else {
+                    throw Problem.invalid("rollup", "rollup must be one of \(RegionLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return level
+            }
             let dimension = try query.string("by").map { text -> GrowthReport.Dimension in
                 guard let value = GrowthReport.Dimension(rawValue: text) else {
                     throw Problem.invalid("by", "by must be one of \(GrowthReport.Dimension.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -25,8 +39,10 @@ struct ReportsController {
             }
             let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)!
             let bank = caller.role == .bank ? caller.bank : nil
+            if rollup != nil, let dimension, dimension != .region { throw Problem.invalid("rollup", "rollup groups regions; it goes with by=region (or without by)") }
             let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
-                try await api.reports.growth(from: from, to: to, target: Bp(Int64(target)), by: dimension, asOf: asOf, knownAt: knownAt, bank: bank)
+                try await api.reports.growth(window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
+                                             regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank)
             }
             return Self.respond(request, json: report.json, csv: report.csv)
         }

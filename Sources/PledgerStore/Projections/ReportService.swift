@@ -37,9 +37,20 @@ public struct ReportService: Sendable {
         return bank.map { bank in snapshots.filter { $0.bankId == bank } } ?? snapshots
     }
 
+    /// The growth report over `window` (calendar years or any run of months). The year or
+    /// period containing `asOf` (default: today) is year-to-date, compared with the same
+    /// span a year earlier.
+    public func growth(window: MonthWindow, target: Bp = Bp(1500), by dimension: GrowthReport.Dimension? = nil,
+                       regionLevel: RegionLevel = .district, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil,
+                       bank: BankId? = nil) async throws -> GrowthReport {
+        let cut = asOf ?? knownAt.map(BusinessDate.init(containing:)) ?? BusinessDate(containing: .now())
+        return try GrowthReport.compute(try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), window: window, asOf: cut,
+                                        target: target, by: dimension, regionLevel: regionLevel)
+    }
+
     public func growth(from: Int, to: Int, target: Bp = Bp(1500), by dimension: GrowthReport.Dimension? = nil,
                        asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, bank: BankId? = nil) async throws -> GrowthReport {
-        try GrowthReport.compute(try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), from: from, to: to, target: target, by: dimension)
+        try await growth(window: try MonthWindow.years(from, to), target: target, by: dimension, asOf: asOf, knownAt: knownAt, bank: bank)
     }
 
     /// Exposure of a fund on `asOf` (default: today in China time). With `bank`, only that
@@ -59,7 +70,10 @@ public struct ReportService: Sendable {
             loans = folded.states.loanSnapshots.filter { $0.fundId == id }
         }
         guard fund.exists else { throw DomainError(.notFound, field: "fund_id", "fund \(id) does not exist\(knownAt == nil ? "" : " at that time")") }
-        return try ExposureReport.compute(fund: fund, loans: bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans, asOf: date, topBorrowers: topBorrowers)
+        var report = try ExposureReport.compute(fund: fund, loans: bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans, asOf: date, topBorrowers: topBorrowers)
+        // A bank's slice names no other bank.
+        if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
+        return report
     }
 }
 

@@ -100,9 +100,9 @@ struct ValueTests {
         #expect(Bp.ratio(Money(fen: 1), Money(fen: 3), rounding: .up) == Bp(3334))
         #expect(Bp.ratio(Money(fen: 1), Money(fen: 3), rounding: .down) == Bp(3333))
         #expect(Bp.ratio(Money(fen: 1), .zero, rounding: .down) == nil)
-        #expect(Bp(4000).percent == "40.0%")
-        #expect(Bp(1549).percent == "15.5%")
-        #expect(Bp(-250).percent == "-2.5%")
+        #expect(Bp(4000).percent == "40.00%")
+        #expect(Bp(1549).percent == "15.49%")
+        #expect(Bp(-250).percent == "-2.50%")
     }
 
     @Test("business dates: parsing, day counts, month arithmetic, China-time days")
