@@ -56,7 +56,15 @@ policy = obj({
     "npl_suspend_bp": dict(BP, minimum=0, maximum=10000),
     "eligible_kinds": {"type": "array", "items": {"type": "string", "enum": KINDS}, "minItems": 1, "uniqueItems": True},
     "max_term_months": dict(INT, minimum=1, maximum=600), "max_pledge_rate_bp": dict(BP, minimum=1, maximum=100000),
-}, {"max_valuation_age_months": dict(INT, minimum=1, maximum=120, default=12)})
+}, {"max_valuation_age_months": dict(INT, minimum=1, maximum=120, default=12),
+    "max_principal_fen_by_firm_size": obj({}, {size: POS_FEN for size in ["micro", "small", "medium", "large"]},
+                                          description="per-loan principal cap by the borrower's firm size; sizes not named are not eligible"),
+    "max_principal_per_firm_per_year_fen": dict(POS_FEN, description="cover granted to one borrower per calendar year"),
+    "max_rate_over_lpr_bp": dict(BP, minimum=0, maximum=10000, description="rate cap: the 1-year LPR in force at origination plus this"),
+    "borrower_in_region": {"type": "boolean", "description": "only borrowers registered in the fund's region (code prefix)"},
+    "bank_quota_fen": dict(POS_FEN, description="maximum covered principal of one bank's loans"),
+    "recovery_return_days": dict(INT, minimum=1, maximum=3650, description="days a bank has to return the fund's share of a recovery (default 30)")})
+FIRM_SIZE = {"type": "string", "enum": ["micro", "small", "medium", "large"]}
 
 schemas = {
     "Problem": obj({
@@ -74,7 +82,18 @@ schemas = {
     }),
     "FundPolicy": policy,
     "EstablishFund": obj({"fund_id": ID, "name": TEXT, "region": {"type": "string", "pattern": r"^\d{6}$"}, "policy": ref("FundPolicy"), "established_on": DATE}),
-    "AmendPolicy": obj({"policy": ref("FundPolicy"), "effective_on": DATE, "reason": TEXT}),
+    "AmendPolicy": obj({"policy": ref("FundPolicy"), "effective_on": DATE, "reason": TEXT},
+                       {"applies_to": {"type": "string", "enum": ["new_enrolments", "all_loans"], "default": "new_enrolments",
+                                       "description": "loans enrolled from effective_on (default; earlier loans keep their terms) or all loans"}}),
+    "Interest": obj({"amount_fen": POS_FEN, "credited_on": DATE, "reference": TEXT}),
+    "BankCharge": obj({"amount_fen": POS_FEN, "charged_on": DATE, "reference": TEXT, "description": TEXT}),
+    "ContributionReturn": obj({"amount_fen": POS_FEN, "contributor": {"type": "string", "enum": ["province", "city", "district", "other"]},
+                               "returned_on": DATE, "reference": TEXT, "reason": TEXT}),
+    "Transfer": obj({"to_fund_id": ID, "amount_fen": POS_FEN, "transferred_on": DATE, "reference": TEXT}),
+    "QueuePayment": obj({"paid_on": DATE, "reference": TEXT}, {"limit_fen": POS_FEN}),
+    "Lpr": obj({"tenor": {"type": "string", "enum": ["1y", "5y"]}, "rate_bp": dict(BP, minimum=0, maximum=10000), "effective_on": DATE}),
+    "FirmSize": obj({"firm_size": FIRM_SIZE, "recorded_on": DATE}),
+    "ClaimWithdrawal": obj({"withdrawn_on": DATE, "reason": TEXT}),
     "Contribution": obj({"amount_fen": POS_FEN, "contributor": {"type": "string", "enum": ["province", "city", "district", "other"]},
                          "received_on": DATE, "reference": TEXT}),
     "JoinBank": obj({"bank_id": ID, "agreement": TEXT, "effective_on": DATE}),
@@ -82,7 +101,8 @@ schemas = {
     "Reversal": obj({"reversed_event_id": UUID, "reversed_on": DATE, "reason": TEXT}),
     "RegisterBank": obj({"bank_id": ID, "name": TEXT, "licence": dict(TEXT, maxLength=64)}),
     "RegisterBorrower": obj({"uscc": USCC, "name": TEXT, "industry": {"type": "string", "pattern": r"^[A-T](\d{2,4})?$", "example": "C3841"},
-                             "region": {"type": "string", "pattern": r"^\d{6}$", "example": "211303"}, "tech_sme": {"type": "boolean"}}),
+                             "region": {"type": "string", "pattern": r"^\d{6}$", "example": "211303"}, "tech_sme": {"type": "boolean"}},
+                            {"firm_size": FIRM_SIZE}),
     "RegisterAsset": obj({"asset_id": ID, "kind": {"type": "string", "enum": KINDS}, "registry_no": dict(TEXT, maxLength=64), "title": TEXT, "owner": USCC}),
     "Valuation": obj({"valuation_id": ID, "appraiser": TEXT, "method": {"type": "string", "enum": ["income", "market", "cost"]},
                       "value_fen": POS_FEN, "valued_on": DATE, "report_ref": TEXT}),
@@ -91,12 +111,14 @@ schemas = {
                       "originated_on": DATE, "matures_on": DATE, "collateral": {"type": "array", "items": ref("Pledge"), "minItems": 1}},
                      {"fund_id": ID}),
     "Repayment": obj({"principal_fen": NONNEG_FEN, "interest_fen": NONNEG_FEN, "paid_on": DATE}),
-    "Default": obj({"defaulted_on": DATE, "days_overdue": dict(INT, minimum=1, maximum=36500),
-                    "classification": {"type": "string", "enum": ["substandard", "doubtful", "loss"]}}),
+    "Default": obj({"defaulted_on": DATE, "missed_due_on": dict(DATE, description="the instalment or maturity date missed; days overdue are counted from it"),
+                    "classification": {"type": "string", "enum": ["substandard", "doubtful", "loss"]}},
+                   {"days_overdue": dict(INT, minimum=1, maximum=36500, description="if sent, must equal defaulted_on − missed_due_on")}),
     "Claim": obj({"amount_fen": POS_FEN, "claimed_on": DATE}),
     "ClaimDecision": obj({"decision": {"type": "string", "enum": ["approve", "reject"]}, "decided_on": DATE},
                          {"amount_fen": POS_FEN, "reason": TEXT}),
-    "ClaimPayment": obj({"paid_on": DATE, "payment_ref": TEXT}),
+    "ClaimPayment": obj({"paid_on": DATE, "payment_ref": TEXT},
+                        {"amount_fen": dict(POS_FEN, description="pay only this much (default: what is unpaid, up to the fund's balance; the rest stays queued)")}),
     "Recovery": obj({"amount_fen": POS_FEN, "received_on": DATE, "source": TEXT}),
     "RecoveryReturn": obj({"returned_on": DATE, "reference": TEXT}),
     "WriteOff": obj({"written_off_on": DATE, "reason": TEXT}),
@@ -252,11 +274,20 @@ write("/v1/funds/{fund_id}/banks", "Admit a bank to a fund", "JoinBank", [P_FUND
 write("/v1/funds/{fund_id}/suspension", "Suspend new enrolments", "FundStatus", [P_FUND], roles=FA, tag="funds")
 write("/v1/funds/{fund_id}/resumption", "Resume enrolments", "FundStatus", [P_FUND], roles=FA, tag="funds")
 write("/v1/funds/{fund_id}/reversals", "Reverse a contribution", "Reversal", [P_FUND], roles=FA, tag="funds")
+write("/v1/funds/{fund_id}/banks/{bank_id}/suspension", "Suspend a bank's new enrolments", "FundStatus", [P_FUND, P_BANK], roles=FA, tag="funds")
+write("/v1/funds/{fund_id}/banks/{bank_id}/resumption", "Resume a bank's enrolments", "FundStatus", [P_FUND, P_BANK], roles=FA, tag="funds")
+write("/v1/funds/{fund_id}/interest", "Record interest credited to the fund's account", "Interest", [P_FUND], roles=FA, tag="funds")
+write("/v1/funds/{fund_id}/charges", "Record a bank charge on the fund's account", "BankCharge", [P_FUND], roles=FA, tag="funds")
+write("/v1/funds/{fund_id}/contribution-returns", "Return money to a contributor", "ContributionReturn", [P_FUND], roles=FA, tag="funds")
+write("/v1/funds/{fund_id}/transfers", "Transfer money to another fund", "Transfer", [P_FUND], roles=FA, tag="funds")
+write("/v1/funds/{fund_id}/queue-payments", "Pay the queue of approved claims", "QueuePayment", [P_FUND], roles=FA, tag="funds")
+write("/v1/reference-rates/lpr", "Record an LPR fixing", "Lpr", roles=FA, tag="funds")
 write("/v1/banks", "Register a bank", "RegisterBank", created=True, roles="admin", tag="parties")
 read("/v1/banks", "List banks", "BankPage", [param("cursor", "query", {"type": "string", "pattern": r"^\d{0,18}$"}, "next_cursor of the previous page"), Q_LIMIT], tag="parties")
 read("/v1/banks/{bank_id}", "Get a bank", "Bank", [P_BANK], tag="parties")
 write("/v1/borrowers", "Register a borrower", "RegisterBorrower", created=True, roles="bank, fund_admin, admin", tag="parties")
 read("/v1/borrowers/{uscc}", "Get a borrower", "Borrower", [P_USCC], tag="parties")
+write("/v1/borrowers/{uscc}/firm-size", "Record a borrower's firm size", "FirmSize", [P_USCC], roles="bank, fund_admin, admin", tag="parties")
 write("/v1/assets", "Register an IP asset", "RegisterAsset", created=True, roles="bank, fund_admin, admin", tag="parties")
 read("/v1/assets/{asset_id}", "Get an asset and its pledge status", "Asset", [P_ASSET], tag="parties")
 write("/v1/assets/{asset_id}/valuations", "Record a valuation", "Valuation", [P_ASSET], roles="bank, fund_admin, admin", tag="parties")
@@ -276,6 +307,7 @@ write(L + "/default", "Record a default", "Default", LP, roles=BANK)
 write(L + "/claims", "File a compensation claim", "Claim", LP, roles=BANK)
 write(L + "/claims/decision", "Decide a claim", "ClaimDecision", LP, roles=FA)
 write(L + "/claims/payment", "Pay an approved claim", "ClaimPayment", LP, roles=FA)
+write(L + "/claims/withdrawal", "Withdraw a claim", "ClaimWithdrawal", LP, roles="bank (its own loans), fund_admin, admin")
 write(L + "/recoveries", "Record a recovery", "Recovery", LP, roles=BANK)
 write(L + "/recoveries/{recovery_no}/return", "Return the fund's share of a recovery", "RecoveryReturn",
       LP + [param("recovery_no", "path", dict(INT, minimum=1), "recovery number")], roles=BANK)
@@ -303,7 +335,10 @@ csv_or_json = lambda name: {"application/json": {"schema": ref(name)}, "text/csv
 read("/v1/reports/financing-growth", "Annual financing growth", "GrowthReport", [
     param("from", "query", dict(INT, minimum=1900, maximum=2200), "first year (default: to − 3)"),
     param("to", "query", dict(INT, minimum=1900, maximum=2200), "last year (default: this year)"),
+    param("window", "query", {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2]):\d{4}-(0[1-9]|1[0-2])$", "example": "2022-08:2025-08"},
+          "a window of months in 12-month periods, instead of from/to"),
     param("by", "query", {"type": "string", "enum": ["bank", "kind", "industry", "region", "enrolled"]}, "slice"),
+    param("rollup", "query", {"type": "string", "enum": ["district", "city", "province"]}, "group region slices at this level (implies by=region)"),
     param("target_bp", "query", dict(INT, minimum=-10000, maximum=100000), "growth target (default 1500 = 15%)"),
     Q_ASOF, Q_KNOWN, Q_MIN], roles="all (a bank sees its own loans only)", tag="reports", content=csv_or_json("GrowthReport"))
 read("/v1/reports/fund-exposure", "Fund exposure", "ExposureReport", [

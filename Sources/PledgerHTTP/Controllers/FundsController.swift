@@ -19,6 +19,18 @@ struct FundsController {
         group.write("funds/:fund_id/resumption", FundStatusRequest.self, api: api, allow: admin) { body, context in
             .fund(try context.fundId(), .resume(on: body.effectiveOn, reason: body.reason))
         }
+        group.write("funds/:fund_id/banks/:bank_id/suspension", FundStatusRequest.self, api: api, allow: admin) { body, context in
+            .fund(try context.fundId(), .suspendBank(try context.bankId(), on: body.effectiveOn, reason: body.reason))
+        }
+        group.write("funds/:fund_id/banks/:bank_id/resumption", FundStatusRequest.self, api: api, allow: admin) { body, context in
+            .fund(try context.fundId(), .resumeBank(try context.bankId(), on: body.effectiveOn, reason: body.reason))
+        }
+        group.write("funds/:fund_id/interest", InterestRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
+        group.write("funds/:fund_id/charges", BankChargeRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
+        group.write("funds/:fund_id/contribution-returns", ContributionReturnRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
+        group.write("funds/:fund_id/transfers", TransferRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
+        group.write("funds/:fund_id/queue-payments", QueuePaymentRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
+        group.write("reference-rates/lpr", LprRequest.self, api: api, allow: admin) { body, _ in body.command }
         group.write("funds/:fund_id/reversals", ReversalRequest.self, api: api, allow: admin) { body, context in
             .fund(try context.fundId(), .reverseContribution(eventId: body.reversedEventId, on: body.reversedOn, reason: body.reason))
         }

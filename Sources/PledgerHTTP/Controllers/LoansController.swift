@@ -23,6 +23,10 @@ struct LoansController {
         group.write("\(loans)/claims", ClaimRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.command) }
         group.write("\(loans)/claims/decision", ClaimDecisionRequest.self, api: api, allow: fundAdmin) { body, context in .loan(try context.loanKey(), try body.command()) }
         group.write("\(loans)/claims/payment", ClaimPaymentRequest.self, api: api, allow: fundAdmin) { body, context in .loan(try context.loanKey(), body.command) }
+        group.write("\(loans)/claims/withdrawal", ClaimWithdrawalRequest.self, api: api, allow: { identity, context in
+            try Permission.seeLoans(of: try context.bankId().value, identity)
+            guard [.admin, .fundAdmin, .bank].contains(identity.role) else { throw Problem.forbidden("a claim is withdrawn by its bank or a fund administrator") }
+        }) { body, context in .loan(try context.loanKey(), body.command) }
         group.write("\(loans)/recoveries", RecoveryRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.command) }
         group.write("\(loans)/recoveries/:recovery_no/return", RecoveryReturnRequest.self, api: api, allow: bank) { body, context in
             .loan(try context.loanKey(), body.command(try context.id("recovery_no") { text -> Int in

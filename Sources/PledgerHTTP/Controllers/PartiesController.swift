@@ -11,6 +11,9 @@ struct PartiesController {
         let reporters: @Sendable (Identity, PledgerRequestContext) throws -> Void = { identity, _ in try Permission.reportParties(identity) }
         group.write("banks", RegisterBankRequest.self, api: api, creates: true, allow: { identity, _ in try Permission.administerPlatform(identity) }) { body, _ in body.command }
         group.write("borrowers", RegisterBorrowerRequest.self, api: api, creates: true, allow: reporters) { body, _ in body.command }
+        group.write("borrowers/:uscc/firm-size", FirmSizeRequest.self, api: api, allow: reporters) { body, context in
+            body.command(try context.id("uscc") { try Uscc($0) })
+        }
         group.write("assets", RegisterAssetRequest.self, api: api, creates: true, allow: reporters) { body, _ in body.command }
         group.write("assets/:asset_id/valuations", ValuationRequest.self, api: api, allow: { identity, context in
             try Permission.reportParties(identity)

@@ -67,10 +67,19 @@ struct ClaimDecisionRequest: Codable {
     }
 }
 
+/// Pays what is unpaid up to the fund's balance (the rest stays queued), or `amount_fen`.
 struct ClaimPaymentRequest: Codable {
     var paidOn: BusinessDate
     var paymentRef: String
-    var command: LoanCommand { .payClaim(paidOn: paidOn, paymentRef: paymentRef) }
+    var amountFen: Money?
+    var command: LoanCommand { .payClaim(paidOn: paidOn, paymentRef: paymentRef, amount: amountFen) }
+}
+
+/// Withdraws a filed claim, or the unpaid rest of an approved one.
+struct ClaimWithdrawalRequest: Codable {
+    var withdrawnOn: BusinessDate
+    var reason: String
+    var command: LoanCommand { .withdrawClaim(withdrawnOn: withdrawnOn, reason: reason) }
 }
 
 struct RecoveryRequest: Codable {

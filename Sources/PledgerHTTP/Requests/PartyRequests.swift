@@ -14,8 +14,18 @@ struct RegisterBorrowerRequest: Codable {
     var industry: IndustryCode
     var region: RegionCode
     var techSme: Bool
+    var firmSize: FirmSize?
 
-    var command: LedgerCommand { .borrower(uscc, .register(uscc: uscc, name: name, industry: industry, region: region, techSme: techSme)) }
+    var command: LedgerCommand {
+        .borrower(uscc, .register(uscc: uscc, name: name, industry: industry, region: region, techSme: techSme, firmSize: firmSize))
+    }
+}
+
+/// The borrower's firm size (micro, small, medium, large), recorded or changed.
+struct FirmSizeRequest: Codable {
+    var firmSize: FirmSize
+    var recordedOn: BusinessDate
+    func command(_ uscc: Uscc) -> LedgerCommand { .borrower(uscc, .recordFirmSize(firmSize, recordedOn: recordedOn)) }
 }
 
 struct RegisterAssetRequest: Codable {

@@ -28,6 +28,15 @@ enum Views {
                 object(["event_id": Views.id(id), "amount_fen": money(c.amountFen), "contributor": .string(c.contributor.rawValue),
                         "received_on": date(c.receivedOn), "reference": .string(c.reference), "reversed": .bool(fund.reversed.contains(id))])
             }),
+            "account": fund.account().json,
+            "suspended_banks": .array(fund.suspendedBanks.map { .string($0.value) }),
+            "covered_principal_fen": money(fund.cover.total.coveredPrincipal),
+            "non_performing_fen": money(fund.cover.total.nonPerforming),
+            "npl_ratio_bp": fund.cover.total.nplRatio.map { .integer($0.value) } ?? .null,
+            "queue": .array(fund.queue.map { c in
+                object(["bank_id": .string(c.loan.bank.value), "contract_no": .string(c.loan.contract.value), "claim_no": .integer(Int64(c.claimNo)),
+                        "approved_fen": money(c.approved), "approved_on": date(c.approvedOn), "paid_fen": money(c.paid), "remaining_fen": money(c.remaining)])
+            }),
             "version": .integer(Int64(version)),
         ])
     }
@@ -49,14 +58,15 @@ enum Views {
             "claims": .array(loan.claims.map { c in
                 object(["claim_no": .integer(Int64(c.number)), "amount_fen": money(c.amount), "claimed_on": date(c.claimedOn),
                         "status": .string(c.status.rawValue), "approved_fen": money(c.approved), "approved_on": date(c.approvedOn),
-                        "paid_fen": money(c.paid), "paid_on": date(c.paidOn)])
+                        "paid_fen": money(c.paid), "paid_on": date(c.paidOn), "unpaid_fen": money(c.unpaid),
+                        "withdrawn_fen": money(c.withdrawn), "withdrawn_on": date(c.withdrawnOn)])
             }),
             "recoveries": .array(loan.recoveries.map { r in
                 object(["recovery_no": .integer(Int64(r.number)), "event_id": Views.id(r.eventId), "amount_fen": money(r.amount),
                         "received_on": date(r.receivedOn), "reversed": .bool(r.reversed), "returned_to_fund_fen": r.returnedShare.map(money) ?? .null])
             }),
             "compensation_paid_fen": money(loan.compensationPaid), "recovered_fen": money(loan.recoveredTotal),
-            "returned_to_fund_fen": money(loan.returnedToFund), "written_off_fen": money(loan.writtenOff),
+            "returned_to_fund_fen": money(loan.returnedToFund), "owed_to_fund_fen": money(loan.owedToFund), "written_off_fen": money(loan.writtenOff),
             "version": .integer(Int64(version)),
         ])
     }
