@@ -75,6 +75,8 @@ public enum PledgerServer {
         var group = ServiceGroupConfiguration(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
         group.maximumCancellationDuration = .seconds(2)
+        let watchdog = ShutdownWatchdog(after: configuration.shutdownGracePeriod + .milliseconds(2500), logger: logger)
+        defer { watchdog.cancel() }
         try await ServiceGroup(configuration: group).run()
     }
 }
@@ -112,4 +114,30 @@ struct ProjectorService: Service {
             }
         }
     }
+}
+
+/// The last resort of a bounded shutdown: after SIGTERM or SIGINT, if the process is still
+/// there when the grace period and the cancellation have had their time, it exits. It runs
+/// on Dispatch, not on the cooperative pool, so busy tasks cannot hold it up. Everything
+/// acknowledged is already committed; what was in flight is retried by clients with their
+/// idempotency keys.
+final class ShutdownWatchdog {
+    private let sources: [any DispatchSourceSignal]
+
+    init(after limit: Duration, logger: Logger) {
+        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        sources = [SIGTERM, SIGINT].map { signal in
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
+            source.setEventHandler {
+                DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+                    logger.error("shutdown did not finish in \(limit); exiting")
+                    exit(1)
+                }
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() { for source in sources { source.cancel() } }
 }

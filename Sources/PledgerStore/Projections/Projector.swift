@@ -19,6 +19,9 @@ public final class Projector: Sendable {
     public let store: EventStore
     let pageSize: Int
     private let reached = Mutex<Int64>(-1)
+    /// The fold as it stood when `run()` last stopped, if it matched the checkpoint then: a
+    /// restart after a database fault resumes from it instead of folding the log again.
+    private let kept = Mutex<(fold: LedgerFold, checkpoint: Int64)?>(nil)
 
     public init(store: EventStore, pageSize: Int = 5000) {
         self.store = store
@@ -31,9 +34,21 @@ public final class Projector: Sendable {
     /// Follows the log until cancelled.
     public func run() async throws {
         var fold = LedgerFold()
-        var checkpoint = try await restore(into: &fold)
+        var checkpoint: Int64
+        let stored = try await Self.checkpoint(store)
+        if let memory = kept.withLock({ state in defer { state = nil }; return state }), memory.checkpoint == stored {
+            (fold, checkpoint) = (memory.fold, stored)
+            reached.withLock { $0 = stored }
+        } else {
+            checkpoint = try await restore(into: &fold)
+        }
+        // A page folded but not written leaves the fold ahead of the checkpoint: not kept.
+        var consistent = true
+        defer { if consistent { kept.withLock { $0 = (fold, checkpoint) } } }
         try await store.follow(after: checkpoint, pageSize: pageSize) { page in
+            consistent = false
             checkpoint = try await self.project(page, after: checkpoint, into: &fold)
+            consistent = true
         }
     }
 
