@@ -142,7 +142,7 @@ public struct LoanContext: Sendable {
     }
 }
 
-/// The loan aggregate's decider: every rule of DESIGN §4 that concerns one loan.
+/// The loan aggregate's decider: every rule that concerns one loan.
 public enum Loan {
     public static func decide(_ command: LoanCommand, _ state: LoanState, _ context: LoanContext = LoanContext()) throws -> [LedgerEvent] {
         if case .originate(let origination) = command {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Canonical JSON (DESIGN §3): UTF-8, keys sorted by code point, no whitespace, integers
+/// Canonical JSON: UTF-8, keys sorted by code point, no whitespace, integers
 /// only, strings escaped as RFC 8785 does. Byte-identical to Python's
 /// `json.dumps(x, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`.
 public enum CanonicalJSON {

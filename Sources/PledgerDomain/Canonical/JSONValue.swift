@@ -1,5 +1,5 @@
 /// A JSON value restricted to what the ledger stores: no floating-point numbers, integers
-/// within ±(2^53 − 1) so that every language reads them exactly (DESIGN §3).
+/// within ±(2^53 − 1) so that every language reads them exactly.
 ///
 /// Objects keep their members as an array sorted by the UTF-8 bytes of the key (which is
 /// code-point order), not as a `Dictionary`: Swift's `String` equality treats canonically

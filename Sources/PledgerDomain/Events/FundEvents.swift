@@ -1,6 +1,6 @@
 import Foundation
 
-/// The rules a risk-compensation fund applies (DESIGN §4). Validated by `validated()`
+/// The rules a risk-compensation fund applies. Validated by `validated()`
 /// whenever a command sets it.
 public struct FundPolicy: Sendable, Hashable, Codable {
     /// Share of the principal loss the fund bears.

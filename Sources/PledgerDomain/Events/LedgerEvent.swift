@@ -13,7 +13,7 @@ extension EventPayload {
     public static var schema: Int32 { 1 }
 }
 
-/// Every event the ledger knows (DESIGN §4), as one enum so that folds can switch over it.
+/// Every event the ledger knows, as one enum so that folds can switch over it.
 public enum LedgerEvent: Sendable, Hashable {
     case fundEstablished(FundEstablished)
     case fundPolicyAmended(FundPolicyAmended)

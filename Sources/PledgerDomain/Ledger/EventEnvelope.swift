@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// One event as the ledger stores and hashes it (DESIGN §2–§3). `data` and `meta` hold
+/// One event as the ledger stores and hashes it. `data` and `meta` hold
 /// canonical JSON text, so the bytes that were hashed can always be reproduced.
 public struct EventEnvelope: Sendable, Hashable {
     public let position: Int64

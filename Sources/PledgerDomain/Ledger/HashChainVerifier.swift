@@ -1,5 +1,5 @@
 /// Walks the log in position order and recomputes every link of the hash chain
-/// (DESIGN §3). Pure, so the CLI, the HTTP feed and the tests share one definition of
+/// (docs/ledger-format.md). Pure, so the CLI, the HTTP feed and the tests share one definition of
 /// "the history is intact".
 public struct HashChainVerifier: Sendable {
     public private(set) var previous: LedgerHash

@@ -1,4 +1,4 @@
-/// What a fund holds and what it may owe, on a date (DESIGN §5): balance, covered
+/// What a fund holds and what it may owe, on a date: balance, covered
 /// outstanding principal, contingent liability, pending claims, leverage, coverage
 /// adequacy and the non-performing ratio against the suspension threshold — in total,
 /// by bank and for the largest borrowers.

@@ -1,4 +1,4 @@
-/// Growth of IP pledge financing (DESIGN §5) against the plan's target of an average annual
+/// Growth of IP pledge financing against the plan's target of an average annual
 /// growth (年均增幅) of at least 15% by default: by period of origination — calendar years,
 /// or consecutive 12-month periods of a `MonthWindow` — the loans, principal and distinct
 /// borrowers, growth on the same span one period earlier, and two verdicts: on average (the

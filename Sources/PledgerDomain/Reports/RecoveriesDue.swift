@@ -1,4 +1,4 @@
-/// The recovery shares banks owe their funds and have not returned (DESIGN §5): one row per
+/// The recovery shares banks owe their funds and have not returned: one row per
 /// recovery neither reversed nor returned on a loan the fund has paid compensation on, with
 /// the fund's share computed as `returnRecoveryShare` would (`LoanState.sharesOwedToFund`),
 /// the days since the bank received the money, and whether that is longer than the fund's

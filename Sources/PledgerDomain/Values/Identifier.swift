@@ -55,7 +55,7 @@ public struct LoanKey: Sendable, Hashable, Comparable, Codable, CustomStringConv
     enum CodingKeys: String, CodingKey { case bank = "bankId", contract = "contractNo" }
 }
 
-/// Stream names (DESIGN §4).
+/// Stream names.
 public enum Streams {
     public static func fund(_ id: FundId) -> String { "fund-\(id)" }
     public static func bank(_ id: BankId) -> String { "bank-\(id)" }
