@@ -7,6 +7,7 @@ import Testing
 /// A fund administrator's month through `pledger` alone (the shared `FundMonth` scenario).
 @Suite("pledger fund, claims, recoveries: an administrator's month")
 struct FundAdministrationTests {
+    @discardableResult
     static func run(_ arguments: [String], _ url: DatabaseURL, sourceLocation: SourceLocation = #_sourceLocation) throws -> PledgerBinary.Outcome {
         let outcome = try PledgerBinary.run(arguments, database: url)
         #expect(outcome.status == 0, "\(arguments.joined(separator: " ")): \(outcome.stderr)", sourceLocation: sourceLocation)
