@@ -7,14 +7,6 @@ import PledgerDomainTestSupport
 /// approval order, paying the queue when money arrives, and withdrawals.
 @Suite("Claim queue")
 struct ClaimQueueTests {
-    func refused(_ code: DomainError.Code, _ field: String, containing text: String = "", _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(sourceLocation: sourceLocation) {
-            try body()
-        } throws: { error in
-            guard let error = error as? DomainError else { return false }
-            return error.code == code && error.field == field && (text.isEmpty || error.message.contains(text))
-        }
-    }
 
     /// The month (amounts in yuan):
     ///   balance 300,000.00; claim approved 500,000.00 on 2025-01-06

@@ -8,14 +8,6 @@ import PledgerDomainTestSupport
 /// from 2023-02-01.
 @Suite("Fund account")
 struct FundAccountTests {
-    func refused(_ code: DomainError.Code, _ field: String, containing text: String = "", _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(sourceLocation: sourceLocation) {
-            try body()
-        } throws: { error in
-            guard let error = error as? DomainError else { return false }
-            return error.code == code && error.field == field && (text.isEmpty || error.message.contains(text))
-        }
-    }
 
     func secondFund(_ d: inout ExampleDistrict, established: String = "2023-02-15") throws -> FundId {
         let g = fundId("G")

@@ -41,16 +41,6 @@ extension ExampleDistrict {
 /// The rules, each with an accepted example and a refused one, every figure by hand.
 @Suite("Fund rules")
 struct FundRuleTests {
-    /// Expects a refusal of a given class naming a given field (and, when given, exactly this message).
-    func refused(_ code: DomainError.Code, _ field: String, _ message: String? = nil, _ body: () throws -> Void,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(sourceLocation: sourceLocation) {
-            try body()
-        } throws: { error in
-            guard let error = error as? DomainError else { return false }
-            return error.code == code && error.field == field && (message.map { $0 == error.message } ?? true)
-        }
-    }
 
     func report(_ d: ExampleDistrict, asOf: String) throws -> ExposureReport {
         var fold = LedgerFold(asOf: date(asOf))

@@ -6,15 +6,6 @@ import PledgerDomainTestSupport
 /// One test per rule: the accepted case and the refusal, with the field it names.
 @Suite("Domain rules")
 struct RuleTests {
-    /// Expects a refusal of a given class naming a given field.
-    func refused(_ code: DomainError.Code, _ field: String, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(sourceLocation: sourceLocation) {
-            try body()
-        } throws: { error in
-            guard let error = error as? DomainError else { return false }
-            return error.code == code && error.field == field
-        }
-    }
 
     @Test("fund policy must be sane")
     func policySanity() {
