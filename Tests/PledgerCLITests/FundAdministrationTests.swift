@@ -52,9 +52,15 @@ struct FundAdministrationTests {
             #expect(queue.stdout.contains("now 51,234.56"), "\(queue.stdout)")
             #expect(try Self.run(["claims", "list", "--format", "csv"], url).stdout.split(separator: "\n").count == 1, "no claim left open")
 
+            try Self.run(["fund", "suspend", "--fund", "LC-IPRC", "--bank", "LCRCB", "--on", "2025-01-23", "--reason", "file review", "--reference", "S-1"], url)
+            let suspended = try Self.run(["fund", "show", "--fund", "LC-IPRC", "--format", "json"], url)
+            #expect(try JSONParser.parse(suspended.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["suspended_banks"] == .array([.string("LCRCB")]))
+            try Self.run(["fund", "resume", "--fund", "LC-IPRC", "--bank", "LCRCB", "--on", "2025-01-24", "--reason", "review done", "--reference", "S-2"], url)
+
             let shown = try Self.run(["fund", "show", "--fund", "LC-IPRC", "--format", "json"], url)
             let fund = try JSONParser.parse(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
             #expect(fund["balance_fen"] == .integer(FundMonth.closingBalance.fen))
+            #expect(fund["suspended_banks"] == .array([]))
             #expect(fund["paid_out_fen"] == .integer(50_000_000))
             #expect(fund["account"]?["interest_fen"] == .integer(123_456))
 

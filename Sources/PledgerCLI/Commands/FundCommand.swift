@@ -284,54 +284,50 @@ struct FundCommand: AsyncParsableCommand {
         }
     }
 
-    struct Suspend: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop new enrolments in the fund from a date (claims on enrolled loans go on).")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var fund: FundOption
-        @Option(help: ArgumentHelp("Date from which enrolments stop (default: today).", valueName: "date")) var on: String?
-        @Option(help: ArgumentHelp("Only this bank's new enrolments.", valueName: "id")) var bank: String?
-        @Option(help: "Why (e.g. the NPL ratio and the threshold it passed).") var reason: String
-        @OptionGroup var act: ActOptions
+    /// What suspending and resuming share: the date, an optional bank, the reason.
+    struct EnrolmentSwitch: ParsableArguments {
+        @Option(help: ArgumentHelp("Date from which it applies (default: today).", valueName: "date")) var on: String?
+        @Option(help: ArgumentHelp("Only this bank's enrolments.", valueName: "id")) var bank: String?
+        @Option(help: "Why (e.g. the NPL ratio and the threshold, or the decision that lifts the suspension).") var reason: String
 
-        func run() async throws {
-            let id = try fund.id()
+        /// Suspends (`open == false`) or resumes enrolments, fund-wide or for one bank.
+        func perform(open: Bool, fund: FundId, options: ActOptions, connection: ConnectionOptions) async throws {
             let date = try ActInput.date(on, flag: "--on")
             let reason = try ActInput.text(reason, flag: "--reason")
             let bankId = try bank.map { try ActInput.id($0, flag: "--bank") { try BankId($0) } }
-            let deed = AdministratorAct(summary: "Suspend new enrolments in fund \(id)\(bankId.map { " through bank \($0)" } ?? "") from \(date): \(reason).",
-                                        command: .fund(id, bankId.map { .suspendBank($0, on: date, reason: reason) } ?? .suspend(on: date, reason: reason)),
-                                        fields: [("fund_id", .string(id.value)), ("bank_id", bankId.map { .string($0.value) } ?? .null),
-                                                 ("suspended_on", .string(date.description)), ("reason", .string(reason))])
-            try await connection.withLedger { store in
-                let result = try await deed.perform(act, store: store)
-                FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
+            let command: PledgerDomain.FundCommand = switch (open, bankId) {
+            case (false, nil): .suspend(on: date, reason: reason)
+            case (false, let bank?): .suspendBank(bank, on: date, reason: reason)
+            case (true, nil): .resume(on: date, reason: reason)
+            case (true, let bank?): .resumeBank(bank, on: date, reason: reason)
             }
+            try await FundCommand.perform(AdministratorAct(
+                summary: "\(open ? "Resume" : "Suspend new") enrolments in fund \(fund)\(bankId.map { " through bank \($0)" } ?? "") from \(date): \(reason).",
+                command: .fund(fund, command),
+                fields: [("fund_id", .string(fund.value)), ("bank_id", bankId.map { .string($0.value) } ?? .null),
+                         (open ? "resumed_on" : "suspended_on", .string(date.description)), ("reason", .string(reason))]),
+                fund: fund, options: options, connection: connection)
         }
     }
 
-    struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Open the fund to new enrolments again.")
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop new enrolments in the fund (or through one bank) from a date; claims on enrolled loans go on.")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var fund: FundOption
-        @Option(help: ArgumentHelp("Date from which enrolments resume (default: today).", valueName: "date")) var on: String?
-        @Option(help: ArgumentHelp("Only this bank's enrolments.", valueName: "id")) var bank: String?
-        @Option(help: "Why (the decision that lifts the suspension).") var reason: String
+        @OptionGroup var change: EnrolmentSwitch
         @OptionGroup var act: ActOptions
 
-        func run() async throws {
-            let id = try fund.id()
-            let date = try ActInput.date(on, flag: "--on")
-            let reason = try ActInput.text(reason, flag: "--reason")
-            let bankId = try bank.map { try ActInput.id($0, flag: "--bank") { try BankId($0) } }
-            let deed = AdministratorAct(summary: "Resume enrolments in fund \(id)\(bankId.map { " through bank \($0)" } ?? "") from \(date): \(reason).",
-                                        command: .fund(id, bankId.map { .resumeBank($0, on: date, reason: reason) } ?? .resume(on: date, reason: reason)),
-                                        fields: [("fund_id", .string(id.value)), ("bank_id", bankId.map { .string($0.value) } ?? .null),
-                                                 ("resumed_on", .string(date.description)), ("reason", .string(reason))])
-            try await connection.withLedger { store in
-                let result = try await deed.perform(act, store: store)
-                FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
-            }
-        }
+        func run() async throws { try await change.perform(open: false, fund: try fund.id(), options: act, connection: connection) }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open the fund (or one bank) to new enrolments again.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fund: FundOption
+        @OptionGroup var change: EnrolmentSwitch
+        @OptionGroup var act: ActOptions
+
+        func run() async throws { try await change.perform(open: true, fund: try fund.id(), options: act, connection: connection) }
     }
 
     struct Movements: AsyncParsableCommand {
