@@ -52,15 +52,20 @@ struct FundAdministrationTests {
             #expect(queue.stdout.contains("now 51,234.56"), "\(queue.stdout)")
             #expect(try Self.run(["claims", "list", "--format", "csv"], url).stdout.split(separator: "\n").count == 1, "no claim left open")
 
-            try Self.run(["fund", "suspend", "--fund", "LC-IPRC", "--bank", "LCRCB", "--on", "2025-01-23", "--reason", "file review", "--reference", "S-1"], url)
-            let suspended = try Self.run(["fund", "show", "--fund", "LC-IPRC", "--format", "json"], url)
-            #expect(try JSONParser.parse(suspended.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["suspended_banks"] == .array([.string("LCRCB")]))
-            try Self.run(["fund", "resume", "--fund", "LC-IPRC", "--bank", "LCRCB", "--on", "2025-01-24", "--reason", "review done", "--reference", "S-2"], url)
+            // The default took the NPL ratio over the threshold: enrolments stopped by themselves,
+            // fund-wide and through the bank. The administrator reviews and reopens both.
+            let suspended = try JSONParser.parse(try Self.run(["fund", "show", "--fund", "LC-IPRC", "--format", "json"], url).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines))
+            #expect(suspended["suspended"] == .bool(true) && suspended["suspended_banks"] == .array([.string("LCRCB")]))
+            let twice = try PledgerBinary.run(["fund", "suspend", "--fund", "LC-IPRC", "--bank", "LCRCB", "--reason", "x", "--reference", "S-0"], database: url)
+            #expect(twice.status == 1 && twice.stderr.contains("already suspended"))
+            try Self.run(["fund", "resume", "--fund", "LC-IPRC", "--bank", "LCRCB", "--on", "2025-01-24", "--reason", "review done", "--reference", "S-1"], url)
+            try Self.run(["fund", "resume", "--fund", "LC-IPRC", "--on", "2025-01-24", "--reason", "review done", "--reference", "S-2"], url)
 
             let shown = try Self.run(["fund", "show", "--fund", "LC-IPRC", "--format", "json"], url)
             let fund = try JSONParser.parse(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
             #expect(fund["balance_fen"] == .integer(FundMonth.closingBalance.fen))
-            #expect(fund["suspended_banks"] == .array([]))
+            #expect(fund["suspended_banks"] == .array([]) && fund["suspended"] == .bool(false))
             #expect(fund["paid_out_fen"] == .integer(50_000_000))
             #expect(fund["account"]?["interest_fen"] == .integer(123_456))
 
