@@ -126,7 +126,7 @@ struct FaultTests {
                 try await TestDatabase.asSuperuser(url) { connection in
                     try await connection.query("BEGIN", logger: TestDatabase.logger)
                     try await connection.query("SELECT * FROM ledger_head FOR UPDATE", logger: TestDatabase.logger)
-                    try await Task.sleep(for: .seconds(3))
+                    try await Task.sleep(for: .seconds(8))
                     try await connection.query("COMMIT", logger: TestDatabase.logger)
                     released.request()
                 }
@@ -134,7 +134,9 @@ struct FaultTests {
             #expect(released.requested)
             #expect(tally.transient > 0, "appends during the hold were refused, not queued forever")
             #expect(tally.other.isEmpty, "\(tally.other.prefix(3))")
-            #expect(tally.slowest < .seconds(3), "an append waits about the lock timeout, not as long as the lock is held (slowest \(tally.slowest))")
+            // The lock is held 8 s, the lock timeout is 1 s: far below the hold, with room for
+            // a loaded machine.
+            #expect(tally.slowest < .seconds(6), "an append waits about the lock timeout, not as long as the lock is held (slowest \(tally.slowest))")
             try await Self.expectIntact(store, acknowledged: tally.written, url: url)
         }
     }
