@@ -27,19 +27,19 @@ struct ClaimsCommand: AsyncParsableCommand {
         }
     }
 
-    /// The loan, which must exist and be enrolled in a fund.
-    static func loan(_ key: LoanKey, store: EventStore) async throws -> (LoanState, FundId) {
-        var states = AggregateStates()
-        try await CommandHandler(store: store).load(.loan(key), into: &states)
-        guard let loan = states.loans[key], let origination = loan.origination else { throw CLIError.failure("no loan \(key)") }
-        guard let fund = origination.fundId else { throw CLIError.failure("loan \(key) is not enrolled in a fund; it has no claims") }
-        return (loan, fund)
-    }
-
-    /// Performs a decision on one loan's claim and prints the fund's balance.
-    static func decide(_ deed: AdministratorAct, fund: FundId, options: ActOptions, store: EventStore) async throws {
-        let result = try await deed.perform(options, store: store)
-        FundCommand.printBalance(try await FundCommand.state(fund, store: store), after: result)
+    /// One decision on a loan's claim: loads the loan (which must exist and be enrolled),
+    /// lets `deed` build the act from its state and fund, performs it and prints the
+    /// fund's balance.
+    static func act(on key: LoanKey, options: ActOptions, connection: ConnectionOptions,
+                    _ deed: @escaping (LoanState, FundId) throws -> AdministratorAct) async throws {
+        try await connection.withLedger { store in
+            var states = AggregateStates()
+            try await CommandHandler(store: store).load(.loan(key), into: &states)
+            guard let loan = states.loans[key], let origination = loan.origination else { throw CLIError.failure("no loan \(key)") }
+            guard let fund = origination.fundId else { throw CLIError.failure("loan \(key) is not enrolled in a fund; it has no claims") }
+            let result = try await deed(loan, fund).perform(options, store: store)
+            FundCommand.printBalance(try await FundCommand.state(fund, store: store), after: result)
+        }
     }
 
     struct List: AsyncParsableCommand {
@@ -114,15 +114,13 @@ struct ClaimsCommand: AsyncParsableCommand {
             let key = try loan.key()
             let date = try ActInput.date(on, flag: "--on")
             let given = try amount.map { try ActInput.money($0, flag: "--amount") }
-            try await connection.withLedger { store in
-                let (state, fund) = try await ClaimsCommand.loan(key, store: store)
+            try await ClaimsCommand.act(on: key, options: act, connection: connection) { state, _ in
                 guard let claim = state.openClaim, claim.status == .filed else { throw CLIError.failure("loan \(key) has no claim awaiting a decision") }
                 let approved = given ?? claim.amount
-                let deed = AdministratorAct(
+                return AdministratorAct(
                     summary: "Approve claim \(claim.number) of loan \(key) for \(approved) yuan (claimed \(claim.amount)), decided \(date).",
                     command: .loan(key, .approveClaim(amount: approved, approvedOn: date)),
                     fields: [("loan", .string(key.description)), ("decision", .string("approve")), ("amount_fen", .integer(approved.fen)), ("decided_on", .string(date.description))])
-                try await ClaimsCommand.decide(deed, fund: fund, options: act, store: store)
             }
         }
     }
@@ -139,13 +137,11 @@ struct ClaimsCommand: AsyncParsableCommand {
             let key = try loan.key()
             let date = try ActInput.date(on, flag: "--on")
             let reason = try ActInput.text(reason, flag: "--reason")
-            try await connection.withLedger { store in
-                let (_, fund) = try await ClaimsCommand.loan(key, store: store)
-                let deed = AdministratorAct(
+            try await ClaimsCommand.act(on: key, options: act, connection: connection) { _, _ in
+                AdministratorAct(
                     summary: "Reject the claim on loan \(key), decided \(date): \(reason).",
                     command: .loan(key, .rejectClaim(rejectedOn: date, reason: reason)),
                     fields: [("loan", .string(key.description)), ("decision", .string("reject")), ("reason", .string(reason)), ("decided_on", .string(date.description))])
-                try await ClaimsCommand.decide(deed, fund: fund, options: act, store: store)
             }
         }
     }
@@ -164,14 +160,13 @@ struct ClaimsCommand: AsyncParsableCommand {
             let key = try loan.key()
             let date = try ActInput.date(on, flag: "--on")
             let part = try amount.map { try ActInput.money($0, flag: "--amount") }
-            try await connection.withLedger { store in
-                let (state, fund) = try await ClaimsCommand.loan(key, store: store)
+            let reference = act.reference
+            try await ClaimsCommand.act(on: key, options: act, connection: connection) { state, fund in
                 guard let claim = state.openClaim, claim.status == .approved else { throw CLIError.failure("loan \(key) has no approved claim to pay") }
-                let deed = AdministratorAct(
+                return AdministratorAct(
                     summary: "Pay claim \(claim.number) of loan \(key) from fund \(fund) on \(date): \(part.map { "\($0) yuan" } ?? "the \(claim.unpaid) yuan unpaid, up to the balance (the rest stays queued)").",
-                    command: .loan(key, .payClaim(paidOn: date, paymentRef: act.reference, amount: part)),
+                    command: .loan(key, .payClaim(paidOn: date, paymentRef: reference, amount: part)),
                     fields: [("loan", .string(key.description)), ("paid_on", .string(date.description)), ("amount_fen", part.map { .integer($0.fen) } ?? .null)])
-                try await ClaimsCommand.decide(deed, fund: fund, options: act, store: store)
             }
         }
     }
@@ -190,13 +185,11 @@ struct ClaimsCommand: AsyncParsableCommand {
             let key = try loan.key()
             let date = try ActInput.date(on, flag: "--on")
             let reason = try ActInput.text(reason, flag: "--reason")
-            try await connection.withLedger { store in
-                let (_, fund) = try await ClaimsCommand.loan(key, store: store)
-                let deed = AdministratorAct(
+            try await ClaimsCommand.act(on: key, options: act, connection: connection) { _, _ in
+                AdministratorAct(
                     summary: "Withdraw the open claim of loan \(key) on \(date): \(reason).",
                     command: .loan(key, .withdrawClaim(withdrawnOn: date, reason: reason)),
                     fields: [("loan", .string(key.description)), ("withdrawn_on", .string(date.description)), ("reason", .string(reason))])
-                try await ClaimsCommand.decide(deed, fund: fund, options: act, store: store)
             }
         }
     }

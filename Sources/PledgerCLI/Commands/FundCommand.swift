@@ -115,10 +115,7 @@ struct FundCommand: AsyncParsableCommand {
                 summary: "Record a contribution of \(money) yuan from the \(contributor.rawValue) to fund \(id), received \(date).",
                 command: command,
                 fields: [("fund_id", .string(id.value)), ("amount_fen", .integer(money.fen)), ("contributor", .string(contributor.rawValue)), ("received_on", .string(date.description))])
-            try await connection.withLedger { store in
-                let result = try await deed.perform(act, store: store)
-                FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
-            }
+            try await FundCommand.perform(deed, fund: id, options: act, connection: connection)
         }
     }
 
@@ -277,10 +274,7 @@ struct FundCommand: AsyncParsableCommand {
                 command: .fund(id, .amendPolicy(parsed, effectiveOn: date, reason: reason, appliesTo: appliesTo)),
                 fields: [("fund_id", .string(id.value)), ("policy", try JSONParser.parse(EventCoding.encoder.encode(parsed))),
                          ("effective_on", .string(date.description)), ("reason", .string(reason)), ("applies_to", .string(appliesTo.rawValue))])
-            try await connection.withLedger { store in
-                let result = try await deed.perform(act, store: store)
-                FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
-            }
+            try await FundCommand.perform(deed, fund: id, options: act, connection: connection)
         }
     }
 
