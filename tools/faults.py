@@ -174,6 +174,37 @@ class Cluster:
     def running(self) -> bool:
         return self.pg_ctl("status", timeout=15).returncode == 0
 
+    def processes(self) -> list[int]:
+        """The postmaster and every process it started (backends, checkpointer, …)."""
+        try:
+            with open(os.path.join(self.s.pgdata, "postmaster.pid"), encoding="utf-8") as f:
+                postmaster = int(f.readline().strip())
+        except (OSError, ValueError):
+            return []
+        children = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == postmaster:
+                children.append(int(entry))
+        return [postmaster, *children]
+
+    def signal_all(self, sig: int) -> int:
+        """Sends `sig` to the whole cluster (SIGSTOP freezes it: sockets stay open, nothing answers)."""
+        sent = 0
+        for pid in self.processes():
+            try:
+                os.kill(pid, sig)
+                sent += 1
+            except OSError:
+                pass
+        return sent
+
     def ensure_running(self) -> bool:
         if self.running():
             return True
@@ -193,7 +224,7 @@ class Server:
         self.starts = 0
 
     def env(self) -> dict:
-        return dict(os.environ, DATABASE_URL=self.s.database_url, PLEDGER_LOG_LEVEL="warning")
+        return dict(os.environ, DATABASE_URL=self.s.database_url, PLEDGER_LOG_LEVEL="notice")
 
     def start(self) -> None:
         self.starts += 1
@@ -717,13 +748,38 @@ def sigterm(s: Scenario) -> None:
     """SIGTERM the server under load: it must exit within 10 s; then start it again."""
     s.wait(s.warmup)
     s.fault_started()
+    sigterm_within_limit(s)
+    s.fault_ended()
+    s.restart_server()
+
+
+def sigterm_within_limit(s: Scenario) -> None:
+    """SIGTERM the server and check it exits within the limit; if it does not, the server's
+    last log lines go into the notes."""
     took = s.server.sigterm(s.s.sigterm_limit)
     if took is None:
         s.extra_hangs += 1
         s.check("exit after SIGTERM", f"≤ {s.s.sigterm_limit:.0f} s", f"still running after {s.s.sigterm_limit:.0f} s (killed -9)", False)
+        s.note("server log tail: " + " | ".join(s.server.log_tail(12)))
         s.server.kill9()
-    else:
-        s.check("exit after SIGTERM", f"≤ {s.s.sigterm_limit:.0f} s", f"{took:.1f} s, exit code {s.server.proc.returncode}", True)
+        return
+    s.check("exit after SIGTERM", f"≤ {s.s.sigterm_limit:.0f} s", f"{took:.1f} s, exit code {s.server.proc.returncode}", True)
+
+
+@scenario("sigterm-frozen-db")
+def sigterm_frozen_db(s: Scenario) -> None:
+    """SIGTERM the server while PostgreSQL is frozen (SIGSTOP: connections open, nothing
+    answers) and requests wait on it: the server must still exit within 10 s; then the
+    cluster is thawed and the server started again."""
+    s.wait(s.warmup)
+    s.fault_started()
+    frozen = s.cluster.signal_all(signal.SIGSTOP)
+    s.note(f"froze {frozen} PostgreSQL processes")
+    try:
+        s.wait(1.0)
+        sigterm_within_limit(s)
+    finally:
+        s.cluster.signal_all(signal.SIGCONT)
     s.fault_ended()
     s.restart_server()
 

@@ -6,6 +6,7 @@ import PledgerDomain
 import PledgerStore
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Settings of `pledger serve`, as a plain struct that tests build directly.
 public struct ServerConfiguration: Sendable {
@@ -29,9 +30,9 @@ public struct ServerConfiguration: Sendable {
     /// The longest a report may take, reading and folding, before it is abandoned with 503.
     public var reportTimeout: Duration = .seconds(30)
     /// After SIGTERM/SIGINT: how long in-flight requests may finish (a write waiting for a
-    /// lock gives up after `lockTimeout`) before they are cancelled and answered 503; the
-    /// process exits at the latest 2 s after that, so within 10 s of the signal.
-    public var shutdownGracePeriod: Duration = .seconds(7)
+    /// lock gives up after `lockTimeout`) before they are cancelled; the process exits at
+    /// the latest 2 s after that, so within 8 s of the signal.
+    public var shutdownGracePeriod: Duration = .seconds(6)
 
     public init(database: DatabaseURL) { self.database = database }
 }
@@ -74,10 +75,13 @@ public enum PledgerServer {
             logger: logger)
         var group = ServiceGroupConfiguration(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
-        group.maximumCancellationDuration = .seconds(2)
-        let watchdog = ShutdownWatchdog(after: configuration.shutdownGracePeriod + .milliseconds(2500), logger: logger)
-        defer { watchdog.cancel() }
+        // No cancellation limit here: the group's own would end in fatalError, and the crash
+        // report it prints can take longer than the whole budget. The watchdog ends it instead.
+        group.maximumCancellationDuration = nil
+        let watchdog = ShutdownWatchdog(
+            gracePeriod: configuration.shutdownGracePeriod, exitAfter: configuration.shutdownGracePeriod + .seconds(2), logger: logger)
         try await ServiceGroup(configuration: group).run()
+        watchdog.stopped()
     }
 }
 
@@ -117,27 +121,52 @@ struct ProjectorService: Service {
 }
 
 /// The last resort of a bounded shutdown: after SIGTERM or SIGINT, if the process is still
-/// there when the grace period and the cancellation have had their time, it exits. It runs
-/// on Dispatch, not on the cooperative pool, so busy tasks cannot hold it up. Everything
-/// acknowledged is already committed; what was in flight is retried by clients with their
-/// idempotency keys.
+/// there when the grace period and the cancellation have had their time, it exits at once
+/// (`_exit`: no exit handlers that could wait on a stuck thread). It runs on Dispatch, not
+/// on the cooperative pool, so busy tasks cannot hold it up. Everything acknowledged is
+/// already committed; what was in flight is retried by clients with their idempotency keys.
 final class ShutdownWatchdog {
+    private struct State {
+        var signalledAt: ContinuousClock.Instant?
+        var stopped = false
+    }
+    private final class Shared: Sendable { let state = Mutex(State()) }
     private let sources: [any DispatchSourceSignal]
+    private let shared = Shared()
+    private let logger: Logger
 
-    init(after limit: Duration, logger: Logger) {
+    init(gracePeriod: Duration, exitAfter limit: Duration, logger: Logger) {
+        self.logger = logger
         let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
-        sources = [SIGTERM, SIGINT].map { signal in
-            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
-            source.setEventHandler {
+        let signals = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")]
+        sources = signals.map { DispatchSource.makeSignalSource(signal: $0.0, queue: .global()) }
+        for (source, (_, name)) in zip(sources, signals) {
+            source.setEventHandler { [shared] in
+                let first = shared.state.withLock { state -> Bool in
+                    guard state.signalledAt == nil, !state.stopped else { return false }
+                    state.signalledAt = .now
+                    return true
+                }
+                guard first else { return }
+                logger.notice("\(name): shutting down; in-flight requests have \(gracePeriod) to finish")
                 DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-                    logger.error("shutdown did not finish in \(limit); exiting")
-                    exit(1)
+                    guard !shared.state.withLock({ $0.stopped }) else { return }
+                    let message = "pledger: shutdown did not finish within \(limit) of \(name); exiting now\n"
+                    _ = message.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+                    _exit(1)
                 }
             }
             source.resume()
-            return source
         }
     }
 
-    func cancel() { for source in sources { source.cancel() } }
+    /// The service group has returned: a clean shutdown, or no signal at all.
+    func stopped() {
+        for source in sources { source.cancel() }
+        let at = shared.state.withLock { state in
+            state.stopped = true
+            return state.signalledAt
+        }
+        if let at { logger.notice("stopped cleanly \(ContinuousClock.now - at) after the signal") }
+    }
 }
