@@ -10,8 +10,14 @@ import json
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "example": "2024-03-01"}
 TIME = {"type": "string", "example": "2025-01-15T09:00:00+08:00"}
-ID = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", "example": "LC-IPRC"}
-USCC = {"type": "string", "pattern": r"^[0-9A-HJ-NP-RTUWXY]{18}$", "example": "91512081MA62K0260E",
+ID = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"}
+# Examples are records of the demo district (`pledger demo`), so they can be tried as they are.
+FUND_ID = dict(ID, example="LC-IPRC")
+BANK_ID = dict(ID, example="LCRCB")
+CONTRACT_NO = dict(ID, example="LCRCB-2025-00027")
+ASSET_ID = dict(ID, example="ZL202220000020")
+VALUATION_ID = dict(ID, example="V20250302")
+USCC = {"type": "string", "pattern": r"^[0-9A-HJ-NP-RTUWXY]{18}$", "example": "912113037E8W4CT59W",
         "description": "统一社会信用代码 with a valid GB 32100 check character"}
 FEN = {"type": "integer", "format": "int64", "minimum": -9007199254740991, "maximum": 9007199254740991,
        "description": "amount in fen (1 yuan = 100 fen). Every amount and every total the ledger keeps is at most "
@@ -43,6 +49,8 @@ def nullable(schema):
         return {"oneOf": [schema, {"type": "null"}]}
     result = dict(schema)
     result["type"] = [result["type"], "null"]
+    if "enum" in result:
+        result["enum"] = result["enum"] + [None]
     return result
 
 
@@ -65,6 +73,27 @@ policy = obj({
     "bank_quota_fen": dict(POS_FEN, description="maximum covered principal of one bank's loans"),
     "recovery_return_days": dict(INT, minimum=1, maximum=3650, description="days a bank has to return the fund's share of a recovery (default 30)")})
 FIRM_SIZE = {"type": "string", "enum": ["micro", "small", "medium", "large"]}
+# Leaves of the response schemas: what the server writes, as exactly as the request side.
+STR = {"type": "string"}
+BOOL = {"type": "boolean"}
+DATE_OUT = {"type": "string", "format": "date", "example": "2024-03-01"}
+MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2024-03"}
+REGION = {"type": "string", "pattern": r"^\d{6}$", "example": "211303"}
+INDUSTRY = {"type": "string", "pattern": r"^[A-T](\d{2,4})?$", "example": "C3841"}
+KIND = {"type": "string", "enum": KINDS}
+METHOD = {"type": "string", "enum": ["income", "market", "cost"]}
+CONTRIBUTOR = {"type": "string", "enum": ["province", "city", "district", "other"]}
+LOAN_STATUS = {"type": "string", "enum": ["active", "defaulted", "written_off", "closed", "cancelled"]}
+COUNT = dict(INT, minimum=0)
+VERSION = dict(INT, minimum=1, description="the stream's version: pass it as If-Match to write against this state")
+POSITION = dict(INT, minimum=0, description="global position in the ledger")
+HASH = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+PERIOD_STATE = {"type": "string", "enum": ["complete", "ytd", "partial", "not_begun"],
+                "description": "ytd: the current period, up to as_of; partial: the window cuts it; not_begun: it starts after as_of"}
+VERDICTS = {
+    "cagr_bp": nullable(dict(BP, description="compound annual growth over the complete periods; null with fewer than two")),
+    "cagr_from": nullable(STR), "cagr_to": nullable(STR), "cagr_periods": COUNT,
+    "target_met_on_average": nullable(BOOL), "target_met_every_period": nullable(BOOL), "periods_judged": COUNT, "periods_met": COUNT}
 
 schemas = {
     "Problem": obj({
@@ -72,7 +101,7 @@ schemas = {
         "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
     }, {
         "field": {"type": "string", "description": "the request field at fault"}, "instance": {"type": "string"},
-        "items": {"type": "array", "items": ref("BulkItem")}, "checks": {"type": "object"},
+        "items": {"type": "array", "items": ref("BulkItem")}, "checks": ref("ReadinessChecks"),
     }, additional=False, description="RFC 9457 problem details"),
     "WriteResult": obj({
         "position": dict(INT, description="global position of the last event written; pass as min_position to read your write"),
@@ -81,7 +110,7 @@ schemas = {
         "streams": {"type": "object", "additionalProperties": {"type": "integer"}},
     }),
     "FundPolicy": policy,
-    "EstablishFund": obj({"fund_id": ID, "name": TEXT, "region": {"type": "string", "pattern": r"^\d{6}$"}, "policy": ref("FundPolicy"), "established_on": DATE}),
+    "EstablishFund": obj({"fund_id": FUND_ID, "name": TEXT, "region": {"type": "string", "pattern": r"^\d{6}$"}, "policy": ref("FundPolicy"), "established_on": DATE}),
     "AmendPolicy": obj({"policy": ref("FundPolicy"), "effective_on": DATE, "reason": TEXT},
                        {"applies_to": {"type": "string", "enum": ["new_enrolments", "all_loans"], "default": "new_enrolments",
                                        "description": "loans enrolled from effective_on (default; earlier loans keep their terms) or all loans"}}),
@@ -89,27 +118,27 @@ schemas = {
     "BankCharge": obj({"amount_fen": POS_FEN, "charged_on": DATE, "reference": TEXT, "description": TEXT}),
     "ContributionReturn": obj({"amount_fen": POS_FEN, "contributor": {"type": "string", "enum": ["province", "city", "district", "other"]},
                                "returned_on": DATE, "reference": TEXT, "reason": TEXT}),
-    "Transfer": obj({"to_fund_id": ID, "amount_fen": POS_FEN, "transferred_on": DATE, "reference": TEXT}),
+    "Transfer": obj({"to_fund_id": FUND_ID, "amount_fen": POS_FEN, "transferred_on": DATE, "reference": TEXT}),
     "QueuePayment": obj({"paid_on": DATE, "reference": TEXT}, {"limit_fen": POS_FEN}),
     "Lpr": obj({"tenor": {"type": "string", "enum": ["1y", "5y"]}, "rate_bp": dict(BP, minimum=0, maximum=10000), "effective_on": DATE}),
     "FirmSize": obj({"firm_size": FIRM_SIZE, "recorded_on": DATE}),
     "ClaimWithdrawal": obj({"withdrawn_on": DATE, "reason": TEXT}),
     "Contribution": obj({"amount_fen": POS_FEN, "contributor": {"type": "string", "enum": ["province", "city", "district", "other"]},
                          "received_on": DATE, "reference": TEXT}),
-    "JoinBank": obj({"bank_id": ID, "agreement": TEXT, "effective_on": DATE}),
+    "JoinBank": obj({"bank_id": BANK_ID, "agreement": TEXT, "effective_on": DATE}),
     "FundStatus": obj({"effective_on": DATE, "reason": TEXT}),
     "Reversal": obj({"reversed_event_id": UUID, "reversed_on": DATE, "reason": TEXT}),
-    "RegisterBank": obj({"bank_id": ID, "name": TEXT, "licence": dict(TEXT, maxLength=64)}),
+    "RegisterBank": obj({"bank_id": BANK_ID, "name": TEXT, "licence": dict(TEXT, maxLength=64)}),
     "RegisterBorrower": obj({"uscc": USCC, "name": TEXT, "industry": {"type": "string", "pattern": r"^[A-T](\d{2,4})?$", "example": "C3841"},
                              "region": {"type": "string", "pattern": r"^\d{6}$", "example": "211303"}, "tech_sme": {"type": "boolean"}},
                             {"firm_size": FIRM_SIZE}),
-    "RegisterAsset": obj({"asset_id": ID, "kind": {"type": "string", "enum": KINDS}, "registry_no": dict(TEXT, maxLength=64), "title": TEXT, "owner": USCC}),
-    "Valuation": obj({"valuation_id": ID, "appraiser": TEXT, "method": {"type": "string", "enum": ["income", "market", "cost"]},
+    "RegisterAsset": obj({"asset_id": ASSET_ID, "kind": {"type": "string", "enum": KINDS}, "registry_no": dict(TEXT, maxLength=64), "title": TEXT, "owner": USCC}),
+    "Valuation": obj({"valuation_id": VALUATION_ID, "appraiser": TEXT, "method": {"type": "string", "enum": ["income", "market", "cost"]},
                       "value_fen": POS_FEN, "valued_on": DATE, "report_ref": TEXT}),
-    "Pledge": obj({"asset_id": ID, "registration_no": dict(TEXT, maxLength=64)}, {"valuation_id": ID}),
-    "Originate": obj({"contract_no": ID, "borrower": USCC, "principal_fen": POS_FEN, "rate_bp": dict(BP, minimum=0, maximum=10000),
+    "Pledge": obj({"asset_id": ASSET_ID, "registration_no": dict(TEXT, maxLength=64)}, {"valuation_id": VALUATION_ID}),
+    "Originate": obj({"contract_no": CONTRACT_NO, "borrower": USCC, "principal_fen": POS_FEN, "rate_bp": dict(BP, minimum=0, maximum=10000),
                       "originated_on": DATE, "matures_on": DATE, "collateral": {"type": "array", "items": ref("Pledge"), "minItems": 1}},
-                     {"fund_id": ID}),
+                     {"fund_id": FUND_ID}),
     "Repayment": obj({"principal_fen": NONNEG_FEN, "interest_fen": NONNEG_FEN, "paid_on": DATE}),
     "Default": obj({"defaulted_on": DATE, "missed_due_on": dict(DATE, description="the instalment or maturity date missed; days overdue are counted from it"),
                     "classification": {"type": "string", "enum": ["substandard", "doubtful", "loss"]}},
@@ -127,64 +156,137 @@ schemas = {
     "BulkOperation": {"type": "object", "required": ["op", "contract_no"], "properties": {
         "op": {"type": "string", "enum": ["originate", "repayment", "default", "claim", "recovery", "return_recovery",
                                           "write_off", "close", "cancel", "reversal"]},
-        "contract_no": ID, "recovery_no": dict(INT, minimum=1)},
+        "contract_no": CONTRACT_NO, "recovery_no": dict(INT, minimum=1)},
         "description": "op and contract_no, plus the fields of the matching single-operation request"},
     "BulkReport": obj({"operations": {"type": "array", "items": ref("BulkOperation"), "minItems": 1, "maxItems": 20000}}),
     "BulkItem": obj({"index": INT, "op": {"type": "string"}, "contract_no": {"type": "string"},
                      "status": {"type": "string", "enum": ["accepted", "rejected"]}},
-                    {"line": INT, "events": INT, "error": {"type": "object"}}),
+                    {"line": dict(INT, description="the CSV line (header = line 1)"), "events": COUNT,
+                     "error": obj({"type": {"type": "string", "format": "uri"}, "detail": STR}, {"field": STR},
+                                  description="why the item was refused (a problem's type, detail and field)")}),
     "BulkResult": obj({"atomic": {"type": "boolean"}, "accepted": INT, "rejected": INT, "events": INT,
                        "position": nullable(INT), "items": {"type": "array", "items": ref("BulkItem")}}),
-    "Fund": {"type": "object", "required": ["fund_id", "name", "balance_fen", "version"], "properties": {
-        "fund_id": {"type": "string"}, "name": {"type": "string"}, "region": nullable({"type": "string"}),
-        "established_on": nullable({"type": "string"}), "policy": nullable(ref("FundPolicy")), "suspended": {"type": "boolean"},
-        "banks": {"type": "array"}, "contributed_fen": INT, "paid_out_fen": INT, "recoveries_returned_fen": INT,
-        "balance_fen": INT, "contributions": {"type": "array"}, "version": INT}},
-    "FundSummary": {"type": "object", "required": ["fund_id", "name", "balance_fen"], "properties": {
-        "fund_id": {"type": "string"}, "name": {"type": "string"}, "contributed_fen": INT, "paid_out_fen": INT,
-        "recoveries_returned_fen": INT, "balance_fen": INT, "suspended": {"type": "boolean"}}},
-    "Bank": {"type": "object", "required": ["bank_id", "name", "licence"], "properties": {
-        "bank_id": nullable({"type": "string"}), "name": {"type": "string"}, "licence": {"type": "string"}, "version": INT}},
-    "Borrower": {"type": "object", "required": ["uscc", "name", "industry", "region", "tech_sme", "version"], "properties": {
-        "uscc": {"type": "string"}, "name": {"type": "string"}, "industry": {"type": "string"}, "region": {"type": "string"},
-        "tech_sme": {"type": "boolean"}, "version": INT}},
-    "Asset": {"type": "object", "required": ["asset_id", "kind", "valuations", "pledge", "version"], "properties": {
-        "asset_id": {"type": "string"}, "kind": {"type": "string"}, "registry_no": {"type": "string"}, "title": {"type": "string"},
-        "owner": {"type": "string"}, "valuations": {"type": "array"}, "pledge": nullable({"type": "object"}), "version": INT}},
-    "Loan": {"type": "object", "required": ["bank_id", "contract_no", "status", "principal_fen", "outstanding_fen", "version"], "properties": {
-        "bank_id": {"type": "string"}, "contract_no": {"type": "string"}, "borrower": {"type": "string"}, "fund_id": nullable({"type": "string"}),
-        "principal_fen": INT, "rate_bp": INT, "originated_on": {"type": "string"}, "matures_on": {"type": "string"},
-        "pledge_rate_bp": INT, "collateral": {"type": "array"},
-        "status": {"type": "string", "enum": ["active", "defaulted", "written_off", "closed", "cancelled"]},
-        "outstanding_fen": INT, "repaid_principal_fen": INT, "repaid_interest_fen": INT, "repayments": {"type": "array"},
-        "default": nullable({"type": "object"}), "claims": {"type": "array"}, "recoveries": {"type": "array"},
-        "compensation_paid_fen": INT, "recovered_fen": INT, "returned_to_fund_fen": INT, "written_off_fen": INT, "version": INT}},
-    "LoanSnapshot": {"type": "object", "required": ["bank_id", "contract_no", "status", "principal_fen", "outstanding_fen"], "properties": {
-        "bank_id": {"type": "string"}, "contract_no": {"type": "string"}, "status": {"type": "string"},
-        "principal_fen": INT, "outstanding_fen": INT}},
-    "ExportLine": {"type": "object", "required": ["position", "stream", "version", "event_id", "type", "schema", "data", "meta",
-                                                   "recorded_at", "prev_hash", "hash"],
-                   "description": "a canonical envelope with its chain links (docs/ledger-format.md)"},
-    "Head": obj({"position": INT, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "recorded_at": nullable({"type": "string"})}),
-    "GrowthReport": {"type": "object", "required": ["from_year", "to_year", "target_bp", "years", "cagr_bp", "slices", "monthly"], "properties": {
-        "from_year": INT, "to_year": INT, "target_bp": INT, "years": {"type": "array"}, "cagr_bp": nullable(INT),
-        "by": nullable({"type": "string"}), "slices": {"type": "array"}, "monthly": {"type": "array"}}},
-    "ExposureReport": {"type": "object", "required": ["fund_id", "as_of", "balance_fen", "covered_outstanding_fen",
-                                                      "contingent_liability_fen", "pending_claims_fen", "suspension_breached"], "properties": {
-        "fund_id": {"type": "string"}, "as_of": {"type": "string"}, "balance_fen": INT, "covered_outstanding_fen": INT,
-        "contingent_liability_fen": INT, "pending_claims_fen": INT, "leverage_bp": nullable(INT),
-        "coverage_adequacy_bp": nullable(INT), "non_performing_ratio_bp": nullable(INT), "suspension_breached": {"type": "boolean"},
-        "by_bank": {"type": "array"}, "top_borrowers": {"type": "array"}}},
+    "Fund": obj({
+        "fund_id": FUND_ID, "name": STR, "region": nullable(REGION), "established_on": nullable(DATE_OUT), "policy": nullable(ref("FundPolicy")),
+        "suspended": dict(BOOL, description="new enrolments suspended fund-wide today"),
+        "suspended_banks": {"type": "array", "items": BANK_ID, "description": "banks whose new enrolments are suspended"},
+        "banks": {"type": "array", "items": obj({"bank_id": BANK_ID, "joined_on": nullable(DATE_OUT)})},
+        "contributed_fen": FEN, "paid_out_fen": FEN, "recoveries_returned_fen": FEN, "balance_fen": FEN,
+        "contributions": {"type": "array", "items": obj({"event_id": UUID, "amount_fen": FEN, "contributor": CONTRIBUTOR,
+                                                          "received_on": DATE_OUT, "reference": STR, "reversed": BOOL})},
+        "account": ref("FundAccount"),
+        "covered_principal_fen": dict(FEN, description="principal at enrolment of the loans the fund covers today"),
+        "non_performing_fen": dict(FEN, description="covered principal of defaulted loans"),
+        "npl_ratio_bp": nullable(dict(BP, description="non_performing_fen ÷ covered_principal_fen; null with no cover")),
+        "queue": {"type": "array", "description": "approved claims not yet paid in full, in approval order",
+                  "items": obj({"bank_id": BANK_ID, "contract_no": CONTRACT_NO, "claim_no": COUNT, "approved_fen": FEN, "approved_on": nullable(DATE_OUT),
+                                "paid_fen": FEN, "remaining_fen": FEN})},
+        "version": VERSION}, description="a fund's current state: policy, member banks, account and cover"),
+    "FundAccount": obj({k: FEN for k in ["contributed_fen", "contributions_returned_fen", "paid_out_fen", "recoveries_returned_fen",
+                                          "interest_fen", "bank_charges_fen", "transfers_in_fen", "transfers_out_fen", "balance_fen"]},
+                       description="every kind of movement on the fund's account; balance_fen is what the fund holds"),
+    "FundSummary": obj({"fund_id": FUND_ID, "name": STR, "contributed_fen": FEN, "paid_out_fen": FEN,
+                        "recoveries_returned_fen": FEN, "balance_fen": FEN, "suspended": BOOL}),
+    "Bank": obj({"bank_id": BANK_ID, "name": STR, "licence": STR, "version": VERSION}),
+    "BankSummary": obj({"bank_id": BANK_ID, "name": STR, "licence": STR}),
+    "Borrower": obj({"uscc": USCC, "name": STR, "industry": INDUSTRY, "region": REGION, "tech_sme": BOOL, "version": VERSION},
+                    {"firm_size": FIRM_SIZE}),
+    "Asset": obj({
+        "asset_id": ASSET_ID, "kind": KIND, "registry_no": STR, "title": STR, "owner": USCC,
+        "valuations": {"type": "array", "items": obj({"valuation_id": VALUATION_ID, "appraiser": STR, "method": METHOD, "value_fen": FEN,
+                                                        "valued_on": DATE_OUT, "report_ref": STR})},
+        "pledge": nullable(obj({"pledged": {"type": "boolean", "const": True}},
+                               {"bank_id": BANK_ID, "contract_no": CONTRACT_NO, "registration_no": STR, "valuation_id": VALUATION_ID, "pledged_on": DATE_OUT},
+                               description="null when not pledged; a bank sees only `pledged` for another bank's pledge")),
+        "version": VERSION}),
+    "Collateral": obj({"asset_id": ASSET_ID, "kind": KIND, "valuation_id": VALUATION_ID, "appraised_value_fen": FEN, "registration_no": STR}),
+    "Loan": obj({
+        "bank_id": BANK_ID, "contract_no": CONTRACT_NO, "borrower": USCC, "fund_id": nullable(ID),
+        "principal_fen": FEN, "rate_bp": BP, "originated_on": DATE_OUT, "matures_on": DATE_OUT,
+        "pledge_rate_bp": dict(BP, description="principal ÷ appraised value of the collateral"),
+        "collateral": {"type": "array", "items": ref("Collateral")},
+        "status": LOAN_STATUS, "outstanding_fen": FEN, "repaid_principal_fen": FEN, "repaid_interest_fen": FEN,
+        "repayments": {"type": "array", "items": obj({"event_id": UUID, "principal_fen": FEN, "interest_fen": FEN, "paid_on": DATE_OUT, "reversed": BOOL})},
+        "default": nullable(obj({"defaulted_on": DATE_OUT, "missed_due_on": DATE_OUT, "days_overdue": COUNT, "outstanding_fen": FEN,
+                                 "classification": {"type": "string", "enum": ["substandard", "doubtful", "loss"]}})),
+        "claims": {"type": "array", "items": obj({
+            "claim_no": COUNT, "amount_fen": FEN, "claimed_on": DATE_OUT,
+            "status": {"type": "string", "enum": ["filed", "approved", "rejected", "paid", "withdrawn"]},
+            "approved_fen": FEN, "approved_on": nullable(DATE_OUT), "paid_fen": FEN, "paid_on": nullable(DATE_OUT), "unpaid_fen": FEN,
+            "withdrawn_fen": FEN, "withdrawn_on": nullable(DATE_OUT)})},
+        "recoveries": {"type": "array", "items": obj({"recovery_no": COUNT, "event_id": UUID, "amount_fen": FEN, "received_on": DATE_OUT,
+                                                       "reversed": BOOL, "returned_to_fund_fen": nullable(FEN)})},
+        "compensation_paid_fen": FEN, "recovered_fen": FEN, "returned_to_fund_fen": FEN,
+        "owed_to_fund_fen": dict(FEN, description="the fund's share of recoveries not yet returned to it"), "written_off_fen": FEN,
+        "version": VERSION}, description="a loan's current state, with every repayment, claim and recovery"),
+    "LoanSnapshot": obj({
+        "bank_id": BANK_ID, "contract_no": CONTRACT_NO, "borrower": USCC, "tech_sme": BOOL, "principal_fen": FEN, "originated_on": DATE_OUT,
+        "matures_on": DATE_OUT, "status": LOAN_STATUS, "outstanding_fen": FEN,
+        "principal_by_kind": {"type": "array", "items": obj({"kind": KIND, "principal_fen": FEN}),
+                              "description": "principal split by asset kind, pro rata to the pledged valuations"},
+        "pending_claim_fen": FEN, "pending_claim_approved": BOOL, "compensation_paid_fen": FEN, "recovered_fen": FEN,
+        "returned_to_fund_fen": FEN, "written_off_fen": FEN, "owed_to_fund_fen": FEN},
+        {"industry": INDUSTRY, "region": REGION, "fund_id": FUND_ID}, description="one row of a bank's loan list"),
+    "ExportLine": obj({"position": POSITION, "stream": STR, "version": VERSION, "event_id": UUID, "type": STR, "schema": COUNT,
+                       "data": {"type": "object", "description": "the event's payload; its fields per type are in docs/ledger-format.md"},
+                       "meta": {"type": "object", "description": "who and what recorded the event (actor, request, …)"},
+                       "recorded_at": STR, "prev_hash": HASH, "hash": HASH},
+                      description="a canonical envelope with its chain links (docs/ledger-format.md)"),
+    "Head": obj({"position": POSITION, "hash": HASH, "recorded_at": nullable(STR)}),
+    "GrowthPeriod": obj({
+        "year": dict(INT, description="the calendar year, or the year the 12-month period ends in"),
+        "loans": COUNT, "principal_fen": FEN, "borrowers": COUNT,
+        "principal_growth_bp": nullable(BP), "loan_growth_bp": nullable(BP), "target_met": nullable(BOOL),
+        "period": dict(STR, example="2024"), "start": DATE_OUT, "end": DATE_OUT, "through": nullable(DATE_OUT),
+        "state": PERIOD_STATE,
+        "ytd": BOOL, "base_start": nullable(DATE_OUT), "base_end": nullable(DATE_OUT), "base_loans": nullable(COUNT),
+        "base_principal_fen": nullable(FEN)}),
+    "GrowthReport": obj({
+        "from_year": INT, "to_year": INT, "target_bp": BP, "from_month": MONTH, "to_month": MONTH,
+        "period_kind": {"type": "string", "enum": ["calendar_years", "12_months"]}, "as_of": nullable(DATE_OUT),
+        "years": {"type": "array", "items": ref("GrowthPeriod")},
+        **VERDICTS,
+        "by": nullable({"type": "string", "enum": ["bank", "kind", "industry", "region", "enrolled"]}),
+        "region_level": nullable({"type": "string", "enum": ["district", "city", "province"]}),
+        "slices": {"type": "array", "items": obj({"value": STR, "years": {"type": "array", "items": ref("GrowthPeriod")}, **VERDICTS})},
+        "monthly": {"type": "array", "items": obj({"month": MONTH, "loans": COUNT, "principal_fen": FEN})},
+        "benchmark": nullable({"type": "array", "items": obj({
+            "year": INT, "state": PERIOD_STATE, "published_fen": nullable(FEN),
+            "source": nullable(STR), "ours_fen": FEN, "difference_fen": nullable(FEN), "difference_bp": nullable(BP)})}),
+        "benchmark_years_outside": {"type": "array", "items": INT}},
+        description="financing per period against the growth target, with its verdicts, slices and months"),
+    "ExposureBreakdown": obj({"loans": COUNT, "covered_outstanding_fen": FEN, "contingent_liability_fen": FEN, "non_performing_fen": FEN,
+                              "pending_claims_fen": FEN, "owed_to_fund_fen": FEN}, {"bank_id": BANK_ID, "borrower": USCC},
+                             description="one bank's (bank_id) or one borrower's (borrower) share of the exposure"),
+    "ExposureReport": obj({
+        "fund_id": FUND_ID, "fund_name": STR, "as_of": DATE_OUT,
+        "contributions_fen": obj({}, {c: FEN for c in ["province", "city", "district", "other"]}, description="contributed, by contributor"),
+        **{k: FEN for k in ["contributed_fen", "paid_out_fen", "recoveries_returned_fen", "balance_fen", "interest_fen", "bank_charges_fen",
+                            "contributions_returned_fen", "transfers_in_fen", "transfers_out_fen", "owed_to_fund_fen"]},
+        "covered_loans": COUNT, "covered_outstanding_fen": FEN,
+        "contingent_liability_fen": dict(FEN, description="what the fund would pay if every covered loan defaulted today"),
+        "pending_claims_fen": FEN, "pending_claims_filed": COUNT, "pending_claims_approved": COUNT,
+        "leverage_bp": nullable(BP), "max_leverage_bp": BP, "leverage_breached": BOOL, "coverage_adequacy_bp": nullable(BP),
+        "non_performing_fen": FEN, "non_performing_ratio_bp": nullable(BP), "suspend_threshold_bp": BP, "suspension_breached": BOOL,
+        "suspended": BOOL, "covered_principal_fen": FEN, "cover_non_performing_fen": FEN, "cover_npl_ratio_bp": nullable(BP),
+        "enrolment_headroom_fen": FEN, "suspended_banks": {"type": "array", "items": BANK_ID},
+        "by_bank": {"type": "array", "items": ref("ExposureBreakdown")}, "top_borrowers": {"type": "array", "items": ref("ExposureBreakdown")}},
+        description="a fund's balance against what it may have to pay, as of a date"),
+    "Health": obj({"status": {"type": "string", "enum": ["ok"]}}),
+    "Readiness": obj({"status": {"type": "string", "enum": ["ready"]}, "checks": ref("ReadinessChecks")}),
+    "ReadinessChecks": obj({"database": {"type": "string", "enum": ["ok", "unreachable"]}, "writer": dict(STR, description="ok, or why writes are stuck")},
+                           {"projector_lag": dict(INT, description="events appended but not yet in the read models"),
+                            "migrations_pending": {"type": "array", "items": STR}}),
 }
 
 
 def page(item):
-    return {"type": "object", "required": ["items", "next_cursor"], "properties": {
-        "items": {"type": "array", "items": item}, "next_cursor": nullable({"type": "string"})}}
+    return obj({"items": {"type": "array", "items": item},
+                "next_cursor": nullable(dict(STR, description="pass as cursor for the next page; null on the last"))})
 
 
 schemas["FundPage"] = page(ref("FundSummary"))
-schemas["BankPage"] = page(ref("Bank"))
+schemas["BankPage"] = page(ref("BankSummary"))
 schemas["LoanPage"] = page(ref("LoanSnapshot"))
 schemas["HistoryPage"] = page(ref("ExportLine"))
 
@@ -221,8 +323,8 @@ def param(name, where, schema, description, required=False):
 P_FUND = dict(param("fund_id", "path", ID, "fund id"), example="LC-IPRC")
 P_BANK = dict(param("bank_id", "path", ID, "bank id"), example="LCRCB")
 P_CONTRACT = dict(param("contract_no", "path", ID, "the bank's contract number"), example="LCRCB-2025-00027")
-P_ASSET = dict(param("asset_id", "path", ID, "asset id"), example="ZL202010000002")
-P_USCC = dict(param("uscc", "path", {"type": "string"}, "borrower USCC"), example="912113032Q3UR42W53")
+P_ASSET = dict(param("asset_id", "path", ID, "asset id"), example="ZL202220000020")
+P_USCC = dict(param("uscc", "path", {"type": "string"}, "borrower USCC"), example="912113037E8W4CT59W")
 H_IDEM = param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 200},
                "a key of your choice (a UUID) per logical write, scoped to your token's role. A retry with the same key, method, "
                "route and body gets the first answer byte for byte (status, body, ETag) with `Idempotent-Replayed: true`, however "
@@ -352,17 +454,18 @@ read("/v1/events", "The event feed (NDJSON)", None, [
     content={"application/x-ndjson": {"schema": {"type": "string", "description": "one export line (ExportLine) per line"}}})
 
 paths["/healthz"] = {"get": {"tags": ["operations"], "summary": "Liveness", "operationId": "healthz", "security": [],
-                             "responses": {"200": {"description": "the process is up", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+                             "responses": {"200": {"description": "the process is up", "content": {"application/json": {"schema": ref("Health")}}}}}}
 paths["/readyz"] = {"get": {"tags": ["operations"], "summary": "Readiness", "operationId": "readyz", "security": [],
                             "responses": {"200": {"description": "database reachable, migrations current, projector lag under the bound",
-                                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                                                  "content": {"application/json": {"schema": ref("Readiness")}}},
                                           **errors("503")}}}
 paths["/metrics"] = {"get": {"tags": ["operations"], "summary": "Prometheus metrics", "operationId": "metrics",
                              "description": "Roles: auditor, fund_admin, admin.",
                              "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}},
                                            **errors("401", "403")}}}
 paths["/openapi.json"] = {"get": {"tags": ["operations"], "summary": "This document", "operationId": "openapi", "security": [],
-                                  "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+                                  "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {
+                                      "type": "object", "required": ["openapi", "info", "paths"], "description": "an OpenAPI 3.1 document"}}}}}}}
 
 document = {
     "openapi": "3.1.0",

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a loan stands in its life.
-public enum LoanStatus: String, Sendable, Hashable, Codable, CaseIterable {
+public enum LoanStatus: String, Sendable, Hashable, ClosedSet {
     case active, defaulted
     case writtenOff = "written_off"
     case closed, cancelled
