@@ -104,19 +104,13 @@ struct ProjectorService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await projector.run()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.error("projector stopped; restarting in 1 s", metadata: ["error": "\(StoreError.wrap(error))"])
-                    try await Task.sleep(for: .seconds(1))
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await projector.runRestarting { error in
+                    logger.error("projector stopped; restarting in 1 s", metadata: ["error": "\(error)"])
                 }
             }
-        }
+        } catch is CancellationError {}
     }
 }
 
