@@ -15,7 +15,6 @@ public struct ServerConfiguration: Sendable {
     public var database: DatabaseURL
     /// Run the projector in this process (default); turn off when it runs on its own.
     public var runProjector = true
-    public var logLevel: Logger.Level = .info
     /// The `sql/` folder, so `/readyz` can tell whether migrations are current.
     public var sqlDirectory: URL?
     /// `/readyz` fails when the read models lag the log by more events than this.
