@@ -158,7 +158,7 @@ schemas = {
                                           "write_off", "close", "cancel", "reversal"]},
         "contract_no": CONTRACT_NO, "recovery_no": dict(INT, minimum=1)},
         "description": "op and contract_no, plus the fields of the matching single-operation request"},
-    "BulkReport": obj({"operations": {"type": "array", "items": ref("BulkOperation"), "minItems": 1, "maxItems": 20000}}),
+    "BulkReport": obj({"operations": {"type": "array", "items": ref("BulkOperation"), "minItems": 1, "maxItems": 10000}}),
     "BulkItem": obj({"index": INT, "op": {"type": "string"}, "contract_no": {"type": "string"},
                      "status": {"type": "string", "enum": ["accepted", "rejected"]}},
                     {"line": dict(INT, description="the CSV line (header = line 1)"), "events": COUNT,
@@ -332,6 +332,8 @@ H_IDEM = param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "
                "Retry 503s and lost connections with the same key; never with a new one")
 H_IFMATCH = param("If-Match", "header", {"type": "string", "pattern": r'^"?\d{1,9}"?$'}, "the ETag (stream version) this write expects; 412 if stale")
 Q_MIN = param("min_position", "query", dict(INT, minimum=0), "wait (≤ 2 s) until the read models include this position (read-your-writes)")
+H_MIN = param("Pledger-Min-Position", "header", {"type": "string", "pattern": r"^\d{1,18}$"},
+              "the same as the min_position query parameter, for clients that prefer a header")
 Q_CURSOR = param("cursor", "query", {"type": "string", "pattern": r"^[A-Za-z0-9_.-]{0,64}$"}, "next_cursor of the previous page")
 Q_LIMIT = param("limit", "query", dict(INT, minimum=1, maximum=1000), "page size (default 100)")
 Q_ASOF = param("as_of", "query", DATE, "business date the report is about (default: today)")
@@ -362,7 +364,7 @@ def read(path, summary, schema, params=(), roles="all roles", tag="loans", conte
     paths.setdefault(path, {})["get"] = {
         "tags": [tag], "summary": summary, "description": f"Roles: {roles}.",
         "operationId": summary.lower().replace(" ", "_").replace("'", "").replace(",", ""),
-        "parameters": list(params), "responses": responses}
+        "parameters": list(params) + ([H_MIN] if Q_MIN in params else []), "responses": responses}
 
 
 FA = "fund_admin, admin"
