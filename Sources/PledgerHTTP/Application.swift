@@ -39,12 +39,14 @@ public struct ServerConfiguration: Sendable {
 /// The one place the HTTP application is assembled, for `pledger serve` and for tests.
 public enum PledgerServer {
     /// The router with every route, behind problem+json, metrics and (for `/v1`) auth.
-    public static func router(store: EventStore, configuration: ServerConfiguration, metrics: Metrics = Metrics()) -> Router<PledgerRequestContext> {
-        let api = API(store: store, metrics: metrics, reportTimeout: configuration.reportTimeout)
+    public static func router(store: EventStore, configuration: ServerConfiguration) -> Router<PledgerRequestContext> {
+        LedgerMetrics.bootstrap()
+        let api = API(store: store, reportTimeout: configuration.reportTimeout)
         let router = Router(context: PledgerRequestContext.self)
+        // Outermost, so it counts the answer ProblemMiddleware made of any error.
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
-        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: MethodNotAllowedMiddleware(document: OperationsController.openAPIDocument))
         OperationsController(api: api, configuration: configuration).addRoutes(to: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: TokenStore(store: store)))
@@ -60,6 +62,7 @@ public enum PledgerServer {
     /// Serves until SIGINT/SIGTERM, then shuts down gracefully: in-flight requests finish,
     /// the group-commit writer flushes, the projector stops after its batch, the pool closes.
     public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        LedgerMetrics.bootstrap()
         let limits = DatabaseURL.SessionLimits(
             lockTimeout: configuration.lockTimeout, statementTimeout: configuration.reportTimeout,
             idleInTransactionTimeout: configuration.reportTimeout)

@@ -63,15 +63,7 @@ struct OperationsController {
             try Permission.audit(try await AuthMiddleware.identify(request, tokens: TokenStore(store: api.store)))
             let head = try await api.store.head()
             let checkpoint = try await Projector.checkpoint(api.store)
-            let stats = api.store.statistics
-            let text = api.metrics.render(
-                gauges: [
-                    ("pledger_ledger_head_position", "Last position in the event log.", Double(head.position)),
-                    ("pledger_projector_checkpoint", "Last position the read models include.", Double(checkpoint)),
-                    ("pledger_projector_lag_events", "Events appended but not yet in the read models.", Double(head.position - checkpoint)),
-                ],
-                batches: (stats.transactions, stats.requests, stats.largestBatch))
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: LedgerMetrics.render(headPosition: head.position, checkpoint: checkpoint)))
         }
     }
 }

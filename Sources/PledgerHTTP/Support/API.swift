@@ -12,19 +12,17 @@ struct API: Sendable {
     let writes: Writes
     let reports: ReportService
     let queries: ReadModelQueries
-    let metrics: Metrics
     /// How long a read waits for the projector to reach `min_position`.
     let readYourWritesTimeout: Duration
     /// How long a report may run (see `ServerConfiguration.reportTimeout`).
     let reportTimeout: Duration
 
-    init(store: EventStore, metrics: Metrics, readYourWritesTimeout: Duration = .seconds(2), reportTimeout: Duration = .seconds(30)) {
+    init(store: EventStore, readYourWritesTimeout: Duration = .seconds(2), reportTimeout: Duration = .seconds(30)) {
         self.store = store
         handler = CommandHandler(store: store)
         writes = Writes(handler: handler)
         reports = ReportService(store: store)
         queries = ReadModelQueries(store: store)
-        self.metrics = metrics
         self.readYourWritesTimeout = readYourWritesTimeout
         self.reportTimeout = reportTimeout
     }

@@ -1,64 +1,50 @@
-import Foundation
-import Synchronization
+import Metrics
+import NIOCore
+import Prometheus
 
-/// Prometheus counters and histograms for `/metrics`, kept in memory. Small on purpose:
-/// requests by route and status, request latency, and the gauges the server samples.
-public final class Metrics: Sendable {
-    static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+/// The process's metrics for `/metrics`: Hummingbird's request metrics and the ledger's own
+/// (group commits, sampled heads), all through swift-metrics into one Prometheus registry.
+/// swift-metrics has one factory per process, so the registry is bootstrapped once, on first
+/// use; every server in the process (tests run several) reports into it.
+public enum LedgerMetrics {
+    public static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.nameAndLabelSanitizer = prometheusNames
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+        ]
+        factory.defaultValueHistogramBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
 
-    private struct State {
-        var requests: [String: Int] = [:]
-        var latency: [String: (buckets: [Int], sum: Double, count: Int)] = [:]
+    /// Makes sure the registry is the process's factory before any metric is created.
+    static func bootstrap() { _ = registry }
+
+    /// The text exposition format, after sampling what is read rather than counted.
+    static func render(headPosition: Int64, checkpoint: Int64) -> ByteBuffer {
+        Gauge(label: "pledger_ledger_head_position").record(headPosition)
+        Gauge(label: "pledger_projector_checkpoint").record(checkpoint)
+        Gauge(label: "pledger_projector_lag_events").record(headPosition - checkpoint)
+        var bytes: [UInt8] = []
+        registry.emit(into: &bytes)
+        return ByteBuffer(bytes: bytes)
     }
 
-    private let state = Mutex(State())
+    /// Hummingbird names its metrics after OpenTelemetry (`hb.requests`, `http.route`);
+    /// Prometheus wants snake case with units. The names an operator sees are these.
+    static let names = [
+        "hb.requests": "pledger_http_requests_total",
+        "hb.request.errors": "pledger_http_request_errors_total",
+        "http.server.request.duration": "pledger_http_request_duration_seconds",
+        "http.server.active_requests": "pledger_http_active_requests",
+    ]
+    static let labels = ["http.route": "route", "http.request.method": "method", "http.response.status_code": "status", "error.type": "status"]
 
-    public init() {}
-
-    func record(route: String, method: String, status: Int, seconds: Double) {
-        state.withLock { state in
-            state.requests["route=\"\(route)\",method=\"\(method)\",status=\"\(status)\"", default: 0] += 1
-            var histogram = state.latency[route] ?? (Array(repeating: 0, count: Self.latencyBuckets.count), 0, 0)
-            for (index, bound) in Self.latencyBuckets.enumerated() where seconds <= bound { histogram.buckets[index] += 1 }
-            histogram.sum += seconds
-            histogram.count += 1
-            state.latency[route] = histogram
-        }
-    }
-
-    /// The text exposition format, with extra gauges sampled by the caller.
-    func render(gauges: [(name: String, help: String, value: Double)], batches: (transactions: Int, requests: Int, largest: Int)) -> String {
-        var out: [String] = []
-        state.withLock { state in
-            out.append("# HELP pledger_http_requests_total HTTP requests by route, method and status.")
-            out.append("# TYPE pledger_http_requests_total counter")
-            for key in state.requests.keys.sorted() { out.append("pledger_http_requests_total{\(key)} \(state.requests[key]!)") }
-            out.append("# HELP pledger_http_request_duration_seconds Request latency by route.")
-            out.append("# TYPE pledger_http_request_duration_seconds histogram")
-            for route in state.latency.keys.sorted() {
-                let h = state.latency[route]!
-                for (index, bound) in Self.latencyBuckets.enumerated() {
-                    out.append("pledger_http_request_duration_seconds_bucket{route=\"\(route)\",le=\"\(bound)\"} \(h.buckets[index])")
-                }
-                out.append("pledger_http_request_duration_seconds_bucket{route=\"\(route)\",le=\"+Inf\"} \(h.count)")
-                out.append("pledger_http_request_duration_seconds_sum{route=\"\(route)\"} \(h.sum)")
-                out.append("pledger_http_request_duration_seconds_count{route=\"\(route)\"} \(h.count)")
-            }
-        }
-        out.append("# HELP pledger_append_transactions_total Group-commit transactions written by this process.")
-        out.append("# TYPE pledger_append_transactions_total counter")
-        out.append("pledger_append_transactions_total \(batches.transactions)")
-        out.append("# HELP pledger_append_requests_total Append requests carried by those transactions.")
-        out.append("# TYPE pledger_append_requests_total counter")
-        out.append("pledger_append_requests_total \(batches.requests)")
-        out.append("# HELP pledger_append_largest_batch Most append requests in one transaction.")
-        out.append("# TYPE pledger_append_largest_batch gauge")
-        out.append("pledger_append_largest_batch \(batches.largest)")
-        for gauge in gauges {
-            out.append("# HELP \(gauge.name) \(gauge.help)")
-            out.append("# TYPE \(gauge.name) gauge")
-            out.append("\(gauge.name) \(gauge.value)")
-        }
-        return out.joined(separator: "\n") + "\n"
+    @Sendable static func prometheusNames(_ name: String, _ dimensions: [(String, String)]) -> (String, [(String, String)]) {
+        func snake(_ text: String) -> String { String(text.map { $0.isLetter || $0.isNumber ? $0 : "_" }) }
+        return (names[name] ?? snake(name), dimensions.map { (labels[$0.0] ?? snake($0.0), $0.1) })
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PledgerDomain
 import PostgresNIO
 import Synchronization
@@ -178,6 +179,9 @@ public final class EventStore: Sendable {
             }
             known.withLock { $0.remember(plan) }
             batchStats.withLock { $0.record(requests: batch.count) }
+            Counter(label: "pledger_append_transactions_total").increment()
+            Counter(label: "pledger_append_requests_total").increment(by: batch.count)
+            Recorder(label: "pledger_append_batch_size").record(batch.count)
             health.withLock { $0.consecutiveFaults = 0 }
             for (pending, outcome) in zip(batch, plan.outcomes) { pending.continuation.resume(with: outcome) }
         } catch {
