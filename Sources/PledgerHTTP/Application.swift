@@ -15,7 +15,6 @@ public struct ServerConfiguration: Sendable {
     public var database: DatabaseURL
     /// Run the projector in this process (default); turn off when it runs on its own.
     public var runProjector = true
-    public var logLevel: Logger.Level = .info
     /// The `sql/` folder, so `/readyz` can tell whether migrations are current.
     public var sqlDirectory: URL?
     /// `/readyz` fails when the read models lag the log by more events than this.
@@ -104,19 +103,13 @@ struct ProjectorService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await projector.run()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.error("projector stopped; restarting in 1 s", metadata: ["error": "\(StoreError.wrap(error))"])
-                    try await Task.sleep(for: .seconds(1))
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await projector.runRestarting { error in
+                    logger.error("projector stopped; restarting in 1 s", metadata: ["error": "\(error)"])
                 }
             }
-        }
+        } catch is CancellationError {}
     }
 }
 

@@ -69,4 +69,21 @@ struct BulkReportTests {
             #expect(loan.integer("outstanding_fen") == 150_000_000)
         }
     }
+
+    @Test("CSV reports carry a default like the single call: missed_due_on is a column")
+    func csvDefault() async throws {
+        try await APIHarness.run { api in
+            try await api.seedDistrict()
+            let csv = """
+                op,contract_no,borrower,principal_fen,rate_bp,originated_on,matures_on,fund_id,asset_id,registration_no,defaulted_on,missed_due_on,classification
+                originate,CSV-2,91512081MA62K0260E,200000000,400,2024-05-01,2025-05-01,LC-IPRC,ZL1,Y-1,,,
+                default,CSV-2,,,,,,,,,2024-09-15,2024-06-01,substandard
+                """
+            let reply = try await api.send(.post, "/v1/banks/LCRCB/reports", as: "bank:LCRCB", json: csv, contentType: "text/csv")
+            #expect(reply.status == 200, "\(reply.text)")
+            let loan = try await api.send(.get, "/v1/banks/LCRCB/loans/CSV-2", as: "bank:LCRCB")
+            #expect(loan.string("status") == "defaulted", "\(loan.text)")
+            #expect(loan.json["default"]?["missed_due_on"] == .string("2024-06-01"), "\(loan.text)")
+        }
+    }
 }

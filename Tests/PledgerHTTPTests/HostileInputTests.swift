@@ -45,6 +45,32 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a wrong value or shape is named in the API's words: the allowed values, never a Swift type")
+    func errorsInTheAPIsWords() async throws {
+        try await APIHarness.run { api in
+            try await api.seedDistrict()
+            api.expectOK(try await api.originate())
+            let cases: [(String, String, String, String)] = [
+                ("/v1/banks/LCRCB/loans/LC-2024-0001/claims/decision", #"{"decision":"approved","decided_on":"2025-01-01"}"#,
+                 "decision", #"decision: must be one of approve, reject (got "approved")"#),
+                ("/v1/funds/LC-IPRC/policy-amendments", #"{"policy":5,"effective_on":"2025-01-01","reason":"r"}"#,
+                 "policy", "policy: expected an object"),
+                ("/v1/banks/LCRCB/loans/LC-2024-0001/default", #"{"defaulted_on":"2025-01-01","missed_due_on":"2024-10-01","classification":"bad"}"#,
+                 "classification", "classification: must be one of normal, special_mention, substandard, doubtful, loss"),
+                ("/v1/funds/LC-IPRC/banks", #"{"bank_id":["B1"],"agreement":"a","effective_on":"2025-01-01"}"#,
+                 "bank_id", "bank_id: expected a string"),
+            ]
+            for (uri, body, field, detail) in cases {
+                let reply = try await api.send(.post, uri, json: body)
+                #expect(reply.status == 422 && reply.string("field") == field, "\(uri): \(reply.text)")
+                #expect(reply.string("detail")?.hasPrefix(detail) == true, "\(uri): \(reply.text)")
+                for swiftWord in ["Dictionary", "Array<", "Cannot initialize", "Decision", "String value"] {
+                    #expect(!reply.text.contains(swiftWord), "\(uri) leaks \(swiftWord): \(reply.text)")
+                }
+            }
+        }
+    }
+
     @Test("an asset pledged to another bank's loan: 409 that does not name that bank or loan")
     func pledgedElsewhere() async throws {
         try await APIHarness.run { api in

@@ -18,16 +18,8 @@ struct ProjectionsCommand: AsyncParsableCommand {
         func run() async throws {
             note("pledger: following the log (Ctrl-C stops)")
             try await connection.withLedger { store in
-                while true {
-                    do {
-                        try await Projector(store: store).run()
-                        return
-                    } catch let error as CancellationError {
-                        throw error
-                    } catch {
-                        note("pledger: projector stopped (\(StoreError.wrap(error))); restarting in 1 s")
-                        try await Task.sleep(for: .seconds(1))
-                    }
+                try await Projector(store: store).runRestarting { error in
+                    note("pledger: projector stopped (\(error)); restarting in 1 s")
                 }
             }
         }

@@ -31,9 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.runProjector = !noProjector
         configuration.sqlDirectory = try? Migrator.locateDirectory(override: sqlDir)
-        var logger = connection.logger()
-        if connection.logLevel == "warning" && environment["PLEDGER_LOG_LEVEL"] == nil { logger.logLevel = .info }
-        configuration.logLevel = logger.logLevel
+        let logger = connection.logger(default: .info)
         note("pledger: serving on http://\(configuration.host):\(configuration.port) (database \(configuration.database))")
         do {
             try await PledgerServer.run(configuration, logger: logger)

@@ -9,17 +9,29 @@ struct ConnectionOptions: ParsableArguments {
         "PostgreSQL URL. Default: $DATABASE_URL, else the local cluster.", valueName: "url"))
     var databaseURL: String?
 
-    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
-    var logLevel: String = ProcessInfo.processInfo.environment["PLEDGER_LOG_LEVEL"] ?? "warning"
+    @Option(help: ArgumentHelp(
+        "Log level: trace, debug, info, notice, warning, error. Default: $PLEDGER_LOG_LEVEL, else warning (serve: info).", valueName: "level"))
+    var logLevel: String?
+
+    /// The level asked for, by option or environment; nil when neither says.
+    private var requestedLevel: String? { logLevel ?? ProcessInfo.processInfo.environment["PLEDGER_LOG_LEVEL"] }
+
+    func validate() throws {
+        if let text = requestedLevel, Logger.Level(rawValue: text) == nil {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("log level \"\(text)\" is not one of \(levels) (from \(logLevel == nil ? "PLEDGER_LOG_LEVEL" : "--log-level"))")
+        }
+    }
 
     func url() throws -> DatabaseURL {
         if let databaseURL { return try DatabaseURL(databaseURL) }
         return try DatabaseURL.fromEnvironment()
     }
 
-    func logger() -> Logger {
+    /// A logger at the requested level, else at `level`.
+    func logger(default level: Logger.Level = .warning) -> Logger {
         var logger = Logger(label: "pledger")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        logger.logLevel = requestedLevel.flatMap(Logger.Level.init(rawValue:)) ?? level
         return logger
     }
 

@@ -193,7 +193,7 @@ extension Fund {
             guard !state.isBankSuspendedNow(bank) else {
                 throw DomainError(.invalidState, field: "bank_id", "enrolments through bank \(bank) are already suspended")
             }
-            try Rules.notBefore(on, state.cover.bankSuspensions[bank]?.last?.on ?? established, field: "suspended_on", what: "the bank's last status change")
+            try Rules.notBefore(on, state.cover.bankSuspensions[bank]?.last?.on ?? established, field: "effective_on", what: "the bank's last status change")
             try Rules.text(reason, field: "reason")
             return [.bankEnrolmentSuspended(BankEnrolmentSuspended(bankId: bank, suspendedOn: on, reason: reason))]
 
@@ -201,7 +201,7 @@ extension Fund {
             guard let last = state.cover.bankSuspensions[bank]?.last, last.suspended else {
                 throw DomainError(.invalidState, field: "bank_id", "enrolments through bank \(bank) are not suspended")
             }
-            try Rules.notBefore(on, last.on, field: "resumed_on", what: "the suspension")
+            try Rules.notBefore(on, last.on, field: "effective_on", what: "the suspension")
             try Rules.text(reason, field: "reason")
             return [.bankEnrolmentResumed(BankEnrolmentResumed(bankId: bank, resumedOn: on, reason: reason))]
 

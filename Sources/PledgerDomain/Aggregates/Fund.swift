@@ -182,13 +182,13 @@ public enum Fund {
 
         case .suspend(let on, let reason):
             guard !state.isSuspendedNow else { throw DomainError(.invalidState, field: "fund_id", "fund \(fundId) is already suspended") }
-            try Rules.notBefore(on, state.suspensions.last?.on ?? established, field: "suspended_on", what: "the fund's last status change")
+            try Rules.notBefore(on, state.suspensions.last?.on ?? established, field: "effective_on", what: "the fund's last status change")
             try Rules.text(reason, field: "reason")
             return [.fundSuspended(FundSuspended(suspendedOn: on, reason: reason))]
 
         case .resume(let on, let reason):
             guard state.isSuspendedNow else { throw DomainError(.invalidState, field: "fund_id", "fund \(fundId) is not suspended") }
-            try Rules.notBefore(on, state.suspensions.last?.on ?? established, field: "resumed_on", what: "the suspension")
+            try Rules.notBefore(on, state.suspensions.last?.on ?? established, field: "effective_on", what: "the suspension")
             try Rules.text(reason, field: "reason")
             return [.fundResumed(FundResumed(resumedOn: on, reason: reason))]
 

@@ -75,3 +75,56 @@ extension Loan {
         return [.compensationWithdrawn(CompensationWithdrawn(claimNo: claim.number, withdrawnOn: on, reason: reason, amountFen: amount))]
     }
 }
+
+// MARK: Decisions
+
+extension Loan {
+    /// The bank asks the fund for its share of the loss, within the loan's terms.
+    static func claimCompensation(_ state: LoanState, _ loan: LoanOriginated, amount: Money, on: BusinessDate, _ context: LoanContext) throws -> [LedgerEvent] {
+        let fund = try enrolledFund(loan, context)
+        try expect(state, in: [.defaulted, .writtenOff], to: "claim compensation (mark it defaulted first)")
+        let defaulted = state.defaulted!
+        if let open = state.openClaim {
+            throw DomainError(.invalidState, field: "contract_no", "claim \(open.number) of loan \(loan.key) is still \(open.status.rawValue)")
+        }
+        if state.claims.contains(where: { $0.paid.isPositive }) {
+            throw DomainError(.duplicate, field: "contract_no", "loan \(loan.key) was already compensated")
+        }
+        try Rules.notBefore(on, defaulted.defaultedOn, field: "claimed_on", what: "the default")
+        let policy = fund.terms(forLoanEnrolledOn: loan.originatedOn, asOf: on)!
+        try waitingPeriodOver(defaulted, claimedOn: on, terms: policy)
+        try Rules.positive(amount, field: "amount_fen")
+        let limit = try claimLimit(loan: loan, defaulted: defaulted, policy: policy, fund: fund)
+        guard amount <= limit.amount else {
+            throw DomainError(.limitExceeded, field: "amount_fen", "claim of \(amount) exceeds the limit \(limit.amount): \(limit.explanation)")
+        }
+        return [.compensationClaimed(CompensationClaimed(claimNo: state.claims.count + 1, amountFen: amount, claimedOn: on, limitFen: limit.amount))]
+    }
+
+    /// The fund administrator approves a filed claim, for at most what was claimed.
+    static func approveClaim(_ state: LoanState, _ loan: LoanOriginated, amount: Money, on: BusinessDate) throws -> [LedgerEvent] {
+        guard let claim = state.openClaim, claim.status == .filed else {
+            throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) has no claim awaiting a decision")
+        }
+        try Rules.positive(amount, field: "amount_fen")
+        guard amount <= claim.amount else {
+            throw DomainError(.limitExceeded, field: "amount_fen", "approval of \(amount) exceeds the claimed \(claim.amount)")
+        }
+        try Rules.notBefore(on, claim.claimedOn, field: "approved_on", what: "the claim")
+        return [.compensationApproved(CompensationApproved(claimNo: claim.number, amountFen: amount, approvedOn: on))]
+    }
+
+    /// A filed claim is rejected with a reason; an approved one can only be withdrawn.
+    static func rejectClaim(_ state: LoanState, _ loan: LoanOriginated, on: BusinessDate, reason: String) throws -> [LedgerEvent] {
+        if let claim = state.openClaim, claim.status == .approved {
+            throw DomainError(.invalidState, field: "contract_no",
+                "claim \(claim.number) of loan \(loan.key) was approved (\(claim.unpaid) unpaid); withdraw the unpaid remainder instead of rejecting it")
+        }
+        guard let claim = state.openClaim, claim.status == .filed else {
+            throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) has no claim awaiting a decision")
+        }
+        try Rules.text(reason, field: "reason")
+        try Rules.notBefore(on, claim.claimedOn, field: "rejected_on", what: "the claim")
+        return [.compensationRejected(CompensationRejected(claimNo: claim.number, rejectedOn: on, reason: reason))]
+    }
+}

@@ -36,3 +36,33 @@ extension Loan {
         }
     }
 }
+
+// MARK: Decisions
+
+extension Loan {
+    /// An active loan with principal outstanding defaults on a due date it missed.
+    static func markDefaulted(_ state: LoanState, _ loan: LoanOriginated, on: BusinessDate, missedDueOn: BusinessDate, days: Int?, classification: LoanClassification) throws -> [LedgerEvent] {
+        try expect(state, in: [.active], to: "default")
+        guard state.outstanding.isPositive else {
+            throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) has nothing outstanding; close it instead")
+        }
+        if let days, days < 1 || days > 36_500 { throw DomainError.invalid("days_overdue", "must be 1–36500 (got \(days))") }
+        guard classification.isNonPerforming else {
+            throw DomainError.invalid("classification", "a defaulted loan is substandard, doubtful or loss (got \(classification.rawValue))")
+        }
+        try Rules.notBefore(on, state.lastActivity ?? loan.originatedOn, field: "defaulted_on", what: "the loan's last entry")
+        let overdue = try daysOverdue(loan, defaultedOn: on, missedDueOn: missedDueOn, given: days)
+        return [.loanDefaulted(LoanDefaulted(defaultedOn: on, missedDueOn: missedDueOn, daysOverdue: overdue, outstandingFen: state.outstanding, classification: classification))]
+    }
+
+    /// A defaulted loan leaves the books once no claim is open.
+    static func writeOff(_ state: LoanState, _ loan: LoanOriginated, on: BusinessDate, reason: String) throws -> [LedgerEvent] {
+        try expect(state, in: [.defaulted], to: "be written off")
+        if let open = state.openClaim {
+            throw DomainError(.invalidState, field: "contract_no", "claim \(open.number) is still \(open.status.rawValue); decide and pay it, or withdraw it, first")
+        }
+        try Rules.notBefore(on, state.lastActivity ?? loan.originatedOn, field: "written_off_on", what: "the loan's last entry")
+        try Rules.text(reason, field: "reason")
+        return [.loanWrittenOff(LoanWrittenOff(writtenOffOn: on, amountFen: state.outstanding, reason: reason))]
+    }
+}

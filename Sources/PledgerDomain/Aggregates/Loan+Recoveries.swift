@@ -35,3 +35,45 @@ extension LoanState {
     /// Σ `sharesOwedToFund`: what the bank owes the fund from recoveries it has not returned.
     public var owedToFund: Money { sharesOwedToFund.reduce(.zero) { $0.adding(saturating: $1.shareFen) } }
 }
+
+// MARK: Decisions
+
+extension Loan {
+    /// Money recovered after a default, never more than the loss still unrecovered.
+    static func receiveRecovery(_ state: LoanState, _ loan: LoanOriginated, amount: Money, on: BusinessDate, source: String) throws -> [LedgerEvent] {
+        try expect(state, in: [.defaulted, .writtenOff], to: "receive a recovery")
+        let defaulted = state.defaulted!
+        try Rules.positive(amount, field: "amount_fen")
+        let unrecovered = try defaulted.outstandingFen - state.recoveredTotal
+        guard amount <= unrecovered else {
+            throw DomainError(.limitExceeded, field: "amount_fen", "recovery of \(amount) exceeds the unrecovered loss \(unrecovered)")
+        }
+        try state.recoveredTotal.adding(amount, toTotal: "recovered on loan \(loan.key)", field: "amount_fen")
+        try Rules.notBefore(on, defaulted.defaultedOn, field: "received_on", what: "the default")
+        try Rules.text(source, field: "source")
+        return [.recoveryReceived(RecoveryReceived(recoveryNo: state.recoveries.count + 1, amountFen: amount, receivedOn: on, source: source))]
+    }
+
+    /// The bank returns the fund's share of a recovery, once, after the payout.
+    static func returnRecoveryShare(_ state: LoanState, _ loan: LoanOriginated, number: Int, on: BusinessDate, reference: String) throws -> [LedgerEvent] {
+        guard let recovery = state.recoveries.first(where: { $0.number == number }) else {
+            throw DomainError(.notFound, field: "recovery_no", "loan \(loan.key) has no recovery \(number)")
+        }
+        guard !recovery.reversed else { throw DomainError(.invalidState, field: "recovery_no", "recovery \(number) was reversed") }
+        guard recovery.returnedShare == nil else {
+            throw DomainError(.duplicate, field: "recovery_no", "the fund's share of recovery \(number) was already returned")
+        }
+        let paid = state.compensationPaid
+        guard paid.isPositive, let paidOn = state.claims.compactMap(\.paidOn).max() else {
+            throw DomainError(.invalidState, field: "recovery_no", "the fund has paid no compensation on loan \(loan.key); nothing is due to it")
+        }
+        let share = try fundShare(of: recovery.amount, paid: paid, loss: state.defaulted!.outstandingFen, alreadyReturned: state.returnedToFund)
+        guard share.isPositive else {
+            throw DomainError(.invalidState, field: "recovery_no", "the fund has already received back everything it paid")
+        }
+        try Rules.notBefore(on, max(recovery.receivedOn, paidOn), field: "returned_on", what: "the recovery and the payout")
+        try Rules.text(reference, field: "reference")
+        try state.returnedToFund.adding(share, toTotal: "returned to the fund from loan \(loan.key)", field: "recovery_no")
+        return [.recoveryReturnedToFund(RecoveryReturnedToFund(recoveryNo: number, amountFen: share, returnedOn: on, reference: reference))]
+    }
+}

@@ -24,7 +24,7 @@ public struct CoverDefaulted: EventPayload {
 }
 
 /// Why a loan's cover ended.
-public enum CoverReleaseCause: String, Sendable, Hashable, Codable, CaseIterable {
+public enum CoverReleaseCause: String, Sendable, Hashable, ClosedSet {
     /// The loan was closed (repaid, or written off and closed).
     case closed
     /// The loan was cancelled as entered in error: its cover never was.

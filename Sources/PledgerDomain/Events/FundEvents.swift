@@ -191,7 +191,7 @@ public struct FirmSizeCaps: Sendable, Hashable, Codable {
 }
 
 /// Which loans an amendment's terms (coverage, caps, waiting period) reach.
-public enum PolicyScope: String, Sendable, Hashable, Codable, CaseIterable {
+public enum PolicyScope: String, Sendable, Hashable, ClosedSet {
     /// Loans enrolled on or after the effective date; a loan enrolled earlier keeps the
     /// terms it was enrolled on. What an amendment means unless it says otherwise.
     case newEnrolments = "new_enrolments"

@@ -271,7 +271,14 @@ public enum EventCoding {
         case is String.Type: "a string"
         case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
         case is Bool.Type: "true or false"
-        default: "\(type)"
+        case is Double.Type, is Float.Type: "a number"
+        default:
+            // Never a Swift type's name: say what JSON shape was wanted.
+            switch String(describing: type) {
+            case let name where name.hasPrefix("Dictionary"): "an object"
+            case let name where name.hasPrefix("Array"): "an array"
+            default: "another kind of value"
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 /// The tenors of the Loan Prime Rate (贷款市场报价利率) the PBoC publishes monthly.
-public enum LprTenor: String, Sendable, Hashable, Codable, CaseIterable {
+public enum LprTenor: String, Sendable, Hashable, ClosedSet {
     case oneYear = "1y"
     case fiveYears = "5y"
 }

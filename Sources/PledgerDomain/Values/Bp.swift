@@ -4,7 +4,6 @@ public struct Bp: Sendable, Hashable, Comparable, Codable, CustomStringConvertib
     public let value: Int64
 
     public static let zero = Bp(0)
-    public static let hundredPercent = Bp(10_000)
 
     public init(_ value: Int64) { self.value = value }
 

@@ -57,11 +57,6 @@ public struct BusinessDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         return months
     }
 
-    /// The China-time instant at which this day ends (for "as of end of day" questions).
-    public var endOfDay: RecordedTime {
-        RecordedTime(microseconds: (Int64(dayNumber + 1) * 86_400 - 8 * 3600) * 1_000_000 - 1)
-    }
-
     public var description: String {
         let (y, m, d) = CivilCalendar.civil(dayNumber: dayNumber)
         return "\(CivilCalendar.pad(y, 4))-\(CivilCalendar.pad(m, 2))-\(CivilCalendar.pad(d, 2))"

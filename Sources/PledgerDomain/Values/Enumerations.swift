@@ -1,5 +1,5 @@
 /// Kinds of intellectual property that can be pledged.
-public enum AssetKind: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+public enum AssetKind: String, Sendable, Hashable, ClosedSet, Comparable {
     case patent
     case utilityModel = "utility_model"
     case design
@@ -14,12 +14,12 @@ public enum AssetKind: String, Sendable, Hashable, Codable, CaseIterable, Compar
 }
 
 /// How an appraiser valued an asset.
-public enum ValuationMethod: String, Sendable, Hashable, Codable, CaseIterable {
+public enum ValuationMethod: String, Sendable, Hashable, ClosedSet {
     case income, market, cost
 }
 
 /// Who paid money into the fund.
-public enum Contributor: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+public enum Contributor: String, Sendable, Hashable, ClosedSet, Comparable {
     case province, city, district, other
 
     public static func < (lhs: Contributor, rhs: Contributor) -> Bool {
@@ -29,7 +29,7 @@ public enum Contributor: String, Sendable, Hashable, Codable, CaseIterable, Comp
 
 /// 五级分类 — the regulator's five-category loan classification. The last three are
 /// non-performing.
-public enum LoanClassification: String, Sendable, Hashable, Codable, CaseIterable {
+public enum LoanClassification: String, Sendable, Hashable, ClosedSet {
     case normal
     case specialMention = "special_mention"
     case substandard, doubtful, loss

@@ -91,10 +91,4 @@ public struct LedgerSession: Sendable {
         if !events.isEmpty { commandEnds.append(self.recorded.count) }
         return events
     }
-
-    /// Forgets the recorded events (after they were appended), keeping the states.
-    public mutating func clearRecorded() {
-        recorded.removeAll(keepingCapacity: true)
-        commandEnds.removeAll(keepingCapacity: true)
-    }
 }

@@ -38,7 +38,7 @@ struct FundsController {
         group.get("funds") { request, context -> Response in
             _ = try context.caller()
             try await api.awaitProjection(request)
-            let limit = try request.query.int("limit", default: 100, range: 1...1000)!
+            let limit = try request.query.int("limit", default: 100, range: 1...1000)
             let rows = try await api.queries.funds(after: try request.query.cursor(), limit: limit)
             let items: [JSONValue] = rows.map { row in
                 Views.object(["fund_id": .string(row.fundId), "name": .string(row.name), "contributed_fen": .integer(row.contributedFen),

@@ -21,8 +21,8 @@ struct LedgerController {
         /// verify the chain as it reads.
         group.get("events") { request, context -> Response in
             try Permission.audit(try context.caller())
-            let after = try request.query.int("after", default: 0, range: 0...Int.max)!
-            let limit = try request.query.int("limit", default: 1000, range: 1...100_000)!
+            let after = try request.query.int("after", default: 0, range: 0...Int.max)
+            let limit = try request.query.int("limit", default: 1000, range: 1...100_000)
             let store = api.store
             let headers: HTTPFields = [.contentType: "application/x-ndjson"]
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in

@@ -44,7 +44,7 @@ struct LoansController {
             let bank = try context.bankId()
             try Permission.seeLoans(of: bank.value, caller)
             try await api.awaitProjection(request)
-            let limit = try request.query.int("limit", default: 100, range: 1...1000)!
+            let limit = try request.query.int("limit", default: 100, range: 1...1000)
             let status = try request.query.string("status").map { text -> LoanStatus in
                 guard let status = LoanStatus(rawValue: text) else {
                     throw Problem.invalid("status", "status must be one of \(LoanStatus.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -68,8 +68,8 @@ struct LoansController {
             let caller = try context.caller()
             let key = try context.loanKey()
             try Permission.seeLoans(of: key.bank.value, caller)
-            let limit = try request.query.int("limit", default: 500, range: 1...5000)!
-            let after = try request.query.int("after_version", default: 0, range: 0...Int(Int32.max))!
+            let limit = try request.query.int("limit", default: 500, range: 1...5000)
+            let after = try request.query.int("after_version", default: 0, range: 0...Int(Int32.max))
             let events = try await api.store.read(stream: key.stream, fromVersion: Int32(clamping: after + 1), limit: limit)
             if events.isEmpty, after == 0 { throw Problem.notFound("no loan \(key)") }
             let items = try events.map { try JSONParser.parse($0.envelope.exportLine(previous: $0.prevHash, hash: $0.hash)) }

@@ -33,7 +33,7 @@ struct PartiesController {
 
         group.get("banks") { request, context -> Response in
             _ = try context.caller()
-            let limit = try request.query.int("limit", default: 100, range: 1...1000)!
+            let limit = try request.query.int("limit", default: 100, range: 1...1000)
             let after = try request.query.cursor(numeric: true).map { Int64($0) ?? 0 } ?? 0
             let events = try await api.queries.registrations(type: BankRegistered.type, after: after, limit: limit)
             let items = try events.map { stored -> JSONValue in

@@ -20,8 +20,8 @@ struct ReportsController {
                 do { window = try MonthWindow(parsing: text, field: "window") } catch let error as DomainError { throw Problem.invalid("window", error.message) }
                 guard window.from.year + 50 >= window.to.year else { throw Problem.invalid("window", "a window spans at most 50 years") }
             } else {
-                let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)!
-                let from = try query.int("from", default: to - 3, range: 1900...2200)!
+                let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)
+                let from = try query.int("from", default: to - 3, range: 1900...2200)
                 guard from <= to, to - from <= 50 else { throw Problem.invalid("from", "from must be at most 50 years before to") }
                 window = try MonthWindow.years(from, to)
             }
@@ -37,7 +37,7 @@ struct ReportsController {
                 }
                 return value
             }
-            let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)!
+            let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)
             let bank = caller.role == .bank ? caller.bank : nil
             if rollup != nil, let dimension, dimension != .region { throw Problem.invalid("rollup", "rollup groups regions; it goes with by=region (or without by)") }
             let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
@@ -54,7 +54,7 @@ struct ReportsController {
             guard let fund = try? FundId(text) else { throw Problem.notFound("no fund \(text)") }
             let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
             if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }
-            let top = try query.int("top", default: 10, range: 1...1000)!
+            let top = try query.int("top", default: 10, range: 1...1000)
             let bank = caller.role == .bank ? caller.bank : nil
             let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
                 try await api.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)

@@ -10,7 +10,7 @@ enum BulkOperation {
     /// CSV columns: `op`, `contract_no`, then any request field. Collateral in CSV is
     /// `asset_id`, `valuation_id`, `registration_no`, several assets separated by `;`.
     static let csvColumns = ["op", "contract_no", "borrower", "principal_fen", "interest_fen", "rate_bp", "originated_on", "matures_on",
-                             "fund_id", "asset_id", "valuation_id", "registration_no", "paid_on", "defaulted_on", "days_overdue",
+                             "fund_id", "asset_id", "valuation_id", "registration_no", "paid_on", "defaulted_on", "missed_due_on", "days_overdue",
                              "classification", "amount_fen", "claimed_on", "received_on", "source", "recovery_no", "returned_on",
                              "reference", "written_off_on", "closed_on", "cancelled_on", "reason", "reversed_event_id", "reversed_on"]
     static let integerColumns: Set<String> = ["principal_fen", "interest_fen", "rate_bp", "days_overdue", "amount_fen", "recovery_no"]

@@ -49,7 +49,7 @@ struct ClaimRequest: Codable {
 }
 
 struct ClaimDecisionRequest: Codable {
-    enum Decision: String, Codable { case approve, reject }
+    enum Decision: String, ClosedSet { case approve, reject }
     var decision: Decision
     var decidedOn: BusinessDate
     var amountFen: Money?

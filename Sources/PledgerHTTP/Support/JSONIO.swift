@@ -107,8 +107,14 @@ struct Query {
         return text
     }
 
-    func int(_ name: String, default value: Int? = nil, range: ClosedRange<Int>) throws -> Int? {
-        guard let text = string(name) else { return value }
+    /// The parameter, or `value` when it is absent.
+    func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        try int(name, range: range) ?? value
+    }
+
+    /// The parameter, or nil when it is absent.
+    func int(_ name: String, range: ClosedRange<Int>) throws -> Int? {
+        guard let text = string(name) else { return nil }
         guard let number = Int(text), range.contains(number) else {
             throw Problem.invalid(name, "\(name) must be an integer in \(range.lowerBound)…\(range.upperBound)")
         }

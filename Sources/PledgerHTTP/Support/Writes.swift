@@ -20,7 +20,7 @@ struct Writes: Sendable {
 
         /// The store's idempotency for an append whose answer `render` makes from its result.
         func idempotency(_ render: @escaping @Sendable (AppendResult) -> Reply) -> Idempotency {
-            Idempotency(key: stored, fingerprint: fingerprint) { try render($0).stored() }
+            Idempotency(key: stored, fingerprint: fingerprint) { render($0).stored() }
         }
     }
 

@@ -41,14 +41,6 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         return copy
     }
 
-    /// The same server and database as another user (e.g. the least-privileged `pledger_app`).
-    public func with(username: String, password: String? = nil) -> DatabaseURL {
-        var copy = self
-        copy.username = username
-        copy.password = password
-        return copy
-    }
-
     /// Never prints the password.
     public var description: String {
         "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"

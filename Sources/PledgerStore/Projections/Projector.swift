@@ -31,6 +31,22 @@ public final class Projector: Sendable {
     /// The position the read models are known to include (−1 before the projector started).
     public var position: Int64 { reached.withLock { $0 } }
 
+    /// Follows the log until cancelled, starting again a second after a failure (the database
+    /// restarting, a lost connection, another projector moving the checkpoint); `onFailure`
+    /// hears of each. What was folded is kept across restarts when the checkpoint allows.
+    public func runRestarting(onFailure: @Sendable (any Error) -> Void) async throws {
+        while true {
+            do {
+                try await run()
+                return
+            } catch {
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
+                onFailure(StoreError.wrap(error))
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
     /// Follows the log until cancelled.
     public func run() async throws {
         var fold = LedgerFold()

@@ -237,7 +237,7 @@ struct FundRuleTests {
         refused(.invalidValue, "reason") { try d.ledger.run(.fund(d.fund, .suspendBank(d.bank, on: date("2024-10-06"), reason: " "))) }
         try d.ledger.run(.fund(d.fund, .suspendBank(d.bank, on: date("2024-10-06"), reason: "audit of the bank's loan files")))
         refused(.policyViolation, "bank_id") { try d.ledger.run(d.enrolment(loanKey("LCRCB", "X4"), assetId("T4"), principal: "100,000.00", on: "2024-10-07")) }
-        refused(.dateOrder, "resumed_on") { try d.ledger.run(.fund(d.fund, .resumeBank(d.bank, on: date("2024-10-05"), reason: "audit done"))) }
+        refused(.dateOrder, "effective_on") { try d.ledger.run(.fund(d.fund, .resumeBank(d.bank, on: date("2024-10-05"), reason: "audit done"))) }
         try d.ledger.run(.fund(d.fund, .resumeBank(d.bank, on: date("2024-10-08"), reason: "audit done")))
         try d.ledger.run(d.enrolment(loanKey("LCRCB", "X4"), assetId("T4"), principal: "100,000.00", on: "2024-10-08"))
     }

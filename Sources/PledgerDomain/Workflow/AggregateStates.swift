@@ -1,0 +1,76 @@
+/// The states of the aggregates a decision reads, with the version each was loaded at
+/// (the expected version when the decision is appended).
+public struct AggregateStates: Sendable {
+    public var funds: [FundId: FundState] = [:]
+    public var banks: [BankId: BankState] = [:]
+    public var borrowers: [Uscc: BorrowerState] = [:]
+    public var assets: [AssetId: AssetState] = [:]
+    public var loans: [LoanKey: LoanState] = [:]
+    public var lpr = LprState()
+    public var versions: [StreamRef: Int32] = [:]
+
+    public init() {}
+
+    public func isLoaded(_ ref: StreamRef) -> Bool { versions[ref] != nil }
+
+    /// Marks a stream as loaded (at version 0 if it has no events yet).
+    public mutating func markLoaded(_ ref: StreamRef) {
+        if versions[ref] == nil { versions[ref] = 0 }
+        switch ref {
+        case .fund(let id): funds[id] = funds[id] ?? FundState()
+        case .bank(let id): banks[id] = banks[id] ?? BankState()
+        case .borrower(let uscc): borrowers[uscc] = borrowers[uscc] ?? BorrowerState()
+        case .asset(let id): assets[id] = assets[id] ?? AssetState()
+        case .loan(let key): loans[key] = loans[key] ?? LoanState()
+        case .lpr: break
+        }
+    }
+
+    /// One stream's state and version, saved so that it can be put back.
+    public struct Entry: Sendable {
+        enum State: Sendable {
+            case fund(FundState?), bank(BankState?), borrower(BorrowerState?), asset(AssetState?), loan(LoanState?), lpr(LprState)
+        }
+        let state: State
+        public let version: Int32?
+    }
+
+    public func entry(_ ref: StreamRef) -> Entry {
+        let state: Entry.State = switch ref {
+        case .fund(let id): .fund(funds[id])
+        case .bank(let id): .bank(banks[id])
+        case .borrower(let uscc): .borrower(borrowers[uscc])
+        case .asset(let id): .asset(assets[id])
+        case .loan(let key): .loan(loans[key])
+        case .lpr: .lpr(lpr)
+        }
+        return Entry(state: state, version: versions[ref])
+    }
+
+    public mutating func restore(_ ref: StreamRef, _ saved: Entry) {
+        versions[ref] = saved.version
+        switch (ref, saved.state) {
+        case (.fund(let id), .fund(let state)): funds[id] = state
+        case (.bank(let id), .bank(let state)): banks[id] = state
+        case (.borrower(let uscc), .borrower(let state)): borrowers[uscc] = state
+        case (.asset(let id), .asset(let state)): assets[id] = state
+        case (.loan(let key), .loan(let state)): loans[key] = state
+        case (.lpr, .lpr(let state)): lpr = state
+        default: break
+        }
+    }
+
+    /// Folds one recorded event of stream `ref` into its state.
+    public mutating func apply(_ recorded: RecordedEvent, to ref: StreamRef) {
+        markLoaded(ref)
+        versions[ref] = recorded.version
+        switch ref {
+        case .fund(let id): Fund.evolve(&funds[id]!, recorded)
+        case .bank(let id): banks[id] = Bank.evolve(banks[id]!, recorded)
+        case .borrower(let uscc): borrowers[uscc] = Borrower.evolve(borrowers[uscc]!, recorded)
+        case .asset(let id): assets[id] = Asset.evolve(assets[id]!, recorded)
+        case .loan(let key): loans[key] = Loan.evolve(loans[key]!, recorded)
+        case .lpr: lpr = Lpr.evolve(lpr, recorded)
+        }
+    }
+}
