@@ -1,7 +1,7 @@
+import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 import OpenAPIURLSession
-import Foundation
 
 /// Sends `Authorization: Bearer <token>` on every request. The document declares the
 /// `bearer` scheme, but swift-openapi-generator leaves authentication to a middleware.
