@@ -47,6 +47,8 @@ class Contract:
         response = responses.get(str(status))
         if response is None:
             raise KeyError(f"status {status} is not documented")
+        if "$ref" in response:  # a shared answer, e.g. #/components/responses/NotFound
+            response = self.document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
         content = response.get("content", {})
         if media not in content:
             raise KeyError(f"{media} is not documented for {status} (documented: {', '.join(content) or 'none'})")

@@ -58,6 +58,12 @@ struct LoanLifeTests {
             let csv = try await api.send(.get, "/v1/reports/financing-growth?from=2023&to=2024", as: "auditor", headers: [.accept: "text/csv"])
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             #expect(csv.text.contains("total,2024,1,500000000,1,"))
+            // Content negotiation by q-values: a generated client's "every documented type" gets JSON.
+            for (accept, csv) in [("application/json, text/csv", false), ("text/csv;q=0.9, application/json;q=0.5", true), ("*/*", false),
+                                  ("text/*", true), ("application/json;q=0, text/csv;q=0.1", true)] {
+                let reply = try await api.send(.get, "/v1/reports/financing-growth?from=2023&to=2024", as: "auditor", headers: [.accept: accept])
+                #expect(reply.headers[.contentType]?.hasPrefix(csv ? "text/csv" : "application/json") == true, "Accept: \(accept)")
+            }
 
             let history = try await api.send(.get, "\(loan)/history", as: "bank:LCRCB")
             let types = history.json["items"]?.arrayValue?.compactMap { $0["type"] }

@@ -155,6 +155,31 @@ extension Request {
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
-    /// Whether the client asked for CSV.
-    var wantsCSV: Bool { headers[.accept]?.lowercased().contains("text/csv") == true }
+    /// Whether the client prefers CSV to JSON.
+    var wantsCSV: Bool { preferredMediaType(["application/json", "text/csv"]) == "text/csv" }
+
+    /// The type the client prefers among `offered` (RFC 9110 §12.5.1): the highest q of the
+    /// most specific range that matches each; ties go to the earlier offered type, so a
+    /// generated client's `application/json, text/csv` gets JSON. Without Accept, the first.
+    func preferredMediaType(_ offered: [String]) -> String? {
+        guard let accept = headers[.accept], !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return offered.first }
+        let ranges: [(type: String, q: Double)] = accept.lowercased().split(separator: ",").map { part in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let q = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return (pieces.first ?? "", min(max(q, 0), 1))
+        }
+        func quality(_ type: String) -> Double {
+            let major = type.split(separator: "/").first.map { "\($0)/*" } ?? ""
+            for candidate in [type, major, "*/*"] {
+                if let range = ranges.first(where: { $0.type == candidate }) { return range.q }
+            }
+            return 0
+        }
+        var best: (type: String, q: Double)?
+        for type in offered {
+            let q = quality(type)
+            if q > 0, q > (best?.q ?? 0) { best = (type, q) }
+        }
+        return best?.type
+    }
 }
