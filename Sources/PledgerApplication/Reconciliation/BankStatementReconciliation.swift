@@ -15,14 +15,6 @@ public enum BankStatementReconciliation {
         public var borrower: Uscc
         public var outstanding: Money
         public var status: LoanStatus
-
-        public init(line: Int, contract: ContractNo, borrower: Uscc, outstanding: Money, status: LoanStatus) {
-            self.line = line
-            self.contract = contract
-            self.borrower = borrower
-            self.outstanding = outstanding
-            self.status = status
-        }
     }
 
     public enum Finding: String, Sendable, CaseIterable {

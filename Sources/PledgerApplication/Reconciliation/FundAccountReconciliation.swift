@@ -21,15 +21,6 @@ public enum FundAccountReconciliation {
         public var counterparty: String
         public var reference: String
         public var balance: Money?
-
-        public init(line: Int, date: BusinessDate, amount: Money, counterparty: String, reference: String, balance: Money? = nil) {
-            self.line = line
-            self.date = date
-            self.amount = amount
-            self.counterparty = counterparty
-            self.reference = reference
-            self.balance = balance
-        }
     }
 
     public enum Finding: String, Sendable, CaseIterable {

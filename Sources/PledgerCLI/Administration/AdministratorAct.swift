@@ -34,7 +34,7 @@ extension AdministratorAct {
         return result
     }
 
-    static func check(reference: String) throws {
+    private static func check(reference: String) throws {
         guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, reference.count <= 120,
               !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw CLIError.badInput("--reference must be 1–120 printable characters")

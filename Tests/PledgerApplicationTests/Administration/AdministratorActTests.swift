@@ -24,8 +24,7 @@ struct AdministratorActTests {
     @Test("the month's acts write; the same act again writes nothing and answers the first result; the reference for another act is refused")
     func idempotentOnReference() async throws {
         try await TestDatabase.withLedger { store, _ in
-            let handler = CommandHandler(store: store)
-            for command in FundMonth.bankSide { try await handler.handle(command) }
+            try await FundMonth.recordBankSide(store)
             var results: [AppendResult] = []
             for (reference, act) in Self.month { results.append(try await act.perform(reference: reference, actor: "cli:admin", store: store)) }
             #expect(results.allSatisfy { !$0.replayed })
@@ -49,8 +48,7 @@ struct AdministratorActTests {
     @Test("the domain's refusal is a failure naming the field; nothing is written")
     func refused() async throws {
         try await TestDatabase.withLedger { store, _ in
-            let handler = CommandHandler(store: store)
-            for command in FundMonth.bankSide { try await handler.handle(command) }
+            try await FundMonth.recordBankSide(store)
             let head = try await store.head().position
             let tooMuch = Self.act(.fund(FundMonth.fund, .returnContribution(amount: yuan("400,000.00"), contributor: .province, returnedOn: date("2025-01-02"),
                                                                              reference: "R-1", reason: "x")))

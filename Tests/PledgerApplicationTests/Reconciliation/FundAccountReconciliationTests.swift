@@ -92,8 +92,7 @@ struct FundAccountReconciliationTests {
     @Test("run reads the fund's account from the ledger: the administrator's month reconciles clean; an unknown fund is a failure")
     func run() async throws {
         try await TestDatabase.withLedger { store, _ in
-            let handler = CommandHandler(store: store)
-            for command in FundMonth.bankSide { try await handler.handle(command) }
+            try await FundMonth.recordBankSide(store)
             for (reference, act) in AdministratorActTests.month { _ = try await act.perform(reference: reference, actor: "test", store: store) }
             let statement = try FundAccountReconciliation.read(try SpreadsheetFile(
                 path: "month.csv", contents: Data(FundMonth.statement.utf8), required: FundAccountReconciliation.required, optional: FundAccountReconciliation.optional))
