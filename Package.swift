@@ -61,11 +61,13 @@ let package = Package(
             resources: [.copy("openapi.json")],
             swiftSettings: strict
         ),
+        // Application services: reconciliations, the loans import, the demo district, administrator acts.
+        .target(name: "PledgerApplication", dependencies: ["PledgerDomain", "PledgerStore"], swiftSettings: strict),
         // Command implementations (plain types the tests call directly).
         .target(
             name: "PledgerCLI",
             dependencies: [
-                "PledgerDomain", "PledgerStore", "PledgerHTTP",
+                "PledgerDomain", "PledgerStore", "PledgerApplication", "PledgerHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -100,6 +102,11 @@ let package = Package(
                 "PledgerHTTP", "PledgerTestSupport", "PledgerDomainTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PledgerApplicationTests",
+            dependencies: ["PledgerApplication", "PledgerTestSupport", "PledgerDomainTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -17,8 +17,7 @@ struct FundAdministrationTests {
     @Test("approve, pay from a thin balance, queue, money arrives, pay the queue, reconcile clean — each act idempotent on its reference")
     func month() async throws {
         try await TestDatabase.withLedger { store, url in
-            let handler = CommandHandler(store: store)
-            for command in FundMonth.bankSide { try await handler.handle(command) }
+            try await FundMonth.recordBankSide(store)
             let loan = ["--bank", "LCRCB", "--contract", "LC-2024-0001"]
 
             let filed = try Self.run(["claims", "list", "--status", "filed", "--format", "csv"], url)
@@ -80,8 +79,7 @@ struct FundAdministrationTests {
     @Test("input is checked before anything is written: amounts, dates, references, unknown funds and loans")
     func badInput() async throws {
         try await TestDatabase.withLedger { store, url in
-            let handler = CommandHandler(store: store)
-            for command in FundMonth.bankSide { try await handler.handle(command) }
+            try await FundMonth.recordBankSide(store)
             let head = try await store.head().position
             for (arguments, status, message) in [
                 (["fund", "contribute", "--fund", "LC-IPRC", "--amount", "12.345", "--contributor", "city", "--reference", "R"], Int32(2), "--amount"),

@@ -1,5 +1,6 @@
 import PledgerDomain
 import PledgerDomainTestSupport
+import PledgerStore
 
 /// One month of a fund administrator's work, with every figure computed by hand, shared by
 /// the command-line and the API tests so both drive the same acts to the same balances.
@@ -26,6 +27,12 @@ public enum FundMonth {
             .loan(loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-09-01"), daysOverdue: 30, classification: .substandard)),
             .loan(loan, .claimCompensation(amount: yuan("500,000.00"), claimedOn: date("2024-12-30"))),
         ]
+    }
+
+    /// Records the bank's side in a real store, as the banks' API calls would have.
+    public static func recordBankSide(_ store: EventStore) async throws {
+        let handler = CommandHandler(store: store)
+        for command in bankSide { try await handler.handle(command) }
     }
 
     public static let approved = yuan("500,000.00"), approvedOn = "2025-01-06"

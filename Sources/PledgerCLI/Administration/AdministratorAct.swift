@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -14,16 +15,9 @@ struct ActOptions: ParsableArguments {
     var assumeYes = false
 }
 
-/// One act of a fund administrator from the command line: checked before anything is
-/// written, confirmed on a terminal, decided and appended through the same `CommandHandler`
-/// as the API's writes, and idempotent on its `--reference`.
-struct AdministratorAct {
-    /// What will happen, in one sentence, for the confirmation prompt and the log.
-    var summary: String
-    var command: LedgerCommand
-    /// The values the administrator gave, named as in the API: the idempotency fingerprint.
-    var fields: [(String, JSONValue)]
-
+/// An administrator's act from the command line: the reference checked, confirmed on a
+/// terminal, performed as the user running it.
+extension AdministratorAct {
     /// Runs the act; returns what was appended (or the first result, on a repeated reference).
     func perform(_ options: ActOptions, store: EventStore) async throws -> AppendResult {
         try Self.check(reference: options.reference)
@@ -33,26 +27,14 @@ struct AdministratorAct {
                 throw CLIError.failure("nothing was written")
             }
         }
-        var meta = JSONObject()
-        meta.set("actor", .string("cli:\(ProcessInfo.processInfo.environment["USER"] ?? "fund_admin")"))
-        meta.set("reference", .string(options.reference))
-        var asked = try JSONObject(fields)
-        asked.set("act", .string(String(describing: command.target)))
-        let idempotency = Idempotency(key: "cli:\(options.reference)", fingerprint: Digest.sha256(CanonicalJSON.bytes(.object(asked))))
-        do {
-            let outcome = try await CommandHandler(store: store).handle(command, meta: meta, idempotency: idempotency)
-            if outcome.append.replayed {
-                note("already recorded under reference \(options.reference) (position \(outcome.append.lastPosition)); nothing new was written")
-            }
-            return outcome.append
-        } catch let error as DomainError {
-            throw CLIError.failure("refused — \(error.field): \(error.message)")
-        } catch AppendError.idempotencyConflict {
-            throw CLIError.failure("reference \(options.reference) was already used for a different act; use a new reference")
+        let result = try await perform(reference: options.reference, actor: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "fund_admin")", store: store)
+        if result.replayed {
+            note("already recorded under reference \(options.reference) (position \(result.lastPosition)); nothing new was written")
         }
+        return result
     }
 
-    static func check(reference: String) throws {
+    private static func check(reference: String) throws {
         guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, reference.count <= 120,
               !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw CLIError.badInput("--reference must be 1–120 printable characters")

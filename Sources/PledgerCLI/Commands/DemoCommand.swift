@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -23,19 +24,15 @@ struct DemoCommand: AsyncParsableCommand {
         guard (1...5000).contains(scale) else { throw CLIError.badInput("--scale must be 1–5000") }
         var generation = Progress("deciding")
         let started = ContinuousClock.now
-        let (session, summary) = DemoDistrict(seed: seed, scale: scale).generate { generation.update(Int64($0), of: Int64($1), unit: "commands") }
+        let district = DemoDistrict(seed: seed, scale: scale)
+        let (session, summary) = district.generate { generation.update(Int64($0), of: Int64($1), unit: "commands") }
         generation.finish()
         let decided = (ContinuousClock.now - started).inSeconds
         let events = session.recorded.count
         let (appendSeconds, projected) = try await connection.withLedger { store in
-            let head = try await store.head()
-            guard head.position == 0 else {
-                throw CLIError.failure("the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)")
-            }
             var progress = Progress("appending")
             let appendStart = ContinuousClock.now
-            let meta = try JSONObject([("actor", .string("demo")), ("seed", .integer(Int64(seed)))])
-            try await BatchAppender(store: store).append(session, meta: meta, backfill: true) { progress.update(Int64($0), of: Int64($1)) }
+            try await district.record(session, in: store) { progress.update(Int64($0), of: Int64($1)) }
             progress.finish()
             let appendSeconds = (ContinuousClock.now - appendStart).inSeconds
             var projecting = Progress("projecting")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -26,9 +27,11 @@ struct FundCommand: AsyncParsableCommand {
     static func state(_ id: FundId, store: EventStore) async throws -> FundState {
         var states = AggregateStates()
         try await CommandHandler(store: store).load(.fund(id), into: &states)
-        guard let fund = states.funds[id], fund.exists else { throw CLIError.failure("no fund \(id); `pledger fund show` lists none until it is established") }
+        guard let fund = states.funds[id], fund.exists else { throw CLIError.failure(noFund(id)) }
         return fund
     }
+
+    static func noFund(_ id: FundId) -> String { "no fund \(id); `pledger fund show` lists none until it is established" }
 
     static func printBalance(_ fund: FundState, after result: AppendResult) {
         print("written at position \(result.lastPosition); balance of \(fund.id.map { $0.value } ?? "the fund") now \(fund.balance) yuan")
@@ -336,12 +339,11 @@ struct FundCommand: AsyncParsableCommand {
             let id = try fund.id()
             let first = try from.map { try ActInput.date($0, flag: "--from") }
             let last = try ActInput.date(to, flag: "--to")
-            let (fund, events) = try await connection.withLedger { store in
-                (try await FundCommand.state(id, store: store), try await CommandHandler(store: store).events(of: .fund(id)))
-            }
+            let account = try await connection.withLedger { store in try await FundAccountLedger.read(id, store: store) }
+            guard let account else { throw CLIError.failure(FundCommand.noFund(id)) }
             var balance = Money.zero
-            var rows: [(FundAccountReconciliation.Movement, Money)] = []
-            for movement in FundAccountReconciliation.movements(fund, events: events).sorted(by: { $0.date < $1.date }) where movement.date <= last {
+            var rows: [(FundAccountLedger.Movement, Money)] = []
+            for movement in account.movements.sorted(by: { $0.date < $1.date }) where movement.date <= last {
                 balance = balance.adding(saturating: movement.amount)
                 if first.map({ movement.date >= $0 }) ?? true { rows.append((movement, balance)) }
             }
@@ -349,7 +351,7 @@ struct FundCommand: AsyncParsableCommand {
             case .table:
                 var table = Table([("Date", .left), ("Kind", .left), ("Reference", .left), ("In (yuan)", .right), ("Out (yuan)", .right), ("Balance (yuan)", .right)])
                 for (movement, balance) in rows {
-                    table.add([movement.date.description, movement.kind, movement.reference,
+                    table.add([movement.date.description, movement.kind.description, movement.reference,
                                movement.amount.isNegative ? "" : movement.amount.description,
                                movement.amount.isNegative ? Money(fen: -movement.amount.fen).description : "", balance.description])
                 }
@@ -357,13 +359,13 @@ struct FundCommand: AsyncParsableCommand {
             case .csv:
                 print(CSV.line(["date", "kind", "reference", "amount_fen", "balance_fen"]))
                 for (movement, balance) in rows {
-                    print(CSV.line([movement.date.description, movement.kind, movement.reference, String(movement.amount.fen), String(balance.fen)]))
+                    print(CSV.line([movement.date.description, movement.kind.description, movement.reference, String(movement.amount.fen), String(balance.fen)]))
                 }
             case .json:
                 print(CanonicalJSON.string(.array(rows.map { movement, balance in
                     var object = JSONObject()
                     object.set("date", .string(movement.date.description))
-                    object.set("kind", .string(movement.kind))
+                    object.set("kind", .string(movement.kind.description))
                     object.set("reference", .string(movement.reference))
                     object.set("amount_fen", .integer(movement.amount.fen))
                     object.set("balance_fen", .integer(balance.fen))

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
-import PledgerDomain
-import PledgerStore
+import PledgerApplication
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,77 +18,18 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The loans CSV.", valueName: "file")) var file: String
     @Flag(help: "Write the valid rows and list the invalid ones.") var skipInvalid = false
 
-    static let required = ["bank_id", "contract_no", "borrower_uscc", "borrower_name", "industry", "region", "tech_sme", "asset_id",
-                           "asset_kind", "registry_no", "asset_title", "valuation_id", "appraiser", "valuation_method", "value", "valued_on",
-                           "report_ref", "registration_no", "principal", "rate_bp", "originated_on", "matures_on", "fund_id"]
-
     func run() async throws {
-        let csv = try StatementFile(path: file, required: Self.required, optional: ["outstanding", "outstanding_on"])
-        // Parse every row first; a row that does not parse is reported with its line. Rows of
-        // one contract then form one loan with all their pledged assets.
-        var rows: [LoanImport.Row] = []
-        var problems: [(line: Int, message: String)] = []
-        for row in csv.table.rows {
-            do {
-                rows.append(try LoanImport.Row(csv, row))
-            } catch let error as CLIError {
-                problems.append((row.line, error.description))
-            }
-        }
-        let grouped = LoanImport.loans(rows, file: file)
-        problems += grouped.conflicts
+        let csv = try SpreadsheetFile(path: file, required: LoanImport.required, optional: LoanImport.optional)
         let outcome = try await connection.withLedger { store in
-            try await Self.importLoans(grouped.loans, store: store, file: file)
+            var progress = Progress("checking")
+            defer { progress.finish() }
+            return try await LoanImport.run(csv, store: store, skipInvalid: skipInvalid) { progress.update(Int64($0), of: Int64($1), unit: "loans") }
         }
-        problems += outcome.refused
-        problems.sort { $0.line < $1.line }
-        for problem in problems { note(problem.message) }
-        if !problems.isEmpty && !skipInvalid {
-            throw CLIError.badInput("\(problems.count) problem(s) in \(csv.table.rows.count) rows; nothing was written (fix them, or use --skip-invalid)")
+        for problem in outcome.problems { note(problem.message) }
+        if !outcome.problems.isEmpty && !skipInvalid {
+            throw CLIError.badInput("\(outcome.problems.count) problem(s) in \(csv.table.rows.count) rows; nothing was written (fix them, or use --skip-invalid)")
         }
-        let written = try await connection.withLedger { store in
-            try await BatchAppender(store: store).append(outcome.session, meta: try JSONObject([("actor", .string("import")), ("file", .string(URL(fileURLWithPath: file).lastPathComponent))]), atomic: !skipInvalid)
-        }
-        print("imported \(outcome.imported) loans (\(outcome.session.recorded.count) events\(written.map { ", up to position \($0.lastPosition)" } ?? "")); \(outcome.alreadyThere) already in the ledger; \(problems.count) skipped")
-        if !problems.isEmpty { throw ExitCode(1) }
-    }
-
-    /// Decides every loan in one session; a loan's commands are all accepted or all dropped.
-    static func importLoans(_ loans: [LoanImport.Loan], store: EventStore, file: String) async throws
-        -> (session: LedgerSession, imported: Int, alreadyThere: Int, refused: [(line: Int, message: String)]) {
-        let handler = CommandHandler(store: store)
-        var session = LedgerSession()
-        var imported = 0, alreadyThere = 0
-        var refused: [(line: Int, message: String)] = []
-        var progress = Progress("checking")
-        for (index, loan) in loans.enumerated() {
-            progress.update(Int64(index), of: Int64(loans.count), unit: "loans")
-            let commands = try loan.commands
-            for command in commands { try await handler.prepare(&session, for: command) }
-            if let existing = session.states.loans[loan.key]?.origination {
-                if loan.matches(existing) { alreadyThere += 1; continue }
-                refused.append((loan.line, "\(file): \(loan.lines): loan \(loan.key) already exists with other terms or other collateral"))
-                continue
-            }
-            // What the ledger already has (a borrower with several loans, an asset revalued
-            // earlier) is not registered again; the rest of the loan is all-or-nothing.
-            let needed = commands.filter { command in
-                switch command {
-                case .borrower(let uscc, _): session.states.borrowers[uscc]?.exists != true
-                case .asset(let id, .register): session.states.assets[id]?.exists != true
-                case .asset(let id, .value(let valuation, _, _, _, _, _)): session.states.assets[id]?.valuations[valuation] == nil
-                default: true
-                }
-            }
-            do {
-                try session.runAll(needed, at: .now())
-            } catch let error as DomainError {
-                refused.append((loan.line, "\(file): \(loan.lines), \(error.field): \(error.message)"))
-                continue
-            }
-            imported += 1
-        }
-        progress.finish()
-        return (session, imported, alreadyThere, refused)
+        print("imported \(outcome.imported) loans (\(outcome.events) events\(outcome.appended.map { ", up to position \($0.lastPosition)" } ?? "")); \(outcome.alreadyThere) already in the ledger; \(outcome.problems.count) skipped")
+        if !outcome.problems.isEmpty { throw ExitCode(1) }
     }
 }

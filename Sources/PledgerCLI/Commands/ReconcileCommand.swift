@@ -1,4 +1,5 @@
 import ArgumentParser
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -31,18 +32,17 @@ struct ReconcileCommand: AsyncParsableCommand {
             let bankId: BankId
             do { bankId = try BankId(bank) } catch let error as DomainError { throw CLIError.badInput("--bank: \(error.message)") }
             let date = try ReportCommand.TimeOptions.resolve(asOf: asOf, knownAt: nil).asOf ?? BusinessDate(containing: .now())
-            let statement = try BankStatementReconciliation.read(try StatementFile(path: file, required: BankStatementReconciliation.columns))
-            let ledger = try await connection.withLedger { store in
-                try await ReportService(store: store).fold(asOf: date).states.loanSnapshots.filter { $0.bankId == bankId }
+            let statement = try BankStatementReconciliation.read(try SpreadsheetFile(path: file, required: BankStatementReconciliation.columns))
+            let rows = try await connection.withLedger { store in
+                try await BankStatementReconciliation.run(store: store, bank: bankId, asOf: date, statement: statement)
             }
-            let rows = BankStatementReconciliation.compare(statement, ledger: ledger)
             let table = Findings(title: "bank statement of \(bankId) as of \(date), \(statement.count) lines, \(rows.filter { $0.ledgerOutstanding != nil }.count) ledger loans",
-                columns: ["finding", "contract_no", "line", "statement_outstanding_fen", "ledger_outstanding_fen", "statement_status", "ledger_status", "note"],
-                findings: rows.map { ($0.finding.rawValue, [$0.finding.rawValue, $0.contract, $0.line.map(String.init) ?? "", $0.statementOutstanding.map { String($0.fen) } ?? "",
-                                       $0.ledgerOutstanding.map { String($0.fen) } ?? "", $0.statementStatus ?? "", $0.ledgerStatus ?? "", $0.note]) },
-                order: BankStatementReconciliation.Finding.allCases.map(\.rawValue),
-                people: { cells in [cells[0], cells[1], cells[2], cells[3].isEmpty ? "" : Human.yuan(Money(fen: Int64(cells[3])!)),
-                                    cells[4].isEmpty ? "" : Human.yuan(Money(fen: Int64(cells[4])!)), cells[5], cells[6], cells[7]] })
+                rows: rows, finding: \.finding, columns: [
+                    .init("contract_no") { .text($0.contract.value) }, .init("line") { .number($0.line) },
+                    .init("statement_outstanding_fen") { .money($0.statementOutstanding) }, .init("ledger_outstanding_fen") { .money($0.ledgerOutstanding) },
+                    .init("statement_status") { .text($0.statementStatus?.rawValue ?? "") }, .init("ledger_status") { .text($0.ledgerStatus?.rawValue ?? "") },
+                    .init("note") { .text($0.note) },
+                ])
             try table.print(format)
         }
     }
@@ -69,24 +69,17 @@ struct ReconcileCommand: AsyncParsableCommand {
             let fundId: FundId
             do { fundId = try FundId(fund) } catch let error as DomainError { throw CLIError.badInput("--fund: \(error.message)") }
             guard (0...60).contains(toleranceDays) else { throw CLIError.badInput("--tolerance-days must be 0–60") }
-            let statement = try FundAccountReconciliation.read(try StatementFile(
-                path: file, required: FundAccountReconciliation.required, optional: ["balance"]))
-            let (state, events) = try await connection.withLedger { store in
-                let handler = CommandHandler(store: store)
-                let events = try await handler.events(of: .fund(fundId))
-                var states = AggregateStates()
-                for event in events { states.apply(event, to: .fund(fundId)) }
-                return (states.funds[fundId] ?? FundState(), events)
+            let statement = try FundAccountReconciliation.read(try SpreadsheetFile(
+                path: file, required: FundAccountReconciliation.required, optional: FundAccountReconciliation.optional))
+            let rows = try await connection.withLedger { store in
+                try await FundAccountReconciliation.run(store: store, fund: fundId, statement: statement, toleranceDays: toleranceDays)
             }
-            guard state.exists else { throw CLIError.failure("no fund \(fundId) in the ledger") }
-            let rows = FundAccountReconciliation.compare(statement, ledger: FundAccountReconciliation.movements(state, events: events), fund: state, toleranceDays: toleranceDays)
             let table = Findings(title: "account statement of fund \(fundId), \(statement.count) lines",
-                columns: ["finding", "line", "date", "reference", "statement_amount_fen", "ledger_amount_fen", "note"],
-                findings: rows.map { ($0.finding.rawValue, [$0.finding.rawValue, $0.line.map(String.init) ?? "", $0.date, $0.reference,
-                                       $0.statementAmount.map { String($0.fen) } ?? "", $0.ledgerAmount.map { String($0.fen) } ?? "", $0.note]) },
-                order: FundAccountReconciliation.Finding.allCases.map(\.rawValue),
-                people: { cells in [cells[0], cells[1], cells[2], cells[3], cells[4].isEmpty ? "" : Human.yuan(Money(fen: Int64(cells[4])!)),
-                                    cells[5].isEmpty ? "" : Human.yuan(Money(fen: Int64(cells[5])!)), cells[6]] })
+                rows: rows, finding: \.finding, columns: [
+                    .init("line") { .number($0.line) }, .init("date") { .text($0.date.description) }, .init("reference") { .text($0.reference) },
+                    .init("statement_amount_fen") { .money($0.statementAmount) }, .init("ledger_amount_fen") { .money($0.ledgerAmount) },
+                    .init("note") { .text($0.note) },
+                ])
             try table.print(format)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PledgerApplication
 import PledgerStore
 
 /// Options every command that talks to the database shares.
@@ -58,19 +59,12 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// A failure the CLI reports as one clear line and a non-zero exit code.
-enum CLIError: Error, CustomStringConvertible {
-    /// A refused operation or a discrepancy: exit 1.
-    case failure(String)
-    /// Bad input (a file, a flag): exit 2.
-    case badInput(String)
+/// A failure the CLI reports as one clear line and a non-zero exit code: the application's
+/// errors, and the CLI's own about flags, are one type.
+typealias CLIError = ApplicationError
 
-    var description: String {
-        switch self {
-        case .failure(let message), .badInput(let message): message
-        }
-    }
-
+extension ApplicationError {
+    /// A refused operation or a discrepancy: 1; bad input (a file, a flag): 2.
     var exitCode: Int32 {
         switch self {
         case .failure: 1

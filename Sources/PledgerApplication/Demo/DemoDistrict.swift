@@ -1,5 +1,6 @@
 import Foundation
 import PledgerDomain
+import PledgerStore
 
 /// A realistic district, generated deterministically from a seed: the Longcheng-style
 /// risk-compensation fund (contributions from province, city and district), five partner
@@ -40,6 +41,17 @@ public struct DemoDistrict: Sendable {
             if run.summary.commands % 2000 == 0 { progress(run.summary.commands, total + run.summary.commands - run.agenda.count) }
         }
         return (run.session, run.summary)
+    }
+
+    /// Appends a generated history, recorded at its business dates, to an empty ledger (the
+    /// head hash is then the same for the same seed and scale); a ledger with events is refused.
+    public func record(_ session: LedgerSession, in store: EventStore, progress: (Int, Int) -> Void = { _, _ in }) async throws {
+        let head = try await store.head()
+        guard head.position == 0 else {
+            throw ApplicationError.failure("the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)")
+        }
+        let meta = try JSONObject([("actor", .string("demo")), ("seed", .integer(Int64(seed)))])
+        try await BatchAppender(store: store).append(session, meta: meta, backfill: true, progress: progress)
     }
 }
 

@@ -1,21 +1,23 @@
 import Foundation
 import PledgerDomain
+import PledgerStore
 
 /// A bank's month-end loan statement compared with the ledger, loan by loan.
 ///
 /// Statement CSV columns (header row, any order): `contract_no`, `borrower_uscc`,
 /// `outstanding` (yuan, e.g. `3,200,000.00`), `status` (active, defaulted, written_off,
 /// closed). Loans the ledger has closed, written off or cancelled need not be listed.
-struct BankStatementReconciliation {
-    struct Line: Sendable {
-        var line: Int
-        var contract: ContractNo
-        var borrower: Uscc
-        var outstanding: Money
-        var status: LoanStatus
+public enum BankStatementReconciliation {
+    /// One loan as the bank's statement lists it.
+    public struct Line: Sendable, Hashable {
+        public var line: Int
+        public var contract: ContractNo
+        public var borrower: Uscc
+        public var outstanding: Money
+        public var status: LoanStatus
     }
 
-    enum Finding: String, Sendable, CaseIterable {
+    public enum Finding: String, Sendable, CaseIterable {
         case matched
         case onlyInStatement = "only_in_statement"
         case onlyInLedger = "only_in_ledger"
@@ -24,20 +26,22 @@ struct BankStatementReconciliation {
         case borrowerDifference = "borrower_difference"
     }
 
-    struct Row: Sendable {
-        var finding: Finding
-        var contract: String
-        var line: Int?
-        var statementOutstanding: Money?
-        var ledgerOutstanding: Money?
-        var statementStatus: String?
-        var ledgerStatus: String?
-        var note: String
+    /// One loan, classified: what the statement says (if it lists it), what the ledger says
+    /// (if it has it), and a note for people.
+    public struct Row: Sendable, Hashable {
+        public var finding: Finding
+        public var contract: ContractNo
+        public var line: Int?
+        public var statementOutstanding: Money?
+        public var ledgerOutstanding: Money?
+        public var statementStatus: LoanStatus?
+        public var ledgerStatus: LoanStatus?
+        public var note: String
     }
 
-    static let columns = ["contract_no", "borrower_uscc", "outstanding", "status"]
+    public static let columns = ["contract_no", "borrower_uscc", "outstanding", "status"]
 
-    static func read(_ file: StatementFile) throws -> [Line] {
+    public static func read(_ file: SpreadsheetFile) throws -> [Line] {
         var lines: [Line] = []
         var seen: [String: Int] = [:]
         for row in file.table.rows {
@@ -56,20 +60,26 @@ struct BankStatementReconciliation {
         return lines
     }
 
+    /// The statement against the bank's loans as the ledger has them on `asOf`.
+    public static func run(store: EventStore, bank: BankId, asOf: BusinessDate, statement: [Line]) async throws -> [Row] {
+        let loans = try await ReportService(store: store).fold(asOf: asOf).states.loanSnapshots.filter { $0.bankId == bank }
+        return compare(statement, ledger: loans)
+    }
+
     /// Every statement line and every ledger loan on the books, classified.
-    static func compare(_ statement: [Line], ledger: [LoanSnapshot]) -> [Row] {
+    public static func compare(_ statement: [Line], ledger: [LoanSnapshot]) -> [Row] {
         let loans = Dictionary(uniqueKeysWithValues: ledger.filter { $0.status != .cancelled }.map { ($0.contractNo.value, $0) })
         var rows: [Row] = []
         var listed = Set<String>()
         for line in statement {
             listed.insert(line.contract.value)
             guard let loan = loans[line.contract.value] else {
-                rows.append(Row(finding: .onlyInStatement, contract: line.contract.value, line: line.line, statementOutstanding: line.outstanding,
-                                statementStatus: line.status.rawValue, note: "the ledger has no such loan for this bank"))
+                rows.append(Row(finding: .onlyInStatement, contract: line.contract, line: line.line, statementOutstanding: line.outstanding,
+                                statementStatus: line.status, note: "the ledger has no such loan for this bank"))
                 continue
             }
-            var row = Row(finding: .matched, contract: line.contract.value, line: line.line, statementOutstanding: line.outstanding,
-                          ledgerOutstanding: loan.outstandingFen, statementStatus: line.status.rawValue, ledgerStatus: loan.status.rawValue, note: "")
+            var row = Row(finding: .matched, contract: line.contract, line: line.line, statementOutstanding: line.outstanding,
+                          ledgerOutstanding: loan.outstandingFen, statementStatus: line.status, ledgerStatus: loan.status, note: "")
             if loan.borrower != line.borrower {
                 row.finding = .borrowerDifference
                 row.note = "statement borrower \(line.borrower), ledger \(loan.borrower)"
@@ -84,8 +94,8 @@ struct BankStatementReconciliation {
         }
         for loan in loans.values.sorted(by: { $0.contractNo < $1.contractNo }) where !listed.contains(loan.contractNo.value) {
             guard [.active, .defaulted].contains(loan.status) else { continue }
-            rows.append(Row(finding: .onlyInLedger, contract: loan.contractNo.value, ledgerOutstanding: loan.outstandingFen,
-                            ledgerStatus: loan.status.rawValue, note: "on the ledger's books but not in the statement"))
+            rows.append(Row(finding: .onlyInLedger, contract: loan.contractNo, ledgerOutstanding: loan.outstandingFen,
+                            ledgerStatus: loan.status, note: "on the ledger's books but not in the statement"))
         }
         return rows
     }

@@ -2,21 +2,33 @@ import PledgerDomain
 
 /// The loans CSV of `pledger import`, read as loans: one row per pledged asset, rows with
 /// the same bank and contract number forming one loan with all their assets.
-enum LoanImport {
+public enum LoanImport {
+    public static let required = ["bank_id", "contract_no", "borrower_uscc", "borrower_name", "industry", "region", "tech_sme", "asset_id",
+                                  "asset_kind", "registry_no", "asset_title", "valuation_id", "appraiser", "valuation_method", "value", "valued_on",
+                                  "report_ref", "registration_no", "principal", "rate_bp", "originated_on", "matures_on", "fund_id"]
+    public static let optional = ["outstanding", "outstanding_on"]
+
+    /// A row (or a loan of several rows) that cannot be imported; the message names the
+    /// file and the line(s).
+    public struct Problem: Sendable, Hashable {
+        public var line: Int
+        public var message: String
+    }
+
     /// What a loan is, apart from its collateral; every row of one contract must agree on it.
-    struct Terms: Hashable {
-        var borrower: Uscc
-        var borrowerName: String
-        var industry: IndustryCode
-        var region: RegionCode
-        var techSme: Bool
-        var principal: Money
-        var rate: Bp
-        var originatedOn: BusinessDate
-        var maturesOn: BusinessDate
-        var fund: FundId?
-        var outstanding: Money?
-        var outstandingOn: BusinessDate?
+    public struct Terms: Sendable, Hashable {
+        public var borrower: Uscc
+        public var borrowerName: String
+        public var industry: IndustryCode
+        public var region: RegionCode
+        public var techSme: Bool
+        public var principal: Money
+        public var rate: Bp
+        public var originatedOn: BusinessDate
+        public var maturesOn: BusinessDate
+        public var fund: FundId?
+        public var outstanding: Money?
+        public var outstandingOn: BusinessDate?
 
         /// Column names and printed values, to say which ones differ.
         var columns: [(String, String)] {
@@ -28,15 +40,15 @@ enum LoanImport {
     }
 
     /// One row: the loan's terms and one pledged asset with its valuation.
-    struct Row {
-        var line: Int
-        var key: LoanKey
-        var terms: Terms
-        var asset: AssetId
-        var assetCommands: [LedgerCommand]
-        var pledge: LoanCommand.Pledge
+    public struct Row: Sendable {
+        public var line: Int
+        public var key: LoanKey
+        public var terms: Terms
+        public var asset: AssetId
+        public var assetCommands: [LedgerCommand]
+        public var pledge: LoanCommand.Pledge
 
-        init(_ csv: StatementFile, _ row: CSV.Row) throws {
+        public init(_ csv: SpreadsheetFile, _ row: CSV.Row) throws {
             line = row.line
             let bank = try csv.parse(row, "bank_id") { try BankId($0) }!
             key = LoanKey(bank: bank, contract: try csv.parse(row, "contract_no") { try ContractNo($0) }!)
@@ -77,22 +89,22 @@ enum LoanImport {
     }
 
     /// One loan and the rows it came from.
-    struct Loan {
-        var key: LoanKey
-        var terms: Terms
-        var rows: [Row]
+    public struct Loan: Sendable {
+        public var key: LoanKey
+        public var terms: Terms
+        public var rows: [Row]
 
-        var line: Int { rows[0].line }
-        var lines: String { rows.count == 1 ? "line \(line)" : "lines \(rows.map { String($0.line) }.joined(separator: ", "))" }
+        public var line: Int { rows[0].line }
+        public var lines: String { rows.count == 1 ? "line \(line)" : "lines \(rows.map { String($0.line) }.joined(separator: ", "))" }
 
-        var origination: LoanCommand.Origination {
+        public var origination: LoanCommand.Origination {
             LoanCommand.Origination(
                 key: key, borrower: terms.borrower, principal: terms.principal, rate: terms.rate, originatedOn: terms.originatedOn,
                 maturesOn: terms.maturesOn, collateral: rows.map(\.pledge), fund: terms.fund)
         }
 
         /// Borrower, assets and valuations, the origination, and the principal repaid so far.
-        var commands: [LedgerCommand] {
+        public var commands: [LedgerCommand] {
             get throws {
                 var commands: [LedgerCommand] = [
                     .borrower(terms.borrower, .register(uscc: terms.borrower, name: terms.borrowerName, industry: terms.industry,
@@ -109,21 +121,38 @@ enum LoanImport {
 
         /// Whether the ledger's loan is this one (a re-run of the same file): same terms
         /// and the same pledged assets.
-        func matches(_ existing: LoanOriginated) -> Bool {
+        public func matches(_ existing: LoanOriginated) -> Bool {
             existing.borrower == terms.borrower && existing.principalFen == terms.principal
                 && existing.originatedOn == terms.originatedOn && existing.maturesOn == terms.maturesOn
                 && Set(existing.collateral.map(\.assetId)) == Set(rows.map(\.asset))
         }
     }
 
+    /// The file read as loans. Every row is parsed first, a row that does not parse being a
+    /// problem on its line; rows of one contract then form one loan with all their pledged
+    /// assets. Problems are in line order.
+    public static func read(_ file: SpreadsheetFile) throws -> (loans: [Loan], problems: [Problem]) {
+        var rows: [Row] = []
+        var problems: [Problem] = []
+        for row in file.table.rows {
+            do {
+                rows.append(try Row(file, row))
+            } catch let error as ApplicationError {
+                problems.append(Problem(line: row.line, message: error.description))
+            }
+        }
+        let grouped = loans(rows, file: file.path)
+        return (grouped.loans, (problems + grouped.conflicts).sorted { $0.line < $1.line })
+    }
+
     /// Rows grouped into loans, in the order their first rows appear. A row that disagrees
     /// with the first row of its contract, or pledges an asset twice, is a conflict naming
     /// both lines; its loan is left out.
-    static func loans(_ rows: [Row], file: String) -> (loans: [Loan], conflicts: [(line: Int, message: String)]) {
+    static func loans(_ rows: [Row], file: String) -> (loans: [Loan], conflicts: [Problem]) {
         var loans: [Loan] = []
         var index: [LoanKey: Int] = [:]
         var broken = Set<LoanKey>()
-        var conflicts: [(line: Int, message: String)] = []
+        var conflicts: [Problem] = []
         for row in rows {
             guard let at = index[row.key] else {
                 index[row.key] = loans.count
@@ -134,10 +163,10 @@ enum LoanImport {
             if row.terms != first.terms {
                 let differing = zip(first.terms.columns, row.terms.columns).filter { $0.0.1 != $0.1.1 }
                 let detail = differing.map { "\($0.0.0) is \($0.0.1) on line \(first.line) but \($0.1.1) on line \(row.line)" }.joined(separator: "; ")
-                conflicts.append((row.line, "\(file): lines \(first.line) and \(row.line): contract \(row.key) — \(detail); all rows of one contract must agree on the loan (one row per pledged asset)"))
+                conflicts.append(Problem(line: row.line, message: "\(file): lines \(first.line) and \(row.line): contract \(row.key) — \(detail); all rows of one contract must agree on the loan (one row per pledged asset)"))
                 broken.insert(row.key)
             } else if let earlier = loans[at].rows.first(where: { $0.asset == row.asset }) {
-                conflicts.append((row.line, "\(file): lines \(earlier.line) and \(row.line): contract \(row.key) pledges asset \(row.asset) twice"))
+                conflicts.append(Problem(line: row.line, message: "\(file): lines \(earlier.line) and \(row.line): contract \(row.key) pledges asset \(row.asset) twice"))
                 broken.insert(row.key)
             } else {
                 loans[at].rows.append(row)

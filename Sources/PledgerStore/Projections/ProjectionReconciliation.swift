@@ -1,0 +1,67 @@
+import PledgerDomain
+
+/// `reconcile projections`: the stored read models against a fresh replay of the log.
+public struct ProjectionReconciliation: Sendable {
+    public struct Difference: Sendable, Hashable {
+        public var table: String
+        public var key: String
+        public var problem: String
+    }
+
+    public let store: EventStore
+
+    public init(store: EventStore) { self.store = store }
+
+    public func run(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> (differences: [Difference], checked: Int, position: Int64) {
+        let checkpoint = try await Projector.checkpoint(store)
+        // Replay exactly as far as the read models claim to be.
+        let fold = try await ReportService(store: store).fold(toPosition: checkpoint, progress: progress)
+        let expected = try fold.states.rows()
+        let storedLoans = Dictionary(uniqueKeysWithValues: try await ReadModelWriter.loadLoans(store).map { ($0.stream, $0) })
+        let storedFunds = Dictionary(uniqueKeysWithValues: try await ReadModelWriter.loadFunds(store).map { ($0.fundId, $0) })
+        var differences: [Difference] = []
+        let head = try await store.head().position
+        if checkpoint < head {
+            differences.append(Difference(table: "projection_checkpoints", key: Projector.name, problem: "read models are at position \(checkpoint), the log at \(head) (projector behind)"))
+        }
+        var seen = Set<String>()
+        for row in expected.loans {
+            seen.insert(row.stream)
+            guard let stored = storedLoans[row.stream] else {
+                differences.append(Difference(table: "rm_loans", key: row.stream, problem: "missing from the read model"))
+                continue
+            }
+            if stored.snapshotJSON != row.snapshotJSON {
+                differences.append(Difference(table: "rm_loans", key: row.stream, problem: Self.describe(stored: stored.snapshotJSON, replayed: row.snapshotJSON)))
+            }
+        }
+        for stream in storedLoans.keys.sorted() where !seen.contains(stream) {
+            differences.append(Difference(table: "rm_loans", key: stream, problem: "in the read model but not in the log"))
+        }
+        var seenFunds = Set<String>()
+        for row in expected.funds {
+            seenFunds.insert(row.fundId)
+            if let stored = storedFunds[row.fundId] {
+                if stored != row { differences.append(Difference(table: "rm_funds", key: row.fundId, problem: "stored \(stored) ≠ replayed \(row)")) }
+            } else {
+                differences.append(Difference(table: "rm_funds", key: row.fundId, problem: "missing from the read model"))
+            }
+        }
+        for id in storedFunds.keys.sorted() where !seenFunds.contains(id) {
+            differences.append(Difference(table: "rm_funds", key: id, problem: "in the read model but not in the log"))
+        }
+        return (differences, expected.loans.count + expected.funds.count, checkpoint)
+    }
+
+    /// Names the fields that differ between two canonical JSON objects.
+    static func describe(stored: String, replayed: String) -> String {
+        guard case .object(let a) = try? JSONParser.parse(stored), case .object(let b) = try? JSONParser.parse(replayed) else {
+            return "stored snapshot differs from the replay"
+        }
+        let keys = Set(a.members.map(\.key)).union(b.members.map(\.key)).sorted()
+        let fields = keys.filter { a[$0] != b[$0] }.map { key in
+            "\(key): stored \(a[key].map(CanonicalJSON.string) ?? "—"), replayed \(b[key].map(CanonicalJSON.string) ?? "—")"
+        }
+        return fields.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,46 @@
+import PledgerApplication
+import PledgerDomain
+import PledgerStore
+import PledgerTestSupport
+import Testing
+
+@Suite("The demo district")
+struct DemoDistrictTests {
+    @Test("deterministic: the same seed decides the same history, event for event; another seed another")
+    func deterministic() {
+        let again = DemoDistrict(seed: 2023).generate()
+        let other = DemoDistrict(seed: 7).generate()
+        #expect(again.session.recorded.map(\.event) == DemoLedger.generated.session.recorded.map(\.event))
+        #expect(again.session.recorded.map(\.event.id) == DemoLedger.generated.session.recorded.map(\.event.id))
+        #expect(other.session.recorded.map(\.event) != again.session.recorded.map(\.event))
+    }
+
+    @Test("a district of about 100 loans and 1,000 events over 2022–2025, with defaults and claims paid; scale grows it")
+    func size() {
+        let (session, summary) = DemoLedger.generated
+        #expect((80...130).contains(summary.loans), "\(summary.loans) loans")
+        #expect((700...2_000).contains(session.recorded.count), "\(session.recorded.count) events")
+        #expect(summary.defaults > 0 && summary.claimsPaid > 0 && summary.claimsPaid <= summary.defaults)
+        #expect(summary.commands >= summary.loans)
+        let loans = session.states.loanSnapshots
+        #expect(loans.count == summary.loans)
+        #expect(Set(loans.map { $0.originatedOn.year }) == [2022, 2023, 2024, 2025])
+        #expect(session.states.funds[DemoDistrict.fund]?.exists == true)
+        #expect(DemoDistrict(scale: 2).generate().summary.loans > summary.loans * 3 / 2)
+    }
+
+    @Test("recorded into two empty ledgers: the same head hash; a ledger with events is refused")
+    func record() async throws {
+        let first = try await DemoLedger.with { store in try await store.head() }
+        let second = try await DemoLedger.with { store in
+            let head = try await store.head()
+            await #expect(throws: ApplicationError.failure("the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)")) {
+                try await DemoLedger.district.record(DemoLedger.generated.session, in: store)
+            }
+            #expect(try await store.head().position == head.position)
+            return head
+        }
+        #expect(first.position == Int64(DemoLedger.generated.session.recorded.count))
+        #expect(first.hash == second.hash && first.position == second.position)
+    }
+}

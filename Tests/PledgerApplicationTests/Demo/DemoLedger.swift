@@ -1,0 +1,27 @@
+import Foundation
+import PledgerApplication
+import PledgerDomain
+import PledgerStore
+import PledgerTestSupport
+
+/// The demo district (seed 2023, scale 1) as the tests' fixture: decided once per process in
+/// memory, and recorded into a test database through `DemoDistrict.record` when a test needs
+/// the ledger — the samples in deploy/samples describe it.
+enum DemoLedger {
+    static let district = DemoDistrict()
+    static let generated = district.generate()
+    static let samples = TestDatabase.repositoryRoot.appendingPathComponent("deploy/samples")
+
+    /// A test database holding the demo district, with its read models up to date.
+    static func with<Result: Sendable>(_ body: (EventStore) async throws -> Result) async throws -> Result {
+        try await TestDatabase.withLedger { store, _ in
+            try await district.record(generated.session, in: store)
+            _ = try await Projector(store: store).catchUp()
+            return try await body(store)
+        }
+    }
+
+    static func sample(_ name: String, required: [String], optional: [String] = []) throws -> SpreadsheetFile {
+        try SpreadsheetFile(path: samples.appendingPathComponent(name).path, required: required, optional: optional)
+    }
+}
