@@ -36,7 +36,7 @@ struct BulkReportsController {
             }()
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             return try await api.writes.idempotent(request, context, body: body) { key in
-                var items = try parse(request, body: body, bank: bank)
+                let items = try parse(request, body: body, bank: bank)
                 guard !items.isEmpty else { throw Problem.invalid("operations", "the report has no operations") }
                 guard items.count <= 10_000 else { throw Problem.invalid("operations", "at most 10,000 operations per report; split it") }
                 let targets = items.compactMap { $0.command?.target.name }
