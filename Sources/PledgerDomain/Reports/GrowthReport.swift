@@ -225,7 +225,7 @@ public struct GrowthReport: Sendable, Hashable {
         func compounds(_ rate: Int64) -> Bool {
             var value = first
             for _ in 0..<periods {
-                guard let next = try? value.scaled(by: 10_000 + rate, over: 10_000, rounding: .down) else { return false }
+                guard let next = compoundStep(value, rate) else { return false }
                 value = next
                 if value > last { return false }
             }
@@ -239,4 +239,29 @@ public struct GrowthReport: Sendable, Hashable {
         }
         return Bp(low)
     }
+
+    /// One period of compounding at `rate` bp, rounded down to the fen; nil on overflow.
+    static func compoundStep(_ value: Money, _ rate: Int64) -> Money? {
+        try? value.scaled(by: 10_000 + rate, over: 10_000, rounding: .down)
+    }
+
+    /// The target path (目标路径) a chart draws beside the periods: the first period's
+    /// principal compounded by `target` once per later period, rounded down at each step
+    /// exactly as `cagr` compounds — so a complete period's principal reaches its point on
+    /// the path exactly when the CAGR from the first period to it meets the target. Only
+    /// complete periods have a point (a fraction of a year compounds with nothing); none has
+    /// when the first period is incomplete or has no principal.
+    public static func targetPath(_ rows: [Period], target: Bp) -> [Money?] {
+        var path: [Money?] = Array(repeating: nil, count: rows.count)
+        guard let first = rows.first, first.state == .complete, first.principalFen.isPositive else { return path }
+        var value: Money? = first.principalFen
+        for (index, row) in rows.enumerated() where row.state == .complete {
+            if index > 0 { value = value.flatMap { compoundStep($0, target.value) } }
+            path[index] = value
+        }
+        return path
+    }
+
+    /// `targetPath` of the report's own periods.
+    public var targetPath: [Money?] { Self.targetPath(years, target: targetBp) }
 }

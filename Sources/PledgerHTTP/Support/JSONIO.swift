@@ -151,4 +151,7 @@ extension Request {
 
     /// Whether the client asked for CSV.
     var wantsCSV: Bool { headers[.accept]?.lowercased().contains("text/csv") == true }
+
+    /// Whether the client asked for an HTML page (a browser does); CSV wins when both are named.
+    var wantsHTML: Bool { !wantsCSV && headers[.accept]?.lowercased().contains("text/html") == true }
 }
