@@ -222,14 +222,19 @@ public struct GrowthReport: Sendable, Hashable {
     static func cagr(_ rows: [Period]) -> Bp? {
         guard rows.count >= 2, let first = rows.first?.principalFen, let last = rows.last?.principalFen, first.isPositive else { return nil }
         let periods = rows.count - 1
+        // Down to nothing is −100%, whatever flooring each step to the fen would let pass.
+        guard last.isPositive else { return Bp(-10_000) }
         func compounds(_ rate: Int64) -> Bool {
             var value = first
             for _ in 0..<periods {
                 guard let next = compoundStep(value, rate) else { return false }
                 value = next
-                if value > last { return false }
+                // Stopping early is right only while the path rises: a falling one may pass
+                // below `last` after starting above it (4,000,000 → 1,000,000 is −50% a
+                // year over two years, though its first step, 2,000,000, is above 1,000,000).
+                if rate >= 0 && value > last { return false }
             }
-            return true
+            return value <= last
         }
         var low: Int64 = -10_000, high: Int64 = 10_000_000
         guard compounds(low) else { return nil }

@@ -56,3 +56,20 @@ struct GrowthTargetPathTests {
                             loans: 1, principalFen: Money(fen: fen), borrowers: 1)
     }
 }
+
+@Suite("CAGR of a falling series")
+struct FallingCAGRTests {
+    /// 4,000,000 → 2,000,000 → 1,000,000 is −50% a year; the search must not stop at the
+    /// first step merely because it is still above the last period's principal.
+    @Test func aFallingSeriesHasItsTrueRate() {
+        func period(_ yuanText: String) -> GrowthReport.Period {
+            GrowthReport.Period(year: 2021, label: "x", start: date("2021-01-01"), end: date("2021-12-31"), through: date("2021-12-31"), state: .complete,
+                                loans: 1, principalFen: yuan(yuanText), borrowers: 1)
+        }
+        #expect(GrowthReport.cagr([period("4,000,000.00"), period("2,000,000.00"), period("1,000,000.00")]) == Bp(-5000))
+        // (776 ÷ 2,769)^(1/2) − 1 = −47.06%, rounded down.
+        #expect(GrowthReport.cagr([period("2,769.00"), period("2,763.00"), period("776.00")]) == Bp(-4707))
+        // A rising series is unchanged: 2,000,000 → 3,120,000 over three years is 15.97%.
+        #expect(GrowthReport.cagr([period("2,000,000.00"), period("1.00"), period("1.00"), period("3,120,000.00")]) == Bp(1597))
+    }
+}
