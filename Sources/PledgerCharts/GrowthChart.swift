@@ -26,7 +26,9 @@ struct GrowthChart {
 
     var svg: String {
         let width: Double = compact ? 240 : 720, height: Double = compact ? 168 : 320
-        let left: Double = compact ? 40 : 64, right: Double = compact ? 6 : 18
+        // Room on the right for the label of an incomplete last period's comparison.
+        let labelledBase = !compact && rows.last.map { $0.state != .complete && $0.base != nil } == true
+        let left: Double = compact ? 40 : 64, right: Double = compact ? 6 : labelledBase ? 150 : 18
         let top: Double = compact ? 16 : 46, bottom: Double = compact ? 30 : 50
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let font = compact ? "8.5" : "11"
@@ -82,7 +84,14 @@ struct GrowthChart {
             case .partial: label += " " + Words.partial(language)
             case .notBegun: label += " " + Words.notBegun(language)
             }
-            parts.append(Svg.text(x: center(index), y: height - bottom + (compact ? 12 : 16), label, [("text-anchor", "middle"), ("font-size", font)]))
+            if compact && row.state != .complete {
+                // Two short lines, so that neighbouring labels in a narrow chart do not collide.
+                parts.append(Svg.text(x: center(index), y: height - bottom + 11, Markup.escape(row.label), [("text-anchor", "middle"), ("font-size", font)]))
+                let state = row.state == .yearToDate ? Words.ytd : row.state == .partial ? Words.partial : Words.notBegun
+                parts.append(Svg.text(x: center(index), y: height - bottom + 22, state(language), [("text-anchor", "middle"), ("font-size", "7.5")]))
+            } else {
+                parts.append(Svg.text(x: center(index), y: height - bottom + (compact ? 12 : 16), label, [("text-anchor", "middle"), ("font-size", font)]))
+            }
             if !compact {
                 let growth = index == 0 ? Words.baseYear(language)
                     : Words.yoy(language) + " " + Figure.percent(report, "\(at)/principal_growth_bp", row.principalGrowthBp).svg

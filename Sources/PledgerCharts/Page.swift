@@ -23,10 +23,13 @@ enum Page {
         svg { width: 100%; height: auto; display: block; overflow: visible; }
         svg text { fill: #111; }
         svg .halo { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
-        table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 1mm 0 3mm; }
-        th, td { border-bottom: 0.5pt solid #999; padding: 0.8mm 1.5mm; text-align: left; vertical-align: top; }
-        th { border-bottom: 0.9pt solid #111; font-weight: bold; }
-        .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        table { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 1mm 0 3mm; }
+        th, td { border-bottom: 0.5pt solid #999; padding: 0.7mm 1.2mm; text-align: left; vertical-align: bottom; }
+        th { border-bottom: 0.9pt solid #111; font-weight: bold; font-size: 7.5pt; line-height: 1.25; }
+        tbody th { font-weight: normal; font-size: 8pt; border-bottom: 0.5pt solid #999; }
+        .n { text-align: right; font-variant-numeric: tabular-nums; }
+        td.n { white-space: nowrap; }
+        td code, td span[data-unit="text"] { word-break: break-all; }
         tr { break-inside: avoid; }
         .notes { font-size: 8.5pt; color: #222; padding-left: 4mm; margin: 1mm 0; }
         .multiples { display: grid; grid-template-columns: repeat(3, 1fr); gap: 3mm 4mm; }
@@ -67,10 +70,11 @@ enum Page {
             <dt>\(Words.reproduce(language))</dt><dd><code id="reproduce">\(Markup.escape(provenance.reproduce))</code></dd>
             </dl>
             <p>\(Markup.escape(language == .zh ? Words.verify.zh + " " + Words.verify.en : Words.verify.en))</p>
-            <div>\(Words.sources(language))</div>
+            <details><summary>\(Words.sources(language)) · \(sources.count)</summary>
             <ul id="sources">
             \(sourceList)
             </ul>
+            </details>
             </footer>
             </body>
             </html>

@@ -112,7 +112,11 @@ enum Words {
         let divisions: [String: Term] = [
             "C34": Term("通用设备制造业", "general machinery"), "C35": Term("专用设备制造业", "special machinery"),
             "C38": Term("电气机械和器材制造业", "electrical machinery"), "C39": Term("计算机、通信和其他电子设备制造业", "electronics"),
-            "C27": Term("医药制造业", "pharmaceuticals"), "D44": Term("电力、热力生产和供应业", "power and heat"),
+            "C13": Term("农副食品加工业", "agri-food processing"), "C26": Term("化学原料和化学制品制造业", "chemicals"),
+            "C27": Term("医药制造业", "pharmaceuticals"), "C29": Term("橡胶和塑料制品业", "rubber and plastics"),
+            "C30": Term("非金属矿物制品业", "non-metallic minerals"), "C33": Term("金属制品业", "metal products"),
+            "C36": Term("汽车制造业", "motor vehicles"), "C37": Term("铁路、船舶、航空航天和其他运输设备制造业", "other transport equipment"),
+            "C40": Term("仪器仪表制造业", "instruments"), "D44": Term("电力、热力生产和供应业", "power and heat"),
             "I63": Term("电信、广播电视和卫星传输服务", "telecommunications"), "I64": Term("互联网和相关服务", "internet services"),
             "I65": Term("软件和信息技术服务业", "software and IT services"), "M73": Term("研究和试验发展", "research and development"),
             "M75": Term("科技推广和应用服务业", "technology services"),
