@@ -23,6 +23,7 @@ and ends with 'N passed, N failed'.
 
 import argparse
 import base64
+import concurrent.futures
 import json
 import os
 import pathlib
@@ -231,6 +232,9 @@ class Checker:
         for request in sources.values():
             if f"known_at={known_at}" not in request:
                 problems.append(f"source {request} is not pinned to the page's known_at {known_at}")
+        # Each source is a past view the server folds from the log: fetch them side by side.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda request: self.fetch_json(request, token), sources.values()))
         checked = 0
         for figure in page["figures"]:
             if figure["report"] not in sources:

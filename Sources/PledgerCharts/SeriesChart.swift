@@ -34,7 +34,7 @@ struct SeriesChart {
 
     var svg: String {
         let width: Double = 720, height: Double = 250
-        let left: Double = 64, right: Double = 190, top: Double = 22, bottom: Double = 34
+        let left: Double = 64, right: Double = 205, top: Double = 22, bottom: Double = 34
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let scale = Scale(covering: series.flatMap { $0.values.compactMap { $0 } } + (limit?.values ?? []), ticks: 4, minimumStep: minimumStep)
         func y(_ value: Int64) -> Double { top + plotHeight * (1 - scale.fraction(value)) }
