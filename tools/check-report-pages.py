@@ -19,6 +19,9 @@ and ends with 'N passed, N failed'.
   check-report-pages.py --api http://127.0.0.1:PORT --token T [--bank-token T] \
       --page out/growth.html --page out/exposure.html \
       --api-page '/v1/reports/financing-growth?from=2022&to=2025' ... --out DIR
+
+  check-report-pages.py --render-only --page out/growth.html --out docs/img   (PNG only, no check:
+      how docs/img/growth.png and exposure.png are made from scripts/demo's pages)
 """
 
 import argparse
@@ -288,8 +291,9 @@ class Checker:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--api", required=True, help="base URL of a running pledger serve")
-    parser.add_argument("--token", required=True, help="admin token (CLI pages are compared with the API's JSON through it)")
+    parser.add_argument("--api", help="base URL of a running pledger serve")
+    parser.add_argument("--token", help="admin token (CLI pages are compared with the API's JSON through it)")
+    parser.add_argument("--render-only", action="store_true", help="only render each --page to PNG in --out (no check)")
     parser.add_argument("--bank-token", help="a bank's token: its API pages must show its own slice")
     parser.add_argument("--page", action="append", default=[], help="an HTML file the CLI wrote")
     parser.add_argument("--api-page", action="append", default=[], help="an API request for a page, e.g. /v1/reports/fund-exposure?fund_id=X")
@@ -306,10 +310,30 @@ def main():
         print("report pages: the websocket-client package is missing (scripts/python-tools websocket-client)", file=sys.stderr)
         return 2
 
+    if not args.render_only and not (args.api and args.token):
+        parser.error("--api and --token are needed to check pages (or --render-only)")
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
     browser = Browser(executable, websocket)
+    if args.render_only:
+        try:
+            browser.send("Page.enable")
+            for path in args.page:
+                url = pathlib.Path(path).resolve().as_uri()
+                browser.send("Page.navigate", url=url)
+                browser.wait_for("Page.loadEventFired")
+                height = json.loads(browser.send("Runtime.evaluate", expression="JSON.stringify(document.documentElement.scrollHeight)",
+                                                 returnByValue=True)["result"]["value"])
+                browser.send("Emulation.setDeviceMetricsOverride", width=794, height=min(height, 16000), deviceScaleFactor=1, mobile=False)
+                png = base64.b64decode(browser.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                                                    clip={"x": 0, "y": 0, "width": 794, "height": min(height, 16000), "scale": 1})["data"])
+                target = out / (pathlib.Path(path).stem + ".png")
+                target.write_bytes(png)
+                print(f"{target}  {len(png) // 1024} KiB")
+        finally:
+            browser.close()
+        return 0
     passed = failed = 0
     try:
         for domain in ("Page", "Network", "Runtime", "Log"):

@@ -47,8 +47,11 @@ struct GrowthChart {
             // Legend: the shapes, not the colours, carry the meaning.
             parts.append(Svg.rect(x: 150, y: 5, width: 14, height: 10, [("fill", "#2f5597")]))
             parts.append(Svg.text(x: 168, y: 14, Words.principal(language), [("font-size", font)]))
-            parts.append(Svg.rect(x: 300, y: 5, width: 14, height: 10, [("fill", "url(#\(id)-hatch)"), ("stroke", "#2f5597")]))
-            parts.append(Svg.text(x: 318, y: 14, Words.ytd(language), [("font-size", font)]))
+            if rows.contains(where: { $0.state == .yearToDate || $0.state == .partial }) {
+                parts.append(Svg.rect(x: 300, y: 5, width: 14, height: 10, [("fill", "url(#\(id)-hatch)"), ("stroke", "#2f5597")]))
+                let incomplete = rows.contains { $0.state == .yearToDate } ? Words.ytd : Words.partial
+                parts.append(Svg.text(x: 318, y: 14, incomplete(language), [("font-size", font)]))
+            }
             parts.append(Svg.line(420, 10, 448, 10, [("stroke", "#000"), ("stroke-width", "1.6"), ("stroke-dasharray", "6 4")]))
             parts.append(Svg.marker(.circle, x: 434, y: 10, [("fill", "#fff"), ("stroke", "#000"), ("stroke-width", "1.4")]))
             parts.append(Svg.text(x: 452, y: 14, Words.targetPath(language) + Markup.escape(" \(Percent.text(target)) ") + Words.perYear(language), [("font-size", font)]))

@@ -48,7 +48,7 @@ struct SeriesChart {
         // Month labels: at most about twelve, always the last.
         let every = max(1, (dates.count + 11) / 12)
         for index in dates.indices where index % every == 0 || index == dates.count - 1 {
-            if index != dates.count - 1 && dates.count - 1 - index < every / 2 + 1 && index != 0 { continue }
+            if index != dates.count - 1 && dates.count - 1 - index < every && index != 0 { continue }
             parts.append(Svg.line(x(index), top + plotHeight, x(index), top + plotHeight + 4, [("stroke", "#000")]))
             parts.append(Svg.text(x: x(index), y: height - bottom + 18, Markup.escape(String(dates[index].description.prefix(7))),
                                   [("text-anchor", "middle"), ("font-size", "9.5")]))
