@@ -18,7 +18,7 @@ struct ReportsController {
             let query = request.query
             let language = try Self.language(query)
             let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
-            if asOf == nil && knownAt == nil && !request.wantsHTML { try await api.awaitProjection(request) }
+            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }   // min_position is checked for a page too
             let window: MonthWindow
             if let text = query.string("window") {
                 guard query.string("from") == nil, query.string("to") == nil else { throw Problem.invalid("window", "window replaces from and to; send one or the other") }
@@ -72,7 +72,7 @@ struct ReportsController {
             guard let text = query.string("fund_id") else { throw Problem.invalid("fund_id", "fund_id is required") }
             guard let fund = try? FundId(text) else { throw Problem.notFound("no fund \(text)") }
             let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
-            if asOf == nil && knownAt == nil && !request.wantsHTML { try await api.awaitProjection(request) }
+            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }   // min_position is checked for a page too
             let top = try query.int("top", default: 10, range: 1...1000)!
             let bank = caller.role == .bank ? caller.bank : nil
             if request.wantsHTML {
