@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "PledgerHTTP",
             dependencies: [
-                "PledgerDomain", "PledgerStore",
+                "PledgerDomain", "PledgerStore", "PledgerCharts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,11 +63,13 @@ let package = Package(
         ),
         // Application services: reconciliations, the loans import, the demo district, administrator acts.
         .target(name: "PledgerApplication", dependencies: ["PledgerDomain", "PledgerStore"], swiftSettings: strict),
+        // Reports people read: HTML pages with inline SVG charts, drawn from domain reports.
+        .target(name: "PledgerCharts", dependencies: ["PledgerDomain"], swiftSettings: strict),
         // Command implementations (plain types the tests call directly).
         .target(
             name: "PledgerCLI",
             dependencies: [
-                "PledgerDomain", "PledgerStore", "PledgerApplication", "PledgerHTTP",
+                "PledgerDomain", "PledgerStore", "PledgerApplication", "PledgerHTTP", "PledgerCharts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,6 +93,7 @@ let package = Package(
         // Pure test helpers: an in-memory workflow runner, builders, a random command generator.
         .target(name: "PledgerDomainTestSupport", dependencies: ["PledgerDomain"], path: "Tests/PledgerDomainTestSupport", swiftSettings: strict),
         .testTarget(name: "PledgerDomainTests", dependencies: ["PledgerDomain", "PledgerDomainTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "PledgerChartsTests", dependencies: ["PledgerCharts", "PledgerDomainTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PledgerStoreTests",
             dependencies: ["PledgerStore", "PledgerTestSupport", "PledgerDomainTestSupport"],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerCharts
 import PledgerDomain
 import PledgerStore
 
@@ -48,6 +49,9 @@ struct ReportCommand: AsyncParsableCommand {
                   pledger report growth --benchmark published.csv        (columns year,amount_yuan[,source])
                   pledger report growth --by kind --format csv > growth-by-kind.csv
                   pledger report growth --as-of 2024-12-31 --known-at 2025-01-15
+                  pledger report growth --from 2022 --to 2025 --html growth.html      (a page with charts; --lang en for English)
+
+                With --html FILE the report is written as one self-contained HTML page: yearly principal as bars with the target path from the base year, YoY and CAGR labelled, the current year marked year-to-date, and small multiples by bank, IP kind and industry (--by chooses one slicing instead). The page is drawn from the log as it stood at --known-at (default: now) for --as-of (default: today); its footer prints the ledger head it saw and the command that draws it again.
                 """)
 
         @OptionGroup var connection: ConnectionOptions
@@ -62,10 +66,12 @@ struct ReportCommand: AsyncParsableCommand {
         var benchmark: String?
         @Option(help: "Growth target in basis points (1500 = 15%).") var targetBp: Int64 = 1500
         @Flag(help: "Also print the monthly series.") var monthly = false
-        @Option(help: "Output: table, csv or json.") var format: OutputFormat = .table
+        @Option(help: "Output: table, csv or json (default: table).") var format: OutputFormat?
+        @OptionGroup var page: PageOptions
 
         func run() async throws {
             let (asOf, knownAt) = try time.resolve()
+            try page.validate(format: format, others: [("--benchmark", benchmark != nil), ("--monthly", monthly)])
             let span: MonthWindow
             do {
                 if let window {
@@ -86,6 +92,10 @@ struct ReportCommand: AsyncParsableCommand {
                 do { return try GrowthBenchmark.parse(data) } catch let error as CSV.ParseError { throw CLIError.badInput("\(path): \(error)") }
             }
             let dimension = rollup != nil ? .region : by
+            if page.html != nil {
+                try await writePage(span: span, dimension: dimension, asOf: asOf, knownAt: knownAt)
+                return
+            }
             var report = try await connection.withLedger { store in
                 do {
                     return try await ReportService(store: store).growth(window: span, target: Bp(targetBp), by: dimension, regionLevel: rollup ?? .district,
@@ -97,7 +107,28 @@ struct ReportCommand: AsyncParsableCommand {
             if let published {
                 do { report = try report.comparing(with: published) } catch let error as DomainError { throw CLIError.badInput("--benchmark: \(error.message)") }
             }
-            Self.print(report, format: format, monthly: monthly)
+            Self.print(report, format: format ?? .table, monthly: monthly)
+        }
+
+        /// The total and its slicings (by `dimension`, else by bank, kind and industry) as a page.
+        func writePage(span: MonthWindow, dimension: GrowthReport.Dimension?, asOf: BusinessDate?, knownAt: RecordedTime?) async throws {
+            let date = asOf ?? BusinessDate(containing: .now())
+            let moment = PageOptions.moment(knownAt)
+            let dimensions: [GrowthReport.Dimension] = dimension.map { [$0] } ?? [.bank, .kind, .industry]
+            let (total, slices, seen) = try await connection.withLedger { store in
+                do {
+                    return try await ReportService(store: store).growthFigures(window: span, target: Bp(targetBp), dimensions: dimensions,
+                                                                               regionLevel: rollup ?? .district, asOf: date, knownAt: moment)
+                } catch let error as DomainError {
+                    throw CLIError.badInput("\(error.field): \(error.message)")
+                }
+            }
+            var arguments = window != nil ? ["growth", "--window", span.description] : ["growth", "--from", String(span.from.year), "--to", String(span.to.year)]
+            if targetBp != 1500 { arguments += ["--target-bp", String(targetBp)] }
+            if let rollup { arguments += ["--rollup", rollup.rawValue] } else if let by { arguments += ["--by", by.rawValue] }
+            arguments += ["--as-of", date.description, "--known-at", moment.description]
+            let provenance = Provenance(position: seen.position, hash: seen.hash, knownAt: moment, reproduce: page.command(arguments))
+            try page.write(ReportPages.growth(total, slices: slices, provenance: provenance, language: page.language))
         }
 
         static func print(_ report: GrowthReport, format: OutputFormat, monthly: Bool = false) {
@@ -118,26 +149,50 @@ struct ReportCommand: AsyncParsableCommand {
                 Examples:
                   pledger report exposure --fund LC-IPRC
                   pledger report exposure --fund LC-IPRC --as-of 2024-12-31 --format json
+                  pledger report exposure --fund LC-IPRC --html exposure.html        (a page with charts; --lang en for English)
+
+                With --html FILE the report is written as one self-contained HTML page: the headline figures, then at each month end since the fund was established (at most 60) the balance against the contingent liability, leverage against its maximum and the NPL ratio against the suspension threshold, the largest borrowers and the banks, and every month's figures in an appendix. Drawn from the log as it stood at --known-at (default: now); the footer prints the ledger head it saw and the command that draws it again. The exit code is the same as without --html.
                 """)
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var time: TimeOptions
         @Option(help: "Fund id.") var fund: String
         @Option(help: "How many of the largest borrowers to list.") var top: Int = 10
-        @Option(help: "Output: table, csv or json.") var format: OutputFormat = .table
+        @Option(help: "Output: table, csv or json (default: table).") var format: OutputFormat?
+        @OptionGroup var page: PageOptions
 
         func run() async throws {
             let (asOf, knownAt) = try time.resolve()
+            try page.validate(format: format, others: [])
             let fundId: FundId
             do { fundId = try FundId(fund) } catch let error as DomainError { throw CLIError.badInput("--fund: \(error.message)") }
-            let report = try await connection.withLedger { store in
-                do {
-                    return try await ReportService(store: store).exposure(fund: fundId, asOf: asOf, knownAt: knownAt, topBorrowers: top)
-                } catch let error as DomainError {
-                    throw CLIError.failure(error.message)
+            let report: ExposureReport
+            if page.html != nil {
+                let date = asOf ?? BusinessDate(containing: .now())
+                let moment = PageOptions.moment(knownAt)
+                let (history, seen) = try await connection.withLedger { store in
+                    do {
+                        return try await ReportService(store: store).exposureFigures(fund: fundId, asOf: date, knownAt: moment, topBorrowers: top)
+                    } catch let error as DomainError {
+                        throw CLIError.failure(error.message)
+                    }
                 }
+                var arguments = ["exposure", "--fund", fundId.value]
+                if top != 10 { arguments += ["--top", String(top)] }
+                arguments += ["--as-of", date.description, "--known-at", moment.description]
+                let provenance = Provenance(position: seen.position, hash: seen.hash, knownAt: moment, reproduce: page.command(arguments))
+                try page.write(ReportPages.exposure(history, provenance: provenance, language: page.language))
+                report = history[history.count - 1]
+            } else {
+                report = try await connection.withLedger { store in
+                    do {
+                        return try await ReportService(store: store).exposure(fund: fundId, asOf: asOf, knownAt: knownAt, topBorrowers: top)
+                    } catch let error as DomainError {
+                        throw CLIError.failure(error.message)
+                    }
+                }
+                Self.print(report, format: format ?? .table)
             }
-            Self.print(report, format: format)
             if report.suspensionBreached || report.leverageBreached {
                 let npl = report.coveredPrincipalFen.isPositive ? report.coverNplRatioBp : report.nonPerformingRatioBp
                 note("pledger: warning: \(report.suspensionBreached ? "NPL ratio \(Human.percent(npl)) exceeds the \(report.suspendThresholdBp.percent) threshold\(report.suspended ? "" : " — enrolments are open; to stop them: pledger fund suspend --fund \(fundId) --reason … --reference …")" : "leverage above its maximum")")

@@ -57,10 +57,6 @@ extension String {
 enum Human {
     static func yuan(_ money: Money) -> String { money.description }
     static func percent(_ bp: Bp?) -> String { Percent.text(bp) }
-    static func times(_ bp: Bp?) -> String {
-        guard let bp else { return "—" }
-        let hundredths = (bp.value + 50) / 100
-        return "\(hundredths / 100).\(String(format: "%02d", hundredths % 100))×"
-    }
+    static func times(_ bp: Bp?) -> String { Percent.times(bp) }
     static func flag(_ value: Bool?) -> String { value.map { $0 ? "yes" : "NO" } ?? "—" }
 }

@@ -222,14 +222,19 @@ public struct GrowthReport: Sendable, Hashable {
     static func cagr(_ rows: [Period]) -> Bp? {
         guard rows.count >= 2, let first = rows.first?.principalFen, let last = rows.last?.principalFen, first.isPositive else { return nil }
         let periods = rows.count - 1
+        // Down to nothing is −100%, whatever flooring each step to the fen would let pass.
+        guard last.isPositive else { return Bp(-10_000) }
         func compounds(_ rate: Int64) -> Bool {
             var value = first
             for _ in 0..<periods {
-                guard let next = try? value.scaled(by: 10_000 + rate, over: 10_000, rounding: .down) else { return false }
+                guard let next = compoundStep(value, rate) else { return false }
                 value = next
-                if value > last { return false }
+                // Stopping early is right only while the path rises: a falling one may pass
+                // below `last` after starting above it (4,000,000 → 1,000,000 is −50% a
+                // year over two years, though its first step, 2,000,000, is above 1,000,000).
+                if rate >= 0 && value > last { return false }
             }
-            return true
+            return value <= last
         }
         var low: Int64 = -10_000, high: Int64 = 10_000_000
         guard compounds(low) else { return nil }
@@ -239,4 +244,29 @@ public struct GrowthReport: Sendable, Hashable {
         }
         return Bp(low)
     }
+
+    /// One period of compounding at `rate` bp, rounded down to the fen; nil on overflow.
+    static func compoundStep(_ value: Money, _ rate: Int64) -> Money? {
+        try? value.scaled(by: 10_000 + rate, over: 10_000, rounding: .down)
+    }
+
+    /// The target path (目标路径) a chart draws beside the periods: the first period's
+    /// principal compounded by `target` once per later period, rounded down at each step
+    /// exactly as `cagr` compounds — so a complete period's principal reaches its point on
+    /// the path exactly when the CAGR from the first period to it meets the target. Only
+    /// complete periods have a point (a fraction of a year compounds with nothing); none has
+    /// when the first period is incomplete or has no principal.
+    public static func targetPath(_ rows: [Period], target: Bp) -> [Money?] {
+        var path: [Money?] = Array(repeating: nil, count: rows.count)
+        guard let first = rows.first, first.state == .complete, first.principalFen.isPositive else { return path }
+        var value: Money? = first.principalFen
+        for (index, row) in rows.enumerated() where row.state == .complete {
+            if index > 0 { value = value.flatMap { compoundStep($0, target.value) } }
+            path[index] = value
+        }
+        return path
+    }
+
+    /// `targetPath` of the report's own periods.
+    public var targetPath: [Money?] { Self.targetPath(years, target: targetBp) }
 }

@@ -19,4 +19,12 @@ public enum Percent {
 
     /// An absent figure (no previous period, a zero base, …) shows as `—`.
     public static func text(_ bp: Bp?) -> String { bp.map { text($0) } ?? "—" }
+
+    /// A multiple such as leverage or coverage adequacy, `10000 bp` → `1.00×`: hundredths of
+    /// a multiple, the last one rounded half up (integer arithmetic). An absent one is `—`.
+    public static func times(_ bp: Bp?) -> String {
+        guard let bp else { return "—" }
+        let hundredths = (bp.value + 50) / 100
+        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)×"
+    }
 }

@@ -1,10 +1,14 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
+import PledgerCharts
 import PledgerDomain
 import PledgerStore
 
-/// `/v1/reports/…`: financing growth and fund exposure, JSON or CSV (`Accept: text/csv`).
-/// A bank's token gets its own slice: its loans only.
+/// `/v1/reports/…`: financing growth and fund exposure, JSON, CSV (`Accept: text/csv`) or a
+/// page with charts (`Accept: text/html`, labels in `lang`). A bank's token gets its own
+/// slice: its loans only. A page is a past view pinned to `known_at` (default: now) and
+/// `as_of` (default: today), and its footer names the request that draws it again.
 struct ReportsController {
     let api: API
 
@@ -12,8 +16,9 @@ struct ReportsController {
         group.get("reports/financing-growth") { request, context -> Response in
             let caller = try context.caller()
             let query = request.query
+            let language = try Self.language(query)
             let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
-            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }
+            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }   // min_position is checked for a page too
             let window: MonthWindow
             if let text = query.string("window") {
                 guard query.string("from") == nil, query.string("to") == nil else { throw Problem.invalid("window", "window replaces from and to; send one or the other") }
@@ -40,6 +45,19 @@ struct ReportsController {
             let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)
             let bank = caller.role == .bank ? caller.bank : nil
             if rollup != nil, let dimension, dimension != .region { throw Problem.invalid("rollup", "rollup groups regions; it goes with by=region (or without by)") }
+            if request.wantsHTML {
+                let date = asOf ?? BusinessDate(containing: .now()), moment = knownAt ?? .now()
+                let dimensions: [GrowthReport.Dimension] = (rollup != nil ? .region : dimension).map { [$0] } ?? [.bank, .kind, .industry]
+                let (total, slices, seen) = try await compute(request, pastView: true) {
+                    try await api.reports.growthFigures(window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
+                                                        asOf: date, knownAt: moment, bank: bank)
+                }
+                var pinned = [("window", window.description), ("target_bp", String(target))]
+                if let rollup { pinned.append(("rollup", rollup.rawValue)) } else if let dimension { pinned.append(("by", dimension.rawValue)) }
+                pinned += [("as_of", date.description), ("known_at", moment.description), ("lang", language.rawValue)]
+                let provenance = Provenance(position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("financing-growth", pinned, bank))
+                return Self.page(ReportPages.growth(total, slices: slices, provenance: provenance, language: language))
+            }
             let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
                 try await api.reports.growth(window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
                                              regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank)
@@ -50,12 +68,22 @@ struct ReportsController {
         group.get("reports/fund-exposure") { request, context -> Response in
             let caller = try context.caller()
             let query = request.query
+            let language = try Self.language(query)
             guard let text = query.string("fund_id") else { throw Problem.invalid("fund_id", "fund_id is required") }
             guard let fund = try? FundId(text) else { throw Problem.notFound("no fund \(text)") }
             let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
-            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }
+            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }   // min_position is checked for a page too
             let top = try query.int("top", default: 10, range: 1...1000)
             let bank = caller.role == .bank ? caller.bank : nil
+            if request.wantsHTML {
+                let date = asOf ?? BusinessDate(containing: .now()), moment = knownAt ?? .now()
+                let (history, seen) = try await compute(request, pastView: true) {
+                    try await api.reports.exposureFigures(fund: fund, asOf: date, knownAt: moment, topBorrowers: top, bank: bank)
+                }
+                let pinned = [("fund_id", fund.value), ("top", String(top)), ("as_of", date.description), ("known_at", moment.description), ("lang", language.rawValue)]
+                let provenance = Provenance(position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("fund-exposure", pinned, bank))
+                return Self.page(ReportPages.exposure(history, provenance: provenance, language: language))
+            }
             let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
                 try await api.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
             }
@@ -79,8 +107,32 @@ struct ReportsController {
         return try await request.body.consumeWithCancellationOnInboundClose { _ in try await bounded() }
     }
 
+    /// `lang`: zh (the default) or en; checked on every request, whatever it asks for.
+    static func language(_ query: Query) throws -> Language {
+        guard let text = query.string("lang") else { return .zh }
+        guard let language = Language(rawValue: text) else { throw Problem.invalid("lang", "lang must be one of \(Language.allowed)") }
+        return language
+    }
+
+    /// The request that draws a page again, as its footer prints it.
+    static func reproduce(_ report: String, _ query: [(String, String)], _ bank: BankId?) -> String {
+        let pairs = query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? $0.1)" }
+        return "GET /v1/reports/\(report)?\(pairs.joined(separator: "&")) (Accept: text/html" + (bank.map { "; as bank \($0)" } ?? "") + ")"
+    }
+
+    /// A page, with its Content-Security-Policy also as a header.
+    static func page(_ html: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ReportPages.contentSecurityPolicy],
+                 body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
     static func respond(_ request: Request, json: JSONValue, csv: String) -> Response {
         guard request.wantsCSV else { return JSONIO.response(json) }
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv)))
     }
+}
+
+extension CharacterSet {
+    /// What may stand unescaped in a query value (`+`, `&`, `=` and `#` may not).
+    static let urlQueryValueAllowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "+&=#"))
 }

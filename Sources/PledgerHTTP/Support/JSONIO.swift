@@ -155,8 +155,11 @@ extension Request {
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
-    /// Whether the client prefers CSV to JSON.
-    var wantsCSV: Bool { preferredMediaType(["application/json", "text/csv"]) == "text/csv" }
+    /// What a report is answered as: JSON, unless the client prefers CSV or an HTML page
+    /// (a browser's Accept prefers HTML; a generated client's lists JSON first).
+    var reportMediaType: String { preferredMediaType(["application/json", "text/csv", "text/html"]) ?? "application/json" }
+    var wantsCSV: Bool { reportMediaType == "text/csv" }
+    var wantsHTML: Bool { reportMediaType == "text/html" }
 
     /// The type the client prefers among `offered` (RFC 9110 §12.5.1): the highest q of the
     /// most specific range that matches each; ties go to the earlier offered type, so a
