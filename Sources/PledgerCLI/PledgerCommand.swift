@@ -1,4 +1,5 @@
 import ArgumentParser
+import PledgerApplication
 
 /// The `pledger` command line: fund administrators and auditors work here.
 public struct PledgerCommand: AsyncParsableCommand {
@@ -28,7 +29,7 @@ extension PledgerCommand {
                 try command.run()
             }
             return 0
-        } catch let error as CLIError {
+        } catch let error as ApplicationError {
             note("pledger: error: \(error.description)")
             return error.exitCode
         } catch let code as ExitCode {

@@ -24,7 +24,7 @@ extension AdministratorAct {
         if !options.assumeYes, isatty(STDIN_FILENO) != 0 {
             FileHandle.standardError.write(Data("\(summary)\nReference: \(options.reference)\nProceed? [y/N] ".utf8))
             guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-                throw CLIError.failure("nothing was written")
+                throw ApplicationError.failure("nothing was written")
             }
         }
         let result = try await perform(reference: options.reference, actor: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "fund_admin")", store: store)
@@ -37,7 +37,7 @@ extension AdministratorAct {
     private static func check(reference: String) throws {
         guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, reference.count <= 120,
               !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw CLIError.badInput("--reference must be 1–120 printable characters")
+            throw ApplicationError.badInput("--reference must be 1–120 printable characters")
         }
     }
 }
@@ -47,24 +47,24 @@ enum ActInput {
     static func money(_ text: String, flag: String) throws -> Money {
         do {
             let amount = try Money(parsing: text, field: flag)
-            guard amount.isPositive else { throw CLIError.badInput("\(flag): must be more than 0.00 (amounts are in yuan, like 1,000,000.00)") }
+            guard amount.isPositive else { throw ApplicationError.badInput("\(flag): must be more than 0.00 (amounts are in yuan, like 1,000,000.00)") }
             return amount
         } catch let error as DomainError {
-            throw CLIError.badInput("\(flag): \(error.message)")
+            throw ApplicationError.badInput("\(flag): \(error.message)")
         }
     }
 
     static func date(_ text: String?, flag: String) throws -> BusinessDate {
         guard let text else { return BusinessDate(containing: .now()) }
-        do { return try BusinessDate(parsing: text, field: flag) } catch let error as DomainError { throw CLIError.badInput("\(flag): \(error.message)") }
+        do { return try BusinessDate(parsing: text, field: flag) } catch let error as DomainError { throw ApplicationError.badInput("\(flag): \(error.message)") }
     }
 
     static func id<T>(_ text: String, flag: String, _ make: (String) throws -> T) throws -> T {
-        do { return try make(text) } catch let error as DomainError { throw CLIError.badInput("\(flag): \(error.message)") }
+        do { return try make(text) } catch let error as DomainError { throw ApplicationError.badInput("\(flag): \(error.message)") }
     }
 
     static func text(_ text: String, flag: String) throws -> String {
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError.badInput("\(flag) must not be empty") }
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ApplicationError.badInput("\(flag) must not be empty") }
         return text
     }
 }

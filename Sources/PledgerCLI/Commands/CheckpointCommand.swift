@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -24,12 +25,12 @@ struct CheckpointCommand: AsyncParsableCommand {
 
         func run() throws {
             guard !FileManager.default.fileExists(atPath: key) else {
-                throw CLIError.badInput("\(key) exists; refusing to overwrite a signing key")
+                throw ApplicationError.badInput("\(key) exists; refusing to overwrite a signing key")
             }
             let (privateKey, publicKey) = Checkpoint.generatePrivateKey()
             guard FileManager.default.createFile(
                 atPath: key, contents: Data((LedgerHash.hex(Array(privateKey)) + "\n").utf8), attributes: [.posixPermissions: 0o600])
-            else { throw CLIError.badInput("cannot write \(key)") }
+            else { throw ApplicationError.badInput("cannot write \(key)") }
             print("public key \(LedgerHash.hex(Array(publicKey)))")
         }
     }
@@ -76,13 +77,13 @@ struct SignedCheckpoint {
 
     static func load(path: String) throws -> SignedCheckpoint {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw CLIError.badInput("cannot read checkpoint file \(path)")
+            throw ApplicationError.badInput("cannot read checkpoint file \(path)")
         }
         do {
             let (checkpoint, key) = try Checkpoint.verify(json: text.trimmingCharacters(in: .whitespacesAndNewlines))
             return SignedCheckpoint(checkpoint: checkpoint, publicKey: key)
         } catch {
-            throw CLIError.failure("\(path): \(error)")
+            throw ApplicationError.failure("\(path): \(error)")
         }
     }
 
@@ -90,7 +91,7 @@ struct SignedCheckpoint {
         guard let data = FileManager.default.contents(atPath: path),
               let bytes = LedgerHash.bytes(hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
               bytes.count == 32
-        else { throw CLIError.badInput("\(path) is not a key file from `pledger checkpoint keygen` (64 hex digits)") }
+        else { throw ApplicationError.badInput("\(path) is not a key file from `pledger checkpoint keygen` (64 hex digits)") }
         return Data(bytes)
     }
 

@@ -36,8 +36,8 @@ struct ClaimsCommand: AsyncParsableCommand {
         try await connection.withLedger { store in
             var states = AggregateStates()
             try await CommandHandler(store: store).load(.loan(key), into: &states)
-            guard let loan = states.loans[key], let origination = loan.origination else { throw CLIError.failure("no loan \(key)") }
-            guard let fund = origination.fundId else { throw CLIError.failure("loan \(key) is not enrolled in a fund; it has no claims") }
+            guard let loan = states.loans[key], let origination = loan.origination else { throw ApplicationError.failure("no loan \(key)") }
+            guard let fund = origination.fundId else { throw ApplicationError.failure("loan \(key) is not enrolled in a fund; it has no claims") }
             let result = try await deed(loan, fund).perform(options, store: store)
             FundCommand.printBalance(try await FundCommand.state(fund, store: store), after: result)
         }
@@ -116,7 +116,7 @@ struct ClaimsCommand: AsyncParsableCommand {
             let date = try ActInput.date(on, flag: "--on")
             let given = try amount.map { try ActInput.money($0, flag: "--amount") }
             try await ClaimsCommand.act(on: key, options: act, connection: connection) { state, _ in
-                guard let claim = state.openClaim, claim.status == .filed else { throw CLIError.failure("loan \(key) has no claim awaiting a decision") }
+                guard let claim = state.openClaim, claim.status == .filed else { throw ApplicationError.failure("loan \(key) has no claim awaiting a decision") }
                 let approved = given ?? claim.amount
                 return AdministratorAct(
                     summary: "Approve claim \(claim.number) of loan \(key) for \(approved) yuan (claimed \(claim.amount)), decided \(date).",
@@ -163,7 +163,7 @@ struct ClaimsCommand: AsyncParsableCommand {
             let part = try amount.map { try ActInput.money($0, flag: "--amount") }
             let reference = act.reference
             try await ClaimsCommand.act(on: key, options: act, connection: connection) { state, fund in
-                guard let claim = state.openClaim, claim.status == .approved else { throw CLIError.failure("loan \(key) has no approved claim to pay") }
+                guard let claim = state.openClaim, claim.status == .approved else { throw ApplicationError.failure("loan \(key) has no approved claim to pay") }
                 return AdministratorAct(
                     summary: "Pay claim \(claim.number) of loan \(key) from fund \(fund) on \(date): \(part.map { "\($0) yuan" } ?? "the \(claim.unpaid) yuan unpaid, up to the balance (the rest stays queued)").",
                     command: .loan(key, .payClaim(paidOn: date, paymentRef: reference, amount: part)),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerStore
 
 struct DbCommand: AsyncParsableCommand {
@@ -46,7 +47,7 @@ struct DbCommand: AsyncParsableCommand {
                 print("schema is current (\(migrator.migrations.count) migrations)")
             } else {
                 for name in pending { print("pending  \(name)") }
-                throw CLIError.failure("\(pending.count) migration(s) not applied; run: pledger db migrate")
+                throw ApplicationError.failure("\(pending.count) migration(s) not applied; run: pledger db migrate")
             }
         }
     }

@@ -21,7 +21,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Size: 1 ≈ 100 loans and 1,000 events; grows linearly.") var scale: Int = 1
 
     func run() async throws {
-        guard (1...5000).contains(scale) else { throw CLIError.badInput("--scale must be 1–5000") }
+        guard (1...5000).contains(scale) else { throw ApplicationError.badInput("--scale must be 1–5000") }
         var generation = Progress("deciding")
         let started = ContinuousClock.now
         let district = DemoDistrict(seed: seed, scale: scale)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -21,14 +22,14 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output file, or - for standard output.", valueName: "file")) var out: String
 
     func run() async throws {
-        guard from >= 1 else { throw CLIError.badInput("--from must be ≥ 1") }
-        if let to, to < from { throw CLIError.badInput("--to (\(to)) is before --from (\(from))") }
+        guard from >= 1 else { throw ApplicationError.badInput("--from must be ≥ 1") }
+        if let to, to < from { throw ApplicationError.badInput("--to (\(to)) is before --from (\(from))") }
         let handle: FileHandle
         if out == "-" {
             handle = .standardOutput
         } else {
             guard FileManager.default.createFile(atPath: out, contents: nil) else {
-                throw CLIError.badInput("cannot create \(out); check the folder exists and is writable")
+                throw ApplicationError.badInput("cannot create \(out); check the folder exists and is writable")
             }
             handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         }

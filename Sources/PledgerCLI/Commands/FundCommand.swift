@@ -27,7 +27,7 @@ struct FundCommand: AsyncParsableCommand {
     static func state(_ id: FundId, store: EventStore) async throws -> FundState {
         var states = AggregateStates()
         try await CommandHandler(store: store).load(.fund(id), into: &states)
-        guard let fund = states.funds[id], fund.exists else { throw CLIError.failure(noFund(id)) }
+        guard let fund = states.funds[id], fund.exists else { throw ApplicationError.failure(noFund(id)) }
         return fund
     }
 
@@ -52,7 +52,7 @@ struct FundCommand: AsyncParsableCommand {
             let id = try fund.id()
             let state = try await connection.withLedger { store in try await FundCommand.state(id, store: store) }
             let totals = state.totals()
-            guard let policy = state.currentPolicy else { throw CLIError.failure("fund \(id) has no policy") }
+            guard let policy = state.currentPolicy else { throw ApplicationError.failure("fund \(id) has no policy") }
             if format == .json {
                 var object = JSONObject()
                 object.set("fund_id", .string(id.value))
@@ -263,14 +263,14 @@ struct FundCommand: AsyncParsableCommand {
             let date = try ActInput.date(effectiveOn, flag: "--effective-on")
             let reason = try ActInput.text(reason, flag: "--reason")
             let text: Data
-            do { text = try Data(contentsOf: URL(fileURLWithPath: policy)) } catch { throw CLIError.badInput("--policy: cannot read \(policy)") }
+            do { text = try Data(contentsOf: URL(fileURLWithPath: policy)) } catch { throw ApplicationError.badInput("--policy: cannot read \(policy)") }
             let parsed: FundPolicy
             do {
                 parsed = try EventCoding.decoder.decode(FundPolicy.self, from: text).validated()
             } catch let error as DomainError {
-                throw CLIError.badInput("\(policy): \(error.field): \(error.message)")
+                throw ApplicationError.badInput("\(policy): \(error.field): \(error.message)")
             } catch let error as DecodingError {
-                throw CLIError.badInput("\(policy): \(EventCoding.describe(error))")
+                throw ApplicationError.badInput("\(policy): \(EventCoding.describe(error))")
             }
             let deed = AdministratorAct(
                 summary: "Amend the policy of fund \(id) from \(date) for \(appliesTo == .newEnrolments ? "loans enrolled from then on" : "all loans, those enrolled earlier included"): coverage \(Percent.text(parsed.coverageBp)), per-loan cap \(parsed.perLoanCapFen), leverage \(parsed.maxLeverage)×.",
@@ -340,7 +340,7 @@ struct FundCommand: AsyncParsableCommand {
             let first = try from.map { try ActInput.date($0, flag: "--from") }
             let last = try ActInput.date(to, flag: "--to")
             let account = try await connection.withLedger { store in try await FundAccountLedger.read(id, store: store) }
-            guard let account else { throw CLIError.failure(FundCommand.noFund(id)) }
+            guard let account else { throw ApplicationError.failure(FundCommand.noFund(id)) }
             var balance = Money.zero
             var rows: [(FundAccountLedger.Movement, Money)] = []
             for movement in account.movements.sorted(by: { $0.date < $1.date }) where movement.date <= last {

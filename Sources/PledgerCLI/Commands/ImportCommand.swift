@@ -27,7 +27,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
         for problem in outcome.problems { note(problem.message) }
         if !outcome.problems.isEmpty && !skipInvalid {
-            throw CLIError.badInput("\(outcome.problems.count) problem(s) in \(csv.table.rows.count) rows; nothing was written (fix them, or use --skip-invalid)")
+            throw ApplicationError.badInput("\(outcome.problems.count) problem(s) in \(csv.table.rows.count) rows; nothing was written (fix them, or use --skip-invalid)")
         }
         print("imported \(outcome.imported) loans (\(outcome.events) events\(outcome.appended.map { ", up to position \($0.lastPosition)" } ?? "")); \(outcome.alreadyThere) already in the ledger; \(outcome.problems.count) skipped")
         if !outcome.problems.isEmpty { throw ExitCode(1) }

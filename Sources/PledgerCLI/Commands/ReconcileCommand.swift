@@ -30,7 +30,7 @@ struct ReconcileCommand: AsyncParsableCommand {
 
         func run() async throws {
             let bankId: BankId
-            do { bankId = try BankId(bank) } catch let error as DomainError { throw CLIError.badInput("--bank: \(error.message)") }
+            do { bankId = try BankId(bank) } catch let error as DomainError { throw ApplicationError.badInput("--bank: \(error.message)") }
             let date = try ReportCommand.TimeOptions.resolve(asOf: asOf, knownAt: nil).asOf ?? BusinessDate(containing: .now())
             let statement = try BankStatementReconciliation.read(try SpreadsheetFile(path: file, required: BankStatementReconciliation.columns))
             let rows = try await connection.withLedger { store in
@@ -67,8 +67,8 @@ struct ReconcileCommand: AsyncParsableCommand {
 
         func run() async throws {
             let fundId: FundId
-            do { fundId = try FundId(fund) } catch let error as DomainError { throw CLIError.badInput("--fund: \(error.message)") }
-            guard (0...60).contains(toleranceDays) else { throw CLIError.badInput("--tolerance-days must be 0–60") }
+            do { fundId = try FundId(fund) } catch let error as DomainError { throw ApplicationError.badInput("--fund: \(error.message)") }
+            guard (0...60).contains(toleranceDays) else { throw ApplicationError.badInput("--tolerance-days must be 0–60") }
             let statement = try FundAccountReconciliation.read(try SpreadsheetFile(
                 path: file, required: FundAccountReconciliation.required, optional: FundAccountReconciliation.optional))
             let rows = try await connection.withLedger { store in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -30,7 +31,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let time = try ReportCommand.TimeOptions.resolve(asOf: asOf, knownAt: knownAt)
-        if let toPosition, toPosition < 0 { throw CLIError.badInput("--to-position must be ≥ 0") }
+        if let toPosition, toPosition < 0 { throw ApplicationError.badInput("--to-position must be ≥ 0") }
         let started = ContinuousClock.now
         let fold = try await connection.withLedger { store in
             var progress = Progress("replaying")
@@ -51,12 +52,12 @@ struct ReplayCommand: AsyncParsableCommand {
             let funds = fold.states.funds.values.compactMap(\.id)
             let id: FundId
             if let fund {
-                do { id = try FundId(fund) } catch let error as DomainError { throw CLIError.badInput("--fund: \(error.message)") }
+                do { id = try FundId(fund) } catch let error as DomainError { throw ApplicationError.badInput("--fund: \(error.message)") }
             } else {
-                guard funds.count == 1 else { throw CLIError.badInput("--fund is needed: the ledger then had \(funds.count) funds (\(funds.map(\.value).sorted().joined(separator: ", ")))") }
+                guard funds.count == 1 else { throw ApplicationError.badInput("--fund is needed: the ledger then had \(funds.count) funds (\(funds.map(\.value).sorted().joined(separator: ", ")))") }
                 id = funds[0]
             }
-            guard let state = fold.states.funds[id], state.exists else { throw CLIError.failure("fund \(id) did not exist at that point") }
+            guard let state = fold.states.funds[id], state.exists else { throw ApplicationError.failure("fund \(id) did not exist at that point") }
             let date = time.asOf ?? BusinessDate(containing: .now())
             ReportCommand.Exposure.print(try ExposureReport.compute(fund: state, loans: fold.states.loanSnapshots.filter { $0.fundId == id }, asOf: date), format: format)
         }

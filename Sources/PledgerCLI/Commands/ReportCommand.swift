@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerCharts
 import PledgerDomain
 import PledgerStore
@@ -24,11 +25,11 @@ struct ReportCommand: AsyncParsableCommand {
 
         static func resolve(asOf: String?, knownAt: String?) throws -> (asOf: BusinessDate?, knownAt: RecordedTime?) {
             let date = try asOf.map { text in
-                do { return try BusinessDate(parsing: text, field: "--as-of") } catch let error as DomainError { throw CLIError.badInput("--as-of: \(error.message)") }
+                do { return try BusinessDate(parsing: text, field: "--as-of") } catch let error as DomainError { throw ApplicationError.badInput("--as-of: \(error.message)") }
             }
             let time = try knownAt.map { text in
                 guard let time = RecordedTime(parsing: text) else {
-                    throw CLIError.badInput("--known-at: \"\(text)\" is not a time like 2025-01-15T09:00:00+08:00 or a date like 2025-01-15")
+                    throw ApplicationError.badInput("--known-at: \"\(text)\" is not a time like 2025-01-15T09:00:00+08:00 or a date like 2025-01-15")
                 }
                 return time
             }
@@ -75,21 +76,21 @@ struct ReportCommand: AsyncParsableCommand {
             let span: MonthWindow
             do {
                 if let window {
-                    guard from == nil, to == nil else { throw CLIError.badInput("--window replaces --from and --to; give one or the other") }
+                    guard from == nil, to == nil else { throw ApplicationError.badInput("--window replaces --from and --to; give one or the other") }
                     span = try MonthWindow(parsing: window, field: "--window")
                 } else {
                     let to = self.to ?? asOf?.year ?? BusinessDate(containing: .now()).year
                     let from = self.from ?? to - 3
-                    guard from <= to, to - from <= 50 else { throw CLIError.badInput("--from \(from) must be at most 50 years before --to \(to)") }
+                    guard from <= to, to - from <= 50 else { throw ApplicationError.badInput("--from \(from) must be at most 50 years before --to \(to)") }
                     span = try MonthWindow.years(from, to)
                 }
             } catch let error as DomainError {
-                throw CLIError.badInput("\(error.field): \(error.message)")
+                throw ApplicationError.badInput("\(error.field): \(error.message)")
             }
-            if rollup != nil, let by, by != .region { throw CLIError.badInput("--rollup groups regions; it goes with --by region (or without --by)") }
+            if rollup != nil, let by, by != .region { throw ApplicationError.badInput("--rollup groups regions; it goes with --by region (or without --by)") }
             let published: GrowthBenchmark? = try benchmark.map { path in
-                guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.badInput("--benchmark: cannot read \(path)") }
-                do { return try GrowthBenchmark.parse(data) } catch let error as CSV.ParseError { throw CLIError.badInput("\(path): \(error)") }
+                guard let data = FileManager.default.contents(atPath: path) else { throw ApplicationError.badInput("--benchmark: cannot read \(path)") }
+                do { return try GrowthBenchmark.parse(data) } catch let error as CSV.ParseError { throw ApplicationError.badInput("\(path): \(error)") }
             }
             let dimension = rollup != nil ? .region : by
             if page.html != nil {
@@ -101,11 +102,11 @@ struct ReportCommand: AsyncParsableCommand {
                     return try await ReportService(store: store).growth(window: span, target: Bp(targetBp), by: dimension, regionLevel: rollup ?? .district,
                                                                         asOf: asOf, knownAt: knownAt)
                 } catch let error as DomainError {
-                    throw CLIError.badInput("\(error.field): \(error.message)")
+                    throw ApplicationError.badInput("\(error.field): \(error.message)")
                 }
             }
             if let published {
-                do { report = try report.comparing(with: published) } catch let error as DomainError { throw CLIError.badInput("--benchmark: \(error.message)") }
+                do { report = try report.comparing(with: published) } catch let error as DomainError { throw ApplicationError.badInput("--benchmark: \(error.message)") }
             }
             Self.print(report, format: format ?? .table, monthly: monthly)
         }
@@ -120,7 +121,7 @@ struct ReportCommand: AsyncParsableCommand {
                     return try await ReportService(store: store).growthFigures(window: span, target: Bp(targetBp), dimensions: dimensions,
                                                                                regionLevel: rollup ?? .district, asOf: date, knownAt: moment)
                 } catch let error as DomainError {
-                    throw CLIError.badInput("\(error.field): \(error.message)")
+                    throw ApplicationError.badInput("\(error.field): \(error.message)")
                 }
             }
             var arguments = window != nil ? ["growth", "--window", span.description] : ["growth", "--from", String(span.from.year), "--to", String(span.to.year)]
@@ -165,7 +166,7 @@ struct ReportCommand: AsyncParsableCommand {
             let (asOf, knownAt) = try time.resolve()
             try page.validate(format: format, others: [])
             let fundId: FundId
-            do { fundId = try FundId(fund) } catch let error as DomainError { throw CLIError.badInput("--fund: \(error.message)") }
+            do { fundId = try FundId(fund) } catch let error as DomainError { throw ApplicationError.badInput("--fund: \(error.message)") }
             let report: ExposureReport
             if page.html != nil {
                 let date = asOf ?? BusinessDate(containing: .now())
@@ -174,7 +175,7 @@ struct ReportCommand: AsyncParsableCommand {
                     do {
                         return try await ReportService(store: store).exposureFigures(fund: fundId, asOf: date, knownAt: moment, topBorrowers: top)
                     } catch let error as DomainError {
-                        throw CLIError.failure(error.message)
+                        throw ApplicationError.failure(error.message)
                     }
                 }
                 var arguments = ["exposure", "--fund", fundId.value]
@@ -188,7 +189,7 @@ struct ReportCommand: AsyncParsableCommand {
                     do {
                         return try await ReportService(store: store).exposure(fund: fundId, asOf: asOf, knownAt: knownAt, topBorrowers: top)
                     } catch let error as DomainError {
-                        throw CLIError.failure(error.message)
+                        throw ApplicationError.failure(error.message)
                     }
                 }
                 Self.print(report, format: format ?? .table)

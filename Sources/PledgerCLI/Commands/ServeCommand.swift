@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PledgerApplication
 import PledgerHTTP
 import PledgerStore
 
@@ -26,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration(database: try connection.url())
         configuration.host = host ?? environment["PLEDGER_HOST"] ?? "127.0.0.1"
         guard let port = port ?? environment["PLEDGER_PORT"].flatMap(Int.init) ?? 8080 as Int?, (0...65535).contains(port) else {
-            throw CLIError.badInput("--port must be 0–65535")
+            throw ApplicationError.badInput("--port must be 0–65535")
         }
         configuration.port = port
         configuration.runProjector = !noProjector
@@ -36,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await PledgerServer.run(configuration, logger: logger)
         } catch {
-            throw CLIError.failure("the server stopped: \(StoreError.wrap(error))")
+            throw ApplicationError.failure("the server stopped: \(StoreError.wrap(error))")
         }
     }
 }

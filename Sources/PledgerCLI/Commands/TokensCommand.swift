@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -25,7 +26,7 @@ struct TokensCommand: AsyncParsableCommand {
         @Option(help: "Who or what uses it.") var name: String
 
         func run() async throws {
-            do { _ = try Identity.parseRole(role) } catch let error as DomainError { throw CLIError.badInput("--role: \(error.message)") }
+            do { _ = try Identity.parseRole(role) } catch let error as DomainError { throw ApplicationError.badInput("--role: \(error.message)") }
             let (id, secret) = try await connection.withLedger { try await TokenStore(store: $0).create(name: name, role: role) }
             note("token \(id.uuidString.lowercased()) for \(role) created; store it now, it is not shown again:")
             print(secret)
@@ -64,9 +65,9 @@ struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "Token id from `pledger tokens list`.") var id: String
 
         func run() async throws {
-            guard let uuid = UUID(uuidString: id) else { throw CLIError.badInput("\(id) is not a token id (a UUID from `pledger tokens list`)") }
+            guard let uuid = UUID(uuidString: id) else { throw ApplicationError.badInput("\(id) is not a token id (a UUID from `pledger tokens list`)") }
             guard try await connection.withLedger({ try await TokenStore(store: $0).revoke(uuid) }) else {
-                throw CLIError.failure("no live token \(id)")
+                throw ApplicationError.failure("no live token \(id)")
             }
             print("revoked \(id)")
         }

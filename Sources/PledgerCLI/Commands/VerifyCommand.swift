@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -51,9 +52,9 @@ struct VerifyCommand: AsyncParsableCommand {
             if let signed { print("checkpoint position \(signed.position) \(checkpointProblem == nil ? "matches the log" : "DOES NOT MATCH")") }
         }
         if let problem = report.firstBreak {
-            throw CLIError.failure("first bad position \(problem.position): \(problem.reason)")
+            throw ApplicationError.failure("first bad position \(problem.position): \(problem.reason)")
         }
-        if let checkpointProblem { throw CLIError.failure(checkpointProblem) }
+        if let checkpointProblem { throw ApplicationError.failure(checkpointProblem) }
     }
 }
 

@@ -43,10 +43,10 @@ struct ConnectionOptions: ParsableArguments {
             return try await LedgerRuntime.with(url, logger: logger(), body)
         } catch let error as ExitCode {
             throw error
-        } catch let error as CLIError {
+        } catch let error as ApplicationError {
             throw error
         } catch {
-            throw CLIError.failure("\(StoreError.wrap(error))" + Self.hint(for: error, url: url))
+            throw ApplicationError.failure("\(StoreError.wrap(error))" + Self.hint(for: error, url: url))
         }
     }
 
@@ -61,7 +61,6 @@ struct ConnectionOptions: ParsableArguments {
 
 /// A failure the CLI reports as one clear line and a non-zero exit code: the application's
 /// errors, and the CLI's own about flags, are one type.
-typealias CLIError = ApplicationError
 
 extension ApplicationError {
     /// A refused operation or a discrepancy: 1; bad input (a file, a flag): 2.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PledgerApplication
 import PledgerCharts
 import PledgerDomain
 
@@ -18,11 +19,11 @@ struct PageOptions: ParsableArguments {
     /// Refuses options that mean nothing with (or without) a page.
     func validate(format: OutputFormat?, others: [(String, Bool)]) throws {
         guard html != nil else {
-            if lang != nil { throw CLIError.badInput("--lang chooses the language of an --html page; give --html FILE too") }
+            if lang != nil { throw ApplicationError.badInput("--lang chooses the language of an --html page; give --html FILE too") }
             return
         }
-        if let format { throw CLIError.badInput("--html writes a page; leave out --format \(format.rawValue) (or drop --html)") }
-        for (name, given) in others where given { throw CLIError.badInput("\(name) does not apply to an --html page") }
+        if let format { throw ApplicationError.badInput("--html writes a page; leave out --format \(format.rawValue) (or drop --html)") }
+        for (name, given) in others where given { throw ApplicationError.badInput("\(name) does not apply to an --html page") }
     }
 
     var language: Language { lang ?? .zh }
@@ -48,7 +49,7 @@ struct PageOptions: ParsableArguments {
         do {
             try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
         } catch {
-            throw CLIError.badInput("--html: cannot write \(html): \(error.localizedDescription)")
+            throw ApplicationError.badInput("--html: cannot write \(html): \(error.localizedDescription)")
         }
         print(html)
     }
