@@ -30,7 +30,8 @@ func payload(_ n: Int) throws -> NewEvent {
     print(String(format: "%-12@ %8d events  %7.2f s  %9.0f events/s", name as NSString, events, seconds, Double(events) / seconds))
 }
 
-try await LedgerRuntime.with(url, maxConnections: 8, logger: logger) { store in
+try await LedgerRuntime.with(url, maxConnections: 8, logger: logger) { ledger in
+    let store = ledger.log
     let single = min(total, 3000)
     try await measure("single", events: single) {
         for n in 0..<single {

@@ -39,9 +39,9 @@ public struct ServerConfiguration: Sendable {
 /// The one place the HTTP application is assembled, for `pledger serve` and for tests.
 public enum PledgerServer {
     /// The router with every route, behind problem+json, metrics and (for `/v1`) auth.
-    public static func router(store: EventStore, configuration: ServerConfiguration) -> Router<PledgerRequestContext> {
+    public static func router(ledger: Ledger, configuration: ServerConfiguration) -> Router<PledgerRequestContext> {
         LedgerMetrics.bootstrap()
-        let api = API(store: store, reportTimeout: configuration.reportTimeout)
+        let api = API(ledger: ledger, reportTimeout: configuration.reportTimeout)
         let router = Router(context: PledgerRequestContext.self)
         // Outermost, so it counts the answer ProblemMiddleware made of any error.
         router.add(middleware: MetricsMiddleware())
@@ -49,7 +49,7 @@ public enum PledgerServer {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MethodNotAllowedMiddleware(document: OperationsController.openAPIDocument))
         OperationsController(api: api, configuration: configuration).addRoutes(to: router)
-        let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: TokenStore(store: store)))
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: ledger.tokens))
         FundsController(api: api).addRoutes(to: v1)
         PartiesController(api: api).addRoutes(to: v1)
         LoansController(api: api).addRoutes(to: v1)
@@ -67,11 +67,11 @@ public enum PledgerServer {
             lockTimeout: configuration.lockTimeout, statementTimeout: configuration.reportTimeout,
             idleInTransactionTimeout: configuration.reportTimeout)
         let client = configuration.database.makeClient(maxConnections: configuration.maxConnections, limits: limits, logger: logger)
-        let store = EventStore(client: client, logger: logger, operationTimeout: configuration.databaseTimeout)
-        var services: [any Service] = [client, EventStoreService(store: store)]
-        if configuration.runProjector { services.append(ProjectorService(projector: Projector(store: store), logger: logger)) }
+        let ledger = Ledger(log: EventStore(client: client, logger: logger, operationTimeout: configuration.databaseTimeout))
+        var services: [any Service] = [client, EventStoreService(store: ledger.log)]
+        if configuration.runProjector { services.append(ProjectorService(projector: ledger.projector, logger: logger)) }
         let app = Application(
-            router: router(store: store, configuration: configuration),
+            router: router(ledger: ledger, configuration: configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pledger"),
             services: services,
             logger: logger)
@@ -84,35 +84,6 @@ public enum PledgerServer {
             gracePeriod: configuration.shutdownGracePeriod, exitAfter: configuration.shutdownGracePeriod + .seconds(2), logger: logger)
         try await ServiceGroup(configuration: group).run()
         watchdog.stopped()
-    }
-}
-
-/// The group-commit writer as a service: on graceful shutdown it writes what is queued.
-struct EventStoreService: Service {
-    let store: EventStore
-
-    func run() async throws {
-        await withGracefulShutdownHandler {
-            await store.run()
-        } onGracefulShutdown: {
-            store.finish()
-        }
-    }
-}
-
-/// The projector as a service, restarted after a failure (e.g. the database restarting).
-struct ProjectorService: Service {
-    let projector: Projector
-    let logger: Logger
-
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await projector.runRestarting { error in
-                    logger.error("projector stopped; restarting in 1 s", metadata: ["error": "\(error)"])
-                }
-            }
-        } catch is CancellationError {}
     }
 }
 

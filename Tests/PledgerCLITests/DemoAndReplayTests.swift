@@ -100,10 +100,9 @@ struct DemoAndReplayTests {
             let imported = try PledgerBinary.run(["import", file.path], database: url)
             #expect(imported.status == 0, "\(imported.stderr)")
             #expect(imported.stdout.contains("imported 1 loans"), "\(imported.stdout)")
-            try await LedgerRuntime.with(url, logger: TestDatabase.logger) { store in
-                var states = AggregateStates()
+            try await LedgerRuntime.with(url, logger: TestDatabase.logger) { ledger in
                 let key = LoanKey(bank: try BankId("LCRCB"), contract: try ContractNo("LCRCB-2019-00901"))
-                try await CommandHandler(store: store).load(.loan(key), into: &states)
+                let states = try await ledger.log.state(of: .loan(key))
                 #expect(states.loans[key]?.origination?.collateral.map(\.assetId.value).sorted() == ["ZL201910456789", "ZL201910456790"])
             }
             let again = try PledgerBinary.run(["import", file.path], database: url)

@@ -25,7 +25,7 @@ struct APIHarness: Sendable {
             }
             var tokens: [String: String] = [:]
             for role in roles { tokens[role] = try await TokenStore(store: store).create(name: "test \(role)", role: role).secret }
-            let router = PledgerServer.router(store: store, configuration: ServerConfiguration(database: url))
+            let router = PledgerServer.router(ledger: Ledger(log: store), configuration: ServerConfiguration(database: url))
             let app = Application(router: router)
             let issued = tokens
             try await app.test(.router) { client in

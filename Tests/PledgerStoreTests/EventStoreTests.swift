@@ -175,7 +175,8 @@ struct MultiWriterTests {
     @Test("two stores on one database interleave appends: gap-free positions, conflicts caught, chain intact")
     func twoWriters() async throws {
         try await TestDatabase.withLedger { first, url in
-            try await LedgerRuntime.with(url, maxConnections: 2, logger: TestDatabase.logger) { second in
+            try await LedgerRuntime.with(url, maxConnections: 2, logger: TestDatabase.logger) { ledger in
+                let second = ledger.log
                 var expected: Int32 = 0
                 for round in 0..<50 {
                     let writer = round % 3 == 0 ? second : first

@@ -46,7 +46,7 @@ struct ProjectorTests {
             // The current-view report (read models) equals the report from folding the log.
             let service = ReportService(store: store)
             let stored = try await service.growth(from: 2023, to: 2027)
-            let folded = try GrowthReport.compute(try await service.fold().states.loanSnapshots, from: 2023, to: 2027, asOf: stored.asOf)
+            let folded = try GrowthReport.compute(try await store.replay().states.loanSnapshots, from: 2023, to: 2027, asOf: stored.asOf)
             #expect(stored == folded)
             #expect(stored.years.reduce(0) { $0 + $1.loans } > 0)
         }

@@ -45,8 +45,8 @@ public enum TestDatabase {
         _ body: (EventStore, DatabaseURL) async throws -> Result
     ) async throws -> Result {
         try await withDatabase { url in
-            try await LedgerRuntime.with(url, maxConnections: maxConnections, limits: limits, operationTimeout: operationTimeout, logger: logger) { store in
-                try await body(store, url)
+            try await LedgerRuntime.with(url, maxConnections: maxConnections, limits: limits, operationTimeout: operationTimeout, logger: logger) { ledger in
+                try await body(ledger.log, url)
             }
         }
     }

@@ -20,7 +20,7 @@ public struct AdministratorAct: Sendable {
     /// Performs the act under `reference` (the voucher or instruction number), recorded with
     /// `actor`. Returns what was appended — or, when the reference was used before for the
     /// same act, the first result (`replayed`) without writing anything.
-    public func perform(reference: String, actor: String, store: EventStore) async throws -> AppendResult {
+    public func perform(reference: String, actor: String, ledger: Ledger) async throws -> AppendResult {
         var meta = JSONObject()
         meta.set("actor", .string(actor))
         meta.set("reference", .string(reference))
@@ -29,7 +29,7 @@ public struct AdministratorAct: Sendable {
         // Scoped `cli:` like the acts already recorded: another scope would let a retried act write again.
         let idempotency = Idempotency(key: "cli:\(reference)", fingerprint: Digest.sha256(CanonicalJSON.bytes(.object(asked))))
         do {
-            return try await CommandHandler(store: store).handle(command, meta: meta, idempotency: idempotency).append
+            return try await ledger.commands.handle(command, meta: meta, idempotency: idempotency).append
         } catch let error as DomainError {
             throw ApplicationError.failure("refused — \(error.field): \(error.message)")
         } catch AppendError.idempotencyConflict {

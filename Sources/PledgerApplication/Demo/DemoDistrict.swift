@@ -45,13 +45,13 @@ public struct DemoDistrict: Sendable {
 
     /// Appends a generated history, recorded at its business dates, to an empty ledger (the
     /// head hash is then the same for the same seed and scale); a ledger with events is refused.
-    public func record(_ session: LedgerSession, in store: EventStore, progress: (Int, Int) -> Void = { _, _ in }) async throws {
-        let head = try await store.head()
+    public func record(_ session: LedgerSession, in ledger: Ledger, progress: (Int, Int) -> Void = { _, _ in }) async throws {
+        let head = try await ledger.log.head()
         guard head.position == 0 else {
             throw ApplicationError.failure("the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)")
         }
         let meta = try JSONObject([("actor", .string("demo")), ("seed", .integer(Int64(seed)))])
-        try await BatchAppender(store: store).append(session, meta: meta, backfill: true, progress: progress)
+        try await ledger.batches.append(session, meta: meta, backfill: true, progress: progress)
     }
 }
 

@@ -20,21 +20,21 @@ extension LoanImport {
     /// nothing is written when there is a problem, unless `skipInvalid` (then the valid
     /// loans are written, each all or nothing). Loans already in the ledger with the same
     /// terms and collateral (a re-run of the file) are recognised and not written again.
-    public static func run(_ file: SpreadsheetFile, store: EventStore, skipInvalid: Bool,
+    public static func run(_ file: SpreadsheetFile, ledger: Ledger, skipInvalid: Bool,
                            progress: (Int, Int) -> Void = { _, _ in }) async throws -> Outcome {
         let (loans, problems) = try read(file)
-        var (session, outcome) = try await decide(loans, store: store, file: file.path, progress: progress)
+        var (session, outcome) = try await decide(loans, ledger: ledger, file: file.path, progress: progress)
         outcome.problems = (problems + outcome.problems).sorted { $0.line < $1.line }
         guard outcome.problems.isEmpty || skipInvalid else { return outcome }
         let meta = try JSONObject([("actor", .string("import")), ("file", .string(URL(fileURLWithPath: file.path).lastPathComponent))])
-        outcome.appended = try await BatchAppender(store: store).append(session, meta: meta, atomic: !skipInvalid)
+        outcome.appended = try await ledger.batches.append(session, meta: meta, atomic: !skipInvalid)
         return outcome
     }
 
     /// Decides every loan in one session; a loan's commands are all accepted or all dropped.
     /// The outcome's problems are the loans the ledger refuses.
-    static func decide(_ loans: [Loan], store: EventStore, file: String, progress: (Int, Int) -> Void) async throws -> (LedgerSession, Outcome) {
-        let handler = CommandHandler(store: store)
+    static func decide(_ loans: [Loan], ledger: Ledger, file: String, progress: (Int, Int) -> Void) async throws -> (LedgerSession, Outcome) {
+        let handler = ledger.commands
         var session = LedgerSession()
         var imported = 0, alreadyThere = 0
         var refused: [Problem] = []

@@ -61,8 +61,8 @@ public enum BankStatementReconciliation {
     }
 
     /// The statement against the bank's loans as the ledger has them on `asOf`.
-    public static func run(store: EventStore, bank: BankId, asOf: BusinessDate, statement: [Line]) async throws -> [Row] {
-        let loans = try await ReportService(store: store).fold(asOf: asOf).states.loanSnapshots.filter { $0.bankId == bank }
+    public static func run(ledger: Ledger, bank: BankId, asOf: BusinessDate, statement: [Line]) async throws -> [Row] {
+        let loans = try await ledger.log.replay(asOf: asOf).states.loanSnapshots.filter { $0.bankId == bank }
         return compare(statement, ledger: loans)
     }
 

@@ -62,8 +62,8 @@ public struct FundAccountLedger: Sendable {
     }
 
     /// The fund's account as recorded now; nil when the ledger has no such fund.
-    public static func read(_ id: FundId, store: EventStore) async throws -> FundAccountLedger? {
-        let events = try await CommandHandler(store: store).events(of: .fund(id))
+    public static func read(_ id: FundId, ledger: Ledger) async throws -> FundAccountLedger? {
+        let events = try await ledger.log.events(of: .fund(id))
         var states = AggregateStates()
         for event in events { states.apply(event, to: .fund(id)) }
         guard let fund = states.funds[id], fund.exists else { return nil }

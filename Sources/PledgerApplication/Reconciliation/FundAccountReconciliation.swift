@@ -63,8 +63,8 @@ public enum FundAccountReconciliation {
     }
 
     /// The statement against the fund's account as recorded now.
-    public static func run(store: EventStore, fund: FundId, statement: [Line], toleranceDays: Int) async throws -> [Row] {
-        guard let account = try await FundAccountLedger.read(fund, store: store) else {
+    public static func run(ledger: Ledger, fund: FundId, statement: [Line], toleranceDays: Int) async throws -> [Row] {
+        guard let account = try await FundAccountLedger.read(fund, ledger: ledger) else {
             throw ApplicationError.failure("no fund \(fund) in the ledger")
         }
         return compare(statement, ledger: account, toleranceDays: toleranceDays)

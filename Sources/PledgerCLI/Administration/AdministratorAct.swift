@@ -19,7 +19,7 @@ struct ActOptions: ParsableArguments {
 /// terminal, performed as the user running it.
 extension AdministratorAct {
     /// Runs the act; returns what was appended (or the first result, on a repeated reference).
-    func perform(_ options: ActOptions, store: EventStore) async throws -> AppendResult {
+    func perform(_ options: ActOptions, ledger: Ledger) async throws -> AppendResult {
         try Self.check(reference: options.reference)
         if !options.assumeYes, isatty(STDIN_FILENO) != 0 {
             FileHandle.standardError.write(Data("\(summary)\nReference: \(options.reference)\nProceed? [y/N] ".utf8))
@@ -27,7 +27,7 @@ extension AdministratorAct {
                 throw ApplicationError.failure("nothing was written")
             }
         }
-        let result = try await perform(reference: options.reference, actor: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "fund_admin")", store: store)
+        let result = try await perform(reference: options.reference, actor: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "fund_admin")", ledger: ledger)
         if result.replayed {
             note("already recorded under reference \(options.reference) (position \(result.lastPosition)); nothing new was written")
         }

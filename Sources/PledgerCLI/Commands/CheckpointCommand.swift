@@ -43,7 +43,7 @@ struct CheckpointCommand: AsyncParsableCommand {
 
         func run() async throws {
             let privateKey = try SignedCheckpoint.readKey(path: key)
-            let head = try await connection.withLedger { try await $0.head() }
+            let head = try await connection.withLedger { try await $0.log.head() }
             let text = try Checkpoint(position: head.position, hash: head.hash, signedAt: .now()).signed(privateKey: privateKey)
             if let out {
                 try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: out))
@@ -96,9 +96,9 @@ struct SignedCheckpoint {
     }
 
     /// Nil when the log still has the checkpoint's hash at its position.
-    func check(against store: EventStore) async throws -> String? {
+    func check(against ledger: Ledger) async throws -> String? {
         guard position > 0 else { return nil }
-        guard let event = try await store.read(after: position - 1, limit: 1).first, event.position == position else {
+        guard let event = try await ledger.log.read(after: position - 1, limit: 1).first, event.position == position else {
             return "the log no longer has position \(position), which the checkpoint signed"
         }
         guard event.hash == checkpoint.hash else {

@@ -33,13 +33,13 @@ struct ClaimsCommand: AsyncParsableCommand {
     /// fund's balance.
     static func act(on key: LoanKey, options: ActOptions, connection: ConnectionOptions,
                     _ deed: @escaping (LoanState, FundId) throws -> AdministratorAct) async throws {
-        try await connection.withLedger { store in
+        try await connection.withLedger { ledger in
             var states = AggregateStates()
-            try await CommandHandler(store: store).load(.loan(key), into: &states)
+            try await ledger.commands.load(.loan(key), into: &states)
             guard let loan = states.loans[key], let origination = loan.origination else { throw ApplicationError.failure("no loan \(key)") }
             guard let fund = origination.fundId else { throw ApplicationError.failure("loan \(key) is not enrolled in a fund; it has no claims") }
-            let result = try await deed(loan, fund).perform(options, store: store)
-            FundCommand.printBalance(try await FundCommand.state(fund, store: store), after: result)
+            let result = try await deed(loan, fund).perform(options, ledger: ledger)
+            FundCommand.printBalance(try await FundCommand.state(fund, ledger: ledger), after: result)
         }
     }
 
@@ -59,14 +59,14 @@ struct ClaimsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let fundId = try fund.map { try ActInput.id($0, flag: "--fund") { try FundId($0) } }
-            let rows: [Row] = try await connection.withLedger { store in
-                _ = try await Projector(store: store).catchUp()
-                let snapshots = try await ReportService(store: store).loanSnapshots(asOf: nil, knownAt: nil)
+            let rows: [Row] = try await connection.withLedger { ledger in
+                _ = try await ledger.projector.catchUp()
+                let snapshots = try await ledger.reports.loanSnapshots(asOf: nil, knownAt: nil)
                 var rows: [Row] = snapshots.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved && (fundId == nil || $0.fundId == fundId) }
                     .compactMap { s in s.fundId.map { Row(loan: s.key, borrower: s.borrower, fund: $0, status: .filed, amount: s.pendingClaimFen, paid: .zero, since: nil) } }
                 let funds = fundId.map { [$0] } ?? Array(Set(snapshots.compactMap(\.fundId))).sorted { $0.value < $1.value }
                 for id in funds {
-                    for claim in try await FundCommand.state(id, store: store).queue {
+                    for claim in try await FundCommand.state(id, ledger: ledger).queue {
                         rows.append(Row(loan: claim.loan, borrower: claim.borrower, fund: id, status: claim.paid.isPositive ? .queued : .approved,
                                         amount: claim.approved, paid: claim.paid, since: claim.approvedOn))
                     }

@@ -24,8 +24,8 @@ struct DbCommand: AsyncParsableCommand {
 
         func run() async throws {
             let migrator = try Migrator(directory: Migrator.locateDirectory(override: sqlDir))
-            let outcome = try await connection.withLedger { store in
-                try await migrator.migrate(client: store.client, logger: connection.logger())
+            let outcome = try await connection.withLedger { ledger in
+                try await migrator.migrate(client: ledger.log.client, logger: connection.logger())
             }
             for name in outcome.applied { print("applied  \(name)") }
             print("schema is current: \(migrator.migrations.count) migrations (\(outcome.applied.count) applied now)")
@@ -40,8 +40,8 @@ struct DbCommand: AsyncParsableCommand {
 
         func run() async throws {
             let migrator = try Migrator(directory: Migrator.locateDirectory(override: sqlDir))
-            let pending = try await connection.withLedger { store in
-                try await migrator.pending(client: store.client, logger: connection.logger())
+            let pending = try await connection.withLedger { ledger in
+                try await migrator.pending(client: ledger.log.client, logger: connection.logger())
             }
             if pending.isEmpty {
                 print("schema is current (\(migrator.migrations.count) migrations)")

@@ -29,18 +29,18 @@ struct DemoCommand: AsyncParsableCommand {
         generation.finish()
         let decided = (ContinuousClock.now - started).inSeconds
         let events = session.recorded.count
-        let (appendSeconds, projected) = try await connection.withLedger { store in
+        let (appendSeconds, projected) = try await connection.withLedger { ledger in
             var progress = Progress("appending")
             let appendStart = ContinuousClock.now
-            try await district.record(session, in: store) { progress.update(Int64($0), of: Int64($1)) }
+            try await district.record(session, in: ledger) { progress.update(Int64($0), of: Int64($1)) }
             progress.finish()
             let appendSeconds = (ContinuousClock.now - appendStart).inSeconds
             var projecting = Progress("projecting")
-            let projected = try await Projector(store: store).catchUp { projecting.update($0, of: $1) }
+            let projected = try await ledger.projector.catchUp { projecting.update($0, of: $1) }
             projecting.finish()
             return (appendSeconds, projected)
         }
-        let head = try await connection.withLedger { try await $0.head() }
+        let head = try await connection.withLedger { try await $0.log.head() }
         print("demo district loaded: \(summary.loans) loans, \(summary.defaults) defaults, \(summary.claimsPaid) claims paid, \(events) events")
         print("decided in \(String(format: "%.2f", decided)) s; appended in \(String(format: "%.2f", appendSeconds)) s (\(Int(Double(events) / max(appendSeconds, 0.001))) events/s); read models at \(projected)")
         print("head \(head.position) \(head.hash.hex)")

@@ -33,8 +33,8 @@ struct ExportCommand: AsyncParsableCommand {
             }
             handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         }
-        let written = try await connection.withLedger { store in
-            try await LedgerExport(store: store).write(from: from, to: to, into: handle)
+        let written = try await connection.withLedger { ledger in
+            try await LedgerExport(store: ledger.log).write(from: from, to: to, into: handle)
         }
         if out != "-" {
             try handle.close()

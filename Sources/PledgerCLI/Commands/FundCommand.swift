@@ -24,9 +24,9 @@ struct FundCommand: AsyncParsableCommand {
                       Amend.self, Suspend.self, Resume.self, Movements.self])
 
     /// The fund's state now, and a line with its balance.
-    static func state(_ id: FundId, store: EventStore) async throws -> FundState {
+    static func state(_ id: FundId, ledger: Ledger) async throws -> FundState {
         var states = AggregateStates()
-        try await CommandHandler(store: store).load(.fund(id), into: &states)
+        try await ledger.commands.load(.fund(id), into: &states)
         guard let fund = states.funds[id], fund.exists else { throw ApplicationError.failure(noFund(id)) }
         return fund
     }
@@ -50,7 +50,7 @@ struct FundCommand: AsyncParsableCommand {
 
         func run() async throws {
             let id = try fund.id()
-            let state = try await connection.withLedger { store in try await FundCommand.state(id, store: store) }
+            let state = try await connection.withLedger { ledger in try await FundCommand.state(id, ledger: ledger) }
             let totals = state.totals()
             guard let policy = state.currentPolicy else { throw ApplicationError.failure("fund \(id) has no policy") }
             if format == .json {
@@ -124,9 +124,9 @@ struct FundCommand: AsyncParsableCommand {
 
     /// Runs an act on the fund and prints its balance.
     static func perform(_ deed: AdministratorAct, fund id: FundId, options: ActOptions, connection: ConnectionOptions) async throws {
-        try await connection.withLedger { store in
-            let result = try await deed.perform(options, store: store)
-            FundCommand.printBalance(try await FundCommand.state(id, store: store), after: result)
+        try await connection.withLedger { ledger in
+            let result = try await deed.perform(options, ledger: ledger)
+            FundCommand.printBalance(try await FundCommand.state(id, ledger: ledger), after: result)
         }
     }
 
@@ -339,7 +339,7 @@ struct FundCommand: AsyncParsableCommand {
             let id = try fund.id()
             let first = try from.map { try ActInput.date($0, flag: "--from") }
             let last = try ActInput.date(to, flag: "--to")
-            let account = try await connection.withLedger { store in try await FundAccountLedger.read(id, store: store) }
+            let account = try await connection.withLedger { ledger in try await FundAccountLedger.read(id, ledger: ledger) }
             guard let account else { throw ApplicationError.failure(FundCommand.noFund(id)) }
             var balance = Money.zero
             var rows: [(FundAccountLedger.Movement, Money)] = []

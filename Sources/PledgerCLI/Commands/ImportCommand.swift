@@ -20,10 +20,10 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let csv = try SpreadsheetFile(path: file, required: LoanImport.required, optional: LoanImport.optional)
-        let outcome = try await connection.withLedger { store in
+        let outcome = try await connection.withLedger { ledger in
             var progress = Progress("checking")
             defer { progress.finish() }
-            return try await LoanImport.run(csv, store: store, skipInvalid: skipInvalid) { progress.update(Int64($0), of: Int64($1), unit: "loans") }
+            return try await LoanImport.run(csv, ledger: ledger, skipInvalid: skipInvalid) { progress.update(Int64($0), of: Int64($1), unit: "loans") }
         }
         for problem in outcome.problems { note(problem.message) }
         if !outcome.problems.isEmpty && !skipInvalid {

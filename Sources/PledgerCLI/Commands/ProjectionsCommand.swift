@@ -1,4 +1,5 @@
 import ArgumentParser
+import PledgerApplication
 import PledgerDomain
 import PledgerStore
 
@@ -11,17 +12,21 @@ struct ProjectionsCommand: AsyncParsableCommand {
 
     struct Follow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Keep the read models up to date as events arrive, until interrupted.",
-            discussion: "For deployments that run `pledger serve --no-projector`: one follower per database. Each batch is written with its checkpoint in one transaction, so stopping it at any moment loses nothing.")
+            abstract: "Keep the read models up to date as events arrive, until SIGTERM or Ctrl-C.",
+            discussion: "For deployments that run `pledger serve --no-projector`: one follower per database. Each batch is written with its checkpoint in one transaction, so stopping it at any moment loses nothing; on SIGTERM or Ctrl-C it finishes the batch in hand and exits 0, like `pledger serve`.")
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            note("pledger: following the log (Ctrl-C stops)")
-            try await connection.withLedger { store in
-                try await Projector(store: store).runRestarting { error in
-                    note("pledger: projector stopped (\(error)); restarting in 1 s")
+            note("pledger: following the log (SIGTERM or Ctrl-C stops it after the batch in hand)")
+            let logger = connection.logger()
+            do {
+                try await LedgerRuntime.runUntilSignalled(try connection.url(), logger: logger) { ledger in
+                    [ProjectorService(projector: ledger.projector, logger: logger)]
                 }
+            } catch {
+                throw ApplicationError.failure("the follower stopped: \(StoreError.wrap(error))")
             }
+            note("pledger: stopped")
         }
     }
 
@@ -56,10 +61,10 @@ struct ProjectionsCommand: AsyncParsableCommand {
     /// Runs projector work with progress on stderr; returns the position reached and the seconds taken.
     static func timed(_ connection: ConnectionOptions, _ label: String,
                       _ work: (Projector, (Int64, Int64) -> Void) async throws -> Int64) async throws -> (Int64, Double) {
-        try await connection.withLedger { store in
+        try await connection.withLedger { ledger in
             var progress = Progress(label)
             let started = ContinuousClock.now
-            let position = try await work(Projector(store: store)) { progress.update($0, of: $1) }
+            let position = try await work(ledger.projector) { progress.update($0, of: $1) }
             progress.finish()
             return (position, (ContinuousClock.now - started).inSeconds)
         }

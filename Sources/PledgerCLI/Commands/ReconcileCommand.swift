@@ -33,8 +33,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             do { bankId = try BankId(bank) } catch let error as DomainError { throw ApplicationError.badInput("--bank: \(error.message)") }
             let date = try ReportCommand.TimeOptions.resolve(asOf: asOf, knownAt: nil).asOf ?? BusinessDate(containing: .now())
             let statement = try BankStatementReconciliation.read(try SpreadsheetFile(path: file, required: BankStatementReconciliation.columns))
-            let rows = try await connection.withLedger { store in
-                try await BankStatementReconciliation.run(store: store, bank: bankId, asOf: date, statement: statement)
+            let rows = try await connection.withLedger { ledger in
+                try await BankStatementReconciliation.run(ledger: ledger, bank: bankId, asOf: date, statement: statement)
             }
             let table = Findings(title: "bank statement of \(bankId) as of \(date), \(statement.count) lines, \(rows.filter { $0.ledgerOutstanding != nil }.count) ledger loans",
                 rows: rows, finding: \.finding, columns: [
@@ -71,8 +71,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             guard (0...60).contains(toleranceDays) else { throw ApplicationError.badInput("--tolerance-days must be 0–60") }
             let statement = try FundAccountReconciliation.read(try SpreadsheetFile(
                 path: file, required: FundAccountReconciliation.required, optional: FundAccountReconciliation.optional))
-            let rows = try await connection.withLedger { store in
-                try await FundAccountReconciliation.run(store: store, fund: fundId, statement: statement, toleranceDays: toleranceDays)
+            let rows = try await connection.withLedger { ledger in
+                try await FundAccountReconciliation.run(ledger: ledger, fund: fundId, statement: statement, toleranceDays: toleranceDays)
             }
             let table = Findings(title: "account statement of fund \(fundId), \(statement.count) lines",
                 rows: rows, finding: \.finding, columns: [
@@ -92,9 +92,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         @Option(help: "Output: table, csv or json.") var format: OutputFormat = .table
 
         func run() async throws {
-            let (differences, checked, position) = try await connection.withLedger { store in
+            let (differences, checked, position) = try await connection.withLedger { ledger in
                 var progress = Progress("replaying")
-                let result = try await ProjectionReconciliation(store: store).run { progress.update($0, of: $1) }
+                let result = try await ProjectionReconciliation(store: ledger.log).run { progress.update($0, of: $1) }
                 progress.finish()
                 return result
             }

@@ -33,9 +33,9 @@ struct ReplayCommand: AsyncParsableCommand {
         let time = try ReportCommand.TimeOptions.resolve(asOf: asOf, knownAt: knownAt)
         if let toPosition, toPosition < 0 { throw ApplicationError.badInput("--to-position must be ≥ 0") }
         let started = ContinuousClock.now
-        let fold = try await connection.withLedger { store in
+        let fold = try await connection.withLedger { ledger in
             var progress = Progress("replaying")
-            let fold = try await ReportService(store: store).fold(asOf: time.asOf, knownAt: time.knownAt, toPosition: toPosition) { progress.update($0, of: $1) }
+            let fold = try await ledger.log.replay(asOf: time.asOf, knownAt: time.knownAt, toPosition: toPosition) { progress.update($0, of: $1) }
             progress.finish()
             return fold
         }

@@ -97,9 +97,9 @@ struct ReportCommand: AsyncParsableCommand {
                 try await writePage(span: span, dimension: dimension, asOf: asOf, knownAt: knownAt)
                 return
             }
-            var report = try await connection.withLedger { store in
+            var report = try await connection.withLedger { ledger in
                 do {
-                    return try await ReportService(store: store).growth(window: span, target: Bp(targetBp), by: dimension, regionLevel: rollup ?? .district,
+                    return try await ledger.reports.growth(window: span, target: Bp(targetBp), by: dimension, regionLevel: rollup ?? .district,
                                                                         asOf: asOf, knownAt: knownAt)
                 } catch let error as DomainError {
                     throw ApplicationError.badInput("\(error.field): \(error.message)")
@@ -116,9 +116,9 @@ struct ReportCommand: AsyncParsableCommand {
             let date = asOf ?? BusinessDate(containing: .now())
             let moment = PageOptions.moment(knownAt)
             let dimensions: [GrowthReport.Dimension] = dimension.map { [$0] } ?? [.bank, .kind, .industry]
-            let (total, slices, seen) = try await connection.withLedger { store in
+            let (total, slices, seen) = try await connection.withLedger { ledger in
                 do {
-                    return try await ReportService(store: store).growthFigures(window: span, target: Bp(targetBp), dimensions: dimensions,
+                    return try await ledger.reports.growthFigures(window: span, target: Bp(targetBp), dimensions: dimensions,
                                                                                regionLevel: rollup ?? .district, asOf: date, knownAt: moment)
                 } catch let error as DomainError {
                     throw ApplicationError.badInput("\(error.field): \(error.message)")
@@ -171,9 +171,9 @@ struct ReportCommand: AsyncParsableCommand {
             if page.html != nil {
                 let date = asOf ?? BusinessDate(containing: .now())
                 let moment = PageOptions.moment(knownAt)
-                let (history, seen) = try await connection.withLedger { store in
+                let (history, seen) = try await connection.withLedger { ledger in
                     do {
-                        return try await ReportService(store: store).exposureFigures(fund: fundId, asOf: date, knownAt: moment, topBorrowers: top)
+                        return try await ledger.reports.exposureFigures(fund: fundId, asOf: date, knownAt: moment, topBorrowers: top)
                     } catch let error as DomainError {
                         throw ApplicationError.failure(error.message)
                     }
@@ -185,9 +185,9 @@ struct ReportCommand: AsyncParsableCommand {
                 try page.write(ReportPages.exposure(history, provenance: provenance, language: page.language))
                 report = history[history.count - 1]
             } else {
-                report = try await connection.withLedger { store in
+                report = try await connection.withLedger { ledger in
                     do {
-                        return try await ReportService(store: store).exposure(fund: fundId, asOf: asOf, knownAt: knownAt, topBorrowers: top)
+                        return try await ledger.reports.exposure(fund: fundId, asOf: asOf, knownAt: knownAt, topBorrowers: top)
                     } catch let error as DomainError {
                         throw ApplicationError.failure(error.message)
                     }

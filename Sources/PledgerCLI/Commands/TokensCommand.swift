@@ -27,7 +27,7 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             do { _ = try Identity.parseRole(role) } catch let error as DomainError { throw ApplicationError.badInput("--role: \(error.message)") }
-            let (id, secret) = try await connection.withLedger { try await TokenStore(store: $0).create(name: name, role: role) }
+            let (id, secret) = try await connection.withLedger { try await $0.tokens.create(name: name, role: role) }
             note("token \(id.uuidString.lowercased()) for \(role) created; store it now, it is not shown again:")
             print(secret)
         }
@@ -39,7 +39,7 @@ struct TokensCommand: AsyncParsableCommand {
         @Option(help: "Output: table, csv or json.") var format: OutputFormat = .table
 
         func run() async throws {
-            let tokens = try await connection.withLedger { try await TokenStore(store: $0).list() }
+            let tokens = try await connection.withLedger { try await $0.tokens.list() }
             switch format {
             case .table:
                 var table = Table([("Id", .left), ("Role", .left), ("Name", .left), ("Created", .left), ("Revoked", .left)])
@@ -66,7 +66,7 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let uuid = UUID(uuidString: id) else { throw ApplicationError.badInput("\(id) is not a token id (a UUID from `pledger tokens list`)") }
-            guard try await connection.withLedger({ try await TokenStore(store: $0).revoke(uuid) }) else {
+            guard try await connection.withLedger({ try await $0.tokens.revoke(uuid) }) else {
                 throw ApplicationError.failure("no live token \(id)")
             }
             print("revoked \(id)")

@@ -23,12 +23,12 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let signed = try checkpoint.map { try SignedCheckpoint.load(path: $0) }
-        let (report, checkpointProblem) = try await connection.withLedger { store in
+        let (report, checkpointProblem) = try await connection.withLedger { ledger in
             var progress = Progress("verifying")
-            let report = try await LedgerVerification(store: store).run(from: from) { done, total in progress.update(done, of: total) }
+            let report = try await LedgerVerification(store: ledger.log).run(from: from) { done, total in progress.update(done, of: total) }
             progress.finish()
             var problem: String?
-            if let signed { problem = try await signed.check(against: store) }
+            if let signed { problem = try await signed.check(against: ledger) }
             return (report, problem)
         }
         switch format {

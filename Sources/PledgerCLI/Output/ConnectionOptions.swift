@@ -36,8 +36,8 @@ struct ConnectionOptions: ParsableArguments {
         return logger
     }
 
-    /// Runs `body` with a running event store, mapping failures to readable messages.
-    func withLedger<Result: Sendable>(_ body: (EventStore) async throws -> Result) async throws -> Result {
+    /// Runs `body` with a running ledger, mapping failures to readable messages.
+    func withLedger<Result: Sendable>(_ body: (Ledger) async throws -> Result) async throws -> Result {
         let url = try url()
         do {
             return try await LedgerRuntime.with(url, logger: logger(), body)

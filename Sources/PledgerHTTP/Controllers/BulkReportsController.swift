@@ -41,7 +41,7 @@ struct BulkReportsController {
                 guard items.count <= 10_000 else { throw Problem.invalid("operations", "at most 10,000 operations per report; split it") }
                 let targets = items.compactMap { $0.command?.target.name }
                 // Queue behind single writes to the same loans instead of racing them.
-                return try await api.handler.withStreamLocks(targets) { [items] in
+                return try await api.ledger.commands.withStreamLocks(targets) { [items] in
                     var items = items
                     return try await decideAndWrite(&items, atomic: atomic, key: key, context: context)
                 }
@@ -88,14 +88,14 @@ struct BulkReportsController {
         var meta = JSONObject()
         meta.set("actor", .string(caller.description))
         meta.set("request_id", .string(context.id))
-        let maxAttempts = api.handler.maxAttempts
+        let maxAttempts = api.ledger.commands.maxAttempts
         for attempt in 1...maxAttempts {
             var session = LedgerSession()
             for index in items.indices {
                 items[index].events = 0
                 guard let command = items[index].command else { continue }
                 items[index].error = nil
-                try await api.handler.prepare(&session, for: command)
+                try await api.ledger.commands.prepare(&session, for: command)
                 do {
                     items[index].events = try session.run(command, at: .now()).count
                 } catch let error as DomainError {
@@ -124,7 +124,7 @@ struct BulkReportsController {
             }
             do {
                 let idempotency = key?.idempotency { answer($0) }
-                guard let result = try await BatchAppender(store: api.store).append(session, meta: meta, atomic: true, idempotency: idempotency) else {
+                guard let result = try await api.ledger.batches.append(session, meta: meta, atomic: true, idempotency: idempotency) else {
                     return answer(nil)
                 }
                 return result.replayed ? Writes.replayed(result, reply: result.reply) : answer(result)

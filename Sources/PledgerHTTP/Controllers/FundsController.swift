@@ -39,7 +39,7 @@ struct FundsController {
             _ = try context.caller()
             try await api.awaitProjection(request)
             let limit = try request.query.int("limit", default: 100, range: 1...1000)
-            let rows = try await api.queries.funds(after: try request.query.cursor(), limit: limit)
+            let rows = try await api.ledger.readModels.funds(after: try request.query.cursor(), limit: limit)
             let items: [JSONValue] = rows.map { row in
                 Views.object(["fund_id": .string(row.fundId), "name": .string(row.name), "contributed_fen": .integer(row.contributedFen),
                               "paid_out_fen": .integer(row.paidOutFen), "recoveries_returned_fen": .integer(row.returnedFen),

@@ -10,7 +10,7 @@ struct LedgerController {
     func addRoutes(to group: Group) {
         group.get("ledger/head") { _, context -> Response in
             _ = try context.caller()
-            let head = try await api.store.head()
+            let head = try await api.ledger.log.head()
             return JSONIO.response(Views.object([
                 "position": .integer(head.position), "hash": .string(head.hash.hex),
                 "recorded_at": head.recordedAt.map { .string($0.description) } ?? .null,
@@ -23,7 +23,7 @@ struct LedgerController {
             try Permission.audit(try context.caller())
             let after = try request.query.int("after", default: 0, range: 0...Int.max)
             let limit = try request.query.int("limit", default: 1000, range: 1...100_000)
-            let store = api.store
+            let store = api.ledger.log
             let headers: HTTPFields = [.contentType: "application/x-ndjson"]
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 var cursor = Int64(after)

@@ -25,14 +25,14 @@ struct OperationsController {
             var checks = JSONObject()
             var problems: [String] = []
             do {
-                let head = try await api.store.head()
+                let head = try await api.ledger.log.head()
                 checks.set("database", .string("ok"))
-                let checkpoint = try await Projector.checkpoint(api.store)
+                let checkpoint = try await Projector.checkpoint(api.ledger.log)
                 let lag = head.position - checkpoint
                 checks.set("projector_lag", .integer(lag))
                 if lag > configuration.maxProjectorLag { problems.append("read models lag the log by \(lag) events") }
                 if let folder = configuration.sqlDirectory {
-                    let pending = try await Migrator(directory: folder).pending(client: api.store.client, logger: api.store.logger)
+                    let pending = try await Migrator(directory: folder).pending(client: api.ledger.log.client, logger: api.ledger.log.logger)
                     checks.set("migrations_pending", .array(pending.map(JSONValue.string)))
                     if !pending.isEmpty { problems.append("migrations not applied: \(pending.joined(separator: ", "))") }
                 }
@@ -40,7 +40,7 @@ struct OperationsController {
                 checks.set("database", .string("unreachable"))
                 problems.append("database unreachable: \(StoreError.wrap(error))")
             }
-            if let stuck = api.store.writerProblem() {
+            if let stuck = api.ledger.log.writerProblem() {
                 checks.set("writer", .string(stuck))
                 problems.append("writes are not going through: \(stuck)")
             } else {
@@ -60,9 +60,9 @@ struct OperationsController {
         }
 
         router.get("metrics") { request, context -> Response in
-            try Permission.audit(try await AuthMiddleware.identify(request, tokens: TokenStore(store: api.store)))
-            let head = try await api.store.head()
-            let checkpoint = try await Projector.checkpoint(api.store)
+            try Permission.audit(try await AuthMiddleware.identify(request, tokens: api.ledger.tokens))
+            let head = try await api.ledger.log.head()
+            let checkpoint = try await Projector.checkpoint(api.ledger.log)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: LedgerMetrics.render(headPosition: head.position, checkpoint: checkpoint)))
         }
     }

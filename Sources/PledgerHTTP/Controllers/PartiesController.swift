@@ -25,7 +25,7 @@ struct PartiesController {
         @Sendable func valueOnlyOwnPledges(_ identity: Identity, asset id: AssetId) async throws {
             guard identity.role == .bank else { return }
             var states = AggregateStates()
-            try await api.handler.load(.asset(id), into: &states)
+            try await api.ledger.commands.load(.asset(id), into: &states)
             if let pledge = states.assets[id]?.activePledge, pledge.bankId != identity.bank {
                 throw Problem.forbidden("asset \(id) is pledged to another bank's loan; only that bank or a fund administrator may report its valuations")
             }
@@ -35,7 +35,7 @@ struct PartiesController {
             _ = try context.caller()
             let limit = try request.query.int("limit", default: 100, range: 1...1000)
             let after = try request.query.cursor(numeric: true).map { Int64($0) ?? 0 } ?? 0
-            let events = try await api.queries.registrations(type: BankRegistered.type, after: after, limit: limit)
+            let events = try await api.ledger.readModels.registrations(type: BankRegistered.type, after: after, limit: limit)
             let items = try events.map { stored -> JSONValue in
                 guard case .bankRegistered(let bank) = try RecordedEvent(stored.envelope).event else { return .null }
                 return Views.object(["bank_id": .string(bank.bankId.value), "name": .string(bank.name), "licence": .string(bank.licence)])

@@ -49,7 +49,7 @@ struct ReportsController {
                 let date = asOf ?? BusinessDate(containing: .now()), moment = knownAt ?? .now()
                 let dimensions: [GrowthReport.Dimension] = (rollup != nil ? .region : dimension).map { [$0] } ?? [.bank, .kind, .industry]
                 let (total, slices, seen) = try await compute(request, pastView: true) {
-                    try await api.reports.growthFigures(window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
+                    try await api.ledger.reports.growthFigures(window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
                                                         asOf: date, knownAt: moment, bank: bank)
                 }
                 var pinned = [("window", window.description), ("target_bp", String(target))]
@@ -59,7 +59,7 @@ struct ReportsController {
                 return Self.page(ReportPages.growth(total, slices: slices, provenance: provenance, language: language))
             }
             let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
-                try await api.reports.growth(window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
+                try await api.ledger.reports.growth(window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
                                              regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank)
             }
             return Self.respond(request, json: report.json, csv: report.csv)
@@ -78,14 +78,14 @@ struct ReportsController {
             if request.wantsHTML {
                 let date = asOf ?? BusinessDate(containing: .now()), moment = knownAt ?? .now()
                 let (history, seen) = try await compute(request, pastView: true) {
-                    try await api.reports.exposureFigures(fund: fund, asOf: date, knownAt: moment, topBorrowers: top, bank: bank)
+                    try await api.ledger.reports.exposureFigures(fund: fund, asOf: date, knownAt: moment, topBorrowers: top, bank: bank)
                 }
                 let pinned = [("fund_id", fund.value), ("top", String(top)), ("as_of", date.description), ("known_at", moment.description), ("lang", language.rawValue)]
                 let provenance = Provenance(position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("fund-exposure", pinned, bank))
                 return Self.page(ReportPages.exposure(history, provenance: provenance, language: language))
             }
             let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
-                try await api.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
+                try await api.ledger.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
             }
             return Self.respond(request, json: report.json, csv: report.csv)
         }

@@ -5,24 +5,18 @@ import Logging
 import PledgerDomain
 import PledgerStore
 
-/// What the routes share: the store and the services built on it.
+/// What the routes share: the ledger, and the HTTP side of writing to it.
 struct API: Sendable {
-    let store: EventStore
-    let handler: CommandHandler
+    let ledger: Ledger
     let writes: Writes
-    let reports: ReportService
-    let queries: ReadModelQueries
     /// How long a read waits for the projector to reach `min_position`.
     let readYourWritesTimeout: Duration
     /// How long a report may run (see `ServerConfiguration.reportTimeout`).
     let reportTimeout: Duration
 
-    init(store: EventStore, readYourWritesTimeout: Duration = .seconds(2), reportTimeout: Duration = .seconds(30)) {
-        self.store = store
-        handler = CommandHandler(store: store)
-        writes = Writes(handler: handler)
-        reports = ReportService(store: store)
-        queries = ReadModelQueries(store: store)
+    init(ledger: Ledger, readYourWritesTimeout: Duration = .seconds(2), reportTimeout: Duration = .seconds(30)) {
+        self.ledger = ledger
+        writes = Writes(handler: ledger.commands)
         self.readYourWritesTimeout = readYourWritesTimeout
         self.reportTimeout = reportTimeout
     }
@@ -30,7 +24,7 @@ struct API: Sendable {
     /// Loads one stream's state; 404 when the stream does not exist.
     func load(_ ref: StreamRef, notFound: String) async throws -> (AggregateStates, version: Int32) {
         var states = AggregateStates()
-        try await handler.load(ref, into: &states)
+        try await ledger.commands.load(ref, into: &states)
         let version = states.versions[ref] ?? 0
         guard version > 0 else { throw Problem.notFound(notFound) }
         return (states, version)
@@ -41,13 +35,13 @@ struct API: Sendable {
     func awaitProjection(_ request: Request) async throws {
         guard let text = request.query.string("min_position") ?? request.headers[.pledgerMinPosition] else { return }
         guard let wanted = Int64(text), wanted >= 0 else { throw Problem.invalid("min_position", "min_position must be a non-negative integer") }
-        let head = try await store.head().position
+        let head = try await ledger.log.head().position
         guard wanted <= head else {
             throw Problem.invalid("min_position", "position \(wanted) does not exist yet (the ledger head is \(head)); use a position a write returned")
         }
         let deadline = ContinuousClock.now + readYourWritesTimeout
         while true {
-            if try await Projector.checkpoint(store) >= wanted { return }
+            if try await Projector.checkpoint(ledger.log) >= wanted { return }
             if ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -87,19 +87,7 @@ public struct CommandHandler: Sendable {
     /// Loads into a session every stream the command reads that it does not hold yet.
     public func prepare(_ session: inout LedgerSession, for command: LedgerCommand) async throws {
         while case let missing = session.missing(for: command), !missing.isEmpty {
-            for ref in Set(missing) { session.absorb(ref, try await events(of: ref)) }
-        }
-    }
-
-    /// Every event of one stream, decoded.
-    public func events(of ref: StreamRef, fromVersion start: Int32 = 1) async throws -> [RecordedEvent] {
-        var events: [RecordedEvent] = []
-        var from = start
-        while true {
-            let page = try await store.read(stream: ref.name, fromVersion: from, limit: 5000)
-            for stored in page { events.append(try RecordedEvent(stored.envelope)) }
-            guard page.count == 5000, let last = page.last else { return events }
-            from = last.envelope.version + 1
+            for ref in Set(missing) { session.absorb(ref, try await store.events(of: ref)) }
         }
     }
 
@@ -114,7 +102,7 @@ public struct CommandHandler: Sendable {
         } else {
             states.markLoaded(ref)
         }
-        for event in try await events(of: ref, fromVersion: from) { states.apply(event, to: ref) }
+        for event in try await store.events(of: ref, fromVersion: from) { states.apply(event, to: ref) }
         cache.put(ref, states.entry(ref))
     }
 

@@ -26,20 +26,20 @@ struct AdministratorActTests {
         try await TestDatabase.withLedger { store, _ in
             try await FundMonth.recordBankSide(store)
             var results: [AppendResult] = []
-            for (reference, act) in Self.month { results.append(try await act.perform(reference: reference, actor: "cli:admin", store: store)) }
+            for (reference, act) in Self.month { results.append(try await act.perform(reference: reference, actor: "cli:admin", ledger: Ledger(log: store))) }
             #expect(results.allSatisfy { !$0.replayed })
             let head = try await store.head().position
             #expect(results.last?.lastPosition == head)
 
             let (reference, interest) = Self.month[3]
-            let again = try await interest.perform(reference: reference, actor: "cli:admin", store: store)
+            let again = try await interest.perform(reference: reference, actor: "cli:admin", ledger: Ledger(log: store))
             #expect(again.replayed && again.firstPosition == results[3].firstPosition && again.lastPosition == results[3].lastPosition)
             #expect(try await store.head().position == head)
 
             let other = Self.act(.fund(FundMonth.fund, .creditInterest(amount: yuan("1.00"), creditedOn: date(FundMonth.interestOn), reference: reference)),
                                  [("amount_fen", .integer(100))])
             await #expect(throws: ApplicationError.failure("reference \(reference) was already used for a different act; use a new reference")) {
-                try await other.perform(reference: reference, actor: "cli:admin", store: store)
+                try await other.perform(reference: reference, actor: "cli:admin", ledger: Ledger(log: store))
             }
             #expect(try await store.head().position == head)
         }
@@ -52,7 +52,7 @@ struct AdministratorActTests {
             let head = try await store.head().position
             let tooMuch = Self.act(.fund(FundMonth.fund, .returnContribution(amount: yuan("400,000.00"), contributor: .province, returnedOn: date("2025-01-02"),
                                                                              reference: "R-1", reason: "x")))
-            await #expect { try await tooMuch.perform(reference: "R-1", actor: "cli:admin", store: store) } throws: {
+            await #expect { try await tooMuch.perform(reference: "R-1", actor: "cli:admin", ledger: Ledger(log: store)) } throws: {
                 guard case .failure(let message) = $0 as? ApplicationError else { return false }
                 return message.hasPrefix("refused — amount_fen: ")
             }

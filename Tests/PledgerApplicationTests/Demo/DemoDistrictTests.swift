@@ -35,7 +35,7 @@ struct DemoDistrictTests {
         let second = try await DemoLedger.with { store in
             let head = try await store.head()
             await #expect(throws: ApplicationError.failure("the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)")) {
-                try await DemoLedger.district.record(DemoLedger.generated.session, in: store)
+                try await DemoLedger.district.record(DemoLedger.generated.session, in: Ledger(log: store))
             }
             #expect(try await store.head().position == head.position)
             return head

@@ -15,7 +15,7 @@ enum DemoLedger {
     /// A test database holding the demo district, with its read models up to date.
     static func with<Result: Sendable>(_ body: (EventStore) async throws -> Result) async throws -> Result {
         try await TestDatabase.withLedger { store, _ in
-            try await district.record(generated.session, in: store)
+            try await district.record(generated.session, in: Ledger(log: store))
             _ = try await Projector(store: store).catchUp()
             return try await body(store)
         }

@@ -77,24 +77,24 @@ struct LoanImportTests {
         let file = try Self.file(lines)
         try await DemoLedger.with { store in
             let head = try await store.head().position
-            let refused = try await LoanImport.run(file, store: store, skipInvalid: false)
+            let refused = try await LoanImport.run(file, ledger: Ledger(log: store), skipInvalid: false)
             #expect(refused.problems.map(\.line) == [3] && refused.appended == nil && refused.imported == 1)
             #expect(try await store.head().position == head)
 
-            let partial = try await LoanImport.run(file, store: store, skipInvalid: true)
+            let partial = try await LoanImport.run(file, ledger: Ledger(log: store), skipInvalid: true)
             #expect(partial.imported == 1 && partial.alreadyThere == 0 && partial.events > 0 && partial.problems.count == 1)
             #expect(partial.appended?.lastPosition == head + Int64(partial.events))
             var states = AggregateStates()
             try await CommandHandler(store: store).load(.loan(loanKey("LCRCB", "LCRCB-2019-00901")), into: &states)
             #expect(states.loans[loanKey("LCRCB", "LCRCB-2019-00901")]?.origination?.principalFen == yuan("3,000,000.00"))
 
-            let again = try await LoanImport.run(try Self.file(Self.sampleLines), store: store, skipInvalid: false)
+            let again = try await LoanImport.run(try Self.file(Self.sampleLines), ledger: Ledger(log: store), skipInvalid: false)
             #expect(again.alreadyThere == 1 && again.imported == 1 && again.problems.isEmpty)
-            let rerun = try await LoanImport.run(try Self.file(Self.sampleLines), store: store, skipInvalid: false)
+            let rerun = try await LoanImport.run(try Self.file(Self.sampleLines), ledger: Ledger(log: store), skipInvalid: false)
             #expect(rerun.alreadyThere == 2 && rerun.imported == 0 && rerun.events == 0 && rerun.appended == nil)
 
             // The same contract with other collateral is not the loan in the ledger.
-            let other = try await LoanImport.run(try Self.file([Self.sampleLines[0], Self.sampleLines[1], Self.secondAsset]), store: store, skipInvalid: false)
+            let other = try await LoanImport.run(try Self.file([Self.sampleLines[0], Self.sampleLines[1], Self.secondAsset]), ledger: Ledger(log: store), skipInvalid: false)
             #expect(other.problems.map(\.message) == ["loans.csv: lines 2, 3: loan LCRCB/LCRCB-2019-00901 already exists with other terms or other collateral"])
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 @testable import PledgerApplication
 import PledgerDomain
 import PledgerDomainTestSupport
+import PledgerStore
 import Testing
 
 @Suite("Bank statement reconciliation")
@@ -77,15 +78,15 @@ struct BankStatementReconciliationTests {
     func runReadsTheLedgerAsOf() async throws {
         let statement = try BankStatementReconciliation.read(try DemoLedger.sample("bank-statement.csv", required: BankStatementReconciliation.columns))
         try await DemoLedger.with { store in
-            let yearEnd = try await BankStatementReconciliation.run(store: store, bank: Self.bank, asOf: date("2025-12-31"), statement: statement)
+            let yearEnd = try await BankStatementReconciliation.run(ledger: Ledger(log: store), bank: Self.bank, asOf: date("2025-12-31"), statement: statement)
             #expect(yearEnd.allSatisfy { $0.finding == .matched })
             // A year earlier the loans of 2025 did not exist yet.
-            let earlier = try await BankStatementReconciliation.run(store: store, bank: Self.bank, asOf: date("2024-12-31"), statement: statement)
+            let earlier = try await BankStatementReconciliation.run(ledger: Ledger(log: store), bank: Self.bank, asOf: date("2024-12-31"), statement: statement)
             let late = statement.filter { $0.contract.value.hasPrefix("LCRCB-2025-") }.map(\.contract)
             #expect(!late.isEmpty)
             #expect(earlier.filter { $0.finding == .onlyInStatement }.map(\.contract) == late)
             // Another bank's loans are not this bank's.
-            let other = try await BankStatementReconciliation.run(store: store, bank: bankId("ICBC-LC"), asOf: date("2025-12-31"), statement: statement)
+            let other = try await BankStatementReconciliation.run(ledger: Ledger(log: store), bank: bankId("ICBC-LC"), asOf: date("2025-12-31"), statement: statement)
             #expect(other.filter { $0.finding == .onlyInStatement }.count == statement.count)
         }
     }

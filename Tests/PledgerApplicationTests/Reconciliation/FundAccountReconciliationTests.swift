@@ -93,14 +93,14 @@ struct FundAccountReconciliationTests {
     func run() async throws {
         try await TestDatabase.withLedger { store, _ in
             try await FundMonth.recordBankSide(store)
-            for (reference, act) in AdministratorActTests.month { _ = try await act.perform(reference: reference, actor: "test", store: store) }
+            for (reference, act) in AdministratorActTests.month { _ = try await act.perform(reference: reference, actor: "test", ledger: Ledger(log: store)) }
             let statement = try FundAccountReconciliation.read(try SpreadsheetFile(
                 path: "month.csv", contents: Data(FundMonth.statement.utf8), required: FundAccountReconciliation.required, optional: FundAccountReconciliation.optional))
-            let rows = try await FundAccountReconciliation.run(store: store, fund: FundMonth.fund, statement: statement, toleranceDays: 3)
+            let rows = try await FundAccountReconciliation.run(ledger: Ledger(log: store), fund: FundMonth.fund, statement: statement, toleranceDays: 3)
             #expect(rows.count == 6 && rows.allSatisfy { $0.finding == .matched }, "\(rows)")
             #expect(rows.last?.ledgerAmount == FundMonth.closingBalance)
             await #expect(throws: ApplicationError.failure("no fund NOPE in the ledger")) {
-                try await FundAccountReconciliation.run(store: store, fund: fundId("NOPE"), statement: statement, toleranceDays: 3)
+                try await FundAccountReconciliation.run(ledger: Ledger(log: store), fund: fundId("NOPE"), statement: statement, toleranceDays: 3)
             }
         }
     }

@@ -15,7 +15,7 @@ public struct ProjectionReconciliation: Sendable {
     public func run(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> (differences: [Difference], checked: Int, position: Int64) {
         let checkpoint = try await Projector.checkpoint(store)
         // Replay exactly as far as the read models claim to be.
-        let fold = try await ReportService(store: store).fold(toPosition: checkpoint, progress: progress)
+        let fold = try await store.replay(toPosition: checkpoint, progress: progress)
         let expected = try fold.states.rows()
         let storedLoans = Dictionary(uniqueKeysWithValues: try await ReadModelWriter.loadLoans(store).map { ($0.stream, $0) })
         let storedFunds = Dictionary(uniqueKeysWithValues: try await ReadModelWriter.loadFunds(store).map { ($0.fundId, $0) })

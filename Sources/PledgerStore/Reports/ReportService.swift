@@ -8,31 +8,13 @@ public struct ReportService: Sendable {
 
     public init(store: EventStore) { self.store = store }
 
-    /// Folds the log (pages of 5000) for a bitemporal question.
-    public func fold(asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, toPosition: Int64? = nil,
-                     progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> LedgerFold {
-        var fold = LedgerFold(asOf: asOf, knownAt: knownAt)
-        let head = try await store.head().position
-        let last = min(toPosition ?? head, head)
-        var cursor: Int64 = 0
-        reading: while cursor < last {
-            try Task.checkCancellation()
-            let page = try await store.read(after: cursor, limit: Int(min(5000, last - cursor)))
-            guard let tail = page.last else { break }
-            for stored in page where !fold.apply(try RecordedEvent(stored.envelope)) { break reading }
-            cursor = tail.position
-            progress(cursor, last)
-        }
-        return fold
-    }
-
     /// Snapshots of all loans (or one bank's) for the question asked.
     public func loanSnapshots(asOf: BusinessDate?, knownAt: RecordedTime?, bank: BankId? = nil) async throws -> [LoanSnapshot] {
         let snapshots: [LoanSnapshot]
         if asOf == nil && knownAt == nil {
             snapshots = try await ReadModelWriter.loadLoans(store, bank: bank).map(\.snapshot)
         } else {
-            snapshots = try await fold(asOf: asOf, knownAt: knownAt).states.loanSnapshots
+            snapshots = try await store.replay(asOf: asOf, knownAt: knownAt).states.loanSnapshots
         }
         return bank.map { bank in snapshots.filter { $0.bankId == bank } } ?? snapshots
     }
@@ -60,12 +42,10 @@ public struct ReportService: Sendable {
         let fund: FundState
         let loans: [LoanSnapshot]
         if asOf == nil && knownAt == nil {
-            var states = AggregateStates()
-            try await CommandHandler(store: store).load(.fund(id), into: &states)
-            fund = states.funds[id] ?? FundState()
+            fund = try await store.state(of: .fund(id)).funds[id] ?? FundState()
             loans = try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot)
         } else {
-            let folded = try await fold(asOf: date, knownAt: knownAt)
+            let folded = try await store.replay(asOf: date, knownAt: knownAt)
             fund = folded.states.funds[id] ?? FundState()
             loans = folded.states.loanSnapshots.filter { $0.fundId == id }
         }

@@ -88,7 +88,7 @@ public final class Projector: Sendable {
     /// checkpoint moved and restarts from it.
     @discardableResult
     public func rebuild(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
-        let fold = try await ReportService(store: store).fold(progress: progress)
+        let fold = try await store.replay(progress: progress)
         let rows = try fold.states.rows()
         let position = fold.lastPosition
         try await store.client.withTransaction(logger: store.logger) { connection in
@@ -104,7 +104,7 @@ public final class Projector: Sendable {
     /// The stored checkpoint, and the in-memory state folded up to it.
     private func restore(into fold: inout LedgerFold) async throws -> Int64 {
         let checkpoint = try await Self.checkpoint(store)
-        fold = try await ReportService(store: store).fold(toPosition: checkpoint)
+        fold = try await store.replay(toPosition: checkpoint)
         reached.withLock { $0 = checkpoint }
         return checkpoint
     }
