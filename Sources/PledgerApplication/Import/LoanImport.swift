@@ -8,6 +8,29 @@ public enum LoanImport {
                                   "report_ref", "registration_no", "principal", "rate_bp", "originated_on", "matures_on", "fund_id"]
     public static let optional = ["outstanding", "outstanding_on"]
 
+    /// The column a refusal is about. The rules name the fields of their commands
+    /// (`principal_fen`, `owner`, `collateral[0].valuation_id`); the file has its own columns
+    /// (`principal`, `borrower_uscc`, `valuation_id`), and the same field can be two columns:
+    /// `principal_fen` is `principal` on the loan and `outstanding` on the repayment it implies.
+    static func column(for field: String, of command: LedgerCommand) -> String {
+        let name = field.split(separator: ".").last.map(String.init) ?? field
+        let columns: [String: String]
+        switch command {
+        case .borrower:
+            columns = ["uscc": "borrower_uscc", "name": "borrower_name", "tech_sme": "tech_sme"]
+        case .asset(_, .register):
+            columns = ["kind": "asset_kind", "title": "asset_title", "owner": "borrower_uscc"]
+        case .asset:
+            columns = ["method": "valuation_method", "value_fen": "value"]
+        case .loan(_, .repay):
+            columns = ["principal_fen": "outstanding", "paid_on": "outstanding_on", "interest_fen": "outstanding"]
+        default:
+            columns = ["borrower": "borrower_uscc", "principal_fen": "principal", "collateral": "asset_id"]
+        }
+        let column = columns[name] ?? name
+        return required.contains(column) || optional.contains(column) ? column : "\(column) (checked against the ledger)"
+    }
+
     /// A row (or a loan of several rows) that cannot be imported; the message names the
     /// file and the line(s).
     public struct Problem: Sendable, Hashable {

@@ -70,6 +70,20 @@ struct LoanImportTests {
         #expect(problems.map(\.message) == ["loans.csv: line 2, column outstanding: must be between 0.00 and the principal"])
     }
 
+    @Test("a refusal by the ledger's rules names the file's column, not the rule's field")
+    func refusalNamesTheColumn() async throws {
+        // Principal 7,000,000.00 against a patent valued 8,000,000.00: a pledge rate of 87.5%.
+        var lines = Self.sampleLines
+        lines[1] = lines[1].replacingOccurrences(of: ",\"3,000,000.00\",395,", with: ",\"7,000,000.00\",395,")
+        #expect(lines[1] != Self.sampleLines[1])
+        try await DemoLedger.with { store in
+            let refused = try await LoanImport.run(try Self.file(lines), ledger: Ledger(log: store), skipInvalid: false)
+            let message = try #require(refused.problems.first?.message)
+            #expect(message.hasPrefix("loans.csv: line 2, column principal: "), "\(message)")
+            #expect(!message.contains("principal_fen"), "\(message)")
+        }
+    }
+
     @Test("run: all or nothing; with skipInvalid the valid loans; a re-run recognises what is in")
     func run() async throws {
         var lines = Self.sampleLines
