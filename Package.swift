@@ -2,7 +2,7 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -92,8 +92,12 @@ let package = Package(
             swiftSettings: strict
         ),
         // Pure test helpers: an in-memory workflow runner, builders, a random command generator.
-        .target(name: "PledgerDomainTestSupport", dependencies: ["PledgerDomain"], path: "Tests/PledgerDomainTestSupport", swiftSettings: strict),
-        .testTarget(name: "PledgerDomainTests", dependencies: ["PledgerDomain", "PledgerDomainTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .target(
+            name: "PledgerDomainTestSupport", dependencies: ["PledgerDomain"], path: "Tests/PledgerDomainTestSupport", swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PledgerDomainTests", dependencies: ["PledgerDomain", "PledgerDomainTestSupport"], exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(name: "PledgerChartsTests", dependencies: ["PledgerCharts", "PledgerDomainTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PledgerStoreTests",

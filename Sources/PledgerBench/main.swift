@@ -18,9 +18,12 @@ var logger = Logger(label: "bench")
 logger.logLevel = .error
 
 func payload(_ n: Int) throws -> NewEvent {
-    try NewEvent(type: "RepaymentReceived", data: .object(JSONObject([
-        ("principal_fen", .integer(Int64(n) * 100)), ("interest_fen", .integer(1234)), ("paid_on", .string("2025-03-31")),
-    ])))
+    try NewEvent(
+        type: "RepaymentReceived",
+        data: .object(
+            JSONObject([
+                ("principal_fen", .integer(Int64(n) * 100)), ("interest_fen", .integer(1234)), ("paid_on", .string("2025-03-31")),
+            ])))
 }
 
 @MainActor func measure(_ name: String, events: Int, _ body: () async throws -> Void) async rethrows {
@@ -52,12 +55,19 @@ try await LedgerRuntime.with(url, maxConnections: 8, logger: logger) { ledger in
         }
     }
     let after = store.statistics
-    print("             (\(after.requests - before.requests) appends in \(after.transactions - before.transactions) transactions, largest \(after.largestBatch))")
+    print(
+        "             (\(after.requests - before.requests) appends in \(after.transactions - before.transactions) transactions, largest \(after.largestBatch))"
+    )
     try await measure("batched", events: total) {
         for batch in 0..<(total / 100) {
-            try await store.append(AppendRequest(stream: "bench-batch-\(batch % 20)", expected: .any, events: try (0..<100).map { try payload(batch * 100 + $0) }))
+            try await store.append(
+                AppendRequest(
+                    stream: "bench-batch-\(batch % 20)", expected: .any, events: try (0..<100).map { try payload(batch * 100 + $0) }))
         }
     }
     let report = try await LedgerVerification(store: store).run()
-    print(String(format: "verify       %8d events  %7.2f s  %9.0f events/s  (chain %@)", report.verified, report.seconds, report.eventsPerSecond, report.isIntact ? "intact" : "BROKEN"))
+    print(
+        String(
+            format: "verify       %8d events  %7.2f s  %9.0f events/s  (chain %@)", report.verified, report.seconds, report.eventsPerSecond,
+            report.isIntact ? "intact" : "BROKEN"))
 }

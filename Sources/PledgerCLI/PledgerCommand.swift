@@ -11,7 +11,11 @@ public struct PledgerCommand: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 a discrepancy or refused operation, 2 bad input.
             """,
-        subcommands: [DbCommand.self, DemoCommand.self, ServeCommand.self, TokensCommand.self, FundCommand.self, ClaimsCommand.self, RecoveriesCommand.self, ReplayCommand.self, ImportCommand.self, ReportCommand.self, ReconcileCommand.self, ProjectionsCommand.self, VerifyCommand.self, ExportCommand.self, CheckpointCommand.self]
+        subcommands: [
+            DbCommand.self, DemoCommand.self, ServeCommand.self, TokensCommand.self, FundCommand.self, ClaimsCommand.self,
+            RecoveriesCommand.self, ReplayCommand.self, ImportCommand.self, ReportCommand.self, ReconcileCommand.self,
+            ProjectionsCommand.self, VerifyCommand.self, ExportCommand.self, CheckpointCommand.self,
+        ]
     )
 
     public init() {}

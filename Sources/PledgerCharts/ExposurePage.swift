@@ -28,24 +28,41 @@ struct ExposurePage {
     }
 
     var html: String {
-        let l = language, r = report, k = key(report)
-        var body = "<h1>\(Words.exposureTitle(l))</h1>\n<p class=\"subtitle\">" + Figure.text(k, "/fund_name", r.fundName).html + " ("
-            + Figure.text(k, "/fund_id", r.fundId.value).html + ") · " + Words.asOf(l) + " <span id=\"as-of\">\(Markup.escape(r.asOf.description))</span></p>\n"
+        let l = language
+        let r = report
+        let k = key(report)
+        var body =
+            "<h1>\(Words.exposureTitle(l))</h1>\n<p class=\"subtitle\">" + Figure.text(k, "/fund_name", r.fundName).html + " ("
+            + Figure.text(k, "/fund_id", r.fundId.value).html + ") · " + Words.asOf(l)
+            + " <span id=\"as-of\">\(Markup.escape(r.asOf.description))</span></p>\n"
 
         let (npl, nplPath) = Self.npl(r)
-        body += "<div class=\"verdicts\"><div>\(Words.fundStatus(l)): " + (r.suspended ? "<span class=\"breached\">\(Words.suspended(l))</span>" : Words.open(l)) + "</div>"
-            + "<div>\(Words.leverage(l)) " + Figure.times(k, "/leverage_bp", r.leverageBp).html + " / " + Figure.times(k, "/max_leverage_bp", r.maxLeverageBp).html
-            + " " + (r.leverageBreached ? "<span class=\"breached\">\(Words.breached(l))</span>" : "<span class=\"met\">\(Words.within(l))</span>") + "</div>"
-            + "<div>\(Words.npl(l)) " + Figure.percent(k, nplPath, npl).html + " / " + Figure.percent(k, "/suspend_threshold_bp", r.suspendThresholdBp).html
-            + " " + (r.suspensionBreached ? "<span class=\"breached\">\(Words.breached(l))</span>" : "<span class=\"met\">\(Words.within(l))</span>") + "</div></div>\n"
+        body +=
+            "<div class=\"verdicts\"><div>\(Words.fundStatus(l)): "
+            + (r.suspended ? "<span class=\"breached\">\(Words.suspended(l))</span>" : Words.open(l)) + "</div>"
+            + "<div>\(Words.leverage(l)) " + Figure.times(k, "/leverage_bp", r.leverageBp).html + " / "
+            + Figure.times(k, "/max_leverage_bp", r.maxLeverageBp).html
+            + " "
+            + (r.leverageBreached
+                ? "<span class=\"breached\">\(Words.breached(l))</span>" : "<span class=\"met\">\(Words.within(l))</span>") + "</div>"
+            + "<div>\(Words.npl(l)) " + Figure.percent(k, nplPath, npl).html + " / "
+            + Figure.percent(k, "/suspend_threshold_bp", r.suspendThresholdBp).html
+            + " "
+            + (r.suspensionBreached
+                ? "<span class=\"breached\">\(Words.breached(l))</span>" : "<span class=\"met\">\(Words.within(l))</span>")
+            + "</div></div>\n"
 
         body += "<h2>\(Words.headline(l))</h2>\n<table><tbody>\n"
         let rows: [(Term, Figure)] = [
             (Words.balance, .yuan(k, "/balance_fen", r.balanceFen)), (Words.contributed, .yuan(k, "/contributed_fen", r.contributedFen)),
-            (Words.paidOut, .yuan(k, "/paid_out_fen", r.paidOutFen)), (Words.recoveriesReturned, .yuan(k, "/recoveries_returned_fen", r.recoveriesReturnedFen)),
-            (Words.coveredLoans, .count(k, "/covered_loans", r.coveredLoans)), (Words.coveredOutstanding, .yuan(k, "/covered_outstanding_fen", r.coveredOutstandingFen)),
-            (Words.contingent, .yuan(k, "/contingent_liability_fen", r.contingentLiabilityFen)), (Words.pending, .yuan(k, "/pending_claims_fen", r.pendingClaimsFen)),
-            (Words.nonPerforming, .yuan(k, "/non_performing_fen", r.nonPerformingFen)), (Words.coverage, .times(k, "/coverage_adequacy_bp", r.coverageAdequacyBp)),
+            (Words.paidOut, .yuan(k, "/paid_out_fen", r.paidOutFen)),
+            (Words.recoveriesReturned, .yuan(k, "/recoveries_returned_fen", r.recoveriesReturnedFen)),
+            (Words.coveredLoans, .count(k, "/covered_loans", r.coveredLoans)),
+            (Words.coveredOutstanding, .yuan(k, "/covered_outstanding_fen", r.coveredOutstandingFen)),
+            (Words.contingent, .yuan(k, "/contingent_liability_fen", r.contingentLiabilityFen)),
+            (Words.pending, .yuan(k, "/pending_claims_fen", r.pendingClaimsFen)),
+            (Words.nonPerforming, .yuan(k, "/non_performing_fen", r.nonPerformingFen)),
+            (Words.coverage, .times(k, "/coverage_adequacy_bp", r.coverageAdequacyBp)),
             (Words.headroom, .yuan(k, "/enrolment_headroom_fen", r.enrolmentHeadroomFen)),
         ]
         for (term, figure) in rows {
@@ -53,32 +70,47 @@ struct ExposurePage {
         }
         body += "</tbody></table>\n"
 
-        let dates = history.map(\.asOf), keys = history.map(key)
+        let dates = history.map(\.asOf)
+        let keys = history.map(key)
         let money = SeriesChart(
             id: "balance", dates: dates, reports: keys,
             series: [
-                .init(name: Words.balance(l), values: history.map(\.balanceFen.fen), path: "/balance_fen", marker: .square, dash: nil,
-                      figure: { .wan($0, "/balance_fen", Money(fen: $1 ?? 0)) }),
-                .init(name: Words.contingent(l), values: history.map(\.contingentLiabilityFen.fen), path: "/contingent_liability_fen", marker: .triangle, dash: "7 4",
-                      figure: { .wan($0, "/contingent_liability_fen", Money(fen: $1 ?? 0)) }),
+                .init(
+                    name: Words.balance(l), values: history.map(\.balanceFen.fen), path: "/balance_fen", marker: .square, dash: nil,
+                    figure: { .wan($0, "/balance_fen", Money(fen: $1 ?? 0)) }),
+                .init(
+                    name: Words.contingent(l), values: history.map(\.contingentLiabilityFen.fen), path: "/contingent_liability_fen",
+                    marker: .triangle, dash: "7 4",
+                    figure: { .wan($0, "/contingent_liability_fen", Money(fen: $1 ?? 0)) }),
             ],
             limit: nil, axisTitle: Words.wan(l), tick: Amounts.wanTick, minimumStep: 1_000_000)
-        body += "<h2>\(Words.balanceVsContingent(l))</h2>\n<figure>\(money.svg)<figcaption>\(Words.monthEnd(l)); \(Words.wan(l))</figcaption></figure>\n"
+        body +=
+            "<h2>\(Words.balanceVsContingent(l))</h2>\n<figure>\(money.svg)<figcaption>\(Words.monthEnd(l)); \(Words.wan(l))</figcaption></figure>\n"
 
         let leverage = SeriesChart(
             id: "leverage", dates: dates, reports: keys,
-            series: [.init(name: Words.leverage(l), values: history.map { $0.leverageBp?.value }, path: "/leverage_bp", marker: .circle, dash: nil,
-                           figure: { .times($0, "/leverage_bp", $1.map(Bp.init)) })],
-            limit: .init(label: Words.maxLeverage(l) + " " + Figure.times(k, "/max_leverage_bp", r.maxLeverageBp).svg, values: history.map(\.maxLeverageBp.value)),
+            series: [
+                .init(
+                    name: Words.leverage(l), values: history.map { $0.leverageBp?.value }, path: "/leverage_bp", marker: .circle, dash: nil,
+                    figure: { .times($0, "/leverage_bp", $1.map(Bp.init)) })
+            ],
+            limit: .init(
+                label: Words.maxLeverage(l) + " " + Figure.times(k, "/max_leverage_bp", r.maxLeverageBp).svg,
+                values: history.map(\.maxLeverageBp.value)),
             axisTitle: Words.leverage(l) + " ×", tick: { Percent.times(Bp($0)) }, minimumStep: 100)
         body += "<h2>\(Words.leverageVsMax(l))</h2>\n<figure>\(leverage.svg)</figure>\n"
 
         let ratios = history.map { Self.npl($0) }
         let nplChart = SeriesChart(
             id: "npl", dates: dates, reports: keys,
-            series: [.init(name: Words.npl(l), values: ratios.map { $0.0?.value }, path: nplPath, marker: .diamond, dash: nil,
-                           figure: { .percent($0, nplPath, $1.map(Bp.init)) })],
-            limit: .init(label: Words.threshold(l) + " " + Figure.percent(k, "/suspend_threshold_bp", r.suspendThresholdBp).svg, values: history.map(\.suspendThresholdBp.value)),
+            series: [
+                .init(
+                    name: Words.npl(l), values: ratios.map { $0.0?.value }, path: nplPath, marker: .diamond, dash: nil,
+                    figure: { .percent($0, nplPath, $1.map(Bp.init)) })
+            ],
+            limit: .init(
+                label: Words.threshold(l) + " " + Figure.percent(k, "/suspend_threshold_bp", r.suspendThresholdBp).svg,
+                values: history.map(\.suspendThresholdBp.value)),
             axisTitle: Words.npl(l) + " %", tick: { Percent.text(Bp($0)) }, minimumStep: 10)
         body += "<h2>\(Words.nplVsThreshold(l))</h2>\n<figure>\(nplChart.svg)</figure>\n"
 
@@ -90,12 +122,16 @@ struct ExposurePage {
     }
 
     func breakdown(_ rows: [ExposureReport.Breakdown], _ name: Term, _ pointer: String, _ field: String) -> String {
-        let l = language, k = key(report)
-        var out = "<table><thead><tr><th>\(name(l))</th><th class=\"n\">\(Words.loans(l))</th><th class=\"n\">\(Words.coveredOutstanding(l))</th>"
+        let l = language
+        let k = key(report)
+        var out =
+            "<table><thead><tr><th>\(name(l))</th><th class=\"n\">\(Words.loans(l))</th><th class=\"n\">\(Words.coveredOutstanding(l))</th>"
             + "<th class=\"n\">\(Words.contingent(l))</th><th class=\"n\">\(Words.nonPerforming(l))</th><th class=\"n\">\(Words.pending(l))</th></tr></thead><tbody>\n"
         for (index, row) in rows.enumerated() {
             let at = "\(pointer)/\(index)"
-            out += "<tr><td>" + Figure.text(k, "\(at)/\(field)", row.key).html + "</td><td class=\"n\">" + Figure.count(k, "\(at)/loans", row.loans).html
+            out +=
+                "<tr><td>" + Figure.text(k, "\(at)/\(field)", row.key).html + "</td><td class=\"n\">"
+                + Figure.count(k, "\(at)/loans", row.loans).html
                 + "</td><td class=\"n\">" + Figure.yuan(k, "\(at)/covered_outstanding_fen", row.coveredOutstandingFen).html
                 + "</td><td class=\"n\">" + Figure.yuan(k, "\(at)/contingent_liability_fen", row.contingentLiabilityFen).html
                 + "</td><td class=\"n\">" + Figure.yuan(k, "\(at)/non_performing_fen", row.nonPerformingFen).html
@@ -106,11 +142,14 @@ struct ExposurePage {
 
     func monthly() -> String {
         let l = language
-        var out = "<table><thead><tr><th>\(Words.monthEnd(l))</th><th class=\"n\">\(Words.balance(l))</th><th class=\"n\">\(Words.contingent(l))</th>"
+        var out =
+            "<table><thead><tr><th>\(Words.monthEnd(l))</th><th class=\"n\">\(Words.balance(l))</th><th class=\"n\">\(Words.contingent(l))</th>"
             + "<th class=\"n\">\(Words.pending(l))</th><th class=\"n\">\(Words.leverage(l))</th><th class=\"n\">\(Words.npl(l))</th></tr></thead><tbody>\n"
         for point in history {
-            let k = key(point), (npl, path) = Self.npl(point)
-            out += "<tr><td>\(Markup.escape(k))</td><td class=\"n\">" + Figure.yuan(k, "/balance_fen", point.balanceFen).html
+            let k = key(point)
+            let (npl, path) = Self.npl(point)
+            out +=
+                "<tr><td>\(Markup.escape(k))</td><td class=\"n\">" + Figure.yuan(k, "/balance_fen", point.balanceFen).html
                 + "</td><td class=\"n\">" + Figure.yuan(k, "/contingent_liability_fen", point.contingentLiabilityFen).html
                 + "</td><td class=\"n\">" + Figure.yuan(k, "/pending_claims_fen", point.pendingClaimsFen).html
                 + "</td><td class=\"n\">" + Figure.times(k, "/leverage_bp", point.leverageBp).html

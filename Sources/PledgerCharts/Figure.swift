@@ -26,12 +26,24 @@ struct Figure: Sendable, Hashable {
     var unit: Unit
     var text: String
 
-    static func yuan(_ report: String, _ path: String, _ money: Money) -> Figure { Figure(report: report, path: path, unit: .yuan, text: Amounts.yuan(money)) }
-    static func wan(_ report: String, _ path: String, _ money: Money) -> Figure { Figure(report: report, path: path, unit: .wan, text: Amounts.wan(money)) }
-    static func percent(_ report: String, _ path: String, _ bp: Bp?) -> Figure { Figure(report: report, path: path, unit: .percent, text: Percent.text(bp)) }
-    static func times(_ report: String, _ path: String, _ bp: Bp?) -> Figure { Figure(report: report, path: path, unit: .times, text: Percent.times(bp)) }
-    static func count(_ report: String, _ path: String, _ value: Int) -> Figure { Figure(report: report, path: path, unit: .count, text: String(value)) }
-    static func text(_ report: String, _ path: String, _ value: String) -> Figure { Figure(report: report, path: path, unit: .text, text: value) }
+    static func yuan(_ report: String, _ path: String, _ money: Money) -> Figure {
+        Figure(report: report, path: path, unit: .yuan, text: Amounts.yuan(money))
+    }
+    static func wan(_ report: String, _ path: String, _ money: Money) -> Figure {
+        Figure(report: report, path: path, unit: .wan, text: Amounts.wan(money))
+    }
+    static func percent(_ report: String, _ path: String, _ bp: Bp?) -> Figure {
+        Figure(report: report, path: path, unit: .percent, text: Percent.text(bp))
+    }
+    static func times(_ report: String, _ path: String, _ bp: Bp?) -> Figure {
+        Figure(report: report, path: path, unit: .times, text: Percent.times(bp))
+    }
+    static func count(_ report: String, _ path: String, _ value: Int) -> Figure {
+        Figure(report: report, path: path, unit: .count, text: String(value))
+    }
+    static func text(_ report: String, _ path: String, _ value: String) -> Figure {
+        Figure(report: report, path: path, unit: .text, text: value)
+    }
 
     var attributes: [(String, String?)] { [("data-report", report), ("data-path", path), ("data-unit", unit.rawValue)] }
 

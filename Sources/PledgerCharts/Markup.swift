@@ -15,7 +15,11 @@ public enum Markup {
             case "'": out += "&#39;"
             default:
                 // Control characters other than tab and newline are not allowed in XML text.
-                if character.value < 0x20 && character != "\t" && character != "\n" { out += "\u{FFFD}" } else { out.unicodeScalars.append(character) }
+                if character.value < 0x20 && character != "\t" && character != "\n" {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(character)
+                }
             }
         }
         return out

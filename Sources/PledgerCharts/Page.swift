@@ -46,7 +46,8 @@ enum Page {
     /// The whole document around `body` (markup), with the footer naming its provenance.
     static func document(language: Language, title: String, body: String, provenance: Provenance, sources: [Source]) -> String {
         let sourceList = sources.map { source in
-            "<li" + Markup.attributes([("data-source", source.key), ("data-request", source.request)]) + "><code>GET " + Markup.escape(source.request) + "</code></li>"
+            "<li" + Markup.attributes([("data-source", source.key), ("data-request", source.request)]) + "><code>GET "
+                + Markup.escape(source.request) + "</code></li>"
         }.joined(separator: "\n")
         return """
             <!DOCTYPE html>

@@ -26,7 +26,9 @@ struct Source: Sendable, Hashable {
     var path: String
     var query: [(String, String)]
 
-    static func == (lhs: Source, rhs: Source) -> Bool { lhs.key == rhs.key && lhs.path == rhs.path && lhs.query.elementsEqual(rhs.query, by: ==) }
+    static func == (lhs: Source, rhs: Source) -> Bool {
+        lhs.key == rhs.key && lhs.path == rhs.path && lhs.query.elementsEqual(rhs.query, by: ==)
+    }
     func hash(into hasher: inout Hasher) { hasher.combine(key) }
 
     /// `path?name=value&…`, each value percent-encoded.
@@ -39,7 +41,7 @@ struct Source: Sendable, Hashable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"):
                 out.unicodeScalars.append(UnicodeScalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF")

@@ -10,7 +10,8 @@ struct Scale: Sendable, Hashable {
     /// An axis holding every value in `values` and zero, with about `ticks` steps of
     /// 1, 2 or 5 × 10ⁿ (at least `minimumStep`: a fen or a basis point is never split).
     init(covering values: [Int64], ticks: Int = 5, minimumStep: Int64 = 1) {
-        let high = max(values.max() ?? 0, 0), low = min(values.min() ?? 0, 0)
+        let high = max(values.max() ?? 0, 0)
+        let low = min(values.min() ?? 0, 0)
         let span = max(high.magnitude &+ low.magnitude, 1)
         let raw = max(span / UInt64(max(ticks, 1)), 1)
         var power: UInt64 = 1
@@ -20,7 +21,10 @@ struct Scale: Sendable, Hashable {
                 chosen = multiple * power
                 break search
             }
-            guard power <= UInt64.max / 100 else { chosen = power * 10; break }
+            guard power <= UInt64.max / 100 else {
+                chosen = power * 10
+                break
+            }
             power *= 10
         }
         let step = Int64(clamping: max(chosen, UInt64(max(minimumStep, 1))))

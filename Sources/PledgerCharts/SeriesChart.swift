@@ -33,16 +33,28 @@ struct SeriesChart {
     var minimumStep: Int64 = 1
 
     var svg: String {
-        let width: Double = 720, height: Double = 250
-        let left: Double = 64, right: Double = 205, top: Double = 22, bottom: Double = 34
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let scale = Scale(covering: series.flatMap { $0.values.compactMap { $0 } } + (limit?.values ?? []), ticks: 4, minimumStep: minimumStep)
+        let width: Double = 720
+        let height: Double = 250
+        let left: Double = 64
+        let right: Double = 205
+        let top: Double = 22
+        let bottom: Double = 34
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
+        let scale = Scale(
+            covering: series.flatMap { $0.values.compactMap { $0 } } + (limit?.values ?? []), ticks: 4, minimumStep: minimumStep)
         func y(_ value: Int64) -> Double { top + plotHeight * (1 - scale.fraction(value)) }
-        func x(_ index: Int) -> Double { dates.count > 1 ? left + plotWidth * Double(index) / Double(dates.count - 1) : left + plotWidth / 2 }
+        func x(_ index: Int) -> Double {
+            dates.count > 1 ? left + plotWidth * Double(index) / Double(dates.count - 1) : left + plotWidth / 2
+        }
         var parts: [String] = []
         for tick in scale.ticks {
-            parts.append(Svg.line(left, y(tick), left + plotWidth, y(tick), [("stroke", tick == 0 ? "#000" : "#c8c8c8"), ("stroke-width", tick == 0 ? "1" : "0.6")]))
-            parts.append(Svg.text(x: left - 4, y: y(tick) + 3.5, Markup.escape(self.tick(tick)), [("text-anchor", "end"), ("font-size", "10")]))
+            parts.append(
+                Svg.line(
+                    left, y(tick), left + plotWidth, y(tick),
+                    [("stroke", tick == 0 ? "#000" : "#c8c8c8"), ("stroke-width", tick == 0 ? "1" : "0.6")]))
+            parts.append(
+                Svg.text(x: left - 4, y: y(tick) + 3.5, Markup.escape(self.tick(tick)), [("text-anchor", "end"), ("font-size", "10")]))
         }
         parts.append(Svg.text(x: 2, y: 12, axisTitle, [("font-size", "10")]))
         // Month labels: at most about twelve, always the last.
@@ -50,8 +62,10 @@ struct SeriesChart {
         for index in dates.indices where index % every == 0 || index == dates.count - 1 {
             if index != dates.count - 1 && dates.count - 1 - index < every && index != 0 { continue }
             parts.append(Svg.line(x(index), top + plotHeight, x(index), top + plotHeight + 4, [("stroke", "#000")]))
-            parts.append(Svg.text(x: x(index), y: height - bottom + 18, Markup.escape(String(dates[index].description.prefix(7))),
-                                  [("text-anchor", "middle"), ("font-size", "9.5")]))
+            parts.append(
+                Svg.text(
+                    x: x(index), y: height - bottom + 18, Markup.escape(String(dates[index].description.prefix(7))),
+                    [("text-anchor", "middle"), ("font-size", "9.5")]))
         }
         var labelled: [Double] = []
         if let limit {
@@ -74,18 +88,23 @@ struct SeriesChart {
             }
             for (index, value) in line.values.enumerated() {
                 guard let value else { continue }
-                parts.append(Svg.marker(line.marker, x: x(index), y: y(value), size: 2.6, [
-                    ("fill", number == 0 ? stroke : "#fff"), ("stroke", stroke), ("stroke-width", "1.2"),
-                    ("data-report", reports[index]), ("data-path", line.path), ("data-value", String(value)),
-                ]))
+                parts.append(
+                    Svg.marker(
+                        line.marker, x: x(index), y: y(value), size: 2.6,
+                        [
+                            ("fill", number == 0 ? stroke : "#fff"), ("stroke", stroke), ("stroke-width", "1.2"),
+                            ("data-report", reports[index]), ("data-path", line.path), ("data-value", String(value)),
+                        ]))
             }
             if let lastIndex = line.values.lastIndex(where: { $0 != nil }) {
                 var labelY = y(line.values[lastIndex]!) + 4
                 // Keep direct labels apart.
                 while labelled.contains(where: { abs($0 - labelY) < 13 }) { labelY += 13 }
                 labelled.append(labelY)
-                parts.append(Svg.text(x: x(lastIndex) + 8, y: labelY, line.name + " " + line.figure(reports[lastIndex], line.values[lastIndex]).svg,
-                                      [("font-size", "10"), ("class", "halo")]))
+                parts.append(
+                    Svg.text(
+                        x: x(lastIndex) + 8, y: labelY, line.name + " " + line.figure(reports[lastIndex], line.values[lastIndex]).svg,
+                        [("font-size", "10"), ("class", "halo")]))
             }
         }
         return Svg.document(width: width, height: height, title: axisTitle, parts.joined(separator: "\n"))

@@ -36,9 +36,11 @@ enum Svg {
         case .square: return rect(x: x - size, y: y - size, width: 2 * size, height: 2 * size, attributes)
         case .circle: return "<circle cx=\"\(number(x))\" cy=\"\(number(y))\" r=\"\(number(size))\"\(extra)/>"
         case .triangle:
-            return "<polygon points=\"\(number(x)),\(number(y - size * 1.2)) \(number(x - size * 1.1)),\(number(y + size * 0.8)) \(number(x + size * 1.1)),\(number(y + size * 0.8))\"\(extra)/>"
+            return
+                "<polygon points=\"\(number(x)),\(number(y - size * 1.2)) \(number(x - size * 1.1)),\(number(y + size * 0.8)) \(number(x + size * 1.1)),\(number(y + size * 0.8))\"\(extra)/>"
         case .diamond:
-            return "<polygon points=\"\(number(x)),\(number(y - size * 1.3)) \(number(x + size)),\(number(y)) \(number(x)),\(number(y + size * 1.3)) \(number(x - size)),\(number(y))\"\(extra)/>"
+            return
+                "<polygon points=\"\(number(x)),\(number(y - size * 1.3)) \(number(x + size)),\(number(y)) \(number(x)),\(number(y + size * 1.3)) \(number(x - size)),\(number(y))\"\(extra)/>"
         }
     }
 

@@ -69,8 +69,9 @@ enum Words {
     static let knownAt = Term("账本时点", "known at")
     static let reproduce = Term("复现命令", "reproduce with")
     static let sources = Term("数据来源（JSON）", "sources (JSON)")
-    static let verify = Term("同一 as_of 与 known_at 下重新生成，数字与哈希应完全一致；用 pledger verify 核对哈希链。",
-                             "Regenerated with the same as_of and known_at, every figure and the hash must match; check the chain with pledger verify.")
+    static let verify = Term(
+        "同一 as_of 与 known_at 下重新生成，数字与哈希应完全一致；用 pledger verify 核对哈希链。",
+        "Regenerated with the same as_of and known_at, every figure and the hash must match; check the chain with pledger verify.")
 
     static func dimension(_ dimension: GrowthReport.Dimension) -> Term {
         switch dimension {
@@ -87,7 +88,9 @@ enum Words {
         switch dimension {
         case .kind: return AssetKind(rawValue: value).map(kind) ?? Term(value, value)
         case .industry: return industry(value)
-        case .enrolled: return value == "enrolled" ? Term("已纳入", "enrolled") : value == "not_enrolled" ? Term("未纳入", "not enrolled") : Term(value, value)
+        case .enrolled:
+            return value == "enrolled"
+                ? Term("已纳入", "enrolled") : value == "not_enrolled" ? Term("未纳入", "not enrolled") : Term(value, value)
         default: return value == "unknown" ? Term("未知", "unknown") : Term(value, value)
         }
     }
@@ -124,7 +127,8 @@ enum Words {
         let sections: [Character: Term] = [
             "A": Term("农、林、牧、渔业", "agriculture"), "B": Term("采矿业", "mining"), "C": Term("制造业", "manufacturing"),
             "D": Term("电力、热力、燃气及水生产和供应业", "utilities"), "E": Term("建筑业", "construction"), "F": Term("批发和零售业", "wholesale and retail"),
-            "G": Term("交通运输、仓储和邮政业", "transport"), "H": Term("住宿和餐饮业", "hospitality"), "I": Term("信息传输、软件和信息技术服务业", "information and software"),
+            "G": Term("交通运输、仓储和邮政业", "transport"), "H": Term("住宿和餐饮业", "hospitality"),
+            "I": Term("信息传输、软件和信息技术服务业", "information and software"),
             "J": Term("金融业", "finance"), "K": Term("房地产业", "real estate"), "L": Term("租赁和商务服务业", "leasing and business services"),
             "M": Term("科学研究和技术服务业", "research and technical services"), "N": Term("水利、环境和公共设施管理业", "environment and public facilities"),
             "O": Term("居民服务、修理和其他服务业", "household services"), "P": Term("教育", "education"), "Q": Term("卫生和社会工作", "health and social work"),

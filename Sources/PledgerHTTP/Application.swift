@@ -75,7 +75,8 @@ public enum PledgerServer {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pledger"),
             services: services,
             logger: logger)
-        var group = ServiceGroupConfiguration(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
         // No cancellation limit here: the group's own would end in fatalError, and the crash
         // report it prints can take longer than the whole budget. The watchdog ends it instead.

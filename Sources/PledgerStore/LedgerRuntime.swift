@@ -42,8 +42,9 @@ public enum LedgerRuntime {
         let client = url.makeClient(maxConnections: maxConnections, limits: .none, logger: logger)
         let ledger = Ledger(log: EventStore(client: client, logger: logger))
         let services: [any Service] = [client, EventStoreService(store: ledger.log)] + more(ledger)
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -23,7 +23,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .corrupt(let detail): "stored data is damaged: \(detail)"
         case .database(let message, let state): "database error\(state.map { " [\($0)]" } ?? ""): \(message)"
         case .configuration(let detail): detail
-        case .commitOutcomeUnknown: "the connection failed while committing; the append may or may not have been written — retry with the same idempotency key"
+        case .commitOutcomeUnknown:
+            "the connection failed while committing; the append may or may not have been written — retry with the same idempotency key"
         case .timedOut(let what): "the database did not answer in time (\(what))"
         case .unavailable(let reason): "the database is unavailable: \(reason)"
         }

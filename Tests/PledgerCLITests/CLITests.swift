@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PledgerDomain
 import PledgerStore
 import PledgerTestSupport
@@ -8,9 +9,13 @@ import Testing
 struct LedgerAuditCommandTests {
     static func seed(_ store: EventStore, count: Int) async throws {
         for n in 1...count {
-            try await store.append(AppendRequest(stream: "s-\(n % 4)", expected: .any, events: [
-                try NewEvent(type: "Seeded", data: .object(JSONObject([("n", .integer(Int64(n))), ("note", .string("第\(n)号 \"x\"\n"))]))),
-            ]))
+            try await store.append(
+                AppendRequest(
+                    stream: "s-\(n % 4)", expected: .any,
+                    events: [
+                        try NewEvent(
+                            type: "Seeded", data: .object(JSONObject([("n", .integer(Int64(n))), ("note", .string("第\(n)号 \"x\"\n"))])))
+                    ]))
         }
     }
 
@@ -24,7 +29,8 @@ struct LedgerAuditCommandTests {
 
             try await TestDatabase.asSuperuser(url) { connection in
                 try await connection.query("ALTER TABLE events DISABLE TRIGGER USER", logger: TestDatabase.logger)
-                try await connection.query("UPDATE events SET meta = '{\"actor\":\"mallory\"}' WHERE position = 17", logger: TestDatabase.logger)
+                try await connection.query(
+                    "UPDATE events SET meta = '{\"actor\":\"mallory\"}' WHERE position = 17", logger: TestDatabase.logger)
                 try await connection.query("ALTER TABLE events ENABLE TRIGGER USER", logger: TestDatabase.logger)
             }
             let bad = try PledgerBinary.run(["verify"], database: url)
@@ -70,7 +76,8 @@ struct LedgerAuditCommandTests {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cp-\(UUID())")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            let key = folder.appendingPathComponent("fund.key").path, checkpoint = folder.appendingPathComponent("cp.json").path
+            let key = folder.appendingPathComponent("fund.key").path
+            let checkpoint = folder.appendingPathComponent("cp.json").path
             #expect(try PledgerBinary.run(["checkpoint", "keygen", "--key", key]).status == 0)
             #expect(try PledgerBinary.run(["checkpoint", "sign", "--key", key, "--out", checkpoint], database: url).status == 0)
             #expect(try PledgerBinary.run(["checkpoint", "show", checkpoint]).stdout.contains("position   10"))
@@ -88,7 +95,9 @@ struct LedgerAuditCommandTests {
             try await TestDatabase.asSuperuser(url) { connection in
                 for event in events {
                     let hash = event.envelope.hash(after: previous)
-                    try await connection.query("UPDATE events SET prev_hash = \(previous.bytes.byteBuffer), hash = \(hash.bytes.byteBuffer) WHERE position = \(event.position)", logger: TestDatabase.logger)
+                    try await connection.query(
+                        "UPDATE events SET prev_hash = \(previous.bytes.byteBuffer), hash = \(hash.bytes.byteBuffer) WHERE position = \(event.position)",
+                        logger: TestDatabase.logger)
                     previous = hash
                 }
                 try await connection.query("UPDATE ledger_head SET hash = \(previous.bytes.byteBuffer)", logger: TestDatabase.logger)
@@ -106,17 +115,19 @@ struct LedgerAuditCommandTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
         process.currentDirectoryURL = TestDatabase.repositoryRoot
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return .init(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
-
-import NIOCore
 
 extension Array where Element == UInt8 {
     var byteBuffer: ByteBuffer { ByteBuffer(bytes: self) }

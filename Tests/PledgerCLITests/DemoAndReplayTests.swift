@@ -49,7 +49,9 @@ struct DemoAndReplayTests {
             #expect(try PledgerBinary.run(["projections", "catch-up"], database: url).status == 0)
             let now = try PledgerBinary.run(["report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url)
             #expect(now.stdout != then.stdout, "the import should have changed 2025")
-            let replayed = try PledgerBinary.run(["replay", "--known-at", knownAt, "--report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url)
+            let replayed = try PledgerBinary.run(
+                ["replay", "--known-at", knownAt, "--report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url
+            )
             #expect(replayed.status == 0, "\(replayed.stderr)")
             #expect(replayed.stdout == then.stdout)
             #expect(replayed.stderr.contains("events/s"))
@@ -114,15 +116,20 @@ struct DemoAndReplayTests {
             let head = try Self.head(url)
             let refused = try PledgerBinary.run(["import", file.path], database: url)
             #expect(refused.status == 2)
-            #expect(refused.stderr.contains("lines 2 and 3") && refused.stderr.contains("principal is 3,000,000.00 on line 2 but 2,500,000.00 on line 3"),
-                    "\(refused.stderr)")
+            #expect(
+                refused.stderr.contains("lines 2 and 3")
+                    && refused.stderr.contains("principal is 3,000,000.00 on line 2 but 2,500,000.00 on line 3"),
+                "\(refused.stderr)")
             #expect(try Self.head(url) == head)
         }
     }
 
     static func head(_ url: DatabaseURL) throws -> Int64 {
         let verify = try PledgerBinary.run(["verify", "--format", "json"], database: url)
-        guard case .integer(let position) = try JSONParser.parse(verify.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["last_position"] else { return -1 }
+        guard
+            case .integer(let position) = try JSONParser.parse(verify.stdout.trimmingCharacters(in: .whitespacesAndNewlines))[
+                "last_position"]
+        else { return -1 }
         return position
     }
 }

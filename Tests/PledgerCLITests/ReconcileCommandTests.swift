@@ -20,7 +20,11 @@ struct ReconcileCommandTests {
     func bankStatement() async throws {
         try await TestDatabase.withDatabase { url in
             _ = try DemoFixture.load(url)
-            let clean = try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", DemoFixture.samples.appendingPathComponent("bank-statement.csv").path, "--as-of", "2025-12-31"], database: url)
+            let clean = try PledgerBinary.run(
+                [
+                    "reconcile", "bank-statement", "--bank", "LCRCB", "--file",
+                    DemoFixture.samples.appendingPathComponent("bank-statement.csv").path, "--as-of", "2025-12-31",
+                ], database: url)
             #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
             #expect(clean.stdout.contains("clean: everything matches"))
 
@@ -37,32 +41,53 @@ struct ReconcileCommandTests {
             lines.append("LCRCB-2099-00001,91512081MA62K0260E,\"1,000.00\",active")
             let file = try Self.write(lines.joined(separator: "\r\n") + "\r\n")
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", file.path, "--as-of", "2025-12-31", "--format", "csv"], database: url)
+            let result = try PledgerBinary.run(
+                ["reconcile", "bank-statement", "--bank", "LCRCB", "--file", file.path, "--as-of", "2025-12-31", "--format", "csv"],
+                database: url)
             #expect(result.status == 1)
             let rows = result.stdout.split(separator: "\n").map(String.init)
-            #expect(rows.first == "finding,contract_no,line,statement_outstanding_fen,ledger_outstanding_fen,statement_status,ledger_status,note")
-            #expect(rows.contains("amount_difference,\(amountRow[0]),2,\(ledgerFen + 1),\(ledgerFen),\(amountRow[3]),\(amountRow[3]),difference 0.01 (statement − ledger)"), "\(rows)")
+            #expect(
+                rows.first
+                    == "finding,contract_no,line,statement_outstanding_fen,ledger_outstanding_fen,statement_status,ledger_status,note")
+            #expect(
+                rows.contains(
+                    "amount_difference,\(amountRow[0]),2,\(ledgerFen + 1),\(ledgerFen),\(amountRow[3]),\(amountRow[3]),difference 0.01 (statement − ledger)"
+                ), "\(rows)")
             let statusFen = try Money(parsing: statusRow[2]).fen
-            #expect(rows.contains("status_difference,\(statusRow[0]),3,\(statusFen),\(statusFen),\(otherStatus),\(statusRow[3]),\"statement says \(otherStatus), ledger \(statusRow[3])\""), "\(rows)")
+            #expect(
+                rows.contains(
+                    "status_difference,\(statusRow[0]),3,\(statusFen),\(statusFen),\(otherStatus),\(statusRow[3]),\"statement says \(otherStatus), ledger \(statusRow[3])\""
+                ), "\(rows)")
             let borrowerFen = try Money(parsing: borrowerRow[2]).fen
-            #expect(rows.contains("borrower_difference,\(borrowerRow[0]),4,\(borrowerFen),\(borrowerFen),\(borrowerRow[3]),\(borrowerRow[3]),\"statement borrower 91512081MA62K0260E, ledger \(borrowerRow[1])\""), "\(rows)")
-            #expect(rows.contains("only_in_statement,LCRCB-2099-00001,\(lines.count),100000,,active,,the ledger has no such loan for this bank"), "\(rows)")
+            #expect(
+                rows.contains(
+                    "borrower_difference,\(borrowerRow[0]),4,\(borrowerFen),\(borrowerFen),\(borrowerRow[3]),\(borrowerRow[3]),\"statement borrower 91512081MA62K0260E, ledger \(borrowerRow[1])\""
+                ), "\(rows)")
+            #expect(
+                rows.contains(
+                    "only_in_statement,LCRCB-2099-00001,\(lines.count),100000,,active,,the ledger has no such loan for this bank"),
+                "\(rows)")
             let removedContract = String(removed.split(separator: ",")[0])
             #expect(rows.contains { $0.hasPrefix("only_in_ledger,\(removedContract),,,") })
             #expect(rows.filter { $0.hasPrefix("matched,") }.count == lines.count - 1 - 4)
         }
     }
 
-    @Test("bad statement files: exit 2 with the file, line and column", arguments: [
-        ("contract_no,borrower_uscc,status\n", "missing column(s) outstanding"),
-        ("", "the file is empty"),
-        ("contract_no,borrower_uscc,outstanding,status\n", "no rows"),
-        ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260E,12.345,active\n", "line 2, column outstanding"),
-        ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260F,1.00,active\n", "line 2, column borrower_uscc"),
-        ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260E,1.00,sleeping\n", "line 2, column status"),
-        ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260E,1.00,active\nC-1,91512081MA62K0260E,1.00,active\n", "listed twice"),
-        ("contract_no,borrower_uscc,outstanding,status\nC-1,\"unterminated,1.00,active\n", "not closed"),
-    ])
+    @Test(
+        "bad statement files: exit 2 with the file, line and column",
+        arguments: [
+            ("contract_no,borrower_uscc,status\n", "missing column(s) outstanding"),
+            ("", "the file is empty"),
+            ("contract_no,borrower_uscc,outstanding,status\n", "no rows"),
+            ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260E,12.345,active\n", "line 2, column outstanding"),
+            ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260F,1.00,active\n", "line 2, column borrower_uscc"),
+            ("contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260E,1.00,sleeping\n", "line 2, column status"),
+            (
+                "contract_no,borrower_uscc,outstanding,status\nC-1,91512081MA62K0260E,1.00,active\nC-1,91512081MA62K0260E,1.00,active\n",
+                "listed twice"
+            ),
+            ("contract_no,borrower_uscc,outstanding,status\nC-1,\"unterminated,1.00,active\n", "not closed"),
+        ])
     func badFiles(content: String, message: String) async throws {
         try await TestDatabase.withDatabase { url in
             let file = try Self.write(content)
@@ -80,9 +105,18 @@ struct ReconcileCommandTests {
             _ = try DemoFixture.load(url)
             let sample = try String(contentsOf: DemoFixture.samples.appendingPathComponent("bank-statement.csv"), encoding: .utf8)
             let bom = try Self.write("", bytes: [0xEF, 0xBB, 0xBF] + Array(sample.utf8))
-            let gbk = try Self.write("", bytes: Array("contract_no,borrower_uscc,outstanding,status\nC-1,".utf8) + [0xC1, 0xFA, 0xB3, 0xC7] + Array(",1.00,active\n".utf8))
-            defer { try? FileManager.default.removeItem(at: bom); try? FileManager.default.removeItem(at: gbk) }
-            #expect(try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", bom.path, "--as-of", "2025-12-31"], database: url).status == 0)
+            let gbk = try Self.write(
+                "",
+                bytes: Array("contract_no,borrower_uscc,outstanding,status\nC-1,".utf8) + [0xC1, 0xFA, 0xB3, 0xC7]
+                    + Array(",1.00,active\n".utf8))
+            defer {
+                try? FileManager.default.removeItem(at: bom)
+                try? FileManager.default.removeItem(at: gbk)
+            }
+            #expect(
+                try PledgerBinary.run(
+                    ["reconcile", "bank-statement", "--bank", "LCRCB", "--file", bom.path, "--as-of", "2025-12-31"], database: url
+                ).status == 0)
             let refused = try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", gbk.path], database: url)
             #expect(refused.status == 2)
             #expect(refused.stderr.contains("line 2") && refused.stderr.contains("not UTF-8"), "\(refused.stderr)")
@@ -93,19 +127,25 @@ struct ReconcileCommandTests {
     func fundAccount() async throws {
         try await TestDatabase.withDatabase { url in
             _ = try DemoFixture.load(url)
-            let clean = try PledgerBinary.run(["reconcile", "fund-account", "--fund", "LC-IPRC", "--file", DemoFixture.samples.appendingPathComponent("fund-account.csv").path], database: url)
+            let clean = try PledgerBinary.run(
+                [
+                    "reconcile", "fund-account", "--fund", "LC-IPRC", "--file",
+                    DemoFixture.samples.appendingPathComponent("fund-account.csv").path,
+                ], database: url)
             #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
 
             var lines = try Self.sample("fund-account.csv")
-            lines[1] = lines[1].replacingOccurrences(of: "2022-01-15", with: "2022-01-25")              // 10 days late
-            let payout = try #require(lines.firstIndex { $0.contains("龙财补") })                        // a payout, one yuan short
+            lines[1] = lines[1].replacingOccurrences(of: "2022-01-15", with: "2022-01-25")  // 10 days late
+            let payout = try #require(lines.firstIndex { $0.contains("龙财补") })  // a payout, one yuan short
             let paid = try #require(lines[payout].split(separator: "\"").dropFirst().first.map(String.init))
-            lines[payout] = lines[payout].replacingOccurrences(of: "\"\(paid)\"", with: "\"\(Money(fen: try Money(parsing: paid).fen - 100))\"")
-            lines.remove(at: 5)                                                                          // a movement missing
-            lines.append("2025-12-30,\"500.00\",,银行,利息收入,\"99,999,999.00\"")                   // not a ledger movement; balance now off
+            lines[payout] = lines[payout].replacingOccurrences(
+                of: "\"\(paid)\"", with: "\"\(Money(fen: try Money(parsing: paid).fen - 100))\"")
+            lines.remove(at: 5)  // a movement missing
+            lines.append("2025-12-30,\"500.00\",,银行,利息收入,\"99,999,999.00\"")  // not a ledger movement; balance now off
             let file = try Self.write(lines.joined(separator: "\n"))
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try PledgerBinary.run(["reconcile", "fund-account", "--fund", "LC-IPRC", "--file", file.path, "--format", "json"], database: url)
+            let result = try PledgerBinary.run(
+                ["reconcile", "fund-account", "--fund", "LC-IPRC", "--file", file.path, "--format", "json"], database: url)
             #expect(result.status == 1)
             let json = try JSONParser.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
             #expect(json["summary"]?["date_outside_tolerance"] == .integer(1))

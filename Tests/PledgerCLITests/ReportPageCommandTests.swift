@@ -22,15 +22,19 @@ struct ReportPageCommandTests {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pages-\(UUID())")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            let growth = folder.appendingPathComponent("growth.html").path, exposure = folder.appendingPathComponent("exposure.html").path
+            let growth = folder.appendingPathComponent("growth.html").path
+            let exposure = folder.appendingPathComponent("exposure.html").path
 
-            let drawn = try PledgerBinary.run(["report", "growth", "--from", "2022", "--to", "2025", "--as-of", "2025-09-30", "--html", growth], database: url)
+            let drawn = try PledgerBinary.run(
+                ["report", "growth", "--from", "2022", "--to", "2025", "--as-of", "2025-09-30", "--html", growth], database: url)
             #expect(drawn.status == 0, "\(drawn.stderr)")
             #expect(drawn.stdout == growth + "\n")
-            let exposed = try PledgerBinary.run(["report", "exposure", "--fund", "LC-IPRC", "--as-of", "2025-09-30", "--html", exposure, "--lang", "en"], database: url)
+            let exposed = try PledgerBinary.run(
+                ["report", "exposure", "--fund", "LC-IPRC", "--as-of", "2025-09-30", "--html", exposure, "--lang", "en"], database: url)
             let table = try PledgerBinary.run(["report", "exposure", "--fund", "LC-IPRC", "--as-of", "2025-09-30"], database: url)
             #expect(exposed.status == table.status, "the page exits as the table does (1 on a breach): \(exposed.stderr)")
-            let first = try String(contentsOfFile: growth, encoding: .utf8), firstExposure = try String(contentsOfFile: exposure, encoding: .utf8)
+            let first = try String(contentsOfFile: growth, encoding: .utf8)
+            let firstExposure = try String(contentsOfFile: exposure, encoding: .utf8)
             let head = try PledgerBinary.run(["verify", "--format", "json"], database: url)
             let lastHash = try #require(head.stdout.range(of: #""last_hash":"[0-9a-f]{64}""#, options: .regularExpression)).upperBound
             #expect(first.contains(String(head.stdout[head.stdout.index(lastHash, offsetBy: -65)..<head.stdout.index(before: lastHash)])))
@@ -46,7 +50,8 @@ struct ReportPageCommandTests {
             _ = try PledgerBinary.run(try Self.reproduce(firstExposure), database: url)
             #expect(try String(contentsOfFile: exposure, encoding: .utf8) == firstExposure)
             // A page drawn now sees the import.
-            _ = try PledgerBinary.run(["report", "growth", "--from", "2022", "--to", "2025", "--as-of", "2025-09-30", "--html", growth], database: url)
+            _ = try PledgerBinary.run(
+                ["report", "growth", "--from", "2022", "--to", "2025", "--as-of", "2025-09-30", "--html", growth], database: url)
             #expect(try String(contentsOfFile: growth, encoding: .utf8) != first)
         }
     }
@@ -59,7 +64,8 @@ struct ReportPageCommandTests {
             #expect(unknown.status == 2 && unknown.stderr.contains("'zh'") && unknown.stderr.contains("'en'"), "\(unknown.stderr)")
             let alone = try PledgerBinary.run(["report", "growth", "--lang", "en"], database: url)
             #expect(alone.status == 2 && alone.stderr.contains("--lang chooses the language of an --html page"), "\(alone.stderr)")
-            let both = try PledgerBinary.run(["report", "exposure", "--fund", "LC-IPRC", "--html", file, "--format", "json"], database: url)
+            let both = try PledgerBinary.run(
+                ["report", "exposure", "--fund", "LC-IPRC", "--html", file, "--format", "json"], database: url)
             #expect(both.status == 2 && both.stderr.contains("--html writes a page; leave out --format json"), "\(both.stderr)")
             let monthly = try PledgerBinary.run(["report", "growth", "--html", file, "--monthly"], database: url)
             #expect(monthly.status == 2 && monthly.stderr.contains("--monthly does not apply to an --html page"), "\(monthly.stderr)")

@@ -1,5 +1,6 @@
 import PledgerDomain
 import Testing
+
 @testable import PledgerCharts
 
 @Suite struct AmountsTests {
@@ -11,12 +12,12 @@ import Testing
 
     @Test func wanRoundsHalfAwayFromZeroToTheHundredYuan() {
         #expect(Amounts.wan(Money(fen: 75_123_456_78)) == "7,512.35")
-        #expect(Amounts.wan(Money(fen: 1_234_5000)) == "12.35")     // 123,450.00 yuan: exactly half → up
+        #expect(Amounts.wan(Money(fen: 1_234_5000)) == "12.35")  // 123,450.00 yuan: exactly half → up
         #expect(Amounts.wan(Money(fen: 1_234_4999)) == "12.34")
         #expect(Amounts.wan(Money(fen: -1_234_5000)) == "-12.35")
         #expect(Amounts.wan(Money(fen: 4_999)) == "0.00")
-        #expect(Amounts.wan(Money(fen: -4_999)) == "0.00")          // never "-0.00"
-        #expect(Amounts.wan(Money.maximum) == "9,007,199,254.74")    // 2^53 − 1 fen, beyond a Double's exact cents
+        #expect(Amounts.wan(Money(fen: -4_999)) == "0.00")  // never "-0.00"
+        #expect(Amounts.wan(Money.maximum) == "9,007,199,254.74")  // 2^53 − 1 fen, beyond a Double's exact cents
     }
 
     @Test func ticksInWanAreWholeWhenRound() {

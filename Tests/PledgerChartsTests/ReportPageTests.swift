@@ -1,8 +1,9 @@
 import Foundation
+import PledgerDomainTestSupport
 import Testing
+
 @testable import PledgerCharts
 @testable import PledgerDomain
-import PledgerDomainTestSupport
 
 /// Loans and reports made by hand for the page tests.
 enum Sample {
@@ -24,15 +25,18 @@ enum Sample {
     }
 
     /// 2022: 1,000,000; 2023: 2,000,000; 2024: 2,200,000; 2025 to 2025-06-30: 600,000.
-    static let loans = [loan("A", "2022-03-01", "1,000,000.00"), loan("B", "2023-03-01", "2,000,000.00", bank: "B2"),
-                        loan("C", "2024-03-01", "2,200,000.00"), loan("D", "2025-02-01", "600,000.00")]
+    static let loans = [
+        loan("A", "2022-03-01", "1,000,000.00"), loan("B", "2023-03-01", "2,000,000.00", bank: "B2"),
+        loan("C", "2024-03-01", "2,200,000.00"), loan("D", "2025-02-01", "600,000.00"),
+    ]
 
     static func growth(by dimension: GrowthReport.Dimension? = nil) throws -> GrowthReport {
         try GrowthReport.compute(loans, from: 2022, to: 2025, asOf: date("2025-06-30"), by: dimension)
     }
 
-    static let provenance = Provenance(position: 42, hash: LedgerHash(bytes: Array(repeating: 0xAB, count: 32))!,
-                                       knownAt: RecordedTime(parsing: "2025-07-01T08:00:00Z")!, reproduce: "pledger report growth --html 'a b.html'")
+    static let provenance = Provenance(
+        position: 42, hash: LedgerHash(bytes: Array(repeating: 0xAB, count: 32))!,
+        knownAt: RecordedTime(parsing: "2025-07-01T08:00:00Z")!, reproduce: "pledger report growth --html 'a b.html'")
 
     static func exposure() throws -> [ExposureReport] {
         var district = try ExampleDistrict()
@@ -49,7 +53,9 @@ enum Sample {
         return pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)).map { match in
             func group(_ i: Int) -> String { String(html[Range(match.range(at: i), in: html)!]) }
             let rest = group(5)
-            let value = rest.range(of: #"data-value="([^"]*)""#, options: .regularExpression).map { String(rest[$0].dropFirst(12).dropLast()) }
+            let value = rest.range(of: #"data-value="([^"]*)""#, options: .regularExpression).map {
+                String(rest[$0].dropFirst(12).dropLast())
+            }
             return (group(4), group(3), value, group(6))
         }
     }
@@ -71,7 +77,7 @@ struct ReportPageTests {
         let money = Scale(covering: [2_200_000_00], ticks: 4, minimumStep: 1_000_000)
         #expect(money.top >= 2_200_000_00 && money.top % money.step == 0)
         #expect(Scale(covering: [-150, 90]).ticks.first! <= -150)
-        #expect(Scale(covering: []).top > 0)   // an empty chart still has an axis
+        #expect(Scale(covering: []).top > 0)  // an empty chart still has an axis
     }
 
     @Test func barsAreProportionalToPrincipal() throws {
@@ -81,7 +87,9 @@ struct ReportPageTests {
             let match = try #require(pattern.firstMatch(in: html, range: NSRange(html.startIndex..., in: html)))
             return Double(html[Range(match.range(at: 1), in: html)!])!
         }
-        let first = try height("/years/0/principal_fen"), second = try height("/years/1/principal_fen"), third = try height("/years/2/principal_fen")
+        let first = try height("/years/0/principal_fen")
+        let second = try height("/years/1/principal_fen")
+        let third = try height("/years/2/principal_fen")
         #expect(abs(second / first - 2.0) < 0.01)
         #expect(abs(third / first - 2.2) < 0.01)
     }
@@ -90,9 +98,9 @@ struct ReportPageTests {
         let report = try Sample.growth()
         let figures = Sample.figures(ReportPages.growth(report, slices: [try Sample.growth(by: .bank)], provenance: Sample.provenance))
         let principal = figures.filter { $0.path == "/years/1/principal_fen" && $0.report == "total" }
-        #expect(principal.contains { $0.text == "2,000,000.00" })            // the table: exact yuan
-        #expect(principal.contains { $0.text == "200.00" })                  // the bar label: 万元
-        #expect(principal.contains { $0.value == "200000000" })              // the bar itself
+        #expect(principal.contains { $0.text == "2,000,000.00" })  // the table: exact yuan
+        #expect(principal.contains { $0.text == "200.00" })  // the bar label: 万元
+        #expect(principal.contains { $0.value == "200000000" })  // the bar itself
         #expect(figures.contains { $0.path == "/years/1/principal_growth_bp" && $0.text == "100.00%" })
         #expect(figures.contains { $0.path == "/cagr_bp" && $0.text == Percent.text(report.cagrBp) })
         #expect(figures.contains { $0.report == "bank" && $0.path == "/slices/1/value" && $0.value == "LCRCB" })
@@ -100,7 +108,10 @@ struct ReportPageTests {
 
     @Test func theCurrentYearIsMarkedYearToDate() throws {
         let html = ReportPages.growth(try Sample.growth(), slices: [], provenance: Sample.provenance)
-        #expect(html.contains(##"fill="url(#growth-total-hatch)" stroke="#2f5597" stroke-width="1" data-report="total" data-path="/years/3/principal_fen"##))
+        #expect(
+            html.contains(
+                ##"fill="url(#growth-total-hatch)" stroke="#2f5597" stroke-width="1" data-report="total" data-path="/years/3/principal_fen"##
+            ))
         #expect(html.contains("2025 年初至今 YTD"))
         #expect(html.contains("去年同期 same span last year"))
     }
@@ -109,12 +120,16 @@ struct ReportPageTests {
         var history = try Sample.exposure()
         history[history.count - 1].fundName = #"<script>alert("x")</script> & Co"#
         let html = ReportPages.exposure(history, provenance: Sample.provenance)
-        #expect(html.contains(#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">"#))
+        #expect(
+            html.contains(
+                #"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">"#))
         #expect(!html.contains("<script"))
         #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co"))
         for external in ["<link", "<img", "src=", "@import", "url(http", "https://"] { #expect(!html.contains(external), "\(external)") }
         // The only URL is the SVG namespace, which is a name and never fetched.
-        #expect(html.components(separatedBy: "http://").count - 1 == html.components(separatedBy: "xmlns=\"http://www.w3.org/2000/svg\"").count - 1)
+        #expect(
+            html.components(separatedBy: "http://").count - 1 == html.components(separatedBy: "xmlns=\"http://www.w3.org/2000/svg\"").count
+                - 1)
         #expect(html.contains("@page { size: A4;"))
     }
 
@@ -125,15 +140,20 @@ struct ReportPageTests {
         #expect(html.contains("2025-07-01T08:00:00.000000Z"))
         #expect(html.contains("pledger report growth --html &#39;a b.html&#39;"))
         // One JSON source per month end, pinned to the page's known_at.
-        #expect(html.contains(#"data-source="2024-04-30" data-request="/v1/reports/fund-exposure?fund_id=LC-IPRC&amp;as_of=2024-04-30&amp;known_at=2025-07-01T08:00:00.000000Z""#))
+        #expect(
+            html.contains(
+                #"data-source="2024-04-30" data-request="/v1/reports/fund-exposure?fund_id=LC-IPRC&amp;as_of=2024-04-30&amp;known_at=2025-07-01T08:00:00.000000Z""#
+            ))
     }
 
     @Test func labelsFollowTheLanguage() throws {
-        let zh = ReportPages.growth(try Sample.growth(), slices: [try Sample.growth(by: .kind)], provenance: Sample.provenance, language: .zh)
+        let zh = ReportPages.growth(
+            try Sample.growth(), slices: [try Sample.growth(by: .kind)], provenance: Sample.provenance, language: .zh)
         #expect(zh.contains(#"<html lang="zh-CN">"#))
         #expect(zh.contains("放款本金 principal lent"))
         #expect(zh.contains("发明专利 patent"))
-        let en = ReportPages.growth(try Sample.growth(), slices: [try Sample.growth(by: .kind)], provenance: Sample.provenance, language: .en)
+        let en = ReportPages.growth(
+            try Sample.growth(), slices: [try Sample.growth(by: .kind)], provenance: Sample.provenance, language: .en)
         #expect(en.contains(#"<html lang="en">"#))
         #expect(en.contains("principal lent") && !en.contains("放款本金"))
         #expect(Words.industry("C38").plain(.zh) == "C38 电气机械和器材制造业 electrical machinery")
@@ -144,11 +164,17 @@ struct ReportPageTests {
         let html = ReportPages.exposure(history, provenance: Sample.provenance)
         let figures = Sample.figures(html)
         for point in history {
-            #expect(figures.contains { $0.report == point.asOf.description && $0.path == "/balance_fen" && $0.value == String(point.balanceFen.fen) })
-            #expect(figures.contains { $0.report == point.asOf.description && $0.path == "/balance_fen" && $0.text == point.balanceFen.description })
+            #expect(
+                figures.contains {
+                    $0.report == point.asOf.description && $0.path == "/balance_fen" && $0.value == String(point.balanceFen.fen)
+                })
+            #expect(
+                figures.contains {
+                    $0.report == point.asOf.description && $0.path == "/balance_fen" && $0.text == point.balanceFen.description
+                })
         }
         #expect(html.contains("放大倍数上限 maximum leverage"))
         #expect(html.contains("暂停阈值 suspension threshold"))
-        #expect(html.contains("stroke-dasharray=\"9 3 2 3\""))   // limits are dash-dot, not just red
+        #expect(html.contains("stroke-dasharray=\"9 3 2 3\""))  // limits are dash-dot, not just red
     }
 }

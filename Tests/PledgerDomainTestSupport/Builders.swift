@@ -39,20 +39,41 @@ public struct ExampleDistrict {
 
     /// The district with its fund's contributions of 2023-02-01 (by default 3,000,000.00
     /// province + 4,000,000.00 city + 3,000,000.00 district = 10,000,000.00).
-    public init(contributions: [(Contributor, String)] = [(.province, "3,000,000.00"), (.city, "4,000,000.00"), (.district, "3,000,000.00")],
-                policy: FundPolicy = examplePolicy) throws {
+    public init(
+        contributions: [(Contributor, String)] = [(.province, "3,000,000.00"), (.city, "4,000,000.00"), (.district, "3,000,000.00")],
+        policy: FundPolicy = examplePolicy
+    ) throws {
         var commands: [LedgerCommand] = [
-            .fund(fund, .establish(id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try RegionCode("211303"), policy: policy, establishedOn: date("2023-01-01"))),
+            .fund(
+                fund,
+                .establish(
+                    id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try RegionCode("211303"), policy: policy, establishedOn: date("2023-01-01")
+                ))
         ]
         for (contributor, amount) in contributions {
-            commands.append(.fund(fund, .receiveContribution(amount: yuan(amount), contributor: contributor, receivedOn: date("2023-02-01"), reference: "拨付-\(contributor.rawValue)")))
+            commands.append(
+                .fund(
+                    fund,
+                    .receiveContribution(
+                        amount: yuan(amount), contributor: contributor, receivedOn: date("2023-02-01"),
+                        reference: "拨付-\(contributor.rawValue)")))
         }
         commands += [
             .bank(bank, .register(id: bank, name: "Longcheng Rural Commercial Bank", licence: "B1234H221130001")),
             .fund(fund, .joinBank(bank, agreement: "合作协议 2023-01", effectiveOn: date("2023-03-01"))),
-            .borrower(borrower, .register(uscc: borrower, name: "Longcheng New Energy Battery Co.", industry: try IndustryCode("C3841"), region: try RegionCode("211303"), techSme: true)),
-            .asset(patent, .register(id: patent, kind: .patent, registryNo: "ZL2021 1 0000001.X", title: "Solid-state electrolyte", owner: borrower)),
-            .asset(patent, .value(id: valuationId("V1"), appraiser: "Liaoning Appraisal Co.", method: .income, value: yuan("10,000,000.00"), valuedOn: date("2024-01-15"), reportRef: "LNPG-2024-015")),
+            .borrower(
+                borrower,
+                .register(
+                    uscc: borrower, name: "Longcheng New Energy Battery Co.", industry: try IndustryCode("C3841"),
+                    region: try RegionCode("211303"), techSme: true)),
+            .asset(
+                patent,
+                .register(id: patent, kind: .patent, registryNo: "ZL2021 1 0000001.X", title: "Solid-state electrolyte", owner: borrower)),
+            .asset(
+                patent,
+                .value(
+                    id: valuationId("V1"), appraiser: "Liaoning Appraisal Co.", method: .income, value: yuan("10,000,000.00"),
+                    valuedOn: date("2024-01-15"), reportRef: "LNPG-2024-015")),
         ]
         for command in commands { try ledger.run(command) }
         setupCommands = commands
@@ -67,15 +88,24 @@ public struct ExampleDistrict {
     public mutating func approvedClaim(_ claim: String, approvedOn: String = "2025-01-06") throws {
         try ledger.run(origination())
         try ledger.run(.loan(loan, .repay(principal: yuan("1,800,000.00"), interest: yuan("96,250.00"), paidOn: date("2024-09-01"))))
-        try ledger.run(.loan(loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-09-01"), daysOverdue: 30, classification: .substandard)))
+        try ledger.run(
+            .loan(
+                loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-09-01"), daysOverdue: 30, classification: .substandard)
+            ))
         try ledger.run(.loan(loan, .claimCompensation(amount: yuan(claim), claimedOn: date("2024-12-30"))))
         try ledger.run(.loan(loan, .approveClaim(amount: yuan(claim), approvedOn: date(approvedOn))))
     }
 
     /// The 5,000,000.00 loan of the worked example.
-    public func origination(principal: String = "5,000,000.00", on: String = "2024-03-01", matures: String = "2025-03-01", enrolled: Bool = true) -> LedgerCommand {
-        .loan(loan, .originate(.init(
-            key: loan, borrower: borrower, principal: yuan(principal), rate: Bp(385), originatedOn: date(on), maturesOn: date(matures),
-            collateral: [.init(asset: patent, registrationNo: "Y2024210000123")], fund: enrolled ? fund : nil)))
+    public func origination(
+        principal: String = "5,000,000.00", on: String = "2024-03-01", matures: String = "2025-03-01", enrolled: Bool = true
+    ) -> LedgerCommand {
+        .loan(
+            loan,
+            .originate(
+                .init(
+                    key: loan, borrower: borrower, principal: yuan(principal), rate: Bp(385), originatedOn: date(on),
+                    maturesOn: date(matures),
+                    collateral: [.init(asset: patent, registrationNo: "Y2024210000123")], fund: enrolled ? fund : nil)))
     }
 }

@@ -34,21 +34,42 @@ public struct CommandGenerator {
 
     public func setup() -> [LedgerCommand] {
         var commands: [LedgerCommand] = [
-            .fund(fund, .establish(id: fund, name: "Fund", region: try! RegionCode("211303"), policy: examplePolicy, establishedOn: date("2023-01-01"))),
-            .fund(fund, .receiveContribution(amount: yuan("3,000,000.00"), contributor: .province, receivedOn: date("2023-01-02"), reference: "seed")),
-            .fund(otherFund, .establish(id: otherFund, name: "Other fund", region: try! RegionCode("211300"), policy: examplePolicy, establishedOn: date("2023-01-01"))),
-            .fund(otherFund, .receiveContribution(amount: yuan("500,000.00"), contributor: .city, receivedOn: date("2023-01-02"), reference: "seed")),
+            .fund(
+                fund,
+                .establish(
+                    id: fund, name: "Fund", region: try! RegionCode("211303"), policy: examplePolicy, establishedOn: date("2023-01-01"))),
+            .fund(
+                fund,
+                .receiveContribution(
+                    amount: yuan("3,000,000.00"), contributor: .province, receivedOn: date("2023-01-02"), reference: "seed")),
+            .fund(
+                otherFund,
+                .establish(
+                    id: otherFund, name: "Other fund", region: try! RegionCode("211300"), policy: examplePolicy,
+                    establishedOn: date("2023-01-01"))),
+            .fund(
+                otherFund,
+                .receiveContribution(amount: yuan("500,000.00"), contributor: .city, receivedOn: date("2023-01-02"), reference: "seed")),
         ]
         for bank in banks { commands.append(.bank(bank, .register(id: bank, name: "Bank \(bank)", licence: "L-\(bank)"))) }
         for bank in banks { commands.append(.fund(fund, .joinBank(bank, agreement: "A-\(bank)", effectiveOn: date("2023-01-10")))) }
         // One borrower of each kind the eligibility rules tell apart: a small firm in the fund's
         // region, a micro one in it, and one of unknown size outside it.
-        for (borrower, (size, region)) in zip(borrowers, [(FirmSize.small, "211303"), (.micro, "211303"), (nil, "210102")] as [(FirmSize?, String)]) {
-            commands.append(.borrower(borrower, .register(uscc: borrower, name: "Co \(borrower)", industry: try! IndustryCode("C3841"), region: try! RegionCode(region), techSme: true, firmSize: size)))
+        for (borrower, (size, region)) in zip(
+            borrowers, [(FirmSize.small, "211303"), (.micro, "211303"), (nil, "210102")] as [(FirmSize?, String)])
+        {
+            commands.append(
+                .borrower(
+                    borrower,
+                    .register(
+                        uscc: borrower, name: "Co \(borrower)", industry: try! IndustryCode("C3841"), region: try! RegionCode(region),
+                        techSme: true, firmSize: size)))
         }
         for (index, asset) in assets.enumerated() {
             let kind: AssetKind = [.patent, .trademark, .copyright][index % 3]
-            commands.append(.asset(asset, .register(id: asset, kind: kind, registryNo: "R\(index)", title: "Asset \(index)", owner: borrowers[index % 3])))
+            commands.append(
+                .asset(
+                    asset, .register(id: asset, kind: kind, registryNo: "R\(index)", title: "Asset \(index)", owner: borrowers[index % 3])))
         }
         return commands
     }
@@ -72,7 +93,8 @@ public struct CommandGenerator {
     public mutating func next(_ ledger: InMemoryLedger) -> LedgerCommand {
         // The fund rules' commands come in between the others, drawn from `rules` alone.
         if Int.random(in: 0..<8, using: &rules) == 0 {
-            return fundRule(ledger, on: Int.random(in: 0..<10, using: &rules) == 0 ? day.adding(days: -Int.random(in: 1...400, using: &rules)) : day)
+            return fundRule(
+                ledger, on: Int.random(in: 0..<10, using: &rules) == 0 ? day.adding(days: -Int.random(in: 1...400, using: &rules)) : day)
         }
         if Int.random(in: 0..<4, using: &extras) == 0 { return extra(ledger) }
         day = day.adding(days: Int.random(in: 0...20, using: &random))
@@ -88,23 +110,38 @@ public struct CommandGenerator {
                 let amount = Money(fen: max(1, defaulted.outstandingFen.fen * 4 / 10 / Int64.random(in: 1...3, using: &random)))
                 // Half the time, within days of the end of the waiting period (from the missed due date).
                 if Int.random(in: 0..<2, using: &rules) == 0, let o = state.origination,
-                   let terms = ledger.decided.funds[fund]?.terms(forLoanEnrolledOn: o.originatedOn, asOf: on) {
+                    let terms = ledger.decided.funds[fund]?.terms(forLoanEnrolledOn: o.originatedOn, asOf: on)
+                {
                     let edge = defaulted.missedDueOn.adding(days: terms.claimAfterOverdueDays + Int.random(in: -3...3, using: &rules))
                     return .loan(loan, .claimCompensation(amount: amount, claimedOn: max(edge, defaulted.defaultedOn)))
                 }
                 return .loan(loan, .claimCompensation(amount: amount, claimedOn: on))
             }
             if let claim = state.openClaim {
-                return claim.status == .filed ? .loan(loan, .approveClaim(amount: claim.amount, approvedOn: on)) : .loan(loan, .payClaim(paidOn: on, paymentRef: "PAY"))
+                return claim.status == .filed
+                    ? .loan(loan, .approveClaim(amount: claim.amount, approvedOn: on))
+                    : .loan(loan, .payClaim(paidOn: on, paymentRef: "PAY"))
             }
             let asset = pick(assets)
-            return .asset(asset, .value(id: try! ValuationId("W\(day.dayNumber)"), appraiser: "Appraiser", method: .income, value: amount(9_000_000), valuedOn: day, reportRef: "RPT"))
+            return .asset(
+                asset,
+                .value(
+                    id: try! ValuationId("W\(day.dayNumber)"), appraiser: "Appraiser", method: .income, value: amount(9_000_000),
+                    valuedOn: day, reportRef: "RPT"))
         case 0:
             let contributed = ledger.fund(fund).totals().contributed
-            return .fund(fund, .receiveContribution(amount: amount(2_000_000, room: Money(fen: Money.maximum.fen - contributed.fen)), contributor: pick(Contributor.allCases), receivedOn: on, reference: "C\(day)"))
+            return .fund(
+                fund,
+                .receiveContribution(
+                    amount: amount(2_000_000, room: Money(fen: Money.maximum.fen - contributed.fen)),
+                    contributor: pick(Contributor.allCases), receivedOn: on, reference: "C\(day)"))
         case 1:
             let asset = pick(assets)
-            return .asset(asset, .value(id: try! ValuationId("V\(day.dayNumber)"), appraiser: "Appraiser", method: pick(ValuationMethod.allCases), value: amount(8_000_000), valuedOn: on, reportRef: "RPT"))
+            return .asset(
+                asset,
+                .value(
+                    id: try! ValuationId("V\(day.dayNumber)"), appraiser: "Appraiser", method: pick(ValuationMethod.allCases),
+                    value: amount(8_000_000), valuedOn: on, reportRef: "RPT"))
         case 2, 3:
             // Mostly within the fund's limits (60% pledge rate, 36 months), sometimes beyond.
             let fresh = loans.filter { !ledger.loan($0).exists }
@@ -112,13 +149,21 @@ public struct CommandGenerator {
             let asset = pick(assets)
             let value = ledger.asset(asset).valuation(before: on)?.valueFen.fen ?? 100_000_000
             let principal = edge(Money(fen: max(1, value * Int64.random(in: 10...70, using: &random) / 100)))
-            return .loan(loan, .originate(.init(
-                key: loan, borrower: pick(borrowers), principal: principal, rate: Bp(Int64.random(in: 300...600, using: &random)),
-                originatedOn: on, maturesOn: on.adding(months: Int.random(in: 3...38, using: &random)),
-                collateral: [.init(asset: asset, registrationNo: "P\(day)")], fund: Int.random(in: 0..<5, using: &random) > 0 ? fund : nil)))
+            return .loan(
+                loan,
+                .originate(
+                    .init(
+                        key: loan, borrower: pick(borrowers), principal: principal, rate: Bp(Int64.random(in: 300...600, using: &random)),
+                        originatedOn: on, maturesOn: on.adding(months: Int.random(in: 3...38, using: &random)),
+                        collateral: [.init(asset: asset, registrationNo: "P\(day)")],
+                        fund: Int.random(in: 0..<5, using: &random) > 0 ? fund : nil)))
         case 4, 5:
             let principal = edge(Money(fen: Int64.random(in: 0...max(1, state.outstanding.fen + 1000), using: &random)))
-            return .loan(loan, .repay(principal: principal, interest: amount(1000, room: Money(fen: Money.maximum.fen - state.repaidInterest.fen)), paidOn: on))
+            return .loan(
+                loan,
+                .repay(
+                    principal: principal, interest: amount(1000, room: Money(fen: Money.maximum.fen - state.repaidInterest.fen)), paidOn: on
+                ))
         case 6:
             let days = Int.random(in: 30...200, using: &random)
             let classification: LoanClassification = pick([.substandard, .doubtful, .loss, .normal])
@@ -128,11 +173,12 @@ public struct CommandGenerator {
                 missed = max(o.originatedOn.adding(days: 1), min(missed, o.maturesOn, on.adding(days: -1)))
             }
             // Sometimes the client sends days overdue too: right, or off by one.
-            let given: Int? = switch Int.random(in: 0..<4, using: &rules) {
-            case 0: missed.days(until: on)
-            case 1: missed.days(until: on) + 1
-            default: nil
-            }
+            let given: Int? =
+                switch Int.random(in: 0..<4, using: &rules) {
+                case 0: missed.days(until: on)
+                case 1: missed.days(until: on) + 1
+                default: nil
+                }
             return .loan(loan, .markDefaulted(on: on, missedDueOn: missed, daysOverdue: given, classification: classification))
         case 7:
             return .loan(loan, .claimCompensation(amount: amount(1_200_000), claimedOn: on))
@@ -154,7 +200,9 @@ public struct CommandGenerator {
         case 15:
             return .loan(loan, .cancel(on: on, reason: "entered in error"))
         case 16:
-            let candidates = ledger.log.filter { ["RepaymentReceived", "RecoveryReceived", "FundContributionReceived"].contains($0.event.type) }
+            let candidates = ledger.log.filter {
+                ["RepaymentReceived", "RecoveryReceived", "FundContributionReceived"].contains($0.event.type)
+            }
             guard let target = candidates.randomElement(using: &random) else { return .fund(fund, .suspend(on: on, reason: "check")) }
             if target.stream.hasPrefix("fund-") {
                 return .fund(fund, .reverseContribution(eventId: target.id, on: on, reason: "error"))
@@ -163,7 +211,8 @@ public struct CommandGenerator {
             return .loan(key, .reverse(eventId: target.id, on: on, reason: "error"))
         default:
             if ledger.fund(fund).isSuspendedNow { return .fund(fund, .resume(on: on, reason: "NPL ok")) }
-            return Int.random(in: 0..<4, using: &random) == 0 ? .fund(fund, .suspend(on: on, reason: "NPL high")) : .loan(loan, .close(on: on))
+            return Int.random(in: 0..<4, using: &random) == 0
+                ? .fund(fund, .suspend(on: on, reason: "NPL high")) : .loan(loan, .close(on: on))
         }
     }
 
@@ -176,7 +225,9 @@ public struct CommandGenerator {
         let state = ledger.decided.funds[fund] ?? FundState()
         let balance = state.balance
         if balance < yuan("1,000,000.00"), chance(2) {
-            return .fund(fund, .receiveContribution(amount: yuan("3,000,000.00"), contributor: .province, receivedOn: day, reference: "top-up \(day)"))
+            return .fund(
+                fund,
+                .receiveContribution(amount: yuan("3,000,000.00"), contributor: .province, receivedOn: day, reference: "top-up \(day)"))
         }
         switch Int.random(in: 0..<6, using: &rules) {
         case 0:
@@ -186,19 +237,25 @@ public struct CommandGenerator {
             policy.maxLeverage = choose([3, 5, 10, 20])
             policy.claimAfterOverdueDays = choose([30, 60, 90, 120])
             if chance(3) { policy.bankQuotaFen = yuan(choose(["8,000,000.00", "15,000,000.00"])) }
-            if chance(3) { policy.maxPrincipalFenByFirmSize = FirmSizeCaps(micro: yuan("2,000,000.00"), small: yuan("6,000,000.00"), medium: yuan("6,000,000.00")) }
+            if chance(3) {
+                policy.maxPrincipalFenByFirmSize = FirmSizeCaps(
+                    micro: yuan("2,000,000.00"), small: yuan("6,000,000.00"), medium: yuan("6,000,000.00"))
+            }
             if chance(3) { policy.maxPrincipalPerFirmPerYearFen = yuan("8,000,000.00") }
             if chance(3) { policy.maxRateOverLprBp = Bp(choose([150, 250])) }
             if chance(4) { policy.borrowerInRegion = true }
             return .fund(fund, .amendPolicy(policy, effectiveOn: on, reason: "annual review", appliesTo: choose(PolicyScope.allCases)))
         case 1:
-            return .lpr(.publish(tenor: chance(4) ? .fiveYears : .oneYear, rate: Bp(Int64.random(in: 300...400, using: &rules)), effectiveOn: on))
+            return .lpr(
+                .publish(tenor: chance(4) ? .fiveYears : .oneYear, rate: Bp(Int64.random(in: 300...400, using: &rules)), effectiveOn: on))
         case 2:
             return .borrower(choose(borrowers), .recordFirmSize(choose(FirmSize.allCases), recordedOn: on))
         default:
             let bank = choose(banks)
             if state.isBankSuspendedNow(bank) { return .fund(fund, .resumeBank(bank, on: on, reason: "bank's NPL ratio reviewed")) }
-            return chance(3) ? .fund(fund, .suspendBank(bank, on: on, reason: "audit of the bank's files")) : .fund(fund, .resume(on: on, reason: "NPL ratio reviewed"))
+            return chance(3)
+                ? .fund(fund, .suspendBank(bank, on: on, reason: "audit of the bank's files"))
+                : .fund(fund, .resume(on: on, reason: "NPL ratio reviewed"))
         }
     }
     /// Partial payments, queue payments, withdrawals and every account movement, on the
@@ -208,18 +265,22 @@ public struct CommandGenerator {
         let fundState = ledger.fund(fund)
         if fundState.queue.count >= 2 {
             if fundState.lowestBalance(from: day) <= fundState.queue[0].remaining {
-                return .fund(fund, .receiveContribution(amount: fundState.queuedFen, contributor: .province, receivedOn: day, reference: "QC\(day)"))
+                return .fund(
+                    fund, .receiveContribution(amount: fundState.queuedFen, contributor: .province, receivedOn: day, reference: "QC\(day)"))
             }
             return .fund(fund, .payQueue(on: day, reference: "QQ\(day)", limit: nil))
         }
         let existing = loans.filter { ledger.loan($0).exists }
         // Mostly a loan with a claim open, so that payments and withdrawals have something to act on.
         let claiming = existing.filter { ledger.loan($0).openClaim != nil }
-        let loan = !claiming.isEmpty && Int.random(in: 0..<4, using: &extras) > 0 ? extraPick(claiming) : existing.isEmpty ? extraPick(loans) : extraPick(existing)
+        let loan =
+            !claiming.isEmpty && Int.random(in: 0..<4, using: &extras) > 0
+            ? extraPick(claiming) : existing.isEmpty ? extraPick(loans) : extraPick(existing)
         // One claim waiting for money and another filed: approve it, so that queues of several
         // claims form (leverage keeps funds well supplied, so they rarely form by themselves).
         if fundState.queue.count == 1, Int.random(in: 0..<2, using: &extras) == 0,
-           let filed = claiming.first(where: { ledger.loan($0).openClaim?.status == .filed }), let claim = ledger.loan(filed).openClaim {
+            let filed = claiming.first(where: { ledger.loan($0).openClaim?.status == .filed }), let claim = ledger.loan(filed).openClaim
+        {
             return .loan(filed, .approveClaim(amount: claim.amount, approvedOn: day))
         }
         let state = ledger.loan(loan)
@@ -239,20 +300,35 @@ public struct CommandGenerator {
             let id = extraPick(funds)
             if Int.random(in: 0..<2, using: &extras) == 0 {
                 let interest = ledger.fund(id).account().interestFen
-                return .fund(id, .creditInterest(amount: extraAmount(20_000, room: Money(fen: Money.maximum.fen - interest.fen)), creditedOn: on, reference: "I\(day)"))
+                return .fund(
+                    id,
+                    .creditInterest(
+                        amount: extraAmount(20_000, room: Money(fen: Money.maximum.fen - interest.fen)), creditedOn: on,
+                        reference: "I\(day)"))
             }
-            return .fund(id, .chargeBank(amount: extraAmount(Int.random(in: 0..<4, using: &extras) == 0 ? 3_000_000 : 500), chargedOn: on, reference: "C\(day)", description: "fee"))
+            return .fund(
+                id,
+                .chargeBank(
+                    amount: extraAmount(Int.random(in: 0..<4, using: &extras) == 0 ? 3_000_000 : 500), chargedOn: on, reference: "C\(day)",
+                    description: "fee"))
         case 24:
             let id = extraPick(funds)
             let contributor = extraPick(Contributor.allCases)
             let net = ledger.fund(id).netContributions(of: contributor).fen
             let asked = Money(fen: max(1, net * Int64.random(in: 1...11, using: &extras) / 10))
-            return .fund(id, .returnContribution(amount: extraEdge(asked), contributor: contributor, returnedOn: on, reference: "R\(day)", reason: "returned"))
+            return .fund(
+                id,
+                .returnContribution(
+                    amount: extraEdge(asked), contributor: contributor, returnedOn: on, reference: "R\(day)", reason: "returned"))
         case 25:
             let from = extraPick(funds)
             let to = Int.random(in: 0..<10, using: &extras) == 0 ? from : from == fund ? otherFund : fund
             let balance = max(ledger.fund(from).balance.fen, 1)
-            return .fund(from, .transferOut(to: to, amount: extraEdge(Money(fen: max(1, balance * Int64.random(in: 1...12, using: &extras) / 10))), transferredOn: on, reference: "T\(day)"))
+            return .fund(
+                from,
+                .transferOut(
+                    to: to, amount: extraEdge(Money(fen: max(1, balance * Int64.random(in: 1...12, using: &extras) / 10))),
+                    transferredOn: on, reference: "T\(day)"))
         default:
             preconditionFailure("drawn from 20..<26")
         }

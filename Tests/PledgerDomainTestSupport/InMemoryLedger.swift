@@ -19,13 +19,17 @@ public struct InMemoryLedger {
         var used = 0
         var counter = nextId
         let written = try session.run(command, at: RecordedTime(microseconds: Int64(log.count))) {
-            defer { used += 1; counter += 1 }
+            defer {
+                used += 1
+                counter += 1
+            }
             return ids?[used] ?? Self.makeId(counter)
         }
         nextId = counter
         for (recorded, entry) in zip(written, session.recorded.suffix(written.count)) {
             // Every event must survive its canonical JSON unchanged.
-            let decoded = try LedgerEvent.decode(type: recorded.event.type, schema: recorded.event.schema, data: CanonicalJSON.string(try recorded.event.jsonData()))
+            let decoded = try LedgerEvent.decode(
+                type: recorded.event.type, schema: recorded.event.schema, data: CanonicalJSON.string(try recorded.event.jsonData()))
             precondition(decoded == recorded.event, "round trip changed \(recorded.event.type)")
             streams[entry.stream, default: []].append(recorded)
             log.append(recorded)
@@ -61,6 +65,10 @@ public struct InMemoryLedger {
     }
 
     private static func makeId(_ n: UInt64) -> UUID {
-        UUID(uuid: (0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, UInt8(n >> 40 & 0xFF), UInt8(n >> 32 & 0xFF), UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)))
+        UUID(
+            uuid: (
+                0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, UInt8(n >> 40 & 0xFF), UInt8(n >> 32 & 0xFF), UInt8(n >> 24 & 0xFF),
+                UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)
+            ))
     }
 }

@@ -36,8 +36,10 @@ struct APIHarness: Sendable {
 
     /// Sends a request as `role` (nil: no token); the body is JSON text unless a content type is given.
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ uri: String, as role: String? = "admin", json: String? = nil,
-              headers extra: HTTPFields = [:], contentType: String = "application/json") async throws -> Reply {
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, as role: String? = "admin", json: String? = nil,
+        headers extra: HTTPFields = [:], contentType: String = "application/json"
+    ) async throws -> Reply {
         var headers = extra
         if let role { headers[.authorization] = "Bearer \(tokens[role]!)" }
         if json != nil { headers[.contentType] = contentType }
@@ -62,38 +64,64 @@ struct APIHarness: Sendable {
     /// (registered by `run`) joining it, a borrower and a valued patent. Returns the last position written.
     @discardableResult
     func seedDistrict() async throws -> Int64 {
-        try await expectOK(send(.post, "/v1/funds", as: "fund_admin", json: """
-            {"fund_id":"LC-IPRC","name":"龙城区知识产权质押融资风险补偿资金","region":"211303","established_on":"2023-01-01",
-             "policy":{"coverage_bp":4000,"per_loan_cap_fen":100000000,"per_borrower_cap_fen":200000000,"max_leverage":10,
-                       "claim_after_overdue_days":90,"npl_suspend_bp":500,"eligible_kinds":["patent","trademark"],
-                       "max_term_months":36,"max_pledge_rate_bp":6000}}
-            """))
+        try await expectOK(
+            send(
+                .post, "/v1/funds", as: "fund_admin",
+                json: """
+                    {"fund_id":"LC-IPRC","name":"龙城区知识产权质押融资风险补偿资金","region":"211303","established_on":"2023-01-01",
+                     "policy":{"coverage_bp":4000,"per_loan_cap_fen":100000000,"per_borrower_cap_fen":200000000,"max_leverage":10,
+                               "claim_after_overdue_days":90,"npl_suspend_bp":500,"eligible_kinds":["patent","trademark"],
+                               "max_term_months":36,"max_pledge_rate_bp":6000}}
+                    """))
         for (contributor, amount) in [("province", 300_000_000), ("city", 400_000_000), ("district", 300_000_000)] {
-            try await expectOK(send(.post, "/v1/funds/LC-IPRC/contributions", as: "fund_admin",
-                json: #"{"amount_fen":\#(amount),"contributor":"\#(contributor)","received_on":"2023-02-01","reference":"拨付-\#(contributor)"}"#))
+            try await expectOK(
+                send(
+                    .post, "/v1/funds/LC-IPRC/contributions", as: "fund_admin",
+                    json:
+                        #"{"amount_fen":\#(amount),"contributor":"\#(contributor)","received_on":"2023-02-01","reference":"拨付-\#(contributor)"}"#
+                ))
         }
         for bank in ["LCRCB", "B2"] {
-            try await expectOK(send(.post, "/v1/funds/LC-IPRC/banks", as: "fund_admin", json: #"{"bank_id":"\#(bank)","agreement":"合作协议","effective_on":"2023-03-01"}"#))
+            try await expectOK(
+                send(
+                    .post, "/v1/funds/LC-IPRC/banks", as: "fund_admin",
+                    json: #"{"bank_id":"\#(bank)","agreement":"合作协议","effective_on":"2023-03-01"}"#))
         }
-        try await expectOK(send(.post, "/v1/borrowers", as: "bank:LCRCB", json: """
-            {"uscc":"91512081MA62K0260E","name":"Longcheng New Energy Battery Co.","industry":"C3841","region":"211303","tech_sme":true}
-            """))
+        try await expectOK(
+            send(
+                .post, "/v1/borrowers", as: "bank:LCRCB",
+                json: """
+                    {"uscc":"91512081MA62K0260E","name":"Longcheng New Energy Battery Co.","industry":"C3841","region":"211303","tech_sme":true}
+                    """))
         for asset in ["ZL1", "ZL2"] {
-            try await expectOK(send(.post, "/v1/assets", as: "bank:LCRCB", json: #"{"asset_id":"\#(asset)","kind":"patent","registry_no":"ZL 2021 1 \#(asset)","title":"固态电解质","owner":"91512081MA62K0260E"}"#))
-            try await expectOK(send(.post, "/v1/assets/\(asset)/valuations", as: "bank:LCRCB", json: """
-                {"valuation_id":"V1","appraiser":"辽宁中正资产评估有限公司","method":"income","value_fen":1000000000,"valued_on":"2024-01-15","report_ref":"PG-2024-015"}
-                """))
+            try await expectOK(
+                send(
+                    .post, "/v1/assets", as: "bank:LCRCB",
+                    json:
+                        #"{"asset_id":"\#(asset)","kind":"patent","registry_no":"ZL 2021 1 \#(asset)","title":"固态电解质","owner":"91512081MA62K0260E"}"#
+                ))
+            try await expectOK(
+                send(
+                    .post, "/v1/assets/\(asset)/valuations", as: "bank:LCRCB",
+                    json: """
+                        {"valuation_id":"V1","appraiser":"辽宁中正资产评估有限公司","method":"income","value_fen":1000000000,"valued_on":"2024-01-15","report_ref":"PG-2024-015"}
+                        """))
         }
         return try await store.head().position
     }
 
     @discardableResult
-    func originate(bank: String = "LCRCB", contract: String = "LC-2024-0001", asset: String = "ZL1", principal: Int = 500_000_000, as role: String? = nil) async throws -> Reply {
-        try await send(.post, "/v1/banks/\(bank)/loans", as: role ?? "bank:\(bank)", json: """
-            {"contract_no":"\(contract)","borrower":"91512081MA62K0260E","principal_fen":\(principal),"rate_bp":385,
-             "originated_on":"2024-03-01","matures_on":"2025-03-01","fund_id":"LC-IPRC",
-             "collateral":[{"asset_id":"\(asset)","registration_no":"Y2024210000123"}]}
-            """)
+    func originate(
+        bank: String = "LCRCB", contract: String = "LC-2024-0001", asset: String = "ZL1", principal: Int = 500_000_000,
+        as role: String? = nil
+    ) async throws -> Reply {
+        try await send(
+            .post, "/v1/banks/\(bank)/loans", as: role ?? "bank:\(bank)",
+            json: """
+                {"contract_no":"\(contract)","borrower":"91512081MA62K0260E","principal_fen":\(principal),"rate_bp":385,
+                 "originated_on":"2024-03-01","matures_on":"2025-03-01","fund_id":"LC-IPRC",
+                 "collateral":[{"asset_id":"\(asset)","registration_no":"Y2024210000123"}]}
+                """)
     }
 
     @discardableResult

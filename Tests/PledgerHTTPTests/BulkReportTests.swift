@@ -9,7 +9,8 @@ struct BulkReportTests {
         var items: [String] = []
         for n in 0..<count {
             let principal = n == badIndex ? -1 : 100_000
-            items.append(#"{"op":"repayment","contract_no":"LC-2024-0001","principal_fen":\#(principal),"interest_fen":500,"paid_on":"2024-04-01"}"#)
+            items.append(
+                #"{"op":"repayment","contract_no":"LC-2024-0001","principal_fen":\#(principal),"interest_fen":500,"paid_on":"2024-04-01"}"#)
         }
         return #"{"operations":[\#(items.joined(separator: ","))]}"#
     }
@@ -37,7 +38,8 @@ struct BulkReportTests {
             api.expectOK(try await api.originate())
             let head = try await api.store.head().position
             let started = ContinuousClock.now
-            let reply = try await api.send(.post, "/v1/banks/LCRCB/reports?atomic=false", as: "bank:LCRCB", json: Self.operations(3000, badIndex: 5))
+            let reply = try await api.send(
+                .post, "/v1/banks/LCRCB/reports?atomic=false", as: "bank:LCRCB", json: Self.operations(3000, badIndex: 5))
             let elapsed = ContinuousClock.now - started
             #expect(reply.status == 200, "\(reply.text.prefix(300))")
             #expect(reply.integer("accepted") == 2999 && reply.integer("rejected") == 1)
@@ -62,8 +64,9 @@ struct BulkReportTests {
             #expect(rejected.status == 422)
             let bad = rejected.json["items"]?.arrayValue?.first { $0["status"] == .string("rejected") }
             #expect(bad?["line"] == .integer(4))
-            let good = try await api.send(.post, "/v1/banks/LCRCB/reports", as: "bank:LCRCB",
-                                          json: csv.split(separator: "\n").dropLast().joined(separator: "\n"), contentType: "text/csv")
+            let good = try await api.send(
+                .post, "/v1/banks/LCRCB/reports", as: "bank:LCRCB",
+                json: csv.split(separator: "\n").dropLast().joined(separator: "\n"), contentType: "text/csv")
             #expect(good.status == 200, "\(good.text)")
             let loan = try await api.send(.get, "/v1/banks/LCRCB/loans/CSV-1", as: "bank:LCRCB")
             #expect(loan.integer("outstanding_fen") == 150_000_000)

@@ -26,11 +26,15 @@ struct HostileInputTests {
             api.expectOK(try await api.send(.post, "\(uri)/repayments", as: "bank:LCRCB", json: huge))
             for _ in 0..<3 {
                 let refused = try await api.send(.post, "\(uri)/repayments", as: "bank:LCRCB", json: huge)
-                #expect(refused.status == 422 && refused.problem == "limit-exceeded" && refused.string("field") == "interest_fen", "\(refused.text)")
+                #expect(
+                    refused.status == 422 && refused.problem == "limit-exceeded" && refused.string("field") == "interest_fen",
+                    "\(refused.text)")
             }
             let loan = try await api.send(.get, uri, as: "bank:LCRCB")
             #expect(loan.status == 200 && loan.integer("repaid_interest_fen") == 9_007_199_254_740_991)
-            let tooBig = try await api.send(.post, "\(uri)/repayments", as: "bank:LCRCB", json: #"{"principal_fen":0,"interest_fen":9007199254740992,"paid_on":"2024-04-01"}"#)
+            let tooBig = try await api.send(
+                .post, "\(uri)/repayments", as: "bank:LCRCB",
+                json: #"{"principal_fen":0,"interest_fen":9007199254740992,"paid_on":"2024-04-01"}"#)
             #expect(tooBig.status == 400, "beyond 2^53 − 1 is not an integer this API reads")
         }
     }
@@ -51,14 +55,23 @@ struct HostileInputTests {
             try await api.seedDistrict()
             api.expectOK(try await api.originate())
             let cases: [(String, String, String, String)] = [
-                ("/v1/banks/LCRCB/loans/LC-2024-0001/claims/decision", #"{"decision":"approved","decided_on":"2025-01-01"}"#,
-                 "decision", #"decision: must be one of approve, reject (got "approved")"#),
-                ("/v1/funds/LC-IPRC/policy-amendments", #"{"policy":5,"effective_on":"2025-01-01","reason":"r"}"#,
-                 "policy", "policy: expected an object"),
-                ("/v1/banks/LCRCB/loans/LC-2024-0001/default", #"{"defaulted_on":"2025-01-01","missed_due_on":"2024-10-01","classification":"bad"}"#,
-                 "classification", "classification: must be one of normal, special_mention, substandard, doubtful, loss"),
-                ("/v1/funds/LC-IPRC/banks", #"{"bank_id":["B1"],"agreement":"a","effective_on":"2025-01-01"}"#,
-                 "bank_id", "bank_id: expected a string"),
+                (
+                    "/v1/banks/LCRCB/loans/LC-2024-0001/claims/decision", #"{"decision":"approved","decided_on":"2025-01-01"}"#,
+                    "decision", #"decision: must be one of approve, reject (got "approved")"#
+                ),
+                (
+                    "/v1/funds/LC-IPRC/policy-amendments", #"{"policy":5,"effective_on":"2025-01-01","reason":"r"}"#,
+                    "policy", "policy: expected an object"
+                ),
+                (
+                    "/v1/banks/LCRCB/loans/LC-2024-0001/default",
+                    #"{"defaulted_on":"2025-01-01","missed_due_on":"2024-10-01","classification":"bad"}"#,
+                    "classification", "classification: must be one of normal, special_mention, substandard, doubtful, loss"
+                ),
+                (
+                    "/v1/funds/LC-IPRC/banks", #"{"bank_id":["B1"],"agreement":"a","effective_on":"2025-01-01"}"#,
+                    "bank_id", "bank_id: expected a string"
+                ),
             ]
             for (uri, body, field, detail) in cases {
                 let reply = try await api.send(.post, uri, json: body)
@@ -87,8 +100,10 @@ struct HostileInputTests {
         try await APIHarness.run { api in
             let csv = "op,contract_no,Contract_No,principal_fen\nrepayment,LC-2024-0001,LC-2024-0001,1\n"
             let reply = try await api.send(.post, "/v1/banks/LCRCB/reports", as: "bank:LCRCB", json: csv, contentType: "text/csv")
-            #expect(reply.status == 400 && reply.string("detail")?.contains("contract_no") == true && reply.string("detail")?.contains("line 1") == true,
-                    "\(reply.text)")
+            #expect(
+                reply.status == 400 && reply.string("detail")?.contains("contract_no") == true
+                    && reply.string("detail")?.contains("line 1") == true,
+                "\(reply.text)")
         }
     }
 
@@ -162,8 +177,9 @@ struct HostileInputTests {
     func badIdempotencyKey() async throws {
         try await APIHarness.run { api in
             for key in [String(repeating: "k", count: 201)] {
-                let reply = try await api.send(.post, "/v1/banks", json: #"{"bank_id":"B9","name":"Bank Nine","licence":"L-9"}"#,
-                                               headers: [HTTPField.Name("Idempotency-Key")!: key])
+                let reply = try await api.send(
+                    .post, "/v1/banks", json: #"{"bank_id":"B9","name":"Bank Nine","licence":"L-9"}"#,
+                    headers: [HTTPField.Name("Idempotency-Key")!: key])
                 #expect(reply.status == 422 && reply.string("field") == "Idempotency-Key")
             }
         }

@@ -20,7 +20,9 @@ struct IdempotencyTests {
             let uri = "/v1/banks/LCRCB/loans/LC-2024-0001/repayments"
             let replies = try await withThrowingTaskGroup(of: APIHarness.Reply.self) { group in
                 for _ in 0..<20 {
-                    group.addTask { try await api.send(.post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [Self.key: "retry-storm"]) }
+                    group.addTask {
+                        try await api.send(.post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [Self.key: "retry-storm"])
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -37,19 +39,25 @@ struct IdempotencyTests {
             try await api.seedDistrict()
             api.expectOK(try await api.originate())
             let uri = "/v1/banks/LCRCB/loans/LC-2024-0001/repayments"
-            let first = try await api.send(.post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [Self.key: "k1", .ifMatch: "\"1\""])
+            let first = try await api.send(
+                .post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [Self.key: "k1", .ifMatch: "\"1\""])
             api.expectOK(first)
             // The retry's If-Match is now stale, and the server would pick another request id:
             // neither makes it a different request.
-            let retry = try await api.send(.post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [Self.key: "k1", .ifMatch: "\"1\""])
+            let retry = try await api.send(
+                .post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [Self.key: "k1", .ifMatch: "\"1\""])
             #expect(retry.status == first.status && retry.text == first.text)
             #expect(retry.headers[.eTag] == first.headers[.eTag])
             // Another route with the same key is another request.
-            let elsewhere = try await api.send(.post, "/v1/banks/LCRCB/loans/LC-2024-0001/default", as: "bank:LCRCB",
-                json: #"{"defaulted_on":"2024-05-01","missed_due_on":"2024-04-01","classification":"substandard"}"#, headers: [Self.key: "k1"])
+            let elsewhere = try await api.send(
+                .post, "/v1/banks/LCRCB/loans/LC-2024-0001/default", as: "bank:LCRCB",
+                json: #"{"defaulted_on":"2024-05-01","missed_due_on":"2024-04-01","classification":"substandard"}"#,
+                headers: [Self.key: "k1"])
             #expect(elsewhere.status == 422 && elsewhere.problem == "idempotency-key-reused")
             // Keys are per caller: another bank's identical key is its own.
-            #expect(try await api.send(.post, "/v1/banks/B2/loans/X/repayments", as: "bank:B2", json: Self.repayment, headers: [Self.key: "k1"]).status == 404)
+            #expect(
+                try await api.send(.post, "/v1/banks/B2/loans/X/repayments", as: "bank:B2", json: Self.repayment, headers: [Self.key: "k1"])
+                    .status == 404)
         }
     }
 
@@ -77,12 +85,16 @@ struct IdempotencyTests {
                 group.addTask {
                     var statuses: [Int] = []
                     for _ in 0..<30 {
-                        statuses.append(try await api.send(.post, "/v1/banks/LCRCB/loans/LC-2024-0001/repayments", as: "bank:LCRCB",
-                                                           json: #"{"principal_fen":0,"interest_fen":1,"paid_on":"2024-04-02"}"#).status)
+                        statuses.append(
+                            try await api.send(
+                                .post, "/v1/banks/LCRCB/loans/LC-2024-0001/repayments", as: "bank:LCRCB",
+                                json: #"{"principal_fen":0,"interest_fen":1,"paid_on":"2024-04-02"}"#
+                            ).status)
                     }
                     return (nil, statuses)
                 }
-                var bulk: APIHarness.Reply?, singles: [Int] = []
+                var bulk: APIHarness.Reply?
+                var singles: [Int] = []
                 for try await (reply, statuses) in group {
                     if let reply { bulk = reply }
                     singles += statuses

@@ -16,8 +16,11 @@ struct IsolationTests {
             #expect(foreign.status == 404 && missing.status == 404)
             #expect(foreign.problem == missing.problem && foreign.string("title") == missing.string("title"))
             #expect(try await api.send(.get, "/v1/banks/B2/loans/B-1/history", as: "bank:LCRCB").status == 404)
-            #expect(try await api.send(.post, "/v1/banks/B2/loans/B-1/repayments", as: "bank:LCRCB",
-                                       json: #"{"principal_fen":1,"interest_fen":0,"paid_on":"2024-04-01"}"#).status == 404)
+            #expect(
+                try await api.send(
+                    .post, "/v1/banks/B2/loans/B-1/repayments", as: "bank:LCRCB",
+                    json: #"{"principal_fen":1,"interest_fen":0,"paid_on":"2024-04-01"}"#
+                ).status == 404)
             #expect(try await api.originate(bank: "B2", contract: "SNEAK", asset: "ZL1", as: "bank:LCRCB").status == 404)
 
             try await Projector(store: api.store).catchUp()
@@ -49,16 +52,21 @@ struct IsolationTests {
             #expect(bad.headers[.wwwAuthenticate] == "Bearer realm=\"pledger\"")
 
             let created = try await TokenStore(store: api.store).create(name: "temp", role: "auditor")
-            let ok = try await api.client.execute(uri: "/v1/ledger/head", method: .get, headers: [.authorization: "Bearer \(created.secret)"])
+            let ok = try await api.client.execute(
+                uri: "/v1/ledger/head", method: .get, headers: [.authorization: "Bearer \(created.secret)"])
             #expect(ok.status.code == 200)
             #expect(try await TokenStore(store: api.store).revoke(created.id))
-            let revoked = try await api.client.execute(uri: "/v1/ledger/head", method: .get, headers: [.authorization: "Bearer \(created.secret)"])
+            let revoked = try await api.client.execute(
+                uri: "/v1/ledger/head", method: .get, headers: [.authorization: "Bearer \(created.secret)"])
             #expect(revoked.status.code == 401)
 
             let auditorWrite = try await api.send(.post, "/v1/banks", as: "auditor", json: #"{"bank_id":"X","name":"X","licence":"L"}"#)
             #expect(auditorWrite.status == 403 && auditorWrite.problem == "forbidden")
-            #expect(try await api.send(.post, "/v1/funds/LC-IPRC/contributions", as: "bank:LCRCB",
-                                       json: #"{"amount_fen":1,"contributor":"city","received_on":"2024-01-01","reference":"r"}"#).status == 403)
+            #expect(
+                try await api.send(
+                    .post, "/v1/funds/LC-IPRC/contributions", as: "bank:LCRCB",
+                    json: #"{"amount_fen":1,"contributor":"city","received_on":"2024-01-01","reference":"r"}"#
+                ).status == 403)
             #expect(try await api.send(.get, "/metrics", as: "bank:LCRCB").status == 403)
             #expect(try await api.send(.get, "/metrics", as: "auditor").status == 200)
             // Unauthenticated operational routes.

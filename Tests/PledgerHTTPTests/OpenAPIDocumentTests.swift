@@ -10,7 +10,10 @@ struct OpenAPIDocumentTests {
         try await APIHarness.run { api in
             let document = try await api.send(.get, "/openapi.json", as: nil)
             #expect(document.string("openapi") == "3.1.0")
-            guard case .object(let paths) = document.json["paths"] ?? .null else { Issue.record("no paths"); return }
+            guard case .object(let paths) = document.json["paths"] ?? .null else {
+                Issue.record("no paths")
+                return
+            }
             #expect(paths.members.count >= 35)
             for path in paths.members {
                 guard case .object(let operations) = path.value else { continue }
@@ -21,7 +24,9 @@ struct OpenAPIDocumentTests {
                 for operation in operations.members {
                     let method: HTTPRequest.Method = operation.key == "post" ? .post : .get
                     let reply = try await api.send(method, uri, json: method == .post ? "{}" : nil)
-                    #expect(!(reply.status == 404 && reply.string("detail") == "no such route"), "\(operation.key) \(path.key) is documented but not served")
+                    #expect(
+                        !(reply.status == 404 && reply.string("detail") == "no such route"),
+                        "\(operation.key) \(path.key) is documented but not served")
                     #expect(reply.status < 500, "\(operation.key) \(path.key): \(reply.text)")
                 }
             }

@@ -14,14 +14,17 @@ struct WriteSemanticsTests {
             try await api.seedDistrict()
             api.expectOK(try await api.originate())
             let uri = "/v1/banks/LCRCB/loans/LC-2024-0001/repayments"
-            let first = try await api.send(.post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [HTTPField.Name("Idempotency-Key")!: "rep-1"])
+            let first = try await api.send(
+                .post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [HTTPField.Name("Idempotency-Key")!: "rep-1"])
             let head = try await api.store.head().position
-            let retry = try await api.send(.post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [HTTPField.Name("Idempotency-Key")!: "rep-1"])
+            let retry = try await api.send(
+                .post, uri, as: "bank:LCRCB", json: Self.repayment, headers: [HTTPField.Name("Idempotency-Key")!: "rep-1"])
             #expect(retry.status == first.status && retry.text == first.text)
             #expect(retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             #expect(try await api.store.head().position == head)
-            let other = try await api.send(.post, uri, as: "bank:LCRCB", json: #"{"principal_fen":2,"interest_fen":0,"paid_on":"2024-04-01"}"#,
-                                           headers: [HTTPField.Name("Idempotency-Key")!: "rep-1"])
+            let other = try await api.send(
+                .post, uri, as: "bank:LCRCB", json: #"{"principal_fen":2,"interest_fen":0,"paid_on":"2024-04-01"}"#,
+                headers: [HTTPField.Name("Idempotency-Key")!: "rep-1"])
             #expect(other.status == 422 && other.problem == "idempotency-key-reused")
             #expect(try await api.store.head().position == head)
         }
@@ -47,6 +50,11 @@ struct WriteSemanticsTests {
             let position = try await api.seedDistrict()
             let beyond = try await api.send(.get, "/v1/funds?min_position=\(position + 1000)", as: "auditor")
             #expect(beyond.status == 422 && beyond.string("field") == "min_position")
+            // The header form is checked as strictly, on current and past views alike.
+            for uri in ["/v1/funds?min_position=0", "/v1/reports/financing-growth?as_of=2024-12-31"] {
+                let malformed = try await api.send(.get, uri, as: "auditor", headers: [HTTPField.Name("Pledger-Min-Position")!: "{}"])
+                #expect(malformed.status == 422 && malformed.string("field") == "Pledger-Min-Position", "\(uri): \(malformed.text)")
+            }
             // The projector is not running: the read models stay behind the write.
             let behind = try await api.send(.get, "/v1/funds?min_position=\(position)", as: "auditor")
             #expect(behind.status == 503 && behind.problem == "projection-lag")
@@ -61,17 +69,25 @@ struct WriteSemanticsTests {
         }
     }
 
-    @Test("every domain error class has its problem type, status and field", arguments: [
-        ("invalid-value", 422, "principal_fen", #"{"principal_fen":0,"interest_fen":0,"paid_on":"2024-04-01"}"#, "repayments"),
-        ("limit-exceeded", 422, "principal_fen", #"{"principal_fen":999999999,"interest_fen":0,"paid_on":"2024-04-01"}"#, "repayments"),
-        ("date-order", 422, "paid_on", #"{"principal_fen":1,"interest_fen":0,"paid_on":"2020-01-01"}"#, "repayments"),
-        ("invalid-state", 409, "contract_no", #"{"amount_fen":1,"claimed_on":"2024-04-01"}"#, "claims"),
-        ("not-found", 404, "reversed_event_id", #"{"reversed_event_id":"00000000-0000-4000-8000-000000000000","reversed_on":"2024-04-01","reason":"x"}"#, "reversals"),
-        ("invalid-value", 422, "classification", #"{"defaulted_on":"2024-04-01","missed_due_on":"2024-03-20","classification":"excellent"}"#, "default"),
-        ("invalid-value", 422, "surprise", #"{"principal_fen":1,"interest_fen":0,"paid_on":"2024-04-01","surprise":1}"#, "repayments"),
-        ("invalid-value", 422, "paid_on", #"{"principal_fen":1,"interest_fen":0}"#, "repayments"),
-        ("bad-request", 400, "", #"{"principal_fen":1.5}"#, "repayments"),
-    ])
+    @Test(
+        "every domain error class has its problem type, status and field",
+        arguments: [
+            ("invalid-value", 422, "principal_fen", #"{"principal_fen":0,"interest_fen":0,"paid_on":"2024-04-01"}"#, "repayments"),
+            ("limit-exceeded", 422, "principal_fen", #"{"principal_fen":999999999,"interest_fen":0,"paid_on":"2024-04-01"}"#, "repayments"),
+            ("date-order", 422, "paid_on", #"{"principal_fen":1,"interest_fen":0,"paid_on":"2020-01-01"}"#, "repayments"),
+            ("invalid-state", 409, "contract_no", #"{"amount_fen":1,"claimed_on":"2024-04-01"}"#, "claims"),
+            (
+                "not-found", 404, "reversed_event_id",
+                #"{"reversed_event_id":"00000000-0000-4000-8000-000000000000","reversed_on":"2024-04-01","reason":"x"}"#, "reversals"
+            ),
+            (
+                "invalid-value", 422, "classification",
+                #"{"defaulted_on":"2024-04-01","missed_due_on":"2024-03-20","classification":"excellent"}"#, "default"
+            ),
+            ("invalid-value", 422, "surprise", #"{"principal_fen":1,"interest_fen":0,"paid_on":"2024-04-01","surprise":1}"#, "repayments"),
+            ("invalid-value", 422, "paid_on", #"{"principal_fen":1,"interest_fen":0}"#, "repayments"),
+            ("bad-request", 400, "", #"{"principal_fen":1.5}"#, "repayments"),
+        ])
     func problems(slug: String, status: Int, field: String, body: String, route: String) async throws {
         try await APIHarness.run { api in
             try await api.seedDistrict()

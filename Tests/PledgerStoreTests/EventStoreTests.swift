@@ -21,7 +21,8 @@ struct EventStoreTests {
             let outcomes = try await withThrowingTaskGroup(of: (written: Int, conflicts: Int).self) { group in
                 for writer in 0..<writers {
                     group.addTask {
-                        var written = 0, conflicts = 0
+                        var written = 0
+                        var conflicts = 0
                         var ownVersion: Int32 = 0
                         for n in 0..<appendsPerWriter {
                             if n % 3 == 0 {
@@ -29,9 +30,10 @@ struct EventStoreTests {
                                 let stream = sharedStreams[(writer + n) % sharedStreams.count]
                                 let current = try await store.versions(of: [stream])[stream] ?? 0
                                 do {
-                                    let result = try await store.append(AppendRequest(
-                                        stream: stream, expected: current == 0 ? .noStream : .exact(current),
-                                        events: [try event("Shared", [("writer", .integer(Int64(writer)))])]))
+                                    let result = try await store.append(
+                                        AppendRequest(
+                                            stream: stream, expected: current == 0 ? .noStream : .exact(current),
+                                            events: [try event("Shared", [("writer", .integer(Int64(writer)))])]))
                                     written += result.eventIds.count
                                 } catch let error as AppendError {
                                     guard case .wrongExpectedVersion(stream, _, let actual) = error else { throw error }
@@ -40,9 +42,12 @@ struct EventStoreTests {
                                 }
                             } else {
                                 // Own stream, two events per append.
-                                let result = try await store.append(AppendRequest(
-                                    stream: "own-\(writer)", expected: ownVersion == 0 ? .noStream : .exact(ownVersion),
-                                    events: [try event("Own", [("n", .integer(Int64(n)))]), try event("Own", [("n", .integer(Int64(n)))])]))
+                                let result = try await store.append(
+                                    AppendRequest(
+                                        stream: "own-\(writer)", expected: ownVersion == 0 ? .noStream : .exact(ownVersion),
+                                        events: [
+                                            try event("Own", [("n", .integer(Int64(n)))]), try event("Own", [("n", .integer(Int64(n)))]),
+                                        ]))
                                 ownVersion += 2
                                 #expect(result.streamVersions["own-\(writer)"] == ownVersion)
                                 written += 2
@@ -80,24 +85,29 @@ struct EventStoreTests {
             // Group commit really grouped: fewer transactions than appends.
             #expect(store.statistics.transactions < store.statistics.requests)
             #expect(written > 5000)
-            print("concurrentAppends: \(written) events, \(conflicts) conflicts, \(store.statistics.transactions) transactions for \(store.statistics.requests) appends")
+            print(
+                "concurrentAppends: \(written) events, \(conflicts) conflicts, \(store.statistics.transactions) transactions for \(store.statistics.requests) appends"
+            )
         }
     }
 
     @Test("idempotency: same key and request → the original result, nothing new; same key, other request → conflict")
     func idempotency() async throws {
         try await TestDatabase.withLedger { store, _ in
-            let request = AppendRequest(stream: "loan-X-1", expected: .noStream, events: [try event("A", [("v", .integer(1))])], idempotencyKey: "key-1")
+            let request = AppendRequest(
+                stream: "loan-X-1", expected: .noStream, events: [try event("A", [("v", .integer(1))])], idempotencyKey: "key-1")
             let first = try await store.append(request)
             #expect(first.replayed == false)
             // The retry carries fresh event ids, as a client retrying after a timeout would.
-            let retry = AppendRequest(stream: "loan-X-1", expected: .noStream, events: [try event("A", [("v", .integer(1))])], idempotencyKey: "key-1")
+            let retry = AppendRequest(
+                stream: "loan-X-1", expected: .noStream, events: [try event("A", [("v", .integer(1))])], idempotencyKey: "key-1")
             let second = try await store.append(retry)
             #expect(second.replayed)
             #expect(second.firstPosition == first.firstPosition && second.eventIds == first.eventIds)
             #expect(try await store.head().position == 1)
 
-            let different = AppendRequest(stream: "loan-X-1", expected: .noStream, events: [try event("A", [("v", .integer(2))])], idempotencyKey: "key-1")
+            let different = AppendRequest(
+                stream: "loan-X-1", expected: .noStream, events: [try event("A", [("v", .integer(2))])], idempotencyKey: "key-1")
             await #expect(throws: AppendError.idempotencyConflict(key: "key-1")) { try await store.append(different) }
             #expect(try await store.head().position == 1)
 
@@ -139,11 +149,13 @@ struct EventStoreTests {
         }
     }
 
-    @Test("bad requests are refused before anything is written", arguments: [
-        AppendRequest([]),
-        AppendRequest(stream: "", expected: .any, events: []),
-        AppendRequest(stream: "s\u{1}", expected: .any, events: []),
-    ])
+    @Test(
+        "bad requests are refused before anything is written",
+        arguments: [
+            AppendRequest([]),
+            AppendRequest(stream: "", expected: .any, events: []),
+            AppendRequest(stream: "s\u{1}", expected: .any, events: []),
+        ])
     func invalidRequests(request: AppendRequest) async throws {
         try await TestDatabase.withLedger { store, _ in
             await #expect(throws: AppendError.self) { try await store.append(request) }
@@ -153,9 +165,10 @@ struct EventStoreTests {
     @Test("events read back exactly as written, and recorded_at keeps microseconds")
     func roundTrip() async throws {
         try await TestDatabase.withLedger { store, _ in
-            let data: JSONValue = .object(try JSONObject([
-                ("text", .string("龙城 \"quoted\" \\ / \n 😀")), ("big", .integer(JSONValue.maxSafeInteger)), ("neg", .integer(-1)),
-            ]))
+            let data: JSONValue = .object(
+                try JSONObject([
+                    ("text", .string("龙城 \"quoted\" \\ / \n 😀")), ("big", .integer(JSONValue.maxSafeInteger)), ("neg", .integer(-1)),
+                ]))
             let written = try NewEvent(type: "RoundTrip", schema: 3, data: data, meta: try JSONObject([("actor", .string("tester"))]))
             let result = try await store.append(AppendRequest(stream: "rt-1", expected: .noStream, events: [written]))
             let stored = try #require(try await store.read(stream: "rt-1").first)
@@ -180,7 +193,10 @@ struct MultiWriterTests {
                 var expected: Int32 = 0
                 for round in 0..<50 {
                     let writer = round % 3 == 0 ? second : first
-                    try await writer.append(AppendRequest(stream: "shared", expected: expected == 0 ? .noStream : .exact(expected), events: [try event("E", [("round", .integer(Int64(round)))])]))
+                    try await writer.append(
+                        AppendRequest(
+                            stream: "shared", expected: expected == 0 ? .noStream : .exact(expected),
+                            events: [try event("E", [("round", .integer(Int64(round)))])]))
                     expected += 1
                     // The other store's cached head and version of "shared" are now stale; a client
                     // that also has the old version must be refused, not written on top.

@@ -23,8 +23,10 @@ struct FaultTests {
 
     /// `writers` tasks append one event at a time to streams of their own until `fault`
     /// returns and for `after` more; every answer is classified.
-    static func underLoad(_ store: EventStore, writers: Int = 16, after: Duration = .seconds(2),
-                          fault: @escaping @Sendable () async throws -> Void) async throws -> Tally {
+    static func underLoad(
+        _ store: EventStore, writers: Int = 16, after: Duration = .seconds(2),
+        fault: @escaping @Sendable () async throws -> Void
+    ) async throws -> Tally {
         let stop = Stop()
         return try await withThrowingTaskGroup(of: Tally.self) { group in
             for writer in 0..<writers {
@@ -33,10 +35,11 @@ struct FaultTests {
                     while !stop.requested {
                         let started = ContinuousClock.now
                         do {
-                            let result = try await store.append(AppendRequest(stream: "w-\(writer)", expected: .any, events: [try event("Load")]))
+                            let result = try await store.append(
+                                AppendRequest(stream: "w-\(writer)", expected: .any, events: [try event("Load")]))
                             tally.written += result.eventIds
                             for (offset, id) in result.eventIds.enumerated() { tally.positions[id] = result.firstPosition + Int64(offset) }
-                        } catch where StoreError.isTransient(error) {
+                        } catch  where StoreError.isTransient(error) {
                             tally.transient += 1
                             try await Task.sleep(for: .milliseconds(50))
                         } catch {
@@ -73,26 +76,35 @@ struct FaultTests {
     static func expectIntact(_ store: EventStore, acknowledged: [UUID], positions: [UUID: Int64]? = nil, url: DatabaseURL) async throws {
         let head = try await store.head()
         let stored = try await TestDatabase.asSuperuser(url) { connection in
-            let rows = try await connection.query("SELECT count(*), count(DISTINCT position), max(position), array_agg(event_id) FROM events", logger: TestDatabase.logger)
+            let rows = try await connection.query(
+                "SELECT count(*), count(DISTINCT position), max(position), array_agg(event_id) FROM events", logger: TestDatabase.logger)
             for try await (count, distinct, max, ids) in rows.decode((Int64, Int64, Int64?, [UUID]).self) {
                 return (count, distinct, max ?? 0, Set(ids))
             }
             return (Int64(0), Int64(0), Int64(0), Set<UUID>())
         }
-        #expect(stored.0 == head.position && stored.1 == head.position && stored.2 == head.position, "positions 1…\(head.position) without gaps")
+        #expect(
+            stored.0 == head.position && stored.1 == head.position && stored.2 == head.position, "positions 1…\(head.position) without gaps"
+        )
         let missing = Set(acknowledged).subtracting(stored.3)
-        var where_ = ""
+        var location = ""
         if !missing.isEmpty, let positions {
             let said = missing.compactMap { positions[$0] }.sorted()
             let found = try await TestDatabase.asSuperuser(url) { connection in
                 var text: [String] = []
-                let rows = try await connection.query("SELECT position, stream, meta FROM events WHERE position = ANY(\(said))", logger: TestDatabase.logger)
-                for try await (position, stream, meta) in rows.decode((Int64, String, String).self) { text.append("\(position) \(stream) \(meta)") }
+                let rows = try await connection.query(
+                    "SELECT position, stream, meta FROM events WHERE position = ANY(\(said))", logger: TestDatabase.logger)
+                for try await (position, stream, meta) in rows.decode((Int64, String, String).self) {
+                    text.append("\(position) \(stream) \(meta)")
+                }
                 return text
             }
-            where_ = "acknowledged at positions \(said.prefix(10)); the log has there: \(found.prefix(10))"
+            location = "acknowledged at positions \(said.prefix(10)); the log has there: \(found.prefix(10))"
         }
-        #expect(missing.isEmpty, "every acknowledged append is in the log: \(missing.count) of \(acknowledged.count) missing, head \(head.position), rows \(stored.0); \(where_)")
+        #expect(
+            missing.isEmpty,
+            "every acknowledged append is in the log: \(missing.count) of \(acknowledged.count) missing, head \(head.position), rows \(stored.0); \(location)"
+        )
         #expect(try await LedgerVerification(store: store).run().isIntact)
     }
 
@@ -136,7 +148,9 @@ struct FaultTests {
             #expect(tally.other.isEmpty, "\(tally.other.prefix(3))")
             // The lock is held 8 s, the lock timeout is 1 s: far below the hold, with room for
             // a loaded machine.
-            #expect(tally.slowest < .seconds(6), "an append waits about the lock timeout, not as long as the lock is held (slowest \(tally.slowest))")
+            #expect(
+                tally.slowest < .seconds(6),
+                "an append waits about the lock timeout, not as long as the lock is held (slowest \(tally.slowest))")
             try await Self.expectIntact(store, acknowledged: tally.written, url: url)
         }
     }

@@ -13,7 +13,10 @@ struct ImmutabilityTests {
             try await TestDatabase.asSuperuser(url) { connection in
                 let logger = TestDatabase.logger
                 try await connection.query("SET ROLE pledger_app", logger: logger)
-                for statement in ["UPDATE events SET type = 'X'", "DELETE FROM events", "TRUNCATE events", "UPDATE ledger_head SET position = 0 WHERE false"] {
+                for statement in [
+                    "UPDATE events SET type = 'X'", "DELETE FROM events", "TRUNCATE events",
+                    "UPDATE ledger_head SET position = 0 WHERE false",
+                ] {
                     do {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                         if statement.hasPrefix("UPDATE ledger_head") { continue }  // allowed: the app moves the head
@@ -42,7 +45,8 @@ struct ImmutabilityTests {
     func tamperingDetected() async throws {
         try await TestDatabase.withLedger { store, url in
             for n in 1...20 {
-                try await store.append(AppendRequest(stream: "s-\(n % 3)", expected: .any, events: [try event("E", [("n", .integer(Int64(n)))])]))
+                try await store.append(
+                    AppendRequest(stream: "s-\(n % 3)", expected: .any, events: [try event("E", [("n", .integer(Int64(n)))])]))
             }
             #expect(try await LedgerVerification(store: store).run().isIntact)
             try await TestDatabase.asSuperuser(url) { connection in

@@ -2,6 +2,7 @@ import Foundation
 import PledgerStore
 import PledgerTestSupport
 import Testing
+
 @testable import PledgerStore
 
 @Suite("Migrations")
@@ -28,13 +29,14 @@ struct MigratorTests {
 
     @Test("the splitter keeps dollar-quoted bodies, strings and comments whole")
     func splitter() {
-        let statements = SQLScript.statements(in: """
-            -- a comment; with a semicolon
-            CREATE TABLE a (x text DEFAULT ';');
-            CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'x;y'; END; $$;
-            /* block; comment */ SELECT 1;
-            DO $body$ BEGIN PERFORM 1; END $body$
-            """)
+        let statements = SQLScript.statements(
+            in: """
+                -- a comment; with a semicolon
+                CREATE TABLE a (x text DEFAULT ';');
+                CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'x;y'; END; $$;
+                /* block; comment */ SELECT 1;
+                DO $body$ BEGIN PERFORM 1; END $body$
+                """)
         #expect(statements.count == 4)
         #expect(statements[1].hasSuffix("END; $$"))
         #expect(statements[3] == "DO $body$ BEGIN PERFORM 1; END $body$")

@@ -26,7 +26,9 @@ struct ProjectorTests {
                     Issue.record("Postgres accepted what the pure workflow refused (\(error)): \(command)")
                 }
             } catch let error as DomainError {
-                #expect(throws: DomainError.self, "Postgres refused (\(error)) what the pure workflow accepts: \(command)") { try memory.run(command) }
+                #expect(throws: DomainError.self, "Postgres refused (\(error)) what the pure workflow accepts: \(command)") {
+                    try memory.run(command)
+                }
             }
         }
         return memory
@@ -97,9 +99,12 @@ struct ProjectorTests {
     static func tables(_ store: EventStore) async throws -> [String] {
         try await store.client.withConnection { connection in
             var rows: [String] = []
-            let loans = try await connection.query("SELECT stream || '|' || snapshot FROM rm_loans ORDER BY stream", logger: TestDatabase.logger)
+            let loans = try await connection.query(
+                "SELECT stream || '|' || snapshot FROM rm_loans ORDER BY stream", logger: TestDatabase.logger)
             for try await row in loans.decode(String.self) { rows.append(row) }
-            let funds = try await connection.query("SELECT fund_id || '|' || balance_fen || '|' || contributed_fen FROM rm_funds ORDER BY fund_id", logger: TestDatabase.logger)
+            let funds = try await connection.query(
+                "SELECT fund_id || '|' || balance_fen || '|' || contributed_fen FROM rm_funds ORDER BY fund_id", logger: TestDatabase.logger
+            )
             for try await row in funds.decode(String.self) { rows.append(row) }
             return rows
         }

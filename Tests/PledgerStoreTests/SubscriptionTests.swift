@@ -17,9 +17,12 @@ struct SubscriptionTests {
                 for writer in 0..<writers {
                     group.addTask {
                         for n in 0..<(total / writers / 3) {
-                            try await store.append(AppendRequest(stream: "w-\(writer)", expected: .any, events: [
-                                try event("E", [("n", .integer(Int64(n)))]), try event("E"), try event("E"),
-                            ]))
+                            try await store.append(
+                                AppendRequest(
+                                    stream: "w-\(writer)", expected: .any,
+                                    events: [
+                                        try event("E", [("n", .integer(Int64(n)))]), try event("E"), try event("E"),
+                                    ]))
                         }
                         return []
                     }

@@ -24,7 +24,9 @@ public enum FundMonth {
         return district.commands + [
             district.origination,
             .loan(loan, .repay(principal: yuan("1,800,000.00"), interest: yuan("96,250.00"), paidOn: date("2024-09-01"))),
-            .loan(loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-09-01"), daysOverdue: 30, classification: .substandard)),
+            .loan(
+                loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-09-01"), daysOverdue: 30, classification: .substandard)
+            ),
             .loan(loan, .claimCompensation(amount: yuan("500,000.00"), claimedOn: date("2024-12-30"))),
         ]
     }

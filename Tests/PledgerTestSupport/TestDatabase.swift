@@ -45,7 +45,9 @@ public enum TestDatabase {
         _ body: (EventStore, DatabaseURL) async throws -> Result
     ) async throws -> Result {
         try await withDatabase { url in
-            try await LedgerRuntime.with(url, maxConnections: maxConnections, limits: limits, operationTimeout: operationTimeout, logger: logger) { ledger in
+            try await LedgerRuntime.with(
+                url, maxConnections: maxConnections, limits: limits, operationTimeout: operationTimeout, logger: logger
+            ) { ledger in
                 try await body(ledger.log, url)
             }
         }
@@ -53,7 +55,9 @@ public enum TestDatabase {
 
     /// Runs SQL as the cluster superuser on a test database (for tampering and role checks).
     @discardableResult
-    public static func asSuperuser<Result: Sendable>(_ url: DatabaseURL, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    public static func asSuperuser<Result: Sendable>(_ url: DatabaseURL, _ body: (PostgresConnection) async throws -> Result) async throws
+        -> Result
+    {
         try await admin(url, body)
     }
 

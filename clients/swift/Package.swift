@@ -8,7 +8,7 @@ let package = Package(
     name: "PledgerBankClient",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "PledgerBankClient", targets: ["PledgerBankClient"]),
+        .library(name: "PledgerBankClient", targets: ["PledgerBankClient"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),

@@ -48,7 +48,9 @@ public struct DemoDistrict: Sendable {
     public func record(_ session: LedgerSession, in ledger: Ledger, progress: (Int, Int) -> Void = { _, _ in }) async throws {
         let head = try await ledger.log.head()
         guard head.position == 0 else {
-            throw ApplicationError.failure("the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)")
+            throw ApplicationError.failure(
+                "the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)"
+            )
         }
         let meta = try JSONObject([("actor", .string("demo")), ("seed", .integer(Int64(seed)))])
         try await ledger.batches.append(session, meta: meta, backfill: true, progress: progress)
@@ -112,12 +114,20 @@ private struct Run {
             claimAfterOverdueDays: 90, nplSuspendBp: Bp(500), eligibleKinds: [.patent, .utilityModel, .design, .trademark],
             maxTermMonths: 36, maxPledgeRateBp: Bp(6000))
         let fund = DemoDistrict.fund
-        agenda.add(day("2022-01-01"), .command(.fund(fund, .establish(
-            id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try! RegionCode("211303"), policy: policy, establishedOn: day("2022-01-01")))))
+        agenda.add(
+            day("2022-01-01"),
+            .command(
+                .fund(
+                    fund,
+                    .establish(
+                        id: fund, name: "龙城区知识产权质押融资风险补偿资金", region: try! RegionCode("211303"), policy: policy,
+                        establishedOn: day("2022-01-01")))))
         for bank in Self.banks {
             let id = try! BankId(bank.id)
             agenda.add(day("2022-01-04"), .command(.bank(id, .register(id: id, name: bank.name, licence: bank.licence))))
-            agenda.add(day("2022-01-10"), .command(.fund(fund, .joinBank(id, agreement: "龙城区知识产权质押融资合作协议（\(bank.id)）", effectiveOn: day("2022-01-10")))))
+            agenda.add(
+                day("2022-01-10"),
+                .command(.fund(fund, .joinBank(id, agreement: "龙城区知识产权质押融资合作协议（\(bank.id)）", effectiveOn: day("2022-01-10")))))
         }
         // Contributions grow 10% a year; the district matches the city.
         for (index, year) in (2022...2025).enumerated() {
@@ -125,8 +135,14 @@ private struct Run {
             for (contributor, base) in [(Contributor.province, Int64(3_000_000)), (.city, 4_000_000), (.district, 3_000_000)] {
                 let amount = yuan(base * Int64(scale) * factor / 1000)
                 let document = contributor == .province ? "辽财指" : contributor == .city ? "朝财指" : "龙财指"
-                agenda.add(day("\(year)-01-15"), .command(.fund(fund, .receiveContribution(
-                    amount: amount, contributor: contributor, receivedOn: day("\(year)-01-15"), reference: "\(document)〔\(year)〕\(index * 3 + 1)号"))))
+                agenda.add(
+                    day("\(year)-01-15"),
+                    .command(
+                        .fund(
+                            fund,
+                            .receiveContribution(
+                                amount: amount, contributor: contributor, receivedOn: day("\(year)-01-15"),
+                                reference: "\(document)〔\(year)〕\(index * 3 + 1)号"))))
             }
         }
         // Borrowers join over time; loans per year grow around the 15% target.
@@ -151,7 +167,10 @@ private struct Run {
     // MARK: Perform
 
     mutating func perform(_ item: Agenda.Item) {
-        if item.date != today { today = item.date; secondOfDay = 0 }
+        if item.date != today {
+            today = item.date
+            secondOfDay = 0
+        }
         switch item.action {
         case .command(let command): run(command)
         case .newBorrower: newBorrower()
@@ -187,7 +206,14 @@ private struct Run {
         let uscc = try! Uscc(prefix + String(Uscc.checkCharacter(for: prefix)!))
         let industry = weighted(Self.industries.map { ($0, $0.weight) })
         let name = "\(Self.places[int(0...Self.places.count - 1)])\(industry.core)\(["科技", "新能源", "实业", "技术"][int(0...3)])有限公司"
-        guard run(.borrower(uscc, .register(uscc: uscc, name: name, industry: try! IndustryCode(industry.code), region: try! RegionCode(region), techSme: chance(70)))) != nil else { return }
+        guard
+            run(
+                .borrower(
+                    uscc,
+                    .register(
+                        uscc: uscc, name: name, industry: try! IndustryCode(industry.code), region: try! RegionCode(region),
+                        techSme: chance(70)))) != nil
+        else { return }
         borrowers.append((uscc, name))
         for _ in 0..<int(1...3) { newAsset(for: uscc) }
     }
@@ -198,12 +224,17 @@ private struct Run {
         let kind = weighted([(AssetKind.patent, 60), (.utilityModel, 15), (.trademark, 20), (.design, 5)])
         let year = today.year - int(0...4)
         let number = String(format: "%07d", assetCount)
-        let (id, registry, title): (String, String, String) = switch kind {
-        case .trademark: ("TM\(year)\(number)", "第\(40_000_000 + assetCount)号", "\(Self.places[assetCount % Self.places.count])牌注册商标")
-        case .utilityModel: ("ZL\(year)2\(number)", "ZL \(year) 2 \(number).\(assetCount % 10)", "一种储能电池模组散热结构")
-        case .design: ("ZL\(year)3\(number)", "ZL \(year) 3 \(number).\(assetCount % 10)", "充电桩外观设计")
-        default: ("ZL\(year)1\(number)", "ZL \(year) 1 \(number).\(assetCount % 10)", ["固态电解质制备方法", "光伏组件串焊工艺", "氢燃料电池双极板", "锂电池正极材料包覆方法"][assetCount % 4])
-        }
+        let (id, registry, title): (String, String, String) =
+            switch kind {
+            case .trademark: ("TM\(year)\(number)", "第\(40_000_000 + assetCount)号", "\(Self.places[assetCount % Self.places.count])牌注册商标")
+            case .utilityModel: ("ZL\(year)2\(number)", "ZL \(year) 2 \(number).\(assetCount % 10)", "一种储能电池模组散热结构")
+            case .design: ("ZL\(year)3\(number)", "ZL \(year) 3 \(number).\(assetCount % 10)", "充电桩外观设计")
+            default:
+                (
+                    "ZL\(year)1\(number)", "ZL \(year) 1 \(number).\(assetCount % 10)",
+                    ["固态电解质制备方法", "光伏组件串焊工艺", "氢燃料电池双极板", "锂电池正极材料包覆方法"][assetCount % 4]
+                )
+            }
         let asset = try! AssetId(id)
         run(.asset(asset, .register(id: asset, kind: kind, registryNo: registry, title: title, owner: owner)))
         revalue(asset)
@@ -215,8 +246,12 @@ private struct Run {
         let value = Money(fen: Int64(int(300...3000)) * 1_000_000)
         let method = weighted([(ValuationMethod.income, 60), (.market, 25), (.cost, 15)])
         let valuation = try! ValuationId("V\(today.description.replacingOccurrences(of: "-", with: ""))")
-        run(.asset(asset, .value(id: valuation, appraiser: Self.appraisers[int(0...2)], method: method, value: value,
-                                 valuedOn: today.adding(days: -int(3...25)), reportRef: "PG-\(today.year)-\(String(format: "%05d", int(1...99_999)))")))
+        run(
+            .asset(
+                asset,
+                .value(
+                    id: valuation, appraiser: Self.appraisers[int(0...2)], method: method, value: value,
+                    valuedOn: today.adding(days: -int(3...25)), reportRef: "PG-\(today.year)-\(String(format: "%05d", int(1...99_999)))")))
     }
 
     mutating func newLoan() {
@@ -243,7 +278,8 @@ private struct Run {
         let enrolled = open && chance(85)
         let origination = LoanCommand.Origination(
             key: key, borrower: borrower, principal: principal, rate: Bp(Int64(int(345...560))), originatedOn: today,
-            maturesOn: today.adding(months: months), collateral: [.init(asset: asset, registrationNo: "Y\(today.year)211303\(String(format: "%05d", assetCount + summary.loans))")],
+            maturesOn: today.adding(months: months),
+            collateral: [.init(asset: asset, registrationNo: "Y\(today.year)211303\(String(format: "%05d", assetCount + summary.loans))")],
             fund: enrolled ? DemoDistrict.fund : nil)
         guard run(.loan(key, .originate(origination))) != nil else { return }
         summary.loans += 1
@@ -267,15 +303,25 @@ private struct Run {
         guard let loan = session.states.loans[key], let origination = loan.origination else { return }
         switch step {
         case .repay(let percent):
-            let principal = percent == 100 ? loan.outstanding : loan.outstanding.fen > 0 ? Money(fen: loan.outstanding.fen * Int64(percent) / 100 / 100 * 100) : .zero
-            let interest = (try? origination.principalFen.applying(origination.rateBp, rounding: .down)).map { Money(fen: $0.fen * Int64(percent) / 200) } ?? .zero
+            let principal =
+                percent == 100
+                ? loan.outstanding : loan.outstanding.fen > 0 ? Money(fen: loan.outstanding.fen * Int64(percent) / 100 / 100 * 100) : .zero
+            let interest =
+                (try? origination.principalFen.applying(origination.rateBp, rounding: .down)).map {
+                    Money(fen: $0.fen * Int64(percent) / 200)
+                } ?? .zero
             run(.loan(key, .repay(principal: principal, interest: interest, paidOn: today)))
         case .close:
             run(.loan(key, .close(on: today)))
         case .defaulted(let days):
             // The instalment missed `days` ago (never before the loan began).
             let missed = max(today.adding(days: -days), origination.originatedOn.adding(days: 1))
-            run(.loan(key, .markDefaulted(on: today, missedDueOn: missed, classification: weighted([(LoanClassification.substandard, 50), (.doubtful, 35), (.loss, 15)]))))
+            run(
+                .loan(
+                    key,
+                    .markDefaulted(
+                        on: today, missedDueOn: missed,
+                        classification: weighted([(LoanClassification.substandard, 50), (.doubtful, 35), (.loss, 15)]))))
             // A default that took the NPL ratio over the threshold suspended enrolments; the
             // administrator reviews the files and reopens a few weeks later.
             if let fund = session.states.funds[DemoDistrict.fund], fund.isSuspendedNow || !fund.suspendedBanks.isEmpty {
@@ -288,9 +334,11 @@ private struct Run {
             }
         case .claim:
             guard let fund = session.states.funds[DemoDistrict.fund], let defaulted = loan.defaulted,
-                  let limit = try? Loan.claimLimit(loan: origination, defaulted: defaulted, fund: fund, asOf: today), limit.amount.isPositive
+                let limit = try? Loan.claimLimit(loan: origination, defaulted: defaulted, fund: fund, asOf: today), limit.amount.isPositive
             else { return }
-            if run(.loan(key, .claimCompensation(amount: limit.amount, claimedOn: today))) != nil { schedule(key, today.adding(days: int(10...25)), .decide) }
+            if run(.loan(key, .claimCompensation(amount: limit.amount, claimedOn: today))) != nil {
+                schedule(key, today.adding(days: int(10...25)), .decide)
+            }
         case .decide:
             guard let claim = loan.openClaim else { return }
             if chance(8) {
@@ -338,7 +386,8 @@ private struct Run {
     /// The account's quarterly interest (结息, 0.35% a year on the balance, to the fen).
     mutating func creditInterest(_ quarter: Int) {
         guard let fund = session.states.funds[DemoDistrict.fund],
-              let interest = try? fund.balance(on: today).scaled(by: 35, over: 40_000, rounding: .down), interest.isPositive else { return }
+            let interest = try? fund.balance(on: today).scaled(by: 35, over: 40_000, rounding: .down), interest.isPositive
+        else { return }
         run(.fund(DemoDistrict.fund, .creditInterest(amount: interest, creditedOn: today, reference: "结息\(today.year)Q\(quarter)")))
     }
 
@@ -348,8 +397,10 @@ private struct Run {
         if let key = active.first {
             run(.loan(key, .cancel(on: today, reason: "重复录入，合同号已作废")))
         }
-        if let key = active.dropFirst().first, let events = run(.loan(key, .repay(principal: Money(fen: 10_000_000), interest: .zero, paidOn: today))),
-           let repayment = events.first {
+        if let key = active.dropFirst().first,
+            let events = run(.loan(key, .repay(principal: Money(fen: 10_000_000), interest: .zero, paidOn: today))),
+            let repayment = events.first
+        {
             run(.loan(key, .reverse(eventId: repayment.id, on: today.adding(days: 1), reason: "还款误记入本笔贷款，应为他行贷款")))
         }
     }
@@ -357,9 +408,26 @@ private struct Run {
 
 /// Future actions ordered by date (then by when they were planned): a binary heap.
 private struct Agenda {
-    enum LoanStep { case repay(percent: Int), close, defaulted(daysOverdue: Int), claim, decide, pay, recover, returnShare(Int), writeOff }
-    enum Action { case command(LedgerCommand), newBorrower, newLoan, loanStep(LoanKey, LoanStep), mistake, review, interest(Int) }
-    struct Item { var date: BusinessDate; var sequence: Int; var action: Action }
+    enum LoanStep {
+        case repay(percent: Int)
+        case close
+        case defaulted(daysOverdue: Int)
+        case claim, decide, pay, recover
+        case returnShare(Int)
+        case writeOff
+    }
+    enum Action {
+        case command(LedgerCommand)
+        case newBorrower, newLoan
+        case loanStep(LoanKey, LoanStep)
+        case mistake, review
+        case interest(Int)
+    }
+    struct Item {
+        var date: BusinessDate
+        var sequence: Int
+        var action: Action
+    }
 
     private var heap: [Item] = []
     private var sequence = 0
@@ -383,7 +451,8 @@ private struct Agenda {
         let top = heap.removeLast()
         var parent = 0
         while true {
-            let left = 2 * parent + 1, right = left + 1
+            let left = 2 * parent + 1
+            let right = left + 1
             var first = parent
             if left < heap.count, Self.before(heap[left], heap[first]) { first = left }
             if right < heap.count, Self.before(heap[right], heap[first]) { first = right }

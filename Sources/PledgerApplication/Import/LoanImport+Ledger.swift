@@ -20,8 +20,10 @@ extension LoanImport {
     /// nothing is written when there is a problem, unless `skipInvalid` (then the valid
     /// loans are written, each all or nothing). Loans already in the ledger with the same
     /// terms and collateral (a re-run of the file) are recognised and not written again.
-    public static func run(_ file: SpreadsheetFile, ledger: Ledger, skipInvalid: Bool,
-                           progress: (Int, Int) -> Void = { _, _ in }) async throws -> Outcome {
+    public static func run(
+        _ file: SpreadsheetFile, ledger: Ledger, skipInvalid: Bool,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws -> Outcome {
         let (loans, problems) = try read(file)
         var (session, outcome) = try await decide(loans, ledger: ledger, file: file.path, progress: progress)
         outcome.problems = (problems + outcome.problems).sorted { $0.line < $1.line }
@@ -33,18 +35,26 @@ extension LoanImport {
 
     /// Decides every loan in one session; a loan's commands are all accepted or all dropped.
     /// The outcome's problems are the loans the ledger refuses.
-    static func decide(_ loans: [Loan], ledger: Ledger, file: String, progress: (Int, Int) -> Void) async throws -> (LedgerSession, Outcome) {
+    static func decide(_ loans: [Loan], ledger: Ledger, file: String, progress: (Int, Int) -> Void) async throws -> (LedgerSession, Outcome)
+    {
         let handler = ledger.commands
         var session = LedgerSession()
-        var imported = 0, alreadyThere = 0
+        var imported = 0
+        var alreadyThere = 0
         var refused: [Problem] = []
         for (index, loan) in loans.enumerated() {
             progress(index, loans.count)
             let commands = try loan.commands
             for command in commands { try await handler.prepare(&session, for: command) }
             if let existing = session.states.loans[loan.key]?.origination {
-                if loan.matches(existing) { alreadyThere += 1; continue }
-                refused.append(Problem(line: loan.line, message: "\(file): \(loan.lines): loan \(loan.key) already exists with other terms or other collateral"))
+                if loan.matches(existing) {
+                    alreadyThere += 1
+                    continue
+                }
+                refused.append(
+                    Problem(
+                        line: loan.line,
+                        message: "\(file): \(loan.lines): loan \(loan.key) already exists with other terms or other collateral"))
                 continue
             }
             // What the ledger already has (a borrower with several loans, an asset revalued

@@ -3,9 +3,11 @@ import PledgerDomain
 /// The loans CSV of `pledger import`, read as loans: one row per pledged asset, rows with
 /// the same bank and contract number forming one loan with all their assets.
 public enum LoanImport {
-    public static let required = ["bank_id", "contract_no", "borrower_uscc", "borrower_name", "industry", "region", "tech_sme", "asset_id",
-                                  "asset_kind", "registry_no", "asset_title", "valuation_id", "appraiser", "valuation_method", "value", "valued_on",
-                                  "report_ref", "registration_no", "principal", "rate_bp", "originated_on", "matures_on", "fund_id"]
+    public static let required = [
+        "bank_id", "contract_no", "borrower_uscc", "borrower_name", "industry", "region", "tech_sme", "asset_id",
+        "asset_kind", "registry_no", "asset_title", "valuation_id", "appraiser", "valuation_method", "value", "valued_on",
+        "report_ref", "registration_no", "principal", "rate_bp", "originated_on", "matures_on", "fund_id",
+    ]
     public static let optional = ["outstanding", "outstanding_on"]
 
     /// The column a refusal is about. The rules name the fields of their commands
@@ -55,10 +57,12 @@ public enum LoanImport {
 
         /// Column names and printed values, to say which ones differ.
         var columns: [(String, String)] {
-            [("borrower_uscc", borrower.value), ("borrower_name", borrowerName), ("industry", industry.value), ("region", region.value),
-             ("tech_sme", String(techSme)), ("principal", principal.description), ("rate_bp", String(rate.value)),
-             ("originated_on", originatedOn.description), ("matures_on", maturesOn.description), ("fund_id", fund?.value ?? "(none)"),
-             ("outstanding", outstanding?.description ?? "(none)"), ("outstanding_on", outstandingOn?.description ?? "(none)")]
+            [
+                ("borrower_uscc", borrower.value), ("borrower_name", borrowerName), ("industry", industry.value), ("region", region.value),
+                ("tech_sme", String(techSme)), ("principal", principal.description), ("rate_bp", String(rate.value)),
+                ("originated_on", originatedOn.description), ("matures_on", maturesOn.description), ("fund_id", fund?.value ?? "(none)"),
+                ("outstanding", outstanding?.description ?? "(none)"), ("outstanding_on", outstandingOn?.description ?? "(none)"),
+            ]
         }
     }
 
@@ -77,11 +81,16 @@ public enum LoanImport {
             key = LoanKey(bank: bank, contract: try csv.parse(row, "contract_no") { try ContractNo($0) }!)
             let uscc = try csv.parse(row, "borrower_uscc") { try Uscc($0) }!
             let techText = try csv.text(row, "tech_sme").lowercased()
-            guard ["true", "false", "yes", "no", "1", "0"].contains(techText) else { throw csv.fail(row, "tech_sme", "must be true or false") }
-            guard let rate = Int64(try csv.text(row, "rate_bp")) else { throw csv.fail(row, "rate_bp", "must be an integer number of basis points (385 = 3.85%)") }
+            guard ["true", "false", "yes", "no", "1", "0"].contains(techText) else {
+                throw csv.fail(row, "tech_sme", "must be true or false")
+            }
+            guard let rate = Int64(try csv.text(row, "rate_bp")) else {
+                throw csv.fail(row, "rate_bp", "must be an integer number of basis points (385 = 3.85%)")
+            }
             let outstanding = try csv.money(row, "outstanding", required: false)
             terms = Terms(
-                borrower: uscc, borrowerName: try csv.text(row, "borrower_name"), industry: try csv.parse(row, "industry") { try IndustryCode($0) }!,
+                borrower: uscc, borrowerName: try csv.text(row, "borrower_name"),
+                industry: try csv.parse(row, "industry") { try IndustryCode($0) }!,
                 region: try csv.parse(row, "region") { try RegionCode($0) }!, techSme: ["true", "yes", "1"].contains(techText),
                 principal: try csv.money(row, "principal")!, rate: Bp(rate),
                 originatedOn: try csv.date(row, "originated_on"), maturesOn: try csv.date(row, "matures_on"),
@@ -93,19 +102,29 @@ public enum LoanImport {
             asset = try csv.parse(row, "asset_id") { try AssetId($0) }!
             let kind = try csv.parse(row, "asset_kind") { text -> AssetKind in
                 guard let kind = AssetKind(rawValue: text) else {
-                    throw DomainError.invalid("asset_kind", "\"\(text)\" is not one of \(AssetKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw DomainError.invalid(
+                        "asset_kind", "\"\(text)\" is not one of \(AssetKind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return kind
             }!
             let method = try csv.parse(row, "valuation_method") { text -> ValuationMethod in
-                guard let method = ValuationMethod(rawValue: text) else { throw DomainError.invalid("valuation_method", "use income, market or cost") }
+                guard let method = ValuationMethod(rawValue: text) else {
+                    throw DomainError.invalid("valuation_method", "use income, market or cost")
+                }
                 return method
             }!
             let valuation = try csv.parse(row, "valuation_id") { try ValuationId($0) }!
             assetCommands = [
-                .asset(asset, .register(id: asset, kind: kind, registryNo: try csv.text(row, "registry_no"), title: try csv.text(row, "asset_title"), owner: uscc)),
-                .asset(asset, .value(id: valuation, appraiser: try csv.text(row, "appraiser"), method: method, value: try csv.money(row, "value")!,
-                                     valuedOn: try csv.date(row, "valued_on"), reportRef: try csv.text(row, "report_ref"))),
+                .asset(
+                    asset,
+                    .register(
+                        id: asset, kind: kind, registryNo: try csv.text(row, "registry_no"), title: try csv.text(row, "asset_title"),
+                        owner: uscc)),
+                .asset(
+                    asset,
+                    .value(
+                        id: valuation, appraiser: try csv.text(row, "appraiser"), method: method, value: try csv.money(row, "value")!,
+                        valuedOn: try csv.date(row, "valued_on"), reportRef: try csv.text(row, "report_ref"))),
             ]
             pledge = .init(asset: asset, valuation: valuation, registrationNo: try csv.text(row, "registration_no"))
         }
@@ -130,8 +149,11 @@ public enum LoanImport {
         public var commands: [LedgerCommand] {
             get throws {
                 var commands: [LedgerCommand] = [
-                    .borrower(terms.borrower, .register(uscc: terms.borrower, name: terms.borrowerName, industry: terms.industry,
-                                                        region: terms.region, techSme: terms.techSme)),
+                    .borrower(
+                        terms.borrower,
+                        .register(
+                            uscc: terms.borrower, name: terms.borrowerName, industry: terms.industry,
+                            region: terms.region, techSme: terms.techSme))
                 ]
                 for row in rows { commands += row.assetCommands }
                 commands.append(.loan(key, .originate(origination)))
@@ -185,11 +207,20 @@ public enum LoanImport {
             let first = loans[at].rows[0]
             if row.terms != first.terms {
                 let differing = zip(first.terms.columns, row.terms.columns).filter { $0.0.1 != $0.1.1 }
-                let detail = differing.map { "\($0.0.0) is \($0.0.1) on line \(first.line) but \($0.1.1) on line \(row.line)" }.joined(separator: "; ")
-                conflicts.append(Problem(line: row.line, message: "\(file): lines \(first.line) and \(row.line): contract \(row.key) — \(detail); all rows of one contract must agree on the loan (one row per pledged asset)"))
+                let detail = differing.map { "\($0.0.0) is \($0.0.1) on line \(first.line) but \($0.1.1) on line \(row.line)" }.joined(
+                    separator: "; ")
+                conflicts.append(
+                    Problem(
+                        line: row.line,
+                        message:
+                            "\(file): lines \(first.line) and \(row.line): contract \(row.key) — \(detail); all rows of one contract must agree on the loan (one row per pledged asset)"
+                    ))
                 broken.insert(row.key)
             } else if let earlier = loans[at].rows.first(where: { $0.asset == row.asset }) {
-                conflicts.append(Problem(line: row.line, message: "\(file): lines \(earlier.line) and \(row.line): contract \(row.key) pledges asset \(row.asset) twice"))
+                conflicts.append(
+                    Problem(
+                        line: row.line,
+                        message: "\(file): lines \(earlier.line) and \(row.line): contract \(row.key) pledges asset \(row.asset) twice"))
                 broken.insert(row.key)
             } else {
                 loans[at].rows.append(row)

@@ -48,7 +48,9 @@ public struct SpreadsheetFile: Sendable {
     }
 
     public func date(_ row: CSV.Row, _ column: String) throws -> BusinessDate {
-        do { return try BusinessDate(parsing: try text(row, column)) } catch let error as DomainError { throw fail(row, column, error.message) }
+        do { return try BusinessDate(parsing: try text(row, column)) } catch let error as DomainError {
+            throw fail(row, column, error.message)
+        }
     }
 
     public func parse<T>(_ row: CSV.Row, _ column: String, required: Bool = true, _ make: (String) throws -> T) throws -> T? {

@@ -54,8 +54,10 @@ public enum BankStatementReconciliation {
             guard let status = LoanStatus(rawValue: statusText.lowercased()), status != .cancelled else {
                 throw file.fail(row, "status", "\"\(statusText)\" is not a status; use active, defaulted, written_off or closed")
             }
-            lines.append(Line(line: row.line, contract: contract, borrower: try file.parse(row, "borrower_uscc") { try Uscc($0) }!,
-                              outstanding: try file.money(row, "outstanding")!, status: status))
+            lines.append(
+                Line(
+                    line: row.line, contract: contract, borrower: try file.parse(row, "borrower_uscc") { try Uscc($0) }!,
+                    outstanding: try file.money(row, "outstanding")!, status: status))
         }
         return lines
     }
@@ -74,12 +76,15 @@ public enum BankStatementReconciliation {
         for line in statement {
             listed.insert(line.contract.value)
             guard let loan = loans[line.contract.value] else {
-                rows.append(Row(finding: .onlyInStatement, contract: line.contract, line: line.line, statementOutstanding: line.outstanding,
-                                statementStatus: line.status, note: "the ledger has no such loan for this bank"))
+                rows.append(
+                    Row(
+                        finding: .onlyInStatement, contract: line.contract, line: line.line, statementOutstanding: line.outstanding,
+                        statementStatus: line.status, note: "the ledger has no such loan for this bank"))
                 continue
             }
-            var row = Row(finding: .matched, contract: line.contract, line: line.line, statementOutstanding: line.outstanding,
-                          ledgerOutstanding: loan.outstandingFen, statementStatus: line.status, ledgerStatus: loan.status, note: "")
+            var row = Row(
+                finding: .matched, contract: line.contract, line: line.line, statementOutstanding: line.outstanding,
+                ledgerOutstanding: loan.outstandingFen, statementStatus: line.status, ledgerStatus: loan.status, note: "")
             if loan.borrower != line.borrower {
                 row.finding = .borrowerDifference
                 row.note = "statement borrower \(line.borrower), ledger \(loan.borrower)"
@@ -94,8 +99,10 @@ public enum BankStatementReconciliation {
         }
         for loan in loans.values.sorted(by: { $0.contractNo < $1.contractNo }) where !listed.contains(loan.contractNo.value) {
             guard [.active, .defaulted].contains(loan.status) else { continue }
-            rows.append(Row(finding: .onlyInLedger, contract: loan.contractNo, ledgerOutstanding: loan.outstandingFen,
-                            ledgerStatus: loan.status, note: "on the ledger's books but not in the statement"))
+            rows.append(
+                Row(
+                    finding: .onlyInLedger, contract: loan.contractNo, ledgerOutstanding: loan.outstandingFen,
+                    ledgerStatus: loan.status, note: "on the ledger's books but not in the statement"))
         }
         return rows
     }

@@ -44,17 +44,30 @@ public struct FundAccountLedger: Sendable {
         var movements: [Movement] = []
         for recorded in events where !fund.reversed.contains(recorded.id) {
             switch recorded.event {
-            case .fundContributionReceived(let e): movements.append(Movement(date: e.receivedOn, amount: e.amountFen, reference: e.reference, kind: .contribution))
-            case .compensationDisbursed(let e): movements.append(Movement(date: e.paidOn, amount: Money(fen: -e.amountFen.fen), reference: e.paymentRef, kind: .payout))
-            case .recoveryShareReceived(let e): movements.append(Movement(date: e.returnedOn, amount: e.amountFen, reference: e.reference, kind: .recoveryShare))
-            case .fundInterestCredited(let e): movements.append(Movement(date: e.creditedOn, amount: e.amountFen, reference: e.reference, kind: .interest))
-            case .fundBankCharged(let e): movements.append(Movement(date: e.chargedOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: .bankCharge))
+            case .fundContributionReceived(let e):
+                movements.append(Movement(date: e.receivedOn, amount: e.amountFen, reference: e.reference, kind: .contribution))
+            case .compensationDisbursed(let e):
+                movements.append(Movement(date: e.paidOn, amount: Money(fen: -e.amountFen.fen), reference: e.paymentRef, kind: .payout))
+            case .recoveryShareReceived(let e):
+                movements.append(Movement(date: e.returnedOn, amount: e.amountFen, reference: e.reference, kind: .recoveryShare))
+            case .fundInterestCredited(let e):
+                movements.append(Movement(date: e.creditedOn, amount: e.amountFen, reference: e.reference, kind: .interest))
+            case .fundBankCharged(let e):
+                movements.append(
+                    Movement(date: e.chargedOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: .bankCharge))
             case .fundContributionReturned(let e):
-                movements.append(Movement(date: e.returnedOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: .returned(to: e.contributor)))
+                movements.append(
+                    Movement(
+                        date: e.returnedOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: .returned(to: e.contributor)
+                    ))
             case .fundTransferredOut(let e):
-                movements.append(Movement(date: e.transferredOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: .transferOut(to: e.toFundId)))
+                movements.append(
+                    Movement(
+                        date: e.transferredOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference,
+                        kind: .transferOut(to: e.toFundId)))
             case .fundTransferredIn(let e):
-                movements.append(Movement(date: e.transferredOn, amount: e.amountFen, reference: e.reference, kind: .transferIn(from: e.fromFundId)))
+                movements.append(
+                    Movement(date: e.transferredOn, amount: e.amountFen, reference: e.reference, kind: .transferIn(from: e.fromFundId)))
             default: break
             }
         }

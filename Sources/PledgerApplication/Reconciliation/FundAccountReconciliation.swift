@@ -56,9 +56,10 @@ public enum FundAccountReconciliation {
             if let value = amountIn ?? amountOut, !value.isPositive {
                 throw file.fail(row, amountIn != nil ? "amount_in" : "amount_out", "must be more than 0.00")
             }
-            return Line(line: row.line, date: try file.date(row, "date"), amount: amountIn ?? Money(fen: -amountOut!.fen),
-                        counterparty: try file.text(row, "counterparty", required: false), reference: try file.text(row, "reference"),
-                        balance: try file.money(row, "balance", required: false))
+            return Line(
+                line: row.line, date: try file.date(row, "date"), amount: amountIn ?? Money(fen: -amountOut!.fen),
+                counterparty: try file.text(row, "counterparty", required: false), reference: try file.text(row, "reference"),
+                balance: try file.money(row, "balance", required: false))
         }
     }
 
@@ -77,17 +78,25 @@ public enum FundAccountReconciliation {
         for line in statement {
             // Best candidate: same reference and amount, nearest date; else same reference.
             let sameReference = unmatched.filter { $0.1.reference == line.reference }
-            let candidate = sameReference.filter { $0.1.amount == line.amount }.min { abs($0.1.date.days(until: line.date)) < abs($1.1.date.days(until: line.date)) }
+            let candidate =
+                sameReference.filter { $0.1.amount == line.amount }.min {
+                    abs($0.1.date.days(until: line.date)) < abs($1.1.date.days(until: line.date))
+                }
                 ?? sameReference.min { abs($0.1.date.days(until: line.date)) < abs($1.1.date.days(until: line.date)) }
             guard let (index, movement) = candidate else {
-                rows.append(Row(finding: .onlyInStatement, line: line.line, date: line.date, reference: line.reference,
-                                statementAmount: line.amount, note: "no \(line.amount.isNegative ? "payout" : "contribution or recovery share") with this reference in the ledger"))
+                rows.append(
+                    Row(
+                        finding: .onlyInStatement, line: line.line, date: line.date, reference: line.reference,
+                        statementAmount: line.amount,
+                        note: "no \(line.amount.isNegative ? "payout" : "contribution or recovery share") with this reference in the ledger"
+                    ))
                 continue
             }
             unmatched.removeAll { $0.0 == index }
             let apart = abs(movement.date.days(until: line.date))
-            var row = Row(finding: .matched, line: line.line, date: line.date, reference: line.reference,
-                          statementAmount: line.amount, ledgerAmount: movement.amount, note: movement.kind.description)
+            var row = Row(
+                finding: .matched, line: line.line, date: line.date, reference: line.reference,
+                statementAmount: line.amount, ledgerAmount: movement.amount, note: movement.kind.description)
             if movement.amount != line.amount {
                 row.finding = .amountDifference
                 row.note = "\(movement.kind): difference \(Money(fen: line.amount.fen - movement.amount.fen)) (statement − ledger)"
@@ -98,19 +107,26 @@ public enum FundAccountReconciliation {
             rows.append(row)
         }
         // Ledger movements inside the statement's period that the bank did not show.
-        for (_, movement) in unmatched where movement.date >= first.adding(days: -toleranceDays) && movement.date <= last.adding(days: toleranceDays) {
-            rows.append(Row(finding: .onlyInLedger, date: movement.date, reference: movement.reference, ledgerAmount: movement.amount,
-                            note: "\(movement.kind) in the ledger, not on the statement"))
+        for (_, movement) in unmatched
+        where movement.date >= first.adding(days: -toleranceDays) && movement.date <= last.adding(days: toleranceDays) {
+            rows.append(
+                Row(
+                    finding: .onlyInLedger, date: movement.date, reference: movement.reference, ledgerAmount: movement.amount,
+                    note: "\(movement.kind) in the ledger, not on the statement"))
         }
         if let closing = statement.last(where: { $0.balance != nil }), let balance = closing.balance {
             let ledgerBalance = ledger.fund.balance(on: closing.date)
             if ledgerBalance != balance {
-                rows.append(Row(finding: .closingBalanceDifference, line: closing.line, date: closing.date, reference: "",
-                                statementAmount: balance, ledgerAmount: ledgerBalance,
-                                note: "closing balance differs by \(Money(fen: balance.fen - ledgerBalance.fen)) (statement − ledger)"))
+                rows.append(
+                    Row(
+                        finding: .closingBalanceDifference, line: closing.line, date: closing.date, reference: "",
+                        statementAmount: balance, ledgerAmount: ledgerBalance,
+                        note: "closing balance differs by \(Money(fen: balance.fen - ledgerBalance.fen)) (statement − ledger)"))
             } else {
-                rows.append(Row(finding: .matched, line: closing.line, date: closing.date, reference: "closing balance",
-                                statementAmount: balance, ledgerAmount: ledgerBalance, note: "closing balance agrees"))
+                rows.append(
+                    Row(
+                        finding: .matched, line: closing.line, date: closing.date, reference: "closing balance",
+                        statementAmount: balance, ledgerAmount: ledgerBalance, note: "closing balance agrees"))
             }
         }
         return rows

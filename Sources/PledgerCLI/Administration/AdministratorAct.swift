@@ -6,9 +6,10 @@ import PledgerStore
 
 /// Options every act of a fund administrator shares.
 struct ActOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Your reference for this act (the voucher or instruction number). It is recorded, and it makes the command idempotent: running it again with the same reference and the same values writes nothing and reports the first result.",
-        valueName: "ref"))
+    @Option(
+        help: ArgumentHelp(
+            "Your reference for this act (the voucher or instruction number). It is recorded, and it makes the command idempotent: running it again with the same reference and the same values writes nothing and reports the first result.",
+            valueName: "ref"))
     var reference: String
 
     @Flag(name: .customLong("yes"), help: "Do not ask for confirmation (asked only when standard input is a terminal).")
@@ -27,7 +28,8 @@ extension AdministratorAct {
                 throw ApplicationError.failure("nothing was written")
             }
         }
-        let result = try await perform(reference: options.reference, actor: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "fund_admin")", ledger: ledger)
+        let result = try await perform(
+            reference: options.reference, actor: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "fund_admin")", ledger: ledger)
         if result.replayed {
             note("already recorded under reference \(options.reference) (position \(result.lastPosition)); nothing new was written")
         }
@@ -36,7 +38,8 @@ extension AdministratorAct {
 
     private static func check(reference: String) throws {
         guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, reference.count <= 120,
-              !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw ApplicationError.badInput("--reference must be 1–120 printable characters")
         }
     }
@@ -47,7 +50,9 @@ enum ActInput {
     static func money(_ text: String, flag: String) throws -> Money {
         do {
             let amount = try Money(parsing: text, field: flag)
-            guard amount.isPositive else { throw ApplicationError.badInput("\(flag): must be more than 0.00 (amounts are in yuan, like 1,000,000.00)") }
+            guard amount.isPositive else {
+                throw ApplicationError.badInput("\(flag): must be more than 0.00 (amounts are in yuan, like 1,000,000.00)")
+            }
             return amount
         } catch let error as DomainError {
             throw ApplicationError.badInput("\(flag): \(error.message)")
@@ -56,7 +61,9 @@ enum ActInput {
 
     static func date(_ text: String?, flag: String) throws -> BusinessDate {
         guard let text else { return BusinessDate(containing: .now()) }
-        do { return try BusinessDate(parsing: text, field: flag) } catch let error as DomainError { throw ApplicationError.badInput("\(flag): \(error.message)") }
+        do { return try BusinessDate(parsing: text, field: flag) } catch let error as DomainError {
+            throw ApplicationError.badInput("\(flag): \(error.message)")
+        }
     }
 
     static func id<T>(_ text: String, flag: String, _ make: (String) throws -> T) throws -> T {

@@ -28,8 +28,9 @@ struct CheckpointCommand: AsyncParsableCommand {
                 throw ApplicationError.badInput("\(key) exists; refusing to overwrite a signing key")
             }
             let (privateKey, publicKey) = Checkpoint.generatePrivateKey()
-            guard FileManager.default.createFile(
-                atPath: key, contents: Data((LedgerHash.hex(Array(privateKey)) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            guard
+                FileManager.default.createFile(
+                    atPath: key, contents: Data((LedgerHash.hex(Array(privateKey)) + "\n").utf8), attributes: [.posixPermissions: 0o600])
             else { throw ApplicationError.badInput("cannot write \(key)") }
             print("public key \(LedgerHash.hex(Array(publicKey)))")
         }
@@ -89,8 +90,8 @@ struct SignedCheckpoint {
 
     static func readKey(path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path),
-              let bytes = LedgerHash.bytes(hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-              bytes.count == 32
+            let bytes = LedgerHash.bytes(hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            bytes.count == 32
         else { throw ApplicationError.badInput("\(path) is not a key file from `pledger checkpoint keygen` (64 hex digits)") }
         return Data(bytes)
     }
@@ -102,7 +103,8 @@ struct SignedCheckpoint {
             return "the log no longer has position \(position), which the checkpoint signed"
         }
         guard event.hash == checkpoint.hash else {
-            return "history was rewritten: position \(position) has hash \(event.hash.hex.prefix(16))…, the checkpoint signed \(checkpoint.hash.hex.prefix(16))…"
+            return
+                "history was rewritten: position \(position) has hash \(event.hash.hex.prefix(16))…, the checkpoint signed \(checkpoint.hash.hex.prefix(16))…"
         }
         return nil
     }

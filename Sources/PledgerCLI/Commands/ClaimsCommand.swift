@@ -24,20 +24,26 @@ struct ClaimsCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The bank's contract number.", valueName: "no")) var contract: String
 
         func key() throws -> LoanKey {
-            LoanKey(bank: try ActInput.id(bank, flag: "--bank") { try BankId($0) }, contract: try ActInput.id(contract, flag: "--contract") { try ContractNo($0) })
+            LoanKey(
+                bank: try ActInput.id(bank, flag: "--bank") { try BankId($0) },
+                contract: try ActInput.id(contract, flag: "--contract") { try ContractNo($0) })
         }
     }
 
     /// One decision on a loan's claim: loads the loan (which must exist and be enrolled),
     /// lets `deed` build the act from its state and fund, performs it and prints the
     /// fund's balance.
-    static func act(on key: LoanKey, options: ActOptions, connection: ConnectionOptions,
-                    _ deed: @escaping (LoanState, FundId) throws -> AdministratorAct) async throws {
+    static func act(
+        on key: LoanKey, options: ActOptions, connection: ConnectionOptions,
+        _ deed: @escaping (LoanState, FundId) throws -> AdministratorAct
+    ) async throws {
         try await connection.withLedger { ledger in
             var states = AggregateStates()
             try await ledger.commands.load(.loan(key), into: &states)
             guard let loan = states.loans[key], let origination = loan.origination else { throw ApplicationError.failure("no loan \(key)") }
-            guard let fund = origination.fundId else { throw ApplicationError.failure("loan \(key) is not enrolled in a fund; it has no claims") }
+            guard let fund = origination.fundId else {
+                throw ApplicationError.failure("loan \(key) is not enrolled in a fund; it has no claims")
+            }
             let result = try await deed(loan, fund).perform(options, ledger: ledger)
             FundCommand.printBalance(try await FundCommand.state(fund, ledger: ledger), after: result)
         }
@@ -46,7 +52,9 @@ struct ClaimsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Claims awaiting a decision (filed), payment (approved) or the rest of their payment (queued).",
-            discussion: "Filed claims come from the read models (brought up to date first), oldest loan first; approved and queued ones from each fund's queue, in the order they will be paid (oldest approval first).")
+            discussion:
+                "Filed claims come from the read models (brought up to date first), oldest loan first; approved and queued ones from each fund's queue, in the order they will be paid (oldest approval first)."
+        )
         enum Status: String, ExpressibleByArgument, CaseIterable { case filed, approved, queued }
         @OptionGroup var connection: ConnectionOptions
         @Option(help: ArgumentHelp("Only this fund's claims.", valueName: "id")) var fund: String?
@@ -62,40 +70,62 @@ struct ClaimsCommand: AsyncParsableCommand {
             let rows: [Row] = try await connection.withLedger { ledger in
                 _ = try await ledger.projector.catchUp()
                 let snapshots = try await ledger.reports.loanSnapshots(asOf: nil, knownAt: nil)
-                var rows: [Row] = snapshots.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved && (fundId == nil || $0.fundId == fundId) }
-                    .compactMap { s in s.fundId.map { Row(loan: s.key, borrower: s.borrower, fund: $0, status: .filed, amount: s.pendingClaimFen, paid: .zero, since: nil) } }
+                var rows: [Row] = snapshots.filter {
+                    $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved && (fundId == nil || $0.fundId == fundId)
+                }
+                .compactMap { s in
+                    s.fundId.map {
+                        Row(loan: s.key, borrower: s.borrower, fund: $0, status: .filed, amount: s.pendingClaimFen, paid: .zero, since: nil)
+                    }
+                }
                 let funds = fundId.map { [$0] } ?? Array(Set(snapshots.compactMap(\.fundId))).sorted { $0.value < $1.value }
                 for id in funds {
                     for claim in try await FundCommand.state(id, ledger: ledger).queue {
-                        rows.append(Row(loan: claim.loan, borrower: claim.borrower, fund: id, status: claim.paid.isPositive ? .queued : .approved,
-                                        amount: claim.approved, paid: claim.paid, since: claim.approvedOn))
+                        rows.append(
+                            Row(
+                                loan: claim.loan, borrower: claim.borrower, fund: id, status: claim.paid.isPositive ? .queued : .approved,
+                                amount: claim.approved, paid: claim.paid, since: claim.approvedOn))
                     }
                 }
                 return rows.filter { status == nil || $0.status == status }
             }
-            let columns = ["bank_id", "contract_no", "borrower", "fund_id", "status", "amount_fen", "paid_fen", "unpaid_fen", "approved_on"]
+            let columns = [
+                "bank_id", "contract_no", "borrower", "fund_id", "status", "amount_fen", "paid_fen", "unpaid_fen", "approved_on",
+            ]
             let cells: [[String]] = rows.map { row in
-                [row.loan.bank.value, row.loan.contract.value, row.borrower.value, row.fund.value, row.status.rawValue, String(row.amount.fen),
-                 String(row.paid.fen), String(row.amount.subtracting(saturating: row.paid).fen), row.since?.description ?? ""]
+                [
+                    row.loan.bank.value, row.loan.contract.value, row.borrower.value, row.fund.value, row.status.rawValue,
+                    String(row.amount.fen),
+                    String(row.paid.fen), String(row.amount.subtracting(saturating: row.paid).fen), row.since?.description ?? "",
+                ]
             }
             switch format {
             case .csv:
                 print(CSV.line(columns))
                 for row in cells { print(CSV.line(row)) }
             case .json:
-                print(CanonicalJSON.string(.array(cells.map { row in
-                    var object = JSONObject()
-                    for (column, cell) in zip(columns, row) {
-                        object.set(column, column.hasSuffix("_fen") ? .integer(Int64(cell)!) : cell.isEmpty ? .null : .string(cell))
-                    }
-                    return .object(object)
-                })))
+                print(
+                    CanonicalJSON.string(
+                        .array(
+                            cells.map { row in
+                                var object = JSONObject()
+                                for (column, cell) in zip(columns, row) {
+                                    object.set(
+                                        column, column.hasSuffix("_fen") ? .integer(Int64(cell)!) : cell.isEmpty ? .null : .string(cell))
+                                }
+                                return .object(object)
+                            })))
             case .table:
-                var table = Table([("Bank", .left), ("Contract", .left), ("Borrower", .left), ("Fund", .left), ("Status", .left),
-                                   ("Claim (yuan)", .right), ("Paid (yuan)", .right), ("Unpaid (yuan)", .right), ("Approved", .left)])
+                var table = Table([
+                    ("Bank", .left), ("Contract", .left), ("Borrower", .left), ("Fund", .left), ("Status", .left),
+                    ("Claim (yuan)", .right), ("Paid (yuan)", .right), ("Unpaid (yuan)", .right), ("Approved", .left),
+                ])
                 for row in rows {
-                    table.add([row.loan.bank.value, row.loan.contract.value, row.borrower.value, row.fund.value, row.status.rawValue, row.amount.description,
-                               row.paid.description, row.amount.subtracting(saturating: row.paid).description, row.since?.description ?? ""])
+                    table.add([
+                        row.loan.bank.value, row.loan.contract.value, row.borrower.value, row.fund.value, row.status.rawValue,
+                        row.amount.description,
+                        row.paid.description, row.amount.subtracting(saturating: row.paid).description, row.since?.description ?? "",
+                    ])
                 }
                 print(table.render())
                 print("\(rows.count) claim(s)")
@@ -116,12 +146,18 @@ struct ClaimsCommand: AsyncParsableCommand {
             let date = try ActInput.date(on, flag: "--on")
             let given = try amount.map { try ActInput.money($0, flag: "--amount") }
             try await ClaimsCommand.act(on: key, options: act, connection: connection) { state, _ in
-                guard let claim = state.openClaim, claim.status == .filed else { throw ApplicationError.failure("loan \(key) has no claim awaiting a decision") }
+                guard let claim = state.openClaim, claim.status == .filed else {
+                    throw ApplicationError.failure("loan \(key) has no claim awaiting a decision")
+                }
                 let approved = given ?? claim.amount
                 return AdministratorAct(
-                    summary: "Approve claim \(claim.number) of loan \(key) for \(approved) yuan (claimed \(claim.amount)), decided \(date).",
+                    summary:
+                        "Approve claim \(claim.number) of loan \(key) for \(approved) yuan (claimed \(claim.amount)), decided \(date).",
                     command: .loan(key, .approveClaim(amount: approved, approvedOn: date)),
-                    fields: [("loan", .string(key.description)), ("decision", .string("approve")), ("amount_fen", .integer(approved.fen)), ("decided_on", .string(date.description))])
+                    fields: [
+                        ("loan", .string(key.description)), ("decision", .string("approve")), ("amount_fen", .integer(approved.fen)),
+                        ("decided_on", .string(date.description)),
+                    ])
             }
         }
     }
@@ -142,7 +178,10 @@ struct ClaimsCommand: AsyncParsableCommand {
                 AdministratorAct(
                     summary: "Reject the claim on loan \(key), decided \(date): \(reason).",
                     command: .loan(key, .rejectClaim(rejectedOn: date, reason: reason)),
-                    fields: [("loan", .string(key.description)), ("decision", .string("reject")), ("reason", .string(reason)), ("decided_on", .string(date.description))])
+                    fields: [
+                        ("loan", .string(key.description)), ("decision", .string("reject")), ("reason", .string(reason)),
+                        ("decided_on", .string(date.description)),
+                    ])
             }
         }
     }
@@ -150,11 +189,14 @@ struct ClaimsCommand: AsyncParsableCommand {
     struct Pay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pay an approved claim from the fund's account.",
-            discussion: "The --reference is recorded as the payment reference; `pledger reconcile fund-account` matches it against the bank statement.")
+            discussion:
+                "The --reference is recorded as the payment reference; `pledger reconcile fund-account` matches it against the bank statement."
+        )
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var loan: LoanOptions
         @Option(help: ArgumentHelp("Date the money left the fund's account (default: today).", valueName: "date")) var on: String?
-        @Option(help: ArgumentHelp("Pay only this much in yuan (default: what is unpaid, up to the balance).", valueName: "yuan")) var amount: String?
+        @Option(help: ArgumentHelp("Pay only this much in yuan (default: what is unpaid, up to the balance).", valueName: "yuan"))
+        var amount: String?
         @OptionGroup var act: ActOptions
 
         func run() async throws {
@@ -163,11 +205,17 @@ struct ClaimsCommand: AsyncParsableCommand {
             let part = try amount.map { try ActInput.money($0, flag: "--amount") }
             let reference = act.reference
             try await ClaimsCommand.act(on: key, options: act, connection: connection) { state, fund in
-                guard let claim = state.openClaim, claim.status == .approved else { throw ApplicationError.failure("loan \(key) has no approved claim to pay") }
+                guard let claim = state.openClaim, claim.status == .approved else {
+                    throw ApplicationError.failure("loan \(key) has no approved claim to pay")
+                }
                 return AdministratorAct(
-                    summary: "Pay claim \(claim.number) of loan \(key) from fund \(fund) on \(date): \(part.map { "\($0) yuan" } ?? "the \(claim.unpaid) yuan unpaid, up to the balance (the rest stays queued)").",
+                    summary:
+                        "Pay claim \(claim.number) of loan \(key) from fund \(fund) on \(date): \(part.map { "\($0) yuan" } ?? "the \(claim.unpaid) yuan unpaid, up to the balance (the rest stays queued)").",
                     command: .loan(key, .payClaim(paidOn: date, paymentRef: reference, amount: part)),
-                    fields: [("loan", .string(key.description)), ("paid_on", .string(date.description)), ("amount_fen", part.map { .integer($0.fen) } ?? .null)])
+                    fields: [
+                        ("loan", .string(key.description)), ("paid_on", .string(date.description)),
+                        ("amount_fen", part.map { .integer($0.fen) } ?? .null),
+                    ])
             }
         }
     }
@@ -175,7 +223,9 @@ struct ClaimsCommand: AsyncParsableCommand {
     struct Withdraw: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Withdraw a filed claim, or the unpaid rest of an approved one (what was paid stays paid).",
-            discussion: "Releases what the fund had committed for the unpaid part; the loan may then be written off, or claim again if nothing was paid.")
+            discussion:
+                "Releases what the fund had committed for the unpaid part; the loan may then be written off, or claim again if nothing was paid."
+        )
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var loan: LoanOptions
         @Option(help: "Why the claim is withdrawn.") var reason: String

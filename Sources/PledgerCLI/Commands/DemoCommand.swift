@@ -41,11 +41,17 @@ struct DemoCommand: AsyncParsableCommand {
             return (appendSeconds, projected)
         }
         let head = try await connection.withLedger { try await $0.log.head() }
-        print("demo district loaded: \(summary.loans) loans, \(summary.defaults) defaults, \(summary.claimsPaid) claims paid, \(events) events")
-        print("decided in \(String(format: "%.2f", decided)) s; appended in \(String(format: "%.2f", appendSeconds)) s (\(Int(Double(events) / max(appendSeconds, 0.001))) events/s); read models at \(projected)")
+        print(
+            "demo district loaded: \(summary.loans) loans, \(summary.defaults) defaults, \(summary.claimsPaid) claims paid, \(events) events"
+        )
+        print(
+            "decided in \(String(format: "%.2f", decided)) s; appended in \(String(format: "%.2f", appendSeconds)) s (\(Int(Double(events) / max(appendSeconds, 0.001))) events/s); read models at \(projected)"
+        )
         print("head \(head.position) \(head.hash.hex)")
         if !summary.refused.isEmpty {
-            note("planned commands the rules refused (skipped): " + summary.refused.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+            note(
+                "planned commands the rules refused (skipped): "
+                    + summary.refused.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
         }
     }
 }

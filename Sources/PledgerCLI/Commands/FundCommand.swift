@@ -20,8 +20,10 @@ struct FundCommand: AsyncParsableCommand {
               pledger fund pay-queue --fund LC-IPRC --on 2025-04-02 --reference 龙财补〔2025〕5号
               pledger fund movements --fund LC-IPRC --from 2025-01-01
             """,
-        subcommands: [Show.self, Contribute.self, Interest.self, Charge.self, ReturnContribution.self, Transfer.self, PayQueue.self,
-                      Amend.self, Suspend.self, Resume.self, Movements.self])
+        subcommands: [
+            Show.self, Contribute.self, Interest.self, Charge.self, ReturnContribution.self, Transfer.self, PayQueue.self,
+            Amend.self, Suspend.self, Resume.self, Movements.self,
+        ])
 
     /// The fund's state now, and a line with its balance.
     static func state(_ id: FundId, ledger: Ledger) async throws -> FundState {
@@ -91,9 +93,16 @@ struct FundCommand: AsyncParsableCommand {
             table.add(["NPL suspension at", Percent.text(policy.nplSuspendBp)])
             table.add(["covered principal", state.cover.total.coveredPrincipal.description])
             table.add(["non-performing", "\(state.cover.total.nonPerforming) (NPL \(Percent.text(state.cover.total.nplRatio)))"])
-            table.add(["room for new cover", state.coverLimit(on: BusinessDate(containing: .now())).subtracting(saturating: state.cover.total.coveredPrincipal).description])
+            table.add([
+                "room for new cover",
+                state.coverLimit(on: BusinessDate(containing: .now())).subtracting(saturating: state.cover.total.coveredPrincipal)
+                    .description,
+            ])
             if !state.suspendedBanks.isEmpty {
-                table.add(["banks suspended", state.suspendedBanks.map(\.value).joined(separator: ", ") + " (resume with `pledger fund resume --bank`)"])
+                table.add([
+                    "banks suspended",
+                    state.suspendedBanks.map(\.value).joined(separator: ", ") + " (resume with `pledger fund resume --bank`)",
+                ])
             }
             table.add(["claims queued", "\(state.queue.count), \(state.queuedFen) unpaid (pay with `pledger fund pay-queue`)"])
             print(table.render())
@@ -101,7 +110,8 @@ struct FundCommand: AsyncParsableCommand {
     }
 
     struct Contribute: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record money paid into the fund by a contributor (province, city, district, other).")
+        static let configuration = CommandConfiguration(
+            abstract: "Record money paid into the fund by a contributor (province, city, district, other).")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var fund: FundOption
         @Option(help: ArgumentHelp("Amount in yuan, e.g. 3,000,000.00.", valueName: "yuan")) var amount: String
@@ -113,11 +123,15 @@ struct FundCommand: AsyncParsableCommand {
             let id = try fund.id()
             let money = try ActInput.money(amount, flag: "--amount")
             let date = try ActInput.date(on, flag: "--on")
-            let command = LedgerCommand.fund(id, .receiveContribution(amount: money, contributor: contributor, receivedOn: date, reference: act.reference))
+            let command = LedgerCommand.fund(
+                id, .receiveContribution(amount: money, contributor: contributor, receivedOn: date, reference: act.reference))
             let deed = AdministratorAct(
                 summary: "Record a contribution of \(money) yuan from the \(contributor.rawValue) to fund \(id), received \(date).",
                 command: command,
-                fields: [("fund_id", .string(id.value)), ("amount_fen", .integer(money.fen)), ("contributor", .string(contributor.rawValue)), ("received_on", .string(date.description))])
+                fields: [
+                    ("fund_id", .string(id.value)), ("amount_fen", .integer(money.fen)), ("contributor", .string(contributor.rawValue)),
+                    ("received_on", .string(date.description)),
+                ])
             try await FundCommand.perform(deed, fund: id, options: act, connection: connection)
         }
     }
@@ -134,7 +148,9 @@ struct FundCommand: AsyncParsableCommand {
     struct MovementOptions: ParsableArguments {
         @Option(help: ArgumentHelp("Amount in yuan, e.g. 40,232.90.", valueName: "yuan")) var amount: String
         @Option(help: ArgumentHelp("Date on the bank statement (default: today).", valueName: "date")) var on: String?
-        func values() throws -> (Money, BusinessDate) { (try ActInput.money(amount, flag: "--amount"), try ActInput.date(on, flag: "--on")) }
+        func values() throws -> (Money, BusinessDate) {
+            (try ActInput.money(amount, flag: "--amount"), try ActInput.date(on, flag: "--on"))
+        }
     }
 
     struct Interest: AsyncParsableCommand {
@@ -147,10 +163,13 @@ struct FundCommand: AsyncParsableCommand {
         func run() async throws {
             let id = try fund.id()
             let (amount, date) = try movement.values()
-            try await FundCommand.perform(AdministratorAct(
-                summary: "Record interest of \(amount) yuan credited to fund \(id) on \(date).",
-                command: .fund(id, .creditInterest(amount: amount, creditedOn: date, reference: act.reference)),
-                fields: [("fund_id", .string(id.value)), ("amount_fen", .integer(amount.fen)), ("credited_on", .string(date.description))]),
+            try await FundCommand.perform(
+                AdministratorAct(
+                    summary: "Record interest of \(amount) yuan credited to fund \(id) on \(date).",
+                    command: .fund(id, .creditInterest(amount: amount, creditedOn: date, reference: act.reference)),
+                    fields: [
+                        ("fund_id", .string(id.value)), ("amount_fen", .integer(amount.fen)), ("credited_on", .string(date.description)),
+                    ]),
                 fund: id, options: act, connection: connection)
         }
     }
@@ -167,10 +186,14 @@ struct FundCommand: AsyncParsableCommand {
             let id = try fund.id()
             let (amount, date) = try movement.values()
             let text = try ActInput.text(description, flag: "--description")
-            try await FundCommand.perform(AdministratorAct(
-                summary: "Record a bank charge of \(amount) yuan (\(text)) on fund \(id)'s account on \(date).",
-                command: .fund(id, .chargeBank(amount: amount, chargedOn: date, reference: act.reference, description: text)),
-                fields: [("fund_id", .string(id.value)), ("amount_fen", .integer(amount.fen)), ("charged_on", .string(date.description)), ("description", .string(text))]),
+            try await FundCommand.perform(
+                AdministratorAct(
+                    summary: "Record a bank charge of \(amount) yuan (\(text)) on fund \(id)'s account on \(date).",
+                    command: .fund(id, .chargeBank(amount: amount, chargedOn: date, reference: act.reference, description: text)),
+                    fields: [
+                        ("fund_id", .string(id.value)), ("amount_fen", .integer(amount.fen)), ("charged_on", .string(date.description)),
+                        ("description", .string(text)),
+                    ]),
                 fund: id, options: act, connection: connection)
         }
     }
@@ -190,11 +213,18 @@ struct FundCommand: AsyncParsableCommand {
             let id = try fund.id()
             let (amount, date) = try movement.values()
             let reason = try ActInput.text(reason, flag: "--reason")
-            try await FundCommand.perform(AdministratorAct(
-                summary: "Return \(amount) yuan from fund \(id) to the \(contributor.rawValue) on \(date): \(reason).",
-                command: .fund(id, .returnContribution(amount: amount, contributor: contributor, returnedOn: date, reference: act.reference, reason: reason)),
-                fields: [("fund_id", .string(id.value)), ("amount_fen", .integer(amount.fen)), ("contributor", .string(contributor.rawValue)),
-                         ("returned_on", .string(date.description)), ("reason", .string(reason))]),
+            try await FundCommand.perform(
+                AdministratorAct(
+                    summary: "Return \(amount) yuan from fund \(id) to the \(contributor.rawValue) on \(date): \(reason).",
+                    command: .fund(
+                        id,
+                        .returnContribution(
+                            amount: amount, contributor: contributor, returnedOn: date, reference: act.reference, reason: reason)),
+                    fields: [
+                        ("fund_id", .string(id.value)), ("amount_fen", .integer(amount.fen)),
+                        ("contributor", .string(contributor.rawValue)),
+                        ("returned_on", .string(date.description)), ("reason", .string(reason)),
+                    ]),
                 fund: id, options: act, connection: connection)
         }
     }
@@ -211,11 +241,14 @@ struct FundCommand: AsyncParsableCommand {
             let id = try fund.id()
             let destination = try ActInput.id(to, flag: "--to") { try FundId($0) }
             let (amount, date) = try movement.values()
-            try await FundCommand.perform(AdministratorAct(
-                summary: "Transfer \(amount) yuan from fund \(id) to fund \(destination) on \(date).",
-                command: .fund(id, .transferOut(to: destination, amount: amount, transferredOn: date, reference: act.reference)),
-                fields: [("fund_id", .string(id.value)), ("to_fund_id", .string(destination.value)), ("amount_fen", .integer(amount.fen)),
-                         ("transferred_on", .string(date.description))]),
+            try await FundCommand.perform(
+                AdministratorAct(
+                    summary: "Transfer \(amount) yuan from fund \(id) to fund \(destination) on \(date).",
+                    command: .fund(id, .transferOut(to: destination, amount: amount, transferredOn: date, reference: act.reference)),
+                    fields: [
+                        ("fund_id", .string(id.value)), ("to_fund_id", .string(destination.value)), ("amount_fen", .integer(amount.fen)),
+                        ("transferred_on", .string(date.description)),
+                    ]),
                 fund: id, options: act, connection: connection)
         }
     }
@@ -224,21 +257,29 @@ struct FundCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "pay-queue",
             abstract: "Pay approved claims waiting for money, oldest approval first, up to the balance (以余额为限).",
-            discussion: "Each claim paid gets the payment reference REF/1, REF/2, … in the order paid; the last one may be paid in part and stays queued for the rest. `pledger claims list --status queued` shows the queue.")
+            discussion:
+                "Each claim paid gets the payment reference REF/1, REF/2, … in the order paid; the last one may be paid in part and stays queued for the rest. `pledger claims list --status queued` shows the queue."
+        )
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var fund: FundOption
         @Option(help: ArgumentHelp("Date the money leaves the account (default: today).", valueName: "date")) var on: String?
-        @Option(help: ArgumentHelp("Pay at most this much in yuan (default: what the balance allows).", valueName: "yuan")) var limit: String?
+        @Option(help: ArgumentHelp("Pay at most this much in yuan (default: what the balance allows).", valueName: "yuan")) var limit:
+            String?
         @OptionGroup var act: ActOptions
 
         func run() async throws {
             let id = try fund.id()
             let date = try ActInput.date(on, flag: "--on")
             let most = try limit.map { try ActInput.money($0, flag: "--limit") }
-            try await FundCommand.perform(AdministratorAct(
-                summary: "Pay fund \(id)'s queued claims on \(date), oldest approval first\(most.map { ", at most \($0) yuan" } ?? ", up to the balance").",
-                command: .fund(id, .payQueue(on: date, reference: act.reference, limit: most)),
-                fields: [("fund_id", .string(id.value)), ("paid_on", .string(date.description)), ("limit_fen", most.map { .integer($0.fen) } ?? .null)]),
+            try await FundCommand.perform(
+                AdministratorAct(
+                    summary:
+                        "Pay fund \(id)'s queued claims on \(date), oldest approval first\(most.map { ", at most \($0) yuan" } ?? ", up to the balance").",
+                    command: .fund(id, .payQueue(on: date, reference: act.reference, limit: most)),
+                    fields: [
+                        ("fund_id", .string(id.value)), ("paid_on", .string(date.description)),
+                        ("limit_fen", most.map { .integer($0.fen) } ?? .null),
+                    ]),
                 fund: id, options: act, connection: connection)
         }
     }
@@ -254,7 +295,10 @@ struct FundCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The new policy, as a JSON file.", valueName: "file")) var policy: String
         @Option(help: ArgumentHelp("Date the amendment takes effect.", valueName: "date")) var effectiveOn: String
         @Option(help: "Why the policy changes (the decision's number and title).") var reason: String
-        @Option(help: ArgumentHelp("Which loans the new terms reach: new_enrolments (default: loans already enrolled keep theirs) or all_loans.", valueName: "scope"))
+        @Option(
+            help: ArgumentHelp(
+                "Which loans the new terms reach: new_enrolments (default: loans already enrolled keep theirs) or all_loans.",
+                valueName: "scope"))
         var appliesTo: PolicyScope = .newEnrolments
         @OptionGroup var act: ActOptions
 
@@ -263,7 +307,9 @@ struct FundCommand: AsyncParsableCommand {
             let date = try ActInput.date(effectiveOn, flag: "--effective-on")
             let reason = try ActInput.text(reason, flag: "--reason")
             let text: Data
-            do { text = try Data(contentsOf: URL(fileURLWithPath: policy)) } catch { throw ApplicationError.badInput("--policy: cannot read \(policy)") }
+            do { text = try Data(contentsOf: URL(fileURLWithPath: policy)) } catch {
+                throw ApplicationError.badInput("--policy: cannot read \(policy)")
+            }
             let parsed: FundPolicy
             do {
                 parsed = try EventCoding.decoder.decode(FundPolicy.self, from: text).validated()
@@ -273,10 +319,13 @@ struct FundCommand: AsyncParsableCommand {
                 throw ApplicationError.badInput("\(policy): \(EventCoding.describe(error))")
             }
             let deed = AdministratorAct(
-                summary: "Amend the policy of fund \(id) from \(date) for \(appliesTo == .newEnrolments ? "loans enrolled from then on" : "all loans, those enrolled earlier included"): coverage \(Percent.text(parsed.coverageBp)), per-loan cap \(parsed.perLoanCapFen), leverage \(parsed.maxLeverage)×.",
+                summary:
+                    "Amend the policy of fund \(id) from \(date) for \(appliesTo == .newEnrolments ? "loans enrolled from then on" : "all loans, those enrolled earlier included"): coverage \(Percent.text(parsed.coverageBp)), per-loan cap \(parsed.perLoanCapFen), leverage \(parsed.maxLeverage)×.",
                 command: .fund(id, .amendPolicy(parsed, effectiveOn: date, reason: reason, appliesTo: appliesTo)),
-                fields: [("fund_id", .string(id.value)), ("policy", try JSONParser.parse(EventCoding.encoder.encode(parsed))),
-                         ("effective_on", .string(date.description)), ("reason", .string(reason)), ("applies_to", .string(appliesTo.rawValue))])
+                fields: [
+                    ("fund_id", .string(id.value)), ("policy", try JSONParser.parse(EventCoding.encoder.encode(parsed))),
+                    ("effective_on", .string(date.description)), ("reason", .string(reason)), ("applies_to", .string(appliesTo.rawValue)),
+                ])
             try await FundCommand.perform(deed, fund: id, options: act, connection: connection)
         }
     }
@@ -292,23 +341,29 @@ struct FundCommand: AsyncParsableCommand {
             let date = try ActInput.date(on, flag: "--on")
             let reason = try ActInput.text(reason, flag: "--reason")
             let bankId = try bank.map { try ActInput.id($0, flag: "--bank") { try BankId($0) } }
-            let command: PledgerDomain.FundCommand = switch (open, bankId) {
-            case (false, nil): .suspend(on: date, reason: reason)
-            case (false, let bank?): .suspendBank(bank, on: date, reason: reason)
-            case (true, nil): .resume(on: date, reason: reason)
-            case (true, let bank?): .resumeBank(bank, on: date, reason: reason)
-            }
-            try await FundCommand.perform(AdministratorAct(
-                summary: "\(open ? "Resume" : "Suspend new") enrolments in fund \(fund)\(bankId.map { " through bank \($0)" } ?? "") from \(date): \(reason).",
-                command: .fund(fund, command),
-                fields: [("fund_id", .string(fund.value)), ("bank_id", bankId.map { .string($0.value) } ?? .null),
-                         (open ? "resumed_on" : "suspended_on", .string(date.description)), ("reason", .string(reason))]),
+            let command: PledgerDomain.FundCommand =
+                switch (open, bankId) {
+                case (false, nil): .suspend(on: date, reason: reason)
+                case (false, let bank?): .suspendBank(bank, on: date, reason: reason)
+                case (true, nil): .resume(on: date, reason: reason)
+                case (true, let bank?): .resumeBank(bank, on: date, reason: reason)
+                }
+            try await FundCommand.perform(
+                AdministratorAct(
+                    summary:
+                        "\(open ? "Resume" : "Suspend new") enrolments in fund \(fund)\(bankId.map { " through bank \($0)" } ?? "") from \(date): \(reason).",
+                    command: .fund(fund, command),
+                    fields: [
+                        ("fund_id", .string(fund.value)), ("bank_id", bankId.map { .string($0.value) } ?? .null),
+                        (open ? "resumed_on" : "suspended_on", .string(date.description)), ("reason", .string(reason)),
+                    ]),
                 fund: fund, options: options, connection: connection)
         }
     }
 
     struct Suspend: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop new enrolments in the fund (or through one bank) from a date; claims on enrolled loans go on.")
+        static let configuration = CommandConfiguration(
+            abstract: "Stop new enrolments in the fund (or through one bank) from a date; claims on enrolled loans go on.")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var fund: FundOption
         @OptionGroup var change: EnrolmentSwitch
@@ -328,7 +383,8 @@ struct FundCommand: AsyncParsableCommand {
     }
 
     struct Movements: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The fund's money movements with the running balance, as its bank account should show them.")
+        static let configuration = CommandConfiguration(
+            abstract: "The fund's money movements with the running balance, as its bank account should show them.")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var fund: FundOption
         @Option(help: ArgumentHelp("First date (default: the beginning).", valueName: "date")) var from: String?
@@ -349,28 +405,40 @@ struct FundCommand: AsyncParsableCommand {
             }
             switch format {
             case .table:
-                var table = Table([("Date", .left), ("Kind", .left), ("Reference", .left), ("In (yuan)", .right), ("Out (yuan)", .right), ("Balance (yuan)", .right)])
+                var table = Table([
+                    ("Date", .left), ("Kind", .left), ("Reference", .left), ("In (yuan)", .right), ("Out (yuan)", .right),
+                    ("Balance (yuan)", .right),
+                ])
                 for (movement, balance) in rows {
-                    table.add([movement.date.description, movement.kind.description, movement.reference,
-                               movement.amount.isNegative ? "" : movement.amount.description,
-                               movement.amount.isNegative ? Money(fen: -movement.amount.fen).description : "", balance.description])
+                    table.add([
+                        movement.date.description, movement.kind.description, movement.reference,
+                        movement.amount.isNegative ? "" : movement.amount.description,
+                        movement.amount.isNegative ? Money(fen: -movement.amount.fen).description : "", balance.description,
+                    ])
                 }
                 print(table.render())
             case .csv:
                 print(CSV.line(["date", "kind", "reference", "amount_fen", "balance_fen"]))
                 for (movement, balance) in rows {
-                    print(CSV.line([movement.date.description, movement.kind.description, movement.reference, String(movement.amount.fen), String(balance.fen)]))
+                    print(
+                        CSV.line([
+                            movement.date.description, movement.kind.description, movement.reference, String(movement.amount.fen),
+                            String(balance.fen),
+                        ]))
                 }
             case .json:
-                print(CanonicalJSON.string(.array(rows.map { movement, balance in
-                    var object = JSONObject()
-                    object.set("date", .string(movement.date.description))
-                    object.set("kind", .string(movement.kind.description))
-                    object.set("reference", .string(movement.reference))
-                    object.set("amount_fen", .integer(movement.amount.fen))
-                    object.set("balance_fen", .integer(balance.fen))
-                    return .object(object)
-                })))
+                print(
+                    CanonicalJSON.string(
+                        .array(
+                            rows.map { movement, balance in
+                                var object = JSONObject()
+                                object.set("date", .string(movement.date.description))
+                                object.set("kind", .string(movement.kind.description))
+                                object.set("reference", .string(movement.reference))
+                                object.set("amount_fen", .integer(movement.amount.fen))
+                                object.set("balance_fen", .integer(balance.fen))
+                                return .object(object)
+                            })))
             }
         }
     }

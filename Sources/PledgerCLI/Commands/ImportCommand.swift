@@ -23,13 +23,19 @@ struct ImportCommand: AsyncParsableCommand {
         let outcome = try await connection.withLedger { ledger in
             var progress = Progress("checking")
             defer { progress.finish() }
-            return try await LoanImport.run(csv, ledger: ledger, skipInvalid: skipInvalid) { progress.update(Int64($0), of: Int64($1), unit: "loans") }
+            return try await LoanImport.run(csv, ledger: ledger, skipInvalid: skipInvalid) {
+                progress.update(Int64($0), of: Int64($1), unit: "loans")
+            }
         }
         for problem in outcome.problems { note(problem.message) }
         if !outcome.problems.isEmpty && !skipInvalid {
-            throw ApplicationError.badInput("\(outcome.problems.count) problem(s) in \(csv.table.rows.count) rows; nothing was written (fix them, or use --skip-invalid)")
+            throw ApplicationError.badInput(
+                "\(outcome.problems.count) problem(s) in \(csv.table.rows.count) rows; nothing was written (fix them, or use --skip-invalid)"
+            )
         }
-        print("imported \(outcome.imported) loans (\(outcome.events) events\(outcome.appended.map { ", up to position \($0.lastPosition)" } ?? "")); \(outcome.alreadyThere) already in the ledger; \(outcome.problems.count) skipped")
+        print(
+            "imported \(outcome.imported) loans (\(outcome.events) events\(outcome.appended.map { ", up to position \($0.lastPosition)" } ?? "")); \(outcome.alreadyThere) already in the ledger; \(outcome.problems.count) skipped"
+        )
         if !outcome.problems.isEmpty { throw ExitCode(1) }
     }
 }

@@ -13,7 +13,9 @@ struct ProjectionsCommand: AsyncParsableCommand {
     struct Follow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Keep the read models up to date as events arrive, until SIGTERM or Ctrl-C.",
-            discussion: "For deployments that run `pledger serve --no-projector`: one follower per database. Each batch is written with its checkpoint in one transaction, so stopping it at any moment loses nothing; on SIGTERM or Ctrl-C it finishes the batch in hand and exits 0, like `pledger serve`.")
+            discussion:
+                "For deployments that run `pledger serve --no-projector`: one follower per database. Each batch is written with its checkpoint in one transaction, so stopping it at any moment loses nothing; on SIGTERM or Ctrl-C it finishes the batch in hand and exits 0, like `pledger serve`."
+        )
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
@@ -46,7 +48,9 @@ struct ProjectionsCommand: AsyncParsableCommand {
     struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Empty the read models and recompute them from position 1.",
-            discussion: "Folds the whole log, then replaces the tables in one transaction: reports keep answering from the old rows until it commits. Prints events/s.")
+            discussion:
+                "Folds the whole log, then replaces the tables in one transaction: reports keep answering from the old rows until it commits. Prints events/s."
+        )
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
@@ -59,8 +63,10 @@ struct ProjectionsCommand: AsyncParsableCommand {
     }
 
     /// Runs projector work with progress on stderr; returns the position reached and the seconds taken.
-    static func timed(_ connection: ConnectionOptions, _ label: String,
-                      _ work: (Projector, (Int64, Int64) -> Void) async throws -> Int64) async throws -> (Int64, Double) {
+    static func timed(
+        _ connection: ConnectionOptions, _ label: String,
+        _ work: (Projector, (Int64, Int64) -> Void) async throws -> Int64
+    ) async throws -> (Int64, Double) {
         try await connection.withLedger { ledger in
             var progress = Progress(label)
             let started = ContinuousClock.now

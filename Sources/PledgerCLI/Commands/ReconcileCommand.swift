@@ -32,15 +32,21 @@ struct ReconcileCommand: AsyncParsableCommand {
             let bankId: BankId
             do { bankId = try BankId(bank) } catch let error as DomainError { throw ApplicationError.badInput("--bank: \(error.message)") }
             let date = try ReportCommand.TimeOptions.resolve(asOf: asOf, knownAt: nil).asOf ?? BusinessDate(containing: .now())
-            let statement = try BankStatementReconciliation.read(try SpreadsheetFile(path: file, required: BankStatementReconciliation.columns))
+            let statement = try BankStatementReconciliation.read(
+                try SpreadsheetFile(path: file, required: BankStatementReconciliation.columns))
             let rows = try await connection.withLedger { ledger in
                 try await BankStatementReconciliation.run(ledger: ledger, bank: bankId, asOf: date, statement: statement)
             }
-            let table = Findings(title: "bank statement of \(bankId) as of \(date), \(statement.count) lines, \(rows.filter { $0.ledgerOutstanding != nil }.count) ledger loans",
-                rows: rows, finding: \.finding, columns: [
+            let table = Findings(
+                title:
+                    "bank statement of \(bankId) as of \(date), \(statement.count) lines, \(rows.filter { $0.ledgerOutstanding != nil }.count) ledger loans",
+                rows: rows, finding: \.finding,
+                columns: [
                     .init("contract_no") { .text($0.contract.value) }, .init("line") { .number($0.line) },
-                    .init("statement_outstanding_fen") { .money($0.statementOutstanding) }, .init("ledger_outstanding_fen") { .money($0.ledgerOutstanding) },
-                    .init("statement_status") { .text($0.statementStatus?.rawValue ?? "") }, .init("ledger_status") { .text($0.ledgerStatus?.rawValue ?? "") },
+                    .init("statement_outstanding_fen") { .money($0.statementOutstanding) },
+                    .init("ledger_outstanding_fen") { .money($0.ledgerOutstanding) },
+                    .init("statement_status") { .text($0.statementStatus?.rawValue ?? "") },
+                    .init("ledger_status") { .text($0.ledgerStatus?.rawValue ?? "") },
                     .init("note") { .text($0.note) },
                 ])
             try table.print(format)
@@ -69,14 +75,18 @@ struct ReconcileCommand: AsyncParsableCommand {
             let fundId: FundId
             do { fundId = try FundId(fund) } catch let error as DomainError { throw ApplicationError.badInput("--fund: \(error.message)") }
             guard (0...60).contains(toleranceDays) else { throw ApplicationError.badInput("--tolerance-days must be 0–60") }
-            let statement = try FundAccountReconciliation.read(try SpreadsheetFile(
-                path: file, required: FundAccountReconciliation.required, optional: FundAccountReconciliation.optional))
+            let statement = try FundAccountReconciliation.read(
+                try SpreadsheetFile(
+                    path: file, required: FundAccountReconciliation.required, optional: FundAccountReconciliation.optional))
             let rows = try await connection.withLedger { ledger in
                 try await FundAccountReconciliation.run(ledger: ledger, fund: fundId, statement: statement, toleranceDays: toleranceDays)
             }
-            let table = Findings(title: "account statement of fund \(fundId), \(statement.count) lines",
-                rows: rows, finding: \.finding, columns: [
-                    .init("line") { .number($0.line) }, .init("date") { .text($0.date.description) }, .init("reference") { .text($0.reference) },
+            let table = Findings(
+                title: "account statement of fund \(fundId), \(statement.count) lines",
+                rows: rows, finding: \.finding,
+                columns: [
+                    .init("line") { .number($0.line) }, .init("date") { .text($0.date.description) },
+                    .init("reference") { .text($0.reference) },
                     .init("statement_amount_fen") { .money($0.statementAmount) }, .init("ledger_amount_fen") { .money($0.ledgerAmount) },
                     .init("note") { .text($0.note) },
                 ])
@@ -100,17 +110,32 @@ struct ReconcileCommand: AsyncParsableCommand {
             }
             switch format {
             case .json:
-                print(CanonicalJSON.string(.object(try JSONObject([
-                    ("position", .integer(position)), ("rows_checked", .integer(Int64(checked))),
-                    ("differences", .array(differences.map { .object((try? JSONObject([("table", .string($0.table)), ("key", .string($0.key)), ("problem", .string($0.problem))])) ?? JSONObject()) })),
-                ]))))
+                print(
+                    CanonicalJSON.string(
+                        .object(
+                            try JSONObject([
+                                ("position", .integer(position)), ("rows_checked", .integer(Int64(checked))),
+                                (
+                                    "differences",
+                                    .array(
+                                        differences.map {
+                                            .object(
+                                                (try? JSONObject([
+                                                    ("table", .string($0.table)), ("key", .string($0.key)),
+                                                    ("problem", .string($0.problem)),
+                                                ])) ?? JSONObject())
+                                        })
+                                ),
+                            ]))))
             case .csv:
                 print("table,key,problem")
                 for d in differences { print("\(CSV.field(d.table)),\(CSV.field(d.key)),\(CSV.field(d.problem))") }
             case .table:
                 var table = Table([("Table", .left), ("Key", .left), ("Problem", .left)])
                 for d in differences { table.add([d.table, d.key, d.problem]) }
-                print("checked \(checked) rows against a replay of positions 1…\(position): \(differences.isEmpty ? "no differences" : "\(differences.count) difference(s)")")
+                print(
+                    "checked \(checked) rows against a replay of positions 1…\(position): \(differences.isEmpty ? "no differences" : "\(differences.count) difference(s)")"
+                )
                 if !differences.isEmpty { print(table.render()) }
             }
             if !differences.isEmpty { throw ExitCode(1) }

@@ -35,11 +35,16 @@ struct RecoveriesCommand: AsyncParsableCommand {
             case .json: print(CanonicalJSON.string(due.json))
             case .csv: print(due.csv, terminator: "")
             case .table:
-                var table = Table([("Bank", .left), ("Contract", .left), ("Recovery", .right), ("Received", .left), ("Recovered (yuan)", .right),
-                                   ("Share due (yuan)", .right), ("Days", .right), ("", .left)])
+                var table = Table([
+                    ("Bank", .left), ("Contract", .left), ("Recovery", .right), ("Received", .left), ("Recovered (yuan)", .right),
+                    ("Share due (yuan)", .right), ("Days", .right), ("", .left),
+                ])
                 for row in due.rows {
-                    table.add([row.bankId.value, row.contractNo.value, String(row.recoveryNo), row.receivedOn.description, row.recoveryFen.description,
-                               row.shareDueFen.description, String(row.daysSinceReceipt), row.overdue ? "OVERDUE (> \(row.returnDays) days)" : ""])
+                    table.add([
+                        row.bankId.value, row.contractNo.value, String(row.recoveryNo), row.receivedOn.description,
+                        row.recoveryFen.description,
+                        row.shareDueFen.description, String(row.daysSinceReceipt), row.overdue ? "OVERDUE (> \(row.returnDays) days)" : "",
+                    ])
                 }
                 print(table.render())
                 print("owed to the fund: \(due.totalDueFen); overdue: \(due.overdueFen) in \(due.overdueCount) share(s)")

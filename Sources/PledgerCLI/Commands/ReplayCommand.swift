@@ -35,31 +35,45 @@ struct ReplayCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let fold = try await connection.withLedger { ledger in
             var progress = Progress("replaying")
-            let fold = try await ledger.log.replay(asOf: time.asOf, knownAt: time.knownAt, toPosition: toPosition) { progress.update($0, of: $1) }
+            let fold = try await ledger.log.replay(asOf: time.asOf, knownAt: time.knownAt, toPosition: toPosition) {
+                progress.update($0, of: $1)
+            }
             progress.finish()
             return fold
         }
         let seconds = (ContinuousClock.now - started).inSeconds
-        note("replayed positions 1…\(fold.lastPosition) in \(String(format: "%.2f", seconds)) s (\(Int(Double(fold.lastPosition) / max(seconds, 0.001))) events/s)")
+        note(
+            "replayed positions 1…\(fold.lastPosition) in \(String(format: "%.2f", seconds)) s (\(Int(Double(fold.lastPosition) / max(seconds, 0.001))) events/s)"
+        )
         switch report {
         case .growth:
             let to = self.to ?? time.asOf?.year ?? BusinessDate(containing: .now()).year
             // Cut where the report then would have: the business date asked, else the day the
             // ledger was looked at, else today.
             let cut = time.asOf ?? time.knownAt.map(BusinessDate.init(containing:)) ?? BusinessDate(containing: .now())
-            ReportCommand.Growth.print(try GrowthReport.compute(fold.states.loanSnapshots, from: from ?? to - 3, to: to, asOf: cut, target: Bp(targetBp)), format: format)
+            ReportCommand.Growth.print(
+                try GrowthReport.compute(fold.states.loanSnapshots, from: from ?? to - 3, to: to, asOf: cut, target: Bp(targetBp)),
+                format: format)
         case .exposure:
             let funds = fold.states.funds.values.compactMap(\.id)
             let id: FundId
             if let fund {
                 do { id = try FundId(fund) } catch let error as DomainError { throw ApplicationError.badInput("--fund: \(error.message)") }
             } else {
-                guard funds.count == 1 else { throw ApplicationError.badInput("--fund is needed: the ledger then had \(funds.count) funds (\(funds.map(\.value).sorted().joined(separator: ", ")))") }
+                guard funds.count == 1 else {
+                    throw ApplicationError.badInput(
+                        "--fund is needed: the ledger then had \(funds.count) funds (\(funds.map(\.value).sorted().joined(separator: ", ")))"
+                    )
+                }
                 id = funds[0]
             }
-            guard let state = fold.states.funds[id], state.exists else { throw ApplicationError.failure("fund \(id) did not exist at that point") }
+            guard let state = fold.states.funds[id], state.exists else {
+                throw ApplicationError.failure("fund \(id) did not exist at that point")
+            }
             let date = time.asOf ?? BusinessDate(containing: .now())
-            ReportCommand.Exposure.print(try ExposureReport.compute(fund: state, loans: fold.states.loanSnapshots.filter { $0.fundId == id }, asOf: date), format: format)
+            ReportCommand.Exposure.print(
+                try ExposureReport.compute(fund: state, loans: fold.states.loanSnapshots.filter { $0.fundId == id }, asOf: date),
+                format: format)
         }
     }
 }

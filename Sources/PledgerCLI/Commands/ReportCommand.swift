@@ -16,7 +16,8 @@ struct ReportCommand: AsyncParsableCommand {
     struct TimeOptions: ParsableArguments {
         @Option(help: ArgumentHelp("Business date the report is about (YYYY-MM-DD).", valueName: "date"))
         var asOf: String?
-        @Option(help: ArgumentHelp("Only what the ledger knew at this time (e.g. 2025-01-15T09:00:00+08:00 or 2025-01-15).", valueName: "time"))
+        @Option(
+            help: ArgumentHelp("Only what the ledger knew at this time (e.g. 2025-01-15T09:00:00+08:00 or 2025-01-15).", valueName: "time"))
         var knownAt: String?
 
         func resolve() throws -> (asOf: BusinessDate?, knownAt: RecordedTime?) {
@@ -25,11 +26,14 @@ struct ReportCommand: AsyncParsableCommand {
 
         static func resolve(asOf: String?, knownAt: String?) throws -> (asOf: BusinessDate?, knownAt: RecordedTime?) {
             let date = try asOf.map { text in
-                do { return try BusinessDate(parsing: text, field: "--as-of") } catch let error as DomainError { throw ApplicationError.badInput("--as-of: \(error.message)") }
+                do { return try BusinessDate(parsing: text, field: "--as-of") } catch let error as DomainError {
+                    throw ApplicationError.badInput("--as-of: \(error.message)")
+                }
             }
             let time = try knownAt.map { text in
                 guard let time = RecordedTime(parsing: text) else {
-                    throw ApplicationError.badInput("--known-at: \"\(text)\" is not a time like 2025-01-15T09:00:00+08:00 or a date like 2025-01-15")
+                    throw ApplicationError.badInput(
+                        "--known-at: \"\(text)\" is not a time like 2025-01-15T09:00:00+08:00 or a date like 2025-01-15")
                 }
                 return time
             }
@@ -59,11 +63,14 @@ struct ReportCommand: AsyncParsableCommand {
         @OptionGroup var time: TimeOptions
         @Option(help: "First year (default: three years before --to).") var from: Int?
         @Option(help: "Last year (default: the current year).") var to: Int?
-        @Option(help: ArgumentHelp("A window of months instead of years, e.g. 2022-08:2025-08 (both included), in 12-month periods.", valueName: "from:to"))
+        @Option(
+            help: ArgumentHelp(
+                "A window of months instead of years, e.g. 2022-08:2025-08 (both included), in 12-month periods.", valueName: "from:to"))
         var window: String?
         @Option(help: "Slice by bank, kind, industry, region or enrolled.") var by: GrowthReport.Dimension?
         @Option(help: "Group region slices at district, city or province level (implies --by region).") var rollup: RegionLevel?
-        @Option(help: ArgumentHelp("A CSV of published figures (year,amount_yuan[,source]) to print beside the ledger's.", valueName: "file"))
+        @Option(
+            help: ArgumentHelp("A CSV of published figures (year,amount_yuan[,source]) to print beside the ledger's.", valueName: "file"))
         var benchmark: String?
         @Option(help: "Growth target in basis points (1500 = 15%).") var targetBp: Int64 = 1500
         @Flag(help: "Also print the monthly series.") var monthly = false
@@ -76,21 +83,31 @@ struct ReportCommand: AsyncParsableCommand {
             let span: MonthWindow
             do {
                 if let window {
-                    guard from == nil, to == nil else { throw ApplicationError.badInput("--window replaces --from and --to; give one or the other") }
+                    guard from == nil, to == nil else {
+                        throw ApplicationError.badInput("--window replaces --from and --to; give one or the other")
+                    }
                     span = try MonthWindow(parsing: window, field: "--window")
                 } else {
                     let to = self.to ?? asOf?.year ?? BusinessDate(containing: .now()).year
                     let from = self.from ?? to - 3
-                    guard from <= to, to - from <= 50 else { throw ApplicationError.badInput("--from \(from) must be at most 50 years before --to \(to)") }
+                    guard from <= to, to - from <= 50 else {
+                        throw ApplicationError.badInput("--from \(from) must be at most 50 years before --to \(to)")
+                    }
                     span = try MonthWindow.years(from, to)
                 }
             } catch let error as DomainError {
                 throw ApplicationError.badInput("\(error.field): \(error.message)")
             }
-            if rollup != nil, let by, by != .region { throw ApplicationError.badInput("--rollup groups regions; it goes with --by region (or without --by)") }
+            if rollup != nil, let by, by != .region {
+                throw ApplicationError.badInput("--rollup groups regions; it goes with --by region (or without --by)")
+            }
             let published: GrowthBenchmark? = try benchmark.map { path in
-                guard let data = FileManager.default.contents(atPath: path) else { throw ApplicationError.badInput("--benchmark: cannot read \(path)") }
-                do { return try GrowthBenchmark.parse(data) } catch let error as CSV.ParseError { throw ApplicationError.badInput("\(path): \(error)") }
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ApplicationError.badInput("--benchmark: cannot read \(path)")
+                }
+                do { return try GrowthBenchmark.parse(data) } catch let error as CSV.ParseError {
+                    throw ApplicationError.badInput("\(path): \(error)")
+                }
             }
             let dimension = rollup != nil ? .region : by
             if page.html != nil {
@@ -99,14 +116,17 @@ struct ReportCommand: AsyncParsableCommand {
             }
             var report = try await connection.withLedger { ledger in
                 do {
-                    return try await ledger.reports.growth(window: span, target: Bp(targetBp), by: dimension, regionLevel: rollup ?? .district,
-                                                                        asOf: asOf, knownAt: knownAt)
+                    return try await ledger.reports.growth(
+                        window: span, target: Bp(targetBp), by: dimension, regionLevel: rollup ?? .district,
+                        asOf: asOf, knownAt: knownAt)
                 } catch let error as DomainError {
                     throw ApplicationError.badInput("\(error.field): \(error.message)")
                 }
             }
             if let published {
-                do { report = try report.comparing(with: published) } catch let error as DomainError { throw ApplicationError.badInput("--benchmark: \(error.message)") }
+                do { report = try report.comparing(with: published) } catch let error as DomainError {
+                    throw ApplicationError.badInput("--benchmark: \(error.message)")
+                }
             }
             Self.print(report, format: format ?? .table, monthly: monthly)
         }
@@ -118,13 +138,16 @@ struct ReportCommand: AsyncParsableCommand {
             let dimensions: [GrowthReport.Dimension] = dimension.map { [$0] } ?? [.bank, .kind, .industry]
             let (total, slices, seen) = try await connection.withLedger { ledger in
                 do {
-                    return try await ledger.reports.growthFigures(window: span, target: Bp(targetBp), dimensions: dimensions,
-                                                                               regionLevel: rollup ?? .district, asOf: date, knownAt: moment)
+                    return try await ledger.reports.growthFigures(
+                        window: span, target: Bp(targetBp), dimensions: dimensions,
+                        regionLevel: rollup ?? .district, asOf: date, knownAt: moment)
                 } catch let error as DomainError {
                     throw ApplicationError.badInput("\(error.field): \(error.message)")
                 }
             }
-            var arguments = window != nil ? ["growth", "--window", span.description] : ["growth", "--from", String(span.from.year), "--to", String(span.to.year)]
+            var arguments =
+                window != nil
+                ? ["growth", "--window", span.description] : ["growth", "--from", String(span.from.year), "--to", String(span.to.year)]
             if targetBp != 1500 { arguments += ["--target-bp", String(targetBp)] }
             if let rollup { arguments += ["--rollup", rollup.rawValue] } else if let by { arguments += ["--by", by.rawValue] }
             arguments += ["--as-of", date.description, "--known-at", moment.description]
@@ -196,7 +219,9 @@ struct ReportCommand: AsyncParsableCommand {
             }
             if report.suspensionBreached || report.leverageBreached {
                 let npl = report.coveredPrincipalFen.isPositive ? report.coverNplRatioBp : report.nonPerformingRatioBp
-                note("pledger: warning: \(report.suspensionBreached ? "NPL ratio \(Human.percent(npl)) exceeds the \(report.suspendThresholdBp.percent) threshold\(report.suspended ? "" : " — enrolments are open; to stop them: pledger fund suspend --fund \(fundId) --reason … --reference …")" : "leverage above its maximum")")
+                note(
+                    "pledger: warning: \(report.suspensionBreached ? "NPL ratio \(Human.percent(npl)) exceeds the \(report.suspendThresholdBp.percent) threshold\(report.suspended ? "" : " — enrolments are open; to stop them: pledger fund suspend --fund \(fundId) --reason … --reference …")" : "leverage above its maximum")"
+                )
                 throw ExitCode(1)
             }
         }
@@ -218,8 +243,11 @@ struct ReportCommand: AsyncParsableCommand {
             summary.add(["Contributed", Human.yuan(r.contributedFen)])
             summary.add(["Paid out", Human.yuan(r.paidOutFen)])
             summary.add(["Recoveries returned", Human.yuan(r.recoveriesReturnedFen)])
-            for (label, amount) in [("Interest credited", r.interestFen), ("Bank charges", r.bankChargesFen), ("Returned to contributors", r.contributionsReturnedFen),
-                                    ("Transfers in", r.transfersInFen), ("Transfers out", r.transfersOutFen)] where amount.isPositive {
+            for (label, amount) in [
+                ("Interest credited", r.interestFen), ("Bank charges", r.bankChargesFen),
+                ("Returned to contributors", r.contributionsReturnedFen),
+                ("Transfers in", r.transfersInFen), ("Transfers out", r.transfersOutFen),
+            ] where amount.isPositive {
                 summary.add([label, Human.yuan(amount)])
             }
             summary.add(["Balance", Human.yuan(r.balanceFen)])
@@ -228,26 +256,38 @@ struct ReportCommand: AsyncParsableCommand {
             summary.add(["Covered outstanding", Human.yuan(r.coveredOutstandingFen)])
             summary.add(["Contingent liability", Human.yuan(r.contingentLiabilityFen)])
             summary.add(["Pending claims (\(r.pendingFiled) filed, \(r.pendingApproved) approved)", Human.yuan(r.pendingClaimsFen)])
-            summary.add(["Leverage (max \(Human.times(r.maxLeverageBp)))", Human.times(r.leverageBp) + (r.leverageBreached ? "  BREACHED" : "")])
+            summary.add([
+                "Leverage (max \(Human.times(r.maxLeverageBp)))", Human.times(r.leverageBp) + (r.leverageBreached ? "  BREACHED" : ""),
+            ])
             summary.add(["Coverage adequacy", Human.times(r.coverageAdequacyBp)])
             summary.add(["Defaulted, not yet compensated (outstanding)", Human.yuan(r.nonPerformingFen)])
             summary.add(["Covered principal (cover granted, not yet released)", Human.yuan(r.coveredPrincipalFen)])
             summary.add(["Room for new cover (balance × max leverage − covered)", Human.yuan(r.enrolmentHeadroomFen)])
             summary.add(["Defaulted cover (compensated included)", Human.yuan(r.coverNonPerformingFen)])
             let npl = r.coveredPrincipalFen.isPositive ? r.coverNplRatioBp : r.nonPerformingRatioBp
-            summary.add(["NPL ratio (suspend above \(r.suspendThresholdBp.percent))", Human.percent(npl) + (r.suspensionBreached ? "  BREACHED" : "")])
+            summary.add([
+                "NPL ratio (suspend above \(r.suspendThresholdBp.percent))",
+                Human.percent(npl) + (r.suspensionBreached ? "  BREACHED" : ""),
+            ])
             summary.add(["Fund status", r.suspended ? "SUSPENDED (resume with `pledger fund resume`)" : "open for enrolment"])
             if !r.suspendedBanks.isEmpty {
                 summary.add(["Banks suspended", r.suspendedBanks.map(\.value).joined(separator: ", ")])
             }
             func breakdown(_ title: String, _ rows: [ExposureReport.Breakdown]) -> String {
-                var table = Table([(title, .left), ("Loans", .right), ("Covered outstanding", .right), ("Contingent", .right), ("Non-performing", .right), ("Pending claims", .right)])
+                var table = Table([
+                    (title, .left), ("Loans", .right), ("Covered outstanding", .right), ("Contingent", .right), ("Non-performing", .right),
+                    ("Pending claims", .right),
+                ])
                 for row in rows {
-                    table.add([row.key, String(row.loans), Human.yuan(row.coveredOutstandingFen), Human.yuan(row.contingentLiabilityFen), Human.yuan(row.nonPerformingFen), Human.yuan(row.pendingClaimsFen)])
+                    table.add([
+                        row.key, String(row.loans), Human.yuan(row.coveredOutstandingFen), Human.yuan(row.contingentLiabilityFen),
+                        Human.yuan(row.nonPerformingFen), Human.yuan(row.pendingClaimsFen),
+                    ])
                 }
                 return table.render()
             }
-            return [summary.render(), "", breakdown("Bank", r.byBank), "", breakdown("Largest borrowers", r.topBorrowers)].joined(separator: "\n")
+            return [summary.render(), "", breakdown("Bank", r.byBank), "", breakdown("Largest borrowers", r.topBorrowers)].joined(
+                separator: "\n")
         }
     }
 }

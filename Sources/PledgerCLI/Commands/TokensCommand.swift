@@ -26,7 +26,9 @@ struct TokensCommand: AsyncParsableCommand {
         @Option(help: "Who or what uses it.") var name: String
 
         func run() async throws {
-            do { _ = try Identity.parseRole(role) } catch let error as DomainError { throw ApplicationError.badInput("--role: \(error.message)") }
+            do { _ = try Identity.parseRole(role) } catch let error as DomainError {
+                throw ApplicationError.badInput("--role: \(error.message)")
+            }
             let (id, secret) = try await connection.withLedger { try await $0.tokens.create(name: name, role: role) }
             note("token \(id.uuidString.lowercased()) for \(role) created; store it now, it is not shown again:")
             print(secret)
@@ -43,18 +45,29 @@ struct TokensCommand: AsyncParsableCommand {
             switch format {
             case .table:
                 var table = Table([("Id", .left), ("Role", .left), ("Name", .left), ("Created", .left), ("Revoked", .left)])
-                for t in tokens { table.add([t.id.uuidString.lowercased(), t.role, t.name, t.createdAt.description, t.revokedAt?.description ?? ""]) }
+                for t in tokens {
+                    table.add([t.id.uuidString.lowercased(), t.role, t.name, t.createdAt.description, t.revokedAt?.description ?? ""])
+                }
                 print(table.render())
             case .csv:
                 print("id,role,name,created_at,revoked_at")
-                for t in tokens { print(CSV.line([t.id.uuidString.lowercased(), t.role, t.name, t.createdAt.description, t.revokedAt?.description ?? ""])) }
+                for t in tokens {
+                    print(
+                        CSV.line([t.id.uuidString.lowercased(), t.role, t.name, t.createdAt.description, t.revokedAt?.description ?? ""]))
+                }
             case .json:
-                print(CanonicalJSON.string(.array(tokens.map { t in
-                    var o = JSONObject()
-                    o.set("id", .string(t.id.uuidString.lowercased())); o.set("role", .string(t.role)); o.set("name", .string(t.name))
-                    o.set("created_at", .string(t.createdAt.description)); o.set("revoked_at", t.revokedAt.map { .string($0.description) } ?? .null)
-                    return .object(o)
-                })))
+                print(
+                    CanonicalJSON.string(
+                        .array(
+                            tokens.map { t in
+                                var o = JSONObject()
+                                o.set("id", .string(t.id.uuidString.lowercased()))
+                                o.set("role", .string(t.role))
+                                o.set("name", .string(t.name))
+                                o.set("created_at", .string(t.createdAt.description))
+                                o.set("revoked_at", t.revokedAt.map { .string($0.description) } ?? .null)
+                                return .object(o)
+                            })))
             }
         }
     }
@@ -65,7 +78,9 @@ struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "Token id from `pledger tokens list`.") var id: String
 
         func run() async throws {
-            guard let uuid = UUID(uuidString: id) else { throw ApplicationError.badInput("\(id) is not a token id (a UUID from `pledger tokens list`)") }
+            guard let uuid = UUID(uuidString: id) else {
+                throw ApplicationError.badInput("\(id) is not a token id (a UUID from `pledger tokens list`)")
+            }
             guard try await connection.withLedger({ try await $0.tokens.revoke(uuid) }) else {
                 throw ApplicationError.failure("no live token \(id)")
             }

@@ -47,9 +47,13 @@ struct VerifyCommand: AsyncParsableCommand {
             if let checkpointProblem { object.set("checkpoint_problem", .string(checkpointProblem)) }
             print(CanonicalJSON.string(.object(object)))
         case .table, .csv:
-            print("verified   \(report.verified) events (positions \(report.from)…\(report.lastPosition)) in \(String(format: "%.2f", report.seconds)) s, \(Int(report.eventsPerSecond)) events/s")
+            print(
+                "verified   \(report.verified) events (positions \(report.from)…\(report.lastPosition)) in \(String(format: "%.2f", report.seconds)) s, \(Int(report.eventsPerSecond)) events/s"
+            )
             print("head       \(report.head?.position ?? 0) \(report.head?.hash.hex ?? "")")
-            if let signed { print("checkpoint position \(signed.position) \(checkpointProblem == nil ? "matches the log" : "DOES NOT MATCH")") }
+            if let signed {
+                print("checkpoint position \(signed.position) \(checkpointProblem == nil ? "matches the log" : "DOES NOT MATCH")")
+            }
         }
         if let problem = report.firstBreak {
             throw ApplicationError.failure("first bad position \(problem.position): \(problem.reason)")

@@ -6,12 +6,16 @@ import PledgerStore
 
 /// Options every command that talks to the database shares.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: ArgumentHelp(
-        "PostgreSQL URL. Default: $DATABASE_URL, else the local cluster.", valueName: "url"))
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "PostgreSQL URL. Default: $DATABASE_URL, else the local cluster.", valueName: "url"))
     var databaseURL: String?
 
-    @Option(help: ArgumentHelp(
-        "Log level: trace, debug, info, notice, warning, error. Default: $PLEDGER_LOG_LEVEL, else warning (serve: info).", valueName: "level"))
+    @Option(
+        help: ArgumentHelp(
+            "Log level: trace, debug, info, notice, warning, error. Default: $PLEDGER_LOG_LEVEL, else warning (serve: info).",
+            valueName: "level"))
     var logLevel: String?
 
     /// The level asked for, by option or environment; nil when neither says.
@@ -20,7 +24,8 @@ struct ConnectionOptions: ParsableArguments {
     func validate() throws {
         if let text = requestedLevel, Logger.Level(rawValue: text) == nil {
             let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("log level \"\(text)\" is not one of \(levels) (from \(logLevel == nil ? "PLEDGER_LOG_LEVEL" : "--log-level"))")
+            throw ValidationError(
+                "log level \"\(text)\" is not one of \(levels) (from \(logLevel == nil ? "PLEDGER_LOG_LEVEL" : "--log-level"))")
         }
     }
 

@@ -21,7 +21,8 @@ struct Progress {
         let seconds = (now - started).inSeconds
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let percent = total > 0 ? Double(done) * 100 / Double(total) : 100
-        FileHandle.standardError.write(Data(String(format: "\r%@: %lld/%lld %@ (%.0f%%, %.0f/s)   ", label, done, total, unit, percent, rate).utf8))
+        FileHandle.standardError.write(
+            Data(String(format: "\r%@: %lld/%lld %@ (%.0f%%, %.0f/s)   ", label, done, total, unit, percent, rate).utf8))
     }
 
     func finish() {

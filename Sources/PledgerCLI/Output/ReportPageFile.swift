@@ -11,9 +11,15 @@ extension Language: ExpressibleByArgument {}
 /// business date (`--as-of`, default today), and its footer prints the command with both
 /// pinned, so running that command again draws the same figures.
 struct PageOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Write a self-contained HTML page with charts to this file (inline SVG and CSS, no external requests, A4 print layout).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Write a self-contained HTML page with charts to this file (inline SVG and CSS, no external requests, A4 print layout).",
+            valueName: "file"))
     var html: String?
-    @Option(help: ArgumentHelp("Language of the page's labels: zh (Chinese with the English term beside it, the default) or en. Goes with --html.", valueName: "zh|en"))
+    @Option(
+        help: ArgumentHelp(
+            "Language of the page's labels: zh (Chinese with the English term beside it, the default) or en. Goes with --html.",
+            valueName: "zh|en"))
     var lang: Language?
 
     /// Refuses options that mean nothing with (or without) a page.
@@ -33,13 +39,16 @@ struct PageOptions: ParsableArguments {
 
     /// `pledger report … --lang zh --html FILE`, each argument shell-quoted when it needs to be.
     func command(_ arguments: [String]) -> String {
-        (["pledger", "report"] + arguments + ["--lang", language.rawValue, "--html", html ?? "page.html"]).map(Self.shellQuoted).joined(separator: " ")
+        (["pledger", "report"] + arguments + ["--lang", language.rawValue, "--html", html ?? "page.html"]).map(Self.shellQuoted).joined(
+            separator: " ")
     }
 
     static func shellQuoted(_ word: String) -> String {
-        let safe = !word.isEmpty && word.unicodeScalars.allSatisfy { scalar in
-            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_./:+=,@%".unicodeScalars.contains(scalar)
-        }
+        let safe =
+            !word.isEmpty
+            && word.unicodeScalars.allSatisfy { scalar in
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_./:+=,@%".unicodeScalars.contains(scalar)
+            }
         return safe ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 

@@ -28,14 +28,16 @@ struct Table {
                 return alignments[index] == .right ? padding + cell : cell + padding
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
-        var out = headers.allSatisfy(\.isEmpty) ? [] : [line(headers), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
+        var out =
+            headers.allSatisfy(\.isEmpty) ? [] : [line(headers), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
         out += rows.map(line)
         return out.joined(separator: "\n")
     }
 
     static func width(_ text: String) -> Int {
         text.unicodeScalars.reduce(0) { total, scalar in
-            let wide = (0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
+            let wide =
+                (0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
                 || (0xAC00...0xD7A3).contains(scalar.value) || (0xF900...0xFAFF).contains(scalar.value)
                 || (0xFE30...0xFE4F).contains(scalar.value) || (0xFF00...0xFF60).contains(scalar.value)
                 || (0xFFE0...0xFFE6).contains(scalar.value) || (0x1F300...0x1FAFF).contains(scalar.value)

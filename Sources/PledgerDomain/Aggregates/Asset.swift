@@ -42,7 +42,10 @@ public enum Asset {
             try Rules.positive(value, field: "value_fen")
             try Rules.text(appraiser, field: "appraiser")
             try Rules.text(reportRef, field: "report_ref")
-            return [.assetValued(AssetValued(valuationId: id, appraiser: appraiser, method: method, valueFen: value, valuedOn: on, reportRef: reportRef))]
+            return [
+                .assetValued(
+                    AssetValued(valuationId: id, appraiser: appraiser, method: method, valueFen: value, valuedOn: on, reportRef: reportRef))
+            ]
 
         case .pledge(let loan, let registrationNo, let valuation, let on):
             if let pledge = state.activePledge {
@@ -52,14 +55,20 @@ public enum Asset {
                 throw DomainError(.notFound, field: "valuation_id", "asset \(asset.assetId) has no valuation \(valuation)")
             }
             try Rules.text(registrationNo, field: "registration_no", maxLength: 64)
-            return [.assetPledged(AssetPledged(bankId: loan.bank, contractNo: loan.contract, registrationNo: registrationNo, valuationId: valuation, pledgedOn: on))]
+            return [
+                .assetPledged(
+                    AssetPledged(
+                        bankId: loan.bank, contractNo: loan.contract, registrationNo: registrationNo, valuationId: valuation, pledgedOn: on)
+                )
+            ]
 
         case .release(let loan, let on, let reason):
             guard let pledge = state.activePledge else {
                 throw DomainError(.invalidState, field: "asset_id", "asset \(asset.assetId) is not pledged")
             }
             guard pledge.bankId == loan.bank, pledge.contractNo == loan.contract else {
-                throw DomainError(.invalidState, field: "asset_id", "asset \(asset.assetId) is pledged to another loan; only that loan can release it")
+                throw DomainError(
+                    .invalidState, field: "asset_id", "asset \(asset.assetId) is pledged to another loan; only that loan can release it")
             }
             try Rules.notBefore(on, pledge.pledgedOn, field: "released_on", what: "the pledge")
             // The workflow's reason quotes a cancellation reason of up to 500 characters.

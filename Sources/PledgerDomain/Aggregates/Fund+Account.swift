@@ -80,11 +80,15 @@ extension FundState {
 
     /// Reversing a contribution must leave its contributor with at least what was returned to it.
     func checkReturnsCovered(reversing eventId: UUID) throws {
-        guard let contribution = contributions[eventId], let returned = returnedToContributors[contribution.contributor], returned.isPositive else { return }
+        guard let contribution = contributions[eventId], let returned = returnedToContributors[contribution.contributor],
+            returned.isPositive
+        else { return }
         let left = netContributions(of: contribution.contributor).subtracting(saturating: contribution.amountFen)
         guard !left.isNegative else {
-            throw DomainError(.limitExceeded, field: "reversed_event_id",
-                "\(returned) was returned to the \(contribution.contributor.rawValue) contributor; without this contribution of \(contribution.amountFen) it would have got back more than it put in")
+            throw DomainError(
+                .limitExceeded, field: "reversed_event_id",
+                "\(returned) was returned to the \(contribution.contributor.rawValue) contributor; without this contribution of \(contribution.amountFen) it would have got back more than it put in"
+            )
         }
     }
 
@@ -111,14 +115,17 @@ extension FundState {
 
 extension Fund {
     /// The account's movements (see `FundCommand`).
-    static func decideAccount(_ command: FundCommand, _ state: FundState, fundId: FundId, established: BusinessDate) throws -> [LedgerEvent] {
+    static func decideAccount(_ command: FundCommand, _ state: FundState, fundId: FundId, established: BusinessDate) throws -> [LedgerEvent]
+    {
         let totals = state.account()
         /// An outflow dated `on` may take at most the lowest end-of-day balance from `on` on.
         func outflow(_ amount: Money, on: BusinessDate, _ what: String) throws {
             let available = state.lowestBalance(from: on)
             guard amount <= available else {
-                throw DomainError(.limitExceeded, field: "amount_fen",
-                    "\(what) of \(amount) on \(on) would take fund \(fundId) below zero: it can pay out at most \(max(available, .zero)) from \(on) on")
+                throw DomainError(
+                    .limitExceeded, field: "amount_fen",
+                    "\(what) of \(amount) on \(on) would take fund \(fundId) below zero: it can pay out at most \(max(available, .zero)) from \(on) on"
+                )
             }
         }
         func inflow(_ amount: Money, into total: Money, _ name: String) throws {
@@ -149,11 +156,17 @@ extension Fund {
             try Rules.text(reason, field: "reason")
             let net = state.netContributions(of: contributor, through: on)
             guard amount <= net else {
-                throw DomainError(.limitExceeded, field: "amount_fen",
-                    "the \(contributor.rawValue) contributor's net contributions to fund \(fundId) by \(on) are \(max(net, .zero)); \(amount) cannot be returned")
+                throw DomainError(
+                    .limitExceeded, field: "amount_fen",
+                    "the \(contributor.rawValue) contributor's net contributions to fund \(fundId) by \(on) are \(max(net, .zero)); \(amount) cannot be returned"
+                )
             }
             try outflow(amount, on: on, "returning")
-            return [.fundContributionReturned(FundContributionReturned(amountFen: amount, contributor: contributor, returnedOn: on, reference: reference, reason: reason))]
+            return [
+                .fundContributionReturned(
+                    FundContributionReturned(
+                        amountFen: amount, contributor: contributor, returnedOn: on, reference: reference, reason: reason))
+            ]
 
         case .transferOut(let destination, let amount, let on, let reference):
             guard destination != fundId else { throw DomainError.invalid("to_fund_id", "a fund cannot transfer to itself") }
@@ -162,7 +175,9 @@ extension Fund {
             try Rules.text(reference, field: "reference")
             try outflow(amount, on: on, "a transfer")
             try totals.transfersOutFen.adding(amount, toTotal: "transfers out of fund \(fundId)", field: "amount_fen")
-            return [.fundTransferredOut(FundTransferredOut(toFundId: destination, amountFen: amount, transferredOn: on, reference: reference))]
+            return [
+                .fundTransferredOut(FundTransferredOut(toFundId: destination, amountFen: amount, transferredOn: on, reference: reference))
+            ]
 
         case .transferIn(let source, let amount, let on, let reference):
             guard source != fundId else { throw DomainError.invalid("from_fund_id", "a fund cannot transfer to itself") }

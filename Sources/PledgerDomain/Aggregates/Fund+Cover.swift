@@ -90,7 +90,8 @@ public struct CoverBook: Sendable, Hashable {
             guard loans[key] == nil else { return }
             loans[key] = Entry(borrower: e.borrower, principal: e.principalFen, enrolledOn: e.enrolledOn)
             total.coveredPrincipal = total.coveredPrincipal.adding(saturating: e.principalFen)
-            byBank[e.bankId, default: Totals()].coveredPrincipal = (byBank[e.bankId]?.coveredPrincipal ?? .zero).adding(saturating: e.principalFen)
+            byBank[e.bankId, default: Totals()].coveredPrincipal = (byBank[e.bankId]?.coveredPrincipal ?? .zero).adding(
+                saturating: e.principalFen)
             let year = BorrowerYear(borrower: e.borrower, year: e.enrolledOn.year)
             grantedByBorrowerYear[year] = (grantedByBorrowerYear[year] ?? .zero).adding(saturating: e.principalFen)
         case .coverDefaulted(let e):
@@ -100,7 +101,8 @@ public struct CoverBook: Sendable, Hashable {
             entry.defaultedOn = e.defaultedOn
             loans[key] = entry
             total.nonPerforming = total.nonPerforming.adding(saturating: e.outstandingFen)
-            byBank[e.bankId, default: Totals()].nonPerforming = (byBank[e.bankId]?.nonPerforming ?? .zero).adding(saturating: e.outstandingFen)
+            byBank[e.bankId, default: Totals()].nonPerforming = (byBank[e.bankId]?.nonPerforming ?? .zero).adding(
+                saturating: e.outstandingFen)
         case .coverReleased(let e):
             let key = LoanKey(bank: e.bankId, contract: e.contractNo)
             guard var entry = loans[key], entry.isOpen else { return }
@@ -168,7 +170,8 @@ extension FundState {
 extension Fund {
     /// The fund's side of a loan's enrolment, default and end, and the per-bank switch; nil
     /// for the other commands.
-    static func decideCover(_ command: FundCommand, _ state: FundState, fundId: FundId, established: BusinessDate) throws -> [LedgerEvent]? {
+    static func decideCover(_ command: FundCommand, _ state: FundState, fundId: FundId, established: BusinessDate) throws -> [LedgerEvent]?
+    {
         switch command {
         case .grantCover(let loan, let borrower, let principal, let on):
             return [.coverGranted(try grant(loan, borrower, principal, on, state, fundId, established))]
@@ -181,7 +184,8 @@ extension Fund {
                 throw DomainError(.notFound, field: "contract_no", "loan \(loan) has no cover with fund \(fundId)")
             }
             guard entry.isOpen else {
-                throw DomainError(.duplicate, field: "contract_no", "the cover of loan \(loan) was already released (\(entry.released!.rawValue))")
+                throw DomainError(
+                    .duplicate, field: "contract_no", "the cover of loan \(loan) was already released (\(entry.released!.rawValue))")
             }
             try Rules.notBefore(on, entry.enrolledOn, field: cause == .closed ? "closed_on" : "cancelled_on", what: "the enrolment")
             return [.coverReleased(CoverReleased(bankId: loan.bank, contractNo: loan.contract, releasedOn: on, cause: cause))]
@@ -193,7 +197,9 @@ extension Fund {
             guard !state.isBankSuspendedNow(bank) else {
                 throw DomainError(.invalidState, field: "bank_id", "enrolments through bank \(bank) are already suspended")
             }
-            try Rules.notBefore(on, state.cover.bankSuspensions[bank]?.last?.on ?? established, field: "effective_on", what: "the bank's last status change")
+            try Rules.notBefore(
+                on, state.cover.bankSuspensions[bank]?.last?.on ?? established, field: "effective_on", what: "the bank's last status change"
+            )
             try Rules.text(reason, field: "reason")
             return [.bankEnrolmentSuspended(BankEnrolmentSuspended(bankId: bank, suspendedOn: on, reason: reason))]
 
@@ -212,21 +218,25 @@ extension Fund {
 
     /// Enrolment: the fund and the bank take new loans, and leverage, the bank's quota and
     /// the borrower's yearly cap all hold after it.
-    private static func grant(_ loan: LoanKey, _ borrower: Uscc, _ principal: Money, _ on: BusinessDate,
-                              _ state: FundState, _ fundId: FundId, _ established: BusinessDate) throws -> CoverGranted {
+    private static func grant(
+        _ loan: LoanKey, _ borrower: Uscc, _ principal: Money, _ on: BusinessDate,
+        _ state: FundState, _ fundId: FundId, _ established: BusinessDate
+    ) throws -> CoverGranted {
         try Rules.positive(principal, field: "principal_fen")
         try Rules.notBefore(on, established, field: "originated_on", what: "fund \(fundId) was established")
         guard state.cover.loans[loan] == nil else {
             throw DomainError(.duplicate, field: "contract_no", "loan \(loan) is already enrolled with fund \(fundId)")
         }
         guard !state.isSuspendedNow, !state.isSuspended(on: on) else {
-            throw DomainError(.policyViolation, field: "fund_id", "fund \(fundId) is suspended and takes no new loans until an administrator resumes it")
+            throw DomainError(
+                .policyViolation, field: "fund_id", "fund \(fundId) is suspended and takes no new loans until an administrator resumes it")
         }
         guard let joined = state.banks[loan.bank], joined <= on else {
             throw DomainError(.policyViolation, field: "fund_id", "bank \(loan.bank) has not joined fund \(fundId) by \(on)")
         }
         guard !state.isBankSuspendedNow(loan.bank), !state.isBankSuspended(loan.bank, on: on) else {
-            throw DomainError(.policyViolation, field: "bank_id",
+            throw DomainError(
+                .policyViolation, field: "bank_id",
                 "fund \(fundId) has suspended new enrolments through bank \(loan.bank) until an administrator resumes them")
         }
         let policy = state.policy(on: on)!
@@ -235,23 +245,31 @@ extension Fund {
         let after = try covered.adding(principal, toTotal: "the covered principal of fund \(fundId)", field: "principal_fen")
         let limit = state.coverLimit(on: on)
         guard after <= limit else {
-            throw DomainError(.policyViolation, field: "principal_fen",
-                "fund \(fundId) covers \(covered) of principal; \(principal) more would make \(after), above \(policy.maxLeverage)× its balance of \(state.balance(on: on)) on \(on) (\(limit))")
+            throw DomainError(
+                .policyViolation, field: "principal_fen",
+                "fund \(fundId) covers \(covered) of principal; \(principal) more would make \(after), above \(policy.maxLeverage)× its balance of \(state.balance(on: on)) on \(on) (\(limit))"
+            )
         }
         if let quota = policy.bankQuotaFen {
             let bankCovered = state.cover.byBank[loan.bank]?.coveredPrincipal ?? .zero
-            let bankAfter = try bankCovered.adding(principal, toTotal: "the covered principal of bank \(loan.bank) in fund \(fundId)", field: "principal_fen")
+            let bankAfter = try bankCovered.adding(
+                principal, toTotal: "the covered principal of bank \(loan.bank) in fund \(fundId)", field: "principal_fen")
             guard bankAfter <= quota else {
-                throw DomainError(.policyViolation, field: "principal_fen",
-                    "bank \(loan.bank) has \(bankCovered) of principal covered by fund \(fundId); \(principal) more would make \(bankAfter), above the bank's quota of \(quota)")
+                throw DomainError(
+                    .policyViolation, field: "principal_fen",
+                    "bank \(loan.bank) has \(bankCovered) of principal covered by fund \(fundId); \(principal) more would make \(bankAfter), above the bank's quota of \(quota)"
+                )
             }
         }
         if let cap = policy.maxPrincipalPerFirmPerYearFen {
             let granted = state.cover.grantedByBorrowerYear[.init(borrower: borrower, year: on.year)] ?? .zero
-            let yearAfter = try granted.adding(principal, toTotal: "the cover granted to borrower \(borrower) in \(on.year)", field: "principal_fen")
+            let yearAfter = try granted.adding(
+                principal, toTotal: "the cover granted to borrower \(borrower) in \(on.year)", field: "principal_fen")
             guard yearAfter <= cap else {
-                throw DomainError(.policyViolation, field: "principal_fen",
-                    "borrower \(borrower) was granted \(granted) of cover by fund \(fundId) in \(on.year); \(principal) more would make \(yearAfter), above the cap of \(cap) per firm per year")
+                throw DomainError(
+                    .policyViolation, field: "principal_fen",
+                    "borrower \(borrower) was granted \(granted) of cover by fund \(fundId) in \(on.year); \(principal) more would make \(yearAfter), above the cap of \(cap) per firm per year"
+                )
             }
         }
         return CoverGranted(bankId: loan.bank, contractNo: loan.contract, borrower: borrower, principalFen: principal, enrolledOn: on)
@@ -259,7 +277,9 @@ extension Fund {
 
     /// A covered loan defaulted: record it, and suspend enrolments — fund-wide and through the
     /// loan's bank — where the NPL ratio is now above the threshold.
-    private static func recordDefault(_ loan: LoanKey, _ outstanding: Money, _ on: BusinessDate, _ state: FundState, _ fundId: FundId) throws -> [LedgerEvent] {
+    private static func recordDefault(_ loan: LoanKey, _ outstanding: Money, _ on: BusinessDate, _ state: FundState, _ fundId: FundId)
+        throws -> [LedgerEvent]
+    {
         guard let entry = state.cover.loans[loan] else {
             throw DomainError(.notFound, field: "contract_no", "loan \(loan) has no cover with fund \(fundId)")
         }
@@ -271,7 +291,9 @@ extension Fund {
         }
         try Rules.positive(outstanding, field: "outstanding_fen")
         try Rules.notBefore(on, entry.enrolledOn, field: "defaulted_on", what: "the enrolment")
-        var events: [LedgerEvent] = [.coverDefaulted(CoverDefaulted(bankId: loan.bank, contractNo: loan.contract, outstandingFen: outstanding, defaultedOn: on))]
+        var events: [LedgerEvent] = [
+            .coverDefaulted(CoverDefaulted(bankId: loan.bank, contractNo: loan.contract, outstandingFen: outstanding, defaultedOn: on))
+        ]
 
         let threshold = state.policy(on: on)!.nplSuspendBp
         func totals(_ before: CoverBook.Totals) -> CoverBook.Totals {
@@ -281,12 +303,15 @@ extension Fund {
         }
         func breach(_ totals: CoverBook.Totals, _ whose: String) -> String? {
             guard let ratio = totals.nplRatio, ratio > threshold else { return nil }
-            return "automatic: \(whose)non-performing ratio is \(ratio.value) bp (\(totals.nonPerforming) outstanding at default ÷ \(totals.coveredPrincipal) covered principal), above the threshold of \(threshold.value) bp, after loan \(loan) defaulted on \(on)"
+            return
+                "automatic: \(whose)non-performing ratio is \(ratio.value) bp (\(totals.nonPerforming) outstanding at default ÷ \(totals.coveredPrincipal) covered principal), above the threshold of \(threshold.value) bp, after loan \(loan) defaulted on \(on)"
         }
         if !state.isSuspendedNow, let reason = breach(totals(state.cover.total), "the fund's ") {
             events.append(.fundSuspended(FundSuspended(suspendedOn: max(on, state.suspensions.last?.on ?? on), reason: reason)))
         }
-        if !state.isBankSuspendedNow(loan.bank), let reason = breach(totals(state.cover.byBank[loan.bank] ?? CoverBook.Totals()), "bank \(loan.bank)'s ") {
+        if !state.isBankSuspendedNow(loan.bank),
+            let reason = breach(totals(state.cover.byBank[loan.bank] ?? CoverBook.Totals()), "bank \(loan.bank)'s ")
+        {
             let last = state.cover.bankSuspensions[loan.bank]?.last?.on ?? on
             events.append(.bankEnrolmentSuspended(BankEnrolmentSuspended(bankId: loan.bank, suspendedOn: max(on, last), reason: reason)))
         }

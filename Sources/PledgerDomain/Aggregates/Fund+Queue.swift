@@ -42,11 +42,14 @@ extension FundState {
     /// A payout never exceeds what the fund still owes on the claim it approved.
     func checkDisbursement(loan: LoanKey, claimNo: Int, amount: Money) throws {
         guard let record = compensation(loan, claimNo: claimNo) else {
-            throw DomainError(.notFound, field: "claim_no", "fund \(id.map(\.value) ?? "") has not approved claim \(claimNo) of loan \(loan)")
+            throw DomainError(
+                .notFound, field: "claim_no", "fund \(id.map(\.value) ?? "") has not approved claim \(claimNo) of loan \(loan)")
         }
         guard amount <= record.remaining else {
-            throw DomainError(.limitExceeded, field: "amount_fen",
-                "payment of \(amount) exceeds the \(record.remaining) the fund still owes on claim \(claimNo) of loan \(loan) (approved \(record.approved), paid \(record.paid), released \(record.released))")
+            throw DomainError(
+                .limitExceeded, field: "amount_fen",
+                "payment of \(amount) exceeds the \(record.remaining) the fund still owes on claim \(claimNo) of loan \(loan) (approved \(record.approved), paid \(record.paid), released \(record.released))"
+            )
         }
     }
 
@@ -57,8 +60,10 @@ extension FundState {
         }
         switch recorded.event {
         case .compensationCommitted(let e):
-            compensations.append(Compensation(
-                loan: LoanKey(bank: e.bankId, contract: e.contractNo), borrower: e.borrower, claimNo: e.claimNo, approved: e.amountFen, approvedOn: e.approvedOn))
+            compensations.append(
+                Compensation(
+                    loan: LoanKey(bank: e.bankId, contract: e.contractNo), borrower: e.borrower, claimNo: e.claimNo, approved: e.amountFen,
+                    approvedOn: e.approvedOn))
         case .compensationDisbursed(let e):
             if let i = index(e.bankId, e.contractNo, e.claimNo) {
                 compensations[i].paid = compensations[i].paid.adding(saturating: e.amountFen)
@@ -68,7 +73,9 @@ extension FundState {
             let loan = LoanKey(bank: e.bankId, contract: e.contractNo)
             committedByBorrower[e.borrower] = max(.zero, (committedByBorrower[e.borrower] ?? .zero).subtracting(saturating: e.amountFen))
             committedByLoan[loan] = max(.zero, (committedByLoan[loan] ?? .zero).subtracting(saturating: e.amountFen))
-            if let i = index(e.bankId, e.contractNo, e.claimNo) { compensations[i].released = compensations[i].released.adding(saturating: e.amountFen) }
+            if let i = index(e.bankId, e.contractNo, e.claimNo) {
+                compensations[i].released = compensations[i].released.adding(saturating: e.amountFen)
+            }
         default:
             break
         }
@@ -85,11 +92,18 @@ extension Fund {
             }
             try Rules.positive(amount, field: "amount_fen")
             guard amount <= record.remaining else {
-                throw DomainError(.limitExceeded, field: "amount_fen", "release of \(amount) exceeds the \(record.remaining) still owed on claim \(claimNo) of loan \(loan)")
+                throw DomainError(
+                    .limitExceeded, field: "amount_fen",
+                    "release of \(amount) exceeds the \(record.remaining) still owed on claim \(claimNo) of loan \(loan)")
             }
-            try Rules.notBefore(on, max(record.approvedOn, record.paidOn ?? record.approvedOn), field: "released_on", what: "the approval and payments")
-            return [.compensationReleased(CompensationReleased(
-                bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, releasedOn: on))]
+            try Rules.notBefore(
+                on, max(record.approvedOn, record.paidOn ?? record.approvedOn), field: "released_on", what: "the approval and payments")
+            return [
+                .compensationReleased(
+                    CompensationReleased(
+                        bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount,
+                        releasedOn: on))
+            ]
 
         case .payQueue(let on, let reference, let limit):
             return try payQueue(state, fundId: fundId, on: on, reference: reference, limit: limit)
@@ -114,12 +128,16 @@ extension Fund {
         // A claim approved, or last paid, after `on` waits for a later payment.
         let payable = queue.filter { max($0.approvedOn, $0.paidOn ?? $0.approvedOn) <= on }
         guard !payable.isEmpty else {
-            throw DomainError(.dateOrder, field: "paid_on", "every queued claim of fund \(fundId) was approved or last paid after \(on) (the first approved on \(earliest))")
+            throw DomainError(
+                .dateOrder, field: "paid_on",
+                "every queued claim of fund \(fundId) was approved or last paid after \(on) (the first approved on \(earliest))")
         }
         let available = state.lowestBalance(from: on)
         guard available.isPositive else {
-            throw DomainError(.limitExceeded, field: "paid_on",
-                "fund \(fundId) has no money available on \(on); the \(state.queuedFen) unpaid on its \(queue.count) queued claim\(queue.count == 1 ? "" : "s") will be paid when money arrives")
+            throw DomainError(
+                .limitExceeded, field: "paid_on",
+                "fund \(fundId) has no money available on \(on); the \(state.queuedFen) unpaid on its \(queue.count) queued claim\(queue.count == 1 ? "" : "s") will be paid when money arrives"
+            )
         }
         var budget = min(available, limit ?? .maximum)
         var paidOut = state.totals().paidOut
@@ -130,8 +148,11 @@ extension Fund {
             try Rules.text(ref, field: "reference")
             paidOut = try paidOut.adding(amount, toTotal: "compensation paid out by fund \(fundId)", field: "limit_fen")
             budget = try budget - amount
-            events.append(.compensationDisbursed(CompensationDisbursed(
-                bankId: entry.loan.bank, contractNo: entry.loan.contract, borrower: entry.borrower, claimNo: entry.claimNo, amountFen: amount, paidOn: on, paymentRef: ref)))
+            events.append(
+                .compensationDisbursed(
+                    CompensationDisbursed(
+                        bankId: entry.loan.bank, contractNo: entry.loan.contract, borrower: entry.borrower, claimNo: entry.claimNo,
+                        amountFen: amount, paidOn: on, paymentRef: ref)))
         }
         return events
     }

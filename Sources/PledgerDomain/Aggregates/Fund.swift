@@ -114,7 +114,8 @@ public enum FundCommand: Sendable, Hashable {
     /// The fund's side of claim decisions and payouts; issued by the loan workflows.
     /// `enrolledOn` picks the loan's terms (per-borrower cap); nil: as the fund's cover
     /// records it, else the policy in force on the approval date.
-    case commitCompensation(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, approvedOn: BusinessDate, enrolledOn: BusinessDate? = nil)
+    case commitCompensation(
+        loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, approvedOn: BusinessDate, enrolledOn: BusinessDate? = nil)
     case disburse(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, paidOn: BusinessDate, paymentRef: String)
     case receiveRecoveryShare(loan: LoanKey, recoveryNo: Int, amount: Money, returnedOn: BusinessDate, reference: String)
     /// The fund's side of enrolment, default, closing and cancelling of a loan (issued by the
@@ -145,7 +146,9 @@ public enum Fund {
         if case .establish(let id, let name, let region, let policy, let on) = command {
             guard !state.exists else { throw DomainError(.duplicate, field: "fund_id", "fund \(id) is already established") }
             try Rules.text(name, field: "name")
-            return [.fundEstablished(FundEstablished(fundId: id, name: name, region: region, policy: try policy.validated(), establishedOn: on))]
+            return [
+                .fundEstablished(FundEstablished(fundId: id, name: name, region: region, policy: try policy.validated(), establishedOn: on))
+            ]
         }
         guard let fundId = state.id, let established = state.establishedOn else {
             throw DomainError(.notFound, field: "fund_id", "no such fund; establish it first")
@@ -160,7 +163,9 @@ public enum Fund {
         case .amendPolicy(let policy, let on, let reason, let scope):
             try Rules.notBefore(on, established, field: "effective_on", what: "the fund was established")
             try Rules.text(reason, field: "reason")
-            return [.fundPolicyAmended(FundPolicyAmended(policy: try policy.validated(), effectiveOn: on, reason: reason, appliesTo: scope))]
+            return [
+                .fundPolicyAmended(FundPolicyAmended(policy: try policy.validated(), effectiveOn: on, reason: reason, appliesTo: scope))
+            ]
 
         case .receiveContribution(let amount, let contributor, let on, let reference):
             try Rules.positive(amount, field: "amount_fen")
@@ -170,7 +175,10 @@ public enum Fund {
             let (contributed, _, _) = state.totals()
             try contributed.adding(amount, toTotal: "contributions to fund \(fundId)", field: "amount_fen")
             try state.balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
-            return [.fundContributionReceived(FundContributionReceived(amountFen: amount, contributor: contributor, receivedOn: on, reference: reference))]
+            return [
+                .fundContributionReceived(
+                    FundContributionReceived(amountFen: amount, contributor: contributor, receivedOn: on, reference: reference))
+            ]
 
         case .joinBank(let bank, let agreement, let on):
             guard state.banks[bank] == nil else {
@@ -204,10 +212,15 @@ public enum Fund {
             try state.checkReturnsCovered(reversing: eventId)
             let lowest = state.lowestBalance(from: contribution.receivedOn)
             guard lowest >= contribution.amountFen else {
-                throw DomainError(.limitExceeded, field: "reversed_event_id",
-                    "reversing \(contribution.amountFen) would leave the fund with a negative balance (lowest balance from \(contribution.receivedOn) is \(lowest))")
+                throw DomainError(
+                    .limitExceeded, field: "reversed_event_id",
+                    "reversing \(contribution.amountFen) would leave the fund with a negative balance (lowest balance from \(contribution.receivedOn) is \(lowest))"
+                )
             }
-            return [.entryReversed(EntryReversed(reversedEventId: eventId, reversedType: FundContributionReceived.type, reversedOn: on, reason: reason))]
+            return [
+                .entryReversed(
+                    EntryReversed(reversedEventId: eventId, reversedType: FundContributionReceived.type, reversedOn: on, reason: reason))
+            ]
 
         case .commitCompensation(let loan, let borrower, let claimNo, let amount, let on, let enrolledOn):
             try Rules.positive(amount, field: "amount_fen")
@@ -215,34 +228,50 @@ public enum Fund {
             let committed = state.committedByBorrower[borrower] ?? .zero
             let left = try policy.perBorrowerCapFen - committed
             guard amount <= left else {
-                throw DomainError(.limitExceeded, field: "amount_fen",
-                    "borrower \(borrower) has \(max(left, .zero)) left under the fund's per-borrower cap of \(policy.perBorrowerCapFen); \(amount) asked")
+                throw DomainError(
+                    .limitExceeded, field: "amount_fen",
+                    "borrower \(borrower) has \(max(left, .zero)) left under the fund's per-borrower cap of \(policy.perBorrowerCapFen); \(amount) asked"
+                )
             }
             try committed.adding(amount, toTotal: "compensation committed by fund \(fundId) to borrower \(borrower)", field: "amount_fen")
-            try (state.committedByLoan[loan] ?? .zero).adding(amount, toTotal: "compensation committed by fund \(fundId) to loan \(loan)", field: "amount_fen")
-            return [.compensationCommitted(CompensationCommitted(
-                bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, approvedOn: on))]
+            try (state.committedByLoan[loan] ?? .zero).adding(
+                amount, toTotal: "compensation committed by fund \(fundId) to loan \(loan)", field: "amount_fen")
+            return [
+                .compensationCommitted(
+                    CompensationCommitted(
+                        bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount,
+                        approvedOn: on))
+            ]
 
         case .disburse(let loan, let borrower, let claimNo, let amount, let on, let reference):
             try Rules.positive(amount, field: "amount_fen")
             let available = state.lowestBalance(from: on)
             guard amount <= available else {
-                throw DomainError(.limitExceeded, field: "amount_fen",
+                throw DomainError(
+                    .limitExceeded, field: "amount_fen",
                     "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) is due")
             }
             try Rules.text(reference, field: "payment_ref")
             try state.checkDisbursement(loan: loan, claimNo: claimNo, amount: amount)
             try state.totals().paidOut.adding(amount, toTotal: "compensation paid out by fund \(fundId)", field: "amount_fen")
-            return [.compensationDisbursed(CompensationDisbursed(
-                bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, paidOn: on, paymentRef: reference))]
+            return [
+                .compensationDisbursed(
+                    CompensationDisbursed(
+                        bankId: loan.bank, contractNo: loan.contract, borrower: borrower, claimNo: claimNo, amountFen: amount, paidOn: on,
+                        paymentRef: reference))
+            ]
 
         case .receiveRecoveryShare(let loan, let recoveryNo, let amount, let on, let reference):
             try Rules.positive(amount, field: "amount_fen")
             try Rules.text(reference, field: "reference")
             try state.totals().returned.adding(amount, toTotal: "recovery shares returned to fund \(fundId)", field: "amount_fen")
             try state.balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
-            return [.recoveryShareReceived(RecoveryShareReceived(
-                bankId: loan.bank, contractNo: loan.contract, recoveryNo: recoveryNo, amountFen: amount, returnedOn: on, reference: reference))]
+            return [
+                .recoveryShareReceived(
+                    RecoveryShareReceived(
+                        bankId: loan.bank, contractNo: loan.contract, recoveryNo: recoveryNo, amountFen: amount, returnedOn: on,
+                        reference: reference))
+            ]
 
         case .payQueue, .releaseCompensation:
             return try decideQueue(command, state, fundId: fundId)
@@ -286,7 +315,8 @@ public enum Fund {
             state.committedByBorrower[e.borrower] = (state.committedByBorrower[e.borrower] ?? .zero).adding(saturating: e.amountFen)
             state.committedByLoan[loan] = (state.committedByLoan[loan] ?? .zero).adding(saturating: e.amountFen)
         case .compensationDisbursed(let e):
-            state.flows.append(.init(on: e.paidOn, amount: Money.zero.subtracting(saturating: e.amountFen), source: recorded.id, kind: .compensation))
+            state.flows.append(
+                .init(on: e.paidOn, amount: Money.zero.subtracting(saturating: e.amountFen), source: recorded.id, kind: .compensation))
         case .recoveryShareReceived(let e):
             state.flows.append(.init(on: e.returnedOn, amount: e.amountFen, source: recorded.id, kind: .recoveryShare))
         case .entryReversed(let e):

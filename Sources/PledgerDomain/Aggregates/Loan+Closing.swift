@@ -11,7 +11,9 @@ extension Loan {
             throw DomainError(.invalidState, field: "contract_no", "loan \(loan.key) is \(state.status.rawValue) and cannot be closed")
         }
         if let open = state.openClaim {
-            throw DomainError(.invalidState, field: "contract_no", "claim \(open.number) is still \(open.status.rawValue); decide and pay it, or withdraw it, first")
+            throw DomainError(
+                .invalidState, field: "contract_no",
+                "claim \(open.number) is still \(open.status.rawValue); decide and pay it, or withdraw it, first")
         }
         try Rules.notBefore(on, state.lastActivity ?? loan.originatedOn, field: "closed_on", what: "the loan's last entry")
         return [.loanClosed(LoanClosed(closedOn: on))]

@@ -26,7 +26,9 @@ extension LoanState {
             let left = max(.zero, paid.subtracting(saturating: returned))
             let share = (try? Loan.fundShare(of: recovery.amount, paid: paid, loss: loss, alreadyReturned: returned)) ?? left
             guard share.isPositive else { continue }
-            shares.append(ShareOwedToFund(recoveryNo: recovery.number, receivedOn: recovery.receivedOn, recoveryFen: recovery.amount, shareFen: share))
+            shares.append(
+                ShareOwedToFund(recoveryNo: recovery.number, receivedOn: recovery.receivedOn, recoveryFen: recovery.amount, shareFen: share)
+            )
             returned = returned.adding(saturating: share)
         }
         return shares
@@ -40,7 +42,9 @@ extension LoanState {
 
 extension Loan {
     /// Money recovered after a default, never more than the loss still unrecovered.
-    static func receiveRecovery(_ state: LoanState, _ loan: LoanOriginated, amount: Money, on: BusinessDate, source: String) throws -> [LedgerEvent] {
+    static func receiveRecovery(_ state: LoanState, _ loan: LoanOriginated, amount: Money, on: BusinessDate, source: String) throws
+        -> [LedgerEvent]
+    {
         try expect(state, in: [.defaulted, .writtenOff], to: "receive a recovery")
         let defaulted = state.defaulted!
         try Rules.positive(amount, field: "amount_fen")
@@ -51,11 +55,15 @@ extension Loan {
         try state.recoveredTotal.adding(amount, toTotal: "recovered on loan \(loan.key)", field: "amount_fen")
         try Rules.notBefore(on, defaulted.defaultedOn, field: "received_on", what: "the default")
         try Rules.text(source, field: "source")
-        return [.recoveryReceived(RecoveryReceived(recoveryNo: state.recoveries.count + 1, amountFen: amount, receivedOn: on, source: source))]
+        return [
+            .recoveryReceived(RecoveryReceived(recoveryNo: state.recoveries.count + 1, amountFen: amount, receivedOn: on, source: source))
+        ]
     }
 
     /// The bank returns the fund's share of a recovery, once, after the payout.
-    static func returnRecoveryShare(_ state: LoanState, _ loan: LoanOriginated, number: Int, on: BusinessDate, reference: String) throws -> [LedgerEvent] {
+    static func returnRecoveryShare(_ state: LoanState, _ loan: LoanOriginated, number: Int, on: BusinessDate, reference: String) throws
+        -> [LedgerEvent]
+    {
         guard let recovery = state.recoveries.first(where: { $0.number == number }) else {
             throw DomainError(.notFound, field: "recovery_no", "loan \(loan.key) has no recovery \(number)")
         }
@@ -65,9 +73,11 @@ extension Loan {
         }
         let paid = state.compensationPaid
         guard paid.isPositive, let paidOn = state.claims.compactMap(\.paidOn).max() else {
-            throw DomainError(.invalidState, field: "recovery_no", "the fund has paid no compensation on loan \(loan.key); nothing is due to it")
+            throw DomainError(
+                .invalidState, field: "recovery_no", "the fund has paid no compensation on loan \(loan.key); nothing is due to it")
         }
-        let share = try fundShare(of: recovery.amount, paid: paid, loss: state.defaulted!.outstandingFen, alreadyReturned: state.returnedToFund)
+        let share = try fundShare(
+            of: recovery.amount, paid: paid, loss: state.defaulted!.outstandingFen, alreadyReturned: state.returnedToFund)
         guard share.isPositive else {
             throw DomainError(.invalidState, field: "recovery_no", "the fund has already received back everything it paid")
         }

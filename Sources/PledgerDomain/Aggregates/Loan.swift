@@ -66,7 +66,11 @@ public enum Loan {
             state.claims.append(Claim(number: e.claimNo, amount: e.amountFen, claimedOn: e.claimedOn, status: .filed))
             touch(e.claimedOn)
         case .compensationApproved(let e):
-            state.updateClaim(e.claimNo) { $0.status = .approved; $0.approved = e.amountFen; $0.approvedOn = e.approvedOn }
+            state.updateClaim(e.claimNo) {
+                $0.status = .approved
+                $0.approved = e.amountFen
+                $0.approvedOn = e.approvedOn
+            }
             touch(e.approvedOn)
         case .compensationRejected(let e):
             state.updateClaim(e.claimNo) { $0.status = .rejected }
@@ -81,14 +85,20 @@ public enum Loan {
             }
             touch(e.paidOn)
         case .compensationWithdrawn(let e):
-            state.updateClaim(e.claimNo) { $0.status = .withdrawn; $0.withdrawn = e.amountFen; $0.withdrawnOn = e.withdrawnOn }
+            state.updateClaim(e.claimNo) {
+                $0.status = .withdrawn
+                $0.withdrawn = e.amountFen
+                $0.withdrawnOn = e.withdrawnOn
+            }
             touch(e.withdrawnOn)
         case .recoveryReceived(let e):
             state.recoveries.append(Recovery(number: e.recoveryNo, eventId: recorded.id, amount: e.amountFen, receivedOn: e.receivedOn))
             state.outstanding = max(.zero, state.outstanding.subtracting(saturating: e.amountFen))
             touch(e.receivedOn)
         case .recoveryReturnedToFund(let e):
-            if let index = state.recoveries.firstIndex(where: { $0.number == e.recoveryNo }) { state.recoveries[index].returnedShare = e.amountFen }
+            if let index = state.recoveries.firstIndex(where: { $0.number == e.recoveryNo }) {
+                state.recoveries[index].returnedShare = e.amountFen
+            }
             touch(e.returnedOn)
         case .loanWrittenOff(let e):
             state.status = .writtenOff
@@ -125,7 +135,9 @@ public enum Loan {
     // MARK: Rules shared with reports
 
     /// The claim limit on the loan's own terms as of `asOf` (`FundState.terms`).
-    public static func claimLimit(loan: LoanOriginated, defaulted: LoanDefaulted, fund: FundState, asOf: BusinessDate) throws -> (amount: Money, explanation: String) {
+    public static func claimLimit(loan: LoanOriginated, defaulted: LoanDefaulted, fund: FundState, asOf: BusinessDate) throws -> (
+        amount: Money, explanation: String
+    ) {
         guard let terms = fund.terms(forLoanEnrolledOn: loan.originatedOn, asOf: asOf) else {
             throw DomainError(.notFound, field: "fund_id", "no such fund")
         }
@@ -135,11 +147,14 @@ public enum Loan {
     /// The most a claim may ask: min(coverage × outstanding at default, per-loan cap,
     /// what is left of the borrower's cap across all its loans). Coverage rounds down.
     /// `policy` must be the loan's terms (`FundState.terms(forLoanEnrolledOn:asOf:)`).
-    public static func claimLimit(loan: LoanOriginated, defaulted: LoanDefaulted, policy: FundPolicy, fund: FundState) throws -> (amount: Money, explanation: String) {
+    public static func claimLimit(loan: LoanOriginated, defaulted: LoanDefaulted, policy: FundPolicy, fund: FundState) throws -> (
+        amount: Money, explanation: String
+    ) {
         let covered = try defaulted.outstandingFen.applying(policy.coverageBp, rounding: .down)
         let borrowerLeft = max(.zero, try policy.perBorrowerCapFen - (fund.committedByBorrower[loan.borrower] ?? .zero))
         let amount = min(covered, policy.perLoanCapFen, borrowerLeft)
-        let explanation = "min(coverage \(policy.coverageBp.percent) × outstanding at default \(defaulted.outstandingFen) = \(covered), per-loan cap \(policy.perLoanCapFen), borrower cap left \(borrowerLeft))"
+        let explanation =
+            "min(coverage \(policy.coverageBp.percent) × outstanding at default \(defaulted.outstandingFen) = \(covered), per-loan cap \(policy.perLoanCapFen), borrower cap left \(borrowerLeft))"
         return (amount, explanation)
     }
 
@@ -191,31 +206,41 @@ public enum Loan {
                 valuation = chosen
             } else {
                 guard let latest = asset.valuation(before: o.originatedOn) else {
-                    throw DomainError(.invalidState, field: "\(field).asset_id", "asset \(pledge.asset) has no valuation on or before \(o.originatedOn)")
+                    throw DomainError(
+                        .invalidState, field: "\(field).asset_id", "asset \(pledge.asset) has no valuation on or before \(o.originatedOn)")
                 }
                 valuation = latest
             }
             guard valuation.valuedOn <= o.originatedOn else {
-                throw DomainError(.dateOrder, field: "\(field).valuation_id", "valuation \(valuation.valuationId) is dated \(valuation.valuedOn), after origination")
+                throw DomainError(
+                    .dateOrder, field: "\(field).valuation_id",
+                    "valuation \(valuation.valuationId) is dated \(valuation.valuedOn), after origination")
             }
             guard valuation.valuedOn.adding(months: maxAge) >= o.originatedOn else {
-                throw DomainError(.policyViolation, field: "\(field).valuation_id",
-                    "valuation \(valuation.valuationId) of \(valuation.valuedOn) is older than \(maxAge) months at origination; revalue the asset")
+                throw DomainError(
+                    .policyViolation, field: "\(field).valuation_id",
+                    "valuation \(valuation.valuationId) of \(valuation.valuedOn) is older than \(maxAge) months at origination; revalue the asset"
+                )
             }
             if let policy, !policy.eligibleKinds.contains(registration.kind) {
-                throw DomainError(.policyViolation, field: "\(field).asset_id",
-                    "asset kind \(registration.kind.rawValue) is not eligible in fund \(o.fund!) (eligible: \(policy.eligibleKinds.map(\.rawValue).joined(separator: ", ")))")
+                throw DomainError(
+                    .policyViolation, field: "\(field).asset_id",
+                    "asset kind \(registration.kind.rawValue) is not eligible in fund \(o.fund!) (eligible: \(policy.eligibleKinds.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             try Rules.text(pledge.registrationNo, field: "\(field).registration_no", maxLength: 64)
             appraised = try appraised.adding(valuation.valueFen, toTotal: "the appraised value of the collateral", field: "collateral")
-            collateral.append(Collateral(
-                assetId: pledge.asset, kind: registration.kind, valuationId: valuation.valuationId,
-                appraisedValueFen: valuation.valueFen, registrationNo: pledge.registrationNo))
+            collateral.append(
+                Collateral(
+                    assetId: pledge.asset, kind: registration.kind, valuationId: valuation.valuationId,
+                    appraisedValueFen: valuation.valueFen, registrationNo: pledge.registrationNo))
         }
         guard appraised.isPositive else { throw DomainError.invalid("collateral", "the collateral has no appraised value") }
         // Pledge rate rounds up: the conservative reading of how much the loan leans on the collateral.
         guard let pledgeRate = Bp.ratio(o.principal, appraised, rounding: .up) else {
-            throw DomainError(.limitExceeded, field: "principal_fen", "principal \(o.principal) against collateral appraised at \(appraised) is a pledge rate too large to record")
+            throw DomainError(
+                .limitExceeded, field: "principal_fen",
+                "principal \(o.principal) against collateral appraised at \(appraised) is a pledge rate too large to record")
         }
 
         if let fundId = o.fund, let fund, let policy {
@@ -226,19 +251,24 @@ public enum Loan {
                 throw DomainError(.dateOrder, field: "originated_on", "fund \(fundId) was established on \(established), after origination")
             }
             guard !fund.isSuspended(on: o.originatedOn) else {
-                throw DomainError(.policyViolation, field: "fund_id", "fund \(fundId) is suspended on \(o.originatedOn) and takes no new loans")
+                throw DomainError(
+                    .policyViolation, field: "fund_id", "fund \(fundId) is suspended on \(o.originatedOn) and takes no new loans")
             }
             guard let joined = fund.banks[o.key.bank], joined <= o.originatedOn else {
-                throw DomainError(.policyViolation, field: "fund_id", "bank \(o.key.bank) has not joined fund \(fundId) by \(o.originatedOn)")
+                throw DomainError(
+                    .policyViolation, field: "fund_id", "bank \(o.key.bank) has not joined fund \(fundId) by \(o.originatedOn)")
             }
             let term = o.originatedOn.wholeMonths(until: o.maturesOn)
             let exact = o.originatedOn.adding(months: term) == o.maturesOn
             guard term < policy.maxTermMonths || (term == policy.maxTermMonths && exact) else {
-                throw DomainError(.policyViolation, field: "matures_on", "the term exceeds the fund's maximum of \(policy.maxTermMonths) months")
+                throw DomainError(
+                    .policyViolation, field: "matures_on", "the term exceeds the fund's maximum of \(policy.maxTermMonths) months")
             }
             guard pledgeRate <= policy.maxPledgeRateBp else {
-                throw DomainError(.policyViolation, field: "principal_fen",
-                    "pledge rate \(pledgeRate.percent) (principal \(o.principal) ÷ appraised \(appraised)) exceeds the fund's maximum \(policy.maxPledgeRateBp.percent)")
+                throw DomainError(
+                    .policyViolation, field: "principal_fen",
+                    "pledge rate \(pledgeRate.percent) (principal \(o.principal) ÷ appraised \(appraised)) exceeds the fund's maximum \(policy.maxPledgeRateBp.percent)"
+                )
             }
             try checkEligibility(o, fundId: fundId, fund: fund, policy: policy, context: context)
         }
@@ -249,7 +279,8 @@ public enum Loan {
 
     static func enrolledFund(_ loan: LoanOriginated, _ context: LoanContext) throws -> FundState {
         guard let fundId = loan.fundId else {
-            throw DomainError(.policyViolation, field: "contract_no", "loan \(loan.bankId)/\(loan.contractNo) is not enrolled in a compensation fund")
+            throw DomainError(
+                .policyViolation, field: "contract_no", "loan \(loan.bankId)/\(loan.contractNo) is not enrolled in a compensation fund")
         }
         guard let fund = context.fund, fund.exists else {
             throw DomainError(.notFound, field: "fund_id", "fund \(fundId) does not exist")
@@ -259,8 +290,10 @@ public enum Loan {
 
     static func expect(_ state: LoanState, in allowed: Set<LoanStatus>, to action: String) throws {
         guard allowed.contains(state.status) else {
-            throw DomainError(.invalidState, field: "contract_no",
-                "loan \(state.key.map(\.description) ?? "") is \(state.status.rawValue.replacingOccurrences(of: "_", with: " ")) and cannot \(action)")
+            throw DomainError(
+                .invalidState, field: "contract_no",
+                "loan \(state.key.map(\.description) ?? "") is \(state.status.rawValue.replacingOccurrences(of: "_", with: " ")) and cannot \(action)"
+            )
         }
     }
 }

@@ -32,7 +32,10 @@ public enum LoanCommand: Sendable, Hashable {
         public var collateral: [Pledge]
         public var fund: FundId?
 
-        public init(key: LoanKey, borrower: Uscc, principal: Money, rate: Bp, originatedOn: BusinessDate, maturesOn: BusinessDate, collateral: [Pledge], fund: FundId?) {
+        public init(
+            key: LoanKey, borrower: Uscc, principal: Money, rate: Bp, originatedOn: BusinessDate, maturesOn: BusinessDate,
+            collateral: [Pledge], fund: FundId?
+        ) {
             self.key = key
             self.borrower = borrower
             self.principal = principal
@@ -68,7 +71,10 @@ public struct LoanContext: Sendable {
     /// The LPR fixings, read when the fund caps rates over the LPR.
     public var lpr: LprState?
 
-    public init(bank: BankState? = nil, borrower: BorrowerState? = nil, assets: [AssetId: AssetState] = [:], fund: FundState? = nil, lpr: LprState? = nil) {
+    public init(
+        bank: BankState? = nil, borrower: BorrowerState? = nil, assets: [AssetId: AssetState] = [:], fund: FundState? = nil,
+        lpr: LprState? = nil
+    ) {
         self.bank = bank
         self.borrower = borrower
         self.assets = assets

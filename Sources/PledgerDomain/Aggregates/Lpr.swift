@@ -27,7 +27,8 @@ public enum Lpr {
                 throw DomainError.invalid("rate_bp", "an annual rate must be 1–10000 bp (got \(rate.value))")
             }
             if let same = state.fixings[tenor]?.first(where: { $0.effectiveOn == on }) {
-                throw DomainError(.duplicate, field: "effective_on",
+                throw DomainError(
+                    .duplicate, field: "effective_on",
                     "the \(tenor.rawValue) LPR effective on \(on) is already recorded (\(same.rateBp.value) bp)")
             }
             return [.lprPublished(LprPublished(tenor: tenor, rateBp: rate, effectiveOn: on))]

@@ -62,7 +62,10 @@ public enum Borrower {
         case .register(let uscc, let name, let industry, let region, let techSme, let firmSize):
             guard !state.exists else { throw DomainError(.duplicate, field: "uscc", "borrower \(uscc) is already registered") }
             try Rules.text(name, field: "name")
-            return [.borrowerRegistered(BorrowerRegistered(uscc: uscc, name: name, industry: industry, region: region, techSme: techSme, firmSize: firmSize))]
+            return [
+                .borrowerRegistered(
+                    BorrowerRegistered(uscc: uscc, name: name, industry: industry, region: region, techSme: techSme, firmSize: firmSize))
+            ]
 
         case .recordFirmSize(let size, let on):
             guard let registration = state.registration else {
@@ -70,7 +73,8 @@ public enum Borrower {
             }
             // A record that changes nothing (the size in force that day is already this one) is a repeat.
             guard state.firmSize(on: on) != size else {
-                throw DomainError(.duplicate, field: "firm_size", "borrower \(registration.uscc) is already recorded as \(size.rawValue) on \(on)")
+                throw DomainError(
+                    .duplicate, field: "firm_size", "borrower \(registration.uscc) is already recorded as \(size.rawValue) on \(on)")
             }
             return [.borrowerFirmSizeRecorded(BorrowerFirmSizeRecorded(firmSize: size, recordedOn: on))]
         }

@@ -30,7 +30,8 @@ enum Rules {
     static func noControlCharacters(_ value: String, field: String) throws {
         guard let scalar = value.unicodeScalars.first(where: isControl) else { return }
         let code = String(scalar.value, radix: 16, uppercase: true)
-        throw DomainError.invalid(field, "contains a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)); remove it")
+        throw DomainError.invalid(
+            field, "contains a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)); remove it")
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {

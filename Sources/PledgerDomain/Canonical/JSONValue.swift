@@ -72,7 +72,8 @@ public struct JSONObject: Sendable, Hashable {
     }
 
     private func searchIndex(_ key: String) -> Int {
-        var low = 0, high = members.count
+        var low = 0
+        var high = members.count
         while low < high {
             let mid = (low + high) / 2
             if JSONObject.codePointLess(members[mid].key, key) { low = mid + 1 } else { high = mid }

@@ -78,9 +78,12 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             coverageBp: try c.decode(Bp.self, forKey: .coverageBp), perLoanCapFen: try c.decode(Money.self, forKey: .perLoanCapFen),
-            perBorrowerCapFen: try c.decode(Money.self, forKey: .perBorrowerCapFen), maxLeverage: try c.decode(Int64.self, forKey: .maxLeverage),
-            claimAfterOverdueDays: try c.decode(Int.self, forKey: .claimAfterOverdueDays), nplSuspendBp: try c.decode(Bp.self, forKey: .nplSuspendBp),
-            eligibleKinds: try c.decode([AssetKind].self, forKey: .eligibleKinds), maxTermMonths: try c.decode(Int.self, forKey: .maxTermMonths),
+            perBorrowerCapFen: try c.decode(Money.self, forKey: .perBorrowerCapFen),
+            maxLeverage: try c.decode(Int64.self, forKey: .maxLeverage),
+            claimAfterOverdueDays: try c.decode(Int.self, forKey: .claimAfterOverdueDays),
+            nplSuspendBp: try c.decode(Bp.self, forKey: .nplSuspendBp),
+            eligibleKinds: try c.decode([AssetKind].self, forKey: .eligibleKinds),
+            maxTermMonths: try c.decode(Int.self, forKey: .maxTermMonths),
             maxPledgeRateBp: try c.decode(Bp.self, forKey: .maxPledgeRateBp),
             maxValuationAgeMonths: try c.decodeIfPresent(Int.self, forKey: .maxValuationAgeMonths) ?? 12,
             maxPrincipalFenByFirmSize: try c.decodeIfPresent(FirmSizeCaps.self, forKey: .maxPrincipalFenByFirmSize),
@@ -138,9 +141,13 @@ public struct FundPolicy: Sendable, Hashable, Codable {
         try check((1...100_000).contains(maxPledgeRateBp.value), "max_pledge_rate_bp", "the maximum pledge rate must be 1–100000 bp")
         try check((1...120).contains(maxValuationAgeMonths), "max_valuation_age_months", "valuations may be 1–120 months old")
         if let caps = maxPrincipalFenByFirmSize {
-            try check(!caps.named.isEmpty, "max_principal_fen_by_firm_size", "name the cap of at least one firm size (micro, small, medium, large)")
+            try check(
+                !caps.named.isEmpty, "max_principal_fen_by_firm_size",
+                "name the cap of at least one firm size (micro, small, medium, large)")
             for (size, cap) in caps.named {
-                try check(cap.isPositive, "max_principal_fen_by_firm_size.\(size.rawValue)", "the cap for \(size.rawValue) firms must be positive")
+                try check(
+                    cap.isPositive, "max_principal_fen_by_firm_size.\(size.rawValue)", "the cap for \(size.rawValue) firms must be positive"
+                )
                 try Rules.atMostMaximum(cap, field: "policy.max_principal_fen_by_firm_size.\(size.rawValue)")
             }
         }
@@ -155,7 +162,9 @@ public struct FundPolicy: Sendable, Hashable, Codable {
             try check(quota.isPositive, "bank_quota_fen", "the per-bank quota must be positive")
             try Rules.atMostMaximum(quota, field: "policy.bank_quota_fen")
         }
-        try check(recoveryReturnDays.map { (1...3650).contains($0) } ?? true, "recovery_return_days", "the time to return a recovery share must be 1–3650 days")
+        try check(
+            recoveryReturnDays.map { (1...3650).contains($0) } ?? true, "recovery_return_days",
+            "the time to return a recovery share must be 1–3650 days")
         return self
     }
 }

@@ -208,7 +208,8 @@ public struct RecordedEvent: Sendable, Hashable {
     public init(_ envelope: EventEnvelope) throws {
         self.init(
             id: envelope.eventId, stream: envelope.stream, version: envelope.version, position: envelope.position,
-            recordedAt: envelope.recordedAt, event: try LedgerEvent.decode(type: envelope.type, schema: envelope.schema, data: envelope.data))
+            recordedAt: envelope.recordedAt,
+            event: try LedgerEvent.decode(type: envelope.type, schema: envelope.schema, data: envelope.data))
     }
 }
 
@@ -220,7 +221,8 @@ public enum EventDecodingError: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String {
         switch self {
         case .unknownType(let type): "unknown event type \(type)"
-        case .futureSchema(let type, let schema, let known): "\(type) has schema \(schema), newer than this build knows (\(known)); upgrade pledger"
+        case .futureSchema(let type, let schema, let known):
+            "\(type) has schema \(schema), newer than this build knows (\(known)); upgrade pledger"
         case .malformed(let type, let detail): "\(type): \(detail)"
         }
     }
@@ -259,8 +261,8 @@ public enum EventCoding {
         case .valueNotFound(let type, let context):
             return "\(path(context.codingPath)): expected \(describe(type)), found null"
         case .dataCorrupted(let context):
-            let where_ = path(context.codingPath)
-            return where_.isEmpty ? context.debugDescription : "\(where_): \(context.debugDescription)"
+            let location = path(context.codingPath)
+            return location.isEmpty ? context.debugDescription : "\(location): \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }

@@ -58,11 +58,13 @@ enum Upcasters {
     /// the event still loads.
     private static func addingMissedDueOn(_ json: JSONValue) throws -> JSONValue {
         guard case .object(var event) = json, case .string(let defaulted)? = event["defaulted_on"],
-              case .integer(let days)? = event["days_overdue"], let on = try? BusinessDate(parsing: defaulted)
+            case .integer(let days)? = event["days_overdue"], let on = try? BusinessDate(parsing: defaulted)
         else {
-            throw EventDecodingError.malformed(type: LoanDefaulted.type, detail: "expected defaulted_on (a date) and days_overdue (an integer)")
+            throw EventDecodingError.malformed(
+                type: LoanDefaulted.type, detail: "expected defaulted_on (a date) and days_overdue (an integer)")
         }
-        let earliest = try BusinessDate(year: 1900, month: 1, day: 1), latest = try BusinessDate(year: 2200, month: 12, day: 31)
+        let earliest = try BusinessDate(year: 1900, month: 1, day: 1)
+        let latest = try BusinessDate(year: 2200, month: 12, day: 31)
         let missed = min(latest, max(earliest, on.adding(days: -Int(max(-1_000_000, min(days, 1_000_000))))))
         if event["missed_due_on"] == nil { event.set("missed_due_on", .string(missed.description)) }
         return .object(event)

@@ -39,8 +39,11 @@ public enum CSV {
         var rows: [Row] = []
         var fields: [String] = []
         var field = ""
-        var line = 1, rowStart = 1
-        var inQuotes = false, quotedField = false, afterQuote = false
+        var line = 1
+        var rowStart = 1
+        var inQuotes = false
+        var quotedField = false
+        var afterQuote = false
         let scalars = Array(text.unicodeScalars)
         var i = 0
         func endField() {
@@ -58,7 +61,11 @@ public enum CSV {
             let c = scalars[i]
             if inQuotes {
                 if c == "\"" {
-                    if i + 1 < scalars.count, scalars[i + 1] == "\"" { field.unicodeScalars.append("\""); i += 2; continue }
+                    if i + 1 < scalars.count, scalars[i + 1] == "\"" {
+                        field.unicodeScalars.append("\"")
+                        i += 2
+                        continue
+                    }
                     inQuotes = false
                     afterQuote = true
                 } else {
@@ -70,16 +77,22 @@ public enum CSV {
             }
             switch c {
             case "\"":
-                guard field.isEmpty, !quotedField else { throw ParseError(line: line, message: "a quote inside an unquoted field; quote the whole field") }
+                guard field.isEmpty, !quotedField else {
+                    throw ParseError(line: line, message: "a quote inside an unquoted field; quote the whole field")
+                }
                 inQuotes = true
                 quotedField = true
             case ",":
                 endField()
             case "\r":
                 if i + 1 < scalars.count, scalars[i + 1] == "\n" { i += 1 }
-                endRow(); line += 1; rowStart = line
+                endRow()
+                line += 1
+                rowStart = line
             case "\n":
-                endRow(); line += 1; rowStart = line
+                endRow()
+                line += 1
+                rowStart = line
             default:
                 if afterQuote { throw ParseError(line: line, message: "text after a closing quote") }
                 field.unicodeScalars.append(c)
@@ -105,21 +118,32 @@ public enum CSV {
         /// Checks the header has every required column (case-insensitive, trimmed), and each
         /// only once: with two, which one a row's value comes from would be a guess.
         public init(_ rows: [Row], required: [String], optional: [String] = []) throws {
-            guard let first = rows.first else { throw ParseError(line: 1, message: "the file is empty; it needs a header row: \(required.joined(separator: ","))") }
+            guard let first = rows.first else {
+                throw ParseError(line: 1, message: "the file is empty; it needs a header row: \(required.joined(separator: ","))")
+            }
             let names = first.fields.map { $0.trimmingCharactersInWhitespace().lowercased() }
             for (index, name) in names.enumerated() where !name.isEmpty {
                 if let earlier = names[..<index].firstIndex(of: name) {
-                    throw ParseError(line: first.line, message: "column \"\(name)\" appears twice in the header (columns \(earlier + 1) \"\(first.fields[earlier])\" and \(index + 1) \"\(first.fields[index])\"); keep one")
+                    throw ParseError(
+                        line: first.line,
+                        message:
+                            "column \"\(name)\" appears twice in the header (columns \(earlier + 1) \"\(first.fields[earlier])\" and \(index + 1) \"\(first.fields[index])\"); keep one"
+                    )
                 }
             }
             header = names
             let missing = required.filter { !names.contains($0) }
             guard missing.isEmpty else {
-                throw ParseError(line: first.line, message: "missing column(s) \(missing.joined(separator: ", ")); the header must name: \(required.joined(separator: ","))")
+                throw ParseError(
+                    line: first.line,
+                    message:
+                        "missing column(s) \(missing.joined(separator: ", ")); the header must name: \(required.joined(separator: ","))")
             }
             let known = Set(required + optional)
             if let unknown = names.first(where: { !known.contains($0) && !$0.isEmpty }) {
-                throw ParseError(line: first.line, message: "unknown column \"\(unknown)\"; the columns are: \((required + optional).joined(separator: ","))")
+                throw ParseError(
+                    line: first.line,
+                    message: "unknown column \"\(unknown)\"; the columns are: \((required + optional).joined(separator: ","))")
             }
             self.rows = Array(rows.dropFirst())
             for row in self.rows where row.fields.count != header.count {

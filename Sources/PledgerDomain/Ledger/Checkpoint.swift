@@ -42,10 +42,10 @@ public struct Checkpoint: Sendable, Hashable {
     public static func verify(json text: String, trustedPublicKey: Data? = nil) throws -> (Checkpoint, publicKey: Data) {
         let value = try JSONParser.parse(text)
         guard case .integer(let position) = value["position"], case .string(let hashHex) = value["hash"],
-              case .string(let signedAtText) = value["signed_at"], case .string(let keyHex) = value["public_key"],
-              case .string(let signatureHex) = value["signature"], let hash = LedgerHash(hex: hashHex),
-              let signedAt = RecordedTime(parsing: signedAtText), let key = LedgerHash.bytes(hex: keyHex),
-              let signature = LedgerHash.bytes(hex: signatureHex)
+            case .string(let signedAtText) = value["signed_at"], case .string(let keyHex) = value["public_key"],
+            case .string(let signatureHex) = value["signature"], let hash = LedgerHash(hex: hashHex),
+            let signedAt = RecordedTime(parsing: signedAtText), let key = LedgerHash.bytes(hex: keyHex),
+            let signature = LedgerHash.bytes(hex: signatureHex)
         else { throw CheckpointError.malformed }
         let publicKeyData = Data(key)
         if let trustedPublicKey, trustedPublicKey != publicKeyData { throw CheckpointError.untrustedKey }

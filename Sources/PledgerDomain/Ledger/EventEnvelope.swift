@@ -66,17 +66,32 @@ public struct EventEnvelope: Sendable, Hashable {
             out.append(UInt8(ascii: "\""))
         }
         out.append(UInt8(ascii: "{"))
-        key("data", first: true); out.append(contentsOf: data.utf8)
-        key("event_id"); quotedASCII(eventId.uuidString.lowercased())
-        if let chain { key("hash"); quotedASCII(chain.hash.hex) }
-        key("meta"); out.append(contentsOf: meta.utf8)
-        key("position"); out.append(contentsOf: String(position).utf8)
-        if let chain { key("prev_hash"); quotedASCII(chain.previous.hex) }
-        key("recorded_at"); quotedASCII(recordedAt.description)
-        key("schema"); out.append(contentsOf: String(schema).utf8)
-        key("stream"); CanonicalJSON.writeString(stream, into: &out)
-        key("type"); CanonicalJSON.writeString(type, into: &out)
-        key("version"); out.append(contentsOf: String(version).utf8)
+        key("data", first: true)
+        out.append(contentsOf: data.utf8)
+        key("event_id")
+        quotedASCII(eventId.uuidString.lowercased())
+        if let chain {
+            key("hash")
+            quotedASCII(chain.hash.hex)
+        }
+        key("meta")
+        out.append(contentsOf: meta.utf8)
+        key("position")
+        out.append(contentsOf: String(position).utf8)
+        if let chain {
+            key("prev_hash")
+            quotedASCII(chain.previous.hex)
+        }
+        key("recorded_at")
+        quotedASCII(recordedAt.description)
+        key("schema")
+        out.append(contentsOf: String(schema).utf8)
+        key("stream")
+        CanonicalJSON.writeString(stream, into: &out)
+        key("type")
+        CanonicalJSON.writeString(type, into: &out)
+        key("version")
+        out.append(contentsOf: String(version).utf8)
         out.append(UInt8(ascii: "}"))
     }
 }

@@ -15,14 +15,19 @@ public struct HashChainVerifier: Sendable {
     /// Checks one stored event; returns the first problem found with it, if any.
     public mutating func check(_ envelope: EventEnvelope, storedPrevious: LedgerHash, storedHash: LedgerHash) -> ChainBreak? {
         guard envelope.position == nextPosition else {
-            return ChainBreak(position: nextPosition, reason: "position \(nextPosition) is missing (next stored position is \(envelope.position))")
+            return ChainBreak(
+                position: nextPosition, reason: "position \(nextPosition) is missing (next stored position is \(envelope.position))")
         }
         guard storedPrevious == previous else {
             return ChainBreak(position: envelope.position, reason: "prev_hash does not equal the hash of position \(envelope.position - 1)")
         }
         let recomputed = envelope.hash(after: previous)
         guard recomputed == storedHash else {
-            return ChainBreak(position: envelope.position, reason: "stored hash does not match the event's content (recomputed \(recomputed.hex.prefix(16))…, stored \(storedHash.hex.prefix(16))…)")
+            return ChainBreak(
+                position: envelope.position,
+                reason:
+                    "stored hash does not match the event's content (recomputed \(recomputed.hex.prefix(16))…, stored \(storedHash.hex.prefix(16))…)"
+            )
         }
         previous = storedHash
         nextPosition += 1

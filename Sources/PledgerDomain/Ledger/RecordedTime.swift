@@ -24,7 +24,8 @@ public struct RecordedTime: Sendable, Hashable, Comparable, Codable, CustomStrin
         let secondOfDay = Int(seconds - days * 86_400)
         let (y, m, d) = CivilCalendar.civil(dayNumber: Int(days))
         let p = CivilCalendar.pad
-        return "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(secondOfDay / 3600, 2)):\(p(secondOfDay / 60 % 60, 2)):\(p(secondOfDay % 60, 2)).\(p(fraction, 6))Z"
+        return
+            "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(secondOfDay / 3600, 2)):\(p(secondOfDay / 60 % 60, 2)):\(p(secondOfDay % 60, 2)).\(p(fraction, 6))Z"
     }
 
     /// Accepts `YYYY-MM-DDTHH:MM:SS[.f{1,6}](Z|±HH:MM)` and a bare date `YYYY-MM-DD`
@@ -32,17 +33,18 @@ public struct RecordedTime: Sendable, Hashable, Comparable, Codable, CustomStrin
     public init?(parsing text: String) {
         let b = Array(text.utf8)
         guard b.count >= 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
-              let y = CivilCalendar.digits(b[0..<4]), let mo = CivilCalendar.digits(b[5..<7]),
-              let d = CivilCalendar.digits(b[8..<10]), (1...12).contains(mo), (1...CivilCalendar.daysIn(year: y, month: mo)).contains(d)
+            let y = CivilCalendar.digits(b[0..<4]), let mo = CivilCalendar.digits(b[5..<7]),
+            let d = CivilCalendar.digits(b[8..<10]), (1...12).contains(mo), (1...CivilCalendar.daysIn(year: y, month: mo)).contains(d)
         else { return nil }
         let day = Int64(CivilCalendar.dayNumber(year: y, month: mo, day: d))
         if b.count == 10 {
             self.init(microseconds: (day * 86_400 - 8 * 3600) * 1_000_000)
             return
         }
-        guard b.count >= 19, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "), b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
-              let h = CivilCalendar.digits(b[11..<13]), let mi = CivilCalendar.digits(b[14..<16]), let s = CivilCalendar.digits(b[17..<19]),
-              h < 24, mi < 60, s < 60
+        guard b.count >= 19, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "), b[13] == UInt8(ascii: ":"),
+            b[16] == UInt8(ascii: ":"),
+            let h = CivilCalendar.digits(b[11..<13]), let mi = CivilCalendar.digits(b[14..<16]), let s = CivilCalendar.digits(b[17..<19]),
+            h < 24, mi < 60, s < 60
         else { return nil }
         var i = 19
         var micros = 0
@@ -58,7 +60,8 @@ public struct RecordedTime: Sendable, Hashable, Comparable, Codable, CustomStrin
         if i == b.count - 1, b[i] == UInt8(ascii: "Z") {
             offsetSeconds = 0
         } else if i == b.count - 6, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), b[i + 3] == UInt8(ascii: ":"),
-                  let oh = CivilCalendar.digits(b[(i + 1)..<(i + 3)]), let om = CivilCalendar.digits(b[(i + 4)..<(i + 6)]) {
+            let oh = CivilCalendar.digits(b[(i + 1)..<(i + 3)]), let om = CivilCalendar.digits(b[(i + 4)..<(i + 6)])
+        {
             offsetSeconds = (oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
         } else {
             return nil
@@ -70,7 +73,8 @@ public struct RecordedTime: Sendable, Hashable, Comparable, Codable, CustomStrin
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = RecordedTime(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected a timestamp like 2025-01-15T08:00:00Z"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected a timestamp like 2025-01-15T08:00:00Z"))
         }
         self = value
     }

@@ -78,7 +78,8 @@ public struct ExposureReport: Sendable, Hashable {
     /// Every total is checked against `Money.maximum`: one that passes it (possible only
     /// with loans or contributions the deciders now refuse) is a `.limitExceeded` naming the
     /// report's field, never a trap.
-    public static func compute(fund: FundState, loans: [LoanSnapshot], asOf: BusinessDate, topBorrowers: Int = 10) throws -> ExposureReport {
+    public static func compute(fund: FundState, loans: [LoanSnapshot], asOf: BusinessDate, topBorrowers: Int = 10) throws -> ExposureReport
+    {
         guard let id = fund.id, let policy = fund.policy(on: asOf) else {
             throw DomainError(.notFound, field: "fund_id", "no such fund")
         }
@@ -87,7 +88,8 @@ public struct ExposureReport: Sendable, Hashable {
         for contributor in Contributor.allCases {
             let amounts = counted.filter { $0.contributor == contributor }.map(\.amountFen)
             guard !amounts.isEmpty else { continue }
-            contributions[contributor] = try Money.total(amounts, of: "the \(contributor.rawValue) contributions to fund \(id)", field: "contributions_fen")
+            contributions[contributor] = try Money.total(
+                amounts, of: "the \(contributor.rawValue) contributions to fund \(id)", field: "contributions_fen")
         }
         let contributed = try Money.total(contributions.values, of: "the contributions to fund \(id)", field: "contributed_fen")
         let (_, paidOut, returned) = fund.totals(through: asOf)
@@ -105,29 +107,36 @@ public struct ExposureReport: Sendable, Hashable {
             let amount = min(try loan.outstandingFen.applying(terms.coverageBp, rounding: .down), terms.perLoanCapFen)
             borrowerCap[loan.borrower] = max(borrowerCap[loan.borrower] ?? .zero, terms.perBorrowerCapFen)
             liabilityByLoan[loan.key] = amount
-            liabilityByBorrower[loan.borrower] = try Money.total([liabilityByBorrower[loan.borrower] ?? .zero, amount],
+            liabilityByBorrower[loan.borrower] = try Money.total(
+                [liabilityByBorrower[loan.borrower] ?? .zero, amount],
                 of: "the contingent liability for borrower \(loan.borrower)", field: "contingent_liability_fen")
         }
         // Per-borrower cap: what is left after compensation already committed and pending claims.
         var cappedByBorrower: [Uscc: Money] = [:]
         for (borrower, amount) in liabilityByBorrower.sorted(by: { $0.key < $1.key }) {
-            let pending = try Money.total(enrolled.filter { $0.borrower == borrower }.map(\.pendingClaimFen),
-                                          of: "the pending claims of borrower \(borrower)", field: "pending_claims_fen")
+            let pending = try Money.total(
+                enrolled.filter { $0.borrower == borrower }.map(\.pendingClaimFen),
+                of: "the pending claims of borrower \(borrower)", field: "pending_claims_fen")
             let committed = fund.committedByBorrower[borrower] ?? .zero
             let left = max(.zero, try (borrowerCap[borrower] ?? policy.perBorrowerCapFen) - committed - pending)
             cappedByBorrower[borrower] = min(amount, left)
         }
         let contingent = try Money.total(cappedByBorrower.values, of: "the fund's contingent liability", field: "contingent_liability_fen")
         let pending = try Money.total(enrolled.map(\.pendingClaimFen), of: "the fund's pending claims", field: "pending_claims_fen")
-        let coveredOutstanding = try Money.total(covered.map(\.outstandingFen), of: "the fund's covered outstanding principal", field: "covered_outstanding_fen")
-        let nonPerforming = try Money.total(covered.filter(\.isNonPerforming).map(\.outstandingFen),
-                                            of: "the fund's non-performing outstanding principal", field: "non_performing_fen")
-        let owedToFund = try Money.total(enrolled.map(\.owedToFundFen), of: "the recovery shares owed to fund \(id)", field: "owed_to_fund_fen")
+        let coveredOutstanding = try Money.total(
+            covered.map(\.outstandingFen), of: "the fund's covered outstanding principal", field: "covered_outstanding_fen")
+        let nonPerforming = try Money.total(
+            covered.filter(\.isNonPerforming).map(\.outstandingFen),
+            of: "the fund's non-performing outstanding principal", field: "non_performing_fen")
+        let owedToFund = try Money.total(
+            enrolled.map(\.owedToFundFen), of: "the recovery shares owed to fund \(id)", field: "owed_to_fund_fen")
 
         // Borrower caps scale each loan's liability down proportionally for the breakdowns
         // (rounded down), so that breakdowns never exceed the capped total.
         func loanLiability(_ loan: LoanSnapshot) -> Money {
-            guard let raw = liabilityByLoan[loan.key], let total = liabilityByBorrower[loan.borrower], total.isPositive else { return .zero }
+            guard let raw = liabilityByLoan[loan.key], let total = liabilityByBorrower[loan.borrower], total.isPositive else {
+                return .zero
+            }
             return (try? raw.scaled(by: cappedByBorrower[loan.borrower]!.fen, over: total.fen, rounding: .down)) ?? .zero
         }
         // Each breakdown is part of a total checked above, so these checked sums cannot fail.
@@ -135,15 +144,25 @@ public struct ExposureReport: Sendable, Hashable {
             let onBooks = group.filter(\.isCovered)
             return Breakdown(
                 key: key, loans: onBooks.count,
-                coveredOutstandingFen: try Money.total(onBooks.map(\.outstandingFen), of: "the covered outstanding principal of \(key)", field: "covered_outstanding_fen"),
-                contingentLiabilityFen: try Money.total(onBooks.map(loanLiability), of: "the contingent liability of \(key)", field: "contingent_liability_fen"),
-                nonPerformingFen: try Money.total(onBooks.filter(\.isNonPerforming).map(\.outstandingFen), of: "the non-performing principal of \(key)", field: "non_performing_fen"),
-                pendingClaimsFen: try Money.total(group.map(\.pendingClaimFen), of: "the pending claims of \(key)", field: "pending_claims_fen"),
-                owedToFundFen: try Money.total(group.map(\.owedToFundFen), of: "the recovery shares \(key) owes", field: "owed_to_fund_fen"))
+                coveredOutstandingFen: try Money.total(
+                    onBooks.map(\.outstandingFen), of: "the covered outstanding principal of \(key)", field: "covered_outstanding_fen"),
+                contingentLiabilityFen: try Money.total(
+                    onBooks.map(loanLiability), of: "the contingent liability of \(key)", field: "contingent_liability_fen"),
+                nonPerformingFen: try Money.total(
+                    onBooks.filter(\.isNonPerforming).map(\.outstandingFen), of: "the non-performing principal of \(key)",
+                    field: "non_performing_fen"),
+                pendingClaimsFen: try Money.total(
+                    group.map(\.pendingClaimFen), of: "the pending claims of \(key)", field: "pending_claims_fen"),
+                owedToFundFen: try Money.total(group.map(\.owedToFundFen), of: "the recovery shares \(key) owes", field: "owed_to_fund_fen")
+            )
         }
-        let banks = try Dictionary(grouping: enrolled, by: { $0.bankId.value }).sorted { $0.key < $1.key }.map { try breakdown($0.key, $0.value) }
-        let borrowers = try Dictionary(grouping: enrolled, by: { $0.borrower.value }).sorted { $0.key < $1.key }.map { try breakdown($0.key, $0.value) }
-            .sorted { ($0.coveredOutstandingFen, $1.key) > ($1.coveredOutstandingFen, $0.key) }
+        let banks = try Dictionary(grouping: enrolled, by: { $0.bankId.value }).sorted { $0.key < $1.key }.map {
+            try breakdown($0.key, $0.value)
+        }
+        let borrowers = try Dictionary(grouping: enrolled, by: { $0.borrower.value }).sorted { $0.key < $1.key }.map {
+            try breakdown($0.key, $0.value)
+        }
+        .sorted { ($0.coveredOutstandingFen, $1.key) > ($1.coveredOutstandingFen, $0.key) }
 
         let leverage = balance.isPositive ? Bp.ratio(coveredOutstanding, balance, rounding: .up) : nil
         // Policies are validated to 1–100×; the clamp only keeps a corrupt one from trapping.
@@ -153,8 +172,10 @@ public struct ExposureReport: Sendable, Hashable {
         return ExposureReport(
             fundId: id, fundName: fund.name, asOf: asOf, contributionsByContributor: contributions, contributedFen: contributed,
             paidOutFen: paidOut, recoveriesReturnedFen: returned, balanceFen: balance,
-            interestFen: account.interestFen, bankChargesFen: account.bankChargesFen, contributionsReturnedFen: account.contributionsReturnedFen,
-            transfersInFen: account.transfersInFen, transfersOutFen: account.transfersOutFen, owedToFundFen: owedToFund, coveredLoans: covered.count,
+            interestFen: account.interestFen, bankChargesFen: account.bankChargesFen,
+            contributionsReturnedFen: account.contributionsReturnedFen,
+            transfersInFen: account.transfersInFen, transfersOutFen: account.transfersOutFen, owedToFundFen: owedToFund,
+            coveredLoans: covered.count,
             coveredOutstandingFen: coveredOutstanding, contingentLiabilityFen: contingent, pendingClaimsFen: pending,
             pendingFiled: enrolled.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved }.count,
             pendingApproved: enrolled.filter { $0.pendingClaimFen.isPositive && $0.pendingClaimApproved }.count,
@@ -164,7 +185,8 @@ public struct ExposureReport: Sendable, Hashable {
             nonPerformingFen: nonPerforming, nonPerformingRatioBp: ratio, suspendThresholdBp: policy.nplSuspendBp,
             // The ratio the fund enforces (defaulted cover, compensated included) decides; a log
             // older than cover events falls back to the outstanding-based ratio.
-            suspensionBreached: ((fund.cover.total.coveredPrincipal.isPositive ? fund.cover.total.nplRatio : ratio) ?? .zero) > policy.nplSuspendBp,
+            suspensionBreached: ((fund.cover.total.coveredPrincipal.isPositive ? fund.cover.total.nplRatio : ratio) ?? .zero)
+                > policy.nplSuspendBp,
             suspended: fund.isSuspended(on: asOf),
             byBank: banks, topBorrowers: Array(borrowers.prefix(topBorrowers)),
             coveredPrincipalFen: fund.cover.total.coveredPrincipal, coverNonPerformingFen: fund.cover.total.nonPerforming,

@@ -55,12 +55,16 @@ public struct GrowthBenchmark: Sendable, Hashable {
                 throw CSV.ParseError(line: row.line, message: "year \(year) is already given on line \(earlier); keep one figure per year")
             }
             let amountText = table.value(row, "amount_yuan")
-            guard !amountText.isEmpty else { throw CSV.ParseError(line: row.line, message: "amount_yuan is empty; give the amount in yuan like 1250000000.00") }
+            guard !amountText.isEmpty else {
+                throw CSV.ParseError(line: row.line, message: "amount_yuan is empty; give the amount in yuan like 1250000000.00")
+            }
             let amount: Money
             do { amount = try Money(parsing: amountText, field: "amount_yuan") } catch let error as DomainError {
                 throw CSV.ParseError(line: row.line, message: "amount_yuan: \(error.message)")
             }
-            guard !amount.isNegative else { throw CSV.ParseError(line: row.line, message: "amount_yuan \(amountText) is negative; financing lent cannot be") }
+            guard !amount.isNegative else {
+                throw CSV.ParseError(line: row.line, message: "amount_yuan \(amountText) is negative; financing lent cannot be")
+            }
             lineOfYear[year] = row.line
             figures.append(Figure(year: year, amountFen: amount, source: table.value(row, "source"), line: row.line))
         }
@@ -90,14 +94,17 @@ extension GrowthReport {
     /// no difference: a fraction of a year set against a whole one says nothing.
     public func comparing(with benchmark: GrowthBenchmark) throws -> GrowthReport {
         guard window.isCalendarYears else {
-            throw DomainError.invalid("benchmark", "published figures are by calendar year; compare them with a report by years, not the window \(window)")
+            throw DomainError.invalid(
+                "benchmark", "published figures are by calendar year; compare them with a report by years, not the window \(window)")
         }
         // A hand-built benchmark may repeat a year (the parser refuses that): the first figure counts.
         let published = Dictionary(benchmark.figures.map { ($0.year, $0) }, uniquingKeysWith: { first, _ in first })
         var copy = self
         copy.benchmark = try years.map { period in
             let figure = published[period.year]
-            var row = BenchmarkRow(year: period.year, state: period.state, publishedFen: figure?.amountFen, source: figure?.source, oursFen: period.principalFen)
+            var row = BenchmarkRow(
+                year: period.year, state: period.state, publishedFen: figure?.amountFen, source: figure?.source,
+                oursFen: period.principalFen)
             if let figure, period.state == .complete {
                 let difference = try period.principalFen - figure.amountFen
                 row.differenceFen = difference

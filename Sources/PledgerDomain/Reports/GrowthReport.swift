@@ -128,7 +128,8 @@ public struct GrowthReport: Sendable, Hashable {
         _ snapshots: [LoanSnapshot], from fromYear: Int, to toYear: Int, asOf: BusinessDate? = nil, target: Bp = Bp(1500),
         by dimension: Dimension? = nil, regionLevel: RegionLevel = .district
     ) throws -> GrowthReport {
-        try compute(snapshots, window: try MonthWindow.years(fromYear, toYear), asOf: asOf, target: target, by: dimension, regionLevel: regionLevel)
+        try compute(
+            snapshots, window: try MonthWindow.years(fromYear, toYear), asOf: asOf, target: target, by: dimension, regionLevel: regionLevel)
     }
 
     /// The report over a window of months in consecutive 12-month periods (see `MonthWindow`),
@@ -167,8 +168,10 @@ public struct GrowthReport: Sendable, Hashable {
         }
         let byMonth = Dictionary(grouping: loans) { String($0.originatedOn.description.prefix(7)) }
         let monthly = try byMonth.keys.sorted().map { month in
-            Month(month: month, loans: byMonth[month]!.count,
-                  principalFen: try Money.total(byMonth[month]!.map(\.principalFen), of: "the principal lent in \(month)", field: "principal_fen"))
+            Month(
+                month: month, loans: byMonth[month]!.count,
+                principalFen: try Money.total(
+                    byMonth[month]!.map(\.principalFen), of: "the principal lent in \(month)", field: "principal_fen"))
         }
         return GrowthReport(
             fromYear: window.from.year, toYear: window.to.year, window: window, asOf: asOf, targetBp: target, years: total,
@@ -176,19 +179,25 @@ public struct GrowthReport: Sendable, Hashable {
             slices: slices, benchmark: nil)
     }
 
-    static func periods(_ items: [(loan: LoanSnapshot, principal: Money)], _ spans: [Span], _ target: Bp, _ slice: String) throws -> [Period] {
-        func count(_ range: ClosedRange<BusinessDate>?, _ what: String) throws -> (items: [(loan: LoanSnapshot, principal: Money)], principal: Money) {
+    static func periods(_ items: [(loan: LoanSnapshot, principal: Money)], _ spans: [Span], _ target: Bp, _ slice: String) throws
+        -> [Period]
+    {
+        func count(_ range: ClosedRange<BusinessDate>?, _ what: String) throws -> (
+            items: [(loan: LoanSnapshot, principal: Money)], principal: Money
+        ) {
             let inside = range.map { range in items.filter { range.contains($0.loan.originatedOn) } } ?? []
             return (inside, try Money.total(inside.map(\.principal), of: "the principal lent in \(what)\(slice)", field: "principal_fen"))
         }
         var rows: [Period] = []
         for span in spans {
             let (inSpan, principal) = try count(span.through.map { span.start...$0 }, span.label)
-            var row = Period(year: span.year, label: span.label, start: span.start, end: span.end, through: span.through, state: span.state,
-                             loans: Set(inSpan.map(\.loan.key)).count, principalFen: principal, borrowers: Set(inSpan.map(\.loan.borrower)).count)
+            var row = Period(
+                year: span.year, label: span.label, start: span.start, end: span.end, through: span.through, state: span.state,
+                loans: Set(inSpan.map(\.loan.key)).count, principalFen: principal, borrowers: Set(inSpan.map(\.loan.borrower)).count)
             if let range = span.base {
                 let (inBase, basePrincipal) = try count(range, "\(range.lowerBound)–\(range.upperBound)")
-                let base = Base(start: range.lowerBound, end: range.upperBound, loans: Set(inBase.map(\.loan.key)).count, principalFen: basePrincipal)
+                let base = Base(
+                    start: range.lowerBound, end: range.upperBound, loans: Set(inBase.map(\.loan.key)).count, principalFen: basePrincipal)
                 row.base = base
                 // A year-to-date with nothing lent is a ledger not yet told of this year's loans
                 // as likely as a collapse: no growth figure and no verdict rather than −100%.
@@ -211,16 +220,20 @@ public struct GrowthReport: Sendable, Hashable {
         let cagr = cagr(complete)
         let judged = complete.compactMap(\.targetMet)
         return Summary(
-            cagrBp: cagr, cagrFrom: complete.count >= 2 ? complete.first?.label : nil, cagrTo: complete.count >= 2 ? complete.last?.label : nil,
+            cagrBp: cagr, cagrFrom: complete.count >= 2 ? complete.first?.label : nil,
+            cagrTo: complete.count >= 2 ? complete.last?.label : nil,
             cagrPeriods: max(complete.count - 1, 0), targetMetOnAverage: cagr.map { $0 >= target },
-            periodsJudged: judged.count, periodsMet: judged.filter { $0 }.count, targetMetEveryPeriod: judged.isEmpty ? nil : !judged.contains(false))
+            periodsJudged: judged.count, periodsMet: judged.filter { $0 }.count,
+            targetMetEveryPeriod: judged.isEmpty ? nil : !judged.contains(false))
     }
 
     /// The largest rate g (in bp) such that compounding the first period's principal by g
     /// for each later period does not exceed the last one's — CAGR rounded down, computed
     /// with integer arithmetic only (each compounding step rounds down to the fen).
     static func cagr(_ rows: [Period]) -> Bp? {
-        guard rows.count >= 2, let first = rows.first?.principalFen, let last = rows.last?.principalFen, first.isPositive else { return nil }
+        guard rows.count >= 2, let first = rows.first?.principalFen, let last = rows.last?.principalFen, first.isPositive else {
+            return nil
+        }
         let periods = rows.count - 1
         // Down to nothing is −100%, whatever flooring each step to the fen would let pass.
         guard last.isPositive else { return Bp(-10_000) }
@@ -236,7 +249,8 @@ public struct GrowthReport: Sendable, Hashable {
             }
             return value <= last
         }
-        var low: Int64 = -10_000, high: Int64 = 10_000_000
+        var low: Int64 = -10_000
+        var high: Int64 = 10_000_000
         guard compounds(low) else { return nil }
         while low < high {
             let mid = low + (high - low + 1) / 2

@@ -69,7 +69,9 @@ public struct MonthWindow: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String, field: String = "window") throws {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw DomainError.invalid(field, "\"\(text)\" is not a window of months like 2022-08:2025-08") }
-        try self.init(from: try YearMonth(parsing: String(parts[0]), field: field), to: try YearMonth(parsing: String(parts[1]), field: field), field: field)
+        try self.init(
+            from: try YearMonth(parsing: String(parts[0]), field: field), to: try YearMonth(parsing: String(parts[1]), field: field),
+            field: field)
     }
 
     /// The calendar years `from` through `to`: January of the first to December of the last.
@@ -121,8 +123,11 @@ extension GrowthReport {
         while first <= window.to {
             let last = min(first.adding(months: 11), window.to)
             let label = window.isCalendarYears ? String(first.year) : "\(first)..\(last)"
-            let start = first.firstDay, end = last.lastDay
-            var span = Span(label: label, year: first.year, start: start, end: end, through: end, state: last == first.adding(months: 11) ? .complete : .partial)
+            let start = first.firstDay
+            let end = last.lastDay
+            var span = Span(
+                label: label, year: first.year, start: start, end: end, through: end,
+                state: last == first.adding(months: 11) ? .complete : .partial)
             if let asOf, asOf < start {
                 span.state = .notBegun
                 span.through = nil

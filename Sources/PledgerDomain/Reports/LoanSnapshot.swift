@@ -107,13 +107,15 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
         }
         let total = weights.reduce(0, +)
         guard total > 0, principal.isPositive else { return [] }
-        var shares: [(kind: AssetKind, fen: Int64, remainder: Int64, index: Int)] = zip(collateral, weights).enumerated().map { index, item in
+        var shares: [(kind: AssetKind, fen: Int64, remainder: Int64, index: Int)] = zip(collateral, weights).enumerated().map {
+            index, item in
             let product = principal.fen.multipliedFullWidth(by: item.1)
             let (quotient, remainder) = total.dividingFullWidth(product)
             return (item.0.kind, quotient, remainder, index)
         }
         var left = principal.fen - shares.reduce(0) { $0 + $1.fen }
-        for position in shares.indices.sorted(by: { (shares[$0].remainder, -shares[$0].index) > (shares[$1].remainder, -shares[$1].index) }) where left > 0 {
+        for position in shares.indices.sorted(by: { (shares[$0].remainder, -shares[$0].index) > (shares[$1].remainder, -shares[$1].index) })
+        where left > 0 {
             shares[position].fen += 1
             left -= 1
         }

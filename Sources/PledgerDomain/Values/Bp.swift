@@ -24,7 +24,7 @@ public struct Bp: Sendable, Hashable, Comparable, Codable, CustomStringConvertib
         let (top, topOverflow) = flip ? Int64(0).subtractingReportingOverflow(numerator.fen) : (numerator.fen, false)
         let (bottom, bottomOverflow) = flip ? Int64(0).subtractingReportingOverflow(denominator.fen) : (denominator.fen, false)
         guard !topOverflow, !bottomOverflow, let scaled = try? Money(fen: top).scaled(by: 10_000, over: bottom, rounding: rounding),
-              scaled.fen.magnitude <= UInt64(JSONValue.maxSafeInteger)
+            scaled.fen.magnitude <= UInt64(JSONValue.maxSafeInteger)
         else { return nil }
         return Bp(scaled.fen)
     }

@@ -7,7 +7,8 @@ public struct BusinessDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     public init(dayNumber: Int) { self.dayNumber = dayNumber }
 
     public init(year: Int, month: Int, day: Int, field: String = "date") throws {
-        guard (1900...2200).contains(year), (1...12).contains(month), (1...CivilCalendar.daysIn(year: year, month: month)).contains(day) else {
+        guard (1900...2200).contains(year), (1...12).contains(month), (1...CivilCalendar.daysIn(year: year, month: month)).contains(day)
+        else {
             throw DomainError.invalid(field, "\(year)-\(month)-\(day) is not a calendar date between 1900 and 2200")
         }
         dayNumber = CivilCalendar.dayNumber(year: year, month: month, day: day)
@@ -17,7 +18,7 @@ public struct BusinessDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     public init(parsing text: String, field: String = "date") throws {
         let b = Array(text.utf8)
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
-              let y = CivilCalendar.digits(b[0..<4]), let m = CivilCalendar.digits(b[5..<7]), let d = CivilCalendar.digits(b[8..<10])
+            let y = CivilCalendar.digits(b[0..<4]), let m = CivilCalendar.digits(b[5..<7]), let d = CivilCalendar.digits(b[8..<10])
         else { throw DomainError.invalid(field, "\"\(text)\" is not a date like 2025-03-31") }
         try self.init(year: y, month: m, day: d, field: field)
     }
@@ -42,7 +43,8 @@ public struct BusinessDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         let total = y * 12 + (m - 1) + months
         let year = total >= 0 ? total / 12 : (total - 11) / 12
         let month = total - year * 12 + 1
-        return BusinessDate(dayNumber: CivilCalendar.dayNumber(year: year, month: month, day: min(d, CivilCalendar.daysIn(year: year, month: month))))
+        return BusinessDate(
+            dayNumber: CivilCalendar.dayNumber(year: year, month: month, day: min(d, CivilCalendar.daysIn(year: year, month: month))))
     }
 
     public func days(until later: BusinessDate) -> Int { later.dayNumber - dayNumber }

@@ -21,7 +21,10 @@ public struct RegionCode: Sendable, Hashable, Comparable, Codable, CustomStringC
     public var description: String { value }
 
     public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try RegionCode($0) } }
-    public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(value) }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(value)
+    }
 }
 
 /// A GB/T 4754 industry code: a section letter (A–T), optionally with a 2-, 3- or 4-digit
@@ -32,8 +35,9 @@ public struct IndustryCode: Sendable, Hashable, Comparable, Codable, CustomStrin
     public init(_ text: String, field: String = "industry") throws {
         // ASCII first: a Character range test admits "B" followed by a combining mark.
         let characters = Array(text)
-        guard text.unicodeScalars.allSatisfy(\.isASCII), let section = characters.first, ("A"..."T").contains(section), [1, 3, 4, 5].contains(characters.count),
-              characters.dropFirst().allSatisfy(\.isASCIIDigit)
+        guard text.unicodeScalars.allSatisfy(\.isASCII), let section = characters.first, ("A"..."T").contains(section),
+            [1, 3, 4, 5].contains(characters.count),
+            characters.dropFirst().allSatisfy(\.isASCIIDigit)
         else {
             throw DomainError.invalid(field, "\"\(text)\" is not a GB/T 4754 industry code (e.g. C3841)")
         }
@@ -49,7 +53,10 @@ public struct IndustryCode: Sendable, Hashable, Comparable, Codable, CustomStrin
     public var description: String { value }
 
     public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try IndustryCode($0) } }
-    public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(value) }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(value)
+    }
 }
 
 /// Decodes a string and validates it with a throwing initializer, so invalid stored or

@@ -7,7 +7,7 @@ public struct Identifier<Kind: IdentifierKind>: Sendable, Hashable, Comparable, 
     public init(_ text: String, field: String = Kind.field) throws {
         let scalars = Array(text.unicodeScalars)
         guard (1...64).contains(scalars.count), scalars.allSatisfy({ $0.isASCII && (IdentifierAlphabet.characters.contains($0)) }),
-              let first = scalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first)
+            let first = scalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first)
         else {
             throw DomainError.invalid(field, "\"\(text)\" is not a valid \(Kind.noun) id (1–64 letters, digits, '-', '_', '.')")
         }
@@ -18,7 +18,10 @@ public struct Identifier<Kind: IdentifierKind>: Sendable, Hashable, Comparable, 
     public var description: String { value }
 
     public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try Self($0) } }
-    public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(value) }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(value)
+    }
 }
 
 public protocol IdentifierKind: Sendable {
@@ -26,11 +29,26 @@ public protocol IdentifierKind: Sendable {
     static var noun: String { get }
 }
 
-public enum FundKind: IdentifierKind { public static let field = "fund_id"; public static let noun = "fund" }
-public enum BankKind: IdentifierKind { public static let field = "bank_id"; public static let noun = "bank" }
-public enum AssetKindTag: IdentifierKind { public static let field = "asset_id"; public static let noun = "asset" }
-public enum ContractKind: IdentifierKind { public static let field = "contract_no"; public static let noun = "contract" }
-public enum ValuationKind: IdentifierKind { public static let field = "valuation_id"; public static let noun = "valuation" }
+public enum FundKind: IdentifierKind {
+    public static let field = "fund_id"
+    public static let noun = "fund"
+}
+public enum BankKind: IdentifierKind {
+    public static let field = "bank_id"
+    public static let noun = "bank"
+}
+public enum AssetKindTag: IdentifierKind {
+    public static let field = "asset_id"
+    public static let noun = "asset"
+}
+public enum ContractKind: IdentifierKind {
+    public static let field = "contract_no"
+    public static let noun = "contract"
+}
+public enum ValuationKind: IdentifierKind {
+    public static let field = "valuation_id"
+    public static let noun = "valuation"
+}
 
 public typealias FundId = Identifier<FundKind>
 public typealias BankId = Identifier<BankKind>
@@ -52,7 +70,10 @@ public struct LoanKey: Sendable, Hashable, Comparable, Codable, CustomStringConv
     public var description: String { "\(bank)/\(contract)" }
     public static func < (lhs: LoanKey, rhs: LoanKey) -> Bool { (lhs.bank, lhs.contract) < (rhs.bank, rhs.contract) }
 
-    enum CodingKeys: String, CodingKey { case bank = "bankId", contract = "contractNo" }
+    enum CodingKeys: String, CodingKey {
+        case bank = "bankId"
+        case contract = "contractNo"
+    }
 }
 
 /// Stream names.

@@ -43,7 +43,8 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         guard fraction.count <= 2, !(parts.count == 2 && fraction.isEmpty) else {
             throw DomainError.invalid(field, "\"\(text)\" has more than two decimals (amounts are exact to the fen)")
         }
-        guard whole.count <= 17, let yuan = Int64(whole), let cents = Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0)) else {
+        guard whole.count <= 17, let yuan = Int64(whole), let cents = Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0))
+        else {
             throw DomainError.invalid(field, "\"\(text)\" is too large")
         }
         let (scaled, overflow) = yuan.multipliedReportingOverflow(by: 100)
@@ -58,13 +59,17 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public static func + (lhs: Money, rhs: Money) throws -> Money {
         let (value, overflow) = lhs.fen.addingReportingOverflow(rhs.fen)
-        guard !overflow else { throw DomainError(.limitExceeded, field: "amount", "\(lhs) + \(rhs) overflows; the ledger holds at most \(maximum)") }
+        guard !overflow else {
+            throw DomainError(.limitExceeded, field: "amount", "\(lhs) + \(rhs) overflows; the ledger holds at most \(maximum)")
+        }
         return Money(fen: value)
     }
 
     public static func - (lhs: Money, rhs: Money) throws -> Money {
         let (value, overflow) = lhs.fen.subtractingReportingOverflow(rhs.fen)
-        guard !overflow else { throw DomainError(.limitExceeded, field: "amount", "\(lhs) − \(rhs) overflows; the ledger holds at most \(maximum)") }
+        guard !overflow else {
+            throw DomainError(.limitExceeded, field: "amount", "\(lhs) − \(rhs) overflows; the ledger holds at most \(maximum)")
+        }
         return Money(fen: value)
     }
 
@@ -78,7 +83,8 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     public func adding(_ amount: Money, toTotal total: String, field: String) throws -> Money {
         let (sum, overflow) = fen.addingReportingOverflow(amount.fen)
         guard !overflow, sum <= Money.maximum.fen else {
-            throw DomainError(.limitExceeded, field: field,
+            throw DomainError(
+                .limitExceeded, field: field,
                 "\(total) is \(self); \(amount) more would take it above the ledger's maximum of \(Money.maximum)")
         }
         return Money(fen: sum)

@@ -29,21 +29,27 @@ public struct AggregateStates: Sendable {
     /// One stream's state and version, saved so that it can be put back.
     public struct Entry: Sendable {
         enum State: Sendable {
-            case fund(FundState?), bank(BankState?), borrower(BorrowerState?), asset(AssetState?), loan(LoanState?), lpr(LprState)
+            case fund(FundState?)
+            case bank(BankState?)
+            case borrower(BorrowerState?)
+            case asset(AssetState?)
+            case loan(LoanState?)
+            case lpr(LprState)
         }
         let state: State
         public let version: Int32?
     }
 
     public func entry(_ ref: StreamRef) -> Entry {
-        let state: Entry.State = switch ref {
-        case .fund(let id): .fund(funds[id])
-        case .bank(let id): .bank(banks[id])
-        case .borrower(let uscc): .borrower(borrowers[uscc])
-        case .asset(let id): .asset(assets[id])
-        case .loan(let key): .loan(loans[key])
-        case .lpr: .lpr(lpr)
-        }
+        let state: Entry.State =
+            switch ref {
+            case .fund(let id): .fund(funds[id])
+            case .bank(let id): .bank(banks[id])
+            case .borrower(let uscc): .borrower(borrowers[uscc])
+            case .asset(let id): .asset(assets[id])
+            case .loan(let key): .loan(loans[key])
+            case .lpr: .lpr(lpr)
+            }
         return Entry(state: state, version: versions[ref])
     }
 

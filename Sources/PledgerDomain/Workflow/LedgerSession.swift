@@ -46,7 +46,9 @@ public struct LedgerSession: Sendable {
     /// Runs several commands as one: if any is refused, the session is left exactly as it
     /// was before the first (e.g. an imported row: borrower, asset, valuation and loan).
     @discardableResult
-    public mutating func runAll(_ commands: [LedgerCommand], at time: RecordedTime, makeId: () -> UUID = { UUID() }) throws -> [RecordedEvent] {
+    public mutating func runAll(_ commands: [LedgerCommand], at time: RecordedTime, makeId: () -> UUID = { UUID() }) throws
+        -> [RecordedEvent]
+    {
         var journal: [StreamRef: AggregateStates.Entry]? = [:]
         let (recordedCount, endsCount, savedPosition) = (recorded.count, commandEnds.count, position)
         do {
@@ -62,8 +64,10 @@ public struct LedgerSession: Sendable {
         }
     }
 
-    private mutating func run(_ command: LedgerCommand, at time: RecordedTime, makeId: () -> UUID,
-                              journal: inout [StreamRef: AggregateStates.Entry]?) throws -> [RecordedEvent] {
+    private mutating func run(
+        _ command: LedgerCommand, at time: RecordedTime, makeId: () -> UUID,
+        journal: inout [StreamRef: AggregateStates.Entry]?
+    ) throws -> [RecordedEvent] {
         while case let missing = command.reads(states).filter({ !states.isLoaded($0) }), !missing.isEmpty {
             guard missingStreamsAreEmpty else { preconditionFailure("load \(missing) before running \(command)") }
             for ref in missing {

@@ -15,7 +15,8 @@ extension Workflow {
             return [StreamWrite(stream: .fund(id), events: out), StreamWrite(stream: .fund(destination), events: into)]
 
         case .transferIn:
-            throw DomainError(.invalidState, field: "from_fund_id", "a transfer is recorded by the source fund's transfer out, which writes both funds")
+            throw DomainError(
+                .invalidState, field: "from_fund_id", "a transfer is recorded by the source fund's transfer out, which writes both funds")
 
         case .releaseCompensation:
             throw DomainError(.invalidState, field: "claim_no", "compensation is released by withdrawing the loan's claim")
@@ -31,9 +32,12 @@ extension Workflow {
                     throw DomainError(.notFound, field: "contract_no", "loan \(key) of fund \(id)'s queue is not loaded")
                 }
                 guard let open = loan.openClaim, open.number == paid.claimNo else {
-                    throw DomainError(.invalidState, field: "claim_no", "fund \(id) queues claim \(paid.claimNo) of loan \(key), which the loan does not have open")
+                    throw DomainError(
+                        .invalidState, field: "claim_no",
+                        "fund \(id) queues claim \(paid.claimNo) of loan \(key), which the loan does not have open")
                 }
-                let events = try Loan.decide(.payClaim(paidOn: on, paymentRef: paid.paymentRef, amount: paid.amountFen), loan, LoanContext(fund: fund))
+                let events = try Loan.decide(
+                    .payClaim(paidOn: on, paymentRef: paid.paymentRef, amount: paid.amountFen), loan, LoanContext(fund: fund))
                 writes.append(StreamWrite(stream: .loan(key), events: events))
             }
             return writes

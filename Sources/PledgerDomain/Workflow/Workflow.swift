@@ -14,7 +14,10 @@ public enum Workflow {
         case .bank(let id, let bankCommand):
             return [StreamWrite(stream: .bank(id), events: try Bank.decide(bankCommand, states.banks[id] ?? BankState()))]
         case .borrower(let uscc, let borrowerCommand):
-            return [StreamWrite(stream: .borrower(uscc), events: try Borrower.decide(borrowerCommand, states.borrowers[uscc] ?? BorrowerState()))]
+            return [
+                StreamWrite(
+                    stream: .borrower(uscc), events: try Borrower.decide(borrowerCommand, states.borrowers[uscc] ?? BorrowerState()))
+            ]
         case .asset(let id, let assetCommand):
             return [StreamWrite(stream: .asset(id), events: try Asset.decide(assetCommand, states.assets[id] ?? AssetState()))]
         case .loan(let key, let loanCommand):
@@ -28,7 +31,8 @@ public enum Workflow {
         let loan = states.loans[key] ?? LoanState()
         let fundId: FundId? = if case .originate(let o) = command { o.fund } else { loan.origination?.fundId }
         let context = LoanContext(
-            bank: states.banks[key.bank], borrower: (loan.origination?.borrower ?? originationBorrower(command)).flatMap { states.borrowers[$0] },
+            bank: states.banks[key.bank],
+            borrower: (loan.origination?.borrower ?? originationBorrower(command)).flatMap { states.borrowers[$0] },
             assets: states.assets, fund: fundId.flatMap { states.funds[$0] }, lpr: states.lpr)
         let loanEvents = try Loan.decide(command, loan, context)
         var writes = [StreamWrite(stream: .loan(key), events: loanEvents)]
@@ -37,16 +41,23 @@ public enum Workflow {
             switch event {
             case .loanOriginated(let originated):
                 for item in originated.collateral {
-                    let pledge = AssetCommand.pledge(loan: key, registrationNo: item.registrationNo, valuation: item.valuationId, pledgedOn: originated.originatedOn)
-                    writes.append(StreamWrite(stream: .asset(item.assetId), events: try Asset.decide(pledge, states.assets[item.assetId] ?? AssetState())))
+                    let pledge = AssetCommand.pledge(
+                        loan: key, registrationNo: item.registrationNo, valuation: item.valuationId, pledgedOn: originated.originatedOn)
+                    writes.append(
+                        StreamWrite(
+                            stream: .asset(item.assetId), events: try Asset.decide(pledge, states.assets[item.assetId] ?? AssetState())))
                 }
                 if let fund = originated.fundId {
-                    let grant = FundCommand.grantCover(loan: key, borrower: originated.borrower, principal: originated.principalFen, enrolledOn: originated.originatedOn)
+                    let grant = FundCommand.grantCover(
+                        loan: key, borrower: originated.borrower, principal: originated.principalFen, enrolledOn: originated.originatedOn)
                     writes.append(StreamWrite(stream: .fund(fund), events: try Fund.decide(grant, states.funds[fund] ?? FundState())))
                 }
             case .loanDefaulted(let defaulted):
                 if hasOpenCover(loan, key, states) {
-                    writes.append(try fundPart(loan, states, .recordCoverDefault(loan: key, outstanding: defaulted.outstandingFen, defaultedOn: defaulted.defaultedOn)))
+                    writes.append(
+                        try fundPart(
+                            loan, states,
+                            .recordCoverDefault(loan: key, outstanding: defaulted.outstandingFen, defaultedOn: defaulted.defaultedOn)))
                 }
             case .loanClosed(let closed):
                 writes += try releases(loan, key, on: closed.closedOn, reason: "loan closed", states)
@@ -56,21 +67,39 @@ public enum Workflow {
             case .loanCancelled(let cancelled):
                 writes += try releases(loan, key, on: cancelled.cancelledOn, reason: "loan cancelled: \(cancelled.reason)", states)
                 if hasOpenCover(loan, key, states) {
-                    writes.append(try fundPart(loan, states, .releaseCover(loan: key, releasedOn: cancelled.cancelledOn, cause: .cancelled)))
+                    writes.append(
+                        try fundPart(loan, states, .releaseCover(loan: key, releasedOn: cancelled.cancelledOn, cause: .cancelled)))
                 }
             case .compensationApproved(let approved):
-                writes.append(try fundPart(loan, states, .commitCompensation(
-                    loan: key, borrower: loan.origination!.borrower, claimNo: approved.claimNo, amount: approved.amountFen, approvedOn: approved.approvedOn,
-                    enrolledOn: loan.origination!.originatedOn)))
+                writes.append(
+                    try fundPart(
+                        loan, states,
+                        .commitCompensation(
+                            loan: key, borrower: loan.origination!.borrower, claimNo: approved.claimNo, amount: approved.amountFen,
+                            approvedOn: approved.approvedOn,
+                            enrolledOn: loan.origination!.originatedOn)))
             case .compensationPaid(let paid):
-                writes.append(try fundPart(loan, states, .disburse(
-                    loan: key, borrower: loan.origination!.borrower, claimNo: paid.claimNo, amount: paid.amountFen, paidOn: paid.paidOn, paymentRef: paid.paymentRef)))
-            case .compensationWithdrawn(let withdrawn) where loan.claims.first(where: { $0.number == withdrawn.claimNo })?.status == .approved:
-                writes.append(try fundPart(loan, states, .releaseCompensation(
-                    loan: key, borrower: loan.origination!.borrower, claimNo: withdrawn.claimNo, amount: withdrawn.amountFen, releasedOn: withdrawn.withdrawnOn)))
+                writes.append(
+                    try fundPart(
+                        loan, states,
+                        .disburse(
+                            loan: key, borrower: loan.origination!.borrower, claimNo: paid.claimNo, amount: paid.amountFen,
+                            paidOn: paid.paidOn, paymentRef: paid.paymentRef)))
+            case .compensationWithdrawn(let withdrawn)
+            where loan.claims.first(where: { $0.number == withdrawn.claimNo })?.status == .approved:
+                writes.append(
+                    try fundPart(
+                        loan, states,
+                        .releaseCompensation(
+                            loan: key, borrower: loan.origination!.borrower, claimNo: withdrawn.claimNo, amount: withdrawn.amountFen,
+                            releasedOn: withdrawn.withdrawnOn)))
             case .recoveryReturnedToFund(let returned):
-                writes.append(try fundPart(loan, states, .receiveRecoveryShare(
-                    loan: key, recoveryNo: returned.recoveryNo, amount: returned.amountFen, returnedOn: returned.returnedOn, reference: returned.reference)))
+                writes.append(
+                    try fundPart(
+                        loan, states,
+                        .receiveRecoveryShare(
+                            loan: key, recoveryNo: returned.recoveryNo, amount: returned.amountFen, returnedOn: returned.returnedOn,
+                            reference: returned.reference)))
             default:
                 break
             }
@@ -97,11 +126,15 @@ public enum Workflow {
     }
 
     /// Releases the loan's pledges that are still active (an asset released earlier is skipped).
-    private static func releases(_ loan: LoanState, _ key: LoanKey, on date: BusinessDate, reason: String, _ states: AggregateStates) throws -> [StreamWrite] {
+    private static func releases(_ loan: LoanState, _ key: LoanKey, on date: BusinessDate, reason: String, _ states: AggregateStates) throws
+        -> [StreamWrite]
+    {
         try (loan.origination?.collateral ?? []).compactMap { item in
             guard let asset = states.assets[item.assetId], let pledge = asset.activePledge,
-                  pledge.bankId == key.bank, pledge.contractNo == key.contract else { return nil }
-            return StreamWrite(stream: .asset(item.assetId), events: try Asset.decide(.release(loan: key, releasedOn: date, reason: reason), asset))
+                pledge.bankId == key.bank, pledge.contractNo == key.contract
+            else { return nil }
+            return StreamWrite(
+                stream: .asset(item.assetId), events: try Asset.decide(.release(loan: key, releasedOn: date, reason: reason), asset))
         }
     }
 }

@@ -54,28 +54,38 @@ struct BulkReportsController {
         if type == "text/csv" {
             let table: CSV.Table
             do {
-                table = try CSV.Table(try CSV.parse(body.readableBytesView), required: ["op", "contract_no"], optional: Array(BulkOperation.csvColumns.dropFirst(2)))
+                table = try CSV.Table(
+                    try CSV.parse(body.readableBytesView), required: ["op", "contract_no"],
+                    optional: Array(BulkOperation.csvColumns.dropFirst(2)))
             } catch let error as CSV.ParseError {
                 throw Problem.badRequest("CSV \(error)")
             }
             return table.rows.enumerated().map { index, row in
                 var item = Item(index: index, line: row.line, op: table.value(row, "op"), contract: table.value(row, "contract_no"))
-                do { item.command = try BulkOperation.command(try BulkOperation.item(table, row), bank: bank, prefix: "") } catch { item.error = Problem.from(error) }
+                do { item.command = try BulkOperation.command(try BulkOperation.item(table, row), bank: bank, prefix: "") } catch {
+                    item.error = Problem.from(error)
+                }
                 return item
             }
         }
         guard type == "application/json" else {
-            throw Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "send application/json or text/csv")
+            throw Problem(
+                .unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "send application/json or text/csv")
         }
         let value: JSONValue
-        do { value = try JSONParser.parse(body.readableBytesView) } catch { throw Problem.badRequest("the body is not valid JSON: \(error)") }
+        do { value = try JSONParser.parse(body.readableBytesView) } catch {
+            throw Problem.badRequest("the body is not valid JSON: \(error)")
+        }
         guard case .object(let root) = value, root.members.count == 1, case .array(let operations) = root["operations"] ?? .null else {
             throw Problem.invalid("operations", "the body must be {\"operations\": [...]}")
         }
         return operations.enumerated().map { index, operation in
-            var item = Item(index: index, op: (operation["op"]).flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "",
-                            contract: (operation["contract_no"]).flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "")
-            do { item.command = try BulkOperation.command(operation, bank: bank, prefix: "operations[\(index)].") } catch { item.error = Problem.from(error) }
+            var item = Item(
+                index: index, op: (operation["op"]).flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "",
+                contract: (operation["contract_no"]).flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "")
+            do { item.command = try BulkOperation.command(operation, bank: bank, prefix: "operations[\(index)].") } catch {
+                item.error = Problem.from(error)
+            }
             return item
         }
     }
@@ -83,7 +93,8 @@ struct BulkReportsController {
     /// Decides every item against the ledger plus the items before it, then writes what was
     /// accepted in one atomic append (with the report's idempotency key and answer). Another
     /// process writing to the same loans meanwhile makes the append conflict: decide again.
-    private func decideAndWrite(_ items: inout [Item], atomic: Bool, key: Writes.Key?, context: PledgerRequestContext) async throws -> Reply {
+    private func decideAndWrite(_ items: inout [Item], atomic: Bool, key: Writes.Key?, context: PledgerRequestContext) async throws -> Reply
+    {
         let caller = try context.caller()
         var meta = JSONObject()
         meta.set("actor", .string(caller.description))
@@ -104,7 +115,8 @@ struct BulkReportsController {
             }
             let rejected = items.filter { $0.error != nil }.count
             if atomic && rejected > 0 {
-                var problem = Problem(.unprocessableContent, "report-rejected", "Report rejected",
+                var problem = Problem(
+                    .unprocessableContent, "report-rejected", "Report rejected",
                     detail: "\(rejected) of \(items.count) operations were refused; nothing was written (atomic=true)")
                 problem.extra = [("items", .array(items.map(json)))]
                 throw problem
@@ -132,7 +144,8 @@ struct BulkReportsController {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
             }
         }
-        throw Problem(.conflict, "conflict", "Concurrent change", detail: "the loans kept changing while the report was being written; retry")
+        throw Problem(
+            .conflict, "conflict", "Concurrent change", detail: "the loans kept changing while the report was being written; retry")
     }
 
     private func json(_ item: Item) -> JSONValue {

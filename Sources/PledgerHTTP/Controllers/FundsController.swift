@@ -10,9 +10,15 @@ struct FundsController {
     func addRoutes(to group: Group) {
         let admin: @Sendable (Identity, PledgerRequestContext) throws -> Void = { identity, _ in try Permission.administerFunds(identity) }
         group.write("funds", EstablishFundRequest.self, api: api, creates: true, allow: admin) { body, _ in body.command }
-        group.write("funds/:fund_id/policy-amendments", AmendPolicyRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
-        group.write("funds/:fund_id/contributions", ContributionRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
-        group.write("funds/:fund_id/banks", JoinBankRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
+        group.write("funds/:fund_id/policy-amendments", AmendPolicyRequest.self, api: api, allow: admin) { body, context in
+            body.command(try context.fundId())
+        }
+        group.write("funds/:fund_id/contributions", ContributionRequest.self, api: api, allow: admin) { body, context in
+            body.command(try context.fundId())
+        }
+        group.write("funds/:fund_id/banks", JoinBankRequest.self, api: api, allow: admin) { body, context in
+            body.command(try context.fundId())
+        }
         group.write("funds/:fund_id/suspension", FundStatusRequest.self, api: api, allow: admin) { body, context in
             .fund(try context.fundId(), .suspend(on: body.effectiveOn, reason: body.reason))
         }
@@ -25,11 +31,21 @@ struct FundsController {
         group.write("funds/:fund_id/banks/:bank_id/resumption", FundStatusRequest.self, api: api, allow: admin) { body, context in
             .fund(try context.fundId(), .resumeBank(try context.bankId(), on: body.effectiveOn, reason: body.reason))
         }
-        group.write("funds/:fund_id/interest", InterestRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
-        group.write("funds/:fund_id/charges", BankChargeRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
-        group.write("funds/:fund_id/contribution-returns", ContributionReturnRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
-        group.write("funds/:fund_id/transfers", TransferRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
-        group.write("funds/:fund_id/queue-payments", QueuePaymentRequest.self, api: api, allow: admin) { body, context in body.command(try context.fundId()) }
+        group.write("funds/:fund_id/interest", InterestRequest.self, api: api, allow: admin) { body, context in
+            body.command(try context.fundId())
+        }
+        group.write("funds/:fund_id/charges", BankChargeRequest.self, api: api, allow: admin) { body, context in
+            body.command(try context.fundId())
+        }
+        group.write("funds/:fund_id/contribution-returns", ContributionReturnRequest.self, api: api, allow: admin) { body, context in
+            body.command(try context.fundId())
+        }
+        group.write("funds/:fund_id/transfers", TransferRequest.self, api: api, allow: admin) { body, context in
+            body.command(try context.fundId())
+        }
+        group.write("funds/:fund_id/queue-payments", QueuePaymentRequest.self, api: api, allow: admin) { body, context in
+            body.command(try context.fundId())
+        }
         group.write("reference-rates/lpr", LprRequest.self, api: api, allow: admin) { body, _ in body.command }
         group.write("funds/:fund_id/reversals", ReversalRequest.self, api: api, allow: admin) { body, context in
             .fund(try context.fundId(), .reverseContribution(eventId: body.reversedEventId, on: body.reversedOn, reason: body.reason))
@@ -41,9 +57,11 @@ struct FundsController {
             let limit = try request.query.int("limit", default: 100, range: 1...1000)
             let rows = try await api.ledger.readModels.funds(after: try request.query.cursor(), limit: limit)
             let items: [JSONValue] = rows.map { row in
-                Views.object(["fund_id": .string(row.fundId), "name": .string(row.name), "contributed_fen": .integer(row.contributedFen),
-                              "paid_out_fen": .integer(row.paidOutFen), "recoveries_returned_fen": .integer(row.returnedFen),
-                              "balance_fen": .integer(row.balanceFen), "suspended": .bool(row.suspended)])
+                Views.object([
+                    "fund_id": .string(row.fundId), "name": .string(row.name), "contributed_fen": .integer(row.contributedFen),
+                    "paid_out_fen": .integer(row.paidOutFen), "recoveries_returned_fen": .integer(row.returnedFen),
+                    "balance_fen": .integer(row.balanceFen), "suspended": .bool(row.suspended),
+                ])
             }
             return JSONIO.response(page(items, next: rows.count == limit ? rows.last?.fundId : nil))
         }

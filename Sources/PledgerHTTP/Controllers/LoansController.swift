@@ -17,27 +17,57 @@ struct LoansController {
             try Permission.administerFunds(identity)
         }
         let loans = "banks/:bank_id/loans/:contract_no"
-        group.write("banks/:bank_id/loans", OriginateRequest.self, api: api, creates: true, allow: bank) { body, context in body.command(try context.bankId()) }
-        group.write("\(loans)/repayments", RepaymentRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.command) }
-        group.write("\(loans)/default", DefaultRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.command) }
-        group.write("\(loans)/claims", ClaimRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.command) }
-        group.write("\(loans)/claims/decision", ClaimDecisionRequest.self, api: api, allow: fundAdmin) { body, context in .loan(try context.loanKey(), try body.command()) }
-        group.write("\(loans)/claims/payment", ClaimPaymentRequest.self, api: api, allow: fundAdmin) { body, context in .loan(try context.loanKey(), body.command) }
-        group.write("\(loans)/claims/withdrawal", ClaimWithdrawalRequest.self, api: api, allow: { identity, context in
-            try Permission.seeLoans(of: try context.bankId().value, identity)
-            guard [.admin, .fundAdmin, .bank].contains(identity.role) else { throw Problem.forbidden("a claim is withdrawn by its bank or a fund administrator") }
-        }) { body, context in .loan(try context.loanKey(), body.command) }
-        group.write("\(loans)/recoveries", RecoveryRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.command) }
-        group.write("\(loans)/recoveries/:recovery_no/return", RecoveryReturnRequest.self, api: api, allow: bank) { body, context in
-            .loan(try context.loanKey(), body.command(try context.id("recovery_no") { text -> Int in
-                guard let number = Int(text), number > 0 else { throw Problem.notFound("no such recovery") }
-                return number
-            }))
+        group.write("banks/:bank_id/loans", OriginateRequest.self, api: api, creates: true, allow: bank) { body, context in
+            body.command(try context.bankId())
         }
-        group.write("\(loans)/write-off", WriteOffRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.command) }
-        group.write("\(loans)/close", CloseRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.command) }
-        group.write("\(loans)/cancel", CancelRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.command) }
-        group.write("\(loans)/reversals", ReversalRequest.self, api: api, allow: bank) { body, context in .loan(try context.loanKey(), body.loanCommand) }
+        group.write("\(loans)/repayments", RepaymentRequest.self, api: api, allow: bank) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/default", DefaultRequest.self, api: api, allow: bank) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/claims", ClaimRequest.self, api: api, allow: bank) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/claims/decision", ClaimDecisionRequest.self, api: api, allow: fundAdmin) { body, context in
+            .loan(try context.loanKey(), try body.command())
+        }
+        group.write("\(loans)/claims/payment", ClaimPaymentRequest.self, api: api, allow: fundAdmin) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write(
+            "\(loans)/claims/withdrawal", ClaimWithdrawalRequest.self, api: api,
+            allow: { identity, context in
+                try Permission.seeLoans(of: try context.bankId().value, identity)
+                guard [.admin, .fundAdmin, .bank].contains(identity.role) else {
+                    throw Problem.forbidden("a claim is withdrawn by its bank or a fund administrator")
+                }
+            }
+        ) { body, context in .loan(try context.loanKey(), body.command) }
+        group.write("\(loans)/recoveries", RecoveryRequest.self, api: api, allow: bank) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/recoveries/:recovery_no/return", RecoveryReturnRequest.self, api: api, allow: bank) { body, context in
+            .loan(
+                try context.loanKey(),
+                body.command(
+                    try context.id("recovery_no") { text -> Int in
+                        guard let number = Int(text), number > 0 else { throw Problem.notFound("no such recovery") }
+                        return number
+                    }))
+        }
+        group.write("\(loans)/write-off", WriteOffRequest.self, api: api, allow: bank) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/close", CloseRequest.self, api: api, allow: bank) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/cancel", CancelRequest.self, api: api, allow: bank) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/reversals", ReversalRequest.self, api: api, allow: bank) { body, context in
+            .loan(try context.loanKey(), body.loanCommand)
+        }
 
         group.get("banks/:bank_id/loans") { request, context -> Response in
             let caller = try context.caller()

@@ -32,7 +32,8 @@ struct OperationsController {
                 checks.set("projector_lag", .integer(lag))
                 if lag > configuration.maxProjectorLag { problems.append("read models lag the log by \(lag) events") }
                 if let folder = configuration.sqlDirectory {
-                    let pending = try await Migrator(directory: folder).pending(client: api.ledger.log.client, logger: api.ledger.log.logger)
+                    let pending = try await Migrator(directory: folder).pending(
+                        client: api.ledger.log.client, logger: api.ledger.log.logger)
                     checks.set("migrations_pending", .array(pending.map(JSONValue.string)))
                     if !pending.isEmpty { problems.append("migrations not applied: \(pending.joined(separator: ", "))") }
                 }
@@ -63,7 +64,9 @@ struct OperationsController {
             try Permission.audit(try await AuthMiddleware.identify(request, tokens: api.ledger.tokens))
             let head = try await api.ledger.log.head()
             let checkpoint = try await Projector.checkpoint(api.ledger.log)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: LedgerMetrics.render(headPosition: head.position, checkpoint: checkpoint)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: LedgerMetrics.render(headPosition: head.position, checkpoint: checkpoint)))
         }
     }
 }

@@ -8,17 +8,24 @@ struct PartiesController {
     let api: API
 
     func addRoutes(to group: Group) {
-        let reporters: @Sendable (Identity, PledgerRequestContext) throws -> Void = { identity, _ in try Permission.reportParties(identity) }
-        group.write("banks", RegisterBankRequest.self, api: api, creates: true, allow: { identity, _ in try Permission.administerPlatform(identity) }) { body, _ in body.command }
+        let reporters: @Sendable (Identity, PledgerRequestContext) throws -> Void = { identity, _ in try Permission.reportParties(identity)
+        }
+        group.write(
+            "banks", RegisterBankRequest.self, api: api, creates: true,
+            allow: { identity, _ in try Permission.administerPlatform(identity) }
+        ) { body, _ in body.command }
         group.write("borrowers", RegisterBorrowerRequest.self, api: api, creates: true, allow: reporters) { body, _ in body.command }
         group.write("borrowers/:uscc/firm-size", FirmSizeRequest.self, api: api, allow: reporters) { body, context in
             body.command(try context.id("uscc") { try Uscc($0) })
         }
         group.write("assets", RegisterAssetRequest.self, api: api, creates: true, allow: reporters) { body, _ in body.command }
-        group.write("assets/:asset_id/valuations", ValuationRequest.self, api: api, allow: { identity, context in
-            try Permission.reportParties(identity)
-            try await valueOnlyOwnPledges(identity, asset: try context.assetId())
-        }) { body, context in body.command(try context.assetId()) }
+        group.write(
+            "assets/:asset_id/valuations", ValuationRequest.self, api: api,
+            allow: { identity, context in
+                try Permission.reportParties(identity)
+                try await valueOnlyOwnPledges(identity, asset: try context.assetId())
+            }
+        ) { body, context in body.command(try context.assetId()) }
 
         /// A pledged asset's value backs one bank's loan: only that bank (or a fund or
         /// platform administrator) may report new valuations of it.
@@ -27,7 +34,8 @@ struct PartiesController {
             var states = AggregateStates()
             try await api.ledger.commands.load(.asset(id), into: &states)
             if let pledge = states.assets[id]?.activePledge, pledge.bankId != identity.bank {
-                throw Problem.forbidden("asset \(id) is pledged to another bank's loan; only that bank or a fund administrator may report its valuations")
+                throw Problem.forbidden(
+                    "asset \(id) is pledged to another bank's loan; only that bank or a fund administrator may report its valuations")
             }
         }
 
@@ -61,7 +69,8 @@ struct PartiesController {
             let caller = try context.caller()
             let id = try context.assetId()
             let (states, version) = try await api.load(.asset(id), notFound: "no asset \(id)")
-            return JSONIO.response(try Views.asset(states.assets[id]!, version: version, viewer: caller), headers: [.eTag: "\"\(version)\""])
+            return JSONIO.response(
+                try Views.asset(states.assets[id]!, version: version, viewer: caller), headers: [.eTag: "\"\(version)\""])
         }
     }
 }

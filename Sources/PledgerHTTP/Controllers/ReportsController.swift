@@ -17,12 +17,17 @@ struct ReportsController {
             let caller = try context.caller()
             let query = request.query
             let language = try Self.language(query)
-            let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
-            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }   // min_position is checked for a page too
+            let asOf = try query.date("as_of")
+            let knownAt = try query.time("known_at")
+            try await api.awaitProjection(request, wait: asOf == nil && knownAt == nil)
             let window: MonthWindow
             if let text = query.string("window") {
-                guard query.string("from") == nil, query.string("to") == nil else { throw Problem.invalid("window", "window replaces from and to; send one or the other") }
-                do { window = try MonthWindow(parsing: text, field: "window") } catch let error as DomainError { throw Problem.invalid("window", error.message) }
+                guard query.string("from") == nil, query.string("to") == nil else {
+                    throw Problem.invalid("window", "window replaces from and to; send one or the other")
+                }
+                do { window = try MonthWindow(parsing: text, field: "window") } catch let error as DomainError {
+                    throw Problem.invalid("window", error.message)
+                }
                 guard window.from.year + 50 >= window.to.year else { throw Problem.invalid("window", "a window spans at most 50 years") }
             } else {
                 let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)
@@ -38,29 +43,40 @@ struct ReportsController {
             }
             let dimension = try query.string("by").map { text -> GrowthReport.Dimension in
                 guard let value = GrowthReport.Dimension(rawValue: text) else {
-                    throw Problem.invalid("by", "by must be one of \(GrowthReport.Dimension.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw Problem.invalid(
+                        "by", "by must be one of \(GrowthReport.Dimension.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return value
             }
             let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)
             let bank = caller.role == .bank ? caller.bank : nil
-            if rollup != nil, let dimension, dimension != .region { throw Problem.invalid("rollup", "rollup groups regions; it goes with by=region (or without by)") }
+            if rollup != nil, let dimension, dimension != .region {
+                throw Problem.invalid("rollup", "rollup groups regions; it goes with by=region (or without by)")
+            }
             if request.wantsHTML {
-                let date = asOf ?? BusinessDate(containing: .now()), moment = knownAt ?? .now()
+                let date = asOf ?? BusinessDate(containing: .now())
+                let moment = knownAt ?? .now()
                 let dimensions: [GrowthReport.Dimension] = (rollup != nil ? .region : dimension).map { [$0] } ?? [.bank, .kind, .industry]
                 let (total, slices, seen) = try await compute(request, pastView: true) {
-                    try await api.ledger.reports.growthFigures(window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
-                                                        asOf: date, knownAt: moment, bank: bank)
+                    try await api.ledger.reports.growthFigures(
+                        window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
+                        asOf: date, knownAt: moment, bank: bank)
                 }
                 var pinned = [("window", window.description), ("target_bp", String(target))]
-                if let rollup { pinned.append(("rollup", rollup.rawValue)) } else if let dimension { pinned.append(("by", dimension.rawValue)) }
+                if let rollup {
+                    pinned.append(("rollup", rollup.rawValue))
+                } else if let dimension {
+                    pinned.append(("by", dimension.rawValue))
+                }
                 pinned += [("as_of", date.description), ("known_at", moment.description), ("lang", language.rawValue)]
-                let provenance = Provenance(position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("financing-growth", pinned, bank))
+                let provenance = Provenance(
+                    position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("financing-growth", pinned, bank))
                 return Self.page(ReportPages.growth(total, slices: slices, provenance: provenance, language: language))
             }
             let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
-                try await api.ledger.reports.growth(window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
-                                             regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank)
+                try await api.ledger.reports.growth(
+                    window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
+                    regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank)
             }
             return Self.respond(request, json: report.json, csv: report.csv)
         }
@@ -71,17 +87,23 @@ struct ReportsController {
             let language = try Self.language(query)
             guard let text = query.string("fund_id") else { throw Problem.invalid("fund_id", "fund_id is required") }
             guard let fund = try? FundId(text) else { throw Problem.notFound("no fund \(text)") }
-            let asOf = try query.date("as_of"), knownAt = try query.time("known_at")
-            if asOf == nil && knownAt == nil { try await api.awaitProjection(request) }   // min_position is checked for a page too
+            let asOf = try query.date("as_of")
+            let knownAt = try query.time("known_at")
+            try await api.awaitProjection(request, wait: asOf == nil && knownAt == nil)
             let top = try query.int("top", default: 10, range: 1...1000)
             let bank = caller.role == .bank ? caller.bank : nil
             if request.wantsHTML {
-                let date = asOf ?? BusinessDate(containing: .now()), moment = knownAt ?? .now()
+                let date = asOf ?? BusinessDate(containing: .now())
+                let moment = knownAt ?? .now()
                 let (history, seen) = try await compute(request, pastView: true) {
                     try await api.ledger.reports.exposureFigures(fund: fund, asOf: date, knownAt: moment, topBorrowers: top, bank: bank)
                 }
-                let pinned = [("fund_id", fund.value), ("top", String(top)), ("as_of", date.description), ("known_at", moment.description), ("lang", language.rawValue)]
-                let provenance = Provenance(position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("fund-exposure", pinned, bank))
+                let pinned = [
+                    ("fund_id", fund.value), ("top", String(top)), ("as_of", date.description), ("known_at", moment.description),
+                    ("lang", language.rawValue),
+                ]
+                let provenance = Provenance(
+                    position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("fund-exposure", pinned, bank))
                 return Self.page(ReportPages.exposure(history, provenance: provenance, language: language))
             }
             let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
@@ -93,14 +115,18 @@ struct ReportsController {
 
     /// Runs a report within the report deadline. A past view folds the log, so it is also
     /// abandoned as soon as its client disconnects, instead of burning a core for nobody.
-    func compute<Report: Sendable>(_ request: Request, pastView: Bool, _ body: @escaping @Sendable () async throws -> Report) async throws -> Report {
+    func compute<Report: Sendable>(_ request: Request, pastView: Bool, _ body: @escaping @Sendable () async throws -> Report) async throws
+        -> Report
+    {
         let limit = api.reportTimeout
         let bounded: @Sendable () async throws -> Report = {
             do {
                 return try await Deadline.run(limit, "report") { _ in try await body() }
             } catch StoreError.timedOut(let what) where what == "report" {
-                throw Problem.unavailable("report-timeout", "Report took too long",
-                    "the report did not finish within \(limit) and was abandoned; ask for a narrower one (one bank, fewer years) or retry later")
+                throw Problem.unavailable(
+                    "report-timeout", "Report took too long",
+                    "the report did not finish within \(limit) and was abandoned; ask for a narrower one (one bank, fewer years) or retry later"
+                )
             }
         }
         guard pastView else { return try await bounded() }
@@ -122,8 +148,9 @@ struct ReportsController {
 
     /// A page, with its Content-Security-Policy also as a header.
     static func page(_ html: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ReportPages.contentSecurityPolicy],
-                 body: .init(byteBuffer: ByteBuffer(string: html)))
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ReportPages.contentSecurityPolicy],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     static func respond(_ request: Request, json: JSONValue, csv: String) -> Response {

@@ -4,20 +4,26 @@ import PledgerDomain
 /// One item of a bank's bulk report: `op`, `contract_no`, and the fields of the matching
 /// single-operation request. JSON items and CSV rows both become these.
 enum BulkOperation {
-    static let operations = ["originate", "repayment", "default", "claim", "recovery", "return_recovery",
-                             "write_off", "close", "cancel", "reversal"]
+    static let operations = [
+        "originate", "repayment", "default", "claim", "recovery", "return_recovery",
+        "write_off", "close", "cancel", "reversal",
+    ]
 
     /// CSV columns: `op`, `contract_no`, then any request field. Collateral in CSV is
     /// `asset_id`, `valuation_id`, `registration_no`, several assets separated by `;`.
-    static let csvColumns = ["op", "contract_no", "borrower", "principal_fen", "interest_fen", "rate_bp", "originated_on", "matures_on",
-                             "fund_id", "asset_id", "valuation_id", "registration_no", "paid_on", "defaulted_on", "missed_due_on", "days_overdue",
-                             "classification", "amount_fen", "claimed_on", "received_on", "source", "recovery_no", "returned_on",
-                             "reference", "written_off_on", "closed_on", "cancelled_on", "reason", "reversed_event_id", "reversed_on"]
+    static let csvColumns = [
+        "op", "contract_no", "borrower", "principal_fen", "interest_fen", "rate_bp", "originated_on", "matures_on",
+        "fund_id", "asset_id", "valuation_id", "registration_no", "paid_on", "defaulted_on", "missed_due_on", "days_overdue",
+        "classification", "amount_fen", "claimed_on", "received_on", "source", "recovery_no", "returned_on",
+        "reference", "written_off_on", "closed_on", "cancelled_on", "reason", "reversed_event_id", "reversed_on",
+    ]
     static let integerColumns: Set<String> = ["principal_fen", "interest_fen", "rate_bp", "days_overdue", "amount_fen", "recovery_no"]
 
     /// The command an item asks for; errors name the item's field.
     static func command(_ item: JSONValue, bank: BankId, prefix: String) throws -> LedgerCommand {
-        guard case .object(var fields) = item else { throw Problem.invalid(prefix.dropLast().description, "each operation must be a JSON object") }
+        guard case .object(var fields) = item else {
+            throw Problem.invalid(prefix.dropLast().description, "each operation must be a JSON object")
+        }
         guard case .string(let op) = fields["op"] ?? .null, operations.contains(op) else {
             throw Problem.invalid(prefix + "op", "op must be one of \(operations.joined(separator: ", "))")
         }
@@ -42,7 +48,8 @@ enum BulkOperation {
         case "default": return .loan(key, try JSONIO.decode(DefaultRequest.self, from: body, prefix: prefix).command)
         case "claim": return .loan(key, try JSONIO.decode(ClaimRequest.self, from: body, prefix: prefix).command)
         case "recovery": return .loan(key, try JSONIO.decode(RecoveryRequest.self, from: body, prefix: prefix).command)
-        case "return_recovery": return .loan(key, try JSONIO.decode(RecoveryReturnRequest.self, from: body, prefix: prefix).command(recoveryNo))
+        case "return_recovery":
+            return .loan(key, try JSONIO.decode(RecoveryReturnRequest.self, from: body, prefix: prefix).command(recoveryNo))
         case "write_off": return .loan(key, try JSONIO.decode(WriteOffRequest.self, from: body, prefix: prefix).command)
         case "close": return .loan(key, try JSONIO.decode(CloseRequest.self, from: body, prefix: prefix).command)
         case "cancel": return .loan(key, try JSONIO.decode(CancelRequest.self, from: body, prefix: prefix).command)
@@ -65,19 +72,25 @@ enum BulkOperation {
                 object.set(column, .string(text))
             }
         }
-        let assets = split(table.value(row, "asset_id")), valuations = split(table.value(row, "valuation_id"))
+        let assets = split(table.value(row, "asset_id"))
+        let valuations = split(table.value(row, "valuation_id"))
         let registrations = split(table.value(row, "registration_no"))
         if !assets.isEmpty {
             guard registrations.count == assets.count, valuations.isEmpty || valuations.count == assets.count else {
-                throw Problem.invalid("registration_no", "line \(row.line): give one registration_no (and valuation_id, if any) per asset_id, separated by ';'")
+                throw Problem.invalid(
+                    "registration_no",
+                    "line \(row.line): give one registration_no (and valuation_id, if any) per asset_id, separated by ';'")
             }
-            object.set("collateral", .array(assets.indices.map { index in
-                var pledge = JSONObject()
-                pledge.set("asset_id", .string(assets[index]))
-                pledge.set("registration_no", .string(registrations[index]))
-                if !valuations.isEmpty { pledge.set("valuation_id", .string(valuations[index])) }
-                return .object(pledge)
-            }))
+            object.set(
+                "collateral",
+                .array(
+                    assets.indices.map { index in
+                        var pledge = JSONObject()
+                        pledge.set("asset_id", .string(assets[index]))
+                        pledge.set("registration_no", .string(registrations[index]))
+                        if !valuations.isEmpty { pledge.set("valuation_id", .string(valuations[index])) }
+                        return .object(pledge)
+                    }))
         }
         return .object(object)
     }

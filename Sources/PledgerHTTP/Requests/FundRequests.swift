@@ -9,7 +9,9 @@ struct EstablishFundRequest: Codable {
     var policy: FundPolicy
     var establishedOn: BusinessDate
 
-    var command: LedgerCommand { .fund(fundId, .establish(id: fundId, name: name, region: region, policy: policy, establishedOn: establishedOn)) }
+    var command: LedgerCommand {
+        .fund(fundId, .establish(id: fundId, name: name, region: region, policy: policy, establishedOn: establishedOn))
+    }
 }
 
 /// An amendment reaches loans enrolled from its date on, unless `applies_to` is `all_loans`.
@@ -61,7 +63,9 @@ struct InterestRequest: Codable {
     var amountFen: Money
     var creditedOn: BusinessDate
     var reference: String
-    func command(_ fund: FundId) -> LedgerCommand { .fund(fund, .creditInterest(amount: amountFen, creditedOn: creditedOn, reference: reference)) }
+    func command(_ fund: FundId) -> LedgerCommand {
+        .fund(fund, .creditInterest(amount: amountFen, creditedOn: creditedOn, reference: reference))
+    }
 }
 
 /// A charge the bank took from the fund's account.
@@ -83,7 +87,9 @@ struct ContributionReturnRequest: Codable {
     var reference: String
     var reason: String
     func command(_ fund: FundId) -> LedgerCommand {
-        .fund(fund, .returnContribution(amount: amountFen, contributor: contributor, returnedOn: returnedOn, reference: reference, reason: reason))
+        .fund(
+            fund,
+            .returnContribution(amount: amountFen, contributor: contributor, returnedOn: returnedOn, reference: reference, reason: reason))
     }
 }
 

@@ -19,9 +19,13 @@ struct OriginateRequest: Codable {
 
     func command(_ bank: BankId) -> LedgerCommand {
         let key = LoanKey(bank: bank, contract: contractNo)
-        return .loan(key, .originate(.init(
-            key: key, borrower: borrower, principal: principalFen, rate: rateBp, originatedOn: originatedOn, maturesOn: maturesOn,
-            collateral: collateral.map { .init(asset: $0.assetId, valuation: $0.valuationId, registrationNo: $0.registrationNo) }, fund: fundId)))
+        return .loan(
+            key,
+            .originate(
+                .init(
+                    key: key, borrower: borrower, principal: principalFen, rate: rateBp, originatedOn: originatedOn, maturesOn: maturesOn,
+                    collateral: collateral.map { .init(asset: $0.assetId, valuation: $0.valuationId, registrationNo: $0.registrationNo) },
+                    fund: fundId)))
     }
 }
 
@@ -39,7 +43,9 @@ struct DefaultRequest: Codable {
     var missedDueOn: BusinessDate
     var daysOverdue: Int?
     var classification: LoanClassification
-    var command: LoanCommand { .markDefaulted(on: defaultedOn, missedDueOn: missedDueOn, daysOverdue: daysOverdue, classification: classification) }
+    var command: LoanCommand {
+        .markDefaulted(on: defaultedOn, missedDueOn: missedDueOn, daysOverdue: daysOverdue, classification: classification)
+    }
 }
 
 struct ClaimRequest: Codable {
@@ -92,7 +98,9 @@ struct RecoveryRequest: Codable {
 struct RecoveryReturnRequest: Codable {
     var returnedOn: BusinessDate
     var reference: String
-    func command(_ recovery: Int) -> LoanCommand { .returnRecoveryShare(recoveryNo: recovery, returnedOn: returnedOn, reference: reference) }
+    func command(_ recovery: Int) -> LoanCommand {
+        .returnRecoveryShare(recoveryNo: recovery, returnedOn: returnedOn, reference: reference)
+    }
 }
 
 struct WriteOffRequest: Codable {

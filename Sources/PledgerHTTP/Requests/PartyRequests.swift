@@ -47,6 +47,7 @@ struct ValuationRequest: Codable {
     var reportRef: String
 
     func command(_ asset: AssetId) -> LedgerCommand {
-        .asset(asset, .value(id: valuationId, appraiser: appraiser, method: method, value: valueFen, valuedOn: valuedOn, reportRef: reportRef))
+        .asset(
+            asset, .value(id: valuationId, appraiser: appraiser, method: method, value: valueFen, valuedOn: valuedOn, reportRef: reportRef))
     }
 }

@@ -32,20 +32,34 @@ struct API: Sendable {
 
     /// Read-your-writes for read-model routes: waits until the projector has reached the
     /// position given as `min_position` (or the `Pledger-Min-Position` header), else 503.
-    func awaitProjection(_ request: Request) async throws {
-        guard let text = request.query.string("min_position") ?? request.headers[.pledgerMinPosition] else { return }
-        guard let wanted = Int64(text), wanted >= 0 else { throw Problem.invalid("min_position", "min_position must be a non-negative integer") }
+    /// With `wait: false` (a past view, which reads the log, not the read models) the
+    /// position is still checked, so a malformed one is refused either way.
+    func awaitProjection(_ request: Request, wait: Bool = true) async throws {
+        var positions: [Int64] = []
+        for (field, text) in [
+            ("min_position", request.query.string("min_position")), ("Pledger-Min-Position", request.headers[.pledgerMinPosition]),
+        ] {
+            guard let text else { continue }
+            guard text.count <= 18, let position = Int64(text), position >= 0 else {
+                throw Problem.invalid(field, "\(field) must be a non-negative integer: a position a write returned")
+            }
+            positions.append(position)
+        }
+        guard let wanted = positions.max() else { return }
         let head = try await ledger.log.head().position
         guard wanted <= head else {
-            throw Problem.invalid("min_position", "position \(wanted) does not exist yet (the ledger head is \(head)); use a position a write returned")
+            throw Problem.invalid(
+                "min_position", "position \(wanted) does not exist yet (the ledger head is \(head)); use a position a write returned")
         }
+        guard wait else { return }
         let deadline = ContinuousClock.now + readYourWritesTimeout
         while true {
             if try await Projector.checkpoint(ledger.log) >= wanted { return }
             if ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        var problem = Problem(.serviceUnavailable, "projection-lag", "Not yet visible",
+        var problem = Problem(
+            .serviceUnavailable, "projection-lag", "Not yet visible",
             detail: "the read models have not reached position \(wanted) yet; retry shortly")
         problem.headers[.retryAfter] = "1"
         throw problem

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import PledgerStore
@@ -76,4 +77,3 @@ enum Permission {
         }
     }
 }
-import Foundation

@@ -8,7 +8,8 @@ enum JSONIO {
     /// Parses the body as one JSON object. 415 if not JSON, 413 if too large, 400 if malformed.
     static func object(_ request: Request, context: PledgerRequestContext) async throws -> (JSONValue, bytes: ByteBuffer) {
         if let type = request.mediaType, type != "application/json" {
-            throw Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "send Content-Type: application/json")
+            throw Problem(
+                .unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "send Content-Type: application/json")
         }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let value: JSONValue
@@ -123,7 +124,9 @@ struct Query {
 
     func date(_ name: String) throws -> BusinessDate? {
         guard let text = string(name) else { return nil }
-        do { return try BusinessDate(parsing: text, field: name) } catch let error as DomainError { throw Problem.invalid(name, error.message) }
+        do { return try BusinessDate(parsing: text, field: name) } catch let error as DomainError {
+            throw Problem.invalid(name, error.message)
+        }
     }
 
     func time(_ name: String) throws -> RecordedTime? {
@@ -141,7 +144,8 @@ extension Request {
     /// `If-Match: "7"` (or `7`) as a stream version.
     func ifMatchVersion() throws -> Int32? {
         guard let raw = headers[.ifMatch] else { return nil }
-        let text = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "").replacingOccurrences(of: "\"", with: "")
+        let text = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "").replacingOccurrences(
+            of: "\"", with: "")
         guard let version = Int32(text), version >= 0 else {
             throw Problem.invalid("If-Match", "If-Match must be an ETag from this API, like \"7\"")
         }

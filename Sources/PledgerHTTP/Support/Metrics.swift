@@ -41,7 +41,9 @@ public enum LedgerMetrics {
         "http.server.request.duration": "pledger_http_request_duration_seconds",
         "http.server.active_requests": "pledger_http_active_requests",
     ]
-    static let labels = ["http.route": "route", "http.request.method": "method", "http.response.status_code": "status", "error.type": "status"]
+    static let labels = [
+        "http.route": "route", "http.request.method": "method", "http.response.status_code": "status", "error.type": "status",
+    ]
 
     @Sendable static func prometheusNames(_ name: String, _ dimensions: [(String, String)]) -> (String, [(String, String)]) {
         func snake(_ text: String) -> String { String(text.map { $0.isLetter || $0.isNumber ? $0 : "_" }) }

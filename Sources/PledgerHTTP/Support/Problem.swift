@@ -45,7 +45,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var object = JSONObject()
         if case .object(let body) = json { object = body }
         object.set("instance", .string(request.uri.path))
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: CanonicalJSON.string(.object(object)))))
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: CanonicalJSON.string(.object(object)))))
     }
 
     static func unauthorized(_ detail: String) -> Problem {
@@ -65,15 +66,16 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 
     /// Domain refusals: the class decides the status and type.
     static func domain(_ error: DomainError) -> Problem {
-        let (status, title): (HTTPResponse.Status, String) = switch error.code {
-        case .invalidValue: (.unprocessableContent, "Invalid value")
-        case .notFound: (.notFound, "Not found")
-        case .duplicate: (.conflict, "Already exists or already done")
-        case .invalidState: (.conflict, "Not possible in the current state")
-        case .limitExceeded: (.unprocessableContent, "Limit exceeded")
-        case .dateOrder: (.unprocessableContent, "Dates out of order")
-        case .policyViolation: (.unprocessableContent, "Fund policy forbids it")
-        }
+        let (status, title): (HTTPResponse.Status, String) =
+            switch error.code {
+            case .invalidValue: (.unprocessableContent, "Invalid value")
+            case .notFound: (.notFound, "Not found")
+            case .duplicate: (.conflict, "Already exists or already done")
+            case .invalidState: (.conflict, "Not possible in the current state")
+            case .limitExceeded: (.unprocessableContent, "Limit exceeded")
+            case .dateOrder: (.unprocessableContent, "Dates out of order")
+            case .policyViolation: (.unprocessableContent, "Fund policy forbids it")
+            }
         return Problem(status, error.code.rawValue, title, detail: error.message, field: error.field)
     }
 
@@ -88,18 +90,21 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case let error as DomainError:
             return domain(error)
         case let error as CommandHandler.PreconditionFailed:
-            var problem = Problem(.preconditionFailed, "precondition-failed", "Version mismatch",
+            var problem = Problem(
+                .preconditionFailed, "precondition-failed", "Version mismatch",
                 detail: "\(error.stream) is at version \(error.actual), If-Match asked for \(error.expected); reload and retry")
             problem.headers[.eTag] = "\"\(error.actual)\""
             return problem
         case AppendError.wrongExpectedVersion(let stream, _, let actual):
-            return Problem(.conflict, "conflict", "Concurrent change", detail: "\(stream) changed concurrently (now at version \(actual)); retry")
+            return Problem(
+                .conflict, "conflict", "Concurrent change", detail: "\(stream) changed concurrently (now at version \(actual)); retry")
         case AppendError.idempotencyConflict:
             return idempotencyKeyReused
         case AppendError.invalid(let reason):
             return Problem(.unprocessableContent, "invalid-value", "Invalid value", detail: reason)
         case is EventDecodingError:
-            return Problem(.internalServerError, "internal", "Internal error", detail: "a stored event could not be read; see the server log")
+            return Problem(
+                .internalServerError, "internal", "Internal error", detail: "a stored event could not be read; see the server log")
         case let error as HTTPError:
             switch error.status {
             case .notFound: return notFound("no such route")
@@ -107,27 +112,38 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             default: return Problem(error.status, "bad-request", "Malformed request", detail: error.body ?? error.status.reasonPhrase)
             }
         case let error as any HTTPResponseError where error.status == .contentTooLarge:
-            return Problem(.contentTooLarge, "too-large", "Request body too large", detail: "the body exceeds 8 MiB; split it into smaller requests")
+            return Problem(
+                .contentTooLarge, "too-large", "Request body too large", detail: "the body exceeds 8 MiB; split it into smaller requests")
         case StoreError.commitOutcomeUnknown:
-            return unavailable("commit-outcome-unknown", "Outcome unknown",
-                "the database connection failed while committing; retry with the same Idempotency-Key to learn the outcome without writing twice")
+            return unavailable(
+                "commit-outcome-unknown", "Outcome unknown",
+                "the database connection failed while committing; retry with the same Idempotency-Key to learn the outcome without writing twice"
+            )
         case StoreError.shutDown, is CancellationError:
             // Cancellation reaches a request only when the server stops (or its client left).
             return unavailable("unavailable", "Shutting down", "the server is shutting down; retry shortly with the same Idempotency-Key")
         case let error where StoreError.isTransient(error):
-            return unavailable("unavailable", "Temporarily unavailable",
-                "the database is unavailable or busy (\(StoreError.wrap(error))); nothing was written by this attempt as far as the server knows — retry shortly with the same Idempotency-Key")
+            return unavailable(
+                "unavailable", "Temporarily unavailable",
+                "the database is unavailable or busy (\(StoreError.wrap(error))); nothing was written by this attempt as far as the server knows — retry shortly with the same Idempotency-Key"
+            )
         default:
-            return Problem(.internalServerError, "internal", "Internal error", detail: "the server could not complete the request; see the server log")
+            return Problem(
+                .internalServerError, "internal", "Internal error", detail: "the server could not complete the request; see the server log")
         }
     }
 
-    static let idempotencyKeyReused = Problem(.unprocessableContent, "idempotency-key-reused", "Idempotency key reused",
-        detail: "this Idempotency-Key was already used for a different request (another method, route or body); use a new key for a new request",
+    static let idempotencyKeyReused = Problem(
+        .unprocessableContent, "idempotency-key-reused", "Idempotency key reused",
+        detail:
+            "this Idempotency-Key was already used for a different request (another method, route or body); use a new key for a new request",
         field: "Idempotency-Key")
 
-    static let methodNotAllowed = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed",
-        detail: "this resource does not accept that method; the ledger is append-only, so resources are never replaced or deleted — post a correcting entry instead")
+    static let methodNotAllowed = Problem(
+        .methodNotAllowed, "method-not-allowed", "Method not allowed",
+        detail:
+            "this resource does not accept that method; the ledger is append-only, so resources are never replaced or deleted — post a correcting entry instead"
+    )
 
     /// 503 with Retry-After: the request may succeed if sent again shortly.
     static func unavailable(_ slug: String, _ title: String, _ detail: String) -> Problem {

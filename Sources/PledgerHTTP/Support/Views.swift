@@ -21,22 +21,32 @@ enum Views {
             "fund_id": text(fund.id?.value), "name": .string(fund.name), "region": text(fund.region?.value),
             "established_on": date(fund.establishedOn), "policy": try fund.currentPolicy.map(JSONIO.encode) ?? .null,
             "suspended": .bool(fund.isSuspendedNow),
-            "banks": .array(fund.banks.sorted { $0.key < $1.key }.map { object(["bank_id": .string($0.key.value), "joined_on": date($0.value)]) }),
+            "banks": .array(
+                fund.banks.sorted { $0.key < $1.key }.map { object(["bank_id": .string($0.key.value), "joined_on": date($0.value)]) }),
             "contributed_fen": .integer(row.contributedFen), "paid_out_fen": .integer(row.paidOutFen),
             "recoveries_returned_fen": .integer(row.returnedFen), "balance_fen": .integer(row.balanceFen),
-            "contributions": .array(fund.contributions.sorted { ($0.value.receivedOn, $0.key.uuidString) < ($1.value.receivedOn, $1.key.uuidString) }.map { id, c in
-                object(["event_id": Views.id(id), "amount_fen": money(c.amountFen), "contributor": .string(c.contributor.rawValue),
-                        "received_on": date(c.receivedOn), "reference": .string(c.reference), "reversed": .bool(fund.reversed.contains(id))])
-            }),
+            "contributions": .array(
+                fund.contributions.sorted { ($0.value.receivedOn, $0.key.uuidString) < ($1.value.receivedOn, $1.key.uuidString) }.map {
+                    id, c in
+                    object([
+                        "event_id": Views.id(id), "amount_fen": money(c.amountFen), "contributor": .string(c.contributor.rawValue),
+                        "received_on": date(c.receivedOn), "reference": .string(c.reference), "reversed": .bool(fund.reversed.contains(id)),
+                    ])
+                }),
             "account": fund.account().json,
             "suspended_banks": .array(fund.suspendedBanks.map { .string($0.value) }),
             "covered_principal_fen": money(fund.cover.total.coveredPrincipal),
             "non_performing_fen": money(fund.cover.total.nonPerforming),
             "npl_ratio_bp": fund.cover.total.nplRatio.map { .integer($0.value) } ?? .null,
-            "queue": .array(fund.queue.map { c in
-                object(["bank_id": .string(c.loan.bank.value), "contract_no": .string(c.loan.contract.value), "claim_no": .integer(Int64(c.claimNo)),
-                        "approved_fen": money(c.approved), "approved_on": date(c.approvedOn), "paid_fen": money(c.paid), "remaining_fen": money(c.remaining)])
-            }),
+            "queue": .array(
+                fund.queue.map { c in
+                    object([
+                        "bank_id": .string(c.loan.bank.value), "contract_no": .string(c.loan.contract.value),
+                        "claim_no": .integer(Int64(c.claimNo)),
+                        "approved_fen": money(c.approved), "approved_on": date(c.approvedOn), "paid_fen": money(c.paid),
+                        "remaining_fen": money(c.remaining),
+                    ])
+                }),
             "version": .integer(Int64(version)),
         ])
     }
@@ -50,23 +60,34 @@ enum Views {
             "collateral": try JSONIO.encode(o.collateral),
             "status": .string(loan.status.rawValue), "outstanding_fen": money(loan.outstanding),
             "repaid_principal_fen": money(loan.repaidPrincipal), "repaid_interest_fen": money(loan.repaidInterest),
-            "repayments": .array(loan.repayments.sorted { ($0.value.paidOn, $0.key.uuidString) < ($1.value.paidOn, $1.key.uuidString) }.map { id, r in
-                object(["event_id": Views.id(id), "principal_fen": money(r.principalFen), "interest_fen": money(r.interestFen),
-                        "paid_on": date(r.paidOn), "reversed": .bool(loan.reversed.contains(id))])
-            }),
+            "repayments": .array(
+                loan.repayments.sorted { ($0.value.paidOn, $0.key.uuidString) < ($1.value.paidOn, $1.key.uuidString) }.map { id, r in
+                    object([
+                        "event_id": Views.id(id), "principal_fen": money(r.principalFen), "interest_fen": money(r.interestFen),
+                        "paid_on": date(r.paidOn), "reversed": .bool(loan.reversed.contains(id)),
+                    ])
+                }),
             "default": try loan.defaulted.map(JSONIO.encode) ?? .null,
-            "claims": .array(loan.claims.map { c in
-                object(["claim_no": .integer(Int64(c.number)), "amount_fen": money(c.amount), "claimed_on": date(c.claimedOn),
+            "claims": .array(
+                loan.claims.map { c in
+                    object([
+                        "claim_no": .integer(Int64(c.number)), "amount_fen": money(c.amount), "claimed_on": date(c.claimedOn),
                         "status": .string(c.status.rawValue), "approved_fen": money(c.approved), "approved_on": date(c.approvedOn),
                         "paid_fen": money(c.paid), "paid_on": date(c.paidOn), "unpaid_fen": money(c.unpaid),
-                        "withdrawn_fen": money(c.withdrawn), "withdrawn_on": date(c.withdrawnOn)])
-            }),
-            "recoveries": .array(loan.recoveries.map { r in
-                object(["recovery_no": .integer(Int64(r.number)), "event_id": Views.id(r.eventId), "amount_fen": money(r.amount),
-                        "received_on": date(r.receivedOn), "reversed": .bool(r.reversed), "returned_to_fund_fen": r.returnedShare.map(money) ?? .null])
-            }),
+                        "withdrawn_fen": money(c.withdrawn), "withdrawn_on": date(c.withdrawnOn),
+                    ])
+                }),
+            "recoveries": .array(
+                loan.recoveries.map { r in
+                    object([
+                        "recovery_no": .integer(Int64(r.number)), "event_id": Views.id(r.eventId), "amount_fen": money(r.amount),
+                        "received_on": date(r.receivedOn), "reversed": .bool(r.reversed),
+                        "returned_to_fund_fen": r.returnedShare.map(money) ?? .null,
+                    ])
+                }),
             "compensation_paid_fen": money(loan.compensationPaid), "recovered_fen": money(loan.recoveredTotal),
-            "returned_to_fund_fen": money(loan.returnedToFund), "owed_to_fund_fen": money(loan.owedToFund), "written_off_fen": money(loan.writtenOff),
+            "returned_to_fund_fen": money(loan.returnedToFund), "owed_to_fund_fen": money(loan.owedToFund),
+            "written_off_fen": money(loan.writtenOff),
             "version": .integer(Int64(version)),
         ])
     }
@@ -79,14 +100,18 @@ enum Views {
             if viewer.role == .bank, viewer.bank != p.bankId {
                 pledge = object(["pledged": .bool(true)])
             } else {
-                pledge = object(["pledged": .bool(true), "bank_id": .string(p.bankId.value), "contract_no": .string(p.contractNo.value),
-                                 "registration_no": .string(p.registrationNo), "valuation_id": .string(p.valuationId.value), "pledged_on": date(p.pledgedOn)])
+                pledge = object([
+                    "pledged": .bool(true), "bank_id": .string(p.bankId.value), "contract_no": .string(p.contractNo.value),
+                    "registration_no": .string(p.registrationNo), "valuation_id": .string(p.valuationId.value),
+                    "pledged_on": date(p.pledgedOn),
+                ])
             }
         }
         return object([
             "asset_id": .string(r.assetId.value), "kind": .string(r.kind.rawValue), "registry_no": .string(r.registryNo),
             "title": .string(r.title), "owner": .string(r.owner.value),
-            "valuations": .array(try asset.valuations.values.sorted { ($0.valuedOn, $0.valuationId) < ($1.valuedOn, $1.valuationId) }.map(JSONIO.encode)),
+            "valuations": .array(
+                try asset.valuations.values.sorted { ($0.valuedOn, $0.valuationId) < ($1.valuedOn, $1.valuationId) }.map(JSONIO.encode)),
             "pledge": pledge, "version": .integer(Int64(version)),
         ])
     }
@@ -98,6 +123,9 @@ enum Views {
     }
 
     static func bank(_ bank: BankState, version: Int32) -> JSONValue {
-        object(["bank_id": text(bank.id?.value), "name": .string(bank.name), "licence": .string(bank.licence), "version": .integer(Int64(version))])
+        object([
+            "bank_id": text(bank.id?.value), "name": .string(bank.name), "licence": .string(bank.licence),
+            "version": .integer(Int64(version)),
+        ])
     }
 }

@@ -29,11 +29,14 @@ struct Writes: Sendable {
     /// the first attempt finished, is still running (duplicates queue behind it in this
     /// process; in another one the head lock orders them) or lost its connection (nothing
     /// stored, so the retry writes). The same key with another request is refused (422).
-    func idempotent(_ request: Request, _ context: PledgerRequestContext, body: ByteBuffer,
-                    _ work: @escaping @Sendable (Key?) async throws -> Reply) async throws -> Response {
+    func idempotent(
+        _ request: Request, _ context: PledgerRequestContext, body: ByteBuffer,
+        _ work: @escaping @Sendable (Key?) async throws -> Reply
+    ) async throws -> Response {
         _ = try request.ifMatchVersion()  // a malformed header is refused even on a replay
         guard let header = request.headers[.idempotencyKey] else { return try await work(nil).response }
-        guard !header.isEmpty, header.utf8.count <= 200, !header.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+        guard !header.isEmpty, header.utf8.count <= 200, !header.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
             throw Problem.invalid("Idempotency-Key", "an Idempotency-Key has 1–200 printable characters (a UUID is a good choice)")
         }
         var hashed = Array("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8)
@@ -43,7 +46,7 @@ struct Writes: Sendable {
             if let replay = try await replay(key) { return replay }
             do {
                 return try await work(key).response
-            } catch where !StoreError.isTransient(error) {
+            } catch  where !StoreError.isTransient(error) {
                 // A duplicate in another process may have written first, and our decision
                 // failed because of its effect: its answer is the answer.
                 if let replay = try await replay(key) { return replay }
@@ -67,7 +70,9 @@ struct Writes: Sendable {
     }
 
     /// Decides and appends one command; 201 for what creates a stream, else 200.
-    func run(_ command: LedgerCommand, _ request: Request, _ context: PledgerRequestContext, key: Key?, creates: Bool = false) async throws -> Reply {
+    func run(_ command: LedgerCommand, _ request: Request, _ context: PledgerRequestContext, key: Key?, creates: Bool = false) async throws
+        -> Reply
+    {
         let caller = try context.caller()
         var meta = JSONObject()
         meta.set("actor", .string(caller.description))
@@ -126,7 +131,7 @@ struct Reply: Sendable {
 
     init(stored text: String) throws {
         guard case .object(let object) = try JSONParser.parse(text), case .integer(let code) = object["status"],
-              case .string(let body) = object["body"], case .object(let fields) = object["headers"] ?? .object(JSONObject())
+            case .string(let body) = object["body"], case .object(let fields) = object["headers"] ?? .object(JSONObject())
         else { throw StoreError.corrupt("a stored idempotent reply is malformed") }
         status = HTTPResponse.Status(code: Int(code))
         self.body = body

@@ -21,7 +21,8 @@ public struct TokenStore: Sendable {
     public func create(name: String, role: String) async throws -> (id: UUID, secret: String) {
         let (parsed, bank) = try Identity.parseRole(role)
         if let bank, try await store.versions(of: [StreamRef.bank(bank).name])[StreamRef.bank(bank).name] == 0 {
-            throw DomainError(.notFound, field: "role", "no bank \(bank) is registered; register it first (POST /v1/banks), or check the id")
+            throw DomainError(
+                .notFound, field: "role", "no bank \(bank) is registered; register it first (POST /v1/banks), or check the id")
         }
         var generator = SystemRandomNumberGenerator()
         let secret = "plg_" + LedgerHash.hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
@@ -46,7 +47,10 @@ public struct TokenStore: Sendable {
                 FROM api_tokens ORDER BY created_at, id
                 """, logger: store.logger)
             for try await (id, name, role, created, revoked) in rows.decode((UUID, String, String, Int64, Int64?).self) {
-                tokens.append(Token(id: id, name: name, role: role, createdAt: RecordedTime(microseconds: created), revokedAt: revoked.map(RecordedTime.init)))
+                tokens.append(
+                    Token(
+                        id: id, name: name, role: role, createdAt: RecordedTime(microseconds: created),
+                        revokedAt: revoked.map(RecordedTime.init)))
             }
             return tokens
         }

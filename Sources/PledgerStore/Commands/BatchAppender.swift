@@ -15,8 +15,10 @@ public struct BatchAppender: Sendable {
     /// events, never splitting one command's events.
     @discardableResult
     /// An `idempotency` key needs `atomic`: one key answers for one append.
-    public func append(_ session: LedgerSession, meta: JSONObject = JSONObject(), atomic: Bool = false, backfill: Bool = false,
-                       idempotency: Idempotency? = nil, progress: (Int, Int) -> Void = { _, _ in }) async throws -> AppendResult? {
+    public func append(
+        _ session: LedgerSession, meta: JSONObject = JSONObject(), atomic: Bool = false, backfill: Bool = false,
+        idempotency: Idempotency? = nil, progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws -> AppendResult? {
         guard idempotency == nil || atomic else { throw AppendError.invalid("an idempotency key covers one atomic append") }
         let recorded = session.recorded
         var chunks: [Range<Int>] = []
@@ -37,7 +39,9 @@ public struct BatchAppender: Sendable {
         return last
     }
 
-    static func request(_ slice: ArraySlice<(stream: StreamRef, event: RecordedEvent)>, meta: JSONObject, backfill: Bool, idempotency: Idempotency?) throws -> AppendRequest {
+    static func request(
+        _ slice: ArraySlice<(stream: StreamRef, event: RecordedEvent)>, meta: JSONObject, backfill: Bool, idempotency: Idempotency?
+    ) throws -> AppendRequest {
         var parts: [StreamAppend] = []
         var current: (stream: StreamRef, firstVersion: Int32, events: [NewEvent])?
         func flush() {

@@ -31,7 +31,9 @@ public struct CommandHandler: Sendable {
     /// Decides and appends. With `expectedVersion`, the command's target stream must be at
     /// exactly that version (an optimistic lock held by the caller): no retry on conflict.
     @discardableResult
-    public func handle(_ command: LedgerCommand, meta: JSONObject = JSONObject(), idempotency: Idempotency? = nil, expectedVersion: Int32? = nil) async throws -> Outcome {
+    public func handle(
+        _ command: LedgerCommand, meta: JSONObject = JSONObject(), idempotency: Idempotency? = nil, expectedVersion: Int32? = nil
+    ) async throws -> Outcome {
         try await withStreamLocks([command.target.name]) {
             try await decideAndAppend(command, meta: meta, idempotency: idempotency, expectedVersion: expectedVersion)
         }
@@ -44,12 +46,16 @@ public struct CommandHandler: Sendable {
         try await withLocks(Array(Set(streams)).sorted()[...], body)
     }
 
-    private func withLocks<Result: Sendable>(_ streams: ArraySlice<String>, _ body: @Sendable () async throws -> Result) async throws -> Result {
+    private func withLocks<Result: Sendable>(_ streams: ArraySlice<String>, _ body: @Sendable () async throws -> Result) async throws
+        -> Result
+    {
         guard let first = streams.first else { return try await body() }
         return try await locks.withLock(first) { try await withLocks(streams.dropFirst(), body) }
     }
 
-    private func decideAndAppend(_ command: LedgerCommand, meta: JSONObject, idempotency: Idempotency?, expectedVersion: Int32?) async throws -> Outcome {
+    private func decideAndAppend(_ command: LedgerCommand, meta: JSONObject, idempotency: Idempotency?, expectedVersion: Int32?)
+        async throws -> Outcome
+    {
         var attempt = 0
         while true {
             attempt += 1
@@ -64,7 +70,9 @@ public struct CommandHandler: Sendable {
             let request = try Self.request(writes, states: states, meta: meta, idempotency: idempotency)
             do {
                 return Outcome(append: try await store.append(request), writes: writes)
-            } catch AppendError.wrongExpectedVersion(let stream, _, let actual) where expectedVersion != nil && stream == command.target.name {
+            } catch AppendError.wrongExpectedVersion(let stream, _, let actual)
+                where expectedVersion != nil && stream == command.target.name
+            {
                 throw PreconditionFailed(stream: stream, expected: expectedVersion!, actual: actual)
             } catch AppendError.wrongExpectedVersion(let stream, _, _) where attempt < maxAttempts {
                 store.logger.debug("version conflict, deciding again", metadata: ["stream": "\(stream)", "attempt": "\(attempt)"])
@@ -107,7 +115,9 @@ public struct CommandHandler: Sendable {
     }
 
     /// The append for a decision: every written stream at the version it was read at.
-    static func request(_ writes: [StreamWrite], states: AggregateStates, meta: JSONObject, idempotency: Idempotency?) throws -> AppendRequest {
+    static func request(_ writes: [StreamWrite], states: AggregateStates, meta: JSONObject, idempotency: Idempotency?) throws
+        -> AppendRequest
+    {
         var parts: [StreamAppend] = []
         for write in writes where !write.events.isEmpty {
             let version = states.versions[write.stream] ?? 0

@@ -73,7 +73,9 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             var parameters: [(String, String)] = []
             if let lockTimeout { parameters.append(("lock_timeout", milliseconds(lockTimeout))) }
             if let statementTimeout { parameters.append(("statement_timeout", milliseconds(statementTimeout))) }
-            if let idleInTransactionTimeout { parameters.append(("idle_in_transaction_session_timeout", milliseconds(idleInTransactionTimeout))) }
+            if let idleInTransactionTimeout {
+                parameters.append(("idle_in_transaction_session_timeout", milliseconds(idleInTransactionTimeout)))
+            }
             return parameters
         }
     }
@@ -83,11 +85,12 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         if let socketPath {
             configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
         } else {
-            let tls: PostgresClient.Configuration.TLS = switch sslMode {
-            case "require": .require(.makeClientConfiguration())
-            case "prefer": .prefer(.makeClientConfiguration())
-            default: .disable
-            }
+            let tls: PostgresClient.Configuration.TLS =
+                switch sslMode {
+                case "require": .require(.makeClientConfiguration())
+                case "prefer": .prefer(.makeClientConfiguration())
+                default: .disable
+                }
             configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.maximumConnections = maxConnections
@@ -101,7 +104,8 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     public func makeClient(maxConnections: Int = 8, limits: SessionLimits = .none, logger: Logger) -> PostgresClient {
         var background = logger
         if background.logLevel > .debug { background.logLevel = .error }
-        return PostgresClient(configuration: clientConfiguration(maxConnections: maxConnections, limits: limits), backgroundLogger: background)
+        return PostgresClient(
+            configuration: clientConfiguration(maxConnections: maxConnections, limits: limits), backgroundLogger: background)
     }
 
     /// Reads `DATABASE_URL`, or the embedded cluster's default (deploy/local/pg, on

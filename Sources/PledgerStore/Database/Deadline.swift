@@ -61,7 +61,10 @@ public enum Deadline {
                         work.cancel()
                     }
                 }
-                race.onFinish { work.cancel(); timer.cancel() }
+                race.onFinish {
+                    work.cancel()
+                    timer.cancel()
+                }
             }
         } onCancel: {
             // The caller left; the connection is not suspect, so it is not closed — the
@@ -92,10 +95,14 @@ public enum Deadline {
         /// Records the first outcome; returns whether this call was first.
         @discardableResult
         func finish(_ outcome: Result<Value, any Error>) -> Bool {
-            let (first, continuation, cleanup) = state.withLock { state -> (Bool, CheckedContinuation<Value, any Error>?, (@Sendable () -> Void)?) in
+            let (first, continuation, cleanup) = state.withLock {
+                state -> (Bool, CheckedContinuation<Value, any Error>?, (@Sendable () -> Void)?) in
                 guard !state.done else { return (false, nil, nil) }
                 state.done = true
-                defer { state.continuation = nil; state.cleanup = nil }
+                defer {
+                    state.continuation = nil
+                    state.cleanup = nil
+                }
                 if state.continuation == nil { state.outcome = outcome }
                 return (true, state.continuation, state.cleanup)
             }

@@ -22,7 +22,8 @@ public struct Migrator: Sendable {
         } catch {
             throw StoreError.configuration("cannot read the migrations folder \(directory.path): \(error.localizedDescription)")
         }
-        migrations = try files
+        migrations =
+            try files
             .filter { $0.hasSuffix(".sql") && $0.first?.isNumber == true }
             .sorted()
             .map { name in
@@ -37,7 +38,9 @@ public struct Migrator: Sendable {
 
     /// Finds `sql/`: `$PLEDGER_SQL_DIR`, then next to the working directory or any parent,
     /// then next to the executable or any parent (so `.build/debug/pledger` finds the repo's).
-    public static func locateDirectory(override: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+    public static func locateDirectory(override: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> URL
+    {
         if let explicit = override ?? environment["PLEDGER_SQL_DIR"] {
             return URL(fileURLWithPath: explicit)
         }
@@ -98,7 +101,8 @@ public struct Migrator: Sendable {
             if let checksum = applied[migration.name] {
                 guard checksum == migration.checksum else {
                     throw StoreError.configuration(
-                        "migration \(migration.name) was changed after it was applied (recorded sha256 \(checksum.prefix(12))…, file now \(migration.checksum.prefix(12))…); put the change in a new numbered file instead")
+                        "migration \(migration.name) was changed after it was applied (recorded sha256 \(checksum.prefix(12))…, file now \(migration.checksum.prefix(12))…); put the change in a new numbered file instead"
+                    )
                 }
                 outcome.alreadyApplied.append(migration.name)
                 continue
@@ -125,7 +129,7 @@ public struct Migrator: Sendable {
         do {
             let rows = try await connection.query("SELECT name, sha256 FROM schema_migrations", logger: logger)
             for try await (name, checksum) in rows.decode((String, String).self) { applied[name] = checksum }
-        } catch where StoreError.sqlState(of: error) == "42P01" {
+        } catch  where StoreError.sqlState(of: error) == "42P01" {
             return [:]
         }
         return applied

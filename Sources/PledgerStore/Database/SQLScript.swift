@@ -17,20 +17,34 @@ enum SQLScript {
         while i < s.count {
             let c = s[i]
             if c == "-", i + 1 < s.count, s[i + 1] == "-" {
-                while i < s.count, s[i] != "\n" { current.append(s[i]); i += 1 }
+                while i < s.count, s[i] != "\n" {
+                    current.append(s[i])
+                    i += 1
+                }
                 continue
             }
             if c == "/", i + 1 < s.count, s[i + 1] == "*" {
-                while i < s.count, !(s[i] == "*" && i + 1 < s.count && s[i + 1] == "/") { current.append(s[i]); i += 1 }
-                if i < s.count { current.append(contentsOf: [s[i], s[i + 1]]); i += 2 }
+                while i < s.count, !(s[i] == "*" && i + 1 < s.count && s[i + 1] == "/") {
+                    current.append(s[i])
+                    i += 1
+                }
+                if i < s.count {
+                    current.append(contentsOf: [s[i], s[i + 1]])
+                    i += 2
+                }
                 continue
             }
             if c == "'" || c == "\"" {
-                current.append(c); i += 1
+                current.append(c)
+                i += 1
                 while i < s.count {
                     current.append(s[i])
                     if s[i] == c {
-                        if i + 1 < s.count, s[i + 1] == c { current.append(s[i + 1]); i += 2; continue }
+                        if i + 1 < s.count, s[i + 1] == c {
+                            current.append(s[i + 1])
+                            i += 2
+                            continue
+                        }
                         i += 1
                         break
                     }
@@ -39,18 +53,26 @@ enum SQLScript {
                 continue
             }
             if c == "$", let tag = dollarTag(s, at: i) {
-                current.append(contentsOf: tag); i += tag.count
+                current.append(contentsOf: tag)
+                i += tag.count
                 while i < s.count {
                     if s[i] == "$", i + tag.count <= s.count, Array(s[i..<i + tag.count]) == tag {
-                        current.append(contentsOf: tag); i += tag.count
+                        current.append(contentsOf: tag)
+                        i += tag.count
                         break
                     }
-                    current.append(s[i]); i += 1
+                    current.append(s[i])
+                    i += 1
                 }
                 continue
             }
-            if c == ";" { flush(); i += 1; continue }
-            current.append(c); i += 1
+            if c == ";" {
+                flush()
+                i += 1
+                continue
+            }
+            current.append(c)
+            i += 1
         }
         flush()
         return statements
@@ -64,6 +86,8 @@ enum SQLScript {
     }
 
     private static func isOnlyComments(_ statement: String) -> Bool {
-        statement.split(separator: "\n").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") || $0.trimmingCharacters(in: .whitespaces).isEmpty }
+        statement.split(separator: "\n").allSatisfy {
+            $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") || $0.trimmingCharacters(in: .whitespaces).isEmpty
+        }
     }
 }

@@ -14,7 +14,10 @@ public struct AppendResult: Sendable, Hashable, Codable {
     public var reply: String?
 
     enum CodingKeys: String, CodingKey {
-        case firstPosition = "first_position", lastPosition = "last_position", streamVersions = "stream_versions"
-        case eventIds = "event_ids", recordedAt = "recorded_at"
+        case firstPosition = "first_position"
+        case lastPosition = "last_position"
+        case streamVersions = "stream_versions"
+        case eventIds = "event_ids"
+        case recordedAt = "recorded_at"
     }
 }

@@ -4,8 +4,10 @@ extension EventStore {
     /// Folds the log from its first event, in pages of 5000: the whole ledger, or what it
     /// said as of a business date, as known at a time, or up to a position. Reports' past
     /// views, the projector's rebuild and the reconciliation of the read models start here.
-    public func replay(asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, toPosition: Int64? = nil,
-                       progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> LedgerFold {
+    public func replay(
+        asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, toPosition: Int64? = nil,
+        progress: (Int64, Int64) -> Void = { _, _ in }
+    ) async throws -> LedgerFold {
         var fold = LedgerFold(asOf: asOf, knownAt: knownAt)
         let head = try await head().position
         let last = min(toPosition ?? head, head)

@@ -53,7 +53,9 @@ public final class EventStore: Sendable {
     }
 
     /// A pooled connection for `body`, within the deadline, watched (see `ConnectionWatch`).
-    private func lease<Value: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+    private func lease<Value: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws
+        -> Value
+    {
         try await Deadline.run(operationTimeout, what) { deadline in
             try await self.client.withConnection { connection in
                 deadline.onExpiry { connection.close().whenComplete { _ in } }
@@ -101,7 +103,8 @@ public final class EventStore: Sendable {
                 "SELECT request_hash, result, reply FROM idempotency_keys WHERE key = \(key)", logger: self.logger)
             for try await (hash, result, reply) in rows.decode((ByteBuffer, String, String?).self) {
                 return IdempotencyRecord(
-                    fingerprint: Array(hash.readableBytesView), result: try CanonicalJSON.decode(AppendResult.self, from: result), reply: reply)
+                    fingerprint: Array(hash.readableBytesView), result: try CanonicalJSON.decode(AppendResult.self, from: result),
+                    reply: reply)
             }
             return nil
         }
@@ -171,7 +174,8 @@ public final class EventStore: Sendable {
             let plan = try await lease("group commit of \(batch.count) appends") { connection -> GroupCommit.Plan in
                 try await Self.transaction(connection, logger: self.logger, beforeCommit: { mayHaveCommitted.set(true) }) { transaction in
                     if let (head, versions) = tip,
-                       let plan = try await group.writeOptimistic(on: head, versions: versions, connection: transaction) {
+                        let plan = try await group.writeOptimistic(on: head, versions: versions, connection: transaction)
+                    {
                         return plan
                     }
                     return try await group.writeLocked(on: transaction)
@@ -195,8 +199,13 @@ public final class EventStore: Sendable {
                 // deadline, the backend terminated (57…, 08…) — leaves the outcome open.
                 let state = StoreError.sqlState(of: error)
                 let unknown = mayHaveCommitted.value && (state == nil || ["57", "08"].contains(state!.prefix(2)))
-                health.withLock { $0.consecutiveFaults += 1; $0.lastFault = "\(error)" }
-                logger.error(unknown ? "commit outcome unknown" : "group commit failed", metadata: ["error": "\(error)", "appends": "\(batch.count)"])
+                health.withLock {
+                    $0.consecutiveFaults += 1
+                    $0.lastFault = "\(error)"
+                }
+                logger.error(
+                    unknown ? "commit outcome unknown" : "group commit failed",
+                    metadata: ["error": "\(error)", "appends": "\(batch.count)"])
                 for pending in batch { pending.continuation.resume(throwing: unknown ? StoreError.commitOutcomeUnknown : error) }
                 var blocked = state == "55P03"
                 if case StoreError.timedOut = error { blocked = true }
@@ -251,11 +260,12 @@ public final class EventStore: Sendable {
     /// The events of one stream from `version` on, in order.
     public func read(stream: String, fromVersion version: Int32 = 1, limit: Int = 10_000) async throws -> [StoredEvent] {
         try await withConnection("read of \(stream)") { connection in
-            try Self.decode(await connection.allRows(
-                """
-                SELECT \(unescaped: Self.columns) FROM events
-                WHERE stream = \(stream) AND version >= \(version) ORDER BY version LIMIT \(Int64(limit))
-                """, logger: self.logger))
+            try Self.decode(
+                await connection.allRows(
+                    """
+                    SELECT \(unescaped: Self.columns) FROM events
+                    WHERE stream = \(stream) AND version >= \(version) ORDER BY version LIMIT \(Int64(limit))
+                    """, logger: self.logger))
         }
     }
 
@@ -265,9 +275,10 @@ public final class EventStore: Sendable {
     }
 
     static func read(after position: Int64, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [StoredEvent] {
-        try decode(await connection.allRows(
-            "SELECT \(unescaped: columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))",
-            logger: logger))
+        try decode(
+            await connection.allRows(
+                "SELECT \(unescaped: columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))",
+                logger: logger))
     }
 
     /// Current version of each stream (0 when it does not exist).
@@ -309,11 +320,12 @@ public final class EventStore: Sendable {
         for row in rows {
             let (position, stream, version, eventId, type, schema, data, meta, micros, prev, hash) = try row.decode(
                 (Int64, String, Int32, UUID, String, Int32, String, String, Int64, ByteBuffer, ByteBuffer).self)
-            events.append(StoredEvent(
-                envelope: EventEnvelope(
-                    position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema,
-                    data: data, meta: meta, recordedAt: RecordedTime(microseconds: micros)),
-                prevHash: try LedgerHash.decoding(prev), hash: try LedgerHash.decoding(hash)))
+            events.append(
+                StoredEvent(
+                    envelope: EventEnvelope(
+                        position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema,
+                        data: data, meta: meta, recordedAt: RecordedTime(microseconds: micros)),
+                    prevHash: try LedgerHash.decoding(prev), hash: try LedgerHash.decoding(hash)))
         }
         return events
     }

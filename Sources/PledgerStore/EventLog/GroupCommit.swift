@@ -94,7 +94,9 @@ struct GroupCommit {
             }
             // Built aside and kept only if the whole request can be answered.
             var rows = Rows()
-            var at = position, link = chain, last = lastRecorded
+            var at = position
+            var link = chain
+            var last = lastRecorded
             var newVersions: [String: Int32] = [:]
             var ids: [UUID] = []
             for part in request.streams {
@@ -116,11 +118,13 @@ struct GroupCommit {
                 }
                 newVersions[part.stream] = version
             }
-            var result = AppendResult(firstPosition: position + 1, lastPosition: at, streamVersions: newVersions, eventIds: ids, recordedAt: last)
+            var result = AppendResult(
+                firstPosition: position + 1, lastPosition: at, streamVersions: newVersions, eventIds: ids, recordedAt: last)
             if let idempotency = request.idempotency {
                 do {
                     result.reply = try idempotency.reply?(result)
-                    rows.idempotency.append((idempotency.key, idempotency.fingerprint, try CanonicalJSON.encode(result), result.firstPosition, result.reply))
+                    rows.idempotency.append(
+                        (idempotency.key, idempotency.fingerprint, try CanonicalJSON.encode(result), result.firstPosition, result.reply))
                 } catch {
                     plan.outcomes.append(.failure(error))
                     continue
@@ -187,7 +191,8 @@ struct GroupCommit {
         for try await (name, version, hash, result, reply) in rows.decode((String, Int32, ByteBuffer?, String?, String?).self) {
             if let hash, let result {
                 stored[name] = IdempotencyRecord(
-                    fingerprint: Array(hash.readableBytesView), result: try CanonicalJSON.decode(AppendResult.self, from: result), reply: reply)
+                    fingerprint: Array(hash.readableBytesView), result: try CanonicalJSON.decode(AppendResult.self, from: result),
+                    reply: reply)
             } else {
                 versions[name] = version
             }
@@ -206,9 +211,17 @@ struct Rows {
     var isEmpty: Bool { positions.isEmpty }
 
     mutating func append(contentsOf other: Rows) {
-        positions += other.positions; streams += other.streams; versions += other.versions; ids += other.ids
-        types += other.types; schemas += other.schemas; data += other.data; meta += other.meta
-        prevHashes += other.prevHashes; hashes += other.hashes; recorded += other.recorded
+        positions += other.positions
+        streams += other.streams
+        versions += other.versions
+        ids += other.ids
+        types += other.types
+        schemas += other.schemas
+        data += other.data
+        meta += other.meta
+        prevHashes += other.prevHashes
+        hashes += other.hashes
+        recorded += other.recorded
         idempotency += other.idempotency
     }
 

@@ -9,7 +9,9 @@ public struct LedgerExport: Sendable {
     public init(store: EventStore) { self.store = store }
 
     /// Writes positions `from…to` (to the head when `to` is nil); returns how many.
-    public func write(from: Int64, to: Int64?, into handle: FileHandle, progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
+    public func write(from: Int64, to: Int64?, into handle: FileHandle, progress: (Int64, Int64) -> Void = { _, _ in }) async throws
+        -> Int64
+    {
         let last: Int64
         if let to { last = to } else { last = try await store.head().position }
         var cursor = from - 1

@@ -56,9 +56,13 @@ public struct LedgerVerification: Sendable {
         report.lastHash = verifier.previous
         if report.firstBreak == nil {
             if report.lastPosition < head.position {
-                report.firstBreak = ChainBreak(position: report.lastPosition + 1, reason: "the head says \(head.position) events exist but the log ends at \(report.lastPosition)")
+                report.firstBreak = ChainBreak(
+                    position: report.lastPosition + 1,
+                    reason: "the head says \(head.position) events exist but the log ends at \(report.lastPosition)")
             } else if report.lastPosition > head.position || (report.lastPosition > 0 && report.lastHash != head.hash) {
-                report.firstBreak = ChainBreak(position: head.position, reason: "the head row (position \(head.position), hash \(head.hash.hex.prefix(16))…) does not match the log")
+                report.firstBreak = ChainBreak(
+                    position: head.position,
+                    reason: "the head row (position \(head.position), hash \(head.hash.hex.prefix(16))…) does not match the log")
             }
         }
         report.seconds = (ContinuousClock.now - started).inSeconds

@@ -15,7 +15,10 @@ public struct NewEvent: Sendable, Hashable {
     /// inserted into the past.
     public var recordedAt: RecordedTime?
 
-    public init(eventId: UUID = UUID(), type: String, schema: Int32 = 1, data: JSONValue, meta: JSONObject = JSONObject(), recordedAt: RecordedTime? = nil) throws {
+    public init(
+        eventId: UUID = UUID(), type: String, schema: Int32 = 1, data: JSONValue, meta: JSONObject = JSONObject(),
+        recordedAt: RecordedTime? = nil
+    ) throws {
         guard case .object = data else { throw AppendError.invalid("event data of \(type) must be a JSON object") }
         guard !type.isEmpty, schema > 0 else { throw AppendError.invalid("an event needs a type and a schema ≥ 1") }
         self.eventId = eventId

@@ -15,7 +15,10 @@ public struct LedgerHead: Sendable, Hashable, Codable {
     public let hash: LedgerHash
     public let recordedAt: RecordedTime?
 
-    enum CodingKeys: String, CodingKey { case position, hash, recordedAt = "recorded_at" }
+    enum CodingKeys: String, CodingKey {
+        case position, hash
+        case recordedAt = "recorded_at"
+    }
 
     public init(position: Int64, hash: LedgerHash, recordedAt: RecordedTime?) {
         self.position = position

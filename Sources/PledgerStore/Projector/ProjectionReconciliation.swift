@@ -12,7 +12,9 @@ public struct ProjectionReconciliation: Sendable {
 
     public init(store: EventStore) { self.store = store }
 
-    public func run(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> (differences: [Difference], checked: Int, position: Int64) {
+    public func run(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> (
+        differences: [Difference], checked: Int, position: Int64
+    ) {
         let checkpoint = try await Projector.checkpoint(store)
         // Replay exactly as far as the read models claim to be.
         let fold = try await store.replay(toPosition: checkpoint, progress: progress)
@@ -22,7 +24,10 @@ public struct ProjectionReconciliation: Sendable {
         var differences: [Difference] = []
         let head = try await store.head().position
         if checkpoint < head {
-            differences.append(Difference(table: "projection_checkpoints", key: Projector.name, problem: "read models are at position \(checkpoint), the log at \(head) (projector behind)"))
+            differences.append(
+                Difference(
+                    table: "projection_checkpoints", key: Projector.name,
+                    problem: "read models are at position \(checkpoint), the log at \(head) (projector behind)"))
         }
         var seen = Set<String>()
         for row in expected.loans {
@@ -32,7 +37,10 @@ public struct ProjectionReconciliation: Sendable {
                 continue
             }
             if stored.snapshotJSON != row.snapshotJSON {
-                differences.append(Difference(table: "rm_loans", key: row.stream, problem: Self.describe(stored: stored.snapshotJSON, replayed: row.snapshotJSON)))
+                differences.append(
+                    Difference(
+                        table: "rm_loans", key: row.stream, problem: Self.describe(stored: stored.snapshotJSON, replayed: row.snapshotJSON))
+                )
             }
         }
         for stream in storedLoans.keys.sorted() where !seen.contains(stream) {
@@ -42,7 +50,9 @@ public struct ProjectionReconciliation: Sendable {
         for row in expected.funds {
             seenFunds.insert(row.fundId)
             if let stored = storedFunds[row.fundId] {
-                if stored != row { differences.append(Difference(table: "rm_funds", key: row.fundId, problem: "stored \(stored) ≠ replayed \(row)")) }
+                if stored != row {
+                    differences.append(Difference(table: "rm_funds", key: row.fundId, problem: "stored \(stored) ≠ replayed \(row)"))
+                }
             } else {
                 differences.append(Difference(table: "rm_funds", key: row.fundId, problem: "missing from the read model"))
             }

@@ -52,7 +52,10 @@ public final class Projector: Sendable {
         var fold = LedgerFold()
         var checkpoint: Int64
         let stored = try await Self.checkpoint(store)
-        if let memory = kept.withLock({ state in defer { state = nil }; return state }), memory.checkpoint == stored {
+        if let memory = kept.withLock({ state in
+            defer { state = nil }
+            return state
+        }), memory.checkpoint == stored {
             (fold, checkpoint) = (memory.fold, stored)
             reached.withLock { $0 = stored }
         } else {
@@ -119,7 +122,8 @@ public final class Projector: Sendable {
 
     /// Folds a page and writes what changed; returns the new checkpoint.
     private func project(_ page: [StoredEvent], after previous: Int64, into fold: inout LedgerFold) async throws -> Int64 {
-        var loans = Set<LoanKey>(), funds = Set<FundId>()
+        var loans = Set<LoanKey>()
+        var funds = Set<FundId>()
         for stored in page {
             let recorded = try RecordedEvent(stored.envelope)
             fold.apply(recorded)

@@ -16,8 +16,13 @@ public struct ReadModelQueries: Sendable {
                 SELECT fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended FROM rm_funds
                 WHERE fund_id > \(cursor ?? "") ORDER BY fund_id LIMIT \(Int64(limit))
                 """, logger: store.logger)
-            for try await (id, name, contributed, paidOut, returned, balance, suspended) in rows.decode((String, String, Int64, Int64, Int64, Int64, Bool).self) {
-                result.append(FundRow(fundId: id, name: name, contributedFen: contributed, paidOutFen: paidOut, returnedFen: returned, balanceFen: balance, suspended: suspended))
+            for try await (id, name, contributed, paidOut, returned, balance, suspended) in rows.decode(
+                (String, String, Int64, Int64, Int64, Int64, Bool).self)
+            {
+                result.append(
+                    FundRow(
+                        fundId: id, name: name, contributedFen: contributed, paidOutFen: paidOut, returnedFen: returned,
+                        balanceFen: balance, suspended: suspended))
             }
             return result
         }
@@ -43,11 +48,12 @@ public struct ReadModelQueries: Sendable {
     /// Creation events of one type (banks, borrowers, assets, funds), by position.
     public func registrations(type: String, after position: Int64, limit: Int) async throws -> [StoredEvent] {
         try await store.withConnection(#function) { connection in
-            try EventStore.decode(await connection.allRows(
-                """
-                SELECT \(unescaped: EventStore.columns) FROM events
-                WHERE type = \(type) AND position > \(position) ORDER BY position LIMIT \(Int64(limit))
-                """, logger: store.logger))
+            try EventStore.decode(
+                await connection.allRows(
+                    """
+                    SELECT \(unescaped: EventStore.columns) FROM events
+                    WHERE type = \(type) AND position > \(position) ORDER BY position LIMIT \(Int64(limit))
+                    """, logger: store.logger))
         }
     }
 }

@@ -32,7 +32,9 @@ public struct FundRow: Sendable, Hashable {
     public var balanceFen: Int64
     public var suspended: Bool
 
-    public init(fundId: String, name: String, contributedFen: Int64, paidOutFen: Int64, returnedFen: Int64, balanceFen: Int64, suspended: Bool) {
+    public init(
+        fundId: String, name: String, contributedFen: Int64, paidOutFen: Int64, returnedFen: Int64, balanceFen: Int64, suspended: Bool
+    ) {
         self.fundId = fundId
         self.name = name
         self.contributedFen = contributedFen
@@ -44,8 +46,9 @@ public struct FundRow: Sendable, Hashable {
 
     public init(_ fund: FundState) {
         let totals = fund.totals()
-        self.init(fundId: fund.id?.value ?? "", name: fund.name, contributedFen: totals.contributed.fen, paidOutFen: totals.paidOut.fen,
-                  returnedFen: totals.returned.fen, balanceFen: fund.balance.fen, suspended: fund.isSuspendedNow)
+        self.init(
+            fundId: fund.id?.value ?? "", name: fund.name, contributedFen: totals.contributed.fen, paidOutFen: totals.paidOut.fen,
+            returnedFen: totals.returned.fen, balanceFen: fund.balance.fen, suspended: fund.isSuspendedNow)
     }
 }
 
@@ -56,7 +59,9 @@ extension AggregateStates {
             guard let snapshot = snapshot(of: key) else { return nil }
             return try LoanRow(snapshot)
         }
-        let fundRows = (ids.map(Array.init) ?? Array(funds.keys)).sorted().compactMap { id in funds[id].flatMap { $0.exists ? FundRow($0) : nil } }
+        let fundRows = (ids.map(Array.init) ?? Array(funds.keys)).sorted().compactMap { id in
+            funds[id].flatMap { $0.exists ? FundRow($0) : nil }
+        }
         return (loanRows, fundRows)
     }
 }

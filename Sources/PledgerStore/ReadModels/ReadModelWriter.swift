@@ -7,14 +7,17 @@ enum ReadModelWriter {
     /// Another projector (or a rebuild) moved the checkpoint: this one must restart from it.
     struct OutOfStep: Error, CustomStringConvertible {
         let expected: Int64, found: Int64
-        var description: String { "the read models are at position \(found), this projector expected \(expected); restarting from the stored checkpoint" }
+        var description: String {
+            "the read models are at position \(found), this projector expected \(expected); restarting from the stored checkpoint"
+        }
     }
 
     /// Locks the checkpoint row for this transaction and checks it is where the caller left it,
     /// so two projectors (two servers, or a rebuild) can never interleave their writes.
     static func lockCheckpoint(expecting expected: Int64?, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
-            "INSERT INTO projection_checkpoints (name, position) VALUES (\(Projector.name), 0) ON CONFLICT (name) DO NOTHING", logger: logger)
+            "INSERT INTO projection_checkpoints (name, position) VALUES (\(Projector.name), 0) ON CONFLICT (name) DO NOTHING",
+            logger: logger)
         let rows = try await connection.query(
             "SELECT position FROM projection_checkpoints WHERE name = \(Projector.name) FOR UPDATE", logger: logger)
         for try await found in rows.decode(Int64.self) {
@@ -23,7 +26,9 @@ enum ReadModelWriter {
     }
 
     /// Writes the rows of one batch and moves the checkpoint from `previous` to `position`.
-    static func upsert(_ loans: [LoanRow], _ funds: [FundRow], from previous: Int64?, to position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+    static func upsert(
+        _ loans: [LoanRow], _ funds: [FundRow], from previous: Int64?, to position: Int64, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         try await lockCheckpoint(expecting: previous, on: connection, logger: logger)
         for start in stride(from: 0, to: loans.count, by: 5000) {
             try await upsertLoans(Array(loans[start..<min(start + 5000, loans.count)]), position: position, on: connection, logger: logger)
@@ -75,9 +80,11 @@ enum ReadModelWriter {
         try await store.withConnection(#function) { connection in
             let rows: [PostgresRow]
             if let fund {
-                rows = try await connection.allRows("SELECT stream, snapshot FROM rm_loans WHERE fund_id = \(fund.value) ORDER BY stream", logger: store.logger)
+                rows = try await connection.allRows(
+                    "SELECT stream, snapshot FROM rm_loans WHERE fund_id = \(fund.value) ORDER BY stream", logger: store.logger)
             } else if let bank {
-                rows = try await connection.allRows("SELECT stream, snapshot FROM rm_loans WHERE bank_id = \(bank.value) ORDER BY stream", logger: store.logger)
+                rows = try await connection.allRows(
+                    "SELECT stream, snapshot FROM rm_loans WHERE bank_id = \(bank.value) ORDER BY stream", logger: store.logger)
             } else {
                 rows = try await connection.allRows("SELECT stream, snapshot FROM rm_loans ORDER BY stream", logger: store.logger)
             }
@@ -94,9 +101,15 @@ enum ReadModelWriter {
         try await store.withConnection(#function) { connection in
             var result: [FundRow] = []
             let rows = try await connection.query(
-                "SELECT fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended FROM rm_funds ORDER BY fund_id", logger: store.logger)
-            for try await (id, name, contributed, paidOut, returned, balance, suspended) in rows.decode((String, String, Int64, Int64, Int64, Int64, Bool).self) {
-                result.append(FundRow(fundId: id, name: name, contributedFen: contributed, paidOutFen: paidOut, returnedFen: returned, balanceFen: balance, suspended: suspended))
+                "SELECT fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended FROM rm_funds ORDER BY fund_id",
+                logger: store.logger)
+            for try await (id, name, contributed, paidOut, returned, balance, suspended) in rows.decode(
+                (String, String, Int64, Int64, Int64, Int64, Bool).self)
+            {
+                result.append(
+                    FundRow(
+                        fundId: id, name: name, contributedFen: contributed, paidOutFen: paidOut, returnedFen: returned,
+                        balanceFen: balance, suspended: suspended))
             }
             return result
         }

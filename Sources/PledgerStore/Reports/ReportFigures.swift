@@ -35,14 +35,18 @@ extension ReportService {
     }
 
     /// The growth report and one sliced report per dimension, from the same loans.
-    public func growthFigures(window: MonthWindow, target: Bp = Bp(1500), dimensions: [GrowthReport.Dimension], regionLevel: RegionLevel = .district,
-                              asOf: BusinessDate, knownAt: RecordedTime, bank: BankId? = nil) async throws -> (total: GrowthReport, slices: [GrowthReport], seen: Seen) {
+    public func growthFigures(
+        window: MonthWindow, target: Bp = Bp(1500), dimensions: [GrowthReport.Dimension], regionLevel: RegionLevel = .district,
+        asOf: BusinessDate, knownAt: RecordedTime, bank: BankId? = nil
+    ) async throws -> (total: GrowthReport, slices: [GrowthReport], seen: Seen) {
         let (folds, seen) = try await fold([LedgerFold(asOf: asOf, knownAt: knownAt)], knownAt: knownAt)
         var loans = folds[0].states.loanSnapshots
         if let bank { loans = loans.filter { $0.bankId == bank } }
         let total = try GrowthReport.compute(loans, window: window, asOf: asOf, target: target)
         let slices = try dimensions.map { dimension in
-            try GrowthReport.compute(loans, window: window, asOf: asOf, target: target, by: dimension, regionLevel: dimension == .region ? regionLevel : .district)
+            try GrowthReport.compute(
+                loans, window: window, asOf: asOf, target: target, by: dimension,
+                regionLevel: dimension == .region ? regionLevel : .district)
         }
         return (total, slices, seen)
     }
@@ -50,8 +54,10 @@ extension ReportService {
     /// The fund's exposure at each of `ExposureHistory.dates` through `asOf`, from the
     /// month it was established; the last report is the one as of `asOf` itself. With
     /// `bank`, each is that bank's slice, as `exposure(fund:…bank:)` gives it.
-    public func exposureFigures(fund id: FundId, asOf: BusinessDate, knownAt: RecordedTime, topBorrowers: Int = 10,
-                                bank: BankId? = nil) async throws -> (history: [ExposureReport], seen: Seen) {
+    public func exposureFigures(
+        fund id: FundId, asOf: BusinessDate, knownAt: RecordedTime, topBorrowers: Int = 10,
+        bank: BankId? = nil
+    ) async throws -> (history: [ExposureReport], seen: Seen) {
         let dates = ExposureHistory.dates(establishedOn: nil, through: asOf)
         let (folds, seen) = try await fold(dates.map { LedgerFold(asOf: $0, knownAt: knownAt) }, knownAt: knownAt)
         guard let fund = folds.last?.states.funds[id], fund.exists else {

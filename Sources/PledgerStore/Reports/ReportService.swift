@@ -22,22 +22,29 @@ public struct ReportService: Sendable {
     /// The growth report over `window` (calendar years or any run of months). The year or
     /// period containing `asOf` (default: today) is year-to-date, compared with the same
     /// span a year earlier.
-    public func growth(window: MonthWindow, target: Bp = Bp(1500), by dimension: GrowthReport.Dimension? = nil,
-                       regionLevel: RegionLevel = .district, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil,
-                       bank: BankId? = nil) async throws -> GrowthReport {
+    public func growth(
+        window: MonthWindow, target: Bp = Bp(1500), by dimension: GrowthReport.Dimension? = nil,
+        regionLevel: RegionLevel = .district, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil,
+        bank: BankId? = nil
+    ) async throws -> GrowthReport {
         let cut = asOf ?? knownAt.map(BusinessDate.init(containing:)) ?? BusinessDate(containing: .now())
-        return try GrowthReport.compute(try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), window: window, asOf: cut,
-                                        target: target, by: dimension, regionLevel: regionLevel)
+        return try GrowthReport.compute(
+            try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), window: window, asOf: cut,
+            target: target, by: dimension, regionLevel: regionLevel)
     }
 
-    public func growth(from: Int, to: Int, target: Bp = Bp(1500), by dimension: GrowthReport.Dimension? = nil,
-                       asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, bank: BankId? = nil) async throws -> GrowthReport {
+    public func growth(
+        from: Int, to: Int, target: Bp = Bp(1500), by dimension: GrowthReport.Dimension? = nil,
+        asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, bank: BankId? = nil
+    ) async throws -> GrowthReport {
         try await growth(window: try MonthWindow.years(from, to), target: target, by: dimension, asOf: asOf, knownAt: knownAt, bank: bank)
     }
 
     /// Exposure of a fund on `asOf` (default: today in China time). With `bank`, only that
     /// bank's loans count (a bank's own slice); the fund's money is the fund's.
-    public func exposure(fund id: FundId, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, topBorrowers: Int = 10, bank: BankId? = nil) async throws -> ExposureReport {
+    public func exposure(
+        fund id: FundId, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, topBorrowers: Int = 10, bank: BankId? = nil
+    ) async throws -> ExposureReport {
         let date = asOf ?? BusinessDate(containing: .now())
         let fund: FundState
         let loans: [LoanSnapshot]
@@ -49,8 +56,11 @@ public struct ReportService: Sendable {
             fund = folded.states.funds[id] ?? FundState()
             loans = folded.states.loanSnapshots.filter { $0.fundId == id }
         }
-        guard fund.exists else { throw DomainError(.notFound, field: "fund_id", "fund \(id) does not exist\(knownAt == nil ? "" : " at that time")") }
-        var report = try ExposureReport.compute(fund: fund, loans: bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans, asOf: date, topBorrowers: topBorrowers)
+        guard fund.exists else {
+            throw DomainError(.notFound, field: "fund_id", "fund \(id) does not exist\(knownAt == nil ? "" : " at that time")")
+        }
+        var report = try ExposureReport.compute(
+            fund: fund, loans: bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans, asOf: date, topBorrowers: topBorrowers)
         // A bank's slice names no other bank.
         if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
         return report

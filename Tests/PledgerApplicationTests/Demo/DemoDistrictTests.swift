@@ -34,7 +34,11 @@ struct DemoDistrictTests {
         let first = try await DemoLedger.with { store in try await store.head() }
         let second = try await DemoLedger.with { store in
             let head = try await store.head()
-            await #expect(throws: ApplicationError.failure("the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)")) {
+            await #expect(
+                throws: ApplicationError.failure(
+                    "the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)"
+                )
+            ) {
                 try await DemoLedger.district.record(DemoLedger.generated.session, in: Ledger(log: store))
             }
             #expect(try await store.head().position == head.position)

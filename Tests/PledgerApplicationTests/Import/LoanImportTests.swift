@@ -12,12 +12,15 @@ struct LoanImportTests {
         .split(separator: "\n").map(String.init)
 
     static func file(_ lines: [String], path: String = "loans.csv") throws -> SpreadsheetFile {
-        try SpreadsheetFile(path: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8), required: LoanImport.required, optional: LoanImport.optional)
+        try SpreadsheetFile(
+            path: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8), required: LoanImport.required,
+            optional: LoanImport.optional)
     }
 
     /// The sample's first row pledging another patent (its own valuation and pledge number).
     static var secondAsset: String {
-        sampleLines[1].replacingOccurrences(of: "ZL201910456789", with: "ZL201910456790").replacingOccurrences(of: "Y2025211303000901", with: "Y2025211303000911")
+        sampleLines[1].replacingOccurrences(of: "ZL201910456789", with: "ZL201910456790").replacingOccurrences(
+            of: "Y2025211303000901", with: "Y2025211303000911")
     }
 
     @Test("the sample: two loans; terms, collateral, and the principal repaid before the import")
@@ -31,7 +34,10 @@ struct LoanImportTests {
         #expect(first.terms.outstanding == yuan("2,400,000.00") && first.terms.outstandingOn == date("2025-09-01"))
         let commands = try first.commands
         #expect(commands.count == 5)
-        guard case .loan(_, .repay(let principal, let interest, let paidOn)) = commands.last else { Issue.record("\(commands)"); return }
+        guard case .loan(_, .repay(let principal, let interest, let paidOn)) = commands.last else {
+            Issue.record("\(commands)")
+            return
+        }
         #expect(principal == yuan("600,000.00") && interest == .zero && paidOn == date("2025-09-01"))
         #expect(loans[1].terms.fund == nil && loans[1].terms.outstanding == nil && loans[1].terms.techSme == false)
         #expect(try loans[1].commands.count == 4)
@@ -51,16 +57,18 @@ struct LoanImportTests {
         lines[2] = lines[2].replacingOccurrences(of: ",420,", with: ",abc,")
         let conflicting = Self.secondAsset.replacingOccurrences(of: "\"3,000,000.00\",395", with: "\"2,500,000.00\",395")
         let twice = Self.sampleLines[1]
-        let badTech = lines[1].replacingOccurrences(of: ",true,", with: ",maybe,").replacingOccurrences(of: "LCRCB-2019-00901", with: "LCRCB-2019-00903")
+        let badTech = lines[1].replacingOccurrences(of: ",true,", with: ",maybe,").replacingOccurrences(
+            of: "LCRCB-2019-00901", with: "LCRCB-2019-00903")
         let (loans, problems) = try LoanImport.read(try Self.file(lines + [conflicting, twice, badTech], path: "q3.csv"))
         #expect(loans.isEmpty)
         #expect(problems.map(\.line) == [3, 4, 5, 6])
-        #expect(problems.map(\.message) == [
-            "q3.csv: line 3, column rate_bp: must be an integer number of basis points (385 = 3.85%)",
-            "q3.csv: lines 2 and 4: contract LCRCB/LCRCB-2019-00901 — principal is 3,000,000.00 on line 2 but 2,500,000.00 on line 4; all rows of one contract must agree on the loan (one row per pledged asset)",
-            "q3.csv: lines 2 and 5: contract LCRCB/LCRCB-2019-00901 pledges asset ZL201910456789 twice",
-            "q3.csv: line 6, column tech_sme: must be true or false",
-        ])
+        #expect(
+            problems.map(\.message) == [
+                "q3.csv: line 3, column rate_bp: must be an integer number of basis points (385 = 3.85%)",
+                "q3.csv: lines 2 and 4: contract LCRCB/LCRCB-2019-00901 — principal is 3,000,000.00 on line 2 but 2,500,000.00 on line 4; all rows of one contract must agree on the loan (one row per pledged asset)",
+                "q3.csv: lines 2 and 5: contract LCRCB/LCRCB-2019-00901 pledges asset ZL201910456789 twice",
+                "q3.csv: line 6, column tech_sme: must be true or false",
+            ])
     }
 
     @Test("outstanding above the principal is refused on its line")
@@ -108,8 +116,12 @@ struct LoanImportTests {
             #expect(rerun.alreadyThere == 2 && rerun.imported == 0 && rerun.events == 0 && rerun.appended == nil)
 
             // The same contract with other collateral is not the loan in the ledger.
-            let other = try await LoanImport.run(try Self.file([Self.sampleLines[0], Self.sampleLines[1], Self.secondAsset]), ledger: Ledger(log: store), skipInvalid: false)
-            #expect(other.problems.map(\.message) == ["loans.csv: lines 2, 3: loan LCRCB/LCRCB-2019-00901 already exists with other terms or other collateral"])
+            let other = try await LoanImport.run(
+                try Self.file([Self.sampleLines[0], Self.sampleLines[1], Self.secondAsset]), ledger: Ledger(log: store), skipInvalid: false)
+            #expect(
+                other.problems.map(\.message) == [
+                    "loans.csv: lines 2, 3: loan LCRCB/LCRCB-2019-00901 already exists with other terms or other collateral"
+                ])
         }
     }
 }

@@ -11,13 +11,21 @@ struct SpreadsheetFileTests {
         try SpreadsheetFile(path: "march.csv", contents: Data(bytes ?? Array(text.utf8)), required: columns, optional: ["note"])
     }
 
-    @Test("whole-file problems", arguments: [
-        ("", "march.csv: line 1: the file is empty; it needs a header row: date,amount,reference"),
-        ("date,amount\n2025-01-01,1.00\n", "march.csv: line 1: missing column(s) reference; the header must name: date,amount,reference"),
-        ("date,amount,reference\n", "march.csv: the file has a header but no rows"),
-        ("date,amount,reference,colour\n2025-01-01,1.00,R,red\n", #"march.csv: line 1: unknown column "colour"; the columns are: date,amount,reference,note"#),
-        ("date,amount,reference\n2025-01-01,\"1.00,R\n", "march.csv: line 2: a quoted field is not closed"),
-    ])
+    @Test(
+        "whole-file problems",
+        arguments: [
+            ("", "march.csv: line 1: the file is empty; it needs a header row: date,amount,reference"),
+            (
+                "date,amount\n2025-01-01,1.00\n",
+                "march.csv: line 1: missing column(s) reference; the header must name: date,amount,reference"
+            ),
+            ("date,amount,reference\n", "march.csv: the file has a header but no rows"),
+            (
+                "date,amount,reference,colour\n2025-01-01,1.00,R,red\n",
+                #"march.csv: line 1: unknown column "colour"; the columns are: date,amount,reference,note"#
+            ),
+            ("date,amount,reference\n2025-01-01,\"1.00,R\n", "march.csv: line 2: a quoted field is not closed"),
+        ])
     func wholeFile(text: String, message: String) throws {
         #expect(throws: ApplicationError.badInput(message)) { try Self.file(text) }
     }
@@ -30,7 +38,9 @@ struct SpreadsheetFileTests {
         #expect(try file.text(second, "note", required: false) == "")
         #expect(try file.money(second, "note", required: false) == nil)
         #expect(throws: ApplicationError.badInput("march.csv: line 2, column reference: is empty")) { try file.text(first, "reference") }
-        #expect(throws: ApplicationError.badInput("march.csv: line 3, column note: is empty; give an amount in yuan like 12345.67")) { try file.money(second, "note") }
+        #expect(throws: ApplicationError.badInput("march.csv: line 3, column note: is empty; give an amount in yuan like 12345.67")) {
+            try file.money(second, "note")
+        }
         #expect { try file.date(first, "date") } throws: { "\($0)".hasPrefix("march.csv: line 2, column date: ") }
         #expect { try file.money(second, "amount") } throws: { "\($0)".hasPrefix("march.csv: line 3, column amount: ") }
         #expect(try file.date(second, "date") == date("2025-03-01"))

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 /// Claims a fund cannot pay at once: partial payments up to the balance, the queue in
 /// approval order, paying the queue when money arrives, and withdrawals.
@@ -22,23 +23,41 @@ struct ClaimQueueTests {
         #expect(d.ledger.fund(d.fund).balance == yuan("300,000.00"))
 
         let paid = try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2025-01-08"), paymentRef: "LC-FIN-2025-001")))
-        #expect(paid.map(\.event) == [
-            .compensationPaid(CompensationPaid(claimNo: 1, amountFen: yuan("300,000.00"), paidOn: date("2025-01-08"), paymentRef: "LC-FIN-2025-001", remainingFen: yuan("200,000.00"))),
-            .compensationDisbursed(CompensationDisbursed(bankId: d.bank, contractNo: d.loan.contract, borrower: d.borrower, claimNo: 1,
-                                                         amountFen: yuan("300,000.00"), paidOn: date("2025-01-08"), paymentRef: "LC-FIN-2025-001")),
-        ])
+        #expect(
+            paid.map(\.event) == [
+                .compensationPaid(
+                    CompensationPaid(
+                        claimNo: 1, amountFen: yuan("300,000.00"), paidOn: date("2025-01-08"), paymentRef: "LC-FIN-2025-001",
+                        remainingFen: yuan("200,000.00"))),
+                .compensationDisbursed(
+                    CompensationDisbursed(
+                        bankId: d.bank, contractNo: d.loan.contract, borrower: d.borrower, claimNo: 1,
+                        amountFen: yuan("300,000.00"), paidOn: date("2025-01-08"), paymentRef: "LC-FIN-2025-001")),
+            ])
         var fund = d.ledger.fund(d.fund)
         #expect(fund.balance == .zero)
-        #expect(fund.queue == [FundState.Compensation(loan: d.loan, borrower: d.borrower, claimNo: 1, approved: yuan("500,000.00"), approvedOn: date("2025-01-06"),
-                                                      paid: yuan("300,000.00"), released: .zero, paidOn: date("2025-01-08"))])
+        #expect(
+            fund.queue == [
+                FundState.Compensation(
+                    loan: d.loan, borrower: d.borrower, claimNo: 1, approved: yuan("500,000.00"), approvedOn: date("2025-01-06"),
+                    paid: yuan("300,000.00"), released: .zero, paidOn: date("2025-01-08"))
+            ])
         #expect(fund.queue.first?.remaining == yuan("200,000.00") && fund.queuedFen == yuan("200,000.00"))
         let loan = d.ledger.loan(d.loan)
-        #expect(loan.openClaim?.status == .approved && loan.openClaim?.paid == yuan("300,000.00") && loan.openClaim?.unpaid == yuan("200,000.00"))
+        #expect(
+            loan.openClaim?.status == .approved && loan.openClaim?.paid == yuan("300,000.00")
+                && loan.openClaim?.unpaid == yuan("200,000.00"))
         let snapshot = try #require(d.ledger.states.snapshot(of: d.loan))
-        #expect(snapshot.pendingClaimFen == yuan("200,000.00") && snapshot.pendingClaimApproved && snapshot.compensationPaidFen == yuan("300,000.00"))
+        #expect(
+            snapshot.pendingClaimFen == yuan("200,000.00") && snapshot.pendingClaimApproved
+                && snapshot.compensationPaidFen == yuan("300,000.00"))
 
         // Nothing left: the claim is queued, and the refusal says so.
-        refused(.limitExceeded, "paid_on", containing: "is queued: fund LC-IPRC has no money available on 2025-01-10; the 200,000.00 unpaid will be paid when money arrives") {
+        refused(
+            .limitExceeded, "paid_on",
+            containing:
+                "is queued: fund LC-IPRC has no money available on 2025-01-10; the 200,000.00 unpaid will be paid when money arrives"
+        ) {
             try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2025-01-10"), paymentRef: "again")))
         }
         refused(.limitExceeded, "paid_on", containing: "will be paid when money arrives") {
@@ -46,16 +65,25 @@ struct ClaimQueueTests {
         }
 
         try d.ledger.run(.fund(d.fund, .creditInterest(amount: yuan("1,234.56"), creditedOn: date("2025-01-20"), reference: "结息-2025-01")))
-        try d.ledger.run(.fund(d.fund, .receiveContribution(amount: yuan("250,000.00"), contributor: .city, receivedOn: date("2025-01-25"), reference: "拨付-city")))
+        try d.ledger.run(
+            .fund(
+                d.fund,
+                .receiveContribution(amount: yuan("250,000.00"), contributor: .city, receivedOn: date("2025-01-25"), reference: "拨付-city")))
         #expect(d.ledger.fund(d.fund).balance == yuan("251,234.56"))
 
         let queuePaid = try d.ledger.run(.fund(d.fund, .payQueue(on: date("2025-01-31"), reference: "LC-FIN-2025-002", limit: nil)))
         #expect(queuePaid.map(\.stream) == ["fund-LC-IPRC", "loan-LCRCB-LC-2024-0001"])
-        #expect(queuePaid.map(\.event) == [
-            .compensationDisbursed(CompensationDisbursed(bankId: d.bank, contractNo: d.loan.contract, borrower: d.borrower, claimNo: 1,
-                                                         amountFen: yuan("200,000.00"), paidOn: date("2025-01-31"), paymentRef: "LC-FIN-2025-002/1")),
-            .compensationPaid(CompensationPaid(claimNo: 1, amountFen: yuan("200,000.00"), paidOn: date("2025-01-31"), paymentRef: "LC-FIN-2025-002/1", remainingFen: .zero)),
-        ])
+        #expect(
+            queuePaid.map(\.event) == [
+                .compensationDisbursed(
+                    CompensationDisbursed(
+                        bankId: d.bank, contractNo: d.loan.contract, borrower: d.borrower, claimNo: 1,
+                        amountFen: yuan("200,000.00"), paidOn: date("2025-01-31"), paymentRef: "LC-FIN-2025-002/1")),
+                .compensationPaid(
+                    CompensationPaid(
+                        claimNo: 1, amountFen: yuan("200,000.00"), paidOn: date("2025-01-31"), paymentRef: "LC-FIN-2025-002/1",
+                        remainingFen: .zero)),
+            ])
         fund = d.ledger.fund(d.fund)
         #expect(fund.balance == yuan("51,234.56"))
         #expect(fund.queue.isEmpty && fund.queuedFen == .zero)
@@ -94,12 +122,25 @@ struct ClaimQueueTests {
         let second = loanKey("LCRCB", "LC-2024-0002")
         let trademark = assetId("TM-1")
         try d.ledger.run(d.origination())
-        try d.ledger.run(.asset(trademark, .register(id: trademark, kind: .trademark, registryNo: "TM 1", title: "龙城电池", owner: d.borrower)))
-        try d.ledger.run(.asset(trademark, .value(id: valuationId("V1"), appraiser: "A", method: .market, value: yuan("4,000,000.00"), valuedOn: date("2024-02-01"), reportRef: "r")))
-        try d.ledger.run(.loan(second, .originate(.init(key: second, borrower: d.borrower, principal: yuan("2,000,000.00"), rate: Bp(400),
-            originatedOn: date("2024-03-05"), maturesOn: date("2025-03-05"), collateral: [.init(asset: trademark, registrationNo: "Y2")], fund: d.fund))))
+        try d.ledger.run(
+            .asset(trademark, .register(id: trademark, kind: .trademark, registryNo: "TM 1", title: "龙城电池", owner: d.borrower)))
+        try d.ledger.run(
+            .asset(
+                trademark,
+                .value(
+                    id: valuationId("V1"), appraiser: "A", method: .market, value: yuan("4,000,000.00"), valuedOn: date("2024-02-01"),
+                    reportRef: "r")))
+        try d.ledger.run(
+            .loan(
+                second,
+                .originate(
+                    .init(
+                        key: second, borrower: d.borrower, principal: yuan("2,000,000.00"), rate: Bp(400),
+                        originatedOn: date("2024-03-05"), maturesOn: date("2025-03-05"),
+                        collateral: [.init(asset: trademark, registrationNo: "Y2")], fund: d.fund))))
         for key in [d.loan, second] {
-            try d.ledger.run(.loan(key, .markDefaulted(on: date("2024-09-01"), missedDueOn: date("2024-05-29"), daysOverdue: 95, classification: .loss)))
+            try d.ledger.run(
+                .loan(key, .markDefaulted(on: date("2024-09-01"), missedDueOn: date("2024-05-29"), daysOverdue: 95, classification: .loss)))
         }
         try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("400,000.00"), claimedOn: date("2024-10-01"))))
         try d.ledger.run(.loan(second, .claimCompensation(amount: yuan("300,000.00"), claimedOn: date("2024-10-01"))))
@@ -111,7 +152,9 @@ struct ClaimQueueTests {
         refused(.dateOrder, "paid_on", containing: "approved or last paid after 2024-10-04 (the first approved on 2024-10-05)") {
             try d.ledger.run(.fund(d.fund, .payQueue(on: date("2024-10-04"), reference: "Q0", limit: nil)))
         }
-        refused(.invalidValue, "limit_fen") { try d.ledger.run(.fund(d.fund, .payQueue(on: date("2024-10-15"), reference: "Q0", limit: .zero))) }
+        refused(.invalidValue, "limit_fen") {
+            try d.ledger.run(.fund(d.fund, .payQueue(on: date("2024-10-15"), reference: "Q0", limit: .zero)))
+        }
         // Between the approvals only B can be paid: A waits even though money is there.
         let limited = try d.ledger.run(.fund(d.fund, .payQueue(on: date("2024-10-07"), reference: "Q1", limit: yuan("100,000.00"))))
         #expect(limited.map(\.event.type) == ["CompensationDisbursed", "CompensationPaid"])
@@ -120,7 +163,9 @@ struct ClaimQueueTests {
 
         let written = try d.ledger.run(.fund(d.fund, .payQueue(on: date("2024-10-20"), reference: "Q2", limit: nil)))
         #expect(written.map(\.stream) == ["fund-LC-IPRC", "fund-LC-IPRC", "loan-LCRCB-LC-2024-0002", "loan-LCRCB-LC-2024-0001"])
-        #expect(written.compactMap { if case .compensationPaid(let p) = $0.event { (p.paymentRef, p.amountFen, p.remainingFen) } else { nil } }.map { "\($0.0) \($0.1) \($0.2)" }
+        #expect(
+            written.compactMap { if case .compensationPaid(let p) = $0.event { (p.paymentRef, p.amountFen, p.remainingFen) } else { nil } }
+                .map { "\($0.0) \($0.1) \($0.2)" }
                 == ["Q2/1 200,000.00 0.00", "Q2/2 200,000.00 200,000.00"])
         let fund = d.ledger.fund(d.fund)
         #expect(fund.balance == .zero)
@@ -128,7 +173,11 @@ struct ClaimQueueTests {
         #expect(d.ledger.loan(second).claims[0].status == .paid)
         #expect(d.ledger.loan(d.loan).openClaim?.unpaid == yuan("200,000.00"))
         // An explicit payment is never more than is unpaid.
-        try d.ledger.run(.fund(d.fund, .receiveContribution(amount: yuan("1,000,000.00"), contributor: .city, receivedOn: date("2024-10-25"), reference: "top-up")))
+        try d.ledger.run(
+            .fund(
+                d.fund,
+                .receiveContribution(amount: yuan("1,000,000.00"), contributor: .city, receivedOn: date("2024-10-25"), reference: "top-up"))
+        )
         refused(.limitExceeded, "amount_fen", containing: "exceeds the 200,000.00 unpaid on claim 1") {
             try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2024-10-25"), paymentRef: "P", amount: yuan("200,000.01"))))
         }
@@ -143,8 +192,12 @@ struct ClaimQueueTests {
         fund.compensations = [
             .init(loan: loanKey("B", "2"), borrower: validUscc("91210000MA0000001"), claimNo: 1, approved: yuan("1.00"), approvedOn: day),
             .init(loan: loanKey("B", "1"), borrower: validUscc("91210000MA0000001"), claimNo: 1, approved: yuan("1.00"), approvedOn: day),
-            .init(loan: loanKey("B", "3"), borrower: validUscc("91210000MA0000001"), claimNo: 1, approved: yuan("1.00"), approvedOn: day.adding(days: -1)),
-            .init(loan: loanKey("B", "4"), borrower: validUscc("91210000MA0000001"), claimNo: 1, approved: yuan("1.00"), approvedOn: day, paid: yuan("1.00")),
+            .init(
+                loan: loanKey("B", "3"), borrower: validUscc("91210000MA0000001"), claimNo: 1, approved: yuan("1.00"),
+                approvedOn: day.adding(days: -1)),
+            .init(
+                loan: loanKey("B", "4"), borrower: validUscc("91210000MA0000001"), claimNo: 1, approved: yuan("1.00"), approvedOn: day,
+                paid: yuan("1.00")),
         ]
         #expect(fund.queue.map(\.loan.contract.value) == ["3", "2", "1"])
     }
@@ -153,15 +206,25 @@ struct ClaimQueueTests {
     func withdrawFiled() throws {
         var d = try ExampleDistrict()
         try d.ledger.run(d.origination())
-        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-28"), daysOverdue: 95, classification: .loss)))
+        try d.ledger.run(
+            .loan(d.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-06-28"), daysOverdue: 95, classification: .loss)))
         refused(.invalidState, "contract_no", containing: "no filed or approved claim to withdraw") {
             try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2024-10-02"), reason: "none")))
         }
         try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("800,000.00"), claimedOn: date("2024-10-02"))))
         refused(.invalidValue, "reason") { try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2024-10-03"), reason: " "))) }
-        refused(.dateOrder, "withdrawn_on") { try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2024-10-01"), reason: "x"))) }
-        let withdrawn = try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2024-10-03"), reason: "bank recovers by auction instead")))
-        #expect(withdrawn.map(\.event) == [.compensationWithdrawn(CompensationWithdrawn(claimNo: 1, withdrawnOn: date("2024-10-03"), reason: "bank recovers by auction instead", amountFen: yuan("800,000.00")))])
+        refused(.dateOrder, "withdrawn_on") {
+            try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2024-10-01"), reason: "x")))
+        }
+        let withdrawn = try d.ledger.run(
+            .loan(d.loan, .withdrawClaim(withdrawnOn: date("2024-10-03"), reason: "bank recovers by auction instead")))
+        #expect(
+            withdrawn.map(\.event) == [
+                .compensationWithdrawn(
+                    CompensationWithdrawn(
+                        claimNo: 1, withdrawnOn: date("2024-10-03"), reason: "bank recovers by auction instead",
+                        amountFen: yuan("800,000.00")))
+            ])
         #expect(d.ledger.loan(d.loan).claims[0].status == .withdrawn && d.ledger.loan(d.loan).openClaim == nil)
         #expect(d.ledger.fund(d.fund).committedByBorrower[d.borrower] == nil)
         try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("900,000.00"), claimedOn: date("2024-10-20"))))
@@ -179,23 +242,35 @@ struct ClaimQueueTests {
         refused(.dateOrder, "withdrawn_on", containing: "the claim's last payment") {
             try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2025-01-07"), reason: "x")))
         }
-        let withdrawn = try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2025-01-15"), reason: "the bank accepts 300,000.00 as final")))
-        #expect(withdrawn.map(\.event) == [
-            .compensationWithdrawn(CompensationWithdrawn(claimNo: 1, withdrawnOn: date("2025-01-15"), reason: "the bank accepts 300,000.00 as final", amountFen: yuan("200,000.00"))),
-            .compensationReleased(CompensationReleased(bankId: d.bank, contractNo: d.loan.contract, borrower: d.borrower, claimNo: 1, amountFen: yuan("200,000.00"), releasedOn: date("2025-01-15"))),
-        ])
+        let withdrawn = try d.ledger.run(
+            .loan(d.loan, .withdrawClaim(withdrawnOn: date("2025-01-15"), reason: "the bank accepts 300,000.00 as final")))
+        #expect(
+            withdrawn.map(\.event) == [
+                .compensationWithdrawn(
+                    CompensationWithdrawn(
+                        claimNo: 1, withdrawnOn: date("2025-01-15"), reason: "the bank accepts 300,000.00 as final",
+                        amountFen: yuan("200,000.00"))),
+                .compensationReleased(
+                    CompensationReleased(
+                        bankId: d.bank, contractNo: d.loan.contract, borrower: d.borrower, claimNo: 1, amountFen: yuan("200,000.00"),
+                        releasedOn: date("2025-01-15"))),
+            ])
         let fund = d.ledger.fund(d.fund)
         #expect(fund.committedByBorrower[d.borrower] == yuan("300,000.00"))
         #expect(fund.committedByLoan[d.loan] == yuan("300,000.00"))
         #expect(fund.queue.isEmpty && fund.compensations.first?.released == yuan("200,000.00"))
         let loan = d.ledger.loan(d.loan)
-        #expect(loan.claims[0].status == .withdrawn && loan.claims[0].paid == yuan("300,000.00") && loan.claims[0].withdrawn == yuan("200,000.00"))
+        #expect(
+            loan.claims[0].status == .withdrawn && loan.claims[0].paid == yuan("300,000.00")
+                && loan.claims[0].withdrawn == yuan("200,000.00"))
         #expect(d.ledger.states.snapshot(of: d.loan)?.pendingClaimFen == .zero)
         // Part was paid: the loan was compensated, so no new claim; but it can be written off and closed.
         refused(.duplicate, "contract_no", containing: "already compensated") {
             try d.ledger.run(.loan(d.loan, .claimCompensation(amount: yuan("1.00"), claimedOn: date("2025-01-16"))))
         }
-        refused(.invalidState, "contract_no") { try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2025-01-16"), reason: "again"))) }
+        refused(.invalidState, "contract_no") {
+            try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2025-01-16"), reason: "again")))
+        }
         try d.ledger.run(.loan(d.loan, .writeOff(on: date("2025-01-31"), reason: "uncollectable")))
         #expect(d.ledger.loan(d.loan).writtenOff == yuan("3,200,000.00"))
         try d.ledger.run(.loan(d.loan, .close(on: date("2025-02-01"))))
@@ -205,7 +280,12 @@ struct ClaimQueueTests {
     func withdrawApprovedUnpaid() throws {
         var d = try ExampleDistrict(contributions: [(.province, "50,000.00")], policy: thinFundPolicy)
         try d.approvedClaim("1,000,000.00")
-        try d.ledger.run(.fund(d.fund, .returnContribution(amount: yuan("50,000.00"), contributor: .province, returnedOn: date("2025-01-07"), reference: "RET", reason: "budget clawed back")))
+        try d.ledger.run(
+            .fund(
+                d.fund,
+                .returnContribution(
+                    amount: yuan("50,000.00"), contributor: .province, returnedOn: date("2025-01-07"), reference: "RET",
+                    reason: "budget clawed back")))
         refused(.limitExceeded, "paid_on") { try d.ledger.run(.loan(d.loan, .payClaim(paidOn: date("2025-01-08"), paymentRef: "P"))) }
         try d.ledger.run(.loan(d.loan, .withdrawClaim(withdrawnOn: date("2025-01-09"), reason: "fund empty; the bank re-files next year")))
         #expect(d.ledger.fund(d.fund).committedByBorrower[d.borrower] == .zero)
@@ -217,18 +297,31 @@ struct ClaimQueueTests {
     func workflowOnly() throws {
         var d = try ExampleDistrict()
         refused(.invalidState, "claim_no") {
-            try d.ledger.run(.fund(d.fund, .releaseCompensation(loan: d.loan, borrower: d.borrower, claimNo: 1, amount: yuan("1.00"), releasedOn: date("2024-01-01"))))
+            try d.ledger.run(
+                .fund(
+                    d.fund,
+                    .releaseCompensation(
+                        loan: d.loan, borrower: d.borrower, claimNo: 1, amount: yuan("1.00"), releasedOn: date("2024-01-01"))))
         }
         // And the fund refuses to pay or release more than it approved.
         refused(.notFound, "claim_no") {
-            _ = try Fund.decide(.disburse(loan: d.loan, borrower: d.borrower, claimNo: 1, amount: yuan("1.00"), paidOn: date("2024-01-03"), paymentRef: "P"), d.ledger.fund(d.fund))
+            _ = try Fund.decide(
+                .disburse(
+                    loan: d.loan, borrower: d.borrower, claimNo: 1, amount: yuan("1.00"), paidOn: date("2024-01-03"), paymentRef: "P"),
+                d.ledger.fund(d.fund))
         }
         try d.approvedClaim("100,000.00")
         refused(.limitExceeded, "amount_fen") {
-            _ = try Fund.decide(.disburse(loan: d.loan, borrower: d.borrower, claimNo: 1, amount: yuan("100,000.01"), paidOn: date("2025-01-08"), paymentRef: "P"), d.ledger.fund(d.fund))
+            _ = try Fund.decide(
+                .disburse(
+                    loan: d.loan, borrower: d.borrower, claimNo: 1, amount: yuan("100,000.01"), paidOn: date("2025-01-08"), paymentRef: "P"),
+                d.ledger.fund(d.fund))
         }
         refused(.limitExceeded, "amount_fen") {
-            _ = try Fund.decide(.releaseCompensation(loan: d.loan, borrower: d.borrower, claimNo: 1, amount: yuan("100,000.01"), releasedOn: date("2025-01-08")), d.ledger.fund(d.fund))
+            _ = try Fund.decide(
+                .releaseCompensation(
+                    loan: d.loan, borrower: d.borrower, claimNo: 1, amount: yuan("100,000.01"), releasedOn: date("2025-01-08")),
+                d.ledger.fund(d.fund))
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+import PledgerDomainTestSupport
 import Synchronization
 import Testing
+
 @testable import PledgerDomain
-import PledgerDomainTestSupport
 
 /// Random command sequences against the rules. Each run starts from a small district and
 /// throws hundreds of plausible and implausible commands at it — some with amounts at the
@@ -17,14 +18,16 @@ struct PropertyTests {
     func coverage() throws {
         for seed: UInt64 in 100..<130 { try randomSequences(seed: seed) }
         let reached = Self.reached.withLock { $0 }
-        for type in ["CompensationApproved", "CompensationPaid", "RecoveryReceived", "RecoveryReturnedToFund", "LoanWrittenOff",
-                     "LoanClosed", "LoanCancelled", "EntryReversed", "CompensationRejected", "FundSuspended",
-                     "CoverGranted", "CoverDefaulted", "CoverReleased", "BankEnrolmentSuspended", "BankEnrolmentResumed", "LprPublished",
-                     "BorrowerFirmSizeRecorded", "FundPolicyAmended new_enrolments", "FundPolicyAmended all_loans",
-                     "FundSuspended automatically", "BankEnrolmentSuspended automatically",
-                     "CompensationWithdrawn", "CompensationReleased", "FundInterestCredited", "FundBankCharged", "FundContributionReturned",
-                     "FundTransferredOut", "FundTransferredIn", "a partial payment", "a queue payment", "a queue payment paying several claims",
-                     "a payment completing a queued claim"] {
+        for type in [
+            "CompensationApproved", "CompensationPaid", "RecoveryReceived", "RecoveryReturnedToFund", "LoanWrittenOff",
+            "LoanClosed", "LoanCancelled", "EntryReversed", "CompensationRejected", "FundSuspended",
+            "CoverGranted", "CoverDefaulted", "CoverReleased", "BankEnrolmentSuspended", "BankEnrolmentResumed", "LprPublished",
+            "BorrowerFirmSizeRecorded", "FundPolicyAmended new_enrolments", "FundPolicyAmended all_loans",
+            "FundSuspended automatically", "BankEnrolmentSuspended automatically",
+            "CompensationWithdrawn", "CompensationReleased", "FundInterestCredited", "FundBankCharged", "FundContributionReturned",
+            "FundTransferredOut", "FundTransferredIn", "a partial payment", "a queue payment", "a queue payment paying several claims",
+            "a payment completing a queued claim",
+        ] {
             #expect(reached.contains(type), "no sequence reached \(type)")
         }
     }
@@ -52,12 +55,17 @@ struct PropertyTests {
                 var labels: Set<String> = []
                 if case .fund(_, .payQueue) = command {
                     labels.insert("a queue payment")
-                    if written.filter({ $0.event.type == "CompensationPaid" }).count > 1 { labels.insert("a queue payment paying several claims") }
+                    if written.filter({ $0.event.type == "CompensationPaid" }).count > 1 {
+                        labels.insert("a queue payment paying several claims")
+                    }
                 }
                 for recorded in written {
                     guard case .compensationPaid(let paid) = recorded.event else { continue }
-                    if paid.remainingFen.isPositive { labels.insert("a partial payment") }
-                    else if ledger.loan(generator.loans.first { Streams.loan($0) == recorded.stream }!).claims.first(where: { $0.number == paid.claimNo })!.paid != paid.amountFen {
+                    if paid.remainingFen.isPositive {
+                        labels.insert("a partial payment")
+                    } else if ledger.loan(generator.loans.first { Streams.loan($0) == recorded.stream }!).claims.first(where: {
+                        $0.number == paid.claimNo
+                    })!.paid != paid.amountFen {
                         labels.insert("a payment completing a queued claim")
                     }
                 }
@@ -106,7 +114,8 @@ enum Invariants {
         let maxBorrowerCap = fund.policies.map(\.policy.perBorrowerCapFen).max()!
         for (_, committed) in fund.committedByBorrower { #expect(committed <= maxBorrowerCap) }
         // Committed per borrower = approved − released, on the fund's stream and by the loans' claims.
-        var approvedByBorrower: [Uscc: Int64] = [:], byLoanClaims: [Uscc: Int64] = [:]
+        var approvedByBorrower: [Uscc: Int64] = [:]
+        var byLoanClaims: [Uscc: Int64] = [:]
         for recorded in ledger.streams[.fund(generator.fund)] ?? [] {
             if case .compensationCommitted(let e) = recorded.event { approvedByBorrower[e.borrower, default: 0] += e.amountFen.fen }
             if case .compensationReleased(let e) = recorded.event { approvedByBorrower[e.borrower, default: 0] -= e.amountFen.fen }
@@ -116,7 +125,8 @@ enum Invariants {
             let loan = loans[key]!
             guard let origination = loan.origination else { continue }
             for claim in loan.claims where claim.approvedOn != nil {
-                byLoanClaims[origination.borrower, default: 0] += claim.approved.fen - (claim.status == .withdrawn ? claim.withdrawn.fen : 0)
+                byLoanClaims[origination.borrower, default: 0] +=
+                    claim.approved.fen - (claim.status == .withdrawn ? claim.withdrawn.fen : 0)
             }
         }
         for (borrower, committed) in fund.committedByBorrower {
@@ -143,7 +153,9 @@ enum Invariants {
                 #expect(claim.approved <= claim.amount)
                 #expect(claim.status != .paid || claim.paid == claim.approved)
                 if claim.approvedOn != nil, let record = fund.compensation(key, claimNo: claim.number) {
-                    #expect(record.paid == claim.paid && record.approved == claim.approved, "fund and loan disagree on claim \(claim.number) of \(key)")
+                    #expect(
+                        record.paid == claim.paid && record.approved == claim.approved,
+                        "fund and loan disagree on claim \(claim.number) of \(key)")
                     #expect(record.released == (claim.status == .withdrawn ? claim.withdrawn : .zero))
                 } else {
                     #expect(claim.approvedOn == nil, "the fund does not know approved claim \(claim.number) of \(key)")
@@ -184,7 +196,10 @@ enum Invariants {
                 #expect(fund.cover.loans[key] == nil, "cover for \(key), which is not enrolled")
                 continue
             }
-            guard let entry = fund.cover.loans[key] else { Issue.record("no cover for enrolled loan \(key)"); continue }
+            guard let entry = fund.cover.loans[key] else {
+                Issue.record("no cover for enrolled loan \(key)")
+                continue
+            }
             #expect(entry.principal == o.principalFen && entry.enrolledOn == o.originatedOn && entry.borrower == o.borrower)
             #expect(entry.isOpen == ![.closed, .cancelled].contains(loan.status), "cover of \(key) vs a \(loan.status) loan")
             #expect(entry.defaultedOutstanding == loan.defaulted?.outstandingFen, "default of \(key)")
@@ -198,7 +213,9 @@ enum Invariants {
             #expect(exactSum(mine.compactMap(\.value.defaultedOutstanding)) == fund.cover.byBank[bank]?.nonPerforming ?? .zero)
         }
         for (year, granted) in fund.cover.grantedByBorrowerYear {
-            let counted = fund.cover.loans.values.filter { $0.borrower == year.borrower && $0.enrolledOn.year == year.year && $0.released != .cancelled }
+            let counted = fund.cover.loans.values.filter {
+                $0.borrower == year.borrower && $0.enrolledOn.year == year.year && $0.released != .cancelled
+            }
             #expect(exactSum(counted.map(\.principal)) == granted)
         }
     }
@@ -216,7 +233,9 @@ enum Invariants {
             switch recorded.event {
             case .coverGranted(let e):
                 #expect(!before.isSuspendedNow && !before.isSuspended(on: e.enrolledOn), "enrolled while the fund was suspended")
-                #expect(!before.isBankSuspendedNow(e.bankId) && !before.isBankSuspended(e.bankId, on: e.enrolledOn), "enrolled while bank \(e.bankId) was suspended")
+                #expect(
+                    !before.isBankSuspendedNow(e.bankId) && !before.isBankSuspended(e.bankId, on: e.enrolledOn),
+                    "enrolled while bank \(e.bankId) was suspended")
                 let policy = fund.policy(on: e.enrolledOn)!
                 let (limit, overflow) = fund.balance(on: e.enrolledOn).fen.multipliedReportingOverflow(by: policy.maxLeverage)
                 #expect(overflow || fund.cover.total.coveredPrincipal.fen <= max(0, limit), "covered principal above balance × leverage")
@@ -238,7 +257,9 @@ enum Invariants {
                 }
             case .coverDefaulted(let e):
                 let threshold = fund.policy(on: e.defaultedOn)!.nplSuspendBp
-                if let ratio = fund.cover.total.nplRatio, ratio > threshold { #expect(fund.isSuspendedNow, "NPL \(ratio) over \(threshold) and the fund not suspended") }
+                if let ratio = fund.cover.total.nplRatio, ratio > threshold {
+                    #expect(fund.isSuspendedNow, "NPL \(ratio) over \(threshold) and the fund not suspended")
+                }
                 if let ratio = fund.cover.byBank[e.bankId]?.nplRatio, ratio > threshold { #expect(fund.isBankSuspendedNow(e.bankId)) }
             case .loanDefaulted(let e):
                 let loan = ledger.loan(key(recorded.stream)!).origination!
@@ -247,7 +268,8 @@ enum Invariants {
             case .compensationClaimed(let e):
                 let loan = ledger.loan(key(recorded.stream)!)
                 let terms = fund.terms(forLoanEnrolledOn: loan.origination!.originatedOn, asOf: e.claimedOn)!
-                #expect(loan.defaulted!.missedDueOn.days(until: e.claimedOn) >= terms.claimAfterOverdueDays, "claim before the waiting period")
+                #expect(
+                    loan.defaulted!.missedDueOn.days(until: e.claimedOn) >= terms.claimAfterOverdueDays, "claim before the waiting period")
             default:
                 break
             }
@@ -273,9 +295,11 @@ enum Invariants {
             #expect(exactSum(loan.claims.map(\.paid)) == loan.compensationPaid)
             #expect(exactSum(loan.recoveries.filter { !$0.reversed }.map(\.amount)) == loan.recoveredTotal)
             #expect(exactSum(loan.recoveries.compactMap(\.returnedShare)) == loan.returnedToFund)
-            for (total, what) in [(loan.outstanding, "outstanding"), (loan.repaidPrincipal, "repaid principal"), (loan.repaidInterest, "repaid interest"),
-                                  (loan.compensationPaid, "compensation paid"), (loan.recoveredTotal, "recovered"), (loan.returnedToFund, "returned"),
-                                  (loan.writtenOff, "written off")] {
+            for (total, what) in [
+                (loan.outstanding, "outstanding"), (loan.repaidPrincipal, "repaid principal"), (loan.repaidInterest, "repaid interest"),
+                (loan.compensationPaid, "compensation paid"), (loan.recoveredTotal, "recovered"), (loan.returnedToFund, "returned"),
+                (loan.writtenOff, "written off"),
+            ] {
                 within(total, "\(what) of \(key)")
             }
         }
@@ -284,16 +308,23 @@ enum Invariants {
         let totals = fund.totals()
         let account = fund.account()
         #expect(account.balanceFen == fund.balance)
-        for (total, what) in [(account.interestFen, "interest"), (account.bankChargesFen, "charges"), (account.contributionsReturnedFen, "returned to contributors"),
-                              (account.transfersInFen, "transfers in"), (account.transfersOutFen, "transfers out")] {
+        for (total, what) in [
+            (account.interestFen, "interest"), (account.bankChargesFen, "charges"),
+            (account.contributionsReturnedFen, "returned to contributors"),
+            (account.transfersInFen, "transfers in"), (account.transfersOutFen, "transfers out"),
+        ] {
             within(total, what)
         }
         #expect(exactSum(contributions.map(\.amountFen)) == totals.contributed)
         #expect(exactSum(fund.flows.map(\.amount)) == fund.balance)
         for contributor in Contributor.allCases {
-            within(exactSum(contributions.filter { $0.contributor == contributor }.map(\.amountFen)) ?? Money(fen: .max), "\(contributor) contributions")
+            within(
+                exactSum(contributions.filter { $0.contributor == contributor }.map(\.amountFen)) ?? Money(fen: .max),
+                "\(contributor) contributions")
         }
-        for (total, what) in [(totals.contributed, "contributed"), (totals.paidOut, "paid out"), (totals.returned, "returned"), (fund.balance, "balance")] {
+        for (total, what) in [
+            (totals.contributed, "contributed"), (totals.paidOut, "paid out"), (totals.returned, "returned"), (fund.balance, "balance"),
+        ] {
             within(total, what)
         }
         for flow in fund.flows { within(fund.balance(on: flow.on), "balance on \(flow.on)") }
@@ -337,7 +368,8 @@ enum Invariants {
 
     /// Folding the whole log from scratch gives the same states as stream-by-stream folds.
     static func replayIsDeterministic(_ ledger: InMemoryLedger) throws {
-        var once = AggregateStates(), twice = AggregateStates()
+        var once = AggregateStates()
+        var twice = AggregateStates()
         for recorded in ledger.log {
             let ref = ledger.streams.first { $0.value.contains(recorded) }!.key
             once.apply(recorded, to: ref)
@@ -350,4 +382,3 @@ enum Invariants {
         }
     }
 }
-

@@ -1,6 +1,7 @@
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 @Suite("Canonical JSON")
 struct CanonicalJSONTests {
@@ -23,7 +24,9 @@ struct CanonicalJSONTests {
 
     @Test("keys sort by code point, not by Swift's String ordering or canonical equivalence")
     func codePointOrder() throws {
-        let object = try JSONObject([("e\u{301}", .integer(2)), ("é", .integer(1)), ("Z", .integer(0)), ("\u{1F600}", .integer(3)), ("\u{FFFF}", .integer(4))])
+        let object = try JSONObject([
+            ("e\u{301}", .integer(2)), ("é", .integer(1)), ("Z", .integer(0)), ("\u{1F600}", .integer(3)), ("\u{FFFF}", .integer(4)),
+        ])
         #expect(CanonicalJSON.string(.object(object)) == "{\"Z\":0,\"e\u{301}\":2,\"é\":1,\"\u{FFFF}\":4,\"\u{1F600}\":3}")
         #expect(object.members.count == 5)
     }
@@ -34,10 +37,12 @@ struct CanonicalJSONTests {
         #expect(CanonicalJSON.quoted("\u{0}\u{1}\u{8}\u{9}\u{A}\u{C}\u{D}\u{1F}") == "\"\\u0000\\u0001\\b\\t\\n\\f\\r\\u001f\"")
     }
 
-    @Test("parser refuses what has no canonical form", arguments: [
-        "1.5", "1e3", "9007199254740992", "-9007199254740992", "{\"a\":1,\"a\":2}", "[1,]", "{\"a\" 1}",
-        "\"\\ud800\"", "01", "{} x", "\"tab\there\"", "",
-    ])
+    @Test(
+        "parser refuses what has no canonical form",
+        arguments: [
+            "1.5", "1e3", "9007199254740992", "-9007199254740992", "{\"a\":1,\"a\":2}", "[1,]", "{\"a\" 1}",
+            "\"\\ud800\"", "01", "{} x", "\"tab\there\"", "",
+        ])
     func refusals(text: String) {
         #expect(throws: CanonicalJSONError.self) { try JSONParser.parse(text) }
     }
@@ -49,7 +54,11 @@ struct CanonicalJSONTests {
 
     @Test("Codable values encode canonically")
     func codable() throws {
-        struct Sample: Codable { let zeta: Int64; let alpha: String; let nested: [String: Int64] }
+        struct Sample: Codable {
+            let zeta: Int64
+            let alpha: String
+            let nested: [String: Int64]
+        }
         let text = try CanonicalJSON.encode(Sample(zeta: 1, alpha: "a/b", nested: ["y": 2, "x": 1]))
         #expect(text == #"{"alpha":"a/b","nested":{"x":1,"y":2},"zeta":1}"#)
     }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 @Suite("Event catalogue round trips")
 struct EventRoundTripTests {
@@ -11,30 +12,63 @@ struct EventRoundTripTests {
 
     /// One instance of every event type in the catalogue.
     static let samples: [LedgerEvent] = [
-        .fundEstablished(FundEstablished(fundId: fundId("F"), name: "龙城 \"基金\"\n", region: try! RegionCode("211303"), policy: policy, establishedOn: d)),
+        .fundEstablished(
+            FundEstablished(fundId: fundId("F"), name: "龙城 \"基金\"\n", region: try! RegionCode("211303"), policy: policy, establishedOn: d)),
         .fundPolicyAmended(FundPolicyAmended(policy: policy, effectiveOn: d, reason: "annual review / 年度", appliesTo: .newEnrolments)),
         .fundPolicyAmended(FundPolicyAmended(policy: fullPolicy, effectiveOn: d, reason: "eligibility rules", appliesTo: .allLoans)),
-        .fundEstablished(FundEstablished(fundId: fundId("F2"), name: "F2", region: try! RegionCode("211300"), policy: fullPolicy, establishedOn: d)),
-        .fundContributionReceived(FundContributionReceived(amountFen: yuan("1.23"), contributor: .province, receivedOn: d, reference: "辽财指〔2024〕1号")),
+        .fundEstablished(
+            FundEstablished(fundId: fundId("F2"), name: "F2", region: try! RegionCode("211300"), policy: fullPolicy, establishedOn: d)),
+        .fundContributionReceived(
+            FundContributionReceived(amountFen: yuan("1.23"), contributor: .province, receivedOn: d, reference: "辽财指〔2024〕1号")),
         .bankJoined(BankJoined(bankId: bankId("B"), agreement: "协议", effectiveOn: d)),
         .fundSuspended(FundSuspended(suspendedOn: d, reason: "NPL")),
         .fundResumed(FundResumed(resumedOn: d, reason: "ok")),
-        .compensationCommitted(CompensationCommitted(bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), claimNo: 1, amountFen: yuan("9.99"), approvedOn: d)),
-        .compensationDisbursed(CompensationDisbursed(bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), claimNo: 1, amountFen: yuan("9.99"), paidOn: d, paymentRef: "P")),
-        .recoveryShareReceived(RecoveryShareReceived(bankId: loan.bank, contractNo: loan.contract, recoveryNo: 2, amountFen: yuan("0.01"), returnedOn: d, reference: "R")),
+        .compensationCommitted(
+            CompensationCommitted(
+                bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), claimNo: 1, amountFen: yuan("9.99"),
+                approvedOn: d)),
+        .compensationDisbursed(
+            CompensationDisbursed(
+                bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), claimNo: 1, amountFen: yuan("9.99"),
+                paidOn: d, paymentRef: "P")),
+        .recoveryShareReceived(
+            RecoveryShareReceived(
+                bankId: loan.bank, contractNo: loan.contract, recoveryNo: 2, amountFen: yuan("0.01"), returnedOn: d, reference: "R")),
         .bankRegistered(BankRegistered(bankId: bankId("B"), name: "Bank", licence: "L")),
-        .borrowerRegistered(BorrowerRegistered(uscc: uscc("91512081MA62K0260E"), name: "Co 😀", industry: try! IndustryCode("C3841"), region: try! RegionCode("211303"), techSme: true)),
-        .borrowerRegistered(BorrowerRegistered(uscc: uscc("91512081MA62K0260E"), name: "Co", industry: try! IndustryCode("C38"), region: try! RegionCode("211303"), techSme: false, firmSize: .micro)),
+        .borrowerRegistered(
+            BorrowerRegistered(
+                uscc: uscc("91512081MA62K0260E"), name: "Co 😀", industry: try! IndustryCode("C3841"), region: try! RegionCode("211303"),
+                techSme: true)),
+        .borrowerRegistered(
+            BorrowerRegistered(
+                uscc: uscc("91512081MA62K0260E"), name: "Co", industry: try! IndustryCode("C38"), region: try! RegionCode("211303"),
+                techSme: false, firmSize: .micro)),
         .borrowerFirmSizeRecorded(BorrowerFirmSizeRecorded(firmSize: .medium, recordedOn: d)),
-        .assetRegistered(AssetRegistered(assetId: assetId("A"), kind: .geographicalIndication, registryNo: "R", title: "T\\t", owner: uscc("91512081MA62K0260E"))),
-        .assetValued(AssetValued(valuationId: valuationId("V"), appraiser: "A", method: .market, valueFen: Money(fen: JSONValue.maxSafeInteger), valuedOn: d, reportRef: "r")),
-        .assetPledged(AssetPledged(bankId: loan.bank, contractNo: loan.contract, registrationNo: "Y", valuationId: valuationId("V"), pledgedOn: d)),
+        .assetRegistered(
+            AssetRegistered(
+                assetId: assetId("A"), kind: .geographicalIndication, registryNo: "R", title: "T\\t", owner: uscc("91512081MA62K0260E"))),
+        .assetValued(
+            AssetValued(
+                valuationId: valuationId("V"), appraiser: "A", method: .market, valueFen: Money(fen: JSONValue.maxSafeInteger), valuedOn: d,
+                reportRef: "r")),
+        .assetPledged(
+            AssetPledged(bankId: loan.bank, contractNo: loan.contract, registrationNo: "Y", valuationId: valuationId("V"), pledgedOn: d)),
         .assetPledgeReleased(AssetPledgeReleased(bankId: loan.bank, contractNo: loan.contract, releasedOn: d, reason: "closed")),
-        .loanOriginated(LoanOriginated(bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), principalFen: yuan("100.00"), rateBp: Bp(385),
-            originatedOn: d, maturesOn: d.adding(months: 12), collateral: [Collateral(assetId: assetId("A"), kind: .patent, valuationId: valuationId("V"), appraisedValueFen: yuan("200.00"), registrationNo: "Y")],
-            pledgeRateBp: Bp(5000), fundId: nil)),
+        .loanOriginated(
+            LoanOriginated(
+                bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), principalFen: yuan("100.00"),
+                rateBp: Bp(385),
+                originatedOn: d, maturesOn: d.adding(months: 12),
+                collateral: [
+                    Collateral(
+                        assetId: assetId("A"), kind: .patent, valuationId: valuationId("V"), appraisedValueFen: yuan("200.00"),
+                        registrationNo: "Y")
+                ],
+                pledgeRateBp: Bp(5000), fundId: nil)),
         .repaymentReceived(RepaymentReceived(principalFen: .zero, interestFen: yuan("1.00"), paidOn: d)),
-        .loanDefaulted(LoanDefaulted(defaultedOn: d, missedDueOn: d.adding(days: -91), daysOverdue: 91, outstandingFen: yuan("100.00"), classification: .loss)),
+        .loanDefaulted(
+            LoanDefaulted(
+                defaultedOn: d, missedDueOn: d.adding(days: -91), daysOverdue: 91, outstandingFen: yuan("100.00"), classification: .loss)),
         .compensationClaimed(CompensationClaimed(claimNo: 1, amountFen: yuan("40.00"), claimedOn: d, limitFen: yuan("40.00"))),
         .compensationApproved(CompensationApproved(claimNo: 1, amountFen: yuan("40.00"), approvedOn: d)),
         .compensationRejected(CompensationRejected(claimNo: 1, rejectedOn: d, reason: "x")),
@@ -44,19 +78,31 @@ struct EventRoundTripTests {
         .loanWrittenOff(LoanWrittenOff(writtenOffOn: d, amountFen: yuan("53.00"), reason: "gone")),
         .loanClosed(LoanClosed(closedOn: d)),
         .loanCancelled(LoanCancelled(cancelledOn: d, reason: "error")),
-        .entryReversed(EntryReversed(reversedEventId: UUID(uuidString: "0b7c3a52-2f5e-4b8e-9a57-1d2c3e4f5a60")!, reversedType: "RepaymentReceived", reversedOn: d, reason: "bounced")),
-        .coverGranted(CoverGranted(bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), principalFen: yuan("100.00"), enrolledOn: d)),
+        .entryReversed(
+            EntryReversed(
+                reversedEventId: UUID(uuidString: "0b7c3a52-2f5e-4b8e-9a57-1d2c3e4f5a60")!, reversedType: "RepaymentReceived",
+                reversedOn: d, reason: "bounced")),
+        .coverGranted(
+            CoverGranted(
+                bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), principalFen: yuan("100.00"),
+                enrolledOn: d)),
         .coverDefaulted(CoverDefaulted(bankId: loan.bank, contractNo: loan.contract, outstandingFen: yuan("60.00"), defaultedOn: d)),
         .coverReleased(CoverReleased(bankId: loan.bank, contractNo: loan.contract, releasedOn: d, cause: .cancelled)),
         .bankEnrolmentSuspended(BankEnrolmentSuspended(bankId: loan.bank, suspendedOn: d, reason: "NPL 6.1%")),
         .bankEnrolmentResumed(BankEnrolmentResumed(bankId: loan.bank, resumedOn: d, reason: "ok")),
         .lprPublished(LprPublished(tenor: .oneYear, rateBp: Bp(310), effectiveOn: d)),
         .lprPublished(LprPublished(tenor: .fiveYears, rateBp: Bp(360), effectiveOn: d)),
-        .compensationWithdrawn(CompensationWithdrawn(claimNo: 2, withdrawnOn: d, reason: "bank withdrew / 撤回", amountFen: yuan("200,000.00"))),
-        .compensationReleased(CompensationReleased(bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), claimNo: 2, amountFen: yuan("200,000.00"), releasedOn: d)),
+        .compensationWithdrawn(
+            CompensationWithdrawn(claimNo: 2, withdrawnOn: d, reason: "bank withdrew / 撤回", amountFen: yuan("200,000.00"))),
+        .compensationReleased(
+            CompensationReleased(
+                bankId: loan.bank, contractNo: loan.contract, borrower: uscc("91512081MA62K0260E"), claimNo: 2,
+                amountFen: yuan("200,000.00"), releasedOn: d)),
         .fundInterestCredited(FundInterestCredited(amountFen: yuan("1,234.56"), creditedOn: d, reference: "结息 2024Q1")),
         .fundBankCharged(FundBankCharged(amountFen: yuan("15.00"), chargedOn: d, reference: "FEE-1", description: "账户管理费")),
-        .fundContributionReturned(FundContributionReturned(amountFen: yuan("100.00"), contributor: .city, returnedOn: d, reference: "R-1", reason: "budget adjustment")),
+        .fundContributionReturned(
+            FundContributionReturned(
+                amountFen: yuan("100.00"), contributor: .city, returnedOn: d, reference: "R-1", reason: "budget adjustment")),
         .fundTransferredOut(FundTransferredOut(toFundId: fundId("G"), amountFen: yuan("10.00"), transferredOn: d, reference: "T-1")),
         .fundTransferredIn(FundTransferredIn(fromFundId: fundId("F"), amountFen: yuan("10.00"), transferredOn: d, reference: "T-1")),
     ]
@@ -64,7 +110,8 @@ struct EventRoundTripTests {
     /// A policy with every optional eligibility rule set.
     static let fullPolicy: FundPolicy = {
         var policy = examplePolicy
-        policy.maxPrincipalFenByFirmSize = FirmSizeCaps(micro: yuan("2,000,000.00"), small: yuan("6,000,000.00"), medium: yuan("6,000,000.00"))
+        policy.maxPrincipalFenByFirmSize = FirmSizeCaps(
+            micro: yuan("2,000,000.00"), small: yuan("6,000,000.00"), medium: yuan("6,000,000.00"))
         policy.maxPrincipalPerFirmPerYearFen = yuan("8,000,000.00")
         policy.maxRateOverLprBp = Bp(150)
         policy.borrowerInRegion = true

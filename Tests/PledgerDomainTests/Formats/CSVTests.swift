@@ -1,6 +1,7 @@
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 @Suite("CSV")
 struct CSVTests {

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 @Suite("Hash chain and export format")
 struct HashChainTests {
@@ -56,10 +57,10 @@ struct HashChainTests {
     static func envelope(fromExportLine line: String) throws -> EventEnvelope {
         let value = try JSONParser.parse(line)
         guard case .string(let stream) = value["stream"], case .string(let type) = value["type"],
-              case .integer(let position) = value["position"], case .integer(let version) = value["version"],
-              case .integer(let schema) = value["schema"], case .string(let id) = value["event_id"],
-              case .string(let recorded) = value["recorded_at"], let data = value["data"], let meta = value["meta"],
-              let eventId = UUID(uuidString: id), let recordedAt = RecordedTime(parsing: recorded)
+            case .integer(let position) = value["position"], case .integer(let version) = value["version"],
+            case .integer(let schema) = value["schema"], case .string(let id) = value["event_id"],
+            case .string(let recorded) = value["recorded_at"], let data = value["data"], let meta = value["meta"],
+            let eventId = UUID(uuidString: id), let recordedAt = RecordedTime(parsing: recorded)
         else { throw CanonicalJSONError.notAnObject }
         return EventEnvelope(
             position: position, stream: stream, version: Int32(version), eventId: eventId, type: type, schema: Int32(schema),

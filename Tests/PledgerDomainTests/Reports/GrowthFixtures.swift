@@ -1,5 +1,6 @@
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+
+@testable import PledgerDomain
 
 /// Loan snapshots made by hand for the growth tests: a real snapshot from `GrowthLedger`
 /// with its date, principal, bank, borrower and region replaced. Each loan is pledged on one
@@ -7,8 +8,10 @@ import PledgerDomainTestSupport
 enum Loans {
     static let template: LoanSnapshot = try! GrowthLedger().snapshots().first!
 
-    static func loan(_ contract: String, _ on: String, _ principal: String, bank: String = "B1", borrower: Int = 1,
-                     region: String? = "211303", cancelled: Bool = false) -> LoanSnapshot {
+    static func loan(
+        _ contract: String, _ on: String, _ principal: String, bank: String = "B1", borrower: Int = 1,
+        region: String? = "211303", cancelled: Bool = false
+    ) -> LoanSnapshot {
         var loan = template
         loan.contractNo = try! ContractNo(contract)
         loan.bankId = bankId(bank)

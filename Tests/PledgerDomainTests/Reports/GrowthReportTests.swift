@@ -1,6 +1,7 @@
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 /// A hand-built ledger over 2021–2025 whose yearly totals were computed by hand:
 ///   2021  L1 1,000,000 + L2 1,000,000 = 2,000,000   (2 loans, 2 borrowers)
@@ -16,22 +17,42 @@ struct GrowthLedger {
     let x = validUscc("91211303MA0000001"), y = validUscc("91211302MA0000002"), z = validUscc("91210102MA0000003")
 
     init() throws {
-        try ledger.run(.fund(fund, .establish(id: fund, name: "Fund", region: try RegionCode("211303"), policy: examplePolicy, establishedOn: date("2021-01-01"))))
+        try ledger.run(
+            .fund(
+                fund,
+                .establish(
+                    id: fund, name: "Fund", region: try RegionCode("211303"), policy: examplePolicy, establishedOn: date("2021-01-01"))))
         // Enough money for the loans below at the policy's 10× leverage.
-        try ledger.run(.fund(fund, .receiveContribution(amount: yuan("2,000,000.00"), contributor: .district, receivedOn: date("2021-01-01"), reference: "seed")))
+        try ledger.run(
+            .fund(
+                fund,
+                .receiveContribution(
+                    amount: yuan("2,000,000.00"), contributor: .district, receivedOn: date("2021-01-01"), reference: "seed")))
         for bank in [b1, b2] {
             try ledger.run(.bank(bank, .register(id: bank, name: "Bank \(bank)", licence: "L")))
             try ledger.run(.fund(fund, .joinBank(bank, agreement: "A", effectiveOn: date("2021-01-01"))))
         }
         for (borrower, industry, region) in [(x, "C3841", "211303"), (y, "I6510", "211302"), (z, "C3842", "210102")] {
-            try ledger.run(.borrower(borrower, .register(uscc: borrower, name: "Co", industry: try IndustryCode(industry), region: try RegionCode(region), techSme: true)))
+            try ledger.run(
+                .borrower(
+                    borrower,
+                    .register(
+                        uscc: borrower, name: "Co", industry: try IndustryCode(industry), region: try RegionCode(region), techSme: true)))
         }
-        let assets: [(String, AssetKind, String)] = [("P1", .patent, "5,000,000.00"), ("T1", .trademark, "4,000,000.00"), ("P2", .patent, "5,000,000.00"),
-            ("P3", .patent, "5,000,000.00"), ("P4", .patent, "3,000,000.00"), ("T2", .trademark, "1,000,000.00"), ("T3", .trademark, "6,000,000.00"),
-            ("P5", .patent, "6,000,000.00"), ("P6", .patent, "6,000,000.00")]
+        let assets: [(String, AssetKind, String)] = [
+            ("P1", .patent, "5,000,000.00"), ("T1", .trademark, "4,000,000.00"), ("P2", .patent, "5,000,000.00"),
+            ("P3", .patent, "5,000,000.00"), ("P4", .patent, "3,000,000.00"), ("T2", .trademark, "1,000,000.00"),
+            ("T3", .trademark, "6,000,000.00"),
+            ("P5", .patent, "6,000,000.00"), ("P6", .patent, "6,000,000.00"),
+        ]
         for (id, kind, value) in assets {
             try ledger.run(.asset(assetId(id), .register(id: assetId(id), kind: kind, registryNo: id, title: id, owner: x)))
-            try ledger.run(.asset(assetId(id), .value(id: valuationId("V"), appraiser: "A", method: .income, value: yuan(value), valuedOn: date("2021-01-01"), reportRef: "R")))
+            try ledger.run(
+                .asset(
+                    assetId(id),
+                    .value(
+                        id: valuationId("V"), appraiser: "A", method: .income, value: yuan(value), valuedOn: date("2021-01-01"),
+                        reportRef: "R")))
         }
         try originate("L1", b1, x, "1,000,000.00", "2021-03-01", ["P1"])
         try originate("L2", b2, y, "1,000,000.00", "2021-07-01", ["T1"], enrolled: false)
@@ -51,14 +72,25 @@ struct GrowthLedger {
     mutating func revalue(_ ids: [String], on day: String) throws {
         for id in ids {
             let value = ledger.asset(assetId(id)).valuations.values.first!.valueFen
-            try ledger.run(.asset(assetId(id), .value(id: valuationId("V\(day)"), appraiser: "A", method: .income, value: value, valuedOn: date(day), reportRef: "R")))
+            try ledger.run(
+                .asset(
+                    assetId(id),
+                    .value(id: valuationId("V\(day)"), appraiser: "A", method: .income, value: value, valuedOn: date(day), reportRef: "R")))
         }
     }
 
-    mutating func originate(_ contract: String, _ bank: BankId, _ borrower: Uscc, _ principal: String, _ on: String, _ assets: [String], enrolled: Bool = true) throws {
+    mutating func originate(
+        _ contract: String, _ bank: BankId, _ borrower: Uscc, _ principal: String, _ on: String, _ assets: [String], enrolled: Bool = true
+    ) throws {
         let key = LoanKey(bank: bank, contract: try ContractNo(contract))
-        try ledger.run(.loan(key, .originate(.init(key: key, borrower: borrower, principal: yuan(principal), rate: Bp(400), originatedOn: date(on),
-            maturesOn: date(on).adding(months: 12), collateral: assets.map { .init(asset: assetId($0), registrationNo: "R-\($0)") }, fund: enrolled ? fund : nil))))
+        try ledger.run(
+            .loan(
+                key,
+                .originate(
+                    .init(
+                        key: key, borrower: borrower, principal: yuan(principal), rate: Bp(400), originatedOn: date(on),
+                        maturesOn: date(on).adding(months: 12),
+                        collateral: assets.map { .init(asset: assetId($0), registrationNo: "R-\($0)") }, fund: enrolled ? fund : nil))))
     }
 
     func snapshots(asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil) -> [LoanSnapshot] {
@@ -73,7 +105,8 @@ struct GrowthReportTests {
     @Test("yearly totals, YoY, target and CAGR match the hand computation")
     func totals() throws {
         let report = try GrowthReport.compute(try GrowthLedger().snapshots(), from: 2021, to: 2025)
-        #expect(report.years.map(\.principalFen) == ["2,000,000.00", "2,300,000.00", "2,600,000.00", "3,120,000.00", "3,000,000.00"].map(yuan))
+        #expect(
+            report.years.map(\.principalFen) == ["2,000,000.00", "2,300,000.00", "2,600,000.00", "3,120,000.00", "3,000,000.00"].map(yuan))
         #expect(report.years.map(\.loans) == [2, 1, 2, 1, 1])
         #expect(report.years.map(\.borrowers) == [2, 1, 2, 1, 1])
         #expect(report.years.map(\.principalGrowthBp) == [nil, Bp(1500), Bp(1304), Bp(2000), Bp(-385)])
@@ -104,7 +137,9 @@ struct GrowthReportTests {
     @Test("remainders of the pro rata split go to the largest remainders, so shares sum exactly")
     func splitRemainders() {
         let collateral = [AssetKind.patent, .trademark, .copyright].map {
-            Collateral(assetId: assetId($0.rawValue), kind: $0, valuationId: valuationId("V"), appraisedValueFen: yuan("1.00"), registrationNo: "R")
+            Collateral(
+                assetId: assetId($0.rawValue), kind: $0, valuationId: valuationId("V"), appraisedValueFen: yuan("1.00"), registrationNo: "R"
+            )
         }
         let shares = LoanSnapshot.split(Money(fen: 10_000), collateral)
         #expect(shares.reduce(0) { $0 + $1.principalFen.fen } == 10_000)
@@ -122,7 +157,7 @@ struct GrowthReportTests {
         #expect(after.years[2].principalFen == yuan("1,600,000.00"))
         #expect(after.years[2].loans == 1)
         for index in [0, 1, 3, 4] { #expect(after.years[index].principalFen == before.years[index].principalFen) }
-        #expect(after.years[3].principalGrowthBp == Bp(9500))   // 3,120,000 ÷ 1,600,000 − 1
+        #expect(after.years[3].principalGrowthBp == Bp(9500))  // 3,120,000 ÷ 1,600,000 − 1
     }
 
     @Test("bitemporal: events recorded after known_at are invisible; a 2024 loan recorded in 2025 counts for 2024 once known")

@@ -1,6 +1,7 @@
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 /// The target path a growth chart draws (目标路径) and the month ends an exposure chart is drawn at.
 @Suite("Target path and exposure dates")
@@ -27,7 +28,8 @@ struct GrowthTargetPathTests {
     @Test func eachStepRoundsDownToTheFen() {
         let rows = [period(100_000_001), period(0), period(0)]
         // 1,000,000.01 × 1.15 = 1,150,000.0115 → 1,150,000.01; × 1.15 = 1,322,500.0115 → 1,322,500.01
-        #expect(GrowthReport.targetPath(rows, target: Bp(1500)) == [Money(fen: 100_000_001), Money(fen: 115_000_001), Money(fen: 132_250_001)])
+        #expect(
+            GrowthReport.targetPath(rows, target: Bp(1500)) == [Money(fen: 100_000_001), Money(fen: 115_000_001), Money(fen: 132_250_001)])
     }
 
     @Test func incompletePeriodsAndAnEmptyBaseHaveNoPoint() {
@@ -44,7 +46,9 @@ struct GrowthTargetPathTests {
         #expect(dates.first == date("2022-01-31"))
         #expect(dates.suffix(2) == [date("2025-05-31"), date("2025-06-15")])
         // A month end as of date closes the series once, not twice.
-        #expect(ExposureHistory.dates(establishedOn: date("2025-01-10"), through: date("2025-03-31")) == ["2025-01-31", "2025-02-28", "2025-03-31"].map(date))
+        #expect(
+            ExposureHistory.dates(establishedOn: date("2025-01-10"), through: date("2025-03-31"))
+                == ["2025-01-31", "2025-02-28", "2025-03-31"].map(date))
         // At most sixty points, the last ones.
         let long = ExposureHistory.dates(establishedOn: date("2010-01-01"), through: date("2025-06-30"))
         #expect(long.count == ExposureHistory.monthLimit)
@@ -52,8 +56,9 @@ struct GrowthTargetPathTests {
     }
 
     func period(_ fen: Int64) -> GrowthReport.Period {
-        GrowthReport.Period(year: 2021, label: "2021", start: date("2021-01-01"), end: date("2021-12-31"), through: date("2021-12-31"), state: .complete,
-                            loans: 1, principalFen: Money(fen: fen), borrowers: 1)
+        GrowthReport.Period(
+            year: 2021, label: "2021", start: date("2021-01-01"), end: date("2021-12-31"), through: date("2021-12-31"), state: .complete,
+            loans: 1, principalFen: Money(fen: fen), borrowers: 1)
     }
 }
 
@@ -63,8 +68,9 @@ struct FallingCAGRTests {
     /// first step merely because it is still above the last period's principal.
     @Test func aFallingSeriesHasItsTrueRate() {
         func period(_ yuanText: String) -> GrowthReport.Period {
-            GrowthReport.Period(year: 2021, label: "x", start: date("2021-01-01"), end: date("2021-12-31"), through: date("2021-12-31"), state: .complete,
-                                loans: 1, principalFen: yuan(yuanText), borrowers: 1)
+            GrowthReport.Period(
+                year: 2021, label: "x", start: date("2021-01-01"), end: date("2021-12-31"), through: date("2021-12-31"), state: .complete,
+                loans: 1, principalFen: yuan(yuanText), borrowers: 1)
         }
         #expect(GrowthReport.cagr([period("4,000,000.00"), period("2,000,000.00"), period("1,000,000.00")]) == Bp(-5000))
         // (776 ÷ 2,769)^(1/2) − 1 = −47.06%, rounded down.

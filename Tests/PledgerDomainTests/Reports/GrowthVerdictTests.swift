@@ -1,6 +1,7 @@
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 @Suite("Growth: percentages as the verdict sees them")
 struct GrowthPercentTests {
@@ -8,8 +9,10 @@ struct GrowthPercentTests {
     /// → 2027 1,322,384.99 (−0.01 yuan: −0.00000076%, which rounds down, toward −∞, to −1 bp).
     @Test("1,499 bp prints 14.99% and MISSED, 1,500 bp 15.00% and met; a tiny decline is -0.01%, not 0.00%")
     func printedAsDecided() throws {
-        let loans = [Loans.loan("A", "2024-05-01", "1,000,000.00"), Loans.loan("B", "2025-05-01", "1,149,900.00"),
-                     Loans.loan("C", "2026-05-01", "1,322,385.00"), Loans.loan("D", "2027-05-01", "1,322,384.99")]
+        let loans = [
+            Loans.loan("A", "2024-05-01", "1,000,000.00"), Loans.loan("B", "2025-05-01", "1,149,900.00"),
+            Loans.loan("C", "2026-05-01", "1,322,385.00"), Loans.loan("D", "2027-05-01", "1,322,384.99"),
+        ]
         let report = try GrowthReport.compute(loans, from: 2024, to: 2027)
         #expect(report.years.map(\.principalGrowthBp) == [nil, Bp(1499), Bp(1500), Bp(-1)])
         #expect(report.years.map(\.targetMet) == [nil, false, true, false])
@@ -31,12 +34,18 @@ struct GrowthVerdictTests {
     /// but × 1.2125 twice = 147,015,625 > it, so 2124 bp: met on average though 2024 missed.
     @Test("one year misses, the average meets")
     func averageMeets() throws {
-        let loans = [Loans.loan("A", "2022-03-01", "1,000,000.00"), Loans.loan("B", "2023-03-01", "1,400,000.00"), Loans.loan("C", "2024-03-01", "1,470,000.00")]
+        let loans = [
+            Loans.loan("A", "2022-03-01", "1,000,000.00"), Loans.loan("B", "2023-03-01", "1,400,000.00"),
+            Loans.loan("C", "2024-03-01", "1,470,000.00"),
+        ]
         let report = try GrowthReport.compute(loans, from: 2022, to: 2024)
         #expect(report.years.map(\.targetMet) == [nil, true, false])
         #expect(report.cagrBp == Bp(2124))
-        #expect(report.summary == GrowthReport.Summary(cagrBp: Bp(2124), cagrFrom: "2022", cagrTo: "2024", cagrPeriods: 2, targetMetOnAverage: true,
-                                                       periodsJudged: 2, periodsMet: 1, targetMetEveryPeriod: false))
+        #expect(
+            report.summary
+                == GrowthReport.Summary(
+                    cagrBp: Bp(2124), cagrFrom: "2022", cagrTo: "2024", cagrPeriods: 2, targetMetOnAverage: true,
+                    periodsJudged: 2, periodsMet: 1, targetMetEveryPeriod: false))
         #expect(report.tables()[0].notes.contains("CAGR 2022–2024 (2 years): 21.24% — target 15.00% met on average"))
         #expect(report.tables()[0].notes.contains("Year by year: 1 of 2 complete years met the target"))
     }
@@ -45,7 +54,10 @@ struct GrowthVerdictTests {
     /// CAGR: √1.2 − 1 = 9.54…%; 100,000,000 × 1.0954² = 119,990,116 ≤ 120,000,000 < 120,012,025 = × 1.0955².
     @Test("a year meets, the average misses")
     func averageMisses() throws {
-        let loans = [Loans.loan("A", "2022-03-01", "1,000,000.00"), Loans.loan("B", "2023-03-01", "1,500,000.00"), Loans.loan("C", "2024-03-01", "1,200,000.00")]
+        let loans = [
+            Loans.loan("A", "2022-03-01", "1,000,000.00"), Loans.loan("B", "2023-03-01", "1,500,000.00"),
+            Loans.loan("C", "2024-03-01", "1,200,000.00"),
+        ]
         let report = try GrowthReport.compute(loans, from: 2022, to: 2024)
         #expect(report.years.map(\.targetMet) == [nil, true, false])
         #expect(report.cagrBp == Bp(954))
@@ -83,7 +95,8 @@ struct GrowthYearToDateTests {
         #expect(report.years.map(\.state) == [.complete, .yearToDate])
         #expect(ytd.ytd && ytd.through == asOf && ytd.end == date("2026-12-31"))
         #expect(ytd.principalFen == yuan("1,380,000.00") && ytd.loans == 2)
-        #expect(ytd.base == GrowthReport.Base(start: date("2025-01-01"), end: date("2025-03-31"), loans: 2, principalFen: yuan("1,200,000.00")))
+        #expect(
+            ytd.base == GrowthReport.Base(start: date("2025-01-01"), end: date("2025-03-31"), loans: 2, principalFen: yuan("1,200,000.00")))
         #expect(ytd.principalGrowthBp == Bp.ratio(try yuan("1,380,000.00") - yuan("1,200,000.00"), yuan("1,200,000.00"), rounding: .down))
         #expect(ytd.principalGrowthBp == Bp(1500) && ytd.loanGrowthBp == Bp(0) && ytd.targetMet == true)
         // Incomplete: no CAGR from one complete year, and no verdict on average or every year.
@@ -91,7 +104,10 @@ struct GrowthYearToDateTests {
         #expect(report.monthly.map(\.month) == ["2025-01", "2025-03", "2025-04", "2025-12", "2026-02", "2026-03"])
         let table = report.tables()[0]
         #expect(table.rows[1][0] == "2026 YTD" && table.rows[1][4] == "15.00%" && table.rows[1][6] == "met (YTD)")
-        #expect(table.notes.contains("2026 is year-to-date: 2026-01-01 to 2026-03-31, against 2025-01-01 to 2025-03-31 (the same span a year earlier); provisional; not in the CAGR."))
+        #expect(
+            table.notes.contains(
+                "2026 is year-to-date: 2026-01-01 to 2026-03-31, against 2025-01-01 to 2025-03-31 (the same span a year earlier); provisional; not in the CAGR."
+            ))
     }
 
     /// 2023 1,000,000 → 2024 1,200,000 → 2025 1,440,000 and nothing yet in 2026: the report the CLI
@@ -100,7 +116,10 @@ struct GrowthYearToDateTests {
     /// exactly; × 1.2001² = 144,024,001 is more) and 2026 has no growth figure.
     @Test("an empty current year never yields -100%")
     func emptyCurrentYear() throws {
-        let loans = [Loans.loan("A", "2023-06-01", "1,000,000.00"), Loans.loan("B", "2024-06-01", "1,200,000.00"), Loans.loan("C", "2025-02-01", "1,440,000.00")]
+        let loans = [
+            Loans.loan("A", "2023-06-01", "1,000,000.00"), Loans.loan("B", "2024-06-01", "1,200,000.00"),
+            Loans.loan("C", "2025-02-01", "1,440,000.00"),
+        ]
         #expect(try GrowthReport.compute(loans, from: 2023, to: 2026).cagrBp == Bp(-10_000))
         let report = try GrowthReport.compute(loans, from: 2023, to: 2026, asOf: date("2026-03-31"))
         #expect(report.cagrBp == Bp(2000))
@@ -144,21 +163,31 @@ struct GrowthMachineFormTests {
     func keys() throws {
         let report = try GrowthReport.compute(GrowthYearToDateTests.loans, from: 2025, to: 2026, asOf: date("2026-03-31"))
         let json = report.json
-        for key in ["from_year", "to_year", "target_bp", "years", "cagr_bp", "by", "slices", "monthly"] { #expect(json[key] != nil, "\(key)") }
+        for key in ["from_year", "to_year", "target_bp", "years", "cagr_bp", "by", "slices", "monthly"] {
+            #expect(json[key] != nil, "\(key)")
+        }
         #expect(json["as_of"] == .string("2026-03-31") && json["period_kind"] == .string("calendar_years"))
         #expect(json["from_month"] == .string("2025-01") && json["to_month"] == .string("2026-12"))
         #expect(json["cagr_bp"] == .null && json["target_met_on_average"] == .null && json["cagr_periods"] == .integer(0))
         #expect(json["benchmark"] == .null && json["region_level"] == .null)
-        guard case .array(let years)? = json["years"] else { Issue.record("years"); return }
+        guard case .array(let years)? = json["years"] else {
+            Issue.record("years")
+            return
+        }
         #expect(years[1]["ytd"] == .bool(true) && years[1]["state"] == .string("ytd") && years[1]["through"] == .string("2026-03-31"))
         #expect(years[1]["base_start"] == .string("2025-01-01") && years[1]["base_end"] == .string("2025-03-31"))
         #expect(years[1]["base_principal_fen"] == .integer(120_000_000) && years[1]["principal_growth_bp"] == .integer(1500))
         #expect(years[1]["target_met"] == .bool(true) && years[0]["ytd"] == .bool(false) && years[0]["base_loans"] == .null)
         let lines = report.csv.split(separator: "\n")
-        #expect(lines[0] == "slice,year,loans,principal_fen,borrowers,principal_growth_bp,loan_growth_bp,target_met,period,start,end,through,state,ytd,"
-            + "base_start,base_end,base_loans,base_principal_fen,cagr_bp,target_met_on_average,target_met_every_period")
+        #expect(
+            lines[0]
+                == "slice,year,loans,principal_fen,borrowers,principal_growth_bp,loan_growth_bp,target_met,period,start,end,through,state,ytd,"
+                + "base_start,base_end,base_loans,base_principal_fen,cagr_bp,target_met_on_average,target_met_every_period")
         #expect(lines[1] == "total,2025,4,720000000,1,,,,2025,2025-01-01,2025-12-31,2025-12-31,complete,false,,,,,,,")
-        #expect(lines[2] == "total,2026,2,138000000,1,1500,0,true,2026,2026-01-01,2026-12-31,2026-03-31,ytd,true,2025-01-01,2025-03-31,2,120000000,,,")
+        #expect(
+            lines[2]
+                == "total,2026,2,138000000,1,1500,0,true,2026,2026-01-01,2026-12-31,2026-03-31,ytd,true,2025-01-01,2025-03-31,2,120000000,,,"
+        )
         #expect(lines.count == 3)
     }
 }

@@ -1,6 +1,7 @@
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 @Suite("Growth: month windows")
 struct GrowthWindowTests {
@@ -36,10 +37,17 @@ struct GrowthWindowTests {
         #expect(report.years[0].borrowers == 2)
         #expect(report.years.map(\.principalGrowthBp) == [nil, Bp(500), Bp(2595), Bp(-8500)])
         #expect(report.years.map(\.targetMet) == [nil, false, true, false])
-        #expect(report.years[1].base == GrowthReport.Base(start: date("2022-08-01"), end: date("2023-07-31"), loans: 2, principalFen: yuan("2,000,000.00")))
-        #expect(report.years[3].base == GrowthReport.Base(start: date("2024-08-01"), end: date("2024-08-31"), loans: 1, principalFen: yuan("2,000,000.00")))
-        #expect(report.summary == GrowthReport.Summary(cagrBp: Bp(1500), cagrFrom: "2022-08..2023-07", cagrTo: "2024-08..2025-07", cagrPeriods: 2,
-                                                       targetMetOnAverage: true, periodsJudged: 2, periodsMet: 1, targetMetEveryPeriod: false))
+        #expect(
+            report.years[1].base
+                == GrowthReport.Base(start: date("2022-08-01"), end: date("2023-07-31"), loans: 2, principalFen: yuan("2,000,000.00")))
+        #expect(
+            report.years[3].base
+                == GrowthReport.Base(start: date("2024-08-01"), end: date("2024-08-31"), loans: 1, principalFen: yuan("2,000,000.00")))
+        #expect(
+            report.summary
+                == GrowthReport.Summary(
+                    cagrBp: Bp(1500), cagrFrom: "2022-08..2023-07", cagrTo: "2024-08..2025-07", cagrPeriods: 2,
+                    targetMetOnAverage: true, periodsJudged: 2, periodsMet: 1, targetMetEveryPeriod: false))
         // The window's total, month by month, is every loan in it and no other.
         #expect(report.monthly.reduce(0) { $0 + $1.principalFen.fen } == yuan("7,045,000.00").fen)
         #expect(report.years.reduce(0) { $0 + $1.principalFen.fen } == yuan("7,045,000.00").fen)
@@ -47,7 +55,10 @@ struct GrowthWindowTests {
         let table = report.tables()[0]
         #expect(table.headers[0] == "Period" && table.rows[3][0] == "2025-08..2025-08 partial")
         #expect(table.notes.contains("CAGR 2022-08..2023-07 to 2024-08..2025-07 (2 periods): 15.00% — target 15.00% met on average"))
-        #expect(table.notes.contains("2025-08..2025-08 is a partial period: 2025-08-01 to 2025-08-31, against 2024-08-01 to 2024-08-31 (the same span a year earlier); not in the CAGR."))
+        #expect(
+            table.notes.contains(
+                "2025-08..2025-08 is a partial period: 2025-08-01 to 2025-08-31, against 2024-08-01 to 2024-08-31 (the same span a year earlier); not in the CAGR."
+            ))
     }
 
     /// asOf 2025-03-31 cuts the third period: Aug 15 2024 2,000,000 against Aug 2023–Mar 2024
@@ -98,12 +109,20 @@ struct GrowthRegionTests {
     @Test("city and province groups, summing exactly to the totals", arguments: RegionLevel.allCases)
     func rollup(level: RegionLevel) throws {
         let report = try GrowthReport.compute(Self.loans, from: 2024, to: 2025, by: .region, regionLevel: level)
-        let expected: [String: [String]] = switch level {
-        case .district: ["110105": ["50,000.00", "60,000.00"], "210102": ["4,000.00", "5,000.00"], "211302": ["20.00", "200.00"],
-                         "211303": ["100.00", "1,000.00"], "211381": ["3.00", "30.00"], "unknown": ["7.00", "8.00"]]
-        case .city: ["110100": ["50,000.00", "60,000.00"], "210100": ["4,000.00", "5,000.00"], "211300": ["123.00", "1,230.00"], "unknown": ["7.00", "8.00"]]
-        case .province: ["110000": ["50,000.00", "60,000.00"], "210000": ["4,123.00", "6,230.00"], "unknown": ["7.00", "8.00"]]
-        }
+        let expected: [String: [String]] =
+            switch level {
+            case .district:
+                [
+                    "110105": ["50,000.00", "60,000.00"], "210102": ["4,000.00", "5,000.00"], "211302": ["20.00", "200.00"],
+                    "211303": ["100.00", "1,000.00"], "211381": ["3.00", "30.00"], "unknown": ["7.00", "8.00"],
+                ]
+            case .city:
+                [
+                    "110100": ["50,000.00", "60,000.00"], "210100": ["4,000.00", "5,000.00"], "211300": ["123.00", "1,230.00"],
+                    "unknown": ["7.00", "8.00"],
+                ]
+            case .province: ["110000": ["50,000.00", "60,000.00"], "210000": ["4,123.00", "6,230.00"], "unknown": ["7.00", "8.00"]]
+            }
         #expect(report.regionLevel == level)
         #expect(report.slices.map(\.value) == expected.keys.sorted())
         for slice in report.slices { #expect(slice.years.map(\.principalFen) == expected[slice.value]!.map(yuan), "\(slice.value)") }
@@ -121,7 +140,9 @@ struct GrowthRegionTests {
         #expect(try RegionCode("211300").rolledUp(to: .city) == "211300")
         #expect(try GrowthReport.compute(Self.loans, from: 2024, to: 2025, by: .bank).regionLevel == nil)
         for dimension in [nil, GrowthReport.Dimension.bank] {
-            #expect(throws: DomainError.self) { try GrowthReport.compute(Self.loans, from: 2024, to: 2025, by: dimension, regionLevel: .city) }
+            #expect(throws: DomainError.self) {
+                try GrowthReport.compute(Self.loans, from: 2024, to: 2025, by: dimension, regionLevel: .city)
+            }
         }
         let table = try GrowthReport.compute(Self.loans, from: 2024, to: 2025, by: .region, regionLevel: .province).tables()
         #expect(table[1].title == ["region (province): 110000"])

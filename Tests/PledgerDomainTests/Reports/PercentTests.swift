@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PledgerDomain
 
 @Suite("Percentages for people")

@@ -4,8 +4,10 @@ import Testing
 /// Expects `body` to be refused with a `DomainError` of class `code` naming `field` — and,
 /// when given, with exactly `message`, or a message containing `text`. One helper for every
 /// rule test, so a refusal is checked the same way everywhere.
-func refused(_ code: DomainError.Code, _ field: String, _ message: String? = nil, containing text: String = "",
-             _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+func refused(
+    _ code: DomainError.Code, _ field: String, _ message: String? = nil, containing text: String = "",
+    _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(sourceLocation: sourceLocation) {
         try body()
     } throws: { error in

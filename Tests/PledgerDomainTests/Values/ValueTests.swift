@@ -1,6 +1,7 @@
-import Testing
-@testable import PledgerDomain
 import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
 
 @Suite("Value types")
 struct ValueTests {
@@ -15,15 +16,17 @@ struct ValueTests {
         }
     }
 
-    @Test("USCC: invalid codes are refused with the reason", arguments: [
-        ("91512081MA62K0260F", "check"),        // wrong check character
-        ("91512081ma62k0260e", "capital"),      // lowercase
-        ("91512081MA62K026", "18"),             // too short
-        ("91512081MA62K0260E0", "18"),          // too long
-        ("91512081MI62K0260E", "'I'"),          // forbidden letter I
-        ("9151208OMA62K0260E", "'O'"),          // forbidden letter O
-        ("", "18"),
-    ])
+    @Test(
+        "USCC: invalid codes are refused with the reason",
+        arguments: [
+            ("91512081MA62K0260F", "check"),  // wrong check character
+            ("91512081ma62k0260e", "capital"),  // lowercase
+            ("91512081MA62K026", "18"),  // too short
+            ("91512081MA62K0260E0", "18"),  // too long
+            ("91512081MI62K0260E", "'I'"),  // forbidden letter I
+            ("9151208OMA62K0260E", "'O'"),  // forbidden letter O
+            ("", "18"),
+        ])
     func invalidUscc(code: String, reason: String) {
         #expect {
             try Uscc(code)
@@ -85,11 +88,13 @@ struct ValueTests {
         #expect(Bp.ratio(Money(fen: -6), Money(fen: -3), rounding: .up) == Bp(20_000))
     }
 
-    @Test("scaling rounds in the stated direction, for both signs", arguments: [
-        (10, 1, 3, Rounding.down, 3), (10, 1, 3, .up, 4), (-10, 1, 3, .down, -4), (-10, 1, 3, .up, -3),
-        (9, 1, 3, .up, 3), (50_000_000, 100_000_000, 320_000_000, .up, 15_625_000),
-        (33_333_333, 100_000_000, 320_000_000, .up, 10_416_667), (33_333_333, 100_000_000, 320_000_000, .down, 10_416_666),
-    ])
+    @Test(
+        "scaling rounds in the stated direction, for both signs",
+        arguments: [
+            (10, 1, 3, Rounding.down, 3), (10, 1, 3, .up, 4), (-10, 1, 3, .down, -4), (-10, 1, 3, .up, -3),
+            (9, 1, 3, .up, 3), (50_000_000, 100_000_000, 320_000_000, .up, 15_625_000),
+            (33_333_333, 100_000_000, 320_000_000, .up, 10_416_667), (33_333_333, 100_000_000, 320_000_000, .down, 10_416_666),
+        ])
     func scaling(fen: Int64, numerator: Int64, denominator: Int64, rounding: Rounding, expected: Int64) throws {
         #expect(try Money(fen: fen).scaled(by: numerator, over: denominator, rounding: rounding).fen == expected)
     }
