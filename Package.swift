@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Pure domain: value types, events, deciders, canonical JSON, projections. No I/O.
@@ -58,6 +59,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             resources: [.copy("openapi.json")],
             swiftSettings: strict
@@ -80,14 +82,17 @@ let package = Package(
         // Append-throughput benchmark (scripts/bench); not part of the test suite.
         .executableTarget(
             name: "PledgerBench",
-            dependencies: ["PledgerStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PledgerDomain", "PledgerStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
         // Shared test helpers: throw-away databases cloned from a migrated template.
         .target(
             name: "PledgerTestSupport",
-            dependencies: ["PledgerStore", "PledgerDomainTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "PledgerDomain", "PledgerStore", "PledgerDomainTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/PledgerTestSupport",
             swiftSettings: strict
         ),
@@ -98,28 +103,37 @@ let package = Package(
         .testTarget(
             name: "PledgerDomainTests", dependencies: ["PledgerDomain", "PledgerDomainTestSupport"], exclude: ["Fixtures"],
             swiftSettings: strict),
-        .testTarget(name: "PledgerChartsTests", dependencies: ["PledgerCharts", "PledgerDomainTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PledgerChartsTests", dependencies: ["PledgerCharts", "PledgerDomain", "PledgerDomainTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PledgerStoreTests",
-            dependencies: ["PledgerStore", "PledgerTestSupport", "PledgerDomainTestSupport"],
+            dependencies: [
+                "PledgerDomain", "PledgerStore", "PledgerTestSupport", "PledgerDomainTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PledgerHTTPTests",
             dependencies: [
-                "PledgerHTTP", "PledgerTestSupport", "PledgerDomainTestSupport",
+                "PledgerHTTP", "PledgerDomain", "PledgerStore", "PledgerTestSupport", "PledgerDomainTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PledgerApplicationTests",
-            dependencies: ["PledgerApplication", "PledgerTestSupport", "PledgerDomainTestSupport"],
+            dependencies: ["PledgerApplication", "PledgerDomain", "PledgerStore", "PledgerTestSupport", "PledgerDomainTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PledgerCLITests",
-            dependencies: ["PledgerCLI", "PledgerTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "PledgerCLI", "PledgerDomain", "PledgerStore", "PledgerTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
     ],

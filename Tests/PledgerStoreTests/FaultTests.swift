@@ -122,7 +122,9 @@ struct FaultTests {
                 }
             }
             #expect(tally.other.isEmpty, "only database-condition errors: \(tally.other.prefix(3))")
-            #expect(tally.slowest < .seconds(8), "every append answered within the deadline (slowest \(tally.slowest))")
+            // An append can wait out the deadline of the commit ahead of it and then its own
+            // (2 × 5 s); beyond that, with slack for a loaded machine, it would be a hang.
+            #expect(tally.slowest < .seconds(13), "every append answered within two deadlines (slowest \(tally.slowest))")
             // Recovered: a fresh append goes through.
             let after = try await store.append(AppendRequest(stream: "after", expected: .noStream, events: [try event("After")]))
             try await Self.expectIntact(store, acknowledged: tally.written + after.eventIds, positions: tally.positions, url: url)
