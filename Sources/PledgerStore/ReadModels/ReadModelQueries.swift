@@ -10,21 +10,12 @@ public struct ReadModelQueries: Sendable {
 
     public func funds(after cursor: String?, limit: Int) async throws -> [FundRow] {
         try await store.withConnection(#function) { connection in
-            var result: [FundRow] = []
             let rows = try await connection.query(
                 """
-                SELECT fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended FROM rm_funds
+                SELECT \(unescaped: FundRow.columns) FROM rm_funds
                 WHERE fund_id > \(cursor ?? "") ORDER BY fund_id LIMIT \(Int64(limit))
                 """, logger: store.logger)
-            for try await (id, name, contributed, paidOut, returned, balance, suspended) in rows.decode(
-                (String, String, Int64, Int64, Int64, Int64, Bool).self)
-            {
-                result.append(
-                    FundRow(
-                        fundId: id, name: name, contributedFen: contributed, paidOutFen: paidOut, returnedFen: returned,
-                        balanceFen: balance, suspended: suspended))
-            }
-            return result
+            return try await FundRow.decode(rows)
         }
     }
 

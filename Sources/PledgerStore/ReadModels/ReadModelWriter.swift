@@ -99,19 +99,28 @@ enum ReadModelWriter {
 
     static func loadFunds(_ store: EventStore) async throws -> [FundRow] {
         try await store.withConnection(#function) { connection in
-            var result: [FundRow] = []
             let rows = try await connection.query(
-                "SELECT fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended FROM rm_funds ORDER BY fund_id",
-                logger: store.logger)
-            for try await (id, name, contributed, paidOut, returned, balance, suspended) in rows.decode(
-                (String, String, Int64, Int64, Int64, Int64, Bool).self)
-            {
-                result.append(
-                    FundRow(
-                        fundId: id, name: name, contributedFen: contributed, paidOutFen: paidOut, returnedFen: returned,
-                        balanceFen: balance, suspended: suspended))
-            }
-            return result
+                "SELECT \(unescaped: FundRow.columns) FROM rm_funds ORDER BY fund_id", logger: store.logger)
+            return try await FundRow.decode(rows)
         }
+    }
+}
+
+extension FundRow {
+    /// The columns `decode` reads, in its order.
+    static let columns = "fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended"
+
+    /// The rows of a query that selected `columns`.
+    static func decode(_ rows: PostgresRowSequence) async throws -> [FundRow] {
+        var result: [FundRow] = []
+        for try await (id, name, contributed, paidOut, returned, balance, suspended) in rows.decode(
+            (String, String, Int64, Int64, Int64, Int64, Bool).self)
+        {
+            result.append(
+                FundRow(
+                    fundId: id, name: name, contributedFen: contributed, paidOutFen: paidOut, returnedFen: returned,
+                    balanceFen: balance, suspended: suspended))
+        }
+        return result
     }
 }
