@@ -86,23 +86,7 @@ struct LedgerAuditCommandTests {
 
             // A superuser rewrites position 4 and re-hashes the whole chain after it, so the log
             // is internally consistent again — only the checkpoint can tell.
-            try await TestDatabase.asSuperuser(url) { connection in
-                try await connection.query("ALTER TABLE events DISABLE TRIGGER USER", logger: TestDatabase.logger)
-                try await connection.query(#"UPDATE events SET data = '{"n":4000}' WHERE position = 4"#, logger: TestDatabase.logger)
-            }
-            let events = try await store.read(after: 0, limit: 100)
-            var previous = LedgerHash.zero
-            try await TestDatabase.asSuperuser(url) { connection in
-                for event in events {
-                    let hash = event.envelope.hash(after: previous)
-                    try await connection.query(
-                        "UPDATE events SET prev_hash = \(previous.bytes.byteBuffer), hash = \(hash.bytes.byteBuffer) WHERE position = \(event.position)",
-                        logger: TestDatabase.logger)
-                    previous = hash
-                }
-                try await connection.query("UPDATE ledger_head SET hash = \(previous.bytes.byteBuffer)", logger: TestDatabase.logger)
-                try await connection.query("ALTER TABLE events ENABLE TRIGGER USER", logger: TestDatabase.logger)
-            }
+            try await TestDatabase.rewriteHistory(url, store, position: 4, data: #"{"n":4000}"#)
             #expect(try PledgerBinary.run(["verify"], database: url).status == 0)
             let caught = try PledgerBinary.run(["verify", "--checkpoint", checkpoint], database: url)
             #expect(caught.status == 1)
@@ -127,8 +111,4 @@ struct LedgerAuditCommandTests {
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
     }
-}
-
-extension Array where Element == UInt8 {
-    var byteBuffer: ByteBuffer { ByteBuffer(bytes: self) }
 }

@@ -9,32 +9,38 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Recompute the hash chain from the database and compare it with the head.",
         discussion: """
-            Prints how many events were verified and how fast; exits 1 naming the first bad position if any event was altered, removed or re-ordered. With --checkpoint, also checks a signed checkpoint (pledger checkpoint sign): its signature, and that the log still has the same hash at that position — proof that history up to it was not rewritten, even by a database superuser.
+            Prints how many events were verified and how fast; exits 1 naming the first bad position if any event was altered, removed or re-ordered. With --checkpoint, also checks a signed checkpoint (pledger checkpoint sign): its signature, and that the log still has the same hash at that position — proof that history up to it was not rewritten, even by a database superuser. With --receipts, checks the (position, hash) every write answered with, as a bank kept them: JSON Lines of the answers, or CSV with position and hash columns.
 
             Examples:
               pledger verify
               pledger verify --from 1000000 --checkpoint checkpoints/2025-12-31.json
+              pledger verify --receipts lcrcb-receipts.jsonl
             """)
 
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "First position to verify (trusts the stored hash before it).") var from: Int64 = 1
     @Option(help: ArgumentHelp("A signed checkpoint file to check against the log.", valueName: "file")) var checkpoint: String?
+    @Option(help: ArgumentHelp("Write receipts (position and hash of each answer) to check against the log.", valueName: "file"))
+    var receipts: String?
     @Option(help: "Output: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
         let signed = try checkpoint.map { try SignedCheckpoint.load(path: $0) }
-        let (report, checkpointProblem) = try await connection.withLedger { ledger in
+        let kept = try receipts.map { try Receipts.read(path: $0) }
+        let (report, checkpointProblem, mismatches) = try await connection.withLedger { ledger in
             var progress = Progress("verifying")
             let report = try await LedgerVerification(store: ledger.log).run(from: from) { done, total in progress.update(done, of: total) }
             progress.finish()
             var problem: String?
             if let signed { problem = try await signed.check(against: ledger) }
-            return (report, problem)
+            var mismatches: [Receipts.Mismatch] = []
+            if let kept { mismatches = try await Receipts.check(kept, against: ledger.log) }
+            return (report, problem, mismatches)
         }
         switch format {
         case .json:
             var object = JSONObject()
-            object.set("intact", .bool(report.isIntact && checkpointProblem == nil))
+            object.set("intact", .bool(report.isIntact && checkpointProblem == nil && mismatches.isEmpty))
             object.set("verified", .integer(report.verified))
             object.set("from", .integer(report.from))
             object.set("last_position", .integer(report.lastPosition))
@@ -45,6 +51,12 @@ struct VerifyCommand: AsyncParsableCommand {
                 object.set("reason", .string(problem.reason))
             }
             if let checkpointProblem { object.set("checkpoint_problem", .string(checkpointProblem)) }
+            if let kept {
+                object.set("receipts_checked", .integer(Int64(kept.count)))
+                object.set(
+                    "receipt_problems",
+                    .array(mismatches.map { JSONValue.string("line \($0.receipt.line): \($0.problem)") }))
+            }
             print(CanonicalJSON.string(.object(object)))
         case .table, .csv:
             print(
@@ -54,11 +66,21 @@ struct VerifyCommand: AsyncParsableCommand {
             if let signed {
                 print("checkpoint position \(signed.position) \(checkpointProblem == nil ? "matches the log" : "DOES NOT MATCH")")
             }
+            if let kept {
+                print(
+                    "receipts   \(kept.count) checked, \(mismatches.isEmpty ? "every one matches the log" : "\(mismatches.count) DO NOT MATCH")"
+                )
+                for mismatch in mismatches { print("  line \(mismatch.receipt.line): \(mismatch.problem)") }
+            }
         }
         if let problem = report.firstBreak {
             throw ApplicationError.failure("first bad position \(problem.position): \(problem.reason)")
         }
         if let checkpointProblem { throw ApplicationError.failure(checkpointProblem) }
+        if let first = mismatches.first {
+            throw ApplicationError.failure(
+                "\(mismatches.count) receipt(s) do not match the log; the first, line \(first.receipt.line): \(first.problem)")
+        }
     }
 }
 

@@ -130,6 +130,7 @@ struct BulkReportsController {
             let answer: @Sendable (AppendResult?) -> Reply = { [body] result in
                 var body = body
                 body.set("position", result.map { .integer($0.lastPosition) } ?? .null)
+                body.set("hash", result?.lastHash.map(JSONValue.string) ?? .null)
                 var headers: HTTPFields = [:]
                 if let result { headers[.pledgerPosition] = String(result.lastPosition) }
                 return Reply(.object(body), status: .ok, headers: headers)

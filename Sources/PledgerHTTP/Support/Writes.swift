@@ -97,6 +97,7 @@ struct Writes: Sendable {
             headers[.eTag] = "\"\(version)\""
         }
         object.set("recorded_at", .string(result.recordedAt.description))
+        if let hash = result.lastHash { object.set("hash", .string(hash)) }
         object.set("event_ids", .array(result.eventIds.map { .string($0.uuidString.lowercased()) }))
         var streams = JSONObject()
         for (stream, version) in result.streamVersions { streams.set(stream, .integer(Int64(version))) }

@@ -119,7 +119,8 @@ struct GroupCommit {
                 newVersions[part.stream] = version
             }
             var result = AppendResult(
-                firstPosition: position + 1, lastPosition: at, streamVersions: newVersions, eventIds: ids, recordedAt: last)
+                firstPosition: position + 1, lastPosition: at, streamVersions: newVersions, eventIds: ids, recordedAt: last,
+                lastHash: link.hex)
             if let idempotency = request.idempotency {
                 do {
                     result.reply = try idempotency.reply?(result)
