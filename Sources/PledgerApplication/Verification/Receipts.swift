@@ -37,7 +37,7 @@ public enum Receipts {
             }!
             let hash = try file.parse(row, "hash") { text -> LedgerHash in
                 guard let hash = LedgerHash(hex: text.lowercased()) else {
-                    throw ApplicationError.badInput("is not a hash (64 hex digits)")
+                    throw DomainError.invalid("hash", "is not a hash (64 hex digits)")
                 }
                 return hash
             }!
