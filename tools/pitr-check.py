@@ -12,7 +12,9 @@ The story (each step timed, each check a row of the final table):
      pg_switch_wal() and wait until the segment is archived;
   6. three restores into fresh data folders, each checked against P: --to-position P,
      --to-position inside P's transaction (the commit boundary brings it to P), --to T;
-  7. deploy/restore refuses a missing target, an existing folder, a position inside the backup.
+  7. retention: a second base backup, deploy/backup prune --keep 1, and a --to-end restore from
+     what is left reaches the source's last head;
+  8. deploy/restore refuses a missing target, an existing folder, a position inside the backup.
 The full output of every command goes to out/pitr-check.log.
 """
 
@@ -77,7 +79,7 @@ class PitrCheck:
     def url(self, port: int) -> str:
         return f"postgres://pledger@127.0.0.1:{port}/pledger"
 
-    def run(self, cmd: list[str], port: Optional[int] = None, timeout: float = 180, ok_codes=(0,)) -> subprocess.CompletedProcess:
+    def run(self, cmd: list[str], port: Optional[int] = None, timeout: float = 180) -> subprocess.CompletedProcess:
         env = dict(os.environ, DATABASE_URL=self.url(port or self.port), PLEDGER_BIN=self.bin, PLEDGER_PGPORT=str(self.port))
         t0 = now()
         try:
@@ -272,6 +274,30 @@ class PitrCheck:
             self.run([*owner, f"{PGBIN}/pg_ctl", "-D", into, "-m", "fast", "-w", "stop"], timeout=60)
         subprocess.run(["rm", "-rf", into], check=False)
 
+    def retention(self) -> None:
+        self.step("retention: base backup, prune --keep 1, restore --to-end")
+        time.sleep(1.1)  # backups are named by the second
+        self.must("deploy/backup base (the second)", self.run(["deploy/backup", "base", "--dir", self.backups, "--port", str(self.port)]))
+        before = sorted(f for f in os.listdir(self.archive) if not f.endswith(".part"))
+        p = self.must("deploy/backup prune --keep 1", self.run(["deploy/backup", "prune", "--dir", self.backups, "--archive", self.archive,
+                                                                "--keep", "1"]))
+        after = sorted(os.listdir(self.archive))
+        kept = sorted(os.listdir(self.backups))
+        self.check("one base backup kept, older WAL deleted", "1 backup, fewer WAL files",
+                   f"{len(kept)} backup, WAL files {len(before)} → {len(after)}", len(kept) == 1 and len(after) < len(before),
+                   p.stdout.strip())
+        into = os.path.join(self.work, "restore-end")
+        try:
+            r = self.run(["deploy/restore", "--backup", self.backups, "--archive", self.archive, "--into", into,
+                          "--port", str(self.restore_port), "--to-end"], timeout=300)
+            if self.check("deploy/restore --to-end", "exit 0", f"exit {r.returncode}", r.returncode == 0, (r.stderr + r.stdout).strip()[-800:]):
+                h = self.head(self.restore_port)
+                self.check("head = the source's last head", f"{self.final['position']} {str(self.final['hash'])[:12]}…",
+                           f"{h['position']} {str(h['hash'])[:12]}…, intact {h['intact']}",
+                           (h["position"], h["hash"], h["intact"]) == (self.final["position"], self.final["hash"], True))
+        finally:
+            self.drop(into)
+
     def refusals(self) -> None:
         self.step("deploy/restore refuses")
         base = ["deploy/restore", "--backup", self.backups, "--archive", self.archive, "--port", str(self.restore_port)]
@@ -297,6 +323,7 @@ class PitrCheck:
             inside = self.P["txn_first"] if self.P["txn_first"] < self.P["position"] else self.P["position"]
             self.restore("in-batch", ["--to-position", str(inside)])
             self.restore("time", ["--to", self.P["time"]])
+            self.retention()
             self.refusals()
         except Failed as e:
             error = str(e)
