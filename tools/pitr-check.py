@@ -333,7 +333,7 @@ class PitrCheck:
         print(self.table())
         passed = not error and all(c.ok for c in self.checks)
         print(f"\npitr-check: {'PASS' if passed else 'FAIL'} — {sum(c.ok for c in self.checks)}/{len(self.checks)} checks in "
-              f"{elapsed:.1f} s; commands and their output in {os.path.relpath(self.log_path, self.repo) if self.log_path.startswith(self.repo) else self.log_path}")
+              f"{elapsed:.1f} s; commands and their output in {os.path.relpath(self.log_path, self.repo) if self.log_path.startswith(self.repo) else self.log_path + ' (deleted with the work folder unless --keep)'}")
         return passed
 
     def table(self) -> str:
