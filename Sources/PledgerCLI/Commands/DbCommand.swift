@@ -14,7 +14,7 @@ struct DbCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply the numbered SQL migrations in sql/ that are not applied yet.",
             discussion: """
-                Each file runs in its own transaction and is recorded with its SHA-256 in schema_migrations; a changed file that was already applied is refused. The sql/ folder is found from the working directory or the executable's location; override with --sql-dir or $PLEDGER_SQL_DIR.
+                Each file runs in its own transaction and is recorded with its SHA-256 in schema_migrations; a changed file that was already applied is refused. The sql/ folder is found beside the executable (PREFIX/share/pledger/sql when installed, the checkout's sql/ when built in one), never from the working directory; override with --sql-dir or $PLEDGER_SQL_DIR.
 
                 Example: pledger db migrate --database-url postgres://owner@db.example:5432/pledger
                 """)

@@ -29,9 +29,14 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
+    /// The database to use; a malformed URL is bad input (exit 2), saying which setting it came from.
     func url() throws -> DatabaseURL {
-        if let databaseURL { return try DatabaseURL(databaseURL) }
-        return try DatabaseURL.fromEnvironment()
+        do {
+            if let databaseURL { return try DatabaseURL(databaseURL) }
+            return try DatabaseURL.fromEnvironment()
+        } catch StoreError.configuration(let message) {
+            throw ApplicationError.badInput("\(databaseURL == nil ? "DATABASE_URL" : "--database-url"): \(message)")
+        }
     }
 
     /// A logger at the requested level, else at `level`.
@@ -45,6 +50,7 @@ struct ConnectionOptions: ParsableArguments {
     func withLedger<Result: Sendable>(_ body: (Ledger) async throws -> Result) async throws -> Result {
         let url = try url()
         do {
+            try await url.probe(logger: logger())
             return try await LedgerRuntime.with(url, logger: logger(), body)
         } catch let error as ExitCode {
             throw error

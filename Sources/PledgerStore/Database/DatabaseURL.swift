@@ -5,6 +5,8 @@ import PostgresNIO
 
 /// Where the database is: parsed from a `postgres://user:password@host:port/database?sslmode=…`
 /// URL (the `DATABASE_URL` convention). A `host` query item naming a folder selects a Unix socket.
+/// `sslmode` and `sslrootcert` mean what they mean to libpq, so an operator's URL behaves as
+/// it does in psql.
 public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -12,7 +14,18 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var socketPath: String?
-    public var sslMode: String
+    public var sslMode: SSLMode
+    /// The CA certificates (PEM) that verify the server's; without it, the system's.
+    public var sslRootCert: String?
+
+    /// libpq's modes: `require` encrypts without checking who answers (unless a root
+    /// certificate is given, when it verifies the chain like `verify-ca`, as libpq does);
+    /// `verify-ca` checks the certificate chain; `verify-full` also the host name.
+    public enum SSLMode: String, Sendable, Hashable, CaseIterable {
+        case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
 
     public init(_ text: String) throws {
         guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
@@ -25,9 +38,15 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = path.isEmpty ? username : (path.removingPercentEncoding ?? path)
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-        sslMode = query["sslmode"] ?? "disable"
-        guard ["disable", "prefer", "require"].contains(sslMode) else {
-            throw StoreError.configuration("sslmode \(sslMode) is not supported; use disable, prefer or require")
+        let mode = query["sslmode"] ?? "disable"
+        guard let sslMode = SSLMode(rawValue: mode) else {
+            throw StoreError.configuration(
+                "sslmode \(mode) is not supported; use one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.sslMode = sslMode
+        sslRootCert = query["sslrootcert"].flatMap { $0.isEmpty ? nil : $0 }
+        if let sslRootCert, !FileManager.default.isReadableFile(atPath: sslRootCert) {
+            throw StoreError.configuration("sslrootcert \(sslRootCert) cannot be read")
         }
         if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
             socketPath = "\(socketFolder)/.s.PGSQL.\(port)"
@@ -86,10 +105,9 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
         } else {
             let tls: PostgresClient.Configuration.TLS =
-                switch sslMode {
-                case "require": .require(.makeClientConfiguration())
-                case "prefer": .prefer(.makeClientConfiguration())
-                default: .disable
+                switch tls {
+                case nil: .disable
+                case (let required, let configuration)?: required ? .require(configuration) : .prefer(configuration)
                 }
             configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
@@ -97,6 +115,50 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         configuration.options.minimumConnections = 0
         configuration.options.additionalStartupParameters = limits.startupParameters
         return configuration
+    }
+
+    /// TLS as the mode asks — whether it is required, and what is verified, against
+    /// `sslRootCert` or the system's roots; nil for `disable`.
+    var tls: (required: Bool, configuration: TLSConfiguration)? {
+        let verification: CertificateVerification
+        switch sslMode {
+        case .disable: return nil
+        case .prefer: verification = .none
+        case .require: verification = sslRootCert == nil ? .none : .noHostnameVerification
+        case .verifyCA: verification = .noHostnameVerification
+        case .verifyFull: verification = .fullVerification
+        }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = verification
+        if let sslRootCert { configuration.trustRoots = .file(sslRootCert) }
+        return (sslMode != .prefer, configuration)
+    }
+
+    /// Opens one connection and closes it, so that a refused TLS handshake, a wrong password
+    /// or an unknown database is reported at once and with its reason: a pool would retry
+    /// until its deadline and then say only that the database did not answer.
+    public func probe(logger: Logger) async throws {
+        var configuration: PostgresConnection.Configuration
+        if let socketPath {
+            configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS =
+                switch self.tls {
+                case nil: .disable
+                case (let required, let tls)?:
+                    required ? .require(try NIOSSLContext(configuration: tls)) : .prefer(try NIOSSLContext(configuration: tls))
+                }
+            configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch let error as PSQLError where error.underlying is NIOSSLError || error.underlying is NIOSSLExtraError {
+            throw StoreError.configuration(
+                "TLS to \(host):\(port) failed with sslmode=\(sslMode.rawValue): \(error.underlying.map { "\($0)" } ?? "\(error)"); "
+                    + "check the server's certificate against sslrootcert\(sslMode == .verifyFull ? ", and that it names \(host)" : "")")
+        }
     }
 
     /// A client whose background log stays quiet below `error` unless debugging (postgres-nio

@@ -36,28 +36,29 @@ public struct Migrator: Sendable {
         guard !migrations.isEmpty else { throw StoreError.configuration("no NNN_name.sql files in \(directory.path)") }
     }
 
-    /// Finds `sql/`: `$PLEDGER_SQL_DIR`, then next to the working directory or any parent,
-    /// then next to the executable or any parent (so `.build/debug/pledger` finds the repo's).
+    /// Finds `sql/`: `$PLEDGER_SQL_DIR`; else `share/pledger/sql` beside the executable's
+    /// `bin/`; else `sql/` next to the executable or any parent (so `.build/debug/pledger`
+    /// finds its checkout's).
     public static func locateDirectory(override: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws
         -> URL
     {
         if let explicit = override ?? environment["PLEDGER_SQL_DIR"] {
             return URL(fileURLWithPath: explicit)
         }
-        let starts = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-            URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent(),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent(),
-        ]
-        for start in starts {
-            var folder = start.standardizedFileURL
-            while true {
-                let candidate = folder.appendingPathComponent("sql")
-                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("001_events.sql").path) { return candidate }
-                let parent = folder.deletingLastPathComponent()
-                if parent.path == folder.path { break }
-                folder = parent
-            }
+        // An installed binary (PREFIX/bin/pledger) has its migrations in PREFIX/share/pledger/sql;
+        // one built in a checkout finds the checkout's sql/ above it. Never the working
+        // directory: where a command is run from must not decide which schema it applies.
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ".")
+        let binary = executable.resolvingSymlinksInPath().deletingLastPathComponent()
+        let installed = binary.deletingLastPathComponent().appendingPathComponent("share/pledger/sql")
+        if FileManager.default.fileExists(atPath: installed.appendingPathComponent("001_events.sql").path) { return installed }
+        var folder = binary.standardizedFileURL
+        while true {
+            let candidate = folder.appendingPathComponent("sql")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("001_events.sql").path) { return candidate }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { break }
+            folder = parent
         }
         throw StoreError.configuration("cannot find the sql/ folder; pass --sql-dir or set PLEDGER_SQL_DIR")
     }
