@@ -32,6 +32,11 @@ public struct ServerConfiguration: Sendable {
     /// lock gives up after `lockTimeout`) before they are cancelled; the process exits at
     /// the latest 2 s after that, so within 8 s of the signal.
     public var shutdownGracePeriod: Duration = .seconds(6)
+    /// The Ed25519 key (`pledger checkpoint keygen`) the server signs checkpoints of the head
+    /// with — at start, every `checkpointInterval` while the log grows, and on request. Without
+    /// it nothing is signed, and only receipts banks kept can show a rewritten history.
+    public var checkpointKey: Data?
+    public var checkpointInterval: Duration = .seconds(24 * 3600)
 
     public init(database: DatabaseURL) { self.database = database }
 }
@@ -41,7 +46,7 @@ public enum PledgerServer {
     /// The router with every route, behind problem+json, metrics and (for `/v1`) auth.
     public static func router(ledger: Ledger, configuration: ServerConfiguration) -> Router<PledgerRequestContext> {
         LedgerMetrics.bootstrap()
-        let api = API(ledger: ledger, reportTimeout: configuration.reportTimeout)
+        let api = API(ledger: ledger, reportTimeout: configuration.reportTimeout, checkpointKey: configuration.checkpointKey)
         let router = Router(context: PledgerRequestContext.self)
         // Outermost, so it counts the answer ProblemMiddleware made of any error.
         router.add(middleware: MetricsMiddleware())
@@ -70,6 +75,14 @@ public enum PledgerServer {
         let ledger = Ledger(log: EventStore(client: client, logger: logger, operationTimeout: configuration.databaseTimeout))
         var services: [any Service] = [client, EventStoreService(store: ledger.log)]
         if configuration.runProjector { services.append(ProjectorService(projector: ledger.projector, logger: logger)) }
+        if let key = configuration.checkpointKey {
+            services.append(
+                CheckpointService(
+                    checkpoints: ledger.checkpoints, privateKey: key, interval: configuration.checkpointInterval, logger: logger))
+        } else {
+            logger.warning(
+                "no checkpoint key (--checkpoint-key, PLEDGER_CHECKPOINT_KEY): this server signs no checkpoints of the ledger head")
+        }
         let app = Application(
             router: router(ledger: ledger, configuration: configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pledger"),

@@ -18,6 +18,8 @@ public struct Ledger: Sendable {
     public let projector: Projector
     /// API tokens and the identities they stand for.
     public let tokens: TokenStore
+    /// Signed checkpoints of the head, as published.
+    public let checkpoints: SignedCheckpoints
 
     public init(log: EventStore) {
         self.log = log
@@ -27,5 +29,6 @@ public struct Ledger: Sendable {
         reports = ReportService(store: log)
         projector = Projector(store: log)
         tokens = TokenStore(store: log)
+        checkpoints = SignedCheckpoints(store: log)
     }
 }

@@ -16,7 +16,10 @@ struct APIHarness: Sendable {
 
     static let roles = ["admin", "fund_admin", "auditor", "bank:LCRCB", "bank:B2"]
 
-    static func run(_ body: @Sendable (APIHarness) async throws -> Void) async throws {
+    /// `configure` adjusts the server's settings (e.g. a checkpoint key) before it starts.
+    static func run(
+        configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: @Sendable (APIHarness) async throws -> Void
+    ) async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, url in
             // A bank token needs its bank to exist.
             for bank in ["LCRCB", "B2"] {
@@ -25,7 +28,9 @@ struct APIHarness: Sendable {
             }
             var tokens: [String: String] = [:]
             for role in roles { tokens[role] = try await TokenStore(store: store).create(name: "test \(role)", role: role).secret }
-            let router = PledgerServer.router(ledger: Ledger(log: store), configuration: ServerConfiguration(database: url))
+            var configuration = ServerConfiguration(database: url)
+            configure(&configuration)
+            let router = PledgerServer.router(ledger: Ledger(log: store), configuration: configuration)
             let app = Application(router: router)
             let issued = tokens
             try await app.test(.router) { client in

@@ -21,6 +21,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port (default 8080).") var port: Int?
     @Flag(help: "Do not run the projector here (run `pledger projections follow` elsewhere).") var noProjector = false
     @Option(help: ArgumentHelp("Folder with the NNN_name.sql files (for /readyz).", valueName: "dir")) var sqlDir: String?
+    @Option(
+        help: ArgumentHelp(
+            "Ed25519 key (`pledger checkpoint keygen`) to sign checkpoints of the head with, published at /v1/ledger/checkpoints. Default: $PLEDGER_CHECKPOINT_KEY; without one nothing is signed.",
+            valueName: "file"))
+    var checkpointKey: String?
+    @Option(help: "Hours between checkpoints while the log grows (default: $PLEDGER_CHECKPOINT_HOURS, else 24).")
+    var checkpointHours: Int?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -31,6 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.port = port
         configuration.runProjector = !noProjector
+        if let path = checkpointKey ?? environment["PLEDGER_CHECKPOINT_KEY"] {
+            configuration.checkpointKey = try SignedCheckpoint.readKey(path: path)
+        }
+        let hours = checkpointHours ?? environment["PLEDGER_CHECKPOINT_HOURS"].flatMap(Int.init) ?? 24
+        guard (1...24 * 366).contains(hours) else { throw ApplicationError.badInput("--checkpoint-hours must be 1–8784") }
+        configuration.checkpointInterval = .seconds(hours * 3600)
         configuration.sqlDirectory = try? Migrator.locateDirectory(override: sqlDir)
         let logger = connection.logger(default: .info)
         note("pledger: serving on http://\(configuration.host):\(configuration.port) (database \(configuration.database))")

@@ -9,7 +9,7 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Recompute the hash chain from the database and compare it with the head.",
         discussion: """
-            Prints how many events were verified and how fast; exits 1 naming the first bad position if any event was altered, removed or re-ordered. With --checkpoint, also checks a signed checkpoint (pledger checkpoint sign): its signature, and that the log still has the same hash at that position — proof that history up to it was not rewritten, even by a database superuser. With --receipts, checks the (position, hash) every write answered with, as a bank kept them: JSON Lines of the answers, or CSV with position and hash columns.
+            Prints how many events were verified and how fast; exits 1 naming the first bad position if any event was altered, removed or re-ordered. With --checkpoint, also checks a signed checkpoint (pledger checkpoint sign): its signature, and that the log still has the same hash at that position — proof that history up to it was not rewritten, even by a database superuser. Every checkpoint the server signed and kept (pledger serve --checkpoint-key) is checked the same way. With --receipts, checks the (position, hash) every write answered with, as a bank kept them: JSON Lines of the answers, or CSV with position and hash columns.
 
             Examples:
               pledger verify
@@ -27,7 +27,7 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let signed = try checkpoint.map { try SignedCheckpoint.load(path: $0) }
         let kept = try receipts.map { try Receipts.read(path: $0) }
-        let (report, checkpointProblem, mismatches) = try await connection.withLedger { ledger in
+        let (report, checkpointProblem, mismatches, stored) = try await connection.withLedger { ledger in
             var progress = Progress("verifying")
             let report = try await LedgerVerification(store: ledger.log).run(from: from) { done, total in progress.update(done, of: total) }
             progress.finish()
@@ -35,12 +35,27 @@ struct VerifyCommand: AsyncParsableCommand {
             if let signed { problem = try await signed.check(against: ledger) }
             var mismatches: [Receipts.Mismatch] = []
             if let kept { mismatches = try await Receipts.check(kept, against: ledger.log) }
-            return (report, problem, mismatches)
+            // The checkpoints the server signed and kept: each must still match the log.
+            var stored = (count: 0, problems: [String]())
+            for body in try await ledger.checkpoints.list(limit: 1000) {
+                stored.count += 1
+                do {
+                    let (checkpoint, key) = try Checkpoint.verify(json: body)
+                    if let found = try await SignedCheckpoint(checkpoint: checkpoint, publicKey: key).check(against: ledger) {
+                        stored.problems.append("checkpoint of position \(checkpoint.position): \(found)")
+                    }
+                } catch {
+                    stored.problems.append("a stored checkpoint does not verify: \(error)")
+                }
+            }
+            return (report, problem, mismatches, stored)
         }
         switch format {
         case .json:
             var object = JSONObject()
-            object.set("intact", .bool(report.isIntact && checkpointProblem == nil && mismatches.isEmpty))
+            object.set("intact", .bool(report.isIntact && checkpointProblem == nil && mismatches.isEmpty && stored.problems.isEmpty))
+            object.set("stored_checkpoints", .integer(Int64(stored.count)))
+            object.set("stored_checkpoint_problems", .array(stored.problems.map(JSONValue.string)))
             object.set("verified", .integer(report.verified))
             object.set("from", .integer(report.from))
             object.set("last_position", .integer(report.lastPosition))
@@ -77,6 +92,7 @@ struct VerifyCommand: AsyncParsableCommand {
             throw ApplicationError.failure("first bad position \(problem.position): \(problem.reason)")
         }
         if let checkpointProblem { throw ApplicationError.failure(checkpointProblem) }
+        if let first = stored.problems.first { throw ApplicationError.failure(first) }
         if let first = mismatches.first {
             throw ApplicationError.failure(
                 "\(mismatches.count) receipt(s) do not match the log; the first, line \(first.receipt.line): \(first.problem)")

@@ -3,7 +3,8 @@ import Hummingbird
 import PledgerDomain
 import PledgerStore
 
-/// `/v1/ledger/head` and `/v1/events`: what auditors verify.
+/// `/v1/ledger/head`, `/v1/ledger/checkpoints` and `/v1/events`: what auditors and banks
+/// verify and keep.
 struct LedgerController {
     let api: API
 
@@ -16,6 +17,26 @@ struct LedgerController {
                     "position": .integer(head.position), "hash": .string(head.hash.hex),
                     "recorded_at": head.recordedAt.map { .string($0.description) } ?? .null,
                 ]))
+        }
+
+        group.get("ledger/checkpoints") { request, context -> Response in
+            _ = try context.caller()
+            let limit = try request.query.int("limit", default: 100, range: 1...1000)
+            let items = try await api.ledger.checkpoints.list(limit: limit).map { try JSONParser.parse($0) }
+            return JSONIO.response(Views.object(["items": .array(items)]))
+        }
+
+        group.post("ledger/checkpoints") { _, context -> Response in
+            try Permission.administerFunds(try context.caller())
+            guard let key = api.checkpointKey else {
+                throw Problem(
+                    .conflict, "invalid-state", "Not possible in the current state",
+                    detail:
+                        "this server has no checkpoint key; start it with --checkpoint-key (PLEDGER_CHECKPOINT_KEY), or sign with `pledger checkpoint sign`"
+                )
+            }
+            let body = try await api.ledger.checkpoints.sign(privateKey: key)
+            return JSONIO.response(try JSONParser.parse(body), status: .created)
         }
 
         /// NDJSON, one export line per event (docs/ledger-format.md), streamed page by page: a client can

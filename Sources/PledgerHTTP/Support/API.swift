@@ -9,13 +9,17 @@ import PledgerStore
 struct API: Sendable {
     let ledger: Ledger
     let writes: Writes
+    /// The key checkpoints are signed with on request; nil when the server has none.
+    let checkpointKey: Data?
     /// How long a read waits for the projector to reach `min_position`.
     let readYourWritesTimeout: Duration
     /// How long a report may run (see `ServerConfiguration.reportTimeout`).
     let reportTimeout: Duration
 
-    init(ledger: Ledger, readYourWritesTimeout: Duration = .seconds(2), reportTimeout: Duration = .seconds(30)) {
+    init(ledger: Ledger, readYourWritesTimeout: Duration = .seconds(2), reportTimeout: Duration = .seconds(30), checkpointKey: Data? = nil)
+    {
         self.ledger = ledger
+        self.checkpointKey = checkpointKey
         writes = Writes(handler: ledger.commands)
         self.readYourWritesTimeout = readYourWritesTimeout
         self.reportTimeout = reportTimeout
