@@ -34,17 +34,23 @@ public enum LedgerRuntime {
     }
 
     /// Runs a ledger's client and writer, plus the services `more` adds (the projector),
-    /// until SIGTERM or SIGINT; then shuts them down in reverse order, each finishing what it
-    /// has in hand — the projector its batch, the writer its queue — before the client stops.
+    /// until SIGTERM or SIGINT; then shuts them down in reverse order — the projector stops
+    /// (a batch in flight rolls back whole, its checkpoint with it), the writer writes its
+    /// queue, the client closes — within `gracePeriod`, and the process ends 2 s after that
+    /// at the latest, even with the database frozen.
     public static func runUntilSignalled(
-        _ url: DatabaseURL, maxConnections: Int = 4, logger: Logger, _ more: (Ledger) -> [any Service]
+        _ url: DatabaseURL, maxConnections: Int = 4, gracePeriod: Duration = .seconds(6), logger: Logger,
+        _ more: (Ledger) -> [any Service]
     ) async throws {
         let client = url.makeClient(maxConnections: maxConnections, limits: .none, logger: logger)
         let ledger = Ledger(log: EventStore(client: client, logger: logger))
         let services: [any Service] = [client, EventStoreService(store: ledger.log)] + more(ledger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = gracePeriod
+        configuration.maximumCancellationDuration = nil
+        let watchdog = ShutdownWatchdog(gracePeriod: gracePeriod, exitAfter: gracePeriod + .seconds(2), logger: logger)
+        defer { watchdog.stopped() }
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

@@ -70,21 +70,12 @@ extension LoanImport {
             do {
                 try session.runAll(needed, at: .now())
             } catch let error as DomainError {
-                let column = LoanImport.column(for: error.field, of: Self.refusing(needed, in: session) ?? needed[0])
+                let column = LoanImport.column(for: error.field, of: needed[session.refusedCommand ?? 0])
                 refused.append(Problem(line: loan.line, message: "\(file): \(loan.lines), column \(column): \(error.message)"))
                 continue
             }
             imported += 1
         }
         return (session, Outcome(problems: refused, imported: imported, alreadyThere: alreadyThere, events: session.recorded.count))
-    }
-
-    /// The first of `commands` the rules refuse, run one by one on a copy of the session.
-    static func refusing(_ commands: [LedgerCommand], in session: LedgerSession) -> LedgerCommand? {
-        var probe = session
-        for command in commands {
-            do { try probe.runAll([command], at: .now()) } catch { return command }
-        }
-        return nil
     }
 }

@@ -45,24 +45,31 @@ public enum Receipts {
         }
     }
 
+    /// Answers that carry no receipt — a bulk report that wrote nothing (`"hash": null`), or
+    /// an answer from before answers carried their hash — are skipped, not refused.
     static func jsonLines(_ text: String, path: String) throws -> [Receipt] {
         var receipts: [Receipt] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
+        where !line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             let location = "\(path): line \(index + 1)"
-            guard case .object(let object)? = try? JSONParser.parse(Array(line.utf8)) else {
+            guard case .object(let object)? = try? JSONParser.parse(Array(line.trimmingCharacters(in: .whitespacesAndNewlines).utf8)) else {
                 throw ApplicationError.badInput("\(location): not a JSON object")
             }
-            guard case .integer(let position)? = object["position"], position >= 1 else {
-                throw ApplicationError.badInput("\(location): no position (an integer, 1 or more)")
+            switch (object["position"], object["hash"]) {
+            case (.integer(let position)?, .string(let hex)?):
+                guard position >= 1, let hash = LedgerHash(hex: hex.lowercased()) else {
+                    throw ApplicationError.badInput("\(location): position must be 1 or more and hash 64 hex digits")
+                }
+                receipts.append(Receipt(position: position, hash: hash, line: index + 1))
+            case (nil, _), (.null?, _), (_, nil), (_, .null?):
+                continue
+            default:
+                throw ApplicationError.badInput("\(location): position must be an integer and hash a string of 64 hex digits")
             }
-            guard case .string(let hex)? = object["hash"], let hash = LedgerHash(hex: hex.lowercased()) else {
-                throw ApplicationError.badInput(
-                    "\(location): no hash (64 hex digits) — answers from before receipts carried one cannot be checked")
-            }
-            receipts.append(Receipt(position: position, hash: hash, line: index + 1))
         }
-        guard !receipts.isEmpty else { throw ApplicationError.badInput("\(path): no receipts in the file") }
+        guard !receipts.isEmpty else {
+            throw ApplicationError.badInput("\(path): no receipts (answers with a position and a hash) in the file")
+        }
         return receipts
     }
 

@@ -14,15 +14,17 @@ struct ProjectionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Keep the read models up to date as events arrive, until SIGTERM or Ctrl-C.",
             discussion:
-                "For deployments that run `pledger serve --no-projector`: one follower per database. Each batch is written with its checkpoint in one transaction, so stopping it at any moment loses nothing; on SIGTERM or Ctrl-C it finishes the batch in hand and exits 0, like `pledger serve`."
+                "For deployments that run `pledger serve --no-projector`: one follower per database. Each batch is written with its checkpoint in one transaction, so stopping it at any moment loses nothing; on SIGTERM or Ctrl-C it stops — a batch in flight rolls back whole — and exits within 8 s, like `pledger serve`."
         )
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            note("pledger: following the log (SIGTERM or Ctrl-C stops it after the batch in hand)")
+            note("pledger: following the log (SIGTERM or Ctrl-C stops it)")
             let logger = connection.logger()
+            let url = try connection.url()
+            await connection.warnIfUnreachable(url)
             do {
-                try await LedgerRuntime.runUntilSignalled(try connection.url(), logger: logger) { ledger in
+                try await LedgerRuntime.runUntilSignalled(url, logger: logger) { ledger in
                     [ProjectorService(projector: ledger.projector, logger: logger)]
                 }
             } catch {

@@ -46,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.checkpointInterval = .seconds(hours * 3600)
         configuration.sqlDirectory = try? Migrator.locateDirectory(override: sqlDir)
         let logger = connection.logger(default: .info)
+        await connection.warnIfUnreachable(configuration.database)
         note("pledger: serving on http://\(configuration.host):\(configuration.port) (database \(configuration.database))")
         do {
             try await PledgerServer.run(configuration, logger: logger)

@@ -46,6 +46,19 @@ struct ConnectionOptions: ParsableArguments {
         return logger
     }
 
+    /// For long-running services: says at once why the database cannot be reached (a TLS
+    /// handshake refused, no pg_hba.conf entry, a wrong password) but starts anyway, since the
+    /// database may come up later; `/readyz` and the logs say when it does.
+    func warnIfUnreachable(_ url: DatabaseURL) async {
+        do {
+            try await url.probe(logger: logger())
+        } catch {
+            note(
+                "pledger: warning: cannot reach the database yet: \(StoreError.wrap(error))\(Self.hint(for: error, url: url)); starting anyway"
+            )
+        }
+    }
+
     /// Runs `body` with a running ledger, mapping failures to readable messages.
     func withLedger<Result: Sendable>(_ body: (Ledger) async throws -> Result) async throws -> Result {
         let url = try url()

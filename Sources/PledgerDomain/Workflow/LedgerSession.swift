@@ -43,6 +43,10 @@ public struct LedgerSession: Sendable {
         return try run(command, at: time, makeId: makeId, journal: &journal)
     }
 
+    /// After a refused `runAll`, which of its commands the rules refused (its index), so a
+    /// caller can say which part of its input was at fault; nil after one that succeeded.
+    public private(set) var refusedCommand: Int?
+
     /// Runs several commands as one: if any is refused, the session is left exactly as it
     /// was before the first (e.g. an imported row: borrower, asset, valuation and loan).
     @discardableResult
@@ -51,11 +55,17 @@ public struct LedgerSession: Sendable {
     {
         var journal: [StreamRef: AggregateStates.Entry]? = [:]
         let (recordedCount, endsCount, savedPosition) = (recorded.count, commandEnds.count, position)
+        refusedCommand = nil
+        var index = 0
         do {
             var events: [RecordedEvent] = []
-            for command in commands { events += try run(command, at: time, makeId: makeId, journal: &journal) }
+            for command in commands {
+                events += try run(command, at: time, makeId: makeId, journal: &journal)
+                index += 1
+            }
             return events
         } catch {
+            refusedCommand = index
             for (ref, entry) in journal ?? [:] { states.restore(ref, entry) }
             recorded.removeSubrange(recordedCount...)
             commandEnds.removeSubrange(endsCount...)

@@ -19,7 +19,7 @@ struct ReportsController {
             let language = try Self.language(query)
             let asOf = try query.date("as_of")
             let knownAt = try query.time("known_at")
-            try await api.awaitProjection(request, wait: asOf == nil && knownAt == nil)
+            try await api.awaitProjection(request, wait: asOf == nil && knownAt == nil && !request.wantsHTML)  // a page replays the log
             let window: MonthWindow
             if let text = query.string("window") {
                 guard query.string("from") == nil, query.string("to") == nil else {
@@ -89,7 +89,7 @@ struct ReportsController {
             guard let fund = try? FundId(text) else { throw Problem.notFound("no fund \(text)") }
             let asOf = try query.date("as_of")
             let knownAt = try query.time("known_at")
-            try await api.awaitProjection(request, wait: asOf == nil && knownAt == nil)
+            try await api.awaitProjection(request, wait: asOf == nil && knownAt == nil && !request.wantsHTML)  // a page replays the log
             let top = try query.int("top", default: 10, range: 1...1000)
             let bank = caller.role == .bank ? caller.bank : nil
             if request.wantsHTML {

@@ -176,7 +176,9 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         try DatabaseURL(environment["DATABASE_URL"] ?? "postgres://pledger@127.0.0.1:\(environment["PLEDGER_PGPORT"] ?? "54329")/pledger")
     }
 
-    private static func redacted(_ text: String) -> String {
-        text.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)
+    /// Everything between `://` and the last `@` of the authority goes (user and password:
+    /// a password may hold `/` or `:` when it was not percent-encoded).
+    static func redacted(_ text: String) -> String {
+        text.replacingOccurrences(of: #"(?<=://).*@"#, with: "***@", options: .regularExpression)
     }
 }

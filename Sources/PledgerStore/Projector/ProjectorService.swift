@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 
 /// The projector as a service, restarted after a failure (e.g. the database restarting).
+/// On shutdown it is cancelled: a batch in flight rolls back whole, its checkpoint with it.
 public struct ProjectorService: Service {
     public let projector: Projector
     public let logger: Logger

@@ -67,13 +67,16 @@ struct ReceiptsTests {
         defer { try? FileManager.default.removeItem(at: csv) }
         #expect(try Receipts.read(path: csv.path).map(\.position) == [3])
 
+        // Answers without a receipt (a bulk report that wrote nothing, an answer from before
+        // answers carried their hash) are skipped; CRLF line ends are fine; a bad hash is not.
         let jsonl = directory.appendingPathComponent("receipts-\(UUID()).jsonl")
-        try Data("{\"position\":1,\"hash\":\"\(String(repeating: "0", count: 64))\"}\n{\"position\":2}\n".utf8).write(to: jsonl)
+        let zero = String(repeating: "0", count: 64)
+        try Data("{\"position\":1,\"hash\":\"\(zero)\"}\r\n\r\n{\"position\":null,\"hash\":null}\r\n{\"position\":2}\r\n".utf8).write(
+            to: jsonl)
         defer { try? FileManager.default.removeItem(at: jsonl) }
-        #expect(
-            throws: ApplicationError.badInput(
-                "\(jsonl.path): line 2: no hash (64 hex digits) — answers from before receipts carried one cannot be checked")
-        ) {
+        #expect(try Receipts.read(path: jsonl.path).map(\.position) == [1])
+        try Data("{\"position\":1,\"hash\":\"xyz\"}\n".utf8).write(to: jsonl)
+        #expect(throws: ApplicationError.badInput("\(jsonl.path): line 1: position must be 1 or more and hash 64 hex digits")) {
             try Receipts.read(path: jsonl.path)
         }
         try Data("position,hash\n3,zz\n".utf8).write(to: csv)
