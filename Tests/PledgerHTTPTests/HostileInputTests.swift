@@ -84,6 +84,31 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a field the contract does not declare is refused by name, nested ones with their path, in bulk reports too")
+    func undeclaredFields() async throws {
+        try await APIHarness.run { api in
+            try await api.seedDistrict()
+            api.expectOK(try await api.originate())
+            let typo = try await api.send(
+                .post, "/v1/banks/LCRCB/loans/LC-2024-0001/repayments", as: "bank:LCRCB",
+                json: #"{"principal_fen":1,"interest_fen":0,"paid_on":"2024-04-01","principle_fen":5}"#)
+            #expect(typo.status == 422 && typo.string("field") == "principle_fen", "\(typo.text)")
+            let nested = try await api.send(
+                .post, "/v1/banks/LCRCB/loans", as: "bank:LCRCB",
+                json:
+                    #"{"contract_no":"LC-2","borrower":"91512081MA62K0260E","principal_fen":100,"rate_bp":400,"originated_on":"2024-05-01","matures_on":"2025-05-01","collateral":[{"asset_id":"ZL2","registration_no":"Y-2","colour":"red"}]}"#
+            )
+            #expect(nested.status == 422 && nested.string("field") == "collateral[0].colour", "\(nested.text)")
+            let bulk = try await api.send(
+                .post, "/v1/banks/LCRCB/reports", as: "bank:LCRCB",
+                json:
+                    #"{"operations":[{"op":"repayment","contract_no":"LC-2024-0001","principal_fen":1,"interest_fen":0,"paid_on":"2024-04-01","note":"x"}]}"#
+            )
+            let item = bulk.json["items"]?.arrayValue?.first
+            #expect(bulk.status == 422 && item?["error"]?["field"] == .string("operations[0].note"), "\(bulk.text)")
+        }
+    }
+
     @Test("an asset pledged to another bank's loan: 409 that does not name that bank or loan")
     func pledgedElsewhere() async throws {
         try await APIHarness.run { api in

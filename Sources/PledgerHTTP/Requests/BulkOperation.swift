@@ -20,6 +20,12 @@ enum BulkOperation {
     static let integerColumns: Set<String> = ["principal_fen", "interest_fen", "rate_bp", "days_overdue", "amount_fen", "recovery_no"]
 
     /// The command an item asks for; errors name the item's field.
+    /// The single-operation request an item's fields are read as.
+    static func schema(_ name: String) throws -> JSONValue {
+        guard let schema = Contract.component(name) else { throw Problem.invalid("operations", "no schema \(name) in the contract") }
+        return schema
+    }
+
     static func command(_ item: JSONValue, bank: BankId, prefix: String) throws -> LedgerCommand {
         guard case .object(var fields) = item else {
             throw Problem.invalid(prefix.dropLast().description, "each operation must be a JSON object")
@@ -43,17 +49,30 @@ enum BulkOperation {
         }
         let body = JSONValue.object(fields)
         switch op {
-        case "originate": return try JSONIO.decode(OriginateRequest.self, from: body, prefix: prefix).command(bank)
-        case "repayment": return .loan(key, try JSONIO.decode(RepaymentRequest.self, from: body, prefix: prefix).command)
-        case "default": return .loan(key, try JSONIO.decode(DefaultRequest.self, from: body, prefix: prefix).command)
-        case "claim": return .loan(key, try JSONIO.decode(ClaimRequest.self, from: body, prefix: prefix).command)
-        case "recovery": return .loan(key, try JSONIO.decode(RecoveryRequest.self, from: body, prefix: prefix).command)
+        case "originate":
+            return try JSONIO.decode(OriginateRequest.self, from: body, schema: try schema("Originate"), prefix: prefix).command(bank)
+        case "repayment":
+            return .loan(key, try JSONIO.decode(RepaymentRequest.self, from: body, schema: try schema("Repayment"), prefix: prefix).command)
+        case "default":
+            return .loan(key, try JSONIO.decode(DefaultRequest.self, from: body, schema: try schema("Default"), prefix: prefix).command)
+        case "claim":
+            return .loan(key, try JSONIO.decode(ClaimRequest.self, from: body, schema: try schema("Claim"), prefix: prefix).command)
+        case "recovery":
+            return .loan(key, try JSONIO.decode(RecoveryRequest.self, from: body, schema: try schema("Recovery"), prefix: prefix).command)
         case "return_recovery":
-            return .loan(key, try JSONIO.decode(RecoveryReturnRequest.self, from: body, prefix: prefix).command(recoveryNo))
-        case "write_off": return .loan(key, try JSONIO.decode(WriteOffRequest.self, from: body, prefix: prefix).command)
-        case "close": return .loan(key, try JSONIO.decode(CloseRequest.self, from: body, prefix: prefix).command)
-        case "cancel": return .loan(key, try JSONIO.decode(CancelRequest.self, from: body, prefix: prefix).command)
-        default: return .loan(key, try JSONIO.decode(ReversalRequest.self, from: body, prefix: prefix).loanCommand)
+            return .loan(
+                key,
+                try JSONIO.decode(RecoveryReturnRequest.self, from: body, schema: try schema("RecoveryReturn"), prefix: prefix).command(
+                    recoveryNo))
+        case "write_off":
+            return .loan(key, try JSONIO.decode(WriteOffRequest.self, from: body, schema: try schema("WriteOff"), prefix: prefix).command)
+        case "close":
+            return .loan(key, try JSONIO.decode(CloseRequest.self, from: body, schema: try schema("Close"), prefix: prefix).command)
+        case "cancel":
+            return .loan(key, try JSONIO.decode(CancelRequest.self, from: body, schema: try schema("Cancel"), prefix: prefix).command)
+        default:
+            return .loan(
+                key, try JSONIO.decode(ReversalRequest.self, from: body, schema: try schema("Reversal"), prefix: prefix).loanCommand)
         }
     }
 

@@ -22,9 +22,13 @@ enum JSONIO {
         return (value, body)
     }
 
-    /// Decodes a request type from a JSON object. Unknown fields are refused (a typo must not
-    /// silently drop data); type and validation errors name the field.
-    static func decode<T: Codable>(_ type: T.Type, from value: JSONValue, prefix: String = "") throws -> T {
+    /// Decodes a request type from a JSON object. A field the contract does not declare for
+    /// this body (`schema`, from the OpenAPI document) is refused — a typo must not silently
+    /// drop data; type and validation errors name the field.
+    static func decode<T: Codable>(_ type: T.Type, from value: JSONValue, schema: JSONValue, prefix: String = "") throws -> T {
+        if let undeclared = Contract.undeclaredField(value, schema: schema) {
+            throw Problem.invalid(prefix + undeclared, "\(prefix + undeclared) is not a field of this request")
+        }
         if let (field, problem) = blankOrLong(value) { throw Problem.invalid(prefix + field, "\(prefix + field) \(problem)") }
         let decoded: T
         do {
@@ -33,9 +37,6 @@ enum JSONIO {
             let description = EventCoding.describe(error)
             let field = description.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
             throw Problem.invalid(prefix + field, prefix + description)
-        }
-        if let unknown = unknownField(value, known: try JSONParser.parse(EventCoding.encoder.encode(decoded))) {
-            throw Problem.invalid(prefix + unknown, "\(prefix + unknown) is not a field of this request")
         }
         return decoded
     }
@@ -53,25 +54,6 @@ enum JSONIO {
         case .array(let items):
             for (index, item) in items.enumerated() {
                 if let found = blankOrLong(item, path: "\(path)[\(index)]") { return found }
-            }
-        default:
-            break
-        }
-        return nil
-    }
-
-    /// The first key present (and not null) in `input` but absent from the re-encoded value.
-    static func unknownField(_ input: JSONValue, known: JSONValue, path: String = "") -> String? {
-        switch (input, known) {
-        case (.object(let given), .object(let expected)):
-            for member in given.members where member.value != .null {
-                let name = path.isEmpty ? member.key : "\(path).\(member.key)"
-                guard let value = expected[member.key] else { return name }
-                if let deeper = unknownField(member.value, known: value, path: name) { return deeper }
-            }
-        case (.array(let given), .array(let expected)):
-            for (index, item) in given.enumerated() where index < expected.count {
-                if let deeper = unknownField(item, known: expected[index], path: "\(path)[\(index)]") { return deeper }
             }
         default:
             break
