@@ -27,6 +27,25 @@ struct MigratorTests {
         }
     }
 
+    @Test("a migration is its number and contents: renamed, it is still applied; two with one number are refused")
+    func renamed() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let sql = TestDatabase.repositoryRoot.appendingPathComponent("sql")
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("sql-\(UUID())")
+            try FileManager.default.copyItem(at: sql, to: copy)
+            defer { try? FileManager.default.removeItem(at: copy) }
+            try FileManager.default.moveItem(
+                at: copy.appendingPathComponent("001_events.sql"), to: copy.appendingPathComponent("001_the_event_log.sql"))
+            let migrator = try Migrator(directory: copy)
+            let again = try await migrator.migrate(client: store.client, logger: TestDatabase.logger)
+            #expect(again.applied.isEmpty && again.alreadyApplied.contains("001_the_event_log.sql"))
+            #expect(try await migrator.pending(client: store.client, logger: TestDatabase.logger).isEmpty)
+
+            try Data("SELECT 1;\n".utf8).write(to: copy.appendingPathComponent("001_another.sql"))
+            #expect(throws: StoreError.self) { try Migrator(directory: copy) }
+        }
+    }
+
     @Test("the splitter keeps dollar-quoted bodies, strings and comments whole")
     func splitter() {
         let statements = SQLScript.statements(

@@ -4,13 +4,17 @@ import PledgerDomain
 import PostgresNIO
 
 /// Applies the numbered files in `sql/` in order, each in its own transaction, and records
-/// name and SHA-256 in `schema_migrations`. An already-applied file whose contents changed
-/// is refused: history of the schema is as sacred as the ledger's.
+/// name and SHA-256 in `schema_migrations` (which `000_schema_migrations.sql` creates). A
+/// migration is its number and its contents: an already-applied file whose contents changed
+/// is refused — history of the schema is as sacred as the ledger's — while a file renamed to
+/// say better what it holds is recognised by its number and checksum.
 public struct Migrator: Sendable {
     public struct Migration: Sendable, Hashable {
         public let name: String
         public let sql: String
         public var checksum: String { Digest.sha256Hex(sql) }
+        /// The digits before the first `_`: what orders and identifies the migration.
+        public var number: String { String(name.prefix { $0.isNumber }) }
     }
 
     public let migrations: [Migration]
@@ -34,6 +38,13 @@ public struct Migrator: Sendable {
                 return Migration(name: name, sql: sql)
             }
         guard !migrations.isEmpty else { throw StoreError.configuration("no NNN_name.sql files in \(directory.path)") }
+        if let twice = Dictionary(grouping: migrations, by: \.number).first(where: { $0.value.count > 1 }) {
+            throw StoreError.configuration("two migrations are numbered \(twice.key): \(twice.value.map(\.name).joined(separator: ", "))")
+        }
+        guard migrations.first?.number == "000" else {
+            throw StoreError.configuration(
+                "\(directory.path) has no 000_schema_migrations.sql (it creates the table migrations are recorded in)")
+        }
     }
 
     /// Finds `sql/`: `$PLEDGER_SQL_DIR`; else `share/pledger/sql` beside the executable's
@@ -71,11 +82,10 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(client: PostgresClient, logger: Logger) async throws -> Outcome {
         try await client.withConnection { connection in
-            try await connection.query(
-                """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    name text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-                """, logger: logger)
+            // 000 creates schema_migrations if need be (idempotent), so applied files can be read.
+            for statement in SQLScript.statements(in: migrations[0].sql) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
             // One migrator at a time, across processes.
             try await connection.query("SELECT pg_advisory_lock(7244937)", logger: logger)
             do {
@@ -92,17 +102,17 @@ public struct Migrator: Sendable {
     /// Names of files not yet applied (empty when the schema is current).
     public func pending(client: PostgresClient, logger: Logger) async throws -> [String] {
         let applied = try await client.withConnection { try await appliedChecksums(on: $0, logger: logger) }
-        return migrations.map(\.name).filter { applied[$0] == nil }
+        return migrations.filter { applied[$0.number] == nil }.map(\.name)
     }
 
     private func apply(on connection: PostgresConnection, logger: Logger) async throws -> Outcome {
         let applied = try await appliedChecksums(on: connection, logger: logger)
         var outcome = Outcome()
         for migration in migrations {
-            if let checksum = applied[migration.name] {
+            if let (recorded, checksum) = applied[migration.number] {
                 guard checksum == migration.checksum else {
                     throw StoreError.configuration(
-                        "migration \(migration.name) was changed after it was applied (recorded sha256 \(checksum.prefix(12))…, file now \(migration.checksum.prefix(12))…); put the change in a new numbered file instead"
+                        "migration \(migration.name) was changed after it was applied as \(recorded) (recorded sha256 \(checksum.prefix(12))…, file now \(migration.checksum.prefix(12))…); put the change in a new numbered file instead"
                     )
                 }
                 outcome.alreadyApplied.append(migration.name)
@@ -125,11 +135,14 @@ public struct Migrator: Sendable {
         return outcome
     }
 
-    private func appliedChecksums(on connection: PostgresConnection, logger: Logger) async throws -> [String: String] {
-        var applied: [String: String] = [:]
+    /// Applied migrations by number: the name they were applied under, and their checksum.
+    private func appliedChecksums(on connection: PostgresConnection, logger: Logger) async throws -> [String: (String, String)] {
+        var applied: [String: (String, String)] = [:]
         do {
             let rows = try await connection.query("SELECT name, sha256 FROM schema_migrations", logger: logger)
-            for try await (name, checksum) in rows.decode((String, String).self) { applied[name] = checksum }
+            for try await (name, checksum) in rows.decode((String, String).self) {
+                applied[String(name.prefix { $0.isNumber })] = (name, checksum)
+            }
         } catch  where StoreError.sqlState(of: error) == "42P01" {
             return [:]
         }
