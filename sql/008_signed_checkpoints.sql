@@ -10,3 +10,4 @@ CREATE TABLE IF NOT EXISTS signed_checkpoints (
     PRIMARY KEY (position, signed_at)
 );
 GRANT SELECT, INSERT ON signed_checkpoints TO pledger_app;
+GRANT SELECT ON signed_checkpoints TO pledger_readonly, pledger_auditor;

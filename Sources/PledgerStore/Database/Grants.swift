@@ -13,10 +13,10 @@ public enum Grants {
     public static let expected = Matrix(
         tables: [
             "api_tokens", "events", "idempotency_keys", "ledger_head", "projection_checkpoints", "rm_funds", "rm_loans",
-            "schema_migrations",
+            "schema_migrations", "signed_checkpoints",
         ],
         roles: [
-            // The server and the projector (002, 003, 004, 006): append events, move the head,
+            // The server and the projector (002, 003, 004, 006, 008): append events, move the head,
             // record idempotency keys, rewrite the read models.
             Role(
                 name: "pledger_app", attributes: [.login],
@@ -29,17 +29,22 @@ public enum Grants {
                     "rm_funds": [.select, .insert, .update, .delete],
                     "api_tokens": [.select],
                     "schema_migrations": [.select],
+                    "signed_checkpoints": [.select, .insert],
                 ]),
-            // A finance office's SQL users (007): the ledger and the current view only.
+            // A finance office's SQL users (007, 008): the ledger, the current view, the checkpoints.
             Role(
                 name: "pledger_readonly", attributes: [],
-                tables: ["events": [.select], "rm_loans": [.select], "rm_funds": [.select], "projection_checkpoints": [.select]]),
+                tables: [
+                    "events": [.select], "rm_loans": [.select], "rm_funds": [.select], "projection_checkpoints": [.select],
+                    "signed_checkpoints": [.select],
+                ]),
             // Auditors (007): read every table, token hashes included (see the migration for why).
             Role(
                 name: "pledger_auditor", attributes: [],
                 tables: [
                     "events": [.select], "ledger_head": [.select], "idempotency_keys": [.select], "projection_checkpoints": [.select],
                     "rm_loans": [.select], "rm_funds": [.select], "api_tokens": [.select], "schema_migrations": [.select],
+                    "signed_checkpoints": [.select],
                 ]),
             // Streaming standbys (007): a role attribute, no table.
             Role(name: "pledger_replication", attributes: [.login, .replication], tables: [:]),
