@@ -82,6 +82,28 @@ public struct ExampleDistrict {
     /// The commands that set the district up, to run them elsewhere (through a real store).
     public let setupCommands: [LedgerCommand]
 
+    /// The borrower's second enrolled loan, `LC-2024-0002`: 2,000,000.00 from 2024-03-05 for a
+    /// year, pledging a trademark valued 4,000,000.00 (for rules across one borrower's loans).
+    public mutating func originateSecondLoan() throws -> LoanKey {
+        let second = loanKey("LCRCB", "LC-2024-0002")
+        let trademark = assetId("TM-1")
+        try ledger.run(.asset(trademark, .register(id: trademark, kind: .trademark, registryNo: "TM 1", title: "龙城电池", owner: borrower)))
+        try ledger.run(
+            .asset(
+                trademark,
+                .value(
+                    id: valuationId("V1"), appraiser: "A", method: .market, value: yuan("4,000,000.00"), valuedOn: date("2024-02-01"),
+                    reportRef: "r")))
+        try ledger.run(
+            .loan(
+                second,
+                .originate(
+                    .init(
+                        key: second, borrower: borrower, principal: yuan("2,000,000.00"), rate: Bp(400), originatedOn: date("2024-03-05"),
+                        maturesOn: date("2025-03-05"), collateral: [.init(asset: trademark, registrationNo: "Y2")], fund: fund))))
+        return second
+    }
+
     /// The worked example's loan up to an approved claim: 5,000,000.00 originated 2024-03-01,
     /// 1,800,000.00 repaid 2024-09-01, defaulted 2024-10-01 (30 days overdue) with
     /// 3,200,000.00 outstanding, `claim` claimed 2024-12-30 and approved on `approvedOn`.

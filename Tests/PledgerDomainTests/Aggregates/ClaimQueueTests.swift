@@ -119,25 +119,8 @@ struct ClaimQueueTests {
     @Test("the queue is in approval order (approved_on, then log order) and the last claim paid may be partial")
     func queueOrder() throws {
         var d = try ExampleDistrict(contributions: [(.province, "500,000.00")], policy: thinFundPolicy)
-        let second = loanKey("LCRCB", "LC-2024-0002")
-        let trademark = assetId("TM-1")
         try d.ledger.run(d.origination())
-        try d.ledger.run(
-            .asset(trademark, .register(id: trademark, kind: .trademark, registryNo: "TM 1", title: "龙城电池", owner: d.borrower)))
-        try d.ledger.run(
-            .asset(
-                trademark,
-                .value(
-                    id: valuationId("V1"), appraiser: "A", method: .market, value: yuan("4,000,000.00"), valuedOn: date("2024-02-01"),
-                    reportRef: "r")))
-        try d.ledger.run(
-            .loan(
-                second,
-                .originate(
-                    .init(
-                        key: second, borrower: d.borrower, principal: yuan("2,000,000.00"), rate: Bp(400),
-                        originatedOn: date("2024-03-05"), maturesOn: date("2025-03-05"),
-                        collateral: [.init(asset: trademark, registrationNo: "Y2")], fund: d.fund))))
+        let second = try d.originateSecondLoan()
         for key in [d.loan, second] {
             try d.ledger.run(
                 .loan(key, .markDefaulted(on: date("2024-09-01"), missedDueOn: date("2024-05-29"), daysOverdue: 95, classification: .loss)))
