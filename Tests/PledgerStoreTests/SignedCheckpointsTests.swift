@@ -15,14 +15,24 @@ struct SignedCheckpointsTests {
                 AppendRequest(stream: "s", expected: .noStream, events: [try NewEvent(type: "T", data: .object(JSONObject()))]))
             let service = CheckpointService(
                 checkpoints: checkpoints, privateKey: privateKey, interval: .milliseconds(100), logger: TestDatabase.logger)
+            /// Waits (a loaded machine may be slow to schedule the service) until `count` are kept.
+            func waitFor(_ count: Int) async throws -> Int {
+                let deadline = ContinuousClock.now + .seconds(30)
+                var kept = try await checkpoints.list().count
+                while kept < count && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                    kept = try await checkpoints.list().count
+                }
+                return kept
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await service.run() }
-                try await Task.sleep(for: .milliseconds(600))
+                #expect(try await waitFor(1) == 1, "signed at start")
+                try await Task.sleep(for: .milliseconds(500))  // several intervals
                 #expect(try await checkpoints.list().count == 1, "nothing new to sign after the first")
                 _ = try await store.append(
                     AppendRequest(stream: "s", expected: .exact(1), events: [try NewEvent(type: "T", data: .object(JSONObject()))]))
-                try await Task.sleep(for: .milliseconds(600))
-                #expect(try await checkpoints.list().count == 2)
+                #expect(try await waitFor(2) == 2, "the log grew: signed again")
                 #expect(try await checkpoints.latestPosition() == 2)
                 group.cancelAll()
             }
