@@ -75,6 +75,7 @@ let package = Package(
                 "PledgerDomain", "PledgerStore", "PledgerApplication", "PledgerHTTP", "PledgerCharts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

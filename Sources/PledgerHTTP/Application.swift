@@ -76,9 +76,7 @@ public enum PledgerServer {
         var services: [any Service] = [client, EventStoreService(store: ledger.log)]
         if configuration.runProjector { services.append(ProjectorService(projector: ledger.projector, logger: logger)) }
         if let key = configuration.checkpointKey {
-            services.append(
-                CheckpointService(
-                    checkpoints: ledger.checkpoints, privateKey: key, interval: configuration.checkpointInterval, logger: logger))
+            services.append(ledger.checkpoints.service(privateKey: key, interval: configuration.checkpointInterval, logger: logger))
         } else {
             logger.warning(
                 "no checkpoint key (--checkpoint-key, PLEDGER_CHECKPOINT_KEY): this server signs no checkpoints of the ledger head")

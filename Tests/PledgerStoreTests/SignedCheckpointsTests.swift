@@ -13,8 +13,7 @@ struct SignedCheckpointsTests {
             let checkpoints = SignedCheckpoints(store: store)
             _ = try await store.append(
                 AppendRequest(stream: "s", expected: .noStream, events: [try NewEvent(type: "T", data: .object(JSONObject()))]))
-            let service = CheckpointService(
-                checkpoints: checkpoints, privateKey: privateKey, interval: .milliseconds(100), logger: TestDatabase.logger)
+            let service = checkpoints.service(privateKey: privateKey, interval: .milliseconds(100), logger: TestDatabase.logger)
             /// Waits (a loaded machine may be slow to schedule the service) until `count` are kept.
             func waitFor(_ count: Int) async throws -> Int {
                 let deadline = ContinuousClock.now + .seconds(30)

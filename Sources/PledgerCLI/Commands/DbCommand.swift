@@ -1,8 +1,25 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PledgerApplication
 import PledgerDomain
 import PledgerStore
+import PostgresNIO
+
+/// The database and the migrations folder, for the commands that compare one with the other.
+struct MigrationsOptions: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: ArgumentHelp("Folder with the NNN_name.sql files.", valueName: "dir")) var sqlDir: String?
+
+    /// Runs `body` with the folder's migrator against the database's client.
+    func run<Result: Sendable>(
+        _ body: (Migrator, PostgresClient, Logger) async throws -> Result
+    ) async throws -> (Migrator, Result) {
+        let migrator = try Migrator(directory: Migrator.locateDirectory(override: sqlDir))
+        let result = try await connection.withLedger { ledger in try await body(migrator, ledger.log.client, connection.logger()) }
+        return (migrator, result)
+    }
+}
 
 struct DbCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,14 +37,10 @@ struct DbCommand: AsyncParsableCommand {
                 Example: pledger db migrate --database-url postgres://owner@db.example:5432/pledger
                 """)
 
-        @OptionGroup var connection: ConnectionOptions
-        @Option(help: ArgumentHelp("Folder with the NNN_name.sql files.", valueName: "dir")) var sqlDir: String?
+        @OptionGroup var migrations: MigrationsOptions
 
         func run() async throws {
-            let migrator = try Migrator(directory: Migrator.locateDirectory(override: sqlDir))
-            let outcome = try await connection.withLedger { ledger in
-                try await migrator.migrate(client: ledger.log.client, logger: connection.logger())
-            }
+            let (migrator, outcome) = try await migrations.run { try await $0.migrate(client: $1, logger: $2) }
             for name in outcome.applied { print("applied  \(name)") }
             print("schema is current: \(migrator.migrations.count) migrations (\(outcome.applied.count) applied now)")
         }
@@ -36,14 +49,10 @@ struct DbCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List migrations not yet applied; exit 1 if any.")
 
-        @OptionGroup var connection: ConnectionOptions
-        @Option(help: ArgumentHelp("Folder with the NNN_name.sql files.", valueName: "dir")) var sqlDir: String?
+        @OptionGroup var migrations: MigrationsOptions
 
         func run() async throws {
-            let migrator = try Migrator(directory: Migrator.locateDirectory(override: sqlDir))
-            let pending = try await connection.withLedger { ledger in
-                try await migrator.pending(client: ledger.log.client, logger: connection.logger())
-            }
+            let (migrator, pending) = try await migrations.run { try await $0.pending(client: $1, logger: $2) }
             if pending.isEmpty {
                 print("schema is current (\(migrator.migrations.count) migrations)")
             } else {
@@ -103,18 +112,18 @@ struct DbCommand: AsyncParsableCommand {
                     let held = report.roles[role.name]
                     object.set("exists", .bool(held != nil))
                     object.set(
-                        "attributes", strings(Grants.Attribute.allCases.filter { held?.attributes.contains($0) == true }.map(\.rawValue)))
-                    object.set("expected_attributes", strings(Grants.Attribute.allCases.filter(role.attributes.contains).map(\.rawValue)))
+                        "attributes", strings(Grants.Attribute.allCases.filter { held?.attributes.contains($0) == true }.map(\.sql)))
+                    object.set("expected_attributes", strings(Grants.Attribute.allCases.filter(role.attributes.contains).map(\.sql)))
                     var perTable = JSONObject()
                     for name in tables {
                         var cell = JSONObject()
                         cell.set(
                             "held",
-                            strings(Grants.Privilege.allCases.filter { held?.privileges[name]?.contains($0) == true }.map(\.rawValue)))
+                            strings(Grants.Privilege.allCases.filter { held?.privileges[name]?.contains($0) == true }.map(\.sql)))
                         cell.set(
                             "column_only",
-                            strings(Grants.Privilege.allCases.filter { held?.columnOnly[name]?.contains($0) == true }.map(\.rawValue)))
-                        cell.set("expected", strings(Grants.Privilege.allCases.filter(role.privileges(on: name).contains).map(\.rawValue)))
+                            strings(Grants.Privilege.allCases.filter { held?.columnOnly[name]?.contains($0) == true }.map(\.sql)))
+                        cell.set("expected", strings(Grants.Privilege.allCases.filter(role.privileges(on: name).contains).map(\.sql)))
                         perTable.set(name, .object(cell))
                     }
                     object.set("tables", .object(perTable))
@@ -153,8 +162,8 @@ struct DbCommand: AsyncParsableCommand {
             let text =
                 whole.isEmpty && columns.isEmpty
                 ? "none"
-                : (Grants.Privilege.allCases.filter(whole.contains).map(\.rawValue)
-                    + Grants.Privilege.allCases.filter(columns.contains).map { "\($0.rawValue)(columns)" }).joined(separator: " ")
+                : (Grants.Privilege.allCases.filter(whole.contains).map(\.sql)
+                    + Grants.Privilege.allCases.filter(columns.contains).map { "\($0.sql)(columns)" }).joined(separator: " ")
             return (text, whole == role.privileges(on: table) && columns.isEmpty && Grants.expected.tables.contains(table))
         }
 

@@ -12,11 +12,10 @@ struct ConnectionOptions: ParsableArguments {
             "PostgreSQL URL. Default: $DATABASE_URL, else the local cluster.", valueName: "url"))
     var databaseURL: String?
 
-    @Option(
-        help: ArgumentHelp(
-            "Log level: trace, debug, info, notice, warning, error. Default: $PLEDGER_LOG_LEVEL, else warning (serve: info).",
-            valueName: "level"))
-    var logLevel: String?
+    static let logLevelHelp = ArgumentHelp(
+        "Log level: trace, debug, info, notice, warning, error. Default: $PLEDGER_LOG_LEVEL, else warning (serve: info).",
+        valueName: "level")
+    @Option(help: Self.logLevelHelp) var logLevel: String?
 
     /// The level asked for, by option or environment; nil when neither says.
     private var requestedLevel: String? { logLevel ?? ProcessInfo.processInfo.environment["PLEDGER_LOG_LEVEL"] }

@@ -52,13 +52,10 @@ public enum Grants {
 
     /// The table privileges PostgreSQL has, in its own order.
     public enum Privilege: String, CaseIterable, Sendable, Hashable {
-        case select = "SELECT"
-        case insert = "INSERT"
-        case update = "UPDATE"
-        case delete = "DELETE"
-        case truncate = "TRUNCATE"
-        case references = "REFERENCES"
-        case trigger = "TRIGGER"
+        case select, insert, update, delete, truncate, references, trigger
+
+        /// As PostgreSQL names it (`SELECT`).
+        public var sql: String { rawValue.uppercased() }
 
         /// Privileges that can also be granted on single columns, which `has_table_privilege`
         /// does not see: they are read with `has_any_column_privilege` too.
@@ -68,13 +65,16 @@ public enum Grants {
     /// Role attributes from `pg_roles`, and CREATE on the schema: a role that can create a
     /// table there owns it, and with it every privilege this matrix would deny.
     public enum Attribute: String, CaseIterable, Sendable, Hashable {
-        case login = "LOGIN"
-        case superuser = "SUPERUSER"
-        case createDatabase = "CREATEDB"
-        case createRole = "CREATEROLE"
-        case replication = "REPLICATION"
-        case bypassRLS = "BYPASSRLS"
-        case createInSchema = "CREATE ON SCHEMA"
+        case login, superuser, createDatabase, createRole, replication, bypassRLS, createInSchema
+
+        /// As `pg_roles` and `GRANT` name it (`CREATEDB`, `CREATE ON SCHEMA`).
+        public var sql: String {
+            switch self {
+            case .createDatabase: "CREATEDB"
+            case .createInSchema: "CREATE ON SCHEMA"
+            default: rawValue.uppercased()
+            }
+        }
     }
 
     public struct Role: Sendable, Hashable {
@@ -149,26 +149,26 @@ public enum Grants {
             case .unlistedTable(let table): "a table without an entry: \(table)"
             case .missingTable(let table): "table \(table) is in the expected matrix but not in the schema"
             case .missingRole(let role): "role \(role) does not exist"
-            case .attribute(let role, let attribute, true, let expected): "\(role) has \(attribute.rawValue) (expected: \(text(expected)))"
-            case .attribute(let role, let attribute, false, _): "\(role) lacks \(attribute.rawValue)"
+            case .attribute(let role, let attribute, true, let expected): "\(role) has \(attribute.sql) (expected: \(text(expected)))"
+            case .attribute(let role, let attribute, false, _): "\(role) lacks \(attribute.sql)"
             case .privilege(let role, let table, let privilege, true, let expected):
-                "\(role) has \(privilege.rawValue) on \(table) (expected: \(text(expected, separator: ", ")))"
-            case .privilege(let role, let table, let privilege, false, _): "\(role) cannot \(privilege.rawValue) \(table)"
+                "\(role) has \(privilege.sql) on \(table) (expected: \(text(expected, separator: ", ")))"
+            case .privilege(let role, let table, let privilege, false, _): "\(role) cannot \(privilege.sql) \(table)"
             case .columnPrivilege(let role, let table, let privilege, let expected):
-                "\(role) has \(privilege.rawValue) on some columns of \(table) (expected: \(text(expected, separator: ", ")))"
+                "\(role) has \(privilege.sql) on some columns of \(table) (expected: \(text(expected, separator: ", ")))"
             }
         }
     }
 
     /// Privileges in PostgreSQL's order, or "none".
     public static func text(_ privileges: Set<Privilege>, separator: String = " ") -> String {
-        privileges.isEmpty ? "none" : Privilege.allCases.filter(privileges.contains).map(\.rawValue).joined(separator: separator)
+        privileges.isEmpty ? "none" : Privilege.allCases.filter(privileges.contains).map(\.sql).joined(separator: separator)
     }
 
     /// Attributes as `\du` would think of them: LOGIN or NOLOGIN first, then the others.
     public static func text(_ attributes: Set<Attribute>) -> String {
         ([attributes.contains(.login) ? "LOGIN" : "NOLOGIN"]
-            + Attribute.allCases.filter { $0 != .login && attributes.contains($0) }.map(\.rawValue)).joined(separator: " ")
+            + Attribute.allCases.filter { $0 != .login && attributes.contains($0) }.map(\.sql)).joined(separator: " ")
     }
 
     /// Reads what the expected roles may do on every table of the current schema. Role
@@ -176,8 +176,8 @@ public enum Grants {
     /// role is simply absent rather than an error.
     public static func read(client: PostgresClient, logger: Logger) async throws -> Report {
         let names = expected.roles.map(\.name)
-        let privileges = Privilege.allCases.map(\.rawValue)
-        let columnLevel = Privilege.columnLevel.map(\.rawValue)
+        let privileges = Privilege.allCases.map(\.sql)
+        let columnLevel = Privilege.columnLevel.map(\.sql)
         do {
             return try await client.withConnection { connection in
                 var attributes: [String: Set<Attribute>] = [:]
@@ -224,7 +224,9 @@ public enum Grants {
                     """, logger: logger)
                 for try await (role, table, name, onTable, onSomeColumn) in privilegeRows.decode((String, String, String, Bool, Bool).self)
                 {
-                    guard let privilege = Privilege(rawValue: name) else { throw StoreError.corrupt("unknown privilege \(name)") }
+                    guard let privilege = Privilege(rawValue: name.lowercased()) else {
+                        throw StoreError.corrupt("unknown privilege \(name)")
+                    }
                     if onTable {
                         privilegesHeld[role, default: [:]][table, default: []].insert(privilege)
                     } else if onSomeColumn {

@@ -37,6 +37,11 @@ public struct SignedCheckpoints: Sendable {
         }
     }
 
+    /// The service that keeps signing with `privateKey` every `interval` the log has grown.
+    public func service(privateKey: Data, interval: Duration, logger: Logger) -> CheckpointService {
+        CheckpointService(checkpoints: self, privateKey: privateKey, interval: interval, logger: logger)
+    }
+
     /// The position of the newest checkpoint, if any.
     public func latestPosition() async throws -> Int64? {
         try await list(limit: 1).first.flatMap { try? Checkpoint.verify(json: $0).0.position }
@@ -46,17 +51,10 @@ public struct SignedCheckpoints: Sendable {
 /// Signs the head on a schedule (and at start) whenever the log has grown since the last
 /// checkpoint, so that keeping checkpoints needs nobody to remember to.
 public struct CheckpointService: Service {
-    public let checkpoints: SignedCheckpoints
-    public let privateKey: Data
-    public let interval: Duration
-    public let logger: Logger
-
-    public init(checkpoints: SignedCheckpoints, privateKey: Data, interval: Duration, logger: Logger) {
-        self.checkpoints = checkpoints
-        self.privateKey = privateKey
-        self.interval = interval
-        self.logger = logger
-    }
+    let checkpoints: SignedCheckpoints
+    let privateKey: Data
+    let interval: Duration
+    let logger: Logger
 
     public func run() async throws {
         do {
