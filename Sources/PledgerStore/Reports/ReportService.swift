@@ -2,11 +2,20 @@ import Foundation
 import PledgerDomain
 
 /// Answers report questions. The current view (no `asOf`, no `knownAt`) reads the read
-/// models; any past view folds the log directly, up to `knownAt` and as of `asOf`.
+/// models; any past view folds the log directly, up to `knownAt` and as of `asOf` — at most
+/// `pastViews.capacity` at once in a process.
 public struct ReportService: Sendable {
     public let store: EventStore
+    public let pastViews: ReplayGate
 
-    public init(store: EventStore) { self.store = store }
+    public init(store: EventStore, concurrentPastViews: Int = 2) {
+        self.store = store
+        pastViews = ReplayGate(capacity: concurrentPastViews)
+    }
+
+    private func fold(asOf: BusinessDate?, knownAt: RecordedTime?) async throws -> LedgerFold {
+        try await pastViews.run { try await store.replay(asOf: asOf, knownAt: knownAt) }
+    }
 
     /// Snapshots of all loans (or one bank's) for the question asked.
     public func loanSnapshots(asOf: BusinessDate?, knownAt: RecordedTime?, bank: BankId? = nil) async throws -> [LoanSnapshot] {
@@ -14,7 +23,7 @@ public struct ReportService: Sendable {
         if asOf == nil && knownAt == nil {
             snapshots = try await ReadModelWriter.loadLoans(store, bank: bank).map(\.snapshot)
         } else {
-            snapshots = try await store.replay(asOf: asOf, knownAt: knownAt).states.loanSnapshots
+            snapshots = try await fold(asOf: asOf, knownAt: knownAt).states.loanSnapshots
         }
         return bank.map { bank in snapshots.filter { $0.bankId == bank } } ?? snapshots
     }
@@ -52,7 +61,7 @@ public struct ReportService: Sendable {
             fund = try await store.state(of: .fund(id)).funds[id] ?? FundState()
             loans = try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot)
         } else {
-            let folded = try await store.replay(asOf: date, knownAt: knownAt)
+            let folded = try await fold(asOf: date, knownAt: knownAt)
             fund = folded.states.funds[id] ?? FundState()
             loans = folded.states.loanSnapshots.filter { $0.fundId == id }
         }

@@ -1,0 +1,106 @@
+import Foundation
+import PledgerDomain
+import PledgerDomainTestSupport
+import PledgerStore
+import PledgerTestSupport
+import Synchronization
+import Testing
+
+@Suite("Past views: at most a few fold the log at once")
+struct ReplayGateTests {
+    /// State the test's tasks share.
+    final class Shared<Value: Sendable>: Sendable {
+        let value: Mutex<Value>
+        init(_ value: Value) { self.value = Mutex(value) }
+        func callAsFunction<Result>(_ body: (inout Value) -> Result) -> Result { value.withLock { body(&$0) } }
+    }
+
+    /// Holds the gate's place until `release()`.
+    static func holdUntilReleased(_ gate: ReplayGate, _ released: Shared<Bool>) -> Task<Void, any Error> {
+        Task { try await gate.run { while !released({ $0 }) { try await Task.sleep(for: .milliseconds(5)) } } }
+    }
+
+    /// Waits until `condition` holds, polling; fails the test after `seconds`.
+    static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("condition not reached within \(seconds) s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    @Test("twelve callers through a gate of two: never more than two inside, all of them served, in order")
+    func capacityHolds() async throws {
+        let gate = ReplayGate(capacity: 2)
+        let inside = Shared((now: 0, most: 0, order: [Int]()))
+        let released = Shared(false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<12 {
+                group.addTask {
+                    try await gate.run {
+                        inside {
+                            $0.now += 1
+                            $0.most = max($0.most, $0.now)
+                            $0.order.append(n)
+                        }
+                        while !released({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+                        try await Task.sleep(for: .milliseconds(5))
+                        inside { $0.now -= 1 }
+                    }
+                }
+                // Arrive one after another, so the queue's order is the arrival order.
+                try await Self.eventually { gate.load.running + gate.load.waiting == n + 1 }
+            }
+            #expect(gate.load == (2, 10) as (Int, Int))
+            released { $0 = true }
+            try await group.waitForAll()
+        }
+        let seen = inside { $0 }
+        #expect(seen.most == 2)
+        #expect(seen.order == Array(0..<12))
+        #expect(gate.load == (0, 0) as (Int, Int))
+    }
+
+    @Test("a waiter whose request ends leaves the queue at once; the place it would have had goes to the next")
+    func cancelledWaiterLeaves() async throws {
+        let gate = ReplayGate(capacity: 1)
+        let released = Shared(false)
+        let holder = Self.holdUntilReleased(gate, released)
+        try await Self.eventually { gate.load.running == 1 }
+        let leaving = Task { try await gate.run { "served" } }
+        let staying = Task { try await gate.run { "served" } }
+        try await Self.eventually { gate.load.waiting == 2 }
+        leaving.cancel()
+        await #expect(throws: CancellationError.self) { try await leaving.value }
+        #expect(gate.load.waiting == 1, "the cancelled waiter is gone while the holder still runs")
+        released { $0 = true }
+        try await holder.value
+        #expect(try await staying.value == "served")
+        #expect(gate.load == (0, 0) as (Int, Int))
+    }
+
+    @Test("a report's past view waits for the gate; the current view does not")
+    func reportsUseTheGate() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let district = try ExampleDistrictCommands(policy: examplePolicy, contributions: [(.province, "3,000,000.00")])
+            let handler = CommandHandler(store: store)
+            for command in district.commands + [district.origination] { try await handler.handle(command) }
+            try await Projector(store: store).catchUp()
+            let reports = ReportService(store: store, concurrentPastViews: 1)
+            let released = Shared(false)
+            let holder = Self.holdUntilReleased(reports.pastViews, released)
+            try await Self.eventually { reports.pastViews.load.running == 1 }
+            let current = try await reports.growth(from: 2023, to: 2025)
+            let past = Task { try await reports.growth(from: 2023, to: 2025, knownAt: .now()) }
+            try await Self.eventually { reports.pastViews.load.waiting == 1 }
+            #expect(current.years.map(\.loans).reduce(0, +) == 1)
+            released { $0 = true }
+            try await holder.value
+            let answered = try await past.value
+            #expect(answered == current, "the past view, once through, is the same as now")
+        }
+    }
+}
