@@ -76,7 +76,8 @@ class Check:
         if error:
             print(f"{self.tool}: stopped: {error}", flush=True)
         print(f"{self.tool}: {passed}/{total} passed in {now() - self.started:.0f} s"
-              f"{'' if good else ' — FAILED'}; commands and output in {self.log_path}", flush=True)
+              f"{'' if good else ' — FAILED'}; commands and output in {self.log_path}"
+              + ("" if self.log_path.startswith(self.repo) else " (deleted with the work folder unless --keep)"), flush=True)
         return good
 
 
