@@ -78,11 +78,28 @@ struct LedgerAuditCommandTests {
             defer { try? FileManager.default.removeItem(at: folder) }
             let key = folder.appendingPathComponent("fund.key").path
             let checkpoint = folder.appendingPathComponent("cp.json").path
-            #expect(try PledgerBinary.run(["checkpoint", "keygen", "--key", key]).status == 0)
+            let keygen = try PledgerBinary.run(["checkpoint", "keygen", "--key", key])
+            #expect(keygen.status == 0)
+            let publicKey = keygen.stdout.replacingOccurrences(of: "public key ", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(try PledgerBinary.run(["checkpoint", "sign", "--key", key, "--out", checkpoint], database: url).status == 0)
             #expect(try PledgerBinary.run(["checkpoint", "show", checkpoint]).stdout.contains("position   10"))
+            #expect(try PledgerBinary.run(["checkpoint", "show", "--public-key", publicKey, checkpoint]).status == 0)
             try await Self.seed(store, count: 5)
-            #expect(try PledgerBinary.run(["verify", "--checkpoint", checkpoint], database: url).status == 0)
+            #expect(try PledgerBinary.run(["verify", "--checkpoint", checkpoint, "--public-key", publicKey], database: url).status == 0)
+
+            // Anyone can sign: a checkpoint from another key verifies on its own, but not
+            // against the signer's pinned key.
+            let forger = folder.appendingPathComponent("forger.key").path
+            let forged = folder.appendingPathComponent("forged.json").path
+            #expect(try PledgerBinary.run(["checkpoint", "keygen", "--key", forger]).status == 0)
+            #expect(try PledgerBinary.run(["checkpoint", "sign", "--key", forger, "--out", forged], database: url).status == 0)
+            #expect(try PledgerBinary.run(["verify", "--checkpoint", forged], database: url).status == 0)
+            let pinned = try PledgerBinary.run(["verify", "--checkpoint", forged, "--public-key", publicKey], database: url)
+            #expect(pinned.status != 0 && pinned.stderr.contains("key other than the trusted public key"), "\(pinned.stderr)")
+            let shown = try PledgerBinary.run(["checkpoint", "show", "--public-key", publicKey, forged])
+            #expect(shown.status != 0 && shown.stderr.contains("trusted public key"), "\(shown.stderr)")
+            let malformed = try PledgerBinary.run(["checkpoint", "show", "--public-key", "abc", checkpoint])
+            #expect(malformed.status != 0 && malformed.stderr.contains("64 hex digits"), "\(malformed.stderr)")
 
             // A superuser rewrites position 4 and re-hashes the whole chain after it, so the log
             // is internally consistent again — only the checkpoint can tell.

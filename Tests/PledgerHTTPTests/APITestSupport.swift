@@ -13,6 +13,7 @@ struct APIHarness: Sendable {
     let client: any TestClientProtocol
     let store: EventStore
     let tokens: [String: String]
+    let url: DatabaseURL
 
     static let roles = ["admin", "fund_admin", "auditor", "bank:LCRCB", "bank:B2"]
 
@@ -44,7 +45,18 @@ struct APIHarness: Sendable {
         let app = Application(router: router)
         let issued = tokens
         try await app.test(.router) { client in
-            try await body(APIHarness(client: client, store: store, tokens: issued))
+            try await body(APIHarness(client: client, store: store, tokens: issued, url: url))
+        }
+    }
+
+    /// A second API node on the same database, with a pool, group-commit writer and caches of
+    /// its own — as a second machine behind a load balancer has. The tokens are the same.
+    func onAnotherNode(_ body: @Sendable (APIHarness) async throws -> Void) async throws {
+        try await LedgerRuntime.with(url, maxConnections: 6, logger: TestDatabase.logger) { ledger in
+            let router = PledgerServer.router(ledger: ledger, configuration: ServerConfiguration(database: url))
+            try await Application(router: router).test(.router) { client in
+                try await body(APIHarness(client: client, store: ledger.log, tokens: tokens, url: url))
+            }
         }
     }
 

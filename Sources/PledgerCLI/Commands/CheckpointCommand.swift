@@ -15,6 +15,9 @@ struct CheckpointCommand: AsyncParsableCommand {
               pledger checkpoint keygen --key fund.key          (once; keep fund.key secret)
               pledger checkpoint sign --key fund.key --out checkpoints/2025-12.json
               pledger checkpoint show checkpoints/2025-12.json
+              pledger checkpoint show --public-key 3b6a27bc… checkpoints/2025-12.json
+
+            Anyone can make a key and sign a checkpoint, so whoever checks one for someone else (an auditor, a province rolling up its districts) pins the signer's public key — the line `checkpoint keygen` printed — with --public-key.
             """,
         subcommands: [Keygen.self, Sign.self, Show.self]
     )
@@ -58,9 +61,10 @@ struct CheckpointCommand: AsyncParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check a checkpoint's signature and print it.")
         @Argument(help: ArgumentHelp("Checkpoint file.", valueName: "file")) var file: String
+        @Option(help: SignedCheckpoint.publicKeyHelp) var publicKey: String?
 
         func run() throws {
-            let signed = try SignedCheckpoint.load(path: file)
+            let signed = try SignedCheckpoint.load(path: file, trusting: try publicKey.map(SignedCheckpoint.parsePublicKey))
             print("position   \(signed.position)")
             print("hash       \(signed.checkpoint.hash.hex)")
             print("signed at  \(signed.checkpoint.signedAt)")
@@ -76,16 +80,29 @@ struct SignedCheckpoint {
     let publicKey: Data
     var position: Int64 { checkpoint.position }
 
-    static func load(path: String) throws -> SignedCheckpoint {
+    static let publicKeyHelp = ArgumentHelp(
+        "The signer's Ed25519 public key (64 hex digits, as `checkpoint keygen` printed it): refuse a checkpoint signed with any other.",
+        valueName: "hex")
+
+    /// `trusting`: the only public key the checkpoint may be signed with (any, when nil).
+    static func load(path: String, trusting trusted: Data? = nil) throws -> SignedCheckpoint {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ApplicationError.badInput("cannot read checkpoint file \(path)")
         }
         do {
-            let (checkpoint, key) = try Checkpoint.verify(json: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            let (checkpoint, key) = try Checkpoint.verify(
+                json: text.trimmingCharacters(in: .whitespacesAndNewlines), trustedPublicKey: trusted)
             return SignedCheckpoint(checkpoint: checkpoint, publicKey: key)
         } catch {
             throw ApplicationError.failure("\(path): \(error)")
         }
+    }
+
+    static func parsePublicKey(_ text: String) throws -> Data {
+        guard let bytes = LedgerHash.bytes(hex: text.trimmingCharacters(in: .whitespaces)), bytes.count == 32 else {
+            throw ApplicationError.badInput("--public-key must be 64 hex digits: the `public key` line `pledger checkpoint keygen` printed")
+        }
+        return Data(bytes)
     }
 
     static func readKey(path: String) throws -> Data {

@@ -9,11 +9,12 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Recompute the hash chain from the database and compare it with the head.",
         discussion: """
-            Prints how many events were verified and how fast; exits 1 naming the first bad position if any event was altered, removed or re-ordered. With --checkpoint, also checks a signed checkpoint (pledger checkpoint sign): its signature, and that the log still has the same hash at that position — proof that history up to it was not rewritten, even by a database superuser. Every checkpoint the server signed and kept (pledger serve --checkpoint-key) is checked the same way. With --receipts, checks the (position, hash) every write answered with, as a bank kept them: JSON Lines of the answers, or CSV with position and hash columns.
+            Prints how many events were verified and how fast; exits 1 naming the first bad position if any event was altered, removed or re-ordered. With --checkpoint, also checks a signed checkpoint (pledger checkpoint sign): its signature, and that the log still has the same hash at that position — proof that history up to it was not rewritten, even by a database superuser. Every checkpoint the server signed and kept (pledger serve --checkpoint-key) is checked the same way. With --public-key, the checkpoint given and every kept one must be signed with that key (pin the signer's key whenever you check someone else's ledger). With --receipts, checks the (position, hash) every write answered with, as a bank kept them: JSON Lines of the answers, or CSV with position and hash columns.
 
             Examples:
               pledger verify
               pledger verify --from 1000000 --checkpoint checkpoints/2025-12-31.json
+              pledger verify --checkpoint lc-2025-12.json --public-key 3b6a27bc…
               pledger verify --receipts lcrcb-receipts.jsonl
             """)
 
@@ -22,10 +23,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A signed checkpoint file to check against the log.", valueName: "file")) var checkpoint: String?
     @Option(help: ArgumentHelp("Write receipts (position and hash of each answer) to check against the log.", valueName: "file"))
     var receipts: String?
+    @Option(help: SignedCheckpoint.publicKeyHelp) var publicKey: String?
     @Option(help: "Output: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let signed = try checkpoint.map { try SignedCheckpoint.load(path: $0) }
+        let trusted = try publicKey.map(SignedCheckpoint.parsePublicKey)
+        let signed = try checkpoint.map { try SignedCheckpoint.load(path: $0, trusting: trusted) }
         let kept = try receipts.map { try Receipts.read(path: $0) }
         let (report, checkpointProblem, mismatches, stored) = try await connection.withLedger { ledger in
             var progress = Progress("verifying")
@@ -40,7 +43,7 @@ struct VerifyCommand: AsyncParsableCommand {
             for body in try await ledger.checkpoints.list(limit: 1000) {
                 stored.count += 1
                 do {
-                    let (checkpoint, key) = try Checkpoint.verify(json: body)
+                    let (checkpoint, key) = try Checkpoint.verify(json: body, trustedPublicKey: trusted)
                     if let found = try await SignedCheckpoint(checkpoint: checkpoint, publicKey: key).check(against: ledger) {
                         stored.problems.append("checkpoint of position \(checkpoint.position): \(found)")
                     }
