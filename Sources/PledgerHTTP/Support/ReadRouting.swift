@@ -61,9 +61,13 @@ final class ReplicaRouting: Sendable {
         }
     }
 
-    /// Whether the replica answers within 2 s (for `/readyz`).
+    /// Whether the replica answers within 1 s (for `/readyz`); at once false while reads avoid
+    /// it after a failure, so a health check with a short timeout is not held up by it.
     func isReachable() async -> Bool {
-        (try? await Deadline.run(.seconds(2), "replica") { [reads] _ in try await reads.positions() }) != nil
+        if isAvoided { return false }
+        let answered = (try? await Deadline.run(.seconds(1), "replica") { [reads] _ in try await reads.positions() }) != nil
+        if !answered { failed() }
+        return answered
     }
 
     /// Samples the replica's lag for `/metrics`: `pledger_replica_up`, `pledger_replica_lag_events`,
