@@ -13,6 +13,12 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var database: DatabaseURL
+    /// A hot standby of `database` for the reads no write depends on — read-model lists,
+    /// reports, history and the event feed (`--read-database-url`); nil: everything on `database`.
+    public var readDatabase: DatabaseURL?
+    /// How long a read carrying `min_position` waits for the standby to reach it before the
+    /// primary answers it instead.
+    public var replicaWait: Duration = .seconds(1)
     /// Run the projector in this process (default); turn off when it runs on its own.
     public var runProjector = true
     /// The `sql/` folder, so `/readyz` can tell whether migrations are current.
@@ -46,7 +52,9 @@ public enum PledgerServer {
     /// The router with every route, behind problem+json, metrics and (for `/v1`) auth.
     public static func router(ledger: Ledger, configuration: ServerConfiguration) -> Router<PledgerRequestContext> {
         LedgerMetrics.bootstrap()
-        let api = API(ledger: ledger, reportTimeout: configuration.reportTimeout, checkpointKey: configuration.checkpointKey)
+        let api = API(
+            ledger: ledger, reportTimeout: configuration.reportTimeout, checkpointKey: configuration.checkpointKey,
+            replicaWait: configuration.replicaWait)
         let router = Router(context: PledgerRequestContext.self)
         // Outermost, so it counts the answer ProblemMiddleware made of any error.
         router.add(middleware: MetricsMiddleware())
@@ -72,8 +80,15 @@ public enum PledgerServer {
             lockTimeout: configuration.lockTimeout, statementTimeout: configuration.reportTimeout,
             idleInTransactionTimeout: configuration.reportTimeout)
         let client = configuration.database.makeClient(maxConnections: configuration.maxConnections, limits: limits, logger: logger)
-        let ledger = Ledger(log: EventStore(client: client, logger: logger, operationTimeout: configuration.databaseTimeout))
+        // The standby's client only reads: no writer runs on it, so nothing is ever sent there to write.
+        let replicaClient = configuration.readDatabase.map {
+            $0.makeClient(maxConnections: configuration.maxConnections, limits: limits, logger: logger)
+        }
+        let ledger = Ledger(
+            log: EventStore(client: client, logger: logger, operationTimeout: configuration.databaseTimeout),
+            replica: replicaClient.map { EventStore(client: $0, logger: logger, operationTimeout: configuration.databaseTimeout) })
         var services: [any Service] = [client, EventStoreService(store: ledger.log)]
+        if let replicaClient { services.append(replicaClient) }
         if configuration.runProjector { services.append(ProjectorService(projector: ledger.projector, logger: logger)) }
         if let key = configuration.checkpointKey {
             services.append(ledger.checkpoints.service(privateKey: key, interval: configuration.checkpointInterval, logger: logger))

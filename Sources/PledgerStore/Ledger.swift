@@ -10,10 +10,11 @@ public struct Ledger: Sendable {
     public let commands: CommandHandler
     /// Many commands' events in few atomic appends: imports, bulk reports, the demo.
     public let batches: BatchAppender
-    /// Pages of the read models (funds, a bank's loans, registrations).
-    public let readModels: ReadModelQueries
-    /// Reports: the current view from the read models, past views replayed from the log.
-    public let reports: ReportService
+    /// Read models and reports on the primary (the log's own database).
+    public let reads: LedgerReads
+    /// The same reads on a hot standby, when one is configured: the API sends the reads that
+    /// no write depends on there (see `PledgerHTTP`'s read routing), everything else to `log`.
+    public let replica: LedgerReads?
     /// Keeps the read models in step with the log.
     public let projector: Projector
     /// API tokens and the identities they stand for.
@@ -21,12 +22,13 @@ public struct Ledger: Sendable {
     /// Signed checkpoints of the head, as published.
     public let checkpoints: SignedCheckpoints
 
-    public init(log: EventStore) {
+    /// `replica`: a store on a streaming standby of `log`'s database (its writer need not run).
+    public init(log: EventStore, replica: EventStore? = nil) {
         self.log = log
         commands = CommandHandler(store: log)
         batches = BatchAppender(store: log)
-        readModels = ReadModelQueries(store: log)
-        reports = ReportService(store: log)
+        reads = LedgerReads(store: log)
+        self.replica = replica.map(LedgerReads.init(store:))
         projector = Projector(store: log)
         tokens = TokenStore(store: log)
         checkpoints = SignedCheckpoints(store: log)

@@ -22,21 +22,30 @@ struct APIHarness: Sendable {
         configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, url in
-            // A bank token needs its bank to exist.
-            for bank in ["LCRCB", "B2"] {
-                let id = try BankId(bank)
-                try await CommandHandler(store: store).handle(.bank(id, .register(id: id, name: "Bank \(bank)", licence: "L-\(bank)")))
-            }
-            var tokens: [String: String] = [:]
-            for role in roles { tokens[role] = try await TokenStore(store: store).create(name: "test \(role)", role: role).secret }
-            var configuration = ServerConfiguration(database: url)
-            configure(&configuration)
-            let router = PledgerServer.router(ledger: Ledger(log: store), configuration: configuration)
-            let app = Application(router: router)
-            let issued = tokens
-            try await app.test(.router) { client in
-                try await body(APIHarness(client: client, store: store, tokens: issued, url: url))
-            }
+            try await run(on: store, url: url, configure: configure, body)
+        }
+    }
+
+    /// The same on a database the caller made; `replica` is a store the server reads from as
+    /// its read replica.
+    static func run(
+        on store: EventStore, url: DatabaseURL, configure: (inout ServerConfiguration) -> Void = { _ in }, replica: EventStore? = nil,
+        _ body: @Sendable (APIHarness) async throws -> Void
+    ) async throws {
+        // A bank token needs its bank to exist.
+        for bank in ["LCRCB", "B2"] {
+            let id = try BankId(bank)
+            try await CommandHandler(store: store).handle(.bank(id, .register(id: id, name: "Bank \(bank)", licence: "L-\(bank)")))
+        }
+        var tokens: [String: String] = [:]
+        for role in roles { tokens[role] = try await TokenStore(store: store).create(name: "test \(role)", role: role).secret }
+        var configuration = ServerConfiguration(database: url)
+        configure(&configuration)
+        let router = PledgerServer.router(ledger: Ledger(log: store, replica: replica), configuration: configuration)
+        let app = Application(router: router)
+        let issued = tokens
+        try await app.test(.router) { client in
+            try await body(APIHarness(client: client, store: store, tokens: issued, url: url))
         }
     }
 

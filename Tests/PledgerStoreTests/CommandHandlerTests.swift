@@ -87,4 +87,28 @@ struct CommandHandlerTests {
             #expect(states.versions[.fund(district.fund)] == 35)
         }
     }
+
+    @Test("a command waits behind others on its stream at most the operation timeout, then fails as transient (503)")
+    func boundedQueue() async throws {
+        try await TestDatabase.withLedger(operationTimeout: .milliseconds(500)) { store, _ in
+            let handler = CommandHandler(store: store)
+            let district = try ExampleDistrict()
+            let fund = district.setupCommands[0]
+            let holder = Task {
+                try await handler.withStreamLocks([fund.target.name]) { try await Task.sleep(for: .seconds(3)) }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            await #expect(throws: StoreError.self) { try await handler.handle(fund) }
+            let waited = ContinuousClock.now - started
+            #expect(waited >= .milliseconds(400) && waited < .seconds(2), "waited \(waited)")
+            do {
+                _ = try await handler.handle(fund)
+                Issue.record("the second command should have waited and given up too")
+            } catch {
+                #expect(StoreError.isTransient(error), "\(error)")
+            }
+            holder.cancel()
+        }
+    }
 }

@@ -69,7 +69,7 @@ struct ClaimsCommand: AsyncParsableCommand {
             let fundId = try fund.map { try ActInput.id($0, flag: "--fund") { try FundId($0) } }
             let rows: [Row] = try await connection.withLedger { ledger in
                 _ = try await ledger.projector.catchUp()
-                let snapshots = try await ledger.reports.loanSnapshots(asOf: nil, knownAt: nil)
+                let snapshots = try await ledger.reads.reports.loanSnapshots(asOf: nil, knownAt: nil)
                 var rows: [Row] = snapshots.filter {
                     $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved && (fundId == nil || $0.fundId == fundId)
                 }

@@ -116,7 +116,7 @@ struct ReportCommand: AsyncParsableCommand {
             }
             var report = try await connection.withLedger { ledger in
                 do {
-                    return try await ledger.reports.growth(
+                    return try await ledger.reads.reports.growth(
                         window: span, target: Bp(targetBp), by: dimension, regionLevel: rollup ?? .district,
                         asOf: asOf, knownAt: knownAt)
                 } catch let error as DomainError {
@@ -138,7 +138,7 @@ struct ReportCommand: AsyncParsableCommand {
             let dimensions: [GrowthReport.Dimension] = dimension.map { [$0] } ?? [.bank, .kind, .industry]
             let (total, slices, seen) = try await connection.withLedger { ledger in
                 do {
-                    return try await ledger.reports.growthFigures(
+                    return try await ledger.reads.reports.growthFigures(
                         window: span, target: Bp(targetBp), dimensions: dimensions,
                         regionLevel: rollup ?? .district, asOf: date, knownAt: moment)
                 } catch let error as DomainError {
@@ -196,7 +196,7 @@ struct ReportCommand: AsyncParsableCommand {
                 let moment = PageOptions.moment(knownAt)
                 let (history, seen) = try await connection.withLedger { ledger in
                     do {
-                        return try await ledger.reports.exposureFigures(fund: fundId, asOf: date, knownAt: moment, topBorrowers: top)
+                        return try await ledger.reads.reports.exposureFigures(fund: fundId, asOf: date, knownAt: moment, topBorrowers: top)
                     } catch let error as DomainError {
                         throw ApplicationError.failure(error.message)
                     }
@@ -210,7 +210,7 @@ struct ReportCommand: AsyncParsableCommand {
             } else {
                 report = try await connection.withLedger { ledger in
                     do {
-                        return try await ledger.reports.exposure(fund: fundId, asOf: asOf, knownAt: knownAt, topBorrowers: top)
+                        return try await ledger.reads.reports.exposure(fund: fundId, asOf: asOf, knownAt: knownAt, topBorrowers: top)
                     } catch let error as DomainError {
                         throw ApplicationError.failure(error.message)
                     }

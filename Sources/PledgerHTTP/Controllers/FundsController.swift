@@ -53,17 +53,19 @@ struct FundsController {
 
         group.get("funds") { request, context -> Response in
             _ = try context.caller()
-            try await api.awaitProjection(request)
             let limit = try request.query.int("limit", default: 100, range: 1...1000)
-            let rows = try await api.ledger.readModels.funds(after: try request.query.cursor(), limit: limit)
-            let items: [JSONValue] = rows.map { row in
-                Views.object([
-                    "fund_id": .string(row.fundId), "name": .string(row.name), "contributed_fen": .integer(row.contributedFen),
-                    "paid_out_fen": .integer(row.paidOutFen), "recoveries_returned_fen": .integer(row.returnedFen),
-                    "balance_fen": .integer(row.balanceFen), "suspended": .bool(row.suspended),
-                ])
+            let cursor = try request.query.cursor()
+            return try await api.read(request) { reads in
+                let rows = try await reads.readModels.funds(after: cursor, limit: limit)
+                let items: [JSONValue] = rows.map { row in
+                    Views.object([
+                        "fund_id": .string(row.fundId), "name": .string(row.name), "contributed_fen": .integer(row.contributedFen),
+                        "paid_out_fen": .integer(row.paidOutFen), "recoveries_returned_fen": .integer(row.returnedFen),
+                        "balance_fen": .integer(row.balanceFen), "suspended": .bool(row.suspended),
+                    ])
+                }
+                return JSONIO.response(page(items, next: rows.count == limit ? rows.last?.fundId : nil))
             }
-            return JSONIO.response(page(items, next: rows.count == limit ? rows.last?.fundId : nil))
         }
 
         group.get("funds/:fund_id") { request, context -> Response in

@@ -45,27 +45,29 @@ struct LedgerController {
             try Permission.audit(try context.caller())
             let after = try request.query.int("after", default: 0, range: 0...Int.max)
             let limit = try request.query.int("limit", default: 1000, range: 1...100_000)
-            let store = api.ledger.log
             let headers: HTTPFields = [.contentType: "application/x-ndjson"]
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody { writer in
-                    var cursor = Int64(after)
-                    var left = limit
-                    while left > 0 {
-                        let page = try await store.read(after: cursor, limit: min(left, 1000))
-                        guard let last = page.last else { break }
-                        var buffer = ByteBuffer()
-                        for event in page {
-                            buffer.writeString(event.envelope.exportLine(previous: event.prevHash, hash: event.hash))
-                            buffer.writeString("\n")
+            return try await api.read(request, needs: .log) { reads in
+                let store = reads.store
+                return Response(
+                    status: .ok, headers: headers,
+                    body: ResponseBody { writer in
+                        var cursor = Int64(after)
+                        var left = limit
+                        while left > 0 {
+                            let page = try await store.read(after: cursor, limit: min(left, 1000))
+                            guard let last = page.last else { break }
+                            var buffer = ByteBuffer()
+                            for event in page {
+                                buffer.writeString(event.envelope.exportLine(previous: event.prevHash, hash: event.hash))
+                                buffer.writeString("\n")
+                            }
+                            try await writer.write(buffer)
+                            cursor = last.position
+                            left -= page.count
                         }
-                        try await writer.write(buffer)
-                        cursor = last.position
-                        left -= page.count
-                    }
-                    try await writer.finish(nil)
-                })
+                        try await writer.finish(nil)
+                    })
+            }
         }
     }
 }

@@ -73,7 +73,6 @@ struct LoansController {
             let caller = try context.caller()
             let bank = try context.bankId()
             try Permission.seeLoans(of: bank.value, caller)
-            try await api.awaitProjection(request)
             let limit = try request.query.int("limit", default: 100, range: 1...1000)
             let status = try request.query.string("status").map { text -> LoanStatus in
                 guard let status = LoanStatus(rawValue: text) else {
@@ -81,9 +80,12 @@ struct LoansController {
                 }
                 return status
             }
-            let rows = try await api.ledger.readModels.loans(bank: bank, status: status, after: try request.query.cursor(), limit: limit)
-            let items = try rows.map { try JSONIO.encode($0.snapshot) }
-            return JSONIO.response(page(items, next: rows.count == limit ? rows.last?.snapshot.contractNo.value : nil))
+            let cursor = try request.query.cursor()
+            return try await api.read(request) { reads in
+                let rows = try await reads.readModels.loans(bank: bank, status: status, after: cursor, limit: limit)
+                let items = try rows.map { try JSONIO.encode($0.snapshot) }
+                return JSONIO.response(page(items, next: rows.count == limit ? rows.last?.snapshot.contractNo.value : nil))
+            }
         }
 
         group.get(RouterPath(loans)) { _, context -> Response in
@@ -100,10 +102,12 @@ struct LoansController {
             try Permission.seeLoans(of: key.bank.value, caller)
             let limit = try request.query.int("limit", default: 500, range: 1...5000)
             let after = try request.query.int("after_version", default: 0, range: 0...Int(Int32.max))
-            let events = try await api.ledger.log.read(stream: key.stream, fromVersion: Int32(clamping: after + 1), limit: limit)
-            if events.isEmpty, after == 0 { throw Problem.notFound("no loan \(key)") }
-            let items = try events.map { try JSONParser.parse($0.envelope.exportLine(previous: $0.prevHash, hash: $0.hash)) }
-            return JSONIO.response(page(items, next: events.count == limit ? events.last.map { String($0.envelope.version) } : nil))
+            return try await api.read(request, needs: .log) { reads in
+                let events = try await reads.store.read(stream: key.stream, fromVersion: Int32(clamping: after + 1), limit: limit)
+                if events.isEmpty, after == 0 { throw Problem.notFound("no loan \(key)") }
+                let items = try events.map { try JSONParser.parse($0.envelope.exportLine(previous: $0.prevHash, hash: $0.hash)) }
+                return JSONIO.response(page(items, next: events.count == limit ? events.last.map { String($0.envelope.version) } : nil))
+            }
         }
     }
 }

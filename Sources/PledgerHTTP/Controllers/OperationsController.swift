@@ -41,6 +41,10 @@ struct OperationsController {
                 checks.set("database", .string("unreachable"))
                 problems.append("database unreachable: \(StoreError.wrap(error))")
             }
+            if let replica = api.replica {
+                // Reported, but not a reason to be unready: reads fall back to the primary.
+                checks.set("replica", .string(await replica.isReachable() ? "ok" : "unreachable"))
+            }
             if let stuck = api.ledger.log.writerProblem() {
                 checks.set("writer", .string(stuck))
                 problems.append("writes are not going through: \(stuck)")
@@ -64,6 +68,7 @@ struct OperationsController {
             try Permission.audit(try await AuthMiddleware.identify(request, tokens: api.ledger.tokens))
             let head = try await api.ledger.log.head()
             let checkpoint = try await Projector.checkpoint(api.ledger.log)
+            await api.replica?.sampleLag(primary: api.ledger.log)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: LedgerMetrics.render(headPosition: head.position, checkpoint: checkpoint)))

@@ -43,12 +43,16 @@ struct PartiesController {
             _ = try context.caller()
             let limit = try request.query.int("limit", default: 100, range: 1...1000)
             let after = try request.query.cursor(numeric: true).map { Int64($0) ?? 0 } ?? 0
-            let events = try await api.ledger.readModels.registrations(type: BankRegistered.type, after: after, limit: limit)
-            let items = try events.map { stored -> JSONValue in
-                guard case .bankRegistered(let bank) = try RecordedEvent(stored.envelope).event else { return .null }
-                return Views.object(["bank_id": .string(bank.bankId.value), "name": .string(bank.name), "licence": .string(bank.licence)])
+            return try await api.read(request, needs: .log) { reads in
+                let events = try await reads.readModels.registrations(type: BankRegistered.type, after: after, limit: limit)
+                let items = try events.map { stored -> JSONValue in
+                    guard case .bankRegistered(let bank) = try RecordedEvent(stored.envelope).event else { return .null }
+                    return Views.object([
+                        "bank_id": .string(bank.bankId.value), "name": .string(bank.name), "licence": .string(bank.licence),
+                    ])
+                }
+                return JSONIO.response(page(items, next: events.count == limit ? events.last.map { String($0.position) } : nil))
             }
-            return JSONIO.response(page(items, next: events.count == limit ? events.last.map { String($0.position) } : nil))
         }
 
         group.get("banks/:bank_id") { _, context -> Response in

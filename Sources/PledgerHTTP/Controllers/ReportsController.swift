@@ -19,66 +19,73 @@ struct ReportsController {
             let language = try Self.language(query)
             let asOf = try query.date("as_of")
             let knownAt = try query.time("known_at")
-            try await api.awaitProjection(request, wait: asOf == nil && knownAt == nil && !request.wantsHTML)  // a page replays the log
-            let window: MonthWindow
-            if let text = query.string("window") {
-                guard query.string("from") == nil, query.string("to") == nil else {
-                    throw Problem.invalid("window", "window replaces from and to; send one or the other")
+            let needs: ReadNeeds = asOf == nil && knownAt == nil && !request.wantsHTML ? .readModels : .log  // a page replays the log
+            return try await api.read(request, needs: needs) { reads in
+                let window: MonthWindow
+                if let text = query.string("window") {
+                    guard query.string("from") == nil, query.string("to") == nil else {
+                        throw Problem.invalid("window", "window replaces from and to; send one or the other")
+                    }
+                    do { window = try MonthWindow(parsing: text, field: "window") } catch let error as DomainError {
+                        throw Problem.invalid("window", error.message)
+                    }
+                    guard window.from.year + 50 >= window.to.year else {
+                        throw Problem.invalid("window", "a window spans at most 50 years")
+                    }
+                } else {
+                    let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)
+                    let from = try query.int("from", default: to - 3, range: 1900...2200)
+                    guard from <= to, to - from <= 50 else { throw Problem.invalid("from", "from must be at most 50 years before to") }
+                    window = try MonthWindow.years(from, to)
                 }
-                do { window = try MonthWindow(parsing: text, field: "window") } catch let error as DomainError {
-                    throw Problem.invalid("window", error.message)
+                let rollup = try query.string("rollup").map { text -> RegionLevel in
+                    guard let level = RegionLevel(rawValue: text) else {
+                        throw Problem.invalid(
+                            "rollup", "rollup must be one of \(RegionLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return level
                 }
-                guard window.from.year + 50 >= window.to.year else { throw Problem.invalid("window", "a window spans at most 50 years") }
-            } else {
-                let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)
-                let from = try query.int("from", default: to - 3, range: 1900...2200)
-                guard from <= to, to - from <= 50 else { throw Problem.invalid("from", "from must be at most 50 years before to") }
-                window = try MonthWindow.years(from, to)
-            }
-            let rollup = try query.string("rollup").map { text -> RegionLevel in
-                guard let level = RegionLevel(rawValue: text) else {
-                    throw Problem.invalid("rollup", "rollup must be one of \(RegionLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                let dimension = try query.string("by").map { text -> GrowthReport.Dimension in
+                    guard let value = GrowthReport.Dimension(rawValue: text) else {
+                        throw Problem.invalid(
+                            "by", "by must be one of \(GrowthReport.Dimension.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return value
                 }
-                return level
-            }
-            let dimension = try query.string("by").map { text -> GrowthReport.Dimension in
-                guard let value = GrowthReport.Dimension(rawValue: text) else {
-                    throw Problem.invalid(
-                        "by", "by must be one of \(GrowthReport.Dimension.allCases.map(\.rawValue).joined(separator: ", "))")
+                let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)
+                let bank = caller.role == .bank ? caller.bank : nil
+                if rollup != nil, let dimension, dimension != .region {
+                    throw Problem.invalid("rollup", "rollup groups regions; it goes with by=region (or without by)")
                 }
-                return value
-            }
-            let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)
-            let bank = caller.role == .bank ? caller.bank : nil
-            if rollup != nil, let dimension, dimension != .region {
-                throw Problem.invalid("rollup", "rollup groups regions; it goes with by=region (or without by)")
-            }
-            if request.wantsHTML {
-                let date = asOf ?? BusinessDate(containing: .now())
-                let moment = knownAt ?? .now()
-                let dimensions: [GrowthReport.Dimension] = (rollup != nil ? .region : dimension).map { [$0] } ?? [.bank, .kind, .industry]
-                let (total, slices, seen) = try await compute(request, pastView: true) {
-                    try await api.ledger.reports.growthFigures(
-                        window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
-                        asOf: date, knownAt: moment, bank: bank)
+                if request.wantsHTML {
+                    let date = asOf ?? BusinessDate(containing: .now())
+                    let moment = knownAt ?? .now()
+                    let dimensions: [GrowthReport.Dimension] =
+                        (rollup != nil ? .region : dimension).map { [$0] } ?? [.bank, .kind, .industry]
+                    let (total, slices, seen) = try await compute(request, pastView: true) {
+                        try await reads.reports.growthFigures(
+                            window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
+                            asOf: date, knownAt: moment, bank: bank)
+                    }
+                    var pinned = [("window", window.description), ("target_bp", String(target))]
+                    if let rollup {
+                        pinned.append(("rollup", rollup.rawValue))
+                    } else if let dimension {
+                        pinned.append(("by", dimension.rawValue))
+                    }
+                    pinned += [("as_of", date.description), ("known_at", moment.description), ("lang", language.rawValue)]
+                    let provenance = Provenance(
+                        position: seen.position, hash: seen.hash, knownAt: moment,
+                        reproduce: Self.reproduce("financing-growth", pinned, bank))
+                    return Self.page(ReportPages.growth(total, slices: slices, provenance: provenance, language: language))
                 }
-                var pinned = [("window", window.description), ("target_bp", String(target))]
-                if let rollup {
-                    pinned.append(("rollup", rollup.rawValue))
-                } else if let dimension {
-                    pinned.append(("by", dimension.rawValue))
+                let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
+                    try await reads.reports.growth(
+                        window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
+                        regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank)
                 }
-                pinned += [("as_of", date.description), ("known_at", moment.description), ("lang", language.rawValue)]
-                let provenance = Provenance(
-                    position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("financing-growth", pinned, bank))
-                return Self.page(ReportPages.growth(total, slices: slices, provenance: provenance, language: language))
+                return Self.respond(request, json: report.json, csv: report.csv)
             }
-            let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
-                try await api.ledger.reports.growth(
-                    window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
-                    regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank)
-            }
-            return Self.respond(request, json: report.json, csv: report.csv)
         }
 
         group.get("reports/fund-exposure") { request, context -> Response in
@@ -89,27 +96,29 @@ struct ReportsController {
             guard let fund = try? FundId(text) else { throw Problem.notFound("no fund \(text)") }
             let asOf = try query.date("as_of")
             let knownAt = try query.time("known_at")
-            try await api.awaitProjection(request, wait: asOf == nil && knownAt == nil && !request.wantsHTML)  // a page replays the log
-            let top = try query.int("top", default: 10, range: 1...1000)
-            let bank = caller.role == .bank ? caller.bank : nil
-            if request.wantsHTML {
-                let date = asOf ?? BusinessDate(containing: .now())
-                let moment = knownAt ?? .now()
-                let (history, seen) = try await compute(request, pastView: true) {
-                    try await api.ledger.reports.exposureFigures(fund: fund, asOf: date, knownAt: moment, topBorrowers: top, bank: bank)
+            let needs: ReadNeeds = asOf == nil && knownAt == nil && !request.wantsHTML ? .readModels : .log  // a page replays the log
+            return try await api.read(request, needs: needs) { reads in
+                let top = try query.int("top", default: 10, range: 1...1000)
+                let bank = caller.role == .bank ? caller.bank : nil
+                if request.wantsHTML {
+                    let date = asOf ?? BusinessDate(containing: .now())
+                    let moment = knownAt ?? .now()
+                    let (history, seen) = try await compute(request, pastView: true) {
+                        try await reads.reports.exposureFigures(fund: fund, asOf: date, knownAt: moment, topBorrowers: top, bank: bank)
+                    }
+                    let pinned = [
+                        ("fund_id", fund.value), ("top", String(top)), ("as_of", date.description), ("known_at", moment.description),
+                        ("lang", language.rawValue),
+                    ]
+                    let provenance = Provenance(
+                        position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("fund-exposure", pinned, bank))
+                    return Self.page(ReportPages.exposure(history, provenance: provenance, language: language))
                 }
-                let pinned = [
-                    ("fund_id", fund.value), ("top", String(top)), ("as_of", date.description), ("known_at", moment.description),
-                    ("lang", language.rawValue),
-                ]
-                let provenance = Provenance(
-                    position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("fund-exposure", pinned, bank))
-                return Self.page(ReportPages.exposure(history, provenance: provenance, language: language))
+                let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
+                    try await reads.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
+                }
+                return Self.respond(request, json: report.json, csv: report.csv)
             }
-            let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
-                try await api.ledger.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
-            }
-            return Self.respond(request, json: report.json, csv: report.csv)
         }
     }
 

@@ -15,10 +15,15 @@ struct API: Sendable {
     let readYourWritesTimeout: Duration
     /// How long a report may run (see `ServerConfiguration.reportTimeout`).
     let reportTimeout: Duration
+    /// Where reads go when the ledger has a replica (nil: everything on the primary).
+    let replica: ReplicaRouting?
 
-    init(ledger: Ledger, readYourWritesTimeout: Duration = .seconds(2), reportTimeout: Duration = .seconds(30), checkpointKey: Data? = nil)
-    {
+    init(
+        ledger: Ledger, readYourWritesTimeout: Duration = .seconds(2), reportTimeout: Duration = .seconds(30), checkpointKey: Data? = nil,
+        replicaWait: Duration = .seconds(1)
+    ) {
         self.ledger = ledger
+        replica = ledger.replica.map { ReplicaRouting(reads: $0, wait: replicaWait) }
         self.checkpointKey = checkpointKey
         writes = Writes(handler: ledger.commands)
         self.readYourWritesTimeout = readYourWritesTimeout
@@ -34,11 +39,9 @@ struct API: Sendable {
         return (states, version)
     }
 
-    /// Read-your-writes for read-model routes: waits until the projector has reached the
-    /// position given as `min_position` (or the `Pledger-Min-Position` header), else 503.
-    /// With `wait: false` (a past view, which reads the log, not the read models) the
-    /// position is still checked, so a malformed one is refused either way.
-    func awaitProjection(_ request: Request, wait: Bool = true) async throws {
+    /// The position a read asked to see (`min_position`, or the `Pledger-Min-Position`
+    /// header; the larger if both), checked for form; nil when it asked for none.
+    func minPosition(_ request: Request) throws -> Int64? {
         var positions: [Int64] = []
         for (field, text) in [
             ("min_position", request.query.string("min_position")), ("Pledger-Min-Position", request.headers[.pledgerMinPosition]),
@@ -49,13 +52,25 @@ struct API: Sendable {
             }
             positions.append(position)
         }
-        guard let wanted = positions.max() else { return }
+        return positions.max()
+    }
+
+    /// Refuses a position the log does not hold yet (422): no wait could ever reach it.
+    func checkExists(_ wanted: Int64) async throws {
         let head = try await ledger.log.head().position
         guard wanted <= head else {
             throw Problem.invalid(
                 "min_position", "position \(wanted) does not exist yet (the ledger head is \(head)); use a position a write returned")
         }
-        guard wait else { return }
+    }
+
+    /// Read-your-writes on the primary: waits until the projector has reached `wanted`, else
+    /// 503. A read of the log itself (`.log`: a past view, history, the feed) need not wait
+    /// there — the primary's log is the log — but the position is still checked.
+    func awaitOnPrimary(_ wanted: Int64?, _ needs: ReadNeeds) async throws {
+        guard let wanted else { return }
+        try await checkExists(wanted)
+        guard needs == .readModels else { return }
         let deadline = ContinuousClock.now + readYourWritesTimeout
         while true {
             if try await Projector.checkpoint(ledger.log) >= wanted { return }

@@ -10,10 +10,13 @@ import Synchronization
 public struct CommandHandler: Sendable {
     public let store: EventStore
     public var maxAttempts = 8
-    private let locks = StreamLocks()
+    private let locks: StreamLocks
     private let cache = StateCache()
 
-    public init(store: EventStore) { self.store = store }
+    public init(store: EventStore) {
+        self.store = store
+        locks = StreamLocks(patience: store.operationTimeout)
+    }
 
     /// What a command wrote.
     public struct Outcome: Sendable {

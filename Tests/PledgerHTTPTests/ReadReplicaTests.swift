@@ -1,0 +1,104 @@
+import Foundation
+import HTTPTypes
+import PledgerDomain
+import PledgerStore
+import PledgerTestSupport
+import Testing
+
+/// Read routing with a read replica. A real standby is `scripts/replica-check`'s job; here the
+/// "replica" is another real database: the same one (a standby that has caught up), a fresh
+/// migrated one (a standby far behind) or a port nobody listens on (a standby that is down).
+@Suite("HTTP: a read replica", .serialized)
+struct ReadReplicaTests {
+    static let source = HTTPField.Name("Pledger-Read-Source")!
+
+    @Test("a caught-up replica answers the reads, min_position included; writes, tokens and single resources stay on the primary")
+    func caughtUp() async throws {
+        // The replica is the primary's own database through a second client: it has everything.
+        try await TestDatabase.withLedger { primary, url in
+            try await LedgerRuntime.with(url, logger: TestDatabase.logger) { replica in
+                try await Self.harness(primary: primary, url: url, replica: replica.log) { api in
+                    let position = try await api.seedDistrict()
+                    try await Projector(store: api.store).catchUp()
+                    let funds = try await api.send(.get, "/v1/funds?min_position=\(position)", as: "auditor")
+                    #expect(funds.status == 200 && funds.headers[Self.source] == "replica", "\(funds.status) \(funds.text)")
+                    #expect(funds.text.contains("LC-IPRC"))
+                    let history = try await api.send(.get, "/v1/events?min_position=\(position)", as: "auditor")
+                    #expect(history.status == 200 && history.headers[Self.source] == "replica")
+                    let beyond = try await api.send(.get, "/v1/banks?min_position=\(position + 1000)", as: "auditor")
+                    #expect(beyond.status == 422 && beyond.string("field") == "min_position", "\(beyond.text)")
+                    let fund = try await api.send(.get, "/v1/funds/LC-IPRC", as: "auditor")
+                    #expect(fund.status == 200 && fund.headers[Self.source] == nil, "an ETag source for If-Match stays on the primary")
+                    let metrics = try await api.send(.get, "/metrics", as: "auditor")
+                    #expect(metrics.text.contains("pledger_replica_lag_events 0"), "\(metrics.text.suffix(1500))")
+                    #expect(metrics.text.contains("pledger_replica_up 1"))
+                    let ready = try await api.send(.get, "/readyz", as: nil)
+                    #expect(ready.json["checks"]?["replica"] == .string("ok"), "\(ready.text)")
+                }
+            }
+        }
+    }
+
+    @Test("a replica behind min_position: the primary answers after the wait, never the stale replica")
+    func behind() async throws {
+        try await TestDatabase.withLedger { primary, url in
+            // A fresh migrated database: a standby that has not replayed any of the primary's events.
+            try await TestDatabase.withLedger { stale, _ in
+                try await Self.harness(primary: primary, url: url, replica: stale, wait: .milliseconds(200)) { api in
+                    let position = try await api.seedDistrict()
+                    try await Projector(store: api.store).catchUp()
+                    let unpinned = try await api.send(.get, "/v1/funds", as: "auditor")
+                    #expect(
+                        unpinned.headers[Self.source] == "replica" && !unpinned.text.contains("LC-IPRC"),
+                        "no min_position: the replica, as it is")
+                    for uri in [
+                        "/v1/funds?min_position=\(position)", "/v1/banks/LCRCB/loans?min_position=\(position)",
+                        "/v1/reports/fund-exposure?fund_id=LC-IPRC&as_of=2024-12-31&min_position=\(position)",
+                    ] {
+                        let started = ContinuousClock.now
+                        let reply = try await api.send(.get, uri, as: "fund_admin")
+                        #expect(reply.status == 200 && reply.headers[Self.source] == "primary", "\(uri): \(reply.status) \(reply.text)")
+                        #expect(ContinuousClock.now - started >= .milliseconds(200), "\(uri) waited for the replica first")
+                    }
+                    let funds = try await api.send(
+                        .get, "/v1/funds", as: "auditor", headers: [.init("Pledger-Min-Position")!: "\(position)"])
+                    #expect(funds.headers[Self.source] == "primary" && funds.text.contains("LC-IPRC"))
+                    let metrics = try await api.send(.get, "/metrics", as: "auditor")
+                    #expect(metrics.text.contains("pledger_replica_lag_events \(position)"), "\(metrics.text.suffix(1500))")
+                }
+            }
+        }
+    }
+
+    @Test("a replica that is down: reads answered by the primary at once, /readyz says so and stays ready, writes go on")
+    func down() async throws {
+        try await TestDatabase.withLedger { primary, url in
+            let nobody = try DatabaseURL("postgres://pledger@127.0.0.1:9/pledger")
+            try await LedgerRuntime.with(nobody, operationTimeout: .seconds(2), logger: TestDatabase.logger) { dead in
+                try await Self.harness(primary: primary, url: url, replica: dead.log) { api in
+                    try await api.seedDistrict()
+                    try await Projector(store: api.store).catchUp()
+                    let started = ContinuousClock.now
+                    for _ in 0..<5 {
+                        let funds = try await api.send(.get, "/v1/funds", as: "auditor")
+                        #expect(funds.status == 200 && funds.headers[Self.source] == "primary" && funds.text.contains("LC-IPRC"))
+                    }
+                    #expect(ContinuousClock.now - started < .seconds(4), "one failed attempt, then the primary directly")
+                    let ready = try await api.send(.get, "/readyz", as: nil)
+                    #expect(ready.status == 200 && ready.json["checks"]?["replica"] == .string("unreachable"), "\(ready.text)")
+                    api.expectOK(try await api.originate())
+                    let metrics = try await api.send(.get, "/metrics", as: "auditor")
+                    #expect(metrics.text.contains("pledger_replica_up 0"))
+                }
+            }
+        }
+    }
+
+    /// An API on `primary` with `replica` as its read replica (the harness's database set-up).
+    static func harness(
+        primary: EventStore, url: DatabaseURL, replica: EventStore, wait: Duration = .seconds(1),
+        _ body: @Sendable (APIHarness) async throws -> Void
+    ) async throws {
+        try await APIHarness.run(on: primary, url: url, configure: { $0.replicaWait = wait }, replica: replica, body)
+    }
+}
