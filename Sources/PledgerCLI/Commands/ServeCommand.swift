@@ -10,7 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the HTTP API (and run the projector) until SIGINT or SIGTERM.",
         discussion: """
-            Banks, fund administrators and auditors use the API with bearer tokens from `pledger tokens create`. The OpenAPI document is at /openapi.json; health at /healthz and /readyz; Prometheus metrics at /metrics. Settings fall back to PLEDGER_HOST, PLEDGER_PORT, DATABASE_URL and PLEDGER_LOG_LEVEL.
+            Banks, fund administrators and auditors use the API with bearer tokens from `pledger tokens create`. The OpenAPI document is at /openapi.json; health at /healthz and /readyz; Prometheus metrics at /metrics. Settings fall back to PLEDGER_HOST, PLEDGER_PORT, DATABASE_URL, PLEDGER_LOG_LEVEL and PLEDGER_LOG_FORMAT. Every request has an id (X-Request-Id, taken from the request when sane), in its log entries and its answer.
 
             Example:
               pledger serve --port 8080
