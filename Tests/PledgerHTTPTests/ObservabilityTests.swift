@@ -19,7 +19,8 @@ final class LogLines: Sendable {
         var logger = Logger(label: "pledger.test") { [self] label in
             JSONLogHandler(label: label, output: { line in self.lines.withLock { $0.append(line) } })
         }
-        logger.logLevel = .info
+        // Everything, so that a secret logged at any level would show.
+        logger.logLevel = .trace
         return logger
     }
     /// Every line parsed as JSON (a line that does not parse fails the test).
