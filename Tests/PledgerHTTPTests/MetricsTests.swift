@@ -1,4 +1,5 @@
 import Foundation
+import PledgerDomain
 import PledgerStore
 import Testing
 
@@ -37,6 +38,12 @@ struct MetricsTests {
             api.expectOK(try await api.send(.get, "/v1/reports/financing-growth?from=2023&to=2024", as: "auditor"))
             api.expectOK(try await api.send(.get, "/v1/reports/financing-growth?from=2023&to=2024&as_of=2024-06-30", as: "auditor"))
             api.expectOK(try await api.send(.get, "/v1/reports/fund-exposure?fund_id=LC-IPRC", as: "fund_admin"))
+            // The writer refuses a version conflict: timed as refused, not as ok (last: the
+            // projector and the past views know no event type "Tested").
+            let conflict = AppendRequest(
+                stream: "metrics-conflict", expected: .noStream, events: [try NewEvent(type: "Tested", canonicalData: "{}")])
+            try await api.store.append(conflict)
+            await #expect(throws: AppendError.self) { try await api.store.append(conflict) }
             let text = try await api.send(.get, "/metrics", as: "auditor").text
             func value(_ series: String, sourceLocation: SourceLocation = #_sourceLocation) -> Double {
                 let line = text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
@@ -50,6 +57,7 @@ struct MetricsTests {
             let seconds = value(#"pledger_append_duration_seconds_sum{outcome="ok"}"#)
             #expect(seconds > 0 && seconds / appends < 5, "a plausible mean append latency: \(seconds / appends) s")
             #expect(text.contains(#"pledger_append_duration_seconds_bucket{outcome="ok",le="0.005"}"#))
+            #expect(value(#"pledger_append_duration_seconds_count{outcome="refused"}"#) >= 1)
 
             let commits = value("pledger_group_commit_batch_events_count")
             let events = value("pledger_group_commit_batch_events_sum")
