@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import PledgerApplication
+import PledgerStore
 
 /// The `pledger` command line: fund administrators and auditors work here.
 public struct PledgerCommand: AsyncParsableCommand {
@@ -22,11 +24,22 @@ public struct PledgerCommand: AsyncParsableCommand {
 }
 
 extension PledgerCommand {
+    /// Sets the process's log format once, before anything logs: the command's
+    /// `--log-format` (validated while parsing), else `PLEDGER_LOG_FORMAT`, else text. A
+    /// command without connection options (`checkpoint keygen`) follows the environment.
+    static func bootstrapLogging(_ command: any ParsableCommand) {
+        let options = Mirror(reflecting: command).children.lazy.compactMap { ($0.value as? OptionGroup<ConnectionOptions>)?.wrappedValue }
+            .first
+        let requested = options?.requestedFormat ?? ProcessInfo.processInfo.environment["PLEDGER_LOG_FORMAT"]
+        (requested.flatMap(LogFormat.init(rawValue:)) ?? .text).bootstrap()
+    }
+
     /// Parses and runs, turning every failure into a message on stderr and an exit code
     /// scripts can trust: 0 success, 1 refused or discrepancy, 2 bad input or usage.
     public static func runMain(_ arguments: [String]? = nil) async -> Int32 {
         do {
             var command = try parseAsRoot(arguments)
+            bootstrapLogging(command)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

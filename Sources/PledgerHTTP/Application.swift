@@ -56,10 +56,11 @@ public enum PledgerServer {
             ledger: ledger, reportTimeout: configuration.reportTimeout, checkpointKey: configuration.checkpointKey,
             replicaWait: configuration.replicaWait)
         let router = Router(context: PledgerRequestContext.self)
-        // Outermost, so it counts the answer ProblemMiddleware made of any error.
+        // Outermost: every answer, even a 404, carries its request id and is logged once.
+        router.add(middleware: RequestIDMiddleware())
+        // Outside ProblemMiddleware, so it counts the answer ProblemMiddleware made of any error.
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MethodNotAllowedMiddleware(document: OperationsController.openAPIDocument))
         OperationsController(api: api, configuration: configuration).addRoutes(to: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: ledger.tokens))

@@ -20,11 +20,14 @@ enum PledgerBinary {
         return URL(fileURLWithPath: ".build/debug/pledger")
     }()
 
-    static func run(_ arguments: [String], database: DatabaseURL? = nil, stdin: Data? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], database: DatabaseURL? = nil, stdin: Data? = nil, environment extra: [String: String] = [:])
+        throws
+        -> Outcome
+    {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
         if let database {
             environment["DATABASE_URL"] = "postgres://\(database.username)@\(database.host):\(database.port)/\(database.database)"
         }

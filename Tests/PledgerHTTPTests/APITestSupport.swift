@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import PledgerDomain
 import PledgerHTTP
 import PledgerStore
@@ -18,11 +19,13 @@ struct APIHarness: Sendable {
     static let roles = ["admin", "fund_admin", "auditor", "bank:LCRCB", "bank:B2"]
 
     /// `configure` adjusts the server's settings (e.g. a checkpoint key) before it starts.
+    /// `logger` is the application's, from which every request's logger is made.
     static func run(
-        configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: @Sendable (APIHarness) async throws -> Void
+        configure: (inout ServerConfiguration) -> Void = { _ in }, logger: Logger? = nil,
+        _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, url in
-            try await run(on: store, url: url, configure: configure, body)
+            try await run(on: store, url: url, configure: configure, logger: logger, body)
         }
     }
 
@@ -30,7 +33,7 @@ struct APIHarness: Sendable {
     /// its read replica.
     static func run(
         on store: EventStore, url: DatabaseURL, configure: (inout ServerConfiguration) -> Void = { _ in }, replica: EventStore? = nil,
-        _ body: @Sendable (APIHarness) async throws -> Void
+        logger: Logger? = nil, _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         // A bank token needs its bank to exist.
         for bank in ["LCRCB", "B2"] {
@@ -42,7 +45,7 @@ struct APIHarness: Sendable {
         var configuration = ServerConfiguration(database: url)
         configure(&configuration)
         let router = PledgerServer.router(ledger: Ledger(log: store, replica: replica), configuration: configuration)
-        let app = Application(router: router)
+        let app = Application(router: router, logger: logger)
         let issued = tokens
         try await app.test(.router) { client in
             try await body(APIHarness(client: client, store: store, tokens: issued, url: url))
@@ -139,7 +142,7 @@ struct APIHarness: Sendable {
     @discardableResult
     func originate(
         bank: String = "LCRCB", contract: String = "LC-2024-0001", asset: String = "ZL1", principal: Int = 500_000_000,
-        as role: String? = nil
+        as role: String? = nil, headers: HTTPFields = [:]
     ) async throws -> Reply {
         try await send(
             .post, "/v1/banks/\(bank)/loans", as: role ?? "bank:\(bank)",
@@ -147,7 +150,7 @@ struct APIHarness: Sendable {
                 {"contract_no":"\(contract)","borrower":"91512081MA62K0260E","principal_fen":\(principal),"rate_bp":385,
                  "originated_on":"2024-03-01","matures_on":"2025-03-01","fund_id":"LC-IPRC",
                  "collateral":[{"asset_id":"\(asset)","registration_no":"Y2024210000123"}]}
-                """)
+                """, headers: headers)
     }
 
     @discardableResult

@@ -1,4 +1,6 @@
 import Foundation
+import PledgerDomain
+import PledgerStore
 import Testing
 
 @Suite("HTTP: /metrics")
@@ -24,6 +26,59 @@ struct MetricsTests {
                 #expect(text.contains(line), "missing \(line) in:\n\(text.prefix(3000))")
             }
             #expect(!text.contains("hb_requests") && !text.contains("http.route"), "Hummingbird's names are mapped to Prometheus ones")
+        }
+    }
+
+    @Test("append latency, group-commit sizes, projector batches and report latency after real appends and reports")
+    func ledgerSeries() async throws {
+        try await APIHarness.run { api in
+            let seeded = try await api.seedDistrict()
+            api.expectOK(try await api.originate())
+            try await Projector(store: api.store).catchUp()
+            api.expectOK(try await api.send(.get, "/v1/reports/financing-growth?from=2023&to=2024", as: "auditor"))
+            api.expectOK(try await api.send(.get, "/v1/reports/financing-growth?from=2023&to=2024&as_of=2024-06-30", as: "auditor"))
+            api.expectOK(try await api.send(.get, "/v1/reports/fund-exposure?fund_id=LC-IPRC", as: "fund_admin"))
+            // The writer refuses a version conflict: timed as refused, not as ok (last: the
+            // projector and the past views know no event type "Tested").
+            let conflict = AppendRequest(
+                stream: "metrics-conflict", expected: .noStream, events: [try NewEvent(type: "Tested", canonicalData: "{}")])
+            try await api.store.append(conflict)
+            await #expect(throws: AppendError.self) { try await api.store.append(conflict) }
+            let text = try await api.send(.get, "/metrics", as: "auditor").text
+            func value(_ series: String, sourceLocation: SourceLocation = #_sourceLocation) -> Double {
+                let line = text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+                let number = line.flatMap { Double($0.split(separator: " ").last ?? "") }
+                #expect(number != nil, "no \(series) in:\n\(text.prefix(4000))", sourceLocation: sourceLocation)
+                return number ?? -1
+            }
+            // The registry is the process's, shared with tests running meanwhile: at least ours.
+            let appends = value(#"pledger_append_duration_seconds_count{outcome="ok"}"#)
+            #expect(appends >= 12, "every acknowledged append is timed (the seeding made 11, the loan 1)")
+            let seconds = value(#"pledger_append_duration_seconds_sum{outcome="ok"}"#)
+            #expect(seconds > 0 && seconds / appends < 5, "a plausible mean append latency: \(seconds / appends) s")
+            #expect(text.contains(#"pledger_append_duration_seconds_bucket{outcome="ok",le="0.005"}"#))
+            #expect(value(#"pledger_append_duration_seconds_count{outcome="refused"}"#) >= 1)
+
+            let commits = value("pledger_group_commit_batch_events_count")
+            let events = value("pledger_group_commit_batch_events_sum")
+            #expect(commits >= 1 && events >= Double(seeded), "events per commit: \(events) in \(commits)")
+            #expect(
+                text.contains(#"pledger_group_commit_batch_events_bucket{le="50000.0"}"#)
+                    || text.contains(#"pledger_group_commit_batch_events_bucket{le="50000"}"#))
+            #expect(value("pledger_group_commit_duration_seconds_count") >= commits - 0.5)
+
+            #expect(value("pledger_projector_batch_events_sum") >= Double(seeded))
+            #expect(value("pledger_projector_batch_duration_seconds_count") >= 1)
+
+            for (report, view) in [("growth", "current"), ("growth", "past"), ("exposure", "current")] {
+                let labels = #"{report="\#(report)",view="\#(view)"}"#
+                #expect(value("pledger_report_duration_seconds_count" + labels) >= 1)
+                let sum = value("pledger_report_duration_seconds_sum" + labels)
+                #expect(sum > 0 && sum < 30, "\(report) \(view): \(sum) s")
+            }
+            #expect(
+                text.contains(#"pledger_report_duration_seconds_bucket{report="growth",view="past",le="30.0"}"#)
+                    || text.contains(#"le="30""#))
         }
     }
 }

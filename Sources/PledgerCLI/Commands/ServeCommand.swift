@@ -10,7 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the HTTP API (and run the projector) until SIGINT or SIGTERM.",
         discussion: """
-            Banks, fund administrators and auditors use the API with bearer tokens from `pledger tokens create`. The OpenAPI document is at /openapi.json; health at /healthz and /readyz; Prometheus metrics at /metrics. Settings fall back to PLEDGER_HOST, PLEDGER_PORT, DATABASE_URL, PLEDGER_READ_DATABASE_URL and PLEDGER_LOG_LEVEL.
+            Banks, fund administrators and auditors use the API with bearer tokens from `pledger tokens create`. The OpenAPI document is at /openapi.json; health at /healthz and /readyz; Prometheus metrics at /metrics. Settings fall back to PLEDGER_HOST, PLEDGER_PORT, DATABASE_URL, PLEDGER_READ_DATABASE_URL, PLEDGER_LOG_LEVEL and PLEDGER_LOG_FORMAT. Every request has an id (X-Request-Id, taken from the request when sane), in its log entries and its answer.
 
             With --read-database-url (a hot standby of the database), read-model lists, reports, loan history and the event feed are read there; a read with min_position waits for the standby to reach it (up to 1 s), else the primary answers, and Pledger-Read-Source says which. Writes, tokens and everything a write decides on stay on the primary.
 

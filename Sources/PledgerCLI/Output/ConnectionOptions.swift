@@ -17,14 +17,26 @@ struct ConnectionOptions: ParsableArguments {
         valueName: "level")
     @Option(help: Self.logLevelHelp) var logLevel: String?
 
+    static let logFormatHelp = ArgumentHelp(
+        "Log format: text (lines for people) or json (one object per line). Default: $PLEDGER_LOG_FORMAT, else text.",
+        valueName: "format")
+    @Option(help: Self.logFormatHelp) var logFormat: String?
+
     /// The level asked for, by option or environment; nil when neither says.
     private var requestedLevel: String? { logLevel ?? ProcessInfo.processInfo.environment["PLEDGER_LOG_LEVEL"] }
+
+    /// The format asked for by option, else by environment; nil when neither says.
+    var requestedFormat: String? { logFormat ?? ProcessInfo.processInfo.environment["PLEDGER_LOG_FORMAT"] }
 
     func validate() throws {
         if let text = requestedLevel, Logger.Level(rawValue: text) == nil {
             let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
             throw ValidationError(
                 "log level \"\(text)\" is not one of \(levels) (from \(logLevel == nil ? "PLEDGER_LOG_LEVEL" : "--log-level"))")
+        }
+        if let text = requestedFormat, LogFormat(rawValue: text) == nil {
+            throw ValidationError(
+                "log format \"\(text)\" is not one of text, json (from \(logFormat == nil ? "PLEDGER_LOG_FORMAT" : "--log-format"))")
         }
     }
 

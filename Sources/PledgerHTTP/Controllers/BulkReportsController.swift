@@ -98,7 +98,7 @@ struct BulkReportsController {
         let caller = try context.caller()
         var meta = JSONObject()
         meta.set("actor", .string(caller.description))
-        meta.set("request_id", .string(context.id))
+        meta.set("request_id", .string(context.requestID))
         let maxAttempts = api.ledger.commands.maxAttempts
         for attempt in 1...maxAttempts {
             var session = LedgerSession()

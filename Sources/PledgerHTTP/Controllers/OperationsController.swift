@@ -37,8 +37,15 @@ struct OperationsController {
                     checks.set("migrations_pending", .array(pending.map(JSONValue.string)))
                     if !pending.isEmpty { problems.append("migrations not applied: \(pending.joined(separator: ", "))") }
                 }
+                if let problem = try await api.ledger.log.writePathProblem() {
+                    checks.set("write_path", .string(problem))
+                    problems.append("writes would fail: \(problem)")
+                } else {
+                    checks.set("write_path", .string("ok"))
+                }
             } catch {
                 checks.set("database", .string("unreachable"))
+                checks.set("write_path", .string("not checked: the database is unreachable"))
                 problems.append("database unreachable: \(StoreError.wrap(error))")
             }
             if let replica = api.replica {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Metrics
 import PledgerCharts
 import PledgerDomain
 import PledgerStore
@@ -62,7 +63,7 @@ struct ReportsController {
                     let moment = knownAt ?? .now()
                     let dimensions: [GrowthReport.Dimension] =
                         (rollup != nil ? .region : dimension).map { [$0] } ?? [.bank, .kind, .industry]
-                    let (total, slices, seen) = try await compute(request, pastView: true) {
+                    let (total, slices, seen) = try await compute(request, report: "growth", pastView: true) {
                         try await reads.reports.growthFigures(
                             window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
                             asOf: date, knownAt: moment, bank: bank)
@@ -79,7 +80,7 @@ struct ReportsController {
                         reproduce: Self.reproduce("financing-growth", pinned, bank))
                     return Self.page(ReportPages.growth(total, slices: slices, provenance: provenance, language: language))
                 }
-                let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
+                let report = try await compute(request, report: "growth", pastView: asOf != nil || knownAt != nil) {
                     try await reads.reports.growth(
                         window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
                         regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank)
@@ -103,7 +104,7 @@ struct ReportsController {
                 if request.wantsHTML {
                     let date = asOf ?? BusinessDate(containing: .now())
                     let moment = knownAt ?? .now()
-                    let (history, seen) = try await compute(request, pastView: true) {
+                    let (history, seen) = try await compute(request, report: "exposure", pastView: true) {
                         try await reads.reports.exposureFigures(fund: fund, asOf: date, knownAt: moment, topBorrowers: top, bank: bank)
                     }
                     let pinned = [
@@ -114,7 +115,7 @@ struct ReportsController {
                         position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("fund-exposure", pinned, bank))
                     return Self.page(ReportPages.exposure(history, provenance: provenance, language: language))
                 }
-                let report = try await compute(request, pastView: asOf != nil || knownAt != nil) {
+                let report = try await compute(request, report: "exposure", pastView: asOf != nil || knownAt != nil) {
                     try await reads.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
                 }
                 return Self.respond(request, json: report.json, csv: report.csv)
@@ -124,9 +125,19 @@ struct ReportsController {
 
     /// Runs a report within the report deadline. A past view folds the log, so it is also
     /// abandoned as soon as its client disconnects, instead of burning a core for nobody.
-    func compute<Report: Sendable>(_ request: Request, pastView: Bool, _ body: @escaping @Sendable () async throws -> Report) async throws
-        -> Report
-    {
+    /// Each run is timed into `pledger_report_duration_seconds{report, view}` however it ends
+    /// (an answer, a refusal, the deadline), so slow past views show before they time out.
+    func compute<Report: Sendable>(
+        _ request: Request, report: String, pastView: Bool, _ body: @escaping @Sendable () async throws -> Report
+    ) async throws -> Report {
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - started
+            Metrics.Timer(
+                label: "pledger_report_duration_seconds", dimensions: [("report", report), ("view", pastView ? "past" : "current")]
+            )
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        }
         let limit = api.reportTimeout
         let bounded: @Sendable () async throws -> Report = {
             do {

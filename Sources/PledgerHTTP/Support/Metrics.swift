@@ -3,7 +3,8 @@ import NIOCore
 import Prometheus
 
 /// The process's metrics for `/metrics`: Hummingbird's request metrics and the ledger's own
-/// (group commits, sampled heads), all through swift-metrics into one Prometheus registry.
+/// (appends, group commits, projector batches, reports, sampled heads), all through
+/// swift-metrics into one Prometheus registry. docs/operations.md ("Watching") lists them.
 /// swift-metrics has one factory per process, so the registry is bootstrapped once, on first
 /// use; every server in the process (tests run several) reports into it.
 public enum LedgerMetrics {
@@ -16,6 +17,16 @@ public enum LedgerMetrics {
             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
         ]
         factory.defaultValueHistogramBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+        // A group commit or a projector page holds up to 50,000 / 5,000 events.
+        let events: [Double] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 50_000]
+        factory.valueHistogramBuckets = ["pledger_group_commit_batch_events": events, "pledger_projector_batch_events": events]
+        // A past view folds the whole log and may take up to the report deadline (30 s).
+        factory.durationHistogramBuckets = [
+            "pledger_report_duration_seconds": [
+                .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(20), .seconds(30),
+            ]
+        ]
         MetricsSystem.bootstrap(factory)
         return registry
     }()

@@ -45,6 +45,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var object = JSONObject()
         if case .object(let body) = json { object = body }
         object.set("instance", .string(request.uri.path))
+        // The id `RequestIDMiddleware` gave the request, so a caller can quote it to support.
+        if case .string(let id)? = context.logger[metadataKey: "request_id"] { object.set("request_id", .string(id)) }
         return Response(
             status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: CanonicalJSON.string(.object(object)))))
     }

@@ -76,7 +76,7 @@ struct Writes: Sendable {
         let caller = try context.caller()
         var meta = JSONObject()
         meta.set("actor", .string(caller.description))
-        meta.set("request_id", .string(context.id))
+        meta.set("request_id", .string(context.requestID))
         let target = command.target
         let status: HTTPResponse.Status = creates ? .created : .ok
         let idempotency = key?.idempotency { Self.response($0, target: target, status: status) }

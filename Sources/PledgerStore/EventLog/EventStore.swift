@@ -122,7 +122,7 @@ public final class EventStore: Sendable {
             defer { queue.pending = [] }
             return queue.pending
         }
-        for pending in abandoned { pending.continuation.resume(throwing: StoreError.shutDown) }
+        for pending in abandoned { pending.answer(.failure(StoreError.shutDown)) }
     }
 
     /// Asks `run()` to write what is queued and return (graceful shutdown).
@@ -153,6 +153,50 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// Why a write would fail now, or nil when it would go through — found without writing,
+    /// in a transaction that is rolled back, for `/readyz`: the database accepts writes (not
+    /// a standby, not `default_transaction_read_only`), this role may insert events and
+    /// idempotency keys, and the ledger head can be locked within `lockWait` (the writer
+    /// takes that lock for every group commit). Throws when the database cannot be asked.
+    public func writePathProblem(lockWait: Duration = .seconds(1)) async throws -> String? {
+        let milliseconds = max(1, lockWait.nanoseconds / 1_000_000)
+        return try await withConnection("write-path check") { connection in
+            try await connection.query("BEGIN", logger: self.logger)
+            do {
+                let problem = try await Self.writePathProblem(on: connection, lockTimeout: milliseconds, logger: self.logger)
+                try await connection.query("ROLLBACK", logger: self.logger)
+                return problem
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
+            }
+        }
+    }
+
+    private static func writePathProblem(on connection: PostgresConnection, lockTimeout milliseconds: Int64, logger: Logger) async throws
+        -> String?
+    {
+        try await connection.query("SET LOCAL lock_timeout = \(unescaped: String(milliseconds))", logger: logger)
+        let rows = try await connection.query(
+            """
+            SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on',
+                   has_table_privilege('events', 'INSERT') AND has_table_privilege('idempotency_keys', 'INSERT')
+                   AND has_table_privilege('ledger_head', 'UPDATE')
+            """, logger: logger)
+        for try await (recovery, readOnly, mayWrite) in rows.decode((Bool, Bool, Bool).self) {
+            if recovery { return "the database is a standby in recovery; it accepts no writes" }
+            if readOnly { return "the database is read-only (default_transaction_read_only is on)" }
+            if !mayWrite { return "this role may not insert events and idempotency keys or update the ledger head" }
+        }
+        do {
+            // Read to the end: a lock timeout arrives after the row description, while rows are read.
+            for try await _ in try await connection.query("SELECT position FROM ledger_head FOR UPDATE", logger: logger) {}
+        } catch  where StoreError.sqlState(of: error) == "55P03" {
+            return "the ledger head is locked by another transaction (still held after \(milliseconds) ms)"
+        }
+        return nil
+    }
+
     private func drain() async {
         while true {
             let batch = queue.withLock { $0.take(maxEvents: maxBatchEvents) }
@@ -168,7 +212,8 @@ public final class EventStore: Sendable {
         // nothing was written. Only COMMIT's answer makes a batch acknowledged — never rows
         // seen from a statement (a backend terminated after sending them rolls back).
         let mayHaveCommitted = Flag()
-        health.withLock { $0.committingSince = .now }
+        let started = ContinuousClock.now
+        health.withLock { $0.committingSince = started }
         defer { health.withLock { $0.committingSince = nil } }
         do {
             let plan = try await lease("group commit of \(batch.count) appends") { connection -> GroupCommit.Plan in
@@ -186,8 +231,12 @@ public final class EventStore: Sendable {
             Counter(label: "pledger_append_transactions_total").increment()
             Counter(label: "pledger_append_requests_total").increment(by: batch.count)
             Recorder(label: "pledger_append_batch_size").record(batch.count)
+            // Events actually written (refused and replayed requests write none), and how
+            // long the transaction took from lease to COMMIT's answer.
+            Recorder(label: "pledger_group_commit_batch_events").record(plan.rows.positions.count)
+            Metrics.Timer(label: "pledger_group_commit_duration_seconds").recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             health.withLock { $0.consecutiveFaults = 0 }
-            for (pending, outcome) in zip(batch, plan.outcomes) { pending.continuation.resume(with: outcome) }
+            for (pending, outcome) in zip(batch, plan.outcomes) { pending.answer(outcome) }
         } catch {
             known.withLock { $0 = KnownTip() }
             let error = StoreError.wrap(error)
@@ -206,7 +255,7 @@ public final class EventStore: Sendable {
                 logger.error(
                     unknown ? "commit outcome unknown" : "group commit failed",
                     metadata: ["error": "\(error)", "appends": "\(batch.count)"])
-                for pending in batch { pending.continuation.resume(throwing: unknown ? StoreError.commitOutcomeUnknown : error) }
+                for pending in batch { pending.answer(.failure(unknown ? StoreError.commitOutcomeUnknown : error)) }
                 var blocked = state == "55P03"
                 if case StoreError.timedOut = error { blocked = true }
                 if blocked {
@@ -216,7 +265,7 @@ public final class EventStore: Sendable {
                         defer { queue.pending = [] }
                         return queue.pending
                     }
-                    for pending in waiting { pending.continuation.resume(throwing: error) }
+                    for pending in waiting { pending.answer(.failure(error)) }
                 }
                 return
             }
@@ -232,7 +281,7 @@ public final class EventStore: Sendable {
                 logger.warning("group commit failed, retrying its \(batch.count) requests one by one", metadata: ["error": "\(error)"])
                 for pending in batch { await self.commit([pending]) }
             } else {
-                batch[0].continuation.resume(throwing: error)
+                batch[0].answer(.failure(error))
             }
         }
     }
@@ -374,6 +423,29 @@ struct PendingAppend {
     let request: AppendRequest
     let continuation: CheckedContinuation<AppendResult, any Error>
     let queuedAt: ContinuousClock.Instant
+
+    /// Answers the caller and records how long the append took from being handed to the
+    /// writer to this answer (queueing and the group commit), by outcome: `ok` (written or
+    /// replayed), `refused` (the request's own fault: a version, a key, a value),
+    /// `unavailable` (the database's condition or shutdown; retry) or `unknown` (the commit's
+    /// answer was lost).
+    func answer(_ outcome: Result<AppendResult, any Error>) {
+        let label: String
+        switch outcome {
+        case .success: label = "ok"
+        case .failure(StoreError.commitOutcomeUnknown): label = "unknown"
+        case .failure(StoreError.shutDown): label = "unavailable"
+        case .failure(let error): label = StoreError.isTransient(error) ? "unavailable" : "refused"
+        }
+        Metrics.Timer(label: "pledger_append_duration_seconds", dimensions: [("outcome", label)]).recordNanoseconds(
+            (ContinuousClock.now - queuedAt).nanoseconds)
+        continuation.resume(with: outcome)
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, for swift-metrics timers.
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }
 
 /// A boolean shared with a task that may outlive its scope.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PledgerDomain
 import PostgresNIO
 import Synchronization
@@ -122,6 +123,7 @@ public final class Projector: Sendable {
 
     /// Folds a page and writes what changed; returns the new checkpoint.
     private func project(_ page: [StoredEvent], after previous: Int64, into fold: inout LedgerFold) async throws -> Int64 {
+        let started = ContinuousClock.now
         var loans = Set<LoanKey>()
         var funds = Set<FundId>()
         for stored in page {
@@ -139,6 +141,9 @@ public final class Projector: Sendable {
             try await ReadModelWriter.upsert(rows.loans, rows.funds, from: previous, to: last, on: connection, logger: self.store.logger)
         }
         reached.withLock { $0 = last }
+        // Per committed batch: how many events it took in and how long folding and writing took.
+        Recorder(label: "pledger_projector_batch_events").record(page.count)
+        Metrics.Timer(label: "pledger_projector_batch_duration_seconds").recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         return last
     }
 }

@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// How log entries are written: `text` (swift-log's console lines, for people) or `json`
+/// (one object per line, for the journal and log shippers that index fields).
+public enum LogFormat: String, CaseIterable, Sendable {
+    case text, json
+
+    private static let bootstrapped = Mutex(false)
+
+    /// Makes `self` the process's log format. swift-log allows one bootstrap per process, so
+    /// only the first call counts; `text` keeps swift-log's own handler (stderr).
+    public func bootstrap() {
+        let first = Self.bootstrapped.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first, self == .json else { return }
+        LoggingSystem.bootstrap({ label, provider in JSONLogHandler(label: label, metadataProvider: provider) }, metadataProvider: nil)
+    }
+}
+
+/// One JSON object per line on stderr: `time` (RFC 3339, UTC, milliseconds), `level`,
+/// `label`, `message`, `source`, then every metadata item as a field of its own (a key that
+/// would shadow one of those five is written as `meta.<key>`). Each line is one `write(2)`
+/// under a lock, so entries from concurrent tasks never interleave.
+public struct JSONLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    let label: String
+    /// Where lines go; stderr unless a test collects them.
+    let output: @Sendable (String) -> Void
+
+    public init(
+        label: String, metadataProvider: Logger.MetadataProvider? = nil,
+        output: @escaping @Sendable (String) -> Void = JSONLogHandler.stderr
+    ) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+        self.output = output
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let given = event.metadata { merged.merge(given) { _, new in new } }
+        output(Self.line(time: Date(), level: event.level, label: label, message: event.message.description, source: event.source, merged))
+    }
+
+    static let fixed: Set<String> = ["time", "level", "label", "message", "source"]
+
+    /// The line for one entry, newline included; metadata keys sorted so lines diff well.
+    static func line(time: Date, level: Logger.Level, label: String, message: String, source: String, _ metadata: Logger.Metadata)
+        -> String
+    {
+        var out = "{\"time\":\"\(timestamp(time))\",\"level\":\"\(level.rawValue)\",\"label\":"
+        string(label, into: &out)
+        out += ",\"message\":"
+        string(message, into: &out)
+        out += ",\"source\":"
+        string(source, into: &out)
+        for key in metadata.keys.sorted() {
+            out += ","
+            string(fixed.contains(key) ? "meta.\(key)" : key, into: &out)
+            out += ":"
+            value(metadata[key]!, into: &out)
+        }
+        out += "}\n"
+        return out
+    }
+
+    static func value(_ value: Logger.Metadata.Value, into out: inout String) {
+        switch value {
+        case .string(let text): string(text, into: &out)
+        case .stringConvertible(let convertible): string(convertible.description, into: &out)
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                Self.value(item, into: &out)
+            }
+            out += "]"
+        case .dictionary(let members):
+            out += "{"
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                string(key, into: &out)
+                out += ":"
+                Self.value(members[key]!, into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    /// A JSON string literal: quotes, backslashes and every control character escaped.
+    static func string(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    /// `2026-03-01T09:30:00.123Z`.
+    public static func timestamp(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(millis / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let ms = Int(millis % 1000)
+        let fraction = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
+    }
+
+    private static let writing = Mutex(())
+
+    /// Writes a whole line to file descriptor 2, retrying short writes.
+    public static let stderr: @Sendable (String) -> Void = { line in
+        let bytes = Array(line.utf8)
+        writing.withLock { _ in
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeBytes { buffer in
+                    write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}
