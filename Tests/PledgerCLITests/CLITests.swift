@@ -23,7 +23,7 @@ struct LedgerAuditCommandTests {
     func verifyDetectsTampering() async throws {
         try await TestDatabase.withLedger { store, url in
             try await Self.seed(store, count: 30)
-            let good = try PledgerBinary.run(["verify"], database: url)
+            let good = try await PledgerBinary.run(["verify"], database: url)
             #expect(good.status == 0, "\(good.stderr)")
             #expect(good.stdout.contains("verified   30 events"))
 
@@ -33,10 +33,10 @@ struct LedgerAuditCommandTests {
                     "UPDATE events SET meta = '{\"actor\":\"mallory\"}' WHERE position = 17", logger: TestDatabase.logger)
                 try await connection.query("ALTER TABLE events ENABLE TRIGGER USER", logger: TestDatabase.logger)
             }
-            let bad = try PledgerBinary.run(["verify"], database: url)
+            let bad = try await PledgerBinary.run(["verify"], database: url)
             #expect(bad.status == 1)
             #expect(bad.stderr.contains("first bad position 17"), "\(bad.stderr)")
-            let json = try PledgerBinary.run(["verify", "--format", "json"], database: url)
+            let json = try await PledgerBinary.run(["verify", "--format", "json"], database: url)
             #expect(json.stdout.contains("\"first_bad_position\":17"))
         }
     }
@@ -47,7 +47,7 @@ struct LedgerAuditCommandTests {
             try await Self.seed(store, count: 25)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID()).jsonl")
             defer { try? FileManager.default.removeItem(at: file) }
-            let export = try PledgerBinary.run(["export", "--out", file.path], database: url)
+            let export = try await PledgerBinary.run(["export", "--out", file.path], database: url)
             #expect(export.status == 0, "\(export.stderr)")
             let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
             #expect(lines.count == 25)
@@ -78,34 +78,35 @@ struct LedgerAuditCommandTests {
             defer { try? FileManager.default.removeItem(at: folder) }
             let key = folder.appendingPathComponent("fund.key").path
             let checkpoint = folder.appendingPathComponent("cp.json").path
-            let keygen = try PledgerBinary.run(["checkpoint", "keygen", "--key", key])
+            let keygen = try await PledgerBinary.run(["checkpoint", "keygen", "--key", key])
             #expect(keygen.status == 0)
             let publicKey = keygen.stdout.replacingOccurrences(of: "public key ", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(try PledgerBinary.run(["checkpoint", "sign", "--key", key, "--out", checkpoint], database: url).status == 0)
-            #expect(try PledgerBinary.run(["checkpoint", "show", checkpoint]).stdout.contains("position   10"))
-            #expect(try PledgerBinary.run(["checkpoint", "show", "--public-key", publicKey, checkpoint]).status == 0)
+            #expect(try await PledgerBinary.run(["checkpoint", "sign", "--key", key, "--out", checkpoint], database: url).status == 0)
+            #expect(try await PledgerBinary.run(["checkpoint", "show", checkpoint]).stdout.contains("position   10"))
+            #expect(try await PledgerBinary.run(["checkpoint", "show", "--public-key", publicKey, checkpoint]).status == 0)
             try await Self.seed(store, count: 5)
-            #expect(try PledgerBinary.run(["verify", "--checkpoint", checkpoint, "--public-key", publicKey], database: url).status == 0)
+            #expect(
+                try await PledgerBinary.run(["verify", "--checkpoint", checkpoint, "--public-key", publicKey], database: url).status == 0)
 
             // Anyone can sign: a checkpoint from another key verifies on its own, but not
             // against the signer's pinned key.
             let forger = folder.appendingPathComponent("forger.key").path
             let forged = folder.appendingPathComponent("forged.json").path
-            #expect(try PledgerBinary.run(["checkpoint", "keygen", "--key", forger]).status == 0)
-            #expect(try PledgerBinary.run(["checkpoint", "sign", "--key", forger, "--out", forged], database: url).status == 0)
-            #expect(try PledgerBinary.run(["verify", "--checkpoint", forged], database: url).status == 0)
-            let pinned = try PledgerBinary.run(["verify", "--checkpoint", forged, "--public-key", publicKey], database: url)
+            #expect(try await PledgerBinary.run(["checkpoint", "keygen", "--key", forger]).status == 0)
+            #expect(try await PledgerBinary.run(["checkpoint", "sign", "--key", forger, "--out", forged], database: url).status == 0)
+            #expect(try await PledgerBinary.run(["verify", "--checkpoint", forged], database: url).status == 0)
+            let pinned = try await PledgerBinary.run(["verify", "--checkpoint", forged, "--public-key", publicKey], database: url)
             #expect(pinned.status != 0 && pinned.stderr.contains("key other than the trusted public key"), "\(pinned.stderr)")
-            let shown = try PledgerBinary.run(["checkpoint", "show", "--public-key", publicKey, forged])
+            let shown = try await PledgerBinary.run(["checkpoint", "show", "--public-key", publicKey, forged])
             #expect(shown.status != 0 && shown.stderr.contains("trusted public key"), "\(shown.stderr)")
-            let malformed = try PledgerBinary.run(["checkpoint", "show", "--public-key", "abc", checkpoint])
+            let malformed = try await PledgerBinary.run(["checkpoint", "show", "--public-key", "abc", checkpoint])
             #expect(malformed.status != 0 && malformed.stderr.contains("64 hex digits"), "\(malformed.stderr)")
 
             // A superuser rewrites position 4 and re-hashes the whole chain after it, so the log
             // is internally consistent again — only the checkpoint can tell.
             try await TestDatabase.rewriteHistory(url, store, position: 4, data: #"{"n":4000}"#)
-            #expect(try PledgerBinary.run(["verify"], database: url).status == 0)
-            let caught = try PledgerBinary.run(["verify", "--checkpoint", checkpoint], database: url)
+            #expect(try await PledgerBinary.run(["verify"], database: url).status == 0)
+            let caught = try await PledgerBinary.run(["verify", "--checkpoint", checkpoint], database: url)
             #expect(caught.status == 1)
             #expect(caught.stderr.contains("history was rewritten"), "\(caught.stderr)")
         }

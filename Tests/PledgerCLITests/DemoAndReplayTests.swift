@@ -6,8 +6,8 @@ import Testing
 
 /// The demo district as a fixture: loaded through the real binary into a test database.
 enum DemoFixture {
-    static func load(_ url: DatabaseURL, seed: Int = 2023) throws -> String {
-        let demo = try PledgerBinary.run(["demo", "--seed", String(seed)], database: url)
+    static func load(_ url: DatabaseURL, seed: Int = 2023) async throws -> String {
+        let demo = try await PledgerBinary.run(["demo", "--seed", String(seed)], database: url)
         #expect(demo.status == 0, "\(demo.stderr)")
         return demo.stdout.split(separator: "\n").first { $0.hasPrefix("head ") }.map(String.init) ?? ""
     }
@@ -19,9 +19,9 @@ enum DemoFixture {
 struct DemoAndReplayTests {
     @Test("the demo is deterministic: same seed, same head hash; another seed, another")
     func deterministic() async throws {
-        let first = try await TestDatabase.withDatabase { try DemoFixture.load($0) }
-        let second = try await TestDatabase.withDatabase { try DemoFixture.load($0) }
-        let other = try await TestDatabase.withDatabase { try DemoFixture.load($0, seed: 7) }
+        let first = try await TestDatabase.withDatabase { try await DemoFixture.load($0) }
+        let second = try await TestDatabase.withDatabase { try await DemoFixture.load($0) }
+        let other = try await TestDatabase.withDatabase { try await DemoFixture.load($0, seed: 7) }
         #expect(first.hasPrefix("head ") && first == second)
         #expect(other != first)
     }
@@ -29,8 +29,8 @@ struct DemoAndReplayTests {
     @Test("the demo refuses a ledger that already has events")
     func demoNeedsEmptyLedger() async throws {
         try await TestDatabase.withDatabase { url in
-            _ = try DemoFixture.load(url)
-            let again = try PledgerBinary.run(["demo"], database: url)
+            _ = try await DemoFixture.load(url)
+            let again = try await PledgerBinary.run(["demo"], database: url)
             #expect(again.status == 1)
             #expect(again.stderr.contains("empty ledger"))
         }
@@ -39,17 +39,20 @@ struct DemoAndReplayTests {
     @Test("replay at a past known_at prints what the report said then, after more was appended")
     func replayReproducesThePast() async throws {
         try await TestDatabase.withDatabase { url in
-            _ = try DemoFixture.load(url)
-            let then = try PledgerBinary.run(["report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url)
+            _ = try await DemoFixture.load(url)
+            let then = try await PledgerBinary.run(
+                ["report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url)
             #expect(then.status == 0, "\(then.stderr)")
             let knownAt = RecordedTime.now().description
             try await Task.sleep(for: .milliseconds(5))
-            let imported = try PledgerBinary.run(["import", DemoFixture.samples.appendingPathComponent("loans.csv").path], database: url)
+            let imported = try await PledgerBinary.run(
+                ["import", DemoFixture.samples.appendingPathComponent("loans.csv").path], database: url)
             #expect(imported.status == 0, "\(imported.stderr)")
-            #expect(try PledgerBinary.run(["projections", "catch-up"], database: url).status == 0)
-            let now = try PledgerBinary.run(["report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url)
+            #expect(try await PledgerBinary.run(["projections", "catch-up"], database: url).status == 0)
+            let now = try await PledgerBinary.run(
+                ["report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url)
             #expect(now.stdout != then.stdout, "the import should have changed 2025")
-            let replayed = try PledgerBinary.run(
+            let replayed = try await PledgerBinary.run(
                 ["replay", "--known-at", knownAt, "--report", "growth", "--from", "2022", "--to", "2025", "--format", "json"], database: url
             )
             #expect(replayed.status == 0, "\(replayed.stderr)")
@@ -61,36 +64,36 @@ struct DemoAndReplayTests {
     @Test("import is all or nothing; --skip-invalid writes the valid rows; re-import writes nothing new")
     func importRows() async throws {
         try await TestDatabase.withDatabase { url in
-            _ = try DemoFixture.load(url)
+            _ = try await DemoFixture.load(url)
             let sample = try String(contentsOf: DemoFixture.samples.appendingPathComponent("loans.csv"), encoding: .utf8)
             var lines = sample.split(separator: "\n").map(String.init)
             lines[2] = lines[2].replacingOccurrences(of: ",420,", with: ",abc,")  // line 3: a rate that is not a number
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("loans-\(UUID()).csv")
             defer { try? FileManager.default.removeItem(at: file) }
             try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-            let head = try Self.head(url)
+            let head = try await Self.head(url)
 
-            let refused = try PledgerBinary.run(["import", file.path], database: url)
+            let refused = try await PledgerBinary.run(["import", file.path], database: url)
             #expect(refused.status == 2)
             #expect(refused.stderr.contains("line 3, column rate_bp"), "\(refused.stderr)")
-            #expect(try Self.head(url) == head)
+            #expect(try await Self.head(url) == head)
 
-            let partial = try PledgerBinary.run(["import", "--skip-invalid", file.path], database: url)
+            let partial = try await PledgerBinary.run(["import", "--skip-invalid", file.path], database: url)
             #expect(partial.status == 1)
             #expect(partial.stdout.contains("imported 1 loans"), "\(partial.stdout)")
-            let afterPartial = try Self.head(url)
+            let afterPartial = try await Self.head(url)
             #expect(afterPartial > head)
 
-            let again = try PledgerBinary.run(["import", "--skip-invalid", file.path], database: url)
+            let again = try await PledgerBinary.run(["import", "--skip-invalid", file.path], database: url)
             #expect(again.stdout.contains("imported 0 loans") && again.stdout.contains("1 already in the ledger"), "\(again.stdout)")
-            #expect(try Self.head(url) == afterPartial)
+            #expect(try await Self.head(url) == afterPartial)
         }
     }
 
     @Test("rows with one contract number form one loan with every pledged asset; rows that disagree on the loan name both lines")
     func importSeveralAssets() async throws {
         try await TestDatabase.withDatabase { url in
-            _ = try DemoFixture.load(url)
+            _ = try await DemoFixture.load(url)
             let sample = try String(contentsOf: DemoFixture.samples.appendingPathComponent("loans.csv"), encoding: .utf8)
             let lines = sample.split(separator: "\n").map(String.init)
             // A second asset for the first contract: another patent, its own valuation and pledge number.
@@ -99,7 +102,7 @@ struct DemoAndReplayTests {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("loans-\(UUID()).csv")
             defer { try? FileManager.default.removeItem(at: file) }
             try ([lines[0], lines[1], second].joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-            let imported = try PledgerBinary.run(["import", file.path], database: url)
+            let imported = try await PledgerBinary.run(["import", file.path], database: url)
             #expect(imported.status == 0, "\(imported.stderr)")
             #expect(imported.stdout.contains("imported 1 loans"), "\(imported.stdout)")
             try await LedgerRuntime.with(url, logger: TestDatabase.logger) { ledger in
@@ -107,25 +110,25 @@ struct DemoAndReplayTests {
                 let states = try await ledger.log.state(of: .loan(key))
                 #expect(states.loans[key]?.origination?.collateral.map(\.assetId.value).sorted() == ["ZL201910456789", "ZL201910456790"])
             }
-            let again = try PledgerBinary.run(["import", file.path], database: url)
+            let again = try await PledgerBinary.run(["import", file.path], database: url)
             #expect(again.stdout.contains("1 already in the ledger"), "\(again.stdout)")
 
             let conflicting = lines[1].replacingOccurrences(of: "ZL201910456789", with: "ZL201910456791")
                 .replacingOccurrences(of: "\"3,000,000.00\"", with: "\"2,500,000.00\"")
             try ([lines[0], lines[1], conflicting].joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-            let head = try Self.head(url)
-            let refused = try PledgerBinary.run(["import", file.path], database: url)
+            let head = try await Self.head(url)
+            let refused = try await PledgerBinary.run(["import", file.path], database: url)
             #expect(refused.status == 2)
             #expect(
                 refused.stderr.contains("lines 2 and 3")
                     && refused.stderr.contains("principal is 3,000,000.00 on line 2 but 2,500,000.00 on line 3"),
                 "\(refused.stderr)")
-            #expect(try Self.head(url) == head)
+            #expect(try await Self.head(url) == head)
         }
     }
 
-    static func head(_ url: DatabaseURL) throws -> Int64 {
-        let verify = try PledgerBinary.run(["verify", "--format", "json"], database: url)
+    static func head(_ url: DatabaseURL) async throws -> Int64 {
+        let verify = try await PledgerBinary.run(["verify", "--format", "json"], database: url)
         guard
             case .integer(let position) = try JSONParser.parse(verify.stdout.trimmingCharacters(in: .whitespacesAndNewlines))[
                 "last_position"]

@@ -20,8 +20,20 @@ enum PledgerBinary {
         return URL(fileURLWithPath: ".build/debug/pledger")
     }()
 
+    /// Async, and on a thread of its own while the child runs: the tests run in parallel on
+    /// a cooperative pool as wide as the machine (two threads here), and a thread blocked
+    /// waiting for a child would stall every other test's timers and I/O meanwhile.
     static func run(_ arguments: [String], database: DatabaseURL? = nil, stdin: Data? = nil, environment extra: [String: String] = [:])
-        throws
+        async throws -> Outcome
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments, database: database, stdin: stdin, environment: extra) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], database: DatabaseURL?, stdin: Data?, environment extra: [String: String]) throws
         -> Outcome
     {
         let process = Process()

@@ -19,8 +19,8 @@ struct ReconcileCommandTests {
     @Test("bank statement: the shipped sample matches the demo; every mismatch class is found, row by row")
     func bankStatement() async throws {
         try await TestDatabase.withDatabase { url in
-            _ = try DemoFixture.load(url)
-            let clean = try PledgerBinary.run(
+            _ = try await DemoFixture.load(url)
+            let clean = try await PledgerBinary.run(
                 [
                     "reconcile", "bank-statement", "--bank", "LCRCB", "--file",
                     DemoFixture.samples.appendingPathComponent("bank-statement.csv").path, "--as-of", "2025-12-31",
@@ -41,7 +41,7 @@ struct ReconcileCommandTests {
             lines.append("LCRCB-2099-00001,91512081MA62K0260E,\"1,000.00\",active")
             let file = try Self.write(lines.joined(separator: "\r\n") + "\r\n")
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try PledgerBinary.run(
+            let result = try await PledgerBinary.run(
                 ["reconcile", "bank-statement", "--bank", "LCRCB", "--file", file.path, "--as-of", "2025-12-31", "--format", "csv"],
                 database: url)
             #expect(result.status == 1)
@@ -92,7 +92,8 @@ struct ReconcileCommandTests {
         try await TestDatabase.withDatabase { url in
             let file = try Self.write(content)
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", file.path], database: url)
+            let result = try await PledgerBinary.run(
+                ["reconcile", "bank-statement", "--bank", "LCRCB", "--file", file.path], database: url)
             #expect(result.status == 2)
             #expect(result.stderr.contains(message), "\(result.stderr)")
             #expect(result.stderr.contains(file.path))
@@ -102,7 +103,7 @@ struct ReconcileCommandTests {
     @Test("encodings: a UTF-8 BOM is fine; GBK bytes are refused with the line")
     func encodings() async throws {
         try await TestDatabase.withDatabase { url in
-            _ = try DemoFixture.load(url)
+            _ = try await DemoFixture.load(url)
             let sample = try String(contentsOf: DemoFixture.samples.appendingPathComponent("bank-statement.csv"), encoding: .utf8)
             let bom = try Self.write("", bytes: [0xEF, 0xBB, 0xBF] + Array(sample.utf8))
             let gbk = try Self.write(
@@ -114,10 +115,11 @@ struct ReconcileCommandTests {
                 try? FileManager.default.removeItem(at: gbk)
             }
             #expect(
-                try PledgerBinary.run(
+                try await PledgerBinary.run(
                     ["reconcile", "bank-statement", "--bank", "LCRCB", "--file", bom.path, "--as-of", "2025-12-31"], database: url
                 ).status == 0)
-            let refused = try PledgerBinary.run(["reconcile", "bank-statement", "--bank", "LCRCB", "--file", gbk.path], database: url)
+            let refused = try await PledgerBinary.run(
+                ["reconcile", "bank-statement", "--bank", "LCRCB", "--file", gbk.path], database: url)
             #expect(refused.status == 2)
             #expect(refused.stderr.contains("line 2") && refused.stderr.contains("not UTF-8"), "\(refused.stderr)")
         }
@@ -126,8 +128,8 @@ struct ReconcileCommandTests {
     @Test("fund account: sample clean; amount, date, missing lines and closing balance are each found")
     func fundAccount() async throws {
         try await TestDatabase.withDatabase { url in
-            _ = try DemoFixture.load(url)
-            let clean = try PledgerBinary.run(
+            _ = try await DemoFixture.load(url)
+            let clean = try await PledgerBinary.run(
                 [
                     "reconcile", "fund-account", "--fund", "LC-IPRC", "--file",
                     DemoFixture.samples.appendingPathComponent("fund-account.csv").path,
@@ -144,7 +146,7 @@ struct ReconcileCommandTests {
             lines.append("2025-12-30,\"500.00\",,银行,利息收入,\"99,999,999.00\"")  // not a ledger movement; balance now off
             let file = try Self.write(lines.joined(separator: "\n"))
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try PledgerBinary.run(
+            let result = try await PledgerBinary.run(
                 ["reconcile", "fund-account", "--fund", "LC-IPRC", "--file", file.path, "--format", "json"], database: url)
             #expect(result.status == 1)
             let json = try JSONParser.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
