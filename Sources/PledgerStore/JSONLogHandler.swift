@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PledgerDomain
 import Synchronization
 
 /// How log entries are written: `text` (swift-log's console lines, for people) or `json`
@@ -99,24 +100,9 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// A JSON string literal: quotes, backslashes and every control character escaped.
-    static func string(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    /// A JSON string literal, escaped as the ledger's canonical JSON escapes it: quotes,
+    /// backslashes and every control character, so an entry is always one line.
+    static func string(_ text: String, into out: inout String) { out += CanonicalJSON.quoted(text) }
 
     /// `2026-03-01T09:30:00.123Z`.
     public static func timestamp(_ date: Date) -> String {
