@@ -27,8 +27,9 @@ public struct Ledger: Sendable {
         self.log = log
         commands = CommandHandler(store: log)
         batches = BatchAppender(store: log)
-        reads = LedgerReads(store: log)
-        self.replica = replica.map(LedgerReads.init(store:))
+        let pastViews = ReplayGate(capacity: 2)
+        reads = LedgerReads(store: log, pastViews: pastViews)
+        self.replica = replica.map { LedgerReads(store: $0, pastViews: pastViews) }
         projector = Projector(store: log)
         tokens = TokenStore(store: log)
         checkpoints = SignedCheckpoints(store: log)

@@ -3,14 +3,16 @@ import PledgerDomain
 
 /// Answers report questions. The current view (no `asOf`, no `knownAt`) reads the read
 /// models; any past view folds the log directly, up to `knownAt` and as of `asOf` — at most
-/// `pastViews.capacity` at once in a process.
+/// `pastViews.capacity` at once.
 public struct ReportService: Sendable {
     public let store: EventStore
     public let pastViews: ReplayGate
 
-    public init(store: EventStore, concurrentPastViews: Int = 2) {
+    /// `pastViews`: the gate past views wait at — one per process, shared by every service
+    /// that folds in it (the primary's and the replica's), since their memory is the process's.
+    public init(store: EventStore, pastViews: ReplayGate = ReplayGate(capacity: 2)) {
         self.store = store
-        pastViews = ReplayGate(capacity: concurrentPastViews)
+        self.pastViews = pastViews
     }
 
     private func fold(asOf: BusinessDate?, knownAt: RecordedTime?) async throws -> LedgerFold {

@@ -89,7 +89,7 @@ struct ReplayGateTests {
             let handler = CommandHandler(store: store)
             for command in district.commands + [district.origination] { try await handler.handle(command) }
             try await Projector(store: store).catchUp()
-            let reports = ReportService(store: store, concurrentPastViews: 1)
+            let reports = ReportService(store: store, pastViews: ReplayGate(capacity: 1))
             let released = Shared(false)
             let holder = Self.holdUntilReleased(reports.pastViews, released)
             try await Self.eventually { reports.pastViews.load.running == 1 }
@@ -101,6 +101,14 @@ struct ReplayGateTests {
             try await holder.value
             let answered = try await past.value
             #expect(answered == current, "the past view, once through, is the same as now")
+        }
+    }
+
+    @Test("one gate per ledger: past views on the primary and on the replica wait at the same one")
+    func oneGatePerLedger() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let ledger = Ledger(log: store, replica: store)
+            #expect(ledger.reads.reports.pastViews === ledger.replica?.reports.pastViews)
         }
     }
 }
