@@ -27,9 +27,9 @@ public struct Ledger: Sendable {
         self.log = log
         commands = CommandHandler(store: log)
         batches = BatchAppender(store: log)
-        let pastViews = ReplayGate(capacity: 2)
-        reads = LedgerReads(store: log, pastViews: pastViews)
-        self.replica = replica.map { LedgerReads(store: $0, pastViews: pastViews) }
+        let gates = ReportGates()
+        reads = LedgerReads(store: log, gates: gates)
+        self.replica = replica.map { LedgerReads(store: $0, gates: gates) }
         projector = Projector(store: log)
         tokens = TokenStore(store: log)
         checkpoints = SignedCheckpoints(store: log)

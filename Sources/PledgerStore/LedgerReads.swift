@@ -12,11 +12,11 @@ public struct LedgerReads: Sendable {
     /// Reports: the current view from the read models, past views replayed from the log.
     public let reports: ReportService
 
-    /// `pastViews`: the process's one gate for past views (see `ReportService`).
-    public init(store: EventStore, pastViews: ReplayGate = ReplayGate(capacity: 2)) {
+    /// `gates`: the process's one set of report gates (see `ReportService`).
+    public init(store: EventStore, gates: ReportGates = ReportGates()) {
         self.store = store
         readModels = ReadModelQueries(store: store)
-        reports = ReportService(store: store, pastViews: pastViews)
+        reports = ReportService(store: store, gates: gates)
     }
 
     /// The head this database holds and the position its read models include, read together.

@@ -12,6 +12,22 @@ func event(_ type: String = "Tested", _ fields: [(String, JSONValue)] = []) thro
 
 @Suite("Event store")
 struct EventStoreTests {
+    @Test("an atomic append bigger than a group commits alone, whole; beyond the single-append bound it is refused whole")
+    func bigAtomicAppend() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            // An import of 10,000 loans is about 55,000 events: more than one group holds.
+            let events = try (1...60_000).map { try event("Imported", [("n", .integer(Int64($0)))]) }
+            let result = try await store.append(AppendRequest(stream: "import-1", expected: .noStream, events: events))
+            #expect(result.firstPosition == 1 && result.lastPosition == 60_000)
+            #expect(try await store.head().position == 60_000)
+            let tooMany = Array(repeating: try event("Imported"), count: store.maxAppendEvents + 1)
+            await #expect(throws: AppendError.self) {
+                try await store.append(AppendRequest(stream: "import-2", expected: .noStream, events: tooMany))
+            }
+            #expect(try await store.head().position == 60_000)
+        }
+    }
+
     @Test("32 concurrent writers: positions 1…N without gaps, dense stream versions, conflicts write nothing, chain intact")
     func concurrentAppends() async throws {
         try await TestDatabase.withLedger { store, _ in

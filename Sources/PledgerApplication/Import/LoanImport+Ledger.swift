@@ -28,7 +28,13 @@ extension LoanImport {
         var (session, outcome) = try await decide(loans, ledger: ledger, file: file.path, progress: progress)
         outcome.problems = (problems + outcome.problems).sorted { $0.line < $1.line }
         guard outcome.problems.isEmpty || skipInvalid else { return outcome }
-        let meta = try JSONObject([("actor", .string("import")), ("file", .string(URL(fileURLWithPath: file.path).lastPathComponent))])
+        let name = URL(fileURLWithPath: file.path).lastPathComponent
+        if !skipInvalid, session.recorded.count > ledger.log.maxAppendEvents {
+            throw ApplicationError.badInput(
+                "\(name): its \(outcome.imported) loans make \(session.recorded.count) events, and one all-or-nothing import writes at most \(ledger.log.maxAppendEvents); split the file (by bank or by year, say) and import each part — nothing was written"
+            )
+        }
+        let meta = try JSONObject([("actor", .string("import")), ("file", .string(name))])
         outcome.appended = try await ledger.batches.append(session, meta: meta, atomic: !skipInvalid)
         return outcome
     }

@@ -17,7 +17,12 @@ public final class EventStore: Sendable {
 
     public let client: PostgresClient
     public let logger: Logger
+    /// Appends are grouped into one transaction up to this many events.
     let maxBatchEvents: Int
+    /// The most one atomic append may hold (an import, a bulk report): it commits in a
+    /// transaction of its own when it is bigger than a group. The bound keeps one statement's
+    /// parameters far below PostgreSQL's 1 GiB message limit (about 125 MiB at 250,000 events).
+    public let maxAppendEvents: Int
     /// The longest any one database operation (a read, a group commit) may take before its
     /// caller is answered with `StoreError.timedOut` and its connection is closed.
     public let operationTimeout: Duration
@@ -31,10 +36,14 @@ public final class EventStore: Sendable {
     private let health = Mutex(WriterHealth())
     private let watch = ConnectionWatch()
 
-    public init(client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000, operationTimeout: Duration = .seconds(60)) {
+    public init(
+        client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000, maxAppendEvents: Int = 250_000,
+        operationTimeout: Duration = .seconds(60)
+    ) {
         self.client = client
         self.logger = logger
         self.maxBatchEvents = maxBatchEvents
+        self.maxAppendEvents = max(maxAppendEvents, maxBatchEvents)
         self.operationTimeout = operationTimeout
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -70,8 +79,8 @@ public final class EventStore: Sendable {
     @discardableResult
     public func append(_ request: AppendRequest) async throws -> AppendResult {
         try request.validate()
-        guard request.eventCount <= maxBatchEvents else {
-            throw AppendError.invalid("one append may hold at most \(maxBatchEvents) events, this one has \(request.eventCount)")
+        guard request.eventCount <= maxAppendEvents else {
+            throw AppendError.invalid("one append may hold at most \(maxAppendEvents) events, this one has \(request.eventCount)")
         }
         return try await withCheckedThrowingContinuation { continuation in
             let accepted = queue.withLock { queue in

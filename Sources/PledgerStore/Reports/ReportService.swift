@@ -2,28 +2,28 @@ import Foundation
 import PledgerDomain
 
 /// Answers report questions. The current view (no `asOf`, no `knownAt`) reads the read
-/// models; any past view folds the log directly, up to `knownAt` and as of `asOf` — at most
-/// `pastViews.capacity` at once.
+/// models; any past view folds the log directly, up to `knownAt` and as of `asOf`. Each kind
+/// waits at its gate (`ReportGates`).
 public struct ReportService: Sendable {
     public let store: EventStore
-    public let pastViews: ReplayGate
+    public let gates: ReportGates
 
-    /// `pastViews`: the gate past views wait at — one per process, shared by every service
-    /// that folds in it (the primary's and the replica's), since their memory is the process's.
-    public init(store: EventStore, pastViews: ReplayGate = ReplayGate(capacity: 2)) {
+    /// `gates`: one set per process, shared by every service in it (the primary's and the
+    /// replica's), since the reports' memory and the pool are the process's.
+    public init(store: EventStore, gates: ReportGates = ReportGates()) {
         self.store = store
-        self.pastViews = pastViews
+        self.gates = gates
     }
 
     private func fold(asOf: BusinessDate?, knownAt: RecordedTime?) async throws -> LedgerFold {
-        try await pastViews.run { try await store.replay(asOf: asOf, knownAt: knownAt) }
+        try await gates.pastViews.run { try await store.replay(asOf: asOf, knownAt: knownAt) }
     }
 
     /// Snapshots of all loans (or one bank's) for the question asked.
     public func loanSnapshots(asOf: BusinessDate?, knownAt: RecordedTime?, bank: BankId? = nil) async throws -> [LoanSnapshot] {
         let snapshots: [LoanSnapshot]
         if asOf == nil && knownAt == nil {
-            snapshots = try await ReadModelWriter.loadLoans(store, bank: bank).map(\.snapshot)
+            snapshots = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, bank: bank).map(\.snapshot) }
         } else {
             snapshots = try await fold(asOf: asOf, knownAt: knownAt).states.loanSnapshots
         }
@@ -61,7 +61,7 @@ public struct ReportService: Sendable {
         let loans: [LoanSnapshot]
         if asOf == nil && knownAt == nil {
             fund = try await store.state(of: .fund(id)).funds[id] ?? FundState()
-            loans = try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot)
+            loans = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot) }
         } else {
             let folded = try await fold(asOf: date, knownAt: knownAt)
             fund = folded.states.funds[id] ?? FundState()
@@ -75,5 +75,18 @@ public struct ReportService: Sendable {
         // A bank's slice names no other bank.
         if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
         return report
+    }
+}
+
+/// The gates reports wait at: past views fold the log (two at a time); current views read
+/// every loan's row of the read models (four at a time — at a district's size each takes
+/// milliseconds, so the queue is short; at a nation's, each holds hundreds of MiB).
+public struct ReportGates: Sendable {
+    public let pastViews: ReportGate
+    public let currentViews: ReportGate
+
+    public init(pastViews: Int = 2, currentViews: Int = 4) {
+        self.pastViews = ReportGate(capacity: pastViews)
+        self.currentViews = ReportGate(capacity: currentViews)
     }
 }

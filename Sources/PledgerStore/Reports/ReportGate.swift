@@ -1,11 +1,13 @@
 import Synchronization
 
-/// A past view (`as_of`, `known_at`, a report page) folds the log from its first event, so each
-/// one costs memory and CPU in proportion to the whole ledger. The gate lets at most
-/// `capacity` of them run at once in a process; the others wait their turn in order, and a
-/// waiter whose request ends (deadline passed, client gone) leaves the queue at once. Without
-/// it, a burst of past views from one token could exhaust the server's memory.
-public final class ReplayGate: Sendable {
+/// A report over the whole ledger costs memory and CPU in proportion to it, and holds a
+/// database connection while it reads: a past view (`as_of`, `known_at`, a report page) folds
+/// the log from its first event; the current view decodes every loan's read-model row. A gate
+/// lets at most `capacity` such reports run at once in a process; the others wait their turn
+/// in order, and a waiter whose request ends (deadline passed, client gone) leaves the queue
+/// at once. Without it a burst of reports could exhaust the server's memory and its
+/// connection pool, and the banks' writes would stall behind them.
+public final class ReportGate: Sendable {
     public let capacity: Int
     private let state = Mutex(State())
 

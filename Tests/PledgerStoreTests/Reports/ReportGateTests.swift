@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 @Suite("Past views: at most a few fold the log at once")
-struct ReplayGateTests {
+struct ReportGateTests {
     /// State the test's tasks share.
     final class Shared<Value: Sendable>: Sendable {
         let value: Mutex<Value>
@@ -16,7 +16,7 @@ struct ReplayGateTests {
     }
 
     /// Holds the gate's place until `release()`.
-    static func holdUntilReleased(_ gate: ReplayGate, _ released: Shared<Bool>) -> Task<Void, any Error> {
+    static func holdUntilReleased(_ gate: ReportGate, _ released: Shared<Bool>) -> Task<Void, any Error> {
         Task { try await gate.run { while !released({ $0 }) { try await Task.sleep(for: .milliseconds(5)) } } }
     }
 
@@ -34,7 +34,7 @@ struct ReplayGateTests {
 
     @Test("twelve callers through a gate of two: never more than two inside, all of them served, in order")
     func capacityHolds() async throws {
-        let gate = ReplayGate(capacity: 2)
+        let gate = ReportGate(capacity: 2)
         let inside = Shared((now: 0, most: 0, order: [Int]()))
         let released = Shared(false)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -66,7 +66,7 @@ struct ReplayGateTests {
 
     @Test("a waiter whose request ends leaves the queue at once; the place it would have had goes to the next")
     func cancelledWaiterLeaves() async throws {
-        let gate = ReplayGate(capacity: 1)
+        let gate = ReportGate(capacity: 1)
         let released = Shared(false)
         let holder = Self.holdUntilReleased(gate, released)
         try await Self.eventually { gate.load.running == 1 }
@@ -82,33 +82,43 @@ struct ReplayGateTests {
         #expect(gate.load == (0, 0) as (Int, Int))
     }
 
-    @Test("a report's past view waits for the gate; the current view does not")
-    func reportsUseTheGate() async throws {
+    @Test("past views wait at their gate and current views at theirs: each kind waits only for its own")
+    func reportsUseTheGates() async throws {
         try await TestDatabase.withLedger { store, _ in
             let district = try ExampleDistrictCommands(policy: examplePolicy, contributions: [(.province, "3,000,000.00")])
             let handler = CommandHandler(store: store)
             for command in district.commands + [district.origination] { try await handler.handle(command) }
             try await Projector(store: store).catchUp()
-            let reports = ReportService(store: store, pastViews: ReplayGate(capacity: 1))
-            let released = Shared(false)
-            let holder = Self.holdUntilReleased(reports.pastViews, released)
-            try await Self.eventually { reports.pastViews.load.running == 1 }
+            let reports = ReportService(store: store, gates: ReportGates(pastViews: 1, currentViews: 1))
+
+            let pastHeld = Shared(false)
+            let pastHolder = Self.holdUntilReleased(reports.gates.pastViews, pastHeld)
+            try await Self.eventually { reports.gates.pastViews.load.running == 1 }
             let current = try await reports.growth(from: 2023, to: 2025)
-            let past = Task { try await reports.growth(from: 2023, to: 2025, knownAt: .now()) }
-            try await Self.eventually { reports.pastViews.load.waiting == 1 }
             #expect(current.years.map(\.loans).reduce(0, +) == 1)
-            released { $0 = true }
-            try await holder.value
-            let answered = try await past.value
-            #expect(answered == current, "the past view, once through, is the same as now")
+            let past = Task { try await reports.growth(from: 2023, to: 2025, knownAt: .now()) }
+            try await Self.eventually { reports.gates.pastViews.load.waiting == 1 }
+            pastHeld { $0 = true }
+            try await pastHolder.value
+            #expect(try await past.value == current, "the past view, once through, is the same as now")
+
+            let currentHeld = Shared(false)
+            let currentHolder = Self.holdUntilReleased(reports.gates.currentViews, currentHeld)
+            try await Self.eventually { reports.gates.currentViews.load.running == 1 }
+            let exposure = Task { try await reports.exposure(fund: fundId("LC-IPRC")) }
+            try await Self.eventually { reports.gates.currentViews.load.waiting == 1 }
+            currentHeld { $0 = true }
+            try await currentHolder.value
+            #expect(try await exposure.value.topBorrowers.count == 1, "the current view, once through, answers")
         }
     }
 
-    @Test("one gate per ledger: past views on the primary and on the replica wait at the same one")
+    @Test("one set of gates per ledger: reports on the primary and on the replica wait at the same ones")
     func oneGatePerLedger() async throws {
         try await TestDatabase.withLedger { store, _ in
             let ledger = Ledger(log: store, replica: store)
-            #expect(ledger.reads.reports.pastViews === ledger.replica?.reports.pastViews)
+            #expect(ledger.reads.reports.gates.pastViews === ledger.replica?.reports.gates.pastViews)
+            #expect(ledger.reads.reports.gates.currentViews === ledger.replica?.reports.gates.currentViews)
         }
     }
 }
