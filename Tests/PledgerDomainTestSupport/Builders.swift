@@ -10,6 +10,8 @@ public func assetId(_ text: String) -> AssetId { try! AssetId(text) }
 public func valuationId(_ text: String) -> ValuationId { try! ValuationId(text) }
 public func loanKey(_ bank: String, _ contract: String) -> LoanKey { LoanKey(bank: bankId(bank), contract: try! ContractNo(contract)) }
 public func uscc(_ text: String) -> Uscc { try! Uscc(text) }
+public func schemeId(_ text: String) -> SchemeId { try! SchemeId(text) }
+public func partyId(_ text: String) -> SchemePartyId { try! SchemePartyId(text) }
 
 /// Makes a valid USCC from a 17-character prefix by appending its check character.
 public func validUscc(_ prefix: String) -> Uscc { try! Uscc(prefix + String(Uscc.checkCharacter(for: prefix)!)) }

@@ -24,12 +24,27 @@ public struct CommandGenerator {
     /// Draws for the commands of the claim queue and the fund account, apart from `random`
     /// and `edges` so that adding them left the other sequences as they were.
     public var extras: SeededRandom
+    /// Draws for risk sharing (the scheme `S`, central contributions), apart from the others.
+    public var schemes: SeededRandom
+    public let scheme = schemeId("S")
+    /// The scheme's parties: both funds (capped), an insurer and the bank.
+    public var schemeParties: [SchemeParty] {
+        [
+            SchemeParty(role: .fund, partyId: partyId(fund.value), shareBp: Bp(4000), capFen: yuan("800,000.00")),
+            SchemeParty(role: .fund, partyId: partyId(otherFund.value), shareBp: Bp(2000), capFen: yuan("30,000.00")),
+            SchemeParty(role: .insurer, partyId: partyId("INS"), shareBp: Bp(1000)),
+            SchemeParty(role: .bank, partyId: nil, shareBp: Bp(3000)),
+        ]
+    }
+    /// Contributors the plausible and extra draws pick from (`central` comes from `schemes`).
+    static let drawnContributors = Contributor.allCases.filter { $0 != .central }
 
     public init(seed: UInt64) {
         random = SeededRandom(state: seed &* 7919 &+ 1)
         edges = SeededRandom(state: seed &* 104_729 &+ 3)
         rules = SeededRandom(state: seed &* 15_485_863 &+ 5)
         extras = SeededRandom(state: seed &* 32_452_843 &+ 7)
+        schemes = SeededRandom(state: seed &* 49_979_687 &+ 11)
     }
 
     public func setup() -> [LedgerCommand] {
@@ -51,6 +66,7 @@ public struct CommandGenerator {
                 otherFund,
                 .receiveContribution(amount: yuan("500,000.00"), contributor: .city, receivedOn: date("2023-01-02"), reference: "seed")),
         ]
+        commands.append(.scheme(scheme, .agree(id: scheme, name: "Scheme", parties: schemeParties, effectiveOn: date("2023-01-01"))))
         for bank in banks { commands.append(.bank(bank, .register(id: bank, name: "Bank \(bank)", licence: "L-\(bank)"))) }
         for bank in banks { commands.append(.fund(fund, .joinBank(bank, agreement: "A-\(bank)", effectiveOn: date("2023-01-10")))) }
         // One borrower of each kind the eligibility rules tell apart: a small firm in the fund's
@@ -91,6 +107,7 @@ public struct CommandGenerator {
     mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &random)] }
 
     public mutating func next(_ ledger: InMemoryLedger) -> LedgerCommand {
+        if Int.random(in: 0..<6, using: &schemes) == 0 { return schemeCommand(ledger) }
         // The fund rules' commands come in between the others, drawn from `rules` alone.
         if Int.random(in: 0..<8, using: &rules) == 0 {
             return fundRule(
@@ -134,7 +151,7 @@ public struct CommandGenerator {
                 fund,
                 .receiveContribution(
                     amount: amount(2_000_000, room: Money(fen: Money.maximum.fen - contributed.fen)),
-                    contributor: pick(Contributor.allCases), receivedOn: on, reference: "C\(day)"))
+                    contributor: pick(Self.drawnContributors), receivedOn: on, reference: "C\(day)"))
         case 1:
             let asset = pick(assets)
             return .asset(
@@ -313,7 +330,7 @@ public struct CommandGenerator {
                     description: "fee"))
         case 24:
             let id = extraPick(funds)
-            let contributor = extraPick(Contributor.allCases)
+            let contributor = extraPick(Self.drawnContributors)
             let net = ledger.fund(id).netContributions(of: contributor).fen
             let asked = Money(fen: max(1, net * Int64.random(in: 1...11, using: &extras) / 10))
             return .fund(
@@ -331,6 +348,48 @@ public struct CommandGenerator {
                     transferredOn: on, reference: "T\(day)"))
         default:
             preconditionFailure("drawn from 20..<26")
+        }
+    }
+
+    /// Risk sharing: enrolments, loss splits, settlements (whole, part, too much), shared
+    /// recoveries, and a little central money for the other fund.
+    mutating func schemeCommand(_ ledger: InMemoryLedger) -> LedgerCommand {
+        // Two of the ten loans may join the scheme; the others keep claiming from the fund.
+        let candidates = loans.prefix(2).filter { ledger.loan($0).exists }
+        guard !candidates.isEmpty, Int.random(in: 0..<8, using: &schemes) != 0 else {
+            return .fund(
+                otherFund,
+                .receiveContribution(
+                    amount: Money(fen: Int64.random(in: 1...1_000_000, using: &schemes)), contributor: .central, receivedOn: day,
+                    reference: "central\(day)"))
+        }
+        let loan = candidates[Int.random(in: 0..<candidates.count, using: &schemes)]
+        let state = ledger.loan(loan)
+        let on = Int.random(in: 0..<10, using: &schemes) == 0 ? day.adding(days: -Int.random(in: 1...200, using: &schemes)) : day
+        // Mostly the step the loan is ready for, sometimes any step (to be refused).
+        let ready =
+            state.scheme == nil
+            ? 0
+            : state.lossShared == nil
+                ? 1
+                : !state.lossFullySettled ? 2 : 3
+        switch Int.random(in: 0..<5, using: &schemes) == 0 ? Int.random(in: 0..<4, using: &schemes) : ready {
+        case 0:
+            return .loan(loan, .enrolInScheme(scheme, version: nil, enrolledOn: on))
+        case 1:
+            return .loan(loan, .shareLoss(sharedOn: on))
+        case 2:
+            let parties = schemeParties.filter { $0.role != .bank }
+            let party = parties[Int.random(in: 0..<parties.count, using: &schemes)].ref
+            let owed = state.unsettled(party).fen
+            let amount: Money? =
+                Bool.random(using: &schemes) ? nil : Money(fen: max(1, owed * Int64.random(in: 1...12, using: &schemes) / 10))
+            // Funds wait 90 days from the missed due date: sometimes settle right about then.
+            let after = state.defaulted.map { $0.missedDueOn.adding(days: 90 + Int.random(in: -2...5, using: &schemes)) }
+            return .loan(loan, .settleLossShare(party: party, amount: amount, settledOn: max(on, after ?? on), reference: "S\(day)"))
+        default:
+            let number = max(1, Int.random(in: 1...max(1, state.recoveries.count), using: &schemes))
+            return .loan(loan, .shareRecovery(recoveryNo: number, sharedOn: on, reference: "RS\(day)"))
         }
     }
 

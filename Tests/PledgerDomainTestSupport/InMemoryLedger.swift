@@ -56,6 +56,7 @@ public struct InMemoryLedger {
     public func asset(_ id: AssetId) -> AssetState { fold(.asset(id)).assets[id]! }
     public func borrower(_ uscc: Uscc) -> BorrowerState { fold(.borrower(uscc)).borrowers[uscc]! }
     public func lpr() -> LprState { fold(.lpr).lpr }
+    public func scheme(_ id: SchemeId) -> SchemeState { fold(.scheme(id)).schemes[id]! }
 
     public func fold(_ ref: StreamRef) -> AggregateStates {
         var states = AggregateStates()

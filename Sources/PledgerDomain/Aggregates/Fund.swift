@@ -136,6 +136,11 @@ public enum FundCommand: Sendable, Hashable {
     /// Pays queued claims in approval order up to the available balance (and `limit`), each
     /// with payment reference "`reference`/n"; the workflow writes the loans' side.
     case payQueue(on: BusinessDate, reference: String, limit: Money?)
+    /// The fund's side of a scheme party's settlement and of a recovery shared back under a
+    /// scheme; issued by the loan workflow (Loan+Schemes.swift).
+    case disburseSchemeShare(scheme: SchemeId, loan: LoanKey, amount: Money, paidOn: BusinessDate, reference: String)
+    case receiveSchemeRecoveryShare(
+        scheme: SchemeId, loan: LoanKey, recoveryNo: Int, amount: Money, returnedOn: BusinessDate, reference: String)
     /// The fund's side of withdrawing an approved claim; issued by the loan workflow.
     case releaseCompensation(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, releasedOn: BusinessDate)
 }
@@ -273,6 +278,35 @@ public enum Fund {
                         reference: reference))
             ]
 
+        case .disburseSchemeShare(let scheme, let loan, let amount, let on, let reference):
+            try Rules.positive(amount, field: "amount_fen")
+            let available = state.lowestBalance(from: on)
+            guard amount <= available else {
+                throw DomainError(
+                    .limitExceeded, field: "amount_fen",
+                    "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) is due")
+            }
+            try Rules.text(reference, field: "reference")
+            try state.totals().paidOut.adding(amount, toTotal: "compensation paid out by fund \(fundId)", field: "amount_fen")
+            return [
+                .schemeShareDisbursed(
+                    SchemeShareDisbursed(
+                        schemeId: scheme, bankId: loan.bank, contractNo: loan.contract, amountFen: amount, paidOn: on, reference: reference)
+                )
+            ]
+
+        case .receiveSchemeRecoveryShare(let scheme, let loan, let recoveryNo, let amount, let on, let reference):
+            try Rules.positive(amount, field: "amount_fen")
+            try Rules.text(reference, field: "reference")
+            try state.totals().returned.adding(amount, toTotal: "recovery shares returned to fund \(fundId)", field: "amount_fen")
+            try state.balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
+            return [
+                .schemeRecoveryShareReceived(
+                    SchemeRecoveryShareReceived(
+                        schemeId: scheme, bankId: loan.bank, contractNo: loan.contract, recoveryNo: recoveryNo, amountFen: amount,
+                        returnedOn: on, reference: reference))
+            ]
+
         case .payQueue, .releaseCompensation:
             return try decideQueue(command, state, fundId: fundId)
         case .creditInterest, .chargeBank, .returnContribution, .transferOut, .transferIn:
@@ -318,6 +352,11 @@ public enum Fund {
             state.flows.append(
                 .init(on: e.paidOn, amount: Money.zero.subtracting(saturating: e.amountFen), source: recorded.id, kind: .compensation))
         case .recoveryShareReceived(let e):
+            state.flows.append(.init(on: e.returnedOn, amount: e.amountFen, source: recorded.id, kind: .recoveryShare))
+        case .schemeShareDisbursed(let e):
+            state.flows.append(
+                .init(on: e.paidOn, amount: Money.zero.subtracting(saturating: e.amountFen), source: recorded.id, kind: .compensation))
+        case .schemeRecoveryShareReceived(let e):
             state.flows.append(.init(on: e.returnedOn, amount: e.amountFen, source: recorded.id, kind: .recoveryShare))
         case .entryReversed(let e):
             state.reversed.insert(e.reversedEventId)

@@ -97,6 +97,12 @@ extension Loan {
     static func claimCompensation(_ state: LoanState, _ loan: LoanOriginated, amount: Money, on: BusinessDate, _ context: LoanContext)
         throws -> [LedgerEvent]
     {
+        if let enrolment = state.scheme {
+            throw DomainError(
+                .invalidState, field: "contract_no",
+                "loan \(loan.key) is enrolled under scheme \(enrolment.schemeId): its loss is shared among the scheme's parties, not claimed"
+            )
+        }
         let fund = try enrolledFund(loan, context)
         try expect(state, in: [.defaulted, .writtenOff], to: "claim compensation (mark it defaulted first)")
         let defaulted = state.defaulted!

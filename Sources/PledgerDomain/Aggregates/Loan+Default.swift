@@ -33,11 +33,13 @@ extension Loan {
 
     /// A claim may be filed once `claim_after_overdue_days` have passed since the missed due
     /// date: claimed_on − missed_due_on ≥ the waiting period of the loan's terms.
-    static func waitingPeriodOver(_ defaulted: LoanDefaulted, claimedOn: BusinessDate, terms: FundPolicy) throws {
+    static func waitingPeriodOver(_ defaulted: LoanDefaulted, claimedOn: BusinessDate, terms: FundPolicy, field: String = "claimed_on")
+        throws
+    {
         let overdue = defaulted.missedDueOn.days(until: claimedOn)
         guard overdue >= terms.claimAfterOverdueDays else {
             throw DomainError(
-                .policyViolation, field: "claimed_on",
+                .policyViolation, field: field,
                 "the loan is \(overdue) days overdue on \(claimedOn) (missed due date \(defaulted.missedDueOn)); the fund accepts claims from \(terms.claimAfterOverdueDays) days (from \(defaulted.missedDueOn.adding(days: terms.claimAfterOverdueDays)))"
             )
         }

@@ -68,6 +68,11 @@ extension Loan {
             throw DomainError(.notFound, field: "recovery_no", "loan \(loan.key) has no recovery \(number)")
         }
         guard !recovery.reversed else { throw DomainError(.invalidState, field: "recovery_no", "recovery \(number) was reversed") }
+        if let enrolment = state.scheme {
+            throw DomainError(
+                .invalidState, field: "recovery_no",
+                "loan \(loan.key) is enrolled under scheme \(enrolment.schemeId): share the recovery among its parties instead")
+        }
         guard recovery.returnedShare == nil else {
             throw DomainError(.duplicate, field: "recovery_no", "the fund's share of recovery \(number) was already returned")
         }

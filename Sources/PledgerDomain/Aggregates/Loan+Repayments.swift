@@ -38,6 +38,11 @@ extension Loan {
             ]
         }
         if let recovery = state.recoveries.first(where: { $0.eventId == eventId }) {
+            guard !recovery.sharedAmongParties else {
+                throw DomainError(
+                    .invalidState, field: "reversed_event_id",
+                    "recovery \(recovery.number) was shared among the scheme's parties; it cannot be reversed")
+            }
             guard recovery.returnedShare == nil else {
                 throw DomainError(
                     .invalidState, field: "reversed_event_id",

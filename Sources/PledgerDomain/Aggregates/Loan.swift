@@ -41,6 +41,8 @@ public enum Loan {
             return try cancel(state, loan, on: on, reason: reason)
         case .reverse(let eventId, let on, let reason):
             return try reverse(state, loan, eventId: eventId, on: on, reason: reason)
+        case .enrolInScheme, .shareLoss, .settleLossShare, .shareRecovery:
+            return try decideScheme(command, state, loan, context)!
         }
     }
 
@@ -126,6 +128,9 @@ public enum Loan {
                 }
             }
             touch(e.reversedOn)
+        case .loanEnrolledInScheme, .lossShared, .lossShareSettled, .recoveryShared:
+            state.evolveScheme(recorded.event)
+            if let date = recorded.event.businessDate { touch(date) }
         default:
             break
         }

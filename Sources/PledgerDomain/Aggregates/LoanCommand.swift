@@ -21,6 +21,12 @@ public enum LoanCommand: Sendable, Hashable {
     case close(on: BusinessDate)
     case cancel(on: BusinessDate, reason: String)
     case reverse(eventId: UUID, on: BusinessDate, reason: String)
+    /// Risk sharing (Loan+Schemes.swift). `version` nil: the version in force on `enrolledOn`.
+    case enrolInScheme(SchemeId, version: Int?, enrolledOn: BusinessDate)
+    case shareLoss(sharedOn: BusinessDate)
+    /// `amount` nil: what the party still owes of its share.
+    case settleLossShare(party: SchemePartyRef, amount: Money?, settledOn: BusinessDate, reference: String)
+    case shareRecovery(recoveryNo: Int, sharedOn: BusinessDate, reference: String)
 
     public struct Origination: Sendable, Hashable {
         public var key: LoanKey
@@ -70,15 +76,20 @@ public struct LoanContext: Sendable {
     public var fund: FundState?
     /// The LPR fixings, read when the fund caps rates over the LPR.
     public var lpr: LprState?
+    /// The scheme the loan is (being) enrolled under, and the funds that are its parties.
+    public var scheme: SchemeState?
+    public var schemeFunds: [FundId: FundState] = [:]
 
     public init(
         bank: BankState? = nil, borrower: BorrowerState? = nil, assets: [AssetId: AssetState] = [:], fund: FundState? = nil,
-        lpr: LprState? = nil
+        lpr: LprState? = nil, scheme: SchemeState? = nil, schemeFunds: [FundId: FundState] = [:]
     ) {
         self.bank = bank
         self.borrower = borrower
         self.assets = assets
         self.fund = fund
         self.lpr = lpr
+        self.scheme = scheme
+        self.schemeFunds = schemeFunds
     }
 }

@@ -35,6 +35,8 @@ public struct Recovery: Sendable, Hashable {
     public var reversed = false
     /// The fund's share, once returned to it.
     public var returnedShare: Money?
+    /// Shared back among a scheme's parties (`RecoveryShared`).
+    public var sharedAmongParties = false
 }
 
 /// Everything the loan stream says about one loan.
@@ -53,6 +55,13 @@ public struct LoanState: Sendable, Hashable {
     public var writtenOff: Money = .zero
     /// The latest business date of any entry: closing cannot precede it.
     public var lastActivity: BusinessDate?
+    /// Risk sharing (Loan+Schemes.swift): the scheme the loan is enrolled under, the split
+    /// of its loss, what each party settled and each recovery shared back.
+    public var scheme: LoanEnrolledInScheme?
+    public var lossShared: LossShared?
+    public var settled: [SchemePartyRef: Money] = [:]
+    public var lastSettledOn: BusinessDate?
+    public var recoveredByParty: [SchemePartyRef: Money] = [:]
 
     public init() {}
 

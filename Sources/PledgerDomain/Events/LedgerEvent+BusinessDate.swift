@@ -44,6 +44,15 @@ extension LedgerEvent {
         case .fundContributionReturned(let e): e.returnedOn
         case .fundTransferredOut(let e): e.transferredOn
         case .fundTransferredIn(let e): e.transferredOn
+        case .schemeAgreed(let e): e.effectiveOn
+        case .schemeRevised(let e): e.effectiveOn
+        case .schemeLoanEnrolled(let e): e.enrolledOn
+        case .loanEnrolledInScheme(let e): e.enrolledOn
+        case .lossShared(let e): e.sharedOn
+        case .lossShareSettled(let e): e.settledOn
+        case .recoveryShared(let e): e.sharedOn
+        case .schemeShareDisbursed(let e): e.paidOn
+        case .schemeRecoveryShareReceived(let e): e.returnedOn
         }
     }
 }

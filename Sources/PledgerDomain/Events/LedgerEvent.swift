@@ -59,6 +59,16 @@ public enum LedgerEvent: Sendable, Hashable {
     case fundContributionReturned(FundContributionReturned)
     case fundTransferredOut(FundTransferredOut)
     case fundTransferredIn(FundTransferredIn)
+    // Risk sharing (Events/SchemeEvents.swift).
+    case schemeAgreed(SchemeAgreed)
+    case schemeRevised(SchemeRevised)
+    case schemeLoanEnrolled(SchemeLoanEnrolled)
+    case loanEnrolledInScheme(LoanEnrolledInScheme)
+    case lossShared(LossShared)
+    case lossShareSettled(LossShareSettled)
+    case recoveryShared(RecoveryShared)
+    case schemeShareDisbursed(SchemeShareDisbursed)
+    case schemeRecoveryShareReceived(SchemeRecoveryShareReceived)
 
     public var payload: any EventPayload {
         switch self {
@@ -104,6 +114,15 @@ public enum LedgerEvent: Sendable, Hashable {
         case .fundContributionReturned(let e): e
         case .fundTransferredOut(let e): e
         case .fundTransferredIn(let e): e
+        case .schemeAgreed(let e): e
+        case .schemeRevised(let e): e
+        case .schemeLoanEnrolled(let e): e
+        case .loanEnrolledInScheme(let e): e
+        case .lossShared(let e): e
+        case .lossShareSettled(let e): e
+        case .recoveryShared(let e): e
+        case .schemeShareDisbursed(let e): e
+        case .schemeRecoveryShareReceived(let e): e
         }
     }
 
@@ -180,6 +199,15 @@ public enum LedgerEvent: Sendable, Hashable {
         add(FundContributionReturned.self, LedgerEvent.fundContributionReturned)
         add(FundTransferredOut.self, LedgerEvent.fundTransferredOut)
         add(FundTransferredIn.self, LedgerEvent.fundTransferredIn)
+        add(SchemeAgreed.self, LedgerEvent.schemeAgreed)
+        add(SchemeRevised.self, LedgerEvent.schemeRevised)
+        add(SchemeLoanEnrolled.self, LedgerEvent.schemeLoanEnrolled)
+        add(LoanEnrolledInScheme.self, LedgerEvent.loanEnrolledInScheme)
+        add(LossShared.self, LedgerEvent.lossShared)
+        add(LossShareSettled.self, LedgerEvent.lossShareSettled)
+        add(RecoveryShared.self, LedgerEvent.recoveryShared)
+        add(SchemeShareDisbursed.self, LedgerEvent.schemeShareDisbursed)
+        add(SchemeRecoveryShareReceived.self, LedgerEvent.schemeRecoveryShareReceived)
         return entries
     }()
 

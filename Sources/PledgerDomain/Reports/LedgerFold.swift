@@ -41,6 +41,7 @@ public struct LedgerFold: Sendable {
         case .assetRegistered(let e): .asset(e.assetId)
         case .loanOriginated(let e): .loan(e.key)
         case .lprPublished: .lpr
+        case .schemeAgreed(let e): .scheme(e.schemeId)
         default: nil
         }
     }

@@ -20,7 +20,7 @@ public enum ValuationMethod: String, Sendable, Hashable, ClosedSet {
 
 /// Who paid money into the fund.
 public enum Contributor: String, Sendable, Hashable, ClosedSet, Comparable {
-    case province, city, district, other
+    case central, province, city, district, other
 
     public static func < (lhs: Contributor, rhs: Contributor) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

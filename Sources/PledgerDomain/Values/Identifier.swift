@@ -50,11 +50,24 @@ public enum ValuationKind: IdentifierKind {
     public static let noun = "valuation"
 }
 
+/// A risk-sharing scheme: a dated, versioned agreement on how a loss is split.
+public enum SchemeKind: IdentifierKind {
+    public static let field = "scheme_id"
+    public static let noun = "scheme"
+}
+/// An insurer, guarantor or appraiser named in a risk-sharing scheme.
+public enum SchemePartyKind: IdentifierKind {
+    public static let field = "party_id"
+    public static let noun = "party"
+}
+
 public typealias FundId = Identifier<FundKind>
 public typealias BankId = Identifier<BankKind>
 public typealias AssetId = Identifier<AssetKindTag>
 public typealias ContractNo = Identifier<ContractKind>
 public typealias ValuationId = Identifier<ValuationKind>
+public typealias SchemeId = Identifier<SchemeKind>
+public typealias SchemePartyId = Identifier<SchemePartyKind>
 
 /// A loan is identified by its bank and the bank's contract number.
 public struct LoanKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -83,6 +96,7 @@ public enum Streams {
     public static func borrower(_ uscc: Uscc) -> String { "borrower-\(uscc)" }
     public static func asset(_ id: AssetId) -> String { "asset-\(id)" }
     public static func loan(_ key: LoanKey) -> String { "loan-\(key.bank)-\(key.contract)" }
+    public static func scheme(_ id: SchemeId) -> String { "scheme-\(id)" }
 }
 
 private enum IdentifierAlphabet {

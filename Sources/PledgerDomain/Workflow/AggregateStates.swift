@@ -7,6 +7,7 @@ public struct AggregateStates: Sendable {
     public var assets: [AssetId: AssetState] = [:]
     public var loans: [LoanKey: LoanState] = [:]
     public var lpr = LprState()
+    public var schemes: [SchemeId: SchemeState] = [:]
     public var versions: [StreamRef: Int32] = [:]
 
     public init() {}
@@ -23,6 +24,7 @@ public struct AggregateStates: Sendable {
         case .asset(let id): assets[id] = assets[id] ?? AssetState()
         case .loan(let key): loans[key] = loans[key] ?? LoanState()
         case .lpr: break
+        case .scheme(let id): schemes[id] = schemes[id] ?? SchemeState()
         }
     }
 
@@ -35,6 +37,7 @@ public struct AggregateStates: Sendable {
             case asset(AssetState?)
             case loan(LoanState?)
             case lpr(LprState)
+            case scheme(SchemeState?)
         }
         let state: State
         public let version: Int32?
@@ -49,6 +52,7 @@ public struct AggregateStates: Sendable {
             case .asset(let id): .asset(assets[id])
             case .loan(let key): .loan(loans[key])
             case .lpr: .lpr(lpr)
+            case .scheme(let id): .scheme(schemes[id])
             }
         return Entry(state: state, version: versions[ref])
     }
@@ -62,6 +66,7 @@ public struct AggregateStates: Sendable {
         case (.asset(let id), .asset(let state)): assets[id] = state
         case (.loan(let key), .loan(let state)): loans[key] = state
         case (.lpr, .lpr(let state)): lpr = state
+        case (.scheme(let id), .scheme(let state)): schemes[id] = state
         default: break
         }
     }
@@ -77,6 +82,7 @@ public struct AggregateStates: Sendable {
         case .asset(let id): assets[id] = Asset.evolve(assets[id]!, recorded)
         case .loan(let key): loans[key] = Loan.evolve(loans[key]!, recorded)
         case .lpr: lpr = Lpr.evolve(lpr, recorded)
+        case .scheme(let id): schemes[id] = RiskSharingScheme.evolve(schemes[id]!, recorded)
         }
     }
 }

@@ -8,6 +8,7 @@ public enum LedgerCommand: Sendable, Hashable {
     case loan(LoanKey, LoanCommand)
     /// Reference rates (the LPR), one stream for the ledger.
     case lpr(LprCommand)
+    case scheme(SchemeId, SchemeCommand)
 
     /// The stream the command is addressed to.
     public var target: StreamRef {
@@ -18,6 +19,7 @@ public enum LedgerCommand: Sendable, Hashable {
         case .asset(let id, _): .asset(id)
         case .loan(let key, _): .loan(key)
         case .lpr: .lpr
+        case .scheme(let id, _): .scheme(id)
         }
     }
 
@@ -32,6 +34,10 @@ public enum LedgerCommand: Sendable, Hashable {
             refs.append(.fund(destination))
         case .fund(let id, .payQueue):
             refs += (loaded.funds[id]?.queue ?? []).map { .loan($0.loan) }
+        case .scheme(_, .agree(_, _, let parties, _)), .scheme(_, .revise(let parties, _, _)):
+            refs += parties.compactMap { $0.ref.fundId.map(StreamRef.fund) }
+        case .loan(_, .enrolInScheme(let scheme, _, _)):
+            refs.append(.scheme(scheme))
         case .loan(let key, let command):
             switch command {
             case .originate(let o):
@@ -43,6 +49,11 @@ public enum LedgerCommand: Sendable, Hashable {
                 if let loan = loaded.loans[key]?.origination {
                     if let fund = loan.fundId { refs.append(.fund(fund)) }
                     refs += loan.collateral.map { .asset($0.assetId) }
+                }
+                // A loan under a scheme reads the scheme, then the funds that are its parties.
+                if let scheme = loaded.loans[key]?.scheme?.schemeId {
+                    refs.append(.scheme(scheme))
+                    refs += (loaded.schemes[scheme]?.funds ?? []).map(StreamRef.fund)
                 }
             }
         default:
@@ -61,6 +72,7 @@ public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
     case loan(LoanKey)
     /// `reference-lpr`: the LPR fixings.
     case lpr
+    case scheme(SchemeId)
 
     public var name: String {
         switch self {
@@ -70,6 +82,7 @@ public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
         case .asset(let id): Streams.asset(id)
         case .loan(let key): Streams.loan(key)
         case .lpr: "reference-lpr"
+        case .scheme(let id): Streams.scheme(id)
         }
     }
 

@@ -24,16 +24,31 @@ public enum Workflow {
             return try decideLoan(key, loanCommand, states)
         case .lpr(let lprCommand):
             return [StreamWrite(stream: .lpr, events: try Lpr.decide(lprCommand, states.lpr))]
+        case .scheme(let id, let schemeCommand):
+            if case .recordEnrolment = schemeCommand {
+                throw DomainError(.invalidState, field: "scheme_id", "a loan is enrolled under a scheme through the loan")
+            }
+            if case .agree(let agreed, _, _, _) = schemeCommand, agreed != id {
+                throw DomainError.invalid("scheme_id", "the scheme id \(agreed) does not match the stream's \(id)")
+            }
+            return [
+                StreamWrite(
+                    stream: .scheme(id),
+                    events: try RiskSharingScheme.decide(schemeCommand, states.schemes[id] ?? SchemeState(), funds: states.funds))
+            ]
         }
     }
 
     private static func decideLoan(_ key: LoanKey, _ command: LoanCommand, _ states: AggregateStates) throws -> [StreamWrite] {
         let loan = states.loans[key] ?? LoanState()
         let fundId: FundId? = if case .originate(let o) = command { o.fund } else { loan.origination?.fundId }
+        let schemeId: SchemeId? = if case .enrolInScheme(let id, _, _) = command { id } else { loan.scheme?.schemeId }
+        let scheme = schemeId.flatMap { states.schemes[$0] }
         let context = LoanContext(
             bank: states.banks[key.bank],
             borrower: (loan.origination?.borrower ?? originationBorrower(command)).flatMap { states.borrowers[$0] },
-            assets: states.assets, fund: fundId.flatMap { states.funds[$0] }, lpr: states.lpr)
+            assets: states.assets, fund: fundId.flatMap { states.funds[$0] }, lpr: states.lpr, scheme: scheme,
+            schemeFunds: states.funds.filter { scheme?.funds.contains($0.key) == true })
         let loanEvents = try Loan.decide(command, loan, context)
         var writes = [StreamWrite(stream: .loan(key), events: loanEvents)]
 
@@ -93,6 +108,28 @@ public enum Workflow {
                         .releaseCompensation(
                             loan: key, borrower: loan.origination!.borrower, claimNo: withdrawn.claimNo, amount: withdrawn.amountFen,
                             releasedOn: withdrawn.withdrawnOn)))
+            case .loanEnrolledInScheme(let enrolled):
+                let record = SchemeCommand.recordEnrolment(loan: key, version: enrolled.version, enrolledOn: enrolled.enrolledOn)
+                writes.append(
+                    StreamWrite(
+                        stream: .scheme(enrolled.schemeId),
+                        events: try RiskSharingScheme.decide(record, states.schemes[enrolled.schemeId] ?? SchemeState())))
+            case .lossShareSettled(let settled):
+                let party = SchemePartyRef(role: settled.role, partyId: settled.partyId)
+                if let fund = party.fundId {
+                    let disburse = FundCommand.disburseSchemeShare(
+                        scheme: loan.scheme!.schemeId, loan: key, amount: settled.amountFen, paidOn: settled.settledOn,
+                        reference: settled.reference)
+                    writes.append(StreamWrite(stream: .fund(fund), events: try Fund.decide(disburse, states.funds[fund] ?? FundState())))
+                }
+            case .recoveryShared(let shared):
+                for part in shared.shares where part.amountFen.isPositive {
+                    guard let fund = part.ref.fundId else { continue }
+                    let receive = FundCommand.receiveSchemeRecoveryShare(
+                        scheme: loan.scheme!.schemeId, loan: key, recoveryNo: shared.recoveryNo, amount: part.amountFen,
+                        returnedOn: shared.sharedOn, reference: shared.reference)
+                    writes.append(StreamWrite(stream: .fund(fund), events: try Fund.decide(receive, states.funds[fund] ?? FundState())))
+                }
             case .recoveryReturnedToFund(let returned):
                 writes.append(
                     try fundPart(

@@ -105,6 +105,38 @@ struct EventRoundTripTests {
                 amountFen: yuan("100.00"), contributor: .city, returnedOn: d, reference: "R-1", reason: "budget adjustment")),
         .fundTransferredOut(FundTransferredOut(toFundId: fundId("G"), amountFen: yuan("10.00"), transferredOn: d, reference: "T-1")),
         .fundTransferredIn(FundTransferredIn(fromFundId: fundId("F"), amountFen: yuan("10.00"), transferredOn: d, reference: "T-1")),
+        .schemeAgreed(
+            SchemeAgreed(
+                schemeId: schemeId("ZS"), name: "中山 54:26:16:4",
+                parties: [
+                    SchemeParty(role: .fund, partyId: partyId("F"), shareBp: Bp(5400), capFen: yuan("2,000,000.00")),
+                    SchemeParty(role: .bank, partyId: nil, shareBp: Bp(4600)),
+                ], effectiveOn: d)),
+        .schemeRevised(
+            SchemeRevised(version: 2, parties: [SchemeParty(role: .bank, partyId: nil, shareBp: Bp(10_000))], effectiveOn: d, reason: "续签")),
+        .schemeLoanEnrolled(SchemeLoanEnrolled(bankId: loan.bank, contractNo: loan.contract, version: 1, enrolledOn: d)),
+        .loanEnrolledInScheme(LoanEnrolledInScheme(schemeId: schemeId("ZS"), version: 1, enrolledOn: d)),
+        .lossShared(
+            LossShared(
+                schemeId: schemeId("ZS"), version: 1, lossFen: yuan("100.00"),
+                shares: [
+                    PartyShare(role: .bank, partyId: nil, shareBp: Bp(4600), dueFen: yuan("46.00"), capped: false),
+                    PartyShare(role: .insurer, partyId: partyId("PICC"), shareBp: Bp(5400), dueFen: yuan("54.00"), capped: true),
+                ], sharedOn: d)),
+        .lossShareSettled(
+            LossShareSettled(role: .insurer, partyId: partyId("PICC"), amountFen: yuan("54.00"), settledOn: d, reference: "P-1")),
+        .recoveryShared(
+            RecoveryShared(
+                recoveryNo: 1, shares: [RecoveryPartShare(role: .bank, partyId: nil, amountFen: yuan("4.60"))], sharedOn: d,
+                reference: "R-1")),
+        .schemeShareDisbursed(
+            SchemeShareDisbursed(
+                schemeId: schemeId("ZS"), bankId: loan.bank, contractNo: loan.contract, amountFen: yuan("1.00"), paidOn: d, reference: "S-1"
+            )),
+        .schemeRecoveryShareReceived(
+            SchemeRecoveryShareReceived(
+                schemeId: schemeId("ZS"), bankId: loan.bank, contractNo: loan.contract, recoveryNo: 1, amountFen: yuan("0.54"),
+                returnedOn: d, reference: "R-1")),
     ]
 
     /// A policy with every optional eligibility rule set.
