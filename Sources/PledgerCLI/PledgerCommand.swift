@@ -14,7 +14,8 @@ public struct PledgerCommand: AsyncParsableCommand {
             Exit codes: 0 success, 1 a discrepancy or refused operation, 2 bad input.
             """,
         subcommands: [
-            DbCommand.self, DemoCommand.self, ServeCommand.self, TokensCommand.self, FundCommand.self, ClaimsCommand.self,
+            DbCommand.self, DemoCommand.self, ServeCommand.self, TokensCommand.self, FundCommand.self, SchemeCommand.self,
+            ClaimsCommand.self,
             RecoveriesCommand.self, ReplayCommand.self, ImportCommand.self, ReportCommand.self, ReconcileCommand.self,
             ProjectionsCommand.self, VerifyCommand.self, ExportCommand.self, CheckpointCommand.self,
         ]

@@ -65,6 +65,7 @@ public enum PledgerServer {
         OperationsController(api: api, configuration: configuration).addRoutes(to: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: ledger.tokens))
         FundsController(api: api).addRoutes(to: v1)
+        SchemesController(api: api).addRoutes(to: v1)
         PartiesController(api: api).addRoutes(to: v1)
         LoansController(api: api).addRoutes(to: v1)
         BulkReportsController(api: api).addRoutes(to: v1)

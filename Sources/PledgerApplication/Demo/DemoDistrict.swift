@@ -33,7 +33,7 @@ public struct DemoDistrict: Sendable {
 
     /// Decides the whole history in memory.
     public func generate(progress: (Int, Int) -> Void = { _, _ in }) -> (session: LedgerSession, summary: Summary) {
-        var run = Run(seed: seed, scale: scale)
+        var run = DemoRun(seed: seed, scale: scale)
         run.plan()
         let total = run.agenda.count
         while let item = run.agenda.pop() {
@@ -59,12 +59,13 @@ public struct DemoDistrict: Sendable {
 
 // MARK: - The simulation
 
-private struct Run {
+/// The simulation's state; the risk-sharing part is in DemoDistrict+RiskSharing.swift.
+struct DemoRun {
     var random: SeededRandom
     let scale: Int
     var session = LedgerSession(missingStreamsAreEmpty: true)
     var summary = DemoDistrict.Summary()
-    var agenda = Agenda()
+    var agenda = DemoAgenda()
     var borrowers: [(uscc: Uscc, name: String)] = []
     var assetsOf: [Uscc: [AssetId]] = [:]
     var assetCount = 0
@@ -72,6 +73,10 @@ private struct Run {
     var secondOfDay: Int64 = 0
     var contractCount: [BankId: Int] = [:]
     var paymentRefs = 0
+    /// Risk sharing draws apart, so the rest of the district is decided as it was without it.
+    var schemeRandom: SeededRandom
+    var schemeLoans = 0
+    var schemesWithDefault: Set<SchemeId> = []
 
     static let banks: [(id: String, name: String, licence: String, weight: Int)] = [
         ("LCRCB", "龙城农村商业银行股份有限公司", "B1262H221130001", 35),
@@ -90,6 +95,7 @@ private struct Run {
 
     init(seed: UInt64, scale: Int) {
         random = SeededRandom(state: seed &* 0x2545_F491_4F6C_DD1D &+ 17)
+        schemeRandom = SeededRandom(state: seed &* 0x9E37_79B9_7F4A_7C15 &+ 29)
         self.scale = scale
     }
 
@@ -162,11 +168,12 @@ private struct Run {
         }
         // One loan entered in error and one mistaken repayment, to show how history corrects itself.
         agenda.add(day("2024-05-20"), .mistake)
+        planRiskSharing()
     }
 
     // MARK: Perform
 
-    mutating func perform(_ item: Agenda.Item) {
+    mutating func perform(_ item: DemoAgenda.Item) {
         if item.date != today {
             today = item.date
             secondOfDay = 0
@@ -179,6 +186,7 @@ private struct Run {
         case .mistake: mistake()
         case .review: review()
         case .interest(let quarter): creditInterest(quarter)
+        case .riskSharing(let step): withSchemeDraws { $0.riskSharing(step) }
         }
     }
 
@@ -294,12 +302,12 @@ private struct Run {
         }
     }
 
-    mutating func schedule(_ key: LoanKey, _ date: BusinessDate, _ step: Agenda.LoanStep) {
+    mutating func schedule(_ key: LoanKey, _ date: BusinessDate, _ step: DemoAgenda.LoanStep) {
         guard date <= DemoDistrict.endDate else { return }
         agenda.add(date, .loanStep(key, step))
     }
 
-    mutating func loanStep(_ key: LoanKey, _ step: Agenda.LoanStep) {
+    mutating func loanStep(_ key: LoanKey, _ step: DemoAgenda.LoanStep) {
         guard let loan = session.states.loans[key], let origination = loan.origination else { return }
         switch step {
         case .repay(let percent):
@@ -407,7 +415,7 @@ private struct Run {
 }
 
 /// Future actions ordered by date (then by when they were planned): a binary heap.
-private struct Agenda {
+struct DemoAgenda {
     enum LoanStep {
         case repay(percent: Int)
         case close
@@ -422,6 +430,7 @@ private struct Agenda {
         case loanStep(LoanKey, LoanStep)
         case mistake, review
         case interest(Int)
+        case riskSharing(DemoRun.RiskSharingStep)
     }
     struct Item {
         var date: BusinessDate

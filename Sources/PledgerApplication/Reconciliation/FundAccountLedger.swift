@@ -50,6 +50,10 @@ public struct FundAccountLedger: Sendable {
                 movements.append(Movement(date: e.paidOn, amount: Money(fen: -e.amountFen.fen), reference: e.paymentRef, kind: .payout))
             case .recoveryShareReceived(let e):
                 movements.append(Movement(date: e.returnedOn, amount: e.amountFen, reference: e.reference, kind: .recoveryShare))
+            case .schemeShareDisbursed(let e):
+                movements.append(Movement(date: e.paidOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: .payout))
+            case .schemeRecoveryShareReceived(let e):
+                movements.append(Movement(date: e.returnedOn, amount: e.amountFen, reference: e.reference, kind: .recoveryShare))
             case .fundInterestCredited(let e):
                 movements.append(Movement(date: e.creditedOn, amount: e.amountFen, reference: e.reference, kind: .interest))
             case .fundBankCharged(let e):

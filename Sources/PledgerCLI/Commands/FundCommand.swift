@@ -111,11 +111,11 @@ struct FundCommand: AsyncParsableCommand {
 
     struct Contribute: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record money paid into the fund by a contributor (province, city, district, other).")
+            abstract: "Record money paid into the fund by a contributor (central, province, city, district, other).")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var fund: FundOption
         @Option(help: ArgumentHelp("Amount in yuan, e.g. 3,000,000.00.", valueName: "yuan")) var amount: String
-        @Option(help: "Who paid: province, city, district or other.") var contributor: Contributor
+        @Option(help: "Who paid: central, province, city, district or other.") var contributor: Contributor
         @Option(help: ArgumentHelp("Date received (default: today).", valueName: "date")) var on: String?
         @OptionGroup var act: ActOptions
 

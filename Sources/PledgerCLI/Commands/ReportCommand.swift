@@ -8,8 +8,8 @@ import PledgerStore
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Print the financing-growth and fund-exposure reports.",
-        subcommands: [Growth.self, Exposure.self]
+        abstract: "Print the financing-growth, fund-exposure and risk-sharing reports.",
+        subcommands: [Growth.self, Exposure.self, RiskSharing.self]
     )
 
     /// The bitemporal options every report takes.
@@ -288,6 +288,61 @@ struct ReportCommand: AsyncParsableCommand {
             }
             return [summary.render(), "", breakdown("Bank", r.byBank), "", breakdown("Largest borrowers", r.topBorrowers)].joined(
                 separator: "\n")
+        }
+    }
+}
+
+extension ReportCommand {
+    struct RiskSharing: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "risk-sharing",
+            abstract: "Per party of a scheme: contingent share, shares due, paid, owed, recovered and net loss.",
+            discussion: """
+                The table a district sends to the province. Contingent: the party's share of the enrolled loans still performing, were they to default now. Due: its shares of the defaulted loans' losses. Paid: what it settled (the bank bears its share by keeping it, so its paid is its share). Owed: shares not yet settled. Recovered: its part of the recoveries shared back. Net loss: paid − recovered. The shares add up to the losses exactly (every share but the bank's rounds down; the bank takes the rest).
+
+                Examples:
+                  pledger report risk-sharing --scheme ZS
+                  pledger report risk-sharing --scheme ZS --format csv > 风险分担-ZS.csv
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var scheme: SchemeCommand.SchemeOption
+        @Option(help: "Output: table, csv or json (default: table).") var format: OutputFormat?
+
+        func run() async throws {
+            let id = try scheme.id()
+            let report = try await connection.withLedger { ledger in
+                do { return try await ledger.reads.reports.riskSharing(scheme: id) } catch let error as DomainError {
+                    throw ApplicationError.failure(error.message)
+                }
+            }
+            switch format ?? .table {
+            case .json: print(CanonicalJSON.string(report.json))
+            case .csv: print(report.csv, terminator: "")
+            case .table: print(Self.table(report))
+            }
+        }
+
+        static func table(_ r: RiskSharingReport) -> String {
+            var summary = Table([("", .left), ("", .right)])
+            summary.headers = ["\(r.name) (\(r.schemeId))", ""]
+            summary.add(["Loans enrolled", String(r.enrolledLoans)])
+            summary.add(["  performing (outstanding \(Human.yuan(r.activeOutstandingFen)))", String(r.activeLoans)])
+            summary.add(["  loss shared", String(r.sharedLoans)])
+            summary.add(["  defaulted, loss not shared yet", String(r.awaitingSharing)])
+            summary.add(["Losses shared", Human.yuan(r.lossFen)])
+            summary.add(["Recovered and shared back", Human.yuan(r.recoveredFen)])
+            var parties = Table([
+                ("Party", .left), ("Loans", .right), ("Contingent", .right), ("Due", .right), ("Paid", .right), ("Owed", .right),
+                ("Recovered", .right), ("Net loss", .right),
+            ])
+            let rows = r.parties.map { ($0.party.description + ($0.cappedLoans > 0 ? " (capped on \($0.cappedLoans))" : ""), $0) }
+            for (name, row) in rows + [("Total", r.total)] {
+                parties.add([
+                    name, String(row.loans), Human.yuan(row.contingentFen), Human.yuan(row.dueFen), Human.yuan(row.paidFen),
+                    Human.yuan(row.owedFen), Human.yuan(row.recoveredFen), Human.yuan(row.netLossFen),
+                ])
+            }
+            return [summary.render(), "", SchemeCommand.versions(r.versions), "", parties.render()].joined(separator: "\n")
         }
     }
 }

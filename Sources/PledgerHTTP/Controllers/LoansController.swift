@@ -48,13 +48,26 @@ struct LoansController {
             .loan(try context.loanKey(), body.command)
         }
         group.write("\(loans)/recoveries/:recovery_no/return", RecoveryReturnRequest.self, api: api, allow: bank) { body, context in
-            .loan(
-                try context.loanKey(),
-                body.command(
-                    try context.id("recovery_no") { text -> Int in
-                        guard let number = Int(text), number > 0 else { throw Problem.notFound("no such recovery") }
-                        return number
-                    }))
+            .loan(try context.loanKey(), body.command(try context.recoveryNo()))
+        }
+        let bankOrFundAdmin: @Sendable (Identity, PledgerRequestContext) throws -> Void = { identity, context in
+            try Permission.seeLoans(of: try context.bankId().value, identity)
+            guard [.admin, .fundAdmin, .bank].contains(identity.role) else {
+                throw Problem.forbidden("this is done by the loan's bank or a fund administrator")
+            }
+        }
+        group.write("\(loans)/scheme", SchemeEnrolmentRequest.self, api: api, allow: bankOrFundAdmin) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/loss-sharing", LossSharingRequest.self, api: api, allow: fundAdmin) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/loss-sharing/settlements", LossShareSettlementRequest.self, api: api, allow: fundAdmin) { body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("\(loans)/recoveries/:recovery_no/sharing", RecoverySharingRequest.self, api: api, allow: bankOrFundAdmin) {
+            body, context in
+            .loan(try context.loanKey(), body.command(try context.recoveryNo()))
         }
         group.write("\(loans)/write-off", WriteOffRequest.self, api: api, allow: bank) { body, context in
             .loan(try context.loanKey(), body.command)

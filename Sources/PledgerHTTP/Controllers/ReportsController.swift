@@ -6,7 +6,7 @@ import PledgerCharts
 import PledgerDomain
 import PledgerStore
 
-/// `/v1/reports/…`: financing growth and fund exposure, JSON, CSV (`Accept: text/csv`) or a
+/// `/v1/reports/…`: financing growth, fund exposure and a scheme's risk sharing, JSON, CSV (`Accept: text/csv`) or a
 /// page with charts (`Accept: text/html`, labels in `lang`). A bank's token gets its own
 /// slice: its loans only. A page is a past view pinned to `known_at` (default: now) and
 /// `as_of` (default: today), and its footer names the request that draws it again.
@@ -117,6 +117,22 @@ struct ReportsController {
                 }
                 let report = try await compute(request, report: "exposure", pastView: asOf != nil || knownAt != nil) {
                     try await reads.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
+                }
+                return Self.respond(request, json: report.json, csv: report.csv)
+            }
+        }
+
+        group.get("reports/risk-sharing") { request, context -> Response in
+            let caller = try context.caller()
+            guard caller.role != .bank else {
+                throw Problem.forbidden(
+                    "the risk-sharing table covers every bank's loans under the scheme; a fund administrator, auditor or admin reads it")
+            }
+            guard let text = request.query.string("scheme_id") else { throw Problem.invalid("scheme_id", "scheme_id is required") }
+            guard let scheme = try? SchemeId(text) else { throw Problem.notFound("no scheme \(text)") }
+            return try await api.read(request, needs: .log) { reads in
+                let report = try await compute(request, report: "risk-sharing", pastView: false) {
+                    try await reads.reports.riskSharing(scheme: scheme)
                 }
                 return Self.respond(request, json: report.json, csv: report.csv)
             }

@@ -97,7 +97,14 @@ extension PledgerRequestContext {
     func bankId() throws -> BankId { try id("bank_id") { try BankId($0) } }
     func fundId() throws -> FundId { try id("fund_id") { try FundId($0) } }
     func assetId() throws -> AssetId { try id("asset_id") { try AssetId($0) } }
+    func schemeId() throws -> SchemeId { try id("scheme_id") { try SchemeId($0) } }
     func loanKey() throws -> LoanKey { LoanKey(bank: try bankId(), contract: try id("contract_no") { try ContractNo($0) }) }
+    func recoveryNo() throws -> Int {
+        try id("recovery_no") { text -> Int in
+            guard let number = Int(text), number > 0 else { throw Problem.notFound("no such recovery") }
+            return number
+        }
+    }
 }
 
 /// Cursor pages: `{"items": [...], "next_cursor": "…" | null}`.

@@ -88,7 +88,53 @@ enum Views {
             "compensation_paid_fen": money(loan.compensationPaid), "recovered_fen": money(loan.recoveredTotal),
             "returned_to_fund_fen": money(loan.returnedToFund), "owed_to_fund_fen": money(loan.owedToFund),
             "written_off_fen": money(loan.writtenOff),
+            "scheme": schemePart(loan),
             "version": .integer(Int64(version)),
+        ])
+    }
+
+    /// A loan's part in a risk-sharing scheme: its enrolment, then the split of its loss with
+    /// what each party settled and got back.
+    static func schemePart(_ loan: LoanState) -> JSONValue {
+        guard let enrolment = loan.scheme else { return .null }
+        let loss = loan.lossShared.map { shared in
+            object([
+                "loss_fen": money(shared.lossFen), "shared_on": date(shared.sharedOn),
+                "shares": .array(
+                    shared.shares.map { share in
+                        object([
+                            "role": .string(share.role.rawValue), "party_id": text(share.partyId?.value),
+                            "share_bp": .integer(share.shareBp.value), "due_fen": money(share.dueFen), "capped": .bool(share.capped),
+                            "paid_fen": money(loan.paidByParty[share.ref] ?? .zero), "owed_fen": money(loan.unsettled(share.ref)),
+                            "recovered_fen": money(loan.recoveredByParty[share.ref] ?? .zero),
+                        ])
+                    }),
+            ])
+        }
+        return object([
+            "scheme_id": .string(enrolment.schemeId.value), "version": .integer(Int64(enrolment.version)),
+            "enrolled_on": date(enrolment.enrolledOn), "loss": loss ?? .null,
+        ])
+    }
+
+    static func scheme(_ scheme: SchemeState, version: Int32) -> JSONValue {
+        object([
+            "scheme_id": text(scheme.id?.value), "name": .string(scheme.name),
+            "versions": .array(
+                scheme.versions.map { v in
+                    object([
+                        "version": .integer(Int64(v.number)), "effective_on": date(v.effectiveOn),
+                        "parties": .array(
+                            v.parties.map { p in
+                                object([
+                                    "role": .string(p.role.rawValue), "party_id": text(p.partyId?.value),
+                                    "share_bp": .integer(p.shareBp.value),
+                                    "cap_fen": p.capFen.map(money) ?? .null,
+                                ])
+                            }),
+                    ])
+                }),
+            "enrolled_loans": .integer(Int64(scheme.loans.count)), "version": .integer(Int64(version)),
         ])
     }
 

@@ -51,6 +51,20 @@ public struct ReportService: Sendable {
         try await growth(window: try MonthWindow.years(from, to), target: target, by: dimension, asOf: asOf, knownAt: knownAt, bank: bank)
     }
 
+    /// The risk-sharing table of one scheme, now: its stream and its loans' streams, read one
+    /// by one, so the cost is the scheme's loans. Waits at the current views' gate.
+    public func riskSharing(scheme id: SchemeId) async throws -> RiskSharingReport {
+        try await gates.currentViews.run {
+            let scheme = try await store.state(of: .scheme(id)).schemes[id] ?? SchemeState()
+            guard scheme.exists else { throw DomainError(.notFound, field: "scheme_id", "scheme \(id) does not exist") }
+            var loans: [LoanState] = []
+            for key in scheme.loanOrder {
+                if let loan = try await store.state(of: .loan(key)).loans[key] { loans.append(loan) }
+            }
+            return try RiskSharingReport.compute(scheme: scheme, loans: loans)
+        }
+    }
+
     /// Exposure of a fund on `asOf` (default: today in China time). With `bank`, only that
     /// bank's loans count (a bank's own slice); the fund's money is the fund's.
     public func exposure(

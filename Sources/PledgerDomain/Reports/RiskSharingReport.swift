@@ -1,0 +1,158 @@
+/// What each party of a risk-sharing scheme bears: the table a district sends to the
+/// province. Per party, over the scheme's loans: its contingent share of what is still
+/// outstanding, the shares due on defaulted loans, what it paid, what it still owes, what
+/// came back from recoveries and its net loss. Computed from the scheme's stream and its
+/// loans' streams only, so its cost is the scheme's loans, not the ledger.
+///
+/// The bank bears its share by keeping it: its "paid" is its share; the other parties'
+/// unpaid shares are their "owed". So Σ paid + Σ owed = Σ loss, and net loss = paid − recovered.
+public struct RiskSharingReport: Sendable, Hashable {
+    public var schemeId: SchemeId
+    public var name: String
+    public var versions: [SchemeState.Version]
+    public var enrolledLoans = 0
+    /// Enrolled loans still performing, and their outstanding principal.
+    public var activeLoans = 0
+    public var activeOutstandingFen = Money.zero
+    /// Defaulted (or written off) loans whose loss is not shared yet.
+    public var awaitingSharing = 0
+    public var sharedLoans = 0
+    public var lossFen = Money.zero
+    public var recoveredFen = Money.zero
+    public var parties: [PartyRow] = []
+
+    public struct PartyRow: Sendable, Hashable {
+        public var party: SchemePartyRef
+        /// Loans whose loss it shares (shared so far).
+        public var loans = 0
+        /// Its share of the active loans' outstanding principal, were they all to default now.
+        public var contingentFen = Money.zero
+        public var dueFen = Money.zero
+        public var paidFen = Money.zero
+        public var owedFen = Money.zero
+        public var recoveredFen = Money.zero
+        public var cappedLoans = 0
+        public var netLossFen: Money { paidFen.subtracting(saturating: recoveredFen) }
+    }
+
+    /// The totals of the party rows (contingent, due, paid, owed, recovered, net loss).
+    public var total: PartyRow {
+        var total = PartyRow(party: SchemePartyRef(role: .bank, partyId: nil))
+        for row in parties {
+            total.contingentFen = total.contingentFen.adding(saturating: row.contingentFen)
+            total.dueFen = total.dueFen.adding(saturating: row.dueFen)
+            total.paidFen = total.paidFen.adding(saturating: row.paidFen)
+            total.owedFen = total.owedFen.adding(saturating: row.owedFen)
+            total.recoveredFen = total.recoveredFen.adding(saturating: row.recoveredFen)
+        }
+        total.loans = sharedLoans
+        return total
+    }
+
+    public static func compute(scheme: SchemeState, loans: [LoanState]) throws -> RiskSharingReport {
+        guard let id = scheme.id else { throw DomainError(.notFound, field: "scheme_id", "no such scheme") }
+        var report = RiskSharingReport(schemeId: id, name: scheme.name, versions: scheme.versions)
+        var rows: [SchemePartyRef: PartyRow] = [:]
+        var order: [SchemePartyRef] = [.bank]
+        for party in scheme.versions.flatMap(\.parties) where !order.contains(party.ref) { order.append(party.ref) }
+        func update(_ ref: SchemePartyRef, _ change: (inout PartyRow) throws -> Void) rethrows {
+            var row = rows[ref] ?? PartyRow(party: ref)
+            try change(&row)
+            rows[ref] = row
+        }
+        for loan in loans {
+            guard let enrolment = loan.scheme, enrolment.schemeId == id else { continue }
+            report.enrolledLoans += 1
+            if let shared = loan.lossShared {
+                report.sharedLoans += 1
+                report.lossFen = try report.lossFen + shared.lossFen
+                for share in shared.shares {
+                    let paid = share.role == .bank ? share.dueFen : loan.settled[share.ref] ?? .zero
+                    let recovered = loan.recoveredByParty[share.ref] ?? .zero
+                    report.recoveredFen = try report.recoveredFen + recovered
+                    try update(share.ref) { row in
+                        if share.dueFen.isPositive { row.loans += 1 }
+                        if share.capped { row.cappedLoans += 1 }
+                        row.dueFen = try row.dueFen + share.dueFen
+                        row.paidFen = try row.paidFen + paid
+                        row.owedFen = try row.owedFen + (share.role == .bank ? .zero : loan.unsettled(share.ref))
+                        row.recoveredFen = try row.recoveredFen + recovered
+                    }
+                }
+            } else if loan.status == .active, let version = scheme.version(enrolment.version) {
+                report.activeLoans += 1
+                report.activeOutstandingFen = try report.activeOutstandingFen + loan.outstanding
+                for share in try LossSharing.split(loss: loan.outstanding, parties: version.parties) {
+                    try update(share.ref) { $0.contingentFen = try $0.contingentFen + share.dueFen }
+                }
+            } else if [.defaulted, .writtenOff].contains(loan.status) {
+                report.awaitingSharing += 1
+            }
+        }
+        report.parties = order.map { rows[$0] ?? PartyRow(party: $0) }
+        return report
+    }
+}
+
+extension RiskSharingReport {
+    /// Canonical JSON: integer fen and basis points.
+    public var json: JSONValue {
+        func party(_ row: PartyRow) -> [(String, JSONValue)] {
+            [
+                ("role", .string(row.party.role.rawValue)), ("party_id", row.party.partyId.map { .string($0.value) } ?? .null),
+                ("loans", .integer(Int64(row.loans))), ("capped_loans", .integer(Int64(row.cappedLoans))),
+                ("contingent_fen", .integer(row.contingentFen.fen)), ("due_fen", .integer(row.dueFen.fen)),
+                ("paid_fen", .integer(row.paidFen.fen)), ("owed_fen", .integer(row.owedFen.fen)),
+                ("recovered_fen", .integer(row.recoveredFen.fen)), ("net_loss_fen", .integer(row.netLossFen.fen)),
+            ]
+        }
+        let total = self.total
+        return object([
+            ("scheme_id", .string(schemeId.value)), ("name", .string(name)),
+            (
+                "versions",
+                .array(
+                    versions.map { version in
+                        object([
+                            ("version", .integer(Int64(version.number))), ("effective_on", .string(version.effectiveOn.description)),
+                            (
+                                "parties",
+                                .array(
+                                    version.parties.map { p in
+                                        object([
+                                            ("role", .string(p.role.rawValue)), ("party_id", p.partyId.map { .string($0.value) } ?? .null),
+                                            ("share_bp", .integer(p.shareBp.value)),
+                                            ("cap_fen", p.capFen.map { .integer($0.fen) } ?? .null),
+                                        ])
+                                    })
+                            ),
+                        ])
+                    })
+            ),
+            ("enrolled_loans", .integer(Int64(enrolledLoans))), ("active_loans", .integer(Int64(activeLoans))),
+            ("active_outstanding_fen", .integer(activeOutstandingFen.fen)), ("awaiting_sharing", .integer(Int64(awaitingSharing))),
+            ("shared_loans", .integer(Int64(sharedLoans))), ("loss_fen", .integer(lossFen.fen)),
+            ("recovered_fen", .integer(recoveredFen.fen)),
+            ("parties", .array(parties.map { object(party($0)) })),
+            (
+                "total",
+                object([
+                    ("contingent_fen", .integer(total.contingentFen.fen)), ("due_fen", .integer(total.dueFen.fen)),
+                    ("paid_fen", .integer(total.paidFen.fen)), ("owed_fen", .integer(total.owedFen.fen)),
+                    ("recovered_fen", .integer(total.recoveredFen.fen)), ("net_loss_fen", .integer(total.netLossFen.fen)),
+                ])
+            ),
+        ])
+    }
+
+    /// One row per party, then the total: what a spreadsheet at the province reads.
+    public var csv: String {
+        var lines = ["role,party_id,loans,capped_loans,contingent_fen,due_fen,paid_fen,owed_fen,recovered_fen,net_loss_fen"]
+        func line(_ role: String, _ id: String, _ row: PartyRow) -> String {
+            "\(role),\(CSV.field(id)),\(row.loans),\(row.cappedLoans),\(row.contingentFen.fen),\(row.dueFen.fen),\(row.paidFen.fen),\(row.owedFen.fen),\(row.recoveredFen.fen),\(row.netLossFen.fen)"
+        }
+        for row in parties { lines.append(line(row.party.role.rawValue, row.party.partyId?.value ?? "", row)) }
+        lines.append(line("total", "", total))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
