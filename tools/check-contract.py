@@ -54,7 +54,7 @@ class Contract:
             raise KeyError(f"{media} is not documented for {status} (documented: {', '.join(content) or 'none'})")
         return content[media]["schema"]
 
-    def get(self, path: str, token: str, query: dict | None = None, expect: int = 200):
+    def get(self, path: str, token: str, query: dict | None = None, expect: int = 200, also: tuple[int, ...] = ()):
         target = self.url + path + ("?" + urllib.parse.urlencode(query) if query else "")
         request = urllib.request.Request(target, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
         try:
@@ -63,7 +63,7 @@ class Contract:
         except urllib.error.HTTPError as error:
             status, media, body = error.code, error.headers.get_content_type(), error.read()
         shown = path + ("?" + urllib.parse.urlencode(query) if query else "")
-        if status != expect:
+        if status != expect and status not in also:
             self.failures.append(f"GET {shown}: expected {expect}, got {status}: {body[:300]!r}")
             return None
         value = json.loads(body)
@@ -114,8 +114,10 @@ def main() -> int:
     for fund in funds:
         contract.get(f"/v1/funds/{fund}", admin)
         for query in [{}, {"as_of": "2024-06-30"}, {"as_of": "2025-12-31", "top": 3}, {"known_at": "2024-01-01T00:00:00Z"}]:
-            contract.get("/v1/reports/fund-exposure", admin, {"fund_id": fund, **query})
-            contract.get("/v1/reports/fund-exposure", bank, {"fund_id": fund, **query})
+            # A fund recorded later (one the fuzzer made) did not exist at known_at: a documented 404.
+            also = (404,) if "known_at" in query else ()
+            contract.get("/v1/reports/fund-exposure", admin, {"fund_id": fund, **query}, also=also)
+            contract.get("/v1/reports/fund-exposure", bank, {"fund_id": fund, **query}, also=also)
     loans: list[tuple[str, str]] = []
     for bank_id in banks:
         contract.get(f"/v1/banks/{bank_id}", admin)
@@ -137,7 +139,11 @@ def main() -> int:
         contract.get(f"/v1/assets/{asset}", bank)
     for uscc in sorted(borrowers):
         contract.get(f"/v1/borrowers/{uscc}", admin)
-    growth = [{}, {"by": "bank"}, {"by": "kind"}, {"by": "industry"}, {"by": "region"}, {"by": "enrolled"}, {"rollup": "city"},
+    for scheme in ["LN-LAYER", "LC-INS", "LC-ZYD"]:
+        contract.get(f"/v1/schemes/{scheme}", bank)
+        contract.get("/v1/reports/risk-sharing", admin, {"scheme_id": scheme})
+    contract.get("/v1/reports/risk-sharing", bank, {"scheme_id": "LC-INS"}, expect=403)
+    growth = [{}, {"by": "bank"}, {"by": "kind"}, {"by": "industry"}, {"by": "region"}, {"by": "enrolled"}, {"by": "scheme"}, {"rollup": "city"},
               {"window": "2022-08:2025-08"}, {"from": 2020, "to": 2025}, {"as_of": "2024-06-30"}, {"known_at": "2025-01-01T00:00:00Z"}]
     for query in growth:
         contract.get("/v1/reports/financing-growth", admin, query)

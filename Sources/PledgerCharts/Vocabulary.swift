@@ -80,6 +80,7 @@ enum Words {
         case .industry: Term("按行业", "by industry")
         case .region: Term("按地区", "by region")
         case .enrolled: Term("按是否纳入风险补偿", "by enrolment in the fund")
+        case .scheme: Term("按风险分担方案", "by risk-sharing scheme")
         }
     }
 
@@ -91,6 +92,7 @@ enum Words {
         case .enrolled:
             return value == "enrolled"
                 ? Term("已纳入", "enrolled") : value == "not_enrolled" ? Term("未纳入", "not enrolled") : Term(value, value)
+        case .scheme: return value == "none" ? Term("未纳入分担方案", "no scheme") : Term(value, value)
         default: return value == "unknown" ? Term("未知", "unknown") : Term(value, value)
         }
     }

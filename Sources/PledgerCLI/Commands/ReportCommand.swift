@@ -67,7 +67,8 @@ struct ReportCommand: AsyncParsableCommand {
             help: ArgumentHelp(
                 "A window of months instead of years, e.g. 2022-08:2025-08 (both included), in 12-month periods.", valueName: "from:to"))
         var window: String?
-        @Option(help: "Slice by bank, kind, industry, region or enrolled.") var by: GrowthReport.Dimension?
+        @Option(help: "Slice by bank, kind, industry, region, enrolled (in the fund or not) or scheme (risk-sharing scheme).") var by:
+            GrowthReport.Dimension?
         @Option(help: "Group region slices at district, city or province level (implies --by region).") var rollup: RegionLevel?
         @Option(
             help: ArgumentHelp("A CSV of published figures (year,amount_yuan[,source]) to print beside the ledger's.", valueName: "file"))

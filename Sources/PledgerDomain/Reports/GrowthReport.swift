@@ -24,7 +24,7 @@
 public struct GrowthReport: Sendable, Hashable {
     /// How the loans may be sliced.
     public enum Dimension: String, Sendable, Hashable, CaseIterable {
-        case bank, kind, industry, region, enrolled
+        case bank, kind, industry, region, enrolled, scheme
     }
 
     /// The same span one period earlier, which a period's growth is measured against.
@@ -154,6 +154,7 @@ public struct GrowthReport: Sendable, Hashable {
             case .industry: return [(loan.industry?.division ?? "unknown", loan, loan.principalFen)]
             case .region: return [(loan.region?.rolledUp(to: regionLevel) ?? "unknown", loan, loan.principalFen)]
             case .enrolled: return [(loan.fundId == nil ? "not_enrolled" : "enrolled", loan, loan.principalFen)]
+            case .scheme: return [(loan.schemeId?.value ?? "none", loan, loan.principalFen)]
             case .kind: return loan.principalByKind.map { ($0.kind.rawValue, loan, $0.principalFen) }
             }
         }

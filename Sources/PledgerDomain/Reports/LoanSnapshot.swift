@@ -27,6 +27,8 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
     /// The fund's share of recoveries not yet returned to it (`LoanState.owedToFund`).
     /// Always written; read as 0 from rows stored before it existed.
     public var owedToFundFen: Money
+    /// The risk-sharing scheme the loan is enrolled under; not encoded when none.
+    public var schemeId: SchemeId?
 
     public struct KindShare: Sendable, Hashable, Codable {
         public var kind: AssetKind
@@ -62,15 +64,16 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
         returnedToFundFen = loan.returnedToFund
         writtenOffFen = loan.writtenOff
         owedToFundFen = loan.owedToFund
+        schemeId = loan.scheme?.schemeId
     }
 
     enum CodingKeys: String, CodingKey {
         case bankId, contractNo, borrower, industry, region, techSme, fundId, principalFen, originatedOn, maturesOn, status
         case outstandingFen, principalByKind, pendingClaimFen, pendingClaimApproved, compensationPaidFen, recoveredFen
-        case returnedToFundFen, writtenOffFen, owedToFundFen
+        case returnedToFundFen, writtenOffFen, owedToFundFen, schemeId
     }
 
-    /// As synthesised, except that `owed_to_fund_fen` may be missing (rows written before it).
+    /// As synthesised, except that `owed_to_fund_fen` and `scheme_id` may be missing (rows written before them).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         bankId = try c.decode(BankId.self, forKey: .bankId)
@@ -93,6 +96,7 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
         returnedToFundFen = try c.decode(Money.self, forKey: .returnedToFundFen)
         writtenOffFen = try c.decode(Money.self, forKey: .writtenOffFen)
         owedToFundFen = try c.decodeIfPresent(Money.self, forKey: .owedToFundFen) ?? .zero
+        schemeId = try c.decodeIfPresent(SchemeId.self, forKey: .schemeId)
     }
 
     /// Splits the principal over the pledged assets' kinds pro rata to their appraised

@@ -236,6 +236,21 @@ struct RiskSharingTests {
         }
     }
 
+    @Test("growth sliced by scheme: a loan under a scheme counts under its id, the others under none")
+    func growthByScheme() throws {
+        var d = try defaultedUnder(schemeId("S"), parties: [party(.insurer, "I", 5000), party(.bank, nil, 5000)])
+        _ = try d.originateSecondLoan()
+        let snapshots = d.ledger.states.loanSnapshots
+        #expect(snapshots.map { $0.schemeId?.value } == ["S", nil])
+        let report = try GrowthReport.compute(snapshots, from: 2023, to: 2024, asOf: date("2024-12-31"), by: .scheme)
+        let slices = Dictionary(uniqueKeysWithValues: report.slices.map { ($0.value, $0.years.last!.principalFen) })
+        #expect(slices == ["S": yuan("5,000,000.00"), "none": yuan("2,000,000.00")])
+        // The snapshot's JSON carries scheme_id only when there is one (rows stored before it read the same).
+        let encoded = String(decoding: try EventCoding.encoder.encode(snapshots[1]), as: UTF8.self)
+        #expect(!encoded.contains("scheme_id"))
+        #expect(try EventCoding.decoder.decode(LoanSnapshot.self, from: Data(encoded.utf8)) == snapshots[1])
+    }
+
     @Test("a fund party pays only what its balance allows")
     func fundBalanceBinds() throws {
         var d = try ExampleDistrict(contributions: [(.district, "100,000.00")])
