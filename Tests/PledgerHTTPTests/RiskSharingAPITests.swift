@@ -80,7 +80,8 @@ struct RiskSharingAPITests {
                     .post, "\(loan)/recoveries/1/sharing", as: "bank:LCRCB", json: #"{"shared_on":"2025-01-12","reference":"R-1"}"#))
 
             let state = try await api.send(.get, loan, as: "bank:LCRCB")
-            let shares = state.json["scheme"]?["loss"]?["shares"]?.arrayValue ?? []
+            #expect(state.json["scheme"]?["loss_fen"] == .integer(400_000_000))
+            let shares = state.json["scheme"]?["shares"]?.arrayValue ?? []
             #expect(Self.integers(shares, "due_fen") == [64_000_000, 216_000_000, 104_000_000, 16_000_000], "\(state.text)")
             #expect(Self.integers(shares, "recovered_fen") == [16_000_000, 54_000_000, 26_000_000, 4_000_000])
             let fund = try await api.send(.get, "/v1/funds/LC-IPRC", as: "auditor")

@@ -97,23 +97,20 @@ enum Views {
     /// what each party settled and got back.
     static func schemePart(_ loan: LoanState) -> JSONValue {
         guard let enrolment = loan.scheme else { return .null }
-        let loss = loan.lossShared.map { shared in
-            object([
-                "loss_fen": money(shared.lossFen), "shared_on": date(shared.sharedOn),
-                "shares": .array(
-                    shared.shares.map { share in
-                        object([
-                            "role": .string(share.role.rawValue), "party_id": text(share.partyId?.value),
-                            "share_bp": .integer(share.shareBp.value), "due_fen": money(share.dueFen), "capped": .bool(share.capped),
-                            "paid_fen": money(loan.paidByParty[share.ref] ?? .zero), "owed_fen": money(loan.unsettled(share.ref)),
-                            "recovered_fen": money(loan.recoveredByParty[share.ref] ?? .zero),
-                        ])
-                    }),
-            ])
-        }
+        let shared = loan.lossShared
         return object([
             "scheme_id": .string(enrolment.schemeId.value), "version": .integer(Int64(enrolment.version)),
-            "enrolled_on": date(enrolment.enrolledOn), "loss": loss ?? .null,
+            "enrolled_on": date(enrolment.enrolledOn), "loss_fen": shared.map { money($0.lossFen) } ?? .null,
+            "shared_on": date(shared?.sharedOn),
+            "shares": .array(
+                (shared?.shares ?? []).map { share in
+                    object([
+                        "role": .string(share.role.rawValue), "party_id": text(share.partyId?.value),
+                        "share_bp": .integer(share.shareBp.value), "due_fen": money(share.dueFen), "capped": .bool(share.capped),
+                        "paid_fen": money(loan.paidByParty[share.ref] ?? .zero), "owed_fen": money(loan.unsettled(share.ref)),
+                        "recovered_fen": money(loan.recoveredByParty[share.ref] ?? .zero),
+                    ])
+                }),
         ])
     }
 
