@@ -69,6 +69,8 @@ public struct CommandGenerator {
         commands.append(.scheme(scheme, .agree(id: scheme, name: "Scheme", parties: schemeParties, effectiveOn: date("2023-01-01"))))
         for bank in banks { commands.append(.bank(bank, .register(id: bank, name: "Bank \(bank)", licence: "L-\(bank)"))) }
         for bank in banks { commands.append(.fund(fund, .joinBank(bank, agreement: "A-\(bank)", effectiveOn: date("2023-01-10")))) }
+        // The other fund is a party of the scheme: the banks join it too (it covers no loan itself).
+        for bank in banks { commands.append(.fund(otherFund, .joinBank(bank, agreement: "G-\(bank)", effectiveOn: date("2023-01-10")))) }
         // One borrower of each kind the eligibility rules tell apart: a small firm in the fund's
         // region, a micro one in it, and one of unknown size outside it.
         for (borrower, (size, region)) in zip(
@@ -354,8 +356,8 @@ public struct CommandGenerator {
     /// Risk sharing: enrolments, loss splits, settlements (whole, part, too much), shared
     /// recoveries, and a little central money for the other fund.
     mutating func schemeCommand(_ ledger: InMemoryLedger) -> LedgerCommand {
-        // Two of the ten loans may join the scheme; the others keep claiming from the fund.
-        let candidates = loans.prefix(2).filter { ledger.loan($0).exists }
+        // Loans outside the fund may join the scheme (a loan is covered by its fund or by a scheme).
+        let candidates = loans.filter { ledger.loan($0).origination.map { $0.fundId == nil } ?? false }
         guard !candidates.isEmpty, Int.random(in: 0..<8, using: &schemes) != 0 else {
             return .fund(
                 otherFund,

@@ -57,6 +57,7 @@ public struct InMemoryLedger {
     public func borrower(_ uscc: Uscc) -> BorrowerState { fold(.borrower(uscc)).borrowers[uscc]! }
     public func lpr() -> LprState { fold(.lpr).lpr }
     public func scheme(_ id: SchemeId) -> SchemeState { fold(.scheme(id)).schemes[id]! }
+    public func subsidy(_ id: SubsidyProgrammeId) -> SubsidyState { fold(.subsidy(id)).subsidies[id]! }
 
     public func fold(_ ref: StreamRef) -> AggregateStates {
         var states = AggregateStates()

@@ -57,6 +57,12 @@ extension DemoRun {
                         fund,
                         .establish(id: fund, name: name, region: try! RegionCode(region), policy: policy, establishedOn: day("2022-01-01")))
                 ))
+            for bank in Self.banks {
+                let id = try! BankId(bank.id)
+                agenda.add(
+                    day("2022-01-12"),
+                    .command(.fund(fund, .joinBank(id, agreement: "\(name)合作协议（\(bank.id)）", effectiveOn: day("2022-01-12")))))
+            }
             for year in 2022...2025 {
                 for (contributor, base) in contributors {
                     agenda.add(

@@ -15,6 +15,7 @@ extension Loan {
                 .invalidState, field: "contract_no",
                 "claim \(open.number) is still \(open.status.rawValue); decide and pay it, or withdraw it, first")
         }
+        try schemeSettled(state, loan)
         try Rules.notBefore(on, state.lastActivity ?? loan.originatedOn, field: "closed_on", what: "the loan's last entry")
         return [.loanClosed(LoanClosed(closedOn: on))]
     }

@@ -7,9 +7,9 @@
 // the share and cap the scheme gives it, and its own waiting period).
 
 extension LoanState {
-    /// What a party still owes of its share of the loss.
+    /// What a party still owes of its share of the loss (the bank bears its share by keeping it: nothing).
     public func unsettled(_ party: SchemePartyRef) -> Money {
-        guard let share = lossShared?.shares.first(where: { $0.ref == party }) else { return .zero }
+        guard party.role != .bank, let share = lossShared?.shares.first(where: { $0.ref == party }) else { return .zero }
         return max(.zero, share.dueFen.subtracting(saturating: settled[party] ?? .zero))
     }
 
@@ -73,23 +73,38 @@ extension Loan {
             throw DomainError(.duplicate, field: "scheme_id", "loan \(loan.key) is already enrolled under scheme \(enrolled.schemeId)")
         }
         try expect(state, in: [.active], to: "be enrolled under a scheme")
-        guard state.claims.isEmpty else {
+        if let fund = loan.fundId {
             throw DomainError(
-                .invalidState, field: "scheme_id", "loan \(loan.key) has claimed compensation from its fund; it cannot also share its loss")
+                .invalidState, field: "scheme_id",
+                "loan \(loan.key) is covered by fund \(fund); a loan is covered either by one fund or by a scheme (whose parties may include that fund)"
+            )
         }
-        try Rules.notBefore(on, loan.originatedOn, field: "enrolled_on", what: "the origination")
-        let chosen: SchemeState.Version
-        if let version {
-            guard let found = scheme.version(version) else {
-                throw DomainError(.notFound, field: "version", "scheme \(id) has no version \(version)")
+        try Rules.notBefore(on, state.lastActivity ?? loan.originatedOn, field: "enrolled_on", what: "the loan's last entry")
+        guard let chosen = scheme.version(on: on) else {
+            throw DomainError(
+                .dateOrder, field: "enrolled_on", "scheme \(id) takes effect on \(scheme.versions[0].effectiveOn), after \(on)")
+        }
+        if let version, version != chosen.number {
+            throw DomainError(
+                .invalidState, field: "version",
+                "version \(chosen.number) of scheme \(id) is in force on \(on); a loan is enrolled under the version in force")
+        }
+        // Each fund that shares in the loss must take the bank's loans on that day.
+        for (index, party) in chosen.parties.enumerated() {
+            guard let fundId = party.ref.fundId else { continue }
+            guard let fund = context.schemeFunds[fundId], fund.exists else {
+                throw DomainError(.notFound, field: "scheme_id", "fund \(fundId), party \(index + 1) of scheme \(id), does not exist")
             }
-            chosen = found
-        } else {
-            guard let found = scheme.version(on: on) else {
+            guard !fund.isSuspended(on: on) else {
+                throw DomainError(.policyViolation, field: "scheme_id", "fund \(fundId) is suspended on \(on) and takes no new loans")
+            }
+            guard let joined = fund.banks[loan.bankId], joined <= on else {
+                throw DomainError(.policyViolation, field: "scheme_id", "bank \(loan.bankId) has not joined fund \(fundId) by \(on)")
+            }
+            guard !fund.isBankSuspended(loan.bankId, on: on) else {
                 throw DomainError(
-                    .dateOrder, field: "enrolled_on", "scheme \(id) takes effect on \(scheme.versions[0].effectiveOn), after \(on)")
+                    .policyViolation, field: "scheme_id", "fund \(fundId) takes no new loans from bank \(loan.bankId) on \(on)")
             }
-            chosen = found
         }
         return LoanEnrolledInScheme(schemeId: id, version: chosen.number, enrolledOn: on)
     }
@@ -178,6 +193,27 @@ extension Loan {
         let parts = try LossSharing.shareRecovery(
             recovery.amount, loss: shared.lossFen, shares: shared.shares, paid: state.paidByParty, recovered: state.recoveredByParty)
         return RecoveryShared(recoveryNo: number, shares: parts, sharedOn: on, reference: reference)
+    }
+
+    /// A defaulted loan under a scheme leaves the books only once its loss is shared, every
+    /// party has paid its share and every recovery is shared back: closing earlier would leave
+    /// the bank carrying what the others owe, and the loss out of the scheme's table.
+    static func schemeSettled(_ state: LoanState, _ loan: LoanOriginated) throws {
+        guard let enrolment = state.scheme, state.defaulted != nil else { return }
+        guard state.lossShared != nil else {
+            throw DomainError(
+                .invalidState, field: "contract_no",
+                "loan \(loan.key) is under scheme \(enrolment.schemeId): share its loss among the parties before closing it")
+        }
+        guard state.lossFullySettled else {
+            throw DomainError(
+                .invalidState, field: "contract_no", "loan \(loan.key): not every party has paid its share of the loss yet")
+        }
+        if let recovery = state.recoveries.first(where: { !$0.reversed && !$0.sharedAmongParties }) {
+            throw DomainError(
+                .invalidState, field: "contract_no",
+                "recovery \(recovery.number) of loan \(loan.key) is not shared among the scheme's parties yet")
+        }
     }
 
     /// The loan's enrolment and the version of the scheme it is enrolled under.

@@ -10,6 +10,8 @@ public struct SchemeState: Sendable, Hashable {
     /// Loans enrolled under the scheme, in enrolment order, with their version.
     public var loans: [LoanKey: Int] = [:]
     public var loanOrder: [LoanKey] = []
+    /// The latest enrolment date: a revision may not take effect before it.
+    public var lastEnrolledOn: BusinessDate?
 
     public init() {}
 
@@ -57,6 +59,9 @@ public enum RiskSharingScheme {
                 throw DomainError(.notFound, field: "scheme_id", "no such scheme; agree it first")
             }
             try Rules.notBefore(on, last.effectiveOn, field: "effective_on", what: "version \(last.number) of scheme \(id)")
+            if let enrolled = state.lastEnrolledOn {
+                try Rules.notBefore(on, enrolled, field: "effective_on", what: "the latest enrolment under scheme \(id)")
+            }
             try Rules.text(reason, field: "reason")
             try validate(parties, funds: funds)
             return [.schemeRevised(SchemeRevised(version: last.number + 1, parties: parties, effectiveOn: on, reason: reason))]
@@ -87,6 +92,7 @@ public enum RiskSharingScheme {
             let key = LoanKey(bank: e.bankId, contract: e.contractNo)
             if state.loans[key] == nil { state.loanOrder.append(key) }
             state.loans[key] = e.version
+            state.lastEnrolledOn = max(state.lastEnrolledOn ?? e.enrolledOn, e.enrolledOn)
         default:
             break
         }

@@ -53,6 +53,12 @@ extension LedgerEvent {
         case .recoveryShared(let e): e.sharedOn
         case .schemeShareDisbursed(let e): e.paidOn
         case .schemeRecoveryShareReceived(let e): e.returnedOn
+        case .subsidyProgrammeEstablished(let e): e.startsOn
+        case .interestSubsidyApplied(let e): e.appliedOn
+        case .appraisalFeeSubsidyApplied(let e): e.appliedOn
+        case .subsidyApproved(let e): e.approvedOn
+        case .subsidyRejected(let e): e.rejectedOn
+        case .subsidyPaid(let e): e.paidOn
         }
     }
 }

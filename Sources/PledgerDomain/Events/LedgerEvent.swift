@@ -69,6 +69,13 @@ public enum LedgerEvent: Sendable, Hashable {
     case recoveryShared(RecoveryShared)
     case schemeShareDisbursed(SchemeShareDisbursed)
     case schemeRecoveryShareReceived(SchemeRecoveryShareReceived)
+    // Subsidy programmes (Events/SubsidyEvents.swift).
+    case subsidyProgrammeEstablished(SubsidyProgrammeEstablished)
+    case interestSubsidyApplied(InterestSubsidyApplied)
+    case appraisalFeeSubsidyApplied(AppraisalFeeSubsidyApplied)
+    case subsidyApproved(SubsidyApproved)
+    case subsidyRejected(SubsidyRejected)
+    case subsidyPaid(SubsidyPaid)
 
     public var payload: any EventPayload {
         switch self {
@@ -123,6 +130,12 @@ public enum LedgerEvent: Sendable, Hashable {
         case .recoveryShared(let e): e
         case .schemeShareDisbursed(let e): e
         case .schemeRecoveryShareReceived(let e): e
+        case .subsidyProgrammeEstablished(let e): e
+        case .interestSubsidyApplied(let e): e
+        case .appraisalFeeSubsidyApplied(let e): e
+        case .subsidyApproved(let e): e
+        case .subsidyRejected(let e): e
+        case .subsidyPaid(let e): e
         }
     }
 
@@ -208,6 +221,12 @@ public enum LedgerEvent: Sendable, Hashable {
         add(RecoveryShared.self, LedgerEvent.recoveryShared)
         add(SchemeShareDisbursed.self, LedgerEvent.schemeShareDisbursed)
         add(SchemeRecoveryShareReceived.self, LedgerEvent.schemeRecoveryShareReceived)
+        add(SubsidyProgrammeEstablished.self, LedgerEvent.subsidyProgrammeEstablished)
+        add(InterestSubsidyApplied.self, LedgerEvent.interestSubsidyApplied)
+        add(AppraisalFeeSubsidyApplied.self, LedgerEvent.appraisalFeeSubsidyApplied)
+        add(SubsidyApproved.self, LedgerEvent.subsidyApproved)
+        add(SubsidyRejected.self, LedgerEvent.subsidyRejected)
+        add(SubsidyPaid.self, LedgerEvent.subsidyPaid)
         return entries
     }()
 

@@ -42,6 +42,7 @@ public struct LedgerFold: Sendable {
         case .loanOriginated(let e): .loan(e.key)
         case .lprPublished: .lpr
         case .schemeAgreed(let e): .scheme(e.schemeId)
+        case .subsidyProgrammeEstablished(let e): .subsidy(e.programmeId)
         default: nil
         }
     }

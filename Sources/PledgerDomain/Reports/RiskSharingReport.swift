@@ -61,7 +61,7 @@ public struct RiskSharingReport: Sendable, Hashable {
             rows[ref] = row
         }
         for loan in loans {
-            guard let enrolment = loan.scheme, enrolment.schemeId == id else { continue }
+            guard let enrolment = loan.scheme, enrolment.schemeId == id, loan.status != .cancelled else { continue }
             report.enrolledLoans += 1
             if let shared = loan.lossShared {
                 report.sharedLoans += 1

@@ -61,6 +61,12 @@ public enum SchemePartyKind: IdentifierKind {
     public static let noun = "party"
 }
 
+/// A subsidy programme (贴息, 评估费补贴): a dated policy with a budget.
+public enum SubsidyProgrammeKind: IdentifierKind {
+    public static let field = "programme_id"
+    public static let noun = "subsidy programme"
+}
+
 public typealias FundId = Identifier<FundKind>
 public typealias BankId = Identifier<BankKind>
 public typealias AssetId = Identifier<AssetKindTag>
@@ -68,6 +74,7 @@ public typealias ContractNo = Identifier<ContractKind>
 public typealias ValuationId = Identifier<ValuationKind>
 public typealias SchemeId = Identifier<SchemeKind>
 public typealias SchemePartyId = Identifier<SchemePartyKind>
+public typealias SubsidyProgrammeId = Identifier<SubsidyProgrammeKind>
 
 /// A loan is identified by its bank and the bank's contract number.
 public struct LoanKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -97,6 +104,7 @@ public enum Streams {
     public static func asset(_ id: AssetId) -> String { "asset-\(id)" }
     public static func loan(_ key: LoanKey) -> String { "loan-\(key.bank)-\(key.contract)" }
     public static func scheme(_ id: SchemeId) -> String { "scheme-\(id)" }
+    public static func subsidy(_ id: SubsidyProgrammeId) -> String { "subsidy-\(id)" }
 }
 
 private enum IdentifierAlphabet {

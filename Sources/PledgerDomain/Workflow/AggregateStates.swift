@@ -8,6 +8,7 @@ public struct AggregateStates: Sendable {
     public var loans: [LoanKey: LoanState] = [:]
     public var lpr = LprState()
     public var schemes: [SchemeId: SchemeState] = [:]
+    public var subsidies: [SubsidyProgrammeId: SubsidyState] = [:]
     public var versions: [StreamRef: Int32] = [:]
 
     public init() {}
@@ -25,6 +26,7 @@ public struct AggregateStates: Sendable {
         case .loan(let key): loans[key] = loans[key] ?? LoanState()
         case .lpr: break
         case .scheme(let id): schemes[id] = schemes[id] ?? SchemeState()
+        case .subsidy(let id): subsidies[id] = subsidies[id] ?? SubsidyState()
         }
     }
 
@@ -38,6 +40,7 @@ public struct AggregateStates: Sendable {
             case loan(LoanState?)
             case lpr(LprState)
             case scheme(SchemeState?)
+            case subsidy(SubsidyState?)
         }
         let state: State
         public let version: Int32?
@@ -53,6 +56,7 @@ public struct AggregateStates: Sendable {
             case .loan(let key): .loan(loans[key])
             case .lpr: .lpr(lpr)
             case .scheme(let id): .scheme(schemes[id])
+            case .subsidy(let id): .subsidy(subsidies[id])
             }
         return Entry(state: state, version: versions[ref])
     }
@@ -67,6 +71,7 @@ public struct AggregateStates: Sendable {
         case (.loan(let key), .loan(let state)): loans[key] = state
         case (.lpr, .lpr(let state)): lpr = state
         case (.scheme(let id), .scheme(let state)): schemes[id] = state
+        case (.subsidy(let id), .subsidy(let state)): subsidies[id] = state
         default: break
         }
     }
@@ -83,6 +88,7 @@ public struct AggregateStates: Sendable {
         case .loan(let key): loans[key] = Loan.evolve(loans[key]!, recorded)
         case .lpr: lpr = Lpr.evolve(lpr, recorded)
         case .scheme(let id): schemes[id] = RiskSharingScheme.evolve(schemes[id]!, recorded)
+        case .subsidy(let id): subsidies[id] = SubsidyProgramme.evolve(subsidies[id]!, recorded)
         }
     }
 }

@@ -9,6 +9,7 @@ public enum LedgerCommand: Sendable, Hashable {
     /// Reference rates (the LPR), one stream for the ledger.
     case lpr(LprCommand)
     case scheme(SchemeId, SchemeCommand)
+    case subsidy(SubsidyProgrammeId, SubsidyCommand)
 
     /// The stream the command is addressed to.
     public var target: StreamRef {
@@ -20,6 +21,7 @@ public enum LedgerCommand: Sendable, Hashable {
         case .loan(let key, _): .loan(key)
         case .lpr: .lpr
         case .scheme(let id, _): .scheme(id)
+        case .subsidy(let id, _): .subsidy(id)
         }
     }
 
@@ -36,8 +38,14 @@ public enum LedgerCommand: Sendable, Hashable {
             refs += (loaded.funds[id]?.queue ?? []).map { .loan($0.loan) }
         case .scheme(_, .agree(_, _, let parties, _)), .scheme(_, .revise(let parties, _, _)):
             refs += parties.compactMap { $0.ref.fundId.map(StreamRef.fund) }
-        case .loan(_, .enrolInScheme(let scheme, _, _)):
+        case .loan(let key, .enrolInScheme(let scheme, _, _)):
             refs.append(.scheme(scheme))
+            refs += (loaded.schemes[scheme]?.funds ?? []).map(StreamRef.fund)
+            if let fund = loaded.loans[key]?.origination?.fundId { refs.append(.fund(fund)) }
+        case .subsidy(_, .applyForInterest(_, _, let loans, _)):
+            refs += loans.map(StreamRef.loan)
+        case .subsidy(_, .applyForAppraisalFee(_, let asset, _, _, _, _)):
+            refs.append(.asset(asset))
         case .loan(let key, let command):
             switch command {
             case .originate(let o):
@@ -73,6 +81,7 @@ public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
     /// `reference-lpr`: the LPR fixings.
     case lpr
     case scheme(SchemeId)
+    case subsidy(SubsidyProgrammeId)
 
     public var name: String {
         switch self {
@@ -83,6 +92,7 @@ public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
         case .loan(let key): Streams.loan(key)
         case .lpr: "reference-lpr"
         case .scheme(let id): Streams.scheme(id)
+        case .subsidy(let id): Streams.subsidy(id)
         }
     }
 

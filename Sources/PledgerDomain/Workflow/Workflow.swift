@@ -24,6 +24,16 @@ public enum Workflow {
             return try decideLoan(key, loanCommand, states)
         case .lpr(let lprCommand):
             return [StreamWrite(stream: .lpr, events: try Lpr.decide(lprCommand, states.lpr))]
+        case .subsidy(let id, let subsidyCommand):
+            if case .establish(let terms) = subsidyCommand, terms.programmeId != id {
+                throw DomainError.invalid("programme_id", "the programme id \(terms.programmeId) does not match the stream's \(id)")
+            }
+            return [
+                StreamWrite(
+                    stream: .subsidy(id),
+                    events: try SubsidyProgramme.decide(
+                        subsidyCommand, states.subsidies[id] ?? SubsidyState(), loans: states.loans, assets: states.assets))
+            ]
         case .scheme(let id, let schemeCommand):
             if case .recordEnrolment = schemeCommand {
                 throw DomainError(.invalidState, field: "scheme_id", "a loan is enrolled under a scheme through the loan")

@@ -107,7 +107,8 @@ enum Views {
                     object([
                         "role": .string(share.role.rawValue), "party_id": text(share.partyId?.value),
                         "share_bp": .integer(share.shareBp.value), "due_fen": money(share.dueFen), "capped": .bool(share.capped),
-                        "paid_fen": money(loan.paidByParty[share.ref] ?? .zero), "owed_fen": money(loan.unsettled(share.ref)),
+                        "paid_fen": money(share.role == .bank ? share.dueFen : loan.settled[share.ref] ?? .zero),
+                        "owed_fen": money(loan.unsettled(share.ref)),
                         "recovered_fen": money(loan.recoveredByParty[share.ref] ?? .zero),
                     ])
                 }),

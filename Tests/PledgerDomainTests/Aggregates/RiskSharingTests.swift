@@ -133,6 +133,7 @@ struct RiskSharingTests {
                     fund,
                     .receiveContribution(
                         amount: yuan("5,000,000.00"), contributor: contributor, receivedOn: date("2023-02-01"), reference: "拨付")))
+            try d.ledger.run(.fund(fund, .joinBank(d.bank, agreement: "分层协议", effectiveOn: date("2023-03-01"))))
         }
         let layered = schemeId("LN-40-20")
         d = try defaultedUnder(
@@ -249,6 +250,62 @@ struct RiskSharingTests {
         let encoded = String(decoding: try EventCoding.encoder.encode(snapshots[1]), as: UTF8.self)
         #expect(!encoded.contains("scheme_id"))
         #expect(try EventCoding.decoder.decode(LoanSnapshot.self, from: Data(encoded.utf8)) == snapshots[1])
+    }
+
+    @Test(
+        "enrolment: the version in force, not before the loan's last entry, not a loan its fund covers, only where every fund party takes the bank's loans; closing waits for the shares"
+    )
+    func enrolmentAndClosingRules() throws {
+        var d = try ExampleDistrict()
+        let s = schemeId("S")
+        try d.ledger.run(
+            .scheme(
+                s,
+                .agree(
+                    id: s, name: "S", parties: [party(.fund, d.fund.value, 5000), party(.bank, nil, 5000)], effectiveOn: date("2024-01-01"))
+            ))
+        try d.ledger.run(
+            .scheme(
+                s,
+                .revise(parties: [party(.fund, d.fund.value, 6000), party(.bank, nil, 4000)], effectiveOn: date("2024-03-01"), reason: "r"))
+        )
+        try d.ledger.run(d.origination(enrolled: false))
+        refused(.invalidState, "version", containing: "version 2") {
+            try d.ledger.run(.loan(d.loan, .enrolInScheme(s, version: 1, enrolledOn: date("2024-03-01"))))
+        }
+        try d.ledger.run(.loan(d.loan, .repay(principal: yuan("100.00"), interest: .zero, paidOn: date("2024-04-01"))))
+        refused(.dateOrder, "enrolled_on") {
+            try d.ledger.run(.loan(d.loan, .enrolInScheme(s, version: nil, enrolledOn: date("2024-03-15"))))
+        }
+        try d.ledger.run(.fund(d.fund, .suspendBank(d.bank, on: date("2024-04-02"), reason: "审查")))
+        refused(.policyViolation, "scheme_id", containing: "takes no new loans from bank") {
+            try d.ledger.run(.loan(d.loan, .enrolInScheme(s, version: nil, enrolledOn: date("2024-04-02"))))
+        }
+        try d.ledger.run(.fund(d.fund, .resumeBank(d.bank, on: date("2024-04-03"), reason: "恢复")))
+        try d.ledger.run(.loan(d.loan, .enrolInScheme(s, version: 2, enrolledOn: date("2024-04-03"))))
+        // A revision may not reach back before an enrolment.
+        refused(.dateOrder, "effective_on") {
+            try d.ledger.run(.scheme(s, .revise(parties: [party(.bank, nil, 10_000)], effectiveOn: date("2024-04-02"), reason: "r")))
+        }
+        // A loan its fund covers is covered once.
+        let second = try d.originateSecondLoan()
+        refused(.invalidState, "scheme_id", containing: "covered by fund") {
+            try d.ledger.run(.loan(second, .enrolInScheme(s, version: nil, enrolledOn: date("2024-04-03"))))
+        }
+        // Default, write off: the loan closes only once the loss is shared and every party paid.
+        try d.ledger.run(.loan(d.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-09-01"), classification: .loss)))
+        try d.ledger.run(.loan(d.loan, .writeOff(on: date("2024-10-02"), reason: "无法收回")))
+        refused(.invalidState, "contract_no", containing: "share its loss") {
+            try d.ledger.run(.loan(d.loan, .close(on: date("2024-10-03"))))
+        }
+        try d.ledger.run(.loan(d.loan, .shareLoss(sharedOn: date("2024-10-03"))))
+        refused(.invalidState, "contract_no", containing: "not every party") {
+            try d.ledger.run(.loan(d.loan, .close(on: date("2024-10-04"))))
+        }
+        let fund = SchemePartyRef(role: .fund, partyId: partyId(d.fund.value))
+        try d.ledger.run(.loan(d.loan, .settleLossShare(party: fund, amount: nil, settledOn: date("2024-12-01"), reference: "F")))
+        #expect(d.ledger.loan(d.loan).unsettled(.bank) == .zero)
+        try d.ledger.run(.loan(d.loan, .close(on: date("2024-12-02"))))
     }
 
     @Test("a fund party pays only what its balance allows")

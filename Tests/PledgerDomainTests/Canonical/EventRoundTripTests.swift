@@ -137,6 +137,21 @@ struct EventRoundTripTests {
             SchemeRecoveryShareReceived(
                 schemeId: schemeId("ZS"), bankId: loan.bank, contractNo: loan.contract, recoveryNo: 1, amountFen: yuan("0.54"),
                 returnedOn: d, reference: "R-1")),
+        .subsidyProgrammeEstablished(
+            SubsidyProgrammeEstablished(
+                programmeId: try! SubsidyProgrammeId("TX"), name: "贴息", kind: .interest, rateBp: Bp(5000), capFen: yuan("500,000.00"),
+                budgetFen: yuan("10,000,000.00"), startsOn: d, endsOn: d)),
+        .interestSubsidyApplied(
+            InterestSubsidyApplied(
+                applicationNo: 1, borrower: uscc("91512081MA62K0260E"), year: 2024, loans: [loan], interestFen: yuan("1.00"),
+                entitlementFen: yuan("0.50"), appliedOn: d)),
+        .appraisalFeeSubsidyApplied(
+            AppraisalFeeSubsidyApplied(
+                applicationNo: 2, borrower: uscc("91512081MA62K0260E"), assetId: assetId("A"), valuationId: valuationId("V1"),
+                feeFen: yuan("2.00"), invoiceRef: "INV", entitlementFen: yuan("1.00"), appliedOn: d)),
+        .subsidyApproved(SubsidyApproved(applicationNo: 1, amountFen: yuan("0.50"), approvedOn: d)),
+        .subsidyRejected(SubsidyRejected(applicationNo: 2, rejectedOn: d, reason: "r")),
+        .subsidyPaid(SubsidyPaid(applicationNo: 1, amountFen: yuan("0.50"), paidOn: d, reference: "P")),
     ]
 
     /// A policy with every optional eligibility rule set.
