@@ -76,7 +76,10 @@ public struct LedgerVerification: Sendable {
     /// bytes where they lie in the driver's buffer (no envelope, no strings per event).
     /// Returns the verifier moved past them, how many rows were read, and the first break.
     private func page(after cursor: Int64, verifier: HashChainVerifier) async throws -> (HashChainVerifier, Int, ChainBreak?) {
-        try await store.withConnection("verification after position \(cursor)") { connection in
+        try await store.withTransaction("verification after position \(cursor)") { connection in
+            // In position order straight from the primary key: with statistics that lag a
+            // fresh load, the planner may otherwise scan and sort the whole log for each page.
+            try await connection.query("SET LOCAL enable_sort = off", logger: store.logger)
             var verifier = verifier
             var count = 0
             let rows = try await connection.query(
