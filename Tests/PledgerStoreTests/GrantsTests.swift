@@ -44,6 +44,34 @@ struct GrantsTests {
         }
     }
 
+    @Test("only pledger_app may execute the append procedure; a routine without an entry and any stray EXECUTE are reported")
+    func routines() async throws {
+        try await TestDatabase.withLedger { store, url in
+            let clean = try await Grants.read(client: store.client, logger: TestDatabase.logger)
+            #expect(clean.routines == ["pledger_commit_on_head"])
+            #expect(clean.roles["pledger_app"]?.executes == ["pledger_commit_on_head"])
+            // PUBLIC's default EXECUTE was revoked, so no other role inherits it.
+            #expect(clean.roles["pledger_readonly"]?.executes == [])
+            #expect(clean.roles["pledger_auditor"]?.executes == [])
+
+            try await TestDatabase.asSuperuser(url) { connection in
+                let logger = TestDatabase.logger
+                try await connection.query("GRANT EXECUTE ON PROCEDURE pledger_commit_on_head TO pledger_auditor", logger: logger)
+                try await connection.query("CREATE FUNCTION scratch() RETURNS int LANGUAGE sql AS 'SELECT 1'", logger: logger)
+            }
+            let drift = try await Grants.read(client: store.client, logger: TestDatabase.logger).drift()
+            #expect(
+                drift.map(\.description) == [
+                    "a routine without an entry: scratch",
+                    "pledger_app may EXECUTE scratch (expected: not)",
+                    "pledger_readonly may EXECUTE scratch (expected: not)",
+                    "pledger_auditor may EXECUTE pledger_commit_on_head (expected: not)",
+                    "pledger_auditor may EXECUTE scratch (expected: not)",
+                    "pledger_replication may EXECUTE scratch (expected: not)",
+                ])
+        }
+    }
+
     @Test("pledger_auditor reads every table and can change none")
     func auditor() async throws {
         try await TestDatabase.withLedger { _, url in
@@ -90,6 +118,7 @@ struct GrantsTests {
                     "SELECT * FROM api_tokens", "SELECT * FROM idempotency_keys", "SELECT * FROM ledger_head",
                     "SELECT * FROM schema_migrations",
                     "INSERT INTO rm_loans SELECT * FROM rm_loans WHERE false", "DELETE FROM events WHERE false",
+                    "CALL pledger_commit_on_head(0, 0, '', 0, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', NULL)",
                 ] {
                     await expectRefused(statement, connection)
                 }
@@ -97,10 +126,11 @@ struct GrantsTests {
         }
     }
 
-    /// The statement fails for want of a privilege (42501), not for any other reason.
+    /// The statement fails for want of a privilege (42501), not for any other reason. Read to
+    /// the end: a CALL that returns a row is refused only after its row description.
     private func expectRefused(_ statement: String, _ connection: PostgresConnection) async {
         do {
-            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestDatabase.logger)
+            for try await _ in try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestDatabase.logger) {}
             Issue.record("\(statement) succeeded")
         } catch {
             #expect(StoreError.sqlState(of: error) == "42501", "\(statement): \(error)")

@@ -65,9 +65,9 @@ struct DbCommand: AsyncParsableCommand {
     struct GrantsCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "grants",
-            abstract: "Show what each Pledger role may do on each table; with --check, exit 1 on any drift.",
+            abstract: "Show what each Pledger role may do on each table and routine; with --check, exit 1 on any drift.",
             discussion: """
-                Reads the privileges pledger_app, pledger_readonly, pledger_auditor and pledger_replication actually hold on every table of the schema (has_table_privilege, column grants, pg_roles attributes, CREATE on the schema) and compares them with the expected matrix, Grants.expected in PledgerStore. The table marks a cell that differs with *, then lists every drift. Run it as the owner, with the DATABASE_URL that runs migrations.
+                Reads the privileges pledger_app, pledger_readonly, pledger_auditor and pledger_replication actually hold on every table and callable routine of the schema (has_table_privilege, column grants, has_function_privilege, pg_roles attributes, CREATE on the schema) and compares them with the expected matrix, Grants.expected in PledgerStore. The table marks a cell that differs with *, then lists every drift. Run it as the owner, with the DATABASE_URL that runs migrations.
 
                 Examples:
                   pledger db grants
@@ -84,12 +84,21 @@ struct DbCommand: AsyncParsableCommand {
             }
             let drift = report.drift()
             let tables = Set(report.tables).union(Grants.expected.tables).sorted()
+            let routines = Set(report.routines).union(Grants.expected.routines).sorted()
             switch format {
             case .table:
                 let columns: [(String, Table.Alignment)] = [("Table", .left)] + Grants.expected.roles.map { ($0.name, .left) }
                 var table = Table(columns)
                 table.add(["(attributes)"] + Grants.expected.roles.map { cell(attributesOf: $0, in: report) })
                 for name in tables { table.add([name] + Grants.expected.roles.map { cell(privilegesOf: $0, on: name, in: report) }) }
+                for name in routines {
+                    table.add(
+                        ["\(name)()"]
+                            + Grants.expected.roles.map { role in
+                                let (text, matches) = execute(of: role, on: name, in: report)
+                                return (text == "none" ? "—" : text) + (matches ? "" : " *")
+                            })
+                }
                 print(table.render())
                 print(drift.isEmpty ? "\nno drift: the database matches the expected matrix" : "\n\(drift.count) drift(s):")
                 for line in drift { print("  \(line)") }
@@ -103,6 +112,12 @@ struct DbCommand: AsyncParsableCommand {
                     for name in tables {
                         let (text, matches) = privileges(of: role, on: name, in: report)
                         print(CSV.line([role.name, name, text, expected(of: role, on: name), String(matches)]))
+                    }
+                    for name in routines {
+                        let (text, matches) = execute(of: role, on: name, in: report)
+                        let wanted =
+                            Grants.expected.routines.contains(name) ? (role.routines.contains(name) ? "EXECUTE" : "none") : "(no entry)"
+                        print(CSV.line([role.name, "\(name)()", text, wanted, String(matches)]))
                     }
                 }
             case .json:
@@ -127,6 +142,14 @@ struct DbCommand: AsyncParsableCommand {
                         perTable.set(name, .object(cell))
                     }
                     object.set("tables", .object(perTable))
+                    var perRoutine = JSONObject()
+                    for name in routines {
+                        var cell = JSONObject()
+                        cell.set("execute", .bool(held?.executes.contains(name) == true))
+                        cell.set("expected", .bool(role.routines.contains(name)))
+                        perRoutine.set(name, .object(cell))
+                    }
+                    object.set("routines", .object(perRoutine))
                     roles.set(role.name, .object(object))
                 }
                 var root = JSONObject()
@@ -165,6 +188,14 @@ struct DbCommand: AsyncParsableCommand {
                 : (Grants.Privilege.allCases.filter(whole.contains).map(\.sql)
                     + Grants.Privilege.allCases.filter(columns.contains).map { "\($0.sql)(columns)" }).joined(separator: " ")
             return (text, whole == role.privileges(on: table) && columns.isEmpty && Grants.expected.tables.contains(table))
+        }
+
+        /// Whether `role` may execute `routine` ("EXECUTE" or "none"), and whether the matrix agrees.
+        private func execute(of role: Grants.Role, on routine: String, in report: Grants.Report) -> (String, Bool) {
+            guard let held = report.roles[role.name] else { return ("(no role)", false) }
+            guard report.routines.contains(routine) else { return ("(no routine)", false) }
+            let may = held.executes.contains(routine)
+            return (may ? "EXECUTE" : "none", may == role.routines.contains(routine) && Grants.expected.routines.contains(routine))
         }
 
         private func expected(of role: Grants.Role, on table: String) -> String {

@@ -73,8 +73,40 @@ public enum CanonicalJSON {
     /// Escapes as RFC 8785 / Python with `ensure_ascii=False`: the two mandatory escapes,
     /// the five short control escapes, other C0 controls as `\u00xx`, everything else literal.
     public static func writeString(_ text: String, into out: inout [UInt8]) {
+        writeString(bytes: text.utf8, into: &out)
+    }
+
+    /// `writeString` for text given as its UTF-8 bytes.
+    public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        writeString(bytes: bytes, into: &out)
+    }
+
+    /// `String(number)`'s bytes.
+    public static func writeInteger(_ number: Int64, into out: inout [UInt8]) {
+        if number < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        let start = out.count
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out[start...].reverse()
+    }
+
+    /// How many bytes `String(number)` has, sign included.
+    static func decimalLength(_ number: Int64) -> Int {
+        var magnitude = number.magnitude
+        var length = number < 0 ? 2 : 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            length += 1
+        }
+        return length
+    }
+
+    private static func writeString<Bytes: Sequence<UInt8>>(bytes: Bytes, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
             case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])

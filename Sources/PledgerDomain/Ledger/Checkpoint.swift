@@ -75,6 +75,15 @@ public enum CheckpointError: Error, CustomStringConvertible {
 
 extension LedgerHash {
     /// Lowercase hex of any byte string.
+    /// `hex(bytes)`'s bytes, appended.
+    static func writeHex(_ bytes: [UInt8], into out: inout [UInt8]) {
+        let table: StaticString = "0123456789abcdef"
+        for byte in bytes {
+            out.append(table.utf8Start[Int(byte >> 4)])
+            out.append(table.utf8Start[Int(byte & 0xF)])
+        }
+    }
+
     public static func hex(_ bytes: [UInt8]) -> String {
         let table = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

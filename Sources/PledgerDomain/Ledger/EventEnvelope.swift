@@ -54,45 +54,97 @@ public struct EventEnvelope: Sendable, Hashable {
     }
 
     private func writeCanonical(into out: inout [UInt8], chain: (previous: LedgerHash, hash: LedgerHash)?) {
+        var stream = stream
+        var type = type
+        var data = data
+        var meta = meta
+        stream.withUTF8 { stream in
+            type.withUTF8 { type in
+                data.withUTF8 { data in
+                    meta.withUTF8 { meta in
+                        Self.writeCanonical(
+                            position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema,
+                            data: data, meta: meta, recordedAt: recordedAt, chain: chain, into: &out)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The canonical envelope of an event from its stored parts, its text columns as UTF-8
+    /// bytes — the bytes `canonicalBytes` gives for the same event, appended to `out`
+    /// without building an envelope or its strings (for verifying the log row by row).
+    public static func writeCanonical(
+        position: Int64, stream: UnsafeBufferPointer<UInt8>, version: Int32, eventId: UUID, type: UnsafeBufferPointer<UInt8>,
+        schema: Int32, data: UnsafeBufferPointer<UInt8>, meta: UnsafeBufferPointer<UInt8>, recordedAt: RecordedTime,
+        into out: inout [UInt8]
+    ) {
+        writeCanonical(
+            position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data,
+            meta: meta, recordedAt: recordedAt, chain: nil, into: &out)
+    }
+
+    private static func writeCanonical(
+        position: Int64, stream: UnsafeBufferPointer<UInt8>, version: Int32, eventId: UUID, type: UnsafeBufferPointer<UInt8>,
+        schema: Int32, data: UnsafeBufferPointer<UInt8>, meta: UnsafeBufferPointer<UInt8>, recordedAt: RecordedTime,
+        chain: (previous: LedgerHash, hash: LedgerHash)?, into out: inout [UInt8]
+    ) {
         func key(_ name: StaticString, first: Bool = false) {
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-        }
-        func quotedASCII(_ text: String) {
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: ":"))
+        }
+        func quotedHex(_ hash: LedgerHash) {
+            out.append(UInt8(ascii: "\""))
+            LedgerHash.writeHex(hash.bytes, into: &out)
             out.append(UInt8(ascii: "\""))
         }
         out.append(UInt8(ascii: "{"))
         key("data", first: true)
-        out.append(contentsOf: data.utf8)
+        out.append(contentsOf: data)
         key("event_id")
-        quotedASCII(eventId.uuidString.lowercased())
+        out.append(UInt8(ascii: "\""))
+        writeLowercase(eventId, into: &out)
+        out.append(UInt8(ascii: "\""))
         if let chain {
             key("hash")
-            quotedASCII(chain.hash.hex)
+            quotedHex(chain.hash)
         }
         key("meta")
-        out.append(contentsOf: meta.utf8)
+        out.append(contentsOf: meta)
         key("position")
-        out.append(contentsOf: String(position).utf8)
+        CanonicalJSON.writeInteger(position, into: &out)
         if let chain {
             key("prev_hash")
-            quotedASCII(chain.previous.hex)
+            quotedHex(chain.previous)
         }
         key("recorded_at")
-        quotedASCII(recordedAt.description)
+        out.append(UInt8(ascii: "\""))
+        recordedAt.write(into: &out)
+        out.append(UInt8(ascii: "\""))
         key("schema")
-        out.append(contentsOf: String(schema).utf8)
+        CanonicalJSON.writeInteger(Int64(schema), into: &out)
         key("stream")
-        CanonicalJSON.writeString(stream, into: &out)
+        CanonicalJSON.writeString(utf8: stream, into: &out)
         key("type")
-        CanonicalJSON.writeString(type, into: &out)
+        CanonicalJSON.writeString(utf8: type, into: &out)
         key("version")
-        out.append(contentsOf: String(version).utf8)
+        CanonicalJSON.writeInteger(Int64(version), into: &out)
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// `uuidString.lowercased()`, as bytes.
+    private static func writeLowercase(_ id: UUID, into out: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        withUnsafeBytes(of: id.uuid) { bytes in
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+                out.append(digits.utf8Start[Int(byte >> 4)])
+                out.append(digits.utf8Start[Int(byte & 0xF)])
+            }
+        }
     }
 }
 

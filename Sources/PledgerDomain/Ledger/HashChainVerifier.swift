@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// Walks the log in position order and recomputes every link of the hash chain
 /// (docs/ledger-format.md). Pure, so the CLI, the HTTP feed and the tests share one definition of
 /// "the history is intact".
@@ -5,6 +8,8 @@ public struct HashChainVerifier: Sendable {
     public private(set) var previous: LedgerHash
     public private(set) var nextPosition: Int64
     public private(set) var verified: Int64 = 0
+    /// The canonical bytes of the event being checked, reused from row to row.
+    private var scratch: [UInt8] = []
 
     /// Starts after `position`, whose hash is `hash` (position 0 has the zero hash).
     public init(after position: Int64 = 0, hash: LedgerHash = .zero) {
@@ -30,6 +35,41 @@ public struct HashChainVerifier: Sendable {
             )
         }
         previous = storedHash
+        nextPosition += 1
+        verified += 1
+        return nil
+    }
+
+    /// `check` for an event as read from the database: the same checks on the same bytes
+    /// (`EventEnvelope.writeCanonical`), without building an envelope or its strings —
+    /// text columns as their UTF-8 bytes, hashes as their stored bytes.
+    public mutating func check(
+        position: Int64, stream: UnsafeBufferPointer<UInt8>, version: Int32, eventId: UUID, type: UnsafeBufferPointer<UInt8>,
+        schema: Int32, data: UnsafeBufferPointer<UInt8>, meta: UnsafeBufferPointer<UInt8>, recordedAt: RecordedTime,
+        storedPrevious: UnsafeBufferPointer<UInt8>, storedHash: UnsafeBufferPointer<UInt8>
+    ) -> ChainBreak? {
+        guard position == nextPosition else {
+            return ChainBreak(position: nextPosition, reason: "position \(nextPosition) is missing (next stored position is \(position))")
+        }
+        guard storedPrevious.elementsEqual(previous.bytes) else {
+            return ChainBreak(position: position, reason: "prev_hash does not equal the hash of position \(position - 1)")
+        }
+        scratch.removeAll(keepingCapacity: true)
+        EventEnvelope.writeCanonical(
+            position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data, meta: meta,
+            recordedAt: recordedAt, into: &scratch)
+        var hasher = SHA256()
+        hasher.update(data: previous.bytes)
+        scratch.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        let recomputed = LedgerHash(digest: hasher.finalize())
+        guard recomputed.bytes.elementsEqual(storedHash) else {
+            return ChainBreak(
+                position: position,
+                reason:
+                    "stored hash does not match the event's content (recomputed \(recomputed.hex.prefix(16))…, stored \(LedgerHash.hex(Array(storedHash)).prefix(16))…)"
+            )
+        }
+        previous = recomputed
         nextPosition += 1
         verified += 1
         return nil

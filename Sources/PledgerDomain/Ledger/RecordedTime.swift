@@ -17,15 +17,35 @@ public struct RecordedTime: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, the form the hash chain covers.
     public var description: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(27)
+        write(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `description`'s bytes (the hash chain writes them for every event).
+    public func write(into out: inout [UInt8]) {
         let micros = microseconds
         let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
         let fraction = Int(micros - seconds * 1_000_000)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (y, m, d) = CivilCalendar.civil(dayNumber: Int(days))
-        let p = CivilCalendar.pad
-        return
-            "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(secondOfDay / 3600, 2)):\(p(secondOfDay / 60 % 60, 2)):\(p(secondOfDay % 60, 2)).\(p(fraction, 6))Z"
+        let pad = CivilCalendar.writePadded
+        pad(y, 4, &out)
+        out.append(UInt8(ascii: "-"))
+        pad(m, 2, &out)
+        out.append(UInt8(ascii: "-"))
+        pad(d, 2, &out)
+        out.append(UInt8(ascii: "T"))
+        pad(secondOfDay / 3600, 2, &out)
+        out.append(UInt8(ascii: ":"))
+        pad(secondOfDay / 60 % 60, 2, &out)
+        out.append(UInt8(ascii: ":"))
+        pad(secondOfDay % 60, 2, &out)
+        out.append(UInt8(ascii: "."))
+        pad(fraction, 6, &out)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// Accepts `YYYY-MM-DDTHH:MM:SS[.f{1,6}](Z|±HH:MM)` and a bare date `YYYY-MM-DD`

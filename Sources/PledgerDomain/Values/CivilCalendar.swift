@@ -47,4 +47,11 @@ enum CivilCalendar {
         let text = String(value)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
+
+    /// `pad`'s bytes, appended without building strings.
+    static func writePadded(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
+        let length = CanonicalJSON.decimalLength(Int64(value))
+        for _ in 0..<max(0, width - length) { out.append(UInt8(ascii: "0")) }
+        CanonicalJSON.writeInteger(Int64(value), into: &out)
+    }
 }

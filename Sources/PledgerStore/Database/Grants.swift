@@ -6,18 +6,21 @@ import PostgresNIO
 /// database actually allows — so a hand-made `GRANT`, a role a DBA made with too much, or a
 /// table a migration forgot to grant is found rather than trusted.
 public enum Grants {
-    /// The single source of truth: every table of the schema and, for each of the four roles,
-    /// its attributes and its privileges per table (a table not named: none). A migration that
-    /// adds a table or changes a grant changes this value in the same commit; the test suite
-    /// runs the check, so forgetting it fails there.
+    /// The single source of truth: every table and callable routine of the schema and, for
+    /// each of the four roles, its attributes, its privileges per table (a table not named:
+    /// none) and the routines it may execute. A migration that adds a table or routine or
+    /// changes a grant changes this value in the same commit; the test suite runs the check,
+    /// so forgetting it fails there. (Trigger functions cannot be called, so are not listed.)
     public static let expected = Matrix(
         tables: [
             "api_tokens", "events", "idempotency_keys", "ledger_head", "projection_checkpoints", "rm_funds", "rm_loans",
             "schema_migrations", "signed_checkpoints",
         ],
+        routines: ["pledger_commit_on_head"],
         roles: [
-            // The server and the projector (002, 003, 004, 006, 008): append events, move the head,
-            // record idempotency keys, rewrite the read models.
+            // The server and the projector (002, 003, 004, 006, 008, 009): append events, move the
+            // head, record idempotency keys (also through the one-round-trip append, which runs
+            // with this role's own privileges), rewrite the read models.
             Role(
                 name: "pledger_app", attributes: [.login],
                 tables: [
@@ -30,7 +33,8 @@ public enum Grants {
                     "api_tokens": [.select],
                     "schema_migrations": [.select],
                     "signed_checkpoints": [.select, .insert],
-                ]),
+                ],
+                routines: ["pledger_commit_on_head"]),
             // A finance office's SQL users (007, 008): the ledger, the current view, the checkpoints.
             Role(
                 name: "pledger_readonly", attributes: [],
@@ -81,12 +85,15 @@ public enum Grants {
         public let name: String
         public let attributes: Set<Attribute>
         public let tables: [String: Set<Privilege>]
+        /// The routines it may EXECUTE.
+        public var routines: Set<String> = []
 
         public func privileges(on table: String) -> Set<Privilege> { tables[table] ?? [] }
     }
 
     public struct Matrix: Sendable, Hashable {
         public let tables: [String]
+        public let routines: [String]
         public let roles: [Role]
     }
 
@@ -98,10 +105,14 @@ public enum Grants {
             public let privileges: [String: Set<Privilege>]
             /// Privileges held on some columns but not the whole table, per table.
             public let columnOnly: [String: Set<Privilege>]
+            /// The routines of the schema it may EXECUTE.
+            public var executes: Set<String> = []
         }
 
         /// The tables (and views) of the schema, sorted.
         public let tables: [String]
+        /// The functions and procedures of the schema other than trigger functions, sorted.
+        public var routines: [String] = []
         public let roles: [String: Held]
 
         /// Every difference from `Grants.expected`, in a stable order: tables, then role by role.
@@ -111,6 +122,8 @@ public enum Grants {
             let present = Set(tables)
             drift += tables.filter { !listed.contains($0) }.map(Drift.unlistedTable)
             drift += Grants.expected.tables.filter { !present.contains($0) }.sorted().map(Drift.missingTable)
+            drift += routines.filter { !Grants.expected.routines.contains($0) }.map(Drift.unlistedRoutine)
+            drift += Grants.expected.routines.filter { !routines.contains($0) }.sorted().map(Drift.missingRoutine)
             for role in Grants.expected.roles {
                 guard let held = roles[role.name] else {
                     drift.append(.missingRole(role.name))
@@ -130,6 +143,9 @@ public enum Grants {
                         drift.append(.columnPrivilege(role: role.name, table: table, privilege, expected: wants))
                     }
                 }
+                for routine in routines where held.executes.contains(routine) != role.routines.contains(routine) {
+                    drift.append(.execute(role: role.name, routine: routine, held: held.executes.contains(routine)))
+                }
             }
             return drift
         }
@@ -143,6 +159,9 @@ public enum Grants {
         case attribute(role: String, Attribute, held: Bool, expected: Set<Attribute>)
         case privilege(role: String, table: String, Privilege, held: Bool, expected: Set<Privilege>)
         case columnPrivilege(role: String, table: String, Privilege, expected: Set<Privilege>)
+        case unlistedRoutine(String)
+        case missingRoutine(String)
+        case execute(role: String, routine: String, held: Bool)
 
         public var description: String {
             switch self {
@@ -156,6 +175,10 @@ public enum Grants {
             case .privilege(let role, let table, let privilege, false, _): "\(role) cannot \(privilege.sql) \(table)"
             case .columnPrivilege(let role, let table, let privilege, let expected):
                 "\(role) has \(privilege.sql) on some columns of \(table) (expected: \(text(expected, separator: ", ")))"
+            case .unlistedRoutine(let routine): "a routine without an entry: \(routine)"
+            case .missingRoutine(let routine): "routine \(routine) is in the expected matrix but not in the schema"
+            case .execute(let role, let routine, true): "\(role) may EXECUTE \(routine) (expected: not)"
+            case .execute(let role, let routine, false): "\(role) cannot EXECUTE \(routine)"
             }
         }
     }
@@ -234,12 +257,29 @@ public enum Grants {
                     }
                 }
 
+                // Functions and procedures; trigger functions cannot be called, whoever holds EXECUTE.
+                var routines: Set<String> = []
+                var executes: [String: Set<String>] = [:]
+                let routineRows = try await connection.query(
+                    """
+                    SELECT p.proname::text, r.rolname::text, coalesce(has_function_privilege(r.oid, p.oid, 'EXECUTE'), false)
+                    FROM pg_proc p
+                    LEFT JOIN pg_roles r ON r.rolname = ANY(\(names))
+                    WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+                      AND p.prorettype <> 'trigger'::regtype
+                    """, logger: logger)
+                for try await (routine, role, held) in routineRows.decode((String, String?, Bool).self) {
+                    routines.insert(routine)
+                    if let role, held { executes[role, default: []].insert(routine) }
+                }
+
                 var roles: [String: Report.Held] = [:]
                 for (name, held) in attributes {
                     roles[name] = Report.Held(
-                        attributes: held, privileges: privilegesHeld[name] ?? [:], columnOnly: columnOnly[name] ?? [:])
+                        attributes: held, privileges: privilegesHeld[name] ?? [:], columnOnly: columnOnly[name] ?? [:],
+                        executes: executes[name] ?? [])
                 }
-                return Report(tables: tables, roles: roles)
+                return Report(tables: tables, routines: routines.sorted(), roles: roles)
             }
         } catch {
             throw StoreError.wrap(error)

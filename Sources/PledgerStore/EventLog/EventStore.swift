@@ -217,22 +217,24 @@ public final class EventStore: Sendable {
     private func commit(_ batch: [PendingAppend]) async {
         let group = GroupCommit(requests: batch.map(\.request), logger: logger)
         let tip = known.withLock { $0.covering(group) }
-        // Set just before COMMIT: a failure after it leaves the outcome unknown; before it,
-        // nothing was written. Only COMMIT's answer makes a batch acknowledged — never rows
-        // seen from a statement (a backend terminated after sending them rolls back).
+        // Set just before the statement that commits (COMMIT, or the one-round-trip CALL): a
+        // failure after it leaves the outcome unknown; before it, nothing was written. Only
+        // that statement's answer makes a batch acknowledged — never rows seen from a
+        // statement that commits later (a backend terminated after sending them rolls back).
         let mayHaveCommitted = Flag()
         let started = ContinuousClock.now
         health.withLock { $0.committingSince = started }
         defer { health.withLock { $0.committingSince = nil } }
         do {
             let plan = try await lease("group commit of \(batch.count) appends") { connection -> GroupCommit.Plan in
-                try await Self.transaction(connection, logger: self.logger, beforeCommit: { mayHaveCommitted.set(true) }) { transaction in
-                    if let (head, versions) = tip,
-                        let plan = try await group.writeOptimistic(on: head, versions: versions, connection: transaction)
-                    {
-                        return plan
-                    }
-                    return try await group.writeLocked(on: transaction)
+                if let (head, versions) = tip, let plan = try group.planOptimistic(on: head, versions: versions) {
+                    if plan.rows.isEmpty { return plan }
+                    mayHaveCommitted.set(true)
+                    if try await group.commitOptimistic(plan, from: head, connection: connection) { return plan }
+                    mayHaveCommitted.set(false)
+                }
+                return try await Self.transaction(connection, logger: self.logger, beforeCommit: { mayHaveCommitted.set(true) }) {
+                    try await group.writeLocked(on: $0)
                 }
             }
             known.withLock { $0.remember(plan) }
@@ -279,7 +281,7 @@ public final class EventStore: Sendable {
                 return
             }
             if tip != nil {
-                // The optimistic statement failed on its own terms (a key already used, say):
+                // The optimistic call failed on its own terms (a key already used, say):
                 // nothing was written, and the locked way looks keys up before writing.
                 await commit(batch)
                 return

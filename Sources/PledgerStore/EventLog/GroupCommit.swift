@@ -15,17 +15,19 @@ struct ChainHead: Sendable {
 /// writes them all with one INSERT over arrays. A refused request is answered with its own
 /// error and does not disturb the others.
 ///
-/// Two ways to write, both inside a transaction whose COMMIT alone decides that the batch
-/// is written. Locked: lock the head row, read the versions and idempotency keys, write.
-/// Optimistic: when this process wrote the last batch and knows the versions of every
-/// stream involved, one statement moves the head only if it is still where it was and
-/// inserts only if it moved; if anyone else appended meanwhile nothing is written and the
-/// locked way follows in the same transaction.
+/// Two ways to write. Locked, inside a transaction whose COMMIT alone decides that the
+/// batch is written: lock the head row, read the versions and idempotency keys, write —
+/// five round trips with BEGIN and COMMIT. Optimistic, when this process wrote the last
+/// batch and knows the versions of every stream involved: one prepared CALL of
+/// `pledger_commit_on_head` (sql/009) moves the head only if it is still where it was,
+/// inserts, commits and only then answers — one round trip; if anyone else appended
+/// meanwhile nothing is written and the locked way follows.
 ///
-/// The optimistic statement once ran on its own (autocommit, one round trip) and took the
-/// row it returned as proof of the write. Under backend terminations that lost acknowledged
+/// The optimistic statement once ran as a plain autocommit statement and took the row it
+/// returned as proof of the write. Under backend terminations that lost acknowledged
 /// batches: a backend can send the row and then be terminated before its implicit commit,
-/// and the driver may end the row stream without an error. `FaultTests` caught it.
+/// and the driver may end the row stream without an error. `FaultTests` caught it. The
+/// procedure's row comes after its COMMIT, so it is proof.
 struct GroupCommit {
     let requests: [AppendRequest]
     let logger: Logger
@@ -49,22 +51,28 @@ struct GroupCommit {
         let (versions, stored) = try await versionsAndKeys(connection)
         let plan = try plan(on: head, versions: versions, stored: stored)
         if !plan.rows.isEmpty {
-            try await plan.rows.write(on: connection, from: nil, to: plan.head, logger: logger)
+            try await plan.rows.write(on: connection, to: plan.head, logger: logger)
         }
         return plan
     }
 
-    /// Optimistic write in one statement (inside the caller's transaction); nil when the
-    /// head had moved and nothing was written.
-    func writeOptimistic(on head: ChainHead, versions: [String: Int32], connection: PostgresConnection) async throws -> Plan? {
+    /// The optimistic plan on a known head, or nil when it must be decided the locked way.
+    func planOptimistic(on head: ChainHead, versions: [String: Int32]) throws -> Plan? {
         let plan = try plan(on: head, versions: versions, stored: [:])
         // Keys were not looked up here: a keyed request refused against the known versions
         // may be the retry of one already written, whose stored answer is the answer.
         for (request, outcome) in zip(requests, plan.outcomes) where request.idempotency != nil {
             if case .failure = outcome { return nil }
         }
-        if plan.rows.isEmpty { return plan }
-        return try await plan.rows.write(on: connection, from: head.position, to: plan.head, logger: logger) ? plan : nil
+        return plan
+    }
+
+    /// Writes and commits an optimistic plan in one round trip, outside any transaction;
+    /// false when the head had moved and nothing was written. Returning true means committed.
+    func commitOptimistic(_ plan: Plan, from head: ChainHead, connection: PostgresConnection) async throws -> Bool {
+        let call = CommitOnHead(expected: head.position, head: plan.head, rows: plan.rows)
+        for try await written in try await connection.execute(call, logger: logger) { return written }
+        throw StoreError.corrupt("pledger_commit_on_head answered no row")
     }
 
     /// Pure: positions, versions, hashes and answers for the batch on top of `head`.
@@ -241,17 +249,14 @@ struct Rows {
     }
 
     /// Inserts the events and idempotency keys, moves the head and notifies followers — one
-    /// statement (data-modifying CTEs), so one round trip. With `from`, the head moves only
-    /// if it is still at that position, and nothing is inserted otherwise; returns whether
-    /// the rows were written.
-    @discardableResult
-    func write(on connection: PostgresConnection, from expected: Int64?, to head: ChainHead, logger: Logger) async throws -> Bool {
+    /// statement (data-modifying CTEs), so one round trip; under the head lock, inside the
+    /// caller's transaction.
+    func write(on connection: PostgresConnection, to head: ChainHead, logger: Logger) async throws {
         let rows = try await connection.query(
             """
             WITH moved AS (
                 UPDATE ledger_head SET position = \(head.position), hash = \(ByteBuffer(bytes: head.hash.bytes)),
                     recorded_at = timestamptz 'epoch' + \(head.recordedAt?.microseconds ?? 0) * interval '1 microsecond'
-                WHERE \(expected)::int8 IS NULL OR position = \(expected)
                 RETURNING position
             ), inserted AS (
                 INSERT INTO events (position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash)
@@ -270,8 +275,45 @@ struct Rows {
             )
             SELECT pg_notify(\(EventStore.notifyChannel), \(String(head.position))) FROM moved
             """, logger: logger)
-        var moved = false
-        for try await _ in rows { moved = true }
-        return moved
+        for try await _ in rows {}
     }
+}
+
+/// The one-round-trip append on a known head (sql/009_commit_on_head.sql), prepared once per
+/// connection.
+struct CommitOnHead: PostgresPreparedStatement {
+    static let sql =
+        "CALL pledger_commit_on_head($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, NULL)"
+    typealias Row = Bool
+
+    let expected: Int64
+    let head: ChainHead
+    let rows: Rows
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 20)
+        try bindings.append(expected)
+        try bindings.append(head.position)
+        try bindings.append(ByteBuffer(bytes: head.hash.bytes))
+        try bindings.append(head.recordedAt?.microseconds ?? 0)
+        try bindings.append(rows.positions)
+        try bindings.append(rows.streams)
+        try bindings.append(rows.versions)
+        try bindings.append(rows.ids)
+        try bindings.append(rows.types)
+        try bindings.append(rows.schemas)
+        try bindings.append(rows.data)
+        try bindings.append(rows.meta)
+        try bindings.append(rows.recorded)
+        try bindings.append(rows.prevHashes)
+        try bindings.append(rows.hashes)
+        try bindings.append(rows.idempotency.map(\.key))
+        try bindings.append(rows.idempotency.map { ByteBuffer(bytes: $0.fingerprint) })
+        try bindings.append(rows.idempotency.map(\.result))
+        try bindings.append(rows.idempotency.map(\.first))
+        try bindings.append(rows.idempotency.map { $0.reply ?? "" })
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
 }
