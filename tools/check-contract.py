@@ -143,6 +143,8 @@ def main() -> int:
         contract.get(f"/v1/schemes/{scheme}", bank)
         contract.get("/v1/reports/risk-sharing", admin, {"scheme_id": scheme})
     contract.get("/v1/reports/risk-sharing", bank, {"scheme_id": "LC-INS"}, expect=403)
+    for programme in ["TX-LC", "PG-LC"]:
+        contract.get("/v1/reports/subsidies", admin, {"programme_id": programme})
     growth = [{}, {"by": "bank"}, {"by": "kind"}, {"by": "industry"}, {"by": "region"}, {"by": "enrolled"}, {"by": "scheme"}, {"rollup": "city"},
               {"window": "2022-08:2025-08"}, {"from": 2020, "to": 2025}, {"as_of": "2024-06-30"}, {"known_at": "2025-01-01T00:00:00Z"}]
     for query in growth:

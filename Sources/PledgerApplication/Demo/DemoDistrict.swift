@@ -169,6 +169,7 @@ struct DemoRun {
         // One loan entered in error and one mistaken repayment, to show how history corrects itself.
         agenda.add(day("2024-05-20"), .mistake)
         planRiskSharing()
+        planSubsidies()
     }
 
     // MARK: Perform
@@ -187,6 +188,7 @@ struct DemoRun {
         case .review: review()
         case .interest(let quarter): creditInterest(quarter)
         case .riskSharing(let step): withSchemeDraws { $0.riskSharing(step) }
+        case .subsidies(let step): withSchemeDraws { $0.subsidies(step) }
         }
     }
 
@@ -431,6 +433,7 @@ struct DemoAgenda {
         case mistake, review
         case interest(Int)
         case riskSharing(DemoRun.RiskSharingStep)
+        case subsidies(DemoRun.SubsidyStep)
     }
     struct Item {
         var date: BusinessDate

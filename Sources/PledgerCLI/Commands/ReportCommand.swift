@@ -8,8 +8,8 @@ import PledgerStore
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Print the financing-growth, fund-exposure and risk-sharing reports.",
-        subcommands: [Growth.self, Exposure.self, RiskSharing.self]
+        abstract: "Print the financing-growth, fund-exposure, risk-sharing and subsidy reports.",
+        subcommands: [Growth.self, Exposure.self, RiskSharing.self, Subsidies.self]
     )
 
     /// The bitemporal options every report takes.
@@ -344,6 +344,65 @@ extension ReportCommand {
                 ])
             }
             return [summary.render(), "", SchemeCommand.versions(r.versions), "", parties.render()].joined(separator: "\n")
+        }
+    }
+}
+
+extension ReportCommand {
+    struct Subsidies: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A subsidy programme's budget, committed (approved) and paid, by firm and year.",
+            discussion: """
+                Basis: the interest paid (interest programmes) or the fees (appraisal-fee programmes) the applications cite; entitled: what the ledger computed for them; approved: committed against the budget; paid. Rejected applications are left out.
+
+                Examples:
+                  pledger report subsidies --programme TX-2024
+                  pledger report subsidies --programme TX-2024 --format csv
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var programme: SubsidyCommand.ProgrammeOption
+        @Option(help: "Output: table, csv or json (default: table).") var format: OutputFormat?
+
+        func run() async throws {
+            let id = try programme.id()
+            let report = try await connection.withLedger { ledger in
+                do { return try await ledger.reads.reports.subsidies(programme: id) } catch let error as DomainError {
+                    throw ApplicationError.failure(error.message)
+                }
+            }
+            switch format ?? .table {
+            case .json: print(CanonicalJSON.string(report.json))
+            case .csv: print(report.csv, terminator: "")
+            case .table: print(Self.table(report))
+            }
+        }
+
+        static func table(_ r: SubsidyReport) -> String {
+            let t = r.terms
+            var summary = Table([("", .left), ("", .right)])
+            summary.headers = ["\(t.name) (\(t.programmeId))", ""]
+            summary.add(["Kind", t.kind == .interest ? "interest (贴息)" : "appraisal fee (评估费补贴)"])
+            summary.add([
+                "Rate, cap",
+                "\(t.rateBp.percent), at most \(Human.yuan(t.capFen)) \(t.kind == .interest ? "per firm per year" : "per valuation")",
+            ])
+            summary.add(["Payments from", "\(t.startsOn) to \(t.endsOn)"])
+            summary.add(["Budget", Human.yuan(t.budgetFen)])
+            summary.add(["Committed (approved)", Human.yuan(r.committedFen)])
+            summary.add(["Paid", Human.yuan(r.paidFen)])
+            summary.add(["Left", Human.yuan(r.remainingFen)])
+            summary.add(["Applications awaiting a decision", String(r.pending)])
+            var rows = Table([
+                ("Firm", .left), ("Year", .right), ("Applications", .right), ("Basis", .right), ("Entitled", .right), ("Approved", .right),
+                ("Paid", .right),
+            ])
+            for row in r.rows {
+                rows.add([
+                    row.borrower.value, String(row.year), String(row.applications), Human.yuan(row.basisFen), Human.yuan(row.entitledFen),
+                    Human.yuan(row.approvedFen), Human.yuan(row.paidFen),
+                ])
+            }
+            return [summary.render(), "", rows.render()].joined(separator: "\n")
         }
     }
 }

@@ -24,6 +24,20 @@ public struct SubsidyProgrammeEstablished: EventPayload {
     public var budgetFen: Money
     public var startsOn: BusinessDate
     public var endsOn: BusinessDate
+
+    public init(
+        programmeId: SubsidyProgrammeId, name: String, kind: SubsidyKind, rateBp: Bp, capFen: Money, budgetFen: Money,
+        startsOn: BusinessDate, endsOn: BusinessDate
+    ) {
+        self.programmeId = programmeId
+        self.name = name
+        self.kind = kind
+        self.rateBp = rateBp
+        self.capFen = capFen
+        self.budgetFen = budgetFen
+        self.startsOn = startsOn
+        self.endsOn = endsOn
+    }
 }
 
 /// A firm applies for its interest subsidy of one year, citing its loans. `interest_fen` is

@@ -6,7 +6,7 @@ import PledgerCharts
 import PledgerDomain
 import PledgerStore
 
-/// `/v1/reports/…`: financing growth, fund exposure and a scheme's risk sharing, JSON, CSV (`Accept: text/csv`) or a
+/// `/v1/reports/…`: financing growth, fund exposure, a scheme's risk sharing and a subsidy programme, JSON, CSV (`Accept: text/csv`) or a
 /// page with charts (`Accept: text/html`, labels in `lang`). A bank's token gets its own
 /// slice: its loans only. A page is a past view pinned to `known_at` (default: now) and
 /// `as_of` (default: today), and its footer names the request that draws it again.
@@ -117,6 +117,21 @@ struct ReportsController {
                 }
                 let report = try await compute(request, report: "exposure", pastView: asOf != nil || knownAt != nil) {
                     try await reads.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
+                }
+                return Self.respond(request, json: report.json, csv: report.csv)
+            }
+        }
+
+        group.get("reports/subsidies") { request, context -> Response in
+            let caller = try context.caller()
+            guard caller.role != .bank else {
+                throw Problem.forbidden("a subsidy programme's table covers every firm; a fund administrator, auditor or admin reads it")
+            }
+            guard let text = request.query.string("programme_id") else { throw Problem.invalid("programme_id", "programme_id is required") }
+            guard let programme = try? SubsidyProgrammeId(text) else { throw Problem.notFound("no subsidy programme \(text)") }
+            return try await api.read(request, needs: .log) { reads in
+                let report = try await compute(request, report: "subsidies", pastView: false) {
+                    try await reads.reports.subsidies(programme: programme)
                 }
                 return Self.respond(request, json: report.json, csv: report.csv)
             }

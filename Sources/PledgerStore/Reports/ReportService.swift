@@ -65,6 +65,13 @@ public struct ReportService: Sendable {
         }
     }
 
+    /// A subsidy programme's budget, committed and paid, by firm and year: its own stream.
+    public func subsidies(programme id: SubsidyProgrammeId) async throws -> SubsidyReport {
+        let state = try await store.state(of: .subsidy(id)).subsidies[id] ?? SubsidyState()
+        guard state.exists else { throw DomainError(.notFound, field: "programme_id", "subsidy programme \(id) does not exist") }
+        return try SubsidyReport.compute(state)
+    }
+
     /// Exposure of a fund on `asOf` (default: today in China time). With `bank`, only that
     /// bank's loans count (a bank's own slice); the fund's money is the fund's.
     public func exposure(
