@@ -175,9 +175,10 @@ extension DemoRun {
             fund: nil)
         guard run(.loan(key, .originate(origination))) != nil else { return }
         summary.loans += 1
-        run(.loan(key, .enrolInScheme(scheme, version: nil, enrolledOn: today)))
-        // Each scheme's first loan defaults, so every scheme has a loss to share; then three in ten.
-        if schemesWithDefault.insert(scheme).inserted || chance(30) {
+        // Refused while a fund party takes no new loans from the bank: the loan stays uncovered and is repaid.
+        let enrolled = run(.loan(key, .enrolInScheme(scheme, version: nil, enrolledOn: today))) != nil
+        // Each scheme's first enrolled loan defaults, so every scheme has a loss to share; then three in ten.
+        if enrolled && (schemesWithDefault.insert(scheme).inserted || chance(30)) {
             summary.defaults += 1
             scheduleScheme(key, today.adding(months: int(4...min(months, 10))), .defaulted)
         } else {
