@@ -101,6 +101,26 @@ public struct FundState: Sendable, Hashable {
     }
 }
 
+extension FundState {
+    /// A payout dated `on`: more than zero, and no more than the fund can pay without going
+    /// negative on any later day.
+    func checkPayable(_ amount: Money, on: BusinessDate, fundId: FundId) throws {
+        try Rules.positive(amount, field: "amount_fen")
+        let available = lowestBalance(from: on)
+        guard amount <= available else {
+            throw DomainError(
+                .limitExceeded, field: "amount_fen",
+                "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) is due")
+        }
+    }
+
+    /// A recovery share coming back keeps the fund's totals within what JSON carries exactly.
+    func checkReturnable(_ amount: Money, fundId: FundId) throws {
+        try totals().returned.adding(amount, toTotal: "recovery shares returned to fund \(fundId)", field: "amount_fen")
+        try balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
+    }
+}
+
 /// What may be asked of a fund.
 public enum FundCommand: Sendable, Hashable {
     case establish(id: FundId, name: String, region: RegionCode, policy: FundPolicy, establishedOn: BusinessDate)
@@ -249,13 +269,7 @@ public enum Fund {
             ]
 
         case .disburse(let loan, let borrower, let claimNo, let amount, let on, let reference):
-            try Rules.positive(amount, field: "amount_fen")
-            let available = state.lowestBalance(from: on)
-            guard amount <= available else {
-                throw DomainError(
-                    .limitExceeded, field: "amount_fen",
-                    "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) is due")
-            }
+            try state.checkPayable(amount, on: on, fundId: fundId)
             try Rules.text(reference, field: "payment_ref")
             try state.checkDisbursement(loan: loan, claimNo: claimNo, amount: amount)
             try state.totals().paidOut.adding(amount, toTotal: "compensation paid out by fund \(fundId)", field: "amount_fen")
@@ -269,8 +283,7 @@ public enum Fund {
         case .receiveRecoveryShare(let loan, let recoveryNo, let amount, let on, let reference):
             try Rules.positive(amount, field: "amount_fen")
             try Rules.text(reference, field: "reference")
-            try state.totals().returned.adding(amount, toTotal: "recovery shares returned to fund \(fundId)", field: "amount_fen")
-            try state.balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
+            try state.checkReturnable(amount, fundId: fundId)
             return [
                 .recoveryShareReceived(
                     RecoveryShareReceived(
@@ -279,13 +292,7 @@ public enum Fund {
             ]
 
         case .disburseSchemeShare(let scheme, let loan, let amount, let on, let reference):
-            try Rules.positive(amount, field: "amount_fen")
-            let available = state.lowestBalance(from: on)
-            guard amount <= available else {
-                throw DomainError(
-                    .limitExceeded, field: "amount_fen",
-                    "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(amount) is due")
-            }
+            try state.checkPayable(amount, on: on, fundId: fundId)
             try Rules.text(reference, field: "reference")
             try state.totals().paidOut.adding(amount, toTotal: "compensation paid out by fund \(fundId)", field: "amount_fen")
             return [
@@ -298,8 +305,7 @@ public enum Fund {
         case .receiveSchemeRecoveryShare(let scheme, let loan, let recoveryNo, let amount, let on, let reference):
             try Rules.positive(amount, field: "amount_fen")
             try Rules.text(reference, field: "reference")
-            try state.totals().returned.adding(amount, toTotal: "recovery shares returned to fund \(fundId)", field: "amount_fen")
-            try state.balance.adding(amount, toTotal: "the balance of fund \(fundId)", field: "amount_fen")
+            try state.checkReturnable(amount, fundId: fundId)
             return [
                 .schemeRecoveryShareReceived(
                     SchemeRecoveryShareReceived(

@@ -123,34 +123,36 @@ struct ReportsController {
         }
 
         group.get("reports/subsidies") { request, context -> Response in
-            let caller = try context.caller()
-            guard caller.role != .bank else {
-                throw Problem.forbidden("a subsidy programme's table covers every firm; a fund administrator, auditor or admin reads it")
-            }
-            guard let text = request.query.string("programme_id") else { throw Problem.invalid("programme_id", "programme_id is required") }
-            guard let programme = try? SubsidyProgrammeId(text) else { throw Problem.notFound("no subsidy programme \(text)") }
-            return try await api.read(request, needs: .log) { reads in
-                let report = try await compute(request, report: "subsidies", pastView: false) {
-                    try await reads.reports.subsidies(programme: programme)
-                }
-                return Self.respond(request, json: report.json, csv: report.csv)
+            try await administratorsTable(request, context, report: "subsidies", parameter: "programme_id") { reads, text in
+                guard let programme = try? SubsidyProgrammeId(text) else { throw Problem.notFound("no subsidy programme \(text)") }
+                let report = try await reads.reports.subsidies(programme: programme)
+                return (report.json, report.csv)
             }
         }
 
         group.get("reports/risk-sharing") { request, context -> Response in
-            let caller = try context.caller()
-            guard caller.role != .bank else {
-                throw Problem.forbidden(
-                    "the risk-sharing table covers every bank's loans under the scheme; a fund administrator, auditor or admin reads it")
+            try await administratorsTable(request, context, report: "risk-sharing", parameter: "scheme_id") { reads, text in
+                guard let scheme = try? SchemeId(text) else { throw Problem.notFound("no scheme \(text)") }
+                let report = try await reads.reports.riskSharing(scheme: scheme)
+                return (report.json, report.csv)
             }
-            guard let text = request.query.string("scheme_id") else { throw Problem.invalid("scheme_id", "scheme_id is required") }
-            guard let scheme = try? SchemeId(text) else { throw Problem.notFound("no scheme \(text)") }
-            return try await api.read(request, needs: .log) { reads in
-                let report = try await compute(request, report: "risk-sharing", pastView: false) {
-                    try await reads.reports.riskSharing(scheme: scheme)
-                }
-                return Self.respond(request, json: report.json, csv: report.csv)
-            }
+        }
+    }
+
+    /// A table over every bank's loans or every firm (a scheme's parties, a subsidy programme):
+    /// fund administrators, auditors and admins read it, a bank's token is refused. Read from
+    /// the streams (the log), JSON or CSV.
+    func administratorsTable(
+        _ request: Request, _ context: PledgerRequestContext, report: String, parameter: String,
+        _ body: @escaping @Sendable (LedgerReads, String) async throws -> (JSONValue, String)
+    ) async throws -> Response {
+        guard try context.caller().role != .bank else {
+            throw Problem.forbidden("this table covers every bank's loans; a fund administrator, auditor or admin reads it")
+        }
+        guard let text = request.query.string(parameter) else { throw Problem.invalid(parameter, "\(parameter) is required") }
+        return try await api.read(request, needs: .log) { reads in
+            let (json, csv) = try await compute(request, report: report, pastView: false) { try await body(reads, text) }
+            return Self.respond(request, json: json, csv: csv)
         }
     }
 
