@@ -154,12 +154,7 @@ extension Loan {
             if let terms = fund.terms(forLoanEnrolledOn: state.scheme!.enrolledOn, asOf: on) {
                 try waitingPeriodOver(state.defaulted!, claimedOn: on, terms: terms, field: "settled_on")
             }
-            let available = fund.lowestBalance(from: on)
-            guard payment <= available else {
-                throw DomainError(
-                    .limitExceeded, field: "amount_fen",
-                    "fund \(fundId) can pay at most \(max(available, .zero)) on \(on) without going negative; \(payment) asked")
-            }
+            try fund.checkPayable(payment, on: on, fundId: fundId)
         }
         return LossShareSettled(role: party.role, partyId: partyId, amountFen: payment, settledOn: on, reference: reference)
     }
