@@ -12,6 +12,8 @@ public func loanKey(_ bank: String, _ contract: String) -> LoanKey { LoanKey(ban
 public func uscc(_ text: String) -> Uscc { try! Uscc(text) }
 public func schemeId(_ text: String) -> SchemeId { try! SchemeId(text) }
 public func partyId(_ text: String) -> SchemePartyId { try! SchemePartyId(text) }
+public func insurerId(_ text: String) -> InsurerId { try! InsurerId(text) }
+public func policyNo(_ text: String) -> PolicyNo { try! PolicyNo(text) }
 
 /// Makes a valid USCC from a 17-character prefix by appending its check character.
 public func validUscc(_ prefix: String) -> Uscc { try! Uscc(prefix + String(Uscc.checkCharacter(for: prefix)!)) }
@@ -85,8 +87,9 @@ public struct ExampleDistrict {
     public let setupCommands: [LedgerCommand]
 
     /// The borrower's second enrolled loan, `LC-2024-0002`: 2,000,000.00 from 2024-03-05 for a
-    /// year, pledging a trademark valued 4,000,000.00 (for rules across one borrower's loans).
-    public mutating func originateSecondLoan() throws -> LoanKey {
+    /// year, pledging a trademark valued 4,000,000.00 (for rules across one borrower's loans);
+    /// `enrolled` false: not covered by the fund (to enrol it under a scheme).
+    public mutating func originateSecondLoan(enrolled: Bool = true) throws -> LoanKey {
         let second = loanKey("LCRCB", "LC-2024-0002")
         let trademark = assetId("TM-1")
         try ledger.run(.asset(trademark, .register(id: trademark, kind: .trademark, registryNo: "TM 1", title: "龙城电池", owner: borrower)))
@@ -102,7 +105,8 @@ public struct ExampleDistrict {
                 .originate(
                     .init(
                         key: second, borrower: borrower, principal: yuan("2,000,000.00"), rate: Bp(400), originatedOn: date("2024-03-05"),
-                        maturesOn: date("2025-03-05"), collateral: [.init(asset: trademark, registrationNo: "Y2")], fund: fund))))
+                        maturesOn: date("2025-03-05"), collateral: [.init(asset: trademark, registrationNo: "Y2")],
+                        fund: enrolled ? fund : nil))))
         return second
     }
 

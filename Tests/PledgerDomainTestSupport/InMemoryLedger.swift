@@ -58,6 +58,7 @@ public struct InMemoryLedger {
     public func lpr() -> LprState { fold(.lpr).lpr }
     public func scheme(_ id: SchemeId) -> SchemeState { fold(.scheme(id)).schemes[id]! }
     public func subsidy(_ id: SubsidyProgrammeId) -> SubsidyState { fold(.subsidy(id)).subsidies[id]! }
+    public func insurer(_ id: InsurerId) -> InsurerBookState { fold(.insurer(id)).insurers[id]! }
 
     public func fold(_ ref: StreamRef) -> AggregateStates {
         var states = AggregateStates()

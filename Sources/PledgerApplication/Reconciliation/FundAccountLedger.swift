@@ -7,7 +7,7 @@ import PledgerStore
 public struct FundAccountLedger: Sendable {
     /// What moved the money, in the words of the account's statement.
     public enum Kind: Sendable, Hashable, CustomStringConvertible {
-        case contribution, payout, recoveryShare, interest, bankCharge
+        case contribution, payout, recoveryShare, interest, bankCharge, premiumSubsidy
         case returned(to: Contributor)
         case transferOut(to: FundId)
         case transferIn(from: FundId)
@@ -19,6 +19,7 @@ public struct FundAccountLedger: Sendable {
             case .recoveryShare: "recovery share"
             case .interest: "interest"
             case .bankCharge: "bank charge"
+            case .premiumSubsidy: "premium subsidy"
             case .returned(let contributor): "returned to \(contributor.rawValue)"
             case .transferOut(let fund): "transfer to \(fund)"
             case .transferIn(let fund): "transfer from \(fund)"
@@ -54,6 +55,9 @@ public struct FundAccountLedger: Sendable {
                 movements.append(Movement(date: e.paidOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: .payout))
             case .schemeRecoveryShareReceived(let e):
                 movements.append(Movement(date: e.returnedOn, amount: e.amountFen, reference: e.reference, kind: .recoveryShare))
+            case .premiumSubsidyPaid(let e):
+                movements.append(
+                    Movement(date: e.paidOn, amount: Money(fen: -e.amountFen.fen), reference: e.reference, kind: .premiumSubsidy))
             case .fundInterestCredited(let e):
                 movements.append(Movement(date: e.creditedOn, amount: e.amountFen, reference: e.reference, kind: .interest))
             case .fundBankCharged(let e):

@@ -16,6 +16,7 @@ extension FundState.MoneyFlow {
         case contributionReturned = "contribution_returned"
         case transferIn = "transfer_in"
         case transferOut = "transfer_out"
+        case premiumSubsidy = "premium_subsidy"
     }
 }
 
@@ -31,6 +32,8 @@ extension FundState {
         public var bankChargesFen = Money.zero
         public var transfersInFen = Money.zero
         public var transfersOutFen = Money.zero
+        /// Pledge-insurance premiums the fund subsidised for insured firms.
+        public var premiumSubsidiesFen = Money.zero
         public var balanceFen = Money.zero
 
         /// The totals as JSON (integer fen), for the read model, reports and the API.
@@ -40,7 +43,7 @@ extension FundState {
                 ("paid_out_fen", .integer(compensationPaidFen.fen)), ("recoveries_returned_fen", .integer(recoverySharesFen.fen)),
                 ("interest_fen", .integer(interestFen.fen)), ("bank_charges_fen", .integer(bankChargesFen.fen)),
                 ("transfers_in_fen", .integer(transfersInFen.fen)), ("transfers_out_fen", .integer(transfersOutFen.fen)),
-                ("balance_fen", .integer(balanceFen.fen)),
+                ("premium_subsidies_fen", .integer(premiumSubsidiesFen.fen)), ("balance_fen", .integer(balanceFen.fen)),
             ])
         }
     }
@@ -61,6 +64,7 @@ extension FundState {
             case .bankCharge: add(&totals.bankChargesFen)
             case .transferIn: add(&totals.transfersInFen)
             case .transferOut: add(&totals.transfersOutFen)
+            case .premiumSubsidy: add(&totals.premiumSubsidiesFen)
             }
             totals.balanceFen = totals.balanceFen.adding(saturating: flow.amount)
         }

@@ -161,6 +161,9 @@ public enum FundCommand: Sendable, Hashable {
     case disburseSchemeShare(scheme: SchemeId, loan: LoanKey, amount: Money, paidOn: BusinessDate, reference: String)
     case receiveSchemeRecoveryShare(
         scheme: SchemeId, loan: LoanKey, recoveryNo: Int, amount: Money, returnedOn: BusinessDate, reference: String)
+    /// A premium subsidy paid to an insured firm; issued by the insurer-book workflow, which
+    /// records it on the policy too.
+    case payPremiumSubsidy(PremiumSubsidyPaid)
     /// The fund's side of withdrawing an approved claim; issued by the loan workflow.
     case releaseCompensation(loan: LoanKey, borrower: Uscc, claimNo: Int, amount: Money, releasedOn: BusinessDate)
 }
@@ -313,6 +316,13 @@ public enum Fund {
                         returnedOn: on, reference: reference))
             ]
 
+        case .payPremiumSubsidy(let subsidy):
+            try state.checkPayable(subsidy.amountFen, on: subsidy.paidOn, fundId: fundId)
+            try Rules.text(subsidy.reference, field: "reference")
+            try state.account().premiumSubsidiesFen.adding(
+                subsidy.amountFen, toTotal: "premium subsidies paid by fund \(fundId)", field: "amount_fen")
+            return [.premiumSubsidyPaid(subsidy)]
+
         case .payQueue, .releaseCompensation:
             return try decideQueue(command, state, fundId: fundId)
         case .creditInterest, .chargeBank, .returnContribution, .transferOut, .transferIn:
@@ -364,6 +374,9 @@ public enum Fund {
                 .init(on: e.paidOn, amount: Money.zero.subtracting(saturating: e.amountFen), source: recorded.id, kind: .compensation))
         case .schemeRecoveryShareReceived(let e):
             state.flows.append(.init(on: e.returnedOn, amount: e.amountFen, source: recorded.id, kind: .recoveryShare))
+        case .premiumSubsidyPaid(let e):
+            state.flows.append(
+                .init(on: e.paidOn, amount: Money.zero.subtracting(saturating: e.amountFen), source: recorded.id, kind: .premiumSubsidy))
         case .entryReversed(let e):
             state.reversed.insert(e.reversedEventId)
             state.flows.removeAll { $0.source == e.reversedEventId }

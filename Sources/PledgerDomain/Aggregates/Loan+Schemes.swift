@@ -109,7 +109,8 @@ extension Loan {
         return LoanEnrolledInScheme(schemeId: id, version: chosen.number, enrolledOn: on)
     }
 
-    /// Splits the loss — the outstanding principal at default — by the loan's version of the scheme.
+    /// Splits the loss — the outstanding principal at default — by the loan's version of the
+    /// scheme, insurers held to their policies on the loan (Loan+Insurance.swift).
     static func shareLoss(_ state: LoanState, _ loan: LoanOriginated, on: BusinessDate, _ context: LoanContext) throws -> LossShared {
         let (enrolment, version) = try schemeVersion(state, loan, context)
         try expect(state, in: [.defaulted, .writtenOff], to: "share its loss (mark it defaulted first)")
@@ -118,7 +119,8 @@ extension Loan {
         }
         let defaulted = state.defaulted!
         try Rules.notBefore(on, defaulted.defaultedOn, field: "shared_on", what: "the default")
-        let shares = try LossSharing.split(loss: defaulted.outstandingFen, parties: version.parties)
+        let parties = partiesBearing(version.parties, state, defaultedOn: defaulted.defaultedOn)
+        let shares = try LossSharing.split(loss: defaulted.outstandingFen, parties: parties)
         return LossShared(
             schemeId: enrolment.schemeId, version: version.number, lossFen: defaulted.outstandingFen, shares: shares, sharedOn: on)
     }

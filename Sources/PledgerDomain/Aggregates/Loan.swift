@@ -43,6 +43,8 @@ public enum Loan {
             return try reverse(state, loan, eventId: eventId, on: on, reason: reason)
         case .enrolInScheme, .shareLoss, .settleLossShare, .shareRecovery:
             return try decideScheme(command, state, loan, context)!
+        case .insure(let terms):
+            return [.loanInsured(try insure(state, loan, terms, context))]
         }
     }
 
@@ -131,6 +133,9 @@ public enum Loan {
         case .loanEnrolledInScheme, .lossShared, .lossShareSettled, .recoveryShared:
             state.evolveScheme(recorded.event)
             if let date = recorded.event.businessDate { touch(date) }
+        case .loanInsured(let e):
+            state.policies[e.insurerId] = e
+            touch(e.issuedOn)
         default:
             break
         }

@@ -27,6 +27,32 @@ public enum LoanCommand: Sendable, Hashable {
     /// `amount` nil: what the party still owes of its share.
     case settleLossShare(party: SchemePartyRef, amount: Money?, settledOn: BusinessDate, reference: String)
     case shareRecovery(recoveryNo: Int, sharedOn: BusinessDate, reference: String)
+    /// Pledge insurance (Loan+Insurance.swift): a policy of an insurer that is a party of the loan's scheme.
+    case insure(PolicyTerms)
+
+    /// A pledge-insurance policy as the insurer issues it.
+    public struct PolicyTerms: Sendable, Hashable {
+        public var insurer: InsurerId
+        public var policyNo: PolicyNo
+        public var sumInsured: Money
+        public var premium: Money
+        public var startsOn: BusinessDate
+        public var endsOn: BusinessDate
+        public var issuedOn: BusinessDate
+
+        public init(
+            insurer: InsurerId, policyNo: PolicyNo, sumInsured: Money, premium: Money, startsOn: BusinessDate, endsOn: BusinessDate,
+            issuedOn: BusinessDate
+        ) {
+            self.insurer = insurer
+            self.policyNo = policyNo
+            self.sumInsured = sumInsured
+            self.premium = premium
+            self.startsOn = startsOn
+            self.endsOn = endsOn
+            self.issuedOn = issuedOn
+        }
+    }
 
     public struct Origination: Sendable, Hashable {
         public var key: LoanKey

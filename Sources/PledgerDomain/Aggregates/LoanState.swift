@@ -62,6 +62,8 @@ public struct LoanState: Sendable, Hashable {
     public var settled: [SchemePartyRef: Money] = [:]
     public var lastSettledOn: BusinessDate?
     public var recoveredByParty: [SchemePartyRef: Money] = [:]
+    /// Pledge insurance (Loan+Insurance.swift): one policy per insurer.
+    public var policies: [InsurerId: LoanInsured] = [:]
 
     public init() {}
 

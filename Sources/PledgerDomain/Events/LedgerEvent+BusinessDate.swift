@@ -59,6 +59,11 @@ extension LedgerEvent {
         case .subsidyApproved(let e): e.approvedOn
         case .subsidyRejected(let e): e.rejectedOn
         case .subsidyPaid(let e): e.paidOn
+        case .loanInsured(let e): e.issuedOn
+        case .policyIssued(let e): e.issuedOn
+        case .policyClaimSettled(let e): e.settledOn
+        case .premiumSubsidised(let e): e.paidOn
+        case .premiumSubsidyPaid(let e): e.paidOn
         }
     }
 }

@@ -76,6 +76,12 @@ public enum LedgerEvent: Sendable, Hashable {
     case subsidyApproved(SubsidyApproved)
     case subsidyRejected(SubsidyRejected)
     case subsidyPaid(SubsidyPaid)
+    // Pledge insurance (Events/InsuranceEvents.swift).
+    case loanInsured(LoanInsured)
+    case policyIssued(PolicyIssued)
+    case policyClaimSettled(PolicyClaimSettled)
+    case premiumSubsidised(PremiumSubsidised)
+    case premiumSubsidyPaid(PremiumSubsidyPaid)
 
     public var payload: any EventPayload {
         switch self {
@@ -136,6 +142,11 @@ public enum LedgerEvent: Sendable, Hashable {
         case .subsidyApproved(let e): e
         case .subsidyRejected(let e): e
         case .subsidyPaid(let e): e
+        case .loanInsured(let e): e
+        case .policyIssued(let e): e
+        case .policyClaimSettled(let e): e
+        case .premiumSubsidised(let e): e
+        case .premiumSubsidyPaid(let e): e
         }
     }
 
@@ -227,6 +238,11 @@ public enum LedgerEvent: Sendable, Hashable {
         add(SubsidyApproved.self, LedgerEvent.subsidyApproved)
         add(SubsidyRejected.self, LedgerEvent.subsidyRejected)
         add(SubsidyPaid.self, LedgerEvent.subsidyPaid)
+        add(LoanInsured.self, LedgerEvent.loanInsured)
+        add(PolicyIssued.self, LedgerEvent.policyIssued)
+        add(PolicyClaimSettled.self, LedgerEvent.policyClaimSettled)
+        add(PremiumSubsidised.self, LedgerEvent.premiumSubsidised)
+        add(PremiumSubsidyPaid.self, LedgerEvent.premiumSubsidyPaid)
         return entries
     }()
 

@@ -29,6 +29,8 @@ public struct ExposureReport: Sendable, Hashable {
     public var contributionsReturnedFen: Money
     public var transfersInFen: Money
     public var transfersOutFen: Money
+    /// Pledge-insurance premiums subsidised for insured firms.
+    public var premiumSubsidiesFen: Money
     /// Σ over the fund's loans of the recovery shares owed to it and not returned yet.
     public var owedToFundFen: Money
     public var coveredLoans: Int
@@ -174,7 +176,8 @@ public struct ExposureReport: Sendable, Hashable {
             paidOutFen: paidOut, recoveriesReturnedFen: returned, balanceFen: balance,
             interestFen: account.interestFen, bankChargesFen: account.bankChargesFen,
             contributionsReturnedFen: account.contributionsReturnedFen,
-            transfersInFen: account.transfersInFen, transfersOutFen: account.transfersOutFen, owedToFundFen: owedToFund,
+            transfersInFen: account.transfersInFen, transfersOutFen: account.transfersOutFen,
+            premiumSubsidiesFen: account.premiumSubsidiesFen, owedToFundFen: owedToFund,
             coveredLoans: covered.count,
             coveredOutstandingFen: coveredOutstanding, contingentLiabilityFen: contingent, pendingClaimsFen: pending,
             pendingFiled: enrolled.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved }.count,

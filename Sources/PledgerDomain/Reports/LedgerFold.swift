@@ -43,6 +43,7 @@ public struct LedgerFold: Sendable {
         case .lprPublished: .lpr
         case .schemeAgreed(let e): .scheme(e.schemeId)
         case .subsidyProgrammeEstablished(let e): .subsidy(e.programmeId)
+        case .policyIssued(let e): .insurer(e.insurerId)
         default: nil
         }
     }

@@ -67,6 +67,17 @@ public enum SubsidyProgrammeKind: IdentifierKind {
     public static let noun = "subsidy programme"
 }
 
+/// A pledge insurer (质押保险): the same id it has as a party of a scheme.
+public enum InsurerKind: IdentifierKind {
+    public static let field = "insurer_id"
+    public static let noun = "insurer"
+}
+/// A pledge-insurance policy number, unique within its insurer.
+public enum PolicyKind: IdentifierKind {
+    public static let field = "policy_no"
+    public static let noun = "policy"
+}
+
 public typealias FundId = Identifier<FundKind>
 public typealias BankId = Identifier<BankKind>
 public typealias AssetId = Identifier<AssetKindTag>
@@ -75,6 +86,8 @@ public typealias ValuationId = Identifier<ValuationKind>
 public typealias SchemeId = Identifier<SchemeKind>
 public typealias SchemePartyId = Identifier<SchemePartyKind>
 public typealias SubsidyProgrammeId = Identifier<SubsidyProgrammeKind>
+public typealias InsurerId = Identifier<InsurerKind>
+public typealias PolicyNo = Identifier<PolicyKind>
 
 /// A loan is identified by its bank and the bank's contract number.
 public struct LoanKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -105,6 +118,7 @@ public enum Streams {
     public static func loan(_ key: LoanKey) -> String { "loan-\(key.bank)-\(key.contract)" }
     public static func scheme(_ id: SchemeId) -> String { "scheme-\(id)" }
     public static func subsidy(_ id: SubsidyProgrammeId) -> String { "subsidy-\(id)" }
+    public static func insurer(_ id: InsurerId) -> String { "insurer-\(id)" }
 }
 
 private enum IdentifierAlphabet {

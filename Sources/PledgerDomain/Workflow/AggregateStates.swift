@@ -9,6 +9,7 @@ public struct AggregateStates: Sendable {
     public var lpr = LprState()
     public var schemes: [SchemeId: SchemeState] = [:]
     public var subsidies: [SubsidyProgrammeId: SubsidyState] = [:]
+    public var insurers: [InsurerId: InsurerBookState] = [:]
     public var versions: [StreamRef: Int32] = [:]
 
     public init() {}
@@ -27,6 +28,7 @@ public struct AggregateStates: Sendable {
         case .lpr: break
         case .scheme(let id): schemes[id] = schemes[id] ?? SchemeState()
         case .subsidy(let id): subsidies[id] = subsidies[id] ?? SubsidyState()
+        case .insurer(let id): insurers[id] = insurers[id] ?? InsurerBookState()
         }
     }
 
@@ -41,6 +43,7 @@ public struct AggregateStates: Sendable {
             case lpr(LprState)
             case scheme(SchemeState?)
             case subsidy(SubsidyState?)
+            case insurer(InsurerBookState?)
         }
         let state: State
         public let version: Int32?
@@ -57,6 +60,7 @@ public struct AggregateStates: Sendable {
             case .lpr: .lpr(lpr)
             case .scheme(let id): .scheme(schemes[id])
             case .subsidy(let id): .subsidy(subsidies[id])
+            case .insurer(let id): .insurer(insurers[id])
             }
         return Entry(state: state, version: versions[ref])
     }
@@ -72,6 +76,7 @@ public struct AggregateStates: Sendable {
         case (.lpr, .lpr(let state)): lpr = state
         case (.scheme(let id), .scheme(let state)): schemes[id] = state
         case (.subsidy(let id), .subsidy(let state)): subsidies[id] = state
+        case (.insurer(let id), .insurer(let state)): insurers[id] = state
         default: break
         }
     }
@@ -89,6 +94,7 @@ public struct AggregateStates: Sendable {
         case .lpr: lpr = Lpr.evolve(lpr, recorded)
         case .scheme(let id): schemes[id] = RiskSharingScheme.evolve(schemes[id]!, recorded)
         case .subsidy(let id): subsidies[id] = SubsidyProgramme.evolve(subsidies[id]!, recorded)
+        case .insurer(let id): insurers[id] = InsurerBook.evolve(insurers[id]!, recorded)
         }
     }
 }

@@ -10,6 +10,8 @@ public enum LedgerCommand: Sendable, Hashable {
     case lpr(LprCommand)
     case scheme(SchemeId, SchemeCommand)
     case subsidy(SubsidyProgrammeId, SubsidyCommand)
+    /// An insurer's book of pledge-insurance policies.
+    case insurer(InsurerId, InsurerCommand)
 
     /// The stream the command is addressed to.
     public var target: StreamRef {
@@ -22,6 +24,7 @@ public enum LedgerCommand: Sendable, Hashable {
         case .lpr: .lpr
         case .scheme(let id, _): .scheme(id)
         case .subsidy(let id, _): .subsidy(id)
+        case .insurer(let id, _): .insurer(id)
         }
     }
 
@@ -46,6 +49,8 @@ public enum LedgerCommand: Sendable, Hashable {
             refs += loans.map(StreamRef.loan)
         case .subsidy(_, .applyForAppraisalFee(_, let asset, _, _, _, _)):
             refs.append(.asset(asset))
+        case .insurer(_, .subsidisePremium(_, let fund, _, _, _)):
+            refs.append(.fund(fund))
         case .loan(let key, let command):
             switch command {
             case .originate(let o):
@@ -57,6 +62,13 @@ public enum LedgerCommand: Sendable, Hashable {
                 if let loan = loaded.loans[key]?.origination {
                     if let fund = loan.fundId { refs.append(.fund(fund)) }
                     refs += loan.collateral.map { .asset($0.assetId) }
+                }
+                // An insured loan, and an insurer's settlement, write the insurer's book.
+                if case .insure(let terms) = command { refs.append(.insurer(terms.insurer)) }
+                if case .settleLossShare(let party, _, _, _) = command, party.role == .insurer,
+                    let id = party.partyId.flatMap({ try? InsurerId($0.value) })
+                {
+                    refs.append(.insurer(id))
                 }
                 // A loan under a scheme reads the scheme, then the funds that are its parties.
                 if let scheme = loaded.loans[key]?.scheme?.schemeId {
@@ -82,6 +94,7 @@ public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
     case lpr
     case scheme(SchemeId)
     case subsidy(SubsidyProgrammeId)
+    case insurer(InsurerId)
 
     public var name: String {
         switch self {
@@ -93,6 +106,7 @@ public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
         case .lpr: "reference-lpr"
         case .scheme(let id): Streams.scheme(id)
         case .subsidy(let id): Streams.subsidy(id)
+        case .insurer(let id): Streams.insurer(id)
         }
     }
 

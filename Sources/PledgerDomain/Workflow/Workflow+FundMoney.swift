@@ -47,3 +47,31 @@ extension Workflow {
         }
     }
 }
+
+/// Pledge insurance acts on an insurer's book. A policy and a claim enter the book through
+/// the loan (which decides whether it may be insured and what the insurer owes); a premium
+/// subsidy writes the book and the paying fund together.
+extension Workflow {
+    static func decideInsurerAct(_ id: InsurerId, _ command: InsurerCommand, _ states: AggregateStates) throws -> [StreamWrite] {
+        let book = states.insurers[id] ?? InsurerBookState()
+        switch command {
+        case .recordPolicy, .recordClaim:
+            throw DomainError(
+                .invalidState, field: "policy_no",
+                "a policy is recorded by insuring the loan, and a claim by the insurer's settlement of the loan's shared loss")
+        case .subsidisePremium(let number, let fundId, _, _, _):
+            let events = try InsurerBook.decide(command, book)
+            guard case .premiumSubsidised(let subsidy) = events.first, let policy = book.policies[number] else { return [] }
+            guard let fund = states.funds[fundId], fund.exists else {
+                throw DomainError(.notFound, field: "fund_id", "fund \(fundId) does not exist")
+            }
+            let pay = FundCommand.payPremiumSubsidy(
+                PremiumSubsidyPaid(
+                    insurerId: id, policyNo: number, bankId: policy.issued.bankId, contractNo: policy.issued.contractNo,
+                    insured: policy.issued.insured, amountFen: subsidy.amountFen, paidOn: subsidy.paidOn, reference: subsidy.reference))
+            return [
+                StreamWrite(stream: .insurer(id), events: events), StreamWrite(stream: .fund(fundId), events: try Fund.decide(pay, fund)),
+            ]
+        }
+    }
+}

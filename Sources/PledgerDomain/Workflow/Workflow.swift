@@ -34,6 +34,8 @@ public enum Workflow {
                     events: try SubsidyProgramme.decide(
                         subsidyCommand, states.subsidies[id] ?? SubsidyState(), loans: states.loans, assets: states.assets))
             ]
+        case .insurer(let id, let insurerCommand):
+            return try decideInsurerAct(id, insurerCommand, states)
         case .scheme(let id, let schemeCommand):
             if case .recordEnrolment = schemeCommand {
                 throw DomainError(.invalidState, field: "scheme_id", "a loan is enrolled under a scheme through the loan")
@@ -124,8 +126,27 @@ public enum Workflow {
                     StreamWrite(
                         stream: .scheme(enrolled.schemeId),
                         events: try RiskSharingScheme.decide(record, states.schemes[enrolled.schemeId] ?? SchemeState())))
+            case .loanInsured(let insured):
+                let issued = PolicyIssued(
+                    insurerId: insured.insurerId, policyNo: insured.policyNo, bankId: key.bank, contractNo: key.contract,
+                    insured: loan.origination!.borrower, schemeId: loan.scheme!.schemeId, sumInsuredFen: insured.sumInsuredFen,
+                    premiumFen: insured.premiumFen, coverShareBp: insured.coverShareBp, startsOn: insured.startsOn, endsOn: insured.endsOn,
+                    issuedOn: insured.issuedOn)
+                writes.append(
+                    StreamWrite(
+                        stream: .insurer(insured.insurerId),
+                        events: try InsurerBook.decide(.recordPolicy(issued), states.insurers[insured.insurerId] ?? InsurerBookState())))
             case .lossShareSettled(let settled):
                 let party = SchemePartyRef(role: settled.role, partyId: settled.partyId)
+                if let policy = loan.policy(of: party) {
+                    let claim = InsurerCommand.recordClaim(
+                        policyNo: policy.policyNo, loan: key, amount: settled.amountFen, settledOn: settled.settledOn,
+                        reference: settled.reference)
+                    writes.append(
+                        StreamWrite(
+                            stream: .insurer(policy.insurerId),
+                            events: try InsurerBook.decide(claim, states.insurers[policy.insurerId] ?? InsurerBookState())))
+                }
                 if let fund = party.fundId {
                     let disburse = FundCommand.disburseSchemeShare(
                         scheme: loan.scheme!.schemeId, loan: key, amount: settled.amountFen, paidOn: settled.settledOn,

@@ -18,12 +18,16 @@ struct RiskSharingTests {
         SchemeParty(role: role, partyId: id.map(partyId), shareBp: Bp(bp), capFen: cap.map(yuan))
     }
 
-    /// The district, its worked loan enrolled under `scheme`, defaulted with 4,000,000.00 lost.
-    func defaultedUnder(_ scheme: SchemeId, parties: [SchemeParty], district: ExampleDistrict? = nil) throws -> ExampleDistrict {
+    /// The district, its worked loan enrolled under `scheme` (and `insured`, if given, on
+    /// 2024-03-01), defaulted with 4,000,000.00 lost.
+    func defaultedUnder(
+        _ scheme: SchemeId, parties: [SchemeParty], district: ExampleDistrict? = nil, insured: LoanCommand.PolicyTerms? = nil
+    ) throws -> ExampleDistrict {
         var d = try district ?? ExampleDistrict()
         try d.ledger.run(.scheme(scheme, .agree(id: scheme, name: "风险分担 \(scheme)", parties: parties, effectiveOn: date("2024-01-01"))))
         try d.ledger.run(d.origination(enrolled: false))
         try d.ledger.run(.loan(d.loan, .enrolInScheme(scheme, version: nil, enrolledOn: date("2024-03-01"))))
+        if let insured { try d.ledger.run(.loan(d.loan, .insure(insured))) }
         try d.ledger.run(.loan(d.loan, .repay(principal: yuan("1,000,000.00"), interest: yuan("60,000.00"), paidOn: date("2024-06-01"))))
         try d.ledger.run(
             .loan(d.loan, .markDefaulted(on: date("2024-10-01"), missedDueOn: date("2024-09-01"), classification: .substandard)))

@@ -152,6 +152,25 @@ struct EventRoundTripTests {
         .subsidyApproved(SubsidyApproved(applicationNo: 1, amountFen: yuan("0.50"), approvedOn: d)),
         .subsidyRejected(SubsidyRejected(applicationNo: 2, rejectedOn: d, reason: "r")),
         .subsidyPaid(SubsidyPaid(applicationNo: 1, amountFen: yuan("0.50"), paidOn: d, reference: "P")),
+        .loanInsured(
+            LoanInsured(
+                insurerId: insurerId("PICC"), policyNo: policyNo("P-1"), sumInsuredFen: yuan("100.00"), premiumFen: yuan("3.00"),
+                coverShareBp: Bp(2600), startsOn: d, endsOn: date("2025-03-01"), issuedOn: d)),
+        .policyIssued(
+            PolicyIssued(
+                insurerId: insurerId("PICC"), policyNo: policyNo("P-1"), bankId: loan.bank, contractNo: loan.contract,
+                insured: uscc("91512081MA62K0260E"), schemeId: schemeId("ZS"), sumInsuredFen: yuan("100.00"), premiumFen: yuan("3.00"),
+                coverShareBp: Bp(2600), startsOn: d, endsOn: date("2025-03-01"), issuedOn: d)),
+        .policyClaimSettled(
+            PolicyClaimSettled(
+                policyNo: policyNo("P-1"), bankId: loan.bank, contractNo: loan.contract, amountFen: yuan("26.00"), settledOn: d,
+                reference: "赔-1")),
+        .premiumSubsidised(
+            PremiumSubsidised(policyNo: policyNo("P-1"), fundId: fundId("LC-IPRC"), amountFen: yuan("1.50"), paidOn: d, reference: "补-1")),
+        .premiumSubsidyPaid(
+            PremiumSubsidyPaid(
+                insurerId: insurerId("PICC"), policyNo: policyNo("P-1"), bankId: loan.bank, contractNo: loan.contract,
+                insured: uscc("91512081MA62K0260E"), amountFen: yuan("1.50"), paidOn: d, reference: "补-1")),
     ]
 
     /// A policy with every optional eligibility rule set.
