@@ -6,8 +6,8 @@ import PledgerStore
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
-        abstract: "Compare the ledger with bank statements, the fund's account, or its own read models.",
-        subcommands: [BankStatement.self, FundAccount.self, Projections.self]
+        abstract: "Compare the ledger with bank statements, the fund's account, an insurer's bordereau, or its own read models.",
+        subcommands: [BankStatement.self, FundAccount.self, Bordereau.self, Projections.self]
     )
 
     struct BankStatement: AsyncParsableCommand {
@@ -46,6 +46,48 @@ struct ReconcileCommand: AsyncParsableCommand {
                     .init("statement_outstanding_fen") { .money($0.statementOutstanding) },
                     .init("ledger_outstanding_fen") { .money($0.ledgerOutstanding) },
                     .init("statement_status") { .text($0.statementStatus?.rawValue ?? "") },
+                    .init("ledger_status") { .text($0.ledgerStatus?.rawValue ?? "") },
+                    .init("note") { .text($0.note) },
+                ])
+            try table.print(format)
+        }
+    }
+
+    struct Bordereau: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare an insurer's pledge-insurance bordereau with its policies in the ledger.",
+            discussion: """
+                CSV columns (header row): policy_no, contract_no, amount (the claims the insurer has paid on the policy so far, yuan; 0.00 when none), status (in_force, expired, claim_open, claim_settled, not_covered). Every policy the ledger has for the insurer on --as-of is expected. Findings: matched, only_in_bordereau, only_in_ledger, amount_difference, status_difference, contract_difference. A sample is in deploy/samples/bordereau.csv.
+
+                Exit 0 when everything matches, 1 on any discrepancy, 2 on a bad file.
+
+                Example:
+                  pledger reconcile bordereau --insurer PICC-LC --file picc-2025-12.csv --as-of 2025-12-31
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Insurer id (as in its schemes).") var insurer: String
+        @Option(help: ArgumentHelp("The bordereau CSV.", valueName: "file")) var file: String
+        @Option(help: "The bordereau's date (default: today).") var asOf: String?
+        @Option(help: "Output for the detail: table, csv or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let insurerId: InsurerId
+            do { insurerId = try InsurerId(insurer) } catch let error as DomainError {
+                throw ApplicationError.badInput("--insurer: \(error.message)")
+            }
+            let date = try ReportCommand.TimeOptions.resolve(asOf: asOf, knownAt: nil).asOf ?? BusinessDate(containing: .now())
+            let bordereau = try BordereauReconciliation.read(try SpreadsheetFile(path: file, required: BordereauReconciliation.columns))
+            let rows = try await connection.withLedger { ledger in
+                try await BordereauReconciliation.run(ledger: ledger, insurer: insurerId, asOf: date, bordereau: bordereau)
+            }
+            let table = Findings(
+                title:
+                    "bordereau of \(insurerId) as of \(date), \(bordereau.count) lines, \(rows.filter { $0.ledgerStatus != nil }.count) ledger policies",
+                rows: rows, finding: \.finding,
+                columns: [
+                    .init("policy_no") { .text($0.policy.value) }, .init("line") { .number($0.line) },
+                    .init("bordereau_amount_fen") { .money($0.bordereauAmount) }, .init("ledger_amount_fen") { .money($0.ledgerAmount) },
+                    .init("bordereau_status") { .text($0.bordereauStatus?.rawValue ?? "") },
                     .init("ledger_status") { .text($0.ledgerStatus?.rawValue ?? "") },
                     .init("note") { .text($0.note) },
                 ])

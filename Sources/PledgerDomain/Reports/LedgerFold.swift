@@ -52,7 +52,7 @@ public struct LedgerFold: Sendable {
 extension LedgerEvent {
     /// Cancellations and reversals say an entry should never have been: they apply to
     /// every business date once known.
-    var correctsTheRecord: Bool {
+    public var correctsTheRecord: Bool {
         switch self {
         case .loanCancelled, .entryReversed: true
         // The fund's side of a cancellation: the cover never was.

@@ -15,11 +15,16 @@ extension EventStore {
         }
     }
 
-    /// The state of one stream, folded from its first event (empty if it has none).
-    public func state(of ref: StreamRef) async throws -> AggregateStates {
+    /// The state of one stream, folded from its first event (empty if it has none); with
+    /// `asOf`, as it stood on that business date (the rule of `LedgerFold`: later entries
+    /// skipped, corrections of the record kept).
+    public func state(of ref: StreamRef, asOf: BusinessDate? = nil) async throws -> AggregateStates {
         var states = AggregateStates()
         states.markLoaded(ref)
-        for event in try await events(of: ref) { states.apply(event, to: ref) }
+        for recorded in try await events(of: ref) {
+            if let asOf, let date = recorded.event.businessDate, date > asOf, !recorded.event.correctsTheRecord { continue }
+            states.apply(recorded, to: ref)
+        }
         return states
     }
 }

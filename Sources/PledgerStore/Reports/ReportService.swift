@@ -65,6 +65,22 @@ public struct ReportService: Sendable {
         }
     }
 
+    /// An insurer's policies as they stood on `asOf` (default: today), each with its claims
+    /// and where it stands: the insurer's book and its policies' loans, read one by one, so
+    /// the cost is the insurer's policies. Nil when the ledger has no policy of the insurer.
+    public func policies(of insurer: InsurerId, asOf: BusinessDate? = nil) async throws -> [PolicyPosition]? {
+        let date = asOf ?? BusinessDate(containing: .now())
+        return try await gates.currentViews.run {
+            let book = try await store.state(of: .insurer(insurer), asOf: date).insurers[insurer] ?? InsurerBookState()
+            guard book.exists else { return nil }
+            var loans: [LoanKey: LoanState] = [:]
+            for policy in book.inOrder where loans[policy.loan] == nil {
+                loans[policy.loan] = try await store.state(of: .loan(policy.loan), asOf: date).loans[policy.loan]
+            }
+            return PolicyPosition.positions(book, loans: loans, asOf: date)
+        }
+    }
+
     /// A subsidy programme's budget, committed and paid, by firm and year: its own stream.
     public func subsidies(programme id: SubsidyProgrammeId) async throws -> SubsidyReport {
         let state = try await store.state(of: .subsidy(id)).subsidies[id] ?? SubsidyState()
