@@ -15,7 +15,8 @@ public struct PledgerCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DbCommand.self, DemoCommand.self, ServeCommand.self, TokensCommand.self, FundCommand.self, SchemeCommand.self,
-            SubsidyCommand.self, InsuranceCommand.self, ClaimsCommand.self, RecoveriesCommand.self, ReplayCommand.self, ImportCommand.self, ReportCommand.self,
+            SubsidyCommand.self, InsuranceCommand.self, ClaimsCommand.self, RecoveriesCommand.self, ReplayCommand.self, ImportCommand.self,
+            ReportCommand.self,
             ReconcileCommand.self,
             ProjectionsCommand.self, VerifyCommand.self, ExportCommand.self, CheckpointCommand.self,
         ]

@@ -5,7 +5,8 @@ import PledgerDomain
 /// sharing losses with the district fund (54:26:16:4), and a guarantor scheme (政银担) for
 /// two banks. Some loans each year are enrolled under a scheme instead of the district
 /// fund; those that default have their loss shared, each party settles, recoveries are
-/// shared back. Drawn from its own random stream.
+/// shared back. Loans under the insured scheme carry a pledge-insurance policy of PICC-LC,
+/// half of whose premium the city fund pays. Drawn from its own random stream.
 extension DemoRun {
     static let province = try! FundId("LN-PROV")
     static let city = try! FundId("CY-CITY")
@@ -13,6 +14,7 @@ extension DemoRun {
     static let layered = try! SchemeId("LN-LAYER")
     static let guaranteed = try! SchemeId("LC-ZYD")
     static let insurer = try! SchemePartyId("PICC-LC")
+    static let insurerBook = try! InsurerId("PICC-LC")
     static let appraiser = try! SchemePartyId("LNZZ")
     static let guarantor = try! SchemePartyId("LC-GUAR")
     /// Banks in the guarantor scheme.
@@ -21,6 +23,8 @@ extension DemoRun {
     enum RiskSharingStep {
         case newLoan(SchemeId)
         case loan(LoanKey, LoanStep)
+        /// The city fund pays half the policy's premium to the insured firm.
+        case premiumSubsidy(PolicyNo)
     }
 
     enum LoanStep {
@@ -139,6 +143,14 @@ extension DemoRun {
         switch step {
         case .newLoan(let scheme): newSchemeLoan(scheme)
         case .loan(let key, let step): schemeLoanStep(key, step)
+        case .premiumSubsidy(let number):
+            guard let premium = session.states.insurers[Self.insurerBook]?.policies[number]?.issued.premiumFen else { return }
+            run(
+                .insurer(
+                    Self.insurerBook,
+                    .subsidisePremium(
+                        policyNo: number, fund: Self.city, amount: Money(fen: premium.fen / 2), paidOn: today,
+                        reference: "保费补贴-\(number)")))
         }
     }
 
@@ -177,6 +189,7 @@ extension DemoRun {
         summary.loans += 1
         // Refused while a fund party takes no new loans from the bank: the loan stays uncovered and is repaid.
         let enrolled = run(.loan(key, .enrolInScheme(scheme, version: nil, enrolledOn: today))) != nil
+        if enrolled && scheme == Self.insured { insure(key, principal: principal, months: months) }
         // Each scheme's first enrolled loan defaults, so every scheme has a loss to share; then three in ten.
         if enrolled && (schemesWithDefault.insert(scheme).inserted || chance(30)) {
             summary.defaults += 1
@@ -185,6 +198,20 @@ extension DemoRun {
             scheduleScheme(key, today.adding(months: months), .repay)
             scheduleScheme(key, today.adding(months: months).adding(days: int(1...5)), .close)
         }
+    }
+
+    /// A policy for 20–30% of the principal (rounded down to 10,000.00) over the loan's term,
+    /// at a 2% premium; the city fund pays half the premium within weeks. Drawn from nothing
+    /// random, so the rest of the programme is the same with or without insurance.
+    mutating func insure(_ key: LoanKey, principal: Money, months: Int) {
+        let number = try! PolicyNo("PICC-LC-\(today.year)-\(String(format: "%04d", schemeLoans))")
+        let sum = Money(fen: principal.fen * Int64(20 + schemeLoans % 11) / 100 / 1_000_000 * 1_000_000)
+        let terms = LoanCommand.PolicyTerms(
+            insurer: Self.insurerBook, policyNo: number, sumInsured: sum, premium: Money(fen: sum.fen / 50), startsOn: today,
+            endsOn: today.adding(months: months), issuedOn: today)
+        guard run(.loan(key, .insure(terms))) != nil else { return }
+        let on = today.adding(days: 15 + schemeLoans % 31)
+        if on <= DemoDistrict.endDate { agenda.add(on, .riskSharing(.premiumSubsidy(number))) }
     }
 
     mutating func schemeLoanStep(_ key: LoanKey, _ step: LoanStep) {

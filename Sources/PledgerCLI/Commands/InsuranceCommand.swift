@@ -115,7 +115,8 @@ struct InsuranceCommand: AsyncParsableCommand {
             case .json: print(CanonicalJSON.string(.array(positions.map(\.json))))
             case .csv:
                 let keys = [
-                    "policy_no", "bank_id", "contract_no", "insured", "scheme_id", "sum_insured_fen", "premium_fen", "premium_subsidised_fen",
+                    "policy_no", "bank_id", "contract_no", "insured", "scheme_id", "sum_insured_fen", "premium_fen",
+                    "premium_subsidised_fen",
                     "cover_share_bp", "starts_on", "ends_on", "status", "share_due_fen", "claims_paid_fen",
                 ]
                 print(keys.joined(separator: ","))

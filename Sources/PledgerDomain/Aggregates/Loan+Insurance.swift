@@ -42,14 +42,14 @@ extension Loan {
 
     /// The scheme's parties as they bear this loan's loss: an insurer with a policy on the
     /// loan is held to its sum insured, and to nothing when the default falls outside the
-    /// policy's period.
-    static func partiesBearing(_ parties: [SchemeParty], _ state: LoanState, defaultedOn: BusinessDate) -> [SchemeParty] {
+    /// policy's period (`defaultedOn` nil — a loss not yet known — is taken as covered).
+    static func partiesBearing(_ parties: [SchemeParty], _ state: LoanState, defaultedOn: BusinessDate?) -> [SchemeParty] {
         parties.map { party in
             guard party.role == .insurer, let id = party.partyId, let insurer = try? InsurerId(id.value),
                 let policy = state.policies[insurer]
             else { return party }
             var bearing = party
-            let covered = policy.startsOn <= defaultedOn && defaultedOn <= policy.endsOn
+            let covered = defaultedOn.map { policy.startsOn <= $0 && $0 <= policy.endsOn } ?? true
             bearing.capFen = covered ? min(party.capFen ?? policy.sumInsuredFen, policy.sumInsuredFen) : .zero
             return bearing
         }

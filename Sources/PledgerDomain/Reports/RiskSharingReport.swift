@@ -1,6 +1,6 @@
 /// What each party of a risk-sharing scheme bears: the table a district sends to the
 /// province. Per party, over the scheme's loans: its contingent share of what is still
-/// outstanding, the shares due on defaulted loans, what it paid, what it still owes, what
+/// outstanding (an insurer held to its sum insured on each loan), the shares due on defaulted loans, what it paid, what it still owes, what
 /// came back from recoveries and its net loss. Computed from the scheme's stream and its
 /// loans' streams only, so its cost is the scheme's loans, not the ledger.
 ///
@@ -82,7 +82,8 @@ public struct RiskSharingReport: Sendable, Hashable {
             } else if loan.status == .active, let version = scheme.version(enrolment.version) {
                 report.activeLoans += 1
                 report.activeOutstandingFen = try report.activeOutstandingFen + loan.outstanding
-                for share in try LossSharing.split(loss: loan.outstanding, parties: version.parties) {
+                let parties = Loan.partiesBearing(version.parties, loan, defaultedOn: nil)
+                for share in try LossSharing.split(loss: loan.outstanding, parties: parties) {
                     try update(share.ref) { $0.contingentFen = try $0.contingentFen + share.dueFen }
                 }
             } else if [.defaulted, .writtenOff].contains(loan.status) {

@@ -25,7 +25,7 @@ struct BankStatementReconciliationTests {
         let statement = try BankStatementReconciliation.read(
             try DemoLedger.sample("bank-statement.csv", required: BankStatementReconciliation.columns))
         let rows = BankStatementReconciliation.compare(statement, ledger: Self.ledger)
-        #expect(statement.count == 15)
+        #expect(statement.count == 14)
         #expect(rows.count == statement.count && rows.allSatisfy { $0.finding == .matched }, "\(rows.filter { $0.finding != .matched })")
     }
 
