@@ -68,6 +68,7 @@ public enum PledgerServer {
         SchemesController(api: api).addRoutes(to: v1)
         PartiesController(api: api).addRoutes(to: v1)
         LoansController(api: api).addRoutes(to: v1)
+        InsuranceController(api: api).addRoutes(to: v1)
         BulkReportsController(api: api).addRoutes(to: v1)
         ReportsController(api: api).addRoutes(to: v1)
         LedgerController(api: api).addRoutes(to: v1)

@@ -16,7 +16,7 @@ struct APIHarness: Sendable {
     let tokens: [String: String]
     let url: DatabaseURL
 
-    static let roles = ["admin", "fund_admin", "auditor", "bank:LCRCB", "bank:B2"]
+    static let roles = ["admin", "fund_admin", "auditor", "bank:LCRCB", "bank:B2", "insurer:PICC", "insurer:OTHER"]
 
     /// `configure` adjusts the server's settings (e.g. a checkpoint key) before it starts.
     /// `logger` is the application's, from which every request's logger is made.

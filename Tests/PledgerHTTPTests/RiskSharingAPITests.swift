@@ -16,6 +16,23 @@ struct RiskSharingAPITests {
           {"role":"bank","share_bp":1600},{"role":"appraiser","party_id":"LNPG","share_bp":400}]}
         """
 
+    /// The district, the 54:26:16:4 scheme ZS, and LCRCB's loan LC-2024-0001 of 5,000,000.00
+    /// outside the fund, enrolled under ZS on 2024-03-01 by its bank. Returns the loan's path.
+    static func enrolledLoan(_ api: APIHarness) async throws -> String {
+        api.expectOK(try await api.send(.post, "/v1/schemes", as: "fund_admin", json: Self.scheme))
+        let loan = "/v1/banks/LCRCB/loans/LC-2024-0001"
+        api.expectOK(
+            try await api.send(
+                .post, "/v1/banks/LCRCB/loans", as: "bank:LCRCB",
+                json: """
+                    {"contract_no":"LC-2024-0001","borrower":"91512081MA62K0260E","principal_fen":500000000,"rate_bp":385,
+                     "originated_on":"2024-03-01","matures_on":"2025-03-01","collateral":[{"asset_id":"ZL1","registration_no":"Y1"}]}
+                    """))
+        api.expectOK(
+            try await api.send(.post, "\(loan)/scheme", as: "bank:LCRCB", json: #"{"scheme_id":"ZS","enrolled_on":"2024-03-01"}"#))
+        return loan
+    }
+
     static func integers(_ rows: [JSONValue], _ key: String) -> [Int64] {
         rows.map { row in if case .integer(let n) = row[key] { n } else { -1 } }
     }
@@ -30,24 +47,12 @@ struct RiskSharingAPITests {
                 .post, "/v1/schemes", as: "fund_admin",
                 json: #"{"scheme_id":"X","name":"x","effective_on":"2024-01-01","parties":[{"role":"bank","share_bp":9000}]}"#)
             #expect(bad.status == 422 && bad.problem == "invalid-value" && bad.text.contains("10000"), "\(bad.text)")
-            api.expectOK(try await api.send(.post, "/v1/schemes", as: "fund_admin", json: Self.scheme))
+            let loan = try await Self.enrolledLoan(api)
             let read = try await api.send(.get, "/v1/schemes/ZS", as: "bank:B2")
             #expect(read.status == 200 && read.json["versions"]?.arrayValue?.count == 1, "\(read.text)")
-
-            // A loan outside the fund, enrolled under the scheme by its bank; 1,000,000.00 repaid, then defaulted.
-            let loan = "/v1/banks/LCRCB/loans/LC-2024-0001"
-            api.expectOK(
-                try await api.send(
-                    .post, "/v1/banks/LCRCB/loans", as: "bank:LCRCB",
-                    json: """
-                        {"contract_no":"LC-2024-0001","borrower":"91512081MA62K0260E","principal_fen":500000000,"rate_bp":385,
-                         "originated_on":"2024-03-01","matures_on":"2025-03-01","collateral":[{"asset_id":"ZL1","registration_no":"Y1"}]}
-                        """))
             #expect(
                 try await api.send(.post, "\(loan)/scheme", as: "bank:B2", json: #"{"scheme_id":"ZS","enrolled_on":"2024-03-01"}"#)
                     .status == 404)
-            api.expectOK(
-                try await api.send(.post, "\(loan)/scheme", as: "bank:LCRCB", json: #"{"scheme_id":"ZS","enrolled_on":"2024-03-01"}"#))
             api.expectOK(
                 try await api.send(
                     .post, "\(loan)/repayments", as: "bank:LCRCB",

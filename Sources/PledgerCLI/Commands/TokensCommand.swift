@@ -9,10 +9,11 @@ struct TokensCommand: AsyncParsableCommand {
         commandName: "tokens",
         abstract: "Create, list and revoke API bearer tokens.",
         discussion: """
-            Roles: admin, fund_admin, auditor (read-only, with the event feed) and bank:{bankId} (that bank's loans only). A token is shown once; only its SHA-256 is stored.
+            Roles: admin, fund_admin, auditor (read-only, with the event feed), bank:{bankId} (that bank's loans only) and insurer:{insurerId} (that insurer's policies only: it reads them, records new ones and settles its share of their loans' losses). A token is shown once; only its SHA-256 is stored.
 
             Examples:
               pledger tokens create --role bank:LCRCB --name "LCRCB core banking"
+              pledger tokens create --role insurer:PICC-LC --name "PICC claims desk"
               pledger tokens list
               pledger tokens revoke 3f1c…
             """,
@@ -22,7 +23,8 @@ struct TokensCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token and print it (once).")
         @OptionGroup var connection: ConnectionOptions
-        @Option(help: "admin, fund_admin, auditor or bank:{bankId}.") var role: String
+        @Option(help: "admin, fund_admin, auditor, bank:{bankId} (its own loans) or insurer:{insurerId} (its own policies).") var role:
+            String
         @Option(help: "Who or what uses it.") var name: String
 
         func run() async throws {

@@ -62,8 +62,24 @@ struct LoansController {
         group.write("\(loans)/loss-sharing", LossSharingRequest.self, api: api, allow: fundAdmin) { body, context in
             .loan(try context.loanKey(), body.command)
         }
-        group.write("\(loans)/loss-sharing/settlements", LossShareSettlementRequest.self, api: api, allow: fundAdmin) { body, context in
-            .loan(try context.loanKey(), body.command)
+        // A fund administrator records any party's settlement; an insurer its own share, on a loan it insures.
+        let settler: @Sendable (Identity, PledgerRequestContext) async throws -> Void = { identity, context in
+            guard identity.role == .insurer else { return try fundAdmin(identity, context) }
+            let key = try context.loanKey()
+            let (states, _) = try await api.load(.loan(key), notFound: "no such loan")
+            guard let insurer = identity.insurer, states.loans[key]?.policies[insurer] != nil else {
+                throw Problem.notFound("no such loan")
+            }
+        }
+        group.write("\(loans)/loss-sharing/settlements", LossShareSettlementRequest.self, api: api, allow: settler) { body, context in
+            let caller = try context.caller()
+            if caller.role == .insurer {
+                guard body.role == .insurer, let insurer = try? InsurerId(body.partyId.value) else {
+                    throw Problem.forbidden("an insurer settles its own share only (role insurer, party_id its id)")
+                }
+                try Permission.actFor(insurer: insurer, caller)
+            }
+            return .loan(try context.loanKey(), body.command)
         }
         group.write("\(loans)/recoveries/:recovery_no/sharing", RecoverySharingRequest.self, api: api, allow: bankOrFundAdmin) {
             body, context in

@@ -98,6 +98,8 @@ extension PledgerRequestContext {
     func fundId() throws -> FundId { try id("fund_id") { try FundId($0) } }
     func assetId() throws -> AssetId { try id("asset_id") { try AssetId($0) } }
     func schemeId() throws -> SchemeId { try id("scheme_id") { try SchemeId($0) } }
+    func insurerId() throws -> InsurerId { try id("insurer_id") { try InsurerId($0) } }
+    func policyNo() throws -> PolicyNo { try id("policy_no") { try PolicyNo($0) } }
     func loanKey() throws -> LoanKey { LoanKey(bank: try bankId(), contract: try id("contract_no") { try ContractNo($0) }) }
     func recoveryNo() throws -> Int {
         try id("recovery_no") { text -> Int in

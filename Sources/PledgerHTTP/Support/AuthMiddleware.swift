@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PledgerDomain
 import PledgerStore
 
 /// Reads `Authorization: Bearer …`, looks the token up by its SHA-256 and sets the caller
@@ -11,6 +12,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let identity = try await Self.identify(request, tokens: tokens)
+        try Permission.confineInsurer(identity, request)
         var context = context
         context.identity = identity
         context.logger[metadataKey: "caller"] = "\(identity)"
@@ -38,6 +40,36 @@ extension AuthMiddleware {
 
 /// What each role may do.
 enum Permission {
+    /// An insurer's token reaches three routes and nothing else: its own policies, recording
+    /// a policy on a loan, and settling its share of a loan's loss (each route then checks
+    /// the insurer named is the caller). Every other route is refused here, whatever it allows
+    /// other roles, so no route written for banks and administrators can leak to an insurer.
+    static func confineInsurer(_ identity: Identity, _ request: Request) throws {
+        guard identity.role == .insurer else { return }
+        let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let allowed: Bool =
+            switch (request.method, parts.count) {
+            case (.get, 5): parts[1] == "v1" && parts[2] == "insurers" && parts[4] == "policies"
+            case (.post, 7): parts[1] == "v1" && parts[2] == "banks" && parts[4] == "loans" && parts[6] == "insurance"
+            case (.post, 8):
+                parts[1] == "v1" && parts[2] == "banks" && parts[4] == "loans" && parts[6] == "loss-sharing" && parts[7] == "settlements"
+            default: false
+            }
+        guard allowed else {
+            throw Problem.forbidden(
+                "an insurer's token reads its own policies (GET /v1/insurers/{insurer_id}/policies), records policies and settles its own share of their loans' losses; nothing else (you are \(identity))"
+            )
+        }
+    }
+
+    /// An insurer's token acts only for its own insurer; other roles are checked by the route.
+    static func actFor(insurer: InsurerId, _ identity: Identity) throws {
+        guard identity.role == .insurer else { return }
+        guard identity.insurer == insurer else {
+            throw Problem.forbidden("you act for insurer \(identity.insurer.map(\.value) ?? "?"), not \(insurer)")
+        }
+    }
+
     /// Fund administration: funds, claim decisions and payouts.
     static func administerFunds(_ identity: Identity) throws {
         guard [.admin, .fundAdmin].contains(identity.role) else {

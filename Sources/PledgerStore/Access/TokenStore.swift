@@ -19,8 +19,8 @@ public struct TokenStore: Sendable {
 
     /// Creates a token; the returned secret is shown once and never stored.
     public func create(name: String, role: String) async throws -> (id: UUID, secret: String) {
-        let (parsed, bank) = try Identity.parseRole(role)
-        if let bank, try await store.versions(of: [StreamRef.bank(bank).name])[StreamRef.bank(bank).name] == 0 {
+        let scope = try Identity.parseRole(role)
+        if let bank = scope.bank, try await store.versions(of: [StreamRef.bank(bank).name])[StreamRef.bank(bank).name] == 0 {
             throw DomainError(
                 .notFound, field: "role", "no bank \(bank) is registered; register it first (POST /v1/banks), or check the id")
         }
@@ -30,8 +30,10 @@ public struct TokenStore: Sendable {
         _ = try await store.withConnection(#function) { connection in
             try await connection.query(
                 """
-                INSERT INTO api_tokens (id, name, role, bank_id, token_sha256)
-                VALUES (\(id), \(name), \(parsed.rawValue), \(bank?.value), \(ByteBuffer(bytes: Digest.sha256(secret.utf8))))
+                INSERT INTO api_tokens (id, name, role, bank_id, insurer_id, token_sha256)
+                VALUES (
+                    \(id), \(name), \(scope.role.rawValue), \(scope.bank?.value), \(scope.insurer?.value),
+                    \(ByteBuffer(bytes: Digest.sha256(secret.utf8))))
                 """, logger: store.logger)
         }
         return (id, secret)
@@ -42,7 +44,7 @@ public struct TokenStore: Sendable {
             var tokens: [Token] = []
             let rows = try await connection.query(
                 """
-                SELECT id, name, CASE WHEN role = 'bank' THEN 'bank:' || bank_id ELSE role END,
+                SELECT id, name, CASE role WHEN 'bank' THEN 'bank:' || bank_id WHEN 'insurer' THEN 'insurer:' || insurer_id ELSE role END,
                        (extract(epoch FROM created_at) * 1000000)::int8, (extract(epoch FROM revoked_at) * 1000000)::int8
                 FROM api_tokens ORDER BY created_at, id
                 """, logger: store.logger)
@@ -72,12 +74,14 @@ public struct TokenStore: Sendable {
         return try await store.withConnection(#function) { connection in
             let rows = try await connection.query(
                 """
-                SELECT id, name, role, bank_id FROM api_tokens
+                SELECT id, name, role, bank_id, insurer_id FROM api_tokens
                 WHERE token_sha256 = \(ByteBuffer(bytes: Digest.sha256(secret.utf8))) AND revoked_at IS NULL
                 """, logger: store.logger)
-            for try await (id, name, role, bank) in rows.decode((UUID, String, String, String?).self) {
+            for try await (id, name, role, bank, insurer) in rows.decode((UUID, String, String, String?, String?).self) {
                 guard let role = Identity.Role(rawValue: role) else { return nil }
-                return Identity(tokenId: id, name: name, role: role, bank: try bank.map { try BankId($0) })
+                return Identity(
+                    tokenId: id, name: name, role: role, bank: try bank.map { try BankId($0) },
+                    insurer: try insurer.map { try InsurerId($0) })
             }
             return nil
         }
