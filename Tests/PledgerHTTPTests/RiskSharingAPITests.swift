@@ -102,6 +102,19 @@ struct RiskSharingAPITests {
             #expect(report.json["total"]?["net_loss_fen"] == .integer(300_000_000))
             let csv = try await api.send(.get, "/v1/reports/risk-sharing?scheme_id=ZS", as: "fund_admin", headers: [.accept: "text/csv"])
             #expect(csv.text.contains("insurer,PICC,1,0,0,104000000,104000000,0,26000000,78000000"), "\(csv.text)")
+
+            // The fund's exposure shows its part in the scheme beside its own cover: now, and as it stood before it paid.
+            let exposure = try await api.send(.get, "/v1/reports/fund-exposure?fund_id=LC-IPRC", as: "fund_admin")
+            let now = exposure.json["scheme_shares"]?.arrayValue ?? []
+            #expect(now.count == 1 && now.first?["scheme_id"] == .string("ZS"), "\(exposure.text)")
+            #expect(Self.integers(now, "paid_fen") == [216_000_000] && Self.integers(now, "recovered_fen") == [54_000_000])
+            #expect(exposure.json["scheme_owed_fen"] == .integer(0))
+            let before = try await api.send(.get, "/v1/reports/fund-exposure?fund_id=LC-IPRC&as_of=2024-11-15", as: "fund_admin")
+            #expect(Self.integers(before.json["scheme_shares"]?.arrayValue ?? [], "owed_fen") == [216_000_000], "\(before.text)")
+            #expect(before.json["scheme_owed_fen"] == .integer(216_000_000))
+            let performing = try await api.send(.get, "/v1/reports/fund-exposure?fund_id=LC-IPRC&as_of=2024-09-30", as: "fund_admin")
+            // 54% of the 4,000,000.00 outstanding, were it to default then.
+            #expect(performing.json["scheme_contingent_fen"] == .integer(216_000_000), "\(performing.text)")
         }
     }
 }

@@ -248,6 +248,7 @@ struct ReportCommand: AsyncParsableCommand {
                 ("Interest credited", r.interestFen), ("Bank charges", r.bankChargesFen),
                 ("Returned to contributors", r.contributionsReturnedFen),
                 ("Transfers in", r.transfersInFen), ("Transfers out", r.transfersOutFen),
+                ("Premium subsidies paid", r.premiumSubsidiesFen),
             ] where amount.isPositive {
                 summary.add([label, Human.yuan(amount)])
             }
@@ -287,8 +288,23 @@ struct ReportCommand: AsyncParsableCommand {
                 }
                 return table.render()
             }
-            return [summary.render(), "", breakdown("Bank", r.byBank), "", breakdown("Largest borrowers", r.topBorrowers)].joined(
-                separator: "\n")
+            var parts = [summary.render(), "", breakdown("Bank", r.byBank), "", breakdown("Largest borrowers", r.topBorrowers)]
+            if !r.schemeShares.isEmpty {
+                var schemes = Table([
+                    ("Risk-sharing scheme", .left), ("Loans", .right), ("Contingent", .right), ("Due", .right), ("Paid", .right),
+                    ("Owed", .right), ("Recovered", .right),
+                ])
+                for share in r.schemeShares {
+                    let row = share.row
+                    schemes.add([
+                        "\(share.schemeId) \(share.name)", String(row.loans), Human.yuan(row.contingentFen), Human.yuan(row.dueFen),
+                        Human.yuan(row.paidFen), Human.yuan(row.owedFen), Human.yuan(row.recoveredFen),
+                    ])
+                }
+                schemes.add(["Total", "", Human.yuan(r.schemeContingentFen), "", "", Human.yuan(r.schemeOwedFen), ""])
+                parts += ["", "The fund's part in risk-sharing schemes (beside its own cover above):", schemes.render()]
+            }
+            return parts.joined(separator: "\n")
         }
     }
 }

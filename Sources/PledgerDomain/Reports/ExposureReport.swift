@@ -62,6 +62,12 @@ public struct ExposureReport: Sendable, Hashable {
     public var suspended: Bool
     public var byBank: [Breakdown]
     public var topBorrowers: [Breakdown]
+    /// The fund's part in the risk-sharing schemes that name it, beside its own cover: per
+    /// scheme, its contingent share of the performing loans (were they to default now), its
+    /// shares due, paid and still owed on shared losses, and what came back (`RiskSharingReport`).
+    public var schemeShares: [RiskSharingReport.SchemeShare] = []
+    public var schemeContingentFen: Money { schemeShares.reduce(.zero) { $0.adding(saturating: $1.row.contingentFen) } }
+    public var schemeOwedFen: Money { schemeShares.reduce(.zero) { $0.adding(saturating: $1.row.owedFen) } }
 
     // The figures enrolment is decided on, from the fund stream (definitions: `CoverBook`).
 

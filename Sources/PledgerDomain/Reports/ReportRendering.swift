@@ -312,6 +312,19 @@ extension ExposureReport {
             ("cover_npl_ratio_bp", optionalBp(coverNplRatioBp)), ("enrolment_headroom_fen", .integer(enrolmentHeadroomFen.fen)),
             ("suspended_banks", .array(suspendedBanks.map { .string($0.value) })),
             ("by_bank", breakdown(byBank, "bank_id")), ("top_borrowers", breakdown(topBorrowers, "borrower")),
+            ("scheme_contingent_fen", .integer(schemeContingentFen.fen)), ("scheme_owed_fen", .integer(schemeOwedFen.fen)),
+            (
+                "scheme_shares",
+                .array(
+                    schemeShares.map { share in
+                        object([
+                            ("scheme_id", .string(share.schemeId.value)), ("name", .string(share.name)),
+                            ("loans", .integer(Int64(share.row.loans))), ("contingent_fen", .integer(share.row.contingentFen.fen)),
+                            ("due_fen", .integer(share.row.dueFen.fen)), ("paid_fen", .integer(share.row.paidFen.fen)),
+                            ("owed_fen", .integer(share.row.owedFen.fen)), ("recovered_fen", .integer(share.row.recoveredFen.fen)),
+                        ])
+                    })
+            ),
         ])
     }
 

@@ -157,3 +157,18 @@ extension RiskSharingReport {
         return lines.joined(separator: "\n") + "\n"
     }
 }
+
+extension RiskSharingReport {
+    /// One party's row of a scheme's table, named by the scheme: how a fund's exposure report
+    /// lists its part in each scheme.
+    public struct SchemeShare: Sendable, Hashable {
+        public var schemeId: SchemeId
+        public var name: String
+        public var row: PartyRow
+    }
+
+    /// `party`'s row, when the scheme names it in any version.
+    public func share(of party: SchemePartyRef) -> SchemeShare? {
+        parties.first { $0.party == party }.map { SchemeShare(schemeId: schemeId, name: name, row: $0) }
+    }
+}

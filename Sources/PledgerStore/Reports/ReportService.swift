@@ -96,22 +96,62 @@ public struct ReportService: Sendable {
         let date = asOf ?? BusinessDate(containing: .now())
         let fund: FundState
         let loans: [LoanSnapshot]
+        var folded: LedgerFold?
         if asOf == nil && knownAt == nil {
             fund = try await store.state(of: .fund(id)).funds[id] ?? FundState()
             loans = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot) }
         } else {
-            let folded = try await fold(asOf: date, knownAt: knownAt)
-            fund = folded.states.funds[id] ?? FundState()
-            loans = folded.states.loanSnapshots.filter { $0.fundId == id }
+            let past = try await fold(asOf: date, knownAt: knownAt)
+            fund = past.states.funds[id] ?? FundState()
+            loans = past.states.loanSnapshots.filter { $0.fundId == id }
+            folded = past
         }
         guard fund.exists else {
             throw DomainError(.notFound, field: "fund_id", "fund \(id) does not exist\(knownAt == nil ? "" : " at that time")")
         }
         var report = try ExposureReport.compute(
             fund: fund, loans: bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans, asOf: date, topBorrowers: topBorrowers)
+        report.schemeShares = try await schemeShares(of: id, bank: bank, folded: folded)
         // A bank's slice names no other bank.
         if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
         return report
+    }
+}
+
+extension ReportService {
+    /// The fund's row of each scheme that names it (with `bank`, over that bank's loans only):
+    /// from a past view's fold when there is one, else from the schemes' streams and their
+    /// loans' streams — the schemes found by their agreements (an indexed handful of rows).
+    func schemeShares(of fund: FundId, bank: BankId?, folded: LedgerFold?) async throws -> [RiskSharingReport.SchemeShare] {
+        let party = SchemePartyRef(role: .fund, partyId: try SchemePartyId(fund.value))
+        func share(_ scheme: SchemeState, _ loans: [LoanState]) throws -> RiskSharingReport.SchemeShare? {
+            let mine = bank.map { bank in loans.filter { $0.origination?.bankId == bank } } ?? loans
+            return try RiskSharingReport.compute(scheme: scheme, loans: mine).share(of: party)
+        }
+        if let folded {
+            let schemes = folded.states.schemes.values.filter { $0.funds.contains(fund) }.sorted { $0.id! < $1.id! }
+            return try schemes.compactMap { scheme in try share(scheme, scheme.loanOrder.compactMap { folded.states.loans[$0] }) }
+        }
+        return try await gates.currentViews.run {
+            var shares: [RiskSharingReport.SchemeShare] = []
+            var after: Int64 = 0
+            while true {
+                let agreements = try await ReadModelQueries(store: store).registrations(type: SchemeAgreed.type, after: after, limit: 500)
+                for agreement in agreements {
+                    guard case .schemeAgreed(let agreed) = try RecordedEvent(agreement.envelope).event else { continue }
+                    let scheme = try await store.state(of: .scheme(agreed.schemeId)).schemes[agreed.schemeId] ?? SchemeState()
+                    guard scheme.funds.contains(fund) else { continue }
+                    var loans: [LoanState] = []
+                    for key in scheme.loanOrder where bank == nil || key.bank == bank {
+                        if let loan = try await store.state(of: .loan(key)).loans[key] { loans.append(loan) }
+                    }
+                    if let row = try share(scheme, loans) { shares.append(row) }
+                }
+                guard agreements.count == 500, let last = agreements.last else { break }
+                after = last.envelope.position
+            }
+            return shares.sorted { $0.schemeId < $1.schemeId }
+        }
     }
 }
 

@@ -8,3 +8,7 @@ ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_role_check
     CHECK (role IN ('admin', 'fund_admin', 'auditor', 'bank', 'insurer'));
 ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_bank_scope CHECK ((role = 'bank') = (bank_id IS NOT NULL));
 ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_insurer_scope CHECK ((role = 'insurer') = (insurer_id IS NOT NULL));
+
+-- Schemes are found by their agreements (a fund's exposure report reads every scheme that
+-- names the fund); a partial index keeps that a few rows' read at any size of the log.
+CREATE INDEX IF NOT EXISTS events_agreements ON events (type, position) WHERE type = 'SchemeAgreed';
