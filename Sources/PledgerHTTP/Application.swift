@@ -69,6 +69,7 @@ public enum PledgerServer {
         PartiesController(api: api).addRoutes(to: v1)
         LoansController(api: api).addRoutes(to: v1)
         InsuranceController(api: api).addRoutes(to: v1)
+        SubsidiesController(api: api).addRoutes(to: v1)
         BulkReportsController(api: api).addRoutes(to: v1)
         ReportsController(api: api).addRoutes(to: v1)
         LedgerController(api: api).addRoutes(to: v1)

@@ -5,8 +5,8 @@ import PledgerStore
 import PledgerTestSupport
 import Testing
 
-/// A subsidy programme's table through the API: the interest a firm paid, half of it
-/// approved within the firm's yearly cap, and who may read it.
+/// A subsidy programme through the API: established, the interest a firm paid applied for,
+/// half of it approved within the firm's yearly cap, part of it paid — and who may do and read what.
 @Suite("HTTP: subsidies")
 struct SubsidyAPITests {
     @Test("an interest subsidy decided through the ledger's rules reads back as the programme's table; a bank may not read it")
@@ -19,22 +19,34 @@ struct SubsidyAPITests {
                 try await api.send(
                     .post, "\(loan)/repayments", as: "bank:LCRCB",
                     json: #"{"principal_fen":10000,"interest_fen":120000000,"paid_on":"2024-06-01"}"#))
-            let programme = try SubsidyProgrammeId("TX-2024")
-            let borrower = try Uscc("91512081MA62K0260E")
-            let handler = CommandHandler(store: api.store)
-            for command: SubsidyCommand in [
-                .establish(
-                    SubsidyProgrammeEstablished(
-                        programmeId: programme, name: "贴息", kind: .interest, rateBp: Bp(5000), capFen: try Money(parsing: "500,000.00"),
-                        budgetFen: try Money(parsing: "700,000.00"), startsOn: try BusinessDate(parsing: "2024-01-01"),
-                        endsOn: try BusinessDate(parsing: "2025-12-31"))),
-                .applyForInterest(
-                    borrower: borrower, year: 2024, loans: [LoanKey(bank: try BankId("LCRCB"), contract: try ContractNo("LC-2024-0001"))],
-                    appliedOn: try BusinessDate(parsing: "2025-01-10")),
-                .approve(applicationNo: 1, amount: nil, approvedOn: try BusinessDate(parsing: "2025-01-20")),
-            ] {
-                try await handler.handle(.subsidy(programme, command))
-            }
+            let programme = """
+                {"programme_id":"TX-2024","name":"贴息","kind":"interest","rate_bp":5000,"cap_fen":50000000,"budget_fen":70000000,
+                 "starts_on":"2024-01-01","ends_on":"2025-12-31"}
+                """
+            #expect(try await api.send(.post, "/v1/subsidies", as: "bank:LCRCB", json: programme).status == 403)
+            #expect(try await api.send(.post, "/v1/subsidies", as: "fund_admin", json: programme).status == 201)
+            let application = """
+                {"borrower":"91512081MA62K0260E","year":2024,"loans":[{"bank_id":"LCRCB","contract_no":"LC-2024-0001"}],
+                 "applied_on":"2025-01-10"}
+                """
+            api.expectOK(try await api.send(.post, "/v1/subsidies/TX-2024/interest-applications", as: "fund_admin", json: application))
+            let tooMuch = try await api.send(
+                .post, "/v1/subsidies/TX-2024/applications/1/decision", as: "fund_admin",
+                json: #"{"decision":"approve","decided_on":"2025-01-20","amount_fen":50000001}"#)
+            #expect(tooMuch.status == 422 && tooMuch.problem == "limit-exceeded" && tooMuch.text.contains("500,000.00"), "\(tooMuch.text)")
+            api.expectOK(
+                try await api.send(
+                    .post, "/v1/subsidies/TX-2024/applications/1/decision", as: "fund_admin",
+                    json: #"{"decision":"approve","decided_on":"2025-01-20"}"#))
+            #expect(
+                try await api.send(
+                    .post, "/v1/subsidies/TX-2024/applications/2/payments", as: "fund_admin",
+                    json: #"{"paid_on":"2025-01-25","reference":"补贴拨付-1"}"#
+                ).status == 404)
+            api.expectOK(
+                try await api.send(
+                    .post, "/v1/subsidies/TX-2024/applications/1/payments", as: "fund_admin",
+                    json: #"{"amount_fen":30000000,"paid_on":"2025-01-25","reference":"补贴拨付-1"}"#))
             #expect(try await api.send(.get, "/v1/reports/subsidies?programme_id=TX-2024", as: "bank:LCRCB").status == 403)
             #expect(try await api.send(.get, "/v1/reports/subsidies?programme_id=NOPE", as: "auditor").status == 404)
             let report = try await api.send(.get, "/v1/reports/subsidies?programme_id=TX-2024", as: "auditor")
@@ -43,7 +55,7 @@ struct SubsidyAPITests {
             #expect(report.integer("committed_fen") == 50_000_000 && report.integer("remaining_fen") == 20_000_000, "\(report.text)")
             let csv = try await api.send(
                 .get, "/v1/reports/subsidies?programme_id=TX-2024", as: "fund_admin", headers: [.accept: "text/csv"])
-            #expect(csv.text.contains("91512081MA62K0260E,2024,1,120000000,50000000,50000000,0"), "\(csv.text)")
+            #expect(csv.text.contains("91512081MA62K0260E,2024,1,120000000,50000000,50000000,30000000"), "\(csv.text)")
         }
     }
 }

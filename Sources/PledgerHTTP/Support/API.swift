@@ -99,11 +99,18 @@ extension PledgerRequestContext {
     func assetId() throws -> AssetId { try id("asset_id") { try AssetId($0) } }
     func schemeId() throws -> SchemeId { try id("scheme_id") { try SchemeId($0) } }
     func insurerId() throws -> InsurerId { try id("insurer_id") { try InsurerId($0) } }
+    func programmeId() throws -> SubsidyProgrammeId { try id("programme_id") { try SubsidyProgrammeId($0) } }
+    func applicationNo() throws -> Int { try positiveNumber("application_no") }
     func policyNo() throws -> PolicyNo { try id("policy_no") { try PolicyNo($0) } }
     func loanKey() throws -> LoanKey { LoanKey(bank: try bankId(), contract: try id("contract_no") { try ContractNo($0) }) }
-    func recoveryNo() throws -> Int {
-        try id("recovery_no") { text -> Int in
-            guard let number = Int(text), number > 0 else { throw Problem.notFound("no such recovery") }
+    func recoveryNo() throws -> Int { try positiveNumber("recovery_no") }
+
+    /// A path's number (a recovery, an application): 1, 2, …; anything else is no such thing.
+    private func positiveNumber(_ name: String) throws -> Int {
+        try id(name) { text -> Int in
+            guard let number = Int(text), number > 0 else {
+                throw Problem.notFound("no such \(name.replacingOccurrences(of: "_", with: " "))")
+            }
             return number
         }
     }
