@@ -158,4 +158,76 @@ struct ReconcileCommandTests {
             #expect(json["clean"] == .bool(false))
         }
     }
+
+    @Test(
+        "bordereau: the shipped sample matches the demo insurer's book; a changed amount, a bad status and an unknown insurer are each reported"
+    )
+    func bordereau() async throws {
+        try await TestDatabase.withDatabase { url in
+            _ = try await DemoFixture.load(url)
+            let sample = DemoFixture.samples.appendingPathComponent("bordereau.csv").path
+            let clean = try await PledgerBinary.run(
+                ["reconcile", "bordereau", "--insurer", "PICC-LC", "--file", sample, "--as-of", "2025-12-31"], database: url)
+            #expect(clean.status == 0 && clean.stdout.contains("clean: everything matches"), "\(clean.stdout)\(clean.stderr)")
+
+            var lines = try Self.sample("bordereau.csv")
+            let settled = try #require(lines.firstIndex { $0.hasSuffix(",claim_settled") })
+            let policy = String(lines[settled].prefix { $0 != "," })
+            lines[settled] = lines[settled].replacingOccurrences(of: ",claim_settled", with: ",claim_open")
+            let changed = try Self.write(lines.joined(separator: "\n") + "\n")
+            defer { try? FileManager.default.removeItem(at: changed) }
+            let found = try await PledgerBinary.run(
+                ["reconcile", "bordereau", "--insurer", "PICC-LC", "--file", changed.path, "--as-of", "2025-12-31", "--format", "csv"],
+                database: url)
+            #expect(found.status == 1)
+            #expect(found.stdout.contains("status_difference,\(policy),"), "\(found.stdout)")
+
+            let bad = try Self.write("policy_no,contract_no,amount,status\nP-1,C-1,1.00,lapsed\n")
+            defer { try? FileManager.default.removeItem(at: bad) }
+            let refused = try await PledgerBinary.run(
+                ["reconcile", "bordereau", "--insurer", "PICC-LC", "--file", bad.path], database: url)
+            #expect(refused.status == 2 && refused.stderr.contains("line 2") && refused.stderr.contains("status"), "\(refused.stderr)")
+            let unknown = try await PledgerBinary.run(["reconcile", "bordereau", "--insurer", "NOBODY", "--file", sample], database: url)
+            #expect(unknown.status == 2 && unknown.stderr.contains("no policies of insurer NOBODY"), "\(unknown.stderr)")
+        }
+    }
+
+    @Test("insurance: the insurer's policies as a table and as JSON; a premium subsidy paid once per reference, never beyond the premium")
+    func insurancePolicies() async throws {
+        try await TestDatabase.withDatabase { url in
+            _ = try await DemoFixture.load(url)
+            let listed = try await PledgerBinary.run(
+                ["insurance", "policies", "--insurer", "PICC-LC", "--as-of", "2025-12-31", "--format", "json"], database: url)
+            #expect(listed.status == 0, "\(listed.stderr)")
+            guard case .array(let policies) = try JSONParser.parse(listed.stdout) else {
+                Issue.record("not an array: \(listed.stdout)")
+                return
+            }
+            let open = try #require(policies.first { $0["status"] == .string("in_force") })
+            guard case .string(let number) = open["policy_no"], case .integer(let premium) = open["premium_fen"],
+                case .integer(let subsidised) = open["premium_subsidised_fen"]
+            else {
+                Issue.record("\(listed.stdout)")
+                return
+            }
+            #expect(subsidised * 2 == premium)
+            let pay = [
+                "insurance", "subsidise-premium", "--insurer", "PICC-LC", "--policy", number, "--fund", "LC-IPRC", "--on", "2025-12-31",
+                "--reference", "保费补贴-追加-1", "--yes",
+            ]
+            let paid = try await PledgerBinary.run(pay, database: url)
+            #expect(paid.status == 0, "\(paid.stderr)")
+            let again = try await PledgerBinary.run(pay, database: url)
+            #expect(again.status == 0 && !again.stderr.contains("recorded at position"), "\(again.stderr)")
+            let more = try await PledgerBinary.run(
+                [
+                    "insurance", "subsidise-premium", "--insurer", "PICC-LC", "--policy", number, "--fund", "LC-IPRC", "--on", "2025-12-31",
+                    "--reference", "保费补贴-追加-2", "--yes",
+                ], database: url)
+            #expect(more.status != 0 && more.stderr.contains("subsidised in full"), "\(more.stderr)")
+            let table = try await PledgerBinary.run(
+                ["insurance", "policies", "--insurer", "PICC-LC", "--as-of", "2025-12-31"], database: url)
+            #expect(table.status == 0 && table.stdout.contains(number) && table.stdout.contains("Sum insured"), "\(table.stdout)")
+        }
+    }
 }

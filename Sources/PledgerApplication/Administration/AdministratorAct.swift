@@ -31,6 +31,13 @@ public struct AdministratorAct: Sendable {
         do {
             return try await ledger.commands.handle(command, meta: meta, idempotency: idempotency).append
         } catch let error as DomainError {
+            // A repeat of an act that took effect is refused by the rules (a share already
+            // paid, a premium already subsidised): it is the first act's result all the same.
+            if let first = try await ledger.log.idempotencyRecord(idempotency.key), first.fingerprint == idempotency.fingerprint {
+                var replayed = first.result
+                replayed.replayed = true
+                return replayed
+            }
             throw ApplicationError.failure("refused — \(error.field): \(error.message)")
         } catch AppendError.idempotencyConflict {
             throw ApplicationError.failure("reference \(reference) was already used for a different act; use a new reference")
