@@ -145,6 +145,10 @@ def main() -> int:
     contract.get("/v1/reports/risk-sharing", bank, {"scheme_id": "LC-INS"}, expect=403)
     for programme in ["TX-LC", "PG-LC"]:
         contract.get("/v1/reports/subsidies", admin, {"programme_id": programme})
+    for query in [{}, {"as_of": "2024-06-30"}, {"as_of": "2025-12-31"}]:
+        contract.get("/v1/insurers/PICC-LC/policies", admin, query)
+    contract.get("/v1/insurers/PICC-LC/policies", bank, expect=403)
+    contract.get("/v1/insurers/NO-SUCH-INSURER/policies", admin, expect=404)
     growth = [{}, {"by": "bank"}, {"by": "kind"}, {"by": "industry"}, {"by": "region"}, {"by": "enrolled"}, {"by": "scheme"}, {"rollup": "city"},
               {"window": "2022-08:2025-08"}, {"from": 2020, "to": 2025}, {"as_of": "2024-06-30"}, {"known_at": "2025-01-01T00:00:00Z"}]
     for query in growth:
