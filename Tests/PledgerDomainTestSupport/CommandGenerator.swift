@@ -26,6 +26,8 @@ public struct CommandGenerator {
     public var extras: SeededRandom
     /// Draws for risk sharing (the scheme `S`, central contributions), apart from the others.
     public var schemes: SeededRandom
+    /// Draws for pledge insurance (the insurer `INS`'s policies and their premium subsidies).
+    public var insurance: SeededRandom
     public let scheme = schemeId("S")
     /// The scheme's parties: both funds (capped), an insurer and the bank.
     public var schemeParties: [SchemeParty] {
@@ -45,6 +47,7 @@ public struct CommandGenerator {
         rules = SeededRandom(state: seed &* 15_485_863 &+ 5)
         extras = SeededRandom(state: seed &* 32_452_843 &+ 7)
         schemes = SeededRandom(state: seed &* 49_979_687 &+ 11)
+        insurance = SeededRandom(state: seed &* 67_867_967 &+ 13)
     }
 
     public func setup() -> [LedgerCommand] {
@@ -356,6 +359,7 @@ public struct CommandGenerator {
     /// Risk sharing: enrolments, loss splits, settlements (whole, part, too much), shared
     /// recoveries, and a little central money for the other fund.
     mutating func schemeCommand(_ ledger: InMemoryLedger) -> LedgerCommand {
+        if Int.random(in: 0..<4, using: &insurance) == 0, let command = insuranceCommand(ledger) { return command }
         // Loans outside the fund may join the scheme (a loan is covered by its fund or by a scheme).
         let candidates = loans.filter { ledger.loan($0).origination.map { $0.fundId == nil } ?? false }
         guard !candidates.isEmpty, Int.random(in: 0..<8, using: &schemes) != 0 else {
@@ -393,6 +397,40 @@ public struct CommandGenerator {
             let number = max(1, Int.random(in: 1...max(1, state.recoveries.count), using: &schemes))
             return .loan(loan, .shareRecovery(recoveryNo: number, sharedOn: on, reference: "RS\(day)"))
         }
+    }
+
+    /// Pledge insurance on loans under the scheme: a policy of `INS` (sum insured sometimes
+    /// below its share, a period sometimes ending before a default; now and then a bad one),
+    /// or a premium subsidy from either fund (sometimes more than is left).
+    mutating func insuranceCommand(_ ledger: InMemoryLedger) -> LedgerCommand? {
+        let insurer = insurerId("INS")
+        let enrolled = loans.filter { ledger.loan($0).scheme != nil }
+        guard !enrolled.isEmpty else { return nil }
+        let loan = enrolled[Int.random(in: 0..<enrolled.count, using: &insurance)]
+        let state = ledger.loan(loan)
+        if let policy = state.policies[insurer], Bool.random(using: &insurance) {
+            let premium = policy.premiumFen.fen
+            let amount: Money? =
+                Bool.random(using: &insurance) ? nil : Money(fen: max(1, premium * Int64.random(in: 1...12, using: &insurance) / 10))
+            return .insurer(
+                insurer,
+                .subsidisePremium(
+                    policyNo: policy.policyNo, fund: Bool.random(using: &insurance) ? fund : otherFund, amount: amount, paidOn: day,
+                    reference: "P\(day)"))
+        }
+        guard let origination = state.origination else { return nil }
+        let principal = origination.principalFen.fen
+        let sum = Money(fen: max(1, principal * Int64.random(in: 1...15, using: &insurance) / 100))
+        let start = Int.random(in: 0..<10, using: &insurance) == 0 ? origination.originatedOn.adding(days: -1) : origination.originatedOn
+        let months = Int.random(in: 0..<6, using: &insurance) == 0 ? 0 : Int.random(in: 2...24, using: &insurance)
+        return .loan(
+            loan,
+            .insure(
+                .init(
+                    insurer: insurer, policyNo: policyNo("POL-\(loan.contract)-\(Int.random(in: 1...3, using: &insurance))"),
+                    sumInsured: sum,
+                    premium: Money(fen: max(1, sum.fen / Int64.random(in: 1...60, using: &insurance))), startsOn: start,
+                    endsOn: start.adding(months: months), issuedOn: day)))
     }
 
     mutating func extraPick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &extras)] }

@@ -29,6 +29,8 @@ struct PropertyTests {
             "FundTransferredOut", "FundTransferredIn", "a partial payment", "a queue payment", "a queue payment paying several claims",
             "a payment completing a queued claim", "LoanEnrolledInScheme", "SchemeLoanEnrolled", "LossShared", "LossShareSettled",
             "SchemeShareDisbursed", "RecoveryShared", "SchemeRecoveryShareReceived", "a capped share",
+            "LoanInsured", "PolicyIssued", "PolicyClaimSettled", "PremiumSubsidised", "PremiumSubsidyPaid",
+            "a share held to the sum insured", "a default the policy did not cover",
         ] {
             #expect(reached.contains(type), "no sequence reached \(type)")
         }
@@ -65,6 +67,21 @@ struct PropertyTests {
                     if case .lossShared(let shared) = recorded.event, shared.shares.contains(where: \.capped) {
                         labels.insert("a capped share")
                     }
+                    if case .lossShared(let shared) = recorded.event,
+                        let key = generator.loans.first(where: { Streams.loan($0) == recorded.stream }),
+                        let insurer = shared.shares.first(where: { $0.role == .insurer }),
+                        let policy = ledger.loan(key).policy(of: insurer.ref)
+                    {
+                        // The sum insured caps the insurer; a default outside the period leaves it nothing.
+                        #expect(insurer.dueFen <= policy.sumInsuredFen)
+                        let on = ledger.loan(key).defaulted!.defaultedOn
+                        if on < policy.startsOn || on > policy.endsOn {
+                            #expect(insurer.dueFen == .zero)
+                            labels.insert("a default the policy did not cover")
+                        } else if insurer.capped && insurer.dueFen == policy.sumInsuredFen {
+                            labels.insert("a share held to the sum insured")
+                        }
+                    }
                     guard case .compensationPaid(let paid) = recorded.event else { continue }
                     if paid.remainingFen.isPositive {
                         labels.insert("a partial payment")
@@ -90,6 +107,15 @@ struct PropertyTests {
             case .bankEnrolmentSuspended(let e) where e.reason.hasPrefix("automatic"): types.insert("BankEnrolmentSuspended automatically")
             default: break
             }
+        }
+        // An insurer's book: claims within each sum insured, subsidies within each premium, and
+        // what the funds paid out as premium subsidies is what the book says was subsidised.
+        if let book = ledger.decided.insurers[insurerId("INS")] {
+            for policy in book.inOrder {
+                #expect(policy.claimsPaidFen <= policy.issued.sumInsuredFen && policy.subsidisedFen <= policy.issued.premiumFen)
+            }
+            let paid = [generator.fund, generator.otherFund].map { ledger.fund($0).account().premiumSubsidiesFen }
+            #expect(Invariants.exactSum(paid) == Invariants.exactSum(book.inOrder.map(\.subsidisedFen)))
         }
         #expect(accepted > 40, "accepted only \(accepted) of 480")
         #expect(types.contains("LoanOriginated"), "reached only \(types.sorted())")
