@@ -232,7 +232,7 @@ struct FundAccountTests {
         #expect(fund.account(through: date("2023-04-30")).balanceFen == yuan("9,901,219.56"))
         #expect(
             CanonicalJSON.string(account.json)
-                == #"{"balance_fen":960121956,"bank_charges_fen":1500,"contributed_fen":1000000000,"contributions_returned_fen":10000000,"interest_fen":123456,"paid_out_fen":0,"recoveries_returned_fen":0,"transfers_in_fen":20000000,"transfers_out_fen":50000000}"#
+                == #"{"balance_fen":960121956,"bank_charges_fen":1500,"contributed_fen":1000000000,"contributions_returned_fen":10000000,"interest_fen":123456,"paid_out_fen":0,"premium_subsidies_fen":0,"recoveries_returned_fen":0,"transfers_in_fen":20000000,"transfers_out_fen":50000000}"#
         )
 
         let report = try ExposureReport.compute(fund: fund, loans: [], asOf: date("2023-12-31"))
