@@ -408,6 +408,9 @@ public struct CommandGenerator {
         guard !enrolled.isEmpty else { return nil }
         let loan = enrolled[Int.random(in: 0..<enrolled.count, using: &insurance)]
         let state = ledger.loan(loan)
+        if state.policies[insurer] != nil, Int.random(in: 0..<8, using: &insurance) == 0 {
+            return .loan(loan, .cancelPolicy(insurer: insurer, cancelledOn: day, reason: "recorded in error"))
+        }
         if let policy = state.policies[insurer], Bool.random(using: &insurance) {
             let premium = policy.premiumFen.fen
             let amount: Money? =
@@ -420,7 +423,7 @@ public struct CommandGenerator {
         }
         guard let origination = state.origination else { return nil }
         let principal = origination.principalFen.fen
-        let sum = Money(fen: max(1, principal * Int64.random(in: 1...15, using: &insurance) / 100))
+        let sum = Money(fen: max(1, principal * Int64.random(in: 1...12, using: &insurance) / 100))
         let start = Int.random(in: 0..<10, using: &insurance) == 0 ? origination.originatedOn.adding(days: -1) : origination.originatedOn
         let months = Int.random(in: 0..<6, using: &insurance) == 0 ? 0 : Int.random(in: 2...24, using: &insurance)
         return .loan(

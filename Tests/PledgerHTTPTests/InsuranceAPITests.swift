@@ -15,15 +15,21 @@ struct InsuranceAPITests {
          "starts_on":"2024-03-01","ends_on":"2025-02-28","issued_on":"2024-03-01"}
         """
 
-    @Test("a policy recorded by its insurer caps its share; it settles its own share only; its book and premium subsidy add up")
+    @Test(
+        "a policy recorded by the fund office caps the insurer's share; the insurer settles its own share only; its book and premium subsidy add up"
+    )
     func insurerLife() async throws {
         try await APIHarness.run { api in
             try await api.seedDistrict()
             let loan = try await RiskSharingAPITests.enrolledLoan(api)
-            // Another insurer cannot record PICC's policy; PICC can.
-            let stranger = try await api.send(.post, "\(loan)/insurance", as: "insurer:OTHER", json: Self.policy)
-            #expect(stranger.status == 403, "\(stranger.text)")
-            api.expectOK(try await api.send(.post, "\(loan)/insurance", as: "insurer:PICC", json: Self.policy))
+            // Policies bind the insurer's share: the fund office records them, not a bank or an insurer.
+            for role in ["insurer:PICC", "insurer:OTHER", "bank:LCRCB"] {
+                let refused = try await api.send(.post, "\(loan)/insurance", as: role, json: Self.policy)
+                #expect(refused.status == 403, "\(role): \(refused.text)")
+            }
+            api.expectOK(try await api.send(.post, "\(loan)/insurance", as: "fund_admin", json: Self.policy))
+            let before = try await api.send(.get, "/v1/insurers/PICC/policies?as_of=2024-02-01", as: "insurer:PICC")
+            #expect(before.status == 200 && before.json["policies"]?.arrayValue?.isEmpty == true, "\(before.text)")
             let again = try await api.send(
                 .post, "\(loan)/insurance", as: "fund_admin",
                 json: Self.policy.replacingOccurrences(of: "PICC-2024-001", with: "PICC-2024-002"))
@@ -63,10 +69,19 @@ struct InsuranceAPITests {
                     .post, settlements, as: "insurer:OTHER",
                     json: #"{"role":"insurer","party_id":"OTHER","settled_on":"2024-12-01","reference":"x"}"#
                 ).status == 404)
+            let future = try await api.send(
+                .post, settlements, as: "insurer:PICC",
+                json: #"{"role":"insurer","party_id":"PICC","settled_on":"2999-12-02","reference":"PICC-CLM-0"}"#)
+            #expect(future.status == 422 && future.text.contains("settled_on"), "\(future.text)")
             api.expectOK(
                 try await api.send(
                     .post, settlements, as: "insurer:PICC",
                     json: #"{"role":"insurer","party_id":"PICC","settled_on":"2024-12-02","reference":"PICC-CLM-1"}"#))
+            // A policy that bore a loss stays.
+            let cancel = try await api.send(
+                .post, "\(loan)/insurance/cancellation", as: "fund_admin",
+                json: #"{"insurer_id":"PICC","cancelled_on":"2024-12-03","reason":"录入错误"}"#)
+            #expect(cancel.status == 409 && cancel.problem == "invalid-state", "\(cancel.text)")
 
             let book = try await api.send(.get, "/v1/insurers/PICC/policies?as_of=2024-12-31", as: "insurer:PICC")
             #expect(book.status == 200, "\(book.text)")

@@ -101,7 +101,8 @@ public enum BordereauReconciliation {
             }
             rows.append(row)
         }
-        for position in ledger where !listed.contains(position.policyNo) {
+        // A policy cancelled in error need not be listed (like a closed loan on a bank's statement).
+        for position in ledger where !listed.contains(position.policyNo) && position.status != .cancelled {
             rows.append(
                 Row(
                     finding: .onlyInLedger, policy: position.policyNo, ledgerAmount: position.claimsPaid, ledgerStatus: position.status,

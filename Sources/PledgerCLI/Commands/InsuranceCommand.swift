@@ -11,14 +11,15 @@ struct InsuranceCommand: AsyncParsableCommand {
         commandName: "insurance",
         abstract: "Record pledge-insurance policies and premium subsidies; show an insurer's policies.",
         discussion: """
-            A policy insures a loan enrolled under a risk-sharing scheme that names the insurer as a party. The policy's sum insured caps the insurer's share of the loan's loss, and a default outside the policy's period is not covered (the bank bears that share, as it bears any share a cap holds back). The insurer's payments are recorded with `pledger scheme settle --party insurer:ID` (or by the insurer through the API); they appear on its book, which `pledger reconcile bordereau` compares with the insurer's own list.
+            A policy insures a loan enrolled under a risk-sharing scheme that names the insurer as a party; the fund office records it from the insurer's list. The policy's sum insured caps the insurer's share of the loan's loss, and a default outside the policy's period is not covered (the bank bears that share, as it bears any share a cap holds back). The insurer's payments are recorded with `pledger scheme settle --party insurer:ID` (or by the insurer through the API); they appear on its book, which `pledger reconcile bordereau` compares with the insurer's own list.
 
             Examples:
               pledger insurance issue --insurer PICC-LC --policy PICC-2024-0031 --bank LCRCB --contract LC-2024-0001 --sum-insured 1,000,000.00 --premium 30,000.00 --starts-on 2024-03-01 --ends-on 2025-02-28 --on 2024-03-01 --reference 保单录入-0031
+              pledger insurance cancel --insurer PICC-LC --bank LCRCB --contract LC-2024-0001 --on 2024-03-05 --reason "录入错误：保单号有误" --reference 更正-0031
               pledger insurance subsidise-premium --insurer PICC-LC --policy PICC-2024-0031 --fund LC-IPRC --amount 15,000.00 --on 2024-04-01 --reference 保费补贴〔2024〕3号
               pledger insurance policies --insurer PICC-LC --as-of 2025-12-31
             """,
-        subcommands: [Issue.self, SubsidisePremium.self, Policies.self])
+        subcommands: [Issue.self, Cancel.self, SubsidisePremium.self, Policies.self])
 
     struct PolicyOptions: ParsableArguments {
         @Option(help: ArgumentHelp("The insurer's id (as in its schemes).", valueName: "id")) var insurer: String
@@ -65,6 +66,32 @@ struct InsuranceCommand: AsyncParsableCommand {
         }
     }
 
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a policy recorded in error (before the loan's loss is shared): it never was.")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: ArgumentHelp("The insurer's id.", valueName: "id")) var insurer: String
+        @OptionGroup var loan: ClaimsCommand.LoanOptions
+        @Option(help: ArgumentHelp("Date of the cancellation (default: today).", valueName: "date")) var on: String?
+        @Option(help: "Why the policy was wrong.") var reason: String
+        @OptionGroup var act: ActOptions
+
+        func run() async throws {
+            let id = try ActInput.id(insurer, flag: "--insurer") { try InsurerId($0) }
+            let key = try loan.key()
+            let date = try ActInput.date(on, flag: "--on")
+            let why = try ActInput.text(reason, flag: "--reason")
+            try await SchemeCommand.perform(
+                AdministratorAct(
+                    summary: "Cancel \(id)'s policy on loan \(key) on \(date): \(why).",
+                    command: .loan(key, .cancelPolicy(insurer: id, cancelledOn: date, reason: why)),
+                    fields: [
+                        ("loan", .string(key.description)), ("insurer_id", .string(id.value)), ("cancelled_on", .string(date.description)),
+                        ("reason", .string(why)),
+                    ]), options: act, connection: connection)
+        }
+    }
+
     struct SubsidisePremium: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "subsidise-premium",
@@ -99,7 +126,7 @@ struct InsuranceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "An insurer's policies: terms, premium subsidised, where each stands and the claims paid.",
             discussion: """
-                Status: in_force or expired before a loss; once the loan's loss is shared, claim_open (the insurer's share not paid in full), claim_settled, or not_covered (the default fell outside the policy's period).
+                Status: before a default, not_started, in_force or expired on the date; once the loan has defaulted, not_covered when the default fell outside the policy's period (the insurer's share is nothing), else claim_open until the insurer has paid its share of the shared loss, then claim_settled; cancelled: recorded in error.
                 """)
         @OptionGroup var connection: ConnectionOptions
         @Option(help: ArgumentHelp("The insurer's id.", valueName: "id")) var insurer: String

@@ -71,9 +71,9 @@ struct ReplayCommand: AsyncParsableCommand {
                 throw ApplicationError.failure("fund \(id) did not exist at that point")
             }
             let date = time.asOf ?? BusinessDate(containing: .now())
-            ReportCommand.Exposure.print(
-                try ExposureReport.compute(fund: state, loans: fold.states.loanSnapshots.filter { $0.fundId == id }, asOf: date),
-                format: format)
+            var report = try ExposureReport.compute(fund: state, loans: fold.states.loanSnapshots.filter { $0.fundId == id }, asOf: date)
+            try report.addSchemeShares(schemes: Array(fold.states.schemes.values), loans: fold.states.loans)
+            ReportCommand.Exposure.print(report, format: format)
         }
     }
 }

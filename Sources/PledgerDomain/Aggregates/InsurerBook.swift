@@ -16,9 +16,9 @@ public struct InsurerBookState: Sendable, Hashable {
     public struct Policy: Sendable, Hashable {
         public var issued: PolicyIssued
         public var claimsPaidFen: Money = .zero
-        public var lastClaimOn: BusinessDate?
         public var subsidisedFen: Money = .zero
         public var lastSubsidyOn: BusinessDate?
+        public var cancelled: PolicyCancelled?
 
         public var loan: LoanKey { LoanKey(bank: issued.bankId, contract: issued.contractNo) }
         /// What of the premium no fund has subsidised yet.
@@ -33,6 +33,7 @@ public struct InsurerBookState: Sendable, Hashable {
 public enum InsurerCommand: Sendable, Hashable {
     case recordPolicy(PolicyIssued)
     case recordClaim(policyNo: PolicyNo, loan: LoanKey, amount: Money, settledOn: BusinessDate, reference: String)
+    case recordCancellation(policyNo: PolicyNo, loan: LoanKey, cancelledOn: BusinessDate, reason: String)
     /// A fund pays part of the premium to the insured firm; `amount` nil: all that is not
     /// subsidised yet. The fund's side is written with it (`Workflow`).
     case subsidisePremium(policyNo: PolicyNo, fund: FundId, amount: Money?, paidOn: BusinessDate, reference: String)
@@ -54,6 +55,16 @@ public enum InsurerBook {
             }
             return [.policyIssued(issued)]
 
+        case .recordCancellation(let number, let loan, let on, let reason):
+            let policy = try policy(number, state)
+            guard policy.loan == loan else {
+                throw DomainError.invalid("policy_no", "policy \(number) insures loan \(policy.loan), not \(loan)")
+            }
+            return [
+                .policyCancelled(
+                    PolicyCancelled(policyNo: number, bankId: loan.bank, contractNo: loan.contract, cancelledOn: on, reason: reason))
+            ]
+
         case .recordClaim(let number, let loan, let amount, let on, let reference):
             let policy = try policy(number, state)
             guard policy.loan == loan else {
@@ -74,6 +85,10 @@ public enum InsurerBook {
 
         case .subsidisePremium(let number, let fund, let amount, let on, let reference):
             let policy = try policy(number, state)
+            if let cancelled = policy.cancelled {
+                throw DomainError(
+                    .invalidState, field: "policy_no", "policy \(number) was cancelled on \(cancelled.cancelledOn): \(cancelled.reason)")
+            }
             let left = policy.premiumUnsubsidised
             guard left.isPositive else {
                 throw DomainError(
@@ -112,8 +127,9 @@ public enum InsurerBook {
         case .policyClaimSettled(let e):
             guard var policy = state.policies[e.policyNo] else { break }
             policy.claimsPaidFen = policy.claimsPaidFen.adding(saturating: e.amountFen)
-            policy.lastClaimOn = e.settledOn
             state.policies[e.policyNo] = policy
+        case .policyCancelled(let e):
+            state.policies[e.policyNo]?.cancelled = e
         case .premiumSubsidised(let e):
             guard var policy = state.policies[e.policyNo] else { break }
             policy.subsidisedFen = policy.subsidisedFen.adding(saturating: e.amountFen)

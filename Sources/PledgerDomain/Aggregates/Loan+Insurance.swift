@@ -40,6 +40,22 @@ extension Loan {
             coverShareBp: party.shareBp, startsOn: terms.startsOn, endsOn: terms.endsOn, issuedOn: terms.issuedOn)
     }
 
+    static func cancelPolicy(_ state: LoanState, _ loan: LoanOriginated, _ insurer: InsurerId, on: BusinessDate, reason: String) throws
+        -> LoanPolicyCancelled
+    {
+        guard let policy = state.policies[insurer] else {
+            throw DomainError(.notFound, field: "insurer_id", "loan \(loan.key) carries no policy of \(insurer)")
+        }
+        guard state.lossShared == nil else {
+            throw DomainError(
+                .invalidState, field: "insurer_id",
+                "the loss of loan \(loan.key) is already shared under policy \(policy.policyNo); a policy that bore a loss stays")
+        }
+        try Rules.text(reason, field: "reason")
+        try Rules.notBefore(on, policy.issuedOn, field: "cancelled_on", what: "the policy was recorded")
+        return LoanPolicyCancelled(insurerId: insurer, policyNo: policy.policyNo, cancelledOn: on, reason: reason)
+    }
+
     /// The scheme's parties as they bear this loan's loss: an insurer with a policy on the
     /// loan is held to its sum insured, and to nothing when the default falls outside the
     /// policy's period (`defaultedOn` nil — a loss not yet known — is taken as covered).

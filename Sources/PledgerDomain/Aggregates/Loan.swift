@@ -45,6 +45,8 @@ public enum Loan {
             return try decideScheme(command, state, loan, context)!
         case .insure(let terms):
             return [.loanInsured(try insure(state, loan, terms, context))]
+        case .cancelPolicy(let insurer, let on, let reason):
+            return [.loanPolicyCancelled(try cancelPolicy(state, loan, insurer, on: on, reason: reason))]
         }
     }
 
@@ -133,9 +135,12 @@ public enum Loan {
         case .loanEnrolledInScheme, .lossShared, .lossShareSettled, .recoveryShared:
             state.evolveScheme(recorded.event)
             if let date = recorded.event.businessDate { touch(date) }
+        // A policy is a record about the loan, not an entry of it: it does not move the date
+        // the loan's own entries (a default, a closing) may not precede.
         case .loanInsured(let e):
             state.policies[e.insurerId] = e
-            touch(e.issuedOn)
+        case .loanPolicyCancelled(let e):
+            state.policies[e.insurerId] = nil
         default:
             break
         }

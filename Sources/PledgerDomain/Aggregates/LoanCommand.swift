@@ -29,6 +29,8 @@ public enum LoanCommand: Sendable, Hashable {
     case shareRecovery(recoveryNo: Int, sharedOn: BusinessDate, reference: String)
     /// Pledge insurance (Loan+Insurance.swift): a policy of an insurer that is a party of the loan's scheme.
     case insure(PolicyTerms)
+    /// Cancels the insurer's policy recorded in error, before the loss is shared.
+    case cancelPolicy(insurer: InsurerId, cancelledOn: BusinessDate, reason: String)
 
     /// A pledge-insurance policy as the insurer issues it.
     public struct PolicyTerms: Sendable, Hashable {

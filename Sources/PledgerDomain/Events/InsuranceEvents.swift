@@ -21,6 +21,17 @@ public struct LoanInsured: EventPayload {
     public var issuedOn: BusinessDate
 }
 
+/// A policy recorded in error is cancelled before the loan's loss is shared (or goes with
+/// the loan when the loan is cancelled): it never was — the loan's loss is split as if the
+/// loan carried no policy of the insurer. Written with the book's `PolicyCancelled`.
+public struct LoanPolicyCancelled: EventPayload {
+    public static let type = "LoanPolicyCancelled"
+    public var insurerId: InsurerId
+    public var policyNo: PolicyNo
+    public var cancelledOn: BusinessDate
+    public var reason: String
+}
+
 /// A policy on the insurer's book: the insured firm (the borrower), the loan, its scheme and
 /// the terms. Policy numbers are unique within the insurer.
 public struct PolicyIssued: EventPayload {
@@ -37,6 +48,17 @@ public struct PolicyIssued: EventPayload {
     public var startsOn: BusinessDate
     public var endsOn: BusinessDate
     public var issuedOn: BusinessDate
+}
+
+/// The book's side of a cancelled policy (`LoanPolicyCancelled`, or the loan cancelled):
+/// the number stays taken; no claim or premium subsidy is recorded on it any more.
+public struct PolicyCancelled: EventPayload {
+    public static let type = "PolicyCancelled"
+    public var policyNo: PolicyNo
+    public var bankId: BankId
+    public var contractNo: ContractNo
+    public var cancelledOn: BusinessDate
+    public var reason: String
 }
 
 /// The insurer paid (part of) its share of a loss on a policy: the book's side of the

@@ -64,6 +64,8 @@ extension LedgerEvent {
         case .policyClaimSettled(let e): e.settledOn
         case .premiumSubsidised(let e): e.paidOn
         case .premiumSubsidyPaid(let e): e.paidOn
+        case .loanPolicyCancelled(let e): e.cancelledOn
+        case .policyCancelled(let e): e.cancelledOn
         }
     }
 }

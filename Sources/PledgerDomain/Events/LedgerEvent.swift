@@ -82,6 +82,8 @@ public enum LedgerEvent: Sendable, Hashable {
     case policyClaimSettled(PolicyClaimSettled)
     case premiumSubsidised(PremiumSubsidised)
     case premiumSubsidyPaid(PremiumSubsidyPaid)
+    case loanPolicyCancelled(LoanPolicyCancelled)
+    case policyCancelled(PolicyCancelled)
 
     public var payload: any EventPayload {
         switch self {
@@ -147,6 +149,8 @@ public enum LedgerEvent: Sendable, Hashable {
         case .policyClaimSettled(let e): e
         case .premiumSubsidised(let e): e
         case .premiumSubsidyPaid(let e): e
+        case .loanPolicyCancelled(let e): e
+        case .policyCancelled(let e): e
         }
     }
 
@@ -243,6 +247,8 @@ public enum LedgerEvent: Sendable, Hashable {
         add(PolicyClaimSettled.self, LedgerEvent.policyClaimSettled)
         add(PremiumSubsidised.self, LedgerEvent.premiumSubsidised)
         add(PremiumSubsidyPaid.self, LedgerEvent.premiumSubsidyPaid)
+        add(LoanPolicyCancelled.self, LedgerEvent.loanPolicyCancelled)
+        add(PolicyCancelled.self, LedgerEvent.policyCancelled)
         return entries
     }()
 

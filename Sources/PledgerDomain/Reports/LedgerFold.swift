@@ -55,6 +55,8 @@ extension LedgerEvent {
     public var correctsTheRecord: Bool {
         switch self {
         case .loanCancelled, .entryReversed: true
+        // A cancelled policy never was, whichever date a past view asks about.
+        case .loanPolicyCancelled, .policyCancelled: true
         // The fund's side of a cancellation: the cover never was.
         case .coverReleased(let e): e.cause == .cancelled
         default: false

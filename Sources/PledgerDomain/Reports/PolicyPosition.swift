@@ -1,15 +1,18 @@
 /// Where one pledge-insurance policy stands on a date, with the claims its insurer paid:
 /// what the insurer's own view lists and what its bordereau is reconciled against.
 public struct PolicyPosition: Sendable, Hashable {
-    /// Before a loss, in force or expired; once the loan's loss is shared, the insurer's
-    /// claim open (its share not paid in full) or settled — or not covered (the default fell
-    /// outside the policy's period, so its share is nothing).
+    /// Before a default: not started, in force or expired on the date. Once the loan has
+    /// defaulted: not covered when the default fell outside the policy's period (the insurer's
+    /// share is nothing); else the claim is open until the insurer has paid its share of the
+    /// shared loss, then settled. A policy cancelled in error stays on the book as cancelled.
     public enum Status: String, Sendable, Hashable, ClosedSet {
+        case notStarted = "not_started"
         case inForce = "in_force"
         case expired
         case claimOpen = "claim_open"
         case claimSettled = "claim_settled"
         case notCovered = "not_covered"
+        case cancelled
     }
 
     public var policy: InsurerBookState.Policy
@@ -25,13 +28,20 @@ public struct PolicyPosition: Sendable, Hashable {
     public static func positions(_ book: InsurerBookState, loans: [LoanKey: LoanState], asOf: BusinessDate) -> [PolicyPosition] {
         book.inOrder.map { policy in
             let issued = policy.issued
-            let party = SchemePartyRef(role: .insurer, partyId: try? SchemePartyId(issued.insurerId.value))
-            guard let loan = loans[policy.loan], let shared = loan.lossShared, let share = shared.shares.first(where: { $0.ref == party })
-            else {
-                return PolicyPosition(policy: policy, status: asOf > issued.endsOn ? .expired : .inForce, shareDueFen: nil)
+            if policy.cancelled != nil { return PolicyPosition(policy: policy, status: .cancelled, shareDueFen: nil) }
+            guard let loan = loans[policy.loan], let defaulted = loan.defaulted else {
+                let status: Status = asOf < issued.startsOn ? .notStarted : asOf > issued.endsOn ? .expired : .inForce
+                return PolicyPosition(policy: policy, status: status, shareDueFen: nil)
             }
-            let status: Status = !share.dueFen.isPositive ? .notCovered : loan.unsettled(party).isPositive ? .claimOpen : .claimSettled
-            return PolicyPosition(policy: policy, status: status, shareDueFen: share.dueFen)
+            guard issued.startsOn <= defaulted.defaultedOn && defaulted.defaultedOn <= issued.endsOn else {
+                return PolicyPosition(policy: policy, status: .notCovered, shareDueFen: loan.lossShared == nil ? nil : .zero)
+            }
+            let party = SchemePartyRef(role: .insurer, partyId: try? SchemePartyId(issued.insurerId.value))
+            guard let share = loan.lossShared?.shares.first(where: { $0.ref == party }) else {
+                return PolicyPosition(policy: policy, status: .claimOpen, shareDueFen: nil)
+            }
+            return PolicyPosition(
+                policy: policy, status: loan.unsettled(party).isPositive ? .claimOpen : .claimSettled, shareDueFen: share.dueFen)
         }
     }
 }

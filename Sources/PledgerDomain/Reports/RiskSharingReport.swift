@@ -1,6 +1,6 @@
 /// What each party of a risk-sharing scheme bears: the table a district sends to the
 /// province. Per party, over the scheme's loans: its contingent share of what is still
-/// outstanding (an insurer held to its sum insured on each loan), the shares due on defaulted loans, what it paid, what it still owes, what
+/// outstanding (an insurer held to its policy on each loan), the shares due on defaulted loans, what it paid, what it still owes, what
 /// came back from recoveries and its net loss. Computed from the scheme's stream and its
 /// loans' streams only, so its cost is the scheme's loans, not the ledger.
 ///
@@ -49,7 +49,9 @@ public struct RiskSharingReport: Sendable, Hashable {
         return total
     }
 
-    public static func compute(scheme: SchemeState, loans: [LoanState]) throws -> RiskSharingReport {
+    /// `asOf`: the day the contingent shares are for (whether an insurer's policy would cover a
+    /// default then); nil counts every policy as covering.
+    public static func compute(scheme: SchemeState, loans: [LoanState], asOf: BusinessDate? = nil) throws -> RiskSharingReport {
         guard let id = scheme.id else { throw DomainError(.notFound, field: "scheme_id", "no such scheme") }
         var report = RiskSharingReport(schemeId: id, name: scheme.name, versions: scheme.versions)
         var rows: [SchemePartyRef: PartyRow] = [:]
@@ -82,7 +84,7 @@ public struct RiskSharingReport: Sendable, Hashable {
             } else if loan.status == .active, let version = scheme.version(enrolment.version) {
                 report.activeLoans += 1
                 report.activeOutstandingFen = try report.activeOutstandingFen + loan.outstanding
-                let parties = Loan.partiesBearing(version.parties, loan, defaultedOn: nil)
+                let parties = Loan.partiesBearing(version.parties, loan, defaultedOn: asOf)
                 for share in try LossSharing.split(loss: loan.outstanding, parties: parties) {
                     try update(share.ref) { $0.contingentFen = try $0.contingentFen + share.dueFen }
                 }
@@ -170,5 +172,18 @@ extension RiskSharingReport {
     /// `party`'s row, when the scheme names it in any version.
     public func share(of party: SchemePartyRef) -> SchemeShare? {
         parties.first { $0.party == party }.map { SchemeShare(schemeId: schemeId, name: name, row: $0) }
+    }
+}
+
+extension ExposureReport {
+    /// Adds the fund's row of each scheme in `schemes` that names it, over `loans` (the
+    /// schemes' loans; with `bank`, that bank's only), as of the report's date.
+    public mutating func addSchemeShares(schemes: [SchemeState], loans: [LoanKey: LoanState], bank: BankId? = nil) throws {
+        let party = SchemePartyRef(role: .fund, partyId: try SchemePartyId(fundId.value))
+        schemeShares = try schemes.filter { $0.funds.contains(fundId) }.sorted { ($0.id?.value ?? "") < ($1.id?.value ?? "") }.compactMap {
+            scheme in
+            let mine = scheme.loanOrder.filter { bank == nil || $0.bank == bank }.compactMap { loans[$0] }
+            return try RiskSharingReport.compute(scheme: scheme, loans: mine, asOf: asOf).share(of: party)
+        }
     }
 }

@@ -63,8 +63,10 @@ public enum LedgerCommand: Sendable, Hashable {
                     if let fund = loan.fundId { refs.append(.fund(fund)) }
                     refs += loan.collateral.map { .asset($0.assetId) }
                 }
-                // An insured loan, and an insurer's settlement, write the insurer's book.
+                // An insured loan, and an insurer's settlement, write the insurer's book; so do a
+                // policy's cancellation and the loan's (its policies' books).
                 if case .insure(let terms) = command { refs.append(.insurer(terms.insurer)) }
+                refs += (loaded.loans[key]?.policies.keys.sorted() ?? []).map(StreamRef.insurer)
                 if case .settleLossShare(let party, _, _, _) = command, party.role == .insurer,
                     let id = party.partyId.flatMap({ try? InsurerId($0.value) })
                 {

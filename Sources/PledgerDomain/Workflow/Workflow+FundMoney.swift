@@ -21,6 +21,10 @@ extension Workflow {
         case .releaseCompensation:
             throw DomainError(.invalidState, field: "claim_no", "compensation is released by withdrawing the loan's claim")
 
+        case .payPremiumSubsidy:
+            throw DomainError(
+                .invalidState, field: "policy_no", "a premium subsidy is paid on the insurer's policy, which writes the fund too")
+
         case .payQueue(let on, _, _):
             let fund = states.funds[id] ?? FundState()
             let disbursements = try Fund.decide(command, fund)
@@ -55,13 +59,15 @@ extension Workflow {
     static func decideInsurerAct(_ id: InsurerId, _ command: InsurerCommand, _ states: AggregateStates) throws -> [StreamWrite] {
         let book = states.insurers[id] ?? InsurerBookState()
         switch command {
-        case .recordPolicy, .recordClaim:
+        case .recordPolicy, .recordClaim, .recordCancellation:
             throw DomainError(
                 .invalidState, field: "policy_no",
-                "a policy is recorded by insuring the loan, and a claim by the insurer's settlement of the loan's shared loss")
+                "a policy is recorded and cancelled through its loan, and a claim by the insurer's settlement of the loan's shared loss")
         case .subsidisePremium(let number, let fundId, _, _, _):
             let events = try InsurerBook.decide(command, book)
-            guard case .premiumSubsidised(let subsidy) = events.first, let policy = book.policies[number] else { return [] }
+            guard case .premiumSubsidised(let subsidy) = events.first, let policy = book.policies[number] else {
+                preconditionFailure("InsurerBook.decide answers a premium subsidy with PremiumSubsidised on a policy it has")
+            }
             guard let fund = states.funds[fundId], fund.exists else {
                 throw DomainError(.notFound, field: "fund_id", "fund \(fundId) does not exist")
             }

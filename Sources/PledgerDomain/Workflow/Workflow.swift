@@ -93,6 +93,14 @@ public enum Workflow {
                 }
             case .loanCancelled(let cancelled):
                 writes += try releases(loan, key, on: cancelled.cancelledOn, reason: "loan cancelled: \(cancelled.reason)", states)
+                for policy in loan.policies.values.sorted(by: { $0.insurerId < $1.insurerId }) {
+                    writes.append(
+                        try bookPart(
+                            policy.insurerId,
+                            .recordCancellation(
+                                policyNo: policy.policyNo, loan: key, cancelledOn: cancelled.cancelledOn,
+                                reason: "loan cancelled: \(cancelled.reason)"), states))
+                }
                 if hasOpenCover(loan, key, states) {
                     writes.append(
                         try fundPart(loan, states, .releaseCover(loan: key, releasedOn: cancelled.cancelledOn, cause: .cancelled)))
@@ -132,20 +140,20 @@ public enum Workflow {
                     insured: loan.origination!.borrower, schemeId: loan.scheme!.schemeId, sumInsuredFen: insured.sumInsuredFen,
                     premiumFen: insured.premiumFen, coverShareBp: insured.coverShareBp, startsOn: insured.startsOn, endsOn: insured.endsOn,
                     issuedOn: insured.issuedOn)
+                writes.append(try bookPart(insured.insurerId, .recordPolicy(issued), states))
+            case .loanPolicyCancelled(let cancelled):
                 writes.append(
-                    StreamWrite(
-                        stream: .insurer(insured.insurerId),
-                        events: try InsurerBook.decide(.recordPolicy(issued), states.insurers[insured.insurerId] ?? InsurerBookState())))
+                    try bookPart(
+                        cancelled.insurerId,
+                        .recordCancellation(
+                            policyNo: cancelled.policyNo, loan: key, cancelledOn: cancelled.cancelledOn, reason: cancelled.reason), states))
             case .lossShareSettled(let settled):
                 let party = SchemePartyRef(role: settled.role, partyId: settled.partyId)
                 if let policy = loan.policy(of: party) {
                     let claim = InsurerCommand.recordClaim(
                         policyNo: policy.policyNo, loan: key, amount: settled.amountFen, settledOn: settled.settledOn,
                         reference: settled.reference)
-                    writes.append(
-                        StreamWrite(
-                            stream: .insurer(policy.insurerId),
-                            events: try InsurerBook.decide(claim, states.insurers[policy.insurerId] ?? InsurerBookState())))
+                    writes.append(try bookPart(policy.insurerId, claim, states))
                 }
                 if let fund = party.fundId {
                     let disburse = FundCommand.disburseSchemeShare(
@@ -186,6 +194,10 @@ public enum Workflow {
     private static func hasOpenCover(_ loan: LoanState, _ key: LoanKey, _ states: AggregateStates) -> Bool {
         guard let fund = loan.origination?.fundId else { return false }
         return states.funds[fund]?.cover.loans[key]?.isOpen == true
+    }
+
+    private static func bookPart(_ insurer: InsurerId, _ command: InsurerCommand, _ states: AggregateStates) throws -> StreamWrite {
+        StreamWrite(stream: .insurer(insurer), events: try InsurerBook.decide(command, states.insurers[insurer] ?? InsurerBookState()))
     }
 
     private static func fundPart(_ loan: LoanState, _ states: AggregateStates, _ command: FundCommand) throws -> StreamWrite {

@@ -3,30 +3,27 @@ import Hummingbird
 import PledgerDomain
 import PledgerStore
 
-/// Pledge insurance: a policy on a loan (`…/loans/{contract_no}/insurance`), an insurer's
-/// policies (`/v1/insurers/{insurer_id}/policies`) and the premium subsidies a fund pays on
-/// them. An insurer's token reaches only its own (see `Permission.confineInsurer`).
+/// Pledge insurance: a policy on a loan (`…/loans/{contract_no}/insurance`) and its
+/// cancellation, an insurer's policies (`/v1/insurers/{insurer_id}/policies`) and the
+/// premium subsidies a fund pays on them. Policies bind the insurer's share of a loss, so
+/// fund administrators record them (from the insurer's list); an insurer's token reads its
+/// own and settles its own share (see `Permission.confineInsurer`), nothing else.
 struct InsuranceController {
     let api: API
 
     func addRoutes(to group: Group) {
-        group.write(
-            "banks/:bank_id/loans/:contract_no/insurance", PolicyRequest.self, api: api,
-            allow: { identity, context in
-                try Permission.seeLoans(of: try context.bankId().value, identity)
-                guard [.admin, .fundAdmin, .bank, .insurer].contains(identity.role) else {
-                    throw Problem.forbidden("a policy is recorded by the loan's bank, its insurer or a fund administrator")
-                }
-            }
-        ) { body, context in
-            try Permission.actFor(insurer: body.insurerId, try context.caller())
-            return .loan(try context.loanKey(), body.command)
+        let admin: @Sendable (Identity, PledgerRequestContext) throws -> Void = { identity, _ in try Permission.administerFunds(identity) }
+        group.write("banks/:bank_id/loans/:contract_no/insurance", PolicyRequest.self, api: api, allow: admin) { body, context in
+            .loan(try context.loanKey(), body.command)
         }
-
-        group.write(
-            "insurers/:insurer_id/policies/:policy_no/premium-subsidies", PremiumSubsidyRequest.self, api: api,
-            allow: { identity, _ in try Permission.administerFunds(identity) }
-        ) { body, context in body.command(try context.insurerId(), try context.policyNo()) }
+        group.write("banks/:bank_id/loans/:contract_no/insurance/cancellation", PolicyCancellationRequest.self, api: api, allow: admin) {
+            body, context in
+            .loan(try context.loanKey(), body.command)
+        }
+        group.write("insurers/:insurer_id/policies/:policy_no/premium-subsidies", PremiumSubsidyRequest.self, api: api, allow: admin) {
+            body, context in
+            body.command(try context.insurerId(), try context.policyNo())
+        }
 
         group.get("insurers/:insurer_id/policies") { request, context -> Response in
             let caller = try context.caller()
@@ -38,7 +35,7 @@ struct InsuranceController {
             let asOf = try request.query.date("as_of")
             return try await api.read(request, needs: .log) { reads in
                 guard let positions = try await reads.reports.policies(of: insurer, asOf: asOf) else {
-                    throw Problem.notFound("no policies of insurer \(insurer)\(asOf.map { " on \($0)" } ?? "")")
+                    throw Problem.notFound("the ledger has no policies of insurer \(insurer)")
                 }
                 let date = asOf ?? BusinessDate(containing: .now())
                 return JSONIO.response(

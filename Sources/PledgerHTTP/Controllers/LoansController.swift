@@ -78,6 +78,10 @@ struct LoansController {
                     throw Problem.forbidden("an insurer settles its own share only (role insurer, party_id its id)")
                 }
                 try Permission.actFor(insurer: insurer, caller)
+                // Self-attested, so never ahead of the day: a future date would hold the loan's later entries back.
+                guard body.settledOn <= BusinessDate(containing: .now()) else {
+                    throw Problem.invalid("settled_on", "\(body.settledOn) is in the future; record a payment once it is made")
+                }
             }
             return .loan(try context.loanKey(), body.command)
         }

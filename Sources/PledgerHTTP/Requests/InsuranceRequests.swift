@@ -19,6 +19,15 @@ struct PolicyRequest: Codable {
     }
 }
 
+/// A policy recorded in error, cancelled before the loan's loss is shared.
+struct PolicyCancellationRequest: Codable {
+    var insurerId: InsurerId
+    var cancelledOn: BusinessDate
+    var reason: String
+
+    var command: LoanCommand { .cancelPolicy(insurer: insurerId, cancelledOn: cancelledOn, reason: reason) }
+}
+
 /// `amount_fen` left out: all of the premium no fund has subsidised yet.
 struct PremiumSubsidyRequest: Codable {
     var fundId: FundId

@@ -65,8 +65,10 @@ struct SubsidyDecisionRequest: Codable {
     func command(_ number: Int) throws -> SubsidyCommand {
         switch decision {
         case .approve:
+            guard reason == nil else { throw Problem.invalid("reason", "an approval has no reason; leave reason out") }
             return .approve(applicationNo: number, amount: amountFen, approvedOn: decidedOn)
         case .reject:
+            guard amountFen == nil else { throw Problem.invalid("amount_fen", "a rejection approves no amount; leave amount_fen out") }
             guard let reason else { throw Problem.invalid("reason", "a rejection needs a reason") }
             return .reject(applicationNo: number, rejectedOn: decidedOn, reason: reason)
         }

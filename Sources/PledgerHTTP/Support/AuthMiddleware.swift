@@ -40,24 +40,23 @@ extension AuthMiddleware {
 
 /// What each role may do.
 enum Permission {
-    /// An insurer's token reaches three routes and nothing else: its own policies, recording
-    /// a policy on a loan, and settling its share of a loan's loss (each route then checks
-    /// the insurer named is the caller). Every other route is refused here, whatever it allows
-    /// other roles, so no route written for banks and administrators can leak to an insurer.
+    /// An insurer's token reaches two routes and nothing else: its own policies, and settling
+    /// its share of a loss on a loan carrying its policy (each route then checks the insurer
+    /// named is the caller). Every other route is refused here, whatever it allows other
+    /// roles, so no route written for banks and administrators can leak to an insurer.
     static func confineInsurer(_ identity: Identity, _ request: Request) throws {
         guard identity.role == .insurer else { return }
         let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let allowed: Bool =
             switch (request.method, parts.count) {
             case (.get, 5): parts[1] == "v1" && parts[2] == "insurers" && parts[4] == "policies"
-            case (.post, 7): parts[1] == "v1" && parts[2] == "banks" && parts[4] == "loans" && parts[6] == "insurance"
             case (.post, 8):
                 parts[1] == "v1" && parts[2] == "banks" && parts[4] == "loans" && parts[6] == "loss-sharing" && parts[7] == "settlements"
             default: false
             }
         guard allowed else {
             throw Problem.forbidden(
-                "an insurer's token reads its own policies (GET /v1/insurers/{insurer_id}/policies), records policies and settles its own share of their loans' losses; nothing else (you are \(identity))"
+                "an insurer's token reads its own policies (GET /v1/insurers/{insurer_id}/policies) and settles its own share of their loans' losses; nothing else (you are \(identity))"
             )
         }
     }

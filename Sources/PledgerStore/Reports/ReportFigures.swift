@@ -70,6 +70,7 @@ extension ReportService {
             let loans = fold.states.loanSnapshots.filter { $0.fundId == id && (bank == nil || $0.bankId == bank) }
             var report = try ExposureReport.compute(fund: state, loans: loans, asOf: date, topBorrowers: date == asOf ? topBorrowers : 0)
             if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
+            try report.addSchemeShares(schemes: Array(fold.states.schemes.values), loans: fold.states.loans, bank: bank)
             history.append(report)
         }
         return (history, seen)

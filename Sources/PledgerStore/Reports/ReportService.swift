@@ -61,18 +61,21 @@ public struct ReportService: Sendable {
             for key in scheme.loanOrder {
                 if let loan = try await store.state(of: .loan(key)).loans[key] { loans.append(loan) }
             }
-            return try RiskSharingReport.compute(scheme: scheme, loans: loans)
+            return try RiskSharingReport.compute(scheme: scheme, loans: loans, asOf: BusinessDate(containing: .now()))
         }
     }
 
     /// An insurer's policies as they stood on `asOf` (default: today), each with its claims
     /// and where it stands: the insurer's book and its policies' loans, read one by one, so
-    /// the cost is the insurer's policies. Nil when the ledger has no policy of the insurer.
+    /// the cost is the insurer's policies. Nil when the ledger has no policy of the insurer at
+    /// all; empty when it has none yet on `asOf`.
     public func policies(of insurer: InsurerId, asOf: BusinessDate? = nil) async throws -> [PolicyPosition]? {
         let date = asOf ?? BusinessDate(containing: .now())
         return try await gates.currentViews.run {
+            guard try await store.versions(of: [StreamRef.insurer(insurer).name])[StreamRef.insurer(insurer).name] ?? 0 > 0 else {
+                return nil
+            }
             let book = try await store.state(of: .insurer(insurer), asOf: date).insurers[insurer] ?? InsurerBookState()
-            guard book.exists else { return nil }
             var loans: [LoanKey: LoanState] = [:]
             for policy in book.inOrder where loans[policy.loan] == nil {
                 loans[policy.loan] = try await store.state(of: .loan(policy.loan), asOf: date).loans[policy.loan]
@@ -111,7 +114,12 @@ public struct ReportService: Sendable {
         }
         var report = try ExposureReport.compute(
             fund: fund, loans: bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans, asOf: date, topBorrowers: topBorrowers)
-        report.schemeShares = try await schemeShares(of: id, bank: bank, folded: folded)
+        if let folded {
+            try report.addSchemeShares(schemes: Array(folded.states.schemes.values), loans: folded.states.loans, bank: bank)
+        } else {
+            let (schemes, loans) = try await schemesNaming(id, bank: bank)
+            try report.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
+        }
         // A bank's slice names no other bank.
         if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
         return report
@@ -119,21 +127,13 @@ public struct ReportService: Sendable {
 }
 
 extension ReportService {
-    /// The fund's row of each scheme that names it (with `bank`, over that bank's loans only):
-    /// from a past view's fold when there is one, else from the schemes' streams and their
-    /// loans' streams — the schemes found by their agreements (an indexed handful of rows).
-    func schemeShares(of fund: FundId, bank: BankId?, folded: LedgerFold?) async throws -> [RiskSharingReport.SchemeShare] {
-        let party = SchemePartyRef(role: .fund, partyId: try SchemePartyId(fund.value))
-        func share(_ scheme: SchemeState, _ loans: [LoanState]) throws -> RiskSharingReport.SchemeShare? {
-            let mine = bank.map { bank in loans.filter { $0.origination?.bankId == bank } } ?? loans
-            return try RiskSharingReport.compute(scheme: scheme, loans: mine).share(of: party)
-        }
-        if let folded {
-            let schemes = folded.states.schemes.values.filter { $0.funds.contains(fund) }.sorted { $0.id! < $1.id! }
-            return try schemes.compactMap { scheme in try share(scheme, scheme.loanOrder.compactMap { folded.states.loans[$0] }) }
-        }
-        return try await gates.currentViews.run {
-            var shares: [RiskSharingReport.SchemeShare] = []
+    /// The schemes that name `fund` and their loans (with `bank`, that bank's), now: the schemes
+    /// found by their agreements (an indexed handful of rows), then each one's stream and its
+    /// loans' streams — a cost in proportion to those schemes, not to the log.
+    func schemesNaming(_ fund: FundId, bank: BankId?) async throws -> (schemes: [SchemeState], loans: [LoanKey: LoanState]) {
+        try await gates.currentViews.run {
+            var schemes: [SchemeState] = []
+            var loans: [LoanKey: LoanState] = [:]
             var after: Int64 = 0
             while true {
                 let agreements = try await ReadModelQueries(store: store).registrations(type: SchemeAgreed.type, after: after, limit: 500)
@@ -141,16 +141,15 @@ extension ReportService {
                     guard case .schemeAgreed(let agreed) = try RecordedEvent(agreement.envelope).event else { continue }
                     let scheme = try await store.state(of: .scheme(agreed.schemeId)).schemes[agreed.schemeId] ?? SchemeState()
                     guard scheme.funds.contains(fund) else { continue }
-                    var loans: [LoanState] = []
+                    schemes.append(scheme)
                     for key in scheme.loanOrder where bank == nil || key.bank == bank {
-                        if let loan = try await store.state(of: .loan(key)).loans[key] { loans.append(loan) }
+                        loans[key] = try await store.state(of: .loan(key)).loans[key]
                     }
-                    if let row = try share(scheme, loans) { shares.append(row) }
                 }
                 guard agreements.count == 500, let last = agreements.last else { break }
                 after = last.envelope.position
             }
-            return shares.sorted { $0.schemeId < $1.schemeId }
+            return (schemes, loans)
         }
     }
 }

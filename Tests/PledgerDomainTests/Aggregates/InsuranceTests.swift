@@ -175,3 +175,65 @@ struct InsuranceTests {
         }
     }
 }
+
+extension InsuranceTests {
+    @Test(
+        "a policy recorded in error is cancelled before the loss is shared: the insurer's share is the scheme's again; the number stays taken"
+    )
+    func cancellation() throws {
+        var d = try ExampleDistrict()
+        d = try sharing.defaultedUnder(scheme, parties: parties(d), district: d, insured: policy())
+        let number = policyNo("PICC-2024-001")
+        refused(.notFound, "insurer_id") {
+            try d.ledger.run(.loan(d.loan, .cancelPolicy(insurer: insurerId("PING-AN"), cancelledOn: date("2024-10-02"), reason: "x")))
+        }
+        let cancelled = try d.ledger.run(.loan(d.loan, .cancelPolicy(insurer: picc, cancelledOn: date("2024-10-02"), reason: "保单号有误")))
+        #expect(cancelled.map(\.stream) == ["loan-LCRCB-LC-2024-0001", "insurer-PICC-ZS"])
+        #expect(d.ledger.loan(d.loan).policies.isEmpty)
+        #expect(d.ledger.insurer(picc).policies[number]?.cancelled?.reason == "保单号有误")
+        refused(.invalidState, "policy_no") {
+            try d.ledger.run(
+                .insurer(picc, .subsidisePremium(policyNo: number, fund: d.fund, amount: nil, paidOn: date("2024-10-03"), reference: "1")))
+        }
+        // Without the policy, the insurer bears its 26% on the scheme's terms.
+        try d.ledger.run(.loan(d.loan, .shareLoss(sharedOn: date("2024-10-08"))))
+        #expect(sharing.shares(d)["insurer:PICC-ZS"] == yuan("1,040,000.00"))
+        let positions = PolicyPosition.positions(d.ledger.insurer(picc), loans: [d.loan: d.ledger.loan(d.loan)], asOf: date("2024-12-31"))
+        #expect(positions.map(\.status) == [.cancelled])
+    }
+
+    @Test("where a policy stands: not started, in force, expired; a default outside it not covered; a claim open, then settled")
+    func positions() throws {
+        var d = try ExampleDistrict()
+        d = try sharing.defaultedUnder(scheme, parties: parties(d), district: d, insured: policy(endsOn: "2025-02-28"))
+        let book = d.ledger.insurer(picc)
+        func status(_ loan: LoanState?, _ on: String) -> PolicyPosition.Status? {
+            PolicyPosition.positions(book, loans: loan.map { [d.loan: $0] } ?? [:], asOf: date(on)).first?.status
+        }
+        #expect(status(nil, "2024-02-01") == .notStarted && status(nil, "2024-06-01") == .inForce && status(nil, "2025-03-01") == .expired)
+        // Defaulted on 2024-10-01, inside the period: open before the loss is shared and until the insurer pays.
+        #expect(status(d.ledger.loan(d.loan), "2025-03-01") == .claimOpen)
+        try d.ledger.run(.loan(d.loan, .shareLoss(sharedOn: date("2024-10-08"))))
+        #expect(status(d.ledger.loan(d.loan), "2024-10-09") == .claimOpen)
+        try d.ledger.run(.loan(d.loan, .settleLossShare(party: insurerParty, amount: nil, settledOn: date("2024-11-01"), reference: "赔-1")))
+        #expect(status(d.ledger.loan(d.loan), "2024-11-01") == .claimSettled)
+
+        var e = try ExampleDistrict()
+        e = try sharing.defaultedUnder(scheme, parties: parties(e), district: e, insured: policy(endsOn: "2024-09-30"))
+        #expect(
+            PolicyPosition.positions(e.ledger.insurer(picc), loans: [e.loan: e.ledger.loan(e.loan)], asOf: date("2024-10-02")).first?.status
+                == .notCovered)
+    }
+
+    @Test("cancelling the loan cancels its policies on the insurer's book")
+    func loanCancelled() throws {
+        var d = try ExampleDistrict()
+        try d.ledger.run(.scheme(scheme, .agree(id: scheme, name: "风险分担", parties: parties(d), effectiveOn: date("2024-01-01"))))
+        try d.ledger.run(d.origination(enrolled: false))
+        try d.ledger.run(.loan(d.loan, .enrolInScheme(scheme, version: nil, enrolledOn: date("2024-03-01"))))
+        try d.ledger.run(.loan(d.loan, .insure(policy())))
+        let written = try d.ledger.run(.loan(d.loan, .cancel(on: date("2024-03-10"), reason: "重复录入")))
+        #expect(written.map(\.stream).contains("insurer-PICC-ZS"))
+        #expect(d.ledger.insurer(picc).policies[policyNo("PICC-2024-001")]?.cancelled?.reason == "loan cancelled: 重复录入")
+    }
+}

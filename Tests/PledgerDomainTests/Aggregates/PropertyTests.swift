@@ -29,7 +29,8 @@ struct PropertyTests {
             "FundTransferredOut", "FundTransferredIn", "a partial payment", "a queue payment", "a queue payment paying several claims",
             "a payment completing a queued claim", "LoanEnrolledInScheme", "SchemeLoanEnrolled", "LossShared", "LossShareSettled",
             "SchemeShareDisbursed", "RecoveryShared", "SchemeRecoveryShareReceived", "a capped share",
-            "LoanInsured", "PolicyIssued", "PolicyClaimSettled", "PremiumSubsidised", "PremiumSubsidyPaid",
+            "LoanInsured", "PolicyIssued", "PolicyClaimSettled", "PremiumSubsidised", "PremiumSubsidyPaid", "LoanPolicyCancelled",
+            "PolicyCancelled",
             "a share held to the sum insured", "a default the policy did not cover",
         ] {
             #expect(reached.contains(type), "no sequence reached \(type)")

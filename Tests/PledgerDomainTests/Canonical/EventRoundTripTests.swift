@@ -165,6 +165,10 @@ struct EventRoundTripTests {
             PolicyClaimSettled(
                 policyNo: policyNo("P-1"), bankId: loan.bank, contractNo: loan.contract, amountFen: yuan("26.00"), settledOn: d,
                 reference: "赔-1")),
+        .loanPolicyCancelled(
+            LoanPolicyCancelled(insurerId: insurerId("PICC"), policyNo: policyNo("P-1"), cancelledOn: d, reason: "录入错误")),
+        .policyCancelled(
+            PolicyCancelled(policyNo: policyNo("P-1"), bankId: loan.bank, contractNo: loan.contract, cancelledOn: d, reason: "录入错误")),
         .premiumSubsidised(
             PremiumSubsidised(policyNo: policyNo("P-1"), fundId: fundId("LC-IPRC"), amountFen: yuan("1.50"), paidOn: d, reference: "补-1")),
         .premiumSubsidyPaid(
