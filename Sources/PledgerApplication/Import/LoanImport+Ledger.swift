@@ -39,7 +39,7 @@ extension LoanImport {
 
     /// Imports a loans CSV read from disk a block at a time (see `run(_:ledger:…)`).
     public static func run(
-        path: String, ledger: Ledger, skipInvalid: Bool, chunkLoans: Int = defaultChunkLoans, progress: (Progress) -> Void = { _ in }
+        path: String, ledger: Ledger, skipInvalid: Bool, chunkLoans: Int = defaultChunkLoans, progress: (Progress) throws -> Void = { _ in }
     ) async throws -> Outcome {
         let fingerprint = try SpreadsheetReader.sha256(of: path)
         var reader = try SpreadsheetReader(path: path, required: required, optional: optional)
@@ -58,7 +58,7 @@ extension LoanImport {
     /// not written again.
     public static func run(
         _ file: SpreadsheetFile, ledger: Ledger, skipInvalid: Bool, chunkLoans: Int = defaultChunkLoans,
-        progress: (Progress) -> Void = { _ in }
+        progress: (Progress) throws -> Void = { _ in }
     ) async throws -> Outcome {
         var digest = Digest.Running()
         for row in [file.table.header] + file.table.rows.map(\.fields) { digest.update((CSV.line(row) + "\n").utf8) }
@@ -70,7 +70,7 @@ extension LoanImport {
 
     static func run(
         _ next: () throws -> SpreadsheetFile?, path: String, fingerprint: String, ledger: Ledger, skipInvalid: Bool, chunkLoans: Int,
-        progress: (Progress) -> Void
+        progress: (Progress) throws -> Void
     ) async throws -> Outcome {
         try await StagingArea.with(ledger.log) { staging in
             var check = ChunkedCheck(file: path, chunkLoans: max(1, chunkLoans), staging: staging)
@@ -87,11 +87,11 @@ extension LoanImport {
                         check.refuse(Problem(line: csvRow.line, message: error.description))
                     }
                 }
-                progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere + check.loans))
+                try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere + check.loans))
                 block = try next()
             }
             try await check.finishChunk()
-            progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere))
+            try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere))
             var outcome = check.outcome
             outcome.problems.sort { $0.line < $1.line }
             guard outcome.problems.isEmpty || skipInvalid else { return outcome }
@@ -112,7 +112,7 @@ extension LoanImport {
                     )
                 }
                 outcome.chunksWritten += 1
-                progress(.written(chunk: index + 1, of: check.chunkLines.count, line: line, position: outcome.appended!.lastPosition))
+                try progress(.written(chunk: index + 1, of: check.chunkLines.count, line: line, position: outcome.appended!.lastPosition))
             }
             return outcome
         }
