@@ -6,9 +6,12 @@ extension LoanImport {
     /// `chunkLoans` loans and the next row starts another contract; the chunk's loans are
     /// then decided in one session — the streams they read loaded in one round trip, from the
     /// log and from what earlier chunks staged — and its events staged. Across chunks the
-    /// session keeps only the shared streams (banks, funds, the LPR, schemes, programmes);
-    /// borrowers, assets and loans are read again when a later chunk needs them, so memory
-    /// holds one chunk whatever the file's size.
+    /// session keeps the shared streams (banks, funds, the LPR, schemes, programmes) and the
+    /// streams the chunk just decided read or wrote; older borrowers, assets and loans are
+    /// read again when a later chunk needs them, so memory holds about two chunks whatever
+    /// the file's size. A chunk's events are encoded and staged in the background while the
+    /// next chunk is decided (that one takes what it shares with them from memory); the
+    /// chunk after waits for them.
     ///
     /// Rows of one contract must be in one chunk: consecutive rows always are; a contract
     /// whose rows a chunk boundary separates is refused, naming its lines.
@@ -24,8 +27,14 @@ extension LoanImport {
         private(set) var loans = 0
         private var rows: [Row] = []
         private var lastKey: LoanKey?
-        private var shared = AggregateStates()
+        /// The shared streams and those the last chunk read or wrote, as it left them.
+        private var carried = AggregateStates()
+        /// The carried streams that this import has written (staged or being staged).
+        private var carriedStaged = Set<StreamRef>()
         private var stagedEvents: Int64 = 0
+        /// Staging still running: the last chunk's, and the one before it.
+        private var staging0: Task<Void, any Error>?
+        private var staging1: Task<Void, any Error>?
 
         init(file: String, chunkLoans: Int, staging: StagingArea) {
             self.file = file
@@ -54,26 +63,41 @@ extension LoanImport {
         mutating func finishChunk() async throws {
             guard lastLine > (chunkLines.last ?? 0) else { return }
             let grouped = LoanImport.loans(rows, file: file)
-            var session = LedgerSession(states: shared)
-            let decided = try await decide(grouped.loans, in: &session)
+            var session = LedgerSession(states: carried)
+            // Streams the last chunk did not carry may have been staged by the one before it.
+            try await staging1?.value
+            staging1 = staging0
+            staging0 = nil
+            let (decided, read) = try await decide(grouped.loans, in: &session)
             outcome.problems += grouped.conflicts + decided.problems
             outcome.imported += decided.imported
             outcome.alreadyThere += decided.alreadyThere
             outcome.events += decided.events
-            let events = try session.recorded.map { try StagingArea.Staged($0.stream, $0.event) }
-            try await staging.stage(events, chunk: chunkLines.count, from: stagedEvents)
-            stagedEvents += Int64(events.count)
+            let recorded = session.recorded
+            let (chunk, from, area) = (chunkLines.count, stagedEvents, staging)
+            staging0 = Task { try await area.stage(try recorded.map { try StagingArea.Staged($0.stream, $0.event) }, chunk: chunk, from: from) }
+            stagedEvents += Int64(recorded.count)
             chunkLines.append(lastLine)
             outcome.chunks = chunkLines.count
-            shared = Self.shared(session.states)
+            let written = Set(recorded.map(\.stream))
+            carried = Self.carried(session.states, keeping: read.union(written))
+            carriedStaged = carriedStaged.union(written).filter { carried.isLoaded($0) }
             rows = []
             loans = 0
         }
 
+        /// Waits for the staging still running.
+        func staged() async throws {
+            try await staging1?.value
+            try await staging0?.value
+        }
+
         /// A chunk's loans decided in one session; a loan's commands are all accepted or all
         /// dropped. The outcome's problems are the loans the ledger refuses.
-        private func decide(_ loans: [Loan], in session: inout LedgerSession) async throws -> Outcome {
-            var staged = try await load(loans.flatMap { try $0.commands }, into: &session)
+        /// Also returns the streams the loans read.
+        private mutating func decide(_ loans: [Loan], in session: inout LedgerSession) async throws -> (Outcome, Set<StreamRef>) {
+            let all = try loans.flatMap { try $0.commands }
+            var staged = try await load(all, into: &session).union(carriedStaged)
             var imported = 0
             var alreadyThere = 0
             var refused: [Problem] = []
@@ -119,7 +143,9 @@ extension LoanImport {
                 }
                 imported += 1
             }
-            return Outcome(problems: refused, imported: imported, alreadyThere: alreadyThere, events: session.recorded.count)
+            carriedStaged = staged
+            let read = Set(all.flatMap { $0.reads(session.states) })
+            return (Outcome(problems: refused, imported: imported, alreadyThere: alreadyThere, events: session.recorded.count), read)
         }
 
         /// Loads into the session every stream the commands read that it does not hold yet
@@ -135,19 +161,19 @@ extension LoanImport {
             return staged
         }
 
-        /// The streams many loans share, kept from chunk to chunk; the rest is read again.
-        static func shared(_ states: AggregateStates) -> AggregateStates {
-            var shared = states
-            shared.borrowers = [:]
-            shared.assets = [:]
-            shared.loans = [:]
-            shared.versions = shared.versions.filter {
+        /// The streams many loans share, and `keeping`: what the next chunk starts from.
+        static func carried(_ states: AggregateStates, keeping: Set<StreamRef>) -> AggregateStates {
+            var carried = states
+            carried.borrowers = carried.borrowers.filter { keeping.contains(.borrower($0.key)) }
+            carried.assets = carried.assets.filter { keeping.contains(.asset($0.key)) }
+            carried.loans = carried.loans.filter { keeping.contains(.loan($0.key)) }
+            carried.versions = carried.versions.filter {
                 switch $0.key {
-                case .borrower, .asset, .loan: false
+                case .borrower, .asset, .loan: keeping.contains($0.key)
                 default: true
                 }
             }
-            return shared
+            return carried
         }
     }
 }

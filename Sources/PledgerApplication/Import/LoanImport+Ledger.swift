@@ -79,40 +79,60 @@ extension LoanImport {
                 check.outcome.resumedAfterLine = resumed
             }
             let skipThrough = check.outcome.resumedAfterLine ?? 0
-            while let file = block {
-                for csvRow in file.table.rows where csvRow.line > skipThrough {
-                    do {
-                        try await check.add(try Row(file, csvRow))
-                    } catch let error as ApplicationError {
-                        check.refuse(Problem(line: csvRow.line, message: error.description))
+            do {
+                while let file = block {
+                    for csvRow in file.table.rows where csvRow.line > skipThrough {
+                        do {
+                            try await check.add(try Row(file, csvRow))
+                        } catch let error as ApplicationError {
+                            check.refuse(Problem(line: csvRow.line, message: error.description))
+                        }
                     }
+                    try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere + check.loans))
+                    block = try next()
                 }
-                try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere + check.loans))
-                block = try next()
+                try await check.finishChunk()
+            } catch {
+                // The staging connection goes back to the pool only when nothing uses it.
+                try? await check.staged()
+                throw error
             }
-            try await check.finishChunk()
+            try await check.staged()
             try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere))
             var outcome = check.outcome
             outcome.problems.sort { $0.line < $1.line }
             guard outcome.problems.isEmpty || skipInvalid else { return outcome }
             let name = URL(fileURLWithPath: path).lastPathComponent
-            for (index, line) in check.chunkLines.enumerated() {
-                let events = try await staging.staged(chunk: index)
-                guard !events.isEmpty else { continue }
-                let meta = try JSONObject([
-                    ("actor", .string("import")), ("file", .string(name)), ("file_sha256", .string(fingerprint)),
-                    ("through_line", .integer(Int64(line))), ("last_chunk", .bool(index == check.chunkLines.count - 1)),
-                ])
+            let lines = check.chunkLines
+            // The next chunk is read and made an append while this one is written.
+            func request(_ index: Int) -> Task<AppendRequest?, any Error> {
+                Task {
+                    guard index < lines.count else { return nil }
+                    let events = try await staging.staged(chunk: index)
+                    guard !events.isEmpty else { return nil }
+                    let meta = try JSONObject([
+                        ("actor", .string("import")), ("file", .string(name)), ("file_sha256", .string(fingerprint)),
+                        ("through_line", .integer(Int64(lines[index]))), ("last_chunk", .bool(index == lines.count - 1)),
+                    ])
+                    return AppendRequest(staged: events, meta: meta)
+                }
+            }
+            var next = request(0)
+            for (index, line) in lines.enumerated() {
+                let current = try await next.value
+                next = request(index + 1)
+                guard let current else { continue }
                 do {
-                    outcome.appended = try await ledger.log.append(try AppendRequest(staged: events, meta: meta))
+                    outcome.appended = try await ledger.log.append(current)
                 } catch AppendError.wrongExpectedVersion(let stream, _, _) {
-                    let written = outcome.chunksWritten == 0 ? "nothing was written" : "rows through line \(check.chunkLines[index - 1]) are in"
+                    next.cancel()
+                    let written = outcome.chunksWritten == 0 ? "nothing was written" : "rows through line \(lines[index - 1]) are in"
                     throw ApplicationError.failure(
                         "\(name): \(stream) changed while this import was writing (another writer); \(written) — run the same import again to check and write the rest"
                     )
                 }
                 outcome.chunksWritten += 1
-                try progress(.written(chunk: index + 1, of: check.chunkLines.count, line: line, position: outcome.appended!.lastPosition))
+                try progress(.written(chunk: index + 1, of: lines.count, line: line, position: outcome.appended!.lastPosition))
             }
             return outcome
         }

@@ -154,7 +154,7 @@ extension StagingArea.Staged {
 extension AppendRequest {
     /// Staged events as one atomic append: each run of one stream's events expects the
     /// version the run before it (or the log) left.
-    public init(staged: [StagingArea.Staged], meta: JSONObject) throws {
+    public init(staged: [StagingArea.Staged], meta: JSONObject) {
         var parts: [StreamAppend] = []
         var index = staged.startIndex
         while index < staged.endIndex {
@@ -162,8 +162,7 @@ extension AppendRequest {
             var events: [NewEvent] = []
             while index < staged.endIndex, staged[index].stream == first.stream {
                 let event = staged[index]
-                events.append(
-                    try NewEvent(eventId: event.id, type: event.type, schema: event.schema, canonicalData: event.data, meta: meta))
+                events.append(NewEvent(eventId: event.id, type: event.type, schema: event.schema, madeCanonical: event.data, meta: meta))
                 index += 1
             }
             let before = first.version - 1
