@@ -75,7 +75,7 @@ extension LoanImport {
             outcome.events += decided.events
             let recorded = session.recorded
             let (chunk, from, area) = (chunkLines.count, stagedEvents, staging)
-            staging0 = Task { try await area.stage(try recorded.map { try StagingArea.Staged($0.stream, $0.event) }, chunk: chunk, from: from) }
+            staging0 = Task { try await area.stage(try await StagingArea.Staged.encode(recorded), chunk: chunk, from: from) }
             stagedEvents += Int64(recorded.count)
             chunkLines.append(lastLine)
             outcome.chunks = chunkLines.count

@@ -129,7 +129,9 @@ public struct StagingArea: Sendable {
     /// JSON) among the events from the first event of `stream` on — a checkpoint an earlier
     /// run of the same import left, found without reading the log before that stream began.
     public func newestMeta(containing member: String, since stream: String) async throws -> JSONValue? {
-        let pattern = "%" + member.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+        let pattern =
+            "%"
+            + member.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
         let rows = try await connection.allRows(
             """
@@ -143,6 +145,22 @@ public struct StagingArea: Sendable {
 }
 
 extension StagingArea.Staged {
+    /// What a session recorded, encoded on every core: encoding the payloads is most of
+    /// what an import costs.
+    public static func encode(_ recorded: [(stream: StreamRef, event: RecordedEvent)]) async throws -> [Self] {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, recorded.count / 500))
+        let size = (recorded.count + parts - 1) / max(parts, 1)
+        return try await withThrowingTaskGroup(of: (Int, [Self]).self) { group in
+            for part in 0..<parts {
+                let slice = recorded[min(recorded.count, part * size)..<min(recorded.count, (part + 1) * size)]
+                group.addTask { (part, try slice.map { try Self($0.stream, $0.event) }) }
+            }
+            var encoded = [[Self]](repeating: [], count: parts)
+            for try await (part, events) in group { encoded[part] = events }
+            return encoded.flatMap { $0 }
+        }
+    }
+
     /// What a session recorded, its payload in canonical JSON.
     public init(_ stream: StreamRef, _ recorded: RecordedEvent) throws {
         self.init(
