@@ -32,6 +32,9 @@ extension LoanImport {
         /// The carried streams that this import has written (staged or being staged).
         private var carriedStaged = Set<StreamRef>()
         private var stagedEvents: Int64 = 0
+        /// Contracts refused so far (as many as the problems listed): rows of one that turn up
+        /// in a later chunk must not make a loan of only some of its assets.
+        private var refusedContracts = Set<LoanKey>()
         /// Staging still running: the last chunk's, and the one before it.
         private var staging0: Task<Void, any Error>?
         private var staging1: Task<Void, any Error>?
@@ -70,6 +73,7 @@ extension LoanImport {
             staging0 = nil
             let (decided, read) = try await decide(grouped.loans, in: &session)
             outcome.problems += grouped.conflicts + decided.problems
+            refusedContracts.formUnion(Set(rows.map(\.key)).subtracting(grouped.loans.map(\.key)))
             outcome.imported += decided.imported
             outcome.alreadyThere += decided.alreadyThere
             outcome.events += decided.events
@@ -104,7 +108,7 @@ extension LoanImport {
             for loan in loans {
                 let commands = try loan.commands
                 staged.formUnion(try await load(commands, into: &session))
-                if staged.contains(.loan(loan.key)) {
+                if staged.contains(.loan(loan.key)) || refusedContracts.contains(loan.key) {
                     refused.append(
                         Problem(
                             line: loan.line,
@@ -122,6 +126,7 @@ extension LoanImport {
                         Problem(
                             line: loan.line,
                             message: "\(file): \(loan.lines): loan \(loan.key) already exists with other terms or other collateral"))
+                    refusedContracts.insert(loan.key)
                     continue
                 }
                 // What the ledger already has (a borrower with several loans, an asset revalued
@@ -139,6 +144,7 @@ extension LoanImport {
                 } catch let error as DomainError {
                     let column = LoanImport.column(for: error.field, of: needed[session.refusedCommand ?? 0])
                     refused.append(Problem(line: loan.line, message: "\(file): \(loan.lines), column \(column): \(error.message)"))
+                    refusedContracts.insert(loan.key)
                     continue
                 }
                 imported += 1

@@ -94,6 +94,17 @@ struct LoanImportChunkTests {
                 ])
             let after = try await store.head().position
             #expect(outcome.appended == nil && after == head)
+
+            // A contract refused in one chunk (its rows disagree) stays refused in a later one:
+            // its remaining row does not become a loan with only that asset.
+            let disagreeing = Self.loan(1, asset: 92).replacingOccurrences(of: ",420,", with: ",421,")
+            let skipped = try await LoanImport.run(
+                try Self.file([Self.loan(1), disagreeing, Self.loan(2), Self.loan(3), Self.loan(1, asset: 91)]), ledger: Ledger(log: store),
+                skipInvalid: true, chunkLoans: 2)
+            #expect(skipped.problems.map(\.line) == [3, 6] && skipped.imported == 2)
+            var states = AggregateStates()
+            try await CommandHandler(store: store).load(.loan(loanKey("LCRCB", "LCRCB-T-00001")), into: &states)
+            #expect(states.loans[loanKey("LCRCB", "LCRCB-T-00001")]?.origination == nil)
         }
     }
 
