@@ -10,7 +10,7 @@ struct ImportCommand: AsyncParsableCommand {
 
             Every row is checked against the ledger's rules first. Nothing is written unless all rows are valid — or, with --skip-invalid, the valid rows are written and the rest listed. Re-running the same file writes nothing new (rows already imported are recognised). Exit 0 when all rows are in, 1 when rows were skipped, 2 on bad input.
 
-            The file is read a block at a time and checked in chunks of --chunk-loans loans (memory holds one chunk, whatever the file's size). Each checked chunk is staged in a temporary table of the import's own database session; only when the whole file has been checked are the chunks written, in order, each one atomic append. Rows of one contract must be in one chunk: keep them one after another (a contract whose rows are far apart is refused, naming its lines).
+            The file is read a block at a time and checked in chunks of --chunk-loans loans (memory holds about two chunks, whatever the file's size). Each checked chunk is staged in a temporary table of the import's own database session; only when the whole file has been checked are the chunks written, in order, each one atomic append. Rows of one contract must be in one chunk: keep them one after another (a contract whose rows are far apart is refused, naming its lines).
 
             Each chunk's append records the file's SHA-256 and the line it is written through. If an import stops while writing (killed, the database restarted), nothing is half-written: run the same command on the same file again — it resumes after the last chunk written, checks the rest and writes it. Progress (lines checked, chunks written) goes to standard error.
 
