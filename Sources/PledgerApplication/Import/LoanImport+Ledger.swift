@@ -14,74 +14,140 @@ extension LoanImport {
         public var events: Int
         /// The last append; nil when nothing was written.
         public var appended: AppendResult? = nil
+        /// Rows read (those an earlier run had written, and skipped, not counted).
+        public var rows = 0
+        /// Chunks checked, and how many of them were written.
+        public var chunks = 0
+        public var chunksWritten = 0
+        /// Set when an earlier run of the same file stopped part way: its rows up to this
+        /// line were in the ledger, so this run read on after it.
+        public var resumedAfterLine: Int? = nil
     }
 
-    /// Imports the file's loans: every one is checked against the ledger's rules first;
-    /// nothing is written when there is a problem, unless `skipInvalid` (then the valid
-    /// loans are written, each all or nothing). Loans already in the ledger with the same
-    /// terms and collateral (a re-run of the file) are recognised and not written again.
+    /// How far an import has got, for a progress display.
+    public enum Progress: Sendable {
+        /// Every row up to `line` checked: `loans` loans so far.
+        case checked(line: Int, loans: Int)
+        /// Chunk `chunk` (1-based) of `of` written: rows through `line` are in the ledger,
+        /// whose head is now `position`.
+        case written(chunk: Int, of: Int, line: Int, position: Int64)
+    }
+
+    /// Loans checked, staged and later written together: a chunk is one atomic append of
+    /// about 5.5 events a loan, and what the import holds in memory at a time.
+    public static let defaultChunkLoans = 2000
+
+    /// Imports a loans CSV read from disk a block at a time (see `run(_:ledger:…)`).
     public static func run(
-        _ file: SpreadsheetFile, ledger: Ledger, skipInvalid: Bool,
-        progress: (Int, Int) -> Void = { _, _ in }
+        path: String, ledger: Ledger, skipInvalid: Bool, chunkLoans: Int = defaultChunkLoans, progress: (Progress) throws -> Void = { _ in }
     ) async throws -> Outcome {
-        let (loans, problems) = try read(file)
-        var (session, outcome) = try await decide(loans, ledger: ledger, file: file.path, progress: progress)
-        outcome.problems = (problems + outcome.problems).sorted { $0.line < $1.line }
-        guard outcome.problems.isEmpty || skipInvalid else { return outcome }
-        let name = URL(fileURLWithPath: file.path).lastPathComponent
-        if !skipInvalid, session.recorded.count > ledger.log.maxAppendEvents {
-            throw ApplicationError.badInput(
-                "\(name): its \(outcome.imported) loans make \(session.recorded.count) events, and one all-or-nothing import writes at most \(ledger.log.maxAppendEvents); split the file (by bank or by year, say) and import each part — nothing was written"
-            )
-        }
-        let meta = try JSONObject([("actor", .string("import")), ("file", .string(name))])
-        outcome.appended = try await ledger.batches.append(session, meta: meta, atomic: !skipInvalid)
-        return outcome
+        let fingerprint = try SpreadsheetReader.sha256(of: path)
+        var reader = try SpreadsheetReader(path: path, required: required, optional: optional)
+        return try await run(
+            { try reader.next() }, path: path, fingerprint: fingerprint, ledger: ledger, skipInvalid: skipInvalid, chunkLoans: chunkLoans,
+            progress: progress)
     }
 
-    /// Decides every loan in one session; a loan's commands are all accepted or all dropped.
-    /// The outcome's problems are the loans the ledger refuses.
-    static func decide(_ loans: [Loan], ledger: Ledger, file: String, progress: (Int, Int) -> Void) async throws -> (LedgerSession, Outcome)
-    {
-        let handler = ledger.commands
-        var session = LedgerSession()
-        var imported = 0
-        var alreadyThere = 0
-        var refused: [Problem] = []
-        for (index, loan) in loans.enumerated() {
-            progress(index, loans.count)
-            let commands = try loan.commands
-            for command in commands { try await handler.prepare(&session, for: command) }
-            if let existing = session.states.loans[loan.key]?.origination {
-                if loan.matches(existing) {
-                    alreadyThere += 1
-                    continue
-                }
-                refused.append(
-                    Problem(
-                        line: loan.line,
-                        message: "\(file): \(loan.lines): loan \(loan.key) already exists with other terms or other collateral"))
-                continue
+    /// Imports the file's loans, chunk by chunk: every loan is checked against the ledger's
+    /// rules (and the loans before it in the file) and staged first; nothing is written when
+    /// there is a problem, unless `skipInvalid` (then the valid loans are written and the
+    /// rest listed). Then the staged chunks are written in order, each one atomic append
+    /// whose meta records the file's SHA-256 and the line it is written through — the
+    /// checkpoint a re-run of an interrupted import resumes after. Loans already in the
+    /// ledger with the same terms and collateral (a re-run of the file) are recognised and
+    /// not written again.
+    public static func run(
+        _ file: SpreadsheetFile, ledger: Ledger, skipInvalid: Bool, chunkLoans: Int = defaultChunkLoans,
+        progress: (Progress) throws -> Void = { _ in }
+    ) async throws -> Outcome {
+        var digest = Digest.Running()
+        for row in [file.table.header] + file.table.rows.map(\.fields) { digest.update((CSV.line(row) + "\n").utf8) }
+        var blocks = [file].makeIterator()
+        return try await run(
+            { blocks.next() }, path: file.path, fingerprint: digest.hex, ledger: ledger, skipInvalid: skipInvalid, chunkLoans: chunkLoans,
+            progress: progress)
+    }
+
+    static func run(
+        _ next: () throws -> SpreadsheetFile?, path: String, fingerprint: String, ledger: Ledger, skipInvalid: Bool, chunkLoans: Int,
+        progress: (Progress) throws -> Void
+    ) async throws -> Outcome {
+        try await StagingArea.with(ledger.log) { staging in
+            var check = ChunkedCheck(file: path, chunkLoans: max(1, chunkLoans), staging: staging)
+            var block = try next()
+            if let resumed = try await resumeLine(block, fingerprint: fingerprint, staging: staging) {
+                check.outcome.resumedAfterLine = resumed
             }
-            // What the ledger already has (a borrower with several loans, an asset revalued
-            // earlier) is not registered again; the rest of the loan is all-or-nothing.
-            let needed = commands.filter { command in
-                switch command {
-                case .borrower(let uscc, _): session.states.borrowers[uscc]?.exists != true
-                case .asset(let id, .register): session.states.assets[id]?.exists != true
-                case .asset(let id, .value(let valuation, _, _, _, _, _)): session.states.assets[id]?.valuations[valuation] == nil
-                default: true
-                }
-            }
+            let skipThrough = check.outcome.resumedAfterLine ?? 0
             do {
-                try session.runAll(needed, at: .now())
-            } catch let error as DomainError {
-                let column = LoanImport.column(for: error.field, of: needed[session.refusedCommand ?? 0])
-                refused.append(Problem(line: loan.line, message: "\(file): \(loan.lines), column \(column): \(error.message)"))
-                continue
+                while let file = block {
+                    for csvRow in file.table.rows where csvRow.line > skipThrough {
+                        do {
+                            try await check.add(try Row(file, csvRow))
+                        } catch let error as ApplicationError {
+                            check.refuse(Problem(line: csvRow.line, message: error.description))
+                        }
+                    }
+                    try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere + check.loans))
+                    block = try next()
+                }
+                try await check.finishChunk()
+            } catch {
+                // The staging connection goes back to the pool only when nothing uses it.
+                try? await check.staged()
+                throw error
             }
-            imported += 1
+            try await check.staged()
+            try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere))
+            var outcome = check.outcome
+            outcome.problems.sort { $0.line < $1.line }
+            guard outcome.problems.isEmpty || skipInvalid else { return outcome }
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            let lines = check.chunkLines
+            // The next chunk is read and made an append while this one is written.
+            func request(_ index: Int) -> Task<AppendRequest?, any Error> {
+                Task {
+                    guard index < lines.count else { return nil }
+                    let events = try await staging.staged(chunk: index)
+                    guard !events.isEmpty else { return nil }
+                    let meta = try JSONObject([
+                        ("actor", .string("import")), ("file", .string(name)), ("file_sha256", .string(fingerprint)),
+                        ("through_line", .integer(Int64(lines[index]))), ("last_chunk", .bool(index == lines.count - 1)),
+                    ])
+                    return AppendRequest(staged: events, meta: meta)
+                }
+            }
+            var next = request(0)
+            for (index, line) in lines.enumerated() {
+                let current = try await next.value
+                next = request(index + 1)
+                guard let current else { continue }
+                do {
+                    outcome.appended = try await ledger.log.append(current)
+                } catch AppendError.wrongExpectedVersion(let stream, _, _) {
+                    next.cancel()
+                    let written = outcome.chunksWritten == 0 ? "nothing was written" : "rows through line \(lines[index - 1]) are in"
+                    throw ApplicationError.failure(
+                        "\(name): \(stream) changed while this import was writing (another writer); \(written) — run the same import again to check and write the rest"
+                    )
+                }
+                outcome.chunksWritten += 1
+                try progress(.written(chunk: index + 1, of: lines.count, line: line, position: outcome.appended!.lastPosition))
+            }
+            return outcome
         }
-        return (session, Outcome(problems: refused, imported: imported, alreadyThere: alreadyThere, events: session.recorded.count))
+    }
+
+    /// The JSON member every append of one file's import has in its meta.
+    static func checkpointMember(_ fingerprint: String) -> String { "\"file_sha256\":\"\(fingerprint)\"" }
+
+    /// Where an earlier run of the same file (same contents) stopped, if it stopped before
+    /// its last chunk: the newest checkpoint since the file's first loan was written.
+    static func resumeLine(_ block: SpreadsheetFile?, fingerprint: String, staging: StagingArea) async throws -> Int? {
+        guard let block, let first = block.table.rows.first, let key = try? Row(block, first).key,
+            let meta = try await staging.newestMeta(containing: checkpointMember(fingerprint), since: StreamRef.loan(key).name),
+            case .integer(let line)? = meta["through_line"], meta["last_chunk"] != .bool(true)
+        else { return nil }
+        return Int(line)
     }
 }

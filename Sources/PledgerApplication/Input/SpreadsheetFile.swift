@@ -27,6 +27,12 @@ public struct SpreadsheetFile: Sendable {
         guard !table.rows.isEmpty else { throw ApplicationError.badInput("\(path): the file has a header but no rows") }
     }
 
+    /// Rows already parsed (a block of a file read by `SpreadsheetReader`).
+    public init(path: String, table: CSV.Table) {
+        self.path = path
+        self.table = table
+    }
+
     public func fail(_ row: CSV.Row, _ column: String, _ message: String) -> ApplicationError {
         .badInput("\(path): line \(row.line), column \(column): \(message)")
     }

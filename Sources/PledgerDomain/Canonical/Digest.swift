@@ -9,4 +9,12 @@ public enum Digest {
     public static func sha256Hex(_ text: String) -> String {
         LedgerHash(bytes: sha256(text.utf8))!.hex
     }
+
+    /// SHA-256 of bytes that arrive a part at a time (a file read in blocks).
+    public struct Running {
+        private var hasher = SHA256()
+        public init() {}
+        public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 { hasher.update(data: Array(bytes)) }
+        public var hex: String { LedgerHash(bytes: Array(hasher.finalize()))!.hex }
+    }
 }

@@ -24,23 +24,24 @@ public enum CSV {
 
     public static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") }
 
-    /// Parses raw bytes (which must be UTF-8). Blank lines are skipped.
-    public static func parse<Bytes: Collection>(_ bytes: Bytes) throws -> [Row] where Bytes.Element == UInt8 {
+    /// Parses raw bytes (which must be UTF-8). Blank lines are skipped. `firstLine` is the
+    /// line the bytes start on, when they are a part of a file read a block at a time.
+    public static func parse<Bytes: Collection>(_ bytes: Bytes, firstLine: Int = 1) throws -> [Row] where Bytes.Element == UInt8 {
         var data = Array(bytes)
         if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
         guard let text = String(validating: data, as: UTF8.self) else {
-            let line = 1 + (validPrefixLength(data).map { data[..<$0].filter { $0 == 0x0A }.count } ?? 0)
+            let line = firstLine + (validPrefixLength(data).map { data[..<$0].filter { $0 == 0x0A }.count } ?? 0)
             throw ParseError(line: line, message: "the file is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\"")
         }
-        return try parse(text)
+        return try parse(text, firstLine: firstLine)
     }
 
-    public static func parse(_ text: String) throws -> [Row] {
+    public static func parse(_ text: String, firstLine: Int = 1) throws -> [Row] {
         var rows: [Row] = []
         var fields: [String] = []
         var field = ""
-        var line = 1
-        var rowStart = 1
+        var line = firstLine
+        var rowStart = firstLine
         var inQuotes = false
         var quotedField = false
         var afterQuote = false

@@ -37,4 +37,14 @@ public struct NewEvent: Sendable, Hashable {
         }
         try self.init(eventId: eventId, type: type, schema: schema, data: parsed, meta: meta)
     }
+
+    /// `data` made by `CanonicalJSON.string` in this process (an import's staged events):
+    /// canonical by construction, so not parsed and written again.
+    init(eventId: UUID, type: String, schema: Int32, madeCanonical data: String, meta: JSONObject) {
+        self.eventId = eventId
+        self.type = type
+        self.schema = schema
+        self.data = data
+        self.meta = meta
+    }
 }
