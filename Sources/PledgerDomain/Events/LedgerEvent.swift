@@ -157,9 +157,10 @@ public enum LedgerEvent: Sendable, Hashable {
     public var type: String { Swift.type(of: payload).type }
     public var schema: Int32 { Swift.type(of: payload).schema }
 
-    /// The event's `data` as JSON (canonicalised when it is stored).
+    /// The event's `data` as JSON (canonicalised when it is stored): the payload's `Codable`
+    /// form with snake_case keys, built without going through JSON text.
     public func jsonData() throws -> JSONValue {
-        try JSONParser.parse(EventCoding.encoder.encode(payload))
+        try JSONValueEncoder.encode(payload)
     }
 
     /// Decodes stored `data`, first upcasting older schema versions to the current one.

@@ -1,0 +1,67 @@
+import Foundation
+import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
+
+/// The encoder every event takes into the log must give exactly what `JSONEncoder` (keys
+/// `.convertToSnakeCase`) and the parser give: the stored bytes, and so the hash chain, rest on it.
+@Suite("Events encoded without JSON text")
+struct JSONValueEncoderTests {
+    static func throughText<T: Encodable>(_ value: T) throws -> JSONValue { try JSONParser.parse(EventCoding.encoder.encode(value)) }
+
+    @Test("every event type: the same JSON as through JSONEncoder and the parser")
+    func everySample() throws {
+        for event in EventRoundTripTests.samples {
+            #expect(try JSONValueEncoder.encode(event.payload) == (try Self.throughText(event.payload)), "\(event.type)")
+        }
+    }
+
+    @Test("every event of random command sequences: the same JSON", arguments: 0..<6)
+    func randomSequences(seed: UInt64) throws {
+        var generator = CommandGenerator(seed: seed)
+        var ledger = InMemoryLedger()
+        for command in generator.setup() { try ledger.run(command) }
+        for _ in 0..<300 { _ = try? ledger.run(generator.next(ledger)) }
+        #expect(ledger.log.count > 50)
+        for recorded in ledger.log {
+            #expect(
+                try JSONValueEncoder.encode(recorded.event.payload) == (try Self.throughText(recorded.event.payload)),
+                "\(recorded.event.type)")
+        }
+    }
+
+    struct Keys: Codable {
+        var plain = 1
+        var amountFen = 2
+        var myURLProperty = 3
+        var aB = 4
+        var x1Y = 5
+        var already_snake = 6
+        var nested: [Inner] = [Inner()]
+        var missing: Int? = nil
+        var present: String? = "是"
+        var flags = [true, false]
+        var uuid = UUID(uuidString: "5A251A36-0000-4000-8000-000000000001")!
+        enum CodingKeys: String, CodingKey {
+            case plain, amountFen, myURLProperty, aB, x1Y, already_snake, nested, missing, present, flags, uuid
+        }
+    }
+    struct Inner: Codable {
+        var innerValueFen: Int64 = 9_007_199_254_740_991
+        var ABCDef = "x"
+    }
+
+    @Test("keys: camel case, runs of capitals, digits, already snake; nested values, optionals, UUIDs")
+    func keys() throws {
+        #expect(try JSONValueEncoder.encode(Keys()) == (try Self.throughText(Keys())))
+        #expect(JSONValueEncoder.snakeCase("myURLProperty") == "my_url_property")
+    }
+
+    @Test("what the parser refuses is refused: integers beyond ±(2^53 − 1) and floating point")
+    func limits() throws {
+        #expect(throws: CanonicalJSONError.self) { _ = try JSONValueEncoder.encode([Int64(9_007_199_254_740_992)]) }
+        #expect(throws: CanonicalJSONError.self) { _ = try JSONValueEncoder.encode([1.5]) }
+        #expect(try JSONValueEncoder.encode([Int64(-9_007_199_254_740_991)]) == .array([.integer(-9_007_199_254_740_991)]))
+    }
+}
