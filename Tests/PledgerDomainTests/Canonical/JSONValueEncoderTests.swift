@@ -37,19 +37,24 @@ struct JSONValueEncoderTests {
         var myURLProperty = 3
         var aB = 4
         var x1Y = 5
-        var already_snake = 6
+        var alreadySnake = 6
         var nested: [Inner] = [Inner()]
         var missing: Int? = nil
         var present: String? = "是"
         var flags = [true, false]
         var uuid = UUID(uuidString: "5A251A36-0000-4000-8000-000000000001")!
         enum CodingKeys: String, CodingKey {
-            case plain, amountFen, myURLProperty, aB, x1Y, already_snake, nested, missing, present, flags, uuid
+            case plain, amountFen, myURLProperty, aB, x1Y, nested, missing, present, flags, uuid
+            case alreadySnake = "already_snake"
         }
     }
     struct Inner: Codable {
         var innerValueFen: Int64 = 9_007_199_254_740_991
-        var ABCDef = "x"
+        var abcDef = "x"
+        enum CodingKeys: String, CodingKey {
+            case innerValueFen
+            case abcDef = "ABCDef"
+        }
     }
 
     @Test("keys: camel case, runs of capitals, digits, already snake; nested values, optionals, UUIDs")
