@@ -9,7 +9,7 @@ struct TokensCommand: AsyncParsableCommand {
         commandName: "tokens",
         abstract: "Create, list and revoke API bearer tokens.",
         discussion: """
-            Roles: admin, fund_admin, auditor (read-only, with the event feed), bank:{bankId} (that bank's loans only) and insurer:{insurerId} (that insurer's policies only: it reads them, records new ones and settles its share of their loans' losses). A token is shown once; only its SHA-256 is stored.
+            Roles: admin, fund_admin, auditor (read-only, with the event feed), bank:{bankId} (that bank's loans only) and insurer:{insurerId} (that insurer's policies only: it reads them and settles its own share of their loans' losses; the fund office records them). A token is shown once; only its SHA-256 is stored.
 
             Examples:
               pledger tokens create --role bank:LCRCB --name "LCRCB core banking"
