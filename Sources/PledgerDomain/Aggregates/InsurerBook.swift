@@ -56,20 +56,14 @@ public enum InsurerBook {
             return [.policyIssued(issued)]
 
         case .recordCancellation(let number, let loan, let on, let reason):
-            let policy = try policy(number, state)
-            guard policy.loan == loan else {
-                throw DomainError.invalid("policy_no", "policy \(number) insures loan \(policy.loan), not \(loan)")
-            }
+            _ = try policy(number, state, insuring: loan)
             return [
                 .policyCancelled(
                     PolicyCancelled(policyNo: number, bankId: loan.bank, contractNo: loan.contract, cancelledOn: on, reason: reason))
             ]
 
         case .recordClaim(let number, let loan, let amount, let on, let reference):
-            let policy = try policy(number, state)
-            guard policy.loan == loan else {
-                throw DomainError.invalid("policy_no", "policy \(number) insures loan \(policy.loan), not \(loan)")
-            }
+            let policy = try policy(number, state, insuring: loan)
             let paid = try policy.claimsPaidFen.adding(amount, toTotal: "claims paid on policy \(number)", field: "amount_fen")
             guard paid <= policy.issued.sumInsuredFen else {
                 throw DomainError(
@@ -108,6 +102,15 @@ public enum InsurerBook {
                 .premiumSubsidised(PremiumSubsidised(policyNo: number, fundId: fund, amountFen: payment, paidOn: on, reference: reference))
             ]
         }
+    }
+
+    /// The policy, which the loan workflow names for `loan`: a record for another loan is refused.
+    static func policy(_ number: PolicyNo, _ state: InsurerBookState, insuring loan: LoanKey) throws -> InsurerBookState.Policy {
+        let policy = try policy(number, state)
+        guard policy.loan == loan else {
+            throw DomainError.invalid("policy_no", "policy \(number) insures loan \(policy.loan), not \(loan)")
+        }
+        return policy
     }
 
     static func policy(_ number: PolicyNo, _ state: InsurerBookState) throws -> InsurerBookState.Policy {

@@ -61,9 +61,7 @@ extension Loan {
     /// policy's period (`defaultedOn` nil — a loss not yet known — is taken as covered).
     static func partiesBearing(_ parties: [SchemeParty], _ state: LoanState, defaultedOn: BusinessDate?) -> [SchemeParty] {
         parties.map { party in
-            guard party.role == .insurer, let id = party.partyId, let insurer = try? InsurerId(id.value),
-                let policy = state.policies[insurer]
-            else { return party }
+            guard let policy = state.policy(of: party.ref) else { return party }
             var bearing = party
             let covered = defaultedOn.map { policy.startsOn <= $0 && $0 <= policy.endsOn } ?? true
             bearing.capFen = covered ? min(party.capFen ?? policy.sumInsuredFen, policy.sumInsuredFen) : .zero

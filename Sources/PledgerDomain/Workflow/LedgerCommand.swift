@@ -63,14 +63,16 @@ public enum LedgerCommand: Sendable, Hashable {
                     if let fund = loan.fundId { refs.append(.fund(fund)) }
                     refs += loan.collateral.map { .asset($0.assetId) }
                 }
-                // An insured loan, and an insurer's settlement, write the insurer's book; so do a
-                // policy's cancellation and the loan's (its policies' books).
-                if case .insure(let terms) = command { refs.append(.insurer(terms.insurer)) }
-                refs += (loaded.loans[key]?.policies.keys.sorted() ?? []).map(StreamRef.insurer)
-                if case .settleLossShare(let party, _, _, _) = command, party.role == .insurer,
-                    let id = party.partyId.flatMap({ try? InsurerId($0.value) })
-                {
-                    refs.append(.insurer(id))
+                // Only the acts that write an insurer's book read it (a repayment on an insured
+                // loan does not): a policy recorded or cancelled, an insurer's settlement, and the
+                // loan cancelled (every policy's book).
+                switch command {
+                case .insure(let terms): refs.append(.insurer(terms.insurer))
+                case .cancelPolicy(let insurer, _, _): refs.append(.insurer(insurer))
+                case .cancel: refs += (loaded.loans[key]?.policies.keys.sorted() ?? []).map(StreamRef.insurer)
+                case .settleLossShare(let party, _, _, _):
+                    if let policy = loaded.loans[key]?.policy(of: party) { refs.append(.insurer(policy.insurerId)) }
+                default: break
                 }
                 // A loan under a scheme reads the scheme, then the funds that are its parties.
                 if let scheme = loaded.loans[key]?.scheme?.schemeId {
