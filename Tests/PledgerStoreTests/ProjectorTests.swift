@@ -1,9 +1,10 @@
 import Foundation
 import PledgerDomain
 import PledgerDomainTestSupport
-import PledgerStore
 import PledgerTestSupport
 import Testing
+
+@testable import PledgerStore
 
 @Suite("Projector and read models")
 struct ProjectorTests {
@@ -51,6 +52,32 @@ struct ProjectorTests {
             let folded = try GrowthReport.compute(try await store.replay().states.loanSnapshots, from: 2023, to: 2027, asOf: stored.asOf)
             #expect(stored == folded)
             #expect(stored.years.reduce(0) { $0 + $1.loans } > 0)
+
+            // Sliced every way, in a window of months cut mid-period, for all banks and for one.
+            let loans = try await store.replay().states.loanSnapshots
+            let window = try MonthWindow(parsing: "2023-08:2027-02")
+            let cuts = [stored.asOf!, try BusinessDate(parsing: "2026-02-28"), try BusinessDate(parsing: "2025-03-17")]
+            for bank in [nil] + Array(Set(loans.map(\.bankId))).sorted() {
+                let mine = bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans
+                for series in GrowthReport.Series.all {
+                    let current = try await service.growth(
+                        window: window, by: series.dimension, regionLevel: series.regionLevel, bank: bank)
+                    let expected = try GrowthReport.compute(
+                        mine, window: window, asOf: current.asOf, by: series.dimension, regionLevel: series.regionLevel)
+                    #expect(current == expected, "\(series) \(bank?.value ?? "all banks")")
+                }
+            }
+            // The cells the database sums for a past cut give the same report as the loans.
+            for cut in cuts {
+                let cells = try await store.withConnection("test") { connection in
+                    try await GrowthTable.cells(
+                        scope: GrowthEntry.allBanks, series: [.total, GrowthReport.Series(.kind)], window: window, asOf: cut,
+                        on: connection, logger: store.logger)
+                }
+                #expect(
+                    try GrowthReport.compute(cells: cells, window: window, asOf: cut, by: .kind)
+                        == GrowthReport.compute(loans, window: window, asOf: cut, by: .kind), "cut at \(cut)")
+            }
         }
     }
 

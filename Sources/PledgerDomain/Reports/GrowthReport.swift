@@ -139,40 +139,42 @@ public struct GrowthReport: Sendable, Hashable {
         _ snapshots: [LoanSnapshot], window: MonthWindow, asOf: BusinessDate? = nil, target: Bp = Bp(1500),
         by dimension: Dimension? = nil, regionLevel: RegionLevel = .district
     ) throws -> GrowthReport {
-        guard regionLevel == .district || dimension == .region else {
-            throw DomainError.invalid("rollup", "grouping regions at \(regionLevel.rawValue) level needs the report sliced by region")
-        }
+        try checkRollup(dimension, regionLevel)
+        let series = [Series.total] + (dimension.map { [Series($0, regionLevel: regionLevel)] } ?? [])
+        return try compute(
+            cells: GrowthCell.cells(GrowthEntry.tally(snapshots, series: series), window: window, asOf: asOf), window: window,
+            asOf: asOf, target: target, by: dimension, regionLevel: regionLevel)
+    }
+
+    /// The same report from cells (`GrowthCell`) — the read side's sums, or a fold's loans
+    /// reduced to them — holding the total series and the one `dimension` asks for.
+    public static func compute(
+        cells: [GrowthCell], window: MonthWindow, asOf: BusinessDate? = nil, target: Bp = Bp(1500),
+        by dimension: Dimension? = nil, regionLevel: RegionLevel = .district
+    ) throws -> GrowthReport {
+        try checkRollup(dimension, regionLevel)
         let spans = spans(window, asOf: asOf)
-        let firstDay = window.from.firstDay
         let lastDay = asOf.map { min($0, window.to.lastDay) } ?? window.to.lastDay
-        let loans = snapshots.filter { $0.status != .cancelled && firstDay <= $0.originatedOn && $0.originatedOn <= lastDay }
-        // One contribution per loan and slice value: (slice value, principal share).
-        let contributions: [(value: String, loan: LoanSnapshot, principal: Money)] = loans.flatMap { loan in
-            guard let dimension else { return [("total", loan, loan.principalFen)] }
-            switch dimension {
-            case .bank: return [(loan.bankId.value, loan, loan.principalFen)]
-            case .industry: return [(loan.industry?.division ?? "unknown", loan, loan.principalFen)]
-            case .region: return [(loan.region?.rolledUp(to: regionLevel) ?? "unknown", loan, loan.principalFen)]
-            case .enrolled: return [(loan.fundId == nil ? "not_enrolled" : "enrolled", loan, loan.principalFen)]
-            case .scheme: return [(loan.schemeId?.value ?? "none", loan, loan.principalFen)]
-            case .kind: return loan.principalByKind.map { ($0.kind.rawValue, loan, $0.principalFen) }
-            }
-        }
-        let total = try periods(loans.map { ($0, $0.principalFen) }, spans, target, "")
+        let inWindow =
+            lastDay < window.from.firstDay ? [] : try cells.filter { try $0.dates.inside(window.from.firstDay...lastDay, "the window") }
+        let total = try periods(inWindow.filter { $0.series == .total }, spans, target, "")
         var slices: [Slice] = []
         if let dimension {
-            let grouped = Dictionary(grouping: contributions, by: \.value)
+            let series = Series(dimension, regionLevel: regionLevel)
+            let grouped = Dictionary(grouping: inWindow.filter { $0.series == series }, by: \.value)
             for value in grouped.keys.sorted() {
-                let rows = try periods(grouped[value]!.map { ($0.loan, $0.principal) }, spans, target, " (\(dimension.rawValue) \(value))")
+                let rows = try periods(grouped[value]!, spans, target, " (\(dimension.rawValue) \(value))")
                 slices.append(Slice(value: value, years: rows, summary: summary(rows, target)))
             }
         }
-        let byMonth = Dictionary(grouping: loans) { String($0.originatedOn.description.prefix(7)) }
-        let monthly = try byMonth.keys.sorted().map { month in
-            Month(
-                month: month, loans: byMonth[month]!.count,
-                principalFen: try Money.total(
-                    byMonth[month]!.map(\.principalFen), of: "the principal lent in \(month)", field: "principal_fen"))
+        let byMonth = Dictionary(grouping: inWindow.filter { $0.series == .total }, by: \.month)
+        let monthly = try byMonth.keys.sorted().compactMap { month -> Month? in
+            let cells = byMonth[month]!
+            let loans = cells.reduce(0) { $0 + $1.sums.loans }
+            guard loans > 0 else { return nil }
+            return Month(
+                month: month.description, loans: Int(loans),
+                principalFen: try principal(cells, of: "the principal lent in \(month)"))
         }
         return GrowthReport(
             fromYear: window.from.year, toYear: window.to.year, window: window, asOf: asOf, targetBp: target, years: total,
@@ -180,25 +182,34 @@ public struct GrowthReport: Sendable, Hashable {
             slices: slices, benchmark: nil)
     }
 
-    static func periods(_ items: [(loan: LoanSnapshot, principal: Money)], _ spans: [Span], _ target: Bp, _ slice: String) throws
-        -> [Period]
-    {
-        func count(_ range: ClosedRange<BusinessDate>?, _ what: String) throws -> (
-            items: [(loan: LoanSnapshot, principal: Money)], principal: Money
-        ) {
-            let inside = range.map { range in items.filter { range.contains($0.loan.originatedOn) } } ?? []
-            return (inside, try Money.total(inside.map(\.principal), of: "the principal lent in \(what)\(slice)", field: "principal_fen"))
+    private static func checkRollup(_ dimension: Dimension?, _ regionLevel: RegionLevel) throws {
+        guard regionLevel == .district || dimension == .region else {
+            throw DomainError.invalid("rollup", "grouping regions at \(regionLevel.rawValue) level needs the report sliced by region")
+        }
+    }
+
+    /// The principal of `cells`, checked against `Money.maximum`.
+    private static func principal(_ cells: [GrowthCell], of what: String) throws -> Money {
+        try Money.total(cells.map { Money(fen: $0.sums.principalFen) }, of: what, field: "principal_fen")
+    }
+
+    static func periods(_ cells: [GrowthCell], _ spans: [Span], _ target: Bp, _ slice: String) throws -> [Period] {
+        func count(_ range: ClosedRange<BusinessDate>?, _ what: String) throws -> (loans: Int, principal: Money, borrowers: Int) {
+            let inside = try range.map { range in try cells.filter { try $0.dates.inside(range, what) } } ?? []
+            return (
+                Int(inside.reduce(0) { $0 + $1.sums.loans }), try principal(inside, of: "the principal lent in \(what)\(slice)"),
+                Int(inside.reduce(0) { $0 + $1.borrowers })
+            )
         }
         var rows: [Period] = []
         for span in spans {
-            let (inSpan, principal) = try count(span.through.map { span.start...$0 }, span.label)
+            let (loans, principal, borrowers) = try count(span.through.map { span.start...$0 }, span.label)
             var row = Period(
                 year: span.year, label: span.label, start: span.start, end: span.end, through: span.through, state: span.state,
-                loans: Set(inSpan.map(\.loan.key)).count, principalFen: principal, borrowers: Set(inSpan.map(\.loan.borrower)).count)
+                loans: loans, principalFen: principal, borrowers: borrowers)
             if let range = span.base {
-                let (inBase, basePrincipal) = try count(range, "\(range.lowerBound)–\(range.upperBound)")
-                let base = Base(
-                    start: range.lowerBound, end: range.upperBound, loans: Set(inBase.map(\.loan.key)).count, principalFen: basePrincipal)
+                let (baseLoans, basePrincipal, _) = try count(range, "\(range.lowerBound)–\(range.upperBound)")
+                let base = Base(start: range.lowerBound, end: range.upperBound, loans: baseLoans, principalFen: basePrincipal)
                 row.base = base
                 // A year-to-date with nothing lent is a ledger not yet told of this year's loans
                 // as likely as a collapse: no growth figure and no verdict rather than −100%.

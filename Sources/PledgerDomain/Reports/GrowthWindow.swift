@@ -27,8 +27,8 @@ public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Months since year 0, for arithmetic.
-    var index: Int { year * 12 + month - 1 }
-    init(index: Int) {
+    public var index: Int { year * 12 + month - 1 }
+    public init(index: Int) {
         year = index >= 0 ? index / 12 : (index - 11) / 12
         month = index - year * 12 + 1
     }

@@ -13,7 +13,7 @@ public enum Grants {
     /// so forgetting it fails there. (Trigger functions cannot be called, so are not listed.)
     public static let expected = Matrix(
         tables: [
-            "api_tokens", "events", "idempotency_keys", "ledger_head", "projection_checkpoints", "rm_funds", "rm_loans",
+            "api_tokens", "events", "idempotency_keys", "ledger_head", "projection_checkpoints", "rm_funds", "rm_growth", "rm_loans",
             "schema_migrations", "signed_checkpoints",
         ],
         routines: ["pledger_commit_on_head"],
@@ -30,6 +30,7 @@ public enum Grants {
                     "projection_checkpoints": [.select, .insert, .update, .delete],
                     "rm_loans": [.select, .insert, .update, .delete],
                     "rm_funds": [.select, .insert, .update, .delete],
+                    "rm_growth": [.select, .insert, .update, .delete],
                     "api_tokens": [.select],
                     "schema_migrations": [.select],
                     "signed_checkpoints": [.select, .insert],
@@ -39,7 +40,8 @@ public enum Grants {
             Role(
                 name: "pledger_readonly", attributes: [],
                 tables: [
-                    "events": [.select], "rm_loans": [.select], "rm_funds": [.select], "projection_checkpoints": [.select],
+                    "events": [.select], "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select],
+                    "projection_checkpoints": [.select],
                     "signed_checkpoints": [.select],
                 ]),
             // Auditors (007): read every table, token hashes included (see the migration for why).
@@ -47,7 +49,8 @@ public enum Grants {
                 name: "pledger_auditor", attributes: [],
                 tables: [
                     "events": [.select], "ledger_head": [.select], "idempotency_keys": [.select], "projection_checkpoints": [.select],
-                    "rm_loans": [.select], "rm_funds": [.select], "api_tokens": [.select], "schema_migrations": [.select],
+                    "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select], "api_tokens": [.select],
+                    "schema_migrations": [.select],
                     "signed_checkpoints": [.select],
                 ]),
             // Streaming standbys (007): a role attribute, no table.

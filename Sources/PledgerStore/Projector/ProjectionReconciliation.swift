@@ -60,7 +60,26 @@ public struct ProjectionReconciliation: Sendable {
         for id in storedFunds.keys.sorted() where !seenFunds.contains(id) {
             differences.append(Difference(table: "rm_funds", key: id, problem: "in the read model but not in the log"))
         }
-        return (differences, expected.loans.count + expected.funds.count, checkpoint)
+        let expectedGrowth = GrowthEntry.tally(expected.loans.map(\.snapshot), byBank: true)
+        let storedGrowth = try await store.withConnection("rm_growth") { connection in
+            try await GrowthTable.all(on: connection, logger: store.logger)
+        }
+        var growthDifferences: [Difference] = []
+        for entry in Set(expectedGrowth.keys).union(storedGrowth.keys) {
+            let (want, have) = (expectedGrowth[entry] ?? .zero, storedGrowth[entry] ?? .zero)
+            if want != have {
+                growthDifferences.append(
+                    Difference(
+                        table: "rm_growth",
+                        key:
+                            "\(entry.scope) \(entry.series) \(entry.value) \(entry.day) after \(entry.previousMonth?.description ?? "none")",
+                        problem:
+                            "stored \(have.loans) loans, \(have.principalFen) fen ≠ replayed \(want.loans) loans, \(want.principalFen) fen")
+                )
+            }
+        }
+        differences += growthDifferences.sorted { $0.key < $1.key }
+        return (differences, expected.loans.count + expected.funds.count + expectedGrowth.count, checkpoint)
     }
 
     /// Names the fields that differ between two canonical JSON objects.

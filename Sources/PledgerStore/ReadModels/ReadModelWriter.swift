@@ -30,8 +30,16 @@ enum ReadModelWriter {
         _ loans: [LoanRow], _ funds: [FundRow], from previous: Int64?, to position: Int64, on connection: PostgresConnection, logger: Logger
     ) async throws {
         try await lockCheckpoint(expecting: previous, on: connection, logger: logger)
-        for start in stride(from: 0, to: loans.count, by: 5000) {
-            try await upsertLoans(Array(loans[start..<min(start + 5000, loans.count)]), position: position, on: connection, logger: logger)
+        // By borrower, a borrower's loans in one chunk: the growth sums read its other loans.
+        let loans = loans.sorted { ($0.snapshot.borrower, $0.stream) < ($1.snapshot.borrower, $1.stream) }
+        var start = 0
+        while start < loans.count {
+            var end = min(start + 5000, loans.count)
+            while end < loans.count && loans[end].snapshot.borrower == loans[end - 1].snapshot.borrower { end += 1 }
+            let chunk = Array(loans[start..<end])
+            try await GrowthTable.apply(chunk, on: connection, logger: logger)
+            try await upsertLoans(chunk, position: position, on: connection, logger: logger)
+            start = end
         }
         for start in stride(from: 0, to: funds.count, by: 5000) {
             try await upsertFunds(Array(funds[start..<min(start + 5000, funds.count)]), position: position, on: connection, logger: logger)

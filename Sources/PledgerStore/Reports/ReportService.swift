@@ -39,6 +39,17 @@ public struct ReportService: Sendable {
         bank: BankId? = nil
     ) async throws -> GrowthReport {
         let cut = asOf ?? knownAt.map(BusinessDate.init(containing:)) ?? BusinessDate(containing: .now())
+        if asOf == nil && knownAt == nil {
+            // The current view: the projector's sums, a few rows per month and slice value.
+            let series = [GrowthReport.Series.total] + (dimension.map { [GrowthReport.Series($0, regionLevel: regionLevel)] } ?? [])
+            let cells = try await store.withConnection("growth sums") { connection in
+                try await GrowthTable.cells(
+                    scope: bank?.value ?? GrowthEntry.allBanks, series: series, window: window, asOf: cut, on: connection,
+                    logger: store.logger)
+            }
+            return try GrowthReport.compute(
+                cells: cells, window: window, asOf: cut, target: target, by: dimension, regionLevel: regionLevel)
+        }
         return try GrowthReport.compute(
             try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), window: window, asOf: cut,
             target: target, by: dimension, regionLevel: regionLevel)

@@ -1,0 +1,263 @@
+/// The growth report reduced to sums that can be kept up to date one borrower at a time
+/// (the read side's `rm_growth` table) and from which every figure of the report follows
+/// exactly: a national ledger's current report reads a few hundred summed rows instead of
+/// every loan.
+///
+/// An entry counts the loans of one slice value originated on one day. Loans and principal
+/// add up; distinct borrowers do not — so each entry also says in which month the same
+/// borrower's previous loan (in the same scope and slice value) was made. A period starting
+/// on the first of month M has as many distinct borrowers as it has loans whose previous
+/// loan came before M: each borrower counts once, through its first loan in the period.
+public struct GrowthEntry: Sendable, Hashable {
+    /// Whose loans: every bank's, or one bank's own (a bank's slice counts its borrowers
+    /// among its own loans only, as a report filtered to that bank does).
+    public var scope: String
+    public var series: GrowthReport.Series
+    public var value: String
+    public var day: BusinessDate
+    /// The month of the borrower's previous loan in this scope and value; nil for its first.
+    public var previousMonth: YearMonth?
+
+    /// The scope of every bank's loans.
+    public static let allBanks = "*"
+
+    public init(scope: String, series: GrowthReport.Series, value: String, day: BusinessDate, previousMonth: YearMonth?) {
+        self.scope = scope
+        self.series = series
+        self.value = value
+        self.day = day
+        self.previousMonth = previousMonth
+    }
+}
+
+/// What an entry (or a cell) adds up. Plain integers: the read side applies differences,
+/// which may be negative; `GrowthReport` checks totals against `Money.maximum`.
+public struct GrowthSums: Sendable, Hashable {
+    public var loans: Int64
+    public var principalFen: Int64
+
+    public init(loans: Int64, principalFen: Int64) {
+        self.loans = loans
+        self.principalFen = principalFen
+    }
+
+    public static let zero = GrowthSums(loans: 0, principalFen: 0)
+    public var isZero: Bool { self == .zero }
+
+    static func + (lhs: GrowthSums, rhs: GrowthSums) -> GrowthSums {
+        GrowthSums(loans: lhs.loans &+ rhs.loans, principalFen: lhs.principalFen.addingSaturating(rhs.principalFen))
+    }
+
+    static prefix func - (sums: GrowthSums) -> GrowthSums { GrowthSums(loans: -sums.loans, principalFen: -sums.principalFen) }
+}
+
+extension GrowthReport {
+    /// One way of slicing the loans as the read side keeps it: the whole, or one dimension
+    /// (regions at each level apiece, since a borrower's previous loan is looked for in
+    /// the rolled-up value).
+    public struct Series: Sendable, Hashable, CustomStringConvertible {
+        public let dimension: Dimension?
+        public let regionLevel: RegionLevel
+
+        public init(_ dimension: Dimension?, regionLevel: RegionLevel = .district) {
+            self.dimension = dimension
+            self.regionLevel = dimension == .region ? regionLevel : .district
+        }
+
+        public static let total = Series(nil)
+        /// Every series the read side keeps.
+        public static let all: [Series] =
+            [.total]
+            + Dimension.allCases.flatMap { dimension in
+                dimension == .region ? RegionLevel.allCases.map { Series(.region, regionLevel: $0) } : [Series(dimension)]
+            }
+
+        /// `total`, `bank`, …, `region.city`: the name stored in the read side.
+        public var description: String {
+            guard let dimension else { return "total" }
+            return dimension == .region ? "region.\(regionLevel.rawValue)" : dimension.rawValue
+        }
+
+        public init?(named name: String) {
+            guard let series = Self.all.first(where: { $0.description == name }) else { return nil }
+            self = series
+        }
+
+        /// The slice values a loan counts under, with the principal it brings to each.
+        func contributions(of loan: LoanSnapshot) -> [(value: String, principal: Money)] {
+            guard let dimension else { return [("total", loan.principalFen)] }
+            switch dimension {
+            case .bank: return [(loan.bankId.value, loan.principalFen)]
+            case .industry: return [(loan.industry?.division ?? "unknown", loan.principalFen)]
+            case .region: return [(loan.region?.rolledUp(to: regionLevel) ?? "unknown", loan.principalFen)]
+            case .enrolled: return [(loan.fundId == nil ? "not_enrolled" : "enrolled", loan.principalFen)]
+            case .scheme: return [(loan.schemeId?.value ?? "none", loan.principalFen)]
+            case .kind: return loan.principalByKind.map { ($0.kind.rawValue, $0.principalFen) }
+            }
+        }
+    }
+}
+
+extension GrowthEntry {
+    /// The entries of `loans` in `series`, for every bank's scope and — with `byBank` — each
+    /// bank's own. Cancelled loans count nowhere. `loans` must hold every loan of each
+    /// borrower it names: an entry's previous month looks at the borrower's other loans.
+    public static func tally(_ loans: [LoanSnapshot], series: [GrowthReport.Series] = GrowthReport.Series.all, byBank: Bool = false)
+        -> [GrowthEntry: GrowthSums]
+    {
+        struct Run: Hashable {
+            var scope: String, series: GrowthReport.Series, value: String, borrower: Uscc
+        }
+        var runs: [Run: [(day: BusinessDate, key: LoanKey, principal: Money)]] = [:]
+        for loan in loans where loan.status != .cancelled {
+            let scopes = byBank ? [allBanks, loan.bankId.value] : [allBanks]
+            for series in series {
+                for (value, principal) in series.contributions(of: loan) {
+                    for scope in scopes {
+                        runs[Run(scope: scope, series: series, value: value, borrower: loan.borrower), default: []]
+                            .append((loan.originatedOn, loan.key, principal))
+                    }
+                }
+            }
+        }
+        var entries: [GrowthEntry: GrowthSums] = [:]
+        for (run, items) in runs {
+            var previous: YearMonth?
+            for item in items.sorted(by: { ($0.day, $0.key) < ($1.day, $1.key) }) {
+                let entry = GrowthEntry(scope: run.scope, series: run.series, value: run.value, day: item.day, previousMonth: previous)
+                entries[entry, default: .zero] = entries[entry, default: .zero] + GrowthSums(loans: 1, principalFen: item.principal.fen)
+                previous = YearMonth(containing: item.day)
+            }
+        }
+        return entries
+    }
+
+    /// Whether `after` counts in growth otherwise than `before` did (nil: the loan is new):
+    /// made, cancelled, enrolled, its borrower or slices changed. A repayment or a claim
+    /// leaves the sums as they were, so the read side skips such loans.
+    public static func counts(_ before: LoanSnapshot?, differentlyFrom after: LoanSnapshot) -> Bool {
+        guard let before else { return true }
+        func facts(_ loan: LoanSnapshot) -> [String] {
+            [
+                "\(loan.status == .cancelled)", loan.originatedOn.description, loan.borrower.value,
+            ]
+                + GrowthReport.Series.all.flatMap { series in
+                    series.contributions(of: loan).map { "\(series)=\($0.value):\($0.principal.fen)" }
+                }
+        }
+        return facts(before) != facts(after)
+    }
+
+    /// What changes in the entries when the loans `before` become `after` (the same
+    /// borrowers' loans, each borrower's complete): `after`'s entries minus `before`'s,
+    /// without the entries that stay as they were.
+    public static func difference(from before: [LoanSnapshot], to after: [LoanSnapshot]) -> [GrowthEntry: GrowthSums] {
+        var change = tally(after, byBank: true)
+        for (entry, sums) in tally(before, byBank: true) { change[entry, default: .zero] = change[entry, default: .zero] + -sums }
+        return change.filter { !$0.value.isZero }
+    }
+}
+
+/// The entries of one scope summed as one report needs them: by month, or by day in the
+/// months the report's ranges cut (`GrowthReport.detailedMonths`), with the borrowers
+/// counted for the window's periods. What the read side's query returns, and what a fold's
+/// loans reduce to — `GrowthReport.compute` reads only cells.
+public struct GrowthCell: Sendable, Hashable {
+    public var series: GrowthReport.Series
+    public var value: String
+    public var month: YearMonth
+    /// The day of the month; nil when the cell holds the whole month.
+    public var day: Int?
+    public var sums: GrowthSums
+    /// Loans whose borrower has no earlier loan (same scope and value) in the period this
+    /// month belongs to: the cell's part of the period's distinct borrowers.
+    public var borrowers: Int64
+
+    public init(series: GrowthReport.Series, value: String, month: YearMonth, day: Int?, sums: GrowthSums, borrowers: Int64) {
+        self.series = series
+        self.value = value
+        self.month = month
+        self.day = day
+        self.sums = sums
+        self.borrowers = borrowers
+    }
+
+    /// The first and last day the cell holds.
+    var dates: ClosedRange<BusinessDate> {
+        guard let day else { return month.firstDay...month.lastDay }
+        let date = month.firstDay.adding(days: day - 1)
+        return date...date
+    }
+
+    /// The cells of `entries` (one scope's) over `window` for a report cut at `asOf`.
+    public static func cells(_ entries: [GrowthEntry: GrowthSums], window: MonthWindow, asOf: BusinessDate?) -> [GrowthCell] {
+        let detailed = GrowthReport.detailedMonths(window, asOf: asOf)
+        let days = window.from.firstDay...window.to.lastDay
+        var cells: [GrowthCell: (sums: GrowthSums, borrowers: Int64)] = [:]
+        for (entry, sums) in entries where days.contains(entry.day) {
+            let month = YearMonth(containing: entry.day)
+            let key = GrowthCell(
+                series: entry.series, value: entry.value, month: month, day: detailed.contains(month) ? entry.day.day : nil, sums: .zero,
+                borrowers: 0)
+            let first = (entry.previousMonth.map { $0 < window.periodStart(of: month) } ?? true) ? sums.loans : 0
+            let sofar = cells[key] ?? (.zero, 0)
+            cells[key] = (sofar.sums + sums, sofar.borrowers + first)
+        }
+        return cells.map { key, value in
+            var cell = key
+            cell.sums = value.sums
+            cell.borrowers = value.borrowers
+            return cell
+        }
+    }
+}
+
+extension MonthWindow {
+    /// The first month of the 12-month period `month` belongs to.
+    public func periodStart(of month: YearMonth) -> YearMonth {
+        let offset = month.index - from.index
+        return from.adding(months: (offset >= 0 ? offset / 12 : (offset - 11) / 12) * 12)
+    }
+}
+
+extension GrowthReport {
+    /// The months a report over `window` cut at `asOf` needs day by day: those in which a
+    /// period, its comparison span or the window itself ends on a day other than the month's
+    /// last. Every other month lies wholly inside or wholly outside each range.
+    public static func detailedMonths(_ window: MonthWindow, asOf: BusinessDate?) -> Set<YearMonth> {
+        var months = Set<YearMonth>()
+        func cut(_ day: BusinessDate) {
+            let month = YearMonth(containing: day)
+            if day != month.lastDay { months.insert(month) }
+        }
+        for span in spans(window, asOf: asOf) {
+            if let through = span.through { cut(through) }
+            if let base = span.base { cut(base.upperBound) }
+        }
+        return months
+    }
+}
+
+extension ClosedRange<BusinessDate> {
+    /// Whether these days lie inside `range` (true) or outside it (false). Straddling its
+    /// edge means the cells were summed too coarsely for the report: a defect, never a guess.
+    func inside(_ range: ClosedRange<BusinessDate>, _ what: String) throws -> Bool {
+        if range.lowerBound <= lowerBound && upperBound <= range.upperBound { return true }
+        if upperBound < range.lowerBound || range.upperBound < lowerBound { return false }
+        throw CellsTooCoarse(what: what)
+    }
+}
+
+/// Cells summed by month where a report needed days: a defect of the caller (the read
+/// side's query or `GrowthCell.cells` disagree with `detailedMonths`), never bad input.
+public struct CellsTooCoarse: Error, CustomStringConvertible {
+    public let what: String
+    public var description: String { "the growth figures for \(what) were summed by month where the report needs days" }
+}
+
+extension Int64 {
+    fileprivate func addingSaturating(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+}

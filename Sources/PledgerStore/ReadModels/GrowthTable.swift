@@ -1,0 +1,121 @@
+import Logging
+import PledgerDomain
+import PostgresNIO
+
+/// SQL for `rm_growth`, the growth report's sums (`GrowthEntry`). The projector adds each
+/// batch's difference in the transaction that writes the batch's `rm_loans` rows and moves
+/// the checkpoint, so the sums always match the loans they were taken from; a current
+/// report reads them summed into cells.
+enum GrowthTable {
+    /// Adds what the batch's `loans` change, reading the loans as they stood before it from
+    /// `rm_loans` (so it runs before their rows are replaced): first the changed loans
+    /// themselves, then — only for borrowers where a change counts in growth (a loan made,
+    /// cancelled, enrolled) — every loan of those borrowers, which the previous months need.
+    static func apply(_ loans: [LoanRow], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !loans.isEmpty else { return }
+        let earlier = try await snapshots(on: connection, logger: logger, where: "stream", in: loans.map(\.stream))
+        let borrowers = Set(loans.filter { GrowthEntry.counts(earlier[$0.stream], differentlyFrom: $0.snapshot) }.map(\.snapshot.borrower))
+        guard !borrowers.isEmpty else { return }
+        let before = try await snapshots(on: connection, logger: logger, where: "borrower", in: borrowers.map(\.value).sorted())
+        var after = before
+        for loan in loans where borrowers.contains(loan.snapshot.borrower) { after[loan.stream] = loan.snapshot }
+        try await add(GrowthEntry.difference(from: Array(before.values), to: Array(after.values)), on: connection, logger: logger)
+    }
+
+    private static func snapshots(on connection: PostgresConnection, logger: Logger, where column: String, in keys: [String])
+        async throws -> [String: LoanSnapshot]
+    {
+        let query: PostgresQuery =
+            column == "stream"
+            ? "SELECT stream, snapshot FROM rm_loans WHERE stream = ANY(\(keys))"
+            : "SELECT stream, snapshot FROM rm_loans WHERE borrower = ANY(\(keys))"
+        var found: [String: LoanSnapshot] = [:]
+        for row in try await connection.allRows(query, logger: logger) {
+            let (stream, snapshot) = try row.decode((String, String).self)
+            found[stream] = try LoanRow(stream: stream, snapshotJSON: snapshot).snapshot
+        }
+        return found
+    }
+
+    /// Adds `sums` to the rows of their entries, creating missing rows and deleting the
+    /// rows left with no loan.
+    static func add(_ sums: [GrowthEntry: GrowthSums], on connection: PostgresConnection, logger: Logger) async throws {
+        let all = Array(sums)
+        for start in stride(from: 0, to: all.count, by: 5000) {
+            let chunk = all[start..<min(start + 5000, all.count)]
+            let scopes = chunk.map(\.key.scope)
+            let series = chunk.map(\.key.series.description)
+            let values = chunk.map(\.key.value)
+            let days = chunk.map(\.key.day.description)
+            let months = chunk.map { YearMonth(containing: $0.key.day).index }
+            let previous = chunk.map { $0.key.previousMonth?.index ?? -1 }
+            try await connection.query(
+                """
+                INSERT INTO rm_growth (scope, series, value, day, month, previous_month, loans, principal_fen)
+                SELECT u.scope, u.series, u.value, u.day::date, u.month, u.previous, u.loans, u.principal
+                FROM unnest(\(scopes)::text[], \(series)::text[], \(values)::text[], \(days)::text[], \(months)::int4[],
+                            \(previous)::int4[], \(chunk.map(\.value.loans))::int8[], \(chunk.map(\.value.principalFen))::int8[])
+                     AS u(scope, series, value, day, month, previous, loans, principal)
+                ON CONFLICT (scope, series, day, value, previous_month) DO UPDATE SET
+                    loans = rm_growth.loans + EXCLUDED.loans, principal_fen = rm_growth.principal_fen + EXCLUDED.principal_fen
+                """, logger: logger)
+            try await connection.query(
+                """
+                DELETE FROM rm_growth g
+                USING unnest(\(scopes)::text[], \(series)::text[], \(values)::text[], \(days)::text[], \(previous)::int4[])
+                      AS u(scope, series, value, day, previous)
+                WHERE g.loans = 0 AND g.scope = u.scope AND g.series = u.series AND g.day = u.day::date AND g.value = u.value
+                  AND g.previous_month = u.previous
+                """, logger: logger)
+        }
+    }
+
+    /// The cells of a report over `window` cut at `asOf` (`GrowthCell.cells`, summed by
+    /// the database): a few rows per month and slice value, whatever the number of loans.
+    static func cells(
+        scope: String, series: [GrowthReport.Series], window: MonthWindow, asOf: BusinessDate?, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> [GrowthCell] {
+        let detailed = GrowthReport.detailedMonths(window, asOf: asOf).map(\.index)
+        let from = window.from.index
+        let rows = try await connection.allRows(
+            """
+            SELECT series, value, month, CASE WHEN month = ANY(\(detailed)::int4[]) THEN EXTRACT(DAY FROM day)::int8 ELSE 0 END AS d,
+                   LEAST(sum(loans), 9223372036854775807)::int8, LEAST(sum(principal_fen), 9223372036854775807)::int8,
+                   COALESCE(sum(loans) FILTER (WHERE previous_month < \(from) + 12 * ((month - \(from)) / 12)), 0)::int8
+            FROM rm_growth
+            WHERE scope = \(scope) AND series = ANY(\(series.map(\.description))::text[])
+              AND day BETWEEN \(window.from.firstDay.description)::date AND \(window.to.lastDay.description)::date
+            GROUP BY series, value, month, d
+            """, logger: logger)
+        return try rows.map { row in
+            let (series, value, month, day, loans, principal, borrowers) = try row.decode(
+                (String, String, Int, Int, Int64, Int64, Int64).self)
+            guard let named = GrowthReport.Series(named: series) else {
+                throw StoreError.corrupt("rm_growth names an unknown series \"\(series)\"")
+            }
+            return GrowthCell(
+                series: named, value: value, month: YearMonth(index: month), day: day == 0 ? nil : day,
+                sums: GrowthSums(loans: loans, principalFen: principal), borrowers: borrowers)
+        }
+    }
+
+    /// Every stored entry with loans, for `reconcile projections`.
+    static func all(on connection: PostgresConnection, logger: Logger) async throws -> [GrowthEntry: GrowthSums] {
+        var entries: [GrowthEntry: GrowthSums] = [:]
+        let rows = try await connection.allRows(
+            "SELECT scope, series, value, day::text, previous_month, loans, principal_fen FROM rm_growth WHERE loans <> 0", logger: logger)
+        for row in rows {
+            let (scope, series, value, day, previous, loans, principal) = try row.decode(
+                (String, String, String, String, Int, Int64, Int64).self)
+            guard let named = GrowthReport.Series(named: series) else {
+                throw StoreError.corrupt("rm_growth names an unknown series \"\(series)\"")
+            }
+            let entry = GrowthEntry(
+                scope: scope, series: named, value: value, day: try BusinessDate(parsing: day),
+                previousMonth: previous < 0 ? nil : YearMonth(index: previous))
+            entries[entry] = GrowthSums(loans: loans, principalFen: principal)
+        }
+        return entries
+    }
+}
