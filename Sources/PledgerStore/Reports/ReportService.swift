@@ -2,8 +2,8 @@ import Foundation
 import PledgerDomain
 
 /// Answers report questions. The current view (no `asOf`, no `knownAt`) reads the read
-/// models; any past view folds the log directly, up to `knownAt` and as of `asOf`. Each kind
-/// waits at its gate (`ReportGates`).
+/// models, and so does growth as of a past date; any other past view folds the log
+/// directly, up to `knownAt` and as of `asOf`. Each kind waits at its gate (`ReportGates`).
 public struct ReportService: Sendable {
     public let store: EventStore
     public let gates: ReportGates
@@ -39,8 +39,12 @@ public struct ReportService: Sendable {
         bank: BankId? = nil
     ) async throws -> GrowthReport {
         let cut = asOf ?? knownAt.map(BusinessDate.init(containing:)) ?? BusinessDate(containing: .now())
-        if asOf == nil && knownAt == nil {
-            // The current view: the projector's sums, a few rows per month and slice value.
+        if knownAt == nil && dimension != .scheme {
+            // The projector's sums, a few rows per month and slice value. They answer a past
+            // `as_of` too: what growth counts of a loan (made when, how much, which bank,
+            // borrower and kinds, whether enrolled or cancelled) is known from its origination
+            // on, and a cancellation corrects every date. Only the scheme a loan was enrolled
+            // under has a date of its own, so by scheme a past view folds the log.
             let series = [GrowthReport.Series.total] + (dimension.map { [GrowthReport.Series($0, regionLevel: regionLevel)] } ?? [])
             let cells = try await store.withConnection("growth sums") { connection in
                 try await GrowthTable.cells(
