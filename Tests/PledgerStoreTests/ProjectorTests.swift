@@ -78,6 +78,27 @@ struct ProjectorTests {
                     #expect(summed == folded, "\(series) as of \(cut)")
                 }
             }
+            // Each fund's exposure sums equal the borrowers' parts added up from the loans, for
+            // every bank and for each bank's slice.
+            let states = try await store.replay().states
+            var compared = 0
+            for (id, fund) in states.funds where fund.exists {
+                let settled = try #require(fund.termsSettledOn)
+                let enrolled = states.loanSnapshots.filter { $0.fundId == id }
+                for bank in [nil] + Array(Set(enrolled.map(\.bankId))).sorted() {
+                    let mine = bank.map { bank in enrolled.filter { $0.bankId == bank } } ?? enrolled
+                    let parts = try Dictionary(grouping: mine, by: \.borrower).compactMap {
+                        try ExposureReport.BorrowerPart.compute($0.key, loans: $0.value, fund: fund, asOf: settled)
+                    }
+                    let stored = try await store.withConnection("test") { connection in
+                        try await ExposureTable.figures(
+                            fund: id, scope: bank?.value ?? GrowthEntry.allBanks, top: 3, on: connection, logger: store.logger)
+                    }
+                    #expect(stored == (try ExposureReport.LoanFigures(parts, topBorrowers: 3)), "\(id) \(bank?.value ?? "all banks")")
+                    compared += parts.count
+                }
+            }
+            #expect(compared > 0)
             // The cells the database sums for a past cut give the same report as the loans.
             for cut in cuts {
                 let cells = try await store.withConnection("test") { connection in

@@ -12,6 +12,19 @@ public struct ExposureReport: Sendable, Hashable {
         public var pendingClaimsFen: Money
         /// Recovery shares the loans' banks have not returned to the fund yet.
         public var owedToFundFen: Money
+
+        public init(
+            key: String, loans: Int, coveredOutstandingFen: Money, contingentLiabilityFen: Money, nonPerformingFen: Money,
+            pendingClaimsFen: Money, owedToFundFen: Money
+        ) {
+            self.key = key
+            self.loans = loans
+            self.coveredOutstandingFen = coveredOutstandingFen
+            self.contingentLiabilityFen = contingentLiabilityFen
+            self.nonPerformingFen = nonPerformingFen
+            self.pendingClaimsFen = pendingClaimsFen
+            self.owedToFundFen = owedToFundFen
+        }
     }
 
     public var fundId: FundId
@@ -105,72 +118,32 @@ public struct ExposureReport: Sendable, Hashable {
         let account = fund.account(through: asOf)
 
         let enrolled = loans.filter { $0.fundId == id && $0.status != .cancelled }
-        let covered = enrolled.filter(\.isCovered)
-        // Per-loan liability for loans with no claim in progress.
-        var liabilityByBorrower: [Uscc: Money] = [:]
-        var liabilityByLoan: [LoanKey: Money] = [:]
-        var borrowerCap: [Uscc: Money] = [:]
-        for loan in covered where !loan.pendingClaimFen.isPositive {
-            let terms = fund.terms(forLoanEnrolledOn: loan.originatedOn, asOf: asOf) ?? policy
-            let amount = min(try loan.outstandingFen.applying(terms.coverageBp, rounding: .down), terms.perLoanCapFen)
-            borrowerCap[loan.borrower] = max(borrowerCap[loan.borrower] ?? .zero, terms.perBorrowerCapFen)
-            liabilityByLoan[loan.key] = amount
-            liabilityByBorrower[loan.borrower] = try Money.total(
-                [liabilityByBorrower[loan.borrower] ?? .zero, amount],
-                of: "the contingent liability for borrower \(loan.borrower)", field: "contingent_liability_fen")
+        let parts = try Dictionary(grouping: enrolled, by: \.borrower).sorted { $0.key < $1.key }.compactMap {
+            try BorrowerPart.compute($0.key, loans: $0.value, fund: fund, asOf: asOf)
         }
-        // Per-borrower cap: what is left after compensation already committed and pending claims.
-        var cappedByBorrower: [Uscc: Money] = [:]
-        for (borrower, amount) in liabilityByBorrower.sorted(by: { $0.key < $1.key }) {
-            let pending = try Money.total(
-                enrolled.filter { $0.borrower == borrower }.map(\.pendingClaimFen),
-                of: "the pending claims of borrower \(borrower)", field: "pending_claims_fen")
-            let committed = fund.committedByBorrower[borrower] ?? .zero
-            let left = max(.zero, try (borrowerCap[borrower] ?? policy.perBorrowerCapFen) - committed - pending)
-            cappedByBorrower[borrower] = min(amount, left)
-        }
-        let contingent = try Money.total(cappedByBorrower.values, of: "the fund's contingent liability", field: "contingent_liability_fen")
-        let pending = try Money.total(enrolled.map(\.pendingClaimFen), of: "the fund's pending claims", field: "pending_claims_fen")
-        let coveredOutstanding = try Money.total(
-            covered.map(\.outstandingFen), of: "the fund's covered outstanding principal", field: "covered_outstanding_fen")
-        let nonPerforming = try Money.total(
-            covered.filter(\.isNonPerforming).map(\.outstandingFen),
-            of: "the fund's non-performing outstanding principal", field: "non_performing_fen")
-        let owedToFund = try Money.total(
-            enrolled.map(\.owedToFundFen), of: "the recovery shares owed to fund \(id)", field: "owed_to_fund_fen")
+        return try compute(fund: fund, loans: try LoanFigures(parts, topBorrowers: topBorrowers), asOf: asOf)
+    }
 
-        // Borrower caps scale each loan's liability down proportionally for the breakdowns
-        // (rounded down), so that breakdowns never exceed the capped total.
-        func loanLiability(_ loan: LoanSnapshot) -> Money {
-            guard let raw = liabilityByLoan[loan.key], let total = liabilityByBorrower[loan.borrower], total.isPositive else {
-                return .zero
-            }
-            return (try? raw.scaled(by: cappedByBorrower[loan.borrower]!.fen, over: total.fen, rounding: .down)) ?? .zero
+    /// The report from the loans' figures already summed (the read side's `rm_exposure`).
+    public static func compute(fund: FundState, loans figures: LoanFigures, asOf: BusinessDate) throws -> ExposureReport {
+        guard let id = fund.id, let policy = fund.policy(on: asOf) else {
+            throw DomainError(.notFound, field: "fund_id", "no such fund")
         }
-        // Each breakdown is part of a total checked above, so these checked sums cannot fail.
-        func breakdown(_ key: String, _ group: [LoanSnapshot]) throws -> Breakdown {
-            let onBooks = group.filter(\.isCovered)
-            return Breakdown(
-                key: key, loans: onBooks.count,
-                coveredOutstandingFen: try Money.total(
-                    onBooks.map(\.outstandingFen), of: "the covered outstanding principal of \(key)", field: "covered_outstanding_fen"),
-                contingentLiabilityFen: try Money.total(
-                    onBooks.map(loanLiability), of: "the contingent liability of \(key)", field: "contingent_liability_fen"),
-                nonPerformingFen: try Money.total(
-                    onBooks.filter(\.isNonPerforming).map(\.outstandingFen), of: "the non-performing principal of \(key)",
-                    field: "non_performing_fen"),
-                pendingClaimsFen: try Money.total(
-                    group.map(\.pendingClaimFen), of: "the pending claims of \(key)", field: "pending_claims_fen"),
-                owedToFundFen: try Money.total(group.map(\.owedToFundFen), of: "the recovery shares \(key) owes", field: "owed_to_fund_fen")
-            )
+        let counted = fund.contributions.filter { !fund.reversed.contains($0.key) && $0.value.receivedOn <= asOf }.map(\.value)
+        var contributions: [Contributor: Money] = [:]
+        for contributor in Contributor.allCases {
+            let amounts = counted.filter { $0.contributor == contributor }.map(\.amountFen)
+            guard !amounts.isEmpty else { continue }
+            contributions[contributor] = try Money.total(
+                amounts, of: "the \(contributor.rawValue) contributions to fund \(id)", field: "contributions_fen")
         }
-        let banks = try Dictionary(grouping: enrolled, by: { $0.bankId.value }).sorted { $0.key < $1.key }.map {
-            try breakdown($0.key, $0.value)
-        }
-        let borrowers = try Dictionary(grouping: enrolled, by: { $0.borrower.value }).sorted { $0.key < $1.key }.map {
-            try breakdown($0.key, $0.value)
-        }
-        .sorted { ($0.coveredOutstandingFen, $1.key) > ($1.coveredOutstandingFen, $0.key) }
+        let contributed = try Money.total(contributions.values, of: "the contributions to fund \(id)", field: "contributed_fen")
+        let (_, paidOut, returned) = fund.totals(through: asOf)
+        let balance = fund.balance(on: asOf)
+        let account = fund.account(through: asOf)
+        let total = figures.total
+        let (contingent, pending, coveredOutstanding) = (total.contingentLiabilityFen, total.pendingClaimsFen, total.coveredOutstandingFen)
+        let (nonPerforming, owedToFund) = (total.nonPerformingFen, total.owedToFundFen)
 
         let leverage = balance.isPositive ? Bp.ratio(coveredOutstanding, balance, rounding: .up) : nil
         // Policies are validated to 1–100×; the clamp only keeps a corrupt one from trapping.
@@ -184,10 +157,9 @@ public struct ExposureReport: Sendable, Hashable {
             contributionsReturnedFen: account.contributionsReturnedFen,
             transfersInFen: account.transfersInFen, transfersOutFen: account.transfersOutFen,
             premiumSubsidiesFen: account.premiumSubsidiesFen, owedToFundFen: owedToFund,
-            coveredLoans: covered.count,
+            coveredLoans: total.loans,
             coveredOutstandingFen: coveredOutstanding, contingentLiabilityFen: contingent, pendingClaimsFen: pending,
-            pendingFiled: enrolled.filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved }.count,
-            pendingApproved: enrolled.filter { $0.pendingClaimFen.isPositive && $0.pendingClaimApproved }.count,
+            pendingFiled: figures.pendingFiled, pendingApproved: figures.pendingApproved,
             leverageBp: leverage, maxLeverageBp: maxLeverage,
             leverageBreached: balance.isPositive ? leverage.map { $0 > maxLeverage } ?? true : coveredOutstanding.isPositive,
             coverageAdequacyBp: owed.isPositive ? Bp.ratio(balance, owed, rounding: .down) : nil,
@@ -197,7 +169,7 @@ public struct ExposureReport: Sendable, Hashable {
             suspensionBreached: ((fund.cover.total.coveredPrincipal.isPositive ? fund.cover.total.nplRatio : ratio) ?? .zero)
                 > policy.nplSuspendBp,
             suspended: fund.isSuspended(on: asOf),
-            byBank: banks, topBorrowers: Array(borrowers.prefix(topBorrowers)),
+            byBank: figures.byBank, topBorrowers: figures.topBorrowers,
             coveredPrincipalFen: fund.cover.total.coveredPrincipal, coverNonPerformingFen: fund.cover.total.nonPerforming,
             coverNplRatioBp: fund.cover.total.nplRatio,
             enrolmentHeadroomFen: max(.zero, fund.coverLimit(on: asOf).subtracting(saturating: fund.cover.total.coveredPrincipal)),

@@ -106,15 +106,7 @@ public struct CommandHandler: Sendable {
     /// the start. The log is append-only, so reading on from the cached version is always
     /// exact, whoever wrote in between.
     public func load(_ ref: StreamRef, into states: inout AggregateStates) async throws {
-        var from: Int32 = 1
-        if let cached = cache.get(ref) {
-            states.restore(ref, cached)
-            from = (cached.version ?? 0) + 1
-        } else {
-            states.markLoaded(ref)
-        }
-        for event in try await store.events(of: ref, fromVersion: from) { states.apply(event, to: ref) }
-        cache.put(ref, states.entry(ref))
+        try await cache.load(ref, from: store, into: &states)
     }
 
     /// The append for a decision: every written stream at the version it was read at.
@@ -149,5 +141,19 @@ final class StateCache: Sendable {
             if entries.count >= capacity && entries[ref] == nil { entries.removeAll(keepingCapacity: true) }
             entries[ref] = entry
         }
+    }
+
+    /// One stream's state: the cached one plus whatever was appended since, or folded from
+    /// its first event.
+    func load(_ ref: StreamRef, from store: EventStore, into states: inout AggregateStates) async throws {
+        var from: Int32 = 1
+        if let cached = get(ref) {
+            states.restore(ref, cached)
+            from = (cached.version ?? 0) + 1
+        } else {
+            states.markLoaded(ref)
+        }
+        for event in try await store.events(of: ref, fromVersion: from) { states.apply(event, to: ref) }
+        put(ref, states.entry(ref))
     }
 }

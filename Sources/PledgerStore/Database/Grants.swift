@@ -13,7 +13,8 @@ public enum Grants {
     /// so forgetting it fails there. (Trigger functions cannot be called, so are not listed.)
     public static let expected = Matrix(
         tables: [
-            "api_tokens", "events", "idempotency_keys", "ledger_head", "projection_checkpoints", "rm_funds", "rm_growth", "rm_loans",
+            "api_tokens", "events", "idempotency_keys", "ledger_head", "projection_checkpoints", "rm_exposure", "rm_funds", "rm_growth",
+            "rm_loans",
             "schema_migrations", "signed_checkpoints",
         ],
         routines: ["pledger_commit_on_head"],
@@ -31,6 +32,7 @@ public enum Grants {
                     "rm_loans": [.select, .insert, .update, .delete],
                     "rm_funds": [.select, .insert, .update, .delete],
                     "rm_growth": [.select, .insert, .update, .delete],
+                    "rm_exposure": [.select, .insert, .update, .delete],
                     "api_tokens": [.select],
                     "schema_migrations": [.select],
                     "signed_checkpoints": [.select, .insert],
@@ -41,7 +43,7 @@ public enum Grants {
                 name: "pledger_readonly", attributes: [],
                 tables: [
                     "events": [.select], "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select],
-                    "projection_checkpoints": [.select],
+                    "rm_exposure": [.select], "projection_checkpoints": [.select],
                     "signed_checkpoints": [.select],
                 ]),
             // Auditors (007): read every table, token hashes included (see the migration for why).
@@ -49,7 +51,7 @@ public enum Grants {
                 name: "pledger_auditor", attributes: [],
                 tables: [
                     "events": [.select], "ledger_head": [.select], "idempotency_keys": [.select], "projection_checkpoints": [.select],
-                    "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select], "api_tokens": [.select],
+                    "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select], "rm_exposure": [.select], "api_tokens": [.select],
                     "schema_migrations": [.select],
                     "signed_checkpoints": [.select],
                 ]),

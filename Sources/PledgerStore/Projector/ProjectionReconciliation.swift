@@ -79,7 +79,26 @@ public struct ProjectionReconciliation: Sendable {
             }
         }
         differences += growthDifferences.sorted { $0.key < $1.key }
-        return (differences, expected.loans.count + expected.funds.count + expectedGrowth.count, checkpoint)
+        let expectedExposure = try ExposureTable.expected(fold.states)
+        let storedExposure = Set(
+            try await store.withConnection("rm_exposure") { connection in
+                try await ExposureTable.stored(
+                    "SELECT \(unescaped: ExposureTable.columns) FROM rm_exposure", on: connection, logger: store.logger)
+            })
+        func key(_ row: ExposureTable.Row) -> String {
+            "\(row.fund) \(row.scope) \(row.borrower.isEmpty ? "(sums)" : row.borrower) \(row.bank.isEmpty ? "(whole)" : row.bank)"
+        }
+        let wanted = Dictionary(uniqueKeysWithValues: expectedExposure.map { (key($0), $0.figures) })
+        let found = Dictionary(uniqueKeysWithValues: storedExposure.map { (key($0), $0.figures) })
+        for name in Set(wanted.keys).union(found.keys).sorted() where wanted[name] != found[name] {
+            differences.append(
+                Difference(
+                    table: "rm_exposure", key: name,
+                    problem:
+                        "stored \(found[name].map { "\($0.values)" } ?? "nothing") ≠ replayed \(wanted[name].map { "\($0.values)" } ?? "nothing")"
+                ))
+        }
+        return (differences, expected.loans.count + expected.funds.count + expectedGrowth.count + expectedExposure.count, checkpoint)
     }
 
     /// Names the fields that differ between two canonical JSON objects.

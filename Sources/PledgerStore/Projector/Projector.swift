@@ -101,7 +101,10 @@ public final class Projector: Sendable {
             try await connection.query("DELETE FROM rm_loans", logger: self.store.logger)
             try await connection.query("DELETE FROM rm_funds", logger: self.store.logger)
             try await connection.query("DELETE FROM rm_growth", logger: self.store.logger)
-            try await ReadModelWriter.upsert(rows.loans, rows.funds, from: nil, to: position, on: connection, logger: self.store.logger)
+            try await connection.query("DELETE FROM rm_exposure", logger: self.store.logger)
+            let exposure = ExposureTable.Changes(everyBorrower: Set(fold.states.funds.keys), funds: fold.states.funds)
+            try await ReadModelWriter.upsert(
+                rows.loans, rows.funds, exposure: exposure, from: nil, to: position, on: connection, logger: self.store.logger)
         }
         reached.withLock { $0 = position }
         return position
@@ -123,13 +126,43 @@ public final class Projector: Sendable {
         }
     }
 
+    /// The borrowers whose exposure parts a page changes: those of its loans enrolled in a
+    /// fund, those whose committed compensation moved, and every borrower of a fund whose
+    /// policies changed (or that the page established).
+    static func exposureChanges(
+        _ loans: [LoanRow], funds: Set<FundId>, before: [FundId: (committed: [Uscc: Money], policies: Int)], states: AggregateStates
+    ) -> ExposureTable.Changes {
+        var changes = ExposureTable.Changes()
+        for loan in loans {
+            if let fund = loan.snapshot.fundId { changes.borrowers[fund, default: []].insert(loan.snapshot.borrower) }
+        }
+        for id in funds {
+            guard let after = states.funds[id] else { continue }
+            guard let earlier = before[id], earlier.policies == after.policies.count else {
+                changes.everyBorrower.insert(id)
+                continue
+            }
+            for borrower in Set(earlier.committed.keys).union(after.committedByBorrower.keys)
+            where earlier.committed[borrower] != after.committedByBorrower[borrower] {
+                changes.borrowers[id, default: []].insert(borrower)
+            }
+        }
+        for id in Set(changes.borrowers.keys).union(changes.everyBorrower) { changes.funds[id] = states.funds[id] }
+        return changes
+    }
+
     /// Folds a page and writes what changed; returns the new checkpoint.
     private func project(_ page: [StoredEvent], after previous: Int64, into fold: inout LedgerFold) async throws -> Int64 {
         let started = ContinuousClock.now
         var loans = Set<LoanKey>()
         var funds = Set<FundId>()
+        // What the exposure parts read of a fund, as it stood before the page.
+        var fundsBefore: [FundId: (committed: [Uscc: Money], policies: Int)] = [:]
         for stored in page {
             let recorded = try RecordedEvent(stored.envelope)
+            if case .fund(let id) = fold.ref(of: recorded.stream), fundsBefore[id] == nil, let state = fold.states.funds[id] {
+                fundsBefore[id] = (state.committedByBorrower, state.policies.count)
+            }
             fold.apply(recorded)
             switch fold.ref(of: recorded.stream) {
             case .loan(let key): loans.insert(key)
@@ -138,9 +171,11 @@ public final class Projector: Sendable {
             }
         }
         let rows = try fold.states.rows(loans: loans, funds: funds)
+        let exposure = Self.exposureChanges(rows.loans, funds: funds, before: fundsBefore, states: fold.states)
         let last = page.last!.position
         try await store.withTransaction("read-model batch") { connection in
-            try await ReadModelWriter.upsert(rows.loans, rows.funds, from: previous, to: last, on: connection, logger: self.store.logger)
+            try await ReadModelWriter.upsert(
+                rows.loans, rows.funds, exposure: exposure, from: previous, to: last, on: connection, logger: self.store.logger)
         }
         reached.withLock { $0 = last }
         // Per committed batch: how many events it took in and how long folding and writing took.

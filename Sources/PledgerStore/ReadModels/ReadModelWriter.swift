@@ -25,9 +25,11 @@ enum ReadModelWriter {
         }
     }
 
-    /// Writes the rows of one batch and moves the checkpoint from `previous` to `position`.
+    /// Writes the rows of one batch, the growth sums and the exposure parts it changes, and
+    /// moves the checkpoint from `previous` to `position`.
     static func upsert(
-        _ loans: [LoanRow], _ funds: [FundRow], from previous: Int64?, to position: Int64, on connection: PostgresConnection, logger: Logger
+        _ loans: [LoanRow], _ funds: [FundRow], exposure: ExposureTable.Changes, from previous: Int64?, to position: Int64,
+        on connection: PostgresConnection, logger: Logger
     ) async throws {
         try await lockCheckpoint(expecting: previous, on: connection, logger: logger)
         // By borrower, a borrower's loans in one chunk: the growth sums read its other loans.
@@ -44,6 +46,8 @@ enum ReadModelWriter {
         for start in stride(from: 0, to: funds.count, by: 5000) {
             try await upsertFunds(Array(funds[start..<min(start + 5000, funds.count)]), position: position, on: connection, logger: logger)
         }
+        // After the loans: the parts are computed from the loans as the batch leaves them.
+        try await ExposureTable.apply(exposure, on: connection, logger: logger)
         try await connection.query(
             "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
     }

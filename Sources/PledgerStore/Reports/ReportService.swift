@@ -7,6 +7,9 @@ import PledgerDomain
 public struct ReportService: Sendable {
     public let store: EventStore
     public let gates: ReportGates
+    /// Funds' states as last read, so the current view reads only what a fund's stream
+    /// gained since (a fund's stream grows with every enrolment and claim).
+    let funds = StateCache(capacity: 64)
 
     /// `gates`: one set per process, shared by every service in it (the primary's and the
     /// replica's), since the reports' memory and the pool are the process's.
@@ -116,7 +119,21 @@ public struct ReportService: Sendable {
         let loans: [LoanSnapshot]
         var folded: LedgerFold?
         if asOf == nil && knownAt == nil {
-            fund = try await store.state(of: .fund(id)).funds[id] ?? FundState()
+            var states = AggregateStates()
+            try await funds.load(.fund(id), from: store, into: &states)
+            fund = states.funds[id] ?? FundState()
+            if let settled = fund.termsSettledOn, settled <= date {
+                // The projector's sums: a handful of rows and the largest borrowers.
+                let figures = try await store.withConnection("exposure sums") { connection in
+                    try await ExposureTable.figures(
+                        fund: id, scope: bank?.value ?? GrowthEntry.allBanks, top: topBorrowers, on: connection, logger: store.logger)
+                }
+                var report = try ExposureReport.compute(fund: fund, loans: figures, asOf: date)
+                let (schemes, loans) = try await schemesNaming(id, bank: bank)
+                try report.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
+                if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
+                return report
+            }
             loans = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot) }
         } else {
             let past = try await fold(asOf: date, knownAt: knownAt)
