@@ -36,7 +36,11 @@ struct VerificationTests {
         Tampering(name: "the head row", sql: "UPDATE ledger_head SET hash = (SELECT hash FROM events WHERE position = 2)", breaksAt: 20),
     ]
 
-    /// Pages of four put some tamperings first (9), last (8, 12) or inside a page.
+    /// Page and batch sizes: pages of four put some tamperings first (9), last (8, 12) or
+    /// inside a page; batches of two and three (hashed while the next is read) do the same
+    /// for batches, and a page of seven ends inside one.
+    static let sizes = [(4, 1024), (100_000, 1024), (100_000, 2), (100_000, 3), (7, 3)]
+
     @Test("every tampering is found at its position, whatever the page size", arguments: tamperings)
     func tampering(_ tampering: Tampering) async throws {
         try await TestDatabase.withLedger { store, url in
@@ -44,23 +48,26 @@ struct VerificationTests {
                 try await store.append(
                     AppendRequest(stream: "s-\(n % 3)", expected: .any, events: [try event("E", [("n", .integer(Int64(n)))])]))
             }
-            for pageSize in [4, 100_000] {
+            for (pageSize, batchSize) in Self.sizes {
                 var verification = LedgerVerification(store: store)
                 verification.pageSize = pageSize
+                verification.batchSize = batchSize
                 let intact = try await verification.run()
-                #expect(intact.isIntact && intact.verified == 20 && intact.lastHash == intact.head?.hash)
+                #expect(intact.isIntact && intact.verified == 20 && intact.lastHash == intact.head?.hash, "\(pageSize), \(batchSize)")
             }
             try await TestDatabase.asSuperuser(url) { connection in
                 try await connection.query("ALTER TABLE events DISABLE TRIGGER USER", logger: TestDatabase.logger)
                 try await connection.query(PostgresQuery(unsafeSQL: tampering.sql), logger: TestDatabase.logger)
                 try await connection.query("ALTER TABLE events ENABLE TRIGGER USER", logger: TestDatabase.logger)
             }
-            for pageSize in [4, 100_000] {
+            for (pageSize, batchSize) in Self.sizes {
                 var verification = LedgerVerification(store: store)
                 verification.pageSize = pageSize
+                verification.batchSize = batchSize
                 let report = try await verification.run()
                 #expect(
-                    report.firstBreak?.position == tampering.breaksAt, "page size \(pageSize): \(String(describing: report.firstBreak))")
+                    report.firstBreak?.position == tampering.breaksAt,
+                    "page size \(pageSize), batch size \(batchSize): \(String(describing: report.firstBreak))")
                 #expect(report.verified == min(tampering.breaksAt - 1, 18) || tampering.name == "the head row")
             }
         }

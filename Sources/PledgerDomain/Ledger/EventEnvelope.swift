@@ -138,12 +138,23 @@ public struct EventEnvelope: Sendable, Hashable {
     /// `uuidString.lowercased()`, as bytes.
     private static func writeLowercase(_ id: UUID, into out: inout [UInt8]) {
         let digits: StaticString = "0123456789abcdef"
-        withUnsafeBytes(of: id.uuid) { bytes in
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
-                out.append(digits.utf8Start[Int(byte >> 4)])
-                out.append(digits.utf8Start[Int(byte & 0xF)])
+        // 36 bytes into a stack buffer, then one append.
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { raw in
+            let b = raw.bindMemory(to: UInt8.self)
+            var at = 0
+            withUnsafeBytes(of: id.uuid) { bytes in
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        b[at] = UInt8(ascii: "-")
+                        at += 1
+                    }
+                    b[at] = digits.utf8Start[Int(byte >> 4)]
+                    b[at + 1] = digits.utf8Start[Int(byte & 0xF)]
+                    at += 2
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<36]))
         }
     }
 }

@@ -31,6 +31,36 @@ public struct RecordedTime: Sendable, Hashable, Comparable, Codable, CustomStrin
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (y, m, d) = CivilCalendar.civil(dayNumber: Int(days))
+        if (0...9999).contains(y) {
+            // The usual case in one append of fixed-width digits (once per verified event).
+            var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &text) { raw in
+                let b = raw.bindMemory(to: UInt8.self)
+                func put(_ value: Int, _ width: Int, at index: Int) {
+                    var value = value
+                    for i in stride(from: index + width - 1, through: index, by: -1) {
+                        b[i] = UInt8(ascii: "0") + UInt8(value % 10)
+                        value /= 10
+                    }
+                }
+                put(y, 4, at: 0)
+                b[4] = UInt8(ascii: "-")
+                put(m, 2, at: 5)
+                b[7] = UInt8(ascii: "-")
+                put(d, 2, at: 8)
+                b[10] = UInt8(ascii: "T")
+                put(secondOfDay / 3600, 2, at: 11)
+                b[13] = UInt8(ascii: ":")
+                put(secondOfDay / 60 % 60, 2, at: 14)
+                b[16] = UInt8(ascii: ":")
+                put(secondOfDay % 60, 2, at: 17)
+                b[19] = UInt8(ascii: ".")
+                put(fraction, 6, at: 20)
+                b[26] = UInt8(ascii: "Z")
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<27]))
+            }
+            return
+        }
         let pad = CivilCalendar.writePadded
         pad(y, 4, &out)
         out.append(UInt8(ascii: "-"))

@@ -62,4 +62,13 @@ struct CanonicalJSONTests {
         let text = try CanonicalJSON.encode(Sample(zeta: 1, alpha: "a/b", nested: ["y": 2, "x": 1]))
         #expect(text == #"{"alpha":"a/b","nested":{"x":1,"y":2},"zeta":1}"#)
     }
+
+    @Test("writeInteger writes String(number)'s bytes, extremes and signs included")
+    func integerBytes() {
+        for number: Int64 in [0, 7, -7, 10, -10, 1_000_000, 9_007_199_254_740_991, .max, .min] {
+            var out: [UInt8] = [0x20]
+            CanonicalJSON.writeInteger(number, into: &out)
+            #expect(out == [0x20] + Array(String(number).utf8))
+        }
+    }
 }
