@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS rm_exposure (
     pending_filed           bigint NOT NULL,
     pending_approved        bigint NOT NULL,
     owed_to_fund_fen        bigint NOT NULL,
-    PRIMARY KEY (fund_id, scope, borrower, bank_id)
+    PRIMARY KEY (fund_id, borrower, scope, bank_id)
 );
 CREATE INDEX IF NOT EXISTS rm_exposure_largest ON rm_exposure (fund_id, scope, covered_outstanding_fen DESC, borrower)
     WHERE bank_id = '' AND borrower <> '';

@@ -122,6 +122,13 @@ public enum InsurerBook {
 
     public static func evolve(_ state: InsurerBookState, _ recorded: RecordedEvent) -> InsurerBookState {
         var state = state
+        evolve(&state, recorded)
+        return state
+    }
+
+    /// Folds one event in place: no copy of the state's tables, which grow with every loan
+    /// or application, so folding a long stream stays linear.
+    public static func evolve(_ state: inout InsurerBookState, _ recorded: RecordedEvent) {
         switch recorded.event {
         case .policyIssued(let e):
             state.id = e.insurerId
@@ -141,6 +148,5 @@ public enum InsurerBook {
         default:
             break
         }
-        return state
     }
 }

@@ -81,6 +81,13 @@ public enum RiskSharingScheme {
 
     public static func evolve(_ state: SchemeState, _ recorded: RecordedEvent) -> SchemeState {
         var state = state
+        evolve(&state, recorded)
+        return state
+    }
+
+    /// Folds one event in place: no copy of the state's tables, which grow with every loan
+    /// or application, so folding a long stream stays linear.
+    public static func evolve(_ state: inout SchemeState, _ recorded: RecordedEvent) {
         switch recorded.event {
         case .schemeAgreed(let e):
             state.id = e.schemeId
@@ -96,7 +103,6 @@ public enum RiskSharingScheme {
         default:
             break
         }
-        return state
     }
 
     /// Shares add up to 100%; one lending bank, without a cap; every other party named once,

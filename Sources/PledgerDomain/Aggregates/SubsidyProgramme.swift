@@ -223,6 +223,13 @@ public enum SubsidyProgramme {
 
     public static func evolve(_ state: SubsidyState, _ recorded: RecordedEvent) -> SubsidyState {
         var state = state
+        evolve(&state, recorded)
+        return state
+    }
+
+    /// Folds one event in place: no copy of the state's tables, which grow with every loan
+    /// or application, so folding a long stream stays linear.
+    public static func evolve(_ state: inout SubsidyState, _ recorded: RecordedEvent) {
         switch recorded.event {
         case .subsidyProgrammeEstablished(let e):
             state.terms = e
@@ -256,7 +263,6 @@ public enum SubsidyProgramme {
         default:
             break
         }
-        return state
     }
 
     static func update(_ state: inout SubsidyState, _ number: Int, _ change: (inout SubsidyState.Application) -> Void) {

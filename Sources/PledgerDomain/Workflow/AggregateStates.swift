@@ -92,9 +92,9 @@ public struct AggregateStates: Sendable {
         case .asset(let id): assets[id] = Asset.evolve(assets[id]!, recorded)
         case .loan(let key): loans[key] = Loan.evolve(loans[key]!, recorded)
         case .lpr: lpr = Lpr.evolve(lpr, recorded)
-        case .scheme(let id): schemes[id] = RiskSharingScheme.evolve(schemes[id]!, recorded)
-        case .subsidy(let id): subsidies[id] = SubsidyProgramme.evolve(subsidies[id]!, recorded)
-        case .insurer(let id): insurers[id] = InsurerBook.evolve(insurers[id]!, recorded)
+        case .scheme(let id): RiskSharingScheme.evolve(&schemes[id]!, recorded)
+        case .subsidy(let id): SubsidyProgramme.evolve(&subsidies[id]!, recorded)
+        case .insurer(let id): InsurerBook.evolve(&insurers[id]!, recorded)
         }
     }
 }

@@ -141,12 +141,13 @@ enum ExposureTable {
     private static func refresh(fund: FundState, borrowers: [String], on connection: PostgresConnection, logger: Logger) async throws {
         guard let id = fund.id else { return }
         var loans: [Uscc: [LoanSnapshot]] = [:]
-        for row in try await connection.allRows(
-            "SELECT stream, snapshot FROM rm_loans WHERE borrower = ANY(\(borrowers)) AND fund_id = \(id.value)", logger: logger)
+        // By borrower only: its index finds a handful of rows each, where the fund's would
+        // scan the fund's every loan against the whole list.
+        for row in try await connection.allRows("SELECT stream, snapshot FROM rm_loans WHERE borrower = ANY(\(borrowers))", logger: logger)
         {
             let (stream, snapshot) = try row.decode((String, String).self)
             let loan = try LoanRow(stream: stream, snapshotJSON: snapshot).snapshot
-            loans[loan.borrower, default: []].append(loan)
+            if loan.fundId == id { loans[loan.borrower, default: []].append(loan) }
         }
         var new: [Row] = []
         for borrower in borrowers {
@@ -171,9 +172,15 @@ enum ExposureTable {
         }
         try await write(new, adding: false, on: connection, logger: logger)
         try await write(sums, adding: true, on: connection, logger: logger)
-        try await connection.query(
-            "DELETE FROM rm_exposure WHERE fund_id = \(id.value) AND borrower = '' AND enrolled = 0",
-            logger: logger)
+        // Only a loan leaving a scope or bank can empty its sums' row.
+        let emptied = sums.filter { $0.figures.enrolled < 0 }
+        if !emptied.isEmpty {
+            try await connection.query(
+                """
+                DELETE FROM rm_exposure e USING unnest(\(emptied.map(\.scope))::text[], \(emptied.map(\.bank))::text[]) AS u(scope, bank)
+                WHERE e.fund_id = \(id.value) AND e.borrower = '' AND e.scope = u.scope AND e.bank_id = u.bank AND e.enrolled = 0
+                """, logger: logger)
+        }
     }
 
     /// Inserts `rows`; with `adding`, adds them to rows already there.
@@ -183,7 +190,7 @@ enum ExposureTable {
         let conflict =
             adding
             ? """
-            ON CONFLICT (fund_id, scope, borrower, bank_id) DO UPDATE SET
+            ON CONFLICT (fund_id, borrower, scope, bank_id) DO UPDATE SET
                 enrolled = rm_exposure.enrolled + EXCLUDED.enrolled,
                 loans = rm_exposure.loans + EXCLUDED.loans,
                 covered_outstanding_fen = rm_exposure.covered_outstanding_fen + EXCLUDED.covered_outstanding_fen,

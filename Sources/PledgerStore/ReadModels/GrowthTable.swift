@@ -59,10 +59,15 @@ enum GrowthTable {
                 ON CONFLICT (scope, series, day, value, previous_month) DO UPDATE SET
                     loans = rm_growth.loans + EXCLUDED.loans, principal_fen = rm_growth.principal_fen + EXCLUDED.principal_fen
                 """, logger: logger)
+            // Only a loan leaving an entry can empty its row.
+            let leaving = chunk.filter { $0.value.loans < 0 }
+            guard !leaving.isEmpty else { continue }
             try await connection.query(
                 """
                 DELETE FROM rm_growth g
-                USING unnest(\(scopes)::text[], \(series)::text[], \(values)::text[], \(days)::text[], \(previous)::int4[])
+                USING unnest(\(leaving.map(\.key.scope))::text[], \(leaving.map(\.key.series.description))::text[],
+                             \(leaving.map(\.key.value))::text[], \(leaving.map(\.key.day.description))::text[],
+                             \(leaving.map { $0.key.previousMonth?.index ?? -1 })::int4[])
                       AS u(scope, series, value, day, previous)
                 WHERE g.loans = 0 AND g.scope = u.scope AND g.series = u.series AND g.day = u.day::date AND g.value = u.value
                   AND g.previous_month = u.previous

@@ -69,16 +69,14 @@ public struct ReportService: Sendable {
         try await growth(window: try MonthWindow.years(from, to), target: target, by: dimension, asOf: asOf, knownAt: knownAt, bank: bank)
     }
 
-    /// The risk-sharing table of one scheme, now: its stream and its loans' streams, read one
-    /// by one, so the cost is the scheme's loans. Waits at the current views' gate.
+    /// The risk-sharing table of one scheme, now: its stream and its loans' streams, a
+    /// thousand per query, so the cost is the scheme's loans. Waits at the current views' gate.
     public func riskSharing(scheme id: SchemeId) async throws -> RiskSharingReport {
         try await gates.currentViews.run {
             let scheme = try await store.state(of: .scheme(id)).schemes[id] ?? SchemeState()
             guard scheme.exists else { throw DomainError(.notFound, field: "scheme_id", "scheme \(id) does not exist") }
-            var loans: [LoanState] = []
-            for key in scheme.loanOrder {
-                if let loan = try await store.state(of: .loan(key)).loans[key] { loans.append(loan) }
-            }
+            let states = try await store.states(of: scheme.loanOrder.map(StreamRef.loan))
+            let loans = scheme.loanOrder.compactMap { states.loans[$0] }
             return try RiskSharingReport.compute(scheme: scheme, loans: loans, asOf: BusinessDate(containing: .now()))
         }
     }
@@ -161,7 +159,8 @@ public struct ReportService: Sendable {
 extension ReportService {
     /// The schemes that name `fund` and their loans (with `bank`, that bank's), now: the schemes
     /// found by their agreements (an indexed handful of rows), then each one's stream and its
-    /// loans' streams — a cost in proportion to those schemes, not to the log.
+    /// loans' streams, a thousand per query — a cost in proportion to those schemes' loans,
+    /// not to the log.
     func schemesNaming(_ fund: FundId, bank: BankId?) async throws -> (schemes: [SchemeState], loans: [LoanKey: LoanState]) {
         try await gates.currentViews.run {
             var schemes: [SchemeState] = []
@@ -174,9 +173,9 @@ extension ReportService {
                     let scheme = try await store.state(of: .scheme(agreed.schemeId)).schemes[agreed.schemeId] ?? SchemeState()
                     guard scheme.funds.contains(fund) else { continue }
                     schemes.append(scheme)
-                    for key in scheme.loanOrder where bank == nil || key.bank == bank {
-                        loans[key] = try await store.state(of: .loan(key)).loans[key]
-                    }
+                    let keys = scheme.loanOrder.filter { bank == nil || $0.bank == bank }
+                    let states = try await store.states(of: keys.map(StreamRef.loan))
+                    for key in keys { loans[key] = states.loans[key] }
                 }
                 guard agreements.count == 500, let last = agreements.last else { break }
                 after = last.envelope.position
