@@ -2,8 +2,9 @@
 -- and its checkpoint: one row per scope ('*' for every bank, else a bank id), series
 -- ('total', 'bank', 'kind', 'industry', 'region.district|city|province', 'enrolled',
 -- 'scheme'), slice value, origination day and the month of the same borrower's previous
--- loan in that scope and value (-1 for its first: months count from year 0, year × 12 +
--- month − 1). A current report reads a few hundred summed rows of it, never every loan.
+-- loan in that scope and value within the last twelve months (-1 for none: months count
+-- from year 0, year × 12 + month − 1). A current report reads a few hundred summed rows,
+-- never every loan.
 CREATE TABLE IF NOT EXISTS rm_growth (
     scope          text   NOT NULL,
     series         text   NOT NULL,
@@ -13,7 +14,20 @@ CREATE TABLE IF NOT EXISTS rm_growth (
     previous_month int    NOT NULL,
     loans          bigint NOT NULL,
     principal_fen  bigint NOT NULL,
-    PRIMARY KEY (scope, series, day, value, previous_month)
+    PRIMARY KEY (scope, series, month, day, value, previous_month)
+);
+
+-- The same sums by month: a report reads whole months here, and days only in the months
+-- its periods are cut in (a year-to-date, the same span a year earlier).
+CREATE TABLE IF NOT EXISTS rm_growth_months (
+    scope          text   NOT NULL,
+    series         text   NOT NULL,
+    value          text   NOT NULL,
+    month          int    NOT NULL,
+    previous_month int    NOT NULL,
+    loans          bigint NOT NULL,
+    principal_fen  bigint NOT NULL,
+    PRIMARY KEY (scope, series, month, value, previous_month)
 );
 
 -- A fund's exposure on its loans, by borrower (`ExposureReport.BorrowerPart`), in a scope ('*'
@@ -48,9 +62,9 @@ CREATE INDEX IF NOT EXISTS rm_exposure_largest ON rm_exposure (fund_id, scope, c
 -- The projector reads a borrower's other loans when one of them changes.
 CREATE INDEX IF NOT EXISTS rm_loans_borrower ON rm_loans (borrower);
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON rm_growth, rm_exposure TO pledger_app;
-REVOKE ALL ON rm_growth, rm_exposure FROM pledger_readonly, pledger_auditor;
-GRANT SELECT ON rm_growth, rm_exposure TO pledger_readonly, pledger_auditor;
+GRANT SELECT, INSERT, UPDATE, DELETE ON rm_growth, rm_growth_months, rm_exposure TO pledger_app;
+REVOKE ALL ON rm_growth, rm_growth_months, rm_exposure FROM pledger_readonly, pledger_auditor;
+GRANT SELECT ON rm_growth, rm_growth_months, rm_exposure TO pledger_readonly, pledger_auditor;
 
 -- The new tables start empty, so the read models are projected again from the first event:
 -- the projector fills the four tables together (until it has caught up, current reports

@@ -15,7 +15,9 @@ public struct GrowthEntry: Sendable, Hashable {
     public var series: GrowthReport.Series
     public var value: String
     public var day: BusinessDate
-    /// The month of the borrower's previous loan in this scope and value; nil for its first.
+    /// The month of the borrower's previous loan in this scope and value; nil for its first,
+    /// and when the previous one came twelve or more months earlier — it is then the first in
+    /// whichever period holds this day, and the sums need fewer rows.
     public var previousMonth: YearMonth?
 
     /// The scope of every bank's loans.
@@ -44,11 +46,11 @@ public struct GrowthSums: Sendable, Hashable {
     public static let zero = GrowthSums(loans: 0, principalFen: 0)
     public var isZero: Bool { self == .zero }
 
-    static func + (lhs: GrowthSums, rhs: GrowthSums) -> GrowthSums {
+    public static func + (lhs: GrowthSums, rhs: GrowthSums) -> GrowthSums {
         GrowthSums(loans: lhs.loans &+ rhs.loans, principalFen: lhs.principalFen.addingSaturating(rhs.principalFen))
     }
 
-    static prefix func - (sums: GrowthSums) -> GrowthSums { GrowthSums(loans: -sums.loans, principalFen: -sums.principalFen) }
+    public static prefix func - (sums: GrowthSums) -> GrowthSums { GrowthSums(loans: -sums.loans, principalFen: -sums.principalFen) }
 }
 
 extension GrowthReport {
@@ -124,9 +126,11 @@ extension GrowthEntry {
         for (run, items) in runs {
             var previous: YearMonth?
             for item in items.sorted(by: { ($0.day, $0.key) < ($1.day, $1.key) }) {
-                let entry = GrowthEntry(scope: run.scope, series: run.series, value: run.value, day: item.day, previousMonth: previous)
+                let month = YearMonth(containing: item.day)
+                let recent = previous.flatMap { $0 > month.adding(months: -12) ? $0 : nil }
+                let entry = GrowthEntry(scope: run.scope, series: run.series, value: run.value, day: item.day, previousMonth: recent)
                 entries[entry, default: .zero] = entries[entry, default: .zero] + GrowthSums(loans: 1, principalFen: item.principal.fen)
-                previous = YearMonth(containing: item.day)
+                previous = month
             }
         }
         return entries

@@ -14,6 +14,7 @@ public enum Grants {
     public static let expected = Matrix(
         tables: [
             "api_tokens", "events", "idempotency_keys", "ledger_head", "projection_checkpoints", "rm_exposure", "rm_funds", "rm_growth",
+            "rm_growth_months",
             "rm_loans",
             "schema_migrations", "signed_checkpoints",
         ],
@@ -32,6 +33,7 @@ public enum Grants {
                     "rm_loans": [.select, .insert, .update, .delete],
                     "rm_funds": [.select, .insert, .update, .delete],
                     "rm_growth": [.select, .insert, .update, .delete],
+                    "rm_growth_months": [.select, .insert, .update, .delete],
                     "rm_exposure": [.select, .insert, .update, .delete],
                     "api_tokens": [.select],
                     "schema_migrations": [.select],
@@ -43,7 +45,7 @@ public enum Grants {
                 name: "pledger_readonly", attributes: [],
                 tables: [
                     "events": [.select], "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select],
-                    "rm_exposure": [.select], "projection_checkpoints": [.select],
+                    "rm_growth_months": [.select], "rm_exposure": [.select], "projection_checkpoints": [.select],
                     "signed_checkpoints": [.select],
                 ]),
             // Auditors (007): read every table, token hashes included (see the migration for why).
@@ -51,7 +53,9 @@ public enum Grants {
                 name: "pledger_auditor", attributes: [],
                 tables: [
                     "events": [.select], "ledger_head": [.select], "idempotency_keys": [.select], "projection_checkpoints": [.select],
-                    "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select], "rm_exposure": [.select], "api_tokens": [.select],
+                    "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select], "rm_growth_months": [.select],
+                    "rm_exposure": [.select],
+                    "api_tokens": [.select],
                     "schema_migrations": [.select],
                     "signed_checkpoints": [.select],
                 ]),

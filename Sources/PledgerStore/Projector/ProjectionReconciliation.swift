@@ -78,7 +78,19 @@ public struct ProjectionReconciliation: Sendable {
                 )
             }
         }
-        differences += growthDifferences.sorted { $0.key < $1.key }
+        let (wantedMonths, storedMonths) = (
+            GrowthTable.months(of: expectedGrowth),
+            try await store.withConnection("rm_growth_months") { try await GrowthTable.storedMonths(on: $0, logger: store.logger) }
+        )
+        for key in Set(wantedMonths.keys).union(storedMonths.keys) where wantedMonths[key] != storedMonths[key] {
+            let (want, have) = (wantedMonths[key] ?? .zero, storedMonths[key] ?? .zero)
+            growthDifferences.append(
+                Difference(
+                    table: "rm_growth_months", key: key,
+                    problem: "stored \(have.loans) loans, \(have.principalFen) fen ≠ replayed \(want.loans) loans, \(want.principalFen) fen"
+                ))
+        }
+        differences += growthDifferences.sorted { ($0.table, $0.key) < ($1.table, $1.key) }
         let expectedExposure = try ExposureTable.expected(fold.states)
         let storedExposure = Set(
             try await store.withConnection("rm_exposure") { connection in

@@ -101,6 +101,7 @@ public final class Projector: Sendable {
             try await connection.query("DELETE FROM rm_loans", logger: self.store.logger)
             try await connection.query("DELETE FROM rm_funds", logger: self.store.logger)
             try await connection.query("DELETE FROM rm_growth", logger: self.store.logger)
+            try await connection.query("DELETE FROM rm_growth_months", logger: self.store.logger)
             try await connection.query("DELETE FROM rm_exposure", logger: self.store.logger)
             let exposure = ExposureTable.Changes(everyBorrower: Set(fold.states.funds.keys), funds: fold.states.funds)
             try await ReadModelWriter.upsert(

@@ -2,7 +2,8 @@ import Logging
 import PledgerDomain
 import PostgresNIO
 
-/// SQL for `rm_growth`, the growth report's sums (`GrowthEntry`). The projector adds each
+/// SQL for `rm_growth` and `rm_growth_months`, the growth report's sums (`GrowthEntry`) by
+/// day and by month. The projector adds each
 /// batch's difference in the transaction that writes the batch's `rm_loans` rows and moves
 /// the checkpoint, so the sums always match the loans they were taken from; a current
 /// report reads them summed into cells.
@@ -40,6 +41,11 @@ enum GrowthTable {
     /// Adds `sums` to the rows of their entries, creating missing rows and deleting the
     /// rows left with no loan.
     static func add(_ sums: [GrowthEntry: GrowthSums], on connection: PostgresConnection, logger: Logger) async throws {
+        try await addByDay(sums, on: connection, logger: logger)
+        try await addByMonth(sums, on: connection, logger: logger)
+    }
+
+    private static func addByDay(_ sums: [GrowthEntry: GrowthSums], on connection: PostgresConnection, logger: Logger) async throws {
         let all = Array(sums)
         for start in stride(from: 0, to: all.count, by: 5000) {
             let chunk = all[start..<min(start + 5000, all.count)]
@@ -56,7 +62,7 @@ enum GrowthTable {
                 FROM unnest(\(scopes)::text[], \(series)::text[], \(values)::text[], \(days)::text[], \(months)::int4[],
                             \(previous)::int4[], \(chunk.map(\.value.loans))::int8[], \(chunk.map(\.value.principalFen))::int8[])
                      AS u(scope, series, value, day, month, previous, loans, principal)
-                ON CONFLICT (scope, series, day, value, previous_month) DO UPDATE SET
+                ON CONFLICT (scope, series, month, day, value, previous_month) DO UPDATE SET
                     loans = rm_growth.loans + EXCLUDED.loans, principal_fen = rm_growth.principal_fen + EXCLUDED.principal_fen
                 """, logger: logger)
             // Only a loan leaving an entry can empty its row.
@@ -75,6 +81,44 @@ enum GrowthTable {
         }
     }
 
+    /// The same sums by month (`rm_growth_months`).
+    private static func addByMonth(_ sums: [GrowthEntry: GrowthSums], on connection: PostgresConnection, logger: Logger) async throws {
+        struct Key: Hashable {
+            var scope: String, series: String, value: String, month: Int, previous: Int
+        }
+        var months: [Key: GrowthSums] = [:]
+        for (entry, sums) in sums {
+            let key = Key(
+                scope: entry.scope, series: entry.series.description, value: entry.value, month: YearMonth(containing: entry.day).index,
+                previous: entry.previousMonth?.index ?? -1)
+            months[key] = (months[key] ?? .zero) + sums
+        }
+        let all = months.filter { !$0.value.isZero }.map { $0 }
+        for start in stride(from: 0, to: all.count, by: 5000) {
+            let chunk = all[start..<min(start + 5000, all.count)]
+            try await connection.query(
+                """
+                INSERT INTO rm_growth_months (scope, series, value, month, previous_month, loans, principal_fen)
+                SELECT * FROM unnest(\(chunk.map(\.key.scope))::text[], \(chunk.map(\.key.series))::text[], \(chunk.map(\.key.value))::text[],
+                                     \(chunk.map(\.key.month))::int4[], \(chunk.map(\.key.previous))::int4[], \(chunk.map(\.value.loans))::int8[],
+                                     \(chunk.map(\.value.principalFen))::int8[])
+                ON CONFLICT (scope, series, month, value, previous_month) DO UPDATE SET
+                    loans = rm_growth_months.loans + EXCLUDED.loans,
+                    principal_fen = rm_growth_months.principal_fen + EXCLUDED.principal_fen
+                """, logger: logger)
+            let leaving = chunk.filter { $0.value.loans < 0 }
+            guard !leaving.isEmpty else { continue }
+            try await connection.query(
+                """
+                DELETE FROM rm_growth_months g
+                USING unnest(\(leaving.map(\.key.scope))::text[], \(leaving.map(\.key.series))::text[], \(leaving.map(\.key.value))::text[],
+                             \(leaving.map(\.key.month))::int4[], \(leaving.map(\.key.previous))::int4[]) AS u(scope, series, value, month, previous)
+                WHERE g.loans = 0 AND g.scope = u.scope AND g.series = u.series AND g.month = u.month AND g.value = u.value
+                  AND g.previous_month = u.previous
+                """, logger: logger)
+        }
+    }
+
     /// The cells of a report over `window` cut at `asOf` (`GrowthCell.cells`, summed by
     /// the database): a few rows per month and slice value, whatever the number of loans.
     static func cells(
@@ -83,15 +127,25 @@ enum GrowthTable {
     ) async throws -> [GrowthCell] {
         let detailed = GrowthReport.detailedMonths(window, asOf: asOf).map(\.index)
         let from = window.from.index
+        let names = series.map(\.description)
+        // Whole months from the monthly sums; the months a range cuts, day by day.
         let rows = try await connection.allRows(
             """
-            SELECT series, value, month, CASE WHEN month = ANY(\(detailed)::int4[]) THEN EXTRACT(DAY FROM day)::int8 ELSE 0 END AS d,
+            SELECT series, value, month, 0::int8,
+                   LEAST(sum(loans), 9223372036854775807)::int8, LEAST(sum(principal_fen), 9223372036854775807)::int8,
+                   COALESCE(sum(loans) FILTER (WHERE previous_month < \(from) + 12 * ((month - \(from)) / 12)), 0)::int8
+            FROM rm_growth_months
+            WHERE scope = \(scope) AND series = ANY(\(names)::text[]) AND month BETWEEN \(from) AND \(window.to.index)
+              AND NOT month = ANY(\(detailed)::int4[])
+            GROUP BY series, value, month
+            UNION ALL
+            SELECT series, value, month, EXTRACT(DAY FROM day)::int8,
                    LEAST(sum(loans), 9223372036854775807)::int8, LEAST(sum(principal_fen), 9223372036854775807)::int8,
                    COALESCE(sum(loans) FILTER (WHERE previous_month < \(from) + 12 * ((month - \(from)) / 12)), 0)::int8
             FROM rm_growth
-            WHERE scope = \(scope) AND series = ANY(\(series.map(\.description))::text[])
-              AND day BETWEEN \(window.from.firstDay.description)::date AND \(window.to.lastDay.description)::date
-            GROUP BY series, value, month, d
+            WHERE scope = \(scope) AND series = ANY(\(names)::text[]) AND month = ANY(\(detailed)::int4[])
+              AND month BETWEEN \(from) AND \(window.to.index)
+            GROUP BY series, value, month, day
             """, logger: logger)
         return try rows.map { row in
             let (series, value, month, day, loans, principal, borrowers) = try row.decode(
@@ -103,6 +157,31 @@ enum GrowthTable {
                 series: named, value: value, month: YearMonth(index: month), day: day == 0 ? nil : day,
                 sums: GrowthSums(loans: loans, principalFen: principal), borrowers: borrowers)
         }
+    }
+
+    /// The monthly sums `entries` make, and the stored ones with loans, each keyed
+    /// "scope series value month after previous-month" — for `reconcile projections`.
+    static func months(of entries: [GrowthEntry: GrowthSums]) -> [String: GrowthSums] {
+        var months: [String: GrowthSums] = [:]
+        for (entry, sums) in entries {
+            let key =
+                "\(entry.scope) \(entry.series) \(entry.value) \(YearMonth(containing: entry.day).index) after \(entry.previousMonth?.index ?? -1)"
+            months[key] = (months[key] ?? .zero) + sums
+        }
+        return months.filter { !$0.value.isZero }
+    }
+
+    static func storedMonths(on connection: PostgresConnection, logger: Logger) async throws -> [String: GrowthSums] {
+        var months: [String: GrowthSums] = [:]
+        let rows = try await connection.allRows(
+            "SELECT scope, series, value, month, previous_month, loans, principal_fen FROM rm_growth_months WHERE loans <> 0",
+            logger: logger)
+        for row in rows {
+            let (scope, series, value, month, previous, loans, principal) = try row.decode(
+                (String, String, String, Int, Int, Int64, Int64).self)
+            months["\(scope) \(series) \(value) \(month) after \(previous)"] = GrowthSums(loans: loans, principalFen: principal)
+        }
+        return months
     }
 
     /// Every stored entry with loans, for `reconcile projections`.
