@@ -53,4 +53,15 @@ extension EventStore {
         }
         return states
     }
+
+    /// The streams written to at positions `after + 1 … through`.
+    public func streams(changedAfter after: Int64, through: Int64) async throws -> Set<String> {
+        try await withConnection("streams changed") { connection in
+            var names = Set<String>()
+            let rows = try await connection.query(
+                "SELECT DISTINCT stream FROM events WHERE position > \(after) AND position <= \(through)", logger: self.logger)
+            for try await name in rows.decode(String.self) { names.insert(name) }
+            return names
+        }
+    }
 }

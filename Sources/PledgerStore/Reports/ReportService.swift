@@ -10,6 +10,8 @@ public struct ReportService: Sendable {
     /// Funds' states as last read, so the current view reads only what a fund's stream
     /// gained since (a fund's stream grows with every enrolment and claim).
     let funds = StateCache(capacity: 64)
+    /// Schemes and their loans, for the current views of risk sharing and exposure.
+    let schemeStreams = FollowedStreams()
 
     /// `gates`: one set per process, shared by every service in it (the primary's and the
     /// replica's), since the reports' memory and the pool are the process's.
@@ -69,13 +71,13 @@ public struct ReportService: Sendable {
         try await growth(window: try MonthWindow.years(from, to), target: target, by: dimension, asOf: asOf, knownAt: knownAt, bank: bank)
     }
 
-    /// The risk-sharing table of one scheme, now: its stream and its loans' streams, a
-    /// thousand per query, so the cost is the scheme's loans. Waits at the current views' gate.
+    /// The risk-sharing table of one scheme, now: its stream and its loans' streams as last
+    /// read, brought forward by what changed since (`FollowedStreams`). Waits at the current views' gate.
     public func riskSharing(scheme id: SchemeId) async throws -> RiskSharingReport {
         try await gates.currentViews.run {
-            let scheme = try await store.state(of: .scheme(id)).schemes[id] ?? SchemeState()
+            let scheme = try await schemeStreams.states(of: [.scheme(id)], from: store).schemes[id] ?? SchemeState()
             guard scheme.exists else { throw DomainError(.notFound, field: "scheme_id", "scheme \(id) does not exist") }
-            let states = try await store.states(of: scheme.loanOrder.map(StreamRef.loan))
+            let states = try await schemeStreams.states(of: scheme.loanOrder.map(StreamRef.loan), from: store)
             let loans = scheme.loanOrder.compactMap { states.loans[$0] }
             return try RiskSharingReport.compute(scheme: scheme, loans: loans, asOf: BusinessDate(containing: .now()))
         }
@@ -159,8 +161,7 @@ public struct ReportService: Sendable {
 extension ReportService {
     /// The schemes that name `fund` and their loans (with `bank`, that bank's), now: the schemes
     /// found by their agreements (an indexed handful of rows), then each one's stream and its
-    /// loans' streams, a thousand per query — a cost in proportion to those schemes' loans,
-    /// not to the log.
+    /// loans' streams as last read, brought forward by what changed since (`FollowedStreams`).
     func schemesNaming(_ fund: FundId, bank: BankId?) async throws -> (schemes: [SchemeState], loans: [LoanKey: LoanState]) {
         try await gates.currentViews.run {
             var schemes: [SchemeState] = []
@@ -170,11 +171,13 @@ extension ReportService {
                 let agreements = try await ReadModelQueries(store: store).registrations(type: SchemeAgreed.type, after: after, limit: 500)
                 for agreement in agreements {
                     guard case .schemeAgreed(let agreed) = try RecordedEvent(agreement.envelope).event else { continue }
-                    let scheme = try await store.state(of: .scheme(agreed.schemeId)).schemes[agreed.schemeId] ?? SchemeState()
+                    let scheme =
+                        try await schemeStreams.states(of: [.scheme(agreed.schemeId)], from: store).schemes[agreed.schemeId]
+                        ?? SchemeState()
                     guard scheme.funds.contains(fund) else { continue }
                     schemes.append(scheme)
                     let keys = scheme.loanOrder.filter { bank == nil || $0.bank == bank }
-                    let states = try await store.states(of: keys.map(StreamRef.loan))
+                    let states = try await schemeStreams.states(of: keys.map(StreamRef.loan), from: store)
                     for key in keys { loans[key] = states.loans[key] }
                 }
                 guard agreements.count == 500, let last = agreements.last else { break }

@@ -37,6 +37,31 @@ struct DemoReportSumsTests {
                 }
             }
             #expect(borrowers > 10)
+
+            // A repayment of all but 1.00 on an active loan of a scheme: the sums and the schemes' loans as the
+            // service last read them both move with it.
+            let states = try await store.replay().states
+            let loan = try #require(
+                states.loans.values.filter { $0.status == .active && $0.scheme != nil }
+                    .min { $0.origination!.contractNo.value < $1.origination!.contractNo.value })
+            let key = try #require(loan.origination).key
+            let enrolment = try #require(loan.scheme)
+            let scheme = try #require(states.schemes[enrolment.schemeId])
+            let fund = try #require(scheme.funds.sorted().first)
+            let before = try await service.exposure(fund: fund)
+            try await CommandHandler(store: store).handle(
+                .loan(
+                    key,
+                    .repay(
+                        principal: try loan.outstanding - (try Money(parsing: "1.00")), interest: .zero,
+                        paidOn: try BusinessDate(parsing: "2025-12-30"))))
+            _ = try await Projector(store: store).catchUp()
+            let after = try await service.exposure(fund: fund)
+            #expect(after == (try await service.exposure(fund: fund, asOf: today)))
+            #expect(
+                after.coveredOutstandingFen.fen == before.coveredOutstandingFen.fen
+                    - (loan.origination?.fundId == fund ? loan.outstanding.fen - 100 : 0))
+            #expect(after.schemeShares != before.schemeShares)
             let (differences, _, _) = try await ProjectionReconciliation(store: store).run()
             #expect(differences.isEmpty, "\(differences.prefix(5))")
         }

@@ -1,0 +1,36 @@
+import PledgerDomain
+import Synchronization
+
+/// The states of the streams current reports read again and again — the risk-sharing
+/// schemes and their thousands of loans — kept in memory as of a position of the log and
+/// brought forward by what was appended since: a request re-reads only the streams that
+/// changed (one query finds them), not every loan of every scheme. One request at a time
+/// brings them forward; when nothing was appended, none waits.
+final class FollowedStreams: Sendable {
+    private let current = Mutex<(position: Int64, states: AggregateStates)>((0, AggregateStates()))
+    private let forward = ReportGate(capacity: 1)
+
+    /// The states of `refs` as of the head of the log (or later).
+    func states(of refs: [StreamRef], from store: EventStore) async throws -> AggregateStates {
+        let head = try await store.head().position
+        let known = current.withLock { $0 }
+        if known.position >= head && refs.allSatisfy(known.states.isLoaded) { return known.states }
+        return try await forward.run {
+            let head = try await store.head().position
+            var (position, states) = current.withLock { current in
+                defer { current.states = AggregateStates() }
+                return current
+            }
+            var reload = Set(refs.filter { !states.isLoaded($0) })
+            if position < head {
+                let changed = try await store.streams(changedAfter: position, through: head)
+                reload.formUnion(states.versions.keys.filter { changed.contains($0.name) })
+            }
+            let loaded = try await store.states(of: Array(reload))
+            for ref in reload { states.restore(ref, loaded.entry(ref)) }
+            position = max(position, head)
+            current.withLock { $0 = (position, states) }
+            return states
+        }
+    }
+}
