@@ -129,8 +129,15 @@ public struct ReportService: Sendable {
                         fund: id, scope: bank?.value ?? GrowthEntry.allBanks, top: topBorrowers, on: connection, logger: store.logger)
                 }
                 var report = try ExposureReport.compute(fund: fund, loans: figures, asOf: date)
-                let (schemes, loans) = try await schemesNaming(id, bank: bank)
-                try report.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
+                // The schemes' part, computed again only when a scheme or one of its loans changed.
+                let agreed = try await ReadModelQueries(store: store).registrations(type: SchemeAgreed.type, after: 0, limit: 10_000).count
+                try await schemeStreams.forward(from: store)
+                report.schemeShares = try await schemeStreams.derived("\(id) \(bank?.value ?? "*") \(date) \(agreed)") {
+                    var shares = report
+                    let (schemes, loans) = try await schemesNaming(id, bank: bank)
+                    try shares.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
+                    return shares.schemeShares
+                }
                 if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
                 return report
             }
