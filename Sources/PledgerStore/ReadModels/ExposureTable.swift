@@ -73,6 +73,11 @@ enum ExposureTable {
         }
     }
 
+    /// The order of the largest borrowers (`ExposureReport.Breakdown.largerFirst`).
+    static func largerFirst(_ a: Row, _ b: Row) -> Bool {
+        (a.figures.coveredOutstanding, b.borrower) > (b.figures.coveredOutstanding, a.borrower)
+    }
+
     static let columns =
         "fund_id, scope, borrower, bank_id, enrolled, loans, covered_outstanding_fen, contingent_fen, capped_fen, non_performing_fen, pending_claims_fen, pending_filed, pending_approved, owed_to_fund_fen"
 
@@ -230,15 +235,17 @@ enum ExposureTable {
     static func figures(fund: FundId, scope: String, top: Int, on connection: PostgresConnection, logger: Logger) async throws
         -> ExposureReport.LoanFigures
     {
-        let sums = try await stored(
-            "SELECT \(unescaped: columns) FROM rm_exposure WHERE fund_id = \(fund.value) AND scope = \(scope) AND borrower = '' ORDER BY bank_id",
-            on: connection, logger: logger)
-        let largest = try await stored(
+        // One statement, so the sums and the largest borrowers come from one snapshot.
+        let rows = try await stored(
             """
-            SELECT \(unescaped: columns) FROM rm_exposure
-            WHERE fund_id = \(fund.value) AND scope = \(scope) AND bank_id = '' AND borrower <> ''
-            ORDER BY covered_outstanding_fen DESC, borrower LIMIT \(Int64(top))
+            SELECT \(unescaped: columns) FROM rm_exposure WHERE fund_id = \(fund.value) AND scope = \(scope) AND borrower = ''
+            UNION ALL
+            (SELECT \(unescaped: columns) FROM rm_exposure
+             WHERE fund_id = \(fund.value) AND scope = \(scope) AND bank_id = '' AND borrower <> ''
+             ORDER BY covered_outstanding_fen DESC, borrower LIMIT \(Int64(top)))
             """, on: connection, logger: logger)
+        let sums = rows.filter { $0.borrower.isEmpty }.sorted { $0.bank < $1.bank }
+        let largest = rows.filter { !$0.borrower.isEmpty }.sorted(by: largerFirst)
         let total = sums.first { $0.bank == "" }?.figures ?? Figures()
         var breakdown = total.breakdown("the fund")
         breakdown.contingentLiabilityFen = Money(fen: total.capped)

@@ -47,4 +47,14 @@ public struct ReadModelQueries: Sendable {
                     """, logger: store.logger))
         }
     }
+
+    /// How many events of one type the log holds (an indexed count for the types with a
+    /// partial index, e.g. `SchemeAgreed`).
+    public func count(type: String) async throws -> Int64 {
+        try await store.withConnection(#function) { connection in
+            let rows = try await connection.query("SELECT count(*) FROM events WHERE type = \(type)", logger: store.logger)
+            for try await count in rows.decode(Int64.self) { return count }
+            return 0
+        }
+    }
 }

@@ -40,19 +40,26 @@ final class FollowedStreams: Sendable {
         if known.position >= head && refs.allSatisfy(known.states.isLoaded) { return known.states }
         return try await forward.run {
             let head = try await store.head().position
+            // Taken out while it is brought forward (no copy of its tables), and put back as it
+            // was if reading fails or the request is cancelled.
             var (position, states) = current.withLock { current in
                 defer { current.states = AggregateStates() }
                 return current
             }
             var reload = Set(refs.filter { !states.isLoaded($0) })
-            if position < head {
-                let changed = try await store.streams(changedAfter: position, through: head)
-                reload.formUnion(states.versions.keys.filter { changed.contains($0.name) })
-            }
-            if !reload.isEmpty {
-                let loaded = try await store.states(of: Array(reload))
-                for ref in reload { states.restore(ref, loaded.entry(ref)) }
-                changes.withLock { $0 += 1 }
+            do {
+                if position < head {
+                    let changed = try await store.streams(changedAfter: position, through: head)
+                    reload.formUnion(states.versions.keys.filter { changed.contains($0.name) })
+                }
+                if !reload.isEmpty {
+                    let loaded = try await store.states(of: Array(reload))
+                    for ref in reload { states.restore(ref, loaded.entry(ref)) }
+                    changes.withLock { $0 += 1 }
+                }
+            } catch {
+                current.withLock { $0 = (position, states) }
+                throw error
             }
             position = max(position, head)
             current.withLock { $0 = (position, states) }

@@ -49,7 +49,8 @@ public struct ReportService: Sendable {
             // `as_of` too: what growth counts of a loan (made when, how much, which bank,
             // borrower and kinds, whether enrolled or cancelled) is known from its origination
             // on, and a cancellation corrects every date. Only the scheme a loan was enrolled
-            // under has a date of its own, so by scheme a past view folds the log.
+            // under has a date of its own, so by scheme a past view folds the log. Like every
+            // read of the read models, they count what the projector has reached.
             let series = [GrowthReport.Series.total] + (dimension.map { [GrowthReport.Series($0, regionLevel: regionLevel)] } ?? [])
             let cells = try await store.withConnection("growth sums") { connection in
                 try await GrowthTable.cells(
@@ -130,7 +131,7 @@ public struct ReportService: Sendable {
                 }
                 var report = try ExposureReport.compute(fund: fund, loans: figures, asOf: date)
                 // The schemes' part, computed again only when a scheme or one of its loans changed.
-                let agreed = try await ReadModelQueries(store: store).registrations(type: SchemeAgreed.type, after: 0, limit: 10_000).count
+                let agreed = try await ReadModelQueries(store: store).count(type: SchemeAgreed.type)
                 try await schemeStreams.forward(from: store)
                 report.schemeShares = try await schemeStreams.derived("\(id) \(bank?.value ?? "*") \(date) \(agreed)") {
                     var shares = report
