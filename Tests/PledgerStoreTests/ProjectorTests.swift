@@ -99,6 +99,16 @@ struct ProjectorTests {
                 }
             }
             #expect(compared > 0)
+            // A borrower whose part passes the ledger's maximum (loans the deciders now refuse)
+            // is marked, not a batch that fails for ever.
+            let sample = try #require(states.loanSnapshots.first { $0.fundId != nil && $0.status == .active })
+            let sampleFund = try #require(sample.fundId)
+            let fund = try #require(states.funds[sampleFund])
+            var huge = [sample, sample]
+            huge[1].contractNo = try ContractNo(sample.contractNo.value + "-X")
+            for index in huge.indices { (huge[index].outstandingFen, huge[index].compensationPaidFen) = (Money.maximum, .zero) }
+            let marked = try ExposureTable.rows(fund: fund, borrower: sample.borrower, loans: huge)
+            #expect(marked.map(\.bank) == [ExposureTable.unsummable] && marked.first?.figures.enrolled == 1)
             // The cells the database sums for a past cut give the same report as the loans.
             for cut in cuts {
                 let cells = try await store.withConnection("test") { connection in

@@ -78,6 +78,9 @@ enum ExposureTable {
         (a.figures.coveredOutstanding, b.borrower) > (b.figures.coveredOutstanding, a.borrower)
     }
 
+    /// The bank of a marker row: a borrower whose part could not be summed.
+    static let unsummable = "!"
+
     static let columns =
         "fund_id, scope, borrower, bank_id, enrolled, loans, covered_outstanding_fen, contingent_fen, capped_fen, non_performing_fen, pending_claims_fen, pending_filed, pending_approved, owed_to_fund_fen"
 
@@ -90,7 +93,18 @@ enum ExposureTable {
         var rows: [Row] = []
         for scope in [GrowthEntry.allBanks] + banks.sorted() {
             let mine = scope == GrowthEntry.allBanks ? loans : loans.filter { $0.bankId.value == scope }
-            guard let part = try ExposureReport.BorrowerPart.compute(borrower, loans: mine, fund: fund, asOf: settled) else { continue }
+            let part: ExposureReport.BorrowerPart?
+            do {
+                part = try ExposureReport.BorrowerPart.compute(borrower, loans: mine, fund: fund, asOf: settled)
+            } catch is DomainError {
+                // A part the ledger cannot hold (amounts past `Money.maximum`, which only loans
+                // the deciders now refuse can reach): marked instead, so the projector goes on
+                // and the fund's report is computed from its loans, saying why.
+                var marker = Figures()
+                marker.enrolled = 1
+                return [Row(fund: id.value, scope: GrowthEntry.allBanks, borrower: borrower.value, bank: unsummable, figures: marker)]
+            }
+            guard let part else { continue }
             rows.append(
                 Row(
                     fund: id.value, scope: scope, borrower: borrower.value, bank: "",
@@ -231,20 +245,23 @@ enum ExposureTable {
         }
     }
 
-    /// The loans' side of a fund's exposure in `scope`: the sums and the `top` largest borrowers.
+    /// The loans' side of a fund's exposure in `scope`: the sums and the `top` largest
+    /// borrowers; nil when a borrower of the fund could not be summed (`unsummable`).
     static func figures(fund: FundId, scope: String, top: Int, on connection: PostgresConnection, logger: Logger) async throws
-        -> ExposureReport.LoanFigures
+        -> ExposureReport.LoanFigures?
     {
         // One statement, so the sums and the largest borrowers come from one snapshot.
         let rows = try await stored(
             """
-            SELECT \(unescaped: columns) FROM rm_exposure WHERE fund_id = \(fund.value) AND scope = \(scope) AND borrower = ''
+            SELECT \(unescaped: columns) FROM rm_exposure
+            WHERE fund_id = \(fund.value) AND borrower = '' AND (scope = \(scope) OR (scope = '*' AND bank_id = \(unsummable)))
             UNION ALL
             (SELECT \(unescaped: columns) FROM rm_exposure
              WHERE fund_id = \(fund.value) AND scope = \(scope) AND bank_id = '' AND borrower <> ''
              ORDER BY covered_outstanding_fen DESC, borrower LIMIT \(Int64(top)))
             """, on: connection, logger: logger)
-        let sums = rows.filter { $0.borrower.isEmpty }.sorted { $0.bank < $1.bank }
+        if rows.contains(where: { $0.bank == unsummable && $0.figures.enrolled > 0 }) { return nil }
+        let sums = rows.filter { $0.borrower.isEmpty && $0.scope == scope }.sorted { $0.bank < $1.bank }
         let largest = rows.filter { !$0.borrower.isEmpty }.sorted(by: largerFirst)
         let total = sums.first { $0.bank == "" }?.figures ?? Figures()
         var breakdown = total.breakdown("the fund")
@@ -255,7 +272,7 @@ enum ExposureTable {
         }
         return ExposureReport.LoanFigures(
             total: breakdown, pendingFiled: Int(total.filed), pendingApproved: Int(total.approved),
-            byBank: sums.filter { $0.bank != "" && $0.figures.enrolled > 0 }.map { $0.figures.breakdown($0.bank) },
+            byBank: sums.filter { $0.bank != "" && $0.bank != unsummable && $0.figures.enrolled > 0 }.map { $0.figures.breakdown($0.bank) },
             topBorrowers: largest.map { $0.figures.breakdown($0.borrower) })
     }
 }

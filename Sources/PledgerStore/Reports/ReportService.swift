@@ -123,12 +123,15 @@ public struct ReportService: Sendable {
             var states = AggregateStates()
             try await funds.load(.fund(id), from: store, into: &states)
             fund = states.funds[id] ?? FundState()
-            if let settled = fund.termsSettledOn, settled <= date {
-                // The projector's sums: a handful of rows and the largest borrowers.
-                let figures = try await store.withConnection("exposure sums") { connection in
-                    try await ExposureTable.figures(
-                        fund: id, scope: bank?.value ?? GrowthEntry.allBanks, top: topBorrowers, on: connection, logger: store.logger)
-                }
+            // The projector's sums: a handful of rows and the largest borrowers.
+            if let settled = fund.termsSettledOn, settled <= date,
+                let figures = try await store.withConnection(
+                    "exposure sums",
+                    { connection in
+                        try await ExposureTable.figures(
+                            fund: id, scope: bank?.value ?? GrowthEntry.allBanks, top: topBorrowers, on: connection, logger: store.logger)
+                    })
+            {
                 var report = try ExposureReport.compute(fund: fund, loans: figures, asOf: date)
                 // The schemes' part, computed again only when a scheme or one of its loans changed.
                 let agreed = try await ReadModelQueries(store: store).count(type: SchemeAgreed.type)
