@@ -44,13 +44,15 @@ public struct ReportService: Sendable {
         bank: BankId? = nil
     ) async throws -> GrowthReport {
         let cut = asOf ?? knownAt.map(BusinessDate.init(containing:)) ?? BusinessDate(containing: .now())
-        if knownAt == nil && dimension != .scheme {
+        let summed = knownAt == nil && dimension != .scheme
+        if summed, asOf == nil ? true : try await sumsReachHead(within: .seconds(1)) {
             // The projector's sums, a few rows per month and slice value. They answer a past
             // `as_of` too: what growth counts of a loan (made when, how much, which bank,
             // borrower and kinds, whether enrolled or cancelled) is known from its origination
             // on, and a cancellation corrects every date. Only the scheme a loan was enrolled
-            // under has a date of its own, so by scheme a past view folds the log. Like every
-            // read of the read models, they count what the projector has reached.
+            // under has a date of its own, so by scheme a past view folds the log. A past view
+            // counts everything known when it is asked: it waits (a second at most) for the
+            // projector to reach the head, else folds the log.
             let series = [GrowthReport.Series.total] + (dimension.map { [GrowthReport.Series($0, regionLevel: regionLevel)] } ?? [])
             let cells = try await store.withConnection("growth sums") { connection in
                 try await GrowthTable.cells(
@@ -70,6 +72,18 @@ public struct ReportService: Sendable {
         asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, bank: BankId? = nil
     ) async throws -> GrowthReport {
         try await growth(window: try MonthWindow.years(from, to), target: target, by: dimension, asOf: asOf, knownAt: knownAt, bank: bank)
+    }
+
+    /// Whether the read models reach the head of the log as it is now, waiting up to `limit`
+    /// for the projector (no projector runs in a CLI process: then false after the wait).
+    func sumsReachHead(within limit: Duration) async throws -> Bool {
+        let head = try await store.head().position
+        let deadline = ContinuousClock.now + limit
+        while true {
+            if try await Projector.checkpoint(store) >= head { return true }
+            if ContinuousClock.now >= deadline { return false }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// The risk-sharing table of one scheme, now: its stream and its loans' streams as last
