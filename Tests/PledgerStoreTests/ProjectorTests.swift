@@ -2,6 +2,7 @@ import Foundation
 import PledgerDomain
 import PledgerDomainTestSupport
 import PledgerTestSupport
+import PostgresNIO
 import Testing
 
 @testable import PledgerStore
@@ -120,6 +121,16 @@ struct ProjectorTests {
                     try GrowthReport.compute(cells: cells, window: window, asOf: cut, by: .kind)
                         == GrowthReport.compute(loans, window: window, asOf: cut, by: .kind), "cut at \(cut)")
             }
+            // A sum moved by hand in each table is named by `reconcile projections`.
+            try await store.withConnection("test") { connection in
+                for table in ["rm_growth", "rm_growth_months", "rm_exposure"] {
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "UPDATE \(table) SET loans = loans + 1 WHERE ctid = (SELECT min(ctid) FROM \(table))"),
+                        logger: store.logger)
+                }
+            }
+            let tampered = try await ProjectionReconciliation(store: store).run().differences
+            #expect(Set(tampered.map(\.table)) == ["rm_growth", "rm_growth_months", "rm_exposure"], "\(tampered)")
         }
     }
 

@@ -101,22 +101,9 @@ public struct ExposureReport: Sendable, Hashable {
     /// report's field, never a trap.
     public static func compute(fund: FundState, loans: [LoanSnapshot], asOf: BusinessDate, topBorrowers: Int = 10) throws -> ExposureReport
     {
-        guard let id = fund.id, let policy = fund.policy(on: asOf) else {
+        guard let id = fund.id, fund.policy(on: asOf) != nil else {
             throw DomainError(.notFound, field: "fund_id", "no such fund")
         }
-        let counted = fund.contributions.filter { !fund.reversed.contains($0.key) && $0.value.receivedOn <= asOf }.map(\.value)
-        var contributions: [Contributor: Money] = [:]
-        for contributor in Contributor.allCases {
-            let amounts = counted.filter { $0.contributor == contributor }.map(\.amountFen)
-            guard !amounts.isEmpty else { continue }
-            contributions[contributor] = try Money.total(
-                amounts, of: "the \(contributor.rawValue) contributions to fund \(id)", field: "contributions_fen")
-        }
-        let contributed = try Money.total(contributions.values, of: "the contributions to fund \(id)", field: "contributed_fen")
-        let (_, paidOut, returned) = fund.totals(through: asOf)
-        let balance = fund.balance(on: asOf)
-        let account = fund.account(through: asOf)
-
         let enrolled = loans.filter { $0.fundId == id && $0.status != .cancelled }
         let parts = try Dictionary(grouping: enrolled, by: \.borrower).sorted { $0.key < $1.key }.compactMap {
             try BorrowerPart.compute($0.key, loans: $0.value, fund: fund, asOf: asOf)

@@ -60,56 +60,44 @@ public struct ProjectionReconciliation: Sendable {
         for id in storedFunds.keys.sorted() where !seenFunds.contains(id) {
             differences.append(Difference(table: "rm_funds", key: id, problem: "in the read model but not in the log"))
         }
-        let expectedGrowth = GrowthEntry.tally(expected.loans.map(\.snapshot), byBank: true)
-        let storedGrowth = try await store.withConnection("rm_growth") { connection in
-            try await GrowthTable.all(on: connection, logger: store.logger)
-        }
-        var growthDifferences: [Difference] = []
-        for entry in Set(expectedGrowth.keys).union(storedGrowth.keys) {
-            let (want, have) = (expectedGrowth[entry] ?? .zero, storedGrowth[entry] ?? .zero)
-            if want != have {
-                growthDifferences.append(
+        // The reports' sums, each row keyed by a readable name, against sums from the replay.
+        func compare<Value: Equatable>(_ table: String, wanted: [String: Value], found: [String: Value], _ show: (Value) -> String) {
+            for name in Set(wanted.keys).union(found.keys).sorted() where wanted[name] != found[name] {
+                differences.append(
                     Difference(
-                        table: "rm_growth",
-                        key:
-                            "\(entry.scope) \(entry.series) \(entry.value) \(entry.day) after \(entry.previousMonth?.description ?? "none")",
-                        problem:
-                            "stored \(have.loans) loans, \(have.principalFen) fen ≠ replayed \(want.loans) loans, \(want.principalFen) fen")
-                )
+                        table: table, key: name,
+                        problem: "stored \(found[name].map(show) ?? "nothing") ≠ replayed \(wanted[name].map(show) ?? "nothing")"))
             }
         }
-        let (wantedMonths, storedMonths) = (
-            GrowthTable.months(of: expectedGrowth),
-            try await store.withConnection("rm_growth_months") { try await GrowthTable.storedMonths(on: $0, logger: store.logger) }
-        )
-        for key in Set(wantedMonths.keys).union(storedMonths.keys) where wantedMonths[key] != storedMonths[key] {
-            let (want, have) = (wantedMonths[key] ?? .zero, storedMonths[key] ?? .zero)
-            growthDifferences.append(
-                Difference(
-                    table: "rm_growth_months", key: key,
-                    problem: "stored \(have.loans) loans, \(have.principalFen) fen ≠ replayed \(want.loans) loans, \(want.principalFen) fen"
-                ))
+        func show(_ sums: GrowthSums) -> String { "\(sums.loans) loans, \(sums.principalFen) fen" }
+        let expectedGrowth = GrowthEntry.tally(expected.loans.map(\.snapshot), byBank: true)
+        func byName(_ entries: [GrowthEntry: GrowthSums]) -> [String: GrowthSums] {
+            Dictionary(
+                uniqueKeysWithValues: entries.map { entry, sums in
+                    ("\(entry.scope) \(entry.series) \(entry.value) \(entry.day) after \(entry.previousMonth?.description ?? "none")", sums)
+                })
         }
-        differences += growthDifferences.sorted { ($0.table, $0.key) < ($1.table, $1.key) }
+        let storedGrowth = try await store.withConnection("rm_growth") { try await GrowthTable.all(on: $0, logger: store.logger) }
+        compare("rm_growth", wanted: byName(expectedGrowth), found: byName(storedGrowth), show)
+        let storedMonths = try await store.withConnection("rm_growth_months") {
+            try await GrowthTable.storedMonths(on: $0, logger: store.logger)
+        }
+        compare("rm_growth_months", wanted: GrowthTable.months(of: expectedGrowth), found: storedMonths, show)
         let expectedExposure = try ExposureTable.expected(fold.states)
-        let storedExposure = Set(
-            try await store.withConnection("rm_exposure") { connection in
-                try await ExposureTable.stored(
-                    "SELECT \(unescaped: ExposureTable.columns) FROM rm_exposure", on: connection, logger: store.logger)
-            })
-        func key(_ row: ExposureTable.Row) -> String {
-            "\(row.fund) \(row.scope) \(row.borrower.isEmpty ? "(sums)" : row.borrower) \(row.bank.isEmpty ? "(whole)" : row.bank)"
+        let storedExposure = try await store.withConnection("rm_exposure") { connection in
+            try await ExposureTable.stored(
+                "SELECT \(unescaped: ExposureTable.columns) FROM rm_exposure", on: connection, logger: store.logger)
         }
-        let wanted = Dictionary(uniqueKeysWithValues: expectedExposure.map { (key($0), $0.figures) })
-        let found = Dictionary(uniqueKeysWithValues: storedExposure.map { (key($0), $0.figures) })
-        for name in Set(wanted.keys).union(found.keys).sorted() where wanted[name] != found[name] {
-            differences.append(
-                Difference(
-                    table: "rm_exposure", key: name,
-                    problem:
-                        "stored \(found[name].map { "\($0.values)" } ?? "nothing") ≠ replayed \(wanted[name].map { "\($0.values)" } ?? "nothing")"
-                ))
+        func byName(_ rows: some Collection<ExposureTable.Row>) -> [String: ExposureTable.Figures] {
+            Dictionary(
+                uniqueKeysWithValues: rows.map { row in
+                    (
+                        "\(row.fund) \(row.scope) \(row.borrower.isEmpty ? "(sums)" : row.borrower) \(row.bank.isEmpty ? "(whole)" : row.bank)",
+                        row.figures
+                    )
+                })
         }
+        compare("rm_exposure", wanted: byName(expectedExposure), found: byName(storedExposure)) { "\($0.values)" }
         return (differences, expected.loans.count + expected.funds.count + expectedGrowth.count + expectedExposure.count, checkpoint)
     }
 

@@ -5,11 +5,12 @@ import PledgerDomain
 import PostgresNIO
 import Synchronization
 
-/// Keeps the read models (`rm_loans`, `rm_funds`, `rm_growth`) in step with the log. It folds every
+/// Keeps the read models (`rm_loans`, `rm_funds`, and the reports' sums `rm_growth`,
+/// `rm_growth_months`, `rm_exposure`) in step with the log. It folds every
 /// event into in-memory state and, per page of events, writes the rows that changed and
 /// its checkpoint in one transaction. Rows hold absolute values, never increments, so a
 /// replayed page rewrites the same rows: a crash can neither skip nor double-count. (The
-/// growth sums are added to, but in the same transaction as the checkpoint they follow.)
+/// sums are added to, but in the same transaction as the checkpoint they follow.)
 ///
 /// On start it folds the log up to the stored checkpoint without writing (rebuilding its
 /// memory), then continues from there. Each batch checks, under a row lock, that the

@@ -130,14 +130,20 @@ public struct ReportService: Sendable {
         fund id: FundId, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, topBorrowers: Int = 10, bank: BankId? = nil
     ) async throws -> ExposureReport {
         let date = asOf ?? BusinessDate(containing: .now())
-        let fund: FundState
-        let loans: [LoanSnapshot]
-        var folded: LedgerFold?
+        func existing(_ fund: FundState?) throws -> FundState {
+            guard let fund, fund.exists else {
+                throw DomainError(.notFound, field: "fund_id", "fund \(id) does not exist\(knownAt == nil ? "" : " at that time")")
+            }
+            return fund
+        }
+        func slice(_ loans: [LoanSnapshot]) -> [LoanSnapshot] { bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans }
+        var report: ExposureReport
         if asOf == nil && knownAt == nil {
             var states = AggregateStates()
             try await funds.load(.fund(id), from: store, into: &states)
-            fund = states.funds[id] ?? FundState()
-            // The projector's sums: a handful of rows and the largest borrowers.
+            let fund = try existing(states.funds[id])
+            // The projector's sums: a handful of rows and the largest borrowers — unless a
+            // policy version is not in force yet or a borrower could not be summed.
             if let settled = fund.termsSettledOn, settled <= date,
                 let figures = try await store.withConnection(
                     "exposure sums",
@@ -146,36 +152,26 @@ public struct ReportService: Sendable {
                             fund: id, scope: bank?.value ?? GrowthEntry.allBanks, top: topBorrowers, on: connection, logger: store.logger)
                     })
             {
-                var report = try ExposureReport.compute(fund: fund, loans: figures, asOf: date)
-                // The schemes' part, computed again only when a scheme or one of its loans changed.
-                let agreed = try await ReadModelQueries(store: store).count(type: SchemeAgreed.type)
-                try await schemeStreams.forward(from: store)
-                report.schemeShares = try await schemeStreams.derived("\(id) \(bank?.value ?? "*") \(date) \(agreed)") {
-                    var shares = report
-                    let (schemes, loans) = try await schemesNaming(id, bank: bank)
-                    try shares.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
-                    return shares.schemeShares
-                }
-                if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
-                return report
+                report = try ExposureReport.compute(fund: fund, loans: figures, asOf: date)
+            } else {
+                let loans = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot) }
+                report = try ExposureReport.compute(fund: fund, loans: slice(loans), asOf: date, topBorrowers: topBorrowers)
             }
-            loans = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot) }
+            // The schemes' part, computed again only when a scheme or one of its loans changed.
+            let agreed = try await ReadModelQueries(store: store).count(type: SchemeAgreed.type)
+            try await schemeStreams.forward(from: store)
+            report.schemeShares = try await schemeStreams.derived("\(id) \(bank?.value ?? "*") \(date) \(agreed)") { [report] in
+                var shares = report
+                let (schemes, loans) = try await schemesNaming(id, bank: bank)
+                try shares.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
+                return shares.schemeShares
+            }
         } else {
             let past = try await fold(asOf: date, knownAt: knownAt)
-            fund = past.states.funds[id] ?? FundState()
-            loans = past.states.loanSnapshots.filter { $0.fundId == id }
-            folded = past
-        }
-        guard fund.exists else {
-            throw DomainError(.notFound, field: "fund_id", "fund \(id) does not exist\(knownAt == nil ? "" : " at that time")")
-        }
-        var report = try ExposureReport.compute(
-            fund: fund, loans: bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans, asOf: date, topBorrowers: topBorrowers)
-        if let folded {
-            try report.addSchemeShares(schemes: Array(folded.states.schemes.values), loans: folded.states.loans, bank: bank)
-        } else {
-            let (schemes, loans) = try await schemesNaming(id, bank: bank)
-            try report.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
+            let fund = try existing(past.states.funds[id])
+            report = try ExposureReport.compute(
+                fund: fund, loans: slice(past.states.loanSnapshots.filter { $0.fundId == id }), asOf: date, topBorrowers: topBorrowers)
+            try report.addSchemeShares(schemes: Array(past.states.schemes.values), loans: past.states.loans, bank: bank)
         }
         // A bank's slice names no other bank.
         if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
