@@ -39,17 +39,20 @@ final class ReplicaRouting: Sendable {
     func reached(_ wanted: Int64?, _ needs: ReadNeeds, within limit: Duration, exists: () async throws -> Void) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         var checked = false
+        // A replica that answered once during this wait is up: a later poll that times out on
+        // a loaded machine means behind, not down.
+        var answered = false
         while true {
             let positions: (head: Int64, checkpoint: Int64)
-            let budget = max(deadline - .now, .milliseconds(50))
             do {
-                positions = try await Deadline.run(budget, "replica position") { [reads] _ in try await reads.positions() }
+                positions = try await Deadline.run(max(deadline - .now, .milliseconds(50)), "replica position") { [reads] _ in
+                    try await reads.positions()
+                }
             } catch {
-                // A poll left under 100 ms by the end of the wait that runs out means behind, not
-                // down: on a loaded machine the last poll may not answer in its last few ms.
-                if budget >= .milliseconds(100) { failed() }
+                if !answered { failed() }
                 return false
             }
+            answered = true
             guard let wanted else { return true }
             if (needs == .readModels ? positions.checkpoint : positions.head) >= wanted { return true }
             if !checked {
