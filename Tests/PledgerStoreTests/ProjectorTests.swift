@@ -153,6 +153,18 @@ struct ProjectorTests {
             let second = Projector(store: store, pageSize: 20)
             #expect(try await second.catchUp() == head)
             #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
+
+            // A start at the head reads the funds' streams back, nothing else: no fold of the log.
+            let third = Projector(store: store, pageSize: 20)
+            #expect(try await third.catchUp() == head)
+            let fundEvents = try await store.client.withConnection { connection in
+                let rows = try await connection.query(
+                    "SELECT count(*) FROM events WHERE stream LIKE 'fund-%'", logger: TestDatabase.logger)
+                for try await count in rows.decode(Int.self) { return count }
+                return 0
+            }
+            #expect(third.eventsReadForState == fundEvents)
+            #expect(fundEvents > 0 && fundEvents < Int(head), "fund events \(fundEvents) of \(head)")
             let before = try await Self.tables(store)
             #expect(try await Projector(store: store).rebuild() == head)
             #expect(try await Self.tables(store) == before)

@@ -20,7 +20,7 @@ public struct LedgerFold: Sendable {
     public mutating func apply(_ recorded: RecordedEvent) -> Bool {
         if let knownAt, recorded.recordedAt > knownAt { return false }
         lastPosition = recorded.position
-        guard let ref = directory[recorded.stream] ?? Self.ref(creating: recorded.event) else { return true }
+        guard let ref = directory[recorded.stream] ?? StreamRef(founding: recorded.event) else { return true }
         directory[recorded.stream] = ref
         if let asOf, let date = recorded.event.businessDate, date > asOf, !recorded.event.correctsTheRecord {
             return true
@@ -31,22 +31,6 @@ public struct LedgerFold: Sendable {
 
     /// What a stream holds, once its creation event was seen.
     public func ref(of stream: String) -> StreamRef? { directory[stream] }
-
-    /// The stream a creation event founds.
-    static func ref(creating event: LedgerEvent) -> StreamRef? {
-        switch event {
-        case .fundEstablished(let e): .fund(e.fundId)
-        case .bankRegistered(let e): .bank(e.bankId)
-        case .borrowerRegistered(let e): .borrower(e.uscc)
-        case .assetRegistered(let e): .asset(e.assetId)
-        case .loanOriginated(let e): .loan(e.key)
-        case .lprPublished: .lpr
-        case .schemeAgreed(let e): .scheme(e.schemeId)
-        case .subsidyProgrammeEstablished(let e): .subsidy(e.programmeId)
-        case .policyIssued(let e): .insurer(e.insurerId)
-        default: nil
-        }
-    }
 }
 
 extension LedgerEvent {

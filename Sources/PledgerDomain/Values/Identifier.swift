@@ -119,6 +119,11 @@ public enum Streams {
     public static func scheme(_ id: SchemeId) -> String { "scheme-\(id)" }
     public static func subsidy(_ id: SubsidyProgrammeId) -> String { "subsidy-\(id)" }
     public static func insurer(_ id: InsurerId) -> String { "insurer-\(id)" }
+
+    /// Whether a stream name is a loan's (a loan's key cannot be read back from its name:
+    /// a bank's id may hold a dash).
+    public static func isLoan(_ name: String) -> Bool { name.hasPrefix("loan-") }
+    public static func isFund(_ name: String) -> Bool { name.hasPrefix("fund-") }
 }
 
 private enum IdentifierAlphabet {

@@ -115,6 +115,22 @@ public enum StreamRef: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { name }
+
+    /// The stream an event founds, if it is a creation event (every stream's first event is).
+    public init?(founding event: LedgerEvent) {
+        switch event {
+        case .fundEstablished(let e): self = .fund(e.fundId)
+        case .bankRegistered(let e): self = .bank(e.bankId)
+        case .borrowerRegistered(let e): self = .borrower(e.uscc)
+        case .assetRegistered(let e): self = .asset(e.assetId)
+        case .loanOriginated(let e): self = .loan(e.key)
+        case .lprPublished: self = .lpr
+        case .schemeAgreed(let e): self = .scheme(e.schemeId)
+        case .subsidyProgrammeEstablished(let e): self = .subsidy(e.programmeId)
+        case .policyIssued(let e): self = .insurer(e.insurerId)
+        default: return nil
+        }
+    }
 }
 
 /// The events a decision appends to one stream.

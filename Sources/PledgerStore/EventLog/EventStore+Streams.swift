@@ -28,30 +28,69 @@ extension EventStore {
         return states
     }
 
-    /// The states of many streams, each folded from its first event, a thousand streams per
-    /// query: a report reading a scheme's thousands of loans makes a few round trips, not one
-    /// per loan.
-    public func states(of refs: [StreamRef]) async throws -> AggregateStates {
+    /// The states of many streams, each folded from its first event (up to `position`), a
+    /// thousand streams per query: a report reading a scheme's thousands of loans makes a few
+    /// round trips, not one per loan.
+    public func states(of refs: [StreamRef], through position: Int64 = .max) async throws -> AggregateStates {
         var states = AggregateStates()
         var byName: [String: StreamRef] = [:]
         for ref in refs {
             states.markLoaded(ref)
             byName[ref.name] = ref
         }
-        let names = byName.keys.sorted()
+        try await fold(streams: byName.keys.sorted(), through: position) { recorded in
+            if let ref = byName[recorded.stream] { states.apply(recorded, to: ref) }
+        }
+        return states
+    }
+
+    /// Folds the named streams' events up to `position` into `states`, each stream's kind
+    /// read from the event that founded it; returns what each named stream holds (streams
+    /// with no founding event up to `position` are left out, as a fold of the log leaves them).
+    public func load(streams names: some Collection<String>, through position: Int64, into states: inout AggregateStates) async throws
+        -> [String: StreamRef]
+    {
+        var refs: [String: StreamRef] = [:]
+        try await fold(streams: names.sorted(), through: position) { recorded in
+            guard let ref = refs[recorded.stream] ?? StreamRef(founding: recorded.event) else { return }
+            refs[recorded.stream] = ref
+            states.apply(recorded, to: ref)
+        }
+        return refs
+    }
+
+    /// One stream folded into `states` up to `position`, 5000 events per query: memory does
+    /// not grow with the stream (a fund's stream grows with every loan it covers).
+    public func load(_ ref: StreamRef, through position: Int64, into states: inout AggregateStates) async throws {
+        states.markLoaded(ref)
+        var from: Int32 = 1
+        while true {
+            let version = from
+            let page = try await withConnection("read of \(ref.name)") { connection in
+                try Self.decode(
+                    await connection.allRows(
+                        """
+                        SELECT \(unescaped: Self.columns) FROM events
+                        WHERE stream = \(ref.name) AND version >= \(version) AND position <= \(position) ORDER BY version LIMIT 5000
+                        """, logger: self.logger))
+            }
+            for stored in page { states.apply(try RecordedEvent(stored.envelope), to: ref) }
+            guard page.count == 5000, let last = page.last else { return }
+            from = last.envelope.version + 1
+        }
+    }
+
+    /// Each event of the named streams up to `position`, in stream then version order.
+    private func fold(streams names: [String], through position: Int64, _ apply: (RecordedEvent) -> Void) async throws {
         for start in stride(from: 0, to: names.count, by: 1000) {
             let chunk = Array(names[start..<min(start + 1000, names.count)])
             let rows = try await withConnection("stream states") { connection in
                 try await connection.allRows(
-                    "SELECT \(unescaped: Self.columns) FROM events WHERE stream = ANY(\(chunk)) ORDER BY stream, version",
+                    "SELECT \(unescaped: Self.columns) FROM events WHERE stream = ANY(\(chunk)) AND position <= \(position) ORDER BY stream, version",
                     logger: self.logger)
             }
-            for stored in try Self.decode(rows) {
-                guard let ref = byName[stored.envelope.stream] else { continue }
-                states.apply(try RecordedEvent(stored.envelope), to: ref)
-            }
+            for stored in try Self.decode(rows) { apply(try RecordedEvent(stored.envelope)) }
         }
-        return states
     }
 
     /// The streams written to at positions `after + 1 … through`.

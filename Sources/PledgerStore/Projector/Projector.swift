@@ -6,25 +6,30 @@ import PostgresNIO
 import Synchronization
 
 /// Keeps the read models (`rm_loans`, `rm_funds`, and the reports' sums `rm_growth`,
-/// `rm_growth_months`, `rm_exposure`) in step with the log. It folds every
-/// event into in-memory state and, per page of events, writes the rows that changed and
-/// its checkpoint in one transaction. Rows hold absolute values, never increments, so a
-/// replayed page rewrites the same rows: a crash can neither skip nor double-count. (The
-/// sums are added to, but in the same transaction as the checkpoint they follow.)
+/// `rm_growth_months`, `rm_exposure`) in step with the log. Per page of events it loads the
+/// state of the streams the page touches as it stood before the page, folds the page, and
+/// writes the rows that changed and its checkpoint in one transaction. Rows hold absolute
+/// values, never increments, so a replayed page rewrites the same rows: a crash can neither
+/// skip nor double-count. (The sums are added to, but in the same transaction as the
+/// checkpoint they follow.)
 ///
-/// On start it folds the log up to the stored checkpoint without writing (rebuilding its
-/// memory), then continues from there. Each batch checks, under a row lock, that the
-/// checkpoint is still where this projector left it; if another projector or a rebuild
-/// moved it, this one stops (`OutOfStep`) and is restarted from the stored state.
+/// Its memory is one page and the funds' states (a handful of streams, kept between pages);
+/// a loan's or a borrower's state is read from the log when a page touches it — a loan's
+/// stream is a few dozen events. On start it loads the funds up to the stored checkpoint and
+/// continues from there: a restart costs the funds' streams and the events since, never a
+/// fold of the whole ledger. Each batch checks, under a row lock, that the checkpoint is
+/// still where this projector left it; if another projector or a rebuild moved it, this one
+/// stops (`OutOfStep`) and is restarted from the stored state.
 public final class Projector: Sendable {
     public static let name = "reports"
 
     public let store: EventStore
     let pageSize: Int
     private let reached = Mutex<Int64>(-1)
-    /// The fold as it stood when `run()` last stopped, if it matched the checkpoint then: a
-    /// restart after a database fault resumes from it instead of folding the log again.
-    private let kept = Mutex<(fold: LedgerFold, checkpoint: Int64)?>(nil)
+    /// The funds as they stood when `run()` last stopped, if they matched the checkpoint
+    /// then: a restart after a database fault resumes from them instead of reading them again.
+    private let kept = Mutex<(funds: AggregateStates, checkpoint: Int64)?>(nil)
+    private let readForState = Mutex<Int>(0)
 
     public init(store: EventStore, pageSize: Int = 5000) {
         self.store = store
@@ -33,6 +38,11 @@ public final class Projector: Sendable {
 
     /// The position the read models are known to include (−1 before the projector started).
     public var position: Int64 { reached.withLock { $0 } }
+
+    /// How many events this projector has read back from the log to recover states (the
+    /// funds at start, and the earlier events of the streams each page touches) — what a
+    /// restart costs beyond the new events themselves.
+    public var eventsReadForState: Int { readForState.withLock { $0 } }
 
     /// Follows the log until cancelled, starting again a second after a failure (the database
     /// restarting, a lost connection, another projector moving the checkpoint); `onFailure`
@@ -52,24 +62,13 @@ public final class Projector: Sendable {
 
     /// Follows the log until cancelled.
     public func run() async throws {
-        var fold = LedgerFold()
-        var checkpoint: Int64
-        let stored = try await Self.checkpoint(store)
-        if let memory = kept.withLock({ state in
-            defer { state = nil }
-            return state
-        }), memory.checkpoint == stored {
-            (fold, checkpoint) = (memory.fold, stored)
-            reached.withLock { $0 = stored }
-        } else {
-            checkpoint = try await restore(into: &fold)
-        }
-        // A page folded but not written leaves the fold ahead of the checkpoint: not kept.
+        var (checkpoint, funds) = try await restore()
+        // A page folded but not written leaves the funds ahead of the checkpoint: not kept.
         var consistent = true
-        defer { if consistent { kept.withLock { $0 = (fold, checkpoint) } } }
+        defer { if consistent { kept.withLock { $0 = (funds, checkpoint) } } }
         try await store.follow(after: checkpoint, pageSize: pageSize) { page in
             consistent = false
-            checkpoint = try await self.project(page, after: checkpoint, into: &fold)
+            checkpoint = try await self.project(page, after: checkpoint, funds: &funds)
             consistent = true
         }
     }
@@ -77,13 +76,12 @@ public final class Projector: Sendable {
     /// Projects everything up to the current head, then returns the position reached.
     @discardableResult
     public func catchUp(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
-        var fold = LedgerFold()
-        var cursor = try await restore(into: &fold)
+        var (cursor, funds) = try await restore()
         let head = try await store.head().position
         while true {
             let page = try await store.read(after: cursor, limit: pageSize)
             guard !page.isEmpty else { return cursor }
-            cursor = try await project(page, after: cursor, into: &fold)
+            cursor = try await project(page, after: cursor, funds: &funds)
             progress(cursor, head)
         }
     }
@@ -112,12 +110,32 @@ public final class Projector: Sendable {
         return position
     }
 
-    /// The stored checkpoint, and the in-memory state folded up to it.
-    private func restore(into fold: inout LedgerFold) async throws -> Int64 {
-        let checkpoint = try await Self.checkpoint(store)
-        fold = try await store.replay(toPosition: checkpoint)
+    /// The stored checkpoint, and the funds' states up to it: those kept from the last run
+    /// if they match it, else read from their streams (the funds `rm_funds` lists, read in the
+    /// same statement as the checkpoint, so the two agree).
+    private func restore() async throws -> (checkpoint: Int64, funds: AggregateStates) {
+        let (checkpoint, ids) = try await store.withConnection("projector checkpoint") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT coalesce((SELECT position FROM projection_checkpoints WHERE name = \(Self.name)), 0),
+                       array(SELECT fund_id FROM rm_funds ORDER BY fund_id)
+                """, logger: self.store.logger)
+            for try await row in rows.decode((Int64, [String]).self) { return row }
+            return (0, [])
+        }
         reached.withLock { $0 = checkpoint }
-        return checkpoint
+        if let memory = kept.withLock({ state in
+            defer { state = nil }
+            return state
+        }), memory.checkpoint == checkpoint {
+            return (checkpoint, memory.funds)
+        }
+        var funds = AggregateStates()
+        for id in ids {
+            try await store.load(.fund(try FundId(id)), through: checkpoint, into: &funds)
+        }
+        readForState.withLock { $0 += funds.versions.values.reduce(0) { $0 + Int($1) } }
+        return (checkpoint, funds)
     }
 
     public static func checkpoint(_ store: EventStore) async throws -> Int64 {
@@ -153,27 +171,68 @@ public final class Projector: Sendable {
         return changes
     }
 
-    /// Folds a page and writes what changed; returns the new checkpoint.
-    private func project(_ page: [StoredEvent], after previous: Int64, into fold: inout LedgerFold) async throws -> Int64 {
-        let started = ContinuousClock.now
+    /// What a page changes, folded: the states of its loans and their borrowers (read from the
+    /// log as they stood before the page, then the page applied), and the funds brought
+    /// forward in place.
+    struct PageFold {
+        var states = AggregateStates()
         var loans = Set<LoanKey>()
         var funds = Set<FundId>()
-        // What the exposure parts read of a fund, as it stood before the page.
+        /// What the exposure parts read of a fund, as it stood before the page.
         var fundsBefore: [FundId: (committed: [Uscc: Money], policies: Int)] = [:]
-        for stored in page {
-            let recorded = try RecordedEvent(stored.envelope)
-            if case .fund(let id) = fold.ref(of: recorded.stream), fundsBefore[id] == nil, let state = fold.states.funds[id] {
-                fundsBefore[id] = (state.committedByBorrower, state.policies.count)
-            }
-            fold.apply(recorded)
-            switch fold.ref(of: recorded.stream) {
-            case .loan(let key): loans.insert(key)
-            case .fund(let id): funds.insert(id)
-            default: break
+        var eventsRead = 0
+    }
+
+    private func fold(_ page: [StoredEvent], after previous: Int64, funds: inout AggregateStates) async throws -> PageFold {
+        var fold = PageFold()
+        var byStream: [String: [RecordedEvent]] = [:]
+        for stored in page { byStream[stored.envelope.stream, default: []].append(try RecordedEvent(stored.envelope)) }
+        var refs: [String: StreamRef] = [:]
+        // The streams this page did not found: their earlier events, up to the page.
+        func load(_ names: [String]) async throws {
+            let earlier = names.filter { name in byStream[name]?.first.map { $0.version > 1 } ?? true }
+            guard !earlier.isEmpty else { return }
+            let loaded = try await store.load(streams: earlier, through: previous, into: &fold.states)
+            fold.eventsRead += loaded.values.reduce(0) { $0 + Int(fold.states.versions[$1] ?? 0) }
+            refs.merge(loaded) { $1 }
+        }
+        func applyPage(_ name: String, to states: inout AggregateStates) {
+            for recorded in byStream[name] ?? [] {
+                guard let ref = refs[name] ?? StreamRef(founding: recorded.event) else { continue }
+                refs[name] = ref
+                states.apply(recorded, to: ref)
             }
         }
-        let rows = try fold.states.rows(loans: loans, funds: funds)
-        let exposure = Self.exposureChanges(rows.loans, funds: funds, before: fundsBefore, states: fold.states)
+
+        let loanNames = byStream.keys.filter(Streams.isLoan)
+        try await load(loanNames)
+        for name in loanNames {
+            applyPage(name, to: &fold.states)
+            if case .loan(let key) = refs[name] { fold.loans.insert(key) }
+        }
+        let borrowers = Set(fold.loans.compactMap { fold.states.loans[$0]?.origination?.borrower }).map(Streams.borrower)
+        try await load(borrowers)
+        for name in borrowers { applyPage(name, to: &fold.states) }
+
+        for id in funds.funds.keys { refs[Streams.fund(id)] = .fund(id) }
+        for name in byStream.keys where Streams.isFund(name) {
+            if case .fund(let id) = refs[name], let state = funds.funds[id] {
+                fold.fundsBefore[id] = (state.committedByBorrower, state.policies.count)
+            }
+            applyPage(name, to: &funds)
+            if case .fund(let id) = refs[name] { fold.funds.insert(id) }
+        }
+        fold.states.funds = funds.funds
+        return fold
+    }
+
+    /// Folds a page and writes what changed; returns the new checkpoint.
+    private func project(_ page: [StoredEvent], after previous: Int64, funds: inout AggregateStates) async throws -> Int64 {
+        let started = ContinuousClock.now
+        let fold = try await self.fold(page, after: previous, funds: &funds)
+        readForState.withLock { $0 += fold.eventsRead }
+        let rows = try fold.states.rows(loans: fold.loans, funds: fold.funds)
+        let exposure = Self.exposureChanges(rows.loans, funds: fold.funds, before: fold.fundsBefore, states: fold.states)
         let last = page.last!.position
         try await store.withTransaction("read-model batch") { connection in
             try await ReadModelWriter.upsert(
