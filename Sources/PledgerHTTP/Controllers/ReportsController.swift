@@ -206,9 +206,10 @@ struct ReportsController {
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    static func respond(_ request: Request, json: JSONValue, csv: String) -> Response {
-        guard request.wantsCSV else { return JSONIO.response(json) }
-        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv)))
+    /// The report as CSV when asked for, else as JSON: only the one asked for is rendered.
+    static func respond(_ request: Request, json: @autoclosure () -> JSONValue, csv: @autoclosure () -> String) -> Response {
+        guard request.wantsCSV else { return JSONIO.response(json()) }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv())))
     }
 }
 

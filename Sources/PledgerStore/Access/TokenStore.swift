@@ -72,12 +72,9 @@ public struct TokenStore: Sendable {
     public func identity(for secret: String) async throws -> Identity? {
         guard secret.hasPrefix("plg_"), secret.utf8.count == 68 else { return nil }
         return try await store.withConnection(#function) { connection in
-            let rows = try await connection.query(
-                """
-                SELECT id, name, role, bank_id, insurer_id FROM api_tokens
-                WHERE token_sha256 = \(ByteBuffer(bytes: Digest.sha256(secret.utf8))) AND revoked_at IS NULL
-                """, logger: store.logger)
-            for try await (id, name, role, bank, insurer) in rows.decode((UUID, String, String, String?, String?).self) {
+            let rows = try await connection.execute(
+                IdentityQuery(digest: ByteBuffer(bytes: Digest.sha256(secret.utf8))), logger: store.logger)
+            for try await (id, name, role, bank, insurer) in rows {
                 guard let role = Identity.Role(rawValue: role) else { return nil }
                 return Identity(
                     tokenId: id, name: name, role: role, bank: try bank.map { try BankId($0) },
@@ -86,4 +83,19 @@ public struct TokenStore: Sendable {
             return nil
         }
     }
+}
+
+/// The token lookup every request makes, prepared once per connection.
+struct IdentityQuery: PostgresPreparedStatement {
+    static let sql = "SELECT id, name, role, bank_id, insurer_id FROM api_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL"
+    typealias Row = (UUID, String, String, String?, String?)
+    let digest: ByteBuffer
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(digest)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

@@ -10,23 +10,15 @@ final class FollowedStreams: Sendable {
     private let current = Mutex<(position: Int64, states: AggregateStates)>((0, AggregateStates()))
     private let changes = Mutex<Int>(0)
     /// Figures computed from the states, each kept with the `generation` it was computed at.
-    private let derived = Mutex<[String: (generation: Int, value: any Sendable)]>([:])
+    private let figures = Memo<Int>()
 
     /// Counts the times the states changed: what was derived from them at one generation
     /// holds until the next.
     var generation: Int { changes.withLock { $0 } }
 
     /// `compute`'s value, or the one kept under `key` when the states have not changed since.
-    /// The generation is read before computing, so a change meanwhile is never missed.
     func derived<Value: Sendable>(_ key: String, _ compute: () async throws -> Value) async throws -> Value {
-        let before = generation
-        if let kept = derived.withLock({ $0[key] }), kept.generation == before, let value = kept.value as? Value { return value }
-        let value = try await compute()
-        derived.withLock { derived in
-            if derived.count >= 256 { derived.removeAll() }
-            derived[key] = (before, value)
-        }
-        return value
+        try await figures.value(key, at: generation, compute)
     }
 
     /// Brings the states forward to the head of the log, if anything was appended.

@@ -1,5 +1,6 @@
 import Foundation
 import PledgerDomain
+import PostgresNIO
 
 /// Answers report questions. The current view (no `asOf`, no `knownAt`) reads the read
 /// models, and so does growth as of a past date; any other past view folds the log
@@ -12,6 +13,40 @@ public struct ReportService: Sendable {
     let funds = StateCache(capacity: 64)
     /// Schemes and their loans, for the current views of risk sharing and exposure.
     let schemeStreams = FollowedStreams()
+    /// Reports read from the read models and the log, kept with the positions they were
+    /// computed at: a dashboard asking the same question again before anything was written or
+    /// projected gets the same answer without the queries.
+    let answers = Memo<Positions>()
+
+    /// What a current view is computed from: the head of the log and the read models' checkpoint.
+    struct Positions: Hashable, Sendable {
+        let head: Int64, checkpoint: Int64
+
+        /// Both, read in one prepared statement (asked on every report: parsed and planned once
+        /// per connection).
+        static func now(_ store: EventStore) async throws -> Positions {
+            try await store.withConnection("report positions") { connection in
+                for try await positions in try await connection.execute(Query(), logger: store.logger) { return positions }
+                throw StoreError.notMigrated
+            }
+        }
+
+        struct Query: PostgresPreparedStatement {
+            static let sql = """
+                SELECT h.position, coalesce(c.position, 0)
+                FROM ledger_head h LEFT JOIN projection_checkpoints c ON c.name = $1
+                """
+            func makeBindings() throws -> PostgresBindings {
+                var bindings = PostgresBindings(capacity: 1)
+                bindings.append(Projector.name)
+                return bindings
+            }
+            func decodeRow(_ row: PostgresRow) throws -> Positions {
+                let (head, checkpoint) = try row.decode((Int64, Int64).self)
+                return Positions(head: head, checkpoint: checkpoint)
+            }
+        }
+    }
 
     /// `gates`: one set per process, shared by every service in it (the primary's and the
     /// replica's), since the reports' memory and the pool are the process's.
@@ -54,13 +89,17 @@ public struct ReportService: Sendable {
             // counts everything known when it is asked: it waits (a second at most) for the
             // projector to reach the head, else folds the log.
             let series = [GrowthReport.Series.total] + (dimension.map { [GrowthReport.Series($0, regionLevel: regionLevel)] } ?? [])
-            let cells = try await store.withConnection("growth sums") { connection in
-                try await GrowthTable.cells(
-                    scope: bank?.value ?? GrowthEntry.allBanks, series: series, window: window, asOf: cut, on: connection,
-                    logger: store.logger)
+            let question =
+                "growth \(bank?.value ?? "*") \(series.map(\.description).joined(separator: ",")) \(window) \(cut) \(target.value) \(regionLevel)"
+            return try await answers.value(question, at: try await Positions.now(store)) {
+                let cells = try await store.withConnection("growth sums") { connection in
+                    try await GrowthTable.cells(
+                        scope: bank?.value ?? GrowthEntry.allBanks, series: series, window: window, asOf: cut, on: connection,
+                        logger: store.logger)
+                }
+                return try GrowthReport.compute(
+                    cells: cells, window: window, asOf: cut, target: target, by: dimension, regionLevel: regionLevel)
             }
-            return try GrowthReport.compute(
-                cells: cells, window: window, asOf: cut, target: target, by: dimension, regionLevel: regionLevel)
         }
         return try GrowthReport.compute(
             try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), window: window, asOf: cut,
@@ -130,51 +169,63 @@ public struct ReportService: Sendable {
         fund id: FundId, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, topBorrowers: Int = 10, bank: BankId? = nil
     ) async throws -> ExposureReport {
         let date = asOf ?? BusinessDate(containing: .now())
-        func existing(_ fund: FundState?) throws -> FundState {
-            guard let fund, fund.exists else {
-                throw DomainError(.notFound, field: "fund_id", "fund \(id) does not exist\(knownAt == nil ? "" : " at that time")")
-            }
-            return fund
-        }
-        func slice(_ loans: [LoanSnapshot]) -> [LoanSnapshot] { bank.map { bank in loans.filter { $0.bankId == bank } } ?? loans }
         var report: ExposureReport
         if asOf == nil && knownAt == nil {
-            var states = AggregateStates()
-            try await funds.load(.fund(id), from: store, into: &states)
-            let fund = try existing(states.funds[id])
-            // The projector's sums: a handful of rows and the largest borrowers — unless a
-            // policy version is not in force yet or a borrower could not be summed.
-            if let settled = fund.termsSettledOn, settled <= date,
-                let figures = try await store.withConnection(
-                    "exposure sums",
-                    { connection in
-                        try await ExposureTable.figures(
-                            fund: id, scope: bank?.value ?? GrowthEntry.allBanks, top: topBorrowers, on: connection, logger: store.logger)
-                    })
-            {
-                report = try ExposureReport.compute(fund: fund, loans: figures, asOf: date)
-            } else {
-                let loans = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot) }
-                report = try ExposureReport.compute(fund: fund, loans: slice(loans), asOf: date, topBorrowers: topBorrowers)
-            }
-            // The schemes' part, computed again only when a scheme or one of its loans changed.
-            let agreed = try await ReadModelQueries(store: store).count(type: SchemeAgreed.type)
-            try await schemeStreams.forward(from: store)
-            report.schemeShares = try await schemeStreams.derived("\(id) \(bank?.value ?? "*") \(date) \(agreed)") { [report] in
-                var shares = report
-                let (schemes, loans) = try await schemesNaming(id, bank: bank)
-                try shares.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
-                return shares.schemeShares
+            let question = "exposure \(id) \(bank?.value ?? "*") \(date) \(topBorrowers)"
+            report = try await answers.value(question, at: try await Positions.now(store)) {
+                try await currentExposure(fund: id, on: date, topBorrowers: topBorrowers, bank: bank)
             }
         } else {
             let past = try await fold(asOf: date, knownAt: knownAt)
-            let fund = try existing(past.states.funds[id])
-            report = try ExposureReport.compute(
-                fund: fund, loans: slice(past.states.loanSnapshots.filter { $0.fundId == id }), asOf: date, topBorrowers: topBorrowers)
+            let fund = try Self.existing(past.states.funds[id], id, atThatTime: knownAt != nil)
+            let loans = past.states.loanSnapshots.filter { $0.fundId == id && (bank == nil || $0.bankId == bank) }
+            report = try ExposureReport.compute(fund: fund, loans: loans, asOf: date, topBorrowers: topBorrowers)
             try report.addSchemeShares(schemes: Array(past.states.schemes.values), loans: past.states.loans, bank: bank)
         }
         // A bank's slice names no other bank.
         if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
+        return report
+    }
+
+    private static func existing(_ fund: FundState?, _ id: FundId, atThatTime: Bool) throws -> FundState {
+        guard let fund, fund.exists else {
+            throw DomainError(.notFound, field: "fund_id", "fund \(id) does not exist\(atThatTime ? " at that time" : "")")
+        }
+        return fund
+    }
+
+    /// The current view of a fund's exposure: its stream read on from the last version seen,
+    /// the projector's sums, and the schemes' part.
+    private func currentExposure(fund id: FundId, on date: BusinessDate, topBorrowers: Int, bank: BankId?) async throws -> ExposureReport {
+        var states = AggregateStates()
+        try await funds.load(.fund(id), from: store, into: &states)
+        let fund = try Self.existing(states.funds[id], id, atThatTime: false)
+        var report: ExposureReport
+        // The projector's sums: a handful of rows and the largest borrowers — unless a
+        // policy version is not in force yet or a borrower could not be summed.
+        if let settled = fund.termsSettledOn, settled <= date,
+            let figures = try await store.withConnection(
+                "exposure sums",
+                { connection in
+                    try await ExposureTable.figures(
+                        fund: id, scope: bank?.value ?? GrowthEntry.allBanks, top: topBorrowers, on: connection, logger: store.logger)
+                })
+        {
+            report = try ExposureReport.compute(fund: fund, loans: figures, asOf: date)
+        } else {
+            let loans = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, fund: id).map(\.snapshot) }
+            let slice = loans.filter { bank == nil || $0.bankId == bank }
+            report = try ExposureReport.compute(fund: fund, loans: slice, asOf: date, topBorrowers: topBorrowers)
+        }
+        // The schemes' part, computed again only when a scheme or one of its loans changed.
+        let agreed = try await ReadModelQueries(store: store).count(type: SchemeAgreed.type)
+        try await schemeStreams.forward(from: store)
+        report.schemeShares = try await schemeStreams.derived("\(id) \(bank?.value ?? "*") \(date) \(agreed)") { [report] in
+            var shares = report
+            let (schemes, loans) = try await schemesNaming(id, bank: bank)
+            try shares.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
+            return shares.schemeShares
+        }
         return report
     }
 }
