@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Runs an operation that must answer within a time limit, even if it ignores cancellation.
@@ -54,9 +56,13 @@ public enum Deadline {
                 let work = Task {
                     do { race.finish(.success(try await operation(handle))) } catch { race.finish(.failure(error)) }
                 }
-                let timer = Task {
-                    try? await Task.sleep(for: limit)
-                    if !Task.isCancelled, race.finish(.failure(StoreError.timedOut(what))) {
+                // A timer on an event loop, not a sleeping task: a cancelled `Task.sleep` keeps
+                // its task's memory until the sleep would have ended, so thousands of requests
+                // a second, each with a 30 s deadline, held hundreds of MiB. A cancelled
+                // scheduled task is dropped at once.
+                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
+                    // Expired before the caller hears of it: its abort has run by then.
+                    race.finish(.failure(StoreError.timedOut(what))) {
                         handle.expire()
                         work.cancel()
                     }
@@ -92,9 +98,10 @@ public enum Deadline {
             if let early { continuation.resume(with: early) }
         }
 
-        /// Records the first outcome; returns whether this call was first.
+        /// Records the first outcome; returns whether this call was first. `first` runs only if
+        /// it was, before the caller is resumed.
         @discardableResult
-        func finish(_ outcome: Result<Value, any Error>) -> Bool {
+        func finish(_ outcome: Result<Value, any Error>, first decided: () -> Void = {}) -> Bool {
             let (first, continuation, cleanup) = state.withLock {
                 state -> (Bool, CheckedContinuation<Value, any Error>?, (@Sendable () -> Void)?) in
                 guard !state.done else { return (false, nil, nil) }
@@ -106,6 +113,7 @@ public enum Deadline {
                 if state.continuation == nil { state.outcome = outcome }
                 return (true, state.continuation, state.cleanup)
             }
+            if first { decided() }
             continuation?.resume(with: outcome)
             if first { cleanup?() }
             return first
