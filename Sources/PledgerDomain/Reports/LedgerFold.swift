@@ -22,11 +22,16 @@ public struct LedgerFold: Sendable {
         lastPosition = recorded.position
         guard let ref = directory[recorded.stream] ?? StreamRef(founding: recorded.event) else { return true }
         directory[recorded.stream] = ref
-        if let asOf, let date = recorded.event.businessDate, date > asOf, !recorded.event.correctsTheRecord {
-            return true
-        }
+        if Self.leavesOut(recorded.event, asOf: asOf) { return true }
         states.apply(recorded, to: ref)
         return true
+    }
+
+    /// Whether a view as of `asOf` leaves the event out: an entry dated after it, unless it
+    /// corrects the record.
+    public static func leavesOut(_ event: LedgerEvent, asOf: BusinessDate?) -> Bool {
+        guard let asOf, let date = event.businessDate else { return false }
+        return date > asOf && !event.correctsTheRecord
     }
 
     /// What a stream holds, once its creation event was seen.

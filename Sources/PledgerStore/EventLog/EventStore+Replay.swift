@@ -22,4 +22,26 @@ extension EventStore {
         }
         return fold
     }
+
+    /// The last position recorded at or before `knownAt`: what a view "as known at" that
+    /// time reads up to. Recorded times never decrease along the log, so it is a binary
+    /// search over positions — a few dozen reads by primary key on one connection.
+    public func lastPosition(knownAt: RecordedTime) async throws -> Int64 {
+        let head = try await head()
+        guard head.position > 0, let latest = head.recordedAt, latest > knownAt else { return head.position }
+        return try await withConnection("position known at") { connection in
+            // recorded(low) ≤ knownAt (position 0: before the first event), recorded(high) > knownAt.
+            var (low, high) = (Int64(0), head.position)
+            while high - low > 1 {
+                let middle = low + (high - low) / 2
+                let rows = try await connection.query(
+                    "SELECT (extract(epoch FROM recorded_at) * 1000000)::int8 FROM events WHERE position = \(middle)", logger: self.logger)
+                var recorded: Int64?
+                for try await micros in rows.decode(Int64.self) { recorded = micros }
+                guard let recorded else { throw StoreError.corrupt("the log has no event at position \(middle) below its head") }
+                if RecordedTime(microseconds: recorded) <= knownAt { low = middle } else { high = middle }
+            }
+            return low
+        }
+    }
 }

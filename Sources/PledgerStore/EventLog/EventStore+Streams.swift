@@ -22,7 +22,7 @@ extension EventStore {
         var states = AggregateStates()
         states.markLoaded(ref)
         for recorded in try await events(of: ref) {
-            if let asOf, let date = recorded.event.businessDate, date > asOf, !recorded.event.correctsTheRecord { continue }
+            if LedgerFold.leavesOut(recorded.event, asOf: asOf) { continue }
             states.apply(recorded, to: ref)
         }
         return states
@@ -44,24 +44,28 @@ extension EventStore {
         return states
     }
 
-    /// Folds the named streams' events up to `position` into `states`, each stream's kind
-    /// read from the event that founded it; returns what each named stream holds (streams
-    /// with no founding event up to `position` are left out, as a fold of the log leaves them).
-    public func load(streams names: some Collection<String>, through position: Int64, into states: inout AggregateStates) async throws
-        -> [String: StreamRef]
-    {
+    /// Folds the named streams' events up to `position` into `states` (as of `asOf`: the rule
+    /// of `LedgerFold`), each stream's kind read from the event that founded it; returns what
+    /// each named stream holds (streams with no founding event up to `position` are left out,
+    /// as a fold of the log leaves them). Streams are independent, so these are the states a
+    /// fold of the whole log up to `position` gives them.
+    public func load(
+        streams names: some Collection<String>, through position: Int64, asOf: BusinessDate? = nil, into states: inout AggregateStates
+    ) async throws -> [String: StreamRef] {
         var refs: [String: StreamRef] = [:]
         try await fold(streams: names.sorted(), through: position) { recorded in
             guard let ref = refs[recorded.stream] ?? StreamRef(founding: recorded.event) else { return }
             refs[recorded.stream] = ref
+            if LedgerFold.leavesOut(recorded.event, asOf: asOf) { return }
             states.apply(recorded, to: ref)
         }
         return refs
     }
 
-    /// One stream folded into `states` up to `position`, 5000 events per query: memory does
-    /// not grow with the stream (a fund's stream grows with every loan it covers).
-    public func load(_ ref: StreamRef, through position: Int64, into states: inout AggregateStates) async throws {
+    /// One stream folded into `states` up to `position` (as of `asOf`), 5000 events per query:
+    /// memory does not grow with the stream (a fund's stream grows with every loan it covers).
+    public func load(_ ref: StreamRef, through position: Int64, asOf: BusinessDate? = nil, into states: inout AggregateStates) async throws
+    {
         states.markLoaded(ref)
         var from: Int32 = 1
         while true {
@@ -74,7 +78,10 @@ extension EventStore {
                         WHERE stream = \(ref.name) AND version >= \(version) AND position <= \(position) ORDER BY version LIMIT 5000
                         """, logger: self.logger))
             }
-            for stored in page { states.apply(try RecordedEvent(stored.envelope), to: ref) }
+            for stored in page {
+                let recorded = try RecordedEvent(stored.envelope)
+                if !LedgerFold.leavesOut(recorded.event, asOf: asOf) { states.apply(recorded, to: ref) }
+            }
             guard page.count == 5000, let last = page.last else { return }
             from = last.envelope.version + 1
         }

@@ -64,6 +64,8 @@ public struct ReportService: Sendable {
         let snapshots: [LoanSnapshot]
         if asOf == nil && knownAt == nil {
             snapshots = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, bank: bank).map(\.snapshot) }
+        } else if let bank {
+            snapshots = try await pastView(of: bank, asOf: asOf, knownAt: knownAt).states.loanSnapshots
         } else {
             snapshots = try await fold(asOf: asOf, knownAt: knownAt).states.loanSnapshots
         }
@@ -176,11 +178,15 @@ public struct ReportService: Sendable {
                 try await currentExposure(fund: id, on: date, topBorrowers: topBorrowers, bank: bank)
             }
         } else {
-            let past = try await fold(asOf: date, knownAt: knownAt)
-            let fund = try Self.existing(past.states.funds[id], id, atThatTime: knownAt != nil)
-            let loans = past.states.loanSnapshots.filter { $0.fundId == id && (bank == nil || $0.bankId == bank) }
+            // A bank's slice reads the bank's streams; the whole fund, the log.
+            let past =
+                if let bank { try await pastView(of: bank, asOf: date, knownAt: knownAt, fund: id).states } else {
+                    try await fold(asOf: date, knownAt: knownAt).states
+                }
+            let fund = try Self.existing(past.funds[id], id, atThatTime: knownAt != nil)
+            let loans = past.loanSnapshots.filter { $0.fundId == id && (bank == nil || $0.bankId == bank) }
             report = try ExposureReport.compute(fund: fund, loans: loans, asOf: date, topBorrowers: topBorrowers)
-            try report.addSchemeShares(schemes: Array(past.states.schemes.values), loans: past.states.loans, bank: bank)
+            try report.addSchemeShares(schemes: Array(past.schemes.values), loans: past.loans, bank: bank)
         }
         // A bank's slice names no other bank.
         if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
