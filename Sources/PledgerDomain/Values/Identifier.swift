@@ -115,7 +115,10 @@ public enum Streams {
     public static func bank(_ id: BankId) -> String { "bank-\(id)" }
     public static func borrower(_ uscc: Uscc) -> String { "borrower-\(uscc)" }
     public static func asset(_ id: AssetId) -> String { "asset-\(id)" }
-    public static func loan(_ key: LoanKey) -> String { "loan-\(key.bank)-\(key.contract)" }
+    public static func loan(_ key: LoanKey) -> String { loans(of: key.bank) + key.contract.value }
+    /// How the names of a bank's loans begin (a bank whose id extends this one's with a dash
+    /// shares it: a superset, to be sorted by the loans' keys).
+    public static func loans(of bank: BankId) -> String { "loan-\(bank)-" }
     public static func scheme(_ id: SchemeId) -> String { "scheme-\(id)" }
     public static func subsidy(_ id: SubsidyProgrammeId) -> String { "subsidy-\(id)" }
     public static func insurer(_ id: InsurerId) -> String { "insurer-\(id)" }

@@ -130,6 +130,8 @@ public struct CommandHandler: Sendable {
 /// when full it is emptied, which costs only re-reads.
 final class StateCache: Sendable {
     private let entries = Mutex<[StreamRef: AggregateStates.Entry]>([:])
+    /// Streams being read from their first event: callers that find one wait for it.
+    private let firstReads = Mutex<[StreamRef: Task<AggregateStates.Entry, any Error>]>([:])
     let capacity: Int
 
     init(capacity: Int = 20_000) { self.capacity = capacity }
@@ -143,17 +145,33 @@ final class StateCache: Sendable {
         }
     }
 
-    /// One stream's state: the cached one plus whatever was appended since, or folded from
-    /// its first event.
+    /// One stream's state: the cached one plus whatever was appended since. A stream not
+    /// cached is read from its first event once, however many callers ask at the same time
+    /// (thirty-two writers to one fund after a start would each fold its 230,000 events),
+    /// and each caller then reads on from that read: the log is append-only, so the state is
+    /// exact whoever wrote in between.
     func load(_ ref: StreamRef, from store: EventStore, into states: inout AggregateStates) async throws {
-        var from: Int32 = 1
-        if let cached = get(ref) {
-            states.restore(ref, cached)
-            from = (cached.version ?? 0) + 1
-        } else {
-            states.markLoaded(ref)
-        }
-        for event in try await store.events(of: ref, fromVersion: from) { states.apply(event, to: ref) }
+        let known: AggregateStates.Entry
+        if let cached = get(ref) { known = cached } else { known = try await firstRead(ref, from: store) }
+        states.restore(ref, known)
+        try await store.load(ref, from: (known.version ?? 0) + 1, into: &states)
         put(ref, states.entry(ref))
+    }
+
+    private func firstRead(_ ref: StreamRef, from store: EventStore) async throws -> AggregateStates.Entry {
+        let read = firstReads.withLock { reads in
+            if let running = reads[ref] { return running }
+            let read = Task {
+                defer { self.firstReads.withLock { $0[ref] = nil } }
+                var states = AggregateStates()
+                try await store.load(ref, into: &states)
+                let entry = states.entry(ref)
+                self.put(ref, entry)
+                return entry
+            }
+            reads[ref] = read
+            return read
+        }
+        return try await read.value
     }
 }

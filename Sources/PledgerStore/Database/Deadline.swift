@@ -32,6 +32,10 @@ public enum Deadline {
             if runNow { action() }
         }
 
+        /// Forgets the action: what it would abort is finished (e.g. its connection is back
+        /// in the pool), so a deadline passing now must not touch it.
+        public func disarm() { state.withLock { $0.onExpiry = nil } }
+
         fileprivate func expire() {
             let action = state.withLock { state -> (@Sendable () -> Void)? in
                 state.expired = true
@@ -60,8 +64,8 @@ public enum Deadline {
                 // its task's memory until the sleep would have ended, so thousands of requests
                 // a second, each with a 30 s deadline, held hundreds of MiB. A cancelled
                 // scheduled task is dropped at once.
-                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
-                    // Expired before the caller hears of it: its abort has run by then.
+                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(Self.nanoseconds(limit))) {
+                    // Expired before the caller hears of it: its abort has been started by then.
                     race.finish(.failure(StoreError.timedOut(what))) {
                         handle.expire()
                         work.cancel()
@@ -77,6 +81,14 @@ public enum Deadline {
             // operation is cancelled and its connection goes back to the pool when it ends.
             race.finish(.failure(CancellationError()))
         }
+    }
+
+    /// `limit` in nanoseconds, a limit beyond what that counts (292 years) as the most it does.
+    static func nanoseconds(_ limit: Duration) -> Int64 {
+        let (seconds, overflow) = limit.components.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow, limit.components.seconds >= 0 else { return limit.components.seconds < 0 ? 0 : .max }
+        return seconds.addingReportingOverflow(limit.components.attoseconds / 1_000_000_000).overflow
+            ? .max : seconds + limit.components.attoseconds / 1_000_000_000
     }
 
     /// Who answers first; later answers are dropped.

@@ -28,7 +28,8 @@ extension EventStore {
     /// search over positions — a few dozen reads by primary key on one connection.
     public func lastPosition(knownAt: RecordedTime) async throws -> Int64 {
         let head = try await head()
-        guard head.position > 0, let latest = head.recordedAt, latest > knownAt else { return head.position }
+        if let latest = head.recordedAt, latest <= knownAt { return head.position }
+        guard head.position > 0 else { return 0 }
         return try await withConnection("position known at") { connection in
             // recorded(low) ≤ knownAt (position 0: before the first event), recorded(high) > knownAt.
             var (low, high) = (Int64(0), head.position)

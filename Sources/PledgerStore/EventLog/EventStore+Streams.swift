@@ -62,12 +62,15 @@ extension EventStore {
         return refs
     }
 
-    /// One stream folded into `states` up to `position` (as of `asOf`), 5000 events per query:
-    /// memory does not grow with the stream (a fund's stream grows with every loan it covers).
-    public func load(_ ref: StreamRef, through position: Int64, asOf: BusinessDate? = nil, into states: inout AggregateStates) async throws
-    {
+    /// One stream folded into `states` from version `from` up to `position` (as of `asOf`),
+    /// 5000 events per query: memory does not grow with the stream (a fund's stream grows with
+    /// every loan it covers).
+    public func load(
+        _ ref: StreamRef, from version: Int32 = 1, through position: Int64 = .max, asOf: BusinessDate? = nil,
+        into states: inout AggregateStates
+    ) async throws {
         states.markLoaded(ref)
-        var from: Int32 = 1
+        var from = version
         while true {
             let version = from
             let page = try await withConnection("read of \(ref.name)") { connection in

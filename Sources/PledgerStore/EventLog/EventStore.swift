@@ -68,6 +68,9 @@ public final class EventStore: Sendable {
         try await Deadline.run(operationTimeout, what) { deadline in
             try await self.client.withConnection { connection in
                 deadline.onExpiry { connection.close().whenComplete { _ in } }
+                // Once the body is done the connection goes back to the pool: a deadline passing
+                // after that must not close it under its next user.
+                defer { deadline.disarm() }
                 return try await self.watch.watch(connection) { try await body(connection) }
             }
         }

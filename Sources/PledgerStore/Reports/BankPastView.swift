@@ -36,7 +36,9 @@ extension ReportService {
             }
             var names = Set(listed)
             if checkpoint < view.position {
-                names.formUnion(try await store.streams(changedAfter: checkpoint, through: view.position).filter(Streams.isLoan))
+                // The read models behind: the bank's loans written since, by name.
+                let prefix = Streams.loans(of: bank)
+                names.formUnion(try await store.streams(changedAfter: checkpoint, through: view.position).filter { $0.hasPrefix(prefix) })
             }
             _ = try await store.load(streams: names, through: view.position, asOf: asOf, into: &view.states)
             view.states.loans = view.states.loans.filter { $0.key.bank == bank }

@@ -17,7 +17,7 @@ final class FollowedStreams: Sendable {
     var generation: Int { changes.withLock { $0 } }
 
     /// `compute`'s value, or the one kept under `key` when the states have not changed since.
-    func derived<Value: Sendable>(_ key: String, _ compute: () async throws -> Value) async throws -> Value {
+    func derived<Value: Sendable>(_ key: String, _ compute: @escaping @Sendable () async throws -> Value) async throws -> Value {
         try await figures.value(key, at: generation, compute)
     }
 

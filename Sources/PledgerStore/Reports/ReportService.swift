@@ -3,8 +3,9 @@ import PledgerDomain
 import PostgresNIO
 
 /// Answers report questions. The current view (no `asOf`, no `knownAt`) reads the read
-/// models, and so does growth as of a past date; any other past view folds the log
-/// directly, up to `knownAt` and as of `asOf`. Each kind waits at its gate (`ReportGates`).
+/// models, and so does growth as of a past date; a bank's past view reads the bank's streams
+/// (`BankPastView`); any other past view folds the log, up to `knownAt` and as of `asOf`.
+/// Each kind waits at its gate (`ReportGates`).
 public struct ReportService: Sendable {
     public let store: EventStore
     public let gates: ReportGates
@@ -18,12 +19,14 @@ public struct ReportService: Sendable {
     /// projected gets the same answer without the queries.
     let answers = Memo<Positions>()
 
-    /// What a current view is computed from: the head of the log and the read models' checkpoint.
+    /// What a current view is computed from: the head of the log (position and hash: a
+    /// promoted standby may reach the same position with other events) and the read models'
+    /// checkpoint (position and time written: a rebuild rewrites it at the same position).
     struct Positions: Hashable, Sendable {
-        let head: Int64, checkpoint: Int64
+        let head: Int64, headHash: [UInt8], checkpoint: Int64, checkpointWritten: Int64
 
-        /// Both, read in one prepared statement (asked on every report: parsed and planned once
-        /// per connection).
+        /// All four, read in one prepared statement (asked on every report: parsed and planned
+        /// once per connection).
         static func now(_ store: EventStore) async throws -> Positions {
             try await store.withConnection("report positions") { connection in
                 for try await positions in try await connection.execute(Query(), logger: store.logger) { return positions }
@@ -33,7 +36,7 @@ public struct ReportService: Sendable {
 
         struct Query: PostgresPreparedStatement {
             static let sql = """
-                SELECT h.position, coalesce(c.position, 0)
+                SELECT h.position, h.hash, coalesce(c.position, 0), coalesce((extract(epoch FROM c.updated_at) * 1000000)::int8, 0)
                 FROM ledger_head h LEFT JOIN projection_checkpoints c ON c.name = $1
                 """
             func makeBindings() throws -> PostgresBindings {
@@ -42,8 +45,8 @@ public struct ReportService: Sendable {
                 return bindings
             }
             func decodeRow(_ row: PostgresRow) throws -> Positions {
-                let (head, checkpoint) = try row.decode((Int64, Int64).self)
-                return Positions(head: head, checkpoint: checkpoint)
+                let (head, hash, checkpoint, written) = try row.decode((Int64, ByteBuffer, Int64, Int64).self)
+                return Positions(head: head, headHash: Array(hash.readableBytesView), checkpoint: checkpoint, checkpointWritten: written)
             }
         }
     }
