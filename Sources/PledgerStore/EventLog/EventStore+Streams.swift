@@ -20,11 +20,7 @@ extension EventStore {
     /// skipped, corrections of the record kept).
     public func state(of ref: StreamRef, asOf: BusinessDate? = nil) async throws -> AggregateStates {
         var states = AggregateStates()
-        states.markLoaded(ref)
-        for recorded in try await events(of: ref) {
-            if LedgerFold.leavesOut(recorded.event, asOf: asOf) { continue }
-            states.apply(recorded, to: ref)
-        }
+        try await load(ref, asOf: asOf, into: &states)
         return states
     }
 
