@@ -25,12 +25,15 @@ public struct Ledger: Sendable {
     /// `replica`: a store on a streaming standby of `log`'s database (its writer need not run).
     public init(log: EventStore, replica: EventStore? = nil) {
         self.log = log
-        commands = CommandHandler(store: log)
+        // The states of the primary's streams, read once for the commands, the reports and
+        // the projector (the standby's are its own: it may be behind).
+        let streams = StateCache()
+        commands = CommandHandler(store: log, cache: streams)
         batches = BatchAppender(store: log)
         let gates = ReportGates()
-        reads = LedgerReads(store: log, gates: gates)
+        reads = LedgerReads(store: log, gates: gates, streams: streams)
         self.replica = replica.map { LedgerReads(store: $0, gates: gates) }
-        projector = Projector(store: log)
+        projector = Projector(store: log, streams: streams)
         tokens = TokenStore(store: log)
         checkpoints = SignedCheckpoints(store: log)
     }

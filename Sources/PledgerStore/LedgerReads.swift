@@ -14,9 +14,15 @@ public struct LedgerReads: Sendable {
 
     /// `gates`: the process's one set of report gates (see `ReportService`).
     public init(store: EventStore, gates: ReportGates = ReportGates()) {
+        self.init(store: store, gates: gates, streams: StateCache(capacity: 64))
+    }
+
+    /// `streams`: the states of streams read from this database (on the primary, the
+    /// process's one cache).
+    init(store: EventStore, gates: ReportGates, streams: StateCache) {
         self.store = store
         readModels = ReadModelQueries(store: store)
-        reports = ReportService(store: store, gates: gates)
+        reports = ReportService(store: store, gates: gates, streams: streams)
     }
 
     /// The head this database holds and the position its read models include, read together.

@@ -11,10 +11,15 @@ public struct CommandHandler: Sendable {
     public let store: EventStore
     public var maxAttempts = 8
     private let locks: StreamLocks
-    private let cache = StateCache()
+    private let cache: StateCache
 
-    public init(store: EventStore) {
+    /// `cache`: the process's states of streams, shared with the reports and the projector
+    /// (see `Ledger`); a handler made alone keeps its own.
+    public init(store: EventStore) { self.init(store: store, cache: StateCache()) }
+
+    init(store: EventStore, cache: StateCache) {
         self.store = store
+        self.cache = cache
         locks = StreamLocks(patience: store.operationTimeout)
     }
 
@@ -122,56 +127,5 @@ public struct CommandHandler: Sendable {
             parts.append(StreamAppend(stream: write.stream.name, expected: version == 0 ? .noStream : .exact(version), events: events))
         }
         return AppendRequest(parts, idempotency: idempotency)
-    }
-}
-
-/// Recently loaded aggregate states, so that a hot stream (a fund paying claims, a loan
-/// taking repayments) is not re-read from its first event on every command. Bounded:
-/// when full it is emptied, which costs only re-reads.
-final class StateCache: Sendable {
-    private let entries = Mutex<[StreamRef: AggregateStates.Entry]>([:])
-    /// Streams being read from their first event: callers that find one wait for it.
-    private let firstReads = Mutex<[StreamRef: Task<AggregateStates.Entry, any Error>]>([:])
-    let capacity: Int
-
-    init(capacity: Int = 20_000) { self.capacity = capacity }
-
-    func get(_ ref: StreamRef) -> AggregateStates.Entry? { entries.withLock { $0[ref] } }
-
-    func put(_ ref: StreamRef, _ entry: AggregateStates.Entry) {
-        entries.withLock { entries in
-            if entries.count >= capacity && entries[ref] == nil { entries.removeAll(keepingCapacity: true) }
-            entries[ref] = entry
-        }
-    }
-
-    /// One stream's state: the cached one plus whatever was appended since. A stream not
-    /// cached is read from its first event once, however many callers ask at the same time
-    /// (thirty-two writers to one fund after a start would each fold its 230,000 events),
-    /// and each caller then reads on from that read: the log is append-only, so the state is
-    /// exact whoever wrote in between.
-    func load(_ ref: StreamRef, from store: EventStore, into states: inout AggregateStates) async throws {
-        let known: AggregateStates.Entry
-        if let cached = get(ref) { known = cached } else { known = try await firstRead(ref, from: store) }
-        states.restore(ref, known)
-        try await store.load(ref, from: (known.version ?? 0) + 1, into: &states)
-        put(ref, states.entry(ref))
-    }
-
-    private func firstRead(_ ref: StreamRef, from store: EventStore) async throws -> AggregateStates.Entry {
-        let read = firstReads.withLock { reads in
-            if let running = reads[ref] { return running }
-            let read = Task {
-                defer { self.firstReads.withLock { $0[ref] = nil } }
-                var states = AggregateStates()
-                try await store.load(ref, into: &states)
-                let entry = states.entry(ref)
-                self.put(ref, entry)
-                return entry
-            }
-            reads[ref] = read
-            return read
-        }
-        return try await read.value
     }
 }

@@ -30,10 +30,16 @@ public final class Projector: Sendable {
     /// then: a restart after a database fault resumes from them instead of reading them again.
     private let kept = Mutex<(funds: AggregateStates, checkpoint: Int64)?>(nil)
     private let readForState = Mutex<Int>(0)
+    /// Where the funds' states are handed over once a page is written, so the command handler
+    /// and the reports start from them instead of folding the funds' streams themselves.
+    let streams: StateCache?
 
-    public init(store: EventStore, pageSize: Int = 5000) {
+    public convenience init(store: EventStore, pageSize: Int = 5000) { self.init(store: store, pageSize: pageSize, streams: nil) }
+
+    init(store: EventStore, pageSize: Int = 5000, streams: StateCache?) {
         self.store = store
         self.pageSize = pageSize
+        self.streams = streams
     }
 
     /// The position the read models are known to include (−1 before the projector started).
@@ -135,7 +141,14 @@ public final class Projector: Sendable {
             try await store.load(.fund(try FundId(id)), through: checkpoint, into: &funds)
         }
         readForState.withLock { $0 += funds.versions.values.reduce(0) { $0 + Int($1) } }
+        handOver(funds)
         return (checkpoint, funds)
+    }
+
+    /// Offers the funds' states, as written, to the process's other readers of streams.
+    private func handOver(_ funds: AggregateStates) {
+        guard let streams else { return }
+        for id in funds.funds.keys { streams.offer(.fund(id), funds.entry(.fund(id))) }
     }
 
     public static func checkpoint(_ store: EventStore) async throws -> Int64 {
@@ -239,6 +252,7 @@ public final class Projector: Sendable {
                 rows.loans, rows.funds, exposure: exposure, from: previous, to: last, on: connection, logger: self.store.logger)
         }
         reached.withLock { $0 = last }
+        if !fold.funds.isEmpty { handOver(funds) }
         // Per committed batch: how many events it took in and how long folding and writing took.
         Recorder(label: "pledger_projector_batch_events").record(page.count)
         Metrics.Timer(label: "pledger_projector_batch_duration_seconds").recordNanoseconds((ContinuousClock.now - started).nanoseconds)

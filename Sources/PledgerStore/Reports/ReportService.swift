@@ -10,8 +10,9 @@ public struct ReportService: Sendable {
     public let store: EventStore
     public let gates: ReportGates
     /// Funds' states as last read, so the current view reads only what a fund's stream
-    /// gained since (a fund's stream grows with every enrolment and claim).
-    let funds = StateCache(capacity: 64)
+    /// gained since (a fund's stream grows with every enrolment and claim): the process's
+    /// cache on the primary, shared with the command handler and the projector.
+    let funds: StateCache
     /// Schemes and their loans, for the current views of risk sharing and exposure.
     let schemeStreams = FollowedStreams()
     /// Reports read from the read models and the log, kept with the positions they were
@@ -54,8 +55,13 @@ public struct ReportService: Sendable {
     /// `gates`: one set per process, shared by every service in it (the primary's and the
     /// replica's), since the reports' memory and the pool are the process's.
     public init(store: EventStore, gates: ReportGates = ReportGates()) {
+        self.init(store: store, gates: gates, streams: StateCache(capacity: 64))
+    }
+
+    init(store: EventStore, gates: ReportGates, streams: StateCache) {
         self.store = store
         self.gates = gates
+        funds = streams
     }
 
     private func fold(asOf: BusinessDate?, knownAt: RecordedTime?) async throws -> LedgerFold {
