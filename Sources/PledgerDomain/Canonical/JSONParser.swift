@@ -133,8 +133,22 @@ public struct JSONParser {
 
     private mutating func parseString() throws -> String {
         index += 1
+        let start = index
+        // Most strings have no escape: validated and made in one step.
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\\") {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                guard let string = String(validating: bytes[start..<index], as: UTF8.self) else {
+                    throw error("invalid UTF-8 in string")
+                }
+                index += 1
+                return string
+            }
+            if byte < 0x20 { throw error("unescaped control character in string") }
+            index += 1
+        }
         var scalars = String.UnicodeScalarView()
-        var runStart = index
+        var runStart = start
         func flushRun(_ end: Int) throws {
             guard runStart < end else { return }
             guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {

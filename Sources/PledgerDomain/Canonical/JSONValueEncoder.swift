@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Encodes a `Codable` value straight into a `JSONValue`: what `JSONEncoder` (keys
 /// `.convertToSnakeCase`) followed by `JSONParser` give, without the text in between — the
@@ -13,10 +14,24 @@ public enum JSONValueEncoder {
         return try root.value(at: [])
     }
 
+    /// `snakeCase(key)`, remembered: a few hundred property names are converted millions of
+    /// times (an import's or a demo's every event), and converting costs a fifth of encoding.
+    /// Keys beyond the first 4,096 (a dictionary's keys from data) are converted, not kept.
+    static func snakeCase(_ key: String) -> String {
+        if let known = snakeCases.withLock({ $0[key] }) { return known }
+        let converted = convertToSnakeCase(key)
+        snakeCases.withLock { known in
+            if known.count < 4096 { known[key] = converted }
+        }
+        return converted
+    }
+    private static let snakeCases = Mutex<[String: String]>([:])
+    static var rememberedSnakeCases: Int { snakeCases.withLock { $0.count } }
+
     /// Foundation's `convertToSnakeCase`: words split before each capital (a run of capitals
     /// is one word, its last capital starting the next word when a lower-case letter
     /// follows), lower-cased and joined by `_`.
-    static func snakeCase(_ key: String) -> String {
+    static func convertToSnakeCase(_ key: String) -> String {
         guard key.unicodeScalars.contains(where: { CharacterSet.uppercaseLetters.contains($0) }) else { return key }
         var words: [Range<String.Index>] = []
         var wordStart = key.startIndex
@@ -79,6 +94,7 @@ private final class Node {
     func member(_ key: String) -> Node {
         let node = Node()
         if case .object(var members) = content {
+            content = .unset  // so the append does not copy the members
             members.append((key, node))
             content = .object(members)
         } else {
@@ -90,6 +106,7 @@ private final class Node {
     func element() -> Node {
         let node = Node()
         if case .array(var nodes) = content {
+            content = .unset
             nodes.append(node)
             content = .array(nodes)
         } else {

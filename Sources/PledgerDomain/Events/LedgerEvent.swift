@@ -166,25 +166,23 @@ public enum LedgerEvent: Sendable, Hashable {
     /// Decodes stored `data`, first upcasting older schema versions to the current one.
     public static func decode(type: String, schema: Int32, data: String) throws -> LedgerEvent {
         guard let entry = catalogue[type] else { throw EventDecodingError.unknownType(type) }
-        var bytes = Data(data.utf8)
-        if schema != entry.schema {
-            guard schema < entry.schema else { throw EventDecodingError.futureSchema(type: type, schema: schema, known: entry.schema) }
-            var json = try JSONParser.parse(data)
-            json = try Upcasters.upcast(type: type, from: schema, to: entry.schema, json)
-            bytes = Data(CanonicalJSON.bytes(json))
-        }
+        if schema > entry.schema { throw EventDecodingError.futureSchema(type: type, schema: schema, known: entry.schema) }
         do {
-            return try entry.decode(bytes)
+            var json = try JSONParser.parse(data)
+            if schema != entry.schema { json = try Upcasters.upcast(type: type, from: schema, to: entry.schema, json) }
+            return try entry.decode(json)
         } catch let error as DecodingError {
             throw EventDecodingError.malformed(type: type, detail: EventCoding.describe(error))
+        } catch let error as CanonicalJSONError {
+            throw EventDecodingError.malformed(type: type, detail: error.description)
         }
     }
 
     /// Every event type with its current schema and decoder.
-    static let catalogue: [String: (schema: Int32, decode: @Sendable (Data) throws -> LedgerEvent)] = {
-        var entries: [String: (schema: Int32, decode: @Sendable (Data) throws -> LedgerEvent)] = [:]
+    static let catalogue: [String: (schema: Int32, decode: @Sendable (JSONValue) throws -> LedgerEvent)] = {
+        var entries: [String: (schema: Int32, decode: @Sendable (JSONValue) throws -> LedgerEvent)] = [:]
         func add<P: EventPayload>(_ type: P.Type, _ wrap: @escaping @Sendable (P) -> LedgerEvent) {
-            entries[P.type] = (P.schema, { wrap(try EventCoding.decoder.decode(P.self, from: $0)) })
+            entries[P.type] = (P.schema, { wrap(try JSONValueDecoder.decode(P.self, from: $0)) })
         }
         add(FundEstablished.self, LedgerEvent.fundEstablished)
         add(FundPolicyAmended.self, LedgerEvent.fundPolicyAmended)

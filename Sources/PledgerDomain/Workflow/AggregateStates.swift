@@ -16,20 +16,25 @@ public struct AggregateStates: Sendable {
 
     public func isLoaded(_ ref: StreamRef) -> Bool { versions[ref] != nil }
 
-    /// Marks a stream as loaded (at version 0 if it has no events yet).
+    /// Marks a stream as loaded (at version 0 if it has no events yet). Called for every event
+    /// applied: a state already there is not read or written again (a fund's is large).
     public mutating func markLoaded(_ ref: StreamRef) {
-        if versions[ref] == nil { versions[ref] = 0 }
+        if versions.index(forKey: ref) == nil { versions[ref] = 0 }
         switch ref {
-        case .fund(let id): funds[id] = funds[id] ?? FundState()
-        case .bank(let id): banks[id] = banks[id] ?? BankState()
-        case .borrower(let uscc): borrowers[uscc] = borrowers[uscc] ?? BorrowerState()
-        case .asset(let id): assets[id] = assets[id] ?? AssetState()
-        case .loan(let key): loans[key] = loans[key] ?? LoanState()
+        case .fund(let id): Self.ensure(&funds, id, FundState())
+        case .bank(let id): Self.ensure(&banks, id, BankState())
+        case .borrower(let uscc): Self.ensure(&borrowers, uscc, BorrowerState())
+        case .asset(let id): Self.ensure(&assets, id, AssetState())
+        case .loan(let key): Self.ensure(&loans, key, LoanState())
         case .lpr: break
-        case .scheme(let id): schemes[id] = schemes[id] ?? SchemeState()
-        case .subsidy(let id): subsidies[id] = subsidies[id] ?? SubsidyState()
-        case .insurer(let id): insurers[id] = insurers[id] ?? InsurerBookState()
+        case .scheme(let id): Self.ensure(&schemes, id, SchemeState())
+        case .subsidy(let id): Self.ensure(&subsidies, id, SubsidyState())
+        case .insurer(let id): Self.ensure(&insurers, id, InsurerBookState())
         }
+    }
+
+    private static func ensure<Key: Hashable, State>(_ states: inout [Key: State], _ key: Key, _ empty: @autoclosure () -> State) {
+        if states.index(forKey: key) == nil { states[key] = empty() }
     }
 
     /// One stream's state and version, saved so that it can be put back.

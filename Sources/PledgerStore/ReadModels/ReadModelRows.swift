@@ -13,13 +13,13 @@ public struct LoanRow: Sendable, Hashable {
     public init(_ snapshot: LoanSnapshot) throws {
         stream = snapshot.key.stream
         self.snapshot = snapshot
-        snapshotJSON = CanonicalJSON.string(try JSONParser.parse(EventCoding.encoder.encode(snapshot)))
+        snapshotJSON = CanonicalJSON.string(try JSONValueEncoder.encode(snapshot))
     }
 
     public init(stream: String, snapshotJSON: String) throws {
         self.stream = stream
         self.snapshotJSON = snapshotJSON
-        snapshot = try EventCoding.decoder.decode(LoanSnapshot.self, from: Data(snapshotJSON.utf8))
+        snapshot = try JSONValueDecoder.decode(LoanSnapshot.self, from: JSONParser.parse(snapshotJSON))
     }
 }
 

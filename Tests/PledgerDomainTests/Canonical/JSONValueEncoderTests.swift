@@ -64,6 +64,31 @@ struct JSONValueEncoderTests {
     func keys() throws {
         #expect(try JSONValueEncoder.encode(Keys()) == (try Self.throughText(Keys())))
         #expect(JSONValueEncoder.snakeCase("myURLProperty") == "my_url_property")
+        #expect(JSONValueEncoder.snakeCase("myURLProperty") == "my_url_property", "remembered")
+    }
+
+    /// An object with `count` camel-case keys made at run time.
+    struct ManyKeys: Encodable {
+        let count: Int
+        struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+        func encode(to encoder: any Encoder) throws {
+            var object = encoder.container(keyedBy: Key.self)
+            for index in 0..<count { try object.encode(index, forKey: Key(stringValue: "someKey\(index)Of\(index % 7)")) }
+        }
+    }
+
+    @Test("keys from data (a dictionary's) are converted the same however many there are; at most 4,096 are remembered")
+    func manyKeys() throws {
+        let many = ManyKeys(count: 6000)
+        #expect(try JSONValueEncoder.encode(many) == (try Self.throughText(many)))
+        #expect(try JSONValueEncoder.encode(many) == (try Self.throughText(many)), "converted again, partly remembered")
+        #expect(JSONValueEncoder.rememberedSnakeCases <= 4096)
+        #expect(JSONValueEncoder.rememberedSnakeCases > 0)
     }
 
     @Test("what the parser refuses is refused: integers beyond ±(2^53 − 1) and floating point")

@@ -1,0 +1,119 @@
+import Foundation
+import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
+
+@Suite("Events decoded without JSONDecoder")
+struct JSONValueDecoderTests {
+    enum Decoded<T: Equatable>: Equatable {
+        case success(T)
+        case failure(String)
+    }
+
+    /// `text` decoded by `JSONDecoder` (keys from snake case) and by `JSONValueDecoder`: both
+    /// values, or both errors described as the API describes them.
+    static func both<T: Decodable & Equatable>(_ type: T.Type, _ text: String) -> (Decoded<T>, Decoded<T>) {
+        func run(_ decode: () throws -> T) -> Decoded<T> {
+            do { return .success(try decode()) } catch let error as DecodingError {
+                return .failure(EventCoding.describe(error))
+            } catch { return .failure("\(error)") }
+        }
+        return (
+            run { try EventCoding.decoder.decode(T.self, from: Data(text.utf8)) },
+            run { try JSONValueDecoder.decode(T.self, from: try JSONParser.parse(text)) }
+        )
+    }
+
+    @Test("every event type: the same value as JSONDecoder gives, and the value encoded")
+    func everySample() throws {
+        func check<P: EventPayload>(_ payload: P) throws {
+            let text = CanonicalJSON.string(try JSONValueEncoder.encode(payload))
+            let (foundation, ours) = Self.both(P.self, text)
+            #expect(foundation == ours, "\(P.type)")
+            #expect(ours == .success(payload), "\(P.type)")
+        }
+        for event in EventRoundTripTests.samples { try check(event.payload) }
+    }
+
+    @Test("every event and every loan snapshot of random command sequences: the same value as JSONDecoder gives", arguments: 0..<4)
+    func randomSequences(seed: UInt64) async throws {
+        func check<T: Codable & Equatable>(_ value: T) throws {
+            let (foundation, ours) = Self.both(T.self, CanonicalJSON.string(try JSONValueEncoder.encode(value)))
+            #expect(foundation == ours, "\(T.self)")
+            #expect(ours == .success(value), "\(T.self)")
+        }
+        func check<P: EventPayload>(payload: P) throws { try check(payload) }
+        var generator = CommandGenerator(seed: seed)
+        var ledger = InMemoryLedger()
+        for command in generator.setup() { try ledger.run(command) }
+        for step in 0..<300 {
+            if step % 8 == 0 { await Task.yield() }
+            _ = try? ledger.run(generator.next(ledger))
+        }
+        #expect(ledger.log.count > 50)
+        for recorded in ledger.log { try check(payload: recorded.event.payload) }
+        let snapshots = ledger.states.loanSnapshots
+        #expect(!snapshots.isEmpty)
+        for snapshot in snapshots { try check(snapshot) }
+    }
+
+    struct Shape: Codable, Equatable {
+        var amountFen: Int64
+        var paidOn: BusinessDate
+        var note: String?
+        var dueOn: BusinessDate?
+        var counts: [String: Int] = [:]
+        var parts: [Part] = []
+        struct Part: Codable, Equatable {
+            var kindCode: Int8
+            var label: String
+        }
+    }
+
+    @Test(
+        "what JSONDecoder refuses is refused with the same field and reason; what it accepts is accepted",
+        arguments: [
+            #"{"amount_fen": 5, "paid_on": "2024-01-31"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "note": null, "counts": {"snake_key": 1, "camelKey": 2}}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": [{"kind_code": 3, "label": "x"}], "extra": true}"#,
+            #"{"amountFen": 5, "paid_on": "2024-01-31"}"#,
+            #"{"paid_on": "2024-01-31"}"#,
+            #"{"amount_fen": null, "paid_on": "2024-01-31"}"#,
+            #"{"amount_fen": "5", "paid_on": "2024-01-31"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-02-30"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": [{"kind_code": 300, "label": "x"}]}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": [{"kind_code": 3}]}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": {"kind_code": 3}}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "note": 7}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "due_on": null}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "due_on": "2024-13-01"}"#,
+            #"[1, 2]"#,
+        ])
+    func refusals(text: String) {
+        let (foundation, ours) = Self.both(Shape.self, text)
+        #expect(foundation == ours, "\(text)")
+    }
+
+    @Test("a stored event that does not decode is reported as malformed, naming the field")
+    func malformedEvent() {
+        #expect(throws: EventDecodingError.malformed(type: "RepaymentReceived", detail: "principal_fen: is required")) {
+            try LedgerEvent.decode(
+                type: "RepaymentReceived", schema: RepaymentReceived.schema, data: #"{"interest_fen": 0, "paid_on": "2024-01-31"}"#)
+        }
+        #expect(throws: EventDecodingError.self) {
+            try LedgerEvent.decode(type: "RepaymentReceived", schema: RepaymentReceived.schema, data: "{not json")
+        }
+    }
+
+    @Test("keys are converted as JSONDecoder converts them, and at most 4,096 are remembered")
+    func keys() {
+        for key in ["amount_fen", "_leading", "trailing_", "a__b", "already", "URL_value", "x_1_y", ""] {
+            #expect(JSONValueDecoder.camelCase(key) == JSONValueDecoder.camelCase(key), "\(key)")
+        }
+        #expect(JSONValueDecoder.camelCase("amount_fen") == "amountFen")
+        #expect(JSONValueDecoder.camelCase("_leading_one") == "_leadingOne")
+        for index in 0..<5000 { _ = JSONValueDecoder.camelCase("key_\(index)_of") }
+        #expect(JSONValueDecoder.rememberedCamelCases <= 4096)
+    }
+}
