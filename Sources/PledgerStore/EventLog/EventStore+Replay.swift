@@ -4,6 +4,8 @@ extension EventStore {
     /// Folds the log from its first event, in pages of 5000: the whole ledger, or what it
     /// said as of a business date, as known at a time, or up to a position. Reports' past
     /// views, the projector's rebuild and the reconciliation of the read models start here.
+    /// The next page is read and decoded while one is folded (two cores: decoding is most of
+    /// the work).
     public func replay(
         asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, toPosition: Int64? = nil,
         progress: (Int64, Int64) -> Void = { _, _ in }
@@ -11,14 +13,17 @@ extension EventStore {
         var fold = LedgerFold(asOf: asOf, knownAt: knownAt)
         let head = try await head().position
         let last = min(toPosition ?? head, head)
-        var cursor: Int64 = 0
-        reading: while cursor < last {
+        @Sendable func page(after cursor: Int64) async throws -> [RecordedEvent] {
+            guard cursor < last else { return [] }
+            return try await read(after: cursor, limit: Int(min(5000, last - cursor))).map { try RecordedEvent($0.envelope) }
+        }
+        var current = try await page(after: 0)
+        reading: while let tail = current.last?.position {
             try Task.checkCancellation()
-            let page = try await read(after: cursor, limit: Int(min(5000, last - cursor)))
-            guard let tail = page.last else { break }
-            for stored in page where !fold.apply(try RecordedEvent(stored.envelope)) { break reading }
-            cursor = tail.position
-            progress(cursor, last)
+            async let following = page(after: tail)
+            for recorded in current where !fold.apply(recorded) { break reading }
+            progress(tail, last)
+            current = try await following
         }
         return fold
     }

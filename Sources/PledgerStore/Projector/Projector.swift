@@ -93,24 +93,20 @@ public final class Projector: Sendable {
     }
 
     /// Recomputes the read models from position 1: folds the whole log in memory, then
-    /// replaces every row and the checkpoint in one transaction. Readers see the old tables
-    /// until it commits, never a half-built one; a projector running meanwhile finds the
-    /// checkpoint moved and restarts from it.
+    /// replaces every row and the checkpoint in one transaction (`ReadModelWriter.replaceAll`,
+    /// `pageSize` loans per statement).
+    /// Readers see the old tables until it commits, never a half-built one; a projector running
+    /// meanwhile finds the checkpoint moved and restarts from it.
     @discardableResult
     public func rebuild(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
-        let fold = try await store.replay(progress: progress)
-        let rows = try fold.states.rows()
-        let position = fold.lastPosition
+        // Only the rows and the funds outlive the fold (its loans' states are most of its memory).
+        let (rows, funds, position) = try await { [store] in
+            let fold = try await store.replay(progress: progress)
+            return (try fold.states.rows(), fold.states.funds, fold.lastPosition)
+        }()
         try await store.client.withTransaction(logger: store.logger) { connection in
-            try await ReadModelWriter.lockCheckpoint(expecting: nil, on: connection, logger: self.store.logger)
-            try await connection.query("DELETE FROM rm_loans", logger: self.store.logger)
-            try await connection.query("DELETE FROM rm_funds", logger: self.store.logger)
-            try await connection.query("DELETE FROM rm_growth", logger: self.store.logger)
-            try await connection.query("DELETE FROM rm_growth_months", logger: self.store.logger)
-            try await connection.query("DELETE FROM rm_exposure", logger: self.store.logger)
-            let exposure = ExposureTable.Changes(everyBorrower: Set(fold.states.funds.keys), funds: fold.states.funds)
-            try await ReadModelWriter.upsert(
-                rows.loans, rows.funds, exposure: exposure, from: nil, to: position, on: connection, logger: self.store.logger)
+            try await ReadModelWriter.replaceAll(
+                rows, funds: funds, position: position, chunk: self.pageSize, on: connection, logger: self.store.logger)
         }
         reached.withLock { $0 = position }
         return position

@@ -122,9 +122,13 @@ enum ExposureTable {
     /// Every row `states` gives: each fund's borrowers' rows and their sums — what the table
     /// should hold, for `reconcile projections`.
     static func expected(_ states: AggregateStates) throws -> Set<Row> {
-        let loans = Dictionary(grouping: states.loanSnapshots.filter { $0.fundId != nil }) { $0.fundId! }
+        try expected(funds: states.funds, loans: states.loanSnapshots)
+    }
+
+    static func expected(funds: [FundId: FundState], loans snapshots: [LoanSnapshot]) throws -> Set<Row> {
+        let loans = Dictionary(grouping: snapshots.filter { $0.fundId != nil }) { $0.fundId! }
         var rows = Set<Row>()
-        for (id, fund) in states.funds where fund.exists {
+        for (id, fund) in funds where fund.exists {
             var sums: [[String]: Figures] = [:]
             for (borrower, mine) in Dictionary(grouping: loans[id] ?? [], by: \.borrower) {
                 for row in try Self.rows(fund: fund, borrower: borrower, loans: mine) {
@@ -203,7 +207,7 @@ enum ExposureTable {
     }
 
     /// Inserts `rows`; with `adding`, adds them to rows already there.
-    private static func write(_ rows: [Row], adding: Bool, on connection: PostgresConnection, logger: Logger) async throws {
+    static func write(_ rows: [Row], adding: Bool, on connection: PostgresConnection, logger: Logger) async throws {
         guard !rows.isEmpty else { return }
         let values = (0..<10).map { index in rows.map { $0.figures.values[index] } }
         let conflict =

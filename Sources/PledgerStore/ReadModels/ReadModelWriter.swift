@@ -32,16 +32,9 @@ enum ReadModelWriter {
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         try await lockCheckpoint(expecting: previous, on: connection, logger: logger)
-        // By borrower, a borrower's loans in one chunk: the growth sums read its other loans.
-        let loans = loans.sorted { ($0.snapshot.borrower, $0.stream) < ($1.snapshot.borrower, $1.stream) }
-        var start = 0
-        while start < loans.count {
-            var end = min(start + 5000, loans.count)
-            while end < loans.count && loans[end].snapshot.borrower == loans[end - 1].snapshot.borrower { end += 1 }
-            let chunk = Array(loans[start..<end])
+        for chunk in byBorrower(loans) {
             try await GrowthTable.apply(chunk, on: connection, logger: logger)
             try await upsertLoans(chunk, position: position, on: connection, logger: logger)
-            start = end
         }
         for start in stride(from: 0, to: funds.count, by: 5000) {
             try await upsertFunds(Array(funds[start..<min(start + 5000, funds.count)]), position: position, on: connection, logger: logger)
@@ -50,6 +43,57 @@ enum ReadModelWriter {
         try await ExposureTable.apply(exposure, on: connection, logger: logger)
         try await connection.query(
             "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
+    }
+
+    /// Replaces every row with those a fold of the log up to `position` gives: the loans and
+    /// funds, the growth sums and the exposure parts computed at once from the fold (the
+    /// functions `reconcile projections` checks the tables against), rather than brought
+    /// forward loan by loan as the projector does — nothing is read back.
+    static func replaceAll(
+        _ rows: (loans: [LoanRow], funds: [FundRow]), funds: [FundId: FundState], position: Int64, chunk: Int = 5000,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await lockCheckpoint(expecting: nil, on: connection, logger: logger)
+        for table in ["rm_loans", "rm_funds", "rm_growth", "rm_growth_months", "rm_exposure"] {
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"), logger: logger)
+        }
+        // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
+        // its borrower's other loans) and written once: the whole tally without every loan's
+        // runs held at once, and each cell written once.
+        var growth: [GrowthEntry: GrowthSums] = [:]
+        for loans in byBorrower(rows.loans, size: chunk) {
+            try await upsertLoans(loans, position: position, on: connection, logger: logger)
+            for (entry, sums) in GrowthEntry.tally(loans.map(\.snapshot), byBank: true) {
+                growth[entry, default: .zero] = growth[entry, default: .zero] + sums
+            }
+        }
+        try await GrowthTable.add(growth, on: connection, logger: logger)
+        for start in stride(from: 0, to: rows.funds.count, by: 5000) {
+            try await upsertFunds(
+                Array(rows.funds[start..<min(start + 5000, rows.funds.count)]), position: position, on: connection, logger: logger)
+        }
+        let exposure = Array(try ExposureTable.expected(funds: funds, loans: rows.loans.map(\.snapshot)))
+        for start in stride(from: 0, to: exposure.count, by: 5000) {
+            try await ExposureTable.write(
+                Array(exposure[start..<min(start + 5000, exposure.count)]), adding: false, on: connection, logger: logger)
+        }
+        try await connection.query(
+            "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
+    }
+
+    /// About `size` loans per chunk, a borrower's loans always in one: the growth sums of a
+    /// loan depend on the borrower's other loans.
+    static func byBorrower(_ loans: [LoanRow], size: Int = 5000) -> [[LoanRow]] {
+        let loans = loans.sorted { ($0.snapshot.borrower, $0.stream) < ($1.snapshot.borrower, $1.stream) }
+        var chunks: [[LoanRow]] = []
+        var start = 0
+        while start < loans.count {
+            var end = min(start + max(1, size), loans.count)
+            while end < loans.count && loans[end].snapshot.borrower == loans[end - 1].snapshot.borrower { end += 1 }
+            chunks.append(Array(loans[start..<end]))
+            start = end
+        }
+        return chunks
     }
 
     private static func upsertLoans(_ loans: [LoanRow], position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
