@@ -1,3 +1,4 @@
+import Foundation
 import PledgerDomain
 import Synchronization
 
@@ -10,7 +11,7 @@ import Synchronization
 final class StateCache: Sendable {
     private let entries = Mutex<[StreamRef: AggregateStates.Entry]>([:])
     /// Streams being read from their first event: callers that find one wait for it.
-    private let firstReads = Mutex<[StreamRef: Task<AggregateStates.Entry, any Error>]>([:])
+    private let firstReads = Mutex<[StreamRef: (through: Int64, token: UUID, task: Task<AggregateStates.Entry, any Error>)]>([:])
     let capacity: Int
 
     init(capacity: Int = 20_000) { self.capacity = capacity }
@@ -53,18 +54,31 @@ final class StateCache: Sendable {
         put(ref, states.entry(ref))
     }
 
-    private func firstRead(_ ref: StreamRef, from store: EventStore) async throws -> AggregateStates.Entry {
+    /// A stream read from its first event up to `position` (by default the head as it is when
+    /// asked), once however many callers ask at the same time: a caller joins a read running up
+    /// to the same position, or — asking for no position, as it reads on anyway — any read. The
+    /// projector starting reads its funds up to its checkpoint this way, so a report or a
+    /// command asking for a fund meanwhile waits for that read instead of making its own.
+    func firstRead(_ ref: StreamRef, through position: Int64? = nil, from store: EventStore) async throws -> AggregateStates.Entry {
+        if position == nil, let running = firstReads.withLock({ $0[ref]?.task }) { return try await running.value }
+        // Up to the head as it is now: a projector starting at the head can join this read.
+        let position = if let position { position } else { try await store.head().position }
         let read = firstReads.withLock { reads in
-            if let running = reads[ref] { return running }
+            if let running = reads[ref], running.through == position { return running.task }
+            let token = UUID()
             let read = Task {
-                defer { self.firstReads.withLock { $0[ref] = nil } }
+                defer {
+                    self.firstReads.withLock { reads in
+                        if reads[ref]?.token == token { reads[ref] = nil }
+                    }
+                }
                 var states = AggregateStates()
-                try await store.load(ref, into: &states)
+                try await store.load(ref, through: position, into: &states)
                 let entry = states.entry(ref)
-                self.put(ref, entry)
+                self.offer(ref, entry)
                 return entry
             }
-            reads[ref] = read
+            if reads[ref] == nil { reads[ref] = (position, token, read) }
             return read
         }
         return try await read.value

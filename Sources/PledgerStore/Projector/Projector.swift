@@ -133,8 +133,28 @@ public final class Projector: Sendable {
             return (checkpoint, memory.funds)
         }
         var funds = AggregateStates()
-        for id in ids {
-            try await store.load(.fund(try FundId(id)), through: checkpoint, into: &funds)
+        let refs = try ids.map { StreamRef.fund(try FundId($0)) }
+        if let streams {
+            // Through the process's cache, all at once: a report or a command asking for a fund
+            // meanwhile waits for these reads rather than making its own. (A fund the cache
+            // holds already may be past the checkpoint: read again.)
+            let read = try await withThrowingTaskGroup(of: (StreamRef, AggregateStates.Entry?).self) { group in
+                for ref in refs {
+                    group.addTask { [store] in
+                        (ref, streams.get(ref) == nil ? try await streams.firstRead(ref, through: checkpoint, from: store) : nil)
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            for ref in refs {
+                if let entry = read[ref] ?? nil {
+                    funds.restore(ref, entry)
+                } else {
+                    try await store.load(ref, through: checkpoint, into: &funds)
+                }
+            }
+        } else {
+            for ref in refs { try await store.load(ref, through: checkpoint, into: &funds) }
         }
         readForState.withLock { $0 += funds.versions.values.reduce(0) { $0 + Int($1) } }
         handOver(funds)
