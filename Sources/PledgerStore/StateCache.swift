@@ -5,13 +5,21 @@ import Synchronization
 /// Recently loaded aggregate states, so that a hot stream (a fund paying claims, a loan
 /// taking repayments) is not re-read from its first event on every command or report. One
 /// per process (`Ledger`), shared by the command handler, the reports and the projector,
-/// which hands over the funds it folds: a national fund's state (hundreds of thousands of
-/// events, tens of MiB) is then read once and held once, not once per room. Bounded: when
-/// full it drops every state but the funds', which costs only re-reads.
+/// which hands over the funds it reads on start: a national fund's state (hundreds of
+/// thousands of events, tens of MiB) is then read once, not once per room. Bounded: when
+/// full it drops every state but the funds' (and everything, should the funds alone fill
+/// it), which costs only re-reads.
 final class StateCache: Sendable {
     private let entries = Mutex<[StreamRef: AggregateStates.Entry]>([:])
-    /// Streams being read from their first event: callers that find one wait for it.
-    private let firstReads = Mutex<[StreamRef: (through: Int64, token: UUID, task: Task<AggregateStates.Entry, any Error>)]>([:])
+    /// A stream being read from its first event, up to a position.
+    private struct Read {
+        let through: Int64
+        let token: UUID
+        let task: Task<AggregateStates.Entry, any Error>
+    }
+    /// The streams being read from their first event: callers that find a suitable read wait
+    /// for it.
+    private let firstReads = Mutex<[StreamRef: [Read]]>([:])
     let capacity: Int
 
     init(capacity: Int = 20_000) { self.capacity = capacity }
@@ -20,11 +28,7 @@ final class StateCache: Sendable {
 
     func put(_ ref: StreamRef, _ entry: AggregateStates.Entry) {
         entries.withLock { entries in
-            if entries.count >= capacity && entries[ref] == nil {
-                entries = entries.filter {
-                    if case .fund = $0.key { true } else { false }
-                }
-            }
+            makeRoom(for: ref, in: &entries)
             entries[ref] = entry
         }
     }
@@ -36,9 +40,17 @@ final class StateCache: Sendable {
         guard let version = entry.version else { return }
         entries.withLock { entries in
             if let held = entries[ref]?.version, held > version { return }
-            if entries.count >= capacity && entries[ref] == nil { return }
+            makeRoom(for: ref, in: &entries)
             entries[ref] = entry
         }
+    }
+
+    private func makeRoom(for ref: StreamRef, in entries: inout [StreamRef: AggregateStates.Entry]) {
+        guard entries.count >= capacity, entries[ref] == nil else { return }
+        entries = entries.filter {
+            if case .fund = $0.key { true } else { false }
+        }
+        if entries.count >= capacity { entries.removeAll() }
     }
 
     /// One stream's state: the cached one plus whatever was appended since. A stream not
@@ -54,32 +66,40 @@ final class StateCache: Sendable {
         put(ref, states.entry(ref))
     }
 
-    /// A stream read from its first event up to `position` (by default the head as it is when
-    /// asked), once however many callers ask at the same time: a caller joins a read running up
-    /// to the same position, or — asking for no position, as it reads on anyway — any read. The
-    /// projector starting reads its funds up to its checkpoint this way, so a report or a
-    /// command asking for a fund meanwhile waits for that read instead of making its own.
+    /// A stream read from its first event up to `position`, once however many callers ask at
+    /// the same time: a caller joins a running read up to the same position or further.
+    /// With no position a caller reads on anyway: a fund is read up to the head as it is when
+    /// asked (so it joins the projector's read of the fund on a start at the head, and never a
+    /// read far behind, which each caller would then have to read on from), any other stream
+    /// to its end (only callers with no position read those).
     func firstRead(_ ref: StreamRef, through position: Int64? = nil, from store: EventStore) async throws -> AggregateStates.Entry {
-        if position == nil, let running = firstReads.withLock({ $0[ref]?.task }) { return try await running.value }
-        // Up to the head as it is now: a projector starting at the head can join this read.
-        let position = if let position { position } else { try await store.head().position }
+        let target: Int64
+        if let position {
+            target = position
+        } else if case .fund = ref {
+            target = try await store.head().position
+        } else {
+            target = .max
+        }
         let read = firstReads.withLock { reads in
-            if let running = reads[ref], running.through == position { return running.task }
+            let running = reads[ref] ?? []
+            if let joined = running.first(where: { position == nil ? $0.through >= target : $0.through == target }) { return joined.task }
             let token = UUID()
-            let read = Task {
+            let task = Task {
                 defer {
                     self.firstReads.withLock { reads in
-                        if reads[ref]?.token == token { reads[ref] = nil }
+                        reads[ref]?.removeAll { $0.token == token }
+                        if reads[ref]?.isEmpty == true { reads[ref] = nil }
                     }
                 }
                 var states = AggregateStates()
-                try await store.load(ref, through: position, into: &states)
+                try await store.load(ref, through: target, into: &states)
                 let entry = states.entry(ref)
                 self.offer(ref, entry)
                 return entry
             }
-            if reads[ref] == nil { reads[ref] = (position, token, read) }
-            return read
+            reads[ref, default: []].append(Read(through: target, token: token, task: task))
+            return task
         }
         return try await read.value
     }

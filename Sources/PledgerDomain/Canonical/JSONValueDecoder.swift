@@ -15,13 +15,15 @@ public enum JSONValueDecoder {
         try ValueDecoder.decode(T.self, from: value, at: [])
     }
 
-    /// `key` as `JSONDecoder` with `.convertFromSnakeCase` reads it, remembered. Keys beyond
-    /// the first 4,096 (a dictionary's keys from data) are converted, not kept.
+    /// `key` as `JSONDecoder` with `.convertFromSnakeCase` reads it, remembered. At 4,096 keys
+    /// (a dictionary's keys from data) the table starts again: bounded, and never left full of
+    /// keys that are not the ledger's own.
     static func camelCase(_ key: String) -> String {
         if let known = camelCases.withLock({ $0[key] }) { return known }
         let converted = convertFromSnakeCase(key)
         camelCases.withLock { known in
-            if known.count < 4096 { known[key] = converted }
+            if known.count >= 4096 { known.removeAll() }
+            known[key] = converted
         }
         return converted
     }
@@ -109,12 +111,22 @@ private struct ValueDecoder: Decoder {
             type, DecodingError.Context(codingPath: path, debugDescription: "Expected to decode \(type) but found \(found) instead."))
     }
 
+    /// `JSONDecoder`'s error for a container asked of a null: a missing value, not a mismatch.
+    private func absent(_ type: Any.Type, _ kind: String) -> DecodingError {
+        DecodingError.valueNotFound(
+            type,
+            DecodingError.Context(
+                codingPath: codingPath, debugDescription: "Cannot get \(kind) decoding container -- found null value instead"))
+    }
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        if value == .null { throw absent([String: Any].self, "keyed") }
         guard case .object(let object) = value else { throw Self.mismatch([String: Any].self, value, at: codingPath) }
         return KeyedDecodingContainer(KeyedValueContainer<Key>(object: object, codingPath: codingPath))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        if value == .null { throw absent([Any].self, "unkeyed") }
         guard case .array(let elements) = value else { throw Self.mismatch([Any].self, value, at: codingPath) }
         return UnkeyedValueContainer(elements: elements, codingPath: codingPath)
     }
@@ -252,12 +264,11 @@ private struct UnkeyedValueContainer: UnkeyedDecodingContainer {
 
     private var path: [any CodingKey] { codingPath + [AnyKey(intValue: currentIndex)] }
 
-    private mutating func next(_ type: Any.Type) throws -> JSONValue {
+    private func current(_ type: Any.Type) throws -> JSONValue {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(
                 type, DecodingError.Context(codingPath: path, debugDescription: "Unkeyed container is at end."))
         }
-        defer { currentIndex += 1 }
         return elements[currentIndex]
     }
 
@@ -273,24 +284,29 @@ private struct UnkeyedValueContainer: UnkeyedDecodingContainer {
         return false
     }
 
+    // Each reads the current element and moves on only once that succeeded, as `JSONDecoder` does.
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let at = path
-        return try ValueDecoder.decode(type, from: try next(type), at: at)
+        let value = try ValueDecoder.decode(type, from: try current(type), at: path)
+        currentIndex += 1
+        return value
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let at = path
-        return try ValueDecoder(value: try next([String: Any].self), codingPath: at).container(keyedBy: type)
+        let container = try ValueDecoder(value: try current([String: Any].self), codingPath: path).container(keyedBy: type)
+        currentIndex += 1
+        return container
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let at = path
-        return try ValueDecoder(value: try next([Any].self), codingPath: at).unkeyedContainer()
+        let container = try ValueDecoder(value: try current([Any].self), codingPath: path).unkeyedContainer()
+        currentIndex += 1
+        return container
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let at = path
-        return ValueDecoder(value: try next(Any.self), codingPath: at)
+        let decoder = ValueDecoder(value: try current(Any.self), codingPath: path)
+        currentIndex += 1
+        return decoder
     }
 }
 

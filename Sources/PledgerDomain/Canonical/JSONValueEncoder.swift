@@ -16,12 +16,13 @@ public enum JSONValueEncoder {
 
     /// `snakeCase(key)`, remembered: a few hundred property names are converted millions of
     /// times (an import's or a demo's every event), and converting costs a fifth of encoding.
-    /// Keys beyond the first 4,096 (a dictionary's keys from data) are converted, not kept.
+    /// At 4,096 keys (a dictionary's keys from data) the table starts again.
     static func snakeCase(_ key: String) -> String {
         if let known = snakeCases.withLock({ $0[key] }) { return known }
         let converted = convertToSnakeCase(key)
         snakeCases.withLock { known in
-            if known.count < 4096 { known[key] = converted }
+            if known.count >= 4096 { known.removeAll() }
+            known[key] = converted
         }
         return converted
     }

@@ -13,9 +13,13 @@ extension EventStore {
         var fold = LedgerFold(asOf: asOf, knownAt: knownAt)
         let head = try await head().position
         let last = min(toPosition ?? head, head)
+        // Only events recorded by `knownAt` are decoded (recorded times never decrease along
+        // the log): one a newer build wrote after the cut cannot stop the view.
         @Sendable func page(after cursor: Int64) async throws -> [RecordedEvent] {
             guard cursor < last else { return [] }
-            return try await read(after: cursor, limit: Int(min(5000, last - cursor))).map { try RecordedEvent($0.envelope) }
+            return try await read(after: cursor, limit: Int(min(5000, last - cursor)))
+                .prefix { stored in knownAt.map { stored.envelope.recordedAt <= $0 } ?? true }
+                .map { try RecordedEvent($0.envelope) }
         }
         var current = try await page(after: 0)
         reading: while let tail = current.last?.position {

@@ -1,7 +1,7 @@
 import PledgerDomain
 
 /// One stream at a time: its events decoded, and the state they fold to. Reads only; the
-/// command handler keeps a cache of states on top of these for the streams it writes.
+/// process's `StateCache` keeps states on top of these for the commands, reports and projector.
 extension EventStore {
     /// Every event of one stream, decoded.
     public func events(of ref: StreamRef, fromVersion start: Int32 = 1) async throws -> [RecordedEvent] {

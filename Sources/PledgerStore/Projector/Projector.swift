@@ -30,8 +30,9 @@ public final class Projector: Sendable {
     /// then: a restart after a database fault resumes from them instead of reading them again.
     private let kept = Mutex<(funds: AggregateStates, checkpoint: Int64)?>(nil)
     private let readForState = Mutex<Int>(0)
-    /// Where the funds' states are handed over once a page is written, so the command handler
-    /// and the reports start from them instead of folding the funds' streams themselves.
+    /// Where the funds' states are handed over (on start, and after a page for a fund it lacks),
+    /// so the command handler and the reports start from them instead of folding the funds'
+    /// streams themselves.
     let streams: StateCache?
 
     public convenience init(store: EventStore, pageSize: Int = 5000) { self.init(store: store, pageSize: pageSize, streams: nil) }
@@ -161,10 +162,15 @@ public final class Projector: Sendable {
         return (checkpoint, funds)
     }
 
-    /// Offers the funds' states, as written, to the process's other readers of streams.
-    private func handOver(_ funds: AggregateStates) {
+    /// Offers the funds' states, as written, to the process's other readers of streams — with
+    /// `missingOnly`, only those the cache does not hold. A state handed over is shared until
+    /// one side changes it, and then copied whole (a national fund's: tens of MiB): after each
+    /// page only a fund the cache lacks (a new one, or one it dropped) is worth that.
+    private func handOver(_ funds: AggregateStates, missingOnly: Bool = false) {
         guard let streams else { return }
-        for id in funds.funds.keys { streams.offer(.fund(id), funds.entry(.fund(id))) }
+        for id in funds.funds.keys where !missingOnly || streams.get(.fund(id)) == nil {
+            streams.offer(.fund(id), funds.entry(.fund(id)))
+        }
     }
 
     public static func checkpoint(_ store: EventStore) async throws -> Int64 {
@@ -268,7 +274,7 @@ public final class Projector: Sendable {
                 rows.loans, rows.funds, exposure: exposure, from: previous, to: last, on: connection, logger: self.store.logger)
         }
         reached.withLock { $0 = last }
-        if !fold.funds.isEmpty { handOver(funds) }
+        if !fold.funds.isEmpty { handOver(funds, missingOnly: true) }
         // Per committed batch: how many events it took in and how long folding and writing took.
         Recorder(label: "pledger_projector_batch_events").record(page.count)
         Metrics.Timer(label: "pledger_projector_batch_duration_seconds").recordNanoseconds((ContinuousClock.now - started).nanoseconds)

@@ -87,6 +87,10 @@ struct JSONValueDecoderTests {
             #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": {"kind_code": 3}}"#,
             #"{"amount_fen": 5, "paid_on": "2024-01-31", "note": 7}"#,
             #"{"amount_fen": 5, "paid_on": "2024-01-31", "due_on": null}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": null}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "counts": null}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": [null]}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": [{"kind_code": 3, "label": null}]}"#,
             #"{"amount_fen": 5, "paid_on": "2024-01-31", "due_on": "2024-13-01"}"#,
             #"[1, 2]"#,
         ])
