@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Decodes a `Decodable` value straight from a `JSONValue`: what `JSONDecoder` (keys
 /// `.convertFromSnakeCase`) gives for the same JSON text — the path every event read from the
@@ -15,20 +14,10 @@ public enum JSONValueDecoder {
         try ValueDecoder.decode(T.self, from: value, at: [])
     }
 
-    /// `key` as `JSONDecoder` with `.convertFromSnakeCase` reads it, remembered. At 4,096 keys
-    /// (a dictionary's keys from data) the table starts again: bounded, and never left full of
-    /// keys that are not the ledger's own.
-    static func camelCase(_ key: String) -> String {
-        if let known = camelCases.withLock({ $0[key] }) { return known }
-        let converted = convertFromSnakeCase(key)
-        camelCases.withLock { known in
-            if known.count >= 4096 { known.removeAll() }
-            known[key] = converted
-        }
-        return converted
-    }
-    private static let camelCases = Mutex<[String: String]>([:])
-    static var rememberedCamelCases: Int { camelCases.withLock { $0.count } }
+    /// `key` as `JSONDecoder` with `.convertFromSnakeCase` reads it, remembered (`KeyConversions`).
+    static func camelCase(_ key: String) -> String { camelCases(key) }
+    private static let camelCases = KeyConversions(convertFromSnakeCase)
+    static var rememberedCamelCases: Int { camelCases.count }
 
     /// Asks `JSONDecoder` itself, on a one-key object, so the two can never disagree.
     private static func convertFromSnakeCase(_ key: String) -> String {

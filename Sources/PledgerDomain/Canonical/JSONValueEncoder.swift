@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Encodes a `Codable` value straight into a `JSONValue`: what `JSONEncoder` (keys
 /// `.convertToSnakeCase`) followed by `JSONParser` give, without the text in between — the
@@ -14,20 +13,10 @@ public enum JSONValueEncoder {
         return try root.value(at: [])
     }
 
-    /// `snakeCase(key)`, remembered: a few hundred property names are converted millions of
-    /// times (an import's or a demo's every event), and converting costs a fifth of encoding.
-    /// At 4,096 keys (a dictionary's keys from data) the table starts again.
-    static func snakeCase(_ key: String) -> String {
-        if let known = snakeCases.withLock({ $0[key] }) { return known }
-        let converted = convertToSnakeCase(key)
-        snakeCases.withLock { known in
-            if known.count >= 4096 { known.removeAll() }
-            known[key] = converted
-        }
-        return converted
-    }
-    private static let snakeCases = Mutex<[String: String]>([:])
-    static var rememberedSnakeCases: Int { snakeCases.withLock { $0.count } }
+    /// `convertToSnakeCase(key)`, remembered (`KeyConversions`).
+    static func snakeCase(_ key: String) -> String { snakeCases(key) }
+    private static let snakeCases = KeyConversions(convertToSnakeCase)
+    static var rememberedSnakeCases: Int { snakeCases.count }
 
     /// Foundation's `convertToSnakeCase`: words split before each capital (a run of capitals
     /// is one word, its last capital starting the next word when a lower-case letter
