@@ -48,6 +48,22 @@ public struct ReadModelQueries: Sendable {
         }
     }
 
+    /// The schemes agreed up to `position`, in the order they were agreed: found by their
+    /// agreements (an indexed handful of rows, 500 per query).
+    public func schemesAgreed(through position: Int64 = .max) async throws -> [SchemeId] {
+        var schemes: [SchemeId] = []
+        var after: Int64 = 0
+        while after < position {
+            let agreements = try await registrations(type: SchemeAgreed.type, after: after, limit: 500)
+            for agreement in agreements where agreement.position <= position {
+                if case .schemeAgreed(let agreed) = try RecordedEvent(agreement.envelope).event { schemes.append(agreed.schemeId) }
+            }
+            guard agreements.count == 500, let last = agreements.last else { break }
+            after = last.position
+        }
+        return schemes
+    }
+
     /// How many events of one type the log holds (an indexed count for the types with a
     /// partial index, e.g. `SchemeAgreed`).
     public func count(type: String) async throws -> Int64 {

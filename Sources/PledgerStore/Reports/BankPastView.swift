@@ -47,14 +47,7 @@ extension ReportService {
             guard let fund else { return view }
             try await store.load(.fund(fund), through: view.position, asOf: asOf, into: &view.states)
             // The schemes: found by their agreements up to the position, then each one's stream.
-            var schemes: [String] = []
-            var after: Int64 = 0
-            while after < view.position {
-                let agreements = try await ReadModelQueries(store: store).registrations(type: SchemeAgreed.type, after: after, limit: 500)
-                schemes += agreements.filter { $0.position <= view.position }.map(\.envelope.stream)
-                guard agreements.count == 500, let last = agreements.last else { break }
-                after = last.position
-            }
+            let schemes = try await ReadModelQueries(store: store).schemesAgreed(through: view.position).map { StreamRef.scheme($0).name }
             _ = try await store.load(streams: schemes, through: view.position, asOf: asOf, into: &view.states)
             return view
         }

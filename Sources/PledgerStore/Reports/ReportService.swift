@@ -253,22 +253,13 @@ extension ReportService {
         try await gates.currentViews.run {
             var schemes: [SchemeState] = []
             var loans: [LoanKey: LoanState] = [:]
-            var after: Int64 = 0
-            while true {
-                let agreements = try await ReadModelQueries(store: store).registrations(type: SchemeAgreed.type, after: after, limit: 500)
-                for agreement in agreements {
-                    guard case .schemeAgreed(let agreed) = try RecordedEvent(agreement.envelope).event else { continue }
-                    let scheme =
-                        try await schemeStreams.states(of: [.scheme(agreed.schemeId)], from: store).schemes[agreed.schemeId]
-                        ?? SchemeState()
-                    guard scheme.funds.contains(fund) else { continue }
-                    schemes.append(scheme)
-                    let keys = scheme.loanOrder.filter { bank == nil || $0.bank == bank }
-                    let states = try await schemeStreams.states(of: keys.map(StreamRef.loan), from: store)
-                    for key in keys { loans[key] = states.loans[key] }
-                }
-                guard agreements.count == 500, let last = agreements.last else { break }
-                after = last.envelope.position
+            for id in try await ReadModelQueries(store: store).schemesAgreed() {
+                let scheme = try await schemeStreams.states(of: [.scheme(id)], from: store).schemes[id] ?? SchemeState()
+                guard scheme.funds.contains(fund) else { continue }
+                schemes.append(scheme)
+                let keys = scheme.loanOrder.filter { bank == nil || $0.bank == bank }
+                let states = try await schemeStreams.states(of: keys.map(StreamRef.loan), from: store)
+                for key in keys { loans[key] = states.loans[key] }
             }
             return (schemes, loans)
         }
