@@ -17,9 +17,11 @@ enum Rules {
     }
 
     static func text(_ value: String, field: String, maxLength: Int = 500) throws {
-        let trimmed = value.trimmingCharactersInWhitespace()
-        guard !trimmed.isEmpty else { throw DomainError.invalid(field, "is required") }
-        guard value.count <= maxLength else { throw DomainError.invalid(field, "is longer than \(maxLength) characters") }
+        guard value.contains(where: { !$0.isWhitespace }) else { throw DomainError.invalid(field, "is required") }
+        // A string has no more characters than UTF-8 bytes: count them only when it may be too long.
+        guard value.utf8.count <= maxLength || value.count <= maxLength else {
+            throw DomainError.invalid(field, "is longer than \(maxLength) characters")
+        }
         try noControlCharacters(value, field: field)
     }
 
@@ -35,7 +37,12 @@ enum Rules {
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}"
+        // General category Cc is exactly U+0000–U+001F and U+007F–U+009F (a stability policy
+        // of Unicode), checked without a lookup in the character database.
+        switch scalar.value {
+        case 0...0x1F, 0x7F...0x9F, 0x2028, 0x2029: true
+        default: false
+        }
     }
 
     static func notBefore(_ date: BusinessDate, _ earliest: BusinessDate, field: String, what: String) throws {

@@ -354,6 +354,27 @@ struct RuleTests {
         }
     }
 
+    @Test("a control character is every scalar of general category Cc, and the line and paragraph separators")
+    func controlCharacterSet() {
+        var differences: [UInt32] = []
+        for code in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(code) else { continue }
+            let expected = scalar.properties.generalCategory == .control || code == 0x2028 || code == 0x2029
+            if Rules.isControl(scalar) != expected { differences.append(code) }
+        }
+        #expect(differences.isEmpty)
+    }
+
+    @Test("required text needs a character other than white space; its length counts characters, not bytes")
+    func requiredTextAndLength() throws {
+        for blank in ["", " ", "\u{3000}\t", "\u{00A0}"] {
+            #expect(throws: DomainError.self) { try Rules.text(blank, field: "name") }
+        }
+        try Rules.text("龙城科技", field: "name", maxLength: 4)
+        try Rules.text("e\u{301}", field: "name", maxLength: 1)
+        #expect(throws: DomainError.self) { try Rules.text("龙城科技有", field: "name", maxLength: 4) }
+    }
+
     @Test("control characters are refused in every free-text field of every command", arguments: [0x0000, 0x0007, 0x2028] as [UInt32])
     func controlCharacters(code: UInt32) throws {
         let hex = "U+" + String(repeating: "0", count: 4 - String(code, radix: 16).count) + String(code, radix: 16, uppercase: true)
