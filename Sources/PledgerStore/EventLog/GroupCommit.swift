@@ -18,7 +18,8 @@ struct ChainHead: Sendable {
 /// Two ways to write. Locked, inside a transaction whose COMMIT alone decides that the
 /// batch is written: lock the head row, read the versions and idempotency keys, write —
 /// five round trips with BEGIN and COMMIT. Optimistic, when this process wrote the last
-/// batch and knows the versions of every stream involved: one prepared CALL of
+/// batch and knows the versions of every stream involved, or the stream is new to it and
+/// only expected not to exist (`KnownTip.covering`): one prepared CALL of
 /// `pledger_commit_on_head` (sql/009) moves the head only if it is still where it was,
 /// inserts, commits and only then answers — one round trip; if anyone else appended
 /// meanwhile nothing is written and the locked way follows.
@@ -83,6 +84,8 @@ struct GroupCommit {
         let recordedAt = max(RecordedTime.now(), head.recordedAt ?? RecordedTime(microseconds: 0))
         var lastRecorded = head.recordedAt ?? RecordedTime(microseconds: 0)
         var keysInBatch: [String: IdempotencyRecord] = [:]
+        // A bulk append gives every event the same meta: its canonical text is made once.
+        var lastMeta: (object: JSONObject, text: String)?
 
         for request in requests {
             if let idempotency = request.idempotency, let earlier = stored[idempotency.key] ?? keysInBatch[idempotency.key] {
@@ -114,11 +117,12 @@ struct GroupCommit {
                     version += 1
                     var meta = event.meta
                     if let key = request.idempotencyKey { meta.set("idempotency_key", .string(key)) }
+                    if lastMeta?.object != meta { lastMeta = (meta, CanonicalJSON.string(.object(meta))) }
                     let time = event.recordedAt ?? max(recordedAt, last)
                     last = time
                     let envelope = EventEnvelope(
                         position: at, stream: part.stream, version: version, eventId: event.eventId, type: event.type,
-                        schema: event.schema, data: event.data, meta: CanonicalJSON.string(.object(meta)), recordedAt: time)
+                        schema: event.schema, data: event.data, meta: lastMeta!.text, recordedAt: time)
                     let hash = envelope.hash(after: link)
                     rows.append(envelope, prev: link, hash: hash)
                     link = hash
