@@ -229,4 +229,38 @@ struct MultiWriterTests {
             }
         }
     }
+
+    private func attempt(_ body: @Sendable () async throws -> AppendResult) async -> Result<AppendResult, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    /// A stream this store has never seen counts as new when only expected not to exist; one
+    /// that another process made before must still be refused, and nothing else lost.
+    @Test("a 'new' stream that exists after all: refused as a version conflict, the batch's other appends written")
+    func newStreamThatExists() async throws {
+        try await TestDatabase.withLedger { first, url in
+            try await LedgerRuntime.with(url, maxConnections: 2, logger: TestDatabase.logger) { ledger in
+                let second = ledger.log
+                try await first.append(AppendRequest(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]))
+                // The second store writes last, so it knows the head; it has never seen the stream.
+                try await second.append(AppendRequest(stream: "own", expected: .noStream, events: [try event("E")]))
+                async let again = attempt {
+                    try await second.append(AppendRequest(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]))
+                }
+                async let fresh = attempt {
+                    try await second.append(AppendRequest(stream: "fresh", expected: .noStream, events: [try event("E")]))
+                }
+                let (refused, written) = await (again, fresh)
+                #expect(throws: AppendError.wrongExpectedVersion(stream: "made-elsewhere", expected: .noStream, actual: 1)) {
+                    try refused.get()
+                }
+                #expect(try written.get().streamVersions == ["fresh": 1])
+                // Still new to nobody: the next append on a known head goes on from there.
+                let next = try await second.append(AppendRequest(stream: "fresh-2", expected: .noStream, events: [try event("E")]))
+                #expect(next.lastPosition == 4)
+                #expect(try await first.read(stream: "made-elsewhere").count == 1)
+                #expect(try await LedgerVerification(store: first).run().isIntact)
+            }
+        }
+    }
 }

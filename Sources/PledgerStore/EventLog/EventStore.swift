@@ -412,16 +412,30 @@ struct KnownTip {
     var head: ChainHead?
     var versions: [String: Int32] = [:]
 
-    /// Head and versions for an optimistic write, if every stream of the batch is known.
-    /// Keys need no lookup there: a key already used makes the statement fail on the key's
-    /// primary key, and the requests are then written one by one the locked way, which
-    /// finds the stored answer.
+    /// Head and versions for an optimistic write, if every stream of the batch is known or
+    /// new: a stream this process has not seen counts as empty when each request writing it
+    /// expects no stream in its first part on it (a new loan, borrower or asset; later parts
+    /// of the same request go on from there). Then whatever the plan refuses on such a stream
+    /// it refuses because of what the batch itself writes, and whatever it writes there
+    /// starts at version 1. Neither needs a lookup: a key already used fails the statement on
+    /// the key's primary key, a "new" stream that exists after all on the unique (stream,
+    /// version) key, and nothing is written; the batch is then written the locked way, which
+    /// reads both and answers as it must.
     func covering(_ commit: GroupCommit) -> (ChainHead, [String: Int32])? {
         guard let head else { return nil }
         var needed: [String: Int32] = [:]
-        for stream in commit.streams {
-            guard let version = versions[stream] else { return nil }
-            needed[stream] = version
+        for request in commit.requests {
+            var begun = Set<String>()
+            for part in request.streams {
+                if let version = versions[part.stream] {
+                    needed[part.stream] = version
+                } else if part.expected == .noStream || begun.contains(part.stream) {
+                    needed[part.stream] = 0
+                    begun.insert(part.stream)
+                } else {
+                    return nil
+                }
+            }
         }
         return (head, needed)
     }
