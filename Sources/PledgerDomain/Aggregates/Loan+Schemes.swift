@@ -7,6 +7,22 @@
 // the share and cap the scheme gives it, and its own waiting period).
 
 extension LoanState {
+    /// Only what a risk-sharing report reads of the loan (`RiskSharingReport.compute`, the
+    /// parties bearing its loss): a process answering current risk-sharing and exposure
+    /// questions keeps this of each of a scheme's thousands of loans, a small part of the
+    /// whole state (no origination, repayments, claims or recoveries). Not for deciding.
+    public var riskSharingPart: LoanState {
+        var part = LoanState()
+        part.status = status
+        part.outstanding = outstanding
+        part.scheme = scheme
+        part.lossShared = lossShared
+        part.settled = settled
+        part.recoveredByParty = recoveredByParty
+        part.policies = policies
+        return part
+    }
+
     /// What a party still owes of its share of the loss (the bank bears its share by keeping it: nothing).
     public func unsettled(_ party: SchemePartyRef) -> Money {
         guard party.role != .bank, let share = lossShared?.shares.first(where: { $0.ref == party }) else { return .zero }

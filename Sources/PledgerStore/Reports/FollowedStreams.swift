@@ -5,7 +5,9 @@ import Synchronization
 /// schemes and their thousands of loans — kept in memory as of a position of the log and
 /// brought forward by what was appended since: a request re-reads only the streams that
 /// changed (one query finds them), not every loan of every scheme. One request at a time
-/// brings them forward; when nothing was appended, none waits.
+/// brings them forward; when nothing was appended, none waits. Of a loan only what the
+/// risk-sharing figures read is kept (`LoanState.riskSharingPart`), read a thousand loans
+/// at a time: the whole states of a national scheme's loans were most of a server's memory.
 final class FollowedStreams: Sendable {
     private let current = Mutex<(position: Int64, states: AggregateStates)>((0, AggregateStates()))
     private let changes = Mutex<Int>(0)
@@ -20,6 +22,9 @@ final class FollowedStreams: Sendable {
     func derived<Value: Sendable>(_ key: String, _ compute: @escaping @Sendable () async throws -> Value) async throws -> Value {
         try await figures.value(key, at: generation, compute)
     }
+
+    /// Streams read in one go.
+    static let readSize = 250
 
     /// Brings the states forward to the head of the log, if anything was appended.
     func forward(from store: EventStore) async throws { _ = try await states(of: [], from: store) }
@@ -45,9 +50,17 @@ final class FollowedStreams: Sendable {
                     reload.formUnion(states.versions.keys.filter { changed.contains($0.name) })
                 }
                 if !reload.isEmpty {
-                    let loaded = try await store.states(of: Array(reload))
-                    for ref in reload { states.restore(ref, loaded.entry(ref)) }
+                    let order = Array(reload)
+                    for start in stride(from: 0, to: order.count, by: Self.readSize) {
+                        let refs = Array(order[start..<min(start + Self.readSize, order.count)])
+                        let loaded = try await store.states(of: refs)
+                        for ref in refs {
+                            states.restore(ref, loaded.entry(ref))
+                            if case .loan(let key) = ref { states.loans[key] = states.loans[key]?.riskSharingPart }
+                        }
+                    }
                     changes.withLock { $0 += 1 }
+                    Heap.returnFreePages()
                 }
             } catch {
                 current.withLock { $0 = (position, states) }

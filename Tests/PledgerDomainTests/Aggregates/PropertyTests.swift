@@ -226,6 +226,14 @@ enum Invariants {
     /// nor gets back more than it paid; the recoveries shared add up to the parts; a fund
     /// party's payments and receipts on its own stream are the loan's; such a loan never claims.
     static func schemesAgree(_ loans: [LoanKey: LoanState], _ ledger: InMemoryLedger, _ generator: CommandGenerator) throws {
+        // A server keeps only the part of each loan the risk-sharing figures read.
+        let whole = generator.loans.compactMap { loans[$0] }
+        if !whole.isEmpty {
+            let scheme = ledger.scheme(generator.scheme)
+            #expect(
+                try RiskSharingReport.compute(scheme: scheme, loans: whole.map(\.riskSharingPart))
+                    == RiskSharingReport.compute(scheme: scheme, loans: whole))
+        }
         var paidByFund: [FundId: Money] = [:]
         var recoveredByFund: [FundId: Money] = [:]
         for key in generator.loans {
