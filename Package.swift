@@ -35,10 +35,13 @@ let package = Package(
             swiftSettings: strict
         ),
         // PostgreSQL event store, migrations, projector, read models.
+        // glibc's allocator controls, for a server's memory (Heap.swift).
+        .systemLibrary(name: "CHeap", path: "Sources/CHeap"),
         .target(
             name: "PledgerStore",
             dependencies: [
                 "PledgerDomain",
+                "CHeap",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -38,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     var checkpointHours: Int?
 
     func run() async throws {
+        Heap.keepLargeBlocksApart()
         let environment = ProcessInfo.processInfo.environment
         var configuration = ServerConfiguration(database: try connection.url())
         if let text = readDatabaseURL ?? environment["PLEDGER_READ_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {

@@ -159,6 +159,7 @@ public final class Projector: Sendable {
         }
         readForState.withLock { $0 += funds.versions.values.reduce(0) { $0 + Int($1) } }
         handOver(funds)
+        Heap.returnFreePages()
         return (checkpoint, funds)
     }
 

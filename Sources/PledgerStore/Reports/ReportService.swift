@@ -65,7 +65,10 @@ public struct ReportService: Sendable {
     }
 
     private func fold(asOf: BusinessDate?, knownAt: RecordedTime?) async throws -> LedgerFold {
-        try await gates.pastViews.run { try await store.replay(asOf: asOf, knownAt: knownAt) }
+        try await gates.pastViews.run {
+            defer { Heap.returnFreePages() }
+            return try await store.replay(asOf: asOf, knownAt: knownAt)
+        }
     }
 
     /// Snapshots of all loans (or one bank's) for the question asked.
