@@ -234,6 +234,47 @@ struct MultiWriterTests {
         do { return .success(try await body()) } catch { return .failure(error) }
     }
 
+    /// Refused for another part, a request writes nothing to a stream assumed new: that proves
+    /// nothing about the stream, and the writer must not remember it as empty.
+    @Test("a stream assumed new but left unwritten is not remembered as empty")
+    func assumedNewLeftUnwritten() async throws {
+        try await TestDatabase.withLedger { first, url in
+            try await LedgerRuntime.with(url, maxConnections: 2, logger: TestDatabase.logger) { ledger in
+                let second = ledger.log
+                try await first.append(AppendRequest(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]))
+                try await second.append(AppendRequest(stream: "own", expected: .noStream, events: [try event("E")]))
+                let both = AppendRequest([
+                    StreamAppend(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]),
+                    StreamAppend(stream: "own", expected: .exact(5), events: [try event("E")]),
+                ])
+                await #expect(throws: AppendError.wrongExpectedVersion(stream: "made-elsewhere", expected: .noStream, actual: 1)) {
+                    try await second.append(both)
+                }
+                let next = try await second.append(AppendRequest(stream: "made-elsewhere", expected: .exact(1), events: [try event("E")]))
+                #expect(next.streamVersions == ["made-elsewhere": 2])
+                #expect(try await LedgerVerification(store: first).run().isIntact)
+            }
+        }
+    }
+
+    /// A bulk append gives its events one meta, whose text is made once; a meta that differs
+    /// only by a canonically equivalent string is another meta, stored as given.
+    @Test("consecutive metas that are == but not byte-identical are each stored as given")
+    func metasByTheirBytes() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let composed = try JSONObject([("reference", .string("é"))])
+            let decomposed = try JSONObject([("reference", .string("e\u{301}"))])
+            let events = try [composed, composed, decomposed].map { meta in
+                try NewEvent(type: "E", data: .object(JSONObject()), meta: meta)
+            }
+            try await store.append(AppendRequest(stream: "metas", expected: .noStream, events: events))
+            let stored = try await store.read(stream: "metas").map(\.envelope.meta)
+            #expect(
+                stored.map { Array($0.utf8) } == [composed, composed, decomposed].map { Array(CanonicalJSON.string(.object($0)).utf8) })
+            #expect(!stored[2].utf8.elementsEqual(stored[1].utf8))
+        }
+    }
+
     /// A stream this store has never seen counts as new when only expected not to exist; one
     /// that another process made before must still be refused, and nothing else lost.
     @Test("a 'new' stream that exists after all: refused as a version conflict, the batch's other appends written")

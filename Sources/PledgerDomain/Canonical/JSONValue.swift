@@ -104,3 +104,27 @@ public enum CanonicalJSONError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension JSONValue {
+    /// Written the same, byte for byte: unlike `==`, which compares strings as Swift does
+    /// (canonically equivalent ones are equal), strings and keys are compared by their bytes.
+    public func isIdentical(to other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.integer(let a), .integer(let b)): a == b
+        case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
+        case (.array(let a), .array(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
+        case (.object(let a), .object(let b)): a.isIdentical(to: b)
+        default: false
+        }
+    }
+}
+
+extension JSONObject {
+    /// Written the same, byte for byte (see `JSONValue.isIdentical`).
+    public func isIdentical(to other: JSONObject) -> Bool {
+        members.count == other.members.count
+            && zip(members, other.members).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && $0.value.isIdentical(to: $1.value) }
+    }
+}

@@ -230,7 +230,9 @@ public final class EventStore: Sendable {
         defer { health.withLock { $0.committingSince = nil } }
         do {
             let plan = try await lease("group commit of \(batch.count) appends") { connection -> GroupCommit.Plan in
-                if let (head, versions) = tip, let plan = try group.planOptimistic(on: head, versions: versions) {
+                if let (head, versions, assumedNew) = tip,
+                    let plan = try group.planOptimistic(on: head, versions: versions, assumedNew: assumedNew)
+                {
                     if plan.rows.isEmpty { return plan }
                     mayHaveCommitted.set(true)
                     if try await group.commitOptimistic(plan, from: head, connection: connection) { return plan }
@@ -413,17 +415,18 @@ struct KnownTip {
     var versions: [String: Int32] = [:]
 
     /// Head and versions for an optimistic write, if every stream of the batch is known or
-    /// new: a stream this process has not seen counts as empty when each request writing it
-    /// expects no stream in its first part on it (a new loan, borrower or asset; later parts
-    /// of the same request go on from there). Then whatever the plan refuses on such a stream
-    /// it refuses because of what the batch itself writes, and whatever it writes there
-    /// starts at version 1. Neither needs a lookup: a key already used fails the statement on
-    /// the key's primary key, a "new" stream that exists after all on the unique (stream,
-    /// version) key, and nothing is written; the batch is then written the locked way, which
-    /// reads both and answers as it must.
-    func covering(_ commit: GroupCommit) -> (ChainHead, [String: Int32])? {
+    /// new, and the new ones (`assumedNew`): a stream this process has not seen counts as
+    /// empty when each request writing it expects no stream in its first part on it (a new
+    /// loan, borrower or asset; later parts of the same request go on from there). The plan
+    /// holds only if it writes version 1 of each such stream (`GroupCommit.planOptimistic`),
+    /// which the unique (stream, version) key refuses if the stream exists after all. Keys
+    /// need no lookup either: a key already used fails the statement on the key's primary
+    /// key. Either way nothing is written, and the batch is then written the locked way,
+    /// which reads both and answers as it must.
+    func covering(_ commit: GroupCommit) -> (head: ChainHead, versions: [String: Int32], assumedNew: Set<String>)? {
         guard let head else { return nil }
         var needed: [String: Int32] = [:]
+        var assumedNew = Set<String>()
         for request in commit.requests {
             var begun = Set<String>()
             for part in request.streams {
@@ -431,13 +434,14 @@ struct KnownTip {
                     needed[part.stream] = version
                 } else if part.expected == .noStream || begun.contains(part.stream) {
                     needed[part.stream] = 0
+                    assumedNew.insert(part.stream)
                     begun.insert(part.stream)
                 } else {
                     return nil
                 }
             }
         }
-        return (head, needed)
+        return (head, needed, assumedNew)
     }
 
     mutating func remember(_ plan: GroupCommit.Plan) {

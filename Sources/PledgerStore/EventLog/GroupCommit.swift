@@ -58,8 +58,13 @@ struct GroupCommit {
     }
 
     /// The optimistic plan on a known head, or nil when it must be decided the locked way.
-    func planOptimistic(on head: ChainHead, versions: [String: Int32]) throws -> Plan? {
+    /// A stream assumed new must get its version 1 from the plan: only that insert proves it
+    /// did not exist. A plan that leaves one unwritten (its request refused for another part,
+    /// or a part with no events) could refuse or accept on a version it never checked, and
+    /// its tip would remember that version.
+    func planOptimistic(on head: ChainHead, versions: [String: Int32], assumedNew: Set<String>) throws -> Plan? {
         let plan = try plan(on: head, versions: versions, stored: [:])
+        guard assumedNew.allSatisfy({ (plan.versions[$0] ?? 0) > 0 }) else { return nil }
         // Keys were not looked up here: a keyed request refused against the known versions
         // may be the retry of one already written, whose stored answer is the answer.
         for (request, outcome) in zip(requests, plan.outcomes) where request.idempotency != nil {
@@ -117,7 +122,7 @@ struct GroupCommit {
                     version += 1
                     var meta = event.meta
                     if let key = request.idempotencyKey { meta.set("idempotency_key", .string(key)) }
-                    if lastMeta?.object != meta { lastMeta = (meta, CanonicalJSON.string(.object(meta))) }
+                    if lastMeta?.object.isIdentical(to: meta) != true { lastMeta = (meta, CanonicalJSON.string(.object(meta))) }
                     let time = event.recordedAt ?? max(recordedAt, last)
                     last = time
                     let envelope = EventEnvelope(

@@ -31,6 +31,17 @@ struct CanonicalJSONTests {
         #expect(object.members.count == 5)
     }
 
+    @Test("identical means the same bytes: canonically equivalent strings are == but not identical")
+    func identical() throws {
+        let composed = try JSONObject([("reference", .string("é")), ("n", .array([.integer(1), .null]))])
+        let decomposed = try JSONObject([("reference", .string("e\u{301}")), ("n", .array([.integer(1), .null]))])
+        #expect(composed == decomposed)
+        #expect(!composed.isIdentical(to: decomposed))
+        #expect(composed.isIdentical(to: try JSONObject([("n", .array([.integer(1), .null])), ("reference", .string("é"))])))
+        #expect(!JSONValue.object(composed).isIdentical(to: .object(try JSONObject([("reference", .string("é"))]))))
+        #expect(!JSONValue.array([.integer(1)]).isIdentical(to: .array([.bool(true)])))
+    }
+
     @Test("control characters, quotes and backslash are escaped as RFC 8785 does; slash and DEL are not")
     func escaping() {
         #expect(CanonicalJSON.quoted("a\"b\\c/d\u{7F}") == "\"a\\\"b\\\\c/d\u{7F}\"")
