@@ -3,7 +3,9 @@
 
 // The two glibc allocator controls a long-running server needs (PledgerStore's `Heap`);
 // no-ops where the C library is not glibc. Header only: nothing to link.
-#if defined(__GLIBC__) || defined(__linux__)
+#include <stdlib.h>  // defines __GLIBC__ where the C library is glibc
+
+#if defined(__GLIBC__)
 #include <malloc.h>
 static inline void pledger_heap_fix_mmap_threshold(int bytes) { (void)mallopt(M_MMAP_THRESHOLD, bytes); }
 static inline void pledger_heap_trim(void) { (void)malloc_trim(0); }

@@ -6,7 +6,7 @@ import Synchronization
 /// brought forward by what was appended since: a request re-reads only the streams that
 /// changed (one query finds them), not every loan of every scheme. One request at a time
 /// brings them forward; when nothing was appended, none waits. Of a loan only what the
-/// risk-sharing figures read is kept (`LoanState.riskSharingPart`), read a thousand loans
+/// risk-sharing figures read is kept (`LoanState.riskSharingPart`), read 250 loans
 /// at a time: the whole states of a national scheme's loans were most of a server's memory.
 final class FollowedStreams: Sendable {
     private let current = Mutex<(position: Int64, states: AggregateStates)>((0, AggregateStates()))
@@ -60,7 +60,8 @@ final class FollowedStreams: Sendable {
                         }
                     }
                     changes.withLock { $0 += 1 }
-                    Heap.returnFreePages()
+                    // Reading many loans leaves pages behind; reading a few after a write does not.
+                    if reload.count > Self.readSize { Heap.returnFreePages() }
                 }
             } catch {
                 current.withLock { $0 = (position, states) }
