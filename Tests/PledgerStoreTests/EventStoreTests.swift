@@ -195,6 +195,24 @@ struct EventStoreTests {
             #expect(stored.hash == stored.envelope.hash(after: .zero))
         }
     }
+
+    /// A bulk append gives its events one meta, whose text is made once; a meta that differs
+    /// only by a canonically equivalent string is another meta, stored as given.
+    @Test("consecutive metas that are == but not byte-identical are each stored as given")
+    func metasByTheirBytes() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let composed = try JSONObject([("reference", .string("é"))])
+            let decomposed = try JSONObject([("reference", .string("e\u{301}"))])
+            let events = try [composed, composed, decomposed].map { meta in
+                try NewEvent(type: "E", data: .object(JSONObject()), meta: meta)
+            }
+            try await store.append(AppendRequest(stream: "metas", expected: .noStream, events: events))
+            let stored = try await store.read(stream: "metas").map(\.envelope.meta)
+            #expect(
+                stored.map { Array($0.utf8) } == [composed, composed, decomposed].map { Array(CanonicalJSON.string(.object($0)).utf8) })
+            #expect(!stored[2].utf8.elementsEqual(stored[1].utf8))
+        }
+    }
 }
 
 @Suite("Event store: several writer processes")
@@ -234,44 +252,34 @@ struct MultiWriterTests {
         do { return .success(try await body()) } catch { return .failure(error) }
     }
 
-    /// Refused for another part, a request writes nothing to a stream assumed new: that proves
-    /// nothing about the stream, and the writer must not remember it as empty.
-    @Test("a stream assumed new but left unwritten is not remembered as empty")
-    func assumedNewLeftUnwritten() async throws {
+    /// Two stores on one database: the first makes "made-elsewhere"; the second then writes
+    /// "own", so it knows the head — and has never seen that stream. `body` gets both.
+    private func withStreamMadeElsewhere(_ body: @Sendable (_ first: EventStore, _ second: EventStore) async throws -> Void) async throws {
         try await TestDatabase.withLedger { first, url in
             try await LedgerRuntime.with(url, maxConnections: 2, logger: TestDatabase.logger) { ledger in
                 let second = ledger.log
                 try await first.append(AppendRequest(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]))
                 try await second.append(AppendRequest(stream: "own", expected: .noStream, events: [try event("E")]))
-                let both = AppendRequest([
-                    StreamAppend(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]),
-                    StreamAppend(stream: "own", expected: .exact(5), events: [try event("E")]),
-                ])
-                await #expect(throws: AppendError.wrongExpectedVersion(stream: "made-elsewhere", expected: .noStream, actual: 1)) {
-                    try await second.append(both)
-                }
-                let next = try await second.append(AppendRequest(stream: "made-elsewhere", expected: .exact(1), events: [try event("E")]))
-                #expect(next.streamVersions == ["made-elsewhere": 2])
+                try await body(first, second)
                 #expect(try await LedgerVerification(store: first).run().isIntact)
             }
         }
     }
 
-    /// A bulk append gives its events one meta, whose text is made once; a meta that differs
-    /// only by a canonically equivalent string is another meta, stored as given.
-    @Test("consecutive metas that are == but not byte-identical are each stored as given")
-    func metasByTheirBytes() async throws {
-        try await TestDatabase.withLedger { store, _ in
-            let composed = try JSONObject([("reference", .string("é"))])
-            let decomposed = try JSONObject([("reference", .string("e\u{301}"))])
-            let events = try [composed, composed, decomposed].map { meta in
-                try NewEvent(type: "E", data: .object(JSONObject()), meta: meta)
+    /// Refused for another part, a request writes nothing to a stream assumed new: that proves
+    /// nothing about the stream, and the writer must not remember it as empty.
+    @Test("a stream assumed new but left unwritten is not remembered as empty")
+    func assumedNewLeftUnwritten() async throws {
+        try await withStreamMadeElsewhere { _, second in
+            let both = AppendRequest([
+                StreamAppend(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]),
+                StreamAppend(stream: "own", expected: .exact(5), events: [try event("E")]),
+            ])
+            await #expect(throws: AppendError.wrongExpectedVersion(stream: "made-elsewhere", expected: .noStream, actual: 1)) {
+                try await second.append(both)
             }
-            try await store.append(AppendRequest(stream: "metas", expected: .noStream, events: events))
-            let stored = try await store.read(stream: "metas").map(\.envelope.meta)
-            #expect(
-                stored.map { Array($0.utf8) } == [composed, composed, decomposed].map { Array(CanonicalJSON.string(.object($0)).utf8) })
-            #expect(!stored[2].utf8.elementsEqual(stored[1].utf8))
+            let next = try await second.append(AppendRequest(stream: "made-elsewhere", expected: .exact(1), events: [try event("E")]))
+            #expect(next.streamVersions == ["made-elsewhere": 2])
         }
     }
 
@@ -279,29 +287,22 @@ struct MultiWriterTests {
     /// that another process made before must still be refused, and nothing else lost.
     @Test("a 'new' stream that exists after all: refused as a version conflict, the batch's other appends written")
     func newStreamThatExists() async throws {
-        try await TestDatabase.withLedger { first, url in
-            try await LedgerRuntime.with(url, maxConnections: 2, logger: TestDatabase.logger) { ledger in
-                let second = ledger.log
-                try await first.append(AppendRequest(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]))
-                // The second store writes last, so it knows the head; it has never seen the stream.
-                try await second.append(AppendRequest(stream: "own", expected: .noStream, events: [try event("E")]))
-                async let again = attempt {
-                    try await second.append(AppendRequest(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]))
-                }
-                async let fresh = attempt {
-                    try await second.append(AppendRequest(stream: "fresh", expected: .noStream, events: [try event("E")]))
-                }
-                let (refused, written) = await (again, fresh)
-                #expect(throws: AppendError.wrongExpectedVersion(stream: "made-elsewhere", expected: .noStream, actual: 1)) {
-                    try refused.get()
-                }
-                #expect(try written.get().streamVersions == ["fresh": 1])
-                // Still new to nobody: the next append on a known head goes on from there.
-                let next = try await second.append(AppendRequest(stream: "fresh-2", expected: .noStream, events: [try event("E")]))
-                #expect(next.lastPosition == 4)
-                #expect(try await first.read(stream: "made-elsewhere").count == 1)
-                #expect(try await LedgerVerification(store: first).run().isIntact)
+        try await withStreamMadeElsewhere { first, second in
+            async let again = attempt {
+                try await second.append(AppendRequest(stream: "made-elsewhere", expected: .noStream, events: [try event("E")]))
             }
+            async let fresh = attempt {
+                try await second.append(AppendRequest(stream: "fresh", expected: .noStream, events: [try event("E")]))
+            }
+            let (refused, written) = await (again, fresh)
+            #expect(throws: AppendError.wrongExpectedVersion(stream: "made-elsewhere", expected: .noStream, actual: 1)) {
+                try refused.get()
+            }
+            #expect(try written.get().streamVersions == ["fresh": 1])
+            // Still new to nobody: the next append on a known head goes on from there.
+            let next = try await second.append(AppendRequest(stream: "fresh-2", expected: .noStream, events: [try event("E")]))
+            #expect(next.lastPosition == 4)
+            #expect(try await first.read(stream: "made-elsewhere").count == 1)
         }
     }
 }
