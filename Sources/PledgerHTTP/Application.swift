@@ -85,14 +85,16 @@ public enum PledgerServer {
             idleInTransactionTimeout: configuration.reportTimeout)
         let client = configuration.database.makeClient(maxConnections: configuration.maxConnections, limits: limits, logger: logger)
         // The standby's client only reads: no writer runs on it, so nothing is ever sent there to write.
-        let replicaClient = configuration.readDatabase.map {
-            $0.makeClient(maxConnections: configuration.maxConnections, limits: limits, logger: logger)
+        let replica = configuration.readDatabase.map {
+            (url: $0, client: $0.makeClient(maxConnections: configuration.maxConnections, limits: limits, logger: logger))
         }
         let ledger = Ledger(
-            log: EventStore(client: client, logger: logger, operationTimeout: configuration.databaseTimeout),
-            replica: replicaClient.map { EventStore(client: $0, logger: logger, operationTimeout: configuration.databaseTimeout) })
+            log: EventStore(url: configuration.database, client: client, logger: logger, operationTimeout: configuration.databaseTimeout),
+            replica: replica.map {
+                EventStore(url: $0.url, client: $0.client, logger: logger, operationTimeout: configuration.databaseTimeout)
+            })
         var services: [any Service] = [client, EventStoreService(store: ledger.log)]
-        if let replicaClient { services.append(replicaClient) }
+        if let replica { services.append(replica.client) }
         if configuration.runProjector { services.append(ProjectorService(projector: ledger.projector, logger: logger)) }
         if let key = configuration.checkpointKey {
             services.append(ledger.checkpoints.service(privateKey: key, interval: configuration.checkpointInterval, logger: logger))

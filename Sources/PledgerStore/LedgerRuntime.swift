@@ -18,7 +18,7 @@ public enum LedgerRuntime {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            let store = EventStore(client: client, logger: logger, operationTimeout: operationTimeout)
+            let store = EventStore(url: url, client: client, logger: logger, operationTimeout: operationTimeout)
             async let writer: Void = store.run()
             do {
                 let result = try await body(Ledger(log: store))
@@ -43,7 +43,7 @@ public enum LedgerRuntime {
         _ more: (Ledger) -> [any Service]
     ) async throws {
         let client = url.makeClient(maxConnections: maxConnections, limits: .none, logger: logger)
-        let ledger = Ledger(log: EventStore(client: client, logger: logger))
+        let ledger = Ledger(log: EventStore(url: url, client: client, logger: logger))
         let services: [any Service] = [client, EventStoreService(store: ledger.log)] + more(ledger)
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -15,6 +15,9 @@ import Synchronization
 public final class EventStore: Sendable {
     public static let notifyChannel = "pledger_events"
 
+    /// Where the log is: `client`'s database, for the readers that open a connection of
+    /// their own (`BinaryCopyReader`).
+    public let url: DatabaseURL
     public let client: PostgresClient
     public let logger: Logger
     /// Appends are grouped into one transaction up to this many events.
@@ -37,9 +40,10 @@ public final class EventStore: Sendable {
     private let watch = ConnectionWatch()
 
     public init(
-        client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000, maxAppendEvents: Int = 250_000,
+        url: DatabaseURL, client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000, maxAppendEvents: Int = 250_000,
         operationTimeout: Duration = .seconds(60)
     ) {
+        self.url = url
         self.client = client
         self.logger = logger
         self.maxBatchEvents = maxBatchEvents

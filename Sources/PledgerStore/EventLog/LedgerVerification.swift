@@ -1,6 +1,7 @@
 import Foundation
 import PledgerDomain
 import PostgresNIO
+import Synchronization
 
 /// Recomputes the hash chain from the database and compares it with the head row.
 public struct LedgerVerification: Sendable {
@@ -18,17 +19,24 @@ public struct LedgerVerification: Sendable {
     }
 
     public let store: EventStore
-    /// Events per query. A page streams: the driver reads rows ahead while earlier ones are
-    /// hashed, so reading and hashing overlap within it; pages only bound how long one query
-    /// (and its deadline) runs.
+    /// Positions per `COPY` statement: each is one statement with its own timeout
+    /// (`store.operationTimeout`), and progress is reported after each.
     public var pageSize = 100_000
     /// Rows per batch handed from the reader to the hasher (about 0.3 MB of rows).
     public var batchSize = 1024
 
     public init(store: EventStore) { self.store = store }
 
-    /// Verifies positions `from…head`. Starting later than 1 trusts the stored hash of the
-    /// position before `from`; a signed checkpoint is how an auditor removes that trust.
+    /// The events columns the chain covers, in the order the hasher reads them, with their
+    /// sizes in PostgreSQL's binary format (nil: any length).
+    static let columns = BinaryCopyReader.Layout([
+        ("position", 8), ("stream", nil), ("version", 4), ("event_id", 16), ("type", nil), ("schema", 4), ("data", nil),
+        ("meta", nil), ("recorded_at", 8), ("prev_hash", 32), ("hash", 32),
+    ])
+
+    /// Verifies positions `from…head`, the head as it is when the run starts (events
+    /// appended meanwhile are left for the next run). Starting later than 1 trusts the stored
+    /// hash of the position before `from`; a signed checkpoint is how an auditor removes that trust.
     public func run(from: Int64 = 1, progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Report {
         let started = ContinuousClock.now
         let head = try await store.head()
@@ -44,16 +52,24 @@ public struct LedgerVerification: Sendable {
         } else {
             verifier = HashChainVerifier()
         }
+        let (url, timeout) = (store.url, store.operationTimeout)
+        let reader = try await BlockingThread.run("pledger-verify") {
+            let reader = try BinaryCopyReader(url: url, layout: Self.columns, statementTimeout: timeout)
+            // In position order straight from the primary key: with statistics that lag a
+            // fresh load, the planner may otherwise scan and sort the whole log for each page.
+            try reader.run("SET enable_sort = off")
+            return reader
+        }
         var cursor = report.from - 1
-        while true {
-            let (checked, rows, problem) = try await page(after: cursor, verifier: verifier)
+        while cursor < head.position {
+            let last = min(head.position, cursor + Int64(pageSize))
+            let (checked, problem) = try await page(cursor + 1...last, verifier: verifier, reader: reader)
             verifier = checked
             if let problem {
                 report.firstBreak = problem
                 break
             }
-            if rows == 0 { break }
-            cursor = verifier.nextPosition - 1
+            cursor = last
             progress(cursor, head.position)
         }
         report.verified = verifier.verified
@@ -64,7 +80,7 @@ public struct LedgerVerification: Sendable {
                 report.firstBreak = ChainBreak(
                     position: report.lastPosition + 1,
                     reason: "the head says \(head.position) events exist but the log ends at \(report.lastPosition)")
-            } else if report.lastPosition > head.position || (report.lastPosition > 0 && report.lastHash != head.hash) {
+            } else if report.lastPosition > 0 && report.lastHash != head.hash {
                 report.firstBreak = ChainBreak(
                     position: head.position,
                     reason: "the head row (position \(head.position), hash \(head.hash.hex.prefix(16))…) does not match the log")
@@ -74,42 +90,37 @@ public struct LedgerVerification: Sendable {
         return report
     }
 
-    /// Checks up to `pageSize` events after `cursor`. Reading and hashing overlap: rows are
-    /// copied, raw, into a batch while a task hashes the batch before it, so the driver's
-    /// decoding and the SHA-256 chain run on two cores. Batches are checked in position
-    /// order, so the first break found is still the first in the log.
-    /// Returns the verifier moved past them, how many rows were read, and the first break.
-    private func page(after cursor: Int64, verifier: HashChainVerifier) async throws -> (HashChainVerifier, Int, ChainBreak?) {
+    /// Checks the events stored at `positions` (missing ones are breaks). Reading and hashing
+    /// overlap: the reader's thread copies whole rows, raw, into a batch while another thread
+    /// hashes the batch before it, so the COPY stream and the SHA-256 chain run on two cores.
+    /// Batches are checked in position order, so the first break found is still the first in
+    /// the log. Returns the verifier moved past them and the first break.
+    private func page(
+        _ positions: ClosedRange<Int64>, verifier: HashChainVerifier, reader: BinaryCopyReader
+    ) async throws -> (HashChainVerifier, ChainBreak?) {
         let batchSize = batchSize
-        return try await store.withTransaction("verification after position \(cursor)") { connection in
-            // In position order straight from the primary key: with statistics that lag a
-            // fresh load, the planner may otherwise scan and sort the whole log for each page.
-            try await connection.query("SET LOCAL enable_sort = off", logger: store.logger)
-            var count = 0
-            let rows = try await connection.query(
+        return try await BlockingThread.run("pledger-verify") {
+            // Integers only: COPY takes no bound parameters.
+            try reader.start(
                 """
                 SELECT position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash
-                FROM events WHERE position > \(cursor) ORDER BY position LIMIT \(Int64(pageSize))
-                """, logger: store.logger)
+                FROM events WHERE position BETWEEN \(positions.lowerBound) AND \(positions.upperBound) ORDER BY position
+                """)
+            let hasher = DispatchQueue(label: "pledger-verify-hash")
             // At most two batches live: the one filling and the one hashing (then reused).
-            var hashing = Task { HashedBatch(verifier: verifier, problem: nil, batch: RowBatch()) }
-            var batch = RowBatch()
-            for try await row in rows {
-                count += 1
-                var cells = row.makeIterator()
-                try batch.append(&cells)
-                if batch.count == batchSize {
-                    let done = await hashing.value
-                    if done.problem != nil { return (done.verifier, count, done.problem) }
-                    hashing = Task { [batch] in batch.hashed(after: done.verifier) }
-                    batch = done.batch
-                    batch.removeAll()
-                }
+            let hashed = Mutex(HashedBatch(verifier: verifier, problem: nil, batch: RowBatch()))
+            var spare = RowBatch()
+            while true {
+                let rows = try reader.read(atLeast: batchSize, into: &spare.bytes)
+                spare.count = rows
+                let done = hasher.sync { hashed.withLock { $0 } }
+                // After a break the run ends, and closing the connection ends the copy.
+                if done.problem != nil || rows == 0 { return (done.verifier, done.problem) }
+                let batch = spare
+                hasher.async { hashed.withLock { $0 = batch.hashed(after: done.verifier) } }
+                spare = done.batch
+                spare.removeAll()
             }
-            let done = await hashing.value
-            if done.problem != nil { return (done.verifier, count, done.problem) }
-            let last = batch.hashed(after: done.verifier)
-            return (last.verifier, count, last.problem)
         }
     }
 
@@ -124,39 +135,15 @@ private struct HashedBatch: Sendable {
     var batch: RowBatch
 }
 
-/// Events rows as their stored bytes, each cell a native-endian UInt32 length and its
-/// bytes, in the query's column order; cells are checked for type and size when appended.
+/// Events rows as the COPY stream carries them (`BinaryCopyReader`, its layout checked):
+/// per row a column count, then per column a big-endian length and the bytes.
 private struct RowBatch: Sendable {
-    private var bytes: [UInt8] = []
-    private(set) var count = 0
+    var bytes: [UInt8] = []
+    var count = 0
 
     mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         count = 0
-    }
-
-    mutating func append(_ cells: inout PostgresRow.Iterator) throws {
-        try add(cells.next(.int8, size: 8))  // position
-        try add(cells.next(.text))  // stream
-        try add(cells.next(.int4, size: 4))  // version
-        try add(cells.next(.uuid, size: 16))  // event_id
-        try add(cells.next(.text))  // type
-        try add(cells.next(.int4, size: 4))  // schema
-        try add(cells.next(.text))  // data
-        try add(cells.next(.text))  // meta
-        try add(cells.next(.timestamptz, size: 8))  // recorded_at
-        try add(cells.next(.bytea, size: 32))  // prev_hash
-        try add(cells.next(.bytea, size: 32))  // hash
-        count += 1
-    }
-
-    private mutating func add(_ cell: ByteBuffer) {
-        cell.withBytes { cell in
-            withUnsafeBytes(of: UInt32(cell.count)) { length in
-                length.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
-            }
-            bytes.append(contentsOf: cell)
-        }
     }
 
     /// Checks the rows in order after `verifier`; stops at the first break.
@@ -165,7 +152,7 @@ private struct RowBatch: Sendable {
         let problem = bytes.withUnsafeBytes { raw -> ChainBreak? in
             var offset = 0
             func next() -> UnsafeBufferPointer<UInt8> {
-                let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                let length = Int(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
                 let start = raw.baseAddress! + offset + 4
                 offset += 4 + length
                 return UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: length)
@@ -174,6 +161,7 @@ private struct RowBatch: Sendable {
                 T(bigEndian: UnsafeRawPointer(cell.baseAddress!).loadUnaligned(as: T.self))
             }
             for _ in 0..<count {
+                offset += 2  // the column count
                 let position = integer(next(), as: Int64.self)
                 let stream = next()
                 let version = integer(next(), as: Int32.self)
@@ -196,28 +184,5 @@ private struct RowBatch: Sendable {
             return nil
         }
         return HashedBatch(verifier: verifier, problem: problem, batch: self)
-    }
-}
-
-extension PostgresRow.Iterator {
-    /// The next cell's bytes, checked to be a non-null binary value of `type` (and `size`).
-    fileprivate mutating func next(_ type: PostgresDataType, size: Int? = nil) throws -> ByteBuffer {
-        guard let cell = next() else { throw StoreError.corrupt("an events row has too few columns") }
-        guard cell.dataType == type, cell.format == .binary, let bytes = cell.bytes else {
-            throw StoreError.corrupt("events.\(cell.columnName) is not a binary \(type)")
-        }
-        if let size, bytes.readableBytes != size {
-            throw StoreError.corrupt("events.\(cell.columnName) has \(bytes.readableBytes) bytes, not \(size)")
-        }
-        return bytes
-    }
-}
-
-extension ByteBuffer {
-    /// The readable bytes, in place.
-    fileprivate func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try withUnsafeReadableBytes { raw in
-            try body(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
-        }
     }
 }

@@ -1,0 +1,230 @@
+import CLibPQ
+import Foundation
+
+/// Rows of a query read with binary `COPY (…) TO STDOUT` on a libpq connection of its own.
+///
+/// PostgresNIO 1.33 has `COPY FROM` only. Through its rows, reading the log costs about
+/// 2 µs of client CPU per event (a cell object per column, its network thread); a COPY
+/// stream is the rows' bytes as the server lays them out, a few tenths of a µs each. For
+/// the commands that read the whole log (`pledger verify`).
+///
+/// The calls block: use it from a thread of its own (`BlockingThread`), one at a time,
+/// never from a task on the cooperative pool.
+public final class BinaryCopyReader: @unchecked Sendable {
+    /// What each column of a row must be: its size in bytes, or nil for any length. NULL is
+    /// refused; a column whose size differs means the table is not what the reader expects.
+    public struct Layout: Sendable {
+        public var names: [String]
+        public var sizes: [Int?]
+
+        public init(_ columns: [(String, Int?)]) {
+            names = columns.map(\.0)
+            sizes = columns.map(\.1)
+        }
+    }
+
+    private let connection: OpaquePointer
+    private let layout: Layout
+    private var copying = false
+    private var framing: Framing
+
+    /// Connects as `url` says, with the same TLS modes (libpq's own), and limits each
+    /// statement to `statementTimeout` so a stuck server ends the read instead of hanging it.
+    public init(url: DatabaseURL, layout: Layout, statementTimeout: Duration) throws {
+        self.layout = layout
+        framing = Framing(layout: layout)
+        var parameters: [(String, String)] = [
+            ("host", url.socketPath.map { ($0 as NSString).deletingLastPathComponent } ?? url.host),
+            ("port", String(url.port)), ("user", url.username), ("dbname", url.database),
+            ("sslmode", url.sslMode.rawValue), ("connect_timeout", "10"), ("application_name", "pledger"), ("client_encoding", "UTF8"),
+            ("options", "-c statement_timeout=\(max(1, statementTimeout.components.seconds * 1000))"),
+        ]
+        if let password = url.password { parameters.append(("password", password)) }
+        // Without a root certificate libpq would look in ~/.postgresql; the pool trusts the
+        // system's roots, and so does this connection.
+        if let root = url.sslRootCert ?? (url.sslMode == .verifyCA || url.sslMode == .verifyFull ? Self.systemRoots : nil) {
+            parameters.append(("sslrootcert", root))
+        }
+        let keywords = parameters.map { strdup($0.0) }
+        let values = parameters.map { strdup($0.1) }
+        defer { for pointer in keywords + values { free(pointer) } }
+        let connection = (keywords + [nil]).withUnsafeBufferPointer { keys in
+            (values + [nil]).withUnsafeBufferPointer { values in
+                keys.withMemoryRebound(to: UnsafePointer<CChar>?.self) { keys in
+                    values.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                        PQconnectdbParams(keys.baseAddress, values.baseAddress, 0)
+                    }
+                }
+            }
+        }
+        guard let connection else { throw StoreError.unavailable("libpq could not allocate a connection") }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.message(connection)
+            PQfinish(connection)
+            throw StoreError.unavailable("cannot connect to \(url): \(message)")
+        }
+        self.connection = connection
+    }
+
+    deinit { PQfinish(connection) }
+
+    /// Runs a statement that returns no rows (a setting).
+    public func run(_ sql: String) throws {
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw failure(result) }
+    }
+
+    /// Starts `COPY (query) TO STDOUT (FORMAT binary)`; then `read` until it returns 0.
+    /// `query` is SQL text: build it from constants and integers only (COPY takes no parameters).
+    public func start(_ query: String) throws {
+        precondition(!copying, "a COPY is still being read")
+        let result = PQexec(connection, "COPY (\(query)) TO STDOUT (FORMAT binary)")
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COPY_OUT else { throw failure(result) }
+        copying = true
+        framing = Framing(layout: layout)
+    }
+
+    /// Appends whole rows to `batch` — each a big-endian Int16 column count, then per column
+    /// a big-endian Int32 length and the bytes — until at least `rows` more are there or the
+    /// copy has ended. Returns how many it appended: 0 means the copy is over (and succeeded).
+    public func read(atLeast rows: Int, into batch: inout [UInt8]) throws -> Int {
+        var appended = 0
+        while appended < rows && copying {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let length = PQgetCopyData(connection, &buffer, 0)
+            if length > 0, let buffer {
+                defer { PQfreemem(buffer) }
+                appended += try framing.take(UnsafeRawBufferPointer(start: buffer, count: Int(length)), into: &batch)
+            } else if length == -1 {
+                try end()
+            } else {
+                throw StoreError.unavailable("the COPY stream failed: \(Self.message(connection))")
+            }
+        }
+        return appended
+    }
+
+    /// Ends the copy: the server's verdict on the statement, and a stream that ended whole.
+    private func end() throws {
+        copying = false
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw failure(result) }
+        }
+        guard framing.isWhole else { throw StoreError.corrupt("the COPY stream ended inside a row") }
+    }
+
+    private func failure(_ result: OpaquePointer?) -> StoreError {
+        let state = PQresultErrorField(result, CInt(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let message = PQresultErrorField(result, CInt(UInt8(ascii: "M"))).map { String(cString: $0) } ?? Self.message(connection)
+        return .database(message: message, sqlState: state)
+    }
+
+    private static func message(_ connection: OpaquePointer) -> String {
+        String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Debian's and most distributions' bundle of the system's trusted roots.
+    private static let systemRoots: String? = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
+        .first { FileManager.default.isReadableFile(atPath: $0) }
+}
+
+extension BinaryCopyReader {
+    /// Cuts a binary COPY stream into whole rows, whatever its messages' boundaries (the
+    /// server sends a row per message, but the format does not promise it), checking each
+    /// row against the layout.
+    struct Framing {
+        let layout: Layout
+        private var headerRead = false
+        private var finished = false
+        /// The start of a row a message ended inside of, waiting for the next message.
+        private var carry: [UInt8] = []
+
+        init(layout: Layout) { self.layout = layout }
+
+        /// The stream ended with its end marker, not inside a row.
+        var isWhole: Bool { finished && carry.isEmpty }
+
+        /// Appends the message's whole rows to `batch` (after what `carry` held); keeps a row it
+        /// ends inside of for the next message.
+        mutating func take(_ message: UnsafeRawBufferPointer, into batch: inout [UInt8]) throws -> Int {
+            if carry.isEmpty { return try rows(of: message, into: &batch) }
+            carry.append(contentsOf: message)
+            let pending = carry
+            carry.removeAll(keepingCapacity: true)
+            return try pending.withUnsafeBytes { try rows(of: $0, into: &batch) }
+        }
+
+        private mutating func rows(of bytes: UnsafeRawBufferPointer, into batch: inout [UInt8]) throws -> Int {
+            guard !finished else { throw StoreError.corrupt("the COPY stream goes on after its end") }
+            var offset = 0
+            if !headerRead {
+                guard let end = try Self.headerEnd(bytes) else {
+                    carry.append(contentsOf: bytes)
+                    return 0
+                }
+                offset = end
+                headerRead = true
+            }
+            let start = offset
+            var count = 0
+            while offset < bytes.count {
+                guard let end = try rowEnd(bytes, at: offset) else { break }
+                if end < 0 {
+                    finished = true
+                    guard offset + 2 == bytes.count else { throw StoreError.corrupt("the COPY stream goes on after its end") }
+                    batch.append(contentsOf: bytes[start..<offset])
+                    return count
+                }
+                offset = end
+                count += 1
+            }
+            batch.append(contentsOf: bytes[start..<offset])
+            carry.append(contentsOf: bytes[offset...])
+            return count
+        }
+
+        /// Where the row at `offset` ends, nil if the bytes end inside it, -1 for the end marker.
+        private func rowEnd(_ bytes: UnsafeRawBufferPointer, at start: Int) throws -> Int? {
+            guard start + 2 <= bytes.count else { return nil }
+            let columns = Int(Int16(bigEndian: bytes.loadUnaligned(fromByteOffset: start, as: Int16.self)))
+            if columns == -1 { return -1 }
+            guard columns == layout.sizes.count else {
+                throw StoreError.corrupt("a row has \(columns) columns, not \(layout.sizes.count)")
+            }
+            var offset = start + 2
+            for (index, size) in layout.sizes.enumerated() {
+                guard offset + 4 <= bytes.count else { return nil }
+                let length = Int(Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                guard length >= 0 else { throw StoreError.corrupt("\(layout.names[index]) is NULL") }
+                if let size, length != size { throw StoreError.corrupt("\(layout.names[index]) has \(length) bytes, not \(size)") }
+                offset += 4 + length
+            }
+            return offset <= bytes.count ? offset : nil
+        }
+
+        private static let signature: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00]
+
+        /// Where the binary COPY header ends (signature, flags, extension), nil if not all here.
+        private static func headerEnd(_ bytes: UnsafeRawBufferPointer) throws -> Int? {
+            guard bytes.count >= 19 else { return nil }
+            guard bytes.prefix(11).elementsEqual(signature) else { throw StoreError.corrupt("the COPY stream has no binary header") }
+            let extensionLength = Int(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 15, as: UInt32.self)))
+            return bytes.count >= 19 + extensionLength ? 19 + extensionLength : nil
+        }
+    }
+}
+
+/// Runs blocking work (libpq's calls) on a thread of its own, so the cooperative pool's few
+/// threads stay free for the tasks that run beside it.
+public enum BlockingThread {
+    public static func run<Value: Sendable>(_ name: String, _ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.name = name
+            thread.start()
+        }
+    }
+}
