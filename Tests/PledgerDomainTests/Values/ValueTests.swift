@@ -1,3 +1,4 @@
+import Foundation
 import PledgerDomainTestSupport
 import Testing
 
@@ -34,6 +35,28 @@ struct ValueTests {
             let error = error as! DomainError
             return error.field == "uscc" && error.message.contains(reason)
         }
+    }
+
+    @Test("USCC: packed, a code still reads back, compares, hashes and encodes as its text")
+    func usccAsText() throws {
+        var random = SeededRandom(state: 20_261_201)
+        let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+        let texts = (0..<2000).map { _ in
+            let prefix = String((0..<17).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] })
+            return prefix + String(Uscc.checkCharacter(for: prefix)!)
+        }
+        let codes = try texts.map { try Uscc($0) }
+        #expect(codes.map(\.value) == texts && codes.map(\.description) == texts)
+        #expect(codes.sorted().map(\.value) == texts.sorted())
+        for (a, b) in zip(codes, codes.dropFirst()) {
+            #expect((a == b) == (a.value == b.value) && (a < b) == (a.value < b.value))
+        }
+        #expect(Set(codes).count == Set(texts).count)
+        let again = try Uscc(texts[7])
+        #expect(again == codes[7] && again.hashValue == codes[7].hashValue)
+        let json = try JSONEncoder().encode(codes)
+        #expect(try JSONDecoder().decode([Uscc].self, from: json) == codes)
+        #expect(try JSONDecoder().decode([String].self, from: json) == texts)
     }
 
     @Test("Money parses yuan with and without thousands separators, exactly")
