@@ -37,14 +37,11 @@ let package = Package(
         // PostgreSQL event store, migrations, projector, read models.
         // glibc's allocator controls, for a server's memory (Heap.swift).
         .systemLibrary(name: "CHeap", path: "Sources/CHeap"),
-        // libpq, for binary COPY out of the log (BinaryCopyReader.swift): PostgresNIO has COPY FROM only.
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "PledgerStore",
             dependencies: [
                 "PledgerDomain",
                 "CHeap",
-                "CLibPQ",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -34,6 +34,9 @@ struct VerificationTests {
         Tampering(name: "a deleted event", sql: "DELETE FROM events WHERE position = 5", breaksAt: 5),
         Tampering(name: "a cut tail", sql: "DELETE FROM events WHERE position > 18", breaksAt: 19),
         Tampering(name: "the head row", sql: "UPDATE ledger_head SET hash = (SELECT hash FROM events WHERE position = 2)", breaksAt: 20),
+        Tampering(
+            name: "the head moved back", sql: "UPDATE ledger_head SET position = 18, hash = (SELECT hash FROM events WHERE position = 18)",
+            breaksAt: 19),
     ]
 
     /// Page and batch sizes: pages of four put some tamperings first (9), last (8, 12) or

@@ -38,7 +38,7 @@ public struct SubsidyReport: Sendable, Hashable {
             terms: terms, committedFen: committed, paidFen: state.paidFen,
             remainingFen: max(.zero, terms.budgetFen.subtracting(saturating: committed)),
             pending: state.applications.filter { $0.status == .applied }.count,
-            rows: rows.values.sorted { ($0.year, $0.borrower.value) < ($1.year, $1.borrower.value) })
+            rows: rows.values.sorted { ($0.year, $0.borrower) < ($1.year, $1.borrower) })
     }
 
     public var json: JSONValue {

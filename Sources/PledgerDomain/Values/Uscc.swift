@@ -31,19 +31,22 @@ public struct Uscc: Sendable, Hashable, Comparable, Codable, CustomStringConvert
             throw DomainError.invalid(field, "\"\(text)\" has \(characters.count) characters; a USCC has 18")
         }
         var sum = 0
+        // The alphabet's own ASCII bytes, not the text's: a character Swift takes for one of
+        // the alphabet's (U+212A KELVIN SIGN is "K") is stored as the letter it stands for.
+        var bytes: [UInt8] = []
         for (index, character) in characters.prefix(17).enumerated() {
             guard let code = Self.alphabet.firstIndex(of: character) else {
                 let hint = character.isLowercase ? " (use capital letters)" : " (allowed: digits and ABCDEFGHJKLMNPQRTUWXY)"
                 throw DomainError.invalid(field, "\"\(text)\" has '\(character)' at position \(index + 1)\(hint)")
             }
             sum += code * Self.weights[index]
+            bytes.append(Self.alphabet[code].asciiValue!)
         }
         let check = Self.alphabet[(31 - sum % 31) % 31]
         guard characters[17] == check else {
             throw DomainError.invalid(field, "\"\(text)\" fails the GB 32100 check: the 18th character should be '\(check)'")
         }
-        // Every character is one of the alphabet's: ASCII, one byte each.
-        let bytes = Array(text.utf8)
+        bytes.append(check.asciiValue!)
         func word(_ range: Range<Int>) -> UInt64 { bytes[range].reduce(0) { $0 << 8 | UInt64($1) } }
         head = word(0..<8)
         middle = word(8..<16)

@@ -1,10 +1,9 @@
-import CLibPQ
 import Foundation
 
 /// Rows of a query read with binary `COPY (…) TO STDOUT` on a libpq connection of its own.
 ///
-/// PostgresNIO 1.33 has `COPY FROM` only. Through its rows, reading the log costs about
-/// 2 µs of client CPU per event (a cell object per column, its network thread); a COPY
+/// PostgresNIO 1.33 has `COPY FROM` only, so this is libpq's (`LibPQ`, loaded when first
+/// used). Through PostgresNIO's rows, reading the log costs about 2 µs of client CPU per event (a cell object per column, its network thread); a COPY
 /// stream is the rows' bytes as the server lays them out, a few tenths of a µs each. For
 /// the commands that read the whole log (`pledger verify`).
 ///
@@ -23,6 +22,7 @@ public final class BinaryCopyReader: @unchecked Sendable {
         }
     }
 
+    private let pq: LibPQ
     private let connection: OpaquePointer
     private let layout: Layout
     private var copying = false
@@ -33,11 +33,17 @@ public final class BinaryCopyReader: @unchecked Sendable {
     public init(url: DatabaseURL, layout: Layout, statementTimeout: Duration) throws {
         self.layout = layout
         framing = Framing(layout: layout)
+        let pq = try LibPQ.load()
+        self.pq = pq
         var parameters: [(String, String)] = [
             ("host", url.socketPath.map { ($0 as NSString).deletingLastPathComponent } ?? url.host),
             ("port", String(url.port)), ("user", url.username), ("dbname", url.database),
-            ("sslmode", url.sslMode.rawValue), ("connect_timeout", "10"), ("application_name", "pledger"), ("client_encoding", "UTF8"),
-            ("options", "-c statement_timeout=\(max(1, statementTimeout.components.seconds * 1000))"),
+            ("sslmode", url.sslMode.rawValue), ("gssencmode", "disable"), ("connect_timeout", "10"), ("application_name", "pledger"),
+            ("client_encoding", "UTF8"),
+            // A server that stops answering, or a network that drops: the read fails after
+            // about the statement's limit instead of blocking until the system's TCP gives up.
+            ("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"), ("keepalives_count", "3"),
+            ("tcp_user_timeout", String(Self.milliseconds(statementTimeout))),
         ]
         if let password = url.password { parameters.append(("password", password)) }
         // Without a root certificate libpq would look in ~/.postgresql; the pool trusts the
@@ -52,36 +58,42 @@ public final class BinaryCopyReader: @unchecked Sendable {
             (values + [nil]).withUnsafeBufferPointer { values in
                 keys.withMemoryRebound(to: UnsafePointer<CChar>?.self) { keys in
                     values.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
-                        PQconnectdbParams(keys.baseAddress, values.baseAddress, 0)
+                        pq.connectdbParams(keys.baseAddress, values.baseAddress, 0)
                     }
                 }
             }
         }
         guard let connection else { throw StoreError.unavailable("libpq could not allocate a connection") }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let message = Self.message(connection)
-            PQfinish(connection)
+        guard pq.status(connection) == LibPQ.connectionOK else {
+            let message = Self.message(connection, pq)
+            pq.finish(connection)
             throw StoreError.unavailable("cannot connect to \(url): \(message)")
         }
         self.connection = connection
+        // A setting, not a startup option: poolers such as PgBouncer refuse unknown options.
+        try run("SET statement_timeout = \(Self.milliseconds(statementTimeout))")
     }
 
-    deinit { PQfinish(connection) }
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    deinit { pq.finish(connection) }
 
     /// Runs a statement that returns no rows (a setting).
     public func run(_ sql: String) throws {
-        let result = PQexec(connection, sql)
-        defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw failure(result) }
+        let result = pq.exec(connection, sql)
+        defer { pq.clear(result) }
+        guard pq.resultStatus(result) == LibPQ.commandOK else { throw failure(result) }
     }
 
     /// Starts `COPY (query) TO STDOUT (FORMAT binary)`; then `read` until it returns 0.
     /// `query` is SQL text: build it from constants and integers only (COPY takes no parameters).
     public func start(_ query: String) throws {
         precondition(!copying, "a COPY is still being read")
-        let result = PQexec(connection, "COPY (\(query)) TO STDOUT (FORMAT binary)")
-        defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_COPY_OUT else { throw failure(result) }
+        let result = pq.exec(connection, "COPY (\(query)) TO STDOUT (FORMAT binary)")
+        defer { pq.clear(result) }
+        guard pq.resultStatus(result) == LibPQ.copyOut else { throw failure(result) }
         copying = true
         framing = Framing(layout: layout)
     }
@@ -93,14 +105,14 @@ public final class BinaryCopyReader: @unchecked Sendable {
         var appended = 0
         while appended < rows && copying {
             var buffer: UnsafeMutablePointer<CChar>?
-            let length = PQgetCopyData(connection, &buffer, 0)
+            let length = pq.getCopyData(connection, &buffer, 0)
             if length > 0, let buffer {
-                defer { PQfreemem(buffer) }
+                defer { pq.freemem(buffer) }
                 appended += try framing.take(UnsafeRawBufferPointer(start: buffer, count: Int(length)), into: &batch)
             } else if length == -1 {
                 try end()
             } else {
-                throw StoreError.unavailable("the COPY stream failed: \(Self.message(connection))")
+                throw StoreError.unavailable("the COPY stream failed: \(Self.message(connection, pq))")
             }
         }
         return appended
@@ -109,21 +121,21 @@ public final class BinaryCopyReader: @unchecked Sendable {
     /// Ends the copy: the server's verdict on the statement, and a stream that ended whole.
     private func end() throws {
         copying = false
-        while let result = PQgetResult(connection) {
-            defer { PQclear(result) }
-            guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw failure(result) }
+        while let result = pq.getResult(connection) {
+            defer { pq.clear(result) }
+            guard pq.resultStatus(result) == LibPQ.commandOK else { throw failure(result) }
         }
         guard framing.isWhole else { throw StoreError.corrupt("the COPY stream ended inside a row") }
     }
 
     private func failure(_ result: OpaquePointer?) -> StoreError {
-        let state = PQresultErrorField(result, CInt(UInt8(ascii: "C"))).map { String(cString: $0) }
-        let message = PQresultErrorField(result, CInt(UInt8(ascii: "M"))).map { String(cString: $0) } ?? Self.message(connection)
+        let state = pq.resultErrorField(result, LibPQ.sqlStateField).map { String(cString: $0) }
+        let message = pq.resultErrorField(result, LibPQ.messageField).map { String(cString: $0) } ?? Self.message(connection, pq)
         return .database(message: message, sqlState: state)
     }
 
-    private static func message(_ connection: OpaquePointer) -> String {
-        String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+    private static func message(_ connection: OpaquePointer, _ pq: LibPQ) -> String {
+        pq.errorMessage(connection).map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "(no message)"
     }
 
     /// Debian's and most distributions' bundle of the system's trusted roots.

@@ -39,7 +39,7 @@ public struct LedgerVerification: Sendable {
     /// hash of the position before `from`; a signed checkpoint is how an auditor removes that trust.
     public func run(from: Int64 = 1, progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Report {
         let started = ContinuousClock.now
-        let head = try await store.head()
+        let (head, lastStored) = try await headAndLastStored()
         var report = Report(from: max(1, from))
         report.head = head
         var verifier: HashChainVerifier
@@ -62,7 +62,7 @@ public struct LedgerVerification: Sendable {
         }
         var cursor = report.from - 1
         while cursor < head.position {
-            let last = min(head.position, cursor + Int64(pageSize))
+            let last = min(head.position, cursor + Int64(max(1, pageSize)))
             let (checked, problem) = try await page(cursor + 1...last, verifier: verifier, reader: reader)
             verifier = checked
             if let problem {
@@ -84,10 +84,34 @@ public struct LedgerVerification: Sendable {
                 report.firstBreak = ChainBreak(
                     position: head.position,
                     reason: "the head row (position \(head.position), hash \(head.hash.hex.prefix(16))…) does not match the log")
+            } else if lastStored > head.position {
+                report.firstBreak = ChainBreak(
+                    position: head.position + 1,
+                    reason:
+                        "events are stored past the head row (position \(head.position)) up to \(lastStored): the head was moved back, or events were written behind the application's back"
+                )
             }
         }
         report.seconds = (ContinuousClock.now - started).inSeconds
         return report
+    }
+
+    /// The head row and the last position stored, in one snapshot (an append moves both in
+    /// one transaction, so they differ only when someone moved one behind the application's back).
+    private func headAndLastStored() async throws -> (LedgerHead, Int64) {
+        try await store.withConnection("verification head") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT position, hash, (extract(epoch FROM recorded_at) * 1000000)::int8, (SELECT coalesce(max(position), 0) FROM events)
+                FROM ledger_head
+                """, logger: store.logger)
+            for try await (position, hash, micros, last) in rows.decode((Int64, ByteBuffer, Int64?, Int64).self) {
+                return (
+                    LedgerHead(position: position, hash: try LedgerHash.decoding(hash), recordedAt: micros.map(RecordedTime.init)), last
+                )
+            }
+            throw StoreError.notMigrated
+        }
     }
 
     /// Checks the events stored at `positions` (missing ones are breaks). Reading and hashing
@@ -107,18 +131,36 @@ public struct LedgerVerification: Sendable {
                 FROM events WHERE position BETWEEN \(positions.lowerBound) AND \(positions.upperBound) ORDER BY position
                 """)
             let hasher = DispatchQueue(label: "pledger-verify-hash")
-            // At most two batches live: the one filling and the one hashing (then reused).
+            // Two batches live: the one filling and the one hashing (then reused).
             let hashed = Mutex(HashedBatch(verifier: verifier, problem: nil, batch: RowBatch()))
+            /// The last batch's outcome, its buffer handed back for reuse.
+            func finished() -> HashedBatch {
+                hasher.sync {
+                    hashed.withLock { state in
+                        defer { state.batch = RowBatch() }
+                        return state
+                    }
+                }
+            }
             var spare = RowBatch()
             while true {
-                let rows = try reader.read(atLeast: batchSize, into: &spare.bytes)
+                let rows: Int
+                do {
+                    rows = try reader.read(atLeast: batchSize, into: &spare.bytes)
+                } catch {
+                    // A break found in the rows before the failure is still the answer.
+                    let done = finished()
+                    if done.problem != nil { return (done.verifier, done.problem) }
+                    throw error
+                }
                 spare.count = rows
-                let done = hasher.sync { hashed.withLock { $0 } }
+                var done = finished()
                 // After a break the run ends, and closing the connection ends the copy.
                 if done.problem != nil || rows == 0 { return (done.verifier, done.problem) }
-                let batch = spare
-                hasher.async { hashed.withLock { $0 = batch.hashed(after: done.verifier) } }
+                let (batch, after) = (spare, done.verifier)
+                hasher.async { hashed.withLock { $0 = batch.hashed(after: after) } }
                 spare = done.batch
+                done.batch = RowBatch()
                 spare.removeAll()
             }
         }
@@ -170,12 +212,15 @@ private struct RowBatch: Sendable {
                 let schema = integer(next(), as: Int32.self)
                 let data = next()
                 let meta = next()
-                let micros = integer(next(), as: Int64.self)
+                let (micros, overflow) = integer(next(), as: Int64.self).addingReportingOverflow(LedgerVerification.postgresEpoch)
                 let previous = next()
                 let hash = next()
+                if overflow && position == verifier.nextPosition {
+                    return ChainBreak(position: position, reason: "recorded_at is not a time the format can hold (infinity?)")
+                }
                 if let problem = verifier.check(
                     position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data,
-                    meta: meta, recordedAt: RecordedTime(microseconds: micros + LedgerVerification.postgresEpoch),
+                    meta: meta, recordedAt: RecordedTime(microseconds: micros),
                     storedPrevious: previous, storedHash: hash)
                 {
                     return problem

@@ -57,6 +57,11 @@ struct ValueTests {
         let json = try JSONEncoder().encode(codes)
         #expect(try JSONDecoder().decode([Uscc].self, from: json) == codes)
         #expect(try JSONDecoder().decode([String].self, from: json) == texts)
+        // U+212A KELVIN SIGN is "K" to Swift: such a code is the code with the letter.
+        let letter = try #require(texts.first { $0.dropLast().contains("K") })
+        let kelvin = try Uscc(letter.replacingOccurrences(of: "K", with: "\u{212A}"))
+        let plain = try Uscc(letter)
+        #expect(kelvin.value == letter && kelvin == plain)
     }
 
     @Test("Money parses yuan with and without thousands separators, exactly")

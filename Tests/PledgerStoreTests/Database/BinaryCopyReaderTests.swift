@@ -71,12 +71,21 @@ struct BinaryCopyReaderTests {
         #expect(error.map { "\($0)".contains(reason) } == true, "\(name): \(String(describing: error))")
     }
 
+    /// What a server answered, collected on the reader's thread and checked in the test's task.
+    struct Answers: Sendable {
+        var rows: [Int] = []
+        var batches: [[UInt8]] = []
+        var errors: [StoreError?] = []
+    }
+
     @Test("a server's rows read over one connection, COPY after COPY; its errors with their SQLSTATE")
     func fromServer() async throws {
-        try await TestDatabase.withDatabase { url in
+        let sizes = [0, 1, 5000]
+        let answers = try await TestDatabase.withDatabase { url in
             try await BlockingThread.run("test") {
+                var answers = Answers()
                 let reader = try BinaryCopyReader(url: url, layout: Self.layout, statementTimeout: .seconds(10))
-                for rows in [0, 1, 5000] {
+                for rows in sizes {
                     try reader.start("SELECT n::int8, repeat('x', (n % 7)::int) FROM generate_series(1, \(rows)) n")
                     var batch: [UInt8] = []
                     var read = 0
@@ -85,19 +94,56 @@ struct BinaryCopyReaderTests {
                         if count == 0 { break }
                         read += count
                     }
-                    #expect(read == rows)
-                    let expected = (1...max(1, rows)).prefix(rows).map { (Int64($0), String(repeating: "x", count: $0 % 7)) }
-                    #expect(batch == Self.stream(expected).rows, "\(rows) rows")
+                    answers.rows.append(read)
+                    answers.batches.append(batch)
                 }
-                let error = #expect(throws: StoreError.self) { try reader.start("SELECT nothing FROM nowhere") }
-                guard case .database(_, let state)? = error else {
-                    Issue.record("\(String(describing: error))")
-                    return
+                do {
+                    try reader.start("SELECT nothing FROM nowhere")
+                    answers.errors.append(nil)
+                } catch let error as StoreError {
+                    answers.errors.append(error)
                 }
-                #expect(state == "42P01")
                 try reader.run("SET enable_sort = off")
+                return answers
             }
         }
+        #expect(answers.rows == sizes)
+        for (rows, batch) in zip(sizes, answers.batches) {
+            let expected = (1...max(1, rows)).prefix(rows).map { (Int64($0), String(repeating: "x", count: $0 % 7)) }
+            #expect(batch == Self.stream(expected).rows, "\(rows) rows")
+        }
+        guard case .database(_, let state)?? = answers.errors.first else {
+            Issue.record("no database error: \(answers.errors)")
+            return
+        }
+        #expect(state == "42P01")
+    }
+
+    @Test("a statement past its limit ends the read with the server's reason, and the connection reads on")
+    func timeout() async throws {
+        let answers = try await TestDatabase.withDatabase { url in
+            try await BlockingThread.run("test") {
+                var answers = Answers()
+                let reader = try BinaryCopyReader(url: url, layout: Self.layout, statementTimeout: .milliseconds(300))
+                var batch: [UInt8] = []
+                try reader.start("SELECT 1::int8, 'x'::text FROM pg_sleep(3)")
+                do {
+                    answers.rows.append(try reader.read(atLeast: 1, into: &batch))
+                } catch let error as StoreError {
+                    answers.errors.append(error)
+                }
+                try reader.start("SELECT 7::int8, 'y'::text")
+                answers.rows.append(try reader.read(atLeast: 1, into: &batch))
+                answers.batches.append(batch)
+                return answers
+            }
+        }
+        guard case .database(_, let state)?? = answers.errors.first else {
+            Issue.record("the read did not fail: \(answers)")
+            return
+        }
+        #expect(state == "57014")
+        #expect(answers.rows == [1] && answers.batches == [Self.stream([(7, "y")]).rows])
     }
 
     @Test("a server that cannot be reached is reported with the URL, not a crash")
