@@ -3,9 +3,10 @@ import Foundation
 /// Rows of a query read with binary `COPY (…) TO STDOUT` on a libpq connection of its own.
 ///
 /// PostgresNIO 1.33 has `COPY FROM` only, so this is libpq's (`LibPQ`, loaded when first
-/// used). Through PostgresNIO's rows, reading the log costs about 2 µs of client CPU per event (a cell object per column, its network thread); a COPY
-/// stream is the rows' bytes as the server lays them out, a few tenths of a µs each. For
-/// the commands that read the whole log (`pledger verify`).
+/// used). Through PostgresNIO's rows, reading the log costs about 2 µs of client CPU per
+/// event (a cell object per column, its network thread); a COPY stream is the rows' bytes as
+/// the server lays them out, a few tenths of a µs each. For the commands that read the whole
+/// log (`pledger verify`).
 ///
 /// The calls block: use it from a thread of its own (`BlockingThread`), one at a time,
 /// never from a task on the cooperative pool.
@@ -43,7 +44,7 @@ public final class BinaryCopyReader: @unchecked Sendable {
             // A server that stops answering, or a network that drops: the read fails after
             // about the statement's limit instead of blocking until the system's TCP gives up.
             ("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"), ("keepalives_count", "3"),
-            ("tcp_user_timeout", String(Self.milliseconds(statementTimeout))),
+            ("tcp_user_timeout", DatabaseURL.SessionLimits.milliseconds(statementTimeout)),
         ]
         if let password = url.password { parameters.append(("password", password)) }
         // Without a root certificate libpq would look in ~/.postgresql; the pool trusts the
@@ -71,11 +72,7 @@ public final class BinaryCopyReader: @unchecked Sendable {
         }
         self.connection = connection
         // A setting, not a startup option: poolers such as PgBouncer refuse unknown options.
-        try run("SET statement_timeout = \(Self.milliseconds(statementTimeout))")
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        try run("SET statement_timeout = \(DatabaseURL.SessionLimits.milliseconds(statementTimeout))")
     }
 
     deinit { pq.finish(connection) }

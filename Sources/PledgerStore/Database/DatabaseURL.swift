@@ -85,15 +85,17 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         /// No limits: batch commands (rebuild, import, demo) may legitimately run long.
         public static let none = SessionLimits()
 
+        /// A limit as PostgreSQL's settings take it: whole milliseconds, at least 1.
+        static func milliseconds(_ duration: Duration) -> String {
+            String(max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000))
+        }
+
         var startupParameters: [(String, String)] {
-            func milliseconds(_ duration: Duration) -> String {
-                String(max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000))
-            }
             var parameters: [(String, String)] = []
-            if let lockTimeout { parameters.append(("lock_timeout", milliseconds(lockTimeout))) }
-            if let statementTimeout { parameters.append(("statement_timeout", milliseconds(statementTimeout))) }
+            if let lockTimeout { parameters.append(("lock_timeout", Self.milliseconds(lockTimeout))) }
+            if let statementTimeout { parameters.append(("statement_timeout", Self.milliseconds(statementTimeout))) }
             if let idleInTransactionTimeout {
-                parameters.append(("idle_in_transaction_session_timeout", milliseconds(idleInTransactionTimeout)))
+                parameters.append(("idle_in_transaction_session_timeout", Self.milliseconds(idleInTransactionTimeout)))
             }
             return parameters
         }

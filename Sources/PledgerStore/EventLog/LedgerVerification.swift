@@ -124,10 +124,10 @@ public struct LedgerVerification: Sendable {
     ) async throws -> (HashChainVerifier, ChainBreak?) {
         let batchSize = batchSize
         return try await BlockingThread.run("pledger-verify") {
-            // Integers only: COPY takes no bound parameters.
+            // Column names and integers only: COPY takes no bound parameters.
             try reader.start(
                 """
-                SELECT position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash
+                SELECT \(Self.columns.names.joined(separator: ", "))
                 FROM events WHERE position BETWEEN \(positions.lowerBound) AND \(positions.upperBound) ORDER BY position
                 """)
             let hasher = DispatchQueue(label: "pledger-verify-hash")
