@@ -80,12 +80,13 @@ struct ReportsController {
                         reproduce: Self.reproduce("financing-growth", pinned, bank))
                     return Self.page(ReportPages.growth(total, slices: slices, provenance: provenance, language: language))
                 }
-                let report = try await compute(request, report: "growth", pastView: asOf != nil || knownAt != nil) {
+                let form = ReportBody.form(of: request)
+                return try await compute(request, report: "growth", pastView: asOf != nil || knownAt != nil) {
                     try await reads.reports.growth(
                         window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
-                        regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank)
-                }
-                return Self.respond(request, json: report.json, csv: report.csv)
+                        regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank, as: form.rawValue
+                    ) { report in ReportBody(form, json: { report.json }, csv: { report.csv }) }
+                }.response
             }
         }
 
@@ -115,10 +116,12 @@ struct ReportsController {
                         position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("fund-exposure", pinned, bank))
                     return Self.page(ReportPages.exposure(history, provenance: provenance, language: language))
                 }
-                let report = try await compute(request, report: "exposure", pastView: asOf != nil || knownAt != nil) {
-                    try await reads.reports.exposure(fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank)
-                }
-                return Self.respond(request, json: report.json, csv: report.csv)
+                let form = ReportBody.form(of: request)
+                return try await compute(request, report: "exposure", pastView: asOf != nil || knownAt != nil) {
+                    try await reads.reports.exposure(
+                        fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank, as: form.rawValue
+                    ) { report in ReportBody(form, json: { report.json }, csv: { report.csv }) }
+                }.response
             }
         }
 
@@ -152,7 +155,7 @@ struct ReportsController {
         guard let text = request.query.string(parameter) else { throw Problem.invalid(parameter, "\(parameter) is required") }
         return try await api.read(request, needs: .log) { reads in
             let (json, csv) = try await compute(request, report: report, pastView: false) { try await body(reads, text) }
-            return Self.respond(request, json: json, csv: csv)
+            return ReportBody(ReportBody.form(of: request), json: { json }, csv: { csv }).response
         }
     }
 
@@ -204,12 +207,6 @@ struct ReportsController {
         Response(
             status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ReportPages.contentSecurityPolicy],
             body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    /// The report as CSV when asked for, else as JSON: only the one asked for is rendered.
-    static func respond(_ request: Request, json: @autoclosure () -> JSONValue, csv: @autoclosure () -> String) -> Response {
-        guard request.wantsCSV else { return JSONIO.response(json()) }
-        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv())))
     }
 }
 

@@ -27,11 +27,12 @@ extension AuthMiddleware {
         guard let header = request.headers[.authorization] else {
             throw Problem.unauthorized("send Authorization: Bearer <token> (create one with `pledger tokens create`)")
         }
-        let parts = header.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        // The scheme and the token, around optional whitespace (SP, HTAB: RFC 9110 §5.6.3).
+        let parts = header.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem.unauthorized("send Authorization: Bearer <token> (create one with `pledger tokens create`)")
         }
-        guard let identity = try await tokens.identity(for: parts[1].trimmingCharacters(in: .whitespaces)) else {
+        guard let identity = try await tokens.identity(for: String(parts[1])) else {
             throw Problem.unauthorized("the token is unknown or revoked")
         }
         return identity

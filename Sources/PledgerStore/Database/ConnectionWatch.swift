@@ -1,4 +1,3 @@
-import Foundation
 import PostgresNIO
 import Synchronization
 
@@ -13,12 +12,14 @@ final class ConnectionWatch: Sendable {
         let connection: PostgresConnection
     }
 
-    private let leases = Mutex<[UUID: Lease]>([:])
+    private let leases = Mutex<[UInt64: Lease]>([:])
+    /// Numbers the leases (a `UUID` would read the system's random source on every lease).
+    private let leaseCount = Atomic<UInt64>(0)
 
     /// Runs `body` with `connection` registered; if it fails because the connection to the
     /// server was lost, closes every other connection leased before now.
     func watch<Value>(_ connection: PostgresConnection, _ body: () async throws -> Value) async throws -> Value {
-        let id = UUID()
+        let id = leaseCount.add(1, ordering: .relaxed).newValue
         leases.withLock { $0[id] = Lease(since: .now, connection: connection) }
         defer { leases.withLock { _ = $0.removeValue(forKey: id) } }
         do {
@@ -29,7 +30,7 @@ final class ConnectionWatch: Sendable {
         }
     }
 
-    private func closeAll(leasedBefore moment: ContinuousClock.Instant, except id: UUID) {
+    private func closeAll(leasedBefore moment: ContinuousClock.Instant, except id: UInt64) {
         let stale = leases.withLock { leases in leases.filter { $0.key != id && $0.value.since < moment }.map(\.value.connection) }
         for connection in stale { connection.close().whenComplete { _ in } }
     }

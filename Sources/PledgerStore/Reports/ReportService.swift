@@ -84,6 +84,23 @@ public struct ReportService: Sendable {
         return bank.map { bank in snapshots.filter { $0.bankId == bank } } ?? snapshots
     }
 
+    /// A report and, when it is a current view kept in `answers`, the question and stamp it is
+    /// kept under, so its renderings can be kept beside it (`rendered`).
+    struct Answer<Report: Sendable>: Sendable {
+        let report: Report
+        var kept: (question: String, stamp: Positions)? = nil
+    }
+
+    /// `answer.report` rendered by `render` (a response body: JSON, CSV). A kept answer's
+    /// rendering is kept beside it under `form`, so a dashboard asking the same question again
+    /// is given the same bytes without encoding them again.
+    private func rendered<Report: Sendable, Rendering: Sendable>(
+        _ answer: Answer<Report>, as form: String, _ render: @escaping @Sendable (Report) throws -> Rendering
+    ) async throws -> Rendering {
+        guard let kept = answer.kept else { return try render(answer.report) }
+        return try await answers.value("\(kept.question) as \(form)", at: kept.stamp) { try render(answer.report) }
+    }
+
     /// The growth report over `window` (calendar years or any run of months). The year or
     /// period containing `asOf` (default: today) is year-to-date, compared with the same
     /// span a year earlier.
@@ -92,6 +109,28 @@ public struct ReportService: Sendable {
         regionLevel: RegionLevel = .district, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil,
         bank: BankId? = nil
     ) async throws -> GrowthReport {
+        try await growthAnswer(
+            window: window, target: target, by: dimension, regionLevel: regionLevel, asOf: asOf, knownAt: knownAt, bank: bank
+        ).report
+    }
+
+    /// The growth report as `render` makes it (`form` names the rendering), kept beside the
+    /// report when the report is kept (see `rendered`).
+    public func growth<Rendering: Sendable>(
+        window: MonthWindow, target: Bp = Bp(1500), by dimension: GrowthReport.Dimension? = nil,
+        regionLevel: RegionLevel = .district, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil,
+        bank: BankId? = nil, as form: String, _ render: @escaping @Sendable (GrowthReport) throws -> Rendering
+    ) async throws -> Rendering {
+        try await rendered(
+            try await growthAnswer(
+                window: window, target: target, by: dimension, regionLevel: regionLevel, asOf: asOf, knownAt: knownAt, bank: bank),
+            as: form, render)
+    }
+
+    private func growthAnswer(
+        window: MonthWindow, target: Bp, by dimension: GrowthReport.Dimension?, regionLevel: RegionLevel, asOf: BusinessDate?,
+        knownAt: RecordedTime?, bank: BankId?
+    ) async throws -> Answer<GrowthReport> {
         let cut = asOf ?? knownAt.map(BusinessDate.init(containing:)) ?? BusinessDate(containing: .now())
         let summed = knownAt == nil && dimension != .scheme
         if summed, asOf == nil ? true : try await sumsReachHead(within: .seconds(1)) {
@@ -105,7 +144,8 @@ public struct ReportService: Sendable {
             let series = [GrowthReport.Series.total] + (dimension.map { [GrowthReport.Series($0, regionLevel: regionLevel)] } ?? [])
             let question =
                 "growth \(bank?.value ?? "*") \(series.map(\.description).joined(separator: ",")) \(window) \(cut) \(target.value) \(regionLevel)"
-            return try await answers.value(question, at: try await Positions.now(store)) {
+            let stamp = try await Positions.now(store)
+            let report = try await answers.value(question, at: stamp) {
                 let cells = try await store.withConnection("growth sums") { connection in
                     try await GrowthTable.cells(
                         scope: bank?.value ?? GrowthEntry.allBanks, series: series, window: window, asOf: cut, on: connection,
@@ -114,10 +154,12 @@ public struct ReportService: Sendable {
                 return try GrowthReport.compute(
                     cells: cells, window: window, asOf: cut, target: target, by: dimension, regionLevel: regionLevel)
             }
+            return Answer(report: report, kept: (question, stamp))
         }
-        return try GrowthReport.compute(
-            try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), window: window, asOf: cut,
-            target: target, by: dimension, regionLevel: regionLevel)
+        return Answer(
+            report: try GrowthReport.compute(
+                try await loanSnapshots(asOf: asOf, knownAt: knownAt, bank: bank), window: window, asOf: cut,
+                target: target, by: dimension, regionLevel: regionLevel))
     }
 
     public func growth(
@@ -182,13 +224,30 @@ public struct ReportService: Sendable {
     public func exposure(
         fund id: FundId, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, topBorrowers: Int = 10, bank: BankId? = nil
     ) async throws -> ExposureReport {
+        try await exposureAnswer(fund: id, asOf: asOf, knownAt: knownAt, topBorrowers: topBorrowers, bank: bank).report
+    }
+
+    /// The exposure report as `render` makes it (`form` names the rendering), kept beside the
+    /// report when the report is kept (see `rendered`).
+    public func exposure<Rendering: Sendable>(
+        fund id: FundId, asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, topBorrowers: Int = 10, bank: BankId? = nil,
+        as form: String, _ render: @escaping @Sendable (ExposureReport) throws -> Rendering
+    ) async throws -> Rendering {
+        try await rendered(
+            try await exposureAnswer(fund: id, asOf: asOf, knownAt: knownAt, topBorrowers: topBorrowers, bank: bank), as: form, render)
+    }
+
+    private func exposureAnswer(
+        fund id: FundId, asOf: BusinessDate?, knownAt: RecordedTime?, topBorrowers: Int, bank: BankId?
+    ) async throws -> Answer<ExposureReport> {
         let date = asOf ?? BusinessDate(containing: .now())
-        var report: ExposureReport
         if asOf == nil && knownAt == nil {
             let question = "exposure \(id) \(bank?.value ?? "*") \(date) \(topBorrowers)"
-            report = try await answers.value(question, at: try await Positions.now(store)) {
-                try await currentExposure(fund: id, on: date, topBorrowers: topBorrowers, bank: bank)
+            let stamp = try await Positions.now(store)
+            let report = try await answers.value(question, at: stamp) {
+                Self.slice(try await currentExposure(fund: id, on: date, topBorrowers: topBorrowers, bank: bank), for: bank)
             }
+            return Answer(report: report, kept: (question, stamp))
         } else {
             // A bank's slice reads the bank's streams; the whole fund, the log.
             let past =
@@ -197,11 +256,17 @@ public struct ReportService: Sendable {
                 }
             let fund = try Self.existing(past.funds[id], id, atThatTime: knownAt != nil)
             let loans = past.loanSnapshots.filter { $0.fundId == id && (bank == nil || $0.bankId == bank) }
-            report = try ExposureReport.compute(fund: fund, loans: loans, asOf: date, topBorrowers: topBorrowers)
+            var report = try ExposureReport.compute(fund: fund, loans: loans, asOf: date, topBorrowers: topBorrowers)
             try report.addSchemeShares(schemes: Array(past.schemes.values), loans: past.loans, bank: bank)
+            return Answer(report: Self.slice(report, for: bank))
         }
-        // A bank's slice names no other bank.
-        if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
+    }
+
+    /// A bank's slice names no other bank.
+    private static func slice(_ report: ExposureReport, for bank: BankId?) -> ExposureReport {
+        guard let bank else { return report }
+        var report = report
+        report.suspendedBanks = report.suspendedBanks.filter { $0 == bank }
         return report
     }
 

@@ -70,18 +70,42 @@ struct MemoTests {
             #expect(before.years.map(\.loans).reduce(0, +) == 0)
             let exposure = try await reports.exposure(fund: fund)
             #expect(exposure.contributedFen == yuan("3,000,000.00"))
+            // A rendering (a response body) is kept beside its answer, one per form.
+            let renders = ReportGateTests.Shared(0)
+            func rendered(_ form: String) async throws -> String {
+                try await reports.growth(window: try MonthWindow.years(2023, 2025), as: form) { report in
+                    renders { $0 += 1 }
+                    return "\(form): \(report.years.map(\.loans).reduce(0, +))"
+                }
+            }
+            func renderedExposure() async throws -> String {
+                try await reports.exposure(fund: fund, as: "text") { report in
+                    renders { $0 += 1 }
+                    return "\(report.contributedFen)"
+                }
+            }
+            #expect(try await rendered("json") == "json: 0")
+            #expect(try await rendered("json") == "json: 0")
+            #expect(try await rendered("csv") == "csv: 0")
+            #expect(try await renderedExposure() == "\(yuan("3,000,000.00"))")
+            #expect(try await renderedExposure() == "\(yuan("3,000,000.00"))")
+            #expect(renders { $0 } == 3)
 
             try await handler.handle(district.origination)
             // Not projected yet: growth reads the sums as they stand, exposure sees the fund's stream.
             #expect(try await reports.growth(from: 2023, to: 2025) == before)
             try await projector.catchUp()
             #expect(try await reports.growth(from: 2023, to: 2025).years.map(\.loans).reduce(0, +) == 1)
+            #expect(try await rendered("json") == "json: 1")
+            #expect(try await rendered("csv") == "csv: 1")
+            #expect(renders { $0 } == 5)
 
             try await handler.handle(
                 .fund(
                     fund,
                     .receiveContribution(amount: yuan("1,000.00"), contributor: .city, receivedOn: date("2023-03-01"), reference: "拨付-追加")))
             #expect(try await reports.exposure(fund: fund).contributedFen == yuan("3,001,000.00"))
+            #expect(try await renderedExposure() == "\(yuan("3,001,000.00"))")
 
             // Tables that drifted, then rebuilt at the same position: the answer kept from the
             // drifted tables is not served again.
