@@ -186,6 +186,40 @@ struct ProjectorTests {
         }
     }
 
+    @Test("a rebuild makes tables that drifted every way equal to the fold again; tables that were right it leaves untouched")
+    func rebuildByDifference() async throws {
+        try await TestDatabase.withLedger(maxConnections: 6) { store, _ in
+            _ = try await Self.randomWorkload(store, seed: 11, steps: 250)
+            let head = try await store.head().position
+            #expect(try await Projector(store: store, pageSize: 50).catchUp() == head)
+            let right = try await Self.tables(store)
+            let places = try await Self.rowPlaces(store)
+            #expect(try await Projector(store: store).rebuild() == head)
+            #expect(try await Self.rowPlaces(store) == places, "a row of right tables was written again")
+
+            try await store.client.withConnection { connection in
+                for drift in [
+                    "DELETE FROM rm_loans WHERE stream IN (SELECT stream FROM rm_loans ORDER BY stream LIMIT 3)",
+                    "UPDATE rm_loans SET fund_id = NULL, snapshot = snapshot || ' ' WHERE stream IN (SELECT stream FROM rm_loans ORDER BY stream DESC LIMIT 2)",
+                    "UPDATE rm_funds SET balance_fen = balance_fen + 1",
+                    "INSERT INTO rm_funds VALUES ('ghost', 'ghost', 0, 0, 0, 0, false, 0)",
+                    "DELETE FROM rm_growth WHERE ctid IN (SELECT ctid FROM rm_growth LIMIT 5)",
+                    "INSERT INTO rm_growth SELECT 'ghost', series, value, day, month, previous_month, loans, principal_fen FROM rm_growth LIMIT 2",
+                    "UPDATE rm_growth_months SET loans = loans + 1 WHERE ctid IN (SELECT ctid FROM rm_growth_months LIMIT 4)",
+                    "DELETE FROM rm_exposure WHERE ctid IN (SELECT ctid FROM rm_exposure LIMIT 3)",
+                    "UPDATE rm_exposure SET capped_fen = capped_fen + 7 WHERE ctid IN (SELECT ctid FROM rm_exposure OFFSET 3 LIMIT 3)",
+                ] {
+                    try await connection.query(PostgresQuery(unsafeSQL: drift), logger: TestDatabase.logger)
+                }
+            }
+            #expect(try await Self.tables(store) != right)
+            #expect(try await ProjectionReconciliation(store: store).run().differences.count >= 1)
+            #expect(try await Projector(store: store).rebuild() == head)
+            #expect(try await Self.tables(store) == right)
+            #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
+        }
+    }
+
     @Test("a follower projector picks up new events as they are appended")
     func followsLiveAppends() async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, _ in
@@ -206,12 +240,19 @@ struct ProjectorTests {
     static func tables(_ store: EventStore) async throws -> [String] {
         try await store.client.withConnection { connection in
             var rows: [String] = []
+            // Every column but `last_position` (which position wrote the row).
             let loans = try await connection.query(
-                "SELECT stream || '|' || snapshot FROM rm_loans ORDER BY stream", logger: TestDatabase.logger)
+                """
+                SELECT concat_ws('|', stream, bank_id, contract_no, borrower, coalesce(fund_id, '-'), originated_on, status, principal_fen,
+                                 outstanding_fen, snapshot)
+                FROM rm_loans ORDER BY stream
+                """, logger: TestDatabase.logger)
             for try await row in loans.decode(String.self) { rows.append(row) }
             let funds = try await connection.query(
-                "SELECT fund_id || '|' || balance_fen || '|' || contributed_fen FROM rm_funds ORDER BY fund_id", logger: TestDatabase.logger
-            )
+                """
+                SELECT concat_ws('|', fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended)
+                FROM rm_funds ORDER BY fund_id
+                """, logger: TestDatabase.logger)
             for try await row in funds.decode(String.self) { rows.append(row) }
             // The sums: every column (none records the position that wrote it).
             for table in ["rm_growth", "rm_growth_months", "rm_exposure"] {
@@ -220,6 +261,19 @@ struct ProjectorTests {
                 for try await row in sums.decode(String.self) { rows.append(row) }
             }
             return rows
+        }
+    }
+
+    /// Where each row of the read models lies (a row written again moves).
+    static func rowPlaces(_ store: EventStore) async throws -> [String] {
+        try await store.client.withConnection { connection in
+            var places: [String] = []
+            for table in ["rm_loans", "rm_funds", "rm_growth", "rm_growth_months", "rm_exposure"] {
+                let rows = try await connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT '\(table)|' || ctid::text FROM \(table) ORDER BY ctid"), logger: TestDatabase.logger)
+                for try await place in rows.decode(String.self) { places.append(place) }
+            }
+            return places
         }
     }
 }

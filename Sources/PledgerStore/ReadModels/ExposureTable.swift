@@ -207,7 +207,9 @@ enum ExposureTable {
     }
 
     /// Inserts `rows`; with `adding`, adds them to rows already there.
-    static func write(_ rows: [Row], adding: Bool, on connection: PostgresConnection, logger: Logger) async throws {
+    static func write(
+        _ rows: [Row], adding: Bool, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         guard !rows.isEmpty else { return }
         let values = (0..<10).map { index in rows.map { $0.figures.values[index] } }
         let conflict =
@@ -227,12 +229,12 @@ enum ExposureTable {
             """ : ""
         try await connection.query(
             """
-            INSERT INTO rm_exposure (\(unescaped: columns))
+            INSERT INTO \(unescaped: target.name("rm_exposure")) (\(unescaped: columns))
             SELECT * FROM unnest(\(rows.map(\.fund))::text[], \(rows.map(\.scope))::text[], \(rows.map(\.borrower))::text[],
                                  \(rows.map(\.bank))::text[], \(values[0])::int8[], \(values[1])::int8[], \(values[2])::int8[],
                                  \(values[3])::int8[], \(values[4])::int8[], \(values[5])::int8[], \(values[6])::int8[],
                                  \(values[7])::int8[], \(values[8])::int8[], \(values[9])::int8[])
-            \(unescaped: conflict)
+            \(unescaped: target.onConflict(conflict))
             """, logger: logger)
     }
 

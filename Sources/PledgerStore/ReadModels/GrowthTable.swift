@@ -39,13 +39,17 @@ enum GrowthTable {
     }
 
     /// Adds `sums` to the rows of their entries, creating missing rows and deleting the
-    /// rows left with no loan.
-    static func add(_ sums: [GrowthEntry: GrowthSums], on connection: PostgresConnection, logger: Logger) async throws {
-        try await addByDay(sums, on: connection, logger: logger)
-        try await addByMonth(sums, on: connection, logger: logger)
+    /// rows left with no loan (into the twins: writes each entry's row).
+    static func add(
+        _ sums: [GrowthEntry: GrowthSums], to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await addByDay(sums, to: target, on: connection, logger: logger)
+        try await addByMonth(sums, to: target, on: connection, logger: logger)
     }
 
-    private static func addByDay(_ sums: [GrowthEntry: GrowthSums], on connection: PostgresConnection, logger: Logger) async throws {
+    private static func addByDay(
+        _ sums: [GrowthEntry: GrowthSums], to target: RowTarget, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         let all = Array(sums)
         for start in stride(from: 0, to: all.count, by: 5000) {
             let chunk = all[start..<min(start + 5000, all.count)]
@@ -57,16 +61,19 @@ enum GrowthTable {
             let previous = chunk.map { $0.key.previousMonth?.index ?? -1 }
             try await connection.query(
                 """
-                INSERT INTO rm_growth (scope, series, value, day, month, previous_month, loans, principal_fen)
+                INSERT INTO \(unescaped: target.name("rm_growth")) (scope, series, value, day, month, previous_month, loans, principal_fen)
                 SELECT u.scope, u.series, u.value, u.day::date, u.month, u.previous, u.loans, u.principal
                 FROM unnest(\(scopes)::text[], \(series)::text[], \(values)::text[], \(days)::text[], \(months)::int4[],
                             \(previous)::int4[], \(chunk.map(\.value.loans))::int8[], \(chunk.map(\.value.principalFen))::int8[])
                      AS u(scope, series, value, day, month, previous, loans, principal)
+                \(unescaped: target.onConflict("""
                 ON CONFLICT (scope, series, month, day, value, previous_month) DO UPDATE SET
                     loans = rm_growth.loans + EXCLUDED.loans, principal_fen = rm_growth.principal_fen + EXCLUDED.principal_fen
+                """))
                 """, logger: logger)
             // Only a loan leaving an entry can empty its row.
             let leaving = chunk.filter { $0.value.loans < 0 }
+            guard target == .tables else { continue }
             guard !leaving.isEmpty else { continue }
             try await connection.query(
                 """
@@ -82,7 +89,9 @@ enum GrowthTable {
     }
 
     /// The same sums by month (`rm_growth_months`).
-    private static func addByMonth(_ sums: [GrowthEntry: GrowthSums], on connection: PostgresConnection, logger: Logger) async throws {
+    private static func addByMonth(
+        _ sums: [GrowthEntry: GrowthSums], to target: RowTarget, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         struct Key: Hashable {
             var scope: String, series: String, value: String, month: Int, previous: Int
         }
@@ -98,15 +107,18 @@ enum GrowthTable {
             let chunk = all[start..<min(start + 5000, all.count)]
             try await connection.query(
                 """
-                INSERT INTO rm_growth_months (scope, series, value, month, previous_month, loans, principal_fen)
+                INSERT INTO \(unescaped: target.name("rm_growth_months")) (scope, series, value, month, previous_month, loans, principal_fen)
                 SELECT * FROM unnest(\(chunk.map(\.key.scope))::text[], \(chunk.map(\.key.series))::text[], \(chunk.map(\.key.value))::text[],
                                      \(chunk.map(\.key.month))::int4[], \(chunk.map(\.key.previous))::int4[], \(chunk.map(\.value.loans))::int8[],
                                      \(chunk.map(\.value.principalFen))::int8[])
+                \(unescaped: target.onConflict("""
                 ON CONFLICT (scope, series, month, value, previous_month) DO UPDATE SET
                     loans = rm_growth_months.loans + EXCLUDED.loans,
                     principal_fen = rm_growth_months.principal_fen + EXCLUDED.principal_fen
+                """))
                 """, logger: logger)
             let leaving = chunk.filter { $0.value.loans < 0 }
+            guard target == .tables else { continue }
             guard !leaving.isEmpty else { continue }
             try await connection.query(
                 """

@@ -48,35 +48,36 @@ enum ReadModelWriter {
     /// Replaces every row with those a fold of the log up to `position` gives: the loans and
     /// funds, the growth sums and the exposure parts computed at once from the fold (the
     /// functions `reconcile projections` checks the tables against), rather than brought
-    /// forward loan by loan as the projector does — nothing is read back.
+    /// forward loan by loan as the projector does — nothing is read back. The rows go to the
+    /// tables' twins first, and each table is then made equal to its twin (`RebuiltTables`).
     static func replaceAll(
         _ rows: (loans: [LoanRow], funds: [FundRow]), funds: [FundId: FundState], position: Int64, chunk: Int = 5000,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         try await lockCheckpoint(expecting: nil, on: connection, logger: logger)
-        for table in ["rm_loans", "rm_funds", "rm_growth", "rm_growth_months", "rm_exposure"] {
-            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"), logger: logger)
-        }
+        try await RebuiltTables.create(on: connection, logger: logger)
         // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
         // its borrower's other loans) and written once: the whole tally without every loan's
         // runs held at once, and each cell written once.
         var growth: [GrowthEntry: GrowthSums] = [:]
         for loans in byBorrower(rows.loans, size: chunk) {
-            try await upsertLoans(loans, position: position, on: connection, logger: logger)
+            try await upsertLoans(loans, position: position, to: .twins, on: connection, logger: logger)
             for (entry, sums) in GrowthEntry.tally(loans.map(\.snapshot), byBank: true) {
                 growth[entry, default: .zero] = growth[entry, default: .zero] + sums
             }
         }
-        try await GrowthTable.add(growth, on: connection, logger: logger)
+        try await GrowthTable.add(growth, to: .twins, on: connection, logger: logger)
         for start in stride(from: 0, to: rows.funds.count, by: 5000) {
             try await upsertFunds(
-                Array(rows.funds[start..<min(start + 5000, rows.funds.count)]), position: position, on: connection, logger: logger)
+                Array(rows.funds[start..<min(start + 5000, rows.funds.count)]), position: position, to: .twins, on: connection,
+                logger: logger)
         }
         let exposure = Array(try ExposureTable.expected(funds: funds, loans: rows.loans.map(\.snapshot)))
         for start in stride(from: 0, to: exposure.count, by: 5000) {
             try await ExposureTable.write(
-                Array(exposure[start..<min(start + 5000, exposure.count)]), adding: false, on: connection, logger: logger)
+                Array(exposure[start..<min(start + 5000, exposure.count)]), adding: false, to: .twins, on: connection, logger: logger)
         }
+        try await RebuiltTables.replace(on: connection, logger: logger)
         try await connection.query(
             "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
     }
@@ -96,38 +97,46 @@ enum ReadModelWriter {
         return chunks
     }
 
-    private static func upsertLoans(_ loans: [LoanRow], position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+    private static func upsertLoans(
+        _ loans: [LoanRow], position: Int64, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         if !loans.isEmpty {
             let s = loans.map(\.snapshot)
             try await connection.query(
                 """
-                INSERT INTO rm_loans (stream, bank_id, contract_no, borrower, fund_id, originated_on, status, principal_fen, outstanding_fen, snapshot, last_position)
+                INSERT INTO \(unescaped: target.name("rm_loans")) (stream, bank_id, contract_no, borrower, fund_id, originated_on, status, principal_fen, outstanding_fen, snapshot, last_position)
                 SELECT u.stream, u.bank, u.contract, u.borrower, NULLIF(u.fund, ''), u.originated::date, u.status, u.principal, u.outstanding, u.snapshot, \(position)
                 FROM unnest(\(loans.map(\.stream))::text[], \(s.map(\.bankId.value))::text[], \(s.map(\.contractNo.value))::text[],
                             \(s.map(\.borrower.value))::text[], \(s.map { $0.fundId?.value ?? "" })::text[], \(s.map(\.originatedOn.description))::text[],
                             \(s.map(\.status.rawValue))::text[], \(s.map(\.principalFen.fen))::int8[], \(s.map(\.outstandingFen.fen))::int8[],
                             \(loans.map(\.snapshotJSON))::text[])
                      AS u(stream, bank, contract, borrower, fund, originated, status, principal, outstanding, snapshot)
+                \(unescaped: target.onConflict("""
                 ON CONFLICT (stream) DO UPDATE SET
                     status = EXCLUDED.status, outstanding_fen = EXCLUDED.outstanding_fen, snapshot = EXCLUDED.snapshot,
                     last_position = EXCLUDED.last_position
+                """))
                 """, logger: logger)
         }
     }
 
-    private static func upsertFunds(_ funds: [FundRow], position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+    private static func upsertFunds(
+        _ funds: [FundRow], position: Int64, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         if !funds.isEmpty {
             try await connection.query(
                 """
-                INSERT INTO rm_funds (fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended, last_position)
+                INSERT INTO \(unescaped: target.name("rm_funds")) (fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended, last_position)
                 SELECT u.*, \(position)
                 FROM unnest(\(funds.map(\.fundId))::text[], \(funds.map(\.name))::text[], \(funds.map(\.contributedFen))::int8[],
                             \(funds.map(\.paidOutFen))::int8[], \(funds.map(\.returnedFen))::int8[], \(funds.map(\.balanceFen))::int8[],
                             \(funds.map(\.suspended))::bool[]) AS u
+                \(unescaped: target.onConflict("""
                 ON CONFLICT (fund_id) DO UPDATE SET
                     name = EXCLUDED.name, contributed_fen = EXCLUDED.contributed_fen, paid_out_fen = EXCLUDED.paid_out_fen,
                     returned_fen = EXCLUDED.returned_fen, balance_fen = EXCLUDED.balance_fen, suspended = EXCLUDED.suspended,
                     last_position = EXCLUDED.last_position
+                """))
                 """, logger: logger)
         }
     }

@@ -1,0 +1,100 @@
+import Logging
+import PostgresNIO
+
+/// Where read-model rows are written: into the tables themselves (the projector's batches,
+/// which add to or replace what is there), or into their empty temporary twins, which a
+/// rebuild fills once with every row (`RebuiltTables`).
+enum RowTarget: Sendable {
+    case tables, twins
+
+    /// The table to write for `table`.
+    func name(_ table: String) -> String { self == .tables ? table : "pg_temp.\(RebuiltTables.prefix)\(table)" }
+
+    /// `clause` for the tables, nothing for the twins: each row is written to them once, so
+    /// they have no key to meet a conflict on.
+    func onConflict(_ clause: String) -> String { self == .tables ? clause : "" }
+}
+
+/// A rebuild writes every row into temporary twins of the read-model tables, then makes each
+/// table equal to its twin by difference: rows no longer there deleted, rows that differ
+/// updated, new rows inserted. A rebuild of tables that were right writes nothing; readers
+/// see the old rows until the transaction commits; and no table is emptied to be filled
+/// again (which left every old row dead beside its new one in the same transaction: each
+/// insert then checked its key against the dead row, twice the time of a fresh insert).
+/// The twins need PostgreSQL's default TEMPORARY privilege and are dropped at commit.
+enum RebuiltTables {
+    static let prefix = "rebuilt_"
+
+    /// A read-model table: its key, the columns a rebuild compares, and those it writes only
+    /// with a row that changed (`last_position`: when the row was last written).
+    struct Table: Sendable {
+        let name: String
+        let key: [String]
+        let compared: [String]
+        var stamped: [String] = []
+    }
+
+    static let tables = [
+        Table(
+            name: "rm_loans", key: ["stream"],
+            compared: [
+                "bank_id", "contract_no", "borrower", "fund_id", "originated_on", "status", "principal_fen", "outstanding_fen", "snapshot",
+            ],
+            stamped: ["last_position"]),
+        Table(
+            name: "rm_funds", key: ["fund_id"],
+            compared: ["name", "contributed_fen", "paid_out_fen", "returned_fen", "balance_fen", "suspended"], stamped: ["last_position"]),
+        Table(
+            name: "rm_growth", key: ["scope", "series", "month", "day", "value", "previous_month"], compared: ["loans", "principal_fen"]),
+        Table(
+            name: "rm_growth_months", key: ["scope", "series", "month", "value", "previous_month"], compared: ["loans", "principal_fen"]),
+        Table(
+            name: "rm_exposure", key: ["fund_id", "borrower", "scope", "bank_id"],
+            compared: [
+                "enrolled", "loans", "covered_outstanding_fen", "contingent_fen", "capped_fen", "non_performing_fen", "pending_claims_fen",
+                "pending_filed", "pending_approved", "owed_to_fund_fen",
+            ]),
+    ]
+
+    /// Creates the empty twins, for the transaction `connection` is in.
+    static func create(on connection: PostgresConnection, logger: Logger) async throws {
+        for table in tables {
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "CREATE TEMPORARY TABLE \(prefix)\(table.name) (LIKE \(table.name)) ON COMMIT DROP"),
+                logger: logger)
+        }
+    }
+
+    /// Makes every table equal to its twin. Each statement joins a table with its twin over
+    /// every row, which a hash join does in one pass over each; left to itself the planner
+    /// sorted both sides (spilling to disk at the default `work_mem`) or probed the key's
+    /// index row by row, and compiled the plan with JIT: three to four times as long.
+    static func replace(on connection: PostgresConnection, logger: Logger) async throws {
+        for setting in ["work_mem = '128MB'", "enable_mergejoin = off", "enable_nestloop = off", "jit = off"] {
+            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL \(setting)"), logger: logger)
+        }
+        for table in tables {
+            for statement in statements(table) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+    }
+
+    /// The statements that make `table` equal to its twin (after counting the twin's rows,
+    /// so the planner joins them by hashing).
+    static func statements(_ table: Table) -> [String] {
+        let twin = RowTarget.twins.name(table.name)
+        let matches = table.key.map { "t.\($0) = r.\($0)" }.joined(separator: " AND ")
+        let columns = table.key + table.compared + table.stamped
+        let list = columns.joined(separator: ", ")
+        let differs =
+            "(\(table.compared.map { "t.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(table.compared.map { "r.\($0)" }.joined(separator: ", ")))"
+        let set = (table.compared + table.stamped).map { "\($0) = r.\($0)" }.joined(separator: ", ")
+        return [
+            "ANALYZE \(twin)",
+            "DELETE FROM \(table.name) t WHERE NOT EXISTS (SELECT FROM \(twin) r WHERE \(matches))",
+            "UPDATE \(table.name) t SET \(set) FROM \(twin) r WHERE \(matches) AND \(differs)",
+            "INSERT INTO \(table.name) (\(list)) SELECT \(list) FROM \(twin) r WHERE NOT EXISTS (SELECT FROM \(table.name) t WHERE \(matches))",
+        ]
+    }
+}
