@@ -148,17 +148,7 @@ extension StagingArea.Staged {
     /// What a session recorded, encoded on every core: encoding the payloads is most of
     /// what an import costs.
     public static func encode(_ recorded: [(stream: StreamRef, event: RecordedEvent)]) async throws -> [Self] {
-        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, recorded.count / 500))
-        let size = (recorded.count + parts - 1) / max(parts, 1)
-        return try await withThrowingTaskGroup(of: (Int, [Self]).self) { group in
-            for part in 0..<parts {
-                let slice = recorded[min(recorded.count, part * size)..<min(recorded.count, (part + 1) * size)]
-                group.addTask { (part, try slice.map { try Self($0.stream, $0.event) }) }
-            }
-            var encoded = [[Self]](repeating: [], count: parts)
-            for try await (part, events) in group { encoded[part] = events }
-            return encoded.flatMap { $0 }
-        }
+        try await recorded.mapOnEveryCore { try Self($0.stream, $0.event) }
     }
 
     /// What a session recorded, its payload in canonical JSON.

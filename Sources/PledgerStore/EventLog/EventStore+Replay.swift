@@ -4,8 +4,8 @@ extension EventStore {
     /// Folds the log from its first event, in pages of 5000: the whole ledger, or what it
     /// said as of a business date, as known at a time, or up to a position. Reports' past
     /// views, the projector's rebuild and the reconciliation of the read models start here.
-    /// The next page is read and decoded while one is folded (two cores: decoding is most of
-    /// the work).
+    /// The next page is read and decoded (on every core: decoding is most of the work) while
+    /// one is folded.
     public func replay(
         asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, toPosition: Int64? = nil,
         progress: (Int64, Int64) -> Void = { _, _ in }
@@ -17,9 +17,10 @@ extension EventStore {
         // the log): one a newer build wrote after the cut cannot stop the view.
         @Sendable func page(after cursor: Int64) async throws -> [RecordedEvent] {
             guard cursor < last else { return [] }
-            return try await read(after: cursor, limit: Int(min(5000, last - cursor)))
-                .prefix { stored in knownAt.map { stored.envelope.recordedAt <= $0 } ?? true }
-                .map { try RecordedEvent($0.envelope) }
+            return try await Array(
+                read(after: cursor, limit: Int(min(5000, last - cursor)))
+                    .prefix { stored in knownAt.map { stored.envelope.recordedAt <= $0 } ?? true }
+            ).mapOnEveryCore(minimum: 1000) { try RecordedEvent($0.envelope) }
         }
         var current = try await page(after: 0)
         reading: while let tail = current.last?.position {

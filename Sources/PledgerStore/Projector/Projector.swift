@@ -103,7 +103,7 @@ public final class Projector: Sendable {
         // Only the rows and the funds outlive the fold (its loans' states are most of its memory).
         let (rows, funds, position) = try await { [store] in
             let fold = try await store.replay(progress: progress)
-            return (try fold.states.rows(), fold.states.funds, fold.lastPosition)
+            return (try await fold.states.allRows(), fold.states.funds, fold.lastPosition)
         }()
         try await store.client.withTransaction(logger: store.logger) { connection in
             try await ReadModelWriter.replaceAll(

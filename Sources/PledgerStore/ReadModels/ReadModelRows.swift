@@ -64,4 +64,14 @@ extension AggregateStates {
         }
         return (loanRows, fundRows)
     }
+
+    /// Every loan's and fund's row, the loans' snapshots encoded on every core (a rebuild and
+    /// a reconciliation encode the whole ledger's).
+    public func allRows() async throws -> (loans: [LoanRow], funds: [FundRow]) {
+        let states = self
+        let loanRows = try await loans.keys.sorted().mapOnEveryCore(minimum: 1000) { key in
+            try states.snapshot(of: key).map(LoanRow.init)
+        }
+        return (loanRows.compactMap { $0 }, try rows(loans: [], funds: nil).funds)
+    }
 }

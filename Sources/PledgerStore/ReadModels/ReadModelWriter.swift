@@ -59,12 +59,18 @@ enum ReadModelWriter {
         // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
         // its borrower's other loans) and written once: the whole tally without every loan's
         // runs held at once, and each cell written once.
+        // The chunks are tallied on every core while their loans' rows are written.
+        let chunks = byBorrower(rows.loans, size: chunk)
+        async let tallies = chunks.mapOnEveryCore(minimum: 1) { GrowthEntry.tally($0.map(\.snapshot), byBank: true) }
+        for loans in chunks { try await upsertLoans(loans, position: position, to: .twins, on: connection, logger: logger) }
         var growth: [GrowthEntry: GrowthSums] = [:]
-        for loans in byBorrower(rows.loans, size: chunk) {
-            try await upsertLoans(loans, position: position, to: .twins, on: connection, logger: logger)
-            for (entry, sums) in GrowthEntry.tally(loans.map(\.snapshot), byBank: true) {
-                growth[entry, default: .zero] = growth[entry, default: .zero] + sums
+        for tally in try await tallies {
+            if growth.isEmpty {
+                growth = tally
+                growth.reserveCapacity(tally.count * chunks.count)
+                continue
             }
+            for (entry, sums) in tally { growth[entry, default: .zero] = growth[entry, default: .zero] + sums }
         }
         try await GrowthTable.add(growth, to: .twins, on: connection, logger: logger)
         for start in stride(from: 0, to: rows.funds.count, by: 5000) {

@@ -80,8 +80,7 @@ enum RebuiltTables {
         }
     }
 
-    /// The statements that make `table` equal to its twin (after counting the twin's rows,
-    /// so the planner joins them by hashing).
+    /// The statements that make `table` equal to its twin.
     static func statements(_ table: Table) -> [String] {
         let twin = RowTarget.twins.name(table.name)
         let matches = table.key.map { "t.\($0) = r.\($0)" }.joined(separator: " AND ")
@@ -91,7 +90,6 @@ enum RebuiltTables {
             "(\(table.compared.map { "t.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(table.compared.map { "r.\($0)" }.joined(separator: ", ")))"
         let set = (table.compared + table.stamped).map { "\($0) = r.\($0)" }.joined(separator: ", ")
         return [
-            "ANALYZE \(twin)",
             "DELETE FROM \(table.name) t WHERE NOT EXISTS (SELECT FROM \(twin) r WHERE \(matches))",
             "UPDATE \(table.name) t SET \(set) FROM \(twin) r WHERE \(matches) AND \(differs)",
             "INSERT INTO \(table.name) (\(list)) SELECT \(list) FROM \(twin) r WHERE NOT EXISTS (SELECT FROM \(table.name) t WHERE \(matches))",

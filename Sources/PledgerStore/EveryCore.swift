@@ -1,0 +1,23 @@
+import Foundation
+
+extension Array where Element: Sendable {
+    /// `transform` of each element, in order, with the work split into one part per core
+    /// (parts of at least `minimum` elements, so a short array stays on one): for the steps
+    /// that encode or tally every row of a ledger — an import's events, a rebuild's rows.
+    func mapOnEveryCore<Transformed: Sendable>(
+        minimum: Int = 500, _ transform: @escaping @Sendable (Element) throws -> Transformed
+    ) async throws -> [Transformed] {
+        let parts = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / Swift.max(1, minimum)))
+        guard parts > 1 else { return try map(transform) }
+        let size = (count + parts - 1) / parts
+        return try await withThrowingTaskGroup(of: (Int, [Transformed]).self) { group in
+            for part in 0..<parts {
+                let slice = self[Swift.min(count, part * size)..<Swift.min(count, (part + 1) * size)]
+                group.addTask { (part, try slice.map(transform)) }
+            }
+            var done = [[Transformed]](repeating: [], count: parts)
+            for try await (part, transformed) in group { done[part] = transformed }
+            return done.flatMap { $0 }
+        }
+    }
+}
