@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PledgerDomain
 import PostgresNIO
@@ -59,20 +60,11 @@ enum ReadModelWriter {
         // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
         // its borrower's other loans) and written once: the whole tally without every loan's
         // runs held at once, and each cell written once.
-        // The chunks are tallied on every core while their loans' rows are written.
+        // The chunks are tallied while their loans' rows are written.
         let chunks = byBorrower(rows.loans, size: chunk)
-        async let tallies = chunks.mapOnEveryCore(minimum: 1) { GrowthEntry.tally($0.map(\.snapshot), byBank: true) }
+        async let growth = tally(chunks)
         for loans in chunks { try await upsertLoans(loans, position: position, to: .twins, on: connection, logger: logger) }
-        var growth: [GrowthEntry: GrowthSums] = [:]
-        for tally in try await tallies {
-            if growth.isEmpty {
-                growth = tally
-                growth.reserveCapacity(tally.count * chunks.count)
-                continue
-            }
-            for (entry, sums) in tally { growth[entry, default: .zero] = growth[entry, default: .zero] + sums }
-        }
-        try await GrowthTable.add(growth, to: .twins, on: connection, logger: logger)
+        try await GrowthTable.add(try await growth, to: .twins, on: connection, logger: logger)
         for start in stride(from: 0, to: rows.funds.count, by: 5000) {
             try await upsertFunds(
                 Array(rows.funds[start..<min(start + 5000, rows.funds.count)]), position: position, to: .twins, on: connection,
@@ -86,6 +78,27 @@ enum ReadModelWriter {
         try await RebuiltTables.replace(on: connection, logger: logger)
         try await connection.query(
             "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
+    }
+
+    /// The growth sums of `chunks` (each holding its borrowers' every loan), tallied a chunk
+    /// per core at a time and summed as they come: the tallies of as many chunks as there are
+    /// cores are held at once, not every chunk's.
+    static func tally(_ chunks: [[LoanRow]]) async throws -> [GrowthEntry: GrowthSums] {
+        var growth: [GrowthEntry: GrowthSums] = [:]
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        for start in stride(from: 0, to: chunks.count, by: cores) {
+            let tallies = try await Array(chunks[start..<min(start + cores, chunks.count)]).mapOnEveryCore(minimum: 1) {
+                GrowthEntry.tally($0.map(\.snapshot), byBank: true)
+            }
+            for tally in tallies {
+                if growth.isEmpty {
+                    growth = tally
+                    continue
+                }
+                for (entry, sums) in tally { growth[entry, default: .zero] = growth[entry, default: .zero] + sums }
+            }
+        }
+        return growth
     }
 
     /// About `size` loans per chunk, a borrower's loans always in one: the growth sums of a
