@@ -47,11 +47,14 @@ public final class BinaryCopyReader: @unchecked Sendable {
             ("tcp_user_timeout", DatabaseURL.SessionLimits.milliseconds(statementTimeout)),
         ]
         if let password = url.password { parameters.append(("password", password)) }
-        // Without a root certificate libpq would look in ~/.postgresql; the pool trusts the
-        // system's roots, and so does this connection.
-        if let root = url.sslRootCert ?? (url.sslMode == .verifyCA || url.sslMode == .verifyFull ? Self.systemRoots : nil) {
-            parameters.append(("sslrootcert", root))
-        }
+        // The pool reads no file the URL does not name, and neither does this connection:
+        // libpq would look in ~/.postgresql (where a root.crt turns `require` into
+        // `verify-ca`, and a postgresql.crt is sent) and in ~/.pgpass. With `verify-ca` or
+        // `verify-full` and no root certificate, the pool trusts the system's roots, and so
+        // does this connection.
+        let verifies = url.sslMode == .verifyCA || url.sslMode == .verifyFull
+        parameters.append(("sslrootcert", url.sslRootCert ?? (verifies ? Self.systemRoots : nil) ?? Self.noFile))
+        parameters += [("sslcert", Self.noFile), ("sslkey", Self.noFile), ("sslcrl", Self.noFile), ("passfile", Self.noFile)]
         let keywords = parameters.map { strdup($0.0) }
         let values = parameters.map { strdup($0.1) }
         defer { for pointer in keywords + values { free(pointer) } }
@@ -134,6 +137,9 @@ public final class BinaryCopyReader: @unchecked Sendable {
     private static func message(_ connection: OpaquePointer, _ pq: LibPQ) -> String {
         pq.errorMessage(connection).map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "(no message)"
     }
+
+    /// A path that names no file: for libpq, "do not read one".
+    static let noFile = "/nonexistent/pledger/no-file"
 
     /// Debian's and most distributions' bundle of the system's trusted roots.
     private static let systemRoots: String? = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
