@@ -146,15 +146,15 @@ struct HostileInputTests {
         }
     }
 
-    @Test("the bearer scheme is case-insensitive; anything else is 401")
+    @Test("the bearer scheme is case-insensitive, spaces before the token; anything else is 401")
     func bearerScheme() async throws {
         try await APIHarness.run { api in
             let token = api.tokens["auditor"]!
-            for scheme in ["Bearer", "bearer", "BEARER"] {
-                let reply = try await api.send(.get, "/v1/ledger/head", as: nil, headers: [.authorization: "\(scheme) \(token)"])
-                #expect(reply.status == 200, "\(scheme): \(reply.text)")
+            for header in ["Bearer \(token)", "bearer \(token)", "BEARER \(token)", "Bearer   \(token)"] {
+                let reply = try await api.send(.get, "/v1/ledger/head", as: nil, headers: [.authorization: header])
+                #expect(reply.status == 200, "\(header.prefix(9)): \(reply.text)")
             }
-            for header in ["Basic \(token)", "Bearer", "Bearer  ", token] {
+            for header in ["Basic \(token)", "Bearer", "Bearer  ", token, "Bearer\t\(token)", "Bearer \(token) \(token)"] {
                 #expect(try await api.send(.get, "/v1/ledger/head", as: nil, headers: [.authorization: header]).status == 401)
             }
         }

@@ -197,10 +197,18 @@ struct ProjectorTests {
             #expect(try await Projector(store: store).rebuild() == head)
             #expect(try await Self.rowPlaces(store) == places, "a row of right tables was written again")
 
+            let loans = try await store.client.withConnection { connection in
+                let rows = try await connection.query("SELECT count(*) FROM rm_loans", logger: TestDatabase.logger)
+                for try await count in rows.decode(Int.self) { return count }
+                return 0
+            }
+            #expect(loans >= 2, "the workload made \(loans) loans")
             try await store.client.withConnection { connection in
                 for drift in [
-                    "DELETE FROM rm_loans WHERE stream IN (SELECT stream FROM rm_loans ORDER BY stream LIMIT 3)",
-                    "UPDATE rm_loans SET fund_id = NULL, snapshot = snapshot || ' ' WHERE stream IN (SELECT stream FROM rm_loans ORDER BY stream DESC LIMIT 2)",
+                    // The first loan: only its fund, NULL or not, differs (`<>` would not see it).
+                    "UPDATE rm_loans SET fund_id = CASE WHEN fund_id IS NULL THEN 'LC-IPRC' END WHERE stream = (SELECT min(stream) FROM rm_loans)",
+                    "UPDATE rm_loans SET fund_id = NULL, snapshot = snapshot || ' ' WHERE stream = (SELECT max(stream) FROM rm_loans)",
+                    "DELETE FROM rm_loans WHERE stream = (SELECT stream FROM rm_loans ORDER BY stream OFFSET 1 LIMIT 1)",
                     "UPDATE rm_funds SET balance_fen = balance_fen + 1",
                     "INSERT INTO rm_funds VALUES ('ghost', 'ghost', 0, 0, 0, 0, false, 0)",
                     "DELETE FROM rm_growth WHERE ctid IN (SELECT ctid FROM rm_growth LIMIT 5)",
@@ -214,8 +222,13 @@ struct ProjectorTests {
             }
             #expect(try await Self.tables(store) != right)
             #expect(try await ProjectionReconciliation(store: store).run().differences.count >= 1)
+            let drifted = Set(try await Self.rowPlaces(store))
             #expect(try await Projector(store: store).rebuild() == head)
             #expect(try await Self.tables(store) == right)
+            // Only the rows that drifted were written: every other row is where it was.
+            let untouched = Set(places).intersection(drifted)
+            let repaired = Set(try await Self.rowPlaces(store))
+            #expect(!untouched.isEmpty && untouched.isSubset(of: repaired))
             #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
         }
     }

@@ -49,9 +49,9 @@ struct ProjectionsCommand: AsyncParsableCommand {
 
     struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Empty the read models and recompute them from position 1.",
+            abstract: "Recompute the read models from position 1.",
             discussion:
-                "Folds the whole log, then replaces the tables in one transaction: reports keep answering from the old rows until it commits. Prints events/s."
+                "Folds the whole log, then makes the tables equal to what it gives in one transaction, writing only the rows that differ: reports keep answering from the old rows until it commits. Needs the database's default TEMPORARY privilege. Prints events/s."
         )
         @OptionGroup var connection: ConnectionOptions
 

@@ -27,8 +27,8 @@ extension AuthMiddleware {
         guard let header = request.headers[.authorization] else {
             throw Problem.unauthorized("send Authorization: Bearer <token> (create one with `pledger tokens create`)")
         }
-        // The scheme and the token, around optional whitespace (SP, HTAB: RFC 9110 §5.6.3).
-        let parts = header.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        // The scheme, spaces, the token (RFC 9110 §11.4: `auth-scheme 1*SP token68`).
+        let parts = header.split(separator: " ")
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem.unauthorized("send Authorization: Bearer <token> (create one with `pledger tokens create`)")
         }

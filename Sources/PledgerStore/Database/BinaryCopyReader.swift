@@ -53,6 +53,11 @@ public final class BinaryCopyReader: @unchecked Sendable {
         // `verify-full` and no root certificate, the pool trusts the system's roots, and so
         // does this connection.
         let verifies = url.sslMode == .verifyCA || url.sslMode == .verifyFull
+        if verifies && url.sslRootCert == nil && Self.systemRoots == nil {
+            throw StoreError.unavailable(
+                "sslmode=\(url.sslMode.rawValue) checks the server's certificate, and no root certificate was named nor a system bundle found: add sslrootcert=<CA file> to the database URL"
+            )
+        }
         parameters.append(("sslrootcert", url.sslRootCert ?? (verifies ? Self.systemRoots : nil) ?? Self.noFile))
         parameters += [("sslcert", Self.noFile), ("sslkey", Self.noFile), ("sslcrl", Self.noFile), ("passfile", Self.noFile)]
         let keywords = parameters.map { strdup($0.0) }

@@ -87,6 +87,7 @@ enum ReadModelWriter {
         var growth: [GrowthEntry: GrowthSums] = [:]
         let cores = ProcessInfo.processInfo.activeProcessorCount
         for start in stride(from: 0, to: chunks.count, by: cores) {
+            try Task.checkCancellation()
             let tallies = try await Array(chunks[start..<min(start + cores, chunks.count)]).mapOnEveryCore(minimum: 1) {
                 GrowthEntry.tally($0.map(\.snapshot), byBank: true)
             }
