@@ -71,9 +71,9 @@ enum GrowthTable {
                     loans = rm_growth.loans + EXCLUDED.loans, principal_fen = rm_growth.principal_fen + EXCLUDED.principal_fen
                 """))
                 """, logger: logger)
-            // Only a loan leaving an entry can empty its row.
-            let leaving = chunk.filter { $0.value.loans < 0 }
+            // Only a loan leaving an entry can empty its row (the twins get each row once).
             guard target == .tables else { continue }
+            let leaving = chunk.filter { $0.value.loans < 0 }
             guard !leaving.isEmpty else { continue }
             try await connection.query(
                 """
@@ -117,8 +117,8 @@ enum GrowthTable {
                     principal_fen = rm_growth_months.principal_fen + EXCLUDED.principal_fen
                 """))
                 """, logger: logger)
-            let leaving = chunk.filter { $0.value.loans < 0 }
             guard target == .tables else { continue }
+            let leaving = chunk.filter { $0.value.loans < 0 }
             guard !leaving.isEmpty else { continue }
             try await connection.query(
                 """

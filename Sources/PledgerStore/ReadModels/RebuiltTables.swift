@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -41,20 +42,21 @@ enum RebuiltTables {
                 "bank_id", "contract_no", "borrower", "fund_id", "originated_on", "status", "principal_fen", "outstanding_fen", "snapshot",
             ],
             stamped: ["last_position"]),
-        Table(
-            name: "rm_funds", key: ["fund_id"],
-            compared: ["name", "contributed_fen", "paid_out_fen", "returned_fen", "balance_fen", "suspended"], stamped: ["last_position"]),
+        Table(name: "rm_funds", key: ["fund_id"], compared: others(FundRow.columns, key: ["fund_id"]), stamped: ["last_position"]),
         Table(
             name: "rm_growth", key: ["scope", "series", "month", "day", "value", "previous_month"], compared: ["loans", "principal_fen"]),
         Table(
             name: "rm_growth_months", key: ["scope", "series", "month", "value", "previous_month"], compared: ["loans", "principal_fen"]),
         Table(
             name: "rm_exposure", key: ["fund_id", "borrower", "scope", "bank_id"],
-            compared: [
-                "enrolled", "loans", "covered_outstanding_fen", "contingent_fen", "capped_fen", "non_performing_fen", "pending_claims_fen",
-                "pending_filed", "pending_approved", "owed_to_fund_fen",
-            ]),
+            compared: others(ExposureTable.columns, key: ["fund_id", "borrower", "scope", "bank_id"])),
     ]
+
+    /// The columns of a list the writers share (`FundRow.columns`, `ExposureTable.columns`)
+    /// other than the key, so a column added there is compared here too.
+    private static func others(_ columns: String, key: [String]) -> [String] {
+        columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !key.contains($0) }
+    }
 
     /// Creates the empty twins, for the transaction `connection` is in.
     static func create(on connection: PostgresConnection, logger: Logger) async throws {
