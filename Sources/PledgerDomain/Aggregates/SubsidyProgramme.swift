@@ -4,9 +4,18 @@
 /// entitlement or the budget left, and payments beyond what was approved.
 public struct SubsidyState: Sendable, Hashable {
     public var terms: SubsidyProgrammeEstablished?
-    public var applications: [Application] = []
+    public fileprivate(set) var applications: [Application] = []
     /// Approved per firm and year (interest) or per valuation (appraisal fee).
     public var approvedByKey: [String: Money] = [:]
+    /// The numbers of the applications awaiting a decision, by what their cap is counted
+    /// against (the rules allow one at a time), so that an application is checked without
+    /// reading every earlier one: a programme takes tens of thousands a year.
+    public fileprivate(set) var awaitingDecision: [String: Set<Int>] = [:]
+    /// Σ approved: what the budget is committed to. Kept as the stream is folded, for the
+    /// same reason; within ±`Money.maximum` as every running total.
+    public fileprivate(set) var committedFen: Money = .zero
+    /// Σ paid.
+    public fileprivate(set) var paidFen: Money = .zero
 
     public init() {}
 
@@ -30,10 +39,6 @@ public struct SubsidyState: Sendable, Hashable {
         /// What the cap is counted against: the firm and year, or the valuation.
         public var capKey: String { year.map { "\(borrower)/\($0)" } ?? "valuation/\(valuation ?? "")" }
     }
-
-    /// Σ approved: what the budget is committed to.
-    public var committedFen: Money { applications.reduce(.zero) { $0.adding(saturating: $1.approvedFen) } }
-    public var paidFen: Money { applications.reduce(.zero) { $0.adding(saturating: $1.paidFen) } }
 
     public func application(_ number: Int) -> Application? {
         applications.indices.contains(number - 1) ? applications[number - 1] : nil
@@ -202,9 +207,9 @@ public enum SubsidyProgramme {
     }
 
     static func noOpenApplication(_ state: SubsidyState, key: String, for what: String) throws {
-        if let open = state.applications.first(where: { $0.capKey == key && $0.status == .applied }) {
+        if let open = state.awaitingDecision[key]?.min() {
             throw DomainError(
-                .duplicate, field: "application_no", "application \(open.number) for \(what) awaits a decision; approve or reject it first")
+                .duplicate, field: "application_no", "application \(open) for \(what) awaits a decision; approve or reject it first")
         }
     }
 
@@ -234,28 +239,32 @@ public enum SubsidyProgramme {
         case .subsidyProgrammeEstablished(let e):
             state.terms = e
         case .interestSubsidyApplied(let e):
-            state.applications.append(
+            applied(
+                &state,
                 .init(
                     number: e.applicationNo, borrower: e.borrower, year: e.year, valuation: nil, basisFen: e.interestFen,
                     entitlementFen: e.entitlementFen, appliedOn: e.appliedOn))
         case .appraisalFeeSubsidyApplied(let e):
-            state.applications.append(
+            applied(
+                &state,
                 .init(
                     number: e.applicationNo, borrower: e.borrower, year: nil, valuation: "\(e.assetId)/\(e.valuationId)",
                     basisFen: e.feeFen,
                     entitlementFen: e.entitlementFen, appliedOn: e.appliedOn))
         case .subsidyApproved(let e):
+            if let application = state.application(e.applicationNo) {
+                state.committedFen = state.committedFen.subtracting(saturating: application.approvedFen).adding(saturating: e.amountFen)
+                state.approvedByKey[application.capKey] = (state.approvedByKey[application.capKey] ?? .zero).adding(saturating: e.amountFen)
+            }
             update(&state, e.applicationNo) {
                 $0.status = .approved
                 $0.approvedFen = e.amountFen
                 $0.approvedOn = e.approvedOn
             }
-            if let application = state.application(e.applicationNo) {
-                state.approvedByKey[application.capKey] = (state.approvedByKey[application.capKey] ?? .zero).adding(saturating: e.amountFen)
-            }
         case .subsidyRejected(let e):
             update(&state, e.applicationNo) { $0.status = .rejected }
         case .subsidyPaid(let e):
+            if state.application(e.applicationNo) != nil { state.paidFen = state.paidFen.adding(saturating: e.amountFen) }
             update(&state, e.applicationNo) {
                 $0.paidFen = $0.paidFen.adding(saturating: e.amountFen)
                 $0.paidOn = e.paidOn
@@ -265,7 +274,22 @@ public enum SubsidyProgramme {
         }
     }
 
+    static func applied(_ state: inout SubsidyState, _ application: SubsidyState.Application) {
+        state.applications.append(application)
+        state.awaitingDecision[application.capKey, default: []].insert(application.number)
+    }
+
+    /// Changes application `number` (if the stream has it), keeping `awaitingDecision` in step
+    /// with its status.
     static func update(_ state: inout SubsidyState, _ number: Int, _ change: (inout SubsidyState.Application) -> Void) {
-        if state.applications.indices.contains(number - 1) { change(&state.applications[number - 1]) }
+        guard state.applications.indices.contains(number - 1) else { return }
+        change(&state.applications[number - 1])
+        let application = state.applications[number - 1]
+        let key = application.capKey
+        if application.status == .applied {
+            state.awaitingDecision[key, default: []].insert(application.number)
+        } else if state.awaitingDecision[key]?.remove(application.number) != nil, state.awaitingDecision[key]!.isEmpty {
+            state.awaitingDecision[key] = nil
+        }
     }
 }

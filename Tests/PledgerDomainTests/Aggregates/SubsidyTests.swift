@@ -136,4 +136,53 @@ struct SubsidyTests {
             try d.ledger.run(programme(fees, .appraisalFee, cap: "30,000.00", budget: "1,000,000.00"))
         }
     }
+
+    @Test(
+        "a programme's kept totals and awaiting applications are what its applications say, after every step of random work",
+        arguments: 0..<8)
+    func keptTotals(seed: UInt64) throws {
+        var random = SeededRandom(state: seed)
+        var d = try ExampleDistrict()
+        try d.ledger.run(d.origination())
+        let second = try d.originateSecondLoan()
+        try d.ledger.run(programme(interest, .interest, cap: "500,000.00", budget: "2,000,000.00"))
+        for (loan, paidOn) in [(d.loan, "2024-06-01"), (second, "2024-07-01"), (d.loan, "2025-02-01")] {
+            try d.ledger.run(.loan(loan, .repay(principal: yuan("100.00"), interest: yuan("90,000.00"), paidOn: date(paidOn))))
+        }
+        var day = date("2026-01-05")
+        for _ in 0..<120 {
+            day = day.adding(days: 1)
+            let before = d.ledger.decided.subsidies[interest]!
+            let number = Int.random(in: 1...max(1, before.applications.count + 1), using: &random)
+            let amount = Bool.random(using: &random) ? nil : Money(fen: Int64.random(in: 1...4_000_000, using: &random))
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0:
+                let year = Int.random(in: 2024...2025, using: &random)
+                // Refused as a duplicate exactly when an earlier application for the year awaits a decision.
+                let awaiting = before.applications.contains { $0.year == year && $0.status == .applied }
+                do {
+                    try d.ledger.run(
+                        .subsidy(interest, .applyForInterest(borrower: d.borrower, year: year, loans: [d.loan], appliedOn: day)))
+                    #expect(!awaiting, "an application for \(year) was accepted while another awaited a decision")
+                } catch let error as DomainError {
+                    #expect((error.code == .duplicate) == awaiting, "\(error)")
+                }
+            case 1: _ = try? d.ledger.run(.subsidy(interest, .approve(applicationNo: number, amount: amount, approvedOn: day)))
+            case 2: _ = try? d.ledger.run(.subsidy(interest, .reject(applicationNo: number, rejectedOn: day, reason: "不符合条件")))
+            default:
+                _ = try? d.ledger.run(
+                    .subsidy(interest, .pay(applicationNo: number, amount: amount, paidOn: day, reference: "P-\(number)")))
+            }
+            let state = d.ledger.decided.subsidies[interest]!
+            #expect(state.committedFen == state.applications.reduce(.zero) { $0.adding(saturating: $1.approvedFen) })
+            #expect(state.paidFen == state.applications.reduce(.zero) { $0.adding(saturating: $1.paidFen) })
+            let awaiting = Dictionary(grouping: state.applications.filter { $0.status == .applied }, by: \.capKey).mapValues {
+                Set($0.map(\.number))
+            }
+            #expect(state.awaitingDecision == awaiting)
+        }
+        let state = d.ledger.decided.subsidies[interest]!
+        #expect(state == d.ledger.subsidy(interest), "the state decided along the way is the fold of the stream")
+        #expect(state.applications.contains { $0.status == .approved } && state.applications.contains { $0.paidFen.isPositive })
+    }
 }
