@@ -55,6 +55,19 @@ public struct DemoDistrict: Sendable {
         let meta = try JSONObject([("actor", .string("demo")), ("seed", .integer(Int64(seed)))])
         try await ledger.batches.append(session, meta: meta, backfill: true, progress: progress)
     }
+
+    /// The read models of a ledger `record` has loaded with `recorded` events, computed from
+    /// the states their session decided: while the ledger holds only those events, the states
+    /// are the fold of its log, and reading the log back to fold it again was half the work.
+    /// A ledger holding more (a writer came in after the load) is rebuilt from its log.
+    public func project(
+        _ states: consuming AggregateStates, recorded: Int, in ledger: Ledger, progress: (Int64, Int64) -> Void = { _, _ in }
+    ) async throws -> Int64 {
+        guard try await ledger.log.head().position == Int64(recorded) else {
+            return try await ledger.projector.rebuild(progress: progress)
+        }
+        return try await ledger.projector.rebuild(from: states, through: Int64(recorded))
+    }
 }
 
 // MARK: - The simulation

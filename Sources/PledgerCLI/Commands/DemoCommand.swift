@@ -22,13 +22,15 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...5000).contains(scale) else { throw ApplicationError.badInput("--scale must be 1–5000") }
-        let (summary, events, decided, appendSeconds) = try await decideAndAppend()
-        // The ledger was empty, and so were its read models: they are computed at once from
-        // the fold of the log (a rebuild), not brought forward batch by batch — a fifth of the
-        // time. The decided session is gone by now, so the two are not held at once.
+        let (summary, states, events, decided, appendSeconds) = try await decideAndAppend()
+        // The ledger was empty, and so were its read models: they are computed at once from the
+        // states the session decided (the fold of the log, if nothing else was written), not
+        // brought forward batch by batch nor folded again from the log.
         var projecting = Progress("projecting")
         let projected = try await connection.withLedger { ledger in
-            try await ledger.projector.rebuild { projecting.update($0, of: $1) }
+            try await DemoDistrict(seed: seed, scale: scale).project(states, recorded: events, in: ledger) {
+                projecting.update($0, of: $1)
+            }
         }
         projecting.finish()
         let head = try await connection.withLedger { try await $0.log.head() }
@@ -47,8 +49,11 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Decides the district's commands in memory and appends what they recorded; returns what
-    /// was loaded, the events, and the seconds each step took.
-    private func decideAndAppend() async throws -> (DemoDistrict.Summary, events: Int, decided: Double, appended: Double) {
+    /// was loaded, the states decided, the events, and the seconds each step took. The events
+    /// themselves are let go here.
+    private func decideAndAppend() async throws -> (
+        DemoDistrict.Summary, states: AggregateStates, events: Int, decided: Double, appended: Double
+    ) {
         var generation = Progress("deciding")
         let started = ContinuousClock.now
         let district = DemoDistrict(seed: seed, scale: scale)
@@ -62,6 +67,6 @@ struct DemoCommand: AsyncParsableCommand {
             progress.finish()
             return (ContinuousClock.now - appendStart).inSeconds
         }
-        return (summary, session.recorded.count, decided, appended)
+        return (summary, session.states, session.recorded.count, decided, appended)
     }
 }

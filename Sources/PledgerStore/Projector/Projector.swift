@@ -105,6 +105,23 @@ public final class Projector: Sendable {
             let fold = try await store.replay(progress: progress)
             return (try await fold.states.allRows(), fold.states.funds, fold.lastPosition)
         }()
+        return try await replaceAll(rows, funds: funds, through: position)
+    }
+
+    /// A rebuild from states the caller holds as the fold of the whole log through `position`,
+    /// without reading the log back: `pledger demo`, which decided every event of an empty
+    /// ledger in memory. States that are not that fold make read models that `reconcile
+    /// projections` finds wrong, so a caller that cannot be sure calls `rebuild()`.
+    @discardableResult
+    public func rebuild(from states: consuming AggregateStates, through position: Int64) async throws -> Int64 {
+        let (rows, funds) = (try await states.allRows(), states.funds)
+        _ = consume states
+        return try await replaceAll(rows, funds: funds, through: position)
+    }
+
+    private func replaceAll(_ rows: (loans: [LoanRow], funds: [FundRow]), funds: [FundId: FundState], through position: Int64)
+        async throws -> Int64
+    {
         try await store.client.withTransaction(logger: store.logger) { connection in
             try await ReadModelWriter.replaceAll(
                 rows, funds: funds, position: position, chunk: self.pageSize, on: connection, logger: self.store.logger)

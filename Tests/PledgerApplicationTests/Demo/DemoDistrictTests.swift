@@ -47,4 +47,32 @@ struct DemoDistrictTests {
         #expect(first.position == Int64(DemoLedger.generated.session.recorded.count))
         #expect(first.hash == second.hash && first.position == second.position)
     }
+
+    @Test("read models computed from the decided states are the log's (reconcile is clean); after another write, rebuilt from the log")
+    func projectFromStates() async throws {
+        let (session, district) = (DemoLedger.generated.session, DemoLedger.district)
+        let recorded = session.recorded.count
+        let loan = try #require(
+            session.states.loans.values.filter { $0.status == .active }.min {
+                $0.origination!.contractNo.value < $1.origination!.contractNo.value
+            })
+        for writeBetween in [false, true] {
+            try await TestDatabase.withLedger { store, _ in
+                let ledger = Ledger(log: store)
+                try await district.record(session, in: ledger)
+                if writeBetween {
+                    try await CommandHandler(store: store).handle(
+                        .loan(
+                            try #require(loan.origination).key,
+                            .repay(
+                                principal: try Money(parsing: "1.00"), interest: .zero, paidOn: try BusinessDate(parsing: "2025-12-30"))))
+                }
+                let projected = try await district.project(session.states, recorded: recorded, in: ledger)
+                #expect(projected == Int64(recorded) + (writeBetween ? 1 : 0))
+                let (differences, checked, _) = try await ProjectionReconciliation(store: store).run()
+                #expect(differences.isEmpty, "\(differences.prefix(5))")
+                #expect(checked > 100)
+            }
+        }
+    }
 }
