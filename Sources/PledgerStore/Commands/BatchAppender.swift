@@ -31,10 +31,18 @@ public struct BatchAppender: Sendable {
                 start = end
             }
         }
+        // Each chunk is encoded while the one before is written, so the client's work and the
+        // database's overlap (alone, each side waited for the other: a third of two cores idle).
         var last: AppendResult?
-        for chunk in chunks {
-            last = try await store.append(try Self.request(recorded[chunk], meta: meta, backfill: backfill, idempotency: idempotency))
+        var encoded = try chunks.first.map { try Self.request(recorded[$0], meta: meta, backfill: backfill, idempotency: idempotency) }
+        for (index, chunk) in chunks.enumerated() {
+            async let following =
+                index + 1 < chunks.count
+                ? Self.request(recorded[chunks[index + 1]], meta: meta, backfill: backfill, idempotency: idempotency) : nil
+            guard let request = encoded else { break }
+            last = try await store.append(request)
             progress(chunk.upperBound, recorded.count)
+            encoded = try await following
         }
         return last
     }

@@ -75,4 +75,25 @@ struct DemoDistrictTests {
             }
         }
     }
+
+    @Test("appended in chunks of about 100 events, each encoded while the one before is written: the log one atomic append writes")
+    func chunked() async throws {
+        let session = DemoLedger.generated.session
+        func load(chunk: Int?) async throws -> (head: LedgerHash, hashes: [LedgerHash], reported: [Int]) {
+            try await TestDatabase.withLedger { store, _ in
+                var appender = BatchAppender(store: store)
+                if let chunk { appender.maxEventsPerAppend = chunk }
+                var reported: [Int] = []
+                try await appender.append(session, atomic: chunk == nil, backfill: true) { done, _ in reported.append(done) }
+                let stored = try await store.read(after: 0, limit: 100_000)
+                return (try await store.head().hash, stored.map(\.hash), reported)
+            }
+        }
+        let whole = try await load(chunk: nil)
+        let chunked = try await load(chunk: 100)
+        #expect(whole.hashes.count == session.recorded.count && whole.reported == [session.recorded.count])
+        #expect(
+            chunked.reported.count > 10 && chunked.reported == chunked.reported.sorted() && chunked.reported.last == session.recorded.count)
+        #expect(chunked.hashes == whole.hashes && chunked.head == whole.head)
+    }
 }
