@@ -1,6 +1,7 @@
 import Foundation
 import PledgerDomain
 import PledgerStore
+import Synchronization
 
 /// A realistic district, generated deterministically from a seed: the Longcheng-style
 /// risk-compensation fund (contributions from province, city and district), five partner
@@ -35,17 +36,27 @@ public struct DemoDistrict: Sendable {
     public func generate(progress: (Int, Int) -> Void = { _, _ in }) -> (session: LedgerSession, summary: Summary) {
         var run = DemoRun(seed: seed, scale: scale)
         run.plan()
-        let total = run.agenda.count
-        while let item = run.agenda.pop() {
-            run.perform(item)
-            if run.summary.commands % 2000 == 0 { progress(run.summary.commands, total + run.summary.commands - run.agenda.count) }
-        }
+        run.perform(untilDecided: .max, progress: progress)
         return (run.session, run.summary)
     }
 
-    /// Appends a generated history, recorded at its business dates, to an empty ledger (the
-    /// head hash is then the same for the same seed and scale); a ledger with events is refused.
-    public func record(_ session: LedgerSession, in ledger: Ledger, progress: (Int, Int) -> Void = { _, _ in }) async throws {
+    /// What `load` wrote: the states the history ends in, its events, and the seconds spent
+    /// deciding (the rest of `seconds` went to appending, which overlapped it).
+    public struct Loaded: Sendable {
+        public var summary: Summary
+        public var states: AggregateStates
+        public var events: Int
+        public var decidingSeconds: Double
+        public var seconds: Double
+    }
+
+    /// Decides the history and appends it, recorded at its business dates, to an empty ledger
+    /// (the head hash is then the same for the same seed and scale; a ledger with events is
+    /// refused). Part by part: each part of about `partEvents` events is appended while the
+    /// next is decided, so the two overlap and only two parts of the history are held at once.
+    /// `progress`: commands decided, of about how many.
+    public func load(into ledger: Ledger, partEvents: Int = 50_000, progress: (Int, Int) -> Void = { _, _ in }) async throws -> Loaded {
+        let started = ContinuousClock.now
         let head = try await ledger.log.head()
         guard head.position == 0 else {
             throw ApplicationError.failure(
@@ -53,10 +64,38 @@ public struct DemoDistrict: Sendable {
             )
         }
         let meta = try JSONObject([("actor", .string("demo")), ("seed", .integer(Int64(seed)))])
-        try await ledger.batches.append(session, meta: meta, backfill: true, progress: progress)
+        // Used by one task at a time: the next part is decided while the parent only appends.
+        let run = Mutex(DemoRun(seed: seed, scale: scale))
+        @Sendable func decideNext() -> (part: LedgerSession.Decided, commands: Int, of: Int, seconds: Double) {
+            let started = ContinuousClock.now
+            return run.withLock { run in
+                run.perform(untilDecided: partEvents)
+                let part = run.session.takeDecided()
+                return (
+                    part, run.summary.commands, run.planned + run.summary.commands - run.agenda.count,
+                    (ContinuousClock.now - started).inSeconds
+                )
+            }
+        }
+        run.withLock { $0.plan() }
+        var decided = decideNext()
+        var (events, deciding) = (0, decided.seconds)
+        while !decided.part.recorded.isEmpty {
+            async let next = decideNext()
+            try await ledger.batches.append(decided.part, meta: meta, backfill: true)
+            events += decided.part.recorded.count
+            progress(decided.commands, decided.of)
+            decided = await next
+            deciding += decided.seconds
+        }
+        return run.withLock {
+            Loaded(
+                summary: $0.summary, states: $0.session.states, events: events, decidingSeconds: deciding,
+                seconds: (ContinuousClock.now - started).inSeconds)
+        }
     }
 
-    /// The read models of a ledger `record` has loaded with `recorded` events, computed from
+    /// The read models of a ledger `load` has loaded with `recorded` events, computed from
     /// the states their session decided: while the ledger holds only those events, the states
     /// are the fold of its log, and reading the log back to fold it again was half the work.
     /// A ledger holding more (a writer came in after the load) is rebuilt from its log.
@@ -90,6 +129,8 @@ struct DemoRun {
     var schemeRandom: SeededRandom
     var schemeLoans = 0
     var schemesWithDefault: Set<SchemeId> = []
+    /// The agenda's items when planned (each command performed may add more).
+    var planned = 0
 
     static let banks: [(id: String, name: String, licence: String, weight: Int)] = [
         ("LCRCB", "龙城农村商业银行股份有限公司", "B1262H221130001", 35),
@@ -183,6 +224,16 @@ struct DemoRun {
         agenda.add(day("2024-05-20"), .mistake)
         planRiskSharing()
         planSubsidies()
+        planned = agenda.count
+    }
+
+    /// Performs the agenda's items in date order until `events` events are decided and not
+    /// yet handed over (`session.takeDecided()`), or the agenda is done.
+    mutating func perform(untilDecided events: Int, progress: (Int, Int) -> Void = { _, _ in }) {
+        while session.recorded.count < events, let item = agenda.pop() {
+            perform(item)
+            if summary.commands % 2000 == 0 { progress(summary.commands, planned + summary.commands - agenda.count) }
+        }
     }
 
     // MARK: Perform

@@ -22,23 +22,27 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...5000).contains(scale) else { throw ApplicationError.badInput("--scale must be 1–5000") }
-        let (summary, states, events, decided, appendSeconds) = try await decideAndAppend()
+        let district = DemoDistrict(seed: seed, scale: scale)
+        var loading = Progress("deciding and appending")
+        let loaded = try await connection.withLedger { ledger in
+            try await district.load(into: ledger) { loading.update(Int64($0), of: Int64($1), unit: "commands") }
+        }
+        loading.finish()
         // The ledger was empty, and so were its read models: they are computed at once from the
-        // states the session decided (the fold of the log, if nothing else was written), not
+        // states the history ends in (the fold of the log, if nothing else was written), not
         // brought forward batch by batch nor folded again from the log.
         var projecting = Progress("projecting")
         let projected = try await connection.withLedger { ledger in
-            try await DemoDistrict(seed: seed, scale: scale).project(states, recorded: events, in: ledger) {
-                projecting.update($0, of: $1)
-            }
+            try await district.project(loaded.states, recorded: loaded.events, in: ledger) { projecting.update($0, of: $1) }
         }
         projecting.finish()
         let head = try await connection.withLedger { try await $0.log.head() }
+        let summary = loaded.summary
         print(
-            "demo district loaded: \(summary.loans) loans, \(summary.defaults) defaults, \(summary.claimsPaid) claims paid, \(events) events"
+            "demo district loaded: \(summary.loans) loans, \(summary.defaults) defaults, \(summary.claimsPaid) claims paid, \(loaded.events) events"
         )
         print(
-            "decided in \(String(format: "%.2f", decided)) s; appended in \(String(format: "%.2f", appendSeconds)) s (\(Int(Double(events) / max(appendSeconds, 0.001))) events/s); read models at \(projected)"
+            "decided and appended in \(String(format: "%.2f", loaded.seconds)) s (\(Int(Double(loaded.events) / max(loaded.seconds, 0.001))) events/s; deciding \(String(format: "%.2f", loaded.decidingSeconds)) s of it, beside the appending); read models at \(projected)"
         )
         print("head \(head.position) \(head.hash.hex)")
         if !summary.refused.isEmpty {
@@ -46,27 +50,5 @@ struct DemoCommand: AsyncParsableCommand {
                 "planned commands the rules refused (skipped): "
                     + summary.refused.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
         }
-    }
-
-    /// Decides the district's commands in memory and appends what they recorded; returns what
-    /// was loaded, the states decided, the events, and the seconds each step took. The events
-    /// themselves are let go here.
-    private func decideAndAppend() async throws -> (
-        DemoDistrict.Summary, states: AggregateStates, events: Int, decided: Double, appended: Double
-    ) {
-        var generation = Progress("deciding")
-        let started = ContinuousClock.now
-        let district = DemoDistrict(seed: seed, scale: scale)
-        let (session, summary) = district.generate { generation.update(Int64($0), of: Int64($1), unit: "commands") }
-        generation.finish()
-        let decided = (ContinuousClock.now - started).inSeconds
-        let appended = try await connection.withLedger { ledger in
-            var progress = Progress("appending")
-            let appendStart = ContinuousClock.now
-            try await district.record(session, in: ledger) { progress.update(Int64($0), of: Int64($1)) }
-            progress.finish()
-            return (ContinuousClock.now - appendStart).inSeconds
-        }
-        return (summary, session.states, session.recorded.count, decided, appended)
     }
 }

@@ -18,6 +18,23 @@ public struct LedgerSession: Sendable {
     public let missingStreamsAreEmpty: Bool
     private var position: Int64
 
+    /// Events decided, in order, and where each command's end among them.
+    public struct Decided: Sendable {
+        public var recorded: [(stream: StreamRef, event: RecordedEvent)] = []
+        public var commandEnds: [Int] = []
+    }
+
+    /// Everything decided since the session began or since it was last handed over.
+    public var decided: Decided { Decided(recorded: recorded, commandEnds: commandEnds) }
+
+    /// Hands over what was decided so far and forgets it, keeping the states and the position:
+    /// a long session (the demo district) is appended part by part while it goes on deciding,
+    /// and never holds the whole history.
+    public mutating func takeDecided() -> Decided {
+        defer { (recorded, commandEnds) = ([], []) }
+        return decided
+    }
+
     public init(states: AggregateStates = AggregateStates(), missingStreamsAreEmpty: Bool = false, position: Int64 = 0) {
         self.states = states
         self.missingStreamsAreEmpty = missingStreamsAreEmpty

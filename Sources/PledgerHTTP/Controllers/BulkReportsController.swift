@@ -137,7 +137,8 @@ struct BulkReportsController {
             }
             do {
                 let idempotency = key?.idempotency { answer($0) }
-                guard let result = try await api.ledger.batches.append(session, meta: meta, atomic: true, idempotency: idempotency) else {
+                guard let result = try await api.ledger.batches.append(session.decided, meta: meta, atomic: true, idempotency: idempotency)
+                else {
                     return answer(nil)
                 }
                 return result.replayed ? Writes.replayed(result, reply: result.reply) : answer(result)

@@ -10,23 +10,24 @@ public struct BatchAppender: Sendable {
 
     public init(store: EventStore) { self.store = store }
 
-    /// Appends everything a session decided, in order; returns the last append's result.
+    /// Appends what a session decided (`LedgerSession.decided`), in order; returns the last
+    /// append's result.
     /// `atomic`: all in one transaction; otherwise chunks of about `maxEventsPerAppend`
     /// events, never splitting one command's events.
     @discardableResult
     /// An `idempotency` key needs `atomic`: one key answers for one append.
     public func append(
-        _ session: LedgerSession, meta: JSONObject = JSONObject(), atomic: Bool = false, backfill: Bool = false,
+        _ decided: LedgerSession.Decided, meta: JSONObject = JSONObject(), atomic: Bool = false, backfill: Bool = false,
         idempotency: Idempotency? = nil, progress: (Int, Int) -> Void = { _, _ in }
     ) async throws -> AppendResult? {
         guard idempotency == nil || atomic else { throw AppendError.invalid("an idempotency key covers one atomic append") }
-        let recorded = session.recorded
+        let recorded = decided.recorded
         var chunks: [Range<Int>] = []
         if atomic {
             if !recorded.isEmpty { chunks = [0..<recorded.count] }
         } else {
             var start = 0
-            for end in session.commandEnds where end - start >= maxEventsPerAppend || end == recorded.count {
+            for end in decided.commandEnds where end - start >= maxEventsPerAppend || end == recorded.count {
                 chunks.append(start..<end)
                 start = end
             }

@@ -29,37 +29,49 @@ struct DemoDistrictTests {
         #expect(DemoDistrict(scale: 2).generate().summary.loans > summary.loans * 3 / 2)
     }
 
-    @Test("recorded into two empty ledgers: the same head hash; a ledger with events is refused")
-    func record() async throws {
-        let first = try await DemoLedger.with { store in try await store.head() }
-        let second = try await DemoLedger.with { store in
+    @Test(
+        "loaded into empty ledgers part by part (parts of 100 events and of 50,000): the events generate() decides, one head hash; a ledger with events is refused"
+    )
+    func load() async throws {
+        let district = DemoLedger.district
+        let generated = DemoLedger.generated.session.recorded
+        let small = try await TestDatabase.withLedger { store, _ in
+            var parts: [Int] = []
+            let loaded = try await district.load(into: Ledger(log: store), partEvents: 100) { done, _ in parts.append(done) }
+            #expect(parts.count > 10 && parts == parts.sorted(), "each part reported, in order: \(parts)")
+            #expect(loaded.events == generated.count && loaded.summary.loans == DemoLedger.generated.summary.loans)
+            let stored = try await store.read(after: 0, limit: 100_000)
+            #expect(
+                stored.map(\.envelope.eventId) == generated.map(\.event.id) && stored.map(\.position) == generated.map(\.event.position))
+            return try await store.head()
+        }
+        let whole = try await DemoLedger.with { store in
             let head = try await store.head()
             await #expect(
                 throws: ApplicationError.failure(
                     "the demo loads into an empty ledger, and this one has \(head.position) events; use a fresh database (deploy/local/pg wipe, then start)"
                 )
             ) {
-                try await DemoLedger.district.record(DemoLedger.generated.session, in: Ledger(log: store))
+                try await district.load(into: Ledger(log: store))
             }
             #expect(try await store.head().position == head.position)
             return head
         }
-        #expect(first.position == Int64(DemoLedger.generated.session.recorded.count))
-        #expect(first.hash == second.hash && first.position == second.position)
+        #expect(small.position == Int64(generated.count))
+        #expect(small.hash == whole.hash && small.position == whole.position)
     }
 
     @Test("read models computed from the decided states are the log's (reconcile is clean); after another write, rebuilt from the log")
     func projectFromStates() async throws {
-        let (session, district) = (DemoLedger.generated.session, DemoLedger.district)
-        let recorded = session.recorded.count
+        let district = DemoLedger.district
         let loan = try #require(
-            session.states.loans.values.filter { $0.status == .active }.min {
+            DemoLedger.generated.session.states.loans.values.filter { $0.status == .active }.min {
                 $0.origination!.contractNo.value < $1.origination!.contractNo.value
             })
         for writeBetween in [false, true] {
             try await TestDatabase.withLedger { store, _ in
                 let ledger = Ledger(log: store)
-                try await district.record(session, in: ledger)
+                let loaded = try await district.load(into: ledger)
                 if writeBetween {
                     try await CommandHandler(store: store).handle(
                         .loan(
@@ -67,8 +79,8 @@ struct DemoDistrictTests {
                             .repay(
                                 principal: try Money(parsing: "1.00"), interest: .zero, paidOn: try BusinessDate(parsing: "2025-12-30"))))
                 }
-                let projected = try await district.project(session.states, recorded: recorded, in: ledger)
-                #expect(projected == Int64(recorded) + (writeBetween ? 1 : 0))
+                let projected = try await district.project(loaded.states, recorded: loaded.events, in: ledger)
+                #expect(projected == Int64(loaded.events) + (writeBetween ? 1 : 0))
                 let (differences, checked, _) = try await ProjectionReconciliation(store: store).run()
                 #expect(differences.isEmpty, "\(differences.prefix(5))")
                 #expect(checked > 100)
@@ -84,7 +96,7 @@ struct DemoDistrictTests {
                 var appender = BatchAppender(store: store)
                 if let chunk { appender.maxEventsPerAppend = chunk }
                 var reported: [Int] = []
-                try await appender.append(session, atomic: chunk == nil, backfill: true) { done, _ in reported.append(done) }
+                try await appender.append(session.decided, atomic: chunk == nil, backfill: true) { done, _ in reported.append(done) }
                 let stored = try await store.read(after: 0, limit: 100_000)
                 return (try await store.head().hash, stored.map(\.hash), reported)
             }

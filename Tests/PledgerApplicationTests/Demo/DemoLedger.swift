@@ -5,8 +5,8 @@ import PledgerStore
 import PledgerTestSupport
 
 /// The demo district (seed 2023, scale 1) as the tests' fixture: decided once per process in
-/// memory, and recorded into a test database through `DemoDistrict.record` when a test needs
-/// the ledger — the samples in deploy/samples describe it.
+/// memory (for tests of the events alone), and loaded into a test database through
+/// `DemoDistrict.load` when a test needs the ledger — the samples in deploy/samples describe it.
 enum DemoLedger {
     static let district = DemoDistrict()
     static let generated = district.generate()
@@ -15,7 +15,7 @@ enum DemoLedger {
     /// A test database holding the demo district, with its read models up to date.
     static func with<Result: Sendable>(_ body: (EventStore) async throws -> Result) async throws -> Result {
         try await TestDatabase.withLedger { store, _ in
-            try await district.record(generated.session, in: Ledger(log: store))
+            _ = try await district.load(into: Ledger(log: store))
             _ = try await Projector(store: store).catchUp()
             return try await body(store)
         }

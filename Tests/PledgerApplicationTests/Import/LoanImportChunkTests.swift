@@ -42,7 +42,7 @@ struct LoanImportChunkTests {
     /// The demo district's ledger (banks, funds) in a test database of its own.
     static func withLedger<Result: Sendable>(_ body: (EventStore, DatabaseURL) async throws -> Result) async throws -> Result {
         try await TestDatabase.withLedger { store, url in
-            try await DemoLedger.district.record(DemoLedger.generated.session, in: Ledger(log: store))
+            _ = try await DemoLedger.district.load(into: Ledger(log: store))
             return try await body(store, url)
         }
     }
