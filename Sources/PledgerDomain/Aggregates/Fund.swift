@@ -19,7 +19,7 @@ public struct FundState: Sendable, Hashable {
     public var committedByLoan: [LoanKey: Money] = [:]
     /// Dated money movements: contributions (+), payouts (−), recovery shares (+), and the
     /// account's other movements (Fund+Account.swift).
-    public var flows: [MoneyFlow] = []
+    public var flows = MoneyFlows()
     /// The cover the fund granted, what defaulted, and per-bank suspensions (`Fund+Cover.swift`).
     public var cover = CoverBook()
     /// Every approved claim as the fund sees it, in the order approved in the log: what was
@@ -68,11 +68,9 @@ public struct FundState: Sendable, Hashable {
 
     /// Balance at the end of `date`: every money flow (contributions − payouts + recovery
     /// shares, and the account's other movements) up to then.
-    public func balance(on date: BusinessDate) -> Money {
-        flows.filter { $0.on <= date }.reduce(.zero) { $0.adding(saturating: $1.amount) }
-    }
+    public func balance(on date: BusinessDate) -> Money { flows.sum(through: date) }
 
-    public var balance: Money { flows.reduce(.zero) { $0.adding(saturating: $1.amount) } }
+    public var balance: Money { flows.total }
 
     /// The fund's money by kind of movement, up to the end of `date` (all when nil):
     /// contributions in, compensation paid out, recovery shares returned. The account's
@@ -84,21 +82,7 @@ public struct FundState: Sendable, Hashable {
 
     /// The lowest end-of-day balance on any date from `date` on — what a new outflow dated
     /// `date` may take without making the fund negative on some later day.
-    public func lowestBalance(from date: BusinessDate) -> Money {
-        var running = balance(on: date)
-        var lowest = running
-        let later = flows.filter { $0.on > date }.sorted { $0.on < $1.on }
-        var index = 0
-        while index < later.count {
-            let day = later[index].on
-            while index < later.count, later[index].on == day {
-                running = running.adding(saturating: later[index].amount)
-                index += 1
-            }
-            lowest = min(lowest, running)
-        }
-        return lowest
-    }
+    public func lowestBalance(from date: BusinessDate) -> Money { flows.lowestSum(from: date) }
 }
 
 extension FundState {

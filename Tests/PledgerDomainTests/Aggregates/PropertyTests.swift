@@ -101,6 +101,7 @@ struct PropertyTests {
             }
             try Invariants.check(ledger, generator)
             Invariants.totalsWithinMaximum(ledger, generator)
+            if step % 160 == 159 { Invariants.balancesAreTheFlowsSums(ledger, generator) }
         }
         // The sequences must reach the deep states, or the invariants are checked on nothing.
         var types = Set(ledger.log.map(\.event.type))
@@ -360,6 +361,23 @@ enum Invariants {
     /// Every total the folds keep is within ±maximum and equals the exact (overflow-checked)
     /// sum of the events behind it — so no decision ever let a total pass the maximum, and
     /// saturation, which would hide that, never happened.
+    /// The sums a fund keeps by date are its movements' own: on, and the day before, each
+    /// date with one (quadratic in the movements, so checked now and then).
+    static func balancesAreTheFlowsSums(_ ledger: InMemoryLedger, _ generator: CommandGenerator) {
+        for id in generator.funds {
+            let fund = ledger.fund(id)
+            func summed(through date: BusinessDate) -> Money {
+                fund.flows.filter { $0.on <= date }.reduce(.zero) { $0.adding(saturating: $1.amount) }
+            }
+            for date in Set(fund.flows.flatMap { [$0.on, $0.on.adding(days: -1)] }) {
+                #expect(fund.balance(on: date) == summed(through: date), "fund \(id) on \(date)")
+                let lowest = ([date] + fund.flows.map(\.on).filter { $0 > date }).map(summed(through:)).min()!
+                #expect(fund.lowestBalance(from: date) == lowest, "fund \(id) from \(date)")
+            }
+            #expect(fund.balance == fund.flows.reduce(.zero) { $0.adding(saturating: $1.amount) })
+        }
+    }
+
     static func totalsWithinMaximum(_ ledger: InMemoryLedger, _ generator: CommandGenerator) {
         func within(_ total: Money, _ what: String) {
             #expect(total >= .zero && total <= .maximum, "\(what) is \(total)")
