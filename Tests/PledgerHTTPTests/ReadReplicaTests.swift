@@ -17,7 +17,10 @@ struct ReadReplicaTests {
         // The replica is the primary's own database through a second client: it has everything.
         try await TestDatabase.withLedger { primary, url in
             try await LedgerRuntime.with(url, logger: TestDatabase.logger) { replica in
-                try await Self.harness(primary: primary, url: url, replica: replica.log) { api in
+                // The replica has reached every position before the reads, so how long a read may
+                // wait for it only has to outlast a loaded machine's slow round trip (CI saw a
+                // 1 s wait run out on one and the primary answer).
+                try await Self.harness(primary: primary, url: url, replica: replica.log, wait: .seconds(30)) { api in
                     let position = try await api.seedDistrict()
                     try await Projector(store: api.store).catchUp()
                     let funds = try await api.send(.get, "/v1/funds?min_position=\(position)", as: "auditor")
