@@ -148,8 +148,10 @@ struct FaultTests {
                         "SELECT position FROM ledger_head FOR UPDATE", logger: TestDatabase.logger
                     ).decode(Int64.self) { head = position }
                     try await Task.sleep(for: .seconds(14))
+                    // Taken as COMMIT is sent: the lock is released after it, never before.
+                    let releasing = ContinuousClock.now
                     try await connection.query("COMMIT", logger: TestDatabase.logger)
-                    hold.withLock { $0 = (head, ContinuousClock.now) }
+                    hold.withLock { $0 = (head, releasing) }
                 }
             }
             let held = try #require(hold.withLock { $0 })
@@ -160,6 +162,7 @@ struct FaultTests {
             // one asked for during the hold gives up after the 1 s lock timeout and is asked
             // for again. Measured from the release, not as a latency, so a loaded 2-core
             // machine's scheduling (latencies of 9.9 s have been seen) does not decide it.
+            #expect(tally.askedFor.keys.contains { $0 > held.head }, "appends went on after the hold")
             let waitedLongest =
                 tally.askedFor
                 .filter { $0.key > held.head }

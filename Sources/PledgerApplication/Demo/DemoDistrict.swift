@@ -14,7 +14,7 @@ import Synchronization
 /// scale always produce the same ledger, byte for byte, and the same head hash.
 public struct DemoDistrict: Sendable {
     public let seed: UInt64
-    /// 1 ≈ 100 loans and 1,000 events; the event count grows linearly with it.
+    /// 1 ≈ 120 loans and 1,200 events; the event count grows about linearly with it.
     public let scale: Int
     public static let fund = try! FundId("LC-IPRC")
     public static let endDate = try! BusinessDate(parsing: "2025-12-31")
@@ -56,6 +56,7 @@ public struct DemoDistrict: Sendable {
     /// next is decided, so the two overlap and only two parts of the history are held at once.
     /// `progress`: commands decided, of about how many.
     public func load(into ledger: Ledger, partEvents: Int = 50_000, progress: (Int, Int) -> Void = { _, _ in }) async throws -> Loaded {
+        precondition(partEvents > 0, "a part holds at least one event")
         let started = ContinuousClock.now
         let head = try await ledger.log.head()
         guard head.position == 0 else {
@@ -95,17 +96,18 @@ public struct DemoDistrict: Sendable {
         }
     }
 
-    /// The read models of a ledger `load` has loaded with `recorded` events, computed from
+    /// The read models of a ledger `load` has loaded with `events` events, computed from
     /// the states their session decided: while the ledger holds only those events, the states
     /// are the fold of its log, and reading the log back to fold it again was half the work.
     /// A ledger holding more (a writer came in after the load) is rebuilt from its log.
     public func project(
-        _ states: consuming AggregateStates, recorded: Int, in ledger: Ledger, progress: (Int64, Int64) -> Void = { _, _ in }
+        _ states: consuming AggregateStates, events: Int, in ledger: Ledger, progress: (Int64, Int64) -> Void = { _, _ in }
     ) async throws -> Int64 {
-        guard try await ledger.log.head().position == Int64(recorded) else {
+        guard try await ledger.log.head().position == Int64(events) else {
+            _ = consume states
             return try await ledger.projector.rebuild(progress: progress)
         }
-        return try await ledger.projector.rebuild(from: states, through: Int64(recorded))
+        return try await ledger.projector.rebuild(from: consume states, through: Int64(events))
     }
 }
 

@@ -7,9 +7,10 @@ public struct SubsidyState: Sendable, Hashable {
     public fileprivate(set) var applications: [Application] = []
     /// Approved per firm and year (interest) or per valuation (appraisal fee).
     public var approvedByKey: [String: Money] = [:]
-    /// The numbers of the applications awaiting a decision, by what their cap is counted
-    /// against (the rules allow one at a time), so that an application is checked without
-    /// reading every earlier one: a programme takes tens of thousands a year.
+    /// The applications awaiting a decision (their places in `applications`, counted from 1,
+    /// as `application(_:)` finds them), by what their cap is counted against (the rules allow
+    /// one at a time), so that an application is checked without reading every earlier one: a
+    /// programme takes tens of thousands a year.
     public fileprivate(set) var awaitingDecision: [String: Set<Int>] = [:]
     /// Σ approved: what the budget is committed to. Kept as the stream is folded, for the
     /// same reason; within ±`Money.maximum` as every running total.
@@ -207,9 +208,10 @@ public enum SubsidyProgramme {
     }
 
     static func noOpenApplication(_ state: SubsidyState, key: String, for what: String) throws {
-        if let open = state.awaitingDecision[key]?.min() {
+        if let place = state.awaitingDecision[key]?.min() {
             throw DomainError(
-                .duplicate, field: "application_no", "application \(open) for \(what) awaits a decision; approve or reject it first")
+                .duplicate, field: "application_no",
+                "application \(state.applications[place - 1].number) for \(what) awaits a decision; approve or reject it first")
         }
     }
 
@@ -276,7 +278,7 @@ public enum SubsidyProgramme {
 
     static func applied(_ state: inout SubsidyState, _ application: SubsidyState.Application) {
         state.applications.append(application)
-        state.awaitingDecision[application.capKey, default: []].insert(application.number)
+        state.awaitingDecision[application.capKey, default: []].insert(state.applications.count)
     }
 
     /// Changes application `number` (if the stream has it), keeping `awaitingDecision` in step
@@ -287,8 +289,8 @@ public enum SubsidyProgramme {
         let application = state.applications[number - 1]
         let key = application.capKey
         if application.status == .applied {
-            state.awaitingDecision[key, default: []].insert(application.number)
-        } else if state.awaitingDecision[key]?.remove(application.number) != nil, state.awaitingDecision[key]!.isEmpty {
+            state.awaitingDecision[key, default: []].insert(number)
+        } else if state.awaitingDecision[key]?.remove(number) != nil, state.awaitingDecision[key]!.isEmpty {
             state.awaitingDecision[key] = nil
         }
     }

@@ -10,7 +10,8 @@ import Foundation
 /// `missingStreamsAreEmpty` — true only when the ledger is known to be empty.
 public struct LedgerSession: Sendable {
     public private(set) var states: AggregateStates
-    /// Everything decided so far, in order, with the stream each event belongs to.
+    /// Everything decided since the session began or was last handed over (`takeDecided`), in
+    /// order, with the stream each event belongs to.
     public private(set) var recorded: [(stream: StreamRef, event: RecordedEvent)] = []
     /// Where each command's events end in `recorded`: appends may be split only there, so
     /// that one command's events (a loan and its pledges) are always written together.
@@ -18,7 +19,7 @@ public struct LedgerSession: Sendable {
     public let missingStreamsAreEmpty: Bool
     private var position: Int64
 
-    /// Events decided, in order, and where each command's end among them.
+    /// Events decided, in order, and where each command's events end among them.
     public struct Decided: Sendable {
         public var recorded: [(stream: StreamRef, event: RecordedEvent)] = []
         public var commandEnds: [Int] = []

@@ -14,8 +14,8 @@ public struct BatchAppender: Sendable {
     /// append's result.
     /// `atomic`: all in one transaction; otherwise chunks of about `maxEventsPerAppend`
     /// events, never splitting one command's events.
-    @discardableResult
     /// An `idempotency` key needs `atomic`: one key answers for one append.
+    @discardableResult
     public func append(
         _ decided: LedgerSession.Decided, meta: JSONObject = JSONObject(), atomic: Bool = false, backfill: Bool = false,
         idempotency: Idempotency? = nil, progress: (Int, Int) -> Void = { _, _ in }

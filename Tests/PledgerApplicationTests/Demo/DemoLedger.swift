@@ -5,8 +5,8 @@ import PledgerStore
 import PledgerTestSupport
 
 /// The demo district (seed 2023, scale 1) as the tests' fixture: decided once per process in
-/// memory (for tests of the events alone), and loaded into a test database through
-/// `DemoDistrict.load` when a test needs the ledger — the samples in deploy/samples describe it.
+/// memory (for tests of the events alone), and decided again and loaded into a test database
+/// through `DemoDistrict.load` when a test needs the ledger (a fifth of a second) — the samples in deploy/samples describe it.
 enum DemoLedger {
     static let district = DemoDistrict()
     static let generated = district.generate()

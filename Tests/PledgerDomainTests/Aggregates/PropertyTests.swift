@@ -358,26 +358,32 @@ enum Invariants {
         }
     }
 
-    /// Every total the folds keep is within ±maximum and equals the exact (overflow-checked)
-    /// sum of the events behind it — so no decision ever let a total pass the maximum, and
-    /// saturation, which would hide that, never happened.
     /// The sums a fund keeps by date are its movements' own: on, and the day before, each
     /// date with one (quadratic in the movements, so checked now and then).
     static func balancesAreTheFlowsSums(_ ledger: InMemoryLedger, _ generator: CommandGenerator) {
         for id in generator.funds {
-            let fund = ledger.fund(id)
-            func summed(through date: BusinessDate) -> Money {
-                fund.flows.filter { $0.on <= date }.reduce(.zero) { $0.adding(saturating: $1.amount) }
+            // The fold of the stream and the state the rules decided on (kept across refusals).
+            for fund in [ledger.fund(id), ledger.decided.funds[id] ?? FundState()] {
+                flowSums(fund, id)
             }
-            for date in Set(fund.flows.flatMap { [$0.on, $0.on.adding(days: -1)] }) {
-                #expect(fund.balance(on: date) == summed(through: date), "fund \(id) on \(date)")
-                let lowest = ([date] + fund.flows.map(\.on).filter { $0 > date }).map(summed(through:)).min()!
-                #expect(fund.lowestBalance(from: date) == lowest, "fund \(id) from \(date)")
-            }
-            #expect(fund.balance == fund.flows.reduce(.zero) { $0.adding(saturating: $1.amount) })
         }
     }
 
+    static func flowSums(_ fund: FundState, _ id: FundId) {
+        func summed(through date: BusinessDate) -> Money {
+            fund.flows.filter { $0.on <= date }.reduce(.zero) { $0.adding(saturating: $1.amount) }
+        }
+        for date in Set(fund.flows.flatMap { [$0.on, $0.on.adding(days: -1)] }) {
+            #expect(fund.balance(on: date) == summed(through: date), "fund \(id) on \(date)")
+            let lowest = ([date] + fund.flows.map(\.on).filter { $0 > date }).map(summed(through:)).min()!
+            #expect(fund.lowestBalance(from: date) == lowest, "fund \(id) from \(date)")
+        }
+        #expect(fund.balance == fund.flows.reduce(.zero) { $0.adding(saturating: $1.amount) })
+    }
+
+    /// Every total the folds keep is within ±maximum and equals the exact (overflow-checked)
+    /// sum of the events behind it — so no decision ever let a total pass the maximum, and
+    /// saturation, which would hide that, never happened.
     static func totalsWithinMaximum(_ ledger: InMemoryLedger, _ generator: CommandGenerator) {
         func within(_ total: Money, _ what: String) {
             #expect(total >= .zero && total <= .maximum, "\(what) is \(total)")

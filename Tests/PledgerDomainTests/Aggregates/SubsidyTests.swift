@@ -185,4 +185,23 @@ struct SubsidyTests {
         #expect(state == d.ledger.subsidy(interest), "the state decided along the way is the fold of the stream")
         #expect(state.applications.contains { $0.status == .approved } && state.applications.contains { $0.paidFen.isPositive })
     }
+
+    @Test("a hand-made log with two applications numbered 1: approving one leaves the other awaiting a decision")
+    func repeatedApplicationNumber() throws {
+        var d = try ExampleDistrict()
+        try d.ledger.run(d.origination())
+        try d.ledger.run(programme(interest, .interest, cap: "500,000.00", budget: "700,000.00"))
+        let applied = LedgerEvent.interestSubsidyApplied(
+            InterestSubsidyApplied(
+                applicationNo: 1, borrower: d.borrower, year: 2024, loans: [d.loan], interestFen: yuan("2.00"),
+                entitlementFen: yuan("1.00"),
+                appliedOn: date("2025-01-10")))
+        let approved = LedgerEvent.subsidyApproved(
+            SubsidyApproved(applicationNo: 1, amountFen: yuan("1.00"), approvedOn: date("2025-01-11")))
+        d.ledger.appendUndecided([applied, applied, approved], to: .subsidy(interest))
+        let state = d.ledger.subsidy(interest)
+        #expect(state.applications.map(\.status) == [.approved, .applied])
+        #expect(state.awaitingDecision == ["\(d.borrower)/2024": [2]], "by place in the stream, as application(_:) finds them")
+        #expect(state.committedFen == yuan("1.00"))
+    }
 }
