@@ -50,6 +50,9 @@ public struct GrowthSums: Sendable, Hashable {
         GrowthSums(loans: lhs.loans &+ rhs.loans, principalFen: lhs.principalFen.addingSaturating(rhs.principalFen))
     }
 
+    /// In place: `sums[entry, default: .zero] += more` finds the entry once.
+    public static func += (lhs: inout GrowthSums, rhs: GrowthSums) { lhs = lhs + rhs }
+
     public static prefix func - (sums: GrowthSums) -> GrowthSums { GrowthSums(loans: -sums.loans, principalFen: -sums.principalFen) }
 }
 
@@ -111,6 +114,7 @@ extension GrowthEntry {
             var scope: String, series: GrowthReport.Series, value: String, borrower: Uscc
         }
         var runs: [Run: [(day: BusinessDate, key: LoanKey, principal: Money)]] = [:]
+        runs.reserveCapacity(loans.count * series.count * (byBank ? 2 : 1))
         for loan in loans where loan.status != .cancelled {
             let scopes = byBank ? [allBanks, loan.bankId.value] : [allBanks]
             for series in series {
@@ -123,13 +127,14 @@ extension GrowthEntry {
             }
         }
         var entries: [GrowthEntry: GrowthSums] = [:]
+        entries.reserveCapacity(runs.count)
         for (run, items) in runs {
             var previous: YearMonth?
             for item in items.sorted(by: { ($0.day, $0.key) < ($1.day, $1.key) }) {
                 let month = YearMonth(containing: item.day)
                 let recent = previous.flatMap { $0 > month.adding(months: -12) ? $0 : nil }
                 let entry = GrowthEntry(scope: run.scope, series: run.series, value: run.value, day: item.day, previousMonth: recent)
-                entries[entry, default: .zero] = entries[entry, default: .zero] + GrowthSums(loans: 1, principalFen: item.principal.fen)
+                entries[entry, default: .zero] += GrowthSums(loans: 1, principalFen: item.principal.fen)
                 previous = month
             }
         }
@@ -157,7 +162,7 @@ extension GrowthEntry {
     /// without the entries that stay as they were.
     public static func difference(from before: [LoanSnapshot], to after: [LoanSnapshot]) -> [GrowthEntry: GrowthSums] {
         var change = tally(after, byBank: true)
-        for (entry, sums) in tally(before, byBank: true) { change[entry, default: .zero] = change[entry, default: .zero] + -sums }
+        for (entry, sums) in tally(before, byBank: true) { change[entry, default: .zero] += -sums }
         return change.filter { !$0.value.isZero }
     }
 }

@@ -83,7 +83,7 @@ public struct ProjectionReconciliation: Sendable {
             try await GrowthTable.storedMonths(on: $0, logger: store.logger)
         }
         compare("rm_growth_months", wanted: GrowthTable.months(of: expectedGrowth), found: storedMonths, show)
-        let expectedExposure = try ExposureTable.expected(fold.states)
+        let expectedExposure = try await ExposureTable.expected(fold.states)
         let storedExposure = try await store.withConnection("rm_exposure") { connection in
             try await ExposureTable.stored(
                 "SELECT \(unescaped: ExposureTable.columns) FROM rm_exposure", on: connection, logger: store.logger)

@@ -121,24 +121,30 @@ enum ExposureTable {
 
     /// Every row `states` gives: each fund's borrowers' rows and their sums — what the table
     /// should hold, for `reconcile projections`.
-    static func expected(_ states: AggregateStates) throws -> Set<Row> {
-        try expected(funds: states.funds, loans: states.loanSnapshots)
+    static func expected(_ states: AggregateStates) async throws -> Set<Row> {
+        try await expected(funds: states.funds, loans: states.loanSnapshots)
     }
 
-    static func expected(funds: [FundId: FundState], loans snapshots: [LoanSnapshot]) throws -> Set<Row> {
+    /// The borrowers' parts are computed on every core (a national fund has tens of thousands
+    /// of borrowers, each part a fold of its loans), then summed per fund, scope and bank.
+    static func expected(funds: [FundId: FundState], loans snapshots: [LoanSnapshot]) async throws -> Set<Row> {
         let loans = Dictionary(grouping: snapshots.filter { $0.fundId != nil }) { $0.fundId! }
-        var rows = Set<Row>()
+        var parts: [(fund: FundState, borrower: Uscc, loans: [LoanSnapshot])] = []
         for (id, fund) in funds where fund.exists {
-            var sums: [[String]: Figures] = [:]
-            for (borrower, mine) in Dictionary(grouping: loans[id] ?? [], by: \.borrower) {
-                for row in try Self.rows(fund: fund, borrower: borrower, loans: mine) {
-                    rows.insert(row)
-                    sums[[row.scope, row.bank]] = Figures.combine(sums[[row.scope, row.bank]] ?? Figures(), row.figures, 1)
-                }
-            }
-            for (key, figures) in sums where figures.enrolled > 0 {
-                rows.insert(Row(fund: id.value, scope: key[0], borrower: "", bank: key[1], figures: figures))
-            }
+            for (borrower, mine) in Dictionary(grouping: loans[id] ?? [], by: \.borrower) { parts.append((fund, borrower, mine)) }
+        }
+        let computed = try await parts.mapOnEveryCore(minimum: 200) { try Self.rows(fund: $0.fund, borrower: $0.borrower, loans: $0.loans) }
+        var rows = Set<Row>()
+        var sums: [Row: Figures] = [:]
+        for row in computed.joined() {
+            rows.insert(row)
+            let key = Row(fund: row.fund, scope: row.scope, borrower: "", bank: row.bank, figures: Figures())
+            sums[key] = Figures.combine(sums[key] ?? Figures(), row.figures, 1)
+        }
+        for (key, figures) in sums where figures.enrolled > 0 {
+            var row = key
+            row.figures = figures
+            rows.insert(row)
         }
         return rows
     }

@@ -60,9 +60,11 @@ enum ReadModelWriter {
         // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
         // its borrower's other loans) and written once: the whole tally without every loan's
         // runs held at once, and each cell written once.
-        // The chunks are tallied while their loans' rows are written.
+        // The chunks are tallied, and the exposure parts computed, while the loans' rows are
+        // written.
         let chunks = byBorrower(rows.loans, size: chunk)
         async let growth = tally(chunks)
+        async let exposureRows = ExposureTable.expected(funds: funds, loans: rows.loans.map(\.snapshot))
         for loans in chunks { try await upsertLoans(loans, position: position, to: .twins, on: connection, logger: logger) }
         try await GrowthTable.add(try await growth, to: .twins, on: connection, logger: logger)
         for start in stride(from: 0, to: rows.funds.count, by: 5000) {
@@ -70,7 +72,7 @@ enum ReadModelWriter {
                 Array(rows.funds[start..<min(start + 5000, rows.funds.count)]), position: position, to: .twins, on: connection,
                 logger: logger)
         }
-        let exposure = Array(try ExposureTable.expected(funds: funds, loans: rows.loans.map(\.snapshot)))
+        let exposure = Array(try await exposureRows)
         for start in stride(from: 0, to: exposure.count, by: 5000) {
             try await ExposureTable.write(
                 Array(exposure[start..<min(start + 5000, exposure.count)]), adding: false, to: .twins, on: connection, logger: logger)
@@ -96,7 +98,7 @@ enum ReadModelWriter {
                     growth = tally
                     continue
                 }
-                for (entry, sums) in tally { growth[entry, default: .zero] = growth[entry, default: .zero] + sums }
+                for (entry, sums) in tally { growth[entry, default: .zero] += sums }
             }
         }
         return growth
