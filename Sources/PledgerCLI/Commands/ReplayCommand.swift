@@ -35,7 +35,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let fold = try await connection.withLedger { ledger in
             var progress = Progress("replaying")
-            let fold = try await ledger.log.replay(asOf: time.asOf, knownAt: time.knownAt, toPosition: toPosition) {
+            let fold = try await ledger.log.replay(asOf: time.asOf, knownAt: time.knownAt, toPosition: toPosition, reading: .copy) {
                 progress.update($0, of: $1)
             }
             progress.finish()

@@ -165,10 +165,19 @@ public enum LedgerEvent: Sendable, Hashable {
 
     /// Decodes stored `data`, first upcasting older schema versions to the current one.
     public static func decode(type: String, schema: Int32, data: String) throws -> LedgerEvent {
+        try decode(type: type, schema: schema) { try JSONParser.parse(data) }
+    }
+
+    /// Decodes stored `data` given as its UTF-8 bytes (a binary `COPY` of the log).
+    public static func decode(type: String, schema: Int32, utf8 data: some Sequence<UInt8>) throws -> LedgerEvent {
+        try decode(type: type, schema: schema) { try JSONParser.parse(data) }
+    }
+
+    private static func decode(type: String, schema: Int32, parsing parse: () throws -> JSONValue) throws -> LedgerEvent {
         guard let entry = catalogue[type] else { throw EventDecodingError.unknownType(type) }
         if schema > entry.schema { throw EventDecodingError.futureSchema(type: type, schema: schema, known: entry.schema) }
         do {
-            var json = try JSONParser.parse(data)
+            var json = try parse()
             if schema != entry.schema { json = try Upcasters.upcast(type: type, from: schema, to: entry.schema, json) }
             return try entry.decode(json)
         } catch let error as DecodingError {

@@ -1,4 +1,5 @@
 import Foundation
+import PledgerDomain
 
 /// Rows of a query read with binary `COPY (…) TO STDOUT` on a libpq connection of its own.
 ///
@@ -233,6 +234,54 @@ extension BinaryCopyReader {
             guard bytes.prefix(11).elementsEqual(signature) else { throw StoreError.corrupt("the COPY stream has no binary header") }
             let extensionLength = Int(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 15, as: UInt32.self)))
             return bytes.count >= 19 + extensionLength ? 19 + extensionLength : nil
+        }
+    }
+}
+
+extension BinaryCopyReader {
+    /// PostgreSQL's binary timestamps count microseconds from 2000-01-01 00:00 UTC.
+    static let postgresEpoch: Int64 = 946_684_800_000_000
+
+    /// Reads the cells of rows `read` appended, in order: they were checked against the
+    /// layout, so each row has its columns, of their sizes, none NULL.
+    struct Cells {
+        let bytes: UnsafeRawBufferPointer
+        private(set) var offset: Int
+
+        init(_ bytes: UnsafeRawBufferPointer, at offset: Int = 0) {
+            self.bytes = bytes
+            self.offset = offset
+        }
+
+        /// Steps over a row's column count.
+        mutating func startRow() { offset += 2 }
+
+        mutating func next() -> UnsafeBufferPointer<UInt8> {
+            let length = Int(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            defer { offset += 4 + length }
+            return UnsafeRawBufferPointer(rebasing: bytes[offset + 4..<offset + 4 + length]).bindMemory(to: UInt8.self)
+        }
+
+        mutating func skip() { _ = next() }
+
+        mutating func integer<T: FixedWidthInteger>(_ type: T.Type) -> T {
+            T(bigEndian: UnsafeRawBufferPointer(next()).loadUnaligned(as: T.self))
+        }
+
+        mutating func text() -> String { String(decoding: next(), as: UTF8.self) }
+
+        mutating func uuid() -> UUID { UUID(uuid: UnsafeRawBufferPointer(next()).loadUnaligned(as: uuid_t.self)) }
+
+        /// A `timestamptz`, and whether it overflowed the format's range (infinity).
+        mutating func timestamp() -> (RecordedTime, overflow: Bool) {
+            let (micros, overflow) = integer(Int64.self).addingReportingOverflow(BinaryCopyReader.postgresEpoch)
+            return (RecordedTime(microseconds: micros), overflow)
+        }
+
+        /// A `timestamptz` within the format's range (infinity taken as the latest time).
+        mutating func recordedTime() -> RecordedTime {
+            let (time, overflow) = timestamp()
+            return overflow ? RecordedTime(microseconds: .max) : time
         }
     }
 }

@@ -165,9 +165,6 @@ public struct LedgerVerification: Sendable {
             }
         }
     }
-
-    /// PostgreSQL's binary timestamps count microseconds from 2000-01-01 00:00 UTC.
-    fileprivate static let postgresEpoch: Int64 = 946_684_800_000_000
 }
 
 /// A verifier after hashing a batch, with the first break found and the batch to reuse.
@@ -192,36 +189,26 @@ private struct RowBatch: Sendable {
     func hashed(after verifier: HashChainVerifier) -> HashedBatch {
         var verifier = verifier
         let problem = bytes.withUnsafeBytes { raw -> ChainBreak? in
-            var offset = 0
-            func next() -> UnsafeBufferPointer<UInt8> {
-                let length = Int(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-                let start = raw.baseAddress! + offset + 4
-                offset += 4 + length
-                return UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: length)
-            }
-            func integer<T: FixedWidthInteger>(_ cell: UnsafeBufferPointer<UInt8>, as: T.Type) -> T {
-                T(bigEndian: UnsafeRawPointer(cell.baseAddress!).loadUnaligned(as: T.self))
-            }
+            var cells = BinaryCopyReader.Cells(raw)
             for _ in 0..<count {
-                offset += 2  // the column count
-                let position = integer(next(), as: Int64.self)
-                let stream = next()
-                let version = integer(next(), as: Int32.self)
-                let eventId = UUID(uuid: UnsafeRawPointer(next().baseAddress!).loadUnaligned(as: uuid_t.self))
-                let type = next()
-                let schema = integer(next(), as: Int32.self)
-                let data = next()
-                let meta = next()
-                let (micros, overflow) = integer(next(), as: Int64.self).addingReportingOverflow(LedgerVerification.postgresEpoch)
-                let previous = next()
-                let hash = next()
+                cells.startRow()
+                let position = cells.integer(Int64.self)
+                let stream = cells.next()
+                let version = cells.integer(Int32.self)
+                let eventId = cells.uuid()
+                let type = cells.next()
+                let schema = cells.integer(Int32.self)
+                let data = cells.next()
+                let meta = cells.next()
+                let (recordedAt, overflow) = cells.timestamp()
+                let previous = cells.next()
+                let hash = cells.next()
                 if overflow && position == verifier.nextPosition {
                     return ChainBreak(position: position, reason: "recorded_at is not a time the format can hold (infinity?)")
                 }
                 if let problem = verifier.check(
                     position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data,
-                    meta: meta, recordedAt: RecordedTime(microseconds: micros),
-                    storedPrevious: previous, storedHash: hash)
+                    meta: meta, recordedAt: recordedAt, storedPrevious: previous, storedHash: hash)
                 {
                     return problem
                 }

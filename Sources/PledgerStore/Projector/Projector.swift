@@ -102,7 +102,7 @@ public final class Projector: Sendable {
     public func rebuild(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
         // Only the rows and the funds outlive the fold (its loans' states are most of its memory).
         let (rows, funds, position) = try await { [store] in
-            let fold = try await store.replay(progress: progress)
+            let fold = try await store.replay(reading: .copy, progress: progress)
             return (try await fold.states.allRows(), fold.states.funds, fold.lastPosition)
         }()
         return try await replaceAll(rows, funds: funds, through: position)

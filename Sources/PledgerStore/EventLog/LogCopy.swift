@@ -1,0 +1,98 @@
+import Foundation
+import PledgerDomain
+
+/// The log read in position order with binary `COPY` on a libpq connection of its own
+/// (`BinaryCopyReader`), a page at a time, each page's events decoded on every core: for the
+/// commands that fold the whole ledger (a rebuild, a reconciliation, `pledger replay`).
+/// Through the pool's rows an event costs its cells' objects and the network thread's time;
+/// here a page is its rows' bytes, and the payload is parsed straight from them.
+/// A server's past views read through the pool instead (`LogReading.pool`): its
+/// connections, its limits, and a request's cancellation.
+final class LogCopy: @unchecked Sendable {
+    /// The columns a fold reads, with their sizes in PostgreSQL's binary format.
+    static let columns = BinaryCopyReader.Layout([
+        ("position", 8), ("stream", nil), ("version", 4), ("event_id", 16), ("type", nil), ("schema", 4), ("data", nil),
+        ("recorded_at", 8),
+    ])
+
+    /// Used by one page's read at a time (`page` awaits each read before the next starts).
+    private let reader: BinaryCopyReader
+
+    private init(reader: BinaryCopyReader) { self.reader = reader }
+
+    static func open(_ store: EventStore) async throws -> LogCopy {
+        let (url, timeout) = (store.url, store.operationTimeout)
+        return try await BlockingThread.run("pledger-log-copy") {
+            let reader = try BinaryCopyReader(url: url, layout: columns, statementTimeout: timeout)
+            // In position order straight from the primary key (see `LedgerVerification`).
+            try reader.run("SET enable_sort = off")
+            return LogCopy(reader: reader)
+        }
+    }
+
+    /// The events at positions `after + 1 … through` recorded by `knownAt` (recorded times
+    /// never decrease along the log, so they are a prefix), decoded.
+    func page(after: Int64, through: Int64, knownAt: RecordedTime?) async throws -> [RecordedEvent] {
+        guard after < through else { return [] }
+        let reader = reader
+        let (bytes, count) = try await BlockingThread.run("pledger-log-copy") {
+            // Integers only: COPY takes no bound parameters.
+            try reader.start(
+                """
+                SELECT \(Self.columns.names.joined(separator: ", "))
+                FROM events WHERE position > \(after) AND position <= \(through) ORDER BY position
+                """)
+            var bytes: [UInt8] = []
+            var count = 0
+            while true {
+                let read = try reader.read(atLeast: Int.max, into: &bytes)
+                guard read > 0 else { break }
+                count += read
+            }
+            return (bytes, count)
+        }
+        let rows = Self.rowStarts(bytes, count: count, knownAt: knownAt)
+        return try await rows.mapOnEveryCore(minimum: 1000) { start in try Self.decode(bytes, at: start) }
+    }
+
+    /// Where each row starts, up to the first recorded after `knownAt`.
+    private static func rowStarts(_ bytes: [UInt8], count: Int, knownAt: RecordedTime?) -> [Int] {
+        bytes.withUnsafeBytes { raw in
+            var starts: [Int] = []
+            starts.reserveCapacity(count)
+            var cells = BinaryCopyReader.Cells(raw)
+            for _ in 0..<count {
+                let start = cells.offset
+                cells.startRow()
+                for _ in 0..<7 { cells.skip() }
+                let recordedAt = cells.recordedTime()
+                if let knownAt, recordedAt > knownAt { break }
+                starts.append(start)
+            }
+            return starts
+        }
+    }
+
+    private static func decode(_ bytes: [UInt8], at start: Int) throws -> RecordedEvent {
+        try bytes.withUnsafeBytes { raw in
+            var cells = BinaryCopyReader.Cells(raw, at: start)
+            cells.startRow()
+            let position = cells.integer(Int64.self)
+            let stream = cells.text()
+            let version = cells.integer(Int32.self)
+            let id = cells.uuid()
+            let type = cells.text()
+            let schema = cells.integer(Int32.self)
+            let data = cells.next()
+            let recordedAt = cells.recordedTime()
+            return RecordedEvent(
+                id: id, stream: stream, version: version, position: position, recordedAt: recordedAt,
+                event: try LedgerEvent.decode(type: type, schema: schema, utf8: data))
+        }
+    }
+}
+
+/// How a replay reads the log: through the pool, or with binary `COPY` (`LogCopy`).
+public enum LogReading: Sendable {
+    case pool, copy
+}
