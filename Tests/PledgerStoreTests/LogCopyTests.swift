@@ -7,7 +7,9 @@ import Testing
 
 @Suite("The log read with binary COPY: the events the pool reads, in pages of any size, cut as known at a time")
 struct LogCopyTests {
-    @Test("pages of any size decode to the pool's events, UTF-8 and all; a knownAt cut is the events recorded by then")
+    @Test(
+        "pages of any size decode to the pool's events, UTF-8 and all; a knownAt cut is the events recorded by then; a range without events is refused"
+    )
     func samePages() async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, _ in
             try await FundMonth.recordBankSide(store)
@@ -25,7 +27,8 @@ struct LogCopyTests {
                 }
                 #expect(read == events, "pages of \(size)")
             }
-            #expect(try await copy.page(after: head, through: head + 10, knownAt: nil).isEmpty)
+            // Positions the log lacks are a damaged log, not its end.
+            await #expect(throws: StoreError.self) { try await copy.page(after: head, through: head + 10, knownAt: nil) }
 
             let cut = events[events.count / 2].recordedAt
             let known = try await copy.page(after: 0, through: head, knownAt: cut)
@@ -33,24 +36,29 @@ struct LogCopyTests {
         }
     }
 
-    @Test("a replay through COPY folds to what a replay through the pool gives: whole, as of a date, as known at a time, to a position")
+    @Test(
+        "a replay through COPY, in one page (decoded on every core) or in pages of 37, folds to what the pool gives: whole, as of a date, as known at a time, to a position"
+    )
     func sameFolds() async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, _ in
-            _ = try await ProjectorTests.randomWorkload(store, seed: 6, steps: 150)
+            _ = try await ProjectorTests.randomWorkload(store, seed: 6, steps: 300)
             let head = try await store.head().position
+            #expect(head >= 100, "a page of \(head) events is decoded on one core")
             let middle = try await store.read(after: head / 2, limit: 1)[0].envelope.recordedAt
             let questions: [(BusinessDate?, RecordedTime?, Int64?)] = [
                 (nil, nil, nil), (try BusinessDate(parsing: "2024-06-30"), nil, nil), (nil, middle, nil), (nil, nil, head / 3),
             ]
             for (asOf, knownAt, toPosition) in questions {
                 let pool = try await store.replay(asOf: asOf, knownAt: knownAt, toPosition: toPosition)
-                let copied = try await store.replay(asOf: asOf, knownAt: knownAt, toPosition: toPosition, reading: .copy)
-                #expect(copied.lastPosition == pool.lastPosition && copied.lastPosition > 0)
-                #expect(
-                    copied.states.loanSnapshots == pool.states.loanSnapshots,
-                    "as of \(String(describing: asOf)), known at \(String(describing: knownAt)), to \(String(describing: toPosition))")
-                let (copiedFunds, poolFunds) = (try await copied.states.allRows().funds, try await pool.states.allRows().funds)
-                #expect(copiedFunds == poolFunds && !poolFunds.isEmpty)
+                let poolFunds = try await pool.states.allRows().funds
+                for reading in [LogReading.copy, .copyInPages(37)] {
+                    let copied = try await store.replay(asOf: asOf, knownAt: knownAt, toPosition: toPosition, reading: reading)
+                    let question =
+                        "\(reading) as of \(String(describing: asOf)), known at \(String(describing: knownAt)), to \(String(describing: toPosition))"
+                    #expect(copied.lastPosition == pool.lastPosition && copied.lastPosition > 0, "\(question)")
+                    #expect(copied.states.loanSnapshots == pool.states.loanSnapshots, "\(question)")
+                    #expect(try await copied.states.allRows().funds == poolFunds && !poolFunds.isEmpty, "\(question)")
+                }
             }
         }
     }

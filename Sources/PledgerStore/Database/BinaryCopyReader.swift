@@ -7,7 +7,7 @@ import PledgerDomain
 /// used). Through PostgresNIO's rows, reading the log costs about 2 µs of client CPU per
 /// event (a cell object per column, its network thread); a COPY stream is the rows' bytes as
 /// the server lays them out, a few tenths of a µs each. For the commands that read the whole
-/// log (`pledger verify`).
+/// log: `pledger verify`, and the folds of the whole ledger (`LogCopy`).
 ///
 /// The calls block: use it from a thread of its own (`BlockingThread`), one at a time,
 /// never from a task on the cooperative pool.
@@ -265,23 +265,23 @@ extension BinaryCopyReader {
         mutating func skip() { _ = next() }
 
         mutating func integer<T: FixedWidthInteger>(_ type: T.Type) -> T {
-            T(bigEndian: UnsafeRawBufferPointer(next()).loadUnaligned(as: T.self))
+            let cell = next()
+            precondition(cell.count == MemoryLayout<T>.size, "a \(cell.count)-byte cell read as \(T.self)")
+            return T(bigEndian: UnsafeRawBufferPointer(cell).loadUnaligned(as: T.self))
         }
 
         mutating func text() -> String { String(decoding: next(), as: UTF8.self) }
 
-        mutating func uuid() -> UUID { UUID(uuid: UnsafeRawBufferPointer(next()).loadUnaligned(as: uuid_t.self)) }
+        mutating func uuid() -> UUID {
+            let cell = next()
+            precondition(cell.count == 16, "a \(cell.count)-byte cell read as a UUID")
+            return UUID(uuid: UnsafeRawBufferPointer(cell).loadUnaligned(as: uuid_t.self))
+        }
 
         /// A `timestamptz`, and whether it overflowed the format's range (infinity).
         mutating func timestamp() -> (RecordedTime, overflow: Bool) {
             let (micros, overflow) = integer(Int64.self).addingReportingOverflow(BinaryCopyReader.postgresEpoch)
             return (RecordedTime(microseconds: micros), overflow)
-        }
-
-        /// A `timestamptz` within the format's range (infinity taken as the latest time).
-        mutating func recordedTime() -> RecordedTime {
-            let (time, overflow) = timestamp()
-            return overflow ? RecordedTime(microseconds: .max) : time
         }
     }
 }

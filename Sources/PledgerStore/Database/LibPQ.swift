@@ -41,7 +41,7 @@ struct LibPQ: @unchecked Sendable {
         let names = ["libpq.so.5", "libpq.so", "libpq.5.dylib", "libpq.dylib"]
         guard let handle = names.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_LOCAL) }).first else {
             throw StoreError.configuration(
-                "libpq, PostgreSQL's client library, is not installed (it reads the log for verify): install it (Debian: apt-get install libpq5)"
+                "libpq, PostgreSQL's client library, is not installed (verify reads the log through it): install it (Debian: apt-get install libpq5)"
             )
         }
         func symbol<Function>(_ name: String, _: Function.Type = Function.self) throws(StoreError) -> Function {

@@ -6,7 +6,8 @@ extension EventStore {
     /// rebuild and the reconciliation of the read models start here. The next page is read and
     /// decoded (on every core: decoding is most of the work) while one is folded. `reading`:
     /// through the pool in pages of 5,000 (a server's past views), or with binary `COPY` in
-    /// pages of 20,000 (`LogCopy`: the commands that fold the whole ledger).
+    /// pages of 20,000 (`LogCopy`: the commands that fold the whole ledger; through the pool
+    /// where libpq is not installed).
     public func replay(
         asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, toPosition: Int64? = nil, reading: LogReading = .pool,
         progress: (Int64, Int64) -> Void = { _, _ in }
@@ -14,12 +15,13 @@ extension EventStore {
         var fold = LedgerFold(asOf: asOf, knownAt: knownAt)
         let head = try await head().position
         let last = min(toPosition ?? head, head)
-        let copy = reading == .copy && last > 0 ? try await LogCopy.open(self) : nil
+        let pages = reading.copyPageSize.flatMap { LogCopy.isAvailable ? Int64($0) : nil }
+        let copy = pages != nil && last > 0 ? try await LogCopy.open(self) : nil
         // Only events recorded by `knownAt` are decoded (recorded times never decrease along
         // the log): one a newer build wrote after the cut cannot stop the view.
         @Sendable func page(after cursor: Int64) async throws -> [RecordedEvent] {
             guard cursor < last else { return [] }
-            if let copy { return try await copy.page(after: cursor, through: min(last, cursor + 20_000), knownAt: knownAt) }
+            if let copy, let pages { return try await copy.page(after: cursor, through: min(last, cursor + pages), knownAt: knownAt) }
             return try await Array(
                 read(after: cursor, limit: Int(min(5000, last - cursor)))
                     .prefix { stored in knownAt.map { stored.envelope.recordedAt <= $0 } ?? true }

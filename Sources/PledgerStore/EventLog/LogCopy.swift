@@ -51,26 +51,43 @@ final class LogCopy: @unchecked Sendable {
             }
             return (bytes, count)
         }
-        let rows = Self.rowStarts(bytes, count: count, knownAt: knownAt)
-        return try await rows.mapOnEveryCore(minimum: 1000) { start in try Self.decode(bytes, at: start) }
+        // The log has every position up to its head: a range that holds none is a log that
+        // lost events, not the end of one (a fold cut there would look whole).
+        guard count > 0 else { throw StoreError.corrupt("the log has no events at positions \(after + 1)…\(through)") }
+        let rows = try Self.rowStarts(bytes, count: count, knownAt: knownAt)
+        return try await rows.mapOnEveryCore(minimum: 50) { start in try Self.decode(bytes, at: start) }
     }
 
+    /// Whether libpq can be loaded here; without it, folds read through the pool.
+    static var isAvailable: Bool { (try? LibPQ.load()) != nil }
+
     /// Where each row starts, up to the first recorded after `knownAt`.
-    private static func rowStarts(_ bytes: [UInt8], count: Int, knownAt: RecordedTime?) -> [Int] {
-        bytes.withUnsafeBytes { raw in
+    private static func rowStarts(_ bytes: [UInt8], count: Int, knownAt: RecordedTime?) throws -> [Int] {
+        try bytes.withUnsafeBytes { raw in
             var starts: [Int] = []
             starts.reserveCapacity(count)
             var cells = BinaryCopyReader.Cells(raw)
             for _ in 0..<count {
                 let start = cells.offset
                 cells.startRow()
-                for _ in 0..<7 { cells.skip() }
-                let recordedAt = cells.recordedTime()
+                let position = cells.integer(Int64.self)
+                for _ in 0..<6 { cells.skip() }
+                let recordedAt = try recordedTime(&cells, at: position)
                 if let knownAt, recordedAt > knownAt { break }
                 starts.append(start)
             }
             return starts
         }
+    }
+
+    /// A row's `recorded_at`; infinity (which the pool's reading refuses too) is a log
+    /// written behind the application's back.
+    private static func recordedTime(_ cells: inout BinaryCopyReader.Cells, at position: Int64) throws -> RecordedTime {
+        let (time, overflow) = cells.timestamp()
+        guard !overflow else {
+            throw StoreError.corrupt("recorded_at at position \(position) is not a time the format can hold (infinity?)")
+        }
+        return time
     }
 
     private static func decode(_ bytes: [UInt8], at start: Int) throws -> RecordedEvent {
@@ -84,7 +101,7 @@ final class LogCopy: @unchecked Sendable {
             let type = cells.text()
             let schema = cells.integer(Int32.self)
             let data = cells.next()
-            let recordedAt = cells.recordedTime()
+            let recordedAt = try recordedTime(&cells, at: position)
             return RecordedEvent(
                 id: id, stream: stream, version: version, position: position, recordedAt: recordedAt,
                 event: try LedgerEvent.decode(type: type, schema: schema, utf8: data))
@@ -92,7 +109,18 @@ final class LogCopy: @unchecked Sendable {
     }
 }
 
-/// How a replay reads the log: through the pool, or with binary `COPY` (`LogCopy`).
-public enum LogReading: Sendable {
+/// How a replay reads the log: through the pool, or with binary `COPY` (`LogCopy`; through
+/// the pool where libpq is not installed).
+public enum LogReading: Sendable, Equatable {
     case pool, copy
+    /// `copy` in pages of this many positions (tests: pages that end inside the log).
+    case copyInPages(Int)
+
+    var copyPageSize: Int? {
+        switch self {
+        case .pool: nil
+        case .copy: 20_000
+        case .copyInPages(let size): max(1, size)
+        }
+    }
 }

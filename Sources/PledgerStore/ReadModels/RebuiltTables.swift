@@ -67,24 +67,33 @@ enum RebuiltTables {
         }
     }
 
-    /// Makes every table equal to its twin. The rows that differ are found in one pass, a
-    /// hash join of the table with its twin (a full join: rows on one side only are rows to
-    /// delete or insert), and kept in a small temporary table; only when there are any is the
-    /// table changed, each change a join with that small table. A rebuild of tables that were
-    /// right reads each table once and writes nothing. Left to itself the planner sorted both
-    /// sides (spilling to disk at the default `work_mem`) or probed the key's index row by
-    /// row, and compiled the plan with JIT: three to four times as long.
+    /// Makes every table equal to its twin. An empty table (a first load, the demo's) is
+    /// filled from its twin. Otherwise the rows that differ are found in one pass, a hash join
+    /// of the table with its twin (a full join: rows on one side only are rows to delete or
+    /// insert), and kept in a temporary table; only when there are any is the table changed,
+    /// each change a hash join of the table with that table of differences. A rebuild of tables
+    /// that were right reads each table once and writes nothing. Left to itself the planner
+    /// sorted both sides (spilling to disk at the default `work_mem`) or probed the key's
+    /// index row by row, and compiled the plan with JIT: three to four times as long.
     static func replace(on connection: PostgresConnection, logger: Logger) async throws {
         for setting in ["work_mem = '128MB'", "enable_mergejoin = off", "enable_nestloop = off", "jit = off"] {
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL \(setting)"), logger: logger)
         }
+        func exists(_ from: String) async throws -> Bool {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT FROM \(from))"), logger: logger)
+            for try await exists in rows.decode(Bool.self) { return exists }
+            return false
+        }
         for table in tables {
+            guard try await exists(table.name) else {
+                let list = (table.key + table.compared + table.stamped).joined(separator: ", ")
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "INSERT INTO \(table.name) (\(list)) SELECT \(list) FROM \(RowTarget.twins.name(table.name))"),
+                    logger: logger)
+                continue
+            }
             try await connection.query(PostgresQuery(unsafeSQL: differences(table)), logger: logger)
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT FROM \(changes(table)))"), logger: logger)
-            var changed = false
-            for try await exists in rows.decode(Bool.self) { changed = exists }
-            if changed {
+            if try await exists(changes(table)) {
                 for statement in statements(table) { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             }
         }
