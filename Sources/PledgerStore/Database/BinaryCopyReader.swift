@@ -239,6 +239,19 @@ extension BinaryCopyReader {
 }
 
 extension BinaryCopyReader {
+    /// A reader of `store`'s events, as `store` connects and with its statement limit,
+    /// connected on a thread of its own.
+    static func ofTheLog(_ store: EventStore, layout: Layout) async throws -> BinaryCopyReader {
+        let (url, timeout) = (store.url, store.operationTimeout)
+        return try await BlockingThread.run("pledger-log-copy") {
+            let reader = try BinaryCopyReader(url: url, layout: layout, statementTimeout: timeout)
+            // In position order straight from the primary key: with statistics that lag a
+            // fresh load, the planner may otherwise scan and sort the whole log for each page.
+            try reader.run("SET enable_sort = off")
+            return reader
+        }
+    }
+
     /// PostgreSQL's binary timestamps count microseconds from 2000-01-01 00:00 UTC.
     static let postgresEpoch: Int64 = 946_684_800_000_000
 

@@ -52,14 +52,7 @@ public struct LedgerVerification: Sendable {
         } else {
             verifier = HashChainVerifier()
         }
-        let (url, timeout) = (store.url, store.operationTimeout)
-        let reader = try await BlockingThread.run("pledger-verify") {
-            let reader = try BinaryCopyReader(url: url, layout: Self.columns, statementTimeout: timeout)
-            // In position order straight from the primary key: with statistics that lag a
-            // fresh load, the planner may otherwise scan and sort the whole log for each page.
-            try reader.run("SET enable_sort = off")
-            return reader
-        }
+        let reader = try await BinaryCopyReader.ofTheLog(store, layout: Self.columns)
         var cursor = report.from - 1
         while cursor < head.position {
             let last = min(head.position, cursor + Int64(max(1, pageSize)))

@@ -21,13 +21,7 @@ final class LogCopy: @unchecked Sendable {
     private init(reader: BinaryCopyReader) { self.reader = reader }
 
     static func open(_ store: EventStore) async throws -> LogCopy {
-        let (url, timeout) = (store.url, store.operationTimeout)
-        return try await BlockingThread.run("pledger-log-copy") {
-            let reader = try BinaryCopyReader(url: url, layout: columns, statementTimeout: timeout)
-            // In position order straight from the primary key (see `LedgerVerification`).
-            try reader.run("SET enable_sort = off")
-            return LogCopy(reader: reader)
-        }
+        LogCopy(reader: try await BinaryCopyReader.ofTheLog(store, layout: columns))
     }
 
     /// The events at positions `after + 1 … through` recorded by `knownAt` (recorded times
