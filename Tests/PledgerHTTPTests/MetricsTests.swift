@@ -3,8 +3,21 @@ import PledgerDomain
 import PledgerStore
 import Testing
 
+@testable import PledgerHTTP
+
 @Suite("HTTP: /metrics")
 struct MetricsTests {
+    @Test("names and label keys become Prometheus snake case; names already in it are kept as they are")
+    func snakeCase() {
+        let (name, labels) = LedgerMetrics.prometheusNames(
+            "report.duration-ms", [("http.route", "/v1/x"), ("report", "growth"), ("Bank Id", "b"), ("区.域", "r")])
+        #expect(name == "report_duration_ms")
+        #expect(labels.map(\.0) == ["route", "report", "Bank_Id", "区_域"])
+        #expect(labels.map(\.1) == ["/v1/x", "growth", "b", "r"])
+        #expect(LedgerMetrics.prometheusNames("hb.requests", []).0 == "pledger_http_requests_total")
+        #expect(LedgerMetrics.prometheusNames("pledger_report_duration_seconds", []).0 == "pledger_report_duration_seconds")
+    }
+
     @Test("Prometheus text: requests by route and status, request latency, group commits, the ledger head and projector lag")
     func exposition() async throws {
         try await APIHarness.run { api in

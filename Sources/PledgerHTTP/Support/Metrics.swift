@@ -57,7 +57,14 @@ public enum LedgerMetrics {
     ]
 
     @Sendable static func prometheusNames(_ name: String, _ dimensions: [(String, String)]) -> (String, [(String, String)]) {
-        func snake(_ text: String) -> String { String(text.map { $0.isLetter || $0.isNumber ? $0 : "_" }) }
+        // Asked on every request for every metric it counts: names already in snake case are
+        // passed through without looking at each character's Unicode properties.
+        func snake(_ text: String) -> String {
+            let plain = text.utf8.allSatisfy {
+                ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5f || ($0 >= 0x41 && $0 <= 0x5a)
+            }
+            return plain ? text : String(text.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        }
         return (names[name] ?? snake(name), dimensions.map { (labels[$0.0] ?? snake($0.0), $0.1) })
     }
 }

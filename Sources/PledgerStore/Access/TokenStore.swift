@@ -6,8 +6,13 @@ import PostgresNIO
 /// Bearer tokens, stored as SHA-256 only.
 public struct TokenStore: Sendable {
     public let store: EventStore
+    /// The lookups of the requests arriving together, answered by one query.
+    private let lookups: SharedRead<[UInt8], Identity>
 
-    public init(store: EventStore) { self.store = store }
+    public init(store: EventStore) {
+        self.store = store
+        lookups = SharedRead { digests in try await Self.identities(of: digests, in: store) }
+    }
 
     public struct Token: Sendable {
         public let id: UUID
@@ -68,32 +73,47 @@ public struct TokenStore: Sendable {
         }
     }
 
-    /// The identity behind a presented token, if it is valid and not revoked.
+    /// The identity behind a presented token, if it is valid and not revoked: read after the
+    /// request came, so a token revoked before is refused.
     public func identity(for secret: String) async throws -> Identity? {
         guard secret.hasPrefix("plg_"), secret.utf8.count == 68 else { return nil }
-        return try await store.withConnection(#function) { connection in
-            let rows = try await connection.execute(
-                IdentityQuery(digest: ByteBuffer(bytes: Digest.sha256(secret.utf8))), logger: store.logger)
-            for try await (id, name, role, bank, insurer) in rows {
-                guard let role = Identity.Role(rawValue: role) else { return nil }
-                return Identity(
-                    tokenId: id, name: name, role: role, bank: try bank.map { try BankId($0) },
-                    insurer: try insurer.map { try InsurerId($0) })
+        return try await lookups.value(for: Digest.sha256(secret.utf8))
+    }
+
+    private static func identities(of digests: Set<[UInt8]>, in store: EventStore) async throws -> [[UInt8]: Identity] {
+        let query = IdentityQuery(digests: digests.map { ByteBuffer(bytes: $0) })
+        return try await store.withConnection("token identities") { connection in
+            var identities: [[UInt8]: Identity] = [:]
+            for try await row in try await connection.execute(query, logger: store.logger) {
+                if let identity = Self.identity(row) { identities[Array(row.0.readableBytesView)] = identity }
             }
-            return nil
+            return identities
         }
+    }
+
+    /// A row the constraints let through but this version cannot read is no identity.
+    private static func identity(_ row: IdentityQuery.Row) -> Identity? {
+        let (_, id, name, role, bank, insurer) = row
+        guard let role = Identity.Role(rawValue: role) else { return nil }
+        do {
+            return Identity(
+                tokenId: id, name: name, role: role, bank: try bank.map { try BankId($0) },
+                insurer: try insurer.map { try InsurerId($0) })
+        } catch { return nil }
     }
 }
 
-/// The token lookup every request makes, prepared once per connection.
+/// The token lookup every request makes (for all requests waiting together), prepared once
+/// per connection.
 struct IdentityQuery: PostgresPreparedStatement {
-    static let sql = "SELECT id, name, role, bank_id, insurer_id FROM api_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL"
-    typealias Row = (UUID, String, String, String?, String?)
-    let digest: ByteBuffer
+    static let sql =
+        "SELECT token_sha256, id, name, role, bank_id, insurer_id FROM api_tokens WHERE token_sha256 = ANY($1) AND revoked_at IS NULL"
+    typealias Row = (ByteBuffer, UUID, String, String, String?, String?)
+    let digests: [ByteBuffer]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 1)
-        bindings.append(digest)
+        bindings.append(digests)
         return bindings
     }
 

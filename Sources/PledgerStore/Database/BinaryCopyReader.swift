@@ -291,10 +291,12 @@ extension BinaryCopyReader {
             return UUID(uuid: UnsafeRawBufferPointer(cell).loadUnaligned(as: uuid_t.self))
         }
 
-        /// A `timestamptz`, and whether it overflowed the format's range (infinity).
+        /// A `timestamptz`, and whether it is outside the format's range: `infinity` and
+        /// `-infinity` (PostgreSQL's largest and smallest integers) included.
         mutating func timestamp() -> (RecordedTime, overflow: Bool) {
-            let (micros, overflow) = integer(Int64.self).addingReportingOverflow(BinaryCopyReader.postgresEpoch)
-            return (RecordedTime(microseconds: micros), overflow)
+            let raw = integer(Int64.self)
+            let (micros, overflow) = raw.addingReportingOverflow(BinaryCopyReader.postgresEpoch)
+            return (RecordedTime(microseconds: micros), overflow || raw == .min || raw == .max)
         }
     }
 }

@@ -19,6 +19,8 @@ public struct ReportService: Sendable {
     /// computed at: a dashboard asking the same question again before anything was written or
     /// projected gets the same answer without the queries.
     let answers = Memo<Positions>()
+    /// The positions the reports asked at the same time are stamped with, read once for them.
+    let positions: SharedRead<Bool, Positions>
 
     /// What a current view is computed from: the head of the log (position and hash: a
     /// promoted standby may reach the same position with other events) and the read models'
@@ -62,6 +64,7 @@ public struct ReportService: Sendable {
         self.store = store
         self.gates = gates
         funds = streams
+        positions = SharedRead { try await Positions.now(store) }
     }
 
     private func fold(asOf: BusinessDate?, knownAt: RecordedTime?) async throws -> LedgerFold {
@@ -144,7 +147,7 @@ public struct ReportService: Sendable {
             let series = [GrowthReport.Series.total] + (dimension.map { [GrowthReport.Series($0, regionLevel: regionLevel)] } ?? [])
             let question =
                 "growth \(bank?.value ?? "*") \(series.map(\.description).joined(separator: ",")) \(window) \(cut) \(target.value) \(regionLevel)"
-            let stamp = try await Positions.now(store)
+            let stamp = try await positions.value()
             let report = try await answers.value(question, at: stamp) {
                 let cells = try await store.withConnection("growth sums") { connection in
                     try await GrowthTable.cells(
@@ -243,7 +246,7 @@ public struct ReportService: Sendable {
         let date = asOf ?? BusinessDate(containing: .now())
         if asOf == nil && knownAt == nil {
             let question = "exposure \(id) \(bank?.value ?? "*") \(date) \(topBorrowers)"
-            let stamp = try await Positions.now(store)
+            let stamp = try await positions.value()
             let report = try await answers.value(question, at: stamp) {
                 Self.slice(try await currentExposure(fund: id, on: date, topBorrowers: topBorrowers, bank: bank), for: bank)
             }
