@@ -5,7 +5,10 @@ import Foundation
 /// (docs/ledger-format.md). Pure, so the CLI, the HTTP feed and the tests share one definition of
 /// "the history is intact".
 public struct HashChainVerifier: Sendable {
-    public private(set) var previous: LedgerHash
+    /// The hash of the last event checked, kept inline: row by row, a hash held as an array
+    /// was an allocation and a release per event.
+    private var last = HashBytes()
+    public var previous: LedgerHash { last.hash }
     public private(set) var nextPosition: Int64
     public private(set) var verified: Int64 = 0
     /// The canonical bytes of the event being checked, reused from row to row.
@@ -13,7 +16,7 @@ public struct HashChainVerifier: Sendable {
 
     /// Starts after `position`, whose hash is `hash` (position 0 has the zero hash).
     public init(after position: Int64 = 0, hash: LedgerHash = .zero) {
-        previous = hash
+        last = HashBytes(hash.bytes)
         nextPosition = position + 1
     }
 
@@ -23,7 +26,7 @@ public struct HashChainVerifier: Sendable {
             return ChainBreak(
                 position: nextPosition, reason: "position \(nextPosition) is missing (next stored position is \(envelope.position))")
         }
-        guard storedPrevious == previous else {
+        guard storedPrevious.bytes.withUnsafeBufferPointer({ last.equals($0) }) else {
             return ChainBreak(position: envelope.position, reason: "prev_hash does not equal the hash of position \(envelope.position - 1)")
         }
         let recomputed = envelope.hash(after: previous)
@@ -34,7 +37,7 @@ public struct HashChainVerifier: Sendable {
                     "stored hash does not match the event's content (recomputed \(recomputed.hex.prefix(16))…, stored \(storedHash.hex.prefix(16))…)"
             )
         }
-        previous = storedHash
+        last = HashBytes(storedHash.bytes)
         nextPosition += 1
         verified += 1
         return nil
@@ -51,7 +54,7 @@ public struct HashChainVerifier: Sendable {
         guard position == nextPosition else {
             return ChainBreak(position: nextPosition, reason: "position \(nextPosition) is missing (next stored position is \(position))")
         }
-        guard storedPrevious.elementsEqual(previous.bytes) else {
+        guard last.equals(storedPrevious) else {
             return ChainBreak(position: position, reason: "prev_hash does not equal the hash of position \(position - 1)")
         }
         scratch.removeAll(keepingCapacity: true)
@@ -59,21 +62,42 @@ public struct HashChainVerifier: Sendable {
             position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data, meta: meta,
             recordedAt: recordedAt, into: &scratch)
         var hasher = SHA256()
-        hasher.update(data: previous.bytes)
+        withUnsafeBytes(of: last.words) { hasher.update(bufferPointer: $0) }
         scratch.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        let recomputed = LedgerHash(digest: hasher.finalize())
-        guard recomputed.bytes.elementsEqual(storedHash) else {
+        let recomputed = hasher.finalize().withUnsafeBytes { HashBytes($0) }
+        guard recomputed.equals(storedHash) else {
             return ChainBreak(
                 position: position,
                 reason:
-                    "stored hash does not match the event's content (recomputed \(recomputed.hex.prefix(16))…, stored \(LedgerHash.hex(Array(storedHash)).prefix(16))…)"
+                    "stored hash does not match the event's content (recomputed \(recomputed.hash.hex.prefix(16))…, stored \(LedgerHash.hex(Array(storedHash)).prefix(16))…)"
             )
         }
-        previous = recomputed
+        last = recomputed
         nextPosition += 1
         verified += 1
         return nil
     }
+}
+
+/// A SHA-256 hash as four words, compared and copied without the heap.
+private struct HashBytes: Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init() {}
+
+    /// The first 32 bytes of `bytes` (all of a hash); fewer leave the rest zero.
+    init<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        withUnsafeMutableBytes(of: &words) { raw in
+            for (index, byte) in bytes.prefix(32).enumerated() { raw[index] = byte }
+        }
+    }
+
+    func equals(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == 32, let start = bytes.baseAddress else { return false }
+        return withUnsafeBytes(of: words) { memcmp($0.baseAddress!, start, 32) == 0 }
+    }
+
+    var hash: LedgerHash { withUnsafeBytes(of: words) { LedgerHash(bytes: Array($0))! } }
 }
 
 /// The first place where the stored log disagrees with its hash chain.
