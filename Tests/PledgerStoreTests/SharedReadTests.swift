@@ -49,7 +49,7 @@ struct SharedReadTests {
 
         // Twenty callers arrive while the first read waits at the gate.
         let later = (0..<20).map { caller in Task { try await shared.value(for: caller % 4 - 1) } }
-        try await Task.sleep(for: .milliseconds(100))
+        while shared.waitingCount < 20 { try await Task.sleep(for: .milliseconds(1)) }
         #expect(reader.reads.withLock { $0.count } == 1, "a read started while another ran")
         reader.open()
 
@@ -76,5 +76,25 @@ struct SharedReadTests {
         reader.failing.store(false, ordering: .sequentiallyConsistent)
         let reads = reader.reads.withLock { $0.count }
         #expect(try await shared.value() == reads + 1)
+    }
+
+    @Test("a caller cancelled while it waits leaves at once and is not asked for; the others are answered")
+    func cancelledWaiterLeaves() async throws {
+        let reader = Reader()
+        let shared = SharedRead<Int, Int> { try await reader.read($0) }
+        let first = Task { try await shared.value(for: 1) }
+        try await reader.started()
+        let staying = Task { try await shared.value(for: 2) }
+        let leaving = Task { try await shared.value(for: 3) }
+        while shared.waitingCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        leaving.cancel()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while shared.waitingCount > 1 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(shared.waitingCount == 1, "the cancelled caller still waits for the read")
+        reader.open()
+        await #expect(throws: CancellationError.self) { try await leaving.value }
+        #expect(try await first.value == 1)
+        #expect(try await staying.value == 2)
+        #expect(reader.reads.withLock { $0 } == [[1], [2]])
     }
 }

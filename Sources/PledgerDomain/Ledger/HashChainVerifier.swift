@@ -85,10 +85,10 @@ private struct HashBytes: Sendable {
 
     init() {}
 
-    /// The first 32 bytes of `bytes` (all of a hash); fewer leave the rest zero.
     init<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        precondition(bytes.count == 32, "a SHA-256 hash has 32 bytes, not \(bytes.count)")
         withUnsafeMutableBytes(of: &words) { raw in
-            for (index, byte) in bytes.prefix(32).enumerated() { raw[index] = byte }
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
     }
 

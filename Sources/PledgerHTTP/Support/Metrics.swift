@@ -57,8 +57,9 @@ public enum LedgerMetrics {
     ]
 
     @Sendable static func prometheusNames(_ name: String, _ dimensions: [(String, String)]) -> (String, [(String, String)]) {
-        // Asked on every request for every metric it counts: names already in snake case are
-        // passed through without looking at each character's Unicode properties.
+        // Asked on every request for every metric it counts: names of ASCII letters, digits
+        // and underscores come out as they went in, so they skip looking up each character's
+        // Unicode properties.
         func snake(_ text: String) -> String {
             let plain = text.utf8.allSatisfy {
                 ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5f || ($0 >= 0x41 && $0 <= 0x5a)

@@ -85,7 +85,11 @@ public struct TokenStore: Sendable {
         return try await store.withConnection("token identities") { connection in
             var identities: [[UInt8]: Identity] = [:]
             for try await row in try await connection.execute(query, logger: store.logger) {
-                if let identity = Self.identity(row) { identities[Array(row.0.readableBytesView)] = identity }
+                guard let identity = Self.identity(row) else {
+                    store.logger.warning("token \(row.1) (\(row.2)) has a role or scope this version cannot read; it is refused")
+                    continue
+                }
+                identities[Array(row.0.readableBytesView)] = identity
             }
             return identities
         }
