@@ -27,12 +27,7 @@ struct LedgerAuditCommandTests {
             #expect(good.status == 0, "\(good.stderr)")
             #expect(good.stdout.contains("verified   30 events"))
 
-            try await TestDatabase.asSuperuser(url) { connection in
-                try await connection.query("ALTER TABLE events DISABLE TRIGGER USER", logger: TestDatabase.logger)
-                try await connection.query(
-                    "UPDATE events SET meta = '{\"actor\":\"mallory\"}' WHERE position = 17", logger: TestDatabase.logger)
-                try await connection.query("ALTER TABLE events ENABLE TRIGGER USER", logger: TestDatabase.logger)
-            }
+            try await TestDatabase.behindTheApplicationsBack(url, #"UPDATE events SET meta = '{"actor":"mallory"}' WHERE position = 17"#)
             let bad = try await PledgerBinary.run(["verify"], database: url)
             #expect(bad.status == 1)
             #expect(bad.stderr.contains("first bad position 17"), "\(bad.stderr)")

@@ -70,11 +70,8 @@ struct LogCopyTests {
         try await TestDatabase.withLedger { store, url in
             try await FundMonth.recordBankSide(store)
             let head = try await store.head().position
-            try await TestDatabase.asSuperuser(url) { connection in
-                try await connection.query("ALTER TABLE events DISABLE TRIGGER USER", logger: TestDatabase.logger)
-                try await connection.query(
-                    "UPDATE events SET recorded_at = \(time)::timestamptz WHERE position = 3", logger: TestDatabase.logger)
-            }
+            try await TestDatabase.behindTheApplicationsBack(
+                url, "UPDATE events SET recorded_at = '\(time)'::timestamptz WHERE position = 3")
             let copy = try await LogCopy.open(store)
             await #expect(throws: StoreError.self) { try await copy.page(after: 0, through: head, knownAt: nil) }
             #expect(try await copy.page(after: 3, through: head, knownAt: nil).count == Int(head) - 3)

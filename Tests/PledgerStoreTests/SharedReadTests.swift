@@ -40,12 +40,18 @@ struct SharedReadTests {
         }
     }
 
-    @Test("callers arriving during a read are answered together by the next one, which they all arrived before; unknown keys are nil")
-    func sharedAfterArrival() async throws {
+    /// A shared read whose first read, of key 1 for the caller `first`, has started and waits at the gate.
+    static func firstReadHeld() async throws -> (Reader, SharedRead<Int, Int>, Task<Int?, any Error>) {
         let reader = Reader()
         let shared = SharedRead<Int, Int> { try await reader.read($0) }
         let first = Task { try await shared.value(for: 1) }
         try await reader.started()
+        return (reader, shared, first)
+    }
+
+    @Test("callers arriving during a read are answered together by the next one, which they all arrived before; unknown keys are nil")
+    func sharedAfterArrival() async throws {
+        let (reader, shared, first) = try await Self.firstReadHeld()
 
         // Twenty callers arrive while the first read waits at the gate.
         let later = (0..<20).map { caller in Task { try await shared.value(for: caller % 4 - 1) } }
@@ -80,10 +86,7 @@ struct SharedReadTests {
 
     @Test("a caller cancelled while it waits leaves at once and is not asked for; the others are answered")
     func cancelledWaiterLeaves() async throws {
-        let reader = Reader()
-        let shared = SharedRead<Int, Int> { try await reader.read($0) }
-        let first = Task { try await shared.value(for: 1) }
-        try await reader.started()
+        let (reader, shared, first) = try await Self.firstReadHeld()
         let staying = Task { try await shared.value(for: 2) }
         let leaving = Task { try await shared.value(for: 3) }
         while shared.waitingCount < 2 { try await Task.sleep(for: .milliseconds(1)) }

@@ -58,11 +58,7 @@ struct VerificationTests {
                 let intact = try await verification.run()
                 #expect(intact.isIntact && intact.verified == 20 && intact.lastHash == intact.head?.hash, "\(pageSize), \(batchSize)")
             }
-            try await TestDatabase.asSuperuser(url) { connection in
-                try await connection.query("ALTER TABLE events DISABLE TRIGGER USER", logger: TestDatabase.logger)
-                try await connection.query(PostgresQuery(unsafeSQL: tampering.sql), logger: TestDatabase.logger)
-                try await connection.query("ALTER TABLE events ENABLE TRIGGER USER", logger: TestDatabase.logger)
-            }
+            try await TestDatabase.behindTheApplicationsBack(url, tampering.sql)
             for (pageSize, batchSize) in Self.sizes {
                 var verification = LedgerVerification(store: store)
                 verification.pageSize = pageSize

@@ -28,6 +28,16 @@ extension TestDatabase {
         }
     }
 
+    /// Runs `statements` as a superuser with the log's guard triggers off, then on again:
+    /// what someone holding the database's keys could write behind the application's back.
+    public static func behindTheApplicationsBack(_ url: DatabaseURL, _ statements: String...) async throws {
+        try await asSuperuser(url) { connection in
+            try await connection.query("ALTER TABLE events DISABLE TRIGGER USER", logger: logger)
+            for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+            try await connection.query("ALTER TABLE events ENABLE TRIGGER USER", logger: logger)
+        }
+    }
+
     /// Deletes the events after `position` and moves the head back to it.
     public static func cutTail(_ url: DatabaseURL, keeping position: Int64) async throws {
         try await asSuperuser(url) { connection in
