@@ -25,7 +25,12 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue(depth: Int) throws -> JSONValue {
@@ -118,32 +123,42 @@ public struct JSONParser {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         let digitsStart = index
-        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        var magnitude: Int64 = 0
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            // At most 17 digits are summed here (the 17th is refused below): no overflow.
+            if index - digitsStart < 17 { magnitude = magnitude * 10 + Int64(bytes[index] - UInt8(ascii: "0")) }
+            index += 1
+        }
+        var text: String { String(decoding: bytes[start..<index], as: UTF8.self) }
         guard index > digitsStart else { throw error("expected digits") }
         if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
             throw CanonicalJSONError.notAnInteger(text + "…")
         }
         guard !(bytes[digitsStart] == UInt8(ascii: "0") && index - digitsStart > 1) else { throw error("leading zero") }
-        guard index - digitsStart <= 16, let value = Int64(text), abs(value) <= JSONValue.maxSafeInteger else {
+        guard index - digitsStart <= 16, magnitude <= JSONValue.maxSafeInteger else {
             throw CanonicalJSONError.integerOutOfRange(text)
         }
-        return value
+        return start == digitsStart ? magnitude : -magnitude
     }
 
     private mutating func parseString() throws -> String {
         index += 1
         let start = index
-        // Most strings have no escape: validated and made in one step.
+        // Most strings have no escape: validated and made in one step, and most are ASCII,
+        // which is valid UTF-8 as it stands.
+        var ascii = true
         while index < bytes.count, bytes[index] != UInt8(ascii: "\\") {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                guard let string = String(validating: bytes[start..<index], as: UTF8.self) else {
-                    throw error("invalid UTF-8 in string")
-                }
+                let string =
+                    ascii
+                    ? bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<index]), as: UTF8.self) }
+                    : String(validating: bytes[start..<index], as: UTF8.self)
+                guard let string else { throw error("invalid UTF-8 in string") }
                 index += 1
                 return string
             }
+            if byte >= 0x80 { ascii = false }
             if byte < 0x20 { throw error("unescaped control character in string") }
             index += 1
         }

@@ -50,6 +50,11 @@ public struct JSONObject: Sendable, Hashable {
     /// Inserts a member, keeping the order; returns false (and changes nothing) if the key exists.
     @discardableResult
     public mutating func insert(_ key: String, _ value: JSONValue) -> Bool {
+        // Canonical text lists the keys in order: each one goes at the end.
+        if let last = members.last, Self.codePointLess(last.key, key) {
+            members.append(Member(key: key, value: value))
+            return true
+        }
         let index = searchIndex(key)
         if index < members.count, members[index].key.utf8.elementsEqual(key.utf8) { return false }
         members.insert(Member(key: key, value: value), at: index)

@@ -68,22 +68,33 @@ private struct ValueDecoder: Decoder {
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, at path: [any CodingKey]) throws -> T {
+    /// The path is asked for only where a decoder is made: a scalar read straight from its value
+    /// (a string, a number, a `JSONScalarValue`) needs none, and joining it allocated.
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, at path: @autoclosure () -> [any CodingKey]) throws -> T {
         switch value {
         case .string(let string):
             if T.self == String.self { return string as! T }
+            if let scalar = scalar(T.self, value) { return scalar as! T }
         case .integer(let integer):
             if T.self == Int64.self { return integer as! T }
             if T.self == Int.self { return Int(integer) as! T }
+            if let scalar = scalar(T.self, value) { return scalar as! T }
         case .bool(let bool):
             if T.self == Bool.self { return bool as! T }
         case .object(let object):
             if let dictionary = T.self as? any StringKeyedDictionary.Type {
-                return try dictionary.decodeEntries(of: object, at: path) as! T
+                return try dictionary.decodeEntries(of: object, at: path()) as! T
             }
         case .null, .array: break
         }
-        return try T(from: ValueDecoder(value: value, codingPath: path))
+        return try T(from: ValueDecoder(value: value, codingPath: path()))
+    }
+
+    /// Returns `any` rather than `T?`: asking for `Optional<T>`'s metadata at run time, once per
+    /// field, cost more than the cast.
+    private static func scalar<T>(_ type: T.Type, _ value: JSONValue) -> (any JSONScalarValue)? {
+        guard let scalarType = T.self as? any JSONScalarValue.Type else { return nil }
+        return scalarType.init(jsonScalar: value)
     }
 
     static func mismatch(_ type: Any.Type, _ value: JSONValue, at path: [any CodingKey]) -> DecodingError {
@@ -126,11 +137,11 @@ private struct ValueDecoder: Decoder {
 /// Reads a scalar the way `JSONDecoder` does: the exact type, integers within range, null
 /// refused where a value is required.
 private enum Scalar {
-    static func read<T>(_ type: T.Type, _ value: JSONValue, at path: [any CodingKey]) throws -> T {
+    static func read<T>(_ type: T.Type, _ value: JSONValue, at path: @autoclosure () -> [any CodingKey]) throws -> T {
         switch value {
         case .null:
             throw DecodingError.valueNotFound(
-                type, DecodingError.Context(codingPath: path, debugDescription: "Expected \(type) value but found null instead."))
+                type, DecodingError.Context(codingPath: path(), debugDescription: "Expected \(type) value but found null instead."))
         case .bool(let bool) where type == Bool.self: return bool as! T
         case .string(let string) where type == String.self: return string as! T
         case .integer(let integer):
@@ -139,11 +150,11 @@ private enum Scalar {
             if type == Float.self { return Float(integer) as! T }
             if isInteger(type) {
                 throw DecodingError.dataCorrupted(
-                    DecodingError.Context(codingPath: path, debugDescription: "Number \(integer) is not representable in Swift."))
+                    DecodingError.Context(codingPath: path(), debugDescription: "Number \(integer) is not representable in Swift."))
             }
         default: break
         }
-        throw ValueDecoder.mismatch(type, value, at: path)
+        throw ValueDecoder.mismatch(type, value, at: path())
     }
 
     private static func isInteger(_ type: Any.Type) -> Bool { type is any FixedWidthInteger.Type }

@@ -1,6 +1,6 @@
 /// A ratio in basis points: 10000 = 100%. Coverage, rates, pledge rates, growth and the
 /// non-performing ratio are all `Bp`, so no ratio is ever a floating-point number.
-public struct Bp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Bp: Sendable, Hashable, Comparable, Codable, JSONScalarValue, CustomStringConvertible {
     public let value: Int64
 
     public static let zero = Bp(0)
@@ -38,6 +38,11 @@ public struct Bp: Sendable, Hashable, Comparable, Codable, CustomStringConvertib
 
     public init(from decoder: any Decoder) throws {
         value = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public init?(jsonScalar: JSONValue) {
+        guard case .integer(let value) = jsonScalar else { return nil }
+        self.value = value
     }
 
     public func encode(to encoder: any Encoder) throws {

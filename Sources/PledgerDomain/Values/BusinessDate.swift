@@ -1,6 +1,6 @@
 /// A business (effective) date, `YYYY-MM-DD`, in China's calendar day (UTC+8, no DST).
 /// Stored as a day number so that comparisons and day counts are exact integer operations.
-public struct BusinessDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct BusinessDate: Sendable, Hashable, Comparable, Codable, JSONScalarValue, CustomStringConvertible {
     /// Days since 1970-01-01.
     public let dayNumber: Int
 
@@ -63,6 +63,8 @@ public struct BusinessDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         let (y, m, d) = CivilCalendar.civil(dayNumber: dayNumber)
         return "\(CivilCalendar.pad(y, 4))-\(CivilCalendar.pad(m, 2))-\(CivilCalendar.pad(d, 2))"
     }
+
+    public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try BusinessDate(parsing: $0) } }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

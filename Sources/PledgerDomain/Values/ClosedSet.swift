@@ -1,6 +1,6 @@
 /// A string enumeration as JSON reads it: a value outside the set is refused with the
 /// allowed values named ("must be one of approve, reject"), never with a Swift type's name.
-public protocol ClosedSet: RawRepresentable, CaseIterable, Codable where RawValue == String {}
+public protocol ClosedSet: RawRepresentable, CaseIterable, Codable, JSONScalarValue where RawValue == String {}
 
 extension ClosedSet {
     public init(from decoder: any Decoder) throws {

@@ -1,5 +1,5 @@
 /// A GB/T 2260 administrative division code: six digits whose first two name a province.
-public struct RegionCode: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct RegionCode: Sendable, Hashable, Comparable, Codable, JSONScalarValue, CustomStringConvertible {
     public let value: String
 
     static let provinces: Set<String> = [
@@ -21,6 +21,7 @@ public struct RegionCode: Sendable, Hashable, Comparable, Codable, CustomStringC
     public var description: String { value }
 
     public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try RegionCode($0) } }
+    public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try RegionCode($0) } }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(value)
@@ -29,7 +30,7 @@ public struct RegionCode: Sendable, Hashable, Comparable, Codable, CustomStringC
 
 /// A GB/T 4754 industry code: a section letter (A–T), optionally with a 2-, 3- or 4-digit
 /// division, group or class — e.g. `C`, `C38`, `C384`, `C3841` (lithium-ion batteries).
-public struct IndustryCode: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct IndustryCode: Sendable, Hashable, Comparable, Codable, JSONScalarValue, CustomStringConvertible {
     public let value: String
 
     public init(_ text: String, field: String = "industry") throws {
@@ -53,6 +54,7 @@ public struct IndustryCode: Sendable, Hashable, Comparable, Codable, CustomStrin
     public var description: String { value }
 
     public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try IndustryCode($0) } }
+    public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try IndustryCode($0) } }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(value)
@@ -68,5 +70,13 @@ func decodeValidated<T>(_ decoder: any Decoder, _ make: (String) throws -> T) th
         return try make(text)
     } catch let error as DomainError {
         throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+    }
+}
+
+extension JSONScalarValue {
+    /// `decodeValidated`'s reading of a string, without a decoder: nil where it would throw.
+    init?(validating scalar: JSONValue, _ make: (String) throws -> Self) {
+        guard case .string(let text) = scalar, let value = try? make(text) else { return nil }
+        self = value
     }
 }

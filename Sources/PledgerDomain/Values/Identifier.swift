@@ -1,14 +1,11 @@
 /// A business identifier (fund, bank, asset, contract, valuation…): 1–64 characters of
 /// letters, digits, `-`, `_`, `.`, starting with a letter or digit. Phantom-typed, so a
 /// bank id cannot be passed where a fund id is expected.
-public struct Identifier<Kind: IdentifierKind>: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Identifier<Kind: IdentifierKind>: Sendable, Hashable, Comparable, Codable, JSONScalarValue, CustomStringConvertible {
     public let value: String
 
     public init(_ text: String, field: String = Kind.field) throws {
-        let scalars = Array(text.unicodeScalars)
-        guard (1...64).contains(scalars.count), scalars.allSatisfy({ $0.isASCII && (IdentifierAlphabet.characters.contains($0)) }),
-            let first = scalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first)
-        else {
+        guard IdentifierAlphabet.accepts(text.utf8) else {
             throw DomainError.invalid(field, "\"\(text)\" is not a valid \(Kind.noun) id (1–64 letters, digits, '-', '_', '.')")
         }
         value = text
@@ -18,6 +15,7 @@ public struct Identifier<Kind: IdentifierKind>: Sendable, Hashable, Comparable, 
     public var description: String { value }
 
     public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try Self($0) } }
+    public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try Self($0) } }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(value)
@@ -129,6 +127,17 @@ public enum Streams {
     public static func isFund(_ name: String) -> Bool { name.hasPrefix("fund-") }
 }
 
+/// Checked byte by byte: every id of every event read passes here.
 private enum IdentifierAlphabet {
-    static let characters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.".unicodeScalars)
+    static func accepts(_ utf8: String.UTF8View) -> Bool {
+        guard (1...64).contains(utf8.count), let first = utf8.first, isLetterOrDigit(first) else { return false }
+        return utf8.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+    }
+
+    private static func isLetterOrDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: false
+        }
+    }
 }

@@ -1,6 +1,6 @@
 /// An amount of Chinese yuan in fen (1 yuan = 100 fen), as an exact `Int64`. Arithmetic
 /// that would overflow throws instead of wrapping or trapping; there is no floating point.
-public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Money: Sendable, Hashable, Comparable, Codable, JSONScalarValue, CustomStringConvertible {
     public let fen: Int64
 
     public static let zero = Money(fen: 0)
@@ -165,6 +165,11 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public init(from decoder: any Decoder) throws {
         fen = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public init?(jsonScalar: JSONValue) {
+        guard case .integer(let fen) = jsonScalar else { return nil }
+        self.fen = fen
     }
 
     public func encode(to encoder: any Encoder) throws {

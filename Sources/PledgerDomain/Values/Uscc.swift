@@ -1,6 +1,6 @@
 /// 统一社会信用代码 — the 18-character Unified Social Credit Code of a Chinese organisation
 /// (GB 32100-2015), with its check character verified. An invalid code cannot be constructed.
-public struct Uscc: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Uscc: Sendable, Hashable, Comparable, Codable, JSONScalarValue, CustomStringConvertible {
     /// The 18 ASCII characters packed eight to a word, the first in the highest byte, so that
     /// comparing the words compares the codes. As a `String` every code would be a heap
     /// object of its own (only 15 bytes fit inline), and a national fund's cover book and a
@@ -26,6 +26,10 @@ public struct Uscc: Sendable, Hashable, Comparable, Codable, CustomStringConvert
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
     public init(_ text: String, field: String = "uscc") throws {
+        if let packed = Self.packed(text.utf8) {
+            (head, middle, tail) = packed
+            return
+        }
         let characters = Array(text)
         guard characters.count == 18 else {
             throw DomainError.invalid(field, "\"\(text)\" has \(characters.count) characters; a USCC has 18")
@@ -53,6 +57,37 @@ public struct Uscc: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         tail = UInt16(bytes[16]) << 8 | UInt16(bytes[17])
     }
 
+    /// A code as it is stored: 18 bytes of the alphabet with the right check character, read
+    /// without splitting the text into `Character`s. Anything else (an error to describe, a
+    /// character that only stands for a letter) is nil and takes the general path.
+    private static func packed(_ utf8: String.UTF8View) -> (UInt64, UInt64, UInt16)? {
+        guard utf8.count == 18 else { return nil }
+        var sum = 0
+        var head: UInt64 = 0
+        var middle: UInt64 = 0
+        var tail: UInt16 = 0
+        for (index, byte) in utf8.enumerated() {
+            if index < 17 {
+                let code = codes[Int(byte)]
+                guard code >= 0 else { return nil }
+                sum += Int(code) * weights[index]
+            } else {
+                guard byte == alphabet[(31 - sum % 31) % 31].asciiValue else { return nil }
+            }
+            switch index {
+            case 0..<8: head = head << 8 | UInt64(byte)
+            case 8..<16: middle = middle << 8 | UInt64(byte)
+            default: tail = tail << 8 | UInt16(byte)
+            }
+        }
+        return (head, middle, tail)
+    }
+
+    /// Each byte's place in the alphabet, or −1.
+    private static let codes: [Int8] = (0..<256).map { byte in
+        alphabet.firstIndex(of: Character(Unicode.Scalar(UInt8(byte)))).map { Int8($0) } ?? -1
+    }
+
     /// Computes the check character for 17 leading characters (for generators and tests).
     public static func checkCharacter(for prefix: String) -> Character? {
         let characters = Array(prefix)
@@ -67,6 +102,8 @@ public struct Uscc: Sendable, Hashable, Comparable, Codable, CustomStringConvert
 
     public static func < (lhs: Uscc, rhs: Uscc) -> Bool { (lhs.head, lhs.middle, lhs.tail) < (rhs.head, rhs.middle, rhs.tail) }
     public var description: String { value }
+
+    public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try Uscc($0) } }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

@@ -52,15 +52,37 @@ struct CanonicalJSONTests {
         "parser refuses what has no canonical form",
         arguments: [
             "1.5", "1e3", "9007199254740992", "-9007199254740992", "{\"a\":1,\"a\":2}", "[1,]", "{\"a\" 1}",
-            "\"\\ud800\"", "01", "{} x", "\"tab\there\"", "",
+            "\"\\ud800\"", "01", "{} x", "\"tab\there\"", "", "12345678901234567890", "-", "-a", "- 1",
         ])
     func refusals(text: String) {
         #expect(throws: CanonicalJSONError.self) { try JSONParser.parse(text) }
     }
 
-    @Test("integers at the ±(2^53 − 1) boundary survive")
+    @Test("integers at the ±(2^53 − 1) boundary survive, and every number reads as Int64 reads it")
     func boundaries() throws {
         #expect(try CanonicalJSON.canonicalize("[9007199254740991,-9007199254740991]") == "[9007199254740991,-9007199254740991]")
+        var random = SeededRandom(state: 53)
+        for _ in 0..<2000 {
+            let digits = Int.random(in: 1...16, using: &random)
+            let magnitude = Int64.random(in: 0...Int64(String(repeating: "9", count: digits))!, using: &random)
+            let text = (Bool.random(using: &random) ? "-" : "") + String(magnitude)
+            if magnitude <= JSONValue.maxSafeInteger {
+                #expect(try JSONParser.parse(text) == .integer(Int64(text)!))
+            } else {
+                #expect(throws: CanonicalJSONError.integerOutOfRange(text)) { try JSONParser.parse(text) }
+            }
+        }
+        #expect(try JSONParser.parse("-0") == .integer(0))
+    }
+
+    @Test("strings are read as UTF-8 is: ASCII, other scripts, and invalid bytes refused")
+    func utf8Strings() throws {
+        #expect(try JSONParser.parse(Array(#"["plain","知识产权","é"]"#.utf8)) == .array([.string("plain"), .string("知识产权"), .string("é")]))
+        for invalid: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0x61, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
+            #expect(throws: CanonicalJSONError.syntax(offset: invalid.count - 1, reason: "invalid UTF-8 in string")) {
+                try JSONParser.parse(invalid)
+            }
+        }
     }
 
     @Test("Codable values encode canonically")

@@ -63,12 +63,20 @@ struct JSONValueDecoderTests {
         var paidOn: BusinessDate
         var note: String?
         var dueOn: BusinessDate?
-        var counts: [String: Int] = [:]
-        var parts: [Part] = []
+        var counts: [String: Int]?
+        var parts: [Part]?
         struct Part: Codable, Equatable {
             var kindCode: Int8
             var label: String
         }
+        /// The values read straight from their scalar (`JSONScalarValue`).
+        var limitFen: Money?
+        var rateBp: Bp?
+        var bankId: BankId?
+        var borrower: Uscc?
+        var kind: AssetKind?
+        var region: RegionCode?
+        var industry: IndustryCode?
     }
 
     @Test(
@@ -82,7 +90,6 @@ struct JSONValueDecoderTests {
             #"{"amount_fen": null, "paid_on": "2024-01-31"}"#,
             #"{"amount_fen": "5", "paid_on": "2024-01-31"}"#,
             #"{"amount_fen": 5, "paid_on": "2024-02-30"}"#,
-            #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": [{"kind_code": 300, "label": "x"}]}"#,
             #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": [{"kind_code": 3}]}"#,
             #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": {"kind_code": 3}}"#,
             #"{"amount_fen": 5, "paid_on": "2024-01-31", "note": 7}"#,
@@ -93,10 +100,44 @@ struct JSONValueDecoderTests {
             #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": [{"kind_code": 3, "label": null}]}"#,
             #"{"amount_fen": 5, "paid_on": "2024-01-31", "due_on": "2024-13-01"}"#,
             #"[1, 2]"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "limit_fen": -7, "rate_bp": 450, "bank_id": "ICBC-CY", "borrower": "91512081MA62K0260E", "kind": "patent", "region": "211303", "industry": "C3841"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "limit_fen": "7"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "rate_bp": true}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "bank_id": "bad id"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "bank_id": 7}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "borrower": "91512081MA62K0260F"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "borrower": "91512081MA62K0260E"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "kind": "car"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "region": "991303"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "industry": "Z38"}"#,
+            #"{"amount_fen": 5, "paid_on": "2024-1-31"}"#,
         ])
     func refusals(text: String) {
         let (foundation, ours) = Self.both(Shape.self, text)
         #expect(foundation == ours, "\(text)")
+    }
+
+    @Test("amounts, ratios, ids, codes and closed sets are read straight from their scalar, as their decoders read them")
+    func scalars() throws {
+        let text =
+            #"{"amount_fen": 5, "paid_on": "2024-01-31", "limit_fen": -7, "rate_bp": 450, "bank_id": "ICBC-CY", "borrower": "91512081MA62K0260E", "kind": "patent", "region": "211303", "industry": "C3841"}"#
+        let (foundation, ours) = Self.both(Shape.self, text)
+        let expected = Shape(
+            amountFen: 5, paidOn: try BusinessDate(parsing: "2024-01-31"), limitFen: Money(fen: -7), rateBp: Bp(450),
+            bankId: try BankId("ICBC-CY"), borrower: try Uscc("91512081MA62K0260E"), kind: .patent, region: try RegionCode("211303"),
+            industry: try IndustryCode("C3841"))
+        #expect(foundation == .success(expected) && ours == .success(expected))
+        #expect(
+            Self.both(Shape.self, #"{"amount_fen": 5, "paid_on": "2024-01-31"}"#).1
+                == .success(Shape(amountFen: 5, paidOn: expected.paidOn)))
+    }
+
+    @Test("a number beyond its field's type names the field (JSONDecoder says only that the JSON is not valid)")
+    func numberOutOfRange() {
+        let text = #"{"amount_fen": 5, "paid_on": "2024-01-31", "parts": [{"kind_code": 300, "label": "x"}]}"#
+        let (foundation, ours) = Self.both(Shape.self, text)
+        #expect(foundation == .failure("The given data was not valid JSON."))
+        #expect(ours == .failure("parts[0].kind_code: Number 300 is not representable in Swift."))
     }
 
     @Test("a stored event that does not decode is reported as malformed, naming the field")

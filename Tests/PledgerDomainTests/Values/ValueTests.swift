@@ -168,5 +168,10 @@ struct ValueTests {
         #expect((try? BankId("bad id")) == nil)
         #expect((try? BankId("")) == nil)
         #expect((try? BankId("-lead")) == nil)
+        #expect((try? BankId("a.b_c-D9")) != nil && (try? BankId("9a")) != nil)
+        #expect((try? BankId(String(repeating: "x", count: 64))) != nil)
+        for refused in [String(repeating: "x", count: 65), ".lead", "_lead", "é1", "a\u{301}", "１", "a/b", "a\u{0}"] {
+            #expect((try? BankId(refused)) == nil, "\(refused)")
+        }
     }
 }
