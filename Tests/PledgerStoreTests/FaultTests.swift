@@ -129,9 +129,18 @@ struct FaultTests {
             // An append can wait out the deadline of the commit ahead of it and then its own
             // (2 × 5 s); beyond that, with slack for a loaded machine, it would be a hang.
             #expect(tally.slowest < .seconds(13), "every append answered within two deadlines (slowest \(tally.slowest))")
-            // Recovered: a fresh append goes through.
-            let after = try await store.append(AppendRequest(stream: "after", expected: .noStream, events: [try event("After")]))
-            try await Self.expectIntact(store, acknowledged: tally.written + after.eventIds, positions: tally.positions, url: url)
+            // Recovered: a fresh append goes through. A connection the terminations closed can
+            // be found closed only as it is used, leaving that append's outcome unknown; it is
+            // asked again with its idempotency key, as a client is told to.
+            let request = AppendRequest(stream: "after", expected: .noStream, events: [try event("After")], idempotencyKey: "after")
+            var after: AppendResult?
+            for _ in 0..<5 where after == nil {
+                do { after = try await store.append(request) } catch  where StoreError.isTransient(error) {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            let recovered = try #require(after, "a fresh append went through within five tries")
+            try await Self.expectIntact(store, acknowledged: tally.written + recovered.eventIds, positions: tally.positions, url: url)
         }
     }
 

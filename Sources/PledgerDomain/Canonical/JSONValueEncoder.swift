@@ -48,7 +48,7 @@ public enum JSONValueEncoder {
     }
 
     static func integer<I: BinaryInteger>(_ value: I) throws -> JSONValue {
-        guard let exact = Int64(exactly: value), abs(exact) <= JSONValue.maxSafeInteger else {
+        guard let exact = Int64(exactly: value), exact.magnitude <= UInt64(JSONValue.maxSafeInteger) else {
             throw CanonicalJSONError.integerOutOfRange(String(value))
         }
         return .integer(exact)
@@ -146,6 +146,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func encode(_ value: UInt32, forKey key: Key) throws { put(try JSONValueEncoder.integer(value), key) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { put(try JSONValueEncoder.integer(value), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        if let scalar = (value as? any JSONScalarValue)?.jsonScalar { return put(scalar, key) }
         try value.encode(to: NodeEncoder(node: node.member(JSONValueEncoder.snakeCase(key.stringValue)), codingPath: codingPath + [key]))
     }
 
@@ -192,6 +193,7 @@ private struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt32) throws { put(try JSONValueEncoder.integer(value)) }
     mutating func encode(_ value: UInt64) throws { put(try JSONValueEncoder.integer(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
+        if let scalar = (value as? any JSONScalarValue)?.jsonScalar { return put(scalar) }
         try value.encode(to: NodeEncoder(node: node.element(), codingPath: codingPath))
     }
 

@@ -110,32 +110,40 @@ extension GrowthEntry {
     public static func tally(_ loans: [LoanSnapshot], series: [GrowthReport.Series] = GrowthReport.Series.all, byBank: Bool = false)
         -> [GrowthEntry: GrowthSums]
     {
+        // Each borrower's loans in the order they were made: an entry's previous month is the
+        // month of the borrower's loan before it in the same scope, series and value, kept in
+        // a small table while that borrower's loans are read.
         struct Run: Hashable {
-            var scope: String, series: GrowthReport.Series, value: String, borrower: Uscc
+            var scope: String, series: GrowthReport.Series, value: String
         }
-        var runs: [Run: [(day: BusinessDate, key: LoanKey, principal: Money)]] = [:]
-        runs.reserveCapacity(loans.count * series.count * (byBank ? 2 : 1))
-        for loan in loans where loan.status != .cancelled {
-            let scopes = byBank ? [allBanks, loan.bankId.value] : [allBanks]
-            for series in series {
-                for (value, principal) in series.contributions(of: loan) {
-                    for scope in scopes {
-                        runs[Run(scope: scope, series: series, value: value, borrower: loan.borrower), default: []]
-                            .append((loan.originatedOn, loan.key, principal))
-                    }
-                }
-            }
+        var byBorrower: [Uscc: [Int]] = [:]
+        for index in loans.indices where loans[index].status != .cancelled {
+            byBorrower[loans[index].borrower, default: []].append(index)
         }
         var entries: [GrowthEntry: GrowthSums] = [:]
-        entries.reserveCapacity(runs.count)
-        for (run, items) in runs {
-            var previous: YearMonth?
-            for item in items.sorted(by: { ($0.day, $0.key) < ($1.day, $1.key) }) {
-                let month = YearMonth(containing: item.day)
-                let recent = previous.flatMap { $0 > month.adding(months: -12) ? $0 : nil }
-                let entry = GrowthEntry(scope: run.scope, series: run.series, value: run.value, day: item.day, previousMonth: recent)
-                entries[entry, default: .zero] += GrowthSums(loans: 1, principalFen: item.principal.fen)
-                previous = month
+        entries.reserveCapacity(loans.count * series.count * (byBank ? 2 : 1))
+        var previous: [Run: YearMonth] = [:]
+        for indices in byBorrower.values {
+            previous.removeAll(keepingCapacity: true)
+            let ordered =
+                indices.count == 1
+                ? indices : indices.sorted { (loans[$0].originatedOn, loans[$0].key) < (loans[$1].originatedOn, loans[$1].key) }
+            for index in ordered {
+                let loan = loans[index]
+                let month = YearMonth(containing: loan.originatedOn)
+                let yearBefore = month.adding(months: -12)
+                let scopes = byBank ? [allBanks, loan.bankId.value] : [allBanks]
+                for series in series {
+                    for (value, principal) in series.contributions(of: loan) {
+                        for scope in scopes {
+                            let run = Run(scope: scope, series: series, value: value)
+                            let recent = previous.updateValue(month, forKey: run).flatMap { $0 > yearBefore ? $0 : nil }
+                            let entry = GrowthEntry(
+                                scope: scope, series: series, value: value, day: loan.originatedOn, previousMonth: recent)
+                            entries[entry, default: .zero] += GrowthSums(loans: 1, principalFen: principal.fen)
+                        }
+                    }
+                }
             }
         }
         return entries

@@ -45,6 +45,8 @@ public struct Bp: Sendable, Hashable, Comparable, Codable, JSONScalarValue, Cust
         self.value = value
     }
 
+    public var jsonScalar: JSONValue? { Self.safeInteger(value) }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(value)

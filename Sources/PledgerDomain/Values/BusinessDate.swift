@@ -65,6 +65,7 @@ public struct BusinessDate: Sendable, Hashable, Comparable, Codable, JSONScalarV
     }
 
     public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try BusinessDate(parsing: $0) } }
+    public var jsonScalar: JSONValue? { .string(description) }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

@@ -22,6 +22,7 @@ public struct RegionCode: Sendable, Hashable, Comparable, Codable, JSONScalarVal
 
     public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try RegionCode($0) } }
     public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try RegionCode($0) } }
+    public var jsonScalar: JSONValue? { .string(value) }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(value)
@@ -55,6 +56,7 @@ public struct IndustryCode: Sendable, Hashable, Comparable, Codable, JSONScalarV
 
     public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try IndustryCode($0) } }
     public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try IndustryCode($0) } }
+    public var jsonScalar: JSONValue? { .string(value) }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(value)

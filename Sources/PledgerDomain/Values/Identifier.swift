@@ -16,6 +16,7 @@ public struct Identifier<Kind: IdentifierKind>: Sendable, Hashable, Comparable, 
 
     public init(from decoder: any Decoder) throws { self = try decodeValidated(decoder) { try Self($0) } }
     public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try Self($0) } }
+    public var jsonScalar: JSONValue? { .string(value) }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(value)

@@ -172,6 +172,8 @@ public struct Money: Sendable, Hashable, Comparable, Codable, JSONScalarValue, C
         self.fen = fen
     }
 
+    public var jsonScalar: JSONValue? { Self.safeInteger(fen) }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(fen)

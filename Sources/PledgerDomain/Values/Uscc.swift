@@ -104,6 +104,7 @@ public struct Uscc: Sendable, Hashable, Comparable, Codable, JSONScalarValue, Cu
     public var description: String { value }
 
     public init?(jsonScalar: JSONValue) { self.init(validating: jsonScalar) { try Uscc($0) } }
+    public var jsonScalar: JSONValue? { .string(value) }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

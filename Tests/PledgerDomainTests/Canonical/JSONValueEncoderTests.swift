@@ -95,6 +95,14 @@ struct JSONValueEncoderTests {
     func limits() throws {
         #expect(throws: CanonicalJSONError.self) { _ = try JSONValueEncoder.encode([Int64(9_007_199_254_740_992)]) }
         #expect(throws: CanonicalJSONError.self) { _ = try JSONValueEncoder.encode([1.5]) }
+        // Amounts and ratios are written straight as integers (`JSONScalarValue`), under the same limit.
+        for fen: Int64 in [9_007_199_254_740_992, -9_007_199_254_740_992, .max, .min] {
+            #expect(throws: CanonicalJSONError.integerOutOfRange(String(fen))) { _ = try JSONValueEncoder.encode([Money(fen: fen)]) }
+            #expect(throws: CanonicalJSONError.integerOutOfRange(String(fen))) { _ = try JSONValueEncoder.encode(["rate": Bp(fen)]) }
+        }
+        #expect(
+            try JSONValueEncoder.encode([Money(fen: JSONValue.maxSafeInteger), Money(fen: -JSONValue.maxSafeInteger)])
+                == .array([.integer(JSONValue.maxSafeInteger), .integer(-JSONValue.maxSafeInteger)]))
         #expect(try JSONValueEncoder.encode([Int64(-9_007_199_254_740_991)]) == .array([.integer(-9_007_199_254_740_991)]))
     }
 }
