@@ -120,8 +120,9 @@ extension GrowthEntry {
         for index in loans.indices where loans[index].status != .cancelled {
             byBorrower[loans[index].borrower, default: []].append(index)
         }
+        // Not reserved: loans share entries (a day, a slice, a scope), and room for one per loan,
+        // series and scope was hundreds of MiB for the whole ledger's tally.
         var entries: [GrowthEntry: GrowthSums] = [:]
-        entries.reserveCapacity(loans.count * series.count * (byBank ? 2 : 1))
         var previous: [Run: YearMonth] = [:]
         for indices in byBorrower.values {
             previous.removeAll(keepingCapacity: true)
