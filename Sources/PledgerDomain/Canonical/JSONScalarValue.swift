@@ -23,8 +23,6 @@ extension ClosedSet {
 }
 
 extension JSONScalarValue {
-    /// An integer as the encoder writes it: nil beyond ±(2^53 − 1), which it refuses.
-    static func safeInteger(_ value: Int64) -> JSONValue? {
-        value.magnitude <= UInt64(JSONValue.maxSafeInteger) ? .integer(value) : nil
-    }
+    /// An integer as the encoder writes it: nil where it refuses it (beyond ±(2^53 − 1)).
+    static func safeInteger(_ value: Int64) -> JSONValue? { try? JSONValueEncoder.integer(value) }
 }

@@ -9,7 +9,7 @@ import Foundation
 public enum JSONValueEncoder {
     public static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         let root = Node()
-        try value.encode(to: NodeEncoder(node: root, codingPath: []))
+        try root.encode(value, at: [])
         return try root.value(at: [])
     }
 
@@ -81,6 +81,16 @@ private final class Node {
         }
     }
 
+    /// Makes this node `value`: a `JSONScalarValue` straight as its scalar, anything else
+    /// through an encoder (the path is joined only then).
+    func encode<T: Encodable>(_ value: T, at path: @autoclosure () -> [any CodingKey]) throws {
+        if let scalar = (value as? any JSONScalarValue)?.jsonScalar {
+            content = .scalar(scalar)
+            return
+        }
+        try value.encode(to: NodeEncoder(node: self, codingPath: path()))
+    }
+
     func member(_ key: String) -> Node {
         let node = Node()
         if case .object(var members) = content {
@@ -146,8 +156,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func encode(_ value: UInt32, forKey key: Key) throws { put(try JSONValueEncoder.integer(value), key) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { put(try JSONValueEncoder.integer(value), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        if let scalar = (value as? any JSONScalarValue)?.jsonScalar { return put(scalar, key) }
-        try value.encode(to: NodeEncoder(node: node.member(JSONValueEncoder.snakeCase(key.stringValue)), codingPath: codingPath + [key]))
+        try node.member(JSONValueEncoder.snakeCase(key.stringValue)).encode(value, at: codingPath + [key])
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<
@@ -192,10 +201,7 @@ private struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt16) throws { put(try JSONValueEncoder.integer(value)) }
     mutating func encode(_ value: UInt32) throws { put(try JSONValueEncoder.integer(value)) }
     mutating func encode(_ value: UInt64) throws { put(try JSONValueEncoder.integer(value)) }
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        if let scalar = (value as? any JSONScalarValue)?.jsonScalar { return put(scalar) }
-        try value.encode(to: NodeEncoder(node: node.element(), codingPath: codingPath))
-    }
+    mutating func encode<T: Encodable>(_ value: T) throws { try node.element().encode(value, at: codingPath) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         NodeEncoder(node: node.element(), codingPath: codingPath).container(keyedBy: keyType)
@@ -227,5 +233,5 @@ private struct SingleNodeContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { put(try JSONValueEncoder.integer(value)) }
     mutating func encode(_ value: UInt32) throws { put(try JSONValueEncoder.integer(value)) }
     mutating func encode(_ value: UInt64) throws { put(try JSONValueEncoder.integer(value)) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try value.encode(to: NodeEncoder(node: node, codingPath: codingPath)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try node.encode(value, at: codingPath) }
 }
