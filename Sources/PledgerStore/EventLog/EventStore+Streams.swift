@@ -60,42 +60,58 @@ extension EventStore {
 
     /// One stream folded into `states` from version `from` up to `position` (as of `asOf`),
     /// 5000 events per query: memory does not grow with the stream (a fund's stream grows with
-    /// every loan it covers).
+    /// every loan it covers). As in `replay`, the next page is read and decoded (on every core)
+    /// while one is folded: a national fund's stream is hundreds of thousands of events, read
+    /// by every command and report that asks for the fund.
     public func load(
         _ ref: StreamRef, from version: Int32 = 1, through position: Int64 = .max, asOf: BusinessDate? = nil,
         into states: inout AggregateStates
     ) async throws {
         states.markLoaded(ref)
-        var from = version
-        while true {
-            let version = from
-            let page = try await withConnection("read of \(ref.name)") { connection in
-                try Self.decode(
-                    await connection.allRows(
+        let pageSize = 5000
+        @Sendable func page(from version: Int32) async throws -> [RecordedEvent] {
+            try await Self.recorded(
+                withConnection("read of \(ref.name)") { connection in
+                    try await connection.allRows(
                         """
                         SELECT \(unescaped: Self.columns) FROM events
-                        WHERE stream = \(ref.name) AND version >= \(version) AND position <= \(position) ORDER BY version LIMIT 5000
-                        """, logger: self.logger))
-            }
-            for stored in page {
-                let recorded = try RecordedEvent(stored.envelope)
-                if !LedgerFold.leavesOut(recorded.event, asOf: asOf) { states.apply(recorded, to: ref) }
-            }
-            guard page.count == 5000, let last = page.last else { return }
-            from = last.envelope.version + 1
+                        WHERE stream = \(ref.name) AND version >= \(version) AND position <= \(position) ORDER BY version LIMIT \(Int64(pageSize))
+                        """, logger: self.logger)
+                })
+        }
+        @Sendable func page(after last: Int32?) async throws -> [RecordedEvent] {
+            guard let last else { return [] }
+            return try await page(from: last + 1)
+        }
+        var current = try await page(from: version)
+        while true {
+            let last = current.count == pageSize ? current.last?.version : nil
+            async let following = page(after: last)
+            for recorded in current where !LedgerFold.leavesOut(recorded.event, asOf: asOf) { states.apply(recorded, to: ref) }
+            current = try await following
+            if last == nil { return }
         }
     }
 
-    /// Each event of the named streams up to `position`, in stream then version order.
+    /// Each event of the named streams up to `position`, in stream then version order: a
+    /// thousand streams per query, the next thousand read and decoded (on every core) while
+    /// one is applied.
     private func fold(streams names: [String], through position: Int64, _ apply: (RecordedEvent) -> Void) async throws {
-        for start in stride(from: 0, to: names.count, by: 1000) {
-            let chunk = Array(names[start..<min(start + 1000, names.count)])
+        let chunks = stride(from: 0, to: names.count, by: 1000).map { Array(names[$0..<min($0 + 1000, names.count)]) }
+        @Sendable func events(_ index: Int) async throws -> [RecordedEvent] {
+            guard index < chunks.count else { return [] }
             let rows = try await withConnection("stream states") { connection in
                 try await connection.allRows(
-                    "SELECT \(unescaped: Self.columns) FROM events WHERE stream = ANY(\(chunk)) AND position <= \(position) ORDER BY stream, version",
+                    "SELECT \(unescaped: Self.columns) FROM events WHERE stream = ANY(\(chunks[index])) AND position <= \(position) ORDER BY stream, version",
                     logger: self.logger)
             }
-            for stored in try Self.decode(rows) { apply(try RecordedEvent(stored.envelope)) }
+            return try await Self.recorded(rows)
+        }
+        var current = try await events(0)
+        for index in chunks.indices {
+            async let following = events(index + 1)
+            for recorded in current { apply(recorded) }
+            current = try await following
         }
     }
 

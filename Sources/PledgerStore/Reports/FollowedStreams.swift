@@ -45,19 +45,28 @@ final class FollowedStreams: Sendable {
             }
             var reload = Set(refs.filter { !states.isLoaded($0) })
             do {
-                if position < head {
+                // Nothing followed yet (the first report after a start): nothing to find changed.
+                if position < head && !states.versions.isEmpty {
                     let changed = try await store.streams(changedAfter: position, through: head)
                     reload.formUnion(states.versions.keys.filter { changed.contains($0.name) })
                 }
                 if !reload.isEmpty {
                     let order = Array(reload)
-                    for start in stride(from: 0, to: order.count, by: Self.readSize) {
-                        let refs = Array(order[start..<min(start + Self.readSize, order.count)])
-                        let loaded = try await store.states(of: refs)
+                    let parts = stride(from: 0, to: order.count, by: Self.readSize).map {
+                        Array(order[$0..<min($0 + Self.readSize, order.count)])
+                    }
+                    // The next part is read while one is kept.
+                    @Sendable func read(_ index: Int) async throws -> AggregateStates {
+                        index < parts.count ? try await store.states(of: parts[index]) : AggregateStates()
+                    }
+                    var loaded = try await read(0)
+                    for (index, refs) in parts.enumerated() {
+                        async let following = read(index + 1)
                         for ref in refs {
                             states.restore(ref, loaded.entry(ref))
                             if case .loan(let key) = ref { states.loans[key] = states.loans[key]?.riskSharingPart }
                         }
+                        loaded = try await following
                     }
                     changes.withLock { $0 += 1 }
                     // Reading many loans leaves pages behind; reading a few after a write does not.
