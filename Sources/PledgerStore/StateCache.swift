@@ -66,8 +66,8 @@ final class StateCache: Sendable {
         put(ref, states.entry(ref))
     }
 
-    /// A stream read from its first event up to `position`, once however many callers ask at
-    /// the same time: a caller joins a running read up to the same position or further.
+    /// A stream read from its first event up to `position` (a fund's from its stored state,
+    /// `StoredStates`, when there is one), once however many callers ask at the same time: a caller joins a running read up to the same position or further.
     /// With no position a caller reads on anyway: a fund is read up to the head as it is when
     /// asked (so it joins the projector's read of the fund on a start at the head, and never a
     /// read far behind, which each caller would then have to read on from), any other stream
@@ -93,7 +93,14 @@ final class StateCache: Sendable {
                     }
                 }
                 var states = AggregateStates()
-                try await store.load(ref, through: target, into: &states)
+                if case .fund(let id) = ref, let stored = try await StoredStates.read(id, through: target, from: store) {
+                    states.markLoaded(ref)
+                    states.funds[id] = stored.state
+                    states.versions[ref] = stored.version
+                    try await store.load(ref, from: stored.version + 1, through: target, into: &states)
+                } else {
+                    try await store.load(ref, through: target, into: &states)
+                }
                 let entry = states.entry(ref)
                 self.offer(ref, entry)
                 return entry

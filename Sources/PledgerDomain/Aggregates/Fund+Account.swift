@@ -7,7 +7,7 @@ import Foundation
 /// every kind apart. Outflows may never take the balance below zero on any day.
 extension FundState.MoneyFlow {
     /// What a money flow is, so that totals can show each kind of movement apart.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         case contribution
         case compensation
         case recoveryShare = "recovery_share"

@@ -49,7 +49,7 @@ public struct CoverBook: Sendable, Hashable {
     }
 
     /// Covered and non-performing principal, fund-wide or for one bank.
-    public struct Totals: Sendable, Hashable {
+    public struct Totals: Sendable, Hashable, Codable {
         public var coveredPrincipal: Money = .zero
         public var nonPerforming: Money = .zero
 

@@ -91,3 +91,13 @@ extension FundState {
         }
     }
 }
+
+/// Written as its movements; the sums are made again when read.
+extension FundState.MoneyFlows: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        for flow in try [FundState.MoneyFlow](from: decoder) { append(flow) }
+    }
+
+    public func encode(to encoder: any Encoder) throws { try items.encode(to: encoder) }
+}

@@ -7,7 +7,7 @@ import Foundation
 extension FundState {
     /// One approved claim as the fund's stream tells it: `CompensationCommitted` at approval,
     /// `CompensationDisbursed` for each payment, `CompensationReleased` at withdrawal.
-    public struct Compensation: Sendable, Hashable {
+    public struct Compensation: Sendable, Hashable, Codable {
         public var loan: LoanKey
         public var borrower: Uscc
         public var claimNo: Int

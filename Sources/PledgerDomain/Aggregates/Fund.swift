@@ -2,7 +2,7 @@ import Foundation
 
 /// What a fund's stream says about it: policy over time, suspensions, member banks, and
 /// every movement of its money, so that its balance on any date is exact.
-public struct FundState: Sendable, Hashable {
+public struct FundState: Sendable, Hashable, Codable {
     public var id: FundId?
     public var name = ""
     public var region: RegionCode?
@@ -32,19 +32,19 @@ public struct FundState: Sendable, Hashable {
 
     public var exists: Bool { id != nil }
 
-    public struct PolicyPeriod: Sendable, Hashable {
+    public struct PolicyPeriod: Sendable, Hashable, Codable {
         public var effectiveOn: BusinessDate
         public var policy: FundPolicy
         /// The policy a fund is established with reaches every loan (there is none before it).
         public var appliesTo: PolicyScope = .allLoans
     }
 
-    public struct StatusChange: Sendable, Hashable {
+    public struct StatusChange: Sendable, Hashable, Codable {
         public var on: BusinessDate
         public var suspended: Bool
     }
 
-    public struct MoneyFlow: Sendable, Hashable {
+    public struct MoneyFlow: Sendable, Hashable, Codable {
         public var on: BusinessDate
         public var amount: Money
         public var source: UUID?

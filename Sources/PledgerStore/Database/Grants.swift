@@ -16,13 +16,13 @@ public enum Grants {
             "api_tokens", "events", "idempotency_keys", "ledger_head", "projection_checkpoints", "rm_exposure", "rm_funds", "rm_growth",
             "rm_growth_months",
             "rm_loans",
-            "schema_migrations", "signed_checkpoints",
+            "schema_migrations", "signed_checkpoints", "stream_states",
         ],
         routines: ["pledger_commit_on_head"],
         roles: [
-            // The server and the projector (002, 003, 004, 006, 008, 009): append events, move the
-            // head, record idempotency keys (also through the one-round-trip append, which runs
-            // with this role's own privileges), rewrite the read models.
+            // The server and the projector (002, 003, 004, 006, 008, 009, 012): append events, move
+            // the head, record idempotency keys (also through the one-round-trip append, which
+            // runs with this role's own privileges), rewrite the read models and stored states.
             Role(
                 name: "pledger_app", attributes: [.login],
                 tables: [
@@ -38,17 +38,18 @@ public enum Grants {
                     "api_tokens": [.select],
                     "schema_migrations": [.select],
                     "signed_checkpoints": [.select, .insert],
+                    "stream_states": [.select, .insert, .update, .delete],
                 ],
                 routines: ["pledger_commit_on_head"]),
-            // A finance office's SQL users (007, 008): the ledger, the current view, the checkpoints.
+            // A finance office's SQL users (007, 008, 012): the ledger, the current view, the checkpoints.
             Role(
                 name: "pledger_readonly", attributes: [],
                 tables: [
                     "events": [.select], "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select],
                     "rm_growth_months": [.select], "rm_exposure": [.select], "projection_checkpoints": [.select],
-                    "signed_checkpoints": [.select],
+                    "signed_checkpoints": [.select], "stream_states": [.select],
                 ]),
-            // Auditors (007): read every table, token hashes included (see the migration for why).
+            // Auditors (007, 012): read every table, token hashes included (see the migration for why).
             Role(
                 name: "pledger_auditor", attributes: [],
                 tables: [
@@ -58,6 +59,7 @@ public enum Grants {
                     "api_tokens": [.select],
                     "schema_migrations": [.select],
                     "signed_checkpoints": [.select],
+                    "stream_states": [.select],
                 ]),
             // Streaming standbys (007): a role attribute, no table.
             Role(name: "pledger_replication", attributes: [.login, .replication], tables: [:]),

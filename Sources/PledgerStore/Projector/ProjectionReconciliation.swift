@@ -98,7 +98,62 @@ public struct ProjectionReconciliation: Sendable {
                 })
         }
         compare("rm_exposure", wanted: byName(expectedExposure), found: byName(storedExposure)) { "\($0.values)" }
-        return (differences, expected.loans.count + expected.funds.count + expectedGrowth.count + expectedExposure.count, checkpoint)
+        let states = try await storedStates(against: fold.states)
+        differences += states.differences
+        return (
+            differences, expected.loans.count + expected.funds.count + expectedGrowth.count + expectedExposure.count + states.checked,
+            checkpoint
+        )
+    }
+
+    /// Each stored state of this build's form against its stream folded from the log to its
+    /// version (the replay's state when it is at that version).
+    private func storedStates(against replayed: AggregateStates) async throws -> (differences: [Difference], checked: Int) {
+        let rows = try await store.withConnection("stream_states") { connection in
+            try await connection.allRows(
+                """
+                SELECT s.stream, min(s.version), max(s.version), count(*), min(s.parts), max(s.parts),
+                       bool_and(e.hash = s.hash), max(e.position)
+                FROM stream_states s LEFT JOIN events e ON e.stream = s.stream AND e.version = s.version
+                WHERE s.form = \(FundState.storedForm) GROUP BY s.stream ORDER BY s.stream
+                """, logger: store.logger)
+        }
+        var differences: [Difference] = []
+        for row in rows {
+            let (stream, version, highest, count, parts, mostParts, sameHash, position) = try row.decode(
+                (String, Int32, Int32, Int64, Int32, Int32, Bool?, Int64?).self)
+            func differ(_ problem: String) { differences.append(Difference(table: "stream_states", key: stream, problem: problem)) }
+            guard version == highest, parts == mostParts, count == Int64(parts) else {
+                differ("its \(count) parts are not one whole state (versions \(version)–\(highest), \(parts)–\(mostParts) parts)")
+                continue
+            }
+            guard let position, sameHash == true else {
+                differ(position == nil ? "version \(version) is not in the log" : "the log's event at version \(version) has another hash")
+                continue
+            }
+            guard let id = StoredStates.fundId(stream) else {
+                differ("not a fund's stream")
+                continue
+            }
+            guard let stored = try await StoredStates.read(id, through: position, from: store)?.state else {
+                differ("unreadable in form \(FundState.storedForm)")
+                continue
+            }
+            let folded: FundState?
+            if replayed.versions[.fund(id)] == version {
+                folded = replayed.funds[id]
+            } else {
+                var states = AggregateStates()
+                try await store.load(.fund(id), through: position, into: &states)
+                folded = states.funds[id]
+            }
+            guard stored != folded else { continue }
+            // Every field of a fund's state is Hashable: those that differ, by name.
+            let fields = zip(Mirror(reflecting: stored).children, Mirror(reflecting: folded ?? FundState()).children)
+                .filter { $0.value as? AnyHashable != $1.value as? AnyHashable }.compactMap(\.0.label)
+            differ("stored state at version \(version) ≠ its stream folded; fields: \(fields.joined(separator: ", "))")
+        }
+        return (differences, rows.count)
     }
 
     /// Names the fields that differ between two canonical JSON objects.

@@ -30,17 +30,22 @@ public final class Projector: Sendable {
     /// then: a restart after a database fault resumes from them instead of reading them again.
     private let kept = Mutex<(funds: AggregateStates, checkpoint: Int64)?>(nil)
     private let readForState = Mutex<Int>(0)
+    /// The version of each fund's stored state (`StoredStates`), as of the last transaction.
+    private let stored = Mutex<[FundId: Int32]>([:])
     /// Where the funds' states are handed over (on start, and after a page for a fund it lacks),
     /// so the command handler and the reports start from them instead of folding the funds'
     /// streams themselves.
     let streams: StateCache?
+    /// How many events of a fund's stream pass before its state is stored again (`StoredStates`).
+    let storeFundsEvery: Int32
 
     public convenience init(store: EventStore, pageSize: Int = 5000) { self.init(store: store, pageSize: pageSize, streams: nil) }
 
-    init(store: EventStore, pageSize: Int = 5000, streams: StateCache?) {
+    init(store: EventStore, pageSize: Int = 5000, streams: StateCache?, storeFundsEvery: Int32 = StoredStates.every) {
         self.store = store
         self.pageSize = pageSize
         self.streams = streams
+        self.storeFundsEvery = storeFundsEvery
     }
 
     /// The position the read models are known to include (−1 before the projector started).
@@ -101,11 +106,11 @@ public final class Projector: Sendable {
     @discardableResult
     public func rebuild(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
         // Only the rows and the funds outlive the fold (its loans' states are most of its memory).
-        let (rows, funds, position) = try await { [store] in
+        let (rows, funds, versions, position) = try await { [store] in
             let fold = try await store.replay(reading: .copy, progress: progress)
-            return (try await fold.states.allRows(), fold.states.funds, fold.lastPosition)
+            return (try await fold.states.allRows(), fold.states.funds, Self.fundVersions(fold.states), fold.lastPosition)
         }()
-        return try await replaceAll(rows, funds: funds, through: position)
+        return try await replaceAll(rows, funds: funds, versions: versions, through: position)
     }
 
     /// A rebuild from states the caller holds as the fold of the whole log through `position`,
@@ -114,18 +119,27 @@ public final class Projector: Sendable {
     /// projections` finds wrong, so a caller that cannot be sure calls `rebuild()`.
     @discardableResult
     public func rebuild(from states: consuming AggregateStates, through position: Int64) async throws -> Int64 {
-        let (rows, funds) = (try await states.allRows(), states.funds)
+        let (rows, funds, versions) = (try await states.allRows(), states.funds, Self.fundVersions(states))
         _ = consume states
-        return try await replaceAll(rows, funds: funds, through: position)
+        return try await replaceAll(rows, funds: funds, versions: versions, through: position)
     }
 
-    private func replaceAll(_ rows: (loans: [LoanRow], funds: [FundRow]), funds: [FundId: FundState], through position: Int64)
-        async throws -> Int64
-    {
+    private static func fundVersions(_ states: AggregateStates) -> [FundId: Int32] {
+        states.funds.keys.reduce(into: [:]) { versions, id in versions[id] = states.versions[.fund(id)] }
+    }
+
+    /// Every row, and every fund's stored state (`StoredStates`) at its version.
+    private func replaceAll(
+        _ rows: (loans: [LoanRow], funds: [FundRow]), funds: [FundId: FundState], versions: [FundId: Int32], through position: Int64
+    ) async throws -> Int64 {
+        let storing = try await StoredStates.Parts(funds.compactMap { id, state in versions[id].map { (id, state, $0) } })
         try await store.client.withTransaction(logger: store.logger) { connection in
             try await ReadModelWriter.replaceAll(
                 rows, funds: funds, position: position, chunk: self.pageSize, on: connection, logger: self.store.logger)
+            try await connection.query("DELETE FROM stream_states", logger: self.store.logger)
+            try await StoredStates.write(storing, on: connection, logger: self.store.logger)
         }
+        stored.withLock { $0 = storing.versions }
         reached.withLock { $0 = position }
         return position
     }
@@ -144,6 +158,10 @@ public final class Projector: Sendable {
             return (0, [])
         }
         reached.withLock { $0 = checkpoint }
+        let storedVersions = try await store.withConnection("stored states") {
+            try await StoredStates.versions(on: $0, logger: self.store.logger)
+        }
+        stored.withLock { $0 = storedVersions }
         if let memory = kept.withLock({ state in
             defer { state = nil }
             return state
@@ -287,10 +305,21 @@ public final class Projector: Sendable {
         let rows = try fold.states.rows(loans: fold.loans, funds: fold.funds)
         let exposure = Self.exposureChanges(rows.loans, funds: fold.funds, before: fold.fundsBefore, states: fold.states)
         let last = page.last!.position
+        // Funds whose stream went `storeFundsEvery` events past its stored state: stored again.
+        let storedVersions = stored.withLock { $0 }
+        let storing = try await StoredStates.Parts(
+            fold.funds.sorted { $0.value < $1.value }.compactMap { id in
+                guard let state = funds.funds[id], let version = funds.versions[.fund(id)],
+                    version - (storedVersions[id] ?? 0) >= storeFundsEvery
+                else { return nil }
+                return (id, state, version)
+            })
         try await store.withTransaction("read-model batch") { connection in
             try await ReadModelWriter.upsert(
                 rows.loans, rows.funds, exposure: exposure, from: previous, to: last, on: connection, logger: self.store.logger)
+            try await StoredStates.write(storing, on: connection, logger: self.store.logger)
         }
+        if !storing.isEmpty { stored.withLock { $0.merge(storing.versions) { $1 } } }
         reached.withLock { $0 = last }
         if !fold.funds.isEmpty { handOver(funds, missingOnly: true) }
         // Per committed batch: how many events it took in and how long folding and writing took.

@@ -125,12 +125,21 @@ struct PropertyTests {
         #expect(accepted > 40, "accepted only \(accepted) of 480")
         #expect(types.contains("LoanOriginated"), "reached only \(types.sorted())")
         try Invariants.replayIsDeterministic(ledger)
+        try Invariants.storedStatesReadBack(ledger, generator)
         Invariants.reportsDoNotTrap(ledger, generator)
         PropertyTests.reached.withLock { $0.formUnion(types) }
     }
 }
 
 enum Invariants {
+    /// Each fund's stored parts (`FundState.storedForm`) read back as the same state.
+    static func storedStatesReadBack(_ ledger: InMemoryLedger, _ generator: CommandGenerator) throws {
+        for id in generator.funds {
+            let fund = ledger.fund(id)
+            #expect(try FundState(storedParts: fund.storedParts(loansPerPart: 3)) == fund, "fund \(id)")
+        }
+    }
+
     static func check(_ ledger: InMemoryLedger, _ generator: CommandGenerator) throws {
         for id in generator.funds {
             let fund = ledger.fund(id)
