@@ -67,7 +67,8 @@ final class StateCache: Sendable {
     }
 
     /// A stream read from its first event up to `position` (a fund's from its stored state,
-    /// `StoredStates`, when there is one), once however many callers ask at the same time: a caller joins a running read up to the same position or further.
+    /// `StoredStates`, when there is one), once however many callers ask at the same time: a
+    /// caller joins a running read up to the same position or further.
     /// With no position a caller reads on anyway: a fund is read up to the head as it is when
     /// asked (so it joins the projector's read of the fund on a start at the head, and never a
     /// read far behind, which each caller would then have to read on from), any other stream

@@ -139,7 +139,9 @@ struct ReconcileCommand: AsyncParsableCommand {
     struct Projections: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare the stored read models with a fresh replay of the log.",
-            discussion: "Lists every difference; exit 0 only when there is none.")
+            discussion:
+                "Checks the read models (loans, funds, the growth and exposure sums) and each fund's stored state (what commands, reports and a start read a fund from, instead of its whole stream) against the log. Lists every difference; exit 0 only when there is none; `pledger projections rebuild` writes them all again."
+        )
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "Output: table, csv or json.") var format: OutputFormat = .table
 

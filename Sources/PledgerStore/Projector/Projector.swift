@@ -16,8 +16,9 @@ import Synchronization
 /// Its memory is one page and the funds' states (a handful of streams, kept between pages);
 /// a loan's or a borrower's state is read from the log when a page touches it — a loan's
 /// stream is a few dozen events. On start it loads the funds up to the stored checkpoint and
-/// continues from there: a restart costs the funds' streams and the events since, never a
-/// fold of the whole ledger. Each batch checks, under a row lock, that the checkpoint is
+/// continues from there: a restart costs the funds' stored states (`StoredStates`, which it
+/// writes as their streams grow), the events after them and the events since, never a fold of
+/// the whole ledger. Each batch checks, under a row lock, that the checkpoint is
 /// still where this projector left it; if another projector or a rebuild moved it, this one
 /// stops (`OutOfStep`) and is restarted from the stored state.
 public final class Projector: Sendable {
