@@ -393,19 +393,17 @@ public final class EventStore: Sendable {
     /// One row of `columns`: its cells read raw (`RawCells`), or through the driver's decoding
     /// when one is not what `columns` selects (whose error then names it).
     static func stored(_ row: PostgresRow) throws -> StoredEvent {
-        var cells = RawCells(row)
-        if let position = cells.int64(), let stream = cells.text(), let version = cells.int32(), let eventId = cells.uuid(),
-            let type = cells.text(), let schema = cells.int32(), let data = cells.text(), let meta = cells.text(),
-            let micros = cells.int64(), let prev = cells.bytea(), let hash = cells.bytea()
+        var raw = RawCells(row)
+        let cells: (Int64, String, Int32, UUID, String, Int32, String, String, Int64, ByteBuffer, ByteBuffer)
+        if let position = raw.int64(), let stream = raw.text(), let version = raw.int32(), let eventId = raw.uuid(),
+            let type = raw.text(), let schema = raw.int32(), let data = raw.text(), let meta = raw.text(), let micros = raw.int64(),
+            let prev = raw.bytea(), let hash = raw.bytea()
         {
-            return StoredEvent(
-                envelope: EventEnvelope(
-                    position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema,
-                    data: data, meta: meta, recordedAt: RecordedTime(microseconds: micros)),
-                prevHash: try LedgerHash.decoding(prev), hash: try LedgerHash.decoding(hash))
+            cells = (position, stream, version, eventId, type, schema, data, meta, micros, prev, hash)
+        } else {
+            cells = try row.decode((Int64, String, Int32, UUID, String, Int32, String, String, Int64, ByteBuffer, ByteBuffer).self)
         }
-        let (position, stream, version, eventId, type, schema, data, meta, micros, prev, hash) = try row.decode(
-            (Int64, String, Int32, UUID, String, Int32, String, String, Int64, ByteBuffer, ByteBuffer).self)
+        let (position, stream, version, eventId, type, schema, data, meta, micros, prev, hash) = cells
         return StoredEvent(
             envelope: EventEnvelope(
                 position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema,
