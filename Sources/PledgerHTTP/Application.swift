@@ -89,7 +89,9 @@ public enum PledgerServer {
             (url: $0, client: $0.makeClient(maxConnections: configuration.maxConnections, limits: limits, logger: logger))
         }
         let ledger = Ledger(
-            log: EventStore(url: configuration.database, client: client, logger: logger, operationTimeout: configuration.databaseTimeout),
+            log: EventStore(
+                url: configuration.database, client: client, logger: logger, operationTimeout: configuration.databaseTimeout,
+                limits: limits),
             replica: replica.map {
                 EventStore(url: $0.url, client: $0.client, logger: logger, operationTimeout: configuration.databaseTimeout)
             })

@@ -18,7 +18,7 @@ public enum LedgerRuntime {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            let store = EventStore(url: url, client: client, logger: logger, operationTimeout: operationTimeout)
+            let store = EventStore(url: url, client: client, logger: logger, operationTimeout: operationTimeout, limits: limits)
             async let writer: Void = store.run()
             do {
                 let result = try await body(Ledger(log: store))

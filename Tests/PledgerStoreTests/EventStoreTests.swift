@@ -1,9 +1,11 @@
 import Foundation
 import PledgerDomain
-import PledgerStore
 import PledgerTestSupport
 import PostgresNIO
+import Synchronization
 import Testing
+
+@testable import PledgerStore
 
 /// A small event for storage tests; the payload is arbitrary canonical JSON.
 func event(_ type: String = "Tested", _ fields: [(String, JSONValue)] = []) throws -> NewEvent {
@@ -211,6 +213,88 @@ struct EventStoreTests {
             #expect(
                 stored.map { Array($0.utf8) } == [composed, composed, decomposed].map { Array(CanonicalJSON.string(.object($0)).utf8) })
             #expect(!stored[2].utf8.elementsEqual(stored[1].utf8))
+        }
+    }
+
+    @Test("an append that finds the writer idle is committed by its caller, on the writer's one connection")
+    func callerCommitsWhenIdle() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            for n in 0..<20 {
+                let result = try await store.append(AppendRequest(stream: "s-\(n % 3)", expected: .any, events: [try event()]))
+                #expect(result.firstPosition == Int64(n + 1))
+            }
+            #expect(store.statistics.byCaller == 20)
+            #expect(store.statistics.requests == 20)
+            #expect(store.writerConnectionsOpened == 1)
+            #expect(try await LedgerVerification(store: store).run().isIntact)
+        }
+    }
+
+    @Test("a commit its caller makes runs to its end when that caller is cancelled, and shutdown waits for it")
+    func callerCommitOutlivesCancellationAndShutdown() async throws {
+        try await TestDatabase.withDatabase { url in
+            let client = url.makeClient(maxConnections: 2, logger: TestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                let store = EventStore(url: url, client: client, logger: TestDatabase.logger)
+                let stopped = Mutex(false)
+                let writer = Task {
+                    await store.run()
+                    stopped.withLock { $0 = true }
+                }
+                let append = try await TestDatabase.asSuperuser(url) { blocker in
+                    // The head held: the commit waits for its lock.
+                    try await blocker.query("BEGIN", logger: TestDatabase.logger)
+                    try await blocker.query("SELECT position FROM ledger_head FOR UPDATE", logger: TestDatabase.logger)
+                    let append = Task {
+                        try await store.append(AppendRequest(stream: "held", expected: .noStream, events: [try event()]))
+                    }
+                    try await eventually { store.statistics.byCaller == 1 }
+                    try await Task.sleep(for: .milliseconds(200))
+                    append.cancel()
+                    store.finish()
+                    try await Task.sleep(for: .milliseconds(300))
+                    #expect(!stopped.withLock { $0 }, "the writer stopped while a caller's commit was running")
+                    try await blocker.query("COMMIT", logger: TestDatabase.logger)
+                    return append
+                }
+                let result = try await append.value
+                #expect(result.firstPosition == 1)
+                await writer.value
+                #expect(try await store.head().position == 1)
+                // Closed: a later append is refused, not written.
+                await #expect(throws: StoreError.self) {
+                    try await store.append(AppendRequest(stream: "late", expected: .any, events: [try event()]))
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    @Test("the writer's connection, terminated by the server, is replaced: the next appends go through")
+    func writerConnectionReplaced() async throws {
+        try await TestDatabase.withLedger { store, url in
+            try await store.append(AppendRequest(stream: "before", expected: .noStream, events: [try event()]))
+            try await TestDatabase.asSuperuser(url) { connection in
+                try await connection.query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(url.database) AND pid <> pg_backend_pid()",
+                    logger: TestDatabase.logger)
+            }
+            // The first use may find the connection dead (an unknown outcome, asked again with
+            // its key, as a client is told to); then a new one is opened.
+            var written: AppendResult?
+            for _ in 0..<3 where written == nil {
+                do {
+                    written = try await store.append(
+                        AppendRequest(stream: "after", expected: .noStream, events: [try event()], idempotencyKey: "after-1"))
+                } catch {
+                    #expect(StoreError.isTransient(error), "\(error)")
+                }
+            }
+            #expect(written?.firstPosition == 2)
+            try await store.append(AppendRequest(stream: "after", expected: .exact(1), events: [try event()]))
+            #expect(store.writerConnectionsOpened == 2)
+            #expect(try await store.head().position == 3)
         }
     }
 }

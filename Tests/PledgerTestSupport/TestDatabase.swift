@@ -69,11 +69,9 @@ public enum TestDatabase {
 
     @discardableResult
     static func admin<Result: Sendable>(_ url: DatabaseURL, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        let configuration = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: .disable)
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+            connection = try await url.connect(id: 1, logger: logger)
         } catch {
             throw StoreError.wrap(error)
         }

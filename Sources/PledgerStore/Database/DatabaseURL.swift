@@ -140,6 +140,13 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     /// or an unknown database is reported at once and with its reason: a pool would retry
     /// until its deadline and then say only that the database did not answer.
     public func probe(logger: Logger) async throws {
+        let connection = try await connect(id: 0, logger: logger)
+        try await connection.close()
+    }
+
+    /// One connection of its own, outside any pool, with `limits` (the group-commit writer's;
+    /// `probe`'s). A refused TLS handshake is reported with what to check.
+    public func connect(limits: SessionLimits = .none, id: Int, logger: Logger) async throws -> PostgresConnection {
         var configuration: PostgresConnection.Configuration
         if let socketPath {
             configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
@@ -153,9 +160,9 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = limits.startupParameters
         do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-            try await connection.close()
+            return try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
         } catch let error as PSQLError where error.underlying is NIOSSLError || error.underlying is NIOSSLExtraError {
             throw StoreError.configuration(
                 "TLS to \(host):\(port) failed with sslmode=\(sslMode.rawValue): \(error.underlying.map { "\($0)" } ?? "\(error)"); "

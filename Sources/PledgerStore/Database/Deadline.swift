@@ -47,9 +47,12 @@ public enum Deadline {
     }
 
     /// The result of `operation`, or `StoreError.timedOut(what)` after `limit`, or
-    /// `CancellationError` when the calling task is cancelled first.
+    /// `CancellationError` when the calling task is cancelled first — unless
+    /// `ignoringCancellation`: then the operation runs to its end or its deadline whatever
+    /// the caller's task does (an append committed on behalf of others must not be cut off
+    /// because one caller left).
     public static func run<Value: Sendable>(
-        _ limit: Duration, _ what: String,
+        _ limit: Duration, _ what: String, ignoringCancellation: Bool = false,
         _ operation: @escaping @Sendable (Handle) async throws -> Value
     ) async throws -> Value {
         let race = Race<Value>()
@@ -60,11 +63,10 @@ public enum Deadline {
                 let work = Task {
                     do { race.finish(.success(try await operation(handle))) } catch { race.finish(.failure(error)) }
                 }
-                // A timer on an event loop, not a sleeping task: a cancelled `Task.sleep` keeps
-                // its task's memory until the sleep would have ended, so thousands of requests
-                // a second, each with a 30 s deadline, held hundreds of MiB. A cancelled
-                // scheduled task is dropped at once.
-                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(Self.nanoseconds(limit))) {
+                // Not a sleeping task: a cancelled `Task.sleep` keeps its task's memory until the
+                // sleep would have ended, so thousands of requests a second, each with a 30 s
+                // deadline, held hundreds of MiB. Nor a timer of its own (see `DeadlineTimer`).
+                let timer = DeadlineTimer.shared.add(after: limit) {
                     // Expired before the caller hears of it: its abort has been started by then.
                     race.finish(.failure(StoreError.timedOut(what))) {
                         handle.expire()
@@ -73,13 +75,13 @@ public enum Deadline {
                 }
                 race.onFinish {
                     work.cancel()
-                    timer.cancel()
+                    DeadlineTimer.shared.remove(timer)
                 }
             }
         } onCancel: {
             // The caller left; the connection is not suspect, so it is not closed — the
             // operation is cancelled and its connection goes back to the pool when it ends.
-            race.finish(.failure(CancellationError()))
+            if !ignoringCancellation { race.finish(.failure(CancellationError())) }
         }
     }
 

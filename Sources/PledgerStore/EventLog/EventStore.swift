@@ -38,10 +38,11 @@ public final class EventStore: Sendable {
     private let known = Mutex(KnownTip())
     private let health = Mutex(WriterHealth())
     private let watch = ConnectionWatch()
+    private let writer: WriterConnection
 
     public init(
         url: DatabaseURL, client: PostgresClient, logger: Logger, maxBatchEvents: Int = 50_000, maxAppendEvents: Int = 250_000,
-        operationTimeout: Duration = .seconds(60)
+        operationTimeout: Duration = .seconds(60), limits: DatabaseURL.SessionLimits = .none
     ) {
         self.url = url
         self.client = client
@@ -49,6 +50,7 @@ public final class EventStore: Sendable {
         self.maxBatchEvents = maxBatchEvents
         self.maxAppendEvents = max(maxAppendEvents, maxBatchEvents)
         self.operationTimeout = operationTimeout
+        writer = WriterConnection(url: url, limits: limits, logger: logger)
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -83,16 +85,28 @@ public final class EventStore: Sendable {
     // MARK: Appending
 
     /// Appends atomically; throws `AppendError` when refused (nothing written).
+    ///
+    /// When no commit is running and nothing waits, the caller commits its append itself,
+    /// in its own task: handing it to the writer's task and back were two thread switches on
+    /// the single-client path. Appends that arrive meanwhile queue up, and the writer commits
+    /// them as one group when this one is done.
     @discardableResult
     public func append(_ request: AppendRequest) async throws -> AppendResult {
         try request.validate()
         guard request.eventCount <= maxAppendEvents else {
             throw AppendError.invalid("one append may hold at most \(maxAppendEvents) events, this one has \(request.eventCount)")
         }
+        if queue.withLock({ $0.claimIdle() }) {
+            batchStats.withLock { $0.byCaller += 1 }
+            let reply = DirectReply()
+            await commit([PendingAppend(request: request, reply: .direct(reply), queuedAt: .now)])
+            endCommit()
+            return try reply.outcome.get()
+        }
         return try await withCheckedThrowingContinuation { continuation in
             let accepted = queue.withLock { queue in
                 guard !queue.closed else { return false }
-                queue.pending.append(PendingAppend(request: request, continuation: continuation, queuedAt: .now))
+                queue.pending.append(PendingAppend(request: request, reply: .queued(continuation), queuedAt: .now))
                 return true
             }
             if accepted {
@@ -127,18 +141,28 @@ public final class EventStore: Sendable {
     }
 
     /// The group-commit writer. Returns after `finish()` once everything queued is written,
-    /// or on cancellation (failing what is still queued; nothing half-written).
+    /// or on cancellation (failing what is still queued; nothing half-written); either way
+    /// after the commit a caller may be making itself, and with the writer's connection closed.
     public func run() async {
         for await _ in wakeups {
             await drain()
         }
+        queue.withLock { $0.closed = true }
+        await withCheckedContinuation { continuation in
+            let idle = queue.withLock { queue -> Bool in
+                if !queue.committing { return true }
+                queue.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
         if !Task.isCancelled { await drain() }
         let abandoned = queue.withLock { queue in
-            queue.closed = true
             defer { queue.pending = [] }
             return queue.pending
         }
         for pending in abandoned { pending.answer(.failure(StoreError.shutDown)) }
+        await writer.close()
     }
 
     /// Asks `run()` to write what is queued and return (graceful shutdown).
@@ -148,6 +172,9 @@ public final class EventStore: Sendable {
 
     /// Sizes of the transactions written so far (for metrics and benchmarks).
     public var statistics: BatchStatistics { batchStats.withLock { $0 } }
+
+    /// Connections the writer has opened (one, unless failures replaced it).
+    var writerConnectionsOpened: Int { writer.opened }
 
     /// Whether the writer is making progress, for `/readyz`: a commit running, or an append
     /// waiting, for longer than twice the operation timeout means it is stuck; recent
@@ -213,11 +240,45 @@ public final class EventStore: Sendable {
         return nil
     }
 
+    /// Commits what is queued, group by group, unless a caller is committing its own append
+    /// (it wakes the writer when done if more is queued).
     private func drain() async {
         while true {
-            let batch = queue.withLock { $0.take(maxEvents: maxBatchEvents) }
+            let batch = queue.withLock { $0.claimBatch(maxEvents: maxBatchEvents) }
             if batch.isEmpty { return }
             await commit(batch)
+            endCommit(wakingWriter: false)
+        }
+    }
+
+    /// After a commit: the next may start; the writer is woken for appends that queued meanwhile.
+    private func endCommit(wakingWriter: Bool = true) {
+        let (queued, waiters) = queue.withLock { queue in
+            queue.committing = false
+            defer { queue.idleWaiters = [] }
+            return (!queue.pending.isEmpty, queue.idleWaiters)
+        }
+        if queued && wakingWriter { wake.yield() }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// The writer's own connection for `body` (see `WriterConnection`), within the deadline
+    /// and watched like a leased one. It runs to its end or its deadline even if the task that
+    /// asked for it is cancelled: a commit answers every append in its group. After any
+    /// failure the connection is closed and the next commit opens another.
+    private func onWriterConnection<Value: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        try await Deadline.run(operationTimeout, what, ignoringCancellation: true) { deadline in
+            let connection = try await self.writer.connection()
+            deadline.onExpiry { self.writer.discard(connection) }
+            defer { deadline.disarm() }
+            do {
+                return try await self.watch.watch(connection) { try await body(connection) }
+            } catch {
+                self.writer.discard(connection)
+                throw error
+            }
         }
     }
 
@@ -233,7 +294,7 @@ public final class EventStore: Sendable {
         health.withLock { $0.committingSince = started }
         defer { health.withLock { $0.committingSince = nil } }
         do {
-            let plan = try await lease("group commit of \(batch.count) appends") { connection -> GroupCommit.Plan in
+            let plan = try await onWriterConnection("group commit of \(batch.count) appends") { connection -> GroupCommit.Plan in
                 if let (head, versions, assumedNew) = tip,
                     let plan = try group.planOptimistic(on: head, versions: versions, assumedNew: assumedNew)
                 {
@@ -417,6 +478,8 @@ public struct BatchStatistics: Sendable {
     public private(set) var transactions = 0
     public private(set) var requests = 0
     public private(set) var largestBatch = 0
+    /// Appends their callers committed themselves, the writer being idle.
+    public internal(set) var byCaller = 0
 
     mutating func record(requests count: Int) {
         transactions += 1
@@ -469,8 +532,14 @@ struct KnownTip {
 
 struct PendingAppend {
     let request: AppendRequest
-    let continuation: CheckedContinuation<AppendResult, any Error>
+    let reply: Reply
     let queuedAt: ContinuousClock.Instant
+
+    /// How the caller waits: queued for the writer, or committing its append itself.
+    enum Reply {
+        case queued(CheckedContinuation<AppendResult, any Error>)
+        case direct(DirectReply)
+    }
 
     /// Answers the caller and records how long the append took from being handed to the
     /// writer to this answer (queueing and the group commit), by outcome: `ok` (written or
@@ -487,8 +556,19 @@ struct PendingAppend {
         }
         Metrics.Timer(label: "pledger_append_duration_seconds", dimensions: [("outcome", label)]).recordNanoseconds(
             (ContinuousClock.now - queuedAt).nanoseconds)
-        continuation.resume(with: outcome)
+        switch reply {
+        case .queued(let continuation): continuation.resume(with: outcome)
+        case .direct(let reply): reply.set(outcome)
+        }
     }
+}
+
+/// The answer to an append its caller commits itself, set by `commit` before it returns.
+final class DirectReply: Sendable {
+    private let state = Mutex<Result<AppendResult, any Error>>(.failure(StoreError.corrupt("the commit gave its append no answer")))
+
+    func set(_ outcome: Result<AppendResult, any Error>) { state.withLock { $0 = outcome } }
+    var outcome: Result<AppendResult, any Error> { state.withLock { $0 } }
 }
 
 extension Duration {
@@ -513,6 +593,27 @@ struct WriterHealth {
 struct PendingQueue {
     var pending: [PendingAppend] = []
     var closed = false
+    /// A commit is running (the writer's, or a caller's own): one at a time, in order.
+    var committing = false
+    /// Who waits for the running commit to end (the writer, when it shuts down).
+    var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Claims the right to commit for a caller's own append: only when open, no commit runs
+    /// and nothing is queued (so no earlier append is overtaken).
+    mutating func claimIdle() -> Bool {
+        guard !closed, !committing, pending.isEmpty else { return false }
+        committing = true
+        return true
+    }
+
+    /// The next group for the writer, claiming the right to commit it; empty when nothing is
+    /// queued or a commit runs.
+    mutating func claimBatch(maxEvents: Int) -> [PendingAppend] {
+        guard !committing else { return [] }
+        let batch = take(maxEvents: maxEvents)
+        committing = !batch.isEmpty
+        return batch
+    }
 
     /// Takes requests in arrival order up to `maxEvents` events (always at least one).
     mutating func take(maxEvents: Int) -> [PendingAppend] {

@@ -20,18 +20,6 @@ struct ReportGateTests {
         Task { try await gate.run { while !released({ $0 }) { try await Task.sleep(for: .milliseconds(5)) } } }
     }
 
-    /// Waits until `condition` holds, polling; fails the test after `seconds`.
-    static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("condition not reached within \(seconds) s")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
     @Test("twelve callers through a gate of two: never more than two inside, all of them served, in order")
     func capacityHolds() async throws {
         let gate = ReportGate(capacity: 2)
@@ -52,7 +40,7 @@ struct ReportGateTests {
                     }
                 }
                 // Arrive one after another, so the queue's order is the arrival order.
-                try await Self.eventually { gate.load.running + gate.load.waiting == n + 1 }
+                try await eventually { gate.load.running + gate.load.waiting == n + 1 }
             }
             #expect(gate.load == (2, 10) as (Int, Int))
             released { $0 = true }
@@ -69,10 +57,10 @@ struct ReportGateTests {
         let gate = ReportGate(capacity: 1)
         let released = Shared(false)
         let holder = Self.holdUntilReleased(gate, released)
-        try await Self.eventually { gate.load.running == 1 }
+        try await eventually { gate.load.running == 1 }
         let leaving = Task { try await gate.run { "served" } }
         let staying = Task { try await gate.run { "served" } }
-        try await Self.eventually { gate.load.waiting == 2 }
+        try await eventually { gate.load.waiting == 2 }
         leaving.cancel()
         await #expect(throws: CancellationError.self) { try await leaving.value }
         #expect(gate.load.waiting == 1, "the cancelled waiter is gone while the holder still runs")
@@ -93,20 +81,20 @@ struct ReportGateTests {
 
             let pastHeld = Shared(false)
             let pastHolder = Self.holdUntilReleased(reports.gates.pastViews, pastHeld)
-            try await Self.eventually { reports.gates.pastViews.load.running == 1 }
+            try await eventually { reports.gates.pastViews.load.running == 1 }
             let current = try await reports.growth(from: 2023, to: 2025)
             #expect(current.years.map(\.loans).reduce(0, +) == 1)
             let past = Task { try await reports.growth(from: 2023, to: 2025, knownAt: .now()) }
-            try await Self.eventually { reports.gates.pastViews.load.waiting == 1 }
+            try await eventually { reports.gates.pastViews.load.waiting == 1 }
             pastHeld { $0 = true }
             try await pastHolder.value
             #expect(try await past.value == current, "the past view, once through, is the same as now")
 
             let currentHeld = Shared(false)
             let currentHolder = Self.holdUntilReleased(reports.gates.currentViews, currentHeld)
-            try await Self.eventually { reports.gates.currentViews.load.running == 1 }
+            try await eventually { reports.gates.currentViews.load.running == 1 }
             let exposure = Task { try await reports.exposure(fund: fundId("LC-IPRC")) }
-            try await Self.eventually { reports.gates.currentViews.load.waiting == 1 }
+            try await eventually { reports.gates.currentViews.load.waiting == 1 }
             currentHeld { $0 = true }
             try await currentHolder.value
             #expect(try await exposure.value.topBorrowers.count == 1, "the current view, once through, answers")
