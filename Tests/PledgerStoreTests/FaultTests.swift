@@ -227,4 +227,23 @@ struct FaultTests {
         #expect(expired.requested)
         #expect(try await Deadline.run(.seconds(5), "quick") { _ in 42 } == 42)
     }
+
+    @Test("Deadline: an operation that arms its abort after its deadline is told so, and the abort never runs")
+    func armedTooLate() async throws {
+        let aborted = Mutex(false)
+        let armed = Mutex<Bool?>(nil)
+        await #expect(throws: StoreError.self) {
+            try await Deadline.run(.milliseconds(50), "late") { handle in
+                // Held back past the deadline (the sleep ignores its cancellation).
+                try? await Task.sleep(for: .milliseconds(500))
+                armed.withLock { $0 = handle.armUnlessExpired { aborted.withLock { $0 = true } } }
+                return 1
+            }
+        }
+        try await eventually { armed.withLock { $0 } != nil }
+        #expect(armed.withLock { $0 } == false)
+        #expect(!aborted.withLock { $0 })
+        let inTime = try await Deadline.run(.seconds(5), "in time") { handle in handle.armUnlessExpired {} }
+        #expect(inTime)
+    }
 }

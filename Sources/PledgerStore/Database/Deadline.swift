@@ -8,9 +8,9 @@ import Synchronization
 /// `pg_terminate_backend`: the awaited query never completes). Structured timeouts do not help
 /// there, because a task group waits for its children. So the operation runs in a task of
 /// its own and the caller gets whichever comes first: its result, the deadline, or the
-/// caller's own cancellation. Either way the operation is cancelled; on the deadline
-/// `onExpiry` (registered by the operation, e.g. closing its connection) also unblocks
-/// whatever it waits on.
+/// caller's own cancellation (unless `ignoringCancellation`). On the deadline the operation
+/// is cancelled, and `onExpiry` (registered by the operation, e.g. closing its connection)
+/// also unblocks whatever it waits on.
 public enum Deadline {
     /// Lets the operation say how to abort it when the deadline passes.
     public final class Handle: Sendable {
@@ -32,6 +32,17 @@ public enum Deadline {
             if runNow { action() }
         }
 
+        /// Registers `action` as `onExpiry` does, unless the deadline has already passed: then
+        /// nothing is registered or run, and the answer is false (the operation should give up
+        /// without touching what the action would abort — the caller has moved on).
+        public func armUnlessExpired(_ action: @escaping @Sendable () -> Void) -> Bool {
+            state.withLock { state in
+                if state.expired { return false }
+                state.onExpiry = action
+                return true
+            }
+        }
+
         /// Forgets the action: what it would abort is finished (e.g. its connection is back
         /// in the pool), so a deadline passing now must not touch it.
         public func disarm() { state.withLock { $0.onExpiry = nil } }
@@ -49,8 +60,8 @@ public enum Deadline {
     /// The result of `operation`, or `StoreError.timedOut(what)` after `limit`, or
     /// `CancellationError` when the calling task is cancelled first — unless
     /// `ignoringCancellation`: then the operation runs to its end or its deadline whatever
-    /// the caller's task does (an append committed on behalf of others must not be cut off
-    /// because one caller left).
+    /// the caller's task does (the group-commit writer: its caller must not move on while its
+    /// statement still runs on the writer's one connection).
     public static func run<Value: Sendable>(
         _ limit: Duration, _ what: String, ignoringCancellation: Bool = false,
         _ operation: @escaping @Sendable (Handle) async throws -> Value

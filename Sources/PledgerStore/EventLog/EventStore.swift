@@ -11,7 +11,8 @@ import Synchronization
 /// Appends from concurrent callers are group-committed: `run()` takes whatever is waiting
 /// and writes it in one transaction under the head-row lock, while each caller still gets
 /// its own result or error. `run()` must be running (in a task group or service group) for
-/// `append` to return; reads work without it.
+/// appends to return — one that finds the writer idle commits itself, but any that queue
+/// wait for `run()` — and it closes the writer's connection when it ends; reads work without it.
 public final class EventStore: Sendable {
     public static let notifyChannel = "pledger_events"
 
@@ -243,7 +244,7 @@ public final class EventStore: Sendable {
     /// Commits what is queued, group by group, unless a caller is committing its own append
     /// (it wakes the writer when done if more is queued).
     private func drain() async {
-        while true {
+        while !Task.isCancelled {
             let batch = queue.withLock { $0.claimBatch(maxEvents: maxBatchEvents) }
             if batch.isEmpty { return }
             await commit(batch)
@@ -263,15 +264,21 @@ public final class EventStore: Sendable {
     }
 
     /// The writer's own connection for `body` (see `WriterConnection`), within the deadline
-    /// and watched like a leased one. It runs to its end or its deadline even if the task that
-    /// asked for it is cancelled: a commit answers every append in its group. After any
-    /// failure the connection is closed and the next commit opens another.
+    /// and watched like a leased one. After any failure the connection is closed and the next
+    /// commit opens another.
+    ///
+    /// It runs to its end or its deadline even if the task that asked for it is cancelled.
+    /// Otherwise a cancelled caller would be answered while its statement still ran on the
+    /// connection, and the next commit would send its own on the same connection meanwhile:
+    /// the connection has one user at a time because the commit holds it until it is done.
+    /// An operation whose deadline passed before it got the connection (its task held back)
+    /// leaves it alone: by then the next commit may be using it.
     private func onWriterConnection<Value: Sendable>(
         _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
     ) async throws -> Value {
         try await Deadline.run(operationTimeout, what, ignoringCancellation: true) { deadline in
             let connection = try await self.writer.connection()
-            deadline.onExpiry { self.writer.discard(connection) }
+            guard deadline.armUnlessExpired({ self.writer.discard(connection) }) else { throw StoreError.timedOut(what) }
             defer { deadline.disarm() }
             do {
                 return try await self.watch.watch(connection) { try await body(connection) }

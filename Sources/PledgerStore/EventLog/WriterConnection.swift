@@ -10,23 +10,28 @@ import Synchronization
 /// (`PendingQueue.committing`), so one connection is all the writer needs. It is opened on
 /// the first commit, with the pool's session limits; after any failure on it, it is closed
 /// and the next commit opens another, so a connection in an unknown state is never used
-/// again.
+/// again. One left idle for `maxIdle` is replaced too, as the pool retires its idle ones: a
+/// connection a firewall or a failover dropped silently while the ledger was quiet would
+/// otherwise hold the next commit until its deadline, with its outcome unknown.
 final class WriterConnection: Sendable {
     private let url: DatabaseURL
     private let limits: DatabaseURL.SessionLimits
     private let logger: Logger
+    let maxIdle: Duration
 
     private struct State {
         var connection: PostgresConnection?
+        var lastUsed = ContinuousClock.now
         var opened = 0
         var closed = false
     }
 
     private let state = Mutex(State())
 
-    init(url: DatabaseURL, limits: DatabaseURL.SessionLimits, logger: Logger) {
+    init(url: DatabaseURL, limits: DatabaseURL.SessionLimits, maxIdle: Duration = .seconds(30), logger: Logger) {
         self.url = url
         self.limits = limits
+        self.maxIdle = maxIdle
         self.logger = logger
     }
 
@@ -35,13 +40,18 @@ final class WriterConnection: Sendable {
 
     /// The open connection, or a new one.
     func connection() async throws -> PostgresConnection {
-        let (current, id) = try state.withLock { state -> (PostgresConnection?, Int) in
+        let now = ContinuousClock.now
+        let (current, retired, id) = try state.withLock { state -> (PostgresConnection?, PostgresConnection?, Int) in
             if state.closed { throw StoreError.shutDown }
-            if let connection = state.connection, !connection.isClosed { return (connection, 0) }
-            state.connection = nil
+            defer { state.lastUsed = now }
+            if let connection = state.connection, !connection.isClosed, now - state.lastUsed < maxIdle {
+                return (connection, nil, 0)
+            }
+            defer { state.connection = nil }
             state.opened += 1
-            return (nil, state.opened)
+            return (nil, state.connection, state.opened)
         }
+        if let retired { Self.close(retired) }
         if let current { return current }
         let opened = try await url.connect(limits: limits, id: -id, logger: logger)
         // A commit abandoned at its deadline may finish opening after the next one did, or
@@ -57,7 +67,7 @@ final class WriterConnection: Sendable {
         return kept
     }
 
-    /// Closes `connection` and forgets it, if it is still the writer's.
+    /// Closes `connection`; the writer forgets it if it is still its connection.
     func discard(_ connection: PostgresConnection) {
         state.withLock { state in
             if state.connection === connection { state.connection = nil }
