@@ -8,11 +8,12 @@ struct WriterConnectionTests {
     @Test("kept while in use, replaced once idle for longer than its limit, refused after close")
     func replacedWhenIdle() async throws {
         try await TestDatabase.withDatabase { url in
-            let writer = WriterConnection(url: url, limits: .none, maxIdle: .milliseconds(300), logger: TestDatabase.logger)
+            // Long enough that the two calls in a row fall within it on a loaded machine.
+            let writer = WriterConnection(url: url, limits: .none, maxIdle: .seconds(3), logger: TestDatabase.logger)
             let first = try await writer.connection()
             #expect(try await writer.connection() === first)
             #expect(writer.opened == 1)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(3200))
             let second = try await writer.connection()
             #expect(second !== first)
             #expect(writer.opened == 2)
