@@ -95,7 +95,6 @@ final class StateCache: Sendable {
                 }
                 var states = AggregateStates()
                 if case .fund(let id) = ref, let stored = try await StoredStates.read(id, through: target, from: store) {
-                    states.markLoaded(ref)
                     states.funds[id] = stored.state
                     states.versions[ref] = stored.version
                     try await store.load(ref, from: stored.version + 1, through: target, into: &states)
