@@ -53,7 +53,7 @@ struct ClaimsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Claims awaiting a decision (filed), payment (approved) or the rest of their payment (queued).",
             discussion:
-                "Filed claims come from the read models (brought up to date first), oldest loan first; approved and queued ones from each fund's queue, in the order they will be paid (oldest approval first)."
+                "Filed claims come from the read models (brought up to date first), by bank and contract; approved and queued ones from each fund's queue, in the order they will be paid (oldest approval first)."
         )
         enum Status: String, ExpressibleByArgument, CaseIterable { case filed, approved, queued }
         @OptionGroup var connection: ConnectionOptions
@@ -69,16 +69,21 @@ struct ClaimsCommand: AsyncParsableCommand {
             let fundId = try fund.map { try ActInput.id($0, flag: "--fund") { try FundId($0) } }
             let rows: [Row] = try await connection.withLedger { ledger in
                 _ = try await ledger.projector.catchUp()
-                let snapshots = try await ledger.reads.reports.loanSnapshots(asOf: nil, knownAt: nil)
-                var rows: [Row] = snapshots.filter {
-                    $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved && (fundId == nil || $0.fundId == fundId)
+                var rows: [Row] = []
+                if status == nil || status == .filed {
+                    rows = try await ledger.reads.readModels.defaultedOrWrittenOff(fund: fundId)
+                        .filter { $0.pendingClaimFen.isPositive && !$0.pendingClaimApproved }
+                        .compactMap { s in
+                            s.fundId.map {
+                                Row(
+                                    loan: s.key, borrower: s.borrower, fund: $0, status: .filed, amount: s.pendingClaimFen, paid: .zero,
+                                    since: nil)
+                            }
+                        }
                 }
-                .compactMap { s in
-                    s.fundId.map {
-                        Row(loan: s.key, borrower: s.borrower, fund: $0, status: .filed, amount: s.pendingClaimFen, paid: .zero, since: nil)
-                    }
-                }
-                let funds = fundId.map { [$0] } ?? Array(Set(snapshots.compactMap(\.fundId))).sorted { $0.value < $1.value }
+                guard status != .filed else { return rows }
+                var funds = fundId.map { [$0] } ?? []
+                if fundId == nil { funds = try await ledger.reads.readModels.funds(after: nil, limit: .max).map { try FundId($0.fundId) } }
                 for id in funds {
                     for claim in try await FundCommand.state(id, ledger: ledger).queue {
                         rows.append(

@@ -36,6 +36,27 @@ public struct ReadModelQueries: Sendable {
         }
     }
 
+    /// The loans a compensation claim may be open on, one fund's or every fund's, by stream: a
+    /// claim is filed only on a defaulted or written-off loan, which never becomes active again
+    /// and is not closed while its claim is open. The claims awaiting a decision are among the
+    /// few thousand loans in default, so a national fund's hundred thousand performing and closed
+    /// loans are not read.
+    public func defaultedOrWrittenOff(fund: FundId?) async throws -> [LoanSnapshot] {
+        let statuses = [LoanStatus.defaulted.rawValue, LoanStatus.writtenOff.rawValue]
+        return try await store.withConnection(#function) { connection in
+            let rows = try await connection.allRows(
+                """
+                SELECT stream, snapshot FROM rm_loans
+                WHERE status = ANY(\(statuses)) AND (\(fund?.value)::text IS NULL OR fund_id = \(fund?.value))
+                ORDER BY stream
+                """, logger: store.logger)
+            return try rows.map { row in
+                let (stream, snapshot) = try row.decode((String, String).self)
+                return try LoanRow(stream: stream, snapshotJSON: snapshot).snapshot
+            }
+        }
+    }
+
     /// Creation events of one type (banks, borrowers, assets, funds), by position.
     public func registrations(type: String, after position: Int64, limit: Int) async throws -> [StoredEvent] {
         try await store.withConnection(#function) { connection in

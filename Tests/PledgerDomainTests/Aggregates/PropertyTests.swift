@@ -193,6 +193,8 @@ enum Invariants {
             #expect(loan.outstanding >= .zero)
             #expect(loan.outstanding <= origination.principalFen)
             #expect(loan.returnedToFund <= loan.compensationPaid)
+            // `claims list` reads only these loans for the claims awaiting a decision.
+            if loan.openClaim != nil { #expect([.defaulted, .writtenOff].contains(loan.status), "open claim on a \(loan.status) loan") }
             for claim in loan.claims {
                 #expect(claim.paid <= claim.approved || claim.status == .withdrawn && claim.approvedOn == nil)
                 #expect(claim.approved <= claim.amount)
