@@ -54,6 +54,39 @@ public struct ReportService: Sendable {
         }
     }
 
+    /// A read of the stamp begun as a request arrived, before its caller's token was looked
+    /// up: a current view then waits for the later of two round trips, not for both in a row.
+    /// It is read after the request arrived, like any stamp; it counts only for the service
+    /// whose positions it read (a read sent to the replica asks the replica's).
+    struct EarlyStamp: Sendable {
+        let positions: SharedRead<Bool, Positions>
+        let read: Task<Positions, any Error>
+    }
+    @TaskLocal static var earlyStamp: EarlyStamp?
+
+    /// Runs `body` (a request's handling, authentication included) with this service's stamp
+    /// being read meanwhile; a current view asked in it takes that stamp.
+    public func readingStamp<Result>(
+        isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
+    ) async throws -> Result {
+        let read = Task { [positions] in try await positions.value() }
+        defer { read.cancel() }
+        return try await Self.$earlyStamp.withValue(EarlyStamp(positions: positions, read: read), operation: body)
+    }
+
+    /// The positions a current view asked now is stamped with.
+    func stamp() async throws -> Positions {
+        if let early = Self.earlyStamp, early.positions === positions {
+            // Its own task: the request's cancellation is passed on, as to a read asked here.
+            return try await withTaskCancellationHandler {
+                try await early.read.value
+            } onCancel: {
+                early.read.cancel()
+            }
+        }
+        return try await positions.value()
+    }
+
     /// `gates`: one set per process, shared by every service in it (the primary's and the
     /// replica's), since the reports' memory and the pool are the process's.
     public init(store: EventStore, gates: ReportGates = ReportGates()) {
@@ -147,7 +180,7 @@ public struct ReportService: Sendable {
             let series = [GrowthReport.Series.total] + (dimension.map { [GrowthReport.Series($0, regionLevel: regionLevel)] } ?? [])
             let question =
                 "growth \(bank?.value ?? "*") \(series.map(\.description).joined(separator: ",")) \(window) \(cut) \(target.value) \(regionLevel)"
-            let stamp = try await positions.value()
+            let stamp = try await stamp()
             let report = try await answers.value(question, at: stamp) {
                 let cells = try await store.withConnection("growth sums") { connection in
                     try await GrowthTable.cells(
@@ -246,7 +279,7 @@ public struct ReportService: Sendable {
         let date = asOf ?? BusinessDate(containing: .now())
         if asOf == nil && knownAt == nil {
             let question = "exposure \(id) \(bank?.value ?? "*") \(date) \(topBorrowers)"
-            let stamp = try await positions.value()
+            let stamp = try await stamp()
             let report = try await answers.value(question, at: stamp) {
                 Self.slice(try await currentExposure(fund: id, on: date, topBorrowers: topBorrowers, bank: bank), for: bank)
             }
