@@ -271,6 +271,51 @@ struct EventStoreTests {
         }
     }
 
+    @Test("a cancelled writer lets a caller's running commit finish, fails what is queued, writes nothing after it and refuses more")
+    func cancelledWriter() async throws {
+        try await TestDatabase.withDatabase { url in
+            let client = url.makeClient(maxConnections: 2, logger: TestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                let store = EventStore(url: url, client: client, logger: TestDatabase.logger)
+                let stopped = Mutex(false)
+                let writer = Task {
+                    await store.run()
+                    stopped.withLock { $0 = true }
+                }
+                let (running, queued) = try await TestDatabase.asSuperuser(url) { blocker in
+                    // The head held: the first caller's own commit waits for its lock, the next
+                    // two appends queue for the writer.
+                    try await blocker.query("BEGIN", logger: TestDatabase.logger)
+                    try await blocker.query("SELECT position FROM ledger_head FOR UPDATE", logger: TestDatabase.logger)
+                    let running = Task { try await store.append(AppendRequest(stream: "held", expected: .noStream, events: [try event()])) }
+                    try await eventually { store.statistics.byCaller == 1 }
+                    let queued = (0..<2).map { index in
+                        Task {
+                            try await store.append(AppendRequest(stream: "queued-\(index)", expected: .noStream, events: [try event()]))
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(200))
+                    writer.cancel()
+                    try await Task.sleep(for: .milliseconds(300))
+                    #expect(!stopped.withLock { $0 }, "the writer stopped while a caller's commit was running")
+                    try await blocker.query("COMMIT", logger: TestDatabase.logger)
+                    return (running, queued)
+                }
+                #expect(try await running.value.firstPosition == 1)
+                await writer.value
+                for append in queued {
+                    await #expect(throws: StoreError.self) { try await append.value }
+                }
+                #expect(try await store.head().position == 1, "an append queued when the writer was cancelled was written")
+                await #expect(throws: StoreError.self) {
+                    try await store.append(AppendRequest(stream: "late", expected: .any, events: [try event()]))
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
     @Test("the writer's connection, terminated by the server, is replaced: the next appends go through")
     func writerConnectionReplaced() async throws {
         try await TestDatabase.withLedger { store, url in
