@@ -24,23 +24,34 @@ extension FundState {
 
     public init(storedParts parts: [String]) throws {
         guard let first = parts.first else { throw CoverBook.corrupt("no parts", []) }
-        var reading = try StoredReading(first: Array(first.utf8))
+        var reading = try StoredReading(first: Array(first.utf8), loanParts: parts.count - 1)
         for part in parts.dropFirst() { try reading.add(Array(part.utf8)) }
         self = reading.state
     }
 
     /// A stored state read a part at a time: each part's bytes are let go before the next
-    /// part is read.
+    /// part is read. Given the number of loan parts to come, the cover book is sized once from
+    /// the first of them: grown as it fills, a national fund's book was copied into one twice
+    /// its size while both were alive, the peak of a server's memory at its first report.
     public struct StoredReading {
         public private(set) var state: FundState
+        private var loanParts: Int
 
-        public init(first bytes: consuming [UInt8]) throws {
+        public init(first bytes: consuming [UInt8], loanParts: Int = 0) throws {
             let json = try JSONParser.parse(bytes)
             _ = consume bytes
             state = try JSONValueDecoder.decode(FundState.self, from: json)
+            self.loanParts = loanParts
         }
 
-        public mutating func add(_ loans: [UInt8]) throws { try state.cover.addLoanLines(loans) }
+        public mutating func add(_ loans: [UInt8]) throws {
+            if loanParts > 0 {
+                let lines = loans.isEmpty ? 0 : 1 + loans.count { $0 == UInt8(ascii: ";") }
+                state.cover.loans.reserveCapacity(state.cover.loans.count + lines * loanParts)
+                loanParts = 0
+            }
+            try state.cover.addLoanLines(loans)
+        }
     }
 }
 

@@ -90,7 +90,7 @@ enum StoredStates {
                 for try await (part, count, at, text) in rows.decode((Int32, Int32, Int32, ByteBuffer).self) {
                     if part == 0 {
                         (parts, version) = (count, at)
-                        reading = try FundState.StoredReading(first: Array(text.readableBytesView))
+                        reading = try FundState.StoredReading(first: Array(text.readableBytesView), loanParts: Int(count) - 1)
                     } else {
                         guard part == expected, count == parts, at == version else { break }
                         try reading?.add(Array(text.readableBytesView))
