@@ -63,8 +63,9 @@ public enum PledgerServer {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware(document: OperationsController.openAPIDocument))
         OperationsController(api: api, configuration: configuration).addRoutes(to: router)
-        let v1 = router.group("v1").add(middleware: ReportStampMiddleware(reports: ledger.reads.reports))
-            .add(middleware: AuthMiddleware(tokens: ledger.tokens))
+        let v1 = router.group("v1")
+        if ledger.replica == nil { v1.add(middleware: ReportStampMiddleware(reports: ledger.reads.reports)) }
+        v1.add(middleware: AuthMiddleware(tokens: ledger.tokens))
         FundsController(api: api).addRoutes(to: v1)
         SchemesController(api: api).addRoutes(to: v1)
         PartiesController(api: api).addRoutes(to: v1)

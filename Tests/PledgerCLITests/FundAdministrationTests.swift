@@ -22,6 +22,8 @@ struct FundAdministrationTests {
             try await FundMonth.recordBankSide(store)
             let loan = ["--bank", "LCRCB", "--contract", "LC-2024-0001"]
 
+            let unknown = try await PledgerBinary.run(["claims", "list", "--fund", "NOPE", "--status", "filed"], database: url)
+            #expect(unknown.status == 1 && unknown.stderr.contains("no fund NOPE"), "\(unknown.stderr)")
             let filed = try await Self.run(["claims", "list", "--status", "filed", "--format", "csv"], url)
             #expect(filed.stdout.contains("LCRCB,LC-2024-0001,91512081MA62K0260E,LC-IPRC,filed,50000000,0,50000000,"), "\(filed.stdout)")
 

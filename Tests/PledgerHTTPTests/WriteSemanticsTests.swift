@@ -81,7 +81,8 @@ struct WriteSemanticsTests {
             #expect(try await api.send(.get, exposure, as: "fund_admin").integer("covered_loans") == 0)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(300))
+                    // After the request has asked (it then waits up to 2 s for the projector).
+                    try await Task.sleep(for: .milliseconds(100))
                     try await Projector(store: api.store).catchUp()
                 }
                 let seen = try await api.send(.get, "\(exposure)&min_position=\(position)", as: "fund_admin")

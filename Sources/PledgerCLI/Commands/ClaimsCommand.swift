@@ -69,6 +69,8 @@ struct ClaimsCommand: AsyncParsableCommand {
             let fundId = try fund.map { try ActInput.id($0, flag: "--fund") { try FundId($0) } }
             let rows: [Row] = try await connection.withLedger { ledger in
                 _ = try await ledger.projector.catchUp()
+                let established = try await ledger.reads.readModels.funds(after: nil, limit: .max).map { try FundId($0.fundId) }
+                if let fundId, !established.contains(fundId) { throw ApplicationError.failure(FundCommand.noFund(fundId)) }
                 var rows: [Row] = []
                 if status == nil || status == .filed {
                     rows = try await ledger.reads.readModels.defaultedOrWrittenOff(fund: fundId)
@@ -82,9 +84,7 @@ struct ClaimsCommand: AsyncParsableCommand {
                         }
                 }
                 guard status != .filed else { return rows }
-                var funds = fundId.map { [$0] } ?? []
-                if fundId == nil { funds = try await ledger.reads.readModels.funds(after: nil, limit: .max).map { try FundId($0.fundId) } }
-                for id in funds {
+                for id in fundId.map({ [$0] }) ?? established.sorted(by: { $0.value < $1.value }) {
                     for claim in try await FundCommand.state(id, ledger: ledger).queue {
                         rows.append(
                             Row(

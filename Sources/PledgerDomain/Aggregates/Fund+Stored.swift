@@ -36,18 +36,20 @@ extension FundState {
     public struct StoredReading {
         public private(set) var state: FundState
         private var loanParts: Int
+        static let reserveLimit = 1 << 22
 
         public init(first bytes: consuming [UInt8], loanParts: Int = 0) throws {
             let json = try JSONParser.parse(bytes)
             _ = consume bytes
             state = try JSONValueDecoder.decode(FundState.self, from: json)
-            self.loanParts = loanParts
+            self.loanParts = min(max(0, loanParts), Self.reserveLimit)
         }
 
         public mutating func add(_ loans: [UInt8]) throws {
             if loanParts > 0 {
                 let lines = loans.isEmpty ? 0 : 1 + loans.count { $0 == UInt8(ascii: ";") }
-                state.cover.loans.reserveCapacity(state.cover.loans.count + lines * loanParts)
+                // Capped: the count of parts comes from the stored rows, which a bad row may overstate.
+                state.cover.loans.reserveCapacity(state.cover.loans.count + min(lines * loanParts, Self.reserveLimit))
                 loanParts = 0
             }
             try state.cover.addLoanLines(loans)

@@ -55,11 +55,13 @@ struct EarlyStampTests {
         }
     }
 
-    /// Backends waiting for a lock (the activity view is a snapshot held for the whole
-    /// transaction until cleared, and `admin` is in one).
+    /// Backends waiting for a lock `admin` holds — this test's, not another test's on the same
+    /// cluster (the activity view is a snapshot held for the whole transaction until cleared,
+    /// and `admin` is in one).
     static func lockWaits(_ admin: PostgresConnection) async throws -> Int64 {
         _ = try await admin.query("SELECT pg_stat_clear_snapshot()", logger: admin.logger).collect()
-        let rows = try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", logger: admin.logger)
+        let rows = try await admin.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) @> ARRAY[pg_backend_pid()]", logger: admin.logger)
         return try await rows.collect().first?.decode(Int64.self) ?? 0
     }
 }
