@@ -232,47 +232,43 @@ struct EventStoreTests {
 
     @Test("a commit its caller makes runs to its end when that caller is cancelled, and shutdown waits for it")
     func callerCommitOutlivesCancellationAndShutdown() async throws {
-        try await TestDatabase.withDatabase { url in
-            let client = url.makeClient(maxConnections: 2, logger: TestDatabase.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                let store = EventStore(url: url, client: client, logger: TestDatabase.logger)
-                let stopped = Mutex(false)
-                let writer = Task {
-                    await store.run()
-                    stopped.withLock { $0 = true }
-                }
-                let append = try await TestDatabase.asSuperuser(url) { blocker in
-                    // The head held: the commit waits for its lock.
-                    try await blocker.query("BEGIN", logger: TestDatabase.logger)
-                    try await blocker.query("SELECT position FROM ledger_head FOR UPDATE", logger: TestDatabase.logger)
-                    let append = Task {
-                        try await store.append(AppendRequest(stream: "held", expected: .noStream, events: [try event()]))
-                    }
-                    try await eventually { store.statistics.byCaller == 1 }
-                    try await Task.sleep(for: .milliseconds(200))
-                    append.cancel()
-                    store.finish()
-                    try await Task.sleep(for: .milliseconds(300))
-                    #expect(!stopped.withLock { $0 }, "the writer stopped while a caller's commit was running")
-                    try await blocker.query("COMMIT", logger: TestDatabase.logger)
-                    return append
-                }
-                let result = try await append.value
-                #expect(result.firstPosition == 1)
-                await writer.value
-                #expect(try await store.head().position == 1)
-                // Closed: a later append is refused, not written.
-                await #expect(throws: StoreError.self) {
-                    try await store.append(AppendRequest(stream: "late", expected: .any, events: [try event()]))
-                }
-                group.cancelAll()
-            }
+        try await Self.withCallerCommitHeld { store, _, commit in
+            try await Task.sleep(for: .milliseconds(200))
+            commit.cancel()
+            store.finish()
+        } afterwards: { _, _ in
         }
     }
 
     @Test("a cancelled writer lets a caller's running commit finish, fails what is queued, writes nothing after it and refuses more")
     func cancelledWriter() async throws {
+        try await Self.withCallerCommitHeld { store, writer, _ in
+            // The next two appends queue for the writer.
+            let queued = (0..<2).map { index in
+                Task { try await store.append(AppendRequest(stream: "queued-\(index)", expected: .noStream, events: [try event()])) }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            writer.cancel()
+            return queued
+        } afterwards: { _, queued in
+            for append in queued {
+                await #expect(throws: StoreError.self, "an append queued when the writer was cancelled was answered") {
+                    try await append.value
+                }
+            }
+        }
+    }
+
+    /// A store whose group-commit writer runs in a task the test holds, and a caller's append
+    /// committing itself while the head row is locked elsewhere. `whileHeld` acts (cancels,
+    /// stops) while that commit waits for the lock; the writer must not stop under the
+    /// commit. The head is then let go: the commit is written and answered, the writer returns,
+    /// `afterwards` checks what `whileHeld` left, nothing else is in the log, and a later
+    /// append is refused.
+    static func withCallerCommitHeld<Held: Sendable>(
+        whileHeld: (EventStore, Task<Void, Never>, Task<AppendResult, any Error>) async throws -> Held,
+        afterwards: (EventStore, Held) async throws -> Void
+    ) async throws {
         try await TestDatabase.withDatabase { url in
             let client = url.makeClient(maxConnections: 2, logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -283,31 +279,22 @@ struct EventStoreTests {
                     await store.run()
                     stopped.withLock { $0 = true }
                 }
-                let (running, queued) = try await TestDatabase.asSuperuser(url) { blocker in
-                    // The head held: the first caller's own commit waits for its lock, the next
-                    // two appends queue for the writer.
+                let (commit, held) = try await TestDatabase.asSuperuser(url) { blocker in
                     try await blocker.query("BEGIN", logger: TestDatabase.logger)
                     try await blocker.query("SELECT position FROM ledger_head FOR UPDATE", logger: TestDatabase.logger)
-                    let running = Task { try await store.append(AppendRequest(stream: "held", expected: .noStream, events: [try event()])) }
+                    let commit = Task { try await store.append(AppendRequest(stream: "held", expected: .noStream, events: [try event()])) }
                     try await eventually { store.statistics.byCaller == 1 }
-                    let queued = (0..<2).map { index in
-                        Task {
-                            try await store.append(AppendRequest(stream: "queued-\(index)", expected: .noStream, events: [try event()]))
-                        }
-                    }
-                    try await Task.sleep(for: .milliseconds(200))
-                    writer.cancel()
+                    let held = try await whileHeld(store, writer, commit)
                     try await Task.sleep(for: .milliseconds(300))
                     #expect(!stopped.withLock { $0 }, "the writer stopped while a caller's commit was running")
                     try await blocker.query("COMMIT", logger: TestDatabase.logger)
-                    return (running, queued)
+                    return (commit, held)
                 }
-                #expect(try await running.value.firstPosition == 1)
+                #expect(try await commit.value.firstPosition == 1)
                 await writer.value
-                for append in queued {
-                    await #expect(throws: StoreError.self) { try await append.value }
-                }
-                #expect(try await store.head().position == 1, "an append queued when the writer was cancelled was written")
+                try await afterwards(store, held)
+                #expect(try await store.head().position == 1)
+                // Closed: a later append is refused, not written.
                 await #expect(throws: StoreError.self) {
                     try await store.append(AppendRequest(stream: "late", expected: .any, events: [try event()]))
                 }
