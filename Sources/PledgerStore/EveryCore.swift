@@ -1,5 +1,11 @@
 import Foundation
 
+/// The cores this process may use, asked once: Foundation reads the cgroup's quota from files
+/// on every ask, which a request that decodes a few rows would pay each time.
+enum EveryCore {
+    static let count = ProcessInfo.processInfo.activeProcessorCount
+}
+
 extension Array where Element: Sendable {
     /// `transform` of each element, in order, with the work split into one part per core
     /// (parts of at least `minimum` elements, so a short array stays on one): for the steps
@@ -7,7 +13,7 @@ extension Array where Element: Sendable {
     func mapOnEveryCore<Transformed: Sendable>(
         minimum: Int = 500, _ transform: @escaping @Sendable (Element) throws -> Transformed
     ) async throws -> [Transformed] {
-        let parts = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / Swift.max(1, minimum)))
+        let parts = Swift.max(1, Swift.min(EveryCore.count, count / Swift.max(1, minimum)))
         guard parts > 1 else { return try map(transform) }
         let size = (count + parts - 1) / parts
         return try await withThrowingTaskGroup(of: (Int, [Transformed]).self) { group in

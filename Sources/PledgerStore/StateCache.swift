@@ -53,17 +53,36 @@ final class StateCache: Sendable {
         if entries.count >= capacity { entries.removeAll() }
     }
 
-    /// One stream's state: the cached one plus whatever was appended since. A stream not
-    /// cached is read from its first event once, however many callers ask at the same time
-    /// (thirty-two writers to one fund after a start would each fold its 230,000 events),
-    /// and each caller then reads on from that read: the log is append-only, so the state is
-    /// exact whoever wrote in between.
-    func load(_ ref: StreamRef, from store: EventStore, into states: inout AggregateStates) async throws {
-        let known: AggregateStates.Entry
-        if let cached = get(ref) { known = cached } else { known = try await firstRead(ref, from: store) }
-        states.restore(ref, known)
-        try await store.load(ref, from: (known.version ?? 0) + 1, into: &states)
-        put(ref, states.entry(ref))
+    /// Streams' states: each the cached one plus whatever was appended since, all read in one
+    /// query. The log is append-only, so the state is exact whoever wrote in between. A stream
+    /// not cached that gathers many loans' facts (a fund, a scheme, a subsidy programme, an
+    /// insurer's book) is read from its first event once, however many callers ask at the same
+    /// time (thirty-two writers to one fund after a start would each fold its 230,000 events),
+    /// and each caller then reads on from that read; a loan, an asset, a borrower, a bank or
+    /// the LPR (a few events each) is read from its first event in the same query as the others.
+    func load(_ refs: some Collection<StreamRef>, from store: EventStore, into states: inout AggregateStates) async throws {
+        var reads: [(ref: StreamRef, from: Int32)] = []
+        for ref in Set(refs) {
+            let known: AggregateStates.Entry?
+            if let cached = get(ref) {
+                known = cached
+            } else if Self.gathersMany(ref) {
+                known = try await firstRead(ref, from: store)
+            } else {
+                known = nil
+            }
+            if let known { states.restore(ref, known) }
+            reads.append((ref, (known?.version ?? 0) + 1))
+        }
+        try await store.load(reads, into: &states)
+        for read in reads { put(read.ref, states.entry(read.ref)) }
+    }
+
+    private static func gathersMany(_ ref: StreamRef) -> Bool {
+        switch ref {
+        case .fund, .scheme, .subsidy, .insurer: true
+        case .loan, .asset, .borrower, .bank, .lpr: false
+        }
     }
 
     /// A stream read from its first event up to `position` (a fund's from its stored state,

@@ -44,12 +44,14 @@ struct GrantsTests {
         }
     }
 
-    @Test("only pledger_app may execute the append procedure; a routine without an entry and any stray EXECUTE are reported")
+    @Test(
+        "only pledger_app may execute the append procedure and the streams' read; a routine without an entry and any stray EXECUTE are reported"
+    )
     func routines() async throws {
         try await TestDatabase.withLedger { store, url in
             let clean = try await Grants.read(client: store.client, logger: TestDatabase.logger)
-            #expect(clean.routines == ["pledger_commit_on_head"])
-            #expect(clean.roles["pledger_app"]?.executes == ["pledger_commit_on_head"])
+            #expect(clean.routines == ["pledger_commit_on_head", "pledger_stream_events"])
+            #expect(clean.roles["pledger_app"]?.executes == ["pledger_commit_on_head", "pledger_stream_events"])
             // PUBLIC's default EXECUTE was revoked, so no other role inherits it.
             #expect(clean.roles["pledger_readonly"]?.executes == [])
             #expect(clean.roles["pledger_auditor"]?.executes == [])
@@ -119,6 +121,7 @@ struct GrantsTests {
                     "SELECT * FROM schema_migrations",
                     "INSERT INTO rm_loans SELECT * FROM rm_loans WHERE false", "DELETE FROM events WHERE false",
                     "CALL pledger_commit_on_head(0, 0, '', 0, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', NULL)",
+                    "SELECT * FROM pledger_stream_events('{}', '{}', 1)",
                 ] {
                     await expectRefused(statement, connection)
                 }

@@ -85,12 +85,68 @@ struct StateCacheTests {
                 if holdsFunds {
                     for id in memory.states.funds.keys {
                         var states = AggregateStates()
-                        try await cache.load(.fund(id), from: store, into: &states)
+                        try await cache.load([.fund(id)], from: store, into: &states)
                     }
                 }
                 #expect(try await Projector(store: store, pageSize: 20, streams: cache).catchUp() == head)
                 #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty, "cache held funds: \(holdsFunds)")
             }
+        }
+    }
+
+    @Test(
+        "streams read together — each from the cache, from its first event or from a version the caller holds, in pages shorter than a stream — give what a fold of each stream gives"
+    )
+    func streamsReadTogether() async throws {
+        try await TestDatabase.withLedger(maxConnections: 6) { store, _ in
+            _ = try await ProjectorTests.randomWorkload(store, seed: 21, steps: 150)
+            let head = try await store.head().position
+            var folded = AggregateStates()
+            let refs = Array(
+                try await store.load(streams: try await store.streams(changedAfter: 0, through: head), through: head, into: &folded).values)
+            #expect(refs.count > 10)
+            var events: [[RecordedEvent]] = []
+            for ref in refs { events.append(try await store.events(of: ref)) }
+            #expect(events.contains { $0.count > 3 }, "no stream longer than a page")
+
+            // From a version the caller holds: the first k events folded, the rest read in pages of 3.
+            var partial = AggregateStates()
+            var reads: [(ref: StreamRef, from: Int32)] = []
+            for (index, ref) in refs.enumerated() {
+                let held = index % 3 == 0 ? 0 : events[index].count / (index % 3 + 1)
+                partial.markLoaded(ref)
+                for recorded in events[index].prefix(held) { partial.apply(recorded, to: ref) }
+                reads.append((ref, Int32(held) + 1))
+            }
+            try await store.load(reads, pageSize: 3, into: &partial)
+            for ref in refs { #expect(Self.same(ref, partial, folded), "\(ref), read on from a held version") }
+
+            // Through the cache: half the streams cached first, then all of them at once.
+            let cache = StateCache()
+            var first = AggregateStates()
+            try await cache.load(refs.prefix(refs.count / 2), from: store, into: &first)
+            var all = AggregateStates()
+            try await cache.load(refs, from: store, into: &all)
+            for ref in refs {
+                #expect(Self.same(ref, all, folded), "\(ref), through the cache")
+                #expect(cache.get(ref)?.version == folded.versions[ref], "\(ref) kept at its version")
+            }
+        }
+    }
+
+    /// The same version and state of `ref` in both.
+    private static func same(_ ref: StreamRef, _ a: AggregateStates, _ b: AggregateStates) -> Bool {
+        guard a.versions[ref] == b.versions[ref] else { return false }
+        return switch ref {
+        case .fund(let id): a.funds[id] == b.funds[id]
+        case .bank(let id): a.banks[id] == b.banks[id]
+        case .borrower(let uscc): a.borrowers[uscc] == b.borrowers[uscc]
+        case .asset(let id): a.assets[id] == b.assets[id]
+        case .loan(let key): a.loans[key] == b.loans[key]
+        case .lpr: a.lpr == b.lpr
+        case .scheme(let id): a.schemes[id] == b.schemes[id]
+        case .subsidy(let id): a.subsidies[id] == b.subsidies[id]
+        case .insurer(let id): a.insurers[id] == b.insurers[id]
         }
     }
 

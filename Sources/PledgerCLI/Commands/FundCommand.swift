@@ -71,7 +71,7 @@ struct FundCommand: AsyncParsableCommand {
                 object.set("queued_fen", .integer(state.queuedFen.fen))
                 object.set("account", state.account().json)
                 object.set("banks", .array(state.banks.keys.map(\.value).sorted().map(JSONValue.string)))
-                object.set("policy", try JSONParser.parse(EventCoding.encoder.encode(policy)))
+                object.set("policy", try JSONValueEncoder.encode(policy))
                 print(CanonicalJSON.string(.object(object)))
                 return
             }
@@ -323,7 +323,7 @@ struct FundCommand: AsyncParsableCommand {
                     "Amend the policy of fund \(id) from \(date) for \(appliesTo == .newEnrolments ? "loans enrolled from then on" : "all loans, those enrolled earlier included"): coverage \(Percent.text(parsed.coverageBp)), per-loan cap \(parsed.perLoanCapFen), leverage \(parsed.maxLeverage)×.",
                 command: .fund(id, .amendPolicy(parsed, effectiveOn: date, reason: reason, appliesTo: appliesTo)),
                 fields: [
-                    ("fund_id", .string(id.value)), ("policy", try JSONParser.parse(EventCoding.encoder.encode(parsed))),
+                    ("fund_id", .string(id.value)), ("policy", try JSONValueEncoder.encode(parsed)),
                     ("effective_on", .string(date.description)), ("reason", .string(reason)), ("applies_to", .string(appliesTo.rawValue)),
                 ])
             try await FundCommand.perform(deed, fund: id, options: act, connection: connection)

@@ -62,7 +62,7 @@ enum JSONIO {
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
-        try JSONParser.parse(EventCoding.encoder.encode(value))
+        try JSONValueEncoder.encode(value)
     }
 
     static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {

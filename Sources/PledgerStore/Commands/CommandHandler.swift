@@ -96,7 +96,7 @@ public struct CommandHandler: Sendable {
         while true {
             let missing = command.reads(states).filter { !states.isLoaded($0) }
             if missing.isEmpty { return states }
-            for ref in Set(missing) { try await load(ref, into: &states) }
+            try await cache.load(missing, from: store, into: &states)
         }
     }
 
@@ -111,7 +111,7 @@ public struct CommandHandler: Sendable {
     /// the start. The log is append-only, so reading on from the cached version is always
     /// exact, whoever wrote in between.
     public func load(_ ref: StreamRef, into states: inout AggregateStates) async throws {
-        try await cache.load(ref, from: store, into: &states)
+        try await cache.load([ref], from: store, into: &states)
     }
 
     /// The append for a decision: every written stream at the version it was read at.

@@ -18,11 +18,12 @@ public enum Grants {
             "rm_loans",
             "schema_migrations", "signed_checkpoints", "stream_states",
         ],
-        routines: ["pledger_commit_on_head"],
+        routines: ["pledger_commit_on_head", "pledger_stream_events"],
         roles: [
-            // The server and the projector (002, 003, 004, 006, 008, 009, 012): append events, move
-            // the head, record idempotency keys (also through the one-round-trip append, which
-            // runs with this role's own privileges), rewrite the read models and stored states.
+            // The server and the projector (002, 003, 004, 006, 008, 009, 012, 013): append events,
+            // move the head, record idempotency keys (also through the one-round-trip append, which
+            // runs with this role's own privileges), read streams (through a function, with the
+            // same privileges), rewrite the read models and stored states.
             Role(
                 name: "pledger_app", attributes: [.login],
                 tables: [
@@ -40,7 +41,7 @@ public enum Grants {
                     "signed_checkpoints": [.select, .insert],
                     "stream_states": [.select, .insert, .update, .delete],
                 ],
-                routines: ["pledger_commit_on_head"]),
+                routines: ["pledger_commit_on_head", "pledger_stream_events"]),
             // A finance office's SQL users (007, 008, 012): the ledger, the current view, the checkpoints.
             Role(
                 name: "pledger_readonly", attributes: [],

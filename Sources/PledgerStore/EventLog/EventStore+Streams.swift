@@ -93,6 +93,36 @@ extension EventStore {
         }
     }
 
+    /// Several streams folded into `states`, each from its own version on (the version after
+    /// a state already restored into `states`, or 1), in one query (`pledger_stream_events`,
+    /// sql/013, whose plan each connection keeps): a command's reads (a loan; then its fund,
+    /// its assets, its scheme) cost one round trip a round, not one or two a stream. Each
+    /// stream is named once. A stream with more than `pageSize` new events goes on a page at a
+    /// time.
+    public func load(_ reads: [(ref: StreamRef, from: Int32)], pageSize: Int = 1000, into states: inout AggregateStates) async throws {
+        guard !reads.isEmpty else { return }
+        let names = reads.map(\.ref.name)
+        let versions = reads.map(\.from)
+        let rows = try await withConnection("read of \(reads.count) streams") { connection in
+            try await connection.allRows(
+                "SELECT * FROM pledger_stream_events(\(names), \(versions), \(Int32(clamping: pageSize)))", logger: self.logger)
+        }
+        var byName: [String: StreamRef] = [:]
+        for read in reads {
+            byName[read.ref.name] = read.ref
+            states.markLoaded(read.ref)
+        }
+        var counts: [String: (count: Int, last: Int32)] = [:]
+        for recorded in try await Self.recorded(rows) {
+            guard let ref = byName[recorded.stream] else { continue }
+            states.apply(recorded, to: ref)
+            counts[recorded.stream, default: (0, 0)] = (counts[recorded.stream, default: (0, 0)].count + 1, recorded.version)
+        }
+        for (name, read) in counts where read.count == pageSize {
+            try await load(byName[name]!, from: read.last + 1, into: &states)
+        }
+    }
+
     /// Each event of the named streams up to `position`, in stream then version order: a
     /// thousand streams per query, the next thousand read and decoded (on every core) while
     /// one is applied.

@@ -87,7 +87,7 @@ enum ReadModelWriter {
     /// cores are held at once, not every chunk's.
     static func tally(_ chunks: [[LoanRow]]) async throws -> [GrowthEntry: GrowthSums] {
         var growth: [GrowthEntry: GrowthSums] = [:]
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = EveryCore.count
         for start in stride(from: 0, to: chunks.count, by: cores) {
             try Task.checkCancellation()
             let tallies = try await Array(chunks[start..<min(start + cores, chunks.count)]).mapOnEveryCore(minimum: 1) {

@@ -317,7 +317,7 @@ public struct ReportService: Sendable {
     /// the projector's sums, and the schemes' part.
     private func currentExposure(fund id: FundId, on date: BusinessDate, topBorrowers: Int, bank: BankId?) async throws -> ExposureReport {
         var states = AggregateStates()
-        try await funds.load(.fund(id), from: store, into: &states)
+        try await funds.load([.fund(id)], from: store, into: &states)
         let fund = try Self.existing(states.funds[id], id, atThatTime: false)
         var report: ExposureReport
         // The projector's sums: a handful of rows and the largest borrowers — unless a
