@@ -5,8 +5,10 @@
 -- inside a function its plan is kept by the session that runs it, and the call itself costs
 -- little to parse. At most `page` events a stream; the caller reads on from the last.
 --
--- Like the append procedure, it runs with the caller's own privileges (SELECT on events) and
--- names its tables without a schema. Only pledger_app may execute it.
+-- It runs with the caller's own privileges (SELECT on events) and names its tables without a
+-- schema, so it lets no one read more than they could: pledger_app, and the finance office's
+-- and auditors' roles, which read events already (a `pledger` command run as one of them
+-- reads streams through it).
 CREATE FUNCTION pledger_stream_events(wanted_streams text[], from_versions integer[], page integer)
 RETURNS TABLE (
     ev_position bigint, ev_stream text, ev_version integer, ev_event_id uuid, ev_type text, ev_schema integer,
@@ -27,4 +29,4 @@ END;
 $$;
 
 REVOKE ALL ON FUNCTION pledger_stream_events FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pledger_stream_events TO pledger_app;
+GRANT EXECUTE ON FUNCTION pledger_stream_events TO pledger_app, pledger_readonly, pledger_auditor;

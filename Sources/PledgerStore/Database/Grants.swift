@@ -42,15 +42,18 @@ public enum Grants {
                     "stream_states": [.select, .insert, .update, .delete],
                 ],
                 routines: ["pledger_commit_on_head", "pledger_stream_events"]),
-            // A finance office's SQL users (007, 008, 012): the ledger, the current view, the checkpoints.
+            // A finance office's SQL users (007, 008, 012, 013): the ledger (also through the streams'
+            // read, with the same privileges), the current view, the checkpoints.
             Role(
                 name: "pledger_readonly", attributes: [],
                 tables: [
                     "events": [.select], "rm_loans": [.select], "rm_funds": [.select], "rm_growth": [.select],
                     "rm_growth_months": [.select], "rm_exposure": [.select], "projection_checkpoints": [.select],
                     "signed_checkpoints": [.select], "stream_states": [.select],
-                ]),
-            // Auditors (007, 012): read every table, token hashes included (see the migration for why).
+                ],
+                routines: ["pledger_stream_events"]),
+            // Auditors (007, 012, 013): read every table, token hashes included (see the migration for
+            // why), and streams through the streams' read.
             Role(
                 name: "pledger_auditor", attributes: [],
                 tables: [
@@ -61,7 +64,8 @@ public enum Grants {
                     "schema_migrations": [.select],
                     "signed_checkpoints": [.select],
                     "stream_states": [.select],
-                ]),
+                ],
+                routines: ["pledger_stream_events"]),
             // Streaming standbys (007): a role attribute, no table.
             Role(name: "pledger_replication", attributes: [.login, .replication], tables: [:]),
         ])
