@@ -26,8 +26,11 @@ final class StateCache: Sendable {
 
     func get(_ ref: StreamRef) -> AggregateStates.Entry? { entries.withLock { $0[ref] } }
 
+    /// Keeps `entry` unless the one held is further on (a caller that read earlier finishing
+    /// later must not move the cache back, which would cost re-reads).
     func put(_ ref: StreamRef, _ entry: AggregateStates.Entry) {
         entries.withLock { entries in
+            if let held = entries[ref]?.version, held > entry.version ?? 0 { return }
             makeRoom(for: ref, in: &entries)
             entries[ref] = entry
         }

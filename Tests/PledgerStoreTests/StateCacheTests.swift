@@ -109,27 +109,41 @@ struct StateCacheTests {
             for ref in refs { events.append(try await store.events(of: ref)) }
             #expect(events.contains { $0.count > 3 }, "no stream longer than a page")
 
-            // From a version the caller holds: the first k events folded, the rest read in pages of 3.
-            var partial = AggregateStates()
-            var reads: [(ref: StreamRef, from: Int32)] = []
-            for (index, ref) in refs.enumerated() {
-                let held = index % 3 == 0 ? 0 : events[index].count / (index % 3 + 1)
-                partial.markLoaded(ref)
-                for recorded in events[index].prefix(held) { partial.apply(recorded, to: ref) }
-                reads.append((ref, Int32(held) + 1))
+            // From a version the caller holds: the first k events folded, the rest read in pages of
+            // 1 (every stream's rest a whole number of pages) and of 3; one stream named twice.
+            func held(_ index: Int) -> Int { index % 3 == 0 ? 0 : events[index].count / (index % 3 + 1) }
+            func foldFirst(_ count: Int, of ref: StreamRef, into states: inout AggregateStates) {
+                states.markLoaded(ref)
+                for recorded in events[refs.firstIndex(of: ref)!].prefix(count) { states.apply(recorded, to: ref) }
             }
-            try await store.load(reads, pageSize: 3, into: &partial)
-            for ref in refs { #expect(Self.same(ref, partial, folded), "\(ref), read on from a held version") }
+            for pageSize in [1, 3] {
+                var partial = AggregateStates()
+                var reads: [(ref: StreamRef, from: Int32)] = []
+                for (index, ref) in refs.enumerated() {
+                    foldFirst(held(index), of: ref, into: &partial)
+                    reads.append((ref, Int32(held(index)) + 1))
+                }
+                reads.append(reads[1])
+                try await store.load(reads, pageSize: pageSize, into: &partial)
+                for ref in refs { #expect(Self.same(ref, partial, folded), "\(ref), read on from a held version, pages of \(pageSize)") }
+            }
 
-            // Through the cache: half the streams cached first, then all of them at once.
+            // Through the cache: some streams cached at an earlier version, some at their last, the
+            // rest not at all, and one that does not exist; then all of them at once.
             let cache = StateCache()
-            var first = AggregateStates()
-            try await cache.load(refs.prefix(refs.count / 2), from: store, into: &first)
+            for (index, ref) in refs.enumerated() where index % 3 != 0 {
+                var earlier = AggregateStates()
+                foldFirst(index % 3 == 1 ? held(index) : events[index].count, of: ref, into: &earlier)
+                cache.put(ref, earlier.entry(ref))
+            }
+            let missing = StreamRef.loan(LoanKey(bank: try BankId("NOBANK"), contract: try ContractNo("NONE")))
+            var expected = folded
+            expected.markLoaded(missing)
             var all = AggregateStates()
-            try await cache.load(refs, from: store, into: &all)
-            for ref in refs {
-                #expect(Self.same(ref, all, folded), "\(ref), through the cache")
-                #expect(cache.get(ref)?.version == folded.versions[ref], "\(ref) kept at its version")
+            try await cache.load(refs + [missing, refs[0]], from: store, into: &all)
+            for ref in refs + [missing] {
+                #expect(Self.same(ref, all, expected), "\(ref), through the cache")
+                #expect(cache.get(ref)?.version == expected.versions[ref], "\(ref) kept at its version")
             }
         }
     }
@@ -150,7 +164,7 @@ struct StateCacheTests {
         }
     }
 
-    @Test("an offer never replaces a state further on, and a full cache keeps the funds")
+    @Test("an offer or a put never replaces a state further on, and a full cache keeps the funds")
     func offersAndEviction() throws {
         let fund = try FundId("F1")
         let cache = StateCache(capacity: 3)
@@ -164,6 +178,8 @@ struct StateCacheTests {
         #expect(cache.get(.fund(fund))?.version == 7)
         cache.offer(.fund(fund), entry(version: 9))
         #expect(cache.get(.fund(fund))?.version == 9)
+        cache.put(.fund(fund), entry(version: 4))
+        #expect(cache.get(.fund(fund))?.version == 9, "a caller that read earlier put its state after one further on")
 
         let loans = try (1...3).map { LoanKey(bank: try BankId("B1"), contract: try ContractNo("C\($0)")) }
         for key in loans { cache.put(.loan(key), AggregateStates().entry(.loan(key))) }

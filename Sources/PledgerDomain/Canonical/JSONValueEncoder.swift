@@ -59,6 +59,19 @@ public enum JSONValueEncoder {
     }
 }
 
+/// `[String: V]`: `JSONEncoder` writes its keys as they are, without converting them (as
+/// `JSONDecoder` reads them); in key order, as `JSONObject` keeps members.
+private protocol StringKeyedEncodableDictionary {
+    func encodeEntries(into node: Node, at path: [any CodingKey]) throws
+}
+
+extension Dictionary: StringKeyedEncodableDictionary where Key == String, Value: Encodable {
+    fileprivate func encodeEntries(into node: Node, at path: [any CodingKey]) throws {
+        node.content = .object([])
+        for (key, value) in self { try node.member(key).encode(value, at: path + [AnyKey(stringValue: key)]) }
+    }
+}
+
 /// One value under construction: a scalar, an object or an array whose members are nodes.
 private final class Node {
     enum Content {
@@ -86,6 +99,10 @@ private final class Node {
     func encode<T: Encodable>(_ value: T, at path: @autoclosure () -> [any CodingKey]) throws {
         if let scalar = (value as? any JSONScalarValue)?.jsonScalar {
             content = .scalar(scalar)
+            return
+        }
+        if let entries = value as? any StringKeyedEncodableDictionary {
+            try entries.encodeEntries(into: self, at: path())
             return
         }
         try value.encode(to: NodeEncoder(node: self, codingPath: path()))

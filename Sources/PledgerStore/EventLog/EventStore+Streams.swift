@@ -96,10 +96,12 @@ extension EventStore {
     /// Several streams folded into `states`, each from its own version on (the version after
     /// a state already restored into `states`, or 1), in one query (`pledger_stream_events`,
     /// sql/013, whose plan each connection keeps): a command's reads (a loan; then its fund,
-    /// its assets, its scheme) cost one round trip a round, not one or two a stream. Each
-    /// stream is named once. A stream with more than `pageSize` new events goes on a page at a
-    /// time.
+    /// its assets, its scheme) cost one round trip a round, not one or two a stream. A stream
+    /// named twice is read once, from its first mention's version. A stream with more than
+    /// `pageSize` new events goes on a page at a time.
     public func load(_ reads: [(ref: StreamRef, from: Int32)], pageSize: Int = 1000, into states: inout AggregateStates) async throws {
+        var named = Set<String>()
+        let reads = reads.filter { named.insert($0.ref.name).inserted }
         guard !reads.isEmpty else { return }
         let names = reads.map(\.ref.name)
         let versions = reads.map(\.from)

@@ -91,6 +91,21 @@ struct JSONValueEncoderTests {
         #expect(JSONValueEncoder.rememberedSnakeCases > 0)
     }
 
+    /// A `[String: V]` inside an object, and one at the top.
+    struct Table: Encodable {
+        let byName: [String: Int]
+        let nested: [String: [String: String]]
+    }
+
+    @Test("a dictionary's String keys are written as they are, as JSONEncoder writes them, at any depth")
+    func stringKeyedDictionaries() throws {
+        let table = Table(byName: ["someKey": 1, "URLValue": 2, "plain": 3], nested: ["outerKey": ["innerKey": "x"]])
+        #expect(try JSONValueEncoder.encode(table) == (try Self.throughText(table)))
+        let top = ["someKey": 1, "other_key": 2]
+        #expect(try JSONValueEncoder.encode(top) == (try Self.throughText(top)))
+        #expect(CanonicalJSON.string(try JSONValueEncoder.encode(table)).contains("\"by_name\":{\"URLValue\":2,\"plain\":3,\"someKey\":1}"))
+    }
+
     @Test("what the parser refuses is refused: integers beyond ±(2^53 − 1) and floating point")
     func limits() throws {
         #expect(throws: CanonicalJSONError.self) { _ = try JSONValueEncoder.encode([Int64(9_007_199_254_740_992)]) }
