@@ -78,7 +78,9 @@ struct MetricsTests {
             #expect(
                 text.contains(#"pledger_group_commit_batch_events_bucket{le="50000.0"}"#)
                     || text.contains(#"pledger_group_commit_batch_events_bucket{le="50000"}"#))
-            #expect(value("pledger_group_commit_duration_seconds_count") >= commits - 0.5)
+            // Every commit is timed. Another test's commit may be between its two records (its
+            // size, then its time) as /metrics is read: a few of those are allowed for.
+            #expect(value("pledger_group_commit_duration_seconds_count") >= commits - 8)
 
             #expect(value("pledger_projector_batch_events_sum") >= Double(seeded))
             #expect(value("pledger_projector_batch_duration_seconds_count") >= 1)
