@@ -36,16 +36,12 @@ final class StateCache: Sendable {
         }
     }
 
-    /// A state folded elsewhere (the projector's funds): kept unless the one held is further
-    /// on. A state at a given version is the same whoever folded it, so at an equal version
+    /// A state folded elsewhere (the projector's funds), if it has a version: kept as `put`
+    /// keeps one. A state at a given version is the same whoever folded it, so at an equal version
     /// the offer replaces the held copy and the two folders share one.
     func offer(_ ref: StreamRef, _ entry: AggregateStates.Entry) {
-        guard let version = entry.version else { return }
-        entries.withLock { entries in
-            if let held = entries[ref]?.version, held > version { return }
-            makeRoom(for: ref, in: &entries)
-            entries[ref] = entry
-        }
+        guard entry.version != nil else { return }
+        put(ref, entry)
     }
 
     private func makeRoom(for ref: StreamRef, in entries: inout [StreamRef: AggregateStates.Entry]) {
