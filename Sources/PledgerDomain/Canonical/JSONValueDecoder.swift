@@ -16,7 +16,10 @@ public enum JSONValueDecoder {
 
     /// `key` as `JSONDecoder` with `.convertFromSnakeCase` reads it, remembered (`KeyConversions`).
     static func camelCase(_ key: String) -> String { camelCases(key) }
-    private static let camelCases = KeyConversions(convertFromSnakeCase)
+    private static let camelCases = KeyConversions(convertFromSnakeCase) { utf8 in
+        // No underscore: `JSONDecoder` leaves the key as it is.
+        !utf8.contains(UInt8(ascii: "_"))
+    }
     static var rememberedCamelCases: Int { camelCases.count }
 
     /// Asks `JSONDecoder` itself, on a one-key object, so the two can never disagree.

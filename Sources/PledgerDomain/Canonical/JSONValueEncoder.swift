@@ -15,7 +15,10 @@ public enum JSONValueEncoder {
 
     /// `convertToSnakeCase(key)`, remembered (`KeyConversions`).
     static func snakeCase(_ key: String) -> String { snakeCases(key) }
-    private static let snakeCases = KeyConversions(convertToSnakeCase)
+    private static let snakeCases = KeyConversions(convertToSnakeCase) { utf8 in
+        // No capital, and ASCII (a capital beyond ASCII would be lower-cased): as it is.
+        !utf8.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+    }
     static var rememberedSnakeCases: Int { snakeCases.count }
 
     /// Foundation's `convertToSnakeCase`: words split before each capital (a run of capitals

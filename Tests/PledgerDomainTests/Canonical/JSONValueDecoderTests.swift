@@ -151,10 +151,24 @@ struct JSONValueDecoderTests {
         }
     }
 
-    @Test("keys are converted as JSONDecoder converts them, and at most 4,096 are remembered")
-    func keys() {
-        for key in ["amount_fen", "_leading", "trailing_", "a__b", "already", "URL_value", "x_1_y", ""] {
-            #expect(JSONValueDecoder.camelCase(key) == JSONValueDecoder.camelCase(key), "\(key)")
+    /// What `JSONDecoder` (keys from snake case) names `key`.
+    static func foundationCamelCase(_ key: String) throws -> String {
+        struct FirstKey: Decodable {
+            let name: String
+            init(from decoder: any Decoder) throws { name = try decoder.container(keyedBy: AnyKey.self).allKeys.first?.stringValue ?? "" }
+        }
+        let text = CanonicalJSON.string(.object(try JSONObject([(key, .null)])))
+        return try EventCoding.decoder.decode(FirstKey.self, from: Data(text.utf8)).name
+    }
+
+    @Test("keys are converted as JSONDecoder converts them (those it keeps as they are too), and at most 4,096 are remembered")
+    func keys() throws {
+        let keys = [
+            "amount_fen", "_leading", "trailing_", "a__b", "already", "alreadyCamel", "URL_value", "x_1_y", "", "_", "über_größe", "Über",
+        ]
+        for key in keys {
+            #expect(JSONValueDecoder.camelCase(key) == (try Self.foundationCamelCase(key)), "\(key)")
+            #expect(JSONValueDecoder.camelCase(key) == (try Self.foundationCamelCase(key)), "\(key), remembered")
         }
         #expect(JSONValueDecoder.camelCase("amount_fen") == "amountFen")
         #expect(JSONValueDecoder.camelCase("_leading_one") == "_leadingOne")

@@ -46,8 +46,12 @@ struct JSONValueEncoderTests {
         var present: String? = "是"
         var flags = [true, false]
         var uuid = UUID(uuidString: "5A251A36-0000-4000-8000-000000000001")!
+        var ecoleEte = 7
+        var uber = 8
         enum CodingKeys: String, CodingKey {
             case plain, amountFen, myURLProperty, aB, x1Y, nested, missing, present, flags, uuid
+            case ecoleEte = "écoleÉté"
+            case uber = "über"
             case alreadySnake = "already_snake"
         }
     }
@@ -60,11 +64,13 @@ struct JSONValueEncoderTests {
         }
     }
 
-    @Test("keys: camel case, runs of capitals, digits, already snake; nested values, optionals, UUIDs")
+    @Test("keys: camel case, runs of capitals, digits, already snake, capitals beyond ASCII; nested values, optionals, UUIDs")
     func keys() throws {
         #expect(try JSONValueEncoder.encode(Keys()) == (try Self.throughText(Keys())))
         #expect(JSONValueEncoder.snakeCase("myURLProperty") == "my_url_property")
         #expect(JSONValueEncoder.snakeCase("myURLProperty") == "my_url_property", "remembered")
+        #expect(JSONValueEncoder.snakeCase("écoleÉté") == "école_été")
+        #expect(JSONValueEncoder.snakeCase("über") == "über")
     }
 
     /// An object with `count` camel-case keys made at run time.
