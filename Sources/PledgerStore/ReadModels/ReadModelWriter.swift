@@ -51,10 +51,13 @@ enum ReadModelWriter {
     /// functions `reconcile projections` checks the tables against), rather than brought
     /// forward loan by loan as the projector does — nothing is read back. The rows go to the
     /// tables' twins first, and each table is then made equal to its twin (`RebuiltTables`).
-    static func replaceAll(
+    /// `beside` is the caller's own work, done while PostgreSQL makes the tables equal to
+    /// their twins (seconds at national size, with a core of this process idle); its value
+    /// is returned.
+    static func replaceAll<Beside: Sendable>(
         _ rows: (loans: [LoanRow], funds: [FundRow]), funds: [FundId: FundState], position: Int64, chunk: Int = 5000,
-        on connection: PostgresConnection, logger: Logger
-    ) async throws {
+        on connection: PostgresConnection, logger: Logger, beside: @Sendable () async throws -> Beside
+    ) async throws -> Beside {
         try await lockCheckpoint(expecting: nil, on: connection, logger: logger)
         try await RebuiltTables.create(on: connection, logger: logger)
         // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
@@ -77,9 +80,11 @@ enum ReadModelWriter {
             try await ExposureTable.write(
                 Array(exposure[start..<min(start + 5000, exposure.count)]), adding: false, to: .twins, on: connection, logger: logger)
         }
+        async let besides = beside()
         try await RebuiltTables.replace(on: connection, logger: logger)
         try await connection.query(
             "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
+        return try await besides
     }
 
     /// The growth sums of `chunks` (each holding its borrowers' every loan), tallied a chunk
