@@ -204,7 +204,17 @@ struct FaultTests {
                 #expect(store.writerProblem()?.contains("group commits failed") == true)
                 try await connection.query("COMMIT", logger: TestDatabase.logger)
             }
-            try await store.append(AppendRequest(stream: "s", expected: .any, events: [try event()]))
+            // On a loaded machine (the whole suite at once) the first append after the release
+            // can itself pass the 5 s limit and fail as transient; what is checked is that the
+            // writer clears once one succeeds.
+            var succeeded = false
+            for _ in 0..<3 where !succeeded {
+                do {
+                    try await store.append(AppendRequest(stream: "s", expected: .any, events: [try event()]))
+                    succeeded = true
+                } catch  where StoreError.isTransient(error) {}
+            }
+            #expect(succeeded)
             #expect(store.writerProblem() == nil)
         }
     }
