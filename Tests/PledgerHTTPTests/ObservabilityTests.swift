@@ -11,13 +11,13 @@ import PostgresNIO
 import Synchronization
 import Testing
 
-/// Lines a `JSONLogHandler` wrote, kept for a test to read.
+/// Lines a `LogLineHandler` wrote, kept for a test to read.
 final class LogLines: Sendable {
     private let lines = Mutex<[String]>([])
     var all: [String] { lines.withLock { $0 } }
     var logger: Logger {
         var logger = Logger(label: "pledger.test") { [self] label in
-            JSONLogHandler(label: label, output: { line in self.lines.withLock { $0.append(line) } })
+            LogLineHandler(label: label, output: { line in self.lines.withLock { $0.append(line) } })
         }
         // Everything, so that a secret logged at any level would show.
         logger.logLevel = .trace

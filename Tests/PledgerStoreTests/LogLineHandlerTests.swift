@@ -5,8 +5,8 @@ import PledgerStore
 import Synchronization
 import Testing
 
-@Suite("JSON logs")
-struct JSONLogHandlerTests {
+@Suite("Log lines")
+struct LogLineHandlerTests {
     final class Collected: Sendable {
         let lines = Mutex<[String]>([])
     }
@@ -15,7 +15,7 @@ struct JSONLogHandlerTests {
     func lines() throws {
         let collected = Collected()
         var logger = Logger(label: "pledger") { label in
-            JSONLogHandler(label: label, output: { line in collected.lines.withLock { $0.append(line) } })
+            LogLineHandler(label: label, output: { line in collected.lines.withLock { $0.append(line) } })
         }
         logger.logLevel = .debug
         logger[metadataKey: "request_id"] = "abc-123"
@@ -47,9 +47,31 @@ struct JSONLogHandlerTests {
         #expect(lines[1].contains(#"\u0007"#) && !lines[1].contains("\u{07}"))
     }
 
+    @Test("text: time, level, label, the metadata sorted as key=value, the source, the message; rendered as it is written")
+    func text() throws {
+        let collected = Collected()
+        var logger = Logger(label: "pledger") { label in
+            LogLineHandler(label: label, format: .text, output: { line in collected.lines.withLock { $0.append(line) } })
+        }
+        logger[metadataKey: "request_id"] = "abc-123"
+        logger[metadataKey: "caller"] = "bank BOC"
+        logger.info("below nothing")
+        logger[metadataKey: "caller"] = "admin"
+        logger.debug("below the level")
+        logger.error("failed", metadata: ["count": .stringConvertible(3), "list": .array(["a", "b"])])
+        let lines = collected.lines.withLock { $0 }
+        #expect(lines.count == 2)
+        let pattern = #"^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "#
+        for line in lines { #expect(line.range(of: pattern, options: .regularExpression) != nil, "\(line)") }
+        #expect(lines[0].hasSuffix(" info pledger: caller=bank BOC request_id=abc-123 [PledgerStoreTests] below nothing\n"), "\(lines[0])")
+        #expect(
+            lines[1].hasSuffix(" error pledger: caller=admin count=3 list=[\"a\", \"b\"] request_id=abc-123 [PledgerStoreTests] failed\n"),
+            "\(lines[1])")
+    }
+
     @Test("the timestamp is RFC 3339 in UTC with milliseconds")
     func timestamp() {
-        #expect(JSONLogHandler.timestamp(Date(timeIntervalSince1970: 1_772_328_600.0071)) == "2026-03-01T01:30:00.007Z")
-        #expect(JSONLogHandler.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(LogLineHandler.timestamp(Date(timeIntervalSince1970: 1_772_328_600.0071)) == "2026-03-01T01:30:00.007Z")
+        #expect(LogLineHandler.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
     }
 }

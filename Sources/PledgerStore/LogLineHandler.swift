@@ -10,35 +10,42 @@ public enum LogFormat: String, CaseIterable, Sendable {
 
     private static let bootstrapped = Mutex(false)
 
-    /// Makes `self` the process's log format. swift-log allows one bootstrap per process, so
-    /// only the first call counts; `text` keeps swift-log's own handler (stderr).
+    /// Makes `self` the process's log format (`LogLineHandler`, on stderr). swift-log allows
+    /// one bootstrap per process, so only the first call counts.
     public func bootstrap() {
         let first = Self.bootstrapped.withLock { done in
             defer { done = true }
             return !done
         }
-        guard first, self == .json else { return }
-        LoggingSystem.bootstrap({ label, provider in JSONLogHandler(label: label, metadataProvider: provider) }, metadataProvider: nil)
+        guard first else { return }
+        LoggingSystem.bootstrap(
+            { label, provider in LogLineHandler(label: label, format: self, metadataProvider: provider) }, metadataProvider: nil)
     }
 }
 
-/// One JSON object per line on stderr: `time` (RFC 3339, UTC, milliseconds), `level`,
-/// `label`, `message`, `source`, then every metadata item as a field of its own (a key that
-/// would shadow one of those five is written as `meta.<key>`). Each line is one `write(2)`
-/// under a lock, so entries from concurrent tasks never interleave.
-public struct JSONLogHandler: LogHandler {
+/// Each entry one line on stderr, in a `LogFormat`. `json`: one object, with `time` (RFC 3339,
+/// UTC, milliseconds), `level`, `label`, `message`, `source`, then every metadata item as a
+/// field of its own (a key that would shadow one of those five is written as `meta.<key>`).
+/// `text`: `time level label: key=value … [source] message`, as swift-log's console handler
+/// writes it, the time as in `json`. Metadata is rendered only when an entry is written:
+/// swift-log's console handler rendered it again each time a key was set, three times a
+/// request whatever the log level (about 3.6 % of a server's CPU answering reports). Each
+/// line is one `write(2)` under a lock, so entries from concurrent tasks never interleave.
+public struct LogLineHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     let label: String
+    let format: LogFormat
     /// Where lines go; stderr unless a test collects them.
     let output: @Sendable (String) -> Void
 
     public init(
-        label: String, metadataProvider: Logger.MetadataProvider? = nil,
-        output: @escaping @Sendable (String) -> Void = JSONLogHandler.stderr
+        label: String, format: LogFormat = .json, metadataProvider: Logger.MetadataProvider? = nil,
+        output: @escaping @Sendable (String) -> Void = LogLineHandler.stderr
     ) {
         self.label = label
+        self.format = format
         self.metadataProvider = metadataProvider
         self.output = output
     }
@@ -52,7 +59,21 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let given = event.metadata { merged.merge(given) { _, new in new } }
-        output(Self.line(time: Date(), level: event.level, label: label, message: event.message.description, source: event.source, merged))
+        let (time, message) = (Date(), event.message.description)
+        switch format {
+        case .json: output(Self.line(time: time, level: event.level, label: label, message: message, source: event.source, merged))
+        case .text: output(Self.text(time: time, level: event.level, label: label, message: message, source: event.source, merged))
+        }
+    }
+
+    /// The text line for one entry, newline included; metadata keys sorted.
+    static func text(time: Date, level: Logger.Level, label: String, message: String, source: String, _ metadata: Logger.Metadata)
+        -> String
+    {
+        var out = "\(timestamp(time)) \(level.rawValue)\(label.isEmpty ? "" : " ")\(label):"
+        for key in metadata.keys.sorted() { out += " \(key)=\(metadata[key]!)" }
+        out += " [\(source)] \(message)\n"
+        return out
     }
 
     static let fixed: Set<String> = ["time", "level", "label", "message", "source"]
