@@ -72,6 +72,9 @@ final class FollowedStreams: Sendable {
                         async let following = read(index + 1)
                         for ref in refs {
                             followed.states.restore(ref, loaded.entry(ref))
+                            // Named as it is kept, so a state kept by a read that then fails is
+                            // still found when its stream changes.
+                            followed.byName[ref.name] = ref
                             if case .loan(let key) = ref { followed.states.loans[key] = followed.states.loans[key]?.riskSharingPart }
                         }
                         loaded = try await following
@@ -84,7 +87,6 @@ final class FollowedStreams: Sendable {
                 current.withLock { [followed] in $0 = followed }
                 throw error
             }
-            for ref in reload { followed.byName[ref.name] = ref }
             followed.position = max(followed.position, head)
             current.withLock { [followed] in $0 = followed }
             return followed.states
