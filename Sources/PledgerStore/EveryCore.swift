@@ -30,13 +30,3 @@ extension Array where Element: Sendable {
         }
     }
 }
-
-extension EveryCore {
-    /// Lets go of `value` on another thread. Freeing a whole ledger's states took one core
-    /// about a second at --scale 1400 while the other waited; a rebuild spends that second
-    /// on its next step instead. (Should the task finish before the caller lets go, the
-    /// caller frees it, as it would have anyway.)
-    static func release<Value: Sendable>(_ value: consuming Value) {
-        Task.detached(priority: .utility) { [value] in withExtendedLifetime(value) {} }
-    }
-}

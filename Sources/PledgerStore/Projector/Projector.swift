@@ -106,12 +106,13 @@ public final class Projector: Sendable {
     /// meanwhile finds the checkpoint moved and restarts from it.
     @discardableResult
     public func rebuild(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
-        // Only the rows and the funds outlive the fold (its loans' states are most of its memory).
-        let fold = try await store.replay(reading: .copy, progress: progress)
-        let (rows, funds, versions, position) = (
-            try await fold.states.allRows(), fold.states.funds, Self.fundVersions(fold.states), fold.lastPosition
-        )
-        EveryCore.release(consume fold)
+        // Only the rows and the funds outlive the fold (its loans' states are most of its memory),
+        // and it is freed before the rows are written: freed beside the writing (on another
+        // thread) it raised the rebuild's peak by 20-50 MiB at --scale 1400.
+        let (rows, funds, versions, position) = try await { [store] in
+            let fold = try await store.replay(reading: .copy, progress: progress)
+            return (try await fold.states.allRows(), fold.states.funds, Self.fundVersions(fold.states), fold.lastPosition)
+        }()
         return try await replaceAll(rows, funds: funds, versions: versions, through: position)
     }
 
@@ -122,7 +123,7 @@ public final class Projector: Sendable {
     @discardableResult
     public func rebuild(from states: consuming AggregateStates, through position: Int64) async throws -> Int64 {
         let (rows, funds, versions) = (try await states.allRows(), states.funds, Self.fundVersions(states))
-        EveryCore.release(consume states)
+        _ = consume states
         return try await replaceAll(rows, funds: funds, versions: versions, through: position)
     }
 
