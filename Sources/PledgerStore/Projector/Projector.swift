@@ -108,7 +108,7 @@ public final class Projector: Sendable {
     public func rebuild(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
         // Only the rows and the funds outlive the fold (its loans' states are most of its memory),
         // and it is freed before the rows are written: freed beside the writing (on another
-        // thread) it raised the rebuild's peak by 20-50 MiB at --scale 1400.
+        // thread) it raised the rebuild's peak by 20-30 MiB at --scale 1400.
         let (rows, funds, versions, position) = try await { [store] in
             let fold = try await store.replay(reading: .copy, progress: progress)
             return (try await fold.states.allRows(), fold.states.funds, Self.fundVersions(fold.states), fold.lastPosition)
