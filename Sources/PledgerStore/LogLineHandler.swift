@@ -61,7 +61,7 @@ public struct LogLineHandler: LogHandler {
         if let given = event.metadata { merged.merge(given) { _, new in new } }
         let (time, message) = (Date(), event.message.description)
         switch format {
-        case .json: output(Self.line(time: time, level: event.level, label: label, message: message, source: event.source, merged))
+        case .json: output(Self.json(time: time, level: event.level, label: label, message: message, source: event.source, merged))
         case .text: output(Self.text(time: time, level: event.level, label: label, message: message, source: event.source, merged))
         }
     }
@@ -78,8 +78,8 @@ public struct LogLineHandler: LogHandler {
 
     static let fixed: Set<String> = ["time", "level", "label", "message", "source"]
 
-    /// The line for one entry, newline included; metadata keys sorted so lines diff well.
-    static func line(time: Date, level: Logger.Level, label: String, message: String, source: String, _ metadata: Logger.Metadata)
+    /// The json line for one entry, newline included; metadata keys sorted so lines diff well.
+    static func json(time: Date, level: Logger.Level, label: String, message: String, source: String, _ metadata: Logger.Metadata)
         -> String
     {
         var out = "{\"time\":\"\(timestamp(time))\",\"level\":\"\(level.rawValue)\",\"label\":"
