@@ -18,6 +18,15 @@ struct ProjectorTests {
         for command in generator.setup() {
             try memory.run(command, ids: try await handler.handle(command).append.eventIds)
         }
+        try await runCommands(steps, of: &generator, on: handler, beside: &memory)
+        return memory
+    }
+
+    /// `steps` commands of `generator`, each handled against PostgreSQL and run on `memory`:
+    /// both must accept or refuse it alike.
+    static func runCommands(
+        _ steps: Int, of generator: inout CommandGenerator, on handler: CommandHandler, beside memory: inout InMemoryLedger
+    ) async throws {
         for _ in 0..<steps {
             let command = generator.next(memory)
             do {
@@ -33,7 +42,6 @@ struct ProjectorTests {
                 }
             }
         }
-        return memory
     }
 
     @Test("after a random workload the read models equal a fresh replay, and reconcile is clean")

@@ -103,7 +103,8 @@ struct StateCacheTests {
             let head = try await store.head().position
             var folded = AggregateStates()
             let refs = Array(
-                try await store.load(streams: try await store.streams(changedAfter: 0, through: head), through: head, into: &folded).values)
+                try await store.load(streams: try await store.streams(changedAfter: 0, through: head).keys, through: head, into: &folded)
+                    .values)
             #expect(refs.count > 10)
             var events: [[RecordedEvent]] = []
             for ref in refs { events.append(try await store.events(of: ref)) }

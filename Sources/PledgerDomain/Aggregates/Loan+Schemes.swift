@@ -23,6 +23,13 @@ extension LoanState {
         return part
     }
 
+    /// The events a kept `riskSharingPart` cannot be brought forward by: a reversal reads the
+    /// repayment or recovery it reverses, which the part leaves out, and a loan is founded
+    /// once. After any other event the part, evolved and trimmed again, is the whole state's
+    /// part — so a server keeping the parts of a scheme's loans reads only what was appended
+    /// to them since, not each changed loan from its first event.
+    public static let eventsTheRiskSharingPartCannotTake: Set<String> = [EntryReversed.type, LoanOriginated.type]
+
     /// What a party still owes of its share of the loss (the bank bears its share by keeping it: nothing).
     public func unsettled(_ party: SchemePartyRef) -> Money {
         guard party.role != .bank, let share = lossShared?.shares.first(where: { $0.ref == party }) else { return .zero }

@@ -147,14 +147,23 @@ extension EventStore {
         }
     }
 
-    /// The streams written to at positions `after + 1 … through`.
-    public func streams(changedAfter after: Int64, through: Int64) async throws -> Set<String> {
+    /// The streams written to at positions `after + 1 … through`, each with whether any of
+    /// those writes was an event of one of `types`. In one row of two arrays: a bank's minute of
+    /// writes changes thousands of loans, and decoding as many rows one by one took 35 ms.
+    public func streams(changedAfter after: Int64, through: Int64, noting types: Set<String> = []) async throws -> [String: Bool] {
         try await withConnection("streams changed") { connection in
-            var names = Set<String>()
             let rows = try await connection.query(
-                "SELECT DISTINCT stream FROM events WHERE position > \(after) AND position <= \(through)", logger: self.logger)
-            for try await name in rows.decode(String.self) { names.insert(name) }
-            return names
+                """
+                SELECT coalesce(array_agg(stream), '{}'), coalesce(array_agg(noted), '{}') FROM (
+                    SELECT stream, bool_or(type = ANY(\(types.sorted()))) AS noted FROM events
+                    WHERE position > \(after) AND position <= \(through) GROUP BY stream) changed
+                """, logger: self.logger)
+            var changed: [String: Bool] = [:]
+            for try await (names, noted) in rows.decode(([String], [Bool]).self) {
+                changed.reserveCapacity(names.count)
+                for (name, noted) in zip(names, noted) { changed[name] = noted }
+            }
+            return changed
         }
     }
 }

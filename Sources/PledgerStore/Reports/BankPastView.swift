@@ -38,7 +38,8 @@ extension ReportService {
             if checkpoint < view.position {
                 // The read models behind: the bank's loans written since, by name.
                 let prefix = Streams.loans(of: bank)
-                names.formUnion(try await store.streams(changedAfter: checkpoint, through: view.position).filter { $0.hasPrefix(prefix) })
+                names.formUnion(
+                    try await store.streams(changedAfter: checkpoint, through: view.position).keys.filter { $0.hasPrefix(prefix) })
             }
             _ = try await store.load(streams: names, through: view.position, asOf: asOf, into: &view.states)
             view.states.loans = view.states.loans.filter { $0.key.bank == bank }

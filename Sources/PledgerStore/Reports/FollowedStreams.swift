@@ -8,6 +8,9 @@ import Synchronization
 /// brings them forward; when nothing was appended, none waits. Of a loan only what the
 /// risk-sharing figures read is kept (`LoanState.riskSharingPart`), read 250 loans
 /// at a time: the whole states of a national scheme's loans were most of a server's memory.
+/// A changed stream is read on from its version, in one query for all of them: reading
+/// each changed loan again from its first event was most of the first report after a
+/// bank's writes (1,100 loans, 90 of its 240 ms).
 final class FollowedStreams: Sendable {
     private let current = Mutex<Followed>(Followed())
     /// The states as of a position, and the followed streams by name: the streams changed
@@ -55,8 +58,28 @@ final class FollowedStreams: Sendable {
             do {
                 // Nothing followed yet (the first report after a start): nothing to find changed.
                 if followed.position < head && !followed.states.versions.isEmpty {
-                    let changed = try await store.streams(changedAfter: followed.position, through: head)
-                    reload.formUnion(changed.compactMap { followed.byName[$0] })
+                    let changed = try await store.streams(
+                        changedAfter: followed.position, through: head, noting: LoanState.eventsTheRiskSharingPartCannotTake)
+                    // A changed stream is read on from its version — a loan's part too, unless
+                    // one of its new events needs what the part leaves out: that loan is read
+                    // again from its first event.
+                    var readOn: [(ref: StreamRef, from: Int32)] = []
+                    for (name, noted) in changed {
+                        guard let ref = followed.byName[name], !reload.contains(ref) else { continue }
+                        if case .loan = ref, noted {
+                            reload.insert(ref)
+                        } else {
+                            readOn.append((ref, (followed.states.versions[ref] ?? 0) + 1))
+                        }
+                    }
+                    if !readOn.isEmpty {
+                        // Counted first: a read that fails half-way has changed some states already.
+                        changes.withLock { $0 += 1 }
+                        try await store.load(readOn, into: &followed.states)
+                        for read in readOn {
+                            if case .loan(let key) = read.ref { followed.states.loans[key] = followed.states.loans[key]?.riskSharingPart }
+                        }
+                    }
                 }
                 if !reload.isEmpty {
                     let order = Array(reload)

@@ -101,7 +101,10 @@ struct PropertyTests {
             }
             try Invariants.check(ledger, generator)
             Invariants.totalsWithinMaximum(ledger, generator)
-            if step % 160 == 159 { Invariants.balancesAreTheFlowsSums(ledger, generator) }
+            if step % 160 == 159 {
+                Invariants.balancesAreTheFlowsSums(ledger, generator)
+                Invariants.partsBroughtForward(ledger, generator)
+            }
         }
         // The sequences must reach the deep states, or the invariants are checked on nothing.
         var types = Set(ledger.log.map(\.event.type))
@@ -232,6 +235,22 @@ enum Invariants {
             #expect(events.map(\.version) == Array(1...Int32(events.count)))
         }
         #expect(ledger.log.map(\.position) == Array(1...Int64(max(ledger.log.count, 1))).prefix(ledger.log.count).map { $0 })
+    }
+
+    /// Kept in part after any of its events and brought forward by the rest (none of which the
+    /// part cannot take), a loan's part is its whole state's part. Every cut of every loan:
+    /// checked now and then, not after each command.
+    static func partsBroughtForward(_ ledger: InMemoryLedger, _ generator: CommandGenerator) {
+        for key in generator.loans {
+            let events = ledger.streams[.loan(key)] ?? []
+            let expected = ledger.loan(key).riskSharingPart
+            for cut in events.indices.dropFirst() {
+                let rest = events[cut...]
+                if rest.contains(where: { LoanState.eventsTheRiskSharingPartCannotTake.contains($0.event.type) }) { continue }
+                let part = events[..<cut].reduce(LoanState(), Loan.evolve).riskSharingPart
+                #expect(rest.reduce(part, Loan.evolve).riskSharingPart == expected, "\(key) kept after version \(cut)")
+            }
+        }
     }
 
     /// Under the scheme: the shares add up to the loss; no party settles more than its share
