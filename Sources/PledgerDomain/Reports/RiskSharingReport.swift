@@ -51,49 +51,64 @@ public struct RiskSharingReport: Sendable, Hashable {
 
     /// `asOf`: the day the contingent shares are for (whether an insurer's policy would cover a
     /// default then); nil counts every policy as covering.
-    public static func compute(scheme: SchemeState, loans: [LoanState], asOf: BusinessDate? = nil) throws -> RiskSharingReport {
+    public static func compute(scheme: SchemeState, loans: some Sequence<LoanState>, asOf: BusinessDate? = nil) throws
+        -> RiskSharingReport
+    {
+        var report = try RiskSharingReport(empty: scheme)
+        for loan in loans { try report.count(loan, of: scheme, asOf: asOf) }
+        return report
+    }
+
+    /// The table of `scheme` over no loan: a row for each party of any of its versions, the bank's first.
+    public init(empty scheme: SchemeState) throws {
         guard let id = scheme.id else { throw DomainError(.notFound, field: "scheme_id", "no such scheme") }
-        var report = RiskSharingReport(schemeId: id, name: scheme.name, versions: scheme.versions)
-        var rows: [SchemePartyRef: PartyRow] = [:]
+        schemeId = id
+        name = scheme.name
+        versions = scheme.versions
         var order: [SchemePartyRef] = [.bank]
         for party in scheme.versions.flatMap(\.parties) where !order.contains(party.ref) { order.append(party.ref) }
+        parties = order.map { PartyRow(party: $0) }
+    }
+
+    /// Counts `loan` into the table (`sign` 1), or out of it again (`sign` -1): a table kept
+    /// beside a scheme's loans is brought forward by the loans that changed — each counted out
+    /// as it was and in as it is — not computed again over every loan. A loan not enrolled in
+    /// this scheme, or cancelled, counts for nothing. `scheme` is the one the table was made for.
+    public mutating func count(_ loan: LoanState, of scheme: SchemeState, asOf: BusinessDate?, sign: Int = 1) throws {
+        precondition(sign == 1 || sign == -1, "a loan is counted in or out")
+        guard let enrolment = loan.scheme, enrolment.schemeId == schemeId, loan.status != .cancelled else { return }
+        func plus(_ total: Money, _ amount: Money) throws -> Money { sign > 0 ? try total + amount : try total - amount }
         func update(_ ref: SchemePartyRef, _ change: (inout PartyRow) throws -> Void) rethrows {
-            var row = rows[ref] ?? PartyRow(party: ref)
-            try change(&row)
-            rows[ref] = row
+            guard let index = parties.firstIndex(where: { $0.party == ref }) else { return }
+            try change(&parties[index])
         }
-        for loan in loans {
-            guard let enrolment = loan.scheme, enrolment.schemeId == id, loan.status != .cancelled else { continue }
-            report.enrolledLoans += 1
-            if let shared = loan.lossShared {
-                report.sharedLoans += 1
-                report.lossFen = try report.lossFen + shared.lossFen
-                for share in shared.shares {
-                    let paid = share.role == .bank ? share.dueFen : loan.settled[share.ref] ?? .zero
-                    let recovered = loan.recoveredByParty[share.ref] ?? .zero
-                    report.recoveredFen = try report.recoveredFen + recovered
-                    try update(share.ref) { row in
-                        if share.dueFen.isPositive { row.loans += 1 }
-                        if share.capped { row.cappedLoans += 1 }
-                        row.dueFen = try row.dueFen + share.dueFen
-                        row.paidFen = try row.paidFen + paid
-                        row.owedFen = try row.owedFen + (share.role == .bank ? .zero : loan.unsettled(share.ref))
-                        row.recoveredFen = try row.recoveredFen + recovered
-                    }
+        enrolledLoans += sign
+        if let shared = loan.lossShared {
+            sharedLoans += sign
+            lossFen = try plus(lossFen, shared.lossFen)
+            for share in shared.shares {
+                let paid = share.role == .bank ? share.dueFen : loan.settled[share.ref] ?? .zero
+                let recovered = loan.recoveredByParty[share.ref] ?? .zero
+                recoveredFen = try plus(recoveredFen, recovered)
+                try update(share.ref) { row in
+                    if share.dueFen.isPositive { row.loans += sign }
+                    if share.capped { row.cappedLoans += sign }
+                    row.dueFen = try plus(row.dueFen, share.dueFen)
+                    row.paidFen = try plus(row.paidFen, paid)
+                    row.owedFen = try plus(row.owedFen, share.role == .bank ? .zero : loan.unsettled(share.ref))
+                    row.recoveredFen = try plus(row.recoveredFen, recovered)
                 }
-            } else if loan.status == .active, let version = scheme.version(enrolment.version) {
-                report.activeLoans += 1
-                report.activeOutstandingFen = try report.activeOutstandingFen + loan.outstanding
-                let parties = Loan.partiesBearing(version.parties, loan, defaultedOn: asOf)
-                for share in try LossSharing.split(loss: loan.outstanding, parties: parties) {
-                    try update(share.ref) { $0.contingentFen = try $0.contingentFen + share.dueFen }
-                }
-            } else if [.defaulted, .writtenOff].contains(loan.status) {
-                report.awaitingSharing += 1
             }
+        } else if loan.status == .active, let version = scheme.version(enrolment.version) {
+            activeLoans += sign
+            activeOutstandingFen = try plus(activeOutstandingFen, loan.outstanding)
+            let parties = Loan.partiesBearing(version.parties, loan, defaultedOn: asOf)
+            for share in try LossSharing.split(loss: loan.outstanding, parties: parties) {
+                try update(share.ref) { $0.contingentFen = try plus($0.contingentFen, share.dueFen) }
+            }
+        } else if [.defaulted, .writtenOff].contains(loan.status) {
+            awaitingSharing += sign
         }
-        report.parties = order.map { rows[$0] ?? PartyRow(party: $0) }
-        return report
     }
 }
 
@@ -179,11 +194,24 @@ extension ExposureReport {
     /// Adds the fund's row of each scheme in `schemes` that names it, over `loans` (the
     /// schemes' loans; with `bank`, that bank's only), as of the report's date.
     public mutating func addSchemeShares(schemes: [SchemeState], loans: [LoanKey: LoanState], bank: BankId? = nil) throws {
+        try addSchemeShares(from: Self.schemeTables(fund: fundId, schemes: schemes, loans: loans, bank: bank, asOf: asOf))
+    }
+
+    /// The fund's row of each of `tables` (`schemeTables`) that names it.
+    public mutating func addSchemeShares(from tables: [RiskSharingReport]) throws {
         let party = SchemePartyRef(role: .fund, partyId: try SchemePartyId(fundId.value))
-        schemeShares = try schemes.filter { $0.funds.contains(fundId) }.sorted { ($0.id?.value ?? "") < ($1.id?.value ?? "") }.compactMap {
-            scheme in
-            let mine = scheme.loanOrder.filter { bank == nil || $0.bank == bank }.compactMap { loans[$0] }
-            return try RiskSharingReport.compute(scheme: scheme, loans: mine, asOf: asOf).share(of: party)
+        schemeShares = tables.compactMap { $0.share(of: party) }
+    }
+
+    /// The risk-sharing table of each scheme in `schemes` that names `fund`, in the order of
+    /// their ids, over `loans` (any loans; each table counts its scheme's, with `bank` that
+    /// bank's only) as of `asOf`: what a fund's scheme shares are read from.
+    public static func schemeTables(
+        fund: FundId, schemes: [SchemeState], loans: [LoanKey: LoanState], bank: BankId?, asOf: BusinessDate
+    ) throws -> [RiskSharingReport] {
+        try schemes.filter { $0.funds.contains(fund) }.sorted { ($0.id?.value ?? "") < ($1.id?.value ?? "") }.map { scheme in
+            try RiskSharingReport.compute(
+                scheme: scheme, loans: scheme.loanOrder.lazy.filter { bank == nil || $0.bank == bank }.compactMap { loans[$0] }, asOf: asOf)
         }
     }
 }

@@ -20,18 +20,110 @@ final class FollowedStreams: Sendable {
         var position: Int64 = 0
         var states = AggregateStates()
         var byName: [String: StreamRef] = [:]
+        /// Counts the times the states changed, and remembers what the last changes changed.
+        var generation = 0
+        var steps: [Step] = []
+        /// Marks the stand-in left while the states are brought forward.
+        var away = false
+
+        /// Counts a change of `refs` before it is made, with the parts their loans had.
+        mutating func step(changing refs: some Sequence<StreamRef>) {
+            generation += 1
+            var before: [LoanKey: LoanState] = [:]
+            var others = false
+            var firstReadsOnly = true
+            for ref in refs {
+                if case .loan(let key) = ref, let part = states.loans[key] { before[key] = part } else { others = true }
+                if states.isLoaded(ref) { firstReadsOnly = false }
+            }
+            steps.append(Step(generation: generation, before: before, others: others, firstReadsOnly: firstReadsOnly))
+            var remembered = steps.reduce(0) { $0 + $1.before.count }
+            while steps.count > FollowedStreams.stepsKept || remembered > FollowedStreams.partsKept {
+                remembered -= steps.removeFirst().before.count
+            }
+        }
+
+        /// The loans changed since generation `base`, each with its part then and now; nil
+        /// when that is not known from loans alone (a stream other than a loan changed, or
+        /// one was read for the first time) or no longer remembered.
+        func changes(since base: Int) -> [LoanKey: (was: LoanState, now: LoanState)]? {
+            let later = steps.filter { $0.generation > base }
+            guard base <= generation, later.count == generation - base, !later.contains(where: \.others) else { return nil }
+            var changed: [LoanKey: (was: LoanState, now: LoanState)] = [:]
+            for step in later {
+                for (key, was) in step.before where changed[key] == nil {
+                    guard let now = states.loans[key] else { return nil }
+                    changed[key] = (was, now)
+                }
+            }
+            return changed
+        }
+
+        /// Whether every change since generation `base` only read streams for the first time:
+        /// the states held then are held still, unchanged.
+        func onlyFirstReads(since base: Int) -> Bool {
+            let later = steps.filter { $0.generation > base }
+            return base <= generation && later.count == generation - base && later.allSatisfy(\.firstReadsOnly)
+        }
     }
+    /// One change of the states, to `generation`: the parts the changed loans had before it;
+    /// `others` when a stream other than a loan changed or a stream was read for the first time;
+    /// `firstReadsOnly` when it only read streams for the first time.
+    private struct Step {
+        let generation: Int
+        let before: [LoanKey: LoanState]
+        let others: Bool
+        let firstReadsOnly: Bool
+    }
+    /// How many changes are remembered, and how many loans' parts they may hold.
+    static let stepsKept = 64
+    static let partsKept = 50_000
+
     private let changes = Mutex<Int>(0)
-    /// Figures computed from the states, each kept with the `generation` it was computed at.
+    /// Figures derived from the states, each kept with the `generation` it was derived at.
     private let figures = Memo<Int>()
+    /// The same figures, each with the generation of the very states it was derived from:
+    /// what `derived` brings forward.
+    private let bases = Mutex<[String: (generation: Int, value: any Sendable)]>([:])
 
     /// Counts the times the states changed: what was derived from them at one generation
     /// holds until the next.
     var generation: Int { changes.withLock { $0 } }
 
-    /// `compute`'s value, or the one kept under `key` when the states have not changed since.
-    func derived<Value: Sendable>(_ key: String, _ compute: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        try await figures.value(key, at: generation, compute)
+    /// A figure derived from the states (`compute`), kept and then brought forward by the
+    /// loans changed since (`update`: each one's part as it was and as it is, and the states
+    /// now) — derived again from all of them when `update` gives nil, when a stream other
+    /// than a loan changed or was read for the first time, or when the changes are no longer
+    /// remembered. A national scheme's tables added up again over its 28,000 loans took
+    /// 70 ms after each bank's writes, and 32 dashboards waited on them.
+    func derived<Value: Sendable>(
+        _ key: String, _ compute: @escaping @Sendable () async throws -> Value,
+        update: @escaping @Sendable (Value, [LoanKey: (was: LoanState, now: LoanState)], AggregateStates) throws -> Value?
+    ) async throws -> Value {
+        try await figures.value(key, at: generation) {
+            let kept = self.kept()
+            if let kept, let base = self.bases.withLock({ $0[key] }), let value = base.value as? Value,
+                let changed = kept.changes(since: base.generation), let brought = try update(value, changed, kept.states)
+            {
+                self.keep(key, brought, at: kept.generation)
+                return brought
+            }
+            let value = try await compute()
+            // A base only if the states it was derived from are the states now: none of them
+            // changed meanwhile (a first report reads the schemes' loans for the first time).
+            if let kept, let now = self.kept(), now.onlyFirstReads(since: kept.generation) { self.keep(key, value, at: now.generation) }
+            return value
+        }
+    }
+
+    /// The states as they are, unless they are being brought forward.
+    private func kept() -> Followed? { current.withLock { $0.away ? nil : $0 } }
+
+    private func keep(_ key: String, _ value: some Sendable, at generation: Int) {
+        bases.withLock { bases in
+            if bases.count >= figures.capacity && bases[key] == nil { bases.removeAll(keepingCapacity: true) }
+            bases[key] = (generation, value)
+        }
     }
 
     /// Streams read in one go.
@@ -51,11 +143,12 @@ final class FollowedStreams: Sendable {
             // Taken out while it is brought forward (no copy of its tables), and put back as it
             // was if reading fails or the request is cancelled.
             var followed = current.withLock { current in
-                defer { current = Followed() }
+                defer { current = Followed(away: true) }
                 return current
             }
             var reload = Set(refs.filter { !followed.states.isLoaded($0) })
             do {
+                var readOn: [(ref: StreamRef, from: Int32)] = []
                 // Nothing followed yet (the first report after a start): nothing to find changed.
                 if followed.position < head && !followed.states.versions.isEmpty {
                     let changed = try await store.streams(
@@ -63,7 +156,6 @@ final class FollowedStreams: Sendable {
                     // A changed stream is read on from its version — a loan's part too, unless
                     // one of its new events needs what the part leaves out: that loan is read
                     // again from its first event.
-                    var readOn: [(ref: StreamRef, from: Int32)] = []
                     for (name, noted) in changed {
                         guard let ref = followed.byName[name], !reload.contains(ref) else { continue }
                         if case .loan = ref, noted {
@@ -72,13 +164,16 @@ final class FollowedStreams: Sendable {
                             readOn.append((ref, (followed.states.versions[ref] ?? 0) + 1))
                         }
                     }
-                    if !readOn.isEmpty {
-                        // Counted first: a read that fails half-way has changed some states already.
-                        changes.withLock { $0 += 1 }
-                        try await store.load(readOn, into: &followed.states)
-                        for read in readOn {
-                            if case .loan(let key) = read.ref { followed.states.loans[key] = followed.states.loans[key]?.riskSharingPart }
-                        }
+                }
+                if !readOn.isEmpty || !reload.isEmpty {
+                    // Counted first: a read that fails half-way has changed some states already.
+                    followed.step(changing: readOn.map(\.ref) + reload)
+                    changes.withLock { [generation = followed.generation] in $0 = generation }
+                }
+                if !readOn.isEmpty {
+                    try await store.load(readOn, into: &followed.states)
+                    for read in readOn {
+                        if case .loan(let key) = read.ref { followed.states.loans[key] = followed.states.loans[key]?.riskSharingPart }
                     }
                 }
                 if !reload.isEmpty {
@@ -102,7 +197,6 @@ final class FollowedStreams: Sendable {
                         }
                         loaded = try await following
                     }
-                    changes.withLock { $0 += 1 }
                     // Reading many loans leaves pages behind; reading a few after a write does not.
                     if reload.count > Self.readSize { Heap.returnFreePages() }
                 }

@@ -217,16 +217,25 @@ public struct ReportService: Sendable {
         }
     }
 
-    /// The risk-sharing table of one scheme, now: its stream and its loans' streams as last
-    /// read, brought forward by what changed since (`FollowedStreams`). Waits at the current views' gate.
+    /// The risk-sharing table of one scheme, now: computed once from its stream and its loans'
+    /// streams (waiting at the current views' gate), then kept and brought forward by the loans
+    /// changed since (`FollowedStreams.derived`).
     public func riskSharing(scheme id: SchemeId) async throws -> RiskSharingReport {
-        try await gates.currentViews.run {
-            let scheme = try await schemeStreams.states(of: [.scheme(id)], from: store).schemes[id] ?? SchemeState()
-            guard scheme.exists else { throw DomainError(.notFound, field: "scheme_id", "scheme \(id) does not exist") }
-            let states = try await schemeStreams.states(of: scheme.loanOrder.map(StreamRef.loan), from: store)
-            let loans = scheme.loanOrder.compactMap { states.loans[$0] }
-            return try RiskSharingReport.compute(scheme: scheme, loans: loans, asOf: BusinessDate(containing: .now()))
+        let date = BusinessDate(containing: .now())
+        try await schemeStreams.forward(from: store)
+        let tables = try await schemeStreams.derived("risk-sharing \(id) \(date)") {
+            try await gates.currentViews.run {
+                let scheme = try await schemeStreams.states(of: [.scheme(id)], from: store).schemes[id] ?? SchemeState()
+                guard scheme.exists else { throw DomainError(.notFound, field: "scheme_id", "scheme \(id) does not exist") }
+                let states = try await schemeStreams.states(of: scheme.loanOrder.map(StreamRef.loan), from: store)
+                return [
+                    try RiskSharingReport.compute(scheme: scheme, loans: scheme.loanOrder.lazy.compactMap { states.loans[$0] }, asOf: date)
+                ]
+            }
+        } update: { tables, changed, states in
+            try Self.bringForward(tables, by: changed, in: states, bank: nil, asOf: date)
         }
+        return tables[0]
     }
 
     /// An insurer's policies as they stood on `asOf` (default: today), each with its claims
@@ -336,36 +345,53 @@ public struct ReportService: Sendable {
             let slice = loans.filter { bank == nil || $0.bankId == bank }
             report = try ExposureReport.compute(fund: fund, loans: slice, asOf: date, topBorrowers: topBorrowers)
         }
-        // The schemes' part, computed again only when a scheme or one of its loans changed.
+        // The schemes' part: their tables kept, brought forward by the loans changed since.
         let agreed = try await ReadModelQueries(store: store).count(type: SchemeAgreed.type)
         try await schemeStreams.forward(from: store)
-        report.schemeShares = try await schemeStreams.derived("\(id) \(bank?.value ?? "*") \(date) \(agreed)") { [report] in
-            var shares = report
+        let tables = try await schemeStreams.derived("\(id) \(bank?.value ?? "*") \(date) \(agreed)") {
             let (schemes, loans) = try await schemesNaming(id, bank: bank)
-            try shares.addSchemeShares(schemes: schemes, loans: loans, bank: bank)
-            return shares.schemeShares
+            return try ExposureReport.schemeTables(fund: id, schemes: schemes, loans: loans, bank: bank, asOf: date)
+        } update: { tables, changed, states in
+            try Self.bringForward(tables, by: changed, in: states, bank: bank, asOf: date)
         }
+        try report.addSchemeShares(from: tables)
         return report
+    }
+
+    /// Schemes' tables kept since, brought forward by the loans changed since (with `bank`,
+    /// that bank's): each counted out as it was and in as it is. Nil when a table's scheme is
+    /// not kept.
+    private static func bringForward(
+        _ tables: [RiskSharingReport], by changed: [LoanKey: (was: LoanState, now: LoanState)], in states: AggregateStates,
+        bank: BankId?, asOf date: BusinessDate
+    ) throws -> [RiskSharingReport]? {
+        var tables = tables
+        for index in tables.indices {
+            guard let scheme = states.schemes[tables[index].schemeId] else { return nil }
+            for (key, loan) in changed where bank == nil || key.bank == bank {
+                try tables[index].count(loan.was, of: scheme, asOf: date, sign: -1)
+                try tables[index].count(loan.now, of: scheme, asOf: date)
+            }
+        }
+        return tables
     }
 }
 
 extension ReportService {
-    /// The schemes that name `fund` and their loans (with `bank`, that bank's), now: the schemes
-    /// found by their agreements (an indexed handful of rows), then each one's stream and its
-    /// loans' streams as last read, brought forward by what changed since (`FollowedStreams`).
+    /// The schemes that name `fund`, now, and the kept loans' states, among them all of their
+    /// loans (with `bank`, that bank's): the schemes found by their agreements (an indexed
+    /// handful of rows), then each one's stream and its loans' streams as last read, brought
+    /// forward by what changed since (`FollowedStreams`).
     func schemesNaming(_ fund: FundId, bank: BankId?) async throws -> (schemes: [SchemeState], loans: [LoanKey: LoanState]) {
         try await gates.currentViews.run {
             var schemes: [SchemeState] = []
-            var loans: [LoanKey: LoanState] = [:]
             for id in try await ReadModelQueries(store: store).schemesAgreed() {
                 let scheme = try await schemeStreams.states(of: [.scheme(id)], from: store).schemes[id] ?? SchemeState()
-                guard scheme.funds.contains(fund) else { continue }
-                schemes.append(scheme)
-                let keys = scheme.loanOrder.filter { bank == nil || $0.bank == bank }
-                let states = try await schemeStreams.states(of: keys.map(StreamRef.loan), from: store)
-                for key in keys { loans[key] = states.loans[key] }
+                if scheme.funds.contains(fund) { schemes.append(scheme) }
             }
-            return (schemes, loans)
+            let keys = schemes.flatMap { $0.loanOrder.filter { bank == nil || $0.bank == bank } }
+            // The kept loans' table itself, not a copy of its part: each scheme counts its own.
+            return (schemes, try await schemeStreams.states(of: keys.map(StreamRef.loan), from: store).loans)
         }
     }
 }
