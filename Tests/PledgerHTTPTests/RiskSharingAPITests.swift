@@ -48,6 +48,11 @@ struct RiskSharingAPITests {
                 json: #"{"scheme_id":"X","name":"x","effective_on":"2024-01-01","parties":[{"role":"bank","share_bp":9000}]}"#)
             #expect(bad.status == 422 && bad.problem == "invalid-value" && bad.text.contains("10000"), "\(bad.text)")
             let loan = try await Self.enrolledLoan(api)
+            // Asked while the loan performs, then again at the end: the kept table brought forward.
+            let enrolled = try await api.send(.get, "/v1/reports/risk-sharing?scheme_id=ZS", as: "auditor")
+            #expect(enrolled.status == 200, "\(enrolled.text)")
+            #expect(enrolled.json["active_loans"] == .integer(1))
+            #expect(enrolled.json["total"]?["net_loss_fen"] == .integer(0))
             let read = try await api.send(.get, "/v1/schemes/ZS", as: "bank:B2")
             #expect(read.status == 200 && read.json["versions"]?.arrayValue?.count == 1, "\(read.text)")
             #expect(
@@ -57,6 +62,10 @@ struct RiskSharingAPITests {
                 try await api.send(
                     .post, "\(loan)/repayments", as: "bank:LCRCB",
                     json: #"{"principal_fen":100000000,"interest_fen":6000000,"paid_on":"2024-06-01"}"#))
+            // Only the loan changed: the kept table is brought forward by it.
+            let repaid = try await api.send(.get, "/v1/reports/risk-sharing?scheme_id=ZS", as: "auditor")
+            let outstanding = (enrolled.integer("active_outstanding_fen") ?? 0) - 100_000_000
+            #expect(repaid.integer("active_outstanding_fen") == outstanding, "\(repaid.text)")
             api.expectOK(
                 try await api.send(
                     .post, "\(loan)/default", as: "bank:LCRCB",
