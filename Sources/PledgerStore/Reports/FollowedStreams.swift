@@ -91,33 +91,45 @@ final class FollowedStreams: Sendable {
     var generation: Int { changes.withLock { $0 } }
 
     /// A figure derived from the states (`compute`), kept and then brought forward by the
-    /// loans changed since (`update`: each one's part as it was and as it is, and the states
+    /// loans changed since (`update`: each one's part as it was and as it is, and the schemes
     /// now) — derived again from all of them when `update` gives nil, when a stream other
     /// than a loan changed or was read for the first time, or when the changes are no longer
     /// remembered. A national scheme's tables added up again over its 28,000 loans took
     /// 70 ms after each bank's writes, and 32 dashboards waited on them.
     func derived<Value: Sendable>(
         _ key: String, _ compute: @escaping @Sendable () async throws -> Value,
-        update: @escaping @Sendable (Value, [LoanKey: (was: LoanState, now: LoanState)], AggregateStates) throws -> Value?
+        update: @escaping @Sendable (Value, [LoanKey: (was: LoanState, now: LoanState)], [SchemeId: SchemeState]) throws -> Value?
     ) async throws -> Value {
         try await figures.value(key, at: generation) {
-            let kept = self.kept()
-            if let kept, let base = self.bases.withLock({ $0[key] }), let value = base.value as? Value,
-                let changed = kept.changes(since: base.generation), let brought = try update(value, changed, kept.states)
+            if let base = self.bases.withLock({ $0[key] }), let value = base.value as? Value,
+                let since = self.changes(since: base.generation), let brought = try update(value, since.changed, since.schemes)
             {
-                self.keep(key, brought, at: kept.generation)
+                self.keep(key, brought, at: since.generation)
                 return brought
             }
+            let before = self.current.withLock { $0.away ? nil : $0.generation }
             let value = try await compute()
             // A base only if the states it was derived from are the states now: none of them
             // changed meanwhile (a first report reads the schemes' loans for the first time).
-            if let kept, let now = self.kept(), now.onlyFirstReads(since: kept.generation) { self.keep(key, value, at: now.generation) }
+            if let before, let now = self.current.withLock({ $0.away || !$0.onlyFirstReads(since: before) ? nil : $0.generation }) {
+                self.keep(key, value, at: now)
+            }
             return value
         }
     }
 
-    /// The states as they are, unless they are being brought forward.
-    private func kept() -> Followed? { current.withLock { $0.away ? nil : $0 } }
+    /// The loans changed since generation `base` (`Followed.changes`) and the schemes now, with
+    /// the generation they are at; nil while the states are brought forward. Taken under the
+    /// lock, not from a copy of the states: a copy held while a forward changes them would
+    /// copy every kept loan's part.
+    private func changes(since base: Int) -> (
+        generation: Int, changed: [LoanKey: (was: LoanState, now: LoanState)], schemes: [SchemeId: SchemeState]
+    )? {
+        current.withLock { followed in
+            guard !followed.away, let changed = followed.changes(since: base) else { return nil }
+            return (followed.generation, changed, followed.states.schemes)
+        }
+    }
 
     private func keep(_ key: String, _ value: some Sendable, at generation: Int) {
         bases.withLock { bases in
@@ -172,6 +184,14 @@ final class FollowedStreams: Sendable {
                 }
                 if !readOn.isEmpty {
                     try await store.load(readOn, into: &followed.states)
+                    // The read takes each stream to its end, past `head`: a loan whose events
+                    // past it include one its part cannot take is read again from its first event.
+                    let end = try await store.head().position
+                    if end > head {
+                        let later = try await store.streams(
+                            changedAfter: head, through: end, noting: LoanState.eventsTheRiskSharingPartCannotTake)
+                        for read in readOn where later[read.ref.name] == true { reload.insert(read.ref) }
+                    }
                     for read in readOn {
                         if case .loan(let key) = read.ref { followed.states.loans[key] = followed.states.loans[key]?.riskSharingPart }
                     }

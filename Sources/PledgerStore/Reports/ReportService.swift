@@ -232,8 +232,8 @@ public struct ReportService: Sendable {
                     try RiskSharingReport.compute(scheme: scheme, loans: scheme.loanOrder.lazy.compactMap { states.loans[$0] }, asOf: date)
                 ]
             }
-        } update: { tables, changed, states in
-            try Self.bringForward(tables, by: changed, in: states, bank: nil, asOf: date)
+        } update: { tables, changed, schemes in
+            try Self.bringForward(tables, by: changed, schemes: schemes, bank: nil, asOf: date)
         }
         return tables[0]
     }
@@ -351,8 +351,8 @@ public struct ReportService: Sendable {
         let tables = try await schemeStreams.derived("\(id) \(bank?.value ?? "*") \(date) \(agreed)") {
             let (schemes, loans) = try await schemesNaming(id, bank: bank)
             return try ExposureReport.schemeTables(fund: id, schemes: schemes, loans: loans, bank: bank, asOf: date)
-        } update: { tables, changed, states in
-            try Self.bringForward(tables, by: changed, in: states, bank: bank, asOf: date)
+        } update: { tables, changed, schemes in
+            try Self.bringForward(tables, by: changed, schemes: schemes, bank: bank, asOf: date)
         }
         try report.addSchemeShares(from: tables)
         return report
@@ -362,12 +362,12 @@ public struct ReportService: Sendable {
     /// that bank's): each counted out as it was and in as it is. Nil when a table's scheme is
     /// not kept.
     private static func bringForward(
-        _ tables: [RiskSharingReport], by changed: [LoanKey: (was: LoanState, now: LoanState)], in states: AggregateStates,
+        _ tables: [RiskSharingReport], by changed: [LoanKey: (was: LoanState, now: LoanState)], schemes: [SchemeId: SchemeState],
         bank: BankId?, asOf date: BusinessDate
     ) throws -> [RiskSharingReport]? {
         var tables = tables
         for index in tables.indices {
-            guard let scheme = states.schemes[tables[index].schemeId] else { return nil }
+            guard let scheme = schemes[tables[index].schemeId] else { return nil }
             for (key, loan) in changed where bank == nil || key.bank == bank {
                 try tables[index].count(loan.was, of: scheme, asOf: date, sign: -1)
                 try tables[index].count(loan.now, of: scheme, asOf: date)

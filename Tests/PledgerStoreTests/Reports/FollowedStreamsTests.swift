@@ -80,8 +80,8 @@ struct FollowedStreamsTests {
                 let scheme = try #require(try await followed.states(of: [.scheme(id)], from: store).schemes[id])
                 let loans = try await followed.states(of: scheme.loanOrder.map(StreamRef.loan), from: store).loans
                 return try RiskSharingReport.compute(scheme: scheme, loans: scheme.loanOrder.compactMap { loans[$0] }, asOf: day)
-            } update: { table, changed, states in
-                guard let scheme = states.schemes[id] else { return nil }
+            } update: { table, changed, schemes in
+                guard let scheme = schemes[id] else { return nil }
                 if !changed.isEmpty { broughtForward.withLock { $0 += 1 } }
                 var table = table
                 for (_, loan) in changed {
