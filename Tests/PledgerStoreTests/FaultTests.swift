@@ -127,8 +127,9 @@ struct FaultTests {
             }
             #expect(tally.other.isEmpty, "only database-condition errors: \(tally.other.prefix(3))")
             // An append can wait out the deadline of the commit ahead of it and then its own
-            // (2 × 5 s); beyond that, with slack for a loaded machine, it would be a hang.
-            #expect(tally.slowest < .seconds(13), "every append answered within two deadlines (slowest \(tally.slowest))")
+            // (2 × 5 s); beyond that, with slack for a loaded machine (14.0 s seen with the whole
+            // suite at once), it would be a hang.
+            #expect(tally.slowest < .seconds(16), "every append answered within two deadlines (slowest \(tally.slowest))")
             // Recovered: a fresh append goes through. A connection the terminations closed can
             // be found closed only as it is used, leaving that append's outcome unknown; it is
             // asked again with its idempotency key, as a client is told to.
@@ -147,7 +148,19 @@ struct FaultTests {
     @Test("a transaction holding the ledger head: appends give up after the lock timeout with a transient error, then proceed")
     func heldHeadLock() async throws {
         try await TestDatabase.withLedger(limits: .init(lockTimeout: .seconds(1)), operationTimeout: .seconds(15)) { store, url in
-            try await store.append(AppendRequest(stream: "warm", expected: .noStream, events: [try event()]))
+            // The first append opens a connection; with the whole suite at once its commit has
+            // failed on the connection (seen once): asked again with its idempotency key.
+            let warm = AppendRequest(stream: "warm", expected: .noStream, events: [try event()], idempotencyKey: "warm")
+            var warmed = false
+            for _ in 0..<3 where !warmed {
+                do {
+                    _ = try await store.append(warm)
+                    warmed = true
+                } catch  where StoreError.isTransient(error) {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            #expect(warmed, "the first append went through within three tries")
             let hold = Mutex<(head: Int64, released: ContinuousClock.Instant)?>(nil)
             let tally = try await Self.underLoad(store, writers: 4, after: .milliseconds(500)) {
                 try await TestDatabase.asSuperuser(url) { connection in
