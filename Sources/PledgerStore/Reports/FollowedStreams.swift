@@ -43,12 +43,17 @@ final class FollowedStreams: Sendable {
             }
         }
 
+        /// Every change after generation `base`, in order; nil when they are no longer all remembered.
+        func steps(after base: Int) -> [Step]? {
+            let later = steps.filter { $0.generation > base }
+            return base <= generation && later.count == generation - base ? later : nil
+        }
+
         /// The loans changed since generation `base`, each with its part then and now; nil
         /// when that is not known from loans alone (a stream other than a loan changed, or
         /// one was read for the first time) or no longer remembered.
-        func changes(since base: Int) -> [LoanKey: (was: LoanState, now: LoanState)]? {
-            let later = steps.filter { $0.generation > base }
-            guard base <= generation, later.count == generation - base, !later.contains(where: \.others) else { return nil }
+        func changed(since base: Int) -> [LoanKey: (was: LoanState, now: LoanState)]? {
+            guard let later = steps(after: base), !later.contains(where: \.others) else { return nil }
             var changed: [LoanKey: (was: LoanState, now: LoanState)] = [:]
             for step in later {
                 for (key, was) in step.before where changed[key] == nil {
@@ -61,10 +66,7 @@ final class FollowedStreams: Sendable {
 
         /// Whether every change since generation `base` only read streams for the first time:
         /// the states held then are held still, unchanged.
-        func onlyFirstReads(since base: Int) -> Bool {
-            let later = steps.filter { $0.generation > base }
-            return base <= generation && later.count == generation - base && later.allSatisfy(\.firstReadsOnly)
-        }
+        func onlyFirstReads(since base: Int) -> Bool { steps(after: base)?.allSatisfy(\.firstReadsOnly) ?? false }
     }
     /// One change of the states, to `generation`: the parts the changed loans had before it;
     /// `others` when a stream other than a loan changed or a stream was read for the first time;
@@ -102,7 +104,7 @@ final class FollowedStreams: Sendable {
     ) async throws -> Value {
         try await figures.value(key, at: generation) {
             if let base = self.bases.withLock({ $0[key] }), let value = base.value as? Value,
-                let since = self.changes(since: base.generation), let brought = try update(value, since.changed, since.schemes)
+                let since = self.changed(since: base.generation), let brought = try update(value, since.changed, since.schemes)
             {
                 self.keep(key, brought, at: since.generation)
                 return brought
@@ -118,15 +120,15 @@ final class FollowedStreams: Sendable {
         }
     }
 
-    /// The loans changed since generation `base` (`Followed.changes`) and the schemes now, with
+    /// The loans changed since generation `base` (`Followed.changed`) and the schemes now, with
     /// the generation they are at; nil while the states are brought forward. Taken under the
     /// lock, not from a copy of the states: a copy held while a forward changes them would
     /// copy every kept loan's part.
-    private func changes(since base: Int) -> (
+    private func changed(since base: Int) -> (
         generation: Int, changed: [LoanKey: (was: LoanState, now: LoanState)], schemes: [SchemeId: SchemeState]
     )? {
         current.withLock { followed in
-            guard !followed.away, let changed = followed.changes(since: base) else { return nil }
+            guard !followed.away, let changed = followed.changed(since: base) else { return nil }
             return (followed.generation, changed, followed.states.schemes)
         }
     }
