@@ -15,11 +15,16 @@ struct ProjectorTests {
         let handler = CommandHandler(store: store)
         var generator = CommandGenerator(seed: seed)
         var memory = InMemoryLedger()
+        try await runSetup(of: generator, on: handler, beside: &memory)
+        try await runCommands(steps, of: &generator, on: handler, beside: &memory)
+        return memory
+    }
+
+    /// `generator`'s setup, handled against PostgreSQL and run on `memory` with the same ids.
+    static func runSetup(of generator: CommandGenerator, on handler: CommandHandler, beside memory: inout InMemoryLedger) async throws {
         for command in generator.setup() {
             try memory.run(command, ids: try await handler.handle(command).append.eventIds)
         }
-        try await runCommands(steps, of: &generator, on: handler, beside: &memory)
-        return memory
     }
 
     /// `steps` commands of `generator`, each handled against PostgreSQL and run on `memory`:

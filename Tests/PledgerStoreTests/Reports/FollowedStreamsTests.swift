@@ -19,9 +19,7 @@ struct FollowedStreamsTests {
             let handler = CommandHandler(store: store)
             var generator = CommandGenerator(seed: 40)  // a seed whose rounds change loans both ways
             var memory = InMemoryLedger()
-            for command in generator.setup() {
-                try memory.run(command, ids: try await handler.handle(command).append.eventIds)
-            }
+            try await ProjectorTests.runSetup(of: generator, on: handler, beside: &memory)
             let followed = FollowedStreams()
             var readOn = 0
             var readAgain = 0
