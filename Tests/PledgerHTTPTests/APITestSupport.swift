@@ -76,6 +76,17 @@ struct APIHarness: Sendable {
         return Reply(status: response.status.code, headers: response.headers, text: String(buffer: response.body))
     }
 
+    /// A GET with `min_position` as a client retrying after `503 projection-lag` sends it: on a
+    /// loaded machine the projector can take longer than one request's wait. Up to 10 s.
+    func sendUntilVisible(_ uri: String, as role: String) async throws -> Reply {
+        var reply = try await send(.get, uri, as: role)
+        for _ in 0..<40 where reply.status == 503 && reply.problem == "projection-lag" {
+            try await Task.sleep(for: .milliseconds(250))
+            reply = try await send(.get, uri, as: role)
+        }
+        return reply
+    }
+
     struct Reply: Sendable {
         let status: Int
         let headers: HTTPFields

@@ -61,8 +61,8 @@ struct WriteSemanticsTests {
             #expect(behind.headers[.retryAfter] == "1")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await Projector(store: api.store).run() }
-                let seen = try await api.send(.get, "/v1/funds?min_position=\(position)", as: "auditor")
-                #expect(seen.status == 200)
+                let seen = try await api.sendUntilVisible("/v1/funds?min_position=\(position)", as: "auditor")
+                #expect(seen.status == 200, "\(seen.text)")
                 #expect(seen.json["items"]?.arrayValue?.first?["balance_fen"] == .integer(1_000_000_000))
                 group.cancelAll()
             }
@@ -85,14 +85,8 @@ struct WriteSemanticsTests {
                     try await Task.sleep(for: .milliseconds(100))
                     try await Projector(store: api.store).catchUp()
                 }
-                var seen = try await api.send(.get, "\(exposure)&min_position=\(position)", as: "fund_admin")
-                // On a loaded machine the projector can take longer than the request's wait: the
-                // 503 projection-lag a client then retries after. Whenever it is answered, the
-                // kept answer without the loan is never given again.
-                for _ in 0..<40 where seen.status == 503 && seen.problem == "projection-lag" {
-                    try await Task.sleep(for: .milliseconds(250))
-                    seen = try await api.send(.get, "\(exposure)&min_position=\(position)", as: "fund_admin")
-                }
+                // Whenever it is answered, the kept answer without the loan is never given again.
+                let seen = try await api.sendUntilVisible("\(exposure)&min_position=\(position)", as: "fund_admin")
                 #expect(seen.integer("covered_loans") == 1, "\(seen.text)")
                 try await group.waitForAll()
             }
