@@ -96,6 +96,11 @@ struct APIHarness: Sendable {
         subscript(key: String) -> JSONValue? { json[key] }
         func integer(_ key: String) -> Int64? { if case .integer(let n) = json[key] { n } else { nil } }
         func string(_ key: String) -> String? { if case .string(let s) = json[key] { s } else { nil } }
+        /// A sample of `/metrics` text: the value of `series` (name and labels as printed).
+        func metric(_ series: String) -> Double? {
+            let line = text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+            return line.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
         /// The problem `type` slug of an error response.
         var problem: String? { string("type")?.replacingOccurrences(of: "https://pledger.dev/problems/", with: "") }
     }

@@ -3,6 +3,7 @@ import PledgerDomain
 import PledgerDomainTestSupport
 import PledgerStore
 import PledgerTestSupport
+import Synchronization
 import Testing
 
 @Suite("Command handling against the event store")
@@ -95,10 +96,14 @@ struct CommandHandlerTests {
             let district = try ExampleDistrict()
             let fund = district.setupCommands[0]
             // Holds the stream far longer than any bound the test allows, until it is cancelled.
+            let held = Mutex(false)
             let holder = Task {
-                try await handler.withStreamLocks([fund.target.name]) { try await Task.sleep(for: .seconds(60)) }
+                try await handler.withStreamLocks([fund.target.name]) {
+                    held.withLock { $0 = true }
+                    try await Task.sleep(for: .seconds(60))
+                }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await eventually(within: 20) { held.withLock { $0 } }
             let started = ContinuousClock.now
             await #expect(throws: StoreError.self) { try await handler.handle(fund) }
             let waited = ContinuousClock.now - started

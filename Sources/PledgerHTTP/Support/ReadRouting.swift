@@ -32,7 +32,12 @@ final class ReplicaRouting: Sendable {
 
     var isAvoided: Bool { avoidUntil.withLock { until in until.map { ContinuousClock.now < $0 } ?? false } }
 
-    func failed() { avoidUntil.withLock { $0 = .now + Self.pause } }
+    /// Counted in `pledger_replica_failures_total`: what an operator alerts on when the
+    /// replica goes away between scrapes of `pledger_replica_up`.
+    func failed() {
+        avoidUntil.withLock { $0 = .now + Self.pause }
+        Counter(label: "pledger_replica_failures_total").increment()
+    }
 
     /// Whether the replica has reached `wanted` (for what the read needs) within `limit`; false
     /// when it is behind at the deadline or cannot be reached.

@@ -13,7 +13,8 @@ struct DeadlineTimerTests {
         let fired = Mutex<[String]>([])
         let started = ContinuousClock.now
         _ = timer.add(after: .milliseconds(300)) { fired.withLock { $0.append("due") } }
-        let removed = timer.add(after: .milliseconds(100)) { fired.withLock { $0.append("removed") } }
+        // Due after the first, and removed long before it is due even on a loaded machine.
+        let removed = timer.add(after: .seconds(1)) { fired.withLock { $0.append("removed") } }
         let later = timer.add(after: .seconds(3600)) { fired.withLock { $0.append("later") } }
         timer.remove(removed)
         #expect(timer.isTicking)
@@ -24,6 +25,7 @@ struct DeadlineTimerTests {
 
         // Something to watch keeps it going; with nothing it stops after about a second.
         try await Task.sleep(for: .milliseconds(1300))
+        #expect(fired.withLock { $0 } == ["due"], "the removed deadline, due by now, never fired")
         #expect(timer.isTicking)
         timer.remove(later)
         try await eventually(within: 20) { !timer.isTicking }

@@ -48,7 +48,9 @@ struct EarlyStampTests {
                 let started = ContinuousClock.now
                 request.cancel()
                 await #expect(throws: CancellationError.self) { try await request.value }
-                #expect(ContinuousClock.now - started < .seconds(5))
+                // Well inside the store's operation timeout (which a request not really cancelled
+                // would wait out), with room for a loaded machine's slow thread pool.
+                #expect(ContinuousClock.now - started < .seconds(30))
                 try await admin.query("ROLLBACK", logger: store.logger)
                 _ = try await running.value
             }
