@@ -13,6 +13,14 @@ import Synchronization
 /// bank's writes (1,100 loans, 90 of its 240 ms).
 final class FollowedStreams: Sendable {
     private let current = Mutex<Followed>(Followed())
+    /// Run after the changed streams are found and before they are read on (tests append
+    /// there, as another writer may).
+    private let beforeReadingOn: (@Sendable ([(ref: StreamRef, from: Int32)]) async throws -> Void)?
+
+    init(beforeReadingOn: (@Sendable ([(ref: StreamRef, from: Int32)]) async throws -> Void)? = nil) {
+        self.beforeReadingOn = beforeReadingOn
+    }
+
     /// The states as of a position, and the followed streams by name: the streams changed
     /// since are found by name, and naming each of a national scheme's 28,000 loans again
     /// on every request that follows a write took 8–11 ms.
@@ -185,6 +193,7 @@ final class FollowedStreams: Sendable {
                     changes.withLock { [generation = followed.generation] in $0 = generation }
                 }
                 if !readOn.isEmpty {
+                    try await beforeReadingOn?(readOn)
                     try await store.load(readOn, into: &followed.states)
                     // The read takes each stream to its end, past `head`: a loan whose events
                     // past it include one its part cannot take is read again from its first event.

@@ -95,4 +95,102 @@ struct FollowedStreamsTests {
         let (full, forward) = (computed.withLock { $0 }, broughtForward.withLock { $0 })
         #expect(full >= 1 && forward >= 3, "computed \(full) times, brought forward \(forward) times")
     }
+
+    @Test(
+        "a reversal appended after the changes were found and before they are read on: the read-on reaches it, and the loan is read again from its first event"
+    )
+    func reversalDuringTheReadOn() async throws {
+        try await TestDatabase.withLedger { store, _ in
+            let handler = CommandHandler(store: store)
+            var generator = CommandGenerator(seed: 40)
+            var memory = InMemoryLedger()
+            try await ProjectorTests.runSetup(of: generator, on: handler, beside: &memory)
+            let armed = Mutex<BusinessDate?>(nil)
+            let reversed = Mutex<LoanKey?>(nil)
+            // Another writer, between the forward's query for changes and its read-on: a
+            // repayment of a loan about to be read on is reversed — one the kept part had
+            // taken already, so the part alone cannot undo it (the repayments are not in it).
+            let followed = FollowedStreams { reads in
+                guard let day = armed.withLock({ $0 }), reversed.withLock({ $0 }) == nil else { return }
+                for case (.loan(let key), let from) in reads {
+                    // A repayment of principal: its reversal moves the outstanding the part keeps.
+                    for stored in try await store.read(stream: Streams.loan(key)) where stored.envelope.version < from {
+                        guard case .repaymentReceived(let repayment) = try RecordedEvent(stored.envelope).event,
+                            repayment.principalFen.isPositive,
+                            (try? await handler.handle(.loan(key, .reverse(eventId: stored.envelope.eventId, on: day, reason: "test"))))
+                                != nil
+                        else { continue }
+                        reversed.withLock { $0 = key }
+                        return
+                    }
+                }
+            }
+            let refs = generator.loans.map(StreamRef.loan) + [.scheme(generator.scheme)]
+            for round in 0..<12 {
+                try await ProjectorTests.runCommands(60, of: &generator, on: handler, beside: &memory)
+                armed.withLock { $0 = round > 0 ? generator.day : nil }
+                let states = try await followed.states(of: refs, from: store)
+                guard let key = reversed.withLock({ $0 }) else { continue }
+                // The store now holds an event the in-memory ledger does not: compared with a
+                // fold of the store's stream, and the rounds end here.
+                let whole = try #require(try await store.states(of: [.loan(key)]).loans[key])
+                #expect(whole.outstanding > memory.loan(key).outstanding, "the reversal, in the log, put the principal back")
+                #expect(states.loans[key] == whole.riskSharingPart, "\(key) in round \(round)")
+                return
+            }
+            Issue.record("no repayment of a loan being read on could be reversed in 12 rounds")
+        }
+    }
+
+    @Test(
+        "a table computed while the loans it reads were brought forward is not kept to be brought forward: asked again, it is computed again"
+    )
+    func notKeptWhenTheStatesMoved() async throws {
+        let day = date("2026-06-30")
+        let stale = Mutex<RiskSharingReport?>(nil)
+        let differed = Mutex(0)
+        _ = try await Self.rounds { round, store, followed, memory, generator in
+            let id = generator.scheme
+            let scheme = memory.scheme(id)
+            guard scheme.exists else { return }
+            let fresh = try RiskSharingReport.compute(scheme: scheme, loans: scheme.loanOrder.map(memory.loan), asOf: day)
+            defer { stale.withLock { $0 = fresh } }
+            guard let before = stale.withLock({ $0 }) else {
+                _ = try await followed.states(of: scheme.loanOrder.map(StreamRef.loan) + [.scheme(id)], from: store)
+                return
+            }
+            if before != fresh { differed.withLock { $0 += 1 } }
+            let computations = Mutex(0)
+            let compute: @Sendable () async throws -> RiskSharingReport = {
+                if computations.withLock({
+                    $0 += 1
+                    return $0
+                }) == 1 {
+                    // The table of the states as they were, and meanwhile a forward changes them
+                    // (another request's): the table must not be kept as theirs.
+                    try await followed.forward(from: store)
+                    return before
+                }
+                let scheme = try #require(try await followed.states(of: [.scheme(id)], from: store).schemes[id])
+                let loans = try await followed.states(of: scheme.loanOrder.map(StreamRef.loan), from: store).loans
+                return try RiskSharingReport.compute(scheme: scheme, loans: scheme.loanOrder.compactMap { loans[$0] }, asOf: day)
+            }
+            let update:
+                @Sendable (RiskSharingReport, [LoanKey: (was: LoanState, now: LoanState)], [SchemeId: SchemeState]) throws ->
+                    RiskSharingReport? = { table, changed, schemes in
+                        guard let scheme = schemes[id] else { return nil }
+                        var table = table
+                        for (_, loan) in changed {
+                            try table.count(loan.was, of: scheme, asOf: day, sign: -1)
+                            try table.count(loan.now, of: scheme, asOf: day)
+                        }
+                        return table
+                    }
+            // A key of its own each round: the first ask always computes.
+            _ = try await followed.derived("moved \(round)", compute, update: update)
+            let again = try await followed.derived("moved \(round)", compute, update: update)
+            #expect(again == fresh, "round \(round): computed \(computations.withLock { $0 }) times")
+        }
+        #expect(differed.withLock { $0 } >= 3, "the rounds changed the scheme's table only \(differed.withLock { $0 }) times")
+    }
 }
