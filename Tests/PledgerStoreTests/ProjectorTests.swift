@@ -3,6 +3,7 @@ import PledgerDomain
 import PledgerDomainTestSupport
 import PledgerTestSupport
 import PostgresNIO
+import Synchronization
 import Testing
 
 @testable import PledgerStore
@@ -147,24 +148,18 @@ struct ProjectorTests {
         }
     }
 
-    /// Runs a projector (pages of 20) until it passes half of `head`, cancels it, and returns
-    /// the checkpoint once it has settled: a batch the cancelled projector had committing may
-    /// land a moment later.
+    /// Runs a projector (pages of 20) until it passes half of `head` and stops it there, as a
+    /// cancelled catch-up stops: between pages, each written with its checkpoint, so nothing is
+    /// left in flight. Returns the checkpoint.
     static func stopPartWay(_ store: EventStore, head: Int64) async throws -> Int64 {
         let projector = Projector(store: store, pageSize: 20)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await projector.run() }
-            while projector.position < head / 2 { try await Task.sleep(for: .milliseconds(2)) }
-            group.cancelAll()
-            do { try await group.waitForAll() } catch {}
+        let run = Task {
+            try await projector.catchUp { cursor, _ in
+                if cursor >= head / 2 { withUnsafeCurrentTask { $0?.cancel() } }
+            }
         }
-        var settled = try await Projector.checkpoint(store)
-        while true {
-            try await Task.sleep(for: .milliseconds(150))
-            let now = try await Projector.checkpoint(store)
-            if now == settled { return settled }
-            settled = now
-        }
+        await #expect(throws: CancellationError.self) { try await run.value }
+        return try await Projector.checkpoint(store)
     }
 
     @Test("a projector killed mid-stream resumes without skipping or double counting; rebuild gives identical tables")
@@ -193,7 +188,11 @@ struct ProjectorTests {
             #expect(fundEvents > 0 && fundEvents < Int(head), "fund events \(fundEvents) of \(head)")
             let before = try await Self.tables(store)
             #expect(before.contains { $0.hasPrefix("rm_exposure|") } && before.contains { $0.hasPrefix("rm_growth_months|") })
-            #expect(try await Projector(store: store, pageSize: 20).rebuild() == head)
+            let stages = Mutex<[Projector.RebuildStage]>([])
+            #expect(
+                try await Projector(store: store, pageSize: 20).rebuild(stage: { stage in stages.withLock { $0.append(stage) } }) == head)
+            // Each step after the fold is reported once, in the order it is done.
+            #expect(stages.withLock { $0 } == [.rows, .twins, .replacing, .storing, .committing])
             #expect(try await Self.tables(store) == before)
             #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
         }

@@ -101,13 +101,14 @@ public struct DemoDistrict: Sendable {
     /// are the fold of its log, and reading the log back to fold it again was half the work.
     /// A ledger holding more (a writer came in after the load) is rebuilt from its log.
     public func project(
-        _ states: consuming AggregateStates, events: Int, in ledger: Ledger, progress: (Int64, Int64) -> Void = { _, _ in }
+        _ states: consuming AggregateStates, events: Int, in ledger: Ledger, progress: (Int64, Int64) -> Void = { _, _ in },
+        stage: @Sendable (Projector.RebuildStage) -> Void = { _ in }
     ) async throws -> Int64 {
         guard try await ledger.log.head().position == Int64(events) else {
             _ = consume states
-            return try await ledger.projector.rebuild(progress: progress)
+            return try await ledger.projector.rebuild(progress: progress, stage: stage)
         }
-        return try await ledger.projector.rebuild(from: consume states, through: Int64(events))
+        return try await ledger.projector.rebuild(from: consume states, through: Int64(events), stage: stage)
     }
 }
 

@@ -23,7 +23,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         guard (1...5000).contains(scale) else { throw ApplicationError.badInput("--scale must be 1–5000") }
         let district = DemoDistrict(seed: seed, scale: scale)
-        var (loading, projecting) = (Progress("deciding and appending"), Progress("projecting"))
+        var loading = Progress("deciding and appending")
         let (loaded, projected, head) = try await connection.withLedger { ledger in
             var loaded = try await district.load(into: ledger) { loading.update(Int64($0), of: Int64($1), unit: "commands") }
             loading.finish()
@@ -33,9 +33,11 @@ struct DemoCommand: AsyncParsableCommand {
             // handed over, not copied, so they are let go once their rows are made.
             let states = loaded.states
             loaded.states = AggregateStates()
-            let projected = try await district.project(consume states, events: loaded.events, in: ledger) {
-                projecting.update($0, of: $1)
-            }
+            var projecting = Progress("projecting")
+            let step = projecting.step
+            let projected = try await district.project(
+                consume states, events: loaded.events, in: ledger, progress: { projecting.update($0, of: $1) }, stage: { step($0.rawValue) }
+            )
             projecting.finish()
             return (loaded, projected, try await ledger.log.head())
         }

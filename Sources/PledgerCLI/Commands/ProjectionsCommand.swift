@@ -40,7 +40,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let (position, seconds) = try await ProjectionsCommand.timed(connection, "projecting") { projector, progress in
+            let (position, seconds) = try await ProjectionsCommand.timed(connection, "projecting") { projector, progress, _ in
                 try await projector.catchUp(progress: progress)
             }
             print("read models at position \(position) (\(String(format: "%.2f", seconds)) s)")
@@ -56,23 +56,24 @@ struct ProjectionsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let (position, seconds) = try await ProjectionsCommand.timed(connection, "rebuilding") { projector, progress in
-                try await projector.rebuild(progress: progress)
+            let (position, seconds) = try await ProjectionsCommand.timed(connection, "rebuilding") { projector, progress, step in
+                try await projector.rebuild(progress: progress) { step($0.rawValue) }
             }
             let rate = seconds > 0 ? Double(position) / seconds : 0
             print("rebuilt read models from \(position) events in \(String(format: "%.2f", seconds)) s (\(Int(rate)) events/s)")
         }
     }
 
-    /// Runs projector work with progress on stderr; returns the position reached and the seconds taken.
+    /// Runs projector work with progress on stderr (events done, and steps without a count);
+    /// returns the position reached and the seconds taken.
     static func timed(
         _ connection: ConnectionOptions, _ label: String,
-        _ work: (Projector, (Int64, Int64) -> Void) async throws -> Int64
+        _ work: (Projector, (Int64, Int64) -> Void, @escaping @Sendable (String) -> Void) async throws -> Int64
     ) async throws -> (Int64, Double) {
         try await connection.withLedger { ledger in
             var progress = Progress(label)
             let started = ContinuousClock.now
-            let position = try await work(ledger.projector) { progress.update($0, of: $1) }
+            let position = try await work(ledger.projector, { progress.update($0, of: $1) }, progress.step)
             progress.finish()
             return (position, (ContinuousClock.now - started).inSeconds)
         }

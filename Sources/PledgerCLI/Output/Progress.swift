@@ -25,6 +25,16 @@ struct Progress {
             Data(String(format: "\r%@: %lld/%lld %@ (%.0f%%, %.0f/s)   ", label, done, total, unit, percent, rate).utf8))
     }
 
+    /// Reports a step of long work that has no count (a rebuild's writing), on the same line,
+    /// with the seconds since the work began.
+    var step: @Sendable (String) -> Void {
+        { [label, enabled, started] text in
+            guard enabled else { return }
+            let seconds = (ContinuousClock.now - started).inSeconds
+            FileHandle.standardError.write(Data(String(format: "\r%@: %@ (%.1f s)\u{1B}[K", label, text, seconds).utf8))
+        }
+    }
+
     func finish() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))

@@ -56,10 +56,12 @@ enum ReadModelWriter {
     /// is returned.
     static func replaceAll<Beside: Sendable>(
         _ rows: (loans: [LoanRow], funds: [FundRow]), funds: [FundId: FundState], position: Int64, chunk: Int = 5000,
-        on connection: PostgresConnection, logger: Logger, beside: @Sendable () async throws -> Beside
+        on connection: PostgresConnection, logger: Logger, stage: @Sendable (Projector.RebuildStage) -> Void = { _ in },
+        beside: @Sendable () async throws -> Beside
     ) async throws -> Beside {
         try await lockCheckpoint(expecting: nil, on: connection, logger: logger)
         try await RebuiltTables.create(on: connection, logger: logger)
+        stage(.twins)
         // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
         // its borrower's other loans) and written once: the whole tally without every loan's
         // runs held at once, and each cell written once.
@@ -80,6 +82,7 @@ enum ReadModelWriter {
             try await ExposureTable.write(
                 Array(exposure[start..<min(start + 5000, exposure.count)]), adding: false, to: .twins, on: connection, logger: logger)
         }
+        stage(.replacing)
         async let besides = beside()
         try await RebuiltTables.replace(on: connection, logger: logger)
         try await connection.query(
