@@ -77,10 +77,12 @@ struct APIHarness: Sendable {
     }
 
     /// A GET with `min_position` as a client retrying after `503 projection-lag` sends it: on a
-    /// loaded machine the projector can take longer than one request's wait. Up to 10 s.
+    /// loaded machine the projector can take longer than one request's wait. Asked again for
+    /// up to 30 s (each ask itself waits for the projector first).
     func sendUntilVisible(_ uri: String, as role: String) async throws -> Reply {
+        let deadline = ContinuousClock.now + .seconds(30)
         var reply = try await send(.get, uri, as: role)
-        for _ in 0..<40 where reply.status == 503 && reply.problem == "projection-lag" {
+        while reply.status == 503 && reply.problem == "projection-lag" && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(250))
             reply = try await send(.get, uri, as: role)
         }

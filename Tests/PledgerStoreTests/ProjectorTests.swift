@@ -162,7 +162,7 @@ struct ProjectorTests {
         return try await Projector.checkpoint(store)
     }
 
-    @Test("a projector killed mid-stream resumes without skipping or double counting; rebuild gives identical tables")
+    @Test("a projector stopped part-way resumes without skipping or double counting; rebuild gives identical tables")
     func killAndRestart() async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, _ in
             _ = try await Self.randomWorkload(store, seed: 11, steps: 250)
@@ -192,7 +192,7 @@ struct ProjectorTests {
             #expect(
                 try await Projector(store: store, pageSize: 20).rebuild(stage: { stage in stages.withLock { $0.append(stage) } }) == head)
             // Each step after the fold is reported once, in the order it is done.
-            #expect(stages.withLock { $0 } == [.rows, .twins, .replacing, .storing, .committing])
+            #expect(stages.withLock { $0 } == [.rows, .newRows, .replacing, .storingFunds, .committing])
             #expect(try await Self.tables(store) == before)
             #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
         }

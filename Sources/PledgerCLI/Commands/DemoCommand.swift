@@ -24,6 +24,8 @@ struct DemoCommand: AsyncParsableCommand {
         guard (1...5000).contains(scale) else { throw ApplicationError.badInput("--scale must be 1–5000") }
         let district = DemoDistrict(seed: seed, scale: scale)
         var loading = Progress("deciding and appending")
+        // Each progress line is cleared also when its work fails: the error gets a line of its own.
+        defer { loading.finish() }
         let (loaded, projected, head) = try await connection.withLedger { ledger in
             var loaded = try await district.load(into: ledger) { loading.update(Int64($0), of: Int64($1), unit: "commands") }
             loading.finish()
@@ -34,11 +36,11 @@ struct DemoCommand: AsyncParsableCommand {
             let states = loaded.states
             loaded.states = AggregateStates()
             var projecting = Progress("projecting")
-            let step = projecting.step
+            defer { projecting.finish() }
+            let step = projecting.stepReporter
             let projected = try await district.project(
                 consume states, events: loaded.events, in: ledger, progress: { projecting.update($0, of: $1) }, stage: { step($0.rawValue) }
             )
-            projecting.finish()
             return (loaded, projected, try await ledger.log.head())
         }
         let summary = loaded.summary

@@ -72,9 +72,10 @@ struct ProjectionsCommand: AsyncParsableCommand {
     ) async throws -> (Int64, Double) {
         try await connection.withLedger { ledger in
             var progress = Progress(label)
+            // Also when the work fails: the error is then printed on a line of its own.
+            defer { progress.finish() }
             let started = ContinuousClock.now
-            let position = try await work(ledger.projector, { progress.update($0, of: $1) }, progress.step)
-            progress.finish()
+            let position = try await work(ledger.projector, { progress.update($0, of: $1) }, progress.stepReporter)
             return (position, (ContinuousClock.now - started).inSeconds)
         }
     }

@@ -27,7 +27,7 @@ struct Progress {
 
     /// Reports a step of long work that has no count (a rebuild's writing), on the same line,
     /// with the seconds since the work began.
-    var step: @Sendable (String) -> Void {
+    var stepReporter: @Sendable (String) -> Void {
         { [label, enabled, started] text in
             guard enabled else { return }
             let seconds = (ContinuousClock.now - started).inSeconds

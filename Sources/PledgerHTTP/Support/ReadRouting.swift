@@ -24,6 +24,9 @@ final class ReplicaRouting: Sendable {
     let wait: Duration
     static let pause: Duration = .seconds(3)
     private let avoidUntil = Mutex<ContinuousClock.Instant?>(nil)
+    /// `pledger_replica_failures_total`: what an operator alerts on when the replica goes away
+    /// between scrapes of `pledger_replica_up`. Made at the start, so it is exported at 0.
+    private let failures = Counter(label: "pledger_replica_failures_total")
 
     init(reads: LedgerReads, wait: Duration) {
         self.reads = reads
@@ -32,11 +35,9 @@ final class ReplicaRouting: Sendable {
 
     var isAvoided: Bool { avoidUntil.withLock { until in until.map { ContinuousClock.now < $0 } ?? false } }
 
-    /// Counted in `pledger_replica_failures_total`: what an operator alerts on when the
-    /// replica goes away between scrapes of `pledger_replica_up`.
     func failed() {
         avoidUntil.withLock { $0 = .now + Self.pause }
-        Counter(label: "pledger_replica_failures_total").increment()
+        failures.increment()
     }
 
     /// Whether the replica has reached `wanted` (for what the read needs) within `limit`; false

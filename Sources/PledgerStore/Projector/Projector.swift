@@ -87,7 +87,8 @@ public final class Projector: Sendable {
     }
 
     /// Projects everything up to the current head, then returns the position reached.
-    /// Cancelled, it stops between pages (each page is written with its checkpoint).
+    /// Cancelled, it stops at the latest before the next page: a page is written whole with its
+    /// checkpoint, or not at all.
     @discardableResult
     public func catchUp(progress: (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
         var (cursor, funds) = try await restore()
@@ -123,11 +124,12 @@ public final class Projector: Sendable {
 
     /// What a rebuild is doing after the fold, for an operator watching a national ledger's
     /// rebuild (the steps after the fold take a third of its time there).
+    /// Each raw value reads after "rebuilding: " on one terminal line.
     public enum RebuildStage: String, Sendable {
-        case rows = "every loan's row and snapshot"
-        case twins = "the new rows, the growth sums and the exposure parts written beside the tables"
-        case replacing = "the tables made equal to the new rows, the funds' stored states encoded"
-        case storing = "the funds' stored states written"
+        case rows = "making each loan's row"
+        case newRows = "writing the new rows beside the tables"
+        case replacing = "making the tables equal to the new rows"
+        case storingFunds = "writing the funds' stored states"
         case committing = "committing"
     }
 
@@ -162,7 +164,7 @@ public final class Projector: Sendable {
             let storing = try await ReadModelWriter.replaceAll(
                 rows, funds: funds, position: position, chunk: self.pageSize, on: connection, logger: self.store.logger, stage: stage
             ) { try await StoredStates.Parts(states) }
-            stage(.storing)
+            stage(.storingFunds)
             try await connection.query("DELETE FROM stream_states", logger: self.store.logger)
             try await StoredStates.write(storing, on: connection, logger: self.store.logger)
             stage(.committing)

@@ -61,7 +61,7 @@ enum ReadModelWriter {
     ) async throws -> Beside {
         try await lockCheckpoint(expecting: nil, on: connection, logger: logger)
         try await RebuiltTables.create(on: connection, logger: logger)
-        stage(.twins)
+        stage(.newRows)
         // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
         // its borrower's other loans) and written once: the whole tally without every loan's
         // runs held at once, and each cell written once.

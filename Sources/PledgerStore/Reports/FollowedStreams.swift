@@ -13,11 +13,13 @@ import Synchronization
 /// bank's writes (1,100 loans, 90 of its 240 ms).
 final class FollowedStreams: Sendable {
     private let current = Mutex<Followed>(Followed())
+    /// A changed stream to read on, from the version after the one kept.
+    typealias ReadOn = (ref: StreamRef, from: Int32)
     /// Run after the changed streams are found and before they are read on (tests append
     /// there, as another writer may).
-    private let beforeReadingOn: (@Sendable ([(ref: StreamRef, from: Int32)]) async throws -> Void)?
+    private let beforeReadingOn: (@Sendable ([ReadOn]) async throws -> Void)?
 
-    init(beforeReadingOn: (@Sendable ([(ref: StreamRef, from: Int32)]) async throws -> Void)? = nil) {
+    init(beforeReadingOn: (@Sendable ([ReadOn]) async throws -> Void)? = nil) {
         self.beforeReadingOn = beforeReadingOn
     }
 
@@ -170,7 +172,7 @@ final class FollowedStreams: Sendable {
             }
             var reload = Set(refs.filter { !followed.states.isLoaded($0) })
             do {
-                var readOn: [(ref: StreamRef, from: Int32)] = []
+                var readOn: [ReadOn] = []
                 // Nothing followed yet (the first report after a start): nothing to find changed.
                 if followed.position < head && !followed.states.versions.isEmpty {
                     let changed = try await store.streams(

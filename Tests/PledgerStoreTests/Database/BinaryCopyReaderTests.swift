@@ -132,7 +132,7 @@ struct BinaryCopyReaderTests {
                 } catch let error as StoreError {
                     answers.errors.append(error)
                 }
-                // The connection reads on; with a limit a loaded machine's server cannot miss.
+                // The connection reads on; with a limit no loaded server comes near.
                 try reader.run("SET statement_timeout = '30s'")
                 try reader.start("SELECT 7::int8, 'y'::text")
                 answers.rows.append(try reader.read(atLeast: 1, into: &batch))
