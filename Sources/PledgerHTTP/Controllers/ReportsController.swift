@@ -21,72 +21,74 @@ struct ReportsController {
             let asOf = try query.date("as_of")
             let knownAt = try query.time("known_at")
             let needs: ReadNeeds = asOf == nil && knownAt == nil && !request.wantsHTML ? .readModels : .log  // a page replays the log
-            return try await api.read(request, needs: needs) { reads in
-                let window: MonthWindow
-                if let text = query.string("window") {
-                    guard query.string("from") == nil, query.string("to") == nil else {
-                        throw Problem.invalid("window", "window replaces from and to; send one or the other")
+            return try await Self.answer(closing: needs == .log) {
+                try await api.read(request, needs: needs) { reads in
+                    let window: MonthWindow
+                    if let text = query.string("window") {
+                        guard query.string("from") == nil, query.string("to") == nil else {
+                            throw Problem.invalid("window", "window replaces from and to; send one or the other")
+                        }
+                        do { window = try MonthWindow(parsing: text, field: "window") } catch let error as DomainError {
+                            throw Problem.invalid("window", error.message)
+                        }
+                        guard window.from.year + 50 >= window.to.year else {
+                            throw Problem.invalid("window", "a window spans at most 50 years")
+                        }
+                    } else {
+                        let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)
+                        let from = try query.int("from", default: to - 3, range: 1900...2200)
+                        guard from <= to, to - from <= 50 else { throw Problem.invalid("from", "from must be at most 50 years before to") }
+                        window = try MonthWindow.years(from, to)
                     }
-                    do { window = try MonthWindow(parsing: text, field: "window") } catch let error as DomainError {
-                        throw Problem.invalid("window", error.message)
+                    let rollup = try query.string("rollup").map { text -> RegionLevel in
+                        guard let level = RegionLevel(rawValue: text) else {
+                            throw Problem.invalid(
+                                "rollup", "rollup must be one of \(RegionLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        return level
                     }
-                    guard window.from.year + 50 >= window.to.year else {
-                        throw Problem.invalid("window", "a window spans at most 50 years")
+                    let dimension = try query.string("by").map { text -> GrowthReport.Dimension in
+                        guard let value = GrowthReport.Dimension(rawValue: text) else {
+                            throw Problem.invalid(
+                                "by", "by must be one of \(GrowthReport.Dimension.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        return value
                     }
-                } else {
-                    let to = try query.int("to", default: asOf?.year ?? BusinessDate(containing: .now()).year, range: 1900...2200)
-                    let from = try query.int("from", default: to - 3, range: 1900...2200)
-                    guard from <= to, to - from <= 50 else { throw Problem.invalid("from", "from must be at most 50 years before to") }
-                    window = try MonthWindow.years(from, to)
+                    let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)
+                    let bank = caller.role == .bank ? caller.bank : nil
+                    if rollup != nil, let dimension, dimension != .region {
+                        throw Problem.invalid("rollup", "rollup groups regions; it goes with by=region (or without by)")
+                    }
+                    if request.wantsHTML {
+                        let date = asOf ?? BusinessDate(containing: .now())
+                        let moment = knownAt ?? .now()
+                        let dimensions: [GrowthReport.Dimension] =
+                            (rollup != nil ? .region : dimension).map { [$0] } ?? [.bank, .kind, .industry]
+                        let (total, slices, seen) = try await compute(request, report: "growth", pastView: true) {
+                            try await reads.reports.growthFigures(
+                                window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
+                                asOf: date, knownAt: moment, bank: bank)
+                        }
+                        var pinned = [("window", window.description), ("target_bp", String(target))]
+                        if let rollup {
+                            pinned.append(("rollup", rollup.rawValue))
+                        } else if let dimension {
+                            pinned.append(("by", dimension.rawValue))
+                        }
+                        pinned += [("as_of", date.description), ("known_at", moment.description), ("lang", language.rawValue)]
+                        let provenance = Provenance(
+                            position: seen.position, hash: seen.hash, knownAt: moment,
+                            reproduce: Self.reproduce("financing-growth", pinned, bank))
+                        return Self.page(ReportPages.growth(total, slices: slices, provenance: provenance, language: language))
+                    }
+                    let form = ReportBody.form(of: request)
+                    return try await compute(request, report: "growth", pastView: asOf != nil || knownAt != nil) {
+                        try await reads.reports.growth(
+                            window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
+                            regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank, as: form.rawValue
+                        ) { report in ReportBody(form, json: { report.json }, csv: { report.csv }) }
+                    }.response
                 }
-                let rollup = try query.string("rollup").map { text -> RegionLevel in
-                    guard let level = RegionLevel(rawValue: text) else {
-                        throw Problem.invalid(
-                            "rollup", "rollup must be one of \(RegionLevel.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    return level
-                }
-                let dimension = try query.string("by").map { text -> GrowthReport.Dimension in
-                    guard let value = GrowthReport.Dimension(rawValue: text) else {
-                        throw Problem.invalid(
-                            "by", "by must be one of \(GrowthReport.Dimension.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    return value
-                }
-                let target = try query.int("target_bp", default: 1500, range: -10_000...100_000)
-                let bank = caller.role == .bank ? caller.bank : nil
-                if rollup != nil, let dimension, dimension != .region {
-                    throw Problem.invalid("rollup", "rollup groups regions; it goes with by=region (or without by)")
-                }
-                if request.wantsHTML {
-                    let date = asOf ?? BusinessDate(containing: .now())
-                    let moment = knownAt ?? .now()
-                    let dimensions: [GrowthReport.Dimension] =
-                        (rollup != nil ? .region : dimension).map { [$0] } ?? [.bank, .kind, .industry]
-                    let (total, slices, seen) = try await compute(request, report: "growth", pastView: true) {
-                        try await reads.reports.growthFigures(
-                            window: window, target: Bp(Int64(target)), dimensions: dimensions, regionLevel: rollup ?? .district,
-                            asOf: date, knownAt: moment, bank: bank)
-                    }
-                    var pinned = [("window", window.description), ("target_bp", String(target))]
-                    if let rollup {
-                        pinned.append(("rollup", rollup.rawValue))
-                    } else if let dimension {
-                        pinned.append(("by", dimension.rawValue))
-                    }
-                    pinned += [("as_of", date.description), ("known_at", moment.description), ("lang", language.rawValue)]
-                    let provenance = Provenance(
-                        position: seen.position, hash: seen.hash, knownAt: moment,
-                        reproduce: Self.reproduce("financing-growth", pinned, bank))
-                    return Self.page(ReportPages.growth(total, slices: slices, provenance: provenance, language: language))
-                }
-                let form = ReportBody.form(of: request)
-                return try await compute(request, report: "growth", pastView: asOf != nil || knownAt != nil) {
-                    try await reads.reports.growth(
-                        window: window, target: Bp(Int64(target)), by: rollup != nil ? .region : dimension,
-                        regionLevel: rollup ?? .district, asOf: asOf, knownAt: knownAt, bank: bank, as: form.rawValue
-                    ) { report in ReportBody(form, json: { report.json }, csv: { report.csv }) }
-                }.response
             }
         }
 
@@ -99,29 +101,32 @@ struct ReportsController {
             let asOf = try query.date("as_of")
             let knownAt = try query.time("known_at")
             let needs: ReadNeeds = asOf == nil && knownAt == nil && !request.wantsHTML ? .readModels : .log  // a page replays the log
-            return try await api.read(request, needs: needs) { reads in
-                let top = try query.int("top", default: 10, range: 1...1000)
-                let bank = caller.role == .bank ? caller.bank : nil
-                if request.wantsHTML {
-                    let date = asOf ?? BusinessDate(containing: .now())
-                    let moment = knownAt ?? .now()
-                    let (history, seen) = try await compute(request, report: "exposure", pastView: true) {
-                        try await reads.reports.exposureFigures(fund: fund, asOf: date, knownAt: moment, topBorrowers: top, bank: bank)
+            return try await Self.answer(closing: needs == .log) {
+                try await api.read(request, needs: needs) { reads in
+                    let top = try query.int("top", default: 10, range: 1...1000)
+                    let bank = caller.role == .bank ? caller.bank : nil
+                    if request.wantsHTML {
+                        let date = asOf ?? BusinessDate(containing: .now())
+                        let moment = knownAt ?? .now()
+                        let (history, seen) = try await compute(request, report: "exposure", pastView: true) {
+                            try await reads.reports.exposureFigures(fund: fund, asOf: date, knownAt: moment, topBorrowers: top, bank: bank)
+                        }
+                        let pinned = [
+                            ("fund_id", fund.value), ("top", String(top)), ("as_of", date.description), ("known_at", moment.description),
+                            ("lang", language.rawValue),
+                        ]
+                        let provenance = Provenance(
+                            position: seen.position, hash: seen.hash, knownAt: moment,
+                            reproduce: Self.reproduce("fund-exposure", pinned, bank))
+                        return Self.page(ReportPages.exposure(history, provenance: provenance, language: language))
                     }
-                    let pinned = [
-                        ("fund_id", fund.value), ("top", String(top)), ("as_of", date.description), ("known_at", moment.description),
-                        ("lang", language.rawValue),
-                    ]
-                    let provenance = Provenance(
-                        position: seen.position, hash: seen.hash, knownAt: moment, reproduce: Self.reproduce("fund-exposure", pinned, bank))
-                    return Self.page(ReportPages.exposure(history, provenance: provenance, language: language))
+                    let form = ReportBody.form(of: request)
+                    return try await compute(request, report: "exposure", pastView: asOf != nil || knownAt != nil) {
+                        try await reads.reports.exposure(
+                            fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank, as: form.rawValue
+                        ) { report in ReportBody(form, json: { report.json }, csv: { report.csv }) }
+                    }.response
                 }
-                let form = ReportBody.form(of: request)
-                return try await compute(request, report: "exposure", pastView: asOf != nil || knownAt != nil) {
-                    try await reads.reports.exposure(
-                        fund: fund, asOf: asOf, knownAt: knownAt, topBorrowers: top, bank: bank, as: form.rawValue
-                    ) { report in ReportBody(form, json: { report.json }, csv: { report.csv }) }
-                }.response
             }
         }
 
@@ -163,6 +168,26 @@ struct ReportsController {
     /// abandoned as soon as its client disconnects, instead of burning a core for nobody.
     /// Each run is timed into `pledger_report_duration_seconds{report, view}` however it ends
     /// (an answer, a refusal, the deadline), so slow past views show before they time out.
+    /// A past view or a page is computed while the request's connection is watched, so that a
+    /// client that leaves cancels it; the watch reads the connection, which the server then closes
+    /// after the answer. The answer says so (`Connection: close`, its problems too): a client
+    /// keeping the connection alive would otherwise send its next request into a closed one
+    /// (a generated Python client did, in CI).
+    static func answer(closing: Bool, _ body: () async throws -> Response) async throws -> Response {
+        guard closing else { return try await body() }
+        do {
+            var response = try await body()
+            response.headers[.connection] = "close"
+            return response
+        } catch {
+            var problem = Problem.from(error)
+            // A failure of the server's own is logged from the error as it is.
+            guard problem.status != .internalServerError else { throw error }
+            problem.headers[.connection] = "close"
+            throw problem
+        }
+    }
+
     func compute<Report: Sendable>(
         _ request: Request, report: String, pastView: Bool, _ body: @escaping @Sendable () async throws -> Report
     ) async throws -> Report {
