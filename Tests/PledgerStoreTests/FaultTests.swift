@@ -134,15 +134,21 @@ struct FaultTests {
             // be found closed only as it is used, leaving that append's outcome unknown; it is
             // asked again with its idempotency key, as a client is told to.
             let request = AppendRequest(stream: "after", expected: .noStream, events: [try event("After")], idempotencyKey: "after")
-            var after: AppendResult?
-            for _ in 0..<5 where after == nil {
-                do { after = try await store.append(request) } catch  where StoreError.isTransient(error) {
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-            }
+            let after = try await Self.append(request, to: store, tries: 5)
             let recovered = try #require(after, "a fresh append went through within five tries")
             try await Self.expectIntact(store, acknowledged: tally.written + recovered.eventIds, positions: tally.positions, url: url)
         }
+    }
+
+    /// `request` appended as a client told to retry does it: asked again (its idempotency key
+    /// makes that safe) after a transient error, 200 ms apart; nil when every try failed so.
+    static func append(_ request: AppendRequest, to store: EventStore, tries: Int) async throws -> AppendResult? {
+        for _ in 0..<tries {
+            do { return try await store.append(request) } catch  where StoreError.isTransient(error) {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        return nil
     }
 
     @Test("a transaction holding the ledger head: appends give up after the lock timeout with a transient error, then proceed")
@@ -151,16 +157,7 @@ struct FaultTests {
             // The first append opens a connection; with the whole suite at once its commit has
             // failed on the connection (seen once): asked again with its idempotency key.
             let warm = AppendRequest(stream: "warm", expected: .noStream, events: [try event()], idempotencyKey: "warm")
-            var warmed = false
-            for _ in 0..<3 where !warmed {
-                do {
-                    _ = try await store.append(warm)
-                    warmed = true
-                } catch  where StoreError.isTransient(error) {
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-            }
-            #expect(warmed, "the first append went through within three tries")
+            #expect(try await Self.append(warm, to: store, tries: 3) != nil, "the first append went through within three tries")
             let hold = Mutex<(head: Int64, released: ContinuousClock.Instant)?>(nil)
             let tally = try await Self.underLoad(store, writers: 4, after: .milliseconds(500)) {
                 try await TestDatabase.asSuperuser(url) { connection in

@@ -164,10 +164,6 @@ struct ReportsController {
         }
     }
 
-    /// Runs a report within the report deadline. A past view folds the log, so it is also
-    /// abandoned as soon as its client disconnects, instead of burning a core for nobody.
-    /// Each run is timed into `pledger_report_duration_seconds{report, view}` however it ends
-    /// (an answer, a refusal, the deadline), so slow past views show before they time out.
     /// A past view or a page is computed while the request's connection is watched, so that a
     /// client that leaves cancels it; the watch reads the connection, which the server then closes
     /// after the answer. The answer says so (`Connection: close`, its problems too): a client
@@ -188,6 +184,10 @@ struct ReportsController {
         }
     }
 
+    /// Runs a report within the report deadline. A past view folds the log, so it is also
+    /// abandoned as soon as its client disconnects, instead of burning a core for nobody.
+    /// Each run is timed into `pledger_report_duration_seconds{report, view}` however it ends
+    /// (an answer, a refusal, the deadline), so slow past views show before they time out.
     func compute<Report: Sendable>(
         _ request: Request, report: String, pastView: Bool, _ body: @escaping @Sendable () async throws -> Report
     ) async throws -> Report {
