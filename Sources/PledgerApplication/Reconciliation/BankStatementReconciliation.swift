@@ -62,9 +62,10 @@ public enum BankStatementReconciliation {
         return lines
     }
 
-    /// The statement against the bank's loans as the ledger has them on `asOf`.
+    /// The statement against the bank's loans as the ledger has them on `asOf`: the bank's
+    /// past view (its loans' streams, not the whole log).
     public static func run(ledger: Ledger, bank: BankId, asOf: BusinessDate, statement: [Line]) async throws -> [Row] {
-        let loans = try await ledger.log.replay(asOf: asOf).states.loanSnapshots.filter { $0.bankId == bank }
+        let loans = try await ledger.reads.reports.loanSnapshots(asOf: asOf, knownAt: nil, bank: bank)
         return compare(statement, ledger: loans)
     }
 

@@ -29,7 +29,7 @@ struct RecoveriesCommand: AsyncParsableCommand {
             let fundId = try fund.map { try ActInput.id($0, flag: "--fund") { try FundId($0) } }
             let date = try ActInput.date(asOf, flag: "--as-of")
             let due = try await connection.withLedger { ledger in
-                try RecoveriesDue.compute(try await ledger.log.replay(asOf: date, reading: .copy).states, asOf: date, fund: fundId)
+                try await ledger.reads.reports.recoveriesDue(asOf: date, fund: fundId)
             }
             switch format {
             case .json: print(CanonicalJSON.string(due.json))

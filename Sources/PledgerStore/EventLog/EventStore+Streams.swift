@@ -147,6 +147,17 @@ extension EventStore {
         }
     }
 
+    /// The streams with an event of `type` up to `position`. For the rare types a partial
+    /// index covers (scheme agreements, sql/010; recoveries, sql/014) this reads a handful of
+    /// index entries, not the log.
+    public func streams(withEventOf type: String, through position: Int64) async throws -> [String] {
+        try await withConnection("streams with \(type)") { connection in
+            try await connection.allRows(
+                "SELECT DISTINCT stream FROM events WHERE type = \(type) AND position <= \(position) ORDER BY stream", logger: self.logger
+            ).map { try $0.decode(String.self) }
+        }
+    }
+
     /// The streams written to at positions `after + 1 … through`, each with whether any of
     /// those writes was an event of one of `types`. In one row of two arrays: a bank's minute of
     /// writes changes thousands of loans, and decoding as many rows one by one took 35 ms.

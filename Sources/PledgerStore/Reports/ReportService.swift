@@ -239,8 +239,8 @@ public struct ReportService: Sendable {
     }
 
     /// An insurer's policies as they stood on `asOf` (default: today), each with its claims
-    /// and where it stands: the insurer's book and its policies' loans, read one by one, so
-    /// the cost is the insurer's policies. Nil when the ledger has no policy of the insurer at
+    /// and where it stands: the insurer's book, then its policies' loans a thousand to a query,
+    /// so the cost is the insurer's policies. Nil when the ledger has no policy of the insurer at
     /// all; empty when it has none yet on `asOf`.
     public func policies(of insurer: InsurerId, asOf: BusinessDate? = nil) async throws -> [PolicyPosition]? {
         let date = asOf ?? BusinessDate(containing: .now())
@@ -248,12 +248,27 @@ public struct ReportService: Sendable {
             guard try await store.versions(of: [StreamRef.insurer(insurer).name])[StreamRef.insurer(insurer).name] ?? 0 > 0 else {
                 return nil
             }
-            let book = try await store.state(of: .insurer(insurer), asOf: date).insurers[insurer] ?? InsurerBookState()
-            var loans: [LoanKey: LoanState] = [:]
-            for policy in book.inOrder where loans[policy.loan] == nil {
-                loans[policy.loan] = try await store.state(of: .loan(policy.loan), asOf: date).loans[policy.loan]
-            }
-            return PolicyPosition.positions(book, loans: loans, asOf: date)
+            var states = try await store.state(of: .insurer(insurer), asOf: date)
+            let book = states.insurers[insurer] ?? InsurerBookState()
+            _ = try await store.load(
+                streams: Set(book.inOrder.map { StreamRef.loan($0.loan).name }), through: .max, asOf: date, into: &states)
+            return PolicyPosition.positions(book, loans: states.loans, asOf: date)
+        }
+    }
+
+    /// The shares of recoveries the banks owe the funds on `asOf` (one fund's, or every
+    /// fund's): the loans with a recovery received (found through an index, sql/014) and their
+    /// funds, each folded as of the date — what a fold of the whole log gives them, at the cost
+    /// of the loans in recovery, however long the log.
+    public func recoveriesDue(asOf: BusinessDate, fund: FundId? = nil) async throws -> RecoveriesDue {
+        try await gates.pastViews.run {
+            let head = try await store.head().position
+            var states = AggregateStates()
+            let recovered = try await store.streams(withEventOf: RecoveryReceived.type, through: head)
+            _ = try await store.load(streams: recovered, through: head, asOf: asOf, into: &states)
+            let funds = Set(states.loans.values.compactMap { $0.origination?.fundId }).filter { fund == nil || $0 == fund }
+            for id in funds.sorted() { try await store.load(.fund(id), through: head, asOf: asOf, into: &states) }
+            return try RecoveriesDue.compute(states, asOf: asOf, fund: fund)
         }
     }
 
