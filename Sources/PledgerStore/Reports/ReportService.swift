@@ -3,8 +3,9 @@ import PledgerDomain
 import PostgresNIO
 
 /// Answers report questions. The current view (no `asOf`, no `knownAt`) reads the read
-/// models, and so does growth as of a past date; a bank's past view reads the bank's streams
-/// (`BankPastView`); any other past view folds the log, up to `knownAt` and as of `asOf`.
+/// models, and so does growth as of a past date; a bank's past view reads the bank's streams,
+/// and a fund's exposure the fund's (`PastView`); any other past view folds the log, up to
+/// `knownAt` and as of `asOf`.
 /// Each kind waits at its gate (`ReportGates`).
 public struct ReportService: Sendable {
     public let store: EventStore
@@ -113,7 +114,7 @@ public struct ReportService: Sendable {
         if asOf == nil && knownAt == nil {
             snapshots = try await gates.currentViews.run { try await ReadModelWriter.loadLoans(store, bank: bank).map(\.snapshot) }
         } else if let bank {
-            snapshots = try await pastView(of: bank, asOf: asOf, knownAt: knownAt).states.loanSnapshots
+            snapshots = try await pastView(of: .bank(bank), asOf: asOf, knownAt: knownAt).states.loanSnapshots
         } else {
             snapshots = try await fold(asOf: asOf, knownAt: knownAt).states.loanSnapshots
         }
@@ -309,11 +310,8 @@ public struct ReportService: Sendable {
             }
             return Answer(report: report, kept: (question, stamp))
         } else {
-            // A bank's slice reads the bank's streams; the whole fund, the log.
-            let past =
-                if let bank { try await pastView(of: bank, asOf: date, knownAt: knownAt, fund: id).states } else {
-                    try await fold(asOf: date, knownAt: knownAt).states
-                }
+            // A bank's slice reads the bank's streams; the whole fund, the fund's.
+            let past = try await pastView(of: bank.map(PastView.Scope.bank) ?? .fund(id), asOf: date, knownAt: knownAt, fund: id).states
             let fund = try Self.existing(past.funds[id], id, atThatTime: knownAt != nil)
             let loans = past.loanSnapshots.filter { $0.fundId == id && (bank == nil || $0.bankId == bank) }
             var report = try ExposureReport.compute(fund: fund, loans: loans, asOf: date, topBorrowers: topBorrowers)

@@ -14,10 +14,15 @@ enum DemoLedger {
 
     /// A test database holding the demo district, with its read models up to date.
     static func with<Result: Sendable>(_ body: (EventStore) async throws -> Result) async throws -> Result {
-        try await TestDatabase.withLedger { store, _ in
+        try await withURL { store, _ in try await body(store) }
+    }
+
+    /// The same, with the test database's address (to change it as its superuser).
+    static func withURL<Result: Sendable>(_ body: (EventStore, DatabaseURL) async throws -> Result) async throws -> Result {
+        try await TestDatabase.withLedger { store, url in
             _ = try await district.load(into: Ledger(log: store))
             _ = try await Projector(store: store).catchUp()
-            return try await body(store)
+            return try await body(store, url)
         }
     }
 

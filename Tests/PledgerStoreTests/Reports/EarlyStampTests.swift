@@ -34,8 +34,9 @@ struct EarlyStampTests {
                 try await admin.query("BEGIN", logger: store.logger)
                 try await admin.query("LOCK TABLE ledger_head IN ACCESS EXCLUSIVE MODE", logger: store.logger)
                 let running = Task { try await reports.stamp() }
-                // Its read is waiting for the lock.
-                let deadline = ContinuousClock.now + .seconds(10)
+                // Its read is waiting for the lock (a loaded machine — the whole suite at once —
+                // has taken more than 10 s to get that far).
+                let deadline = ContinuousClock.now + .seconds(30)
                 while try await Self.lockWaits(admin) == 0 {
                     guard ContinuousClock.now < deadline else {
                         Issue.record("the stamp's read never waited for the lock")
@@ -44,7 +45,7 @@ struct EarlyStampTests {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 let request = Task { try await reports.readingStamp { try await reports.stamp() } }
-                try await eventually(within: 10) { reports.positions.waitingCount == 1 }
+                try await eventually(within: 30) { reports.positions.waitingCount == 1 }
                 let started = ContinuousClock.now
                 request.cancel()
                 await #expect(throws: CancellationError.self) { try await request.value }
