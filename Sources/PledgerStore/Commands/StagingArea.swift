@@ -69,9 +69,13 @@ public struct StagingArea: Sendable {
         try await connection.query("SET jit = off", logger: logger)
     }
 
+    /// Puts the session's setting back first, on its own: a failed `DROP` must not send the
+    /// connection back to the pool with JIT off.
     private func drop() async throws {
+        var resetFailure: (any Error)?
+        do { try await connection.query("RESET jit", logger: logger) } catch { resetFailure = error }
         try await connection.query("DROP TABLE IF EXISTS \(unescaped: Self.table)", logger: logger)
-        try await connection.query("RESET jit", logger: logger)
+        if let resetFailure { throw resetFailure }
     }
 
     /// Every event of each stream, the log's then the staged ones, in version order — one

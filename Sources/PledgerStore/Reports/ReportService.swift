@@ -249,10 +249,13 @@ public struct ReportService: Sendable {
             guard try await store.versions(of: [StreamRef.insurer(insurer).name])[StreamRef.insurer(insurer).name] ?? 0 > 0 else {
                 return nil
             }
-            var states = try await store.state(of: .insurer(insurer), asOf: date)
+            // The book and its loans up to one position, as one fold of the log would see them.
+            let position = try await store.head().position
+            var states = AggregateStates()
+            try await store.load(.insurer(insurer), through: position, asOf: date, into: &states)
             let book = states.insurers[insurer] ?? InsurerBookState()
             _ = try await store.load(
-                streams: Set(book.inOrder.map { StreamRef.loan($0.loan).name }), through: .max, asOf: date, into: &states)
+                streams: Set(book.inOrder.map { StreamRef.loan($0.loan).name }), through: position, asOf: date, into: &states)
             return PolicyPosition.positions(book, loans: states.loans, asOf: date)
         }
     }

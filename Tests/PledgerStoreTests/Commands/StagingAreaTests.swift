@@ -67,6 +67,15 @@ struct StagingAreaTests {
             struct Stop: Error {}
             await #expect(throws: Stop.self) { try await StagingArea.with(store) { _ in throw Stop() } }
             #expect(try await store.client.withConnection { try await jit($0) } == before)
+
+            // Its own clean-up failing (`DROP TABLE` of what is now a view) still puts JIT back.
+            await #expect(throws: StoreError.self) {
+                try await StagingArea.with(store) { area in
+                    try await area.connection.query("DROP TABLE pledger_import_staged", logger: store.logger)
+                    try await area.connection.query("CREATE TEMP VIEW pledger_import_staged AS SELECT 1 AS seq", logger: store.logger)
+                }
+            }
+            #expect(try await store.client.withConnection { try await jit($0) } == before)
         }
     }
 }
