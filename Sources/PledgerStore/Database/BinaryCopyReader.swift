@@ -196,15 +196,20 @@ extension BinaryCopyReader {
                 if end < 0 {
                     finished = true
                     guard offset + 2 == bytes.count else { throw StoreError.corrupt("the COPY stream goes on after its end") }
-                    batch.append(contentsOf: bytes[start..<offset])
+                    Self.append(bytes[start..<offset], to: &batch)
                     return count
                 }
                 offset = end
                 count += 1
             }
-            batch.append(contentsOf: bytes[start..<offset])
-            carry.append(contentsOf: bytes[offset...])
+            Self.append(bytes[start..<offset], to: &batch)
+            Self.append(bytes[offset...], to: &carry)
             return count
+        }
+
+        /// One copy of the bytes (appended as a slice of raw bytes, they went one by one).
+        private static func append(_ bytes: Slice<UnsafeRawBufferPointer>, to array: inout [UInt8]) {
+            array.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes).assumingMemoryBound(to: UInt8.self))
         }
 
         /// Where the row at `offset` ends, nil if the bytes end inside it, -1 for the end marker.

@@ -22,7 +22,7 @@ public struct LedgerVerification: Sendable {
     /// Positions per `COPY` statement: each is one statement with its own timeout
     /// (`store.operationTimeout`), and progress is reported after each.
     public var pageSize = 100_000
-    /// Rows per batch handed from the reader to the hasher (about 0.3 MB of rows).
+    /// Rows per batch handed from the reader to the hashers (about 0.3 MB of rows).
     public var batchSize = 1024
 
     public init(store: EventStore) { self.store = store }
@@ -108,10 +108,11 @@ public struct LedgerVerification: Sendable {
     }
 
     /// Checks the events stored at `positions` (missing ones are breaks). Reading and hashing
-    /// overlap: the reader's thread copies whole rows, raw, into a batch while another thread
-    /// hashes the batch before it, so the COPY stream and the SHA-256 chain run on two cores.
-    /// Batches are checked in position order, so the first break found is still the first in
-    /// the log. Returns the verifier moved past them and the first break.
+    /// overlap, and the hashing runs on every core: the reader's thread copies whole rows,
+    /// raw, into batches, and each batch is hashed on its own, from its first row's stored
+    /// prev_hash, while the next ones are read. The batches are then joined in position order
+    /// (`HashChainVerifier.link`, then `takeOver`), so the first break found is still the first in the log.
+    /// Returns the verifier moved past them and the first break.
     private func page(
         _ positions: ClosedRange<Int64>, verifier: HashChainVerifier, reader: BinaryCopyReader
     ) async throws -> (HashChainVerifier, ChainBreak?) {
@@ -123,45 +124,107 @@ public struct LedgerVerification: Sendable {
                 SELECT \(Self.columns.names.joined(separator: ", "))
                 FROM events WHERE position BETWEEN \(positions.lowerBound) AND \(positions.upperBound) ORDER BY position
                 """)
-            let hasher = DispatchQueue(label: "pledger-verify-hash")
-            // Two batches live: the one filling and the one hashing (then reused).
-            let hashed = Mutex(HashedBatch(verifier: verifier, problem: nil, batch: RowBatch()))
-            /// The last batch's outcome, its buffer handed back for reuse.
-            func finished() -> HashedBatch {
-                hasher.sync {
-                    hashed.withLock { state in
-                        defer { state.batch = RowBatch() }
-                        return state
-                    }
-                }
-            }
-            var spare = RowBatch()
+            var hashing = HashingBatches(after: verifier)
             while true {
+                var batch = hashing.spare()
                 let rows: Int
                 do {
-                    rows = try reader.read(atLeast: batchSize, into: &spare.bytes)
+                    rows = try reader.read(atLeast: batchSize, into: &batch.bytes)
                 } catch {
                     // A break found in the rows before the failure is still the answer.
-                    let done = finished()
-                    if done.problem != nil { return (done.verifier, done.problem) }
+                    if let problem = hashing.finish() { return (hashing.chain, problem) }
                     throw error
                 }
-                spare.count = rows
-                var done = finished()
+                batch.count = rows
                 // After a break the run ends, and closing the connection ends the copy.
-                if done.problem != nil || rows == 0 { return (done.verifier, done.problem) }
-                let (batch, after) = (spare, done.verifier)
-                hasher.async { hashed.withLock { $0 = batch.hashed(after: after) } }
-                spare = done.batch
-                done.batch = RowBatch()
-                spare.removeAll()
+                if rows == 0 {
+                    let problem = hashing.finish()
+                    return (hashing.chain, problem)
+                }
+                if let problem = hashing.hash(batch) { return (hashing.chain, problem) }
             }
         }
     }
 }
 
-/// A verifier after hashing a batch, with the first break found and the batch to reuse.
+/// The batches being hashed, on every core (a few at a time, so memory stays bounded), and
+/// the chain joined from those hashed so far, in position order. Used by one reader thread.
+private struct HashingBatches {
+    /// The log checked up to the last batch joined.
+    private(set) var chain: HashChainVerifier
+    private var sent = 0
+    private var joined = 0
+    private let done = Done()
+    private let hashed = DispatchGroup()
+    /// Signalled once a batch is hashed.
+    private let completed = DispatchSemaphore(value: 0)
+    /// Batches sent and not yet joined, at most.
+    private let limit = EveryCore.count + 1
+    private let queue = DispatchQueue(label: "pledger-verify-hash", attributes: .concurrent)
+    private var spares: [RowBatch] = []
+
+    init(after chain: HashChainVerifier) { self.chain = chain }
+
+    /// An empty batch, its buffer reused from one already joined.
+    mutating func spare() -> RowBatch {
+        var batch = spares.popLast() ?? RowBatch()
+        batch.removeAll()
+        return batch
+    }
+
+    /// Starts hashing `batch` (once fewer than `limit` are waiting to be joined), then joins
+    /// those done; the first break.
+    mutating func hash(_ batch: RowBatch) -> ChainBreak? {
+        while sent - joined >= limit {
+            completed.wait()
+            if let problem = join() { return problem }
+        }
+        let (number, done, completed) = (sent, done, completed)
+        sent += 1
+        queue.async(group: hashed) {
+            let result = batch.hashed()
+            done.batches.withLock { $0[number] = result }
+            completed.signal()
+        }
+        return join()
+    }
+
+    /// Waits for every batch sent, then joins them; the first break.
+    mutating func finish() -> ChainBreak? {
+        hashed.wait()
+        return join()
+    }
+
+    /// Joins the batches done, in order, up to the first not yet done or the first break.
+    private mutating func join() -> ChainBreak? {
+        while joined < sent, let batch = done.batches.withLock({ $0.removeValue(forKey: joined) }) {
+            joined += 1
+            spares.append(batch.batch)
+            if let first = batch.first,
+                let problem = first.previous.withUnsafeBufferPointer({ chain.link(position: first.position, storedPrevious: $0) })
+            {
+                hashed.wait()
+                return problem
+            }
+            chain.takeOver(from: batch.verifier)
+            if let problem = batch.problem {
+                hashed.wait()
+                return problem
+            }
+        }
+        return nil
+    }
+}
+
+/// The batches hashed, by number, until they are joined.
+private final class Done: Sendable {
+    let batches = Mutex([Int: HashedBatch]())
+}
+
+/// A batch hashed on its own: its first row's position and stored prev_hash (for the join),
+/// the verifier moved past its rows, the first break among them, and its buffer to reuse.
 private struct HashedBatch: Sendable {
+    var first: (position: Int64, previous: [UInt8])?
     var verifier: HashChainVerifier
     var problem: ChainBreak?
     var batch: RowBatch
@@ -178,11 +241,20 @@ private struct RowBatch: Sendable {
         count = 0
     }
 
-    /// Checks the rows in order after `verifier`; stops at the first break.
-    func hashed(after verifier: HashChainVerifier) -> HashedBatch {
-        var verifier = verifier
-        let problem = bytes.withUnsafeBytes { raw -> ChainBreak? in
+    /// Checks the rows in order, from the first row's position and stored prev_hash on (the
+    /// join checks that link); stops at the first break.
+    func hashed() -> HashedBatch {
+        bytes.withUnsafeBytes { raw -> HashedBatch in
             var cells = BinaryCopyReader.Cells(raw)
+            guard count > 0 else { return HashedBatch(first: nil, verifier: HashChainVerifier(), problem: nil, batch: self) }
+            // The first row's position, then its prev_hash after the eight columns between.
+            var firstRow = cells
+            firstRow.startRow()
+            let start = firstRow.integer(Int64.self)
+            for _ in 0..<8 { firstRow.skip() }
+            let firstPrevious = Array(firstRow.next())
+            var verifier = HashChainVerifier(after: start - 1, hash: LedgerHash(bytes: firstPrevious) ?? .zero)
+            let first = (position: start, previous: firstPrevious)
             for _ in 0..<count {
                 cells.startRow()
                 let position = cells.integer(Int64.self)
@@ -197,17 +269,17 @@ private struct RowBatch: Sendable {
                 let previous = cells.next()
                 let hash = cells.next()
                 if overflow && position == verifier.nextPosition {
-                    return ChainBreak(position: position, reason: "recorded_at is not a time the format can hold (infinity?)")
+                    let problem = ChainBreak(position: position, reason: "recorded_at is not a time the format can hold (infinity?)")
+                    return HashedBatch(first: first, verifier: verifier, problem: problem, batch: self)
                 }
                 if let problem = verifier.check(
                     position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data,
                     meta: meta, recordedAt: recordedAt, storedPrevious: previous, storedHash: hash)
                 {
-                    return problem
+                    return HashedBatch(first: first, verifier: verifier, problem: problem, batch: self)
                 }
             }
-            return nil
+            return HashedBatch(first: first, verifier: verifier, problem: nil, batch: self)
         }
-        return HashedBatch(verifier: verifier, problem: problem, batch: self)
     }
 }
