@@ -81,10 +81,36 @@ public enum CanonicalJSON {
         writeString(bytes: bytes, into: &out)
     }
 
+    /// `writeString` through a cursor with room for six bytes a byte and the quotes.
+    static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to cursor: inout ByteCursor) {
+        guard bytes.contains(where: needsEscape) else {
+            cursor.put(UInt8(ascii: "\""))
+            cursor.put(bytes)
+            cursor.put(UInt8(ascii: "\""))
+            return
+        }
+        var escaped: [UInt8] = []
+        writeString(bytes: bytes, into: &escaped)
+        escaped.withUnsafeBufferPointer { cursor.put($0) }
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
     /// `String(number)`'s bytes.
     public static func writeInteger(_ number: Int64, into out: inout [UInt8]) {
-        // Digits right to left into a stack buffer, then one append (it runs three times
-        // per event when the chain is verified).
+        withDecimal(number) { out.append(contentsOf: $0) }
+    }
+
+    /// `writeInteger` through a cursor (with room for 20 bytes).
+    static func writeInteger(_ number: Int64, to cursor: inout ByteCursor) {
+        withDecimal(number) { cursor.put($0) }
+    }
+
+    /// `String(number)`'s bytes, written right to left into a stack buffer (it runs three
+    /// times per event when the chain is verified).
+    private static func withDecimal(_ number: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { raw in
             let buffer = raw.bindMemory(to: UInt8.self)
@@ -99,7 +125,7 @@ public enum CanonicalJSON {
                 index -= 1
                 buffer[index] = UInt8(ascii: "-")
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index...]))
+            body(UnsafeBufferPointer(rebasing: buffer[index...]))
         }
     }
 
@@ -118,7 +144,7 @@ public enum CanonicalJSON {
         // Most text needs no escape: then it is appended whole (verify writes two strings
         // an event, byte by byte they were a tenth of its time).
         let plain = bytes.withContiguousStorageIfAvailable { text in
-            guard !text.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            guard !text.contains(where: needsEscape) else { return false }
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: text)
             out.append(UInt8(ascii: "\""))

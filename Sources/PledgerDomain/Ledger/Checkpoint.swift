@@ -75,12 +75,12 @@ public enum CheckpointError: Error, CustomStringConvertible {
 
 extension LedgerHash {
     /// Lowercase hex of any byte string.
-    /// `hex(bytes)`'s bytes, appended.
-    static func writeHex(_ bytes: [UInt8], into out: inout [UInt8]) {
+    /// `hex(bytes)`'s bytes, written through a cursor.
+    static func writeHex(_ bytes: [UInt8], to cursor: inout ByteCursor) {
         let table: StaticString = "0123456789abcdef"
         for byte in bytes {
-            out.append(table.utf8Start[Int(byte >> 4)])
-            out.append(table.utf8Start[Int(byte & 0xF)])
+            cursor.put(table.utf8Start[Int(byte >> 4)])
+            cursor.put(table.utf8Start[Int(byte & 0xF)])
         }
     }
 

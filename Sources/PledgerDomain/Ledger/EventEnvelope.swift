@@ -30,12 +30,7 @@ public struct EventEnvelope: Sendable, Hashable {
     }
 
     /// The canonical envelope; keys are written in code-point order by construction.
-    public var canonicalBytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(data.utf8.count + meta.utf8.count + stream.utf8.count + 160)
-        writeCanonical(into: &out, chain: nil)
-        return out
-    }
+    public var canonicalBytes: [UInt8] { canonical(chain: nil) }
 
     /// `SHA-256(prev_hash ‖ canonical(envelope))`.
     public func hash(after previous: LedgerHash) -> LedgerHash {
@@ -47,24 +42,23 @@ public struct EventEnvelope: Sendable, Hashable {
 
     /// One line of `pledger export`: the envelope plus `prev_hash` and `hash` in hex.
     public func exportLine(previous: LedgerHash, hash: LedgerHash) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(data.utf8.count + meta.utf8.count + 320)
-        writeCanonical(into: &out, chain: (previous, hash))
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: canonical(chain: (previous, hash)), as: UTF8.self)
     }
 
-    private func writeCanonical(into out: inout [UInt8], chain: (previous: LedgerHash, hash: LedgerHash)?) {
+    private func canonical(chain: (previous: LedgerHash, hash: LedgerHash)?) -> [UInt8] {
         var stream = stream
         var type = type
         var data = data
         var meta = meta
-        stream.withUTF8 { stream in
+        return stream.withUTF8 { stream in
             type.withUTF8 { type in
                 data.withUTF8 { data in
                     meta.withUTF8 { meta in
-                        Self.writeCanonical(
-                            position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema,
-                            data: data, meta: meta, recordedAt: recordedAt, chain: chain, into: &out)
+                        [UInt8](writingAtMost: Self.canonicalRoom(stream: stream, type: type, data: data, meta: meta)) {
+                            Self.writeCanonical(
+                                position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema,
+                                data: data, meta: meta, recordedAt: recordedAt, chain: chain, to: &$0)
+                        }
                     }
                 }
             }
@@ -73,62 +67,82 @@ public struct EventEnvelope: Sendable, Hashable {
 
     /// The canonical envelope of an event from its stored parts, its text columns as UTF-8
     /// bytes — the bytes `canonicalBytes` gives for the same event, appended to `out`
-    /// without building an envelope or its strings (for verifying the log row by row).
+    /// without building an envelope or its strings.
     public static func writeCanonical(
         position: Int64, stream: UnsafeBufferPointer<UInt8>, version: Int32, eventId: UUID, type: UnsafeBufferPointer<UInt8>,
         schema: Int32, data: UnsafeBufferPointer<UInt8>, meta: UnsafeBufferPointer<UInt8>, recordedAt: RecordedTime,
         into out: inout [UInt8]
     ) {
+        out.append(
+            contentsOf: [UInt8](writingAtMost: canonicalRoom(stream: stream, type: type, data: data, meta: meta)) {
+                writeCanonical(
+                    position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data,
+                    meta: meta, recordedAt: recordedAt, chain: nil, to: &$0)
+            })
+    }
+
+    /// `writeCanonical` through a cursor with `canonicalRoom` bytes of room (for verifying
+    /// the log row by row into memory reused from row to row).
+    static func writeCanonical(
+        position: Int64, stream: UnsafeBufferPointer<UInt8>, version: Int32, eventId: UUID, type: UnsafeBufferPointer<UInt8>,
+        schema: Int32, data: UnsafeBufferPointer<UInt8>, meta: UnsafeBufferPointer<UInt8>, recordedAt: RecordedTime,
+        to cursor: inout ByteCursor
+    ) {
         writeCanonical(
             position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data,
-            meta: meta, recordedAt: recordedAt, chain: nil, into: &out)
+            meta: meta, recordedAt: recordedAt, chain: nil, to: &cursor)
+    }
+
+    /// The most bytes a canonical envelope (with its hashes, for an export line) can take:
+    /// `data` and `meta` as they are, `stream` and `type` escaped (at most six bytes a byte),
+    /// and the keys, the identifier, three integers, the time and two hashes within 512.
+    static func canonicalRoom(
+        stream: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>, data: UnsafeBufferPointer<UInt8>,
+        meta: UnsafeBufferPointer<UInt8>
+    ) -> Int {
+        data.count + meta.count + 6 * (stream.count + type.count) + 512
     }
 
     private static func writeCanonical(
         position: Int64, stream: UnsafeBufferPointer<UInt8>, version: Int32, eventId: UUID, type: UnsafeBufferPointer<UInt8>,
         schema: Int32, data: UnsafeBufferPointer<UInt8>, meta: UnsafeBufferPointer<UInt8>, recordedAt: RecordedTime,
-        chain: (previous: LedgerHash, hash: LedgerHash)?, into out: inout [UInt8]
+        chain: (previous: LedgerHash, hash: LedgerHash)?, to out: inout ByteCursor
     ) {
-        // The keys with their punctuation, one append each (appends are most of the cost
-        // besides the hash when a ledger is verified).
-        func put(_ text: StaticString) {
-            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-        }
-        put("{\"data\":")
-        out.append(contentsOf: data)
-        put(",\"event_id\":\"")
-        writeLowercase(eventId, into: &out)
+        out.put("{\"data\":")
+        out.put(data)
+        out.put(",\"event_id\":\"")
+        writeLowercase(eventId, to: &out)
         if let chain {
-            put("\",\"hash\":\"")
-            LedgerHash.writeHex(chain.hash.bytes, into: &out)
+            out.put("\",\"hash\":\"")
+            LedgerHash.writeHex(chain.hash.bytes, to: &out)
         }
-        put("\",\"meta\":")
-        out.append(contentsOf: meta)
-        put(",\"position\":")
-        CanonicalJSON.writeInteger(position, into: &out)
+        out.put("\",\"meta\":")
+        out.put(meta)
+        out.put(",\"position\":")
+        CanonicalJSON.writeInteger(position, to: &out)
         if let chain {
-            put(",\"prev_hash\":\"")
-            LedgerHash.writeHex(chain.previous.bytes, into: &out)
-            put("\",\"recorded_at\":\"")
+            out.put(",\"prev_hash\":\"")
+            LedgerHash.writeHex(chain.previous.bytes, to: &out)
+            out.put("\",\"recorded_at\":\"")
         } else {
-            put(",\"recorded_at\":\"")
+            out.put(",\"recorded_at\":\"")
         }
-        recordedAt.write(into: &out)
-        put("\",\"schema\":")
-        CanonicalJSON.writeInteger(Int64(schema), into: &out)
-        put(",\"stream\":")
-        CanonicalJSON.writeString(utf8: stream, into: &out)
-        put(",\"type\":")
-        CanonicalJSON.writeString(utf8: type, into: &out)
-        put(",\"version\":")
-        CanonicalJSON.writeInteger(Int64(version), into: &out)
-        out.append(UInt8(ascii: "}"))
+        recordedAt.write(to: &out)
+        out.put("\",\"schema\":")
+        CanonicalJSON.writeInteger(Int64(schema), to: &out)
+        out.put(",\"stream\":")
+        CanonicalJSON.writeString(utf8: stream, to: &out)
+        out.put(",\"type\":")
+        CanonicalJSON.writeString(utf8: type, to: &out)
+        out.put(",\"version\":")
+        CanonicalJSON.writeInteger(Int64(version), to: &out)
+        out.put(UInt8(ascii: "}"))
     }
 
     /// `uuidString.lowercased()`, as bytes.
-    private static func writeLowercase(_ id: UUID, into out: inout [UInt8]) {
+    private static func writeLowercase(_ id: UUID, to out: inout ByteCursor) {
         let digits: StaticString = "0123456789abcdef"
-        // 36 bytes into a stack buffer, then one append.
+        // 36 bytes into a stack buffer, then one copy.
         var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &text) { raw in
             let b = raw.bindMemory(to: UInt8.self)
@@ -144,7 +158,7 @@ public struct EventEnvelope: Sendable, Hashable {
                     at += 2
                 }
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<36]))
+            out.put(UnsafeBufferPointer(rebasing: b[0..<36]))
         }
     }
 }

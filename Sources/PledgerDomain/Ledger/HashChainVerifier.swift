@@ -11,7 +11,7 @@ public struct HashChainVerifier: Sendable {
     public var previous: LedgerHash { last.hash }
     public private(set) var nextPosition: Int64
     public private(set) var verified: Int64 = 0
-    /// The canonical bytes of the event being checked, reused from row to row.
+    /// Room for the canonical bytes of the event being checked, reused from row to row.
     private var scratch: [UInt8] = []
 
     /// Starts after `position`, whose hash is `hash` (position 0 has the zero hash).
@@ -48,14 +48,18 @@ public struct HashChainVerifier: Sendable {
         storedPrevious: UnsafeBufferPointer<UInt8>, storedHash: UnsafeBufferPointer<UInt8>
     ) -> ChainBreak? {
         if let problem = link(position: position, storedPrevious: storedPrevious) { return problem }
-        scratch.removeAll(keepingCapacity: true)
-        EventEnvelope.writeCanonical(
-            position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data, meta: meta,
-            recordedAt: recordedAt, into: &scratch)
-        var hasher = SHA256()
-        withUnsafeBytes(of: last.words) { hasher.update(bufferPointer: $0) }
-        scratch.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        let recomputed = hasher.finalize().withUnsafeBytes { HashBytes($0) }
+        let room = EventEnvelope.canonicalRoom(stream: stream, type: type, data: data, meta: meta)
+        if scratch.count < room { scratch = [UInt8](repeating: 0, count: Swift.max(room, 2 * scratch.count)) }
+        let recomputed = scratch.withUnsafeMutableBufferPointer { buffer in
+            var cursor = ByteCursor(buffer)
+            EventEnvelope.writeCanonical(
+                position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data,
+                meta: meta, recordedAt: recordedAt, to: &cursor)
+            var hasher = SHA256()
+            withUnsafeBytes(of: last.words) { hasher.update(bufferPointer: $0) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer.baseAddress, count: cursor.position - buffer.baseAddress!))
+            return hasher.finalize().withUnsafeBytes { HashBytes($0) }
+        }
         guard recomputed.equals(storedHash) else {
             return ChainBreak(
                 position: position,

@@ -25,42 +25,8 @@ public struct RecordedTime: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// Appends `description`'s bytes (the hash chain writes them for every event).
     public func write(into out: inout [UInt8]) {
-        let micros = microseconds
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let fraction = Int(micros - seconds * 1_000_000)
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = Int(seconds - days * 86_400)
-        let (y, m, d) = CivilCalendar.civil(dayNumber: Int(days))
-        if (0...9999).contains(y) {
-            // The usual case in one append of fixed-width digits (once per verified event).
-            var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &text) { raw in
-                let b = raw.bindMemory(to: UInt8.self)
-                func put(_ value: Int, _ width: Int, at index: Int) {
-                    var value = value
-                    for i in stride(from: index + width - 1, through: index, by: -1) {
-                        b[i] = UInt8(ascii: "0") + UInt8(value % 10)
-                        value /= 10
-                    }
-                }
-                put(y, 4, at: 0)
-                b[4] = UInt8(ascii: "-")
-                put(m, 2, at: 5)
-                b[7] = UInt8(ascii: "-")
-                put(d, 2, at: 8)
-                b[10] = UInt8(ascii: "T")
-                put(secondOfDay / 3600, 2, at: 11)
-                b[13] = UInt8(ascii: ":")
-                put(secondOfDay / 60 % 60, 2, at: 14)
-                b[16] = UInt8(ascii: ":")
-                put(secondOfDay % 60, 2, at: 17)
-                b[19] = UInt8(ascii: ".")
-                put(fraction, 6, at: 20)
-                b[26] = UInt8(ascii: "Z")
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<27]))
-            }
-            return
-        }
+        if withFixedWidth({ out.append(contentsOf: $0) }) { return }
+        let (y, m, d, secondOfDay, fraction) = parts
         let pad = CivilCalendar.writePadded
         pad(y, 4, &out)
         out.append(UInt8(ascii: "-"))
@@ -76,6 +42,58 @@ public struct RecordedTime: Sendable, Hashable, Comparable, Codable, CustomStrin
         out.append(UInt8(ascii: "."))
         pad(fraction, 6, &out)
         out.append(UInt8(ascii: "Z"))
+    }
+
+    /// `write` through a cursor with room for 40 bytes.
+    func write(to cursor: inout ByteCursor) {
+        if withFixedWidth({ cursor.put($0) }) { return }
+        var text: [UInt8] = []
+        write(into: &text)
+        text.withUnsafeBufferPointer { cursor.put($0) }
+    }
+
+    /// The civil date and time of day, UTC.
+    private var parts: (year: Int, month: Int, day: Int, secondOfDay: Int, fraction: Int) {
+        let micros = microseconds
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let fraction = Int(micros - seconds * 1_000_000)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let (y, m, d) = CivilCalendar.civil(dayNumber: Int(days))
+        return (y, m, d, Int(seconds - days * 86_400), fraction)
+    }
+
+    /// The usual case, years 0…9999: the 27 bytes as fixed-width digits in a stack buffer,
+    /// handed to `body` (once per verified event). False, and nothing handed, for other years.
+    private func withFixedWidth(_ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        let (y, m, d, secondOfDay, fraction) = parts
+        guard (0...9999).contains(y) else { return false }
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { raw in
+            let b = raw.bindMemory(to: UInt8.self)
+            func put(_ value: Int, _ width: Int, at index: Int) {
+                var value = value
+                for i in stride(from: index + width - 1, through: index, by: -1) {
+                    b[i] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(y, 4, at: 0)
+            b[4] = UInt8(ascii: "-")
+            put(m, 2, at: 5)
+            b[7] = UInt8(ascii: "-")
+            put(d, 2, at: 8)
+            b[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 11)
+            b[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            b[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 17)
+            b[19] = UInt8(ascii: ".")
+            put(fraction, 6, at: 20)
+            b[26] = UInt8(ascii: "Z")
+            body(UnsafeBufferPointer(rebasing: b[0..<27]))
+        }
+        return true
     }
 
     /// Accepts `YYYY-MM-DDTHH:MM:SS[.f{1,6}](Z|±HH:MM)` and a bare date `YYYY-MM-DD`

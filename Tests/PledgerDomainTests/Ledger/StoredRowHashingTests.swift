@@ -14,6 +14,12 @@ struct StoredRowHashingTests {
         envelope(position: 3, stream: "borrower-91330100MA2", data: #"{"a":[1,-2,{"b":null}],"c":true}"#, micros: -1),
         envelope(position: 4, stream: "far", version: Int32.max, schema: 7, data: "{}", micros: 253_402_300_799_999_999),
         envelope(position: 9_007_199_254_740_991, stream: "f", data: #"{"n":-9007199254740991}"#, micros: -62_135_596_800_000_000),
+        // Past year 9999 and long before year 0 (the time written digit by digit), and text that
+        // escapes to six bytes a byte (the most room the canonical bytes take beside data and meta).
+        envelope(position: 5, stream: "y", data: "{}", micros: 253_402_300_800_000_000),
+        envelope(
+            position: 6, stream: String(repeating: "\u{1}", count: 300), type: String(repeating: "\u{1f}", count: 40), data: "{}",
+            micros: Int64.min / 2),
     ]
 
     static func envelope(
@@ -25,16 +31,20 @@ struct StoredRowHashingTests {
             meta: #"{"actor":"bank:LCRCB","request_id":"r-1"}"#, recordedAt: RecordedTime(microseconds: micros))
     }
 
-    /// The envelope as the format document defines it: an object of parsed values, canonical.
-    static func reference(_ envelope: EventEnvelope) throws -> [UInt8] {
-        CanonicalJSON.bytes(
-            .object(
-                try JSONObject([
-                    ("data", try JSONParser.parse(envelope.data)), ("event_id", .string(envelope.eventId.uuidString.lowercased())),
-                    ("meta", try JSONParser.parse(envelope.meta)), ("position", .integer(envelope.position)),
-                    ("recorded_at", .string(envelope.recordedAt.description)), ("schema", .integer(Int64(envelope.schema))),
-                    ("stream", .string(envelope.stream)), ("type", .string(envelope.type)), ("version", .integer(Int64(envelope.version))),
-                ])))
+    /// The envelope as the format document defines it: an object of parsed values, canonical;
+    /// with `chain`, an export line's (the envelope plus its hashes in hex).
+    static func reference(_ envelope: EventEnvelope, chain: (previous: LedgerHash, hash: LedgerHash)? = nil) throws -> [UInt8] {
+        var object = try JSONObject([
+            ("data", try JSONParser.parse(envelope.data)), ("event_id", .string(envelope.eventId.uuidString.lowercased())),
+            ("meta", try JSONParser.parse(envelope.meta)), ("position", .integer(envelope.position)),
+            ("recorded_at", .string(envelope.recordedAt.description)), ("schema", .integer(Int64(envelope.schema))),
+            ("stream", .string(envelope.stream)), ("type", .string(envelope.type)), ("version", .integer(Int64(envelope.version))),
+        ])
+        if let chain {
+            object.set("hash", .string(chain.hash.hex))
+            object.set("prev_hash", .string(chain.previous.hex))
+        }
+        return CanonicalJSON.bytes(.object(object))
     }
 
     static func rowBytes(_ envelope: EventEnvelope) -> [UInt8] {
@@ -83,6 +93,8 @@ struct StoredRowHashingTests {
         let reference = try Self.reference(envelope)
         #expect(Self.rowBytes(envelope) == reference)
         #expect(envelope.canonicalBytes == reference)
+        let chain = (previous: LedgerHash.zero, hash: envelope.hash(after: .zero))
+        #expect(Array(envelope.exportLine(previous: chain.previous, hash: chain.hash).utf8) == (try Self.reference(envelope, chain: chain)))
     }
 
     @Test("recorded_at prints the same at the edges of the calendar")
