@@ -76,11 +76,6 @@ public enum CanonicalJSON {
         writeString(bytes: text.utf8, into: &out)
     }
 
-    /// `writeString` for text given as its UTF-8 bytes.
-    public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        writeString(bytes: bytes, into: &out)
-    }
-
     /// `writeString` through a cursor with room for six bytes a byte and the quotes.
     static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to cursor: inout ByteCursor) {
         guard bytes.contains(where: needsEscape) else {
@@ -141,8 +136,8 @@ public enum CanonicalJSON {
     }
 
     private static func writeString<Bytes: Sequence<UInt8>>(bytes: Bytes, into out: inout [UInt8]) {
-        // Most text needs no escape: then it is appended whole (verify writes two strings
-        // an event, byte by byte they were a tenth of its time).
+        // Most text needs no escape: then it is appended whole (every key and string value
+        // of an event's data, when its canonical text is written).
         let plain = bytes.withContiguousStorageIfAvailable { text in
             guard !text.contains(where: needsEscape) else { return false }
             out.append(UInt8(ascii: "\""))

@@ -65,34 +65,6 @@ public struct EventEnvelope: Sendable, Hashable {
         }
     }
 
-    /// The canonical envelope of an event from its stored parts, its text columns as UTF-8
-    /// bytes — the bytes `canonicalBytes` gives for the same event, appended to `out`
-    /// without building an envelope or its strings.
-    public static func writeCanonical(
-        position: Int64, stream: UnsafeBufferPointer<UInt8>, version: Int32, eventId: UUID, type: UnsafeBufferPointer<UInt8>,
-        schema: Int32, data: UnsafeBufferPointer<UInt8>, meta: UnsafeBufferPointer<UInt8>, recordedAt: RecordedTime,
-        into out: inout [UInt8]
-    ) {
-        out.append(
-            contentsOf: [UInt8](writingAtMost: canonicalRoom(stream: stream, type: type, data: data, meta: meta)) {
-                writeCanonical(
-                    position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data,
-                    meta: meta, recordedAt: recordedAt, chain: nil, to: &$0)
-            })
-    }
-
-    /// `writeCanonical` through a cursor with `canonicalRoom` bytes of room (for verifying
-    /// the log row by row into memory reused from row to row).
-    static func writeCanonical(
-        position: Int64, stream: UnsafeBufferPointer<UInt8>, version: Int32, eventId: UUID, type: UnsafeBufferPointer<UInt8>,
-        schema: Int32, data: UnsafeBufferPointer<UInt8>, meta: UnsafeBufferPointer<UInt8>, recordedAt: RecordedTime,
-        to cursor: inout ByteCursor
-    ) {
-        writeCanonical(
-            position: position, stream: stream, version: version, eventId: eventId, type: type, schema: schema, data: data,
-            meta: meta, recordedAt: recordedAt, chain: nil, to: &cursor)
-    }
-
     /// The most bytes a canonical envelope (with its hashes, for an export line) can take:
     /// `data` and `meta` as they are, `stream` and `type` escaped (at most six bytes a byte),
     /// and the keys, the identifier, three integers, the time and two hashes within 512.
@@ -103,10 +75,14 @@ public struct EventEnvelope: Sendable, Hashable {
         data.count + meta.count + 6 * (stream.count + type.count) + 512
     }
 
-    private static func writeCanonical(
+    /// The canonical envelope of an event from its stored parts, its text columns as UTF-8
+    /// bytes, through a cursor with `canonicalRoom` bytes of room — what `canonicalBytes` and
+    /// an export line (with `chain`) are, and what the verifier hashes row by row, without
+    /// building an envelope or its strings.
+    static func writeCanonical(
         position: Int64, stream: UnsafeBufferPointer<UInt8>, version: Int32, eventId: UUID, type: UnsafeBufferPointer<UInt8>,
         schema: Int32, data: UnsafeBufferPointer<UInt8>, meta: UnsafeBufferPointer<UInt8>, recordedAt: RecordedTime,
-        chain: (previous: LedgerHash, hash: LedgerHash)?, to out: inout ByteCursor
+        chain: (previous: LedgerHash, hash: LedgerHash)? = nil, to out: inout ByteCursor
     ) {
         out.put("{\"data\":")
         out.put(data)

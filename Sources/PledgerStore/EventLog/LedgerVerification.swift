@@ -200,9 +200,9 @@ private struct HashingBatches {
         while joined < sent, let batch = done.batches.withLock({ $0.removeValue(forKey: joined) }) {
             joined += 1
             spares.append(batch.batch)
-            if let first = batch.first,
-                let problem = first.previous.withUnsafeBufferPointer({ chain.link(position: first.position, storedPrevious: $0) })
-            {
+            if let problem = batch.first.previous.withUnsafeBufferPointer({
+                chain.link(position: batch.first.position, storedPrevious: $0)
+            }) {
                 hashed.wait()
                 return problem
             }
@@ -224,7 +224,7 @@ private final class Done: Sendable {
 /// A batch hashed on its own: its first row's position and stored prev_hash (for the join),
 /// the verifier moved past its rows, the first break among them, and its buffer to reuse.
 private struct HashedBatch: Sendable {
-    var first: (position: Int64, previous: [UInt8])?
+    var first: (position: Int64, previous: [UInt8])
     var verifier: HashChainVerifier
     var problem: ChainBreak?
     var batch: RowBatch
@@ -246,7 +246,7 @@ private struct RowBatch: Sendable {
     func hashed() -> HashedBatch {
         bytes.withUnsafeBytes { raw -> HashedBatch in
             var cells = BinaryCopyReader.Cells(raw)
-            guard count > 0 else { return HashedBatch(first: nil, verifier: HashChainVerifier(), problem: nil, batch: self) }
+            precondition(count > 0, "a batch is hashed only with rows in it")
             // The first row's position, then its prev_hash after the eight columns between.
             var firstRow = cells
             firstRow.startRow()

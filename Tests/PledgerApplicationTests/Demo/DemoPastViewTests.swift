@@ -8,22 +8,38 @@ import Testing
 /// they replace.
 @Suite("Demo district: a bank's and a fund's past views from their own streams")
 struct DemoPastViewTests {
+    /// Where the views are cut: as of mid-2023; as of the end of 2024 as known two thirds of
+    /// the way through the log; today as known then.
+    static func cuts(_ store: EventStore) async throws -> [(asOf: BusinessDate, knownAt: RecordedTime?)] {
+        let head = try await store.head().position
+        let midway = try #require(try await store.read(after: head * 2 / 3, limit: 1).first).envelope.recordedAt
+        return [
+            (try BusinessDate(parsing: "2023-06-30"), nil), (try BusinessDate(parsing: "2024-12-31"), midway),
+            (BusinessDate(containing: .now()), midway),
+        ]
+    }
+
+    /// A fund's exposure (a bank's slice of it, with `bank`) computed from the fold of the
+    /// whole log, `loans` being those of its loans the report counts.
+    static func foldedExposure(
+        _ fund: FundState, loans: [LoanSnapshot], in whole: AggregateStates, asOf date: BusinessDate, bank: BankId? = nil
+    ) throws -> ExposureReport {
+        var report = try ExposureReport.compute(fund: fund, loans: loans, asOf: date)
+        if let bank { report.suspendedBanks = report.suspendedBanks.filter { $0 == bank } }
+        try report.addSchemeShares(schemes: Array(whole.schemes.values), loans: whole.loans, bank: bank)
+        return report
+    }
+
     @Test("each bank's loans and exposure as of past dates and as known at a past time equal the fold of the whole log")
     func equalsTheFoldOfTheLog() async throws {
         try await DemoLedger.with { store in
             let service = ReportService(store: store)
-            let head = try await store.head().position
-            let midway = try #require(try await store.read(after: head * 2 / 3, limit: 1).first).envelope.recordedAt
             let everything = try await store.replay().states
             let banks = everything.banks.keys.sorted()
             let funds = everything.funds.filter(\.value.exists).keys.sorted()
             #expect(banks.count > 2 && funds.count >= 2)
-            let cuts: [(BusinessDate?, RecordedTime?)] = [
-                (try BusinessDate(parsing: "2023-06-30"), nil), (try BusinessDate(parsing: "2024-12-31"), midway), (nil, midway),
-            ]
             var compared = 0
-            for (asOf, knownAt) in cuts {
-                let date = asOf ?? BusinessDate(containing: .now())
+            for (date, knownAt) in try await Self.cuts(store) {
                 let whole = try await store.replay(asOf: date, knownAt: knownAt).states
                 for bank in banks {
                     let expected = whole.loanSnapshots.filter { $0.bankId == bank }
@@ -32,10 +48,8 @@ struct DemoPastViewTests {
                     compared += expected.count
                     for fund in funds {
                         guard let state = whole.funds[fund], state.exists, state.policy(on: date) != nil else { continue }
-                        let loans = expected.filter { $0.fundId == fund }
-                        var report = try ExposureReport.compute(fund: state, loans: loans, asOf: date, topBorrowers: 10)
-                        report.suspendedBanks = report.suspendedBanks.filter { $0 == bank }
-                        try report.addSchemeShares(schemes: Array(whole.schemes.values), loans: whole.loans, bank: bank)
+                        let report = try Self.foldedExposure(
+                            state, loans: expected.filter { $0.fundId == fund }, in: whole, asOf: date, bank: bank)
                         #expect(
                             try await service.exposure(fund: fund, asOf: date, knownAt: knownAt, bank: bank) == report, "\(fund) \(bank)")
                     }
@@ -49,21 +63,14 @@ struct DemoPastViewTests {
     func fundEqualsTheFoldOfTheLog() async throws {
         try await DemoLedger.withURL { store, url in
             let service = ReportService(store: store)
-            let head = try await store.head().position
-            let midway = try #require(try await store.read(after: head * 2 / 3, limit: 1).first).envelope.recordedAt
             let funds = try await store.replay().states.funds.filter(\.value.exists).keys.sorted()
-            let cuts: [(BusinessDate?, RecordedTime?)] = [
-                (try BusinessDate(parsing: "2023-06-30"), nil), (try BusinessDate(parsing: "2024-12-31"), midway), (nil, midway),
-            ]
             var (compared, shared) = (0, 0)
-            for (asOf, knownAt) in cuts {
-                let date = asOf ?? BusinessDate(containing: .now())
+            for (date, knownAt) in try await Self.cuts(store) {
                 let whole = try await store.replay(asOf: date, knownAt: knownAt).states
                 for fund in funds {
                     guard let state = whole.funds[fund], state.exists, state.policy(on: date) != nil else { continue }
                     let loans = whole.loanSnapshots.filter { $0.fundId == fund }
-                    var report = try ExposureReport.compute(fund: state, loans: loans, asOf: date, topBorrowers: 10)
-                    try report.addSchemeShares(schemes: Array(whole.schemes.values), loans: whole.loans)
+                    let report = try Self.foldedExposure(state, loans: loans, in: whole, asOf: date)
                     #expect(
                         try await service.exposure(fund: fund, asOf: date, knownAt: knownAt) == report,
                         "\(fund) as of \(date) known at \(knownAt?.description ?? "now")")
@@ -79,7 +86,7 @@ struct DemoPastViewTests {
 
             // The read models behind (a projector stopped): the loans founded after a position
             // are not in rm_loans, and the view finds them among the events since.
-            let behind = head * 4 / 5
+            let behind = try await store.head().position * 4 / 5
             let removed = try await TestDatabase.asSuperuser(url) { connection in
                 let rows = try await connection.query(
                     """
@@ -96,8 +103,7 @@ struct DemoPastViewTests {
             let whole = try await store.replay(asOf: today).states
             for fund in funds {
                 guard let state = whole.funds[fund], state.policy(on: today) != nil else { continue }
-                var report = try ExposureReport.compute(fund: state, loans: whole.loanSnapshots.filter { $0.fundId == fund }, asOf: today)
-                try report.addSchemeShares(schemes: Array(whole.schemes.values), loans: whole.loans)
+                let report = try Self.foldedExposure(state, loans: whole.loanSnapshots.filter { $0.fundId == fund }, in: whole, asOf: today)
                 #expect(try await service.exposure(fund: fund, asOf: today) == report, "\(fund), the read models behind")
             }
         }

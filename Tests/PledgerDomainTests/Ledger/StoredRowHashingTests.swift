@@ -48,20 +48,20 @@ struct StoredRowHashingTests {
     }
 
     static func rowBytes(_ envelope: EventEnvelope) -> [UInt8] {
-        var out: [UInt8] = []
         let parts = [envelope.stream, envelope.type, envelope.data, envelope.meta].map { Array($0.utf8) }
-        parts[0].withUnsafeBufferPointer { stream in
+        return parts[0].withUnsafeBufferPointer { stream in
             parts[1].withUnsafeBufferPointer { type in
                 parts[2].withUnsafeBufferPointer { data in
                     parts[3].withUnsafeBufferPointer { meta in
-                        EventEnvelope.writeCanonical(
-                            position: envelope.position, stream: stream, version: envelope.version, eventId: envelope.eventId, type: type,
-                            schema: envelope.schema, data: data, meta: meta, recordedAt: envelope.recordedAt, into: &out)
+                        [UInt8](writingAtMost: EventEnvelope.canonicalRoom(stream: stream, type: type, data: data, meta: meta)) {
+                            EventEnvelope.writeCanonical(
+                                position: envelope.position, stream: stream, version: envelope.version, eventId: envelope.eventId,
+                                type: type, schema: envelope.schema, data: data, meta: meta, recordedAt: envelope.recordedAt, to: &$0)
+                        }
                     }
                 }
             }
         }
-        return out
     }
 
     static func check(_ verifier: inout HashChainVerifier, _ envelope: EventEnvelope, previous: LedgerHash, hash: LedgerHash) -> ChainBreak?
