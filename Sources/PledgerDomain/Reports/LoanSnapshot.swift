@@ -141,3 +141,51 @@ extension AggregateStates {
         return LoanSnapshot(loan, borrower: loan.origination.flatMap { borrowers[$0.borrower]?.registration })
     }
 }
+
+extension LoanSnapshot {
+    /// The snapshot as `JSONValueEncoder` writes it — snake-case keys, an absent optional left
+    /// out — built field by field: every rebuild, and every page the projector writes, encodes
+    /// its loans' snapshots, and through an `Encoder` that was a fifth of a rebuild's time.
+    /// Nil when a value is beyond what the log's JSON holds (an amount past ±(2^53 − 1)); the
+    /// encoder then says which. Tested equal to the encoder's value (`LoanSnapshotJSONTests`).
+    public var jsonValue: JSONValue? {
+        var object = JSONObject()
+        var complete = true
+        func put(_ key: String, _ value: (some JSONScalarValue)?) {
+            guard let value else { return }
+            guard let scalar = value.jsonScalar else { return complete = false }
+            object.insert(key, scalar)
+        }
+        put("bank_id", bankId)
+        put("borrower", borrower)
+        put("compensation_paid_fen", compensationPaidFen)
+        put("contract_no", contractNo)
+        put("fund_id", fundId)
+        put("industry", industry)
+        put("matures_on", maturesOn)
+        put("originated_on", originatedOn)
+        put("outstanding_fen", outstandingFen)
+        put("owed_to_fund_fen", owedToFundFen)
+        object.insert("pending_claim_approved", .bool(pendingClaimApproved))
+        put("pending_claim_fen", pendingClaimFen)
+        var shares: [JSONValue] = []
+        shares.reserveCapacity(principalByKind.count)
+        for share in principalByKind {
+            guard let kind = share.kind.jsonScalar, let fen = share.principalFen.jsonScalar else { return nil }
+            var pair = JSONObject()
+            pair.insert("kind", kind)
+            pair.insert("principal_fen", fen)
+            shares.append(.object(pair))
+        }
+        object.insert("principal_by_kind", .array(shares))
+        put("principal_fen", principalFen)
+        put("recovered_fen", recoveredFen)
+        put("region", region)
+        put("returned_to_fund_fen", returnedToFundFen)
+        put("scheme_id", schemeId)
+        put("status", status)
+        object.insert("tech_sme", .bool(techSme))
+        put("written_off_fen", writtenOffFen)
+        return complete ? .object(object) : nil
+    }
+}

@@ -1,0 +1,108 @@
+import PledgerDomainTestSupport
+import Testing
+
+@testable import PledgerDomain
+
+@Suite("Frequent events read straight from their members")
+struct MembersDecodableTests {
+    enum Read<P: Equatable>: Equatable {
+        case value(P)
+        case refused(String)
+    }
+
+    /// `value` read through `Decodable`, and straight from its members (nil: not read that way).
+    static func both<P: EventPayload>(_ type: P.Type, _ value: JSONValue) -> (decodable: Read<P>, members: P?) {
+        let decodable: Read<P>
+        do { decodable = .value(try JSONValueDecoder.decode(P.self, from: value)) } catch { decodable = .refused("\(error)") }
+        guard let reader = P.self as? any MembersDecodable.Type, case .object(let object) = value else { return (decodable, nil) }
+        return (decodable, reader.init(members: JSONMembers(object: object)) as? P)
+    }
+
+    /// Read straight from its members: the same value as through `Decodable`, never a value
+    /// where that refuses. With `complete`, the members must say (the value is read that way).
+    static func check<P: EventPayload>(_ type: P.Type, _ value: JSONValue, complete: Bool, _ comment: Comment) {
+        let (decodable, members) = both(P.self, value)
+        if let members {
+            #expect(decodable == .value(members), comment)
+        } else if complete {
+            Issue.record("not read from its members: \(comment)")
+        }
+        // And through the catalogue, which tries the members first: the same value, or the
+        // error it gave when every event went through `Decodable`.
+        let expected: Read<P>
+        do { expected = .value(try JSONValueDecoder.decode(P.self, from: value)) } catch let error as DecodingError {
+            expected = .refused("\(EventDecodingError.malformed(type: P.type, detail: EventCoding.describe(error)))")
+        } catch { expected = .refused("\(error)") }
+        let viaCatalogue: Read<P>
+        do {
+            viaCatalogue = .value(try LedgerEvent.decode(type: P.type, schema: P.schema, data: CanonicalJSON.string(value)).payload as! P)
+        } catch { viaCatalogue = .refused("\(error)") }
+        #expect(viaCatalogue == expected, comment)
+    }
+
+    static let readFromMembers: Set<String> = [
+        RepaymentReceived.type, LoanOriginated.type, LoanClosed.type, BorrowerRegistered.type, AssetRegistered.type, AssetValued.type,
+        AssetPledged.type, AssetPledgeReleased.type, CoverGranted.type, CoverReleased.type,
+    ]
+
+    @Test("every sample of every event type: the types read from their members are, with the Decodable path's value")
+    func samples() throws {
+        var seen = Set<String>()
+        func sample<P: EventPayload>(_ payload: P) throws {
+            if P.self is any MembersDecodable.Type { seen.insert(P.type) }
+            Self.check(P.self, try JSONValueEncoder.encode(payload), complete: P.self is any MembersDecodable.Type, "\(P.type)")
+        }
+        for event in EventRoundTripTests.samples { try sample(event.payload) }
+        #expect(seen == Self.readFromMembers)
+    }
+
+    @Test("every event of random command sequences", arguments: 0..<4)
+    func randomSequences(seed: UInt64) throws {
+        var generator = CommandGenerator(seed: seed)
+        var ledger = InMemoryLedger()
+        for command in generator.setup() { try ledger.run(command) }
+        for _ in 0..<300 { _ = try? ledger.run(generator.next(ledger)) }
+        var read = 0
+        func event<P: EventPayload>(_ payload: P) throws {
+            guard P.self is any MembersDecodable.Type else { return }
+            read += 1
+            Self.check(P.self, try JSONValueEncoder.encode(payload), complete: true, "\(P.type) \(payload)")
+        }
+        for recorded in ledger.log { try event(recorded.event.payload) }
+        #expect(read > 30)
+    }
+
+    @Test("a member missing, null, of every other type, or refused by its type; an optional one set; members not asked for")
+    func brokenObjects() throws {
+        let others: [JSONValue] = [
+            .null, .bool(true), .integer(1), .integer(-5), .string(""), .string("x"), .string("2024-02-30"), .array([]), .array([.object(JSONObject())]),
+            .object(JSONObject()),
+        ]
+        var mutations = 0
+        func mutate<P: EventPayload>(_ payload: P) throws {
+            guard P.self is any MembersDecodable.Type, case .object(let object) = try JSONValueEncoder.encode(payload) else { return }
+            var variants: [(JSONObject, String)] = []
+            for member in object.members {
+                var removed = object
+                removed.remove(member.key)
+                variants.append((removed, "without \(member.key)"))
+                for other in others where other != member.value {
+                    var changed = object
+                    changed.set(member.key, other)
+                    variants.append((changed, "\(member.key) = \(CanonicalJSON.string(other))"))
+                }
+            }
+            for (key, value) in [("fund_id", JSONValue.string("LC-IPRC")), ("firm_size", .string("small")), ("unknown_member", .integer(7))] {
+                var added = object
+                added.set(key, value)
+                variants.append((added, "\(key) set"))
+            }
+            for (variant, comment) in variants {
+                mutations += 1
+                Self.check(P.self, .object(variant), complete: false, "\(P.type) \(comment)")
+            }
+        }
+        for event in EventRoundTripTests.samples { try mutate(event.payload) }
+        #expect(mutations > 500)
+    }
+}
