@@ -153,8 +153,11 @@ extension LoanSnapshot {
         var complete = true
         func put(_ key: String, _ value: (some JSONScalarValue)?) {
             guard let value else { return }
-            guard let scalar = value.jsonScalar else { return complete = false }
-            object.insert(key, scalar)
+            if let scalar = value.jsonScalar {
+                object.insert(key, scalar)
+            } else {
+                complete = false
+            }
         }
         put("bank_id", bankId)
         put("borrower", borrower)

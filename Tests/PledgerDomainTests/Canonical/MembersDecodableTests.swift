@@ -75,7 +75,8 @@ struct MembersDecodableTests {
     @Test("a member missing, null, of every other type, or refused by its type; an optional one set; members not asked for")
     func brokenObjects() throws {
         let others: [JSONValue] = [
-            .null, .bool(true), .integer(1), .integer(-5), .string(""), .string("x"), .string("2024-02-30"), .array([]), .array([.object(JSONObject())]),
+            .null, .bool(true), .integer(1), .integer(-5), .string(""), .string("x"), .string("2024-02-30"), .array([]),
+            .array([.object(JSONObject())]),
             .object(JSONObject()),
         ]
         var mutations = 0
@@ -92,7 +93,9 @@ struct MembersDecodableTests {
                     variants.append((changed, "\(member.key) = \(CanonicalJSON.string(other))"))
                 }
             }
-            for (key, value) in [("fund_id", JSONValue.string("LC-IPRC")), ("firm_size", .string("small")), ("unknown_member", .integer(7))] {
+            for (key, value) in [
+                ("fund_id", JSONValue.string("LC-IPRC")), ("firm_size", .string("small")), ("unknown_member", .integer(7)),
+            ] {
                 var added = object
                 added.set(key, value)
                 variants.append((added, "\(key) set"))
