@@ -1,24 +1,42 @@
-// The event types read straight from their members (`MembersDecodable`): nine in ten events
-// of a district's log. Keys as the encoder writes them (snake case).
+// The event types read and written straight from and to their members (`MembersCodable`):
+// nine in ten events of a district's log. Keys as the encoder writes them (snake case).
 
-extension RepaymentReceived: MembersDecodable {
+extension RepaymentReceived: MembersCodable {
     init?(members m: JSONMembers) {
         guard let principal: Money = m("principal_fen"), let interest: Money = m("interest_fen"), let paidOn: BusinessDate = m("paid_on")
         else { return nil }
         self.init(principalFen: principal, interestFen: interest, paidOn: paidOn)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("interest_fen", interestFen)
+        w.put("paid_on", paidOn)
+        w.put("principal_fen", principalFen)
+        return w.object
+    }
 }
 
-extension Collateral: MembersDecodable {
+extension Collateral: MembersCodable {
     init?(members m: JSONMembers) {
         guard let asset: AssetId = m("asset_id"), let kind: AssetKind = m("kind"), let valuation: ValuationId = m("valuation_id"),
             let value: Money = m("appraised_value_fen"), let registration = m.string("registration_no")
         else { return nil }
         self.init(assetId: asset, kind: kind, valuationId: valuation, appraisedValueFen: value, registrationNo: registration)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("appraised_value_fen", appraisedValueFen)
+        w.put("asset_id", assetId)
+        w.put("kind", kind)
+        w.put("registration_no", registrationNo)
+        w.put("valuation_id", valuationId)
+        return w.object
+    }
 }
 
-extension LoanOriginated: MembersDecodable {
+extension LoanOriginated: MembersCodable {
     init?(members m: JSONMembers) {
         guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let borrower: Uscc = m("borrower"),
             let principal: Money = m("principal_fen"), let rate: Bp = m("rate_bp"), let originatedOn: BusinessDate = m("originated_on"),
@@ -29,34 +47,76 @@ extension LoanOriginated: MembersDecodable {
             bankId: bank, contractNo: contract, borrower: borrower, principalFen: principal, rateBp: rate, originatedOn: originatedOn,
             maturesOn: maturesOn, collateral: collateral, pledgeRateBp: pledgeRate, fundId: fund)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("bank_id", bankId)
+        w.put("borrower", borrower)
+        w.put("collateral", objects: collateral.map(\.members))
+        w.put("contract_no", contractNo)
+        w.put("fund_id", fundId)
+        w.put("matures_on", maturesOn)
+        w.put("originated_on", originatedOn)
+        w.put("pledge_rate_bp", pledgeRateBp)
+        w.put("principal_fen", principalFen)
+        w.put("rate_bp", rateBp)
+        return w.object
+    }
 }
 
-extension LoanClosed: MembersDecodable {
+extension LoanClosed: MembersCodable {
     init?(members m: JSONMembers) {
         guard let closedOn: BusinessDate = m("closed_on") else { return nil }
         self.init(closedOn: closedOn)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("closed_on", closedOn)
+        return w.object
+    }
 }
 
-extension BorrowerRegistered: MembersDecodable {
+extension BorrowerRegistered: MembersCodable {
     init?(members m: JSONMembers) {
         guard let uscc: Uscc = m("uscc"), let name = m.string("name"), let industry: IndustryCode = m("industry"),
             let region: RegionCode = m("region"), let techSme = m.bool("tech_sme"), let firmSize: FirmSize? = m.optional("firm_size")
         else { return nil }
         self.init(uscc: uscc, name: name, industry: industry, region: region, techSme: techSme, firmSize: firmSize)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("firm_size", firmSize)
+        w.put("industry", industry)
+        w.put("name", name)
+        w.put("region", region)
+        w.put("tech_sme", techSme)
+        w.put("uscc", uscc)
+        return w.object
+    }
 }
 
-extension AssetRegistered: MembersDecodable {
+extension AssetRegistered: MembersCodable {
     init?(members m: JSONMembers) {
         guard let asset: AssetId = m("asset_id"), let kind: AssetKind = m("kind"), let registry = m.string("registry_no"),
             let title = m.string("title"), let owner: Uscc = m("owner")
         else { return nil }
         self.init(assetId: asset, kind: kind, registryNo: registry, title: title, owner: owner)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("asset_id", assetId)
+        w.put("kind", kind)
+        w.put("owner", owner)
+        w.put("registry_no", registryNo)
+        w.put("title", title)
+        return w.object
+    }
 }
 
-extension AssetValued: MembersDecodable {
+extension AssetValued: MembersCodable {
     init?(members m: JSONMembers) {
         guard let valuation: ValuationId = m("valuation_id"), let appraiser = m.string("appraiser"),
             let method: ValuationMethod = m("method"), let value: Money = m("value_fen"), let valuedOn: BusinessDate = m("valued_on"),
@@ -64,40 +124,89 @@ extension AssetValued: MembersDecodable {
         else { return nil }
         self.init(valuationId: valuation, appraiser: appraiser, method: method, valueFen: value, valuedOn: valuedOn, reportRef: report)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("appraiser", appraiser)
+        w.put("method", method)
+        w.put("report_ref", reportRef)
+        w.put("valuation_id", valuationId)
+        w.put("value_fen", valueFen)
+        w.put("valued_on", valuedOn)
+        return w.object
+    }
 }
 
-extension AssetPledged: MembersDecodable {
+extension AssetPledged: MembersCodable {
     init?(members m: JSONMembers) {
         guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let registration = m.string("registration_no"),
             let valuation: ValuationId = m("valuation_id"), let pledgedOn: BusinessDate = m("pledged_on")
         else { return nil }
         self.init(bankId: bank, contractNo: contract, registrationNo: registration, valuationId: valuation, pledgedOn: pledgedOn)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("bank_id", bankId)
+        w.put("contract_no", contractNo)
+        w.put("pledged_on", pledgedOn)
+        w.put("registration_no", registrationNo)
+        w.put("valuation_id", valuationId)
+        return w.object
+    }
 }
 
-extension AssetPledgeReleased: MembersDecodable {
+extension AssetPledgeReleased: MembersCodable {
     init?(members m: JSONMembers) {
         guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let releasedOn: BusinessDate = m("released_on"),
             let reason = m.string("reason")
         else { return nil }
         self.init(bankId: bank, contractNo: contract, releasedOn: releasedOn, reason: reason)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("bank_id", bankId)
+        w.put("contract_no", contractNo)
+        w.put("reason", reason)
+        w.put("released_on", releasedOn)
+        return w.object
+    }
 }
 
-extension CoverGranted: MembersDecodable {
+extension CoverGranted: MembersCodable {
     init?(members m: JSONMembers) {
         guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let borrower: Uscc = m("borrower"),
             let principal: Money = m("principal_fen"), let enrolledOn: BusinessDate = m("enrolled_on")
         else { return nil }
         self.init(bankId: bank, contractNo: contract, borrower: borrower, principalFen: principal, enrolledOn: enrolledOn)
     }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("bank_id", bankId)
+        w.put("borrower", borrower)
+        w.put("contract_no", contractNo)
+        w.put("enrolled_on", enrolledOn)
+        w.put("principal_fen", principalFen)
+        return w.object
+    }
 }
 
-extension CoverReleased: MembersDecodable {
+extension CoverReleased: MembersCodable {
     init?(members m: JSONMembers) {
         guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let releasedOn: BusinessDate = m("released_on"),
             let cause: CoverReleaseCause = m("cause")
         else { return nil }
         self.init(bankId: bank, contractNo: contract, releasedOn: releasedOn, cause: cause)
+    }
+
+    var members: JSONObject? {
+        var w = JSONMembersWriter()
+        w.put("bank_id", bankId)
+        w.put("cause", cause)
+        w.put("contract_no", contractNo)
+        w.put("released_on", releasedOn)
+        return w.object
     }
 }

@@ -158,9 +158,11 @@ public enum LedgerEvent: Sendable, Hashable {
     public var schema: Int32 { Swift.type(of: payload).schema }
 
     /// The event's `data` as JSON (canonicalised when it is stored): the payload's `Codable`
-    /// form with snake_case keys, built without going through JSON text.
+    /// form with snake_case keys, built without going through JSON text (and for the frequent
+    /// types without an `Encoder`: `MembersCodable`).
     public func jsonData() throws -> JSONValue {
-        try JSONValueEncoder.encode(payload)
+        if let frequent = payload as? any MembersCodable { return try frequent.encoded() }
+        return try JSONValueEncoder.encode(payload)
     }
 
     /// Decodes stored `data`, first upcasting older schema versions to the current one.
@@ -193,7 +195,7 @@ public enum LedgerEvent: Sendable, Hashable {
         func add<P: EventPayload>(_ type: P.Type, _ wrap: @escaping @Sendable (P) -> LedgerEvent) {
             entries[P.type] = (P.schema, { wrap(try JSONValueDecoder.decode(P.self, from: $0)) })
         }
-        func add<P: EventPayload & MembersDecodable>(members type: P.Type, _ wrap: @escaping @Sendable (P) -> LedgerEvent) {
+        func add<P: EventPayload & MembersCodable>(members type: P.Type, _ wrap: @escaping @Sendable (P) -> LedgerEvent) {
             entries[P.type] = (P.schema, { wrap(try P.decode(from: $0)) })
         }
         add(FundEstablished.self, LedgerEvent.fundEstablished)

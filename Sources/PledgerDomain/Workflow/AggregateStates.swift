@@ -86,20 +86,24 @@ public struct AggregateStates: Sendable {
         }
     }
 
-    /// Folds one recorded event of stream `ref` into its state.
+    /// Folds one recorded event of stream `ref` into its state — as `markLoaded` and then the
+    /// aggregate's `evolve`, with each dictionary looked up once: every event of a rebuild or
+    /// a past view goes through here, and hashing its stream's key five times was a tenth of
+    /// a rebuild's fold.
     public mutating func apply(_ recorded: RecordedEvent, to ref: StreamRef) {
-        markLoaded(ref)
         versions[ref] = recorded.version
         switch ref {
-        case .fund(let id): Fund.evolve(&funds[id]!, recorded)
-        case .bank(let id): banks[id] = Bank.evolve(banks[id]!, recorded)
-        case .borrower(let uscc): borrowers[uscc] = Borrower.evolve(borrowers[uscc]!, recorded)
-        case .asset(let id): assets[id] = Asset.evolve(assets[id]!, recorded)
-        case .loan(let key): loans[key] = Loan.evolve(loans[key]!, recorded)
+        case .fund(let id): Fund.evolve(&funds[id, default: FundState()], recorded)
+        case .bank(let id): Self.evolve(&banks[id, default: BankState()]) { Bank.evolve($0, recorded) }
+        case .borrower(let uscc): Self.evolve(&borrowers[uscc, default: BorrowerState()]) { Borrower.evolve($0, recorded) }
+        case .asset(let id): Self.evolve(&assets[id, default: AssetState()]) { Asset.evolve($0, recorded) }
+        case .loan(let key): Self.evolve(&loans[key, default: LoanState()]) { Loan.evolve($0, recorded) }
         case .lpr: lpr = Lpr.evolve(lpr, recorded)
-        case .scheme(let id): RiskSharingScheme.evolve(&schemes[id]!, recorded)
-        case .subsidy(let id): SubsidyProgramme.evolve(&subsidies[id]!, recorded)
-        case .insurer(let id): InsurerBook.evolve(&insurers[id]!, recorded)
+        case .scheme(let id): RiskSharingScheme.evolve(&schemes[id, default: SchemeState()], recorded)
+        case .subsidy(let id): SubsidyProgramme.evolve(&subsidies[id, default: SubsidyState()], recorded)
+        case .insurer(let id): InsurerBook.evolve(&insurers[id, default: InsurerBookState()], recorded)
         }
     }
+
+    private static func evolve<State>(_ state: inout State, _ next: (State) -> State) { state = next(state) }
 }

@@ -21,7 +21,7 @@ struct LoanSnapshotJSONTests {
         #expect(snapshots.contains { $0.status != .active })
         for snapshot in snapshots {
             let built = try #require(snapshot.jsonValue)
-            #expect(built == (try JSONValueEncoder.encode(snapshot)))
+            #expect(built.isIdentical(to: try JSONValueEncoder.encode(snapshot)))
             #expect(try JSONValueDecoder.decode(LoanSnapshot.self, from: JSONParser.parse(CanonicalJSON.string(built))) == snapshot)
         }
     }
@@ -51,7 +51,7 @@ struct LoanSnapshotJSONTests {
             variants.append(variant)
         }
         for snapshot in variants {
-            #expect(snapshot.jsonValue == (try JSONValueEncoder.encode(snapshot)))
+            #expect(try #require(snapshot.jsonValue).isIdentical(to: try JSONValueEncoder.encode(snapshot)))
         }
         #expect(variants[0].jsonValue?["fund_id"] == nil && variants[0].jsonValue?["principal_by_kind"] == .array([]))
         #expect(variants[1].jsonValue?["scheme_id"] == .string("SCHEME-1"))

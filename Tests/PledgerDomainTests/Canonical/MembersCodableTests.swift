@@ -3,8 +3,8 @@ import Testing
 
 @testable import PledgerDomain
 
-@Suite("Frequent events read straight from their members")
-struct MembersDecodableTests {
+@Suite("Frequent events read and written straight from and to their members")
+struct MembersCodableTests {
     enum Read<P: Equatable>: Equatable {
         case value(P)
         case refused(String)
@@ -14,7 +14,7 @@ struct MembersDecodableTests {
     static func both<P: EventPayload>(_ type: P.Type, _ value: JSONValue) -> (decodable: Read<P>, members: P?) {
         let decodable: Read<P>
         do { decodable = .value(try JSONValueDecoder.decode(P.self, from: value)) } catch { decodable = .refused("\(error)") }
-        guard let reader = P.self as? any MembersDecodable.Type, case .object(let object) = value else { return (decodable, nil) }
+        guard let reader = P.self as? any MembersCodable.Type, case .object(let object) = value else { return (decodable, nil) }
         return (decodable, reader.init(members: JSONMembers(object: object)) as? P)
     }
 
@@ -40,19 +40,34 @@ struct MembersDecodableTests {
         #expect(viaCatalogue == expected, comment)
     }
 
+    /// Written straight to its members: the encoder's object, byte for byte, and what the
+    /// event's `jsonData` gives.
+    static func checkWritten<P: EventPayload>(_ payload: P, _ event: LedgerEvent, _ comment: Comment) throws {
+        let encoded = try JSONValueEncoder.encode(payload)
+        #expect(try event.jsonData().isIdentical(to: encoded), comment)
+        guard let writer = payload as? any MembersCodable else { return }
+        let members = try #require(writer.members, comment)
+        #expect(JSONValue.object(members).isIdentical(to: encoded), comment)
+    }
+
     static let readFromMembers: Set<String> = [
         RepaymentReceived.type, LoanOriginated.type, LoanClosed.type, BorrowerRegistered.type, AssetRegistered.type, AssetValued.type,
         AssetPledged.type, AssetPledgeReleased.type, CoverGranted.type, CoverReleased.type,
     ]
 
-    @Test("every sample of every event type: the types read from their members are, with the Decodable path's value")
+    @Test(
+        "every sample of every event type: the frequent ones read from their members as through Decodable, written as the encoder writes them"
+    )
     func samples() throws {
         var seen = Set<String>()
         func sample<P: EventPayload>(_ payload: P) throws {
-            if P.self is any MembersDecodable.Type { seen.insert(P.type) }
-            Self.check(P.self, try JSONValueEncoder.encode(payload), complete: P.self is any MembersDecodable.Type, "\(P.type)")
+            if P.self is any MembersCodable.Type { seen.insert(P.type) }
+            Self.check(P.self, try JSONValueEncoder.encode(payload), complete: P.self is any MembersCodable.Type, "\(P.type)")
         }
-        for event in EventRoundTripTests.samples { try sample(event.payload) }
+        for event in EventRoundTripTests.samples {
+            try sample(event.payload)
+            try Self.checkWritten(event.payload, event, "\(event.type)")
+        }
         #expect(seen == Self.readFromMembers)
     }
 
@@ -64,11 +79,14 @@ struct MembersDecodableTests {
         for _ in 0..<300 { _ = try? ledger.run(generator.next(ledger)) }
         var read = 0
         func event<P: EventPayload>(_ payload: P) throws {
-            guard P.self is any MembersDecodable.Type else { return }
+            guard P.self is any MembersCodable.Type else { return }
             read += 1
             Self.check(P.self, try JSONValueEncoder.encode(payload), complete: true, "\(P.type) \(payload)")
         }
-        for recorded in ledger.log { try event(recorded.event.payload) }
+        for recorded in ledger.log {
+            try event(recorded.event.payload)
+            try Self.checkWritten(recorded.event.payload, recorded.event, "\(recorded.event.type)")
+        }
         #expect(read > 30)
     }
 
@@ -81,7 +99,7 @@ struct MembersDecodableTests {
         ]
         var mutations = 0
         func mutate<P: EventPayload>(_ payload: P) throws {
-            guard P.self is any MembersDecodable.Type, case .object(let object) = try JSONValueEncoder.encode(payload) else { return }
+            guard P.self is any MembersCodable.Type, case .object(let object) = try JSONValueEncoder.encode(payload) else { return }
             var variants: [(JSONObject, String)] = []
             for member in object.members {
                 var removed = object
@@ -107,5 +125,21 @@ struct MembersDecodableTests {
         }
         for event in EventRoundTripTests.samples { try mutate(event.payload) }
         #expect(mutations > 500)
+    }
+
+    @Test("an amount beyond ±(2^53 − 1), in a field or in collateral: no members, and the event's JSON refused as the encoder refuses it")
+    func beyondJSON() throws {
+        let beyond = Money(fen: 9_007_199_254_740_992)
+        let repayment = RepaymentReceived(principalFen: beyond, interestFen: .zero, paidOn: date("2024-03-01"))
+        var origination = try #require(
+            EventRoundTripTests.samples.lazy.compactMap { event -> LoanOriginated? in
+                if case .loanOriginated(let payload) = event { return payload }
+                return nil
+            }.first)
+        origination.collateral[0].appraisedValueFen = beyond
+        #expect(repayment.members == nil && origination.members == nil)
+        for event in [LedgerEvent.repaymentReceived(repayment), .loanOriginated(origination)] {
+            #expect(throws: CanonicalJSONError.self) { _ = try event.jsonData() }
+        }
     }
 }
