@@ -142,14 +142,43 @@ extension AggregateStates {
     }
 }
 
-extension LoanSnapshot {
-    /// The snapshot as `JSONValueEncoder` writes it — snake-case keys, an absent optional left
-    /// out — built field by field (`JSONMembersWriter`): every rebuild, and every page the
-    /// projector writes, encodes its loans' snapshots, and through an `Encoder` that was a
-    /// fifth of a rebuild's time. Nil when a value is beyond what the log's JSON holds (an
-    /// amount past ±(2^53 − 1)); the encoder then says which. Tested equal to the encoder's
-    /// value (`LoanSnapshotJSONTests`).
-    public var jsonValue: JSONValue? {
+extension LoanSnapshot: MembersCodable {
+    /// The snapshot as stored in the read model: JSON as `JSONValueEncoder` writes it, built
+    /// field by field (`MembersCodable`) — every rebuild, and every page the projector writes,
+    /// encodes its loans' snapshots, and through an `Encoder` that was a fifth of a rebuild's
+    /// time. Throws, as the encoder does, for an amount beyond ±(2^53 − 1).
+    public func json() throws -> JSONValue { try encoded() }
+
+    /// A stored snapshot read back, as `init(from:)` reads it, without a `Decoder` where its
+    /// members settle it (`MembersCodable`).
+    public init(json: JSONValue) throws { self = try Self.decode(from: json) }
+
+    init?(members m: JSONMembers) {
+        guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let borrower: Uscc = m("borrower"),
+            let industry: IndustryCode? = m.optional("industry"), let region: RegionCode? = m.optional("region"),
+            let techSme = m.bool("tech_sme"), let fund: FundId? = m.optional("fund_id"), let principal: Money = m("principal_fen"),
+            let originatedOn: BusinessDate = m("originated_on"), let maturesOn: BusinessDate = m("matures_on"),
+            let status: LoanStatus = m("status"), let outstanding: Money = m("outstanding_fen"),
+            let byKind = m.array("principal_by_kind", of: KindShare.self), let pendingClaim: Money = m("pending_claim_fen"),
+            let pendingApproved = m.bool("pending_claim_approved"), let compensationPaid: Money = m("compensation_paid_fen"),
+            let recovered: Money = m("recovered_fen"), let returned: Money = m("returned_to_fund_fen"),
+            let writtenOff: Money = m("written_off_fen"), let owed: Money? = m.optional("owed_to_fund_fen"),
+            let scheme: SchemeId? = m.optional("scheme_id")
+        else { return nil }
+        (bankId, contractNo, self.borrower, self.industry, self.region, self.techSme, fundId) = (
+            bank, contract, borrower, industry, region, techSme, fund
+        )
+        (principalFen, self.originatedOn, self.maturesOn, self.status, outstandingFen, principalByKind) = (
+            principal, originatedOn, maturesOn, status, outstanding, byKind
+        )
+        (pendingClaimFen, pendingClaimApproved, compensationPaidFen, recoveredFen, returnedToFundFen, writtenOffFen) = (
+            pendingClaim, pendingApproved, compensationPaid, recovered, returned, writtenOff
+        )
+        owedToFundFen = owed ?? .zero
+        schemeId = scheme
+    }
+
+    var members: JSONObject? {
         var w = JSONMembersWriter()
         w.put("bank_id", bankId)
         w.put("borrower", borrower)
@@ -172,11 +201,16 @@ extension LoanSnapshot {
         w.put("status", status)
         w.put("tech_sme", techSme)
         w.put("written_off_fen", writtenOffFen)
-        return w.object.map { .object($0) }
+        return w.object
     }
 }
 
-extension LoanSnapshot.KindShare {
+extension LoanSnapshot.KindShare: MembersCodable {
+    init?(members m: JSONMembers) {
+        guard let kind: AssetKind = m("kind"), let principal: Money = m("principal_fen") else { return nil }
+        self.init(kind: kind, principalFen: principal)
+    }
+
     var members: JSONObject? {
         var w = JSONMembersWriter()
         w.put("kind", kind)

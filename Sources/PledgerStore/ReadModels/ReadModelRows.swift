@@ -13,13 +13,13 @@ public struct LoanRow: Sendable, Hashable {
     public init(_ snapshot: LoanSnapshot) throws {
         stream = snapshot.key.stream
         self.snapshot = snapshot
-        snapshotJSON = CanonicalJSON.string(try snapshot.jsonValue ?? JSONValueEncoder.encode(snapshot))
+        snapshotJSON = CanonicalJSON.string(try snapshot.json())
     }
 
     public init(stream: String, snapshotJSON: String) throws {
         self.stream = stream
         self.snapshotJSON = snapshotJSON
-        snapshot = try JSONValueDecoder.decode(LoanSnapshot.self, from: JSONParser.parse(snapshotJSON))
+        snapshot = try LoanSnapshot(json: JSONParser.parse(snapshotJSON))
     }
 }
 
