@@ -6,7 +6,7 @@
 ///
 /// `init(members:)` returns nil wherever the `Decodable` path might read the object
 /// differently or refuse it: a member missing, null where a value is required, of another
-/// type, or a scalar its type refuses. `members` is nil where `JSONValueEncoder` would
+/// type, a scalar its type refuses, or a member it does not name (`JSONMembers.holds`). `members` is nil where `JSONValueEncoder` would
 /// refuse a value (an amount beyond ±(2^53 − 1)). The caller then takes the `Codable` path,
 /// which gives the value or its usual error, so an event is read and written the same either
 /// way. Tested equal to the `Codable` path on every event type's samples, random command
@@ -33,9 +33,20 @@ extension MembersCodable {
 }
 
 /// The members of one JSON object, read as `JSONValueDecoder` reads them for a synthesised
-/// `init(from:)`: keys in snake case, members it does not ask for ignored.
+/// `init(from:)`, by their keys in snake case.
 struct JSONMembers {
     let object: JSONObject
+
+    /// Whether the object holds the `required` members and, of `optionals`, only those present
+    /// — nothing else. `JSONDecoder`'s key conversion reads other spellings of a key
+    /// (`principalFen`, `PRINCIPAL_FEN`, `principal__fen`) as the same field, and the first in
+    /// key order wins; so an object with any member its reader does not name goes the
+    /// `Decodable` way. Called once the required members were read, so their count is theirs.
+    func holds(only required: Int, optionals: [String] = []) -> Bool {
+        var expected = required
+        for key in optionals where object[key] != nil { expected += 1 }
+        return object.members.count == expected
+    }
 
     /// A required scalar: nil when absent, null or refused by its type.
     func callAsFunction<Value: JSONScalarValue>(_ key: String) -> Value? {

@@ -5,6 +5,7 @@ extension RepaymentReceived: MembersCodable {
     init?(members m: JSONMembers) {
         guard let principal: Money = m("principal_fen"), let interest: Money = m("interest_fen"), let paidOn: BusinessDate = m("paid_on")
         else { return nil }
+        guard m.holds(only: 3) else { return nil }
         self.init(principalFen: principal, interestFen: interest, paidOn: paidOn)
     }
 
@@ -22,6 +23,7 @@ extension Collateral: MembersCodable {
         guard let asset: AssetId = m("asset_id"), let kind: AssetKind = m("kind"), let valuation: ValuationId = m("valuation_id"),
             let value: Money = m("appraised_value_fen"), let registration = m.string("registration_no")
         else { return nil }
+        guard m.holds(only: 5) else { return nil }
         self.init(assetId: asset, kind: kind, valuationId: valuation, appraisedValueFen: value, registrationNo: registration)
     }
 
@@ -43,6 +45,7 @@ extension LoanOriginated: MembersCodable {
             let maturesOn: BusinessDate = m("matures_on"), let collateral = m.array("collateral", of: Collateral.self),
             let pledgeRate: Bp = m("pledge_rate_bp"), let fund: FundId? = m.optional("fund_id")
         else { return nil }
+        guard m.holds(only: 9, optionals: ["fund_id"]) else { return nil }
         self.init(
             bankId: bank, contractNo: contract, borrower: borrower, principalFen: principal, rateBp: rate, originatedOn: originatedOn,
             maturesOn: maturesOn, collateral: collateral, pledgeRateBp: pledgeRate, fundId: fund)
@@ -67,6 +70,7 @@ extension LoanOriginated: MembersCodable {
 extension LoanClosed: MembersCodable {
     init?(members m: JSONMembers) {
         guard let closedOn: BusinessDate = m("closed_on") else { return nil }
+        guard m.holds(only: 1) else { return nil }
         self.init(closedOn: closedOn)
     }
 
@@ -82,6 +86,7 @@ extension BorrowerRegistered: MembersCodable {
         guard let uscc: Uscc = m("uscc"), let name = m.string("name"), let industry: IndustryCode = m("industry"),
             let region: RegionCode = m("region"), let techSme = m.bool("tech_sme"), let firmSize: FirmSize? = m.optional("firm_size")
         else { return nil }
+        guard m.holds(only: 5, optionals: ["firm_size"]) else { return nil }
         self.init(uscc: uscc, name: name, industry: industry, region: region, techSme: techSme, firmSize: firmSize)
     }
 
@@ -102,6 +107,7 @@ extension AssetRegistered: MembersCodable {
         guard let asset: AssetId = m("asset_id"), let kind: AssetKind = m("kind"), let registry = m.string("registry_no"),
             let title = m.string("title"), let owner: Uscc = m("owner")
         else { return nil }
+        guard m.holds(only: 5) else { return nil }
         self.init(assetId: asset, kind: kind, registryNo: registry, title: title, owner: owner)
     }
 
@@ -122,6 +128,7 @@ extension AssetValued: MembersCodable {
             let method: ValuationMethod = m("method"), let value: Money = m("value_fen"), let valuedOn: BusinessDate = m("valued_on"),
             let report = m.string("report_ref")
         else { return nil }
+        guard m.holds(only: 6) else { return nil }
         self.init(valuationId: valuation, appraiser: appraiser, method: method, valueFen: value, valuedOn: valuedOn, reportRef: report)
     }
 
@@ -142,6 +149,7 @@ extension AssetPledged: MembersCodable {
         guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let registration = m.string("registration_no"),
             let valuation: ValuationId = m("valuation_id"), let pledgedOn: BusinessDate = m("pledged_on")
         else { return nil }
+        guard m.holds(only: 5) else { return nil }
         self.init(bankId: bank, contractNo: contract, registrationNo: registration, valuationId: valuation, pledgedOn: pledgedOn)
     }
 
@@ -161,6 +169,7 @@ extension AssetPledgeReleased: MembersCodable {
         guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let releasedOn: BusinessDate = m("released_on"),
             let reason = m.string("reason")
         else { return nil }
+        guard m.holds(only: 4) else { return nil }
         self.init(bankId: bank, contractNo: contract, releasedOn: releasedOn, reason: reason)
     }
 
@@ -179,6 +188,7 @@ extension CoverGranted: MembersCodable {
         guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let borrower: Uscc = m("borrower"),
             let principal: Money = m("principal_fen"), let enrolledOn: BusinessDate = m("enrolled_on")
         else { return nil }
+        guard m.holds(only: 5) else { return nil }
         self.init(bankId: bank, contractNo: contract, borrower: borrower, principalFen: principal, enrolledOn: enrolledOn)
     }
 
@@ -198,6 +208,7 @@ extension CoverReleased: MembersCodable {
         guard let bank: BankId = m("bank_id"), let contract: ContractNo = m("contract_no"), let releasedOn: BusinessDate = m("released_on"),
             let cause: CoverReleaseCause = m("cause")
         else { return nil }
+        guard m.holds(only: 4) else { return nil }
         self.init(bankId: bank, contractNo: contract, releasedOn: releasedOn, cause: cause)
     }
 

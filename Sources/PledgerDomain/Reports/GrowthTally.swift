@@ -137,13 +137,8 @@ extension GrowthEntry {
                 for series in series {
                     for (value, principal) in series.contributions(of: loan) {
                         for scope in scopes {
-                            // A borrower's only loan has no loan before it: no run to look up.
-                            let recent =
-                                ordered.count == 1
-                                ? nil
-                                : previous.updateValue(month, forKey: Run(scope: scope, series: series, value: value)).flatMap {
-                                    $0 > yearBefore ? $0 : nil
-                                }
+                            let run = Run(scope: scope, series: series, value: value)
+                            let recent = previous.updateValue(month, forKey: run).flatMap { $0 > yearBefore ? $0 : nil }
                             let entry = GrowthEntry(
                                 scope: scope, series: series, value: value, day: loan.originatedOn, previousMonth: recent)
                             entries[entry, default: .zero] += GrowthSums(loans: 1, principalFen: principal.fen)

@@ -163,7 +163,7 @@ extension LoanSnapshot: MembersCodable {
             let pendingApproved = m.bool("pending_claim_approved"), let compensationPaid: Money = m("compensation_paid_fen"),
             let recovered: Money = m("recovered_fen"), let returned: Money = m("returned_to_fund_fen"),
             let writtenOff: Money = m("written_off_fen"), let owed: Money? = m.optional("owed_to_fund_fen"),
-            let scheme: SchemeId? = m.optional("scheme_id")
+            let scheme: SchemeId? = m.optional("scheme_id"), m.holds(only: 16, optionals: Self.optionalMembers)
         else { return nil }
         (bankId, contractNo, self.borrower, self.industry, self.region, self.techSme, fundId) = (
             bank, contract, borrower, industry, region, techSme, fund
@@ -177,6 +177,8 @@ extension LoanSnapshot: MembersCodable {
         owedToFundFen = owed ?? .zero
         schemeId = scheme
     }
+
+    private static let optionalMembers = ["industry", "region", "fund_id", "owed_to_fund_fen", "scheme_id"]
 
     var members: JSONObject? {
         var w = JSONMembersWriter()
@@ -207,7 +209,7 @@ extension LoanSnapshot: MembersCodable {
 
 extension LoanSnapshot.KindShare: MembersCodable {
     init?(members m: JSONMembers) {
-        guard let kind: AssetKind = m("kind"), let principal: Money = m("principal_fen") else { return nil }
+        guard let kind: AssetKind = m("kind"), let principal: Money = m("principal_fen"), m.holds(only: 2) else { return nil }
         self.init(kind: kind, principalFen: principal)
     }
 
