@@ -16,8 +16,9 @@ public struct AggregateStates: Sendable {
 
     public func isLoaded(_ ref: StreamRef) -> Bool { versions[ref] != nil }
 
-    /// Marks a stream as loaded (at version 0 if it has no events yet). Called for every event
-    /// applied: a state already there is not read or written again (a fund's is large).
+    /// Marks a stream as loaded (at version 0 if it has no events yet), its state created empty
+    /// if absent — as `apply` does for a stream's first event: a state already there is not read
+    /// or written again (a fund's is large).
     public mutating func markLoaded(_ ref: StreamRef) {
         if versions.index(forKey: ref) == nil { versions[ref] = 0 }
         switch ref {

@@ -93,43 +93,49 @@ struct MembersCodableTests {
         #expect(read > 30)
     }
 
-    @Test(
-        "a member missing, null, of every other type, refused by its type or spelled otherwise beside it; an optional one set or absent; members not asked for"
-    )
-    func brokenObjects() throws {
+    /// Objects that differ from `object` in one member — removed, set to null or to a value of
+    /// each other JSON type (or one its type refuses), or spelled otherwise beside itself
+    /// (spellings `JSONDecoder`'s key conversion reads as the same field, first in key order:
+    /// the members alone cannot say which value it takes) — each with what changed and whether
+    /// its reader must still settle it from the members (one of `optionals` absent or null).
+    static func variants(of object: JSONObject, optionals: Set<String>) -> [(object: JSONObject, change: String, settled: Bool)] {
         let others: [JSONValue] = [
             .null, .bool(true), .integer(1), .integer(-5), .string(""), .string("x"), .string("2024-02-30"), .array([]),
             .array([.object(JSONObject())]),
             .object(JSONObject()),
         ]
+        var variants: [(object: JSONObject, change: String, settled: Bool)] = []
+        for member in object.members {
+            let optional = optionals.contains(member.key)
+            var removed = object
+            removed.remove(member.key)
+            variants.append((removed, "without \(member.key)", optional))
+            for other in others where other != member.value {
+                var changed = object
+                changed.set(member.key, other)
+                variants.append((changed, "\(member.key) = \(CanonicalJSON.string(other))", optional && other == .null))
+            }
+            let camel = JSONValueDecoder.camelCase(member.key)
+            for spelling in Set([camel, member.key.uppercased(), member.key.replacingOccurrences(of: "_", with: "__")])
+            where spelling != member.key {
+                for value in [member.value, .null, .integer(1)] {
+                    var doubled = object
+                    doubled.set(spelling, value)
+                    variants.append((doubled, "\(spelling) = \(CanonicalJSON.string(value)) beside \(member.key)", false))
+                }
+            }
+        }
+        return variants
+    }
+
+    @Test(
+        "a member missing, null, of every other type, refused by its type or spelled otherwise beside it; an optional one set or absent; members not asked for"
+    )
+    func brokenObjects() throws {
         var mutations = 0
         func mutate<P: EventPayload>(_ payload: P) throws {
             guard P.self is any MembersCodable.Type, case .object(let object) = try JSONValueEncoder.encode(payload) else { return }
-            // (object, what changed, whether the members must settle it: an optional member
-            // absent or null, or set to a valid value, is still read straight from them)
-            var variants: [(JSONObject, String, Bool)] = []
-            for member in object.members {
-                let optional = Self.optionalMembers.contains(member.key)
-                var removed = object
-                removed.remove(member.key)
-                variants.append((removed, "without \(member.key)", optional))
-                for other in others where other != member.value {
-                    var changed = object
-                    changed.set(member.key, other)
-                    variants.append((changed, "\(member.key) = \(CanonicalJSON.string(other))", optional && other == .null))
-                }
-                // Other spellings JSONDecoder's key conversion reads as the same field, first in
-                // key order: the members alone cannot say which value it takes.
-                let camel = JSONValueDecoder.camelCase(member.key)
-                for spelling in Set([camel, member.key.uppercased(), member.key.replacingOccurrences(of: "_", with: "__")])
-                where spelling != member.key {
-                    for value in [member.value, .null, .integer(1)] {
-                        var doubled = object
-                        doubled.set(spelling, value)
-                        variants.append((doubled, "\(spelling) = \(CanonicalJSON.string(value)) beside \(member.key)", false))
-                    }
-                }
-            }
+            var variants = Self.variants(of: object, optionals: Self.optionalMembers)
             for (key, value) in [
                 ("fund_id", JSONValue.string("LC-IPRC")), ("firm_size", .string("small")), ("unknown_member", .integer(7)),
             ] {

@@ -70,28 +70,9 @@ struct LoanSnapshotJSONTests {
         var expected = base
         (expected.owedToFundFen, expected.schemeId) = (.zero, nil)
         #expect(LoanSnapshot(members: JSONMembers(object: older)) == expected)
-        let optional: Set<String> = ["industry", "region", "fund_id", "owed_to_fund_fen", "scheme_id"]
-        // (row, whether its members settle it: an optional member absent or null)
-        var variants: [(JSONObject, Bool)] = []
-        for member in object.members {
-            var removed = object
-            removed.remove(member.key)
-            variants.append((removed, optional.contains(member.key)))
-            for other: JSONValue in [.null, .bool(false), .integer(3), .string("x"), .array([]), .object(JSONObject())]
-            where other != member.value {
-                var changed = object
-                changed.set(member.key, other)
-                variants.append((changed, optional.contains(member.key) && other == .null))
-            }
-            // Another spelling JSONDecoder reads as the same field, first in key order.
-            let camel = JSONValueDecoder.camelCase(member.key)
-            if camel != member.key {
-                var doubled = object
-                doubled.set(camel, .null)
-                variants.append((doubled, false))
-            }
-        }
-        for (variant, settled) in variants {
+        let variants = MembersCodableTests.variants(
+            of: object, optionals: ["industry", "region", "fund_id", "owed_to_fund_fen", "scheme_id"])
+        for (variant, _, settled) in variants {
             let text = CanonicalJSON.string(.object(variant))
             let decodable: String
             do { decodable = "\(try JSONValueDecoder.decode(LoanSnapshot.self, from: .object(variant)))" } catch { decodable = "\(error)" }
