@@ -64,6 +64,12 @@ struct JSONMembers {
         return text
     }
 
+    /// An `Int`, as `JSONValueDecoder` reads one: a JSON integer only.
+    func integer(_ key: String) -> Int? {
+        guard case .integer(let value)? = object[key] else { return nil }
+        return Int(exactly: value)
+    }
+
     func bool(_ key: String) -> Bool? {
         guard case .bool(let flag)? = object[key] else { return nil }
         return flag
@@ -103,6 +109,15 @@ struct JSONMembersWriter {
     mutating func put(_ key: String, _ text: String) { written.insert(key, .string(text)) }
 
     mutating func put(_ key: String, _ flag: Bool) { written.insert(key, .bool(flag)) }
+
+    /// An `Int`, beyond JSON past ±(2^53 − 1) as for the encoder.
+    mutating func put(_ key: String, _ number: Int) {
+        guard let value = Int64(exactly: number), value.magnitude <= UInt64(JSONValue.maxSafeInteger) else {
+            complete = false
+            return
+        }
+        written.insert(key, .integer(value))
+    }
 
     /// An array of objects, each one's members (nil: beyond JSON).
     mutating func put(_ key: String, objects: [JSONObject?]) {

@@ -55,7 +55,10 @@ struct MembersCodableTests {
 
     static let readFromMembers: Set<String> = [
         RepaymentReceived.type, LoanOriginated.type, LoanClosed.type, BorrowerRegistered.type, AssetRegistered.type, AssetValued.type,
-        AssetPledged.type, AssetPledgeReleased.type, CoverGranted.type, CoverReleased.type,
+        AssetPledged.type, AssetPledgeReleased.type, CoverGranted.type, CoverReleased.type, LoanDefaulted.type, CoverDefaulted.type,
+        CompensationClaimed.type, RecoveryReceived.type, InterestSubsidyApplied.type, AppraisalFeeSubsidyApplied.type,
+        SubsidyApproved.type, SubsidyRejected.type, SubsidyPaid.type, SchemeLoanEnrolled.type, LoanEnrolledInScheme.type,
+        LossShareSettled.type,
     ]
 
     @Test(
@@ -156,7 +159,9 @@ struct MembersCodableTests {
         #expect(mutations > 900)
     }
 
-    @Test("an amount beyond ±(2^53 − 1), in a field or in collateral: no members, and the event's JSON refused as the encoder refuses it")
+    @Test(
+        "an amount or a number beyond ±(2^53 − 1), in a field or in collateral: no members, and the event's JSON refused as the encoder refuses it"
+    )
     func beyondJSON() throws {
         let beyond = Money(fen: 9_007_199_254_740_992)
         let repayment = RepaymentReceived(principalFen: beyond, interestFen: .zero, paidOn: date("2024-03-01"))
@@ -166,8 +171,11 @@ struct MembersCodableTests {
                 return nil
             }.first)
         origination.collateral[0].appraisedValueFen = beyond
-        #expect(repayment.members == nil && origination.members == nil)
-        for event in [LedgerEvent.repaymentReceived(repayment), .loanOriginated(origination)] {
+        // An Int as well: an application number past 2^53 − 1.
+        let approval = SubsidyApproved(applicationNo: 9_007_199_254_740_992, amountFen: .zero, approvedOn: date("2024-03-01"))
+        #expect(repayment.members == nil && origination.members == nil && approval.members == nil)
+        #expect(SubsidyApproved(applicationNo: 9_007_199_254_740_991, amountFen: .zero, approvedOn: date("2024-03-01")).members != nil)
+        for event in [LedgerEvent.repaymentReceived(repayment), .loanOriginated(origination), .subsidyApproved(approval)] {
             #expect(throws: CanonicalJSONError.self) { _ = try event.jsonData() }
         }
     }
