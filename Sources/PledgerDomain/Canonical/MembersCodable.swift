@@ -6,8 +6,9 @@
 ///
 /// `init(members:)` returns nil wherever the `Decodable` path might read the object
 /// differently or refuse it: a member missing, null where a value is required, of another
-/// type, a scalar its type refuses, or a member it does not name (`JSONMembers.holds`). `members` is nil where `JSONValueEncoder` would
-/// refuse a value (an amount beyond ±(2^53 − 1)). The caller then takes the `Codable` path,
+/// type, a scalar its type refuses, or a member it does not name (`JSONMembers.holds`).
+/// `members` is nil where `JSONValueEncoder` would refuse a value (an amount or a number
+/// beyond ±(2^53 − 1)). The caller then takes the `Codable` path,
 /// which gives the value or its usual error, so an event is read and written the same either
 /// way. Tested equal to the `Codable` path on every event type's samples, random command
 /// sequences and broken objects (`MembersCodableTests`).
