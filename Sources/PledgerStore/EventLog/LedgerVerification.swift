@@ -24,6 +24,9 @@ public struct LedgerVerification: Sendable {
     public var pageSize = 100_000
     /// Rows per batch handed from the reader to the hashers (about 0.3 MB of rows).
     public var batchSize = 1024
+    /// Pages read at once, each on a connection of its own: PostgreSQL sends one COPY from
+    /// one core, and at national size that, not the hashing, was what verify waited for.
+    public var connections = 2
 
     public init(store: EventStore) { self.store = store }
 
@@ -52,18 +55,43 @@ public struct LedgerVerification: Sendable {
         } else {
             verifier = HashChainVerifier()
         }
-        let reader = try await BinaryCopyReader.ofTheLog(store, layout: Self.columns)
+        var pages: [ClosedRange<Int64>] = []
         var cursor = report.from - 1
         while cursor < head.position {
             let last = min(head.position, cursor + Int64(max(1, pageSize)))
-            let (checked, problem) = try await page(cursor + 1...last, verifier: verifier, reader: reader)
-            verifier = checked
-            if let problem {
+            pages.append(cursor + 1...last)
+            cursor = last
+        }
+        var readers: [BinaryCopyReader] = []
+        for _ in 0..<min(max(1, connections), pages.count) {
+            readers.append(try await BinaryCopyReader.ofTheLog(store, layout: Self.columns))
+        }
+        // Page i is read on reader i % readers.count; the next page for a reader starts once
+        // the one it read is joined, so each reader has one COPY at a time.
+        var reading: [Int: Task<CheckedPage, any Error>] = [:]
+        func startReading(_ index: Int) {
+            guard index < pages.count else { return }
+            let (range, reader) = (pages[index], readers[index % readers.count])
+            reading[index] = Task { try await page(range, reader: reader) }
+        }
+        for index in readers.indices { startReading(index) }
+        for index in pages.indices {
+            // Whatever ends the run, the pages still being read are waited for first: their
+            // threads use readers that end with this function.
+            let checked: CheckedPage
+            do {
+                checked = try await reading.removeValue(forKey: index)!.value
+            } catch {
+                for task in reading.values { _ = try? await task.value }
+                throw error
+            }
+            if let problem = checked.joined(to: &verifier) {
                 report.firstBreak = problem
+                for task in reading.values { _ = try? await task.value }
                 break
             }
-            cursor = last
-            progress(cursor, head.position)
+            startReading(index + readers.count)
+            progress(pages[index].upperBound, head.position)
         }
         report.verified = verifier.verified
         report.lastPosition = verifier.nextPosition - 1
@@ -107,15 +135,14 @@ public struct LedgerVerification: Sendable {
         }
     }
 
-    /// Checks the events stored at `positions` (missing ones are breaks). Reading and hashing
-    /// overlap, and the hashing runs on every core: the reader's thread copies whole rows,
-    /// raw, into batches, and each batch is hashed on its own, from its first row's stored
-    /// prev_hash, while the next ones are read. The batches are then joined in position order
-    /// (`HashChainVerifier.link`, then `takeOver`), so the first break found is still the first in the log.
-    /// Returns the verifier moved past them and the first break.
-    private func page(
-        _ positions: ClosedRange<Int64>, verifier: HashChainVerifier, reader: BinaryCopyReader
-    ) async throws -> (HashChainVerifier, ChainBreak?) {
+    /// Checks the events stored at `positions` on their own, from the first one's stored
+    /// prev_hash on (`CheckedPage.joined` links them to the log before them). Reading and
+    /// hashing overlap, and the hashing runs on every core: the reader's thread copies whole
+    /// rows, raw, into batches, and each batch is hashed on its own, from its first row's
+    /// stored prev_hash, while the next ones are read. The batches are then joined in
+    /// position order (`HashChainVerifier.link`, then `takeOver`), so the first break found
+    /// is still the first in the page.
+    private func page(_ positions: ClosedRange<Int64>, reader: BinaryCopyReader) async throws -> CheckedPage {
         let batchSize = batchSize
         return try await BlockingThread.run("pledger-verify") {
             // Column names and integers only: COPY takes no bound parameters.
@@ -124,7 +151,7 @@ public struct LedgerVerification: Sendable {
                 SELECT \(Self.columns.names.joined(separator: ", "))
                 FROM events WHERE position BETWEEN \(positions.lowerBound) AND \(positions.upperBound) ORDER BY position
                 """)
-            var hashing = HashingBatches(after: verifier)
+            var hashing = HashingBatches()
             while true {
                 var batch = hashing.spare()
                 let rows: Int
@@ -132,26 +159,50 @@ public struct LedgerVerification: Sendable {
                     rows = try reader.read(atLeast: batchSize, into: &batch.bytes)
                 } catch {
                     // A break found in the rows before the failure is still the answer.
-                    if let problem = hashing.finish() { return (hashing.chain, problem) }
+                    let problem = hashing.finish()
+                    if problem != nil { return hashing.page(problem) }
                     throw error
                 }
                 batch.count = rows
                 // After a break the run ends, and closing the connection ends the copy.
+                // (Each call first, then `page`: the page is read after the joins they make.)
                 if rows == 0 {
                     let problem = hashing.finish()
-                    return (hashing.chain, problem)
+                    return hashing.page(problem)
                 }
-                if let problem = hashing.hash(batch) { return (hashing.chain, problem) }
+                let problem = hashing.hash(batch)
+                if problem != nil { return hashing.page(problem) }
             }
         }
+    }
+}
+
+/// A page checked on its own: its first row's position and stored prev_hash (nil when the
+/// page holds no rows), the verifier moved past its rows, and the first break among them.
+private struct CheckedPage: Sendable {
+    var first: (position: Int64, previous: [UInt8])?
+    var verifier: HashChainVerifier?
+    var problem: ChainBreak?
+
+    /// Moves `chain` past this page if its first row is `chain`'s next; the first break.
+    func joined(to chain: inout HashChainVerifier) -> ChainBreak? {
+        if let first, let verifier {
+            if let problem = first.previous.withUnsafeBufferPointer({ chain.link(position: first.position, storedPrevious: $0) }) {
+                return problem
+            }
+            chain.takeOver(from: verifier)
+        }
+        return problem
     }
 }
 
 /// The batches being hashed, on every core (a few at a time, so memory stays bounded), and
 /// the chain joined from those hashed so far, in position order. Used by one reader thread.
 private struct HashingBatches {
-    /// The log checked up to the last batch joined.
-    private(set) var chain: HashChainVerifier
+    /// The first batch's first row, and the page checked up to the last batch joined (nil
+    /// before the first is joined).
+    private var first: (position: Int64, previous: [UInt8])?
+    private var chain: HashChainVerifier?
     private var sent = 0
     private var joined = 0
     private let done = Done()
@@ -163,7 +214,8 @@ private struct HashingBatches {
     private let queue = DispatchQueue(label: "pledger-verify-hash", attributes: .concurrent)
     private var spares: [RowBatch] = []
 
-    init(after chain: HashChainVerifier) { self.chain = chain }
+    /// The page as checked so far, ending at `problem`.
+    func page(_ problem: ChainBreak?) -> CheckedPage { CheckedPage(first: first, verifier: chain, problem: problem) }
 
     /// An empty batch, its buffer reused from one already joined.
     mutating func spare() -> RowBatch {
@@ -200,13 +252,19 @@ private struct HashingBatches {
         while joined < sent, let batch = done.batches.withLock({ $0.removeValue(forKey: joined) }) {
             joined += 1
             spares.append(batch.batch)
-            if let problem = batch.first.previous.withUnsafeBufferPointer({
-                chain.link(position: batch.first.position, storedPrevious: $0)
-            }) {
-                hashed.wait()
-                return problem
+            if var chain {
+                if let problem = batch.first.previous.withUnsafeBufferPointer({
+                    chain.link(position: batch.first.position, storedPrevious: $0)
+                }) {
+                    hashed.wait()
+                    return problem
+                }
+                chain.takeOver(from: batch.verifier)
+                self.chain = chain
+            } else {
+                first = batch.first
+                chain = batch.verifier
             }
-            chain.takeOver(from: batch.verifier)
             if let problem = batch.problem {
                 hashed.wait()
                 return problem
