@@ -105,49 +105,11 @@ extension GrowthReport {
 
 extension GrowthEntry {
     /// The entries of `loans` in `series`, for every bank's scope and — with `byBank` — each
-    /// bank's own. Cancelled loans count nowhere. `loans` must hold every loan of each
-    /// borrower it names: an entry's previous month looks at the borrower's other loans.
+    /// bank's own (`GrowthTally`, as entries).
     public static func tally(_ loans: [LoanSnapshot], series: [GrowthReport.Series] = GrowthReport.Series.all, byBank: Bool = false)
         -> [GrowthEntry: GrowthSums]
     {
-        // Each borrower's loans in the order they were made: an entry's previous month is the
-        // month of the borrower's loan before it in the same scope, series and value, kept in
-        // a small table while that borrower's loans are read.
-        struct Run: Hashable {
-            var scope: String, series: GrowthReport.Series, value: String
-        }
-        var byBorrower: [Uscc: [Int]] = [:]
-        for index in loans.indices where loans[index].status != .cancelled {
-            byBorrower[loans[index].borrower, default: []].append(index)
-        }
-        // Not reserved: loans share entries (a day, a slice, a scope), and room for one per loan,
-        // series and scope was hundreds of MiB for the whole ledger's tally.
-        var entries: [GrowthEntry: GrowthSums] = [:]
-        var previous: [Run: YearMonth] = [:]
-        for indices in byBorrower.values {
-            previous.removeAll(keepingCapacity: true)
-            let ordered =
-                indices.count == 1
-                ? indices : indices.sorted { (loans[$0].originatedOn, loans[$0].key) < (loans[$1].originatedOn, loans[$1].key) }
-            for index in ordered {
-                let loan = loans[index]
-                let month = YearMonth(containing: loan.originatedOn)
-                let yearBefore = month.adding(months: -12)
-                let scopes = byBank ? [allBanks, loan.bankId.value] : [allBanks]
-                for series in series {
-                    for (value, principal) in series.contributions(of: loan) {
-                        for scope in scopes {
-                            let run = Run(scope: scope, series: series, value: value)
-                            let recent = previous.updateValue(month, forKey: run).flatMap { $0 > yearBefore ? $0 : nil }
-                            let entry = GrowthEntry(
-                                scope: scope, series: series, value: value, day: loan.originatedOn, previousMonth: recent)
-                            entries[entry, default: .zero] += GrowthSums(loans: 1, principalFen: principal.fen)
-                        }
-                    }
-                }
-            }
-        }
-        return entries
+        GrowthTally(loans, series: series, byBank: byBank).entries
     }
 
     /// Whether `after` counts in growth otherwise than `before` did (nil: the loan is new):
@@ -169,10 +131,181 @@ extension GrowthEntry {
     /// What changes in the entries when the loans `before` become `after` (the same
     /// borrowers' loans, each borrower's complete): `after`'s entries minus `before`'s,
     /// without the entries that stay as they were.
-    public static func difference(from before: [LoanSnapshot], to after: [LoanSnapshot]) -> [GrowthEntry: GrowthSums] {
-        var change = tally(after, byBank: true)
-        for (entry, sums) in tally(before, byBank: true) { change[entry, default: .zero] += -sums }
-        return change.filter { !$0.value.isZero }
+    public static func difference(from before: [LoanSnapshot], to after: [LoanSnapshot]) -> GrowthTally {
+        var change = GrowthTally(after, byBank: true)
+        change.add(GrowthTally(before, byBank: true), negated: true)
+        return change
+    }
+}
+
+/// Growth entries summed under integer keys: a run (scope, series and slice value),
+/// numbered in the order met, the day and the previous month.
+/// A national ledger's loans make millions of additions to a few hundred thousand entries
+/// and only a few hundred runs; keyed by their strings, hashing them was most of a
+/// rebuild's growth step. Entries left at zero are dropped.
+public struct GrowthTally: Sendable {
+    /// One scope, series and slice value.
+    public struct Run: Sendable, Hashable {
+        public let scope: String
+        public let series: GrowthReport.Series
+        public let value: String
+        /// `series.description`, made once per run rather than once per entry written.
+        public let seriesName: String
+
+        public init(scope: String, series: GrowthReport.Series, value: String) {
+            self.scope = scope
+            self.series = series
+            self.value = value
+            seriesName = series.description
+        }
+    }
+
+    /// One entry of the tally, as its key reads.
+    public struct Entry: Sendable {
+        public var run: Run
+        public var day: BusinessDate
+        public var previousMonth: YearMonth?
+        public var sums: GrowthSums
+    }
+
+    /// The runs met, by number.
+    public private(set) var runs: [Run] = []
+    private var runNumbers: [Run: Int] = [:]
+    /// An entry's key: its run's number, its day's number and its previous month's index.
+    private struct Key: Hashable {
+        var run: Int
+        var day: Int
+        var previousMonth: Int?
+    }
+    private var sums: [Key: GrowthSums] = [:]
+
+    public init() {}
+
+    /// The entries of `loans` in `series`, for every bank's scope and — with `byBank` — each
+    /// bank's own. Cancelled loans count nowhere. `loans` must hold every loan of each
+    /// borrower it names: an entry's previous month looks at the borrower's other loans.
+    public init(_ loans: [LoanSnapshot], series: [GrowthReport.Series] = GrowthReport.Series.all, byBank: Bool = false) {
+        // Each borrower's loans in the order they were made: an entry's previous month is the
+        // month of the borrower's loan before it in the same run, kept while that
+        // borrower's loans are read.
+        var byBorrower: [Uscc: [Int]] = [:]
+        for index in loans.indices where loans[index].status != .cancelled {
+            byBorrower[loans[index].borrower, default: []].append(index)
+        }
+        // A run's number found in two steps: the series and value (one string hashed per
+        // slice of a loan), then, by integers, the scope.
+        struct Slice: Hashable {
+            var series: Int, value: String
+        }
+        var slices: [Slice: Int] = [:]
+        var scopes: [String: Int] = [:]
+        var numbered: [Int: Int] = [:]
+        var previous: [Int: Int] = [:]
+        for indices in byBorrower.values {
+            previous.removeAll(keepingCapacity: true)
+            let ordered =
+                indices.count == 1
+                ? indices : indices.sorted { (loans[$0].originatedOn, loans[$0].key) < (loans[$1].originatedOn, loans[$1].key) }
+            for index in ordered {
+                let loan = loans[index]
+                let month = YearMonth(containing: loan.originatedOn).index
+                var scopeNumbers = [(GrowthEntry.allBanks, 0)]
+                if byBank {
+                    let bank = loan.bankId.value
+                    let number: Int
+                    if let known = scopes[bank] {
+                        number = known
+                    } else {
+                        number = scopes.count + 1
+                        scopes[bank] = number
+                    }
+                    scopeNumbers.append((bank, number))
+                }
+                for (seriesIndex, series) in series.enumerated() {
+                    for (value, principal) in series.contributions(of: loan) {
+                        let slice: Int
+                        if let known = slices[Slice(series: seriesIndex, value: value)] {
+                            slice = known
+                        } else {
+                            slice = slices.count
+                            slices[Slice(series: seriesIndex, value: value)] = slice
+                        }
+                        for (scope, scopeNumber) in scopeNumbers {
+                            let run: Int
+                            if let known = numbered[slice << 24 | scopeNumber] {
+                                run = known
+                            } else {
+                                run = number(Run(scope: scope, series: series, value: value))
+                                numbered[slice << 24 | scopeNumber] = run
+                            }
+                            let recent = previous.updateValue(month, forKey: run).flatMap { $0 > month - 12 ? $0 : nil }
+                            sums[Key(run: run, day: loan.originatedOn.dayNumber, previousMonth: recent), default: .zero] +=
+                                GrowthSums(loans: 1, principalFen: principal.fen)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `other`'s sums (subtracts them, `negated`); entries left at zero are dropped.
+    public mutating func add(_ other: GrowthTally, negated: Bool = false) {
+        if sums.isEmpty && !negated {
+            self = other
+            return
+        }
+        let renumbered = other.runs.map { number($0) }
+        for (key, more) in other.sums {
+            let mine = Key(run: renumbered[key.run], day: key.day, previousMonth: key.previousMonth)
+            let sum = sums[mine, default: .zero] + (negated ? -more : more)
+            sums[mine] = sum.isZero ? nil : sum
+        }
+    }
+
+    public var isEmpty: Bool { sums.isEmpty }
+    public var count: Int { sums.count }
+
+    /// Every entry, in no particular order.
+    public var all: [Entry] {
+        sums.map { key, sums in
+            Entry(
+                run: runs[key.run], day: BusinessDate(dayNumber: key.day), previousMonth: key.previousMonth.map(YearMonth.init(index:)),
+                sums: sums)
+        }
+    }
+
+    /// The entries summed by month: each run's, month's and previous month's, without those
+    /// left at zero.
+    public var byMonth: [(run: Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)] {
+        var months: [Key: GrowthSums] = [:]
+        for (key, sums) in sums {
+            // Keyed by the month's index in place of the day.
+            let month = YearMonth(containing: BusinessDate(dayNumber: key.day)).index
+            months[Key(run: key.run, day: month, previousMonth: key.previousMonth), default: .zero] += sums
+        }
+        return months.compactMap { key, sums in
+            guard !sums.isZero else { return nil }
+            return (runs[key.run], YearMonth(index: key.day), key.previousMonth.map(YearMonth.init(index:)), sums)
+        }
+    }
+
+    /// The tally as `GrowthEntry`s.
+    public var entries: [GrowthEntry: GrowthSums] {
+        var entries: [GrowthEntry: GrowthSums] = Dictionary(minimumCapacity: sums.count)
+        for entry in all {
+            entries[
+                GrowthEntry(
+                    scope: entry.run.scope, series: entry.run.series, value: entry.run.value, day: entry.day,
+                    previousMonth: entry.previousMonth)] = entry.sums
+        }
+        return entries
+    }
+
+    private mutating func number(_ run: Run) -> Int {
+        if let known = runNumbers[run] { return known }
+        runs.append(run)
+        runNumbers[run] = runs.count - 1
+        return runs.count - 1
     }
 }
 

@@ -38,33 +38,29 @@ enum GrowthTable {
         return found
     }
 
-    /// Adds `sums` to the rows of their entries, creating missing rows and deleting the
+    /// Adds `tally` to the rows of its entries, creating missing rows and deleting the
     /// rows left with no loan (into the twins: writes each entry's row).
-    static func add(
-        _ sums: [GrowthEntry: GrowthSums], to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        try await addByDay(sums, to: target, on: connection, logger: logger)
-        try await addByMonth(sums, to: target, on: connection, logger: logger)
+    static func add(_ tally: GrowthTally, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger) async throws {
+        try await addByDay(tally.all, to: target, on: connection, logger: logger)
+        try await addByMonth(tally.byMonth, to: target, on: connection, logger: logger)
     }
 
+    /// Days travel as their numbers (days since 1970-01-01), not as text.
     private static func addByDay(
-        _ sums: [GrowthEntry: GrowthSums], to target: RowTarget, on connection: PostgresConnection, logger: Logger
+        _ all: [GrowthTally.Entry], to target: RowTarget, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        let all = Array(sums)
         for start in stride(from: 0, to: all.count, by: 5000) {
             let chunk = all[start..<min(start + 5000, all.count)]
-            let scopes = chunk.map(\.key.scope)
-            let series = chunk.map(\.key.series.description)
-            let values = chunk.map(\.key.value)
-            let days = chunk.map(\.key.day.description)
-            let months = chunk.map { YearMonth(containing: $0.key.day).index }
-            let previous = chunk.map { $0.key.previousMonth?.index ?? -1 }
+            let days = chunk.map { Int32(clamping: $0.day.dayNumber) }
+            let months = chunk.map { YearMonth(containing: $0.day).index }
+            let previous = chunk.map { $0.previousMonth?.index ?? -1 }
             try await connection.query(
                 """
                 INSERT INTO \(unescaped: target.name("rm_growth")) (scope, series, value, day, month, previous_month, loans, principal_fen)
-                SELECT u.scope, u.series, u.value, u.day::date, u.month, u.previous, u.loans, u.principal
-                FROM unnest(\(scopes)::text[], \(series)::text[], \(values)::text[], \(days)::text[], \(months)::int4[],
-                            \(previous)::int4[], \(chunk.map(\.value.loans))::int8[], \(chunk.map(\.value.principalFen))::int8[])
+                SELECT u.scope, u.series, u.value, DATE '1970-01-01' + u.day, u.month, u.previous, u.loans, u.principal
+                FROM unnest(\(chunk.map(\.run.scope))::text[], \(chunk.map(\.run.seriesName))::text[], \(chunk.map(\.run.value))::text[],
+                            \(days)::int4[], \(months)::int4[], \(previous)::int4[], \(chunk.map(\.sums.loans))::int8[],
+                            \(chunk.map(\.sums.principalFen))::int8[])
                      AS u(scope, series, value, day, month, previous, loans, principal)
                 \(unescaped: target.onConflict("""
                 ON CONFLICT (scope, series, month, day, value, previous_month) DO UPDATE SET
@@ -73,16 +69,16 @@ enum GrowthTable {
                 """, logger: logger)
             // Only a loan leaving an entry can empty its row (the twins get each row once).
             guard target == .tables else { continue }
-            let leaving = chunk.filter { $0.value.loans < 0 }
+            let leaving = chunk.filter { $0.sums.loans < 0 }
             guard !leaving.isEmpty else { continue }
             try await connection.query(
                 """
                 DELETE FROM rm_growth g
-                USING unnest(\(leaving.map(\.key.scope))::text[], \(leaving.map(\.key.series.description))::text[],
-                             \(leaving.map(\.key.value))::text[], \(leaving.map(\.key.day.description))::text[],
-                             \(leaving.map { $0.key.previousMonth?.index ?? -1 })::int4[])
+                USING unnest(\(leaving.map(\.run.scope))::text[], \(leaving.map(\.run.seriesName))::text[],
+                             \(leaving.map(\.run.value))::text[], \(leaving.map { Int32(clamping: $0.day.dayNumber) })::int4[],
+                             \(leaving.map { $0.previousMonth?.index ?? -1 })::int4[])
                       AS u(scope, series, value, day, previous)
-                WHERE g.loans = 0 AND g.scope = u.scope AND g.series = u.series AND g.day = u.day::date AND g.value = u.value
+                WHERE g.loans = 0 AND g.scope = u.scope AND g.series = u.series AND g.day = DATE '1970-01-01' + u.day AND g.value = u.value
                   AND g.previous_month = u.previous
                 """, logger: logger)
         }
@@ -90,27 +86,18 @@ enum GrowthTable {
 
     /// The same sums by month (`rm_growth_months`).
     private static func addByMonth(
-        _ sums: [GrowthEntry: GrowthSums], to target: RowTarget, on connection: PostgresConnection, logger: Logger
+        _ all: [(run: GrowthTally.Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)], to target: RowTarget,
+        on connection: PostgresConnection, logger: Logger
     ) async throws {
-        struct Key: Hashable {
-            var scope: String, series: String, value: String, month: Int, previous: Int
-        }
-        var months: [Key: GrowthSums] = [:]
-        for (entry, sums) in sums {
-            let key = Key(
-                scope: entry.scope, series: entry.series.description, value: entry.value, month: YearMonth(containing: entry.day).index,
-                previous: entry.previousMonth?.index ?? -1)
-            months[key] = (months[key] ?? .zero) + sums
-        }
-        let all = months.filter { !$0.value.isZero }.map { $0 }
         for start in stride(from: 0, to: all.count, by: 5000) {
             let chunk = all[start..<min(start + 5000, all.count)]
+            let previous = chunk.map { $0.previousMonth?.index ?? -1 }
             try await connection.query(
                 """
                 INSERT INTO \(unescaped: target.name("rm_growth_months")) (scope, series, value, month, previous_month, loans, principal_fen)
-                SELECT * FROM unnest(\(chunk.map(\.key.scope))::text[], \(chunk.map(\.key.series))::text[], \(chunk.map(\.key.value))::text[],
-                                     \(chunk.map(\.key.month))::int4[], \(chunk.map(\.key.previous))::int4[], \(chunk.map(\.value.loans))::int8[],
-                                     \(chunk.map(\.value.principalFen))::int8[])
+                SELECT * FROM unnest(\(chunk.map(\.run.scope))::text[], \(chunk.map(\.run.seriesName))::text[], \(chunk.map(\.run.value))::text[],
+                                     \(chunk.map(\.month.index))::int4[], \(previous)::int4[], \(chunk.map(\.sums.loans))::int8[],
+                                     \(chunk.map(\.sums.principalFen))::int8[])
                 \(unescaped: target.onConflict("""
                 ON CONFLICT (scope, series, month, value, previous_month) DO UPDATE SET
                     loans = rm_growth_months.loans + EXCLUDED.loans,
@@ -118,13 +105,14 @@ enum GrowthTable {
                 """))
                 """, logger: logger)
             guard target == .tables else { continue }
-            let leaving = chunk.filter { $0.value.loans < 0 }
+            let leaving = chunk.filter { $0.sums.loans < 0 }
             guard !leaving.isEmpty else { continue }
             try await connection.query(
                 """
                 DELETE FROM rm_growth_months g
-                USING unnest(\(leaving.map(\.key.scope))::text[], \(leaving.map(\.key.series))::text[], \(leaving.map(\.key.value))::text[],
-                             \(leaving.map(\.key.month))::int4[], \(leaving.map(\.key.previous))::int4[]) AS u(scope, series, value, month, previous)
+                USING unnest(\(leaving.map(\.run.scope))::text[], \(leaving.map(\.run.seriesName))::text[], \(leaving.map(\.run.value))::text[],
+                             \(leaving.map(\.month.index))::int4[], \(leaving.map { $0.previousMonth?.index ?? -1 })::int4[])
+                      AS u(scope, series, value, month, previous)
                 WHERE g.loans = 0 AND g.scope = u.scope AND g.series = u.series AND g.month = u.month AND g.value = u.value
                   AND g.previous_month = u.previous
                 """, logger: logger)

@@ -93,21 +93,15 @@ enum ReadModelWriter {
     /// The growth sums of `chunks` (each holding its borrowers' every loan), tallied a chunk
     /// per core at a time and summed as they come: the tallies of as many chunks as there are
     /// cores are held at once, not every chunk's.
-    static func tally(_ chunks: [[LoanRow]]) async throws -> [GrowthEntry: GrowthSums] {
-        var growth: [GrowthEntry: GrowthSums] = [:]
+    static func tally(_ chunks: [[LoanRow]]) async throws -> GrowthTally {
+        var growth = GrowthTally()
         let cores = EveryCore.count
         for start in stride(from: 0, to: chunks.count, by: cores) {
             try Task.checkCancellation()
             let tallies = try await Array(chunks[start..<min(start + cores, chunks.count)]).mapOnEveryCore(minimum: 1) {
-                GrowthEntry.tally($0.map(\.snapshot), byBank: true)
+                GrowthTally($0.map(\.snapshot), byBank: true)
             }
-            for tally in tallies {
-                if growth.isEmpty {
-                    growth = tally
-                    continue
-                }
-                for (entry, sums) in tally { growth[entry, default: .zero] += sums }
-            }
+            for tally in tallies { growth.add(tally) }
         }
         return growth
     }

@@ -45,7 +45,7 @@ struct GrowthTallyTests {
         }
         after[0].schemeId = try SchemeId("S-NEW")
         var sums = GrowthEntry.tally(before, byBank: true)
-        for (entry, change) in GrowthEntry.difference(from: before, to: after) {
+        for (entry, change) in GrowthEntry.difference(from: before, to: after).entries {
             sums[entry, default: .zero] = sums[entry, default: .zero] + change
         }
         #expect(sums.filter { !$0.value.isZero } == GrowthEntry.tally(after, byBank: true))
@@ -55,6 +55,37 @@ struct GrowthTallyTests {
         #expect(!GrowthEntry.counts(before[1], differentlyFrom: repaid))
         #expect(GrowthEntry.counts(before[0], differentlyFrom: after[0]))
         #expect(GrowthEntry.counts(nil, differentlyFrom: repaid))
+    }
+
+    @Test("tallies of borrowers apart add up to the tally of all, whatever order their runs were met in; by month sums the days")
+    func talliesAdd() throws {
+        var random = SeededRandom(state: 4242)
+        let loans = Self.loans(&random)
+        let whole = GrowthTally(loans, byBank: true)
+        // Split by borrower, the second part first: its runs are numbered otherwise.
+        let borrowers = Set(loans.map(\.borrower)).sorted { $0.value < $1.value }
+        let half = Set(borrowers.prefix(borrowers.count / 2))
+        var summed = GrowthTally(loans.filter { !half.contains($0.borrower) }, byBank: true)
+        summed.add(GrowthTally(loans.filter { half.contains($0.borrower) }, byBank: true))
+        #expect(summed.entries == whole.entries && summed.count == whole.count)
+        #expect(!whole.isEmpty)
+        // Taken away again, nothing is left.
+        summed.add(whole, negated: true)
+        #expect(summed.isEmpty)
+
+        var months: [String: GrowthSums] = [:]
+        for (entry, sums) in whole.entries {
+            months[
+                "\(entry.scope) \(entry.series) \(entry.value) \(YearMonth(containing: entry.day)) \(String(describing: entry.previousMonth))",
+                default: .zero] += sums
+        }
+        let byMonth = whole.byMonth
+        #expect(byMonth.count == months.count)
+        for month in byMonth {
+            let name = "\(month.run.scope) \(month.run.series) \(month.run.value) \(month.month) \(String(describing: month.previousMonth))"
+            #expect(months[name] == month.sums, "\(name)")
+            #expect(month.run.seriesName == month.run.series.description)
+        }
     }
 
     @Test("a cell straddling a range is refused, never counted by guess")
