@@ -106,6 +106,14 @@ struct StateCacheTests {
                 try await store.load(streams: try await store.streams(changedAfter: 0, through: head).keys, through: head, into: &folded)
                     .values)
             #expect(refs.count > 10)
+            // A few streams per query and one to three queries read ahead: every stream is folded
+            // whole, once, whichever query is answered first.
+            let names = refs.map(\.name)
+            for (perQuery, ahead) in [(1, 2), (2, 2), (3, 1), (4, 3)] {
+                var chunked = AggregateStates()
+                _ = try await store.load(streams: names, through: head, asOf: nil, into: &chunked, perQuery: perQuery, ahead: ahead)
+                for ref in refs { #expect(Self.same(ref, chunked, folded), "\(ref), \(perQuery) streams per query, \(ahead) ahead") }
+            }
             var events: [[RecordedEvent]] = []
             for ref in refs { events.append(try await store.events(of: ref)) }
             #expect(events.contains { $0.count > 3 }, "no stream longer than a page")

@@ -34,7 +34,7 @@ extension EventStore {
             states.markLoaded(ref)
             byName[ref.name] = ref
         }
-        try await fold(streams: byName.keys.sorted(), through: position) { recorded in
+        try await fold(streams: byName.keys.sorted(), through: position, perQuery: 1000, ahead: 2) { recorded in
             if let ref = byName[recorded.stream] { states.apply(recorded, to: ref) }
         }
         return states
@@ -48,8 +48,16 @@ extension EventStore {
     public func load(
         streams names: some Collection<String>, through position: Int64, asOf: BusinessDate? = nil, into states: inout AggregateStates
     ) async throws -> [String: StreamRef] {
+        try await load(streams: names, through: position, asOf: asOf, into: &states, perQuery: 1000, ahead: 2)
+    }
+
+    /// `load(streams:…)` with `perQuery` streams per query and `ahead` queries read ahead.
+    func load(
+        streams names: some Collection<String>, through position: Int64, asOf: BusinessDate?, into states: inout AggregateStates,
+        perQuery: Int, ahead: Int
+    ) async throws -> [String: StreamRef] {
         var refs: [String: StreamRef] = [:]
-        try await fold(streams: names.sorted(), through: position) { recorded in
+        try await fold(streams: names.sorted(), through: position, perQuery: perQuery, ahead: ahead) { recorded in
             guard let ref = refs[recorded.stream] ?? StreamRef(founding: recorded.event) else { return }
             refs[recorded.stream] = ref
             if LedgerFold.leavesOut(recorded.event, asOf: asOf) { return }
@@ -125,25 +133,37 @@ extension EventStore {
         }
     }
 
-    /// Each event of the named streams up to `position`, in stream then version order: a
-    /// thousand streams per query, the next thousand read and decoded (on every core) while
-    /// one is applied.
-    private func fold(streams names: [String], through position: Int64, _ apply: (RecordedEvent) -> Void) async throws {
-        let chunks = stride(from: 0, to: names.count, by: 1000).map { Array(names[$0..<min($0 + 1000, names.count)]) }
+    /// Each event of the named streams up to `position`, in stream then version order:
+    /// `perQuery` streams per query (a thousand), the next `ahead` queries (two) read, each on
+    /// a connection of its own, and decoded on every core while one is applied. With one
+    /// read ahead, a national fund's past view waited on one PostgreSQL backend for 60 % of
+    /// its time.
+    private func fold(
+        streams names: [String], through position: Int64, perQuery: Int, ahead: Int, _ apply: (RecordedEvent) -> Void
+    ) async throws {
+        let size = max(1, perQuery)
+        let chunks = stride(from: 0, to: names.count, by: size).map { Array(names[$0..<min($0 + size, names.count)]) }
         @Sendable func events(_ index: Int) async throws -> [RecordedEvent] {
-            guard index < chunks.count else { return [] }
-            let rows = try await withConnection("stream states") { connection in
-                try await connection.allRows(
+            let rows = try await withTransaction("stream states") { connection in
+                // A thousand streams' events are a few thousand rows found by the index; the
+                // planner's parallel plan for them started two worker processes per query,
+                // and made a national fund's past view a fifth slower.
+                try await connection.query("SET LOCAL max_parallel_workers_per_gather = 0", logger: self.logger)
+                return try await connection.allRows(
                     "SELECT \(unescaped: Self.columns) FROM events WHERE stream = ANY(\(chunks[index])) AND position <= \(position) ORDER BY stream, version",
                     logger: self.logger)
             }
             return try await Self.recorded(rows)
         }
-        var current = try await events(0)
-        for index in chunks.indices {
-            async let following = events(index + 1)
-            for recorded in current { apply(recorded) }
-            current = try await following
+        try await withThrowingTaskGroup(of: (Int, [RecordedEvent]).self) { group in
+            for index in 0..<min(max(1, ahead), chunks.count) { group.addTask { (index, try await events(index)) } }
+            var read: [Int: [RecordedEvent]] = [:]
+            for index in chunks.indices {
+                while read[index] == nil, let (done, chunk) = try await group.next() { read[done] = chunk }
+                let next = index + max(1, ahead)
+                if next < chunks.count { group.addTask { (next, try await events(next)) } }
+                for recorded in read.removeValue(forKey: index) ?? [] { apply(recorded) }
+            }
         }
     }
 
