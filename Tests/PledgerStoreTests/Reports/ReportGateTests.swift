@@ -48,7 +48,11 @@ struct ReportGateTests {
         }
         let seen = inside { $0 }
         #expect(seen.most == 2)
-        #expect(seen.order == Array(0..<12))
+        #expect(seen.order.sorted() == Array(0..<12))
+        // In order: the two let in at once (two places freed together) note themselves each from
+        // its own thread, in either order, so one may be a place off, never more (a gate
+        // serving the last arrivals first would put 11 third).
+        #expect(seen.order.enumerated().allSatisfy { abs($0.offset - $0.element) <= 1 }, "\(seen.order)")
         #expect(gate.load == (0, 0) as (Int, Int))
     }
 
