@@ -70,7 +70,8 @@ public struct ProjectionReconciliation: Sendable {
             }
         }
         func show(_ sums: GrowthSums) -> String { "\(sums.loans) loans, \(sums.principalFen) fen" }
-        let expectedGrowth = GrowthEntry.tally(expected.loans.map(\.snapshot), byBank: true)
+        let expectedTally = GrowthTally(expected.loans.map(\.snapshot), byBank: true)
+        let expectedGrowth = expectedTally.entries
         func byName(_ entries: [GrowthEntry: GrowthSums]) -> [String: GrowthSums] {
             Dictionary(
                 uniqueKeysWithValues: entries.map { entry, sums in
@@ -82,7 +83,7 @@ public struct ProjectionReconciliation: Sendable {
         let storedMonths = try await store.withConnection("rm_growth_months") {
             try await GrowthTable.storedMonths(on: $0, logger: store.logger)
         }
-        compare("rm_growth_months", wanted: GrowthTable.months(of: expectedGrowth), found: storedMonths, show)
+        compare("rm_growth_months", wanted: GrowthTable.months(of: expectedTally), found: storedMonths, show)
         let expectedExposure = try await ExposureTable.expected(fold.states)
         let storedExposure = try await store.withConnection("rm_exposure") { connection in
             try await ExposureTable.stored(

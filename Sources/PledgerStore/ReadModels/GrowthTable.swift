@@ -159,16 +159,16 @@ enum GrowthTable {
         }
     }
 
-    /// The monthly sums `entries` make, and the stored ones with loans, each keyed
-    /// "scope series value month after previous-month" — for `reconcile projections`.
-    static func months(of entries: [GrowthEntry: GrowthSums]) -> [String: GrowthSums] {
-        var months: [String: GrowthSums] = [:]
-        for (entry, sums) in entries {
-            let key =
-                "\(entry.scope) \(entry.series) \(entry.value) \(YearMonth(containing: entry.day).index) after \(entry.previousMonth?.index ?? -1)"
-            months[key] = (months[key] ?? .zero) + sums
-        }
-        return months.filter { !$0.value.isZero }
+    /// The monthly sums of `tally` (`GrowthTally.byMonth`), and the stored ones with loans, each
+    /// keyed "scope series value month after previous-month" — for `reconcile projections`.
+    static func months(of tally: GrowthTally) -> [String: GrowthSums] {
+        Dictionary(
+            uniqueKeysWithValues: tally.byMonth.map { month in
+                (
+                    "\(month.run.scope) \(month.run.seriesName) \(month.run.value) \(month.month.index) after \(month.previousMonth?.index ?? -1)",
+                    month.sums
+                )
+            })
     }
 
     static func storedMonths(on connection: PostgresConnection, logger: Logger) async throws -> [String: GrowthSums] {
