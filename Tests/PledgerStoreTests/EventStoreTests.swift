@@ -12,6 +12,14 @@ func event(_ type: String = "Tested", _ fields: [(String, JSONValue)] = []) thro
     try NewEvent(type: type, data: .object(JSONObject(fields)))
 }
 
+/// Events 1…`count`, one append each, spread over the streams `s-0`, `s-1` and `s-2`, each
+/// carrying its number: a small log for the tests that tamper with it.
+func appendNumbered(_ count: Int, to store: EventStore) async throws {
+    for n in 1...count {
+        try await store.append(AppendRequest(stream: "s-\(n % 3)", expected: .any, events: [try event("E", [("n", .integer(Int64(n)))])]))
+    }
+}
+
 @Suite("Event store")
 struct EventStoreTests {
     @Test("an atomic append bigger than a group commits alone, whole; beyond the single-append bound it is refused whole")

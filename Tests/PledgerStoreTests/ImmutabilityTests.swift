@@ -44,10 +44,7 @@ struct ImmutabilityTests {
     @Test("a row altered by a superuser with triggers disabled is found, at its position")
     func tamperingDetected() async throws {
         try await TestDatabase.withLedger { store, url in
-            for n in 1...20 {
-                try await store.append(
-                    AppendRequest(stream: "s-\(n % 3)", expected: .any, events: [try event("E", [("n", .integer(Int64(n)))])]))
-            }
+            try await appendNumbered(20, to: store)
             #expect(try await LedgerVerification(store: store).run().isIntact)
             try await TestDatabase.asSuperuser(url) { connection in
                 try await connection.query("ALTER TABLE events DISABLE TRIGGER USER", logger: TestDatabase.logger)

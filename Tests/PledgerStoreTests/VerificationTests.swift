@@ -52,10 +52,7 @@ struct VerificationTests {
     @Test("every tampering is found at its position, whatever the page size", arguments: tamperings)
     func tampering(_ tampering: Tampering) async throws {
         try await TestDatabase.withLedger { store, url in
-            for n in 1...20 {
-                try await store.append(
-                    AppendRequest(stream: "s-\(n % 3)", expected: .any, events: [try event("E", [("n", .integer(Int64(n)))])]))
-            }
+            try await appendNumbered(20, to: store)
             for (pageSize, batchSize, connections) in Self.sizes {
                 let intact = try await Self.verification(store, pageSize, batchSize, connections).run()
                 #expect(
@@ -76,10 +73,7 @@ struct VerificationTests {
     @Test("of two breaks in pages read at once, the earlier is the one reported, with the progress up to it")
     func twoBreaks() async throws {
         try await TestDatabase.withLedger { store, url in
-            for n in 1...40 {
-                try await store.append(
-                    AppendRequest(stream: "s-\(n % 3)", expected: .any, events: [try event("E", [("n", .integer(Int64(n)))])]))
-            }
+            try await appendNumbered(40, to: store)
             // The later break (position 35) is in a page that may well be read and hashed before
             // the one holding the earlier (position 14), on another connection.
             try await TestDatabase.behindTheApplicationsBack(
