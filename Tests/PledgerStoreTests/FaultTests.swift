@@ -218,13 +218,32 @@ struct FaultTests {
             // can itself pass the 5 s limit and fail as transient; what is checked is that the
             // writer clears once one succeeds.
             var succeeded = false
-            for _ in 0..<3 where !succeeded {
+            var failures: [String] = []
+            for _ in 0..<6 where !succeeded {
                 do {
                     try await store.append(AppendRequest(stream: "s", expected: .any, events: [try event()]))
                     succeeded = true
-                } catch  where StoreError.isTransient(error) {}
+                } catch  where StoreError.isTransient(error) {
+                    failures.append("\(error)")
+                    try await Task.sleep(for: .milliseconds(500))
+                }
             }
-            #expect(succeeded)
+            if !succeeded {
+                // Who holds what in this database, so a failure here says why.
+                let holders = try await TestDatabase.asSuperuser(url) { connection in
+                    let rows = try await connection.query(
+                        """
+                        SELECT pid, coalesce(state, ''), coalesce(left(query, 80), ''), coalesce(wait_event_type, '')
+                        FROM pg_stat_activity WHERE datname = \(url.database) AND pid <> pg_backend_pid()
+                        """, logger: TestDatabase.logger)
+                    var found: [String] = []
+                    for try await (pid, state, query, wait) in rows.decode((Int32, String, String, String).self) {
+                        found.append("\(pid) \(state) \(wait) \(query)")
+                    }
+                    return found
+                }
+                Issue.record("no append went through after the release: \(failures); sessions: \(holders)")
+            }
             #expect(store.writerProblem() == nil)
         }
     }

@@ -25,8 +25,10 @@ public enum TestDatabase {
     public static func withDatabase<Result: Sendable>(_ body: (DatabaseURL) async throws -> Result) async throws -> Result {
         let server = try await Template.shared.prepare()
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        try await admin(server) { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(Template.name)"), logger: logger)
+        try await creating.run {
+            try await admin(server) { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(Template.name)"), logger: logger)
+            }
         }
         do {
             let result = try await body(server.with(database: String(name)))
@@ -62,19 +64,22 @@ public enum TestDatabase {
     }
 
     static func drop(_ name: String, server: DatabaseURL) async throws {
-        try await admin(server) { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        try await creating.run {
+            try await admin(server) { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+            }
         }
     }
 
+    /// Copying the template writes its every page to the WAL. The whole suite released at once
+    /// when the template is ready (about a hundred tests) once kept new connections waiting
+    /// past their 10 s connect timeout, failing a dozen tests together; a few at a time, they
+    /// queue here instead.
+    private static let creating = ReportGate(capacity: 4)
+
     @discardableResult
     static func admin<Result: Sendable>(_ url: DatabaseURL, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        let connection: PostgresConnection
-        do {
-            connection = try await url.connect(id: 1, logger: logger)
-        } catch {
-            throw StoreError.wrap(error)
-        }
+        let connection = try await connect(url)
         do {
             let result = try await body(connection)
             try await connection.close()
@@ -82,6 +87,22 @@ public enum TestDatabase {
         } catch {
             try? await connection.close()
             throw StoreError.wrap(error)
+        }
+    }
+
+    /// A connection as the superuser. A connect that fails on a busy machine (the whole suite
+    /// starting at once on two cores) is tried again, up to four times, a second apart.
+    private static func connect(_ url: DatabaseURL, tries: Int = 4) async throws -> PostgresConnection {
+        var attempt = 1
+        while true {
+            do {
+                return try await url.connect(id: 1, logger: logger)
+            } catch  where attempt < tries && StoreError.isTransient(error) {
+                attempt += 1
+                try await Task.sleep(for: .seconds(1))
+            } catch {
+                throw StoreError.wrap(error)
+            }
         }
     }
 
@@ -125,7 +146,10 @@ public enum TestDatabase {
         guard url.isLocal else {
             throw StoreError.configuration("tests create and drop databases; refusing non-local server \(url)")
         }
-        if (try? await admin(url) { _ in true }) == true { return url }
+        if let probe = try? await connect(url, tries: 1) {
+            try? await probe.close()
+            return url
+        }
         guard environment["PLEDGER_TEST_DATABASE_URL"] == nil else {
             throw StoreError.configuration("cannot connect to PLEDGER_TEST_DATABASE_URL \(url)")
         }
