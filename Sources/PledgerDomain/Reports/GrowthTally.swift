@@ -171,13 +171,24 @@ public struct GrowthTally: Sendable {
     /// The runs met, by number.
     public private(set) var runs: [Run] = []
     private var runNumbers: [Run: Int] = [:]
-    /// An entry's key: its run's number, its day's number and its previous month's index.
-    private struct Key: Hashable {
-        var run: Int
-        var day: Int
-        var previousMonth: Int?
+    private var sums = SumsByKey()
+
+    /// An entry's key in one integer: its run's number (the top 24 bits), its day's number
+    /// offset by 2^23 (the next 24: years 1970 ± 22,900) and its previous month's index plus
+    /// one, or zero for none (the low 16: years up to 5461). Dates are years 1900–2200.
+    private static func key(run: Int, day: Int, previousMonth: Int?) -> UInt64 {
+        let offsetDay = day + 1 << 23
+        let month = previousMonth.map { $0 + 1 } ?? 0
+        precondition(
+            (0..<(1 << 24 - 1)).contains(run) && (0..<(1 << 24)).contains(offsetDay) && (0..<(1 << 16)).contains(month),
+            "a growth entry outside the tally's key range: run \(run), day \(day), previous month \(String(describing: previousMonth))")
+        return UInt64(run) << 40 | UInt64(offsetDay) << 16 | UInt64(month)
     }
-    private var sums: [Key: GrowthSums] = [:]
+
+    private static func parts(_ key: UInt64) -> (run: Int, day: Int, previousMonth: Int?) {
+        let month = Int(key & 0xFFFF)
+        return (Int(key >> 40), Int(key >> 16 & 0xFF_FFFF) - 1 << 23, month == 0 ? nil : month - 1)
+    }
 
     public init() {}
 
@@ -192,17 +203,23 @@ public struct GrowthTally: Sendable {
         for index in loans.indices where loans[index].status != .cancelled {
             byBorrower[loans[index].borrower, default: []].append(index)
         }
+        sums = SumsByKey(minimumCapacity: loans.count * 4)
         // A run's number found in two steps: the series and value (one string hashed per
-        // slice of a loan), then, by integers, the scope.
+        // slice of a loan), then, by integers, the scope. Runs and previous months are then
+        // found by index, without hashing.
         struct Slice: Hashable {
             var series: Int, value: String
         }
         var slices: [Slice: Int] = [:]
         var scopes: [String: Int] = [:]
-        var numbered: [Int: Int] = [:]
-        var previous: [Int: Int] = [:]
+        /// Each slice's run in each scope (-1 while not met).
+        var runOfSlice: [[Int]] = []
+        /// Each run's month of the borrower's last loan (-1: none yet), reset between borrowers.
+        var previous: [Int] = []
+        var touched: [Int] = []
         for indices in byBorrower.values {
-            previous.removeAll(keepingCapacity: true)
+            for run in touched { previous[run] = -1 }
+            touched.removeAll(keepingCapacity: true)
             let ordered =
                 indices.count == 1
                 ? indices : indices.sorted { (loans[$0].originatedOn, loans[$0].key) < (loans[$1].originatedOn, loans[$1].key) }
@@ -229,18 +246,25 @@ public struct GrowthTally: Sendable {
                         } else {
                             slice = slices.count
                             slices[Slice(series: seriesIndex, value: value)] = slice
+                            runOfSlice.append([])
                         }
                         for (scope, scopeNumber) in scopeNumbers {
-                            let run: Int
-                            if let known = numbered[slice << 24 | scopeNumber] {
-                                run = known
-                            } else {
-                                run = number(Run(scope: scope, series: series, value: value))
-                                numbered[slice << 24 | scopeNumber] = run
+                            if runOfSlice[slice].count <= scopeNumber {
+                                runOfSlice[slice].append(contentsOf: repeatElement(-1, count: scopeNumber + 1 - runOfSlice[slice].count))
                             }
-                            let recent = previous.updateValue(month, forKey: run).flatMap { $0 > month - 12 ? $0 : nil }
-                            sums[Key(run: run, day: loan.originatedOn.dayNumber, previousMonth: recent), default: .zero] +=
-                                GrowthSums(loans: 1, principalFen: principal.fen)
+                            var run = runOfSlice[slice][scopeNumber]
+                            if run < 0 {
+                                run = number(Run(scope: scope, series: series, value: value))
+                                runOfSlice[slice][scopeNumber] = run
+                                previous.append(-1)
+                            }
+                            let last = previous[run]
+                            if last < 0 { touched.append(run) }
+                            previous[run] = month
+                            let recent = last >= 0 && last > month - 12 ? last : nil
+                            sums.add(
+                                Self.key(run: run, day: loan.originatedOn.dayNumber, previousMonth: recent),
+                                GrowthSums(loans: 1, principalFen: principal.fen))
                         }
                     }
                 }
@@ -256,9 +280,8 @@ public struct GrowthTally: Sendable {
         }
         let renumbered = other.runs.map { number($0) }
         for (key, more) in other.sums {
-            let mine = Key(run: renumbered[key.run], day: key.day, previousMonth: key.previousMonth)
-            let sum = sums[mine, default: .zero] + (negated ? -more : more)
-            sums[mine] = sum.isZero ? nil : sum
+            let (run, day, previousMonth) = Self.parts(key)
+            sums.add(Self.key(run: renumbered[run], day: day, previousMonth: previousMonth), negated ? -more : more)
         }
     }
 
@@ -267,26 +290,36 @@ public struct GrowthTally: Sendable {
 
     /// Every entry, in no particular order.
     public var all: [Entry] {
-        sums.map { key, sums in
-            Entry(
-                run: runs[key.run], day: BusinessDate(dayNumber: key.day), previousMonth: key.previousMonth.map(YearMonth.init(index:)),
-                sums: sums)
+        var all: [Entry] = []
+        all.reserveCapacity(sums.count)
+        for (key, entry) in sums {
+            let (run, day, previousMonth) = Self.parts(key)
+            all.append(
+                Entry(
+                    run: runs[run], day: BusinessDate(dayNumber: day), previousMonth: previousMonth.map(YearMonth.init(index:)), sums: entry
+                )
+            )
         }
+        return all
     }
 
     /// The entries summed by month: each run's, month's and previous month's, without those
     /// left at zero.
     public var byMonth: [(run: Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)] {
-        var months: [Key: GrowthSums] = [:]
-        for (key, sums) in sums {
-            // Keyed by the month's index in place of the day.
-            let month = YearMonth(containing: BusinessDate(dayNumber: key.day)).index
-            months[Key(run: key.run, day: month, previousMonth: key.previousMonth), default: .zero] += sums
+        // Keyed by the month's index in place of the day.
+        var months = SumsByKey()
+        for (key, day) in sums {
+            let (run, dayNumber, previousMonth) = Self.parts(key)
+            months.add(
+                Self.key(run: run, day: YearMonth(containing: BusinessDate(dayNumber: dayNumber)).index, previousMonth: previousMonth), day)
         }
-        return months.compactMap { key, sums in
-            guard !sums.isZero else { return nil }
-            return (runs[key.run], YearMonth(index: key.day), key.previousMonth.map(YearMonth.init(index:)), sums)
+        var byMonth: [(run: Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)] = []
+        byMonth.reserveCapacity(months.count)
+        for (key, sums) in months {
+            let (run, month, previousMonth) = Self.parts(key)
+            byMonth.append((runs[run], YearMonth(index: month), previousMonth.map(YearMonth.init(index:)), sums))
         }
+        return byMonth
     }
 
     /// The tally as `GrowthEntry`s.
