@@ -103,7 +103,7 @@ struct CommandHandlerTests {
                     try await Task.sleep(for: .seconds(60))
                 }
             }
-            try await eventually(within: 20) { held.withLock { $0 } }
+            try await eventually { held.withLock { $0 } }
             let started = ContinuousClock.now
             await #expect(throws: StoreError.self) { try await handler.handle(fund) }
             let waited = ContinuousClock.now - started

@@ -45,7 +45,7 @@ struct EarlyStampTests {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 let request = Task { try await reports.readingStamp { try await reports.stamp() } }
-                try await eventually(within: 30) { reports.positions.waitingCount == 1 }
+                try await eventually { reports.positions.waitingCount == 1 }
                 let started = ContinuousClock.now
                 request.cancel()
                 await #expect(throws: CancellationError.self) { try await request.value }
