@@ -140,7 +140,7 @@ public struct LedgerVerification: Sendable {
     /// hashing overlap, and the hashing runs on every core: the reader's thread copies whole
     /// rows, raw, into batches, and each batch is hashed on its own, from its first row's
     /// stored prev_hash, while the next ones are read. The batches are then joined in
-    /// position order (`HashChainVerifier.link`, then `takeOver`), so the first break found
+    /// position order (`CheckedPage.append`), so the first break found
     /// is still the first in the page.
     private func page(_ positions: ClosedRange<Int64>, reader: BinaryCopyReader) async throws -> CheckedPage {
         let batchSize = batchSize
@@ -194,15 +194,23 @@ private struct CheckedPage: Sendable {
         }
         return problem
     }
+
+    /// Joins `next`, the rows right after these (the first rows, if there are none yet); the
+    /// first break. The pages and the batches inside one are joined the same way.
+    mutating func append(_ next: CheckedPage) -> ChainBreak? {
+        guard verifier != nil else {
+            (first, verifier) = (next.first, next.verifier)
+            return next.problem
+        }
+        return next.joined(to: &verifier!)
+    }
 }
 
 /// The batches being hashed, on every core (a few at a time, so memory stays bounded), and
 /// the chain joined from those hashed so far, in position order. Used by one reader thread.
 private struct HashingBatches {
-    /// The first batch's first row, and the page checked up to the last batch joined (nil
-    /// before the first is joined).
-    private var first: (position: Int64, previous: [UInt8])?
-    private var chain: HashChainVerifier?
+    /// The page checked up to the last batch joined.
+    private var checked = CheckedPage()
     private var sent = 0
     private var joined = 0
     private let done = Done()
@@ -215,7 +223,7 @@ private struct HashingBatches {
     private var spares: [RowBatch] = []
 
     /// The page as checked so far, ending at `problem`.
-    func page(_ problem: ChainBreak?) -> CheckedPage { CheckedPage(first: first, verifier: chain, problem: problem) }
+    func page(_ problem: ChainBreak?) -> CheckedPage { CheckedPage(first: checked.first, verifier: checked.verifier, problem: problem) }
 
     /// An empty batch, its buffer reused from one already joined.
     mutating func spare() -> RowBatch {
@@ -252,20 +260,7 @@ private struct HashingBatches {
         while joined < sent, let batch = done.batches.withLock({ $0.removeValue(forKey: joined) }) {
             joined += 1
             spares.append(batch.batch)
-            if var chain {
-                if let problem = batch.first.previous.withUnsafeBufferPointer({
-                    chain.link(position: batch.first.position, storedPrevious: $0)
-                }) {
-                    hashed.wait()
-                    return problem
-                }
-                chain.takeOver(from: batch.verifier)
-                self.chain = chain
-            } else {
-                first = batch.first
-                chain = batch.verifier
-            }
-            if let problem = batch.problem {
+            if let problem = checked.append(CheckedPage(first: batch.first, verifier: batch.verifier, problem: batch.problem)) {
                 hashed.wait()
                 return problem
             }
