@@ -23,7 +23,7 @@ struct LogCopyTests {
             for size in [1, 3, 7, Int(head)] {
                 var read: [RecordedEvent] = []
                 for after in stride(from: Int64(0), to: head, by: size) {
-                    read += try await copy.page(after: after, through: min(head, after + Int64(size)), knownAt: nil)
+                    read += try await copy.page(after: after, through: min(head, after + Int64(size)), knownAt: nil).events
                 }
                 #expect(read == events, "pages of \(size)")
             }
@@ -31,7 +31,7 @@ struct LogCopyTests {
             await #expect(throws: StoreError.self) { try await copy.page(after: head, through: head + 10, knownAt: nil) }
 
             let cut = events[events.count / 2].recordedAt
-            let known = try await copy.page(after: 0, through: head, knownAt: cut)
+            let known = try await copy.page(after: 0, through: head, knownAt: cut).events
             #expect(known == events.prefix { $0.recordedAt <= cut } && known.count >= events.count / 2 && known.count < events.count)
         }
     }
@@ -74,7 +74,7 @@ struct LogCopyTests {
                 url, "UPDATE events SET recorded_at = '\(time)'::timestamptz WHERE position = 3")
             let copy = try await LogCopy.open(store)
             await #expect(throws: StoreError.self) { try await copy.page(after: 0, through: head, knownAt: nil) }
-            #expect(try await copy.page(after: 3, through: head, knownAt: nil).count == Int(head) - 3)
+            #expect(try await copy.page(after: 3, through: head, knownAt: nil).events.count == Int(head) - 3)
         }
     }
 }

@@ -34,6 +34,10 @@ public struct LedgerFold: Sendable {
         return date > asOf && !event.correctsTheRecord
     }
 
+    /// Marks the log read through `position` where the events after the last applied were
+    /// other streams', which a fold of some streams does not read.
+    public mutating func read(through position: Int64) { lastPosition = max(lastPosition, position) }
+
     /// What a stream holds, once its creation event was seen.
     public func ref(of stream: String) -> StreamRef? { directory[stream] }
 }

@@ -7,33 +7,51 @@ extension EventStore {
     /// decoded (on every core: decoding is most of the work) while one is folded. `reading`:
     /// through the pool in pages of 5,000 (a server's past views), or with binary `COPY` in
     /// pages of 20,000 (`LogCopy`: the commands that fold the whole ledger; through the pool
-    /// where libpq is not installed).
+    /// where libpq is not installed). `streams`: every stream, or only those the read models
+    /// are made of (`FoldedStreams`; every stream where the log does not name them plainly).
     public func replay(
         asOf: BusinessDate? = nil, knownAt: RecordedTime? = nil, toPosition: Int64? = nil, reading: LogReading = .pool,
-        progress: (Int64, Int64) -> Void = { _, _ in }
+        streams: FoldedStreams = .all, progress: (Int64, Int64) -> Void = { _, _ in }
     ) async throws -> LedgerFold {
         var fold = LedgerFold(asOf: asOf, knownAt: knownAt)
         let head = try await head().position
         let last = min(toPosition ?? head, head)
+        // A view known at a time reads every stream: its end is the last event recorded by then.
+        let streams = knownAt == nil ? streams : .all
+        // The names are checked while the log is read (each reads the whole log once).
+        async let plain = streams == .all ? true : FoldedStreams.namesItsSources(self, through: last)
         let pages = reading.copyPageSize.flatMap { LogCopy.isAvailable ? Int64($0) : nil }
         let copy = pages != nil && last > 0 ? try await LogCopy.open(self) : nil
         // Only events recorded by `knownAt` are decoded (recorded times never decrease along
-        // the log): one a newer build wrote after the cut cannot stop the view.
-        @Sendable func page(after cursor: Int64) async throws -> [RecordedEvent] {
-            guard cursor < last else { return [] }
-            if let copy, let pages { return try await copy.page(after: cursor, through: min(last, cursor + pages), knownAt: knownAt) }
-            return try await Array(
-                read(after: cursor, limit: Int(min(5000, last - cursor)))
-                    .prefix { stored in knownAt.map { stored.envelope.recordedAt <= $0 } ?? true }
-            ).mapOnEveryCore(minimum: 1000) { try RecordedEvent($0.envelope) }
+        // the log): one a newer build wrote after the cut cannot stop the view. A page of only
+        // other streams' events is empty, not the end.
+        @Sendable func page(after cursor: Int64) async throws -> LogPage {
+            guard cursor < last else { return LogPage(events: [], through: cursor, cut: true) }
+            if let copy, let pages {
+                return try await copy.page(after: cursor, through: min(last, cursor + pages), knownAt: knownAt, streams: streams)
+            }
+            let stored = try await read(after: cursor, limit: Int(min(5000, last - cursor)))
+            let known = stored.prefix { stored in knownAt.map { stored.envelope.recordedAt <= $0 } ?? true }
+            return LogPage(
+                events: try await Array(known.filter { streams.includes($0.envelope.stream) }).mapOnEveryCore(minimum: 1000) {
+                    try RecordedEvent($0.envelope)
+                },
+                through: known.last?.position ?? cursor, cut: known.count < stored.count || stored.isEmpty)
         }
         var current = try await page(after: 0)
-        reading: while let tail = current.last?.position {
+        reading: while true {
             try Task.checkCancellation()
-            async let following = page(after: tail)
-            for recorded in current where !fold.apply(recorded) { break reading }
-            progress(tail, last)
-            current = try await following
+            let (cut, through) = (current.cut, current.through)
+            async let following: LogPage? = cut ? nil : page(after: through)
+            for recorded in current.events where !fold.apply(recorded) { break reading }
+            fold.read(through: current.through)
+            progress(current.through, last)
+            guard let next = try await following else { break }
+            current = next
+        }
+        if try await !plain {
+            logger.notice("the log names some fund's, loan's or borrower's stream otherwise, or lacks an event: folding every stream")
+            return try await replay(asOf: asOf, knownAt: knownAt, toPosition: last, reading: reading, progress: progress)
         }
         return fold
     }

@@ -24,17 +24,17 @@ final class LogCopy: @unchecked Sendable {
         LogCopy(reader: try await BinaryCopyReader.ofTheLog(store, layout: columns))
     }
 
-    /// The events at positions `after + 1 … through` recorded by `knownAt` (recorded times
-    /// never decrease along the log, so they are a prefix), decoded.
-    func page(after: Int64, through: Int64, knownAt: RecordedTime?) async throws -> [RecordedEvent] {
-        guard after < through else { return [] }
+    /// The events at positions `after + 1 … through` of `streams` recorded by `knownAt`
+    /// (recorded times never decrease along the log, so they are a prefix), decoded.
+    func page(after: Int64, through: Int64, knownAt: RecordedTime?, streams: FoldedStreams = .all) async throws -> LogPage {
+        guard after < through else { return LogPage(events: [], through: after, cut: true) }
         let reader = reader
         let (bytes, count) = try await BlockingThread.run("pledger-log-copy") {
-            // Integers only: COPY takes no bound parameters.
+            // Integers and constants only: COPY takes no bound parameters.
             try reader.start(
                 """
                 SELECT \(Self.columns.names.joined(separator: ", "))
-                FROM events WHERE position > \(after) AND position <= \(through) ORDER BY position
+                FROM events WHERE position > \(after) AND position <= \(through) AND \(streams.condition) ORDER BY position
                 """)
             var bytes: [UInt8] = []
             var count = 0
@@ -46,10 +46,13 @@ final class LogCopy: @unchecked Sendable {
             return (bytes, count)
         }
         // The log has every position up to its head: a range that holds none is a log that
-        // lost events, not the end of one (a fold cut there would look whole).
-        guard count > 0 else { throw StoreError.corrupt("the log has no events at positions \(after + 1)…\(through)") }
+        // lost events, not the end of one (a fold cut there would look whole). (A fold of
+        // some streams checks the positions at once: `FoldedStreams.namesItsSources`.)
+        guard count > 0 || streams != .all else { throw StoreError.corrupt("the log has no events at positions \(after + 1)…\(through)") }
         let rows = try Self.rowStarts(bytes, count: count, knownAt: knownAt)
-        return try await rows.mapOnEveryCore(minimum: 50) { start in try Self.decode(bytes, at: start) }
+        let events = try await rows.mapOnEveryCore(minimum: 50) { start in try Self.decode(bytes, at: start) }
+        let cut = rows.count < count
+        return LogPage(events: events, through: cut ? events.last?.position ?? after : through, cut: cut)
     }
 
     /// Whether libpq can be loaded here; without it, folds read through the pool.
@@ -101,6 +104,14 @@ final class LogCopy: @unchecked Sendable {
                 event: try LedgerEvent.decode(type: type, schema: schema, utf8: data))
         }
     }
+}
+
+/// One page of a fold's reading: its events, the position it read through (the last event
+/// recorded by the view's `knownAt` when `cut`), and whether the view ends there.
+struct LogPage: Sendable {
+    var events: [RecordedEvent]
+    var through: Int64
+    var cut: Bool
 }
 
 /// How a replay reads the log: through the pool, or with binary `COPY` (`LogCopy`; through

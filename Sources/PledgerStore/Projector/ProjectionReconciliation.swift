@@ -17,7 +17,7 @@ public struct ProjectionReconciliation: Sendable {
     ) {
         let checkpoint = try await Projector.checkpoint(store)
         // Replay exactly as far as the read models claim to be.
-        let fold = try await store.replay(toPosition: checkpoint, reading: .copy, progress: progress)
+        let fold = try await store.replay(toPosition: checkpoint, reading: .copy, streams: .readModelSources, progress: progress)
         let expected = try await fold.states.allRows()
         let storedLoans = Dictionary(uniqueKeysWithValues: try await ReadModelWriter.loadLoans(store).map { ($0.stream, $0) })
         let storedFunds = Dictionary(uniqueKeysWithValues: try await ReadModelWriter.loadFunds(store).map { ($0.fundId, $0) })

@@ -115,7 +115,7 @@ public final class Projector: Sendable {
         // and it is freed before the rows are written: freed beside the writing (on another
         // thread) it raised the rebuild's peak by 20-30 MiB at --scale 1400.
         let (rows, funds, versions, position) = try await { [store] in
-            let fold = try await store.replay(reading: .copy, progress: progress)
+            let fold = try await store.replay(reading: .copy, streams: .readModelSources, progress: progress)
             stage(.rows)
             return (try await fold.states.allRows(), fold.states.funds, Self.fundVersions(fold.states), fold.lastPosition)
         }()
