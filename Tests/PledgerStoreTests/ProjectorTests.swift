@@ -188,12 +188,52 @@ struct ProjectorTests {
             #expect(fundEvents > 0 && fundEvents < Int(head), "fund events \(fundEvents) of \(head)")
             let before = try await Self.tables(store)
             #expect(before.contains { $0.hasPrefix("rm_exposure|") } && before.contains { $0.hasPrefix("rm_growth_months|") })
+            // A rebuild a loan at a time: several groups of borrowers, the same tables.
             let stages = Mutex<[Projector.RebuildStage]>([])
             #expect(
-                try await Projector(store: store, pageSize: 20).rebuild(stage: { stage in stages.withLock { $0.append(stage) } }) == head)
-            // Each step after the fold is reported once, in the order it is done.
-            #expect(stages.withLock { $0 } == [.rows, .newRows, .replacing, .storingFunds, .committing])
+                try await Projector(store: store, pageSize: 20).rebuild(
+                    loansPerGroup: 1, stage: { stage in stages.withLock { $0.append(stage) } }) == head)
+            // Each step is reported once, in the order it is done.
+            let groups = stages.withLock { $0.count } - 4
+            #expect(groups >= 2, "\(stages.withLock { $0 })")
+            #expect(
+                stages.withLock { $0 } == [.funds] + (1...max(1, groups)).map { .group($0, of: groups) } + [
+                    .replacing, .storingFunds, .committing,
+                ])
             #expect(try await Self.tables(store) == before)
+            #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
+        }
+    }
+
+    @Test(
+        "a loan whose state names another borrower than its founding event (a second origination, written behind the application's back) makes the rebuild fold the whole log"
+    )
+    func misplacedLoan() async throws {
+        try await TestDatabase.withLedger(maxConnections: 6) { store, url in
+            _ = try await Self.randomWorkload(store, seed: 11, steps: 250)
+            let before = try await store.head().position
+            // The first loan originated again, to another registered borrower, as the log's next event.
+            try await TestDatabase.behindTheApplicationsBack(
+                url,
+                """
+                INSERT INTO events (position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash)
+                SELECT h.position + 1, first.stream, (SELECT max(version) + 1 FROM events WHERE stream = first.stream), gen_random_uuid(),
+                       first.type, first.schema, replace(first.data, first.data::json->>'borrower', other.uscc), first.meta, now(), h.hash, h.hash
+                FROM ledger_head h,
+                     (SELECT * FROM events WHERE type = 'LoanOriginated' ORDER BY position LIMIT 1) first,
+                     LATERAL (SELECT data::json->>'uscc' AS uscc FROM events WHERE type = 'BorrowerRegistered'
+                              AND data::json->>'uscc' <> first.data::json->>'borrower' ORDER BY position LIMIT 1) other
+                """, "UPDATE ledger_head SET position = (SELECT max(position) FROM events)")
+            let head = try await store.head().position
+            #expect(head == before + 1, "no loan of another borrower to originate the first loan again to")
+            let whole = try await store.replay(reading: .copy).states.loanSnapshots
+            let stages = Mutex<[Projector.RebuildStage]>([])
+            #expect(
+                try await Projector(store: store).rebuild(loansPerGroup: 1, stage: { stage in stages.withLock { $0.append(stage) } })
+                    == head)
+            #expect(stages.withLock { $0.contains(.rows) && $0.contains(.newRows) }, "\(stages.withLock { $0 })")
+            let stored = try await ReadModelWriter.loadLoans(store).map(\.snapshot).sorted { $0.key < $1.key }
+            #expect(stored == whole.sorted { $0.key < $1.key } && stored.count >= 2)
             #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
         }
     }

@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
             defer { projecting.finish() }
             let step = projecting.stepReporter
             let projected = try await district.project(
-                consume states, events: loaded.events, in: ledger, progress: { projecting.update($0, of: $1) }, stage: { step($0.rawValue) }
+                consume states, events: loaded.events, in: ledger, progress: { projecting.update($0, of: $1) }, stage: { step($0.text) }
             )
             return (loaded, projected, try await ledger.log.head())
         }

@@ -51,13 +51,24 @@ struct ProjectionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the read models from position 1.",
             discussion:
-                "Folds the whole log, then makes the tables equal to what it gives in one transaction, writing only the rows that differ: reports keep answering from the old rows until it commits. Needs the database's default TEMPORARY privilege. Prints events/s."
+                "Folds the funds', loans' and borrowers' streams (the read models' sources; the other streams are not read), the loans a group of borrowers at a time, and makes the tables equal to what it gives in one transaction, writing only the rows that differ: reports keep answering from the old rows until it commits. Memory: the funds' states and two groups (--loans-per-group). Needs the database's default TEMPORARY privilege. Prints events/s."
         )
         @OptionGroup var connection: ConnectionOptions
+        @Option(
+            help: ArgumentHelp(
+                "About how many loans to fold and write at a time: the rebuild holds one such group of borrowers and their loans (and the next, being read), and reads the loans' and borrowers' streams once per group.",
+                valueName: "count"))
+        var loansPerGroup: Int = Projector.loansPerGroup
+
+        func validate() throws {
+            guard loansPerGroup > 0 else {
+                throw ValidationError("--loans-per-group must be a positive number of loans, not \(loansPerGroup)")
+            }
+        }
 
         func run() async throws {
             let (position, seconds) = try await ProjectionsCommand.timed(connection, "rebuilding") { projector, progress, step in
-                try await projector.rebuild(progress: progress) { step($0.rawValue) }
+                try await projector.rebuild(loansPerGroup: loansPerGroup, progress: progress) { step($0.text) }
             }
             let rate = seconds > 0 ? Double(position) / seconds : 0
             print("rebuilt read models from \(position) events in \(String(format: "%.2f", seconds)) s (\(Int(rate)) events/s)")

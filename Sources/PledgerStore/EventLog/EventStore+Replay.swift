@@ -19,7 +19,8 @@ extension EventStore {
         // A view known at a time reads every stream: its end is the last event recorded by then.
         let streams = knownAt == nil ? streams : .all
         // The names are checked while the log is read (each reads the whole log once).
-        async let plain = streams == .all ? true : FoldedStreams.namesItsSources(self, through: last)
+        let checks = if case .readModelSources = streams { true } else { false }
+        async let plain = checks ? FoldedStreams.namesItsSources(self, through: last) : true
         let pages = reading.copyPageSize.flatMap { LogCopy.isAvailable ? Int64($0) : nil }
         let copy = pages != nil && last > 0 ? try await LogCopy.open(self) : nil
         // Only events recorded by `knownAt` are decoded (recorded times never decrease along

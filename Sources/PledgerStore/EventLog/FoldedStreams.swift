@@ -6,31 +6,56 @@ import PostgresNIO
 /// and the borrowers' streams alone: at national size they hold under half of the log's
 /// events (the assets' valuations and pledges, the subsidies and the schemes are the rest),
 /// so a rebuild or a reconciliation that reads only those decodes and holds half as much.
-public enum FoldedStreams: Sendable, Equatable {
+public enum FoldedStreams: Sendable {
     /// Every stream: a view of the whole ledger (`pledger replay`, a report's past view).
     case all
     /// The streams whose names begin with `prefixes`, chosen by the server. Only where the
     /// log names those streams by their founding events (`namesItsSources`); else the fold
     /// reads every stream.
     case readModelSources
+    /// The funds' streams; and the loans' and borrowers' streams of one group of borrowers:
+    /// a rebuild's passes (`BorrowerGroups`), whose caller checked `namesItsSources`.
+    case funds
+    case borrowers(BorrowerGroups, group: Int)
 
     /// Each kind of stream the read models are made of: its founding event's type, and how
     /// its name begins (`Streams`).
-    private static let (funds, loans, borrowers) = (
+    private static let (fundStreams, loanStreams, borrowerStreams) = (
         (founding: FundEstablished.type, prefix: "fund-"), (founding: LoanOriginated.type, prefix: "loan-"),
         (founding: BorrowerRegistered.type, prefix: "borrower-")
     )
-    static let prefixes = [funds.prefix, loans.prefix, borrowers.prefix]
+    static let prefixes = [fundStreams.prefix, loanStreams.prefix, borrowerStreams.prefix]
+    static var loanPrefix: String { loanStreams.prefix }
+    static var borrowerPrefix: String { borrowerStreams.prefix }
+
+    /// The prefixes of the names the server picks.
+    private var picked: [String]? {
+        switch self {
+        case .all: nil
+        case .readModelSources: Self.prefixes
+        case .funds: [Self.fundStreams.prefix]
+        case .borrowers: [Self.loanStreams.prefix, Self.borrowerStreams.prefix]
+        }
+    }
+
+    var isAll: Bool { picked == nil }
 
     /// Whether a fold reading these streams reads the stream `name`.
     func includes(_ name: String) -> Bool {
-        self == .all || Self.prefixes.contains { name.hasPrefix($0) }
+        if case .borrowers(let groups, let group) = self { return groups.group(ofStream: name) == group }
+        return picked?.contains { name.hasPrefix($0) } ?? true
+    }
+
+    /// Whether the rows the server picks (`condition`) are picked again by `includes`.
+    var picksRows: Bool {
+        if case .borrowers = self { return true }
+        return false
     }
 
     /// A condition on `stream`, for `COPY` (which takes no bound parameters): constants only.
     var condition: String {
-        guard self == .readModelSources else { return "true" }
-        return "(" + Self.prefixes.map { "stream LIKE '\($0)%'" }.joined(separator: " OR ") + ")"
+        guard let picked else { return "true" }
+        return "(" + picked.map { "stream LIKE '\($0)%'" }.joined(separator: " OR ") + ")"
     }
 
     /// Whether the log up to `last` can be read by its streams' names: it holds every position
@@ -39,7 +64,7 @@ public enum FoldedStreams: Sendable, Equatable {
     /// appends name each stream for what it holds); one written behind its back, or missing
     /// events, is read whole, where the fold meets what is wrong with it.
     static func namesItsSources(_ store: EventStore, through last: Int64) async throws -> Bool {
-        let (f, l, b) = (funds, loans, borrowers)
+        let (f, l, b) = (fundStreams, loanStreams, borrowerStreams)
         return try await store.withConnection("the log's stream names") { connection in
             let rows = try await connection.query(
                 """

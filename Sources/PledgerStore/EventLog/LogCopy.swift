@@ -48,18 +48,19 @@ final class LogCopy: @unchecked Sendable {
         // The log has every position up to its head: a range that holds none is a log that
         // lost events, not the end of one (a fold cut there would look whole). (A fold of
         // some streams checks the positions at once: `FoldedStreams.namesItsSources`.)
-        guard count > 0 || streams != .all else { throw StoreError.corrupt("the log has no events at positions \(after + 1)…\(through)") }
-        let rows = try Self.rowStarts(bytes, count: count, knownAt: knownAt)
+        guard count > 0 || !streams.isAll else { throw StoreError.corrupt("the log has no events at positions \(after + 1)…\(through)") }
+        let (rows, cut) = try Self.rowStarts(bytes, count: count, knownAt: knownAt, streams: streams)
         let events = try await rows.mapOnEveryCore(minimum: 50) { start in try Self.decode(bytes, at: start) }
-        let cut = rows.count < count
         return LogPage(events: events, through: cut ? events.last?.position ?? after : through, cut: cut)
     }
 
     /// Whether libpq can be loaded here; without it, folds read through the pool.
     static var isAvailable: Bool { (try? LibPQ.load()) != nil }
 
-    /// Where each row starts, up to the first recorded after `knownAt`.
-    private static func rowStarts(_ bytes: [UInt8], count: Int, knownAt: RecordedTime?) throws -> [Int] {
+    /// Where each row of `streams` starts, up to the first recorded after `knownAt`.
+    private static func rowStarts(_ bytes: [UInt8], count: Int, knownAt: RecordedTime?, streams: FoldedStreams) throws -> (
+        starts: [Int], cut: Bool
+    ) {
         try bytes.withUnsafeBytes { raw in
             var starts: [Int] = []
             starts.reserveCapacity(count)
@@ -68,12 +69,14 @@ final class LogCopy: @unchecked Sendable {
                 let start = cells.offset
                 cells.startRow()
                 let position = cells.integer(Int64.self)
-                for _ in 0..<6 { cells.skip() }
+                let stream = cells.next()
+                let picked = !streams.picksRows || streams.includes(String(decoding: stream, as: UTF8.self))
+                for _ in 0..<5 { cells.skip() }
                 let recordedAt = try recordedTime(&cells, at: position)
-                if let knownAt, recordedAt > knownAt { break }
-                starts.append(start)
+                if let knownAt, recordedAt > knownAt { return (starts, true) }
+                if picked { starts.append(start) }
             }
-            return starts
+            return (starts, false)
         }
     }
 

@@ -102,35 +102,105 @@ public final class Projector: Sendable {
         }
     }
 
-    /// Recomputes the read models from position 1: folds the whole log in memory, then
-    /// replaces every row and the checkpoint in one transaction (`ReadModelWriter.replaceAll`,
-    /// `pageSize` loans per statement).
+    /// How many loans a rebuild folds and writes at a time, by default.
+    public static let loansPerGroup = 100_000
+
+    /// Recomputes the read models from position 1 and replaces every row and the checkpoint
+    /// in one transaction (`ReadModelWriter.replaceAll`, `pageSize` loans per statement).
+    /// It folds only the streams the read models are made of — the funds' first, then the
+    /// loans' and borrowers' a group of borrowers at a time (`BorrowerGroups`, about
+    /// `loansPerGroup` loans each), each group's rows written before the next is read — so it
+    /// holds the funds' states and one group's, whatever the ledger's size. A log that does not
+    /// name those streams plainly is folded whole, in memory.
     /// Readers see the old tables until it commits, never a half-built one; a projector running
     /// meanwhile finds the checkpoint moved and restarts from it.
     @discardableResult
     public func rebuild(
-        progress: (Int64, Int64) -> Void = { _, _ in }, stage: @Sendable (RebuildStage) -> Void = { _ in }
+        loansPerGroup: Int = Projector.loansPerGroup, progress: (Int64, Int64) -> Void = { _, _ in },
+        stage: @Sendable (RebuildStage) -> Void = { _ in }
     ) async throws -> Int64 {
+        let last = try await store.head().position
+        stage(.funds)
+        // The funds' streams are read while each loan's borrower is.
+        let funds = Task { [store] in try await store.replay(toPosition: last, reading: .copy, streams: .funds).states }
+        defer { funds.cancel() }
+        if let groups = try await BorrowerGroups.read(store, through: last, loansPerGroup: loansPerGroup) {
+            do {
+                return try await rebuild(groups, funds: funds, through: last, stage: stage)
+            } catch {
+                // Thrown inside the transaction, which rolled back.
+                guard let misplaced = StoreError.wrap(error) as? BorrowerGroups.Misplaced else { throw error }
+                store.logger.notice("rebuilding from the whole log in memory: \(misplaced)")
+            }
+        }
+        funds.cancel()
         // Only the rows and the funds outlive the fold (its loans' states are most of its memory),
         // and it is freed before the rows are written: freed beside the writing (on another
         // thread) it raised the rebuild's peak by 20-30 MiB at --scale 1400.
-        let (rows, funds, versions, position) = try await { [store] in
-            let fold = try await store.replay(reading: .copy, streams: .readModelSources, progress: progress)
+        let (rows, states, versions) = try await { [store] in
+            let fold = try await store.replay(toPosition: last, reading: .copy, progress: progress)
             stage(.rows)
-            return (try await fold.states.allRows(), fold.states.funds, Self.fundVersions(fold.states), fold.lastPosition)
+            return (try await fold.states.allRows(), fold.states.funds, Self.fundVersions(fold.states))
         }()
-        return try await replaceAll(rows, funds: funds, versions: versions, through: position, stage: stage)
+        return try await replaceAll(
+            { write in
+                stage(.newRows)
+                try await write(rows.loans)
+            }, funds: states, rows: rows.funds, versions: versions, through: last, stage: stage)
     }
 
-    /// What a rebuild is doing after the fold, for an operator watching a national ledger's
-    /// rebuild (the steps after the fold take a third of its time there).
-    /// Each raw value reads after "rebuilding: " on one terminal line.
-    public enum RebuildStage: String, Sendable {
-        case rows = "making each loan's row"
-        case newRows = "writing the new rows beside the tables"
-        case replacing = "making the tables equal to the new rows"
-        case storingFunds = "writing the funds' stored states"
-        case committing = "committing"
+    /// The rebuild a group at a time, with the funds' states `funds` reads. The next group
+    /// is read and folded while one is written (the first while the funds are read): the
+    /// two hold the client's cores and PostgreSQL's in turn.
+    private func rebuild(
+        _ groups: BorrowerGroups, funds: Task<AggregateStates, any Error>, through last: Int64, stage: @Sendable (RebuildStage) -> Void
+    ) async throws -> Int64 {
+        @Sendable func rows(of group: Int) async throws -> [LoanRow] {
+            let fold = try await store.replay(toPosition: last, reading: .copy, streams: .borrowers(groups, group: group))
+            let rows = try await fold.states.allRows().loans
+            try groups.check(rows)
+            return rows
+        }
+        let first = Task { try await rows(of: 0) }
+        defer { first.cancel() }
+        let funds = try await funds.value
+        return try await replaceAll(
+            { write in
+                var next: Task<[LoanRow], any Error>? = first
+                for group in 0..<groups.count {
+                    stage(.group(group + 1, of: groups.count))
+                    let current = try await next!.value
+                    next = group + 1 < groups.count ? Task { try await rows(of: group + 1) } : nil
+                    do { try await write(current) } catch {
+                        next?.cancel()
+                        throw error
+                    }
+                }
+            }, funds: funds.funds, rows: try funds.rows(loans: []).funds, versions: Self.fundVersions(funds), through: last, stage: stage)
+    }
+
+    /// What a rebuild is doing, for an operator watching a national ledger's rebuild.
+    /// Each `text` reads after "rebuilding: " on one terminal line.
+    public enum RebuildStage: Sendable, Equatable {
+        case funds
+        case group(Int, of: Int)
+        case rows
+        case newRows
+        case replacing
+        case storingFunds
+        case committing
+
+        public var text: String {
+            switch self {
+            case .funds: "reading the funds' streams and each loan's borrower"
+            case .group(let group, let count): "folding and writing the borrowers of group \(group) of \(count)"
+            case .rows: "making each loan's row"
+            case .newRows: "writing the new rows beside the tables"
+            case .replacing: "making the tables equal to the new rows"
+            case .storingFunds: "writing the funds' stored states"
+            case .committing: "committing"
+            }
+        }
     }
 
     /// A rebuild from states the caller holds as the fold of the whole log through `position`,
@@ -144,7 +214,11 @@ public final class Projector: Sendable {
         stage(.rows)
         let (rows, funds, versions) = (try await states.allRows(), states.funds, Self.fundVersions(states))
         _ = consume states
-        return try await replaceAll(rows, funds: funds, versions: versions, through: position, stage: stage)
+        return try await replaceAll(
+            { write in
+                stage(.newRows)
+                try await write(rows.loans)
+            }, funds: funds, rows: rows.funds, versions: versions, through: position, stage: stage)
     }
 
     private static func fundVersions(_ states: AggregateStates) -> [FundId: Int32] {
@@ -153,8 +227,8 @@ public final class Projector: Sendable {
 
     /// Every row, and every fund's stored state (`StoredStates`) at its version.
     private func replaceAll(
-        _ rows: (loans: [LoanRow], funds: [FundRow]), funds: [FundId: FundState], versions: [FundId: Int32], through position: Int64,
-        stage: @Sendable (RebuildStage) -> Void
+        _ loans: @Sendable (_ each: ([LoanRow]) async throws -> Void) async throws -> Void, funds: [FundId: FundState], rows: [FundRow],
+        versions: [FundId: Int32], through position: Int64, stage: @Sendable (RebuildStage) -> Void
     ) async throws -> Int64 {
         let states = funds.compactMap { id, state in versions[id].map { (id, state, $0) } }
         let storing = try await store.client.withTransaction(logger: store.logger) { connection in
@@ -162,7 +236,9 @@ public final class Projector: Sendable {
             // fund's state alone kept one core busy for two seconds at --scale 1400, the other
             // idle, when it was encoded first.
             let storing = try await ReadModelWriter.replaceAll(
-                rows, funds: funds, position: position, chunk: self.pageSize, on: connection, logger: self.store.logger, stage: stage
+                loans: loans, funds: rows, funds: funds, position: position, chunk: self.pageSize, on: connection,
+                logger: self.store.logger,
+                stage: stage
             ) { try await StoredStates.Parts(states) }
             stage(.storingFunds)
             try await connection.query("DELETE FROM stream_states", logger: self.store.logger)

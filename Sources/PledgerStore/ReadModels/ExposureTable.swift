@@ -128,25 +128,42 @@ enum ExposureTable {
     /// The borrowers' parts are computed on every core (a national fund has tens of thousands
     /// of borrowers, each part a fold of its loans), then summed per fund, scope and bank.
     static func expected(funds: [FundId: FundState], loans snapshots: [LoanSnapshot]) async throws -> Set<Row> {
+        let parts = try await borrowersRows(funds: funds, loans: snapshots)
+        var sums = Sums()
+        sums.add(parts)
+        return Set(parts).union(sums.rows)
+    }
+
+    /// The rows of the borrowers of `snapshots`, each borrower's loans all there.
+    static func borrowersRows(funds: [FundId: FundState], loans snapshots: [LoanSnapshot]) async throws -> [Row] {
         let loans = Dictionary(grouping: snapshots.filter { $0.fundId != nil }) { $0.fundId! }
         var parts: [(fund: FundState, borrower: Uscc, loans: [LoanSnapshot])] = []
         for (id, fund) in funds where fund.exists {
             for (borrower, mine) in Dictionary(grouping: loans[id] ?? [], by: \.borrower) { parts.append((fund, borrower, mine)) }
         }
         let computed = try await parts.mapOnEveryCore(minimum: 200) { try Self.rows(fund: $0.fund, borrower: $0.borrower, loans: $0.loans) }
-        var rows = Set<Row>()
-        var sums: [Row: Figures] = [:]
-        for row in computed.joined() {
-            rows.insert(row)
-            let key = Row(fund: row.fund, scope: row.scope, borrower: "", bank: row.bank, figures: Figures())
-            sums[key] = Figures.combine(sums[key] ?? Figures(), row.figures, 1)
+        return Array(computed.joined())
+    }
+
+    /// The sums rows (borrower "") of borrowers' rows added a group of borrowers at a time.
+    struct Sums {
+        private var figures: [Row: Figures] = [:]
+
+        mutating func add(_ borrowers: [Row]) {
+            for row in borrowers {
+                let key = Row(fund: row.fund, scope: row.scope, borrower: "", bank: row.bank, figures: Figures())
+                figures[key] = Figures.combine(figures[key] ?? Figures(), row.figures, 1)
+            }
         }
-        for (key, figures) in sums where figures.enrolled > 0 {
-            var row = key
-            row.figures = figures
-            rows.insert(row)
+
+        var rows: [Row] {
+            figures.compactMap { key, figures in
+                guard figures.enrolled > 0 else { return nil }
+                var row = key
+                row.figures = figures
+                return row
+            }
         }
-        return rows
     }
 
     /// Recomputes the parts of the borrowers `changes` names and moves the sums by the difference.

@@ -51,43 +51,54 @@ enum ReadModelWriter {
     /// functions `reconcile projections` checks the tables against), rather than brought
     /// forward loan by loan as the projector does — nothing is read back. The rows go to the
     /// tables' twins first, and each table is then made equal to its twin (`RebuiltTables`).
+    /// `loans` hands over the loans' rows a group of borrowers at a time, each borrower's
+    /// every loan in one group (`BorrowerGroups`): a group is written, tallied and summed
+    /// before the next is made, so only one group's rows are held.
     /// `beside` is the caller's own work, done while PostgreSQL makes the tables equal to
     /// their twins (seconds at national size, with a core of this process idle); its value
     /// is returned.
     static func replaceAll<Beside: Sendable>(
-        _ rows: (loans: [LoanRow], funds: [FundRow]), funds: [FundId: FundState], position: Int64, chunk: Int = 5000,
-        on connection: PostgresConnection, logger: Logger, stage: @Sendable (Projector.RebuildStage) -> Void = { _ in },
-        beside: @Sendable () async throws -> Beside
+        loans: @Sendable (_ each: ([LoanRow]) async throws -> Void) async throws -> Void, funds rows: [FundRow], funds: [FundId: FundState],
+        position: Int64, chunk: Int = 5000, on connection: PostgresConnection, logger: Logger,
+        stage: @Sendable (Projector.RebuildStage) -> Void = { _ in }, beside: @Sendable () async throws -> Beside
     ) async throws -> Beside {
         try await lockCheckpoint(expecting: nil, on: connection, logger: logger)
         try await RebuiltTables.create(on: connection, logger: logger)
-        stage(.newRows)
         // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
         // its borrower's other loans) and written once: the whole tally without every loan's
-        // runs held at once, and each cell written once.
-        // The chunks are tallied, and the exposure parts computed, while the loans' rows are
-        // written.
-        let chunks = byBorrower(rows.loans, size: chunk)
-        async let growth = tally(chunks)
-        async let exposureRows = ExposureTable.expected(funds: funds, loans: rows.loans.map(\.snapshot))
-        for loans in chunks { try await upsertLoans(loans, position: position, to: .twins, on: connection, logger: logger) }
-        try await GrowthTable.add(try await growth, to: .twins, on: connection, logger: logger)
-        for start in stride(from: 0, to: rows.funds.count, by: 5000) {
+        // runs held at once, and each cell written once. A group's chunks are tallied, and its
+        // exposure parts computed, while its loans' rows are written.
+        var growth = GrowthTally()
+        var exposureSums = ExposureTable.Sums()
+        try await loans { group in
+            let chunks = byBorrower(group, size: chunk)
+            async let tallied = tally(chunks)
+            async let exposureRows = ExposureTable.borrowersRows(funds: funds, loans: group.map(\.snapshot))
+            for loans in chunks { try await upsertLoans(loans, position: position, to: .twins, on: connection, logger: logger) }
+            growth.add(try await tallied)
+            let exposure = try await exposureRows
+            exposureSums.add(exposure)
+            try await writeExposure(exposure, on: connection, logger: logger)
+        }
+        try await GrowthTable.add(growth, to: .twins, on: connection, logger: logger)
+        for start in stride(from: 0, to: rows.count, by: 5000) {
             try await upsertFunds(
-                Array(rows.funds[start..<min(start + 5000, rows.funds.count)]), position: position, to: .twins, on: connection,
-                logger: logger)
+                Array(rows[start..<min(start + 5000, rows.count)]), position: position, to: .twins, on: connection, logger: logger)
         }
-        let exposure = Array(try await exposureRows)
-        for start in stride(from: 0, to: exposure.count, by: 5000) {
-            try await ExposureTable.write(
-                Array(exposure[start..<min(start + 5000, exposure.count)]), adding: false, to: .twins, on: connection, logger: logger)
-        }
+        try await writeExposure(exposureSums.rows, on: connection, logger: logger)
         stage(.replacing)
         async let besides = beside()
         try await RebuiltTables.replace(on: connection, logger: logger)
         try await connection.query(
             "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
         return try await besides
+    }
+
+    private static func writeExposure(_ rows: [ExposureTable.Row], on connection: PostgresConnection, logger: Logger) async throws {
+        for start in stride(from: 0, to: rows.count, by: 5000) {
+            try await ExposureTable.write(
+                Array(rows[start..<min(start + 5000, rows.count)]), adding: false, to: .twins, on: connection, logger: logger)
+        }
     }
 
     /// The growth sums of `chunks` (each holding its borrowers' every loan), tallied a chunk

@@ -2,6 +2,7 @@ import PledgerApplication
 import PledgerDomain
 import PledgerStore
 import PledgerTestSupport
+import Synchronization
 import Testing
 
 @Suite("The demo district")
@@ -79,11 +80,13 @@ struct DemoDistrictTests {
                             .repay(
                                 principal: try Money(parsing: "1.00"), interest: .zero, paidOn: try BusinessDate(parsing: "2025-12-30"))))
                 }
-                // A rebuild from the log reports its progress; one from the states reads no log.
-                var replayed = false
-                let projected = try await district.project(loaded.states, events: loaded.events, in: ledger) { _, _ in replayed = true }
+                // A rebuild from the log starts by reading the funds' streams; one from the states
+                // reads no log.
+                let stages = Mutex<[Projector.RebuildStage]>([])
+                let projected = try await district.project(
+                    loaded.states, events: loaded.events, in: ledger, stage: { stage in stages.withLock { $0.append(stage) } })
                 #expect(projected == Int64(loaded.events) + (writeBetween ? 1 : 0))
-                #expect(replayed == writeBetween)
+                #expect(stages.withLock { $0.first } == (writeBetween ? .funds : .rows))
                 let (differences, checked, _) = try await ProjectionReconciliation(store: store).run()
                 #expect(differences.isEmpty, "\(differences.prefix(5))")
                 #expect(checked > 100)

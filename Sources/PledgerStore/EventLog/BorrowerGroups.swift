@@ -1,0 +1,68 @@
+import Logging
+import PledgerDomain
+import PostgresNIO
+
+/// The loans and borrowers of the log split into groups, each borrower with its every loan,
+/// so that a rebuild folds and writes one group at a time and holds one group's states, not
+/// the ledger's: a loan's row needs its borrower's registration, and its growth sums and
+/// exposure part its borrower's other loans. A borrower's group is a hash of its USCC; a
+/// loan's is its borrower's, as its founding event names it.
+public struct BorrowerGroups: Sendable {
+    public let count: Int
+    /// Each loan's stream and its borrower's hash.
+    private let loans: [String: UInt64]
+
+    /// FNV-1a of the USCC: the same from run to run (Swift's `Hasher` is not).
+    private static func hash(_ uscc: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in uscc.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    private func group(ofHash hash: UInt64) -> Int { Int(hash % UInt64(count)) }
+
+    public func group(ofBorrower uscc: String) -> Int { group(ofHash: Self.hash(uscc)) }
+
+    /// The group of a loan's or a borrower's stream; nil for any other stream.
+    func group(ofStream name: String) -> Int? {
+        if name.hasPrefix(FoldedStreams.borrowerPrefix) {
+            return group(ofBorrower: String(name.dropFirst(FoldedStreams.borrowerPrefix.count)))
+        }
+        return loans[name].map(group(ofHash:))
+    }
+
+    /// The groups of the log up to `last`, about `loansPerGroup` loans each: the loans'
+    /// founding events' borrowers, read by PostgreSQL from their JSON. Nil where the log does
+    /// not name its funds', loans' and borrowers' streams plainly (`FoldedStreams.namesItsSources`):
+    /// such a log is folded whole.
+    static func read(_ store: EventStore, through last: Int64, loansPerGroup: Int) async throws -> BorrowerGroups? {
+        async let plain = FoldedStreams.namesItsSources(store, through: last)
+        let loans = try await store.withConnection("each loan's borrower") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT stream, coalesce(data::json->>'borrower', '') FROM events
+                WHERE version = 1 AND type = \(LoanOriginated.type) AND stream LIKE \(FoldedStreams.loanPrefix + "%") AND position <= \(last)
+                """, logger: store.logger)
+            var loans: [String: UInt64] = [:]
+            for try await (stream, borrower) in rows.decode((String, String).self) { loans[stream] = hash(borrower) }
+            return loans
+        }
+        guard try await plain else { return nil }
+        let step = max(1, loansPerGroup)
+        return BorrowerGroups(count: max(1, (loans.count + step - 1) / step), loans: loans)
+    }
+
+    /// A fold of a group whose loans are not all its borrowers' (a loan whose state names
+    /// another borrower than its founding event): the rebuild is done whole instead.
+    struct Misplaced: Error, CustomStringConvertible {
+        let loan: String
+        var description: String { "loan \(loan) names another borrower than its founding event, which placed it in a group" }
+    }
+
+    /// Checks that every loan of a group's rows names the borrower its founding event named.
+    func check(_ rows: [LoanRow]) throws {
+        if let wrong = rows.first(where: { loans[$0.stream] != Self.hash($0.snapshot.borrower.value) }) {
+            throw Misplaced(loan: wrong.stream)
+        }
+    }
+}
