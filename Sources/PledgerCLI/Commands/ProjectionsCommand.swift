@@ -51,12 +51,12 @@ struct ProjectionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the read models from position 1.",
             discussion:
-                "Folds the funds', loans' and borrowers' streams (the read models' sources; the other streams are not read), the loans a group of borrowers at a time, and makes the tables equal to what it gives in one transaction, writing only the rows that differ: reports keep answering from the old rows until it commits. Memory: the funds' states and two groups (--loans-per-group). Needs the database's default TEMPORARY privilege. Prints events/s."
+                "Folds the funds', loans' and borrowers' streams (the read models' sources; the other streams are not read), the loans a group of borrowers at a time, and makes the tables equal to what it gives in one transaction, writing only the rows that differ: reports keep answering from the old rows until it commits. The loans' and borrowers' events are read once into files under TMPDIR (about the disk they take in the table; removed at the end). Memory: the funds' states, the growth tally and two groups (--loans-per-group). Needs the database's default TEMPORARY privilege. Prints events/s."
         )
         @OptionGroup var connection: ConnectionOptions
         @Option(
             help: ArgumentHelp(
-                "About how many loans to fold and write at a time: the rebuild holds one such group of borrowers and their loans (and the next, being read), and reads the loans' and borrowers' streams once per group.",
+                "About how many loans to fold and write at a time: the rebuild holds one such group of borrowers and their loans, and the next being folded. Fewer: less memory, a little more time.",
                 valueName: "count"))
         var loansPerGroup: Int = Projector.loansPerGroup
 

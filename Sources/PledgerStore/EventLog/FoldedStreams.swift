@@ -6,17 +6,17 @@ import PostgresNIO
 /// and the borrowers' streams alone: at national size they hold under half of the log's
 /// events (the assets' valuations and pledges, the subsidies and the schemes are the rest),
 /// so a rebuild or a reconciliation that reads only those decodes and holds half as much.
-public enum FoldedStreams: Sendable {
+public enum FoldedStreams: Sendable, Equatable {
     /// Every stream: a view of the whole ledger (`pledger replay`, a report's past view).
     case all
     /// The streams whose names begin with `prefixes`, chosen by the server. Only where the
     /// log names those streams by their founding events (`namesItsSources`); else the fold
     /// reads every stream.
     case readModelSources
-    /// The funds' streams; and the loans' and borrowers' streams of one group of borrowers:
-    /// a rebuild's passes (`BorrowerGroups`), whose caller checked `namesItsSources`.
+    /// The funds' streams; and the loans' and borrowers' streams: a rebuild's two reads
+    /// (`BorrowerGroups`), whose caller checked `namesItsSources`.
     case funds
-    case borrowers(BorrowerGroups, group: Int)
+    case loansAndBorrowers
 
     /// Each kind of stream the read models are made of: its founding event's type, and how
     /// its name begins (`Streams`).
@@ -34,23 +34,14 @@ public enum FoldedStreams: Sendable {
         case .all: nil
         case .readModelSources: Self.prefixes
         case .funds: [Self.fundStreams.prefix]
-        case .borrowers: [Self.loanStreams.prefix, Self.borrowerStreams.prefix]
+        case .loansAndBorrowers: [Self.loanStreams.prefix, Self.borrowerStreams.prefix]
         }
     }
 
     var isAll: Bool { picked == nil }
 
     /// Whether a fold reading these streams reads the stream `name`.
-    func includes(_ name: String) -> Bool {
-        if case .borrowers(let groups, let group) = self { return groups.group(ofStream: name) == group }
-        return picked?.contains { name.hasPrefix($0) } ?? true
-    }
-
-    /// Whether the rows the server picks (`condition`) are picked again by `includes`.
-    var picksRows: Bool {
-        if case .borrowers = self { return true }
-        return false
-    }
+    func includes(_ name: String) -> Bool { picked?.contains { name.hasPrefix($0) } ?? true }
 
     /// A condition on `stream`, for `COPY` (which takes no bound parameters): constants only.
     var condition: String {

@@ -28,8 +28,21 @@ final class LogCopy: @unchecked Sendable {
     /// (recorded times never decrease along the log, so they are a prefix), decoded.
     func page(after: Int64, through: Int64, knownAt: RecordedTime?, streams: FoldedStreams = .all) async throws -> LogPage {
         guard after < through else { return LogPage(events: [], through: after, cut: true) }
+        let (bytes, count) = try await rows(after: after, through: through, streams: streams)
+        // The log has every position up to its head: a range that holds none is a log that
+        // lost events, not the end of one (a fold cut there would look whole). (A fold of
+        // some streams checks the positions at once: `FoldedStreams.namesItsSources`.)
+        guard count > 0 || !streams.isAll else { throw StoreError.corrupt("the log has no events at positions \(after + 1)…\(through)") }
+        let (rows, cut) = try Self.rowStarts(bytes, count: count, knownAt: knownAt)
+        let events = try await Self.events(bytes, at: rows)
+        return LogPage(events: events, through: cut ? events.last?.position ?? after : through, cut: cut)
+    }
+
+    /// The rows at positions `after + 1 … through` of `streams`, as `COPY` sends them, and
+    /// how many there are.
+    func rows(after: Int64, through: Int64, streams: FoldedStreams) async throws -> (bytes: [UInt8], count: Int) {
         let reader = reader
-        let (bytes, count) = try await BlockingThread.run("pledger-log-copy") {
+        return try await BlockingThread.run("pledger-log-copy") {
             // Integers and constants only: COPY takes no bound parameters.
             try reader.start(
                 """
@@ -45,22 +58,33 @@ final class LogCopy: @unchecked Sendable {
             }
             return (bytes, count)
         }
-        // The log has every position up to its head: a range that holds none is a log that
-        // lost events, not the end of one (a fold cut there would look whole). (A fold of
-        // some streams checks the positions at once: `FoldedStreams.namesItsSources`.)
-        guard count > 0 || !streams.isAll else { throw StoreError.corrupt("the log has no events at positions \(after + 1)…\(through)") }
-        let (rows, cut) = try Self.rowStarts(bytes, count: count, knownAt: knownAt, streams: streams)
-        let events = try await rows.mapOnEveryCore(minimum: 50) { start in try Self.decode(bytes, at: start) }
-        return LogPage(events: events, through: cut ? events.last?.position ?? after : through, cut: cut)
+    }
+
+    /// The rows starting at `starts` of `bytes` (rows as `COPY` sends them), decoded on every core.
+    static func events(_ bytes: [UInt8], at starts: [Int]) async throws -> [RecordedEvent] {
+        try await starts.mapOnEveryCore(minimum: 50) { start in try Self.decode(bytes, at: start) }
+    }
+
+    /// Each of `count` rows of `bytes`: where it lies, and its stream's name.
+    static func forEachRow(_ bytes: [UInt8], count: Int, _ body: (Range<Int>, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        try bytes.withUnsafeBytes { raw in
+            var cells = BinaryCopyReader.Cells(raw)
+            for _ in 0..<count {
+                let start = cells.offset
+                cells.startRow()
+                cells.skip()
+                let stream = cells.next()
+                for _ in 0..<6 { cells.skip() }
+                try body(start..<cells.offset, stream)
+            }
+        }
     }
 
     /// Whether libpq can be loaded here; without it, folds read through the pool.
     static var isAvailable: Bool { (try? LibPQ.load()) != nil }
 
-    /// Where each row of `streams` starts, up to the first recorded after `knownAt`.
-    private static func rowStarts(_ bytes: [UInt8], count: Int, knownAt: RecordedTime?, streams: FoldedStreams) throws -> (
-        starts: [Int], cut: Bool
-    ) {
+    /// Where each row starts, up to the first recorded after `knownAt`, and whether one was.
+    private static func rowStarts(_ bytes: [UInt8], count: Int, knownAt: RecordedTime?) throws -> (starts: [Int], cut: Bool) {
         try bytes.withUnsafeBytes { raw in
             var starts: [Int] = []
             starts.reserveCapacity(count)
@@ -69,12 +93,10 @@ final class LogCopy: @unchecked Sendable {
                 let start = cells.offset
                 cells.startRow()
                 let position = cells.integer(Int64.self)
-                let stream = cells.next()
-                let picked = !streams.picksRows || streams.includes(String(decoding: stream, as: UTF8.self))
-                for _ in 0..<5 { cells.skip() }
+                for _ in 0..<6 { cells.skip() }
                 let recordedAt = try recordedTime(&cells, at: position)
                 if let knownAt, recordedAt > knownAt { return (starts, true) }
-                if picked { starts.append(start) }
+                starts.append(start)
             }
             return (starts, false)
         }

@@ -103,15 +103,15 @@ public final class Projector: Sendable {
     }
 
     /// How many loans a rebuild folds and writes at a time, by default.
-    public static let loansPerGroup = 100_000
+    public static let loansPerGroup = 20_000
 
     /// Recomputes the read models from position 1 and replaces every row and the checkpoint
     /// in one transaction (`ReadModelWriter.replaceAll`, `pageSize` loans per statement).
-    /// It folds only the streams the read models are made of — the funds' first, then the
-    /// loans' and borrowers' a group of borrowers at a time (`BorrowerGroups`, about
-    /// `loansPerGroup` loans each), each group's rows written before the next is read — so it
-    /// holds the funds' states and one group's, whatever the ledger's size. A log that does not
-    /// name those streams plainly is folded whole, in memory.
+    /// It folds only the streams the read models are made of: the funds', then the loans'
+    /// and borrowers' a group of borrowers at a time (`BorrowerGroups`, about `loansPerGroup`
+    /// loans each, read once into a file per group: `SpilledGroups`), each group's rows
+    /// written before the next is held — so it holds the funds' states and two groups', not
+    /// every loan's. A log that does not name those streams plainly is folded whole, in memory.
     /// Readers see the old tables until it commits, never a half-built one; a projector running
     /// meanwhile finds the checkpoint moved and restarts from it.
     @discardableResult
@@ -149,15 +149,17 @@ public final class Projector: Sendable {
             }, funds: states, rows: rows.funds, versions: versions, through: last, stage: stage)
     }
 
-    /// The rebuild a group at a time, with the funds' states `funds` reads. The next group
-    /// is read and folded while one is written (the first while the funds are read): the
-    /// two hold the client's cores and PostgreSQL's in turn.
+    /// The rebuild a group at a time, with the funds' states `funds` reads: the loans' and
+    /// borrowers' events read once into a file per group (`SpilledGroups`), then each group
+    /// folded from its file. The next group is folded while one is written: the two hold the
+    /// client's cores and PostgreSQL's in turn.
     private func rebuild(
         _ groups: BorrowerGroups, funds: Task<AggregateStates, any Error>, through last: Int64, stage: @Sendable (RebuildStage) -> Void
     ) async throws -> Int64 {
+        let spilled = try await SpilledGroups.write(store, groups: groups, through: last)
+        defer { spilled.remove() }
         @Sendable func rows(of group: Int) async throws -> [LoanRow] {
-            let fold = try await store.replay(toPosition: last, reading: .copy, streams: .borrowers(groups, group: group))
-            let rows = try await fold.states.allRows().loans
+            let rows = try await spilled.fold(group: group).states.allRows().loans
             try groups.check(rows)
             return rows
         }
@@ -192,7 +194,7 @@ public final class Projector: Sendable {
 
         public var text: String {
             switch self {
-            case .funds: "reading the funds' streams and each loan's borrower"
+            case .funds: "reading the funds' streams, and the loans' and borrowers' into a file per group"
             case .group(let group, let count): "folding and writing the borrowers of group \(group) of \(count)"
             case .rows: "making each loan's row"
             case .newRows: "writing the new rows beside the tables"
