@@ -5,7 +5,8 @@ import PledgerDomain
 /// borrowers (`BorrowerGroups`), so that a rebuild folds one group at a time without reading
 /// the log once per group. The files hold the rows as `COPY` sent them, each after its length,
 /// in position order; they are under the system's temporary directory (`TMPDIR`), readable by
-/// this user only, and removed by `remove()`. At national size they take about as much disk
+/// this user only, and removed by `remove()` (or by the next rebuild, once the process that
+/// wrote them is gone). At national size they take about as much disk
 /// as those events take in the `events` table.
 final class SpilledGroups: Sendable {
     let groups: BorrowerGroups
@@ -20,7 +21,9 @@ final class SpilledGroups: Sendable {
 
     /// Reads the log's loans' and borrowers' events up to `last` and writes each to its group's file.
     static func write(_ store: EventStore, groups: BorrowerGroups, through last: Int64) async throws -> SpilledGroups {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pledger-rebuild-\(UUID().uuidString)")
+        removeLeftovers()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(prefix)\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let spilled = SpilledGroups(groups: groups, directory: directory)
         do {
@@ -100,4 +103,16 @@ final class SpilledGroups: Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    private static let prefix = "pledger-rebuild-"
+
+    /// Removes the files of rebuilds whose process is gone (a `kill -9`, a crash): named for
+    /// the process that wrote them, they are kept while it runs.
+    private static func removeLeftovers() {
+        let temporary = FileManager.default.temporaryDirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count).prefix { $0 != "-" }), kill(pid, 0) == -1, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
+    }
 }
