@@ -19,7 +19,14 @@ public struct BorrowerGroups: Sendable {
         return hash
     }
 
-    private func group(ofHash hash: UInt64) -> Int { Int(hash % UInt64(count)) }
+    /// FNV-1a's low bits follow its bytes' low bits (modulo 2 it is their parity): mixed first
+    /// (SplitMix64's finaliser), so that groups come out even for any count.
+    private func group(ofHash hash: UInt64) -> Int {
+        var z = hash
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return Int((z ^ (z >> 31)) % UInt64(count))
+    }
 
     public func group(ofBorrower uscc: String) -> Int { group(ofHash: Self.hash(uscc)) }
 
@@ -53,16 +60,21 @@ public struct BorrowerGroups: Sendable {
     }
 
     /// A fold of a group whose loans are not all its borrowers' (a loan whose state names
-    /// another borrower than its founding event): the rebuild is done whole instead.
+    /// another borrower than its founding event, or a borrower whose stream is named for
+    /// another): the rebuild is done whole instead.
     struct Misplaced: Error, CustomStringConvertible {
-        let loan: String
-        var description: String { "loan \(loan) names another borrower than its founding event, which placed it in a group" }
+        let stream: String
+        var description: String { "\(stream) names another borrower than the group it was read in, which its name or founding event chose" }
     }
 
-    /// Checks that every loan of a group's rows names the borrower its founding event named.
-    func check(_ rows: [LoanRow]) throws {
+    /// Checks that each loan of a group's rows names the borrower its founding event named,
+    /// and that each borrower folded in group `group` belongs there.
+    func check(_ rows: [LoanRow], borrowers: some Sequence<Uscc>, group: Int) throws {
         if let wrong = rows.first(where: { loans[$0.stream] != Self.hash($0.snapshot.borrower.value) }) {
-            throw Misplaced(loan: wrong.stream)
+            throw Misplaced(stream: wrong.stream)
+        }
+        if let wrong = borrowers.first(where: { self.group(ofBorrower: $0.value) != group }) {
+            throw Misplaced(stream: Streams.borrower(wrong))
         }
     }
 }

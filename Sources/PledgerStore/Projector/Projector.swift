@@ -111,7 +111,8 @@ public final class Projector: Sendable {
     /// and borrowers' a group of borrowers at a time (`BorrowerGroups`, about `loansPerGroup`
     /// loans each, read once into a file per group: `SpilledGroups`), each group's rows
     /// written before the next is held — so it holds the funds' states and two groups', not
-    /// every loan's. A log that does not name those streams plainly is folded whole, in memory.
+    /// every loan's. A log that does not name those streams plainly is folded whole, in memory
+    /// (`progress`: the events folded then; a rebuild by groups reports its steps instead).
     /// Readers see the old tables until it commits, never a half-built one; a projector running
     /// meanwhile finds the checkpoint moved and restarts from it.
     @discardableResult
@@ -159,8 +160,9 @@ public final class Projector: Sendable {
         let spilled = try await SpilledGroups.write(store, groups: groups, through: last)
         defer { spilled.remove() }
         @Sendable func rows(of group: Int) async throws -> [LoanRow] {
-            let rows = try await spilled.fold(group: group).states.allRows().loans
-            try groups.check(rows)
+            let states = try await spilled.fold(group: group).states
+            let rows = try await states.allRows().loans
+            try groups.check(rows, borrowers: states.borrowers.keys, group: group)
             return rows
         }
         let first = Task { try await rows(of: 0) }
