@@ -7,8 +7,8 @@ import PostgresNIO
 /// the ledger's: a loan's row needs its borrower's registration, and its growth sums and
 /// exposure part its borrower's other loans. A borrower's group is a hash of its USCC; a
 /// loan's is its borrower's, as its founding event names it.
-public struct BorrowerGroups: Sendable {
-    public let count: Int
+struct BorrowerGroups: Sendable {
+    let count: Int
     /// Each loan's stream and its borrower's hash.
     private let loans: [String: UInt64]
 
@@ -28,7 +28,7 @@ public struct BorrowerGroups: Sendable {
         return Int((z ^ (z >> 31)) % UInt64(count))
     }
 
-    public func group(ofBorrower uscc: String) -> Int { group(ofHash: Self.hash(uscc)) }
+    func group(ofBorrower uscc: String) -> Int { group(ofHash: Self.hash(uscc)) }
 
     /// The group of a loan's or a borrower's stream; nil for any other stream.
     func group(ofStream name: String) -> Int? {

@@ -50,20 +50,18 @@ final class SpilledGroups: Sendable {
             buffers[group].removeAll(keepingCapacity: true)
         }
         let copy = try await LogCopy.open(store)
-        var cursor: Int64 = 0
-        // The next page is read while one is sorted into its groups.
-        var reading: Task<(bytes: [UInt8], count: Int), any Error>? = Task {
-            try await copy.rows(after: 0, through: min(last, 50_000), streams: .loansAndBorrowers)
+        // A page of positions; the next is read while one is sorted into its groups.
+        @Sendable func page(after cursor: Int64) -> Task<(bytes: [UInt8], count: Int), any Error> {
+            Task { try await copy.rows(after: cursor, through: min(last, cursor + 50_000), streams: .loansAndBorrowers) }
         }
+        var cursor: Int64 = 0
+        var reading: Task<(bytes: [UInt8], count: Int), any Error>? = page(after: 0)
         defer { reading?.cancel() }
         while let current = reading {
             try Task.checkCancellation()
             let (bytes, count) = try await current.value
             cursor = min(last, cursor + 50_000)
-            let next = cursor
-            reading =
-                next < last
-                ? Task { try await copy.rows(after: next, through: min(last, next + 50_000), streams: .loansAndBorrowers) } : nil
+            reading = cursor < last ? page(after: cursor) : nil
             try LogCopy.forEachRow(bytes, count: count) { row, stream in
                 guard let group = groups.group(ofStream: String(decoding: stream, as: UTF8.self)) else { return }
                 withUnsafeBytes(of: UInt32(row.count).littleEndian) { buffers[group].append(contentsOf: $0) }
