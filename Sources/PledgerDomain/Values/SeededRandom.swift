@@ -15,19 +15,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
-    /// A version-4 UUID drawn from this generator.
-    public mutating func uuid() -> UUID {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<2 {
-            let word = next()
-            for j in 0..<8 { bytes[i * 8 + j] = UInt8(truncatingIfNeeded: word >> (8 * j)) }
-        }
-        bytes[6] = bytes[6] & 0x0F | 0x40
-        bytes[8] = bytes[8] & 0x3F | 0x80
-        return UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            ))
-    }
+    /// A time-ordered UUID (`UUID.timeOrdered`) at `time`, its random bits drawn from this
+    /// generator: the same seed gives the same ids.
+    public mutating func uuid(at time: RecordedTime) -> UUID { UUID.timeOrdered(at: time, using: &self) }
 }

@@ -56,7 +56,9 @@ public struct LedgerSession: Sendable {
     /// Decides and applies one command; on refusal nothing changes. States are updated in
     /// place (never copied), so a session of millions of events stays linear.
     @discardableResult
-    public mutating func run(_ command: LedgerCommand, at time: RecordedTime, makeId: () -> UUID = { UUID() }) throws -> [RecordedEvent] {
+    public mutating func run(_ command: LedgerCommand, at time: RecordedTime, makeId: () -> UUID = { UUID.timeOrdered() }) throws
+        -> [RecordedEvent]
+    {
         var journal: [StreamRef: AggregateStates.Entry]?
         return try run(command, at: time, makeId: makeId, journal: &journal)
     }
@@ -68,7 +70,7 @@ public struct LedgerSession: Sendable {
     /// Runs several commands as one: if any is refused, the session is left exactly as it
     /// was before the first (e.g. an imported row: borrower, asset, valuation and loan).
     @discardableResult
-    public mutating func runAll(_ commands: [LedgerCommand], at time: RecordedTime, makeId: () -> UUID = { UUID() }) throws
+    public mutating func runAll(_ commands: [LedgerCommand], at time: RecordedTime, makeId: () -> UUID = { UUID.timeOrdered() }) throws
         -> [RecordedEvent]
     {
         var journal: [StreamRef: AggregateStates.Entry]? = [:]

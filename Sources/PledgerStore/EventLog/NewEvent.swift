@@ -16,7 +16,7 @@ public struct NewEvent: Sendable, Hashable {
     public var recordedAt: RecordedTime?
 
     public init(
-        eventId: UUID = UUID(), type: String, schema: Int32 = 1, data: JSONValue, meta: JSONObject = JSONObject(),
+        eventId: UUID = .timeOrdered(), type: String, schema: Int32 = 1, data: JSONValue, meta: JSONObject = JSONObject(),
         recordedAt: RecordedTime? = nil
     ) throws {
         guard case .object = data else { throw AppendError.invalid("event data of \(type) must be a JSON object") }
@@ -30,7 +30,9 @@ public struct NewEvent: Sendable, Hashable {
     }
 
     /// `data` must already be a canonical JSON object; it is checked.
-    public init(eventId: UUID = UUID(), type: String, schema: Int32 = 1, canonicalData: String, meta: JSONObject = JSONObject()) throws {
+    public init(eventId: UUID = .timeOrdered(), type: String, schema: Int32 = 1, canonicalData: String, meta: JSONObject = JSONObject())
+        throws
+    {
         let parsed = try JSONParser.parse(canonicalData)
         guard CanonicalJSON.string(parsed) == canonicalData else {
             throw AppendError.invalid("event data of \(type) is not in canonical JSON form")
