@@ -266,7 +266,7 @@ struct DemoRun {
         secondOfDay += 1
         let time = RecordedTime(microseconds: (Int64(today.dayNumber) * 86_400 + 2 * 3600) * 1_000_000 + secondOfDay)
         do {
-            return try session.run(command, at: time) { random.uuid(at: time) }
+            return try session.run(command, at: time) { UUID.timeOrdered(at: time, using: &random) }
         } catch let error as DomainError {
             summary.refused["\(error.code.rawValue) \(error.field)", default: 0] += 1
             return nil

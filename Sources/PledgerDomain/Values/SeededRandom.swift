@@ -14,8 +14,4 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-
-    /// A time-ordered UUID (`UUID.timeOrdered`) at `time`, its random bits drawn from this
-    /// generator: the same seed gives the same ids.
-    public mutating func uuid(at time: RecordedTime) -> UUID { UUID.timeOrdered(at: time, using: &self) }
 }

@@ -37,7 +37,8 @@ struct TimeOrderedIdTests {
     func reproducibleAndDistinct() {
         let time = RecordedTime(microseconds: 1_700_000_000_000_000)
         var (a, b) = (SeededRandom(state: 42), SeededRandom(state: 42))
-        #expect((0..<100).map { _ in a.uuid(at: time) } == (0..<100).map { _ in b.uuid(at: time) })
+        #expect(
+            (0..<100).map { _ in UUID.timeOrdered(at: time, using: &a) } == (0..<100).map { _ in UUID.timeOrdered(at: time, using: &b) })
         #expect(Set((0..<10_000).map { _ in UUID.timeOrdered(at: time) }).count == 10_000)
     }
 
