@@ -1,32 +1,27 @@
+import Foundation
 import PledgerDomain
 import PledgerStore
 
 extension LoanImport {
-    /// The check of a file a chunk of loans at a time. Rows gather until a chunk holds
-    /// `chunkLoans` loans and the next row starts another contract; the chunk's loans are
-    /// then decided in one session — the streams they read loaded in one round trip, from the
-    /// log and from what earlier chunks staged — and its events staged. Across chunks the
-    /// session keeps the shared streams (banks, funds, the LPR, schemes, programmes) and the
-    /// streams the chunk just decided read or wrote; older borrowers, assets and loans are
-    /// read again when a later chunk needs them, so memory holds about two chunks whatever
-    /// the file's size. A chunk's events are encoded and staged in the background while the
-    /// next chunk is decided (that one takes what it shares with them from memory); the
-    /// chunk after waits for them.
+    /// The check of a file a chunk of loans at a time (`RowChunks` cuts and parses them). A
+    /// chunk's loans are decided in one session — the streams they read loaded in one round
+    /// trip, from the log and from what earlier chunks staged — and its events staged.
+    /// Across chunks the session keeps the shared streams (banks, funds, the LPR, schemes,
+    /// programmes) and the streams the chunk just decided read or wrote; older borrowers,
+    /// assets and loans are read again when a later chunk needs them, so memory holds about
+    /// two chunks whatever the file's size. A chunk's events are encoded and staged in the
+    /// background while the next chunk is decided (that one takes what it shares with them
+    /// from memory); the chunk after waits for them.
     ///
     /// Rows of one contract must be in one chunk: consecutive rows always are; a contract
     /// whose rows a chunk boundary separates is refused, naming its lines.
     struct ChunkedCheck {
         let file: String
-        let chunkLoans: Int
         let staging: StagingArea
         var outcome = Outcome(problems: [], imported: 0, alreadyThere: 0, events: 0)
         /// The last line of each chunk staged so far (the checkpoint its append will carry).
         var chunkLines: [Int] = []
         var lastLine = 0
-        /// Loans begun in the chunk being gathered.
-        private(set) var loans = 0
-        private var rows: [Row] = []
-        private var lastKey: LoanKey?
         /// The shared streams and those the last chunk read or wrote, as it left them.
         private var carried = AggregateStates()
         /// The carried streams that this import has written (staged or being staged).
@@ -39,55 +34,35 @@ extension LoanImport {
         private var staging0: Task<Void, any Error>?
         private var staging1: Task<Void, any Error>?
 
-        init(file: String, chunkLoans: Int, staging: StagingArea) {
+        init(file: String, staging: StagingArea) {
             self.file = file
-            self.chunkLoans = chunkLoans
             self.staging = staging
         }
 
-        mutating func add(_ row: Row) async throws {
-            if row.key != lastKey {
-                if loans >= chunkLoans { try await finishChunk() }
-                loans += 1
-                lastKey = row.key
-            }
-            rows.append(row)
-            outcome.rows += 1
-            lastLine = max(lastLine, row.line)
-        }
-
-        mutating func refuse(_ problem: Problem) {
-            outcome.problems.append(problem)
-            outcome.rows += 1
-            lastLine = max(lastLine, problem.line)
-        }
-
-        /// Decides and stages the rows gathered (a chunk with only bad rows stages nothing).
-        mutating func finishChunk() async throws {
-            guard lastLine > (chunkLines.last ?? 0) else { return }
-            let grouped = LoanImport.loans(rows, file: file)
+        /// Decides and stages a chunk's loans (a chunk with only bad rows stages nothing).
+        mutating func check(_ chunk: Gathered) async throws {
+            outcome.rows += chunk.rowCount
+            lastLine = max(lastLine, chunk.lastLine)
             var session = LedgerSession(states: carried)
             // Streams the last chunk did not carry may have been staged by the one before it.
             try await staging1?.value
             staging1 = staging0
             staging0 = nil
-            let (decided, read) = try await decide(grouped.loans, in: &session)
-            outcome.problems += grouped.conflicts + decided.problems
-            refusedContracts.formUnion(Set(rows.map(\.key)).subtracting(grouped.loans.map(\.key)))
+            let (decided, read) = try await decide(chunk.loans, firstLine: chunk.rows.first?.line, in: &session)
+            outcome.problems += chunk.problems + decided.problems
+            refusedContracts.formUnion(Set(chunk.rows.map(\.key)).subtracting(chunk.loans.map(\.loan.key)))
             outcome.imported += decided.imported
             outcome.alreadyThere += decided.alreadyThere
             outcome.events += decided.events
             let recorded = session.recorded
-            let (chunk, from, area) = (chunkLines.count, stagedEvents, staging)
-            staging0 = Task { try await area.stage(try await StagingArea.Staged.encode(recorded), chunk: chunk, from: from) }
+            let (index, from, area) = (chunkLines.count, stagedEvents, staging)
+            staging0 = Task { try await area.stage(try await StagingArea.Staged.encode(recorded), chunk: index, from: from) }
             stagedEvents += Int64(recorded.count)
             chunkLines.append(lastLine)
             outcome.chunks = chunkLines.count
             let written = Set(recorded.map(\.stream))
             carried = Self.carried(session.states, keeping: read.union(written))
             carriedStaged = carriedStaged.union(written).filter { carried.isLoaded($0) }
-            rows = []
-            loans = 0
         }
 
         /// Waits for the staging still running.
@@ -99,21 +74,25 @@ extension LoanImport {
         /// A chunk's loans decided in one session; a loan's commands are all accepted or all
         /// dropped. The outcome's problems are the loans the ledger refuses.
         /// Also returns the streams the loans read.
-        private mutating func decide(_ loans: [Loan], in session: inout LedgerSession) async throws -> (Outcome, Set<StreamRef>) {
-            let all = try loans.flatMap { try $0.commands }
+        private mutating func decide(
+            _ loans: [(loan: Loan, commands: [LedgerCommand])], firstLine: Int?, in session: inout LedgerSession
+        ) async throws -> (Outcome, Set<StreamRef>) {
+            let all = loans.flatMap(\.commands)
             var staged = try await load(all, into: &session).union(carriedStaged)
             var imported = 0
             var alreadyThere = 0
             var refused: [Problem] = []
-            for loan in loans {
-                let commands = try loan.commands
+            // Event ids from a generator the system seeds once a chunk: the system's own makes
+            // one `getrandom` call per 64 bits, and was a quarter of deciding a command here.
+            var random = SeededRandom(state: .random(in: .min ... .max))
+            for (loan, commands) in loans {
                 staged.formUnion(try await load(commands, into: &session))
                 if staged.contains(.loan(loan.key)) || refusedContracts.contains(loan.key) {
                     refused.append(
                         Problem(
                             line: loan.line,
                             message:
-                                "\(file): \(loan.lines): contract \(loan.key) also has rows before line \(rows.first?.line ?? loan.line), with other contracts' rows between; put all rows of one contract together"
+                                "\(file): \(loan.lines): contract \(loan.key) also has rows before line \(firstLine ?? loan.line), with other contracts' rows between; put all rows of one contract together"
                         ))
                     continue
                 }
@@ -140,7 +119,8 @@ extension LoanImport {
                     }
                 }
                 do {
-                    try session.runAll(needed, at: .now())
+                    let time = RecordedTime.now()
+                    try session.runAll(needed, at: time) { UUID.timeOrdered(at: time, using: &random) }
                 } catch let error as DomainError {
                     let column = LoanImport.column(for: error.field, of: needed[session.refusedCommand ?? 0])
                     refused.append(Problem(line: loan.line, message: "\(file): \(loan.lines), column \(column): \(error.message)"))

@@ -69,36 +69,32 @@ extension LoanImport {
     }
 
     static func run(
-        _ next: () throws -> SpreadsheetFile?, path: String, fingerprint: String, ledger: Ledger, skipInvalid: Bool, chunkLoans: Int,
-        progress: (Progress) throws -> Void
+        _ next: @escaping () throws -> SpreadsheetFile?, path: String, fingerprint: String, ledger: Ledger, skipInvalid: Bool,
+        chunkLoans: Int, progress: (Progress) throws -> Void
     ) async throws -> Outcome {
         try await StagingArea.with(ledger.log) { staging in
-            var check = ChunkedCheck(file: path, chunkLoans: max(1, chunkLoans), staging: staging)
-            var block = try next()
-            if let resumed = try await resumeLine(block, fingerprint: fingerprint, staging: staging) {
+            var check = ChunkedCheck(file: path, staging: staging)
+            let first = try next()
+            if let resumed = try await resumeLine(first, fingerprint: fingerprint, staging: staging) {
                 check.outcome.resumedAfterLine = resumed
             }
-            let skipThrough = check.outcome.resumedAfterLine ?? 0
+            let chunks = RowChunks(
+                file: path, chunkLoans: chunkLoans, skipThrough: check.outcome.resumedAfterLine ?? 0, first: first, next: next)
+            // The next chunk is read and parsed while this one is decided.
+            var ahead = Task { try chunks.next() }
             do {
-                while let file = block {
-                    for csvRow in file.table.rows where csvRow.line > skipThrough {
-                        do {
-                            try await check.add(try Row(file, csvRow))
-                        } catch let error as ApplicationError {
-                            check.refuse(Problem(line: csvRow.line, message: error.description))
-                        }
-                    }
-                    try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere + check.loans))
-                    block = try next()
+                while let chunk = try await ahead.value {
+                    ahead = Task { try chunks.next() }
+                    try await check.check(chunk)
+                    try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere))
                 }
-                try await check.finishChunk()
             } catch {
-                // The staging connection goes back to the pool only when nothing uses it.
+                // Neither the reader nor the staging connection is left in use.
+                _ = try? await ahead.value
                 try? await check.staged()
                 throw error
             }
             try await check.staged()
-            try progress(.checked(line: check.lastLine, loans: check.outcome.imported + check.outcome.alreadyThere))
             var outcome = check.outcome
             outcome.problems.sort { $0.line < $1.line }
             guard outcome.problems.isEmpty || skipInvalid else { return outcome }

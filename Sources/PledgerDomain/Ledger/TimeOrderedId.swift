@@ -12,17 +12,15 @@ extension UUID {
     public static func timeOrdered(at time: RecordedTime, using random: inout some RandomNumberGenerator) -> UUID {
         let milliseconds = UInt64(max(0, time.microseconds / 1000)) & 0xFFFF_FFFF_FFFF
         let (a, b) = (random.next(), random.next())
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - i))) }
-        for i in 6..<8 { bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * (i - 6))) }
-        for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: b >> (8 * (i - 8))) }
-        bytes[6] = bytes[6] & 0x0F | 0x70
-        bytes[8] = bytes[8] & 0x3F | 0x80
-        return UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            ))
+        var id: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &id) { bytes in
+            for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - i))) }
+            for i in 6..<8 { bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * (i - 6))) }
+            for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: b >> (8 * (i - 8))) }
+            bytes[6] = bytes[6] & 0x0F | 0x70
+            bytes[8] = bytes[8] & 0x3F | 0x80
+        }
+        return UUID(uuid: id)
     }
 
     /// `timeOrdered(at:using:)` with the system's generator (`getrandom`: no file opened
