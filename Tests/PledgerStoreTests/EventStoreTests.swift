@@ -372,6 +372,27 @@ struct MultiWriterTests {
         }
     }
 
+    /// A store's cached version of a stream is stale once another process writes it. A
+    /// client that read the stream afresh and expects its real version must be written, not
+    /// refused against the cache — nor, once refused, refused again on every retry.
+    @Test("a stream another process wrote since: an append expecting its real version is written, not refused against the cache")
+    func staleCachedVersion() async throws {
+        try await TestDatabase.withLedger { first, url in
+            try await LedgerRuntime.with(url, maxConnections: 2, logger: TestDatabase.logger) { ledger in
+                let second = ledger.log
+                try await first.append(AppendRequest(stream: "shared", expected: .noStream, events: [try event("E")]))
+                try await second.append(AppendRequest(stream: "shared", expected: .exact(1), events: [try event("E")]))
+                let written = try await first.append(AppendRequest(stream: "shared", expected: .exact(2), events: [try event("E")]))
+                #expect(written.streamVersions == ["shared": 3] && written.lastPosition == 3)
+                // A conflict the cache would not see is still found: the log has version 3.
+                await #expect(throws: AppendError.wrongExpectedVersion(stream: "shared", expected: .exact(2), actual: 3)) {
+                    try await second.append(AppendRequest(stream: "shared", expected: .exact(2), events: [try event("E")]))
+                }
+                #expect(try await LedgerVerification(store: first).run().isIntact)
+            }
+        }
+    }
+
     private func attempt(_ body: @Sendable () async throws -> AppendResult) async -> Result<AppendResult, any Error> {
         do { return .success(try await body()) } catch { return .failure(error) }
     }

@@ -62,12 +62,17 @@ struct GroupCommit {
     /// did not exist. A plan that leaves one unwritten (its request refused for another part,
     /// or a part with no events) could refuse or accept on a version it never checked, and
     /// its tip would remember that version.
+    ///
+    /// Only the locked way refuses: the known versions are this process's, and another
+    /// process may have written since. A plan written on them is safe — the head has moved,
+    /// so nothing is written — but a refusal on them would be answered without the log ever
+    /// being asked, to every retry (a client that read the stream afresh expects its real
+    /// version). A keyed request refused may also be the retry of one already written, whose
+    /// stored answer is the answer.
     func planOptimistic(on head: ChainHead, versions: [String: Int32], assumedNew: Set<String>) throws -> Plan? {
         let plan = try plan(on: head, versions: versions, stored: [:])
         guard assumedNew.allSatisfy({ (plan.versions[$0] ?? 0) > 0 }) else { return nil }
-        // Keys were not looked up here: a keyed request refused against the known versions
-        // may be the retry of one already written, whose stored answer is the answer.
-        for (request, outcome) in zip(requests, plan.outcomes) where request.idempotency != nil {
+        for outcome in plan.outcomes {
             if case .failure = outcome { return nil }
         }
         return plan
