@@ -114,12 +114,16 @@ extension LoanImport {
                 }
             }
             var next = request(0)
+            var prepared: PreparedAppend?
             for (index, line) in lines.enumerated() {
                 let current = try await next.value
-                next = request(index + 1)
+                let following = request(index + 1)
+                next = following
                 guard let current else { continue }
                 do {
-                    outcome.appended = try await ledger.log.append(current)
+                    // The next chunk is planned while this one is written.
+                    let written = try await ledger.log.append(current, prepared: prepared, preparingNext: { try await following.value })
+                    (outcome.appended, prepared) = (written.result, written.next)
                 } catch AppendError.wrongExpectedVersion(let stream, _, _) {
                     next.cancel()
                     let written = outcome.chunksWritten == 0 ? "nothing was written" : "rows through line \(lines[index - 1]) are in"

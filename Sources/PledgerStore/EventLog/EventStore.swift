@@ -93,6 +93,31 @@ public final class EventStore: Sendable {
     /// them as one group when this one is done.
     @discardableResult
     public func append(_ request: AppendRequest) async throws -> AppendResult {
+        try await append(request, prepared: nil, next: nil)
+    }
+
+    /// `append(_:)` for one of a sequence of big appends written one after another (an
+    /// import's chunks): while this one is written, the sequence's next request — `next` is
+    /// asked for it once this one is planned — is planned on the head this one will leave.
+    /// That plan comes back with the result, to be passed with that request. The writer uses
+    /// it only if the head and the streams' versions are still those it was planned on when
+    /// it commits it (nobody else wrote meanwhile), and plans again otherwise; a plan that
+    /// would refuse anything is not made ahead. The client's share of each append — positions,
+    /// chain links, parameters — then overlaps the database's share of the one before.
+    public func append(
+        _ request: AppendRequest, prepared: PreparedAppend?, preparingNext next: @escaping @Sendable () async throws -> AppendRequest?
+    ) async throws -> (result: AppendResult, next: PreparedAppend?) {
+        let preparing = NextAppend(next)
+        do {
+            let result = try await append(request, prepared: prepared?.request == request ? prepared : nil, next: preparing)
+            return (result, await preparing.prepared())
+        } catch {
+            preparing.cancel()
+            throw error
+        }
+    }
+
+    private func append(_ request: AppendRequest, prepared: PreparedAppend?, next: NextAppend?) async throws -> AppendResult {
         try request.validate()
         guard request.eventCount <= maxAppendEvents else {
             throw AppendError.invalid("one append may hold at most \(maxAppendEvents) events, this one has \(request.eventCount)")
@@ -100,14 +125,15 @@ public final class EventStore: Sendable {
         if queue.withLock({ $0.claimIdle() }) {
             batchStats.withLock { $0.byCaller += 1 }
             let reply = DirectReply()
-            await commit([PendingAppend(request: request, reply: .direct(reply), queuedAt: .now)])
+            await commit([PendingAppend(request: request, reply: .direct(reply), queuedAt: .now, prepared: prepared, next: next)])
             endCommit()
             return try reply.outcome.get()
         }
         return try await withCheckedThrowingContinuation { continuation in
             let accepted = queue.withLock { queue in
                 guard !queue.closed else { return false }
-                queue.pending.append(PendingAppend(request: request, reply: .queued(continuation), queuedAt: .now))
+                queue.pending.append(
+                    PendingAppend(request: request, reply: .queued(continuation), queuedAt: .now, prepared: prepared, next: next))
                 return true
             }
             if accepted {
@@ -291,7 +317,13 @@ public final class EventStore: Sendable {
 
     private func commit(_ batch: [PendingAppend]) async {
         let group = GroupCommit(requests: batch.map(\.request), logger: logger)
-        let tip = known.withLock { $0.covering(group) }
+        // An append alone in its batch may come planned ahead, or want its successor planned
+        // on the tip it leaves (see `append(_:prepared:preparingNext:)`).
+        let alone = batch.count == 1 ? batch[0] : nil
+        let (knownBefore, tip) = known.withLock { (alone?.next == nil ? nil : $0, $0.covering(group)) }
+        let prepareNext = { @Sendable (plan: GroupCommit.Plan) in
+            if let next = alone?.next, let knownBefore { next.prepare(after: plan, on: knownBefore, logger: self.logger) }
+        }
         // Set just before the statement that commits (COMMIT, or the one-round-trip CALL): a
         // failure after it leaves the outcome unknown; before it, nothing was written. Only
         // that statement's answer makes a batch acknowledged — never rows seen from a
@@ -302,16 +334,24 @@ public final class EventStore: Sendable {
         defer { health.withLock { $0.committingSince = nil } }
         do {
             let plan = try await onWriterConnection("group commit of \(batch.count) appends") { connection -> GroupCommit.Plan in
-                if let (head, versions, assumedNew) = tip,
-                    let plan = try group.planOptimistic(on: head, versions: versions, assumedNew: assumedNew)
-                {
-                    if plan.rows.isEmpty { return plan }
-                    mayHaveCommitted.set(true)
-                    if try await group.commitOptimistic(plan, from: head, connection: connection) { return plan }
-                    mayHaveCommitted.set(false)
+                if let (head, versions, assumedNew) = tip {
+                    let planned: (plan: GroupCommit.Plan, call: CommitOnHead?)?
+                    if let prepared = alone?.prepared, prepared.fits(head: head, versions: versions, assumedNew: assumedNew) {
+                        planned = (prepared.plan, prepared.call)
+                    } else {
+                        planned = try group.planOptimistic(on: head, versions: versions, assumedNew: assumedNew).map { ($0, nil) }
+                    }
+                    if let (plan, call) = planned {
+                        if plan.rows.isEmpty { return plan }
+                        let statement = try call ?? CommitOnHead(plan, on: head)
+                        prepareNext(plan)
+                        mayHaveCommitted.set(true)
+                        if try await group.commitOptimistic(statement, connection: connection) { return plan }
+                        mayHaveCommitted.set(false)
+                    }
                 }
                 return try await Self.transaction(connection, logger: self.logger, beforeCommit: { mayHaveCommitted.set(true) }) {
-                    try await group.writeLocked(on: $0)
+                    try await group.writeLocked(on: $0, planned: prepareNext)
                 }
             }
             known.withLock { $0.remember(plan) }
@@ -541,6 +581,10 @@ struct PendingAppend {
     let request: AppendRequest
     let reply: Reply
     let queuedAt: ContinuousClock.Instant
+    /// This request planned while the one before it was written, if it was.
+    var prepared: PreparedAppend? = nil
+    /// The caller's next request, to plan while this one is written.
+    var next: NextAppend? = nil
 
     /// How the caller waits: queued for the writer, or committing its append itself.
     enum Reply {

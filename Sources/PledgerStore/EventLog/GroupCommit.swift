@@ -4,7 +4,7 @@ import PledgerDomain
 import PostgresNIO
 
 /// The tip of the chain a batch is written on.
-struct ChainHead: Sendable {
+struct ChainHead: Sendable, Equatable {
     var position: Int64
     var hash: LedgerHash
     var recordedAt: RecordedTime?
@@ -44,13 +44,14 @@ struct GroupCommit {
 
     var streams: [String] { Array(Set(requests.flatMap { $0.streams.map(\.stream) })) }
 
-    /// Locked write; call inside a transaction.
-    func writeLocked(on connection: PostgresConnection) async throws -> Plan {
+    /// Locked write; call inside a transaction. `planned` sees the plan before it is written.
+    func writeLocked(on connection: PostgresConnection, planned: (Plan) -> Void = { _ in }) async throws -> Plan {
         // Lock the head in its own statement, so that the next one reads with a snapshot
         // taken after the lock; then versions and keys together; then one write.
         let head = try await lockHead(connection)
         let (versions, stored) = try await versionsAndKeys(connection)
         let plan = try plan(on: head, versions: versions, stored: stored)
+        planned(plan)
         if !plan.rows.isEmpty {
             try await plan.rows.write(on: connection, to: plan.head, logger: logger)
         }
@@ -80,8 +81,7 @@ struct GroupCommit {
 
     /// Writes and commits an optimistic plan in one round trip, outside any transaction;
     /// false when the head had moved and nothing was written. Returning true means committed.
-    func commitOptimistic(_ plan: Plan, from head: ChainHead, connection: PostgresConnection) async throws -> Bool {
-        let call = CommitOnHead(expected: head.position, head: plan.head, rows: plan.rows)
+    func commitOptimistic(_ call: CommitOnHead, connection: PostgresConnection) async throws -> Bool {
         for try await written in try await connection.execute(call, logger: logger) { return written }
         throw StoreError.corrupt("pledger_commit_on_head answered no row")
     }
@@ -293,18 +293,24 @@ struct Rows {
     }
 }
 
-/// The one-round-trip append on a known head (sql/009_commit_on_head.sql), prepared once per
-/// connection.
+/// The one-round-trip append of a plan on a known head (sql/009_commit_on_head.sql), prepared
+/// once per connection. Its parameters are encoded when it is made: for a big append that is
+/// a good part of the client's work, which `PreparedAppend` does ahead.
 struct CommitOnHead: PostgresPreparedStatement {
     static let sql =
         "CALL pledger_commit_on_head($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, NULL)"
     typealias Row = Bool
 
-    let expected: Int64
-    let head: ChainHead
-    let rows: Rows
+    private let bindings: PostgresBindings
 
-    func makeBindings() throws -> PostgresBindings {
+    /// `plan` written on `head`, which must still be the ledger's head.
+    init(_ plan: GroupCommit.Plan, on head: ChainHead) throws {
+        bindings = try Self.bindings(expected: head.position, head: plan.head, rows: plan.rows)
+    }
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+
+    private static func bindings(expected: Int64, head: ChainHead, rows: Rows) throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 20)
         try bindings.append(expected)
         try bindings.append(head.position)

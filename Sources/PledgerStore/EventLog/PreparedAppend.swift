@@ -1,0 +1,62 @@
+import Logging
+import PledgerDomain
+import Synchronization
+
+/// An append planned while the one before it was being written, on the head that one was
+/// to leave (`EventStore.append(_:prepared:preparingNext:)`): its positions, chain links and
+/// the encoded statement that writes them. It is used only where it fits — the writer still
+/// knows exactly the head and stream versions it was planned on — and is then written with
+/// the same one-round-trip statement, which moves the head only if the head is still there.
+public struct PreparedAppend: Sendable {
+    let request: AppendRequest
+    let head: ChainHead
+    let versions: [String: Int32]
+    let assumedNew: Set<String>
+    let plan: GroupCommit.Plan
+    let call: CommitOnHead
+
+    func fits(head: ChainHead, versions: [String: Int32], assumedNew: Set<String>) -> Bool {
+        self.head == head && self.assumedNew == assumedNew && self.versions == versions
+    }
+
+    /// `request` planned on the tip `known` will be once `plan` is written; nil when it
+    /// cannot be planned ahead (a stream the tip does not know, a key to look up, a refusal).
+    static func plan(_ request: AppendRequest, after plan: GroupCommit.Plan, on known: KnownTip, logger: Logger) -> Self? {
+        guard request.idempotency == nil, (try? request.validate()) != nil else { return nil }
+        var tip = known
+        tip.remember(plan)
+        let group = GroupCommit(requests: [request], logger: logger)
+        guard let (head, versions, assumedNew) = tip.covering(group),
+            let next = try? group.planOptimistic(on: head, versions: versions, assumedNew: assumedNew), !next.rows.isEmpty,
+            let call = try? CommitOnHead(next, on: head)
+        else { return nil }
+        return PreparedAppend(request: request, head: head, versions: versions, assumedNew: assumedNew, plan: next, call: call)
+    }
+}
+
+/// The next request of a caller's sequence of appends, and its plan once made.
+final class NextAppend: Sendable {
+    private let request: @Sendable () async throws -> AppendRequest?
+    private let planning = Mutex<Task<PreparedAppend?, Never>?>(nil)
+
+    init(_ request: @escaping @Sendable () async throws -> AppendRequest?) { self.request = request }
+
+    /// Plans the request in the background on the tip `plan` leaves. Called again (the
+    /// optimistic write found the head moved, and the locked one planned anew), the later
+    /// plan replaces the earlier.
+    func prepare(after plan: GroupCommit.Plan, on known: KnownTip, logger: Logger) {
+        let request = self.request
+        let task = Task { () -> PreparedAppend? in
+            guard let next = try? await request(), !Task.isCancelled else { return nil }
+            return PreparedAppend.plan(next, after: plan, on: known, logger: logger)
+        }
+        planning.withLock {
+            $0?.cancel()
+            $0 = task
+        }
+    }
+
+    func prepared() async -> PreparedAppend? { await planning.withLock { $0 }?.value }
+
+    func cancel() { planning.withLock { $0?.cancel() } }
+}
