@@ -30,6 +30,9 @@ extension LoanImport {
         /// Contracts refused so far (as many as the problems listed): rows of one that turn up
         /// in a later chunk must not make a loan of only some of its assets.
         private var refusedContracts = Set<LoanKey>()
+        /// The first chunk's events, kept in memory as well as staged: writing them need not
+        /// wait for the last chunk's staging, nor read them back.
+        private(set) var firstChunk: Task<[StagingArea.Staged], any Error>?
         /// Staging still running: the last chunk's, and the one before it.
         private var staging0: Task<Void, any Error>?
         private var staging1: Task<Void, any Error>?
@@ -56,7 +59,9 @@ extension LoanImport {
             outcome.events += decided.events
             let recorded = session.recorded
             let (index, from, area) = (chunkLines.count, stagedEvents, staging)
-            staging0 = Task { try await area.stage(try await StagingArea.Staged.encode(recorded), chunk: index, from: from) }
+            let encoding = Task { try await StagingArea.Staged.encode(recorded) }
+            staging0 = Task { try await area.stage(try await encoding.value, chunk: index, from: from) }
+            if index == 0 { firstChunk = encoding }
             stagedEvents += Int64(recorded.count)
             chunkLines.append(lastLine)
             outcome.chunks = chunkLines.count
@@ -69,6 +74,15 @@ extension LoanImport {
         func staged() async throws {
             try await staging1?.value
             try await staging0?.value
+        }
+
+        /// Every chunk staged, waited for in the background.
+        func allStaged() -> Task<Void, any Error> {
+            let (older, last) = (staging1, staging0)
+            return Task {
+                try await older?.value
+                try await last?.value
+            }
         }
 
         /// A chunk's loans decided in one session; a loan's commands are all accepted or all

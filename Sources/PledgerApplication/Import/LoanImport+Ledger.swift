@@ -94,17 +94,28 @@ extension LoanImport {
                 try? await check.staged()
                 throw error
             }
-            try await check.staged()
             var outcome = check.outcome
             outcome.problems.sort { $0.line < $1.line }
-            guard outcome.problems.isEmpty || skipInvalid else { return outcome }
+            guard outcome.problems.isEmpty || skipInvalid else {
+                try await check.staged()
+                return outcome
+            }
+            // Every chunk is decided; the first is written from memory while the last ones
+            // are still being staged, the others read back from the staging table.
+            let (allStaged, firstChunk) = (check.allStaged(), check.firstChunk)
             let name = URL(fileURLWithPath: path).lastPathComponent
             let lines = check.chunkLines
             // The next chunk is read and made an append while this one is written.
             func request(_ index: Int) -> Task<AppendRequest?, any Error> {
                 Task {
                     guard index < lines.count else { return nil }
-                    let events = try await staging.staged(chunk: index)
+                    let events: [StagingArea.Staged]
+                    if index == 0, let firstChunk {
+                        events = try await firstChunk.value
+                    } else {
+                        try await allStaged.value
+                        events = try await staging.staged(chunk: index)
+                    }
                     guard !events.isEmpty else { return nil }
                     let meta = try JSONObject([
                         ("actor", .string("import")), ("file", .string(name)), ("file_sha256", .string(fingerprint)),
@@ -115,24 +126,32 @@ extension LoanImport {
             }
             var next = request(0)
             var prepared: PreparedAppend?
-            for (index, line) in lines.enumerated() {
-                let current = try await next.value
-                let following = request(index + 1)
-                next = following
-                guard let current else { continue }
-                do {
-                    // The next chunk is planned while this one is written.
-                    let written = try await ledger.log.append(current, prepared: prepared, preparingNext: { try await following.value })
-                    (outcome.appended, prepared) = (written.result, written.next)
-                } catch AppendError.wrongExpectedVersion(let stream, _, _) {
-                    next.cancel()
-                    let written = outcome.chunksWritten == 0 ? "nothing was written" : "rows through line \(lines[index - 1]) are in"
-                    throw ApplicationError.failure(
-                        "\(name): \(stream) changed while this import was writing (another writer); \(written) — run the same import again to check and write the rest"
-                    )
+            do {
+                for (index, line) in lines.enumerated() {
+                    let current = try await next.value
+                    let following = request(index + 1)
+                    next = following
+                    guard let current else { continue }
+                    do {
+                        // The next chunk is planned while this one is written.
+                        let written = try await ledger.log.append(current, prepared: prepared, preparingNext: { try await following.value })
+                        (outcome.appended, prepared) = (written.result, written.next)
+                    } catch AppendError.wrongExpectedVersion(let stream, _, _) {
+                        let written = outcome.chunksWritten == 0 ? "nothing was written" : "rows through line \(lines[index - 1]) are in"
+                        throw ApplicationError.failure(
+                            "\(name): \(stream) changed while this import was writing (another writer); \(written) — run the same import again to check and write the rest"
+                        )
+                    }
+                    outcome.chunksWritten += 1
+                    try progress(.written(chunk: index + 1, of: lines.count, line: line, position: outcome.appended!.lastPosition))
                 }
-                outcome.chunksWritten += 1
-                try progress(.written(chunk: index + 1, of: lines.count, line: line, position: outcome.appended!.lastPosition))
+                try await allStaged.value
+            } catch {
+                // The staging connection goes back to the pool only when nothing uses it.
+                next.cancel()
+                _ = try? await next.value
+                _ = try? await allStaged.value
+                throw error
             }
             return outcome
         }
