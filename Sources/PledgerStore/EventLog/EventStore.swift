@@ -346,7 +346,10 @@ public final class EventStore: Sendable {
                         let statement = try call ?? CommitOnHead(plan, on: head)
                         prepareNext(plan)
                         mayHaveCommitted.set(true)
-                        if try await group.commitOptimistic(statement, connection: connection) { return plan }
+                        if try await group.commitOptimistic(statement, connection: connection) {
+                            if call != nil { self.batchStats.withLock { $0.plannedAhead += 1 } }
+                            return plan
+                        }
                         mayHaveCommitted.set(false)
                     }
                 }
@@ -527,6 +530,9 @@ public struct BatchStatistics: Sendable {
     public private(set) var largestBatch = 0
     /// Appends their callers committed themselves, the writer being idle.
     public internal(set) var byCaller = 0
+    /// Appends written as planned while the one before them was written
+    /// (`EventStore.append(_:prepared:preparingNext:)`).
+    public internal(set) var plannedAhead = 0
 
     mutating func record(requests count: Int) {
         transactions += 1

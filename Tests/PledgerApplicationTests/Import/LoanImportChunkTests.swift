@@ -68,6 +68,8 @@ struct LoanImportChunkTests {
             #expect(outcome.problems.isEmpty)
             #expect(outcome.imported == 7 && outcome.chunks == 4 && outcome.chunksWritten == 4)
             #expect(checked.last == 9 && written == [1, 2, 3, 4])
+            // Each chunk after the first was planned while the one before was written.
+            #expect(store.statistics.plannedAhead == 3)
             var states = AggregateStates()
             try await CommandHandler(store: store).load(.loan(loanKey("LCRCB", "LCRCB-T-00003")), into: &states)
             #expect(states.loans[loanKey("LCRCB", "LCRCB-T-00003")]?.origination?.collateral.count == 2)
