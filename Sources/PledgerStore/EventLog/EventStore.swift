@@ -320,9 +320,10 @@ public final class EventStore: Sendable {
         // An append alone in its batch may come planned ahead, or want its successor planned
         // on the tip it leaves (see `append(_:prepared:preparingNext:)`).
         let alone = batch.count == 1 ? batch[0] : nil
-        let (knownBefore, tip) = known.withLock { (alone?.next == nil ? nil : $0, $0.covering(group)) }
-        let prepareNext = { @Sendable (plan: GroupCommit.Plan) in
-            if let next = alone?.next, let knownBefore { next.prepare(after: plan, on: knownBefore, logger: self.logger) }
+        let tip = known.withLock { $0.covering(group) }
+        let prepareNext = { @Sendable (plan: GroupCommit.Plan) -> Void in
+            guard let next = alone?.next else { return }
+            next.prepare(after: plan, known: { streams in self.known.withLock { $0.versions(of: streams) } }, logger: self.logger)
         }
         // Set just before the statement that commits (COMMIT, or the one-round-trip CALL): a
         // failure after it leaves the outcome unknown; before it, nothing was written. Only
@@ -574,6 +575,13 @@ struct KnownTip {
             }
         }
         return (head, needed, assumedNew)
+    }
+
+    /// The versions known of `streams` (those not known left out).
+    func versions(of streams: some Sequence<String>) -> [String: Int32] {
+        var known: [String: Int32] = [:]
+        for stream in streams { known[stream] = versions[stream] }
+        return known
     }
 
     mutating func remember(_ plan: GroupCommit.Plan) {

@@ -19,12 +19,17 @@ public struct PreparedAppend: Sendable {
         self.head == head && self.assumedNew == assumedNew && self.versions == versions
     }
 
-    /// `request` planned on the tip `known` will be once `plan` is written; nil when it
-    /// cannot be planned ahead (a stream the tip does not know, a key to look up, a refusal).
-    static func plan(_ request: AppendRequest, after plan: GroupCommit.Plan, on known: KnownTip, logger: Logger) -> Self? {
+    /// `request` planned on the tip the writer will know once `plan` is written: its head, the
+    /// versions `plan` leaves, and those `known` gives for the request's other streams. Nil when
+    /// it cannot be planned ahead (a stream the tip does not know, a key to look up, a refusal).
+    static func plan(
+        _ request: AppendRequest, after plan: GroupCommit.Plan, known: (Set<String>) -> [String: Int32], logger: Logger
+    ) -> Self? {
         guard request.idempotency == nil, (try? request.validate()) != nil else { return nil }
-        var tip = known
-        tip.remember(plan)
+        let streams = Set(request.streams.map(\.stream))
+        var versions = known(streams.filter { plan.versions[$0] == nil })
+        for stream in streams { if let version = plan.versions[stream] { versions[stream] = version } }
+        let tip = KnownTip(head: plan.head, versions: versions)
         let group = GroupCommit(requests: [request], logger: logger)
         guard let (head, versions, assumedNew) = tip.covering(group),
             let next = try? group.planOptimistic(on: head, versions: versions, assumedNew: assumedNew), !next.rows.isEmpty,
@@ -44,11 +49,11 @@ final class NextAppend: Sendable {
     /// Plans the request in the background on the tip `plan` leaves. Called again (the
     /// optimistic write found the head moved, and the locked one planned anew), the later
     /// plan replaces the earlier.
-    func prepare(after plan: GroupCommit.Plan, on known: KnownTip, logger: Logger) {
+    func prepare(after plan: GroupCommit.Plan, known: @escaping @Sendable (Set<String>) -> [String: Int32], logger: Logger) {
         let request = self.request
         let task = Task { () -> PreparedAppend? in
             guard let next = try? await request(), !Task.isCancelled else { return nil }
-            return PreparedAppend.plan(next, after: plan, on: known, logger: logger)
+            return PreparedAppend.plan(next, after: plan, known: known, logger: logger)
         }
         planning.withLock {
             $0?.cancel()
