@@ -65,18 +65,24 @@ struct PreparedAppendTests {
             let planned = AppendRequest([try Self.part("s", .exact(1), 1)])
             let written = try await store.append(
                 AppendRequest([try Self.part("s", .noStream, 1)]), prepared: nil, preparingNext: { planned })
+            let plan = try #require(written.next)
             let other = AppendRequest([try Self.part("s", .exact(1), 2)])
-            let instead = try await store.append(other, prepared: written.next, preparingNext: { nil })
+            let instead = try await store.append(other, prepared: plan, preparingNext: { nil })
             #expect(instead.result.lastPosition == 3 && store.statistics.plannedAhead == 0)
             #expect(try await store.read(stream: "s").count == 3)
 
+            // The same next with the version the log has is planned: only the refusal is not.
+            let current = AppendRequest([try Self.part("s", .exact(3), 1)])
+            let planning = try await store.append(
+                AppendRequest([try Self.part("t", .noStream, 1)]), prepared: nil, preparingNext: { current })
+            #expect(planning.next != nil)
             let stale = AppendRequest([try Self.part("s", .exact(1), 1)])
-            let before = try await store.append(AppendRequest([try Self.part("t", .noStream, 1)]), prepared: nil, preparingNext: { stale })
+            let before = try await store.append(AppendRequest([try Self.part("u", .noStream, 1)]), prepared: nil, preparingNext: { stale })
             #expect(before.next == nil)
             await #expect(throws: AppendError.wrongExpectedVersion(stream: "s", expected: .exact(1), actual: 3)) {
                 try await store.append(stale)
             }
-            #expect(try await store.head().position == 4)
+            #expect(try await store.head().position == 5)
         }
     }
 }

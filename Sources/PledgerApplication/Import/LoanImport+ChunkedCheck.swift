@@ -9,7 +9,8 @@ extension LoanImport {
     /// Across chunks the session keeps the shared streams (banks, funds, the LPR, schemes,
     /// programmes) and the streams the chunk just decided read or wrote; older borrowers,
     /// assets and loans are read again when a later chunk needs them, so memory holds about
-    /// two chunks whatever the file's size. A chunk's events are encoded and staged in the
+    /// four chunks whatever the file's size (this one, the next being gathered, the last one
+    /// being staged, and the first, kept to be written first). A chunk's events are encoded and staged in the
     /// background while the next chunk is decided (that one takes what it shares with them
     /// from memory); the chunk after waits for them.
     ///

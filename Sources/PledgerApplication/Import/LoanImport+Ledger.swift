@@ -126,6 +126,8 @@ extension LoanImport {
             }
             var next = request(0)
             var prepared: PreparedAppend?
+            var writtenThrough: Int?
+            var stoppedByCaller = false
             do {
                 for (index, line) in lines.enumerated() {
                     let current = try await next.value
@@ -137,22 +139,38 @@ extension LoanImport {
                         let written = try await ledger.log.append(current, prepared: prepared, preparingNext: { try await following.value })
                         (outcome.appended, prepared) = (written.result, written.next)
                     } catch AppendError.wrongExpectedVersion(let stream, _, _) {
-                        let written = outcome.chunksWritten == 0 ? "nothing was written" : "rows through line \(lines[index - 1]) are in"
+                        let written = writtenThrough.map { "rows through line \($0) are in" } ?? "nothing was written"
                         throw ApplicationError.failure(
                             "\(name): \(stream) changed while this import was writing (another writer); \(written) — run the same import again to check and write the rest"
                         )
                     }
                     outcome.chunksWritten += 1
-                    try progress(.written(chunk: index + 1, of: lines.count, line: line, position: outcome.appended!.lastPosition))
+                    writtenThrough = line
+                    do {
+                        try progress(.written(chunk: index + 1, of: lines.count, line: line, position: outcome.appended!.lastPosition))
+                    } catch {
+                        stoppedByCaller = true
+                        throw error
+                    }
                 }
-                try await allStaged.value
             } catch {
                 // The staging connection goes back to the pool only when nothing uses it.
                 next.cancel()
                 _ = try? await next.value
                 _ = try? await allStaged.value
+                // Whatever else stopped the rest (the database, the staging of a last chunk),
+                // the chunks written are in the ledger: say so, and how to go on.
+                if let writtenThrough, !stoppedByCaller, !(error is ApplicationError) {
+                    throw ApplicationError.failure(
+                        "\(name): stopped after rows through line \(writtenThrough) were written (\(error)) — run the same import again to check and write the rest"
+                    )
+                }
                 throw error
             }
+            // Every chunk is in the ledger; the staged copies are no longer needed, so a
+            // failure to stage the last of them (an import of one chunk, written from memory)
+            // changes nothing.
+            _ = try? await allStaged.value
             return outcome
         }
     }

@@ -102,8 +102,10 @@ public final class EventStore: Sendable {
     /// That plan comes back with the result, to be passed with that request. The writer uses
     /// it only if the head and the streams' versions are still those it was planned on when
     /// it commits it (nobody else wrote meanwhile), and plans again otherwise; a plan that
-    /// would refuse anything is not made ahead. The client's share of each append — positions,
-    /// chain links, parameters — then overlaps the database's share of the one before.
+    /// would refuse anything is not made ahead, nor used once older than two seconds. The
+    /// client's share of each append — positions, chain links, parameters — then overlaps the
+    /// database's share of the one before. The result comes back once the next is planned
+    /// too, so `next` must not wait for this append's result.
     public func append(
         _ request: AppendRequest, prepared: PreparedAppend?, preparingNext next: @escaping @Sendable () async throws -> AppendRequest?
     ) async throws -> (result: AppendResult, next: PreparedAppend?) {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PledgerDomain
 import Synchronization
@@ -14,9 +15,14 @@ public struct PreparedAppend: Sendable {
     let assumedNew: Set<String>
     let plan: GroupCommit.Plan
     let call: CommitOnHead
+    /// When it was planned: its events are recorded at that time, so a plan kept longer than
+    /// `freshFor` is made again rather than written with a time long past.
+    let plannedAt = ContinuousClock.now
+    static let freshFor: Duration = .seconds(2)
 
     func fits(head: ChainHead, versions: [String: Int32], assumedNew: Set<String>) -> Bool {
-        self.head == head && self.assumedNew == assumedNew && self.versions == versions
+        ContinuousClock.now - plannedAt < Self.freshFor && self.head == head && self.assumedNew == assumedNew
+            && self.versions == versions
     }
 
     /// `request` planned on the tip the writer will know once `plan` is written: its head, the
@@ -39,29 +45,30 @@ public struct PreparedAppend: Sendable {
     }
 }
 
-/// The next request of a caller's sequence of appends, and its plan once made.
+/// The next request of a caller's sequence of appends, asked for once, and its plan once made.
 final class NextAppend: Sendable {
-    private let request: @Sendable () async throws -> AppendRequest?
-    private let planning = Mutex<Task<PreparedAppend?, Never>?>(nil)
+    private let ask: @Sendable () async throws -> AppendRequest?
+    private let state = Mutex<(request: Task<AppendRequest?, any Error>?, planning: Task<PreparedAppend?, Never>?)>((nil, nil))
 
-    init(_ request: @escaping @Sendable () async throws -> AppendRequest?) { self.request = request }
+    init(_ request: @escaping @Sendable () async throws -> AppendRequest?) { ask = request }
 
     /// Plans the request in the background on the tip `plan` leaves. Called again (the
     /// optimistic write found the head moved, and the locked one planned anew), the later
-    /// plan replaces the earlier.
+    /// plan replaces the earlier; the request is still asked for only once.
     func prepare(after plan: GroupCommit.Plan, known: @escaping @Sendable (Set<String>) -> [String: Int32], logger: Logger) {
-        let request = self.request
-        let task = Task { () -> PreparedAppend? in
-            guard let next = try? await request(), !Task.isCancelled else { return nil }
-            return PreparedAppend.plan(next, after: plan, known: known, logger: logger)
-        }
-        planning.withLock {
-            $0?.cancel()
-            $0 = task
+        state.withLock { state in
+            let ask = self.ask
+            let request = state.request ?? Task { try await ask() }
+            state.request = request
+            state.planning?.cancel()
+            state.planning = Task { () -> PreparedAppend? in
+                guard let next = try? await request.value, !Task.isCancelled else { return nil }
+                return PreparedAppend.plan(next, after: plan, known: known, logger: logger)
+            }
         }
     }
 
-    func prepared() async -> PreparedAppend? { await planning.withLock { $0 }?.value }
+    func prepared() async -> PreparedAppend? { await state.withLock { $0.planning }?.value }
 
-    func cancel() { planning.withLock { $0?.cancel() } }
+    func cancel() { state.withLock { $0.planning?.cancel() } }
 }
