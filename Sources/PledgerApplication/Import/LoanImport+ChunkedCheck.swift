@@ -10,9 +10,9 @@ extension LoanImport {
     /// programmes) and the streams the chunk just decided read or wrote; older borrowers,
     /// assets and loans are read again when a later chunk needs them, so memory holds about
     /// four chunks whatever the file's size (this one, the next being gathered, the last one
-    /// being staged, and the first, kept to be written first). A chunk's events are encoded and staged in the
-    /// background while the next chunk is decided (that one takes what it shares with them
-    /// from memory); the chunk after waits for them.
+    /// being staged, and the first, kept to be written first). A chunk's events are encoded
+    /// and staged in the background while the next chunk is decided (that one takes what it
+    /// shares with them from memory); the chunk after waits for them.
     ///
     /// Rows of one contract must be in one chunk: consecutive rows always are; a contract
     /// whose rows a chunk boundary separates is refused, naming its lines.
@@ -72,10 +72,7 @@ extension LoanImport {
         }
 
         /// Waits for the staging still running.
-        func staged() async throws {
-            try await staging1?.value
-            try await staging0?.value
-        }
+        func staged() async throws { try await allStaged().value }
 
         /// Every chunk staged, waited for in the background.
         func allStaged() -> Task<Void, any Error> {
