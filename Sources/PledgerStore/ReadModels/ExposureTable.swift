@@ -234,6 +234,14 @@ enum ExposureTable {
         _ rows: [Row], adding: Bool, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !rows.isEmpty else { return }
+        if target == .twins {
+            return try await connection.copy(
+                rows, into: RebuiltTables.twin("rm_exposure"), columns: columns.split(separator: ", ").map(String.init), logger: logger
+            ) { row, exposure in
+                for text in [exposure.fund, exposure.scope, exposure.borrower, exposure.bank] { row.text(text) }
+                for value in exposure.figures.values { row.integer(value) }
+            }
+        }
         let values = (0..<10).map { index in rows.map { $0.figures.values[index] } }
         let conflict =
             adding

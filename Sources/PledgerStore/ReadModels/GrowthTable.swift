@@ -41,8 +41,38 @@ enum GrowthTable {
     /// Adds `tally` to the rows of its entries, creating missing rows and deleting the
     /// rows left with no loan (into the twins: writes each entry's row).
     static func add(_ tally: GrowthTally, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger) async throws {
+        if target == .twins { return try await copy(tally, on: connection, logger: logger) }
         try await addByDay(tally.all, to: target, on: connection, logger: logger)
         try await addByMonth(tally.byMonth, to: target, on: connection, logger: logger)
+    }
+
+    /// Every entry of `tally` into the twins, each row once.
+    private static func copy(_ tally: GrowthTally, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.copy(
+            tally.all, into: RebuiltTables.twin("rm_growth"),
+            columns: ["scope", "series", "value", "day", "month", "previous_month", "loans", "principal_fen"], logger: logger
+        ) { row, entry in
+            row.text(entry.run.scope)
+            row.text(entry.run.seriesName)
+            row.text(entry.run.value)
+            row.date(entry.day)
+            row.integer(YearMonth(containing: entry.day).index)
+            row.integer(entry.previousMonth?.index ?? -1)
+            row.integer(entry.sums.loans)
+            row.integer(entry.sums.principalFen)
+        }
+        try await connection.copy(
+            tally.byMonth, into: RebuiltTables.twin("rm_growth_months"),
+            columns: ["scope", "series", "value", "month", "previous_month", "loans", "principal_fen"], logger: logger
+        ) { row, entry in
+            row.text(entry.run.scope)
+            row.text(entry.run.seriesName)
+            row.text(entry.run.value)
+            row.integer(entry.month.index)
+            row.integer(entry.previousMonth?.index ?? -1)
+            row.integer(entry.sums.loans)
+            row.integer(entry.sums.principalFen)
+        }
     }
 
     /// Days travel as their numbers (days since 1970-01-01), not as text.

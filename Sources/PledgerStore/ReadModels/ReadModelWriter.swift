@@ -135,7 +135,29 @@ enum ReadModelWriter {
     private static func upsertLoans(
         _ loans: [LoanRow], position: Int64, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        if !loans.isEmpty {
+        if target == .twins {
+            try await connection.copy(
+                loans, into: RebuiltTables.twin("rm_loans"),
+                columns: [
+                    "stream", "bank_id", "contract_no", "borrower", "fund_id", "originated_on", "status", "principal_fen",
+                    "outstanding_fen",
+                    "snapshot", "last_position",
+                ], logger: logger
+            ) { row, loan in
+                let s = loan.snapshot
+                row.text(loan.stream)
+                row.text(s.bankId.value)
+                row.text(s.contractNo.value)
+                row.text(s.borrower.value)
+                row.text(s.fundId?.value)
+                row.date(s.originatedOn)
+                row.text(s.status.rawValue)
+                row.integer(s.principalFen.fen)
+                row.integer(s.outstandingFen.fen)
+                row.text(loan.snapshotJSON)
+                row.integer(position)
+            }
+        } else if !loans.isEmpty {
             let s = loans.map(\.snapshot)
             try await connection.query(
                 """
@@ -158,7 +180,21 @@ enum ReadModelWriter {
     private static func upsertFunds(
         _ funds: [FundRow], position: Int64, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        if !funds.isEmpty {
+        if target == .twins {
+            try await connection.copy(
+                funds, into: RebuiltTables.twin("rm_funds"), columns: FundRow.columnList + ["last_position"], logger: logger
+            ) {
+                row, fund in
+                row.text(fund.fundId)
+                row.text(fund.name)
+                row.integer(fund.contributedFen)
+                row.integer(fund.paidOutFen)
+                row.integer(fund.returnedFen)
+                row.integer(fund.balanceFen)
+                row.bool(fund.suspended)
+                row.integer(position)
+            }
+        } else if !funds.isEmpty {
             try await connection.query(
                 """
                 INSERT INTO \(unescaped: target.name("rm_funds")) (fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended, last_position)
@@ -208,7 +244,8 @@ enum ReadModelWriter {
 
 extension FundRow {
     /// The columns `decode` reads, in its order.
-    static let columns = "fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended"
+    static let columns = columnList.joined(separator: ", ")
+    static let columnList = ["fund_id", "name", "contributed_fen", "paid_out_fen", "returned_fen", "balance_fen", "suspended"]
 
     /// The rows of a query that selected `columns`.
     static func decode(_ rows: PostgresRowSequence) async throws -> [FundRow] {

@@ -9,7 +9,7 @@ enum RowTarget: Sendable {
     case tables, twins
 
     /// The table to write for `table`.
-    func name(_ table: String) -> String { self == .tables ? table : "pg_temp.\(RebuiltTables.prefix)\(table)" }
+    func name(_ table: String) -> String { self == .tables ? table : "pg_temp.\(RebuiltTables.twin(table))" }
 
     /// `clause` for the tables, nothing for the twins: each row is written to them once, so
     /// they have no key to meet a conflict on.
@@ -25,6 +25,10 @@ enum RowTarget: Sendable {
 /// The twins need PostgreSQL's default TEMPORARY privilege and are dropped at commit.
 enum RebuiltTables {
     static let prefix = "rebuilt_"
+
+    /// The name of `table`'s twin without its schema, for `COPY` (`PostgresConnection.copy`),
+    /// which quotes the name whole: the session's temporary schema comes first in the search path.
+    static func twin(_ table: String) -> String { prefix + table }
 
     /// A read-model table: its key, the columns a rebuild compares, and those it writes only
     /// with a row that changed (`last_position`: when the row was last written).
@@ -62,7 +66,7 @@ enum RebuiltTables {
     static func create(on connection: PostgresConnection, logger: Logger) async throws {
         for table in tables {
             try await connection.query(
-                PostgresQuery(unsafeSQL: "CREATE TEMPORARY TABLE \(prefix)\(table.name) (LIKE \(table.name)) ON COMMIT DROP"),
+                PostgresQuery(unsafeSQL: "CREATE TEMPORARY TABLE \(twin(table.name)) (LIKE \(table.name)) ON COMMIT DROP"),
                 logger: logger)
         }
     }
