@@ -69,18 +69,20 @@ struct CopyRows {
     }
 
     private mutating func writeDigits(_ value: Int64) {
-        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-        // The magnitude as UInt64: Int64.min has none as an Int64.
+        // Int64.min has no magnitude as an Int64: the digits come from the UInt64 one.
         var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { raw in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
             repeat {
-                raw[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
-                count += 1
             } while magnitude > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { buffer.writeInteger(raw[index]) }
+            if value < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            buffer.writeBytes(UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 }
