@@ -5,9 +5,9 @@ import PostgresNIO
 
 /// Rows sent with `COPY … FROM STDIN` in PostgreSQL's text format: how a rebuild fills its
 /// temporary twins (`RebuiltTables`). The server parses such rows and writes them a page at a
-/// time; the same rows as `INSERT … SELECT FROM unnest(…)` of bound arrays cost it four to
-/// five times the CPU (each array decoded, the set materialised, a row at a time through the
-/// executor), and a rebuild's writing waits on that one core.
+/// time; the same rows as `INSERT … SELECT FROM unnest(…)` of bound arrays (each array
+/// decoded, the set materialised, a row at a time through the executor) took its one core
+/// about twice as long, and the end of a rebuild waits on that core.
 struct CopyRows {
     fileprivate var buffer: ByteBuffer
     private var startsRow = true
