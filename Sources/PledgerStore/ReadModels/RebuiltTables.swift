@@ -27,7 +27,9 @@ enum RebuiltTables {
     static let prefix = "rebuilt_"
 
     /// The name of `table`'s twin without its schema, for `COPY` (`PostgresConnection.copy`),
-    /// which quotes the name whole: the session's temporary schema comes first in the search path.
+    /// which quotes the name whole. It is the temporary twin because the session's temporary
+    /// schema is searched first unless `search_path` names `pg_temp` later, which Pledger never
+    /// sets; and no permanent table is so named (the roles may not create tables in `public`).
     static func twin(_ table: String) -> String { prefix + table }
 
     /// A read-model table: its key, the columns a rebuild compares, and those it writes only

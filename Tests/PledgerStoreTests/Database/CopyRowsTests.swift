@@ -57,6 +57,27 @@ struct CopyRowsTests {
         #expect(stored == rows)
     }
 
+    @Test("a one-column row that is only a backslash sequence — \\N, \\., \\ — is text, not NULL or the end of the data")
+    func loneMarkers() async throws {
+        let values: [String?] = ["\\N", "\\.", "\\", "", nil, "after"]
+        let stored = try await TestDatabase.withDatabase { url in
+            try await TestDatabase.asSuperuser(url) { connection in
+                try await connection.query("CREATE TABLE lone (n serial, value text)", logger: .init(label: "test"))
+                try await connection.copy(values, into: "lone", columns: ["value"], logger: .init(label: "test")) { row, value in
+                    row.text(value)
+                }
+                var stored: [String?] = []
+                for try await value in try await connection.query("SELECT value FROM lone ORDER BY n", logger: .init(label: "test")).decode(
+                    String?.self)
+                {
+                    stored.append(value)
+                }
+                return stored
+            }
+        }
+        #expect(stored == values)
+    }
+
     @Test("a row the server refuses fails the whole COPY with its reason, and the connection goes on")
     func refused() async throws {
         let (message, after) = try await TestDatabase.withDatabase { url in
