@@ -104,8 +104,8 @@ public enum CanonicalJSON {
     }
 
     /// `String(number)`'s bytes, written right to left into a stack buffer (it runs three
-    /// times per event when the chain is verified).
-    private static func withDecimal(_ number: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    /// times per event when the chain is verified; a rebuild's `COPY` rows use it too).
+    public static func withDecimal(_ number: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { raw in
             let buffer = raw.bindMemory(to: UInt8.self)

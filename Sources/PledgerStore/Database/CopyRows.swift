@@ -49,7 +49,7 @@ struct CopyRows {
 
     mutating func integer(_ value: some FixedWidthInteger) {
         separate()
-        writeDigits(Int64(value))
+        CanonicalJSON.withDecimal(Int64(value)) { buffer.writeBytes($0) }
     }
 
     mutating func bool(_ value: Bool) {
@@ -66,24 +66,6 @@ struct CopyRows {
     mutating func endRow() {
         buffer.writeInteger(UInt8(ascii: "\n"))
         startsRow = true
-    }
-
-    private mutating func writeDigits(_ value: Int64) {
-        // Int64.min has no magnitude as an Int64: the digits come from the UInt64 one.
-        var magnitude = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = digits.count
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                start -= 1
-                digits[start] = UInt8(ascii: "-")
-            }
-            buffer.writeBytes(UnsafeBufferPointer(rebasing: digits[start...]))
-        }
     }
 }
 
