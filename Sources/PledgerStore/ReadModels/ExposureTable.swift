@@ -81,8 +81,11 @@ enum ExposureTable {
     /// The bank of a marker row: a borrower whose part could not be summed.
     static let unsummable = "!"
 
-    static let columns =
-        "fund_id, scope, borrower, bank_id, enrolled, loans, covered_outstanding_fen, contingent_fen, capped_fen, non_performing_fen, pending_claims_fen, pending_filed, pending_approved, owed_to_fund_fen"
+    static let columns = columnList.joined(separator: ", ")
+    static let columnList = [
+        "fund_id", "scope", "borrower", "bank_id", "enrolled", "loans", "covered_outstanding_fen", "contingent_fen", "capped_fen",
+        "non_performing_fen", "pending_claims_fen", "pending_filed", "pending_approved", "owed_to_fund_fen",
+    ]
 
     /// The rows of one borrower's loans in one fund (all its loans, any bank): its parts in
     /// every bank's scope and in each of its banks' own.
@@ -236,7 +239,7 @@ enum ExposureTable {
         guard !rows.isEmpty else { return }
         if target == .twins {
             return try await connection.copy(
-                rows, into: RebuiltTables.twin("rm_exposure"), columns: columns.split(separator: ", ").map(String.init), logger: logger
+                rows, into: RebuiltTables.twin("rm_exposure"), columns: columnList, logger: logger
             ) { row, exposure in
                 for text in [exposure.fund, exposure.scope, exposure.borrower, exposure.bank] { row.text(text) }
                 for value in exposure.figures.values { row.integer(value) }

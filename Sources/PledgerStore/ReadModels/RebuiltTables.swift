@@ -48,21 +48,19 @@ enum RebuiltTables {
                 "bank_id", "contract_no", "borrower", "fund_id", "originated_on", "status", "principal_fen", "outstanding_fen", "snapshot",
             ],
             stamped: ["last_position"]),
-        Table(name: "rm_funds", key: ["fund_id"], compared: others(FundRow.columns, key: ["fund_id"]), stamped: ["last_position"]),
+        Table(name: "rm_funds", key: ["fund_id"], compared: others(FundRow.columnList, key: ["fund_id"]), stamped: ["last_position"]),
         Table(
             name: "rm_growth", key: ["scope", "series", "month", "day", "value", "previous_month"], compared: ["loans", "principal_fen"]),
         Table(
             name: "rm_growth_months", key: ["scope", "series", "month", "value", "previous_month"], compared: ["loans", "principal_fen"]),
         Table(
             name: "rm_exposure", key: ["fund_id", "borrower", "scope", "bank_id"],
-            compared: others(ExposureTable.columns, key: ["fund_id", "borrower", "scope", "bank_id"])),
+            compared: others(ExposureTable.columnList, key: ["fund_id", "borrower", "scope", "bank_id"])),
     ]
 
-    /// The columns of a list the writers share (`FundRow.columns`, `ExposureTable.columns`)
+    /// The columns of a list the writers share (`FundRow.columnList`, `ExposureTable.columnList`)
     /// other than the key, so a column added there is compared here too.
-    private static func others(_ columns: String, key: [String]) -> [String] {
-        columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !key.contains($0) }
-    }
+    private static func others(_ columns: [String], key: [String]) -> [String] { columns.filter { !key.contains($0) } }
 
     /// Creates the empty twins, for the transaction `connection` is in.
     static func create(on connection: PostgresConnection, logger: Logger) async throws {
