@@ -75,6 +75,24 @@ extension Dictionary: StringKeyedEncodableDictionary where Key == String, Value:
     }
 }
 
+/// A set, or a dictionary keyed by anything but a string or an integer, which `Codable` writes
+/// as an array (of elements; of key, value, key, value) in its own order — a different one in
+/// each process, whose hashes are seeded afresh. Written here in the order of the elements'
+/// (keys') canonical text, so that one value always makes the same JSON: a fund's stored
+/// state is compared with the one a rebuild makes by its digest.
+private protocol UnorderedEncodable {
+    /// Array elements per entry: 2 for a dictionary's key and value, 1 for a set's element.
+    static var elementsPerEntry: Int { get }
+}
+
+extension Dictionary: UnorderedEncodable where Key: Encodable, Value: Encodable {
+    static var elementsPerEntry: Int { 2 }
+}
+
+extension Set: UnorderedEncodable where Element: Encodable {
+    static var elementsPerEntry: Int { 1 }
+}
+
 /// One value under construction: a scalar, an object or an array whose members are nodes.
 private final class Node {
     enum Content {
@@ -109,6 +127,17 @@ private final class Node {
             return
         }
         try value.encode(to: NodeEncoder(node: self, codingPath: path()))
+        if let unordered = value as? any UnorderedEncodable { try order(entriesOf: type(of: unordered).elementsPerEntry, at: path()) }
+    }
+
+    /// An array made by an `UnorderedEncodable`, its entries ordered by their first element's
+    /// canonical text (a dictionary's keys are distinct, and so are a set's elements).
+    private func order(entriesOf size: Int, at path: [any CodingKey]) throws {
+        guard case .array(let nodes) = content, nodes.count > size, nodes.count % size == 0 else { return }
+        let entries = try stride(from: 0, to: nodes.count, by: size).map { start in
+            (key: Array(CanonicalJSON.string(try nodes[start].value(at: path)).utf8), nodes: nodes[start..<start + size])
+        }
+        content = .array(entries.sorted { $0.key.lexicographicallyPrecedes($1.key) }.flatMap(\.nodes))
     }
 
     func member(_ key: String) -> Node {

@@ -171,17 +171,26 @@ public struct GrowthTally: Sendable {
     /// The runs met, by number.
     public private(set) var runs: [Run] = []
     private var runNumbers: [Run: Int] = [:]
-    private var sums = SumsByKey()
+    private(set) var sums = SumsByKey()
 
     /// An entry's key in one integer: its run's number (the top 24 bits), its day's number
     /// offset by 2^23 (the next 24: years 1970 ± 22,900) and its previous month's index plus
     /// one, or zero for none (the low 16: years up to 5461). Dates are years 1900–2200.
     private static func key(run: Int, day: Int, previousMonth: Int?) -> UInt64 {
+        guard let key = key(inRange: run, day: day, previousMonth: previousMonth) else {
+            preconditionFailure(
+                "a growth entry outside the tally's key range: run \(run), day \(day), previous month \(String(describing: previousMonth))")
+        }
+        return key
+    }
+
+    /// The key, or nil for parts outside its range (a row read back from the database).
+    static func key(inRange run: Int, day: Int, previousMonth: Int?) -> UInt64? {
         let offsetDay = day + 1 << 23
         let month = previousMonth.map { $0 + 1 } ?? 0
-        precondition(
-            (0..<(1 << 24 - 1)).contains(run) && (0..<(1 << 24)).contains(offsetDay) && (0..<(1 << 16)).contains(month),
-            "a growth entry outside the tally's key range: run \(run), day \(day), previous month \(String(describing: previousMonth))")
+        guard (0..<(1 << 24 - 1)).contains(run) && (0..<(1 << 24)).contains(offsetDay) && (0..<(1 << 16)).contains(month) else {
+            return nil
+        }
         return UInt64(run) << 40 | UInt64(offsetDay) << 16 | UInt64(month)
     }
 
@@ -306,13 +315,7 @@ public struct GrowthTally: Sendable {
     /// The entries summed by month: each run's, month's and previous month's, without those
     /// left at zero.
     public var byMonth: [(run: Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)] {
-        // Keyed by the month's index in place of the day.
-        var months = SumsByKey()
-        for (key, day) in sums {
-            let (run, dayNumber, previousMonth) = Self.parts(key)
-            months.add(
-                Self.key(run: run, day: YearMonth(containing: BusinessDate(dayNumber: dayNumber)).index, previousMonth: previousMonth), day)
-        }
+        let months = monthSums
         var byMonth: [(run: Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)] = []
         byMonth.reserveCapacity(months.count)
         for (key, sums) in months {
@@ -320,6 +323,17 @@ public struct GrowthTally: Sendable {
             byMonth.append((runs[run], YearMonth(index: month), previousMonth.map(YearMonth.init(index:)), sums))
         }
         return byMonth
+    }
+
+    /// The sums by month, keyed as the entries are with the month's index in place of the day.
+    var monthSums: SumsByKey {
+        var months = SumsByKey()
+        for (key, day) in sums {
+            let (run, dayNumber, previousMonth) = Self.parts(key)
+            months.add(
+                Self.key(run: run, day: YearMonth(containing: BusinessDate(dayNumber: dayNumber)).index, previousMonth: previousMonth), day)
+        }
+        return months
     }
 
     /// The tally as `GrowthEntry`s.

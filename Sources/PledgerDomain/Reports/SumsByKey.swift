@@ -42,6 +42,17 @@ struct SumsByKey: Sendable, Sequence {
         count += (after.isZero ? 0 : 1) - (before.isZero ? 0 : 1)
     }
 
+    /// The sums under `key`; nil when there are none (or they came back to zero).
+    subscript(key: UInt64) -> GrowthSums? {
+        let mask = keys.count - 1
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while keys[slot] != Self.free {
+            if keys[slot] == key { return sums[slot].isZero ? nil : sums[slot] }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
     /// Every key whose sums are not zero, in no particular order.
     struct Iterator: IteratorProtocol {
         fileprivate let table: SumsByKey

@@ -245,8 +245,10 @@ public final class Projector: Sendable {
                 stage: stage
             ) { try await StoredStates.Parts(states) }
             stage(.storingFunds)
-            try await connection.query("DELETE FROM stream_states", logger: self.store.logger)
-            try await StoredStates.write(storing, on: connection, logger: self.store.logger)
+            if try await !StoredStates.storedAlready(storing, on: connection, logger: self.store.logger) {
+                try await connection.query("DELETE FROM stream_states", logger: self.store.logger)
+                try await StoredStates.write(storing, on: connection, logger: self.store.logger)
+            }
             stage(.committing)
             return storing
         }

@@ -46,6 +46,52 @@ enum GrowthTable {
         try await addByMonth(tally.byMonth, to: target, on: connection, logger: logger)
     }
 
+    /// Whether `rm_growth` and `rm_growth_months` hold exactly `tally` (`StoredGrowthCheck`):
+    /// read in the caller's transaction a page at a time through a cursor, the next page read
+    /// while one is checked, and left at the first row that differs. The rebuild then writes
+    /// neither table.
+    static func hold(_ tally: GrowthTally, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        var check = StoredGrowthCheck(tally)
+        for byDay in [true, false] {
+            let (table, day) = byDay ? ("rm_growth", "day - DATE '1970-01-01'") : ("rm_growth_months", "-1")
+            let cursor = "rebuilt_check_\(table)"
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL:
+                        "DECLARE \(cursor) NO SCROLL CURSOR FOR SELECT scope, series, value, \(day), month, previous_month, loans, principal_fen FROM \(table)"
+                ), logger: logger)
+            let fetch = PostgresQuery(unsafeSQL: "FETCH 20000 FROM \(cursor)")
+            // A cell not as this build reads it: the tables are compared in the database instead.
+            var unreadable = false
+            var page = try await connection.allRows(fetch, logger: logger)
+            while !page.isEmpty && !check.differs && !unreadable {
+                async let next = connection.allRows(fetch, logger: logger)
+                for row in page {
+                    var cells = RawCells(row)
+                    guard let scope = cells.text(), let series = cells.text(), let value = cells.text(), let day = cells.int32(),
+                        let month = cells.int32(), let previous = cells.int32(), let loans = cells.int64(), let principal = cells.int64()
+                    else {
+                        unreadable = true
+                        break
+                    }
+                    let sums = GrowthSums(loans: loans, principalFen: principal)
+                    if byDay {
+                        check.day(
+                            scope: scope, series: series, value: value, day: Int(day), month: Int(month), previousMonth: Int(previous),
+                            sums: sums)
+                    } else {
+                        check.month(scope: scope, series: series, value: value, month: Int(month), previousMonth: Int(previous), sums: sums)
+                    }
+                    if check.differs { break }
+                }
+                page = try await next
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: "CLOSE \(cursor)"), logger: logger)
+            if unreadable || check.differs || (byDay && !check.daysMatch) { return false }
+        }
+        return check.holdsTally
+    }
+
     /// Every entry of `tally` into the twins, each row once.
     private static func copy(_ tally: GrowthTally, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.copy(

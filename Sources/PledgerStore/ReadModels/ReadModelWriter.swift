@@ -80,7 +80,9 @@ enum ReadModelWriter {
             exposureSums.add(exposure)
             try await writeExposure(exposure, on: connection, logger: logger)
         }
-        try await GrowthTable.add(growth, to: .twins, on: connection, logger: logger)
+        // Growth tables that hold the tally already are left as they are (`GrowthTable.hold`).
+        let growthHeld = try await GrowthTable.hold(growth, on: connection, logger: logger)
+        if !growthHeld { try await GrowthTable.add(growth, to: .twins, on: connection, logger: logger) }
         for start in stride(from: 0, to: rows.count, by: 5000) {
             try await upsertFunds(
                 Array(rows[start..<min(start + 5000, rows.count)]), position: position, to: .twins, on: connection, logger: logger)
@@ -88,7 +90,7 @@ enum ReadModelWriter {
         try await writeExposure(exposureSums.rows, on: connection, logger: logger)
         stage(.replacing)
         async let besides = beside()
-        try await RebuiltTables.replace(on: connection, logger: logger)
+        try await RebuiltTables.replace(on: connection, logger: logger, except: growthHeld ? ["rm_growth", "rm_growth_months"] : [])
         try await connection.query(
             "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
         return try await besides

@@ -71,7 +71,8 @@ enum RebuiltTables {
         }
     }
 
-    /// Makes every table equal to its twin. An empty table (a first load, the demo's) is
+    /// Makes every table but those `except` names (known to be right: their twins were left
+    /// empty) equal to its twin. An empty table (a first load, the demo's) is
     /// filled from its twin. Otherwise the rows that differ are found in one pass, a hash join
     /// of the table with its twin (a full join: rows on one side only are rows to delete or
     /// insert), and kept in a temporary table; only when there are any is the table changed,
@@ -79,7 +80,7 @@ enum RebuiltTables {
     /// that were right reads each table once and writes nothing. Left to itself the planner
     /// sorted both sides (spilling to disk at the default `work_mem`) or probed the key's
     /// index row by row, and compiled the plan with JIT: three to four times as long.
-    static func replace(on connection: PostgresConnection, logger: Logger) async throws {
+    static func replace(on connection: PostgresConnection, logger: Logger, except: Set<String> = []) async throws {
         for setting in ["work_mem = '128MB'", "enable_mergejoin = off", "enable_nestloop = off", "jit = off"] {
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL \(setting)"), logger: logger)
         }
@@ -88,7 +89,7 @@ enum RebuiltTables {
             for try await exists in rows.decode(Bool.self) { return exists }
             return false
         }
-        for table in tables {
+        for table in tables where !except.contains(table.name) {
             guard try await exists(table.name) else {
                 let list = (table.key + table.compared + table.stamped).joined(separator: ", ")
                 try await connection.query(

@@ -112,6 +112,38 @@ struct JSONValueEncoderTests {
         #expect(CanonicalJSON.string(try JSONValueEncoder.encode(table)).contains("\"by_name\":{\"URLValue\":2,\"plain\":3,\"someKey\":1}"))
     }
 
+    /// A set and a dictionary keyed by a value type (written as arrays by `Codable`).
+    struct Unordered: Codable, Equatable {
+        let codes: Set<String>
+        let byBank: [BankId: Int]
+        let byId: [UUID: [BankId: Int]]
+    }
+
+    @Test("a set, and a dictionary keyed by other than a string, are written in their keys' order, however they were built")
+    func unorderedCollectionsInKeyOrder() throws {
+        var random = SeededRandom(state: 41)
+        let names = (0..<40).map { String(format: "B%03d", $0) }
+        let ids = (0..<12).map { UUID(uuid: (UInt8($0), 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, UInt8(40 - $0))) }
+        func built() throws -> Unordered {
+            var byBank: [BankId: Int] = [:]
+            for name in names.shuffled(using: &random) { byBank[try BankId(name)] = name.count }
+            var byId: [UUID: [BankId: Int]] = [:]
+            for id in ids.shuffled(using: &random) { byId[id] = byBank }
+            return Unordered(codes: Set(names.shuffled(using: &random)), byBank: byBank, byId: byId)
+        }
+        let value = try built()
+        let json = try JSONValueEncoder.encode(value)
+        for _ in 0..<5 { #expect(try JSONValueEncoder.encode(try built()) == json) }
+        #expect(try JSONValueDecoder.decode(Unordered.self, from: json) == value)
+        guard case .object(let object) = json, case .array(let codes)? = object["codes"], case .array(let banks)? = object["by_bank"],
+            case .array(let byId)? = object["by_id"]
+        else { throw CanonicalJSONError.notAnObject }
+        #expect(codes == names.map { .string($0) })
+        #expect(banks == names.flatMap { [JSONValue.string($0), .integer(Int64($0.count))] })
+        let idTexts = byId.indices.filter { $0.isMultiple(of: 2) }.map { CanonicalJSON.string(byId[$0]) }
+        #expect(idTexts == idTexts.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } && idTexts.count == ids.count)
+    }
+
     @Test("what the parser refuses is refused: integers beyond ±(2^53 − 1) and floating point")
     func limits() throws {
         #expect(throws: CanonicalJSONError.self) { _ = try JSONValueEncoder.encode([Int64(9_007_199_254_740_992)]) }
