@@ -229,7 +229,8 @@ public final class Projector: Sendable {
         states.funds.keys.reduce(into: [:]) { versions, id in versions[id] = states.versions[.fund(id)] }
     }
 
-    /// Every row, and every fund's stored state (`StoredStates`) at its version.
+    /// Every row, and every fund's stored state (`StoredStates`) at its version — the states
+    /// written only when they differ from those stored (`StoredStates.storedAlready`).
     private func replaceAll(
         _ loans: @Sendable (_ each: ([LoanRow]) async throws -> Void) async throws -> Void, funds: [FundId: FundState], rows: [FundRow],
         versions: [FundId: Int32], through position: Int64, stage: @Sendable (RebuildStage) -> Void

@@ -65,6 +65,7 @@ enum GrowthTable {
             var unreadable = false
             var page = try await connection.allRows(fetch, logger: logger)
             while !page.isEmpty && !check.differs && !unreadable {
+                try Task.checkCancellation()
                 async let next = connection.allRows(fetch, logger: logger)
                 for row in page {
                     var cells = RawCells(row)
