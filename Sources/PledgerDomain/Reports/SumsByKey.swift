@@ -29,9 +29,7 @@ struct SumsByKey: Sendable, Sequence {
     mutating func add(_ key: UInt64, _ more: GrowthSums) {
         precondition(key != Self.free, "a growth key collides with the free-slot mark")
         if (used + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
-        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        while keys[slot] != key && keys[slot] != Self.free { slot = (slot + 1) & mask }
+        let slot = slot(of: key)
         if keys[slot] == Self.free {
             keys[slot] = key
             used += 1
@@ -44,13 +42,16 @@ struct SumsByKey: Sendable, Sequence {
 
     /// The sums under `key`; nil when there are none (or they came back to zero).
     subscript(key: UInt64) -> GrowthSums? {
+        let slot = slot(of: key)
+        return keys[slot] == key && !sums[slot].isZero ? sums[slot] : nil
+    }
+
+    /// The slot that holds `key`, or the free slot where it would go (the table is never full).
+    private func slot(of key: UInt64) -> Int {
         let mask = keys.count - 1
         var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        while keys[slot] != Self.free {
-            if keys[slot] == key { return sums[slot].isZero ? nil : sums[slot] }
-            slot = (slot + 1) & mask
-        }
-        return nil
+        while keys[slot] != key && keys[slot] != Self.free { slot = (slot + 1) & mask }
+        return slot
     }
 
     /// Every key whose sums are not zero, in no particular order.

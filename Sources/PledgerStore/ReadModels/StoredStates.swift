@@ -23,16 +23,9 @@ enum StoredStates {
         var isEmpty: Bool { funds.isEmpty }
         var versions: [FundId: Int32] { Dictionary(uniqueKeysWithValues: funds.map { ($0.id, $0.version) }) }
 
-        /// Each part's SHA-256, in the order of `funds` and their parts (`storedAlready`).
-        fileprivate var digests: [[[UInt8]]] = []
-
         init(_ states: [(id: FundId, state: FundState, version: Int32)]) async throws {
-            let parts = try await states.mapOnEveryCore(minimum: 1) { entry in
-                let parts = try entry.state.storedParts()
-                return (parts, parts.map { Digest.sha256($0.utf8) })
-            }
-            funds = zip(states, parts).map { ($0.id, $0.version, $1.0) }
-            digests = parts.map(\.1)
+            let parts = try await states.mapOnEveryCore(minimum: 1) { try $0.state.storedParts() }
+            funds = zip(states, parts).map { ($0.id, $0.version, $1) }
         }
     }
 
@@ -41,13 +34,8 @@ enum StoredStates {
     /// SHA-256): a rebuild of states that were right then writes none of them again (at
     /// national size tens of MiB of text, most of a second of the server's time).
     static func storedAlready(_ stored: Parts, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        var expected: [String: (parts: Int32, version: Int32, digest: [UInt8])] = [:]
-        for (fund, digests) in zip(stored.funds, stored.digests) {
-            for (part, digest) in digests.enumerated() {
-                expected["\(StreamRef.fund(fund.id).name) \(part)"] = (Int32(fund.parts.count), fund.version, digest)
-            }
-        }
-        let rows = try await connection.allRows(
+        // The parts' digests are taken while the server takes the stored ones.
+        async let storedRows = connection.allRows(
             """
             SELECT s.stream, s.part, s.parts, s.version,
                    s.form = \(FundState.storedForm)
@@ -55,6 +43,13 @@ enum StoredStates {
                    sha256(convert_to(s.state, 'UTF8'))
             FROM stream_states s
             """, logger: logger)
+        var expected: [String: (parts: Int32, version: Int32, digest: [UInt8])] = [:]
+        for fund in stored.funds {
+            for (part, text) in fund.parts.enumerated() {
+                expected["\(StreamRef.fund(fund.id).name) \(part)"] = (Int32(fund.parts.count), fund.version, Digest.sha256(text.utf8))
+            }
+        }
+        let rows = try await storedRows
         guard rows.count == expected.count else { return false }
         for row in rows {
             let (stream, part, parts, version, current, digest) = try row.decode((String, Int32, Int32, Int32, Bool, ByteBuffer).self)
