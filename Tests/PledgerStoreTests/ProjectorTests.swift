@@ -206,7 +206,7 @@ struct ProjectorTests {
     }
 
     @Test(
-        "a loan whose state names another borrower than its founding event, or a borrower's stream named for another, written behind the application's back, makes the rebuild fold the whole log",
+        "a loan whose state names another borrower than its founding event, or a borrower's stream named for another, written behind the application's back, makes the rebuild fold the whole log where a group would miss it: the rows are the whole fold's",
         arguments: ["originated again", "borrower renamed"])
     func misplacedLoan(_ tampering: String) async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, url in
@@ -240,7 +240,12 @@ struct ProjectorTests {
             #expect(
                 try await Projector(store: store).rebuild(loansPerGroup: 1, stage: { stage in stages.withLock { $0.append(stage) } })
                     == head)
-            #expect(stages.withLock { $0.contains(.rows) && $0.contains(.newRows) }, "\(stages.withLock { $0 })")
+            // A loan that names another borrower always lands outside that borrower's group. A
+            // renamed borrower's stream lands in another bucket than its USCC's, which may lie in
+            // the same group of buckets (the fold of that group is then right) or not.
+            if tampering == "originated again" {
+                #expect(stages.withLock { $0.contains(.rows) && $0.contains(.newRows) }, "\(stages.withLock { $0 })")
+            }
             let stored = try await ReadModelWriter.loadLoans(store).map(\.snapshot).sorted { $0.key < $1.key }
             #expect(stored == whole.sorted { $0.key < $1.key } && stored.count >= 2)
             #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)

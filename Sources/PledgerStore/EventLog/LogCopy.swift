@@ -65,8 +65,12 @@ final class LogCopy: @unchecked Sendable {
         try await starts.mapOnEveryCore(minimum: 50) { start in try Self.decode(bytes, at: start) }
     }
 
-    /// Each of `count` rows of `bytes`: where it lies, and its stream's name.
-    static func forEachRow(_ bytes: [UInt8], count: Int, _ body: (Range<Int>, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+    /// Each of `count` rows of `bytes`: where it lies, its stream's name, its version and its payload.
+    static func forEachRow(
+        _ bytes: [UInt8], count: Int,
+        _ body: (_ row: Range<Int>, _ stream: UnsafeBufferPointer<UInt8>, _ version: Int32, _ data: UnsafeBufferPointer<UInt8>) throws ->
+            Void
+    ) rethrows {
         try bytes.withUnsafeBytes { raw in
             var cells = BinaryCopyReader.Cells(raw)
             for _ in 0..<count {
@@ -74,8 +78,11 @@ final class LogCopy: @unchecked Sendable {
                 cells.startRow()
                 cells.skip()
                 let stream = cells.next()
-                for _ in 0..<6 { cells.skip() }
-                try body(start..<cells.offset, stream)
+                let version = cells.integer(Int32.self)
+                for _ in 0..<3 { cells.skip() }
+                let data = cells.next()
+                cells.skip()
+                try body(start..<cells.offset, stream, version, data)
             }
         }
     }

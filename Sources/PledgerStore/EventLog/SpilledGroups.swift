@@ -1,13 +1,13 @@
 import Foundation
 import PledgerDomain
 
-/// The loans' and borrowers' events of the log, read once and written to a file per group of
-/// borrowers (`BorrowerGroups`), so that a rebuild folds one group at a time without reading
-/// the log once per group. The files hold the rows as `COPY` sent them, each after its length,
-/// in position order; they are under the system's temporary directory (`TMPDIR`), readable by
-/// this user only, and removed by `remove()` (or by the next rebuild, once the process that
-/// wrote them is gone). At national size they take about as much disk
-/// as those events take in the `events` table.
+/// The loans' and borrowers' events of the log, read once and written to a file per bucket of
+/// borrowers (`BorrowerGroups`), so that a rebuild folds one group of buckets at a time without
+/// reading the log once per group. The files hold the rows as `COPY` sent them, each after its
+/// length, in position order; they are under the system's temporary directory (`TMPDIR`),
+/// readable by this user only, and removed by `remove()` (or by the next rebuild, once the
+/// process that wrote them is gone). At national size they take about as much disk as those
+/// events take in the `events` table.
 final class SpilledGroups: Sendable {
     let groups: BorrowerGroups
     private let directory: URL
@@ -17,40 +17,54 @@ final class SpilledGroups: Sendable {
         self.directory = directory
     }
 
-    private func file(_ group: Int) -> URL { directory.appendingPathComponent("group-\(group)") }
+    private static func file(_ bucket: Int, in directory: URL) -> URL { directory.appendingPathComponent("bucket-\(bucket)") }
 
-    /// Reads the log's loans' and borrowers' events up to `last` and writes each to its group's file.
-    static func write(_ store: EventStore, groups: BorrowerGroups, through last: Int64) async throws -> SpilledGroups {
+    /// Reads the log's loans' and borrowers' events up to `last` into their buckets' files,
+    /// and joins the buckets into groups of about `loansPerGroup` loans. Nil where the log does
+    /// not name its funds', loans' and borrowers' streams plainly
+    /// (`FoldedStreams.namesItsSources`, asked while the log is read): such a log is folded whole.
+    static func write(_ store: EventStore, through last: Int64, loansPerGroup: Int) async throws -> SpilledGroups? {
         removeLeftovers()
+        async let plain = FoldedStreams.namesItsSources(store, through: last)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "\(prefix)\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let spilled = SpilledGroups(groups: groups, directory: directory)
         do {
-            try await spilled.write(store, through: last)
-            return spilled
+            var groups = BorrowerGroups(buckets: BorrowerGroups.buckets(through: last, loansPerGroup: loansPerGroup))
+            try await write(store, through: last, into: directory, buckets: &groups)
+            guard try await plain else {
+                try? FileManager.default.removeItem(at: directory)
+                return nil
+            }
+            groups.join(loansPerGroup: loansPerGroup)
+            return SpilledGroups(groups: groups, directory: directory)
         } catch {
-            spilled.remove()
+            try? FileManager.default.removeItem(at: directory)
             throw error
         }
     }
 
-    private func write(_ store: EventStore, through last: Int64) async throws {
-        let files = try (0..<groups.count).map { group in
-            guard FileManager.default.createFile(atPath: file(group).path, contents: nil) else {
+    private static func write(_ store: EventStore, through last: Int64, into directory: URL, buckets groups: inout BorrowerGroups)
+        async throws
+    {
+        let files = try (0..<groups.buckets).map { bucket in
+            let path = Self.file(bucket, in: directory)
+            guard FileManager.default.createFile(atPath: path.path, contents: nil) else {
                 throw StoreError.configuration(
-                    "cannot create \(file(group).path): set TMPDIR to a directory with room for the rebuild's files")
+                    "cannot create \(path.path): set TMPDIR to a directory with room for the rebuild's files")
             }
-            return try FileHandle(forWritingTo: file(group))
+            return try FileHandle(forWritingTo: path)
         }
         defer { for file in files { try? file.close() } }
-        var buffers = [[UInt8]](repeating: [], count: groups.count)
-        func flush(_ group: Int) throws {
-            try files[group].write(contentsOf: buffers[group])
-            buffers[group].removeAll(keepingCapacity: true)
+        var buffers = [[UInt8]](repeating: [], count: groups.buckets)
+        // About 32 MiB held in all, written a MiB or more at a time where the buckets are few.
+        let flushAt = max(1 << 16, (1 << 25) / groups.buckets)
+        func flush(_ bucket: Int) throws {
+            try files[bucket].write(contentsOf: buffers[bucket])
+            buffers[bucket].removeAll(keepingCapacity: true)
         }
         let copy = try await LogCopy.open(store)
-        // A page of positions; the next is read while one is sorted into its groups.
+        // A page of positions; the next is read while one is sorted into its buckets.
         @Sendable func page(after cursor: Int64) -> Task<(bytes: [UInt8], count: Int), any Error> {
             Task { try await copy.rows(after: cursor, through: min(last, cursor + 50_000), streams: .loansAndBorrowers) }
         }
@@ -62,20 +76,26 @@ final class SpilledGroups: Sendable {
             let (bytes, count) = try await current.value
             cursor = min(last, cursor + 50_000)
             reading = cursor < last ? page(after: cursor) : nil
-            try LogCopy.forEachRow(bytes, count: count) { row, stream in
-                guard let group = groups.group(ofStream: String(decoding: stream, as: UTF8.self)) else { return }
-                withUnsafeBytes(of: UInt32(row.count).littleEndian) { buffers[group].append(contentsOf: $0) }
-                buffers[group].append(contentsOf: bytes[row])
-                if buffers[group].count >= 1 << 22 { try flush(group) }
+            try LogCopy.forEachRow(bytes, count: count) { row, stream, version, data in
+                guard let bucket = try groups.bucket(ofStream: String(decoding: stream, as: UTF8.self), version: version, data: data)
+                else { return }
+                withUnsafeBytes(of: UInt32(row.count).littleEndian) { buffers[bucket].append(contentsOf: $0) }
+                buffers[bucket].append(contentsOf: bytes[row])
+                if buffers[bucket].count >= flushAt { try flush(bucket) }
             }
         }
-        for group in 0..<groups.count { try flush(group) }
+        for bucket in 0..<groups.buckets { try flush(bucket) }
     }
 
-    /// The fold of one group's events, read from its file a few MiB at a time.
+    /// The fold of one group's events, read from its buckets' files a few MiB at a time.
     func fold(group: Int) async throws -> LedgerFold {
         var fold = LedgerFold()
-        let file = try FileHandle(forReadingFrom: file(group))
+        for bucket in groups.groups[group] { try await apply(bucket: bucket, to: &fold) }
+        return fold
+    }
+
+    private func apply(bucket: Int, to fold: inout LedgerFold) async throws {
+        let file = try FileHandle(forReadingFrom: Self.file(bucket, in: directory))
         defer { try? file.close() }
         var bytes: [UInt8] = []
         while true {
@@ -95,9 +115,8 @@ final class SpilledGroups: Sendable {
             guard !chunk.isEmpty else { break }
         }
         guard bytes.isEmpty else {
-            throw StoreError.corrupt("the rebuild's file for group \(group) ends inside a row: was it changed meanwhile?")
+            throw StoreError.corrupt("the rebuild's file for bucket \(bucket) ends inside a row: was it changed meanwhile?")
         }
-        return fold
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }

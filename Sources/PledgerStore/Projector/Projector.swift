@@ -109,7 +109,7 @@ public final class Projector: Sendable {
     /// in one transaction (`ReadModelWriter.replaceAll`, `pageSize` loans per statement).
     /// It folds only the streams the read models are made of: the funds', then the loans'
     /// and borrowers' a group of borrowers at a time (`BorrowerGroups`, about `loansPerGroup`
-    /// loans each, read once into a file per group: `SpilledGroups`), each group's rows
+    /// loans each, read once into files by borrower: `SpilledGroups`), each group's rows
     /// written before the next is held — so it holds the funds' states and two groups', not
     /// every loan's. A log that does not name those streams plainly is folded whole, in memory
     /// (`progress`: the events folded then; a rebuild by groups reports its steps instead).
@@ -125,14 +125,15 @@ public final class Projector: Sendable {
         // The funds' streams are read while each loan's borrower is.
         let funds = Task { [store] in try await store.replay(toPosition: last, reading: .copy, streams: .funds).states }
         defer { funds.cancel() }
-        if let groups = try await BorrowerGroups.read(store, through: last, loansPerGroup: loansPerGroup) {
-            do {
-                return try await rebuild(groups, funds: funds, through: last, stage: stage)
-            } catch {
-                // Thrown inside the transaction, which rolled back.
-                guard let misplaced = StoreError.wrap(error) as? BorrowerGroups.Misplaced else { throw error }
-                store.logger.notice("rebuilding from the whole log in memory: \(misplaced)")
+        do {
+            if let spilled = try await SpilledGroups.write(store, through: last, loansPerGroup: loansPerGroup) {
+                defer { spilled.remove() }
+                return try await rebuild(spilled, funds: funds, through: last, stage: stage)
             }
+        } catch {
+            // Thrown while the log was read into files, or inside the transaction, which rolled back.
+            guard let misplaced = StoreError.wrap(error) as? BorrowerGroups.Misplaced else { throw error }
+            store.logger.notice("rebuilding from the whole log in memory: \(misplaced)")
         }
         funds.cancel()
         // Only the rows and the funds outlive the fold (its loans' states are most of its memory),
@@ -151,14 +152,13 @@ public final class Projector: Sendable {
     }
 
     /// The rebuild a group at a time, with the funds' states `funds` reads: the loans' and
-    /// borrowers' events read once into a file per group (`SpilledGroups`), then each group
-    /// folded from its file. The next group is folded while one is written: the two hold the
-    /// client's cores and PostgreSQL's in turn.
+    /// borrowers' events read once into a file per bucket (`SpilledGroups`), then each group
+    /// folded from its buckets' files. The next group is folded while one is written: the two
+    /// hold the client's cores and PostgreSQL's in turn.
     private func rebuild(
-        _ groups: BorrowerGroups, funds: Task<AggregateStates, any Error>, through last: Int64, stage: @Sendable (RebuildStage) -> Void
+        _ spilled: SpilledGroups, funds: Task<AggregateStates, any Error>, through last: Int64, stage: @Sendable (RebuildStage) -> Void
     ) async throws -> Int64 {
-        let spilled = try await SpilledGroups.write(store, groups: groups, through: last)
-        defer { spilled.remove() }
+        let groups = spilled.groups
         @Sendable func rows(of group: Int) async throws -> [LoanRow] {
             let states = try await spilled.fold(group: group).states
             let rows = try await states.allRows().loans
