@@ -247,13 +247,19 @@ extension BinaryCopyReader {
     /// A reader of `store`'s events, as `store` connects and with its statement limit,
     /// connected on a thread of its own.
     static func ofTheLog(_ store: EventStore, layout: Layout) async throws -> BinaryCopyReader {
+        let reader = try await opened(store, layout: layout)
+        // In position order straight from the primary key: with statistics that lag a
+        // fresh load, the planner may otherwise scan and sort the whole log for each page.
+        try await BlockingThread.run("pledger-log-copy") { try reader.run("SET enable_sort = off") }
+        return reader
+    }
+
+    /// A reader of rows of `layout`, as `store` connects and with its statement limit,
+    /// connected on a thread of its own.
+    static func opened(_ store: EventStore, layout: Layout) async throws -> BinaryCopyReader {
         let (url, timeout) = (store.url, store.operationTimeout)
-        return try await BlockingThread.run("pledger-log-copy") {
-            let reader = try BinaryCopyReader(url: url, layout: layout, statementTimeout: timeout)
-            // In position order straight from the primary key: with statistics that lag a
-            // fresh load, the planner may otherwise scan and sort the whole log for each page.
-            try reader.run("SET enable_sort = off")
-            return reader
+        return try await BlockingThread.run("pledger-copy-connect") {
+            try BinaryCopyReader(url: url, layout: layout, statementTimeout: timeout)
         }
     }
 

@@ -241,7 +241,7 @@ public final class Projector: Sendable {
             // fund's state alone kept one core busy for two seconds at --scale 1400, the other
             // idle, when it was encoded first.
             let storing = try await ReadModelWriter.replaceAll(
-                loans: loans, funds: rows, funds: funds, position: position, chunk: self.pageSize, on: connection,
+                loans: loans, funds: rows, funds: funds, position: position, chunk: self.pageSize, on: connection, of: self.store,
                 logger: self.store.logger,
                 stage: stage
             ) { try await StoredStates.Parts(states) }

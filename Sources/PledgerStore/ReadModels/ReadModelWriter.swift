@@ -54,12 +54,13 @@ enum ReadModelWriter {
     /// `loans` hands over the loans' rows a group of borrowers at a time, each borrower's
     /// every loan in one group (`BorrowerGroups`): a group is written, tallied and summed
     /// before the next is made, so only one group's rows are held.
+    /// Another connection of `store` reads the stored growth sums (`GrowthTable.hold`).
     /// `beside` is the caller's own work, done while PostgreSQL makes the tables equal to
     /// their twins (seconds at national size, with a core of this process idle); its value
     /// is returned.
     static func replaceAll<Beside: Sendable>(
         loans: @Sendable (_ each: ([LoanRow]) async throws -> Void) async throws -> Void, funds rows: [FundRow], funds: [FundId: FundState],
-        position: Int64, chunk: Int = 5000, on connection: PostgresConnection, logger: Logger,
+        position: Int64, chunk: Int = 5000, on connection: PostgresConnection, of store: EventStore, logger: Logger,
         stage: @Sendable (Projector.RebuildStage) -> Void = { _ in }, beside: @Sendable () async throws -> Beside
     ) async throws -> Beside {
         try await lockCheckpoint(expecting: nil, on: connection, logger: logger)
@@ -80,14 +81,16 @@ enum ReadModelWriter {
             exposureSums.add(exposure)
             try await writeExposure(exposure, on: connection, logger: logger)
         }
-        // Growth tables that hold the tally already are left as they are (`GrowthTable.hold`).
-        let growthHeld = try await GrowthTable.hold(growth, on: connection, logger: logger)
-        if !growthHeld { try await GrowthTable.add(growth, to: .twins, on: connection, logger: logger) }
+        // Growth tables that hold the tally already are left as they are (`GrowthTable.hold`,
+        // on a connection of its own while this one writes the funds' rows).
+        async let held = GrowthTable.hold(growth, readingBeside: store)
         for start in stride(from: 0, to: rows.count, by: 5000) {
             try await upsertFunds(
                 Array(rows[start..<min(start + 5000, rows.count)]), position: position, to: .twins, on: connection, logger: logger)
         }
         try await writeExposure(exposureSums.rows, on: connection, logger: logger)
+        let growthHeld = await held
+        if !growthHeld { try await GrowthTable.add(growth, to: .twins, on: connection, logger: logger) }
         stage(.replacing)
         async let besides = beside()
         try await RebuiltTables.replace(on: connection, logger: logger, except: growthHeld ? ["rm_growth", "rm_growth_months"] : [])
