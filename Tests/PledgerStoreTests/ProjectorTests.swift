@@ -252,6 +252,111 @@ struct ProjectorTests {
         }
     }
 
+    @Test(
+        "a borrower registered again in a stream named for another USCC that lies in an earlier bucket of the same group: the group is folded in log order, as the whole log is"
+    )
+    func registeredAgainInAnEarlierBucket() async throws {
+        try await TestDatabase.withLedger(maxConnections: 6) { store, url in
+            _ = try await Self.randomWorkload(store, seed: 11, steps: 250)
+            let head = try await store.head().position + 1
+            // One group of every bucket (more loans to a group than the log holds, so many buckets
+            // are made for an estimate of the log's loans); a second stream for a registered USCC
+            // whose bucket comes before the USCC's own, so that bucket after bucket would apply it first.
+            let loans = try await store.client.withConnection { connection in
+                try await connection.allRows("SELECT count(*)::int FROM events WHERE type = 'LoanOriginated'", logger: TestDatabase.logger)
+                    .map { try $0.decode(Int.self) }
+            }
+            let loansPerGroup = (loans.first ?? 0) + 1
+            var groups = BorrowerGroups(buckets: BorrowerGroups.buckets(through: head, loansPerGroup: loansPerGroup))
+            func bucket(_ stream: String) throws -> Int {
+                try #require(try Array("{}".utf8).withUnsafeBufferPointer { try groups.bucket(ofStream: stream, version: 1, data: $0) })
+            }
+            let registered = try await store.client.withConnection { connection in
+                // The borrowers of loans: their rows show the registration (techSme).
+                try await connection.allRows(
+                    "SELECT DISTINCT 'borrower-' || (data::json->>'borrower') FROM events WHERE type = 'LoanOriginated' ORDER BY 1",
+                    logger: TestDatabase.logger
+                ).map { try $0.decode(String.self) }
+            }
+            var chosen: (original: String, again: String)?
+            for original in registered where chosen == nil {
+                for mark in (0..<64).map({ "Z\($0)" }) where chosen == nil {
+                    let again = "borrower-\(mark)" + original.dropFirst("borrower-".count)
+                    if try bucket(again) < bucket(original) { chosen = (original, again) }
+                }
+            }
+            let seen = try registered.map { ($0, try bucket($0)) }
+            let (original, again) = try #require(chosen, "no stream name falls in an earlier bucket: \(seen), \(groups.buckets)")
+            try await TestDatabase.behindTheApplicationsBack(
+                url,
+                """
+                INSERT INTO events (position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash)
+                SELECT h.position + 1, '\(again)', 1, gen_random_uuid(), first.type, first.schema,
+                       jsonb_set(first.data::jsonb, '{tech_sme}', to_jsonb(NOT (first.data::jsonb->>'tech_sme')::bool))::text,
+                       first.meta, now(), h.hash, h.hash
+                FROM ledger_head h, (SELECT * FROM events WHERE stream = '\(original)' AND version = 1) first
+                """, "UPDATE ledger_head SET position = (SELECT max(position) FROM events)")
+            #expect(try await store.head().position == head)
+            let whole = try await store.replay(reading: .copy).states.loanSnapshots
+            let uscc = String(original.dropFirst("borrower-".count))
+            let techSme = try await store.client.withConnection { connection in
+                try await connection.allRows(
+                    "SELECT (data::json->>'tech_sme')::bool FROM events WHERE stream = \(again)", logger: TestDatabase.logger
+                ).map { try $0.decode(Bool.self) }
+            }
+            let loansOfBorrower = whole.filter { $0.borrower.value == uscc }
+            #expect(!loansOfBorrower.isEmpty && techSme.count == 1)
+            #expect(loansOfBorrower.allSatisfy { [$0.techSme] == techSme }, "the whole fold applies the later registration")
+            #expect(try await Projector(store: store).rebuild(loansPerGroup: loansPerGroup) == head)
+            let stored = try await ReadModelWriter.loadLoans(store).map(\.snapshot).sorted { $0.key < $1.key }
+            #expect(stored == whole.sorted { $0.key < $1.key })
+            #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
+        }
+    }
+
+    @Test("a loan's event whose stream has no founding event before it makes the rebuild fold the whole log")
+    func loanEventBeforeItsFounding() async throws {
+        try await TestDatabase.withLedger(maxConnections: 6) { store, url in
+            _ = try await Self.randomWorkload(store, seed: 11, steps: 250)
+            let before = try await store.head().position
+            // A copy of a loan's later event, in a stream of its own that has no founding event.
+            try await TestDatabase.behindTheApplicationsBack(
+                url,
+                """
+                INSERT INTO events (position, stream, version, event_id, type, schema, data, meta, recorded_at, prev_hash, hash)
+                SELECT h.position + 1, 'loan-NOWHERE-1', 2, gen_random_uuid(), r.type, r.schema, r.data, r.meta, now(), h.hash, h.hash
+                FROM ledger_head h, (SELECT * FROM events WHERE stream LIKE 'loan-%' AND version > 1 ORDER BY position LIMIT 1) r
+                """, "UPDATE ledger_head SET position = (SELECT max(position) FROM events)")
+            let head = try await store.head().position
+            #expect(head == before + 1, "no loan's later event to copy")
+            let stages = Mutex<[Projector.RebuildStage]>([])
+            #expect(
+                try await Projector(store: store).rebuild(loansPerGroup: 1, stage: { stage in stages.withLock { $0.append(stage) } })
+                    == head)
+            #expect(stages.withLock { $0.contains(.rows) }, "\(stages.withLock { $0 })")
+            let whole = try await store.replay(reading: .copy).states.loanSnapshots
+            let stored = try await ReadModelWriter.loadLoans(store).map(\.snapshot).sorted { $0.key < $1.key }
+            #expect(stored == whole.sorted { $0.key < $1.key } && !stored.isEmpty)
+            #expect(try await ProjectionReconciliation(store: store).run().differences.isEmpty)
+        }
+    }
+
+    @Test("the stored growth sums are found to hold the tally when they do, and not after a drift")
+    func growthHoldsTally() async throws {
+        try await TestDatabase.withLedger(maxConnections: 6) { store, url in
+            _ = try await Self.randomWorkload(store, seed: 11, steps: 250)
+            #expect(try await Projector(store: store, pageSize: 50).catchUp() == store.head().position)
+            let loans = try await ReadModelWriter.loadLoans(store)
+            let tally = try await ReadModelWriter.tally(ReadModelWriter.byBorrower(loans))
+            #expect(!tally.isEmpty)
+            #expect(try await GrowthTable.hold(tally, readingBeside: store))
+            #expect(try await !GrowthTable.hold(GrowthTally(), readingBeside: store))
+            try await TestDatabase.behindTheApplicationsBack(
+                url, "UPDATE rm_growth_months SET loans = loans + 1 WHERE ctid = (SELECT min(ctid) FROM rm_growth_months)")
+            #expect(try await !GrowthTable.hold(tally, readingBeside: store))
+        }
+    }
+
     @Test("a rebuild makes tables that drifted every way equal to the fold again; tables that were right it leaves untouched")
     func rebuildByDifference() async throws {
         try await TestDatabase.withLedger(maxConnections: 6) { store, _ in

@@ -4,7 +4,7 @@ import Testing
 
 @testable import PledgerStore
 
-@Suite("A rebuild's files per group of borrowers")
+@Suite("A rebuild's files by borrower")
 struct SpilledGroupsTests {
     @Test("a rebuild removes its files, and those of a rebuild whose process is gone; a running process's it keeps")
     func leftovers() async throws {

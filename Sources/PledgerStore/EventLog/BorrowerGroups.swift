@@ -60,10 +60,12 @@ struct BorrowerGroups: Sendable {
     /// meets what is wrong with it); a loan's later event whose founding event was not read
     /// first is a log written behind the application's back, folded whole (`Misplaced`).
     mutating func bucket(ofStream name: String, version: Int32, data: UnsafeBufferPointer<UInt8>) throws -> Int? {
-        if name.hasPrefix(FoldedStreams.borrowerPrefix) {
+        // By bytes, as the server's `LIKE` picked the stream: `hasPrefix` compares characters,
+        // and "loan-" before a combining mark is not a prefix of its name to it.
+        if name.utf8.starts(with: FoldedStreams.borrowerPrefix.utf8) {
             return bucket(ofHash: Self.hash(name.utf8.dropFirst(FoldedStreams.borrowerPrefix.utf8.count)))
         }
-        guard name.hasPrefix(FoldedStreams.loanPrefix) else { return nil }
+        guard name.utf8.starts(with: FoldedStreams.loanPrefix.utf8) else { return nil }
         if let hash = loans[name] { return bucket(ofHash: hash) }
         guard version == 1 else { throw Misplaced(stream: name, why: "has an event at version \(version) before its founding event") }
         let hash: UInt64
@@ -109,14 +111,21 @@ struct BorrowerGroups: Sendable {
         return nil
     }
 
-    /// Joins neighbouring buckets into groups of at least `loansPerGroup` loans (the last may
-    /// hold fewer), once every bucket is known.
+    /// Joins neighbouring buckets into groups of about `loansPerGroup` loans, once every
+    /// bucket is known: a bucket goes to the next group where the group's count ends nearer
+    /// the aim without it. A bucket of more loans than that is a group of its own.
     mutating func join(loansPerGroup: Int) {
+        let aim = max(1, loansPerGroup)
         groups = []
         var (start, loans) = (0, 0)
         for bucket in 0..<buckets {
-            loans += loansPerBucket[bucket]
-            if loans >= max(1, loansPerGroup) {
+            let more = loansPerBucket[bucket]
+            if loans > 0 && loans + more > aim && loans + more - aim > aim - loans {
+                groups.append(start..<bucket)
+                (start, loans) = (bucket, 0)
+            }
+            loans += more
+            if loans >= aim {
                 groups.append(start..<bucket + 1)
                 (start, loans) = (bucket + 1, 0)
             }

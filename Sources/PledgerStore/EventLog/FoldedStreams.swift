@@ -14,7 +14,7 @@ public enum FoldedStreams: Sendable, Equatable {
     /// reads every stream.
     case readModelSources
     /// The funds' streams; and the loans' and borrowers' streams: a rebuild's two reads
-    /// (`BorrowerGroups`), whose caller checked `namesItsSources`.
+    /// (`SpilledGroups`), which it trusts only once `namesItsSources` said so.
     case funds
     case loansAndBorrowers
 
@@ -51,7 +51,7 @@ public enum FoldedStreams: Sendable, Equatable {
 
     /// Whether the log up to `last` can be read by its streams' names: it holds every position
     /// there, and each founding event of a fund, a loan or a borrower is the first of a stream
-    /// named for it, and no other stream is named so. A log written by Pledger always can (its
+    /// named for it (and never a later one), and no other stream is named so. A log written by Pledger always can (its
     /// appends name each stream for what it holds); one written behind its back, or missing
     /// events, is read whole, where the fold meets what is wrong with it.
     static func namesItsSources(_ store: EventStore, through last: Int64) async throws -> Bool {
@@ -62,7 +62,8 @@ public enum FoldedStreams: Sendable, Equatable {
                 SELECT count(*), count(*) FILTER (
                     WHERE version = 1 AND ((type = \(f.founding)) <> (stream LIKE \(f.prefix + "%"))
                         OR (type = \(l.founding)) <> (stream LIKE \(l.prefix + "%"))
-                        OR (type = \(b.founding)) <> (stream LIKE \(b.prefix + "%"))))
+                        OR (type = \(b.founding)) <> (stream LIKE \(b.prefix + "%")))
+                    OR version <> 1 AND type IN (\(f.founding), \(l.founding), \(b.founding)))
                 FROM events WHERE position <= \(last)
                 """, logger: store.logger)
             for try await (count, misnamed) in rows.decode((Int64, Int64).self) { return count == last && misnamed == 0 }

@@ -77,8 +77,11 @@ final class SpilledGroups: Sendable {
             cursor = min(last, cursor + 50_000)
             reading = cursor < last ? page(after: cursor) : nil
             try LogCopy.forEachRow(bytes, count: count) { row, stream, version, data in
-                guard let bucket = try groups.bucket(ofStream: String(decoding: stream, as: UTF8.self), version: version, data: data)
-                else { return }
+                let name = String(decoding: stream, as: UTF8.self)
+                guard let bucket = try groups.bucket(ofStream: name, version: version, data: data) else {
+                    throw BorrowerGroups.Misplaced(
+                        stream: name, why: "was read as a loan's or a borrower's stream and is named for neither")
+                }
                 withUnsafeBytes(of: UInt32(row.count).littleEndian) { buffers[bucket].append(contentsOf: $0) }
                 buffers[bucket].append(contentsOf: bytes[row])
                 if buffers[bucket].count >= flushAt { try flush(bucket) }
@@ -87,36 +90,45 @@ final class SpilledGroups: Sendable {
         for bucket in 0..<groups.buckets { try flush(bucket) }
     }
 
-    /// The fold of one group's events, read from its buckets' files a few MiB at a time.
+    /// The fold of one group's events: its buckets' files read whole, their rows put back in
+    /// the log's order (each row's first column is its position) and folded 20,000 at a time.
+    /// In log order, not bucket after bucket: two streams of one aggregate (a borrower
+    /// registered again in a stream named for another USCC, written behind the application's
+    /// back) may lie in two buckets of a group, and the fold of the whole log applies their
+    /// events in position order.
     func fold(group: Int) async throws -> LedgerFold {
-        var fold = LedgerFold()
-        for bucket in groups.groups[group] { try await apply(bucket: bucket, to: &fold) }
-        return fold
-    }
-
-    private func apply(bucket: Int, to fold: inout LedgerFold) async throws {
-        let file = try FileHandle(forReadingFrom: Self.file(bucket, in: directory))
-        defer { try? file.close() }
         var bytes: [UInt8] = []
-        while true {
+        for bucket in groups.groups[group] {
             try Task.checkCancellation()
-            let chunk = try file.read(upToCount: 1 << 23) ?? Data()
-            bytes.append(contentsOf: chunk)
-            // Each row after its length: the whole rows here, and what is left of the last.
-            var (starts, offset) = ([Int](), 0)
-            while offset + 4 <= bytes.count {
-                let length = bytes.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }
-                guard offset + 4 + length <= bytes.count else { break }
-                starts.append(offset + 4)
+            let file = try FileHandle(forReadingFrom: Self.file(bucket, in: directory))
+            defer { try? file.close() }
+            bytes.append(contentsOf: try file.readToEnd() ?? Data())
+        }
+        // Each row after its length; a row starts with its column count (2 bytes), its first
+        // column's length (4) and the position (8), big-endian.
+        var rows: [(position: Int64, start: Int)] = []
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + 4 <= raw.count {
+                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                guard length >= 14, offset + 4 + length <= raw.count else {
+                    throw StoreError.corrupt("the rebuild's files for group \(group) end inside a row: were they changed meanwhile?")
+                }
+                rows.append((Int64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 10, as: Int64.self)), offset + 4))
                 offset += 4 + length
             }
+            guard offset == raw.count else {
+                throw StoreError.corrupt("the rebuild's files for group \(group) end inside a row: were they changed meanwhile?")
+            }
+        }
+        rows.sort { $0.position < $1.position }
+        var fold = LedgerFold()
+        for first in stride(from: 0, to: rows.count, by: 20_000) {
+            try Task.checkCancellation()
+            let starts = rows[first..<min(first + 20_000, rows.count)].map(\.start)
             for event in try await LogCopy.events(bytes, at: starts) { fold.apply(event) }
-            bytes.removeFirst(offset)
-            guard !chunk.isEmpty else { break }
         }
-        guard bytes.isEmpty else {
-            throw StoreError.corrupt("the rebuild's file for bucket \(bucket) ends inside a row: was it changed meanwhile?")
-        }
+        return fold
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }

@@ -122,7 +122,7 @@ public final class Projector: Sendable {
     ) async throws -> Int64 {
         let last = try await store.head().position
         stage(.funds)
-        // The funds' streams are read while each loan's borrower is.
+        // The funds' streams are read while the loans' and borrowers' are read into files.
         let funds = Task { [store] in try await store.replay(toPosition: last, reading: .copy, streams: .funds).states }
         defer { funds.cancel() }
         do {
@@ -196,7 +196,7 @@ public final class Projector: Sendable {
 
         public var text: String {
             switch self {
-            case .funds: "reading the funds' streams, and the loans' and borrowers' into a file per group"
+            case .funds: "reading the funds' streams, and the loans' and borrowers' into files by borrower"
             case .group(let group, let count): "folding and writing the borrowers of group \(group) of \(count)"
             case .rows: "making each loan's row"
             case .newRows: "writing the new rows beside the tables"

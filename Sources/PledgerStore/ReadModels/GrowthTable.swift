@@ -1,6 +1,7 @@
 import Logging
 import PledgerDomain
 import PostgresNIO
+import Synchronization
 
 /// SQL for `rm_growth` and `rm_growth_months`, the growth report's sums (`GrowthEntry`) by
 /// day and by month. The projector adds each
@@ -55,56 +56,74 @@ enum GrowthTable {
     /// CPU, here a tenth of that. A check that cannot be made — no libpq, a failed connection,
     /// a column not as this build reads it — is a check that fails: the rebuild compares in
     /// the database instead.
-    static func hold(_ tally: GrowthTally, readingBeside store: EventStore) async -> Bool {
+    static func hold(_ tally: GrowthTally, readingBeside store: EventStore) async throws -> Bool {
         guard LogCopy.isAvailable else { return false }
+        let cancelled = Stop()
         do {
             let reader = try await BinaryCopyReader.opened(store, layout: rowLayout)
-            return try await BlockingThread.run("pledger-growth-check") {
-                var check = StoredGrowthCheck(tally)
-                for byDay in [true, false] {
-                    let day = byDay ? "(day - DATE '1970-01-01')::int4" : "-1::int4"
-                    try reader.start(
-                        """
-                        SELECT scope::text, series::text, value::text, \(day), month::int4, previous_month::int4, loans::int8,
-                               principal_fen::int8
-                        FROM \(byDay ? "rm_growth" : "rm_growth_months")
-                        """)
-                    var bytes: [UInt8] = []
-                    while true {
-                        bytes.removeAll(keepingCapacity: true)
-                        let count = try reader.read(atLeast: 20_000, into: &bytes)
-                        guard count > 0 else { break }
-                        bytes.withUnsafeBytes { raw in
-                            var cells = BinaryCopyReader.Cells(raw)
-                            for _ in 0..<count where !check.differs {
-                                cells.startRow()
-                                let (scope, series, value) = (cells.text(), cells.text(), cells.text())
-                                let (day, month, previous) = (
-                                    cells.integer(Int32.self), cells.integer(Int32.self), cells.integer(Int32.self)
-                                )
-                                let sums = GrowthSums(loans: cells.integer(Int64.self), principalFen: cells.integer(Int64.self))
-                                if byDay {
-                                    check.day(
-                                        scope: scope, series: series, value: value, day: Int(day), month: Int(month),
-                                        previousMonth: Int(previous), sums: sums)
-                                } else {
-                                    check.month(
-                                        scope: scope, series: series, value: value, month: Int(month), previousMonth: Int(previous),
-                                        sums: sums)
-                                }
-                            }
-                        }
-                        // The connection is dropped mid-copy: nothing more of it is read.
-                        if check.differs { return false }
-                    }
-                    if byDay && !check.daysMatch { return false }
-                }
-                return check.holdsTally
+            return try await withTaskCancellationHandler {
+                try await check(tally, reading: reader, until: cancelled)
+            } onCancel: {
+                cancelled.requested.withLock { $0 = true }
             }
         } catch {
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
             store.logger.notice("the stored growth sums could not be read beside the rebuild (compared in the database instead): \(error)")
             return false
         }
+    }
+
+    /// `hold`'s reading and checking, on a thread of its own (libpq's calls block); it stops
+    /// between two reads once `cancelled` is set.
+    private static func check(_ tally: GrowthTally, reading reader: BinaryCopyReader, until cancelled: Stop) async throws -> Bool {
+        try await BlockingThread.run("pledger-growth-check") {
+            var check = StoredGrowthCheck(tally)
+            for byDay in [true, false] {
+                let day = byDay ? "(day - DATE '1970-01-01')::int4" : "-1::int4"
+                try reader.start(
+                    """
+                    SELECT scope::text, series::text, value::text, \(day), month::int4, previous_month::int4, loans::int8,
+                           principal_fen::int8
+                    FROM \(byDay ? "rm_growth" : "rm_growth_months")
+                    """)
+                var bytes: [UInt8] = []
+                while true {
+                    if cancelled.requested.withLock({ $0 }) { throw CancellationError() }
+                    bytes.removeAll(keepingCapacity: true)
+                    let count = try reader.read(atLeast: 20_000, into: &bytes)
+                    guard count > 0 else { break }
+                    bytes.withUnsafeBytes { raw in
+                        var cells = BinaryCopyReader.Cells(raw)
+                        for _ in 0..<count where !check.differs {
+                            cells.startRow()
+                            let (scope, series, value) = (cells.text(), cells.text(), cells.text())
+                            let (day, month, previous) = (
+                                cells.integer(Int32.self), cells.integer(Int32.self), cells.integer(Int32.self)
+                            )
+                            let sums = GrowthSums(loans: cells.integer(Int64.self), principalFen: cells.integer(Int64.self))
+                            if byDay {
+                                check.day(
+                                    scope: scope, series: series, value: value, day: Int(day), month: Int(month),
+                                    previousMonth: Int(previous), sums: sums)
+                            } else {
+                                check.month(
+                                    scope: scope, series: series, value: value, month: Int(month), previousMonth: Int(previous),
+                                    sums: sums)
+                            }
+                        }
+                    }
+                    // The connection is dropped mid-copy: nothing more of it is read.
+                    if check.differs { return false }
+                }
+                if byDay && !check.daysMatch { return false }
+            }
+            return check.holdsTally
+        }
+    }
+
+    /// Set when the task that waits for `hold` is cancelled.
+    private final class Stop: Sendable {
+        let requested = Mutex(false)
     }
 
     /// The columns `hold` reads, with their sizes in PostgreSQL's binary format.

@@ -83,14 +83,15 @@ enum ReadModelWriter {
         }
         // Growth tables that hold the tally already are left as they are (`GrowthTable.hold`,
         // on a connection of its own while this one writes the funds' rows).
-        async let held = GrowthTable.hold(growth, readingBeside: store)
+        let whole = growth
+        async let held = GrowthTable.hold(whole, readingBeside: store)
         for start in stride(from: 0, to: rows.count, by: 5000) {
             try await upsertFunds(
                 Array(rows[start..<min(start + 5000, rows.count)]), position: position, to: .twins, on: connection, logger: logger)
         }
         try await writeExposure(exposureSums.rows, on: connection, logger: logger)
-        let growthHeld = await held
-        if !growthHeld { try await GrowthTable.add(growth, to: .twins, on: connection, logger: logger) }
+        let growthHeld = try await held
+        if !growthHeld { try await GrowthTable.add(whole, to: .twins, on: connection, logger: logger) }
         stage(.replacing)
         async let besides = beside()
         try await RebuiltTables.replace(on: connection, logger: logger, except: growthHeld ? ["rm_growth", "rm_growth_months"] : [])
