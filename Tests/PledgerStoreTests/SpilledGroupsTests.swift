@@ -1,4 +1,5 @@
 import Foundation
+import PledgerDomain
 import PledgerTestSupport
 import Testing
 
@@ -21,6 +22,30 @@ struct SpilledGroupsTests {
             #expect(FileManager.default.fileExists(atPath: running.path))
             // Its own files are gone too (other tests' rebuilds in this process come and go).
             try await eventually { Self.ours(in: temporary) == [running.lastPathComponent] }
+        }
+    }
+
+    @Test(
+        "the loans' and borrowers' events read a few positions at a time into buckets, folded a group at a time, give every loan the whole fold gives",
+        arguments: [7, 50_000])
+    func groupsMakeTheWholeFold(positionsPerRead: Int) async throws {
+        try await TestDatabase.withLedger(maxConnections: 6) { store, _ in
+            _ = try await ProjectorTests.randomWorkload(store, seed: 23, steps: 300)
+            let head = try await store.head().position
+            let spilled = try #require(
+                try await SpilledGroups.write(store, through: head, loansPerGroup: 2, positionsPerRead: Int64(positionsPerRead)))
+            defer { spilled.remove() }
+            #expect(spilled.groups.count >= 2)
+            var grouped: [LoanSnapshot] = []
+            for group in 0..<spilled.groups.count {
+                let states = try await spilled.fold(group: group).states
+                let rows = try await states.allRows().loans
+                try spilled.groups.check(rows, borrowers: states.borrowers.keys, group: group)
+                grouped += states.loanSnapshots
+            }
+            let whole = try await store.replay(reading: .copy).states.loanSnapshots
+            #expect(!whole.isEmpty)
+            #expect(grouped.sorted { $0.key < $1.key } == whole.sorted { $0.key < $1.key })
         }
     }
 

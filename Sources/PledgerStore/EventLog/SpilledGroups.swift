@@ -23,7 +23,9 @@ final class SpilledGroups: Sendable {
     /// and joins the buckets into groups of about `loansPerGroup` loans. Nil where the log does
     /// not name its funds', loans' and borrowers' streams plainly
     /// (`FoldedStreams.namesItsSources`, asked while the log is read): such a log is folded whole.
-    static func write(_ store: EventStore, through last: Int64, loansPerGroup: Int) async throws -> SpilledGroups? {
+    static func write(_ store: EventStore, through last: Int64, loansPerGroup: Int, positionsPerRead: Int64 = 50_000) async throws
+        -> SpilledGroups?
+    {
         removeLeftovers()
         async let plain = FoldedStreams.namesItsSources(store, through: last)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -31,7 +33,7 @@ final class SpilledGroups: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         do {
             var groups = BorrowerGroups(buckets: BorrowerGroups.buckets(through: last, loansPerGroup: loansPerGroup))
-            try await write(store, through: last, into: directory, buckets: &groups)
+            try await write(store, through: last, positionsPerRead: max(1, positionsPerRead), into: directory, buckets: &groups)
             guard try await plain else {
                 try? FileManager.default.removeItem(at: directory)
                 return nil
@@ -44,7 +46,9 @@ final class SpilledGroups: Sendable {
         }
     }
 
-    private static func write(_ store: EventStore, through last: Int64, into directory: URL, buckets groups: inout BorrowerGroups)
+    private static func write(
+        _ store: EventStore, through last: Int64, positionsPerRead: Int64, into directory: URL, buckets groups: inout BorrowerGroups
+    )
         async throws
     {
         let files = try (0..<groups.buckets).map { bucket in
@@ -66,7 +70,7 @@ final class SpilledGroups: Sendable {
         let copy = try await LogCopy.open(store)
         // A page of positions; the next is read while one is sorted into its buckets.
         @Sendable func page(after cursor: Int64) -> Task<(bytes: [UInt8], count: Int), any Error> {
-            Task { try await copy.rows(after: cursor, through: min(last, cursor + 50_000), streams: .loansAndBorrowers) }
+            Task { try await copy.rows(after: cursor, through: min(last, cursor + positionsPerRead), streams: .loansAndBorrowers) }
         }
         var cursor: Int64 = 0
         var reading: Task<(bytes: [UInt8], count: Int), any Error>? = page(after: 0)
@@ -74,7 +78,7 @@ final class SpilledGroups: Sendable {
         while let current = reading {
             try Task.checkCancellation()
             let (bytes, count) = try await current.value
-            cursor = min(last, cursor + 50_000)
+            cursor = min(last, cursor + positionsPerRead)
             reading = cursor < last ? page(after: cursor) : nil
             try LogCopy.forEachRow(bytes, count: count) { row, stream, version, data in
                 let name = String(decoding: stream, as: UTF8.self)
