@@ -13,6 +13,9 @@ public struct StoredGrowthCheck: Sendable {
     private let days: SumsByKey
     private let months: SumsByKey
     private let runs: [RunName: Int]
+    /// Each run's names, by number: a stored name is the tally's only byte for byte (Swift's
+    /// `==` on strings also takes canonically equivalent spellings, "K" for the Kelvin sign).
+    private let names: [RunName]
     private var matchedDays = 0
     private var matchedMonths = 0
     /// A row was read that the tally does not hold as it is.
@@ -21,8 +24,9 @@ public struct StoredGrowthCheck: Sendable {
     public init(_ tally: GrowthTally) {
         days = tally.sums
         months = tally.monthSums
+        names = tally.runs.map { RunName(scope: $0.scope, series: $0.seriesName, value: $0.value) }
         var runs: [RunName: Int] = [:]
-        for (number, run) in tally.runs.enumerated() { runs[RunName(scope: run.scope, series: run.seriesName, value: run.value)] = number }
+        for (number, name) in names.enumerated() { runs[name] = number }
         self.runs = runs
     }
 
@@ -53,7 +57,10 @@ public struct StoredGrowthCheck: Sendable {
     public var holdsTally: Bool { daysMatch && matchedMonths == months.count }
 
     private func key(_ scope: String, _ series: String, _ value: String, _ day: Int, _ previousMonth: Int) -> UInt64? {
-        guard previousMonth >= -1, let run = runs[RunName(scope: scope, series: series, value: value)] else { return nil }
+        guard previousMonth >= -1, let run = runs[RunName(scope: scope, series: series, value: value)],
+            names[run].scope.utf8.elementsEqual(scope.utf8), names[run].series.utf8.elementsEqual(series.utf8),
+            names[run].value.utf8.elementsEqual(value.utf8)
+        else { return nil }
         return GrowthTally.key(inRange: run, day: day, previousMonth: previousMonth < 0 ? nil : previousMonth)
     }
 }

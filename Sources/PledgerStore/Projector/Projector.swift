@@ -111,7 +111,8 @@ public final class Projector: Sendable {
     /// and borrowers' a group of borrowers at a time (`BorrowerGroups`, about `loansPerGroup`
     /// loans each, read once into files by borrower: `SpilledGroups`), each group's rows
     /// written before the next is held — so it holds the funds' states and two groups', not
-    /// every loan's. A log that does not name those streams plainly is folded whole, in memory
+    /// every loan's. A log that does not name those streams plainly, or a machine without
+    /// libpq, is folded whole, in memory
     /// (`progress`: the events folded then; a rebuild by groups reports its steps instead).
     /// Readers see the old tables until it commits, never a half-built one; a projector running
     /// meanwhile finds the checkpoint moved and restarts from it.
@@ -126,7 +127,9 @@ public final class Projector: Sendable {
         let funds = Task { [store] in try await store.replay(toPosition: last, reading: .copy, streams: .funds).states }
         defer { funds.cancel() }
         do {
-            if let spilled = try await SpilledGroups.write(store, through: last, loansPerGroup: loansPerGroup) {
+            // The files are written from binary `COPY` (libpq); without it, the whole fold reads
+            // through the pool.
+            if LogCopy.isAvailable, let spilled = try await SpilledGroups.write(store, through: last, loansPerGroup: loansPerGroup) {
                 defer { spilled.remove() }
                 return try await rebuild(spilled, funds: funds, through: last, stage: stage)
             }

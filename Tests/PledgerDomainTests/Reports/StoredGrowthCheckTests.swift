@@ -93,6 +93,22 @@ struct StoredGrowthCheckTests {
             let check = Self.check(tally, rows)
             #expect(!check.holdsTally, "\(name)")
         }
+        // A bank's rows whose scope is spelled with the Kelvin sign for its "K": the same string
+        // to Swift's `==`, another name to the table.
+        let kelvin = GrowthTally(
+            loans.map { loan in
+                var loan = loan
+                loan.bankId = bankId("KB")
+                return loan
+            }, byBank: true)
+        let spelled = Self.rows(kelvin)
+        let atBank = try #require(spelled.firstIndex { $0.scope == "KB" && $0.day != nil })
+        var respelled = spelled
+        respelled[atBank].scope = "\u{212A}B"
+        #expect(respelled[atBank].scope == "KB" && Array(respelled[atBank].scope.utf8) != Array("KB".utf8))
+        #expect(Self.check(kelvin, spelled).holdsTally)
+        #expect(!Self.check(kelvin, respelled).holdsTally)
+
         // The first row that differs settles it, whatever follows.
         var settled = Self.check(tally, drifted(at) { $0.sums.loans += 1 })
         settled.day(scope: "", series: "", value: "", day: 0, month: 0, previousMonth: -1, sums: .zero)
