@@ -113,16 +113,14 @@ final class SpilledGroups: Sendable {
         var rows: [(position: Int64, start: Int)] = []
         try bytes.withUnsafeBytes { raw in
             var offset = 0
-            while offset + 4 <= raw.count {
-                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            while offset < raw.count {
+                let length =
+                    offset + 4 <= raw.count ? Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) : 0
                 guard length >= 14, offset + 4 + length <= raw.count else {
                     throw StoreError.corrupt("the rebuild's files for group \(group) end inside a row: were they changed meanwhile?")
                 }
                 rows.append((Int64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 10, as: Int64.self)), offset + 4))
                 offset += 4 + length
-            }
-            guard offset == raw.count else {
-                throw StoreError.corrupt("the rebuild's files for group \(group) end inside a row: were they changed meanwhile?")
             }
         }
         rows.sort { $0.position < $1.position }
