@@ -163,7 +163,7 @@ extension DemoRun {
         guard !borrowers.isEmpty else { return }
         let borrower = borrowers[int(0...borrowers.count - 1)].uscc
         schemeLoans += 1
-        let asset = try! AssetId("ZLRS\(today.year)\(String(format: "%05d", schemeLoans))")
+        let asset = try! AssetId("ZLRS\(today.year)\(padded(schemeLoans, to: 5))")
         let appraised = Money(fen: Int64(int(300...1500)) * 1_000_000)
         run(
             .asset(
@@ -178,7 +178,7 @@ extension DemoRun {
                     valuedOn: today.adding(days: -int(3...25)), reportRef: "PG-RS-\(schemeLoans)")))
         let banks = scheme == Self.guaranteed ? Self.guaranteedBanks : Self.banks.map(\.id)
         let bank = try! BankId(banks[int(0...banks.count - 1)])
-        let key = LoanKey(bank: bank, contract: try! ContractNo("\(bank)-RS-\(today.year)-\(String(format: "%04d", schemeLoans))"))
+        let key = LoanKey(bank: bank, contract: try! ContractNo("\(bank)-RS-\(today.year)-\(padded(schemeLoans, to: 4))"))
         let principal = yuan(min(5_000_000, max(500_000, appraised.fen / 100 * Int64(int(30...55)) / 100 / 10_000 * 10_000)))
         let months = weighted([(12, 60), (24, 30), (36, 10)])
         let origination = LoanCommand.Origination(
@@ -204,7 +204,7 @@ extension DemoRun {
     /// at a 2% premium; the city fund pays half the premium within weeks. Drawn from nothing
     /// random, so the rest of the programme is the same with or without insurance.
     mutating func insure(_ key: LoanKey, principal: Money, months: Int) {
-        let number = try! PolicyNo("PICC-LC-\(today.year)-\(String(format: "%04d", schemeLoans))")
+        let number = try! PolicyNo("PICC-LC-\(today.year)-\(padded(schemeLoans, to: 4))")
         let sum = Money(fen: principal.fen * Int64(20 + schemeLoans % 11) / 100 / 1_000_000 * 1_000_000)
         let terms = LoanCommand.PolicyTerms(
             insurer: Self.insurerBook, policyNo: number, sumInsured: sum, premium: Money(fen: sum.fen / 50), startsOn: today,

@@ -167,6 +167,13 @@ struct DemoRun {
         return items.last!.0
     }
     func day(_ text: String) -> BusinessDate { try! BusinessDate(parsing: text) }
+
+    /// `number` in decimal, zeros in front up to `width` digits (`String(format:)` through
+    /// Foundation was a fortieth of deciding the demo).
+    func padded(_ number: Int, to width: Int) -> String {
+        let digits = String(number)
+        return digits.count < width ? String(repeating: "0", count: width - digits.count) + digits : digits
+    }
     func yuan(_ amount: Int64) -> Money { Money(fen: amount * 100) }
 
     // MARK: Plan
@@ -221,7 +228,7 @@ struct DemoRun {
         }
         // The bank credits interest on the fund's account every quarter (on the 21st of its last month).
         for year in 2022...2025 {
-            for quarter in 1...4 { agenda.add(day("\(year)-\(String(format: "%02d", quarter * 3))-21"), .interest(quarter)) }
+            for quarter in 1...4 { agenda.add(day("\(year)-\(padded(quarter * 3, to: 2))-21"), .interest(quarter)) }
         }
         // One loan entered in error and one mistaken repayment, to show how history corrects itself.
         agenda.add(day("2024-05-20"), .mistake)
@@ -300,7 +307,7 @@ struct DemoRun {
         assetCount += 1
         let kind = weighted([(AssetKind.patent, 60), (.utilityModel, 15), (.trademark, 20), (.design, 5)])
         let year = today.year - int(0...4)
-        let number = String(format: "%07d", assetCount)
+        let number = padded(assetCount, to: 7)
         let (id, registry, title): (String, String, String) =
             switch kind {
             case .trademark: ("TM\(year)\(number)", "第\(40_000_000 + assetCount)号", "\(Self.places[assetCount % Self.places.count])牌注册商标")
@@ -328,7 +335,7 @@ struct DemoRun {
                 asset,
                 .value(
                     id: valuation, appraiser: Self.appraisers[int(0...2)], method: method, value: value,
-                    valuedOn: today.adding(days: -int(3...25)), reportRef: "PG-\(today.year)-\(String(format: "%05d", int(1...99_999)))")))
+                    valuedOn: today.adding(days: -int(3...25)), reportRef: "PG-\(today.year)-\(padded(int(1...99_999), to: 5))")))
     }
 
     mutating func newLoan() {
@@ -344,7 +351,7 @@ struct DemoRun {
         guard let appraised = session.states.assets[asset]?.valuation(before: today)?.valueFen else { return }
         let bank = try! BankId(weighted(Self.banks.map { ($0.id, $0.weight) }))
         contractCount[bank, default: 0] += 1
-        let key = LoanKey(bank: bank, contract: try! ContractNo("\(bank)-\(today.year)-\(String(format: "%05d", contractCount[bank]!))"))
+        let key = LoanKey(bank: bank, contract: try! ContractNo("\(bank)-\(today.year)-\(padded(contractCount[bank]!, to: 5))"))
         // Principal 30–58% of the appraised value, in whole ten-thousands, 0.3–5 million.
         let raw = appraised.fen / 100 * Int64(int(30...58)) / 100
         let principal = yuan(min(5_000_000, max(300_000, raw / 10_000 * 10_000)))
@@ -356,7 +363,7 @@ struct DemoRun {
         let origination = LoanCommand.Origination(
             key: key, borrower: borrower, principal: principal, rate: Bp(Int64(int(345...560))), originatedOn: today,
             maturesOn: today.adding(months: months),
-            collateral: [.init(asset: asset, registrationNo: "Y\(today.year)211303\(String(format: "%05d", assetCount + summary.loans))")],
+            collateral: [.init(asset: asset, registrationNo: "Y\(today.year)211303\(padded(assetCount + summary.loans, to: 5))")],
             fund: enrolled ? DemoDistrict.fund : nil)
         guard run(.loan(key, .originate(origination))) != nil else { return }
         summary.loans += 1
@@ -508,13 +515,18 @@ struct DemoAgenda {
         var action: Action
     }
 
-    private var heap: [Item] = []
+    /// When each item is due, ordered as a heap; its action is kept apart (`actions`, by
+    /// sequence): an action can carry a whole command, and moving items that held theirs up
+    /// and down the heap was a tenth of deciding the demo at `--scale 1400`.
+    private var heap: [(date: BusinessDate, sequence: Int)] = []
+    private var actions: [Int: Action] = [:]
     private var sequence = 0
     var count: Int { heap.count }
 
     mutating func add(_ date: BusinessDate, _ action: Action) {
         sequence += 1
-        heap.append(Item(date: date, sequence: sequence, action: action))
+        actions[sequence] = action
+        heap.append((date, sequence))
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
@@ -539,8 +551,10 @@ struct DemoAgenda {
             heap.swapAt(parent, first)
             parent = first
         }
-        return top
+        return Item(date: top.date, sequence: top.sequence, action: actions.removeValue(forKey: top.sequence)!)
     }
 
-    static func before(_ a: Item, _ b: Item) -> Bool { (a.date, a.sequence) < (b.date, b.sequence) }
+    private static func before(_ a: (date: BusinessDate, sequence: Int), _ b: (date: BusinessDate, sequence: Int)) -> Bool {
+        (a.date, a.sequence) < (b.date, b.sequence)
+    }
 }

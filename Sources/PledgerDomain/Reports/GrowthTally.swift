@@ -312,6 +312,61 @@ public struct GrowthTally: Sendable {
         return all
     }
 
+    /// Every entry in the order of the growth table's key: scope, series, day, value and
+    /// previous month (none first), texts by their UTF-8 bytes as PostgreSQL's "C" collation
+    /// orders them. A table filled in this order takes each row at the right edge of its
+    /// key's index; in no particular order PostgreSQL looked for a leaf per row, and 568,546
+    /// rows took its one core 3.3 s where in order they take 1.8 s.
+    public var allInKeyOrder: [Entry] {
+        let ranks = runRanks()
+        var keyed: [(order: (Int, Int, Int, Int), key: UInt64, sums: GrowthSums)] = []
+        keyed.reserveCapacity(sums.count)
+        for (key, entry) in sums {
+            let (run, day, previousMonth) = Self.parts(key)
+            keyed.append(((ranks.scopeAndSeries[run], day, ranks.value[run], previousMonth ?? -1), key, entry))
+        }
+        keyed.sort { $0.order < $1.order }
+        return keyed.map { item in
+            let (run, day, previousMonth) = Self.parts(item.key)
+            return Entry(
+                run: runs[run], day: BusinessDate(dayNumber: day), previousMonth: previousMonth.map(YearMonth.init(index:)), sums: item.sums
+            )
+        }
+    }
+
+    /// `byMonth` in the order of the monthly table's key: scope, series, month, value and
+    /// previous month, as `allInKeyOrder`.
+    public var byMonthInKeyOrder: [(run: Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)] {
+        let ranks = runRanks()
+        var keyed: [(order: (Int, Int, Int, Int), key: UInt64, sums: GrowthSums)] = []
+        for (key, sums) in monthSums {
+            let (run, month, previousMonth) = Self.parts(key)
+            keyed.append(((ranks.scopeAndSeries[run], month, ranks.value[run], previousMonth ?? -1), key, sums))
+        }
+        keyed.sort { $0.order < $1.order }
+        return keyed.map { item in
+            let (run, month, previousMonth) = Self.parts(item.key)
+            return (runs[run], YearMonth(index: month), previousMonth.map(YearMonth.init(index:)), item.sums)
+        }
+    }
+
+    /// Each run's rank among the runs by its scope and series, and by its value (equal texts,
+    /// equal ranks), their texts compared by their UTF-8 bytes.
+    private func runRanks() -> (scopeAndSeries: [Int], value: [Int]) {
+        func ranks(_ texts: (Run) -> [String]) -> [Int] {
+            let ordered = runs.indices.sorted {
+                texts(runs[$0]).lexicographicallyPrecedes(texts(runs[$1])) { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            }
+            var rank = [Int](repeating: 0, count: runs.count)
+            for (place, run) in ordered.enumerated().dropFirst() {
+                let previous = ordered[place - 1]
+                rank[run] = texts(runs[run]) == texts(runs[previous]) ? rank[previous] : place
+            }
+            return rank
+        }
+        return (ranks { [$0.scope, $0.seriesName] }, ranks { [$0.value] })
+    }
+
     /// The entries summed by month: each run's, month's and previous month's, without those
     /// left at zero.
     public var byMonth: [(run: Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)] {

@@ -6,7 +6,9 @@ import PledgerDomain
 /// — so if anyone else wrote meanwhile, the chunk is refused and nothing of it is written.
 public struct BatchAppender: Sendable {
     public let store: EventStore
-    public var maxEventsPerAppend = 2000
+    /// Each append is a commit, its WAL flushed: 20,000 events per append loaded the demo at
+    /// `--scale 1400` (1.7 M events) about 4 s sooner than 2,000 (41.4 s against 45.2 s).
+    public var maxEventsPerAppend = 20_000
 
     public init(store: EventStore) { self.store = store }
 

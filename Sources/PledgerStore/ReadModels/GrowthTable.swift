@@ -40,11 +40,11 @@ enum GrowthTable {
     }
 
     /// Adds `tally` to the rows of its entries, creating missing rows and deleting the
-    /// rows left with no loan (into the twins: writes each entry's row).
+    /// rows left with no loan (a rebuild's: writes each entry's row once).
     static func add(_ tally: GrowthTally, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger) async throws {
-        if target == .twins { return try await copy(tally, on: connection, logger: logger) }
-        try await addByDay(tally.all, to: target, on: connection, logger: logger)
-        try await addByMonth(tally.byMonth, to: target, on: connection, logger: logger)
+        if target.isRebuilt { return try await copy(tally, to: target, on: connection, logger: logger) }
+        try await addByDay(tally.all, on: connection, logger: logger)
+        try await addByMonth(tally.byMonth, on: connection, logger: logger)
     }
 
     /// Whether `rm_growth` and `rm_growth_months` hold exactly `tally` (`StoredGrowthCheck`):
@@ -133,10 +133,10 @@ enum GrowthTable {
         ("principal_fen", 8),
     ])
 
-    /// Every entry of `tally` into the twins, each row once.
-    private static func copy(_ tally: GrowthTally, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Every entry of `tally`, each row once, where a rebuild writes them.
+    private static func copy(_ tally: GrowthTally, to target: RowTarget, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.copy(
-            tally.all, into: RebuiltTables.twin("rm_growth"),
+            target.fills("rm_growth") ? tally.allInKeyOrder : tally.all, into: target.copied("rm_growth"),
             columns: ["scope", "series", "value", "day", "month", "previous_month", "loans", "principal_fen"], logger: logger
         ) { row, entry in
             row.text(entry.run.scope)
@@ -149,7 +149,7 @@ enum GrowthTable {
             row.integer(entry.sums.principalFen)
         }
         try await connection.copy(
-            tally.byMonth, into: RebuiltTables.twin("rm_growth_months"),
+            target.fills("rm_growth_months") ? tally.byMonthInKeyOrder : tally.byMonth, into: target.copied("rm_growth_months"),
             columns: ["scope", "series", "value", "month", "previous_month", "loans", "principal_fen"], logger: logger
         ) { row, entry in
             row.text(entry.run.scope)
@@ -164,7 +164,7 @@ enum GrowthTable {
 
     /// Days travel as their numbers (days since 1970-01-01), not as text.
     private static func addByDay(
-        _ all: [GrowthTally.Entry], to target: RowTarget, on connection: PostgresConnection, logger: Logger
+        _ all: [GrowthTally.Entry], on connection: PostgresConnection, logger: Logger
     ) async throws {
         for start in stride(from: 0, to: all.count, by: 5000) {
             let chunk = all[start..<min(start + 5000, all.count)]
@@ -173,19 +173,15 @@ enum GrowthTable {
             let previous = chunk.map { $0.previousMonth?.index ?? -1 }
             try await connection.query(
                 """
-                INSERT INTO \(unescaped: target.name("rm_growth")) (scope, series, value, day, month, previous_month, loans, principal_fen)
+                INSERT INTO rm_growth (scope, series, value, day, month, previous_month, loans, principal_fen)
                 SELECT u.scope, u.series, u.value, DATE '1970-01-01' + u.day, u.month, u.previous, u.loans, u.principal
                 FROM unnest(\(chunk.map(\.run.scope))::text[], \(chunk.map(\.run.seriesName))::text[], \(chunk.map(\.run.value))::text[],
                             \(days)::int4[], \(months)::int4[], \(previous)::int4[], \(chunk.map(\.sums.loans))::int8[],
                             \(chunk.map(\.sums.principalFen))::int8[])
                      AS u(scope, series, value, day, month, previous, loans, principal)
-                \(unescaped: target.onConflict("""
                 ON CONFLICT (scope, series, month, day, value, previous_month) DO UPDATE SET
                     loans = rm_growth.loans + EXCLUDED.loans, principal_fen = rm_growth.principal_fen + EXCLUDED.principal_fen
-                """))
                 """, logger: logger)
-            // Only a loan leaving an entry can empty its row (the twins get each row once).
-            guard target == .tables else { continue }
             let leaving = chunk.filter { $0.sums.loans < 0 }
             guard !leaving.isEmpty else { continue }
             try await connection.query(
@@ -203,25 +199,22 @@ enum GrowthTable {
 
     /// The same sums by month (`rm_growth_months`).
     private static func addByMonth(
-        _ all: [(run: GrowthTally.Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)], to target: RowTarget,
-        on connection: PostgresConnection, logger: Logger
+        _ all: [(run: GrowthTally.Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)], on connection: PostgresConnection,
+        logger: Logger
     ) async throws {
         for start in stride(from: 0, to: all.count, by: 5000) {
             let chunk = all[start..<min(start + 5000, all.count)]
             let previous = chunk.map { $0.previousMonth?.index ?? -1 }
             try await connection.query(
                 """
-                INSERT INTO \(unescaped: target.name("rm_growth_months")) (scope, series, value, month, previous_month, loans, principal_fen)
+                INSERT INTO rm_growth_months (scope, series, value, month, previous_month, loans, principal_fen)
                 SELECT * FROM unnest(\(chunk.map(\.run.scope))::text[], \(chunk.map(\.run.seriesName))::text[], \(chunk.map(\.run.value))::text[],
                                      \(chunk.map(\.month.index))::int4[], \(previous)::int4[], \(chunk.map(\.sums.loans))::int8[],
                                      \(chunk.map(\.sums.principalFen))::int8[])
-                \(unescaped: target.onConflict("""
                 ON CONFLICT (scope, series, month, value, previous_month) DO UPDATE SET
                     loans = rm_growth_months.loans + EXCLUDED.loans,
                     principal_fen = rm_growth_months.principal_fen + EXCLUDED.principal_fen
-                """))
                 """, logger: logger)
-            guard target == .tables else { continue }
             let leaving = chunk.filter { $0.sums.loans < 0 }
             guard !leaving.isEmpty else { continue }
             try await connection.query(

@@ -64,7 +64,7 @@ enum ReadModelWriter {
         stage: @Sendable (Projector.RebuildStage) -> Void = { _ in }, beside: @Sendable () async throws -> Beside
     ) async throws -> Beside {
         try await lockCheckpoint(expecting: nil, on: connection, logger: logger)
-        try await RebuiltTables.create(on: connection, logger: logger)
+        let target = try await RebuiltTables.create(on: connection, logger: logger)
         // The growth sums are tallied a chunk of borrowers at a time (a loan's cells depend on
         // its borrower's other loans) and written once: the whole tally without every loan's
         // runs held at once, and each cell written once. A group's chunks are tallied, and its
@@ -75,11 +75,11 @@ enum ReadModelWriter {
             let chunks = byBorrower(group, size: chunk)
             async let tallied = tally(chunks)
             async let exposureRows = ExposureTable.borrowersRows(funds: funds, loans: group.map(\.snapshot))
-            for loans in chunks { try await upsertLoans(loans, position: position, to: .twins, on: connection, logger: logger) }
+            for loans in chunks { try await upsertLoans(loans, position: position, to: target, on: connection, logger: logger) }
             growth.add(try await tallied)
             let exposure = try await exposureRows
             exposureSums.add(exposure)
-            try await writeExposure(exposure, on: connection, logger: logger)
+            try await writeExposure(exposure, to: target, on: connection, logger: logger)
         }
         // Growth tables that hold the tally already are left as they are (`GrowthTable.hold`,
         // on a connection of its own while this one writes the funds' rows).
@@ -87,23 +87,26 @@ enum ReadModelWriter {
         async let held = GrowthTable.hold(whole, readingBeside: store)
         for start in stride(from: 0, to: rows.count, by: 5000) {
             try await upsertFunds(
-                Array(rows[start..<min(start + 5000, rows.count)]), position: position, to: .twins, on: connection, logger: logger)
+                Array(rows[start..<min(start + 5000, rows.count)]), position: position, to: target, on: connection, logger: logger)
         }
-        try await writeExposure(exposureSums.rows, on: connection, logger: logger)
+        try await writeExposure(exposureSums.rows, to: target, on: connection, logger: logger)
         let growthHeld = try await held
-        if !growthHeld { try await GrowthTable.add(whole, to: .twins, on: connection, logger: logger) }
+        if !growthHeld { try await GrowthTable.add(whole, to: target, on: connection, logger: logger) }
         stage(.replacing)
         async let besides = beside()
-        try await RebuiltTables.replace(on: connection, logger: logger, except: growthHeld ? ["rm_growth", "rm_growth_months"] : [])
+        try await RebuiltTables.replace(
+            target, on: connection, logger: logger, except: growthHeld ? ["rm_growth", "rm_growth_months"] : [])
         try await connection.query(
             "UPDATE projection_checkpoints SET position = \(position), updated_at = now() WHERE name = \(Projector.name)", logger: logger)
         return try await besides
     }
 
-    private static func writeExposure(_ rows: [ExposureTable.Row], on connection: PostgresConnection, logger: Logger) async throws {
+    private static func writeExposure(
+        _ rows: [ExposureTable.Row], to target: RowTarget, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         for start in stride(from: 0, to: rows.count, by: 5000) {
             try await ExposureTable.write(
-                Array(rows[start..<min(start + 5000, rows.count)]), adding: false, to: .twins, on: connection, logger: logger)
+                Array(rows[start..<min(start + 5000, rows.count)]), adding: false, to: target, on: connection, logger: logger)
         }
     }
 
@@ -141,9 +144,9 @@ enum ReadModelWriter {
     private static func upsertLoans(
         _ loans: [LoanRow], position: Int64, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        if target == .twins {
+        if target.isRebuilt {
             try await connection.copy(
-                loans, into: RebuiltTables.twin("rm_loans"),
+                loans, into: target.copied("rm_loans"),
                 columns: [
                     "stream", "bank_id", "contract_no", "borrower", "fund_id", "originated_on", "status", "principal_fen",
                     "outstanding_fen",
@@ -167,18 +170,16 @@ enum ReadModelWriter {
             let s = loans.map(\.snapshot)
             try await connection.query(
                 """
-                INSERT INTO \(unescaped: target.name("rm_loans")) (stream, bank_id, contract_no, borrower, fund_id, originated_on, status, principal_fen, outstanding_fen, snapshot, last_position)
+                INSERT INTO rm_loans (stream, bank_id, contract_no, borrower, fund_id, originated_on, status, principal_fen, outstanding_fen, snapshot, last_position)
                 SELECT u.stream, u.bank, u.contract, u.borrower, NULLIF(u.fund, ''), u.originated::date, u.status, u.principal, u.outstanding, u.snapshot, \(position)
                 FROM unnest(\(loans.map(\.stream))::text[], \(s.map(\.bankId.value))::text[], \(s.map(\.contractNo.value))::text[],
                             \(s.map(\.borrower.value))::text[], \(s.map { $0.fundId?.value ?? "" })::text[], \(s.map(\.originatedOn.description))::text[],
                             \(s.map(\.status.rawValue))::text[], \(s.map(\.principalFen.fen))::int8[], \(s.map(\.outstandingFen.fen))::int8[],
                             \(loans.map(\.snapshotJSON))::text[])
                      AS u(stream, bank, contract, borrower, fund, originated, status, principal, outstanding, snapshot)
-                \(unescaped: target.onConflict("""
                 ON CONFLICT (stream) DO UPDATE SET
                     status = EXCLUDED.status, outstanding_fen = EXCLUDED.outstanding_fen, snapshot = EXCLUDED.snapshot,
                     last_position = EXCLUDED.last_position
-                """))
                 """, logger: logger)
         }
     }
@@ -186,9 +187,9 @@ enum ReadModelWriter {
     private static func upsertFunds(
         _ funds: [FundRow], position: Int64, to target: RowTarget = .tables, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        if target == .twins {
+        if target.isRebuilt {
             try await connection.copy(
-                funds, into: RebuiltTables.twin("rm_funds"), columns: FundRow.columnList + ["last_position"], logger: logger
+                funds, into: target.copied("rm_funds"), columns: FundRow.columnList + ["last_position"], logger: logger
             ) {
                 row, fund in
                 row.text(fund.fundId)
@@ -203,17 +204,15 @@ enum ReadModelWriter {
         } else if !funds.isEmpty {
             try await connection.query(
                 """
-                INSERT INTO \(unescaped: target.name("rm_funds")) (fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended, last_position)
+                INSERT INTO rm_funds (fund_id, name, contributed_fen, paid_out_fen, returned_fen, balance_fen, suspended, last_position)
                 SELECT u.*, \(position)
                 FROM unnest(\(funds.map(\.fundId))::text[], \(funds.map(\.name))::text[], \(funds.map(\.contributedFen))::int8[],
                             \(funds.map(\.paidOutFen))::int8[], \(funds.map(\.returnedFen))::int8[], \(funds.map(\.balanceFen))::int8[],
                             \(funds.map(\.suspended))::bool[]) AS u
-                \(unescaped: target.onConflict("""
                 ON CONFLICT (fund_id) DO UPDATE SET
                     name = EXCLUDED.name, contributed_fen = EXCLUDED.contributed_fen, paid_out_fen = EXCLUDED.paid_out_fen,
                     returned_fen = EXCLUDED.returned_fen, balance_fen = EXCLUDED.balance_fen, suspended = EXCLUDED.suspended,
                     last_position = EXCLUDED.last_position
-                """))
                 """, logger: logger)
         }
     }

@@ -2,18 +2,29 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Where read-model rows are written: into the tables themselves (the projector's batches,
-/// which add to or replace what is there), or into their empty temporary twins, which a
-/// rebuild fills once with every row (`RebuiltTables`).
-enum RowTarget: Sendable {
-    case tables, twins
+/// Where read-model rows are written: into the tables themselves by the projector's batches,
+/// which add to or replace what is there, or once each by a rebuild (`RebuiltTables`).
+enum RowTarget: Sendable, Equatable {
+    case tables
+    /// A rebuild's: each row written once by `COPY`, into the table itself where the rebuild
+    /// found it empty (`filling`), else into its temporary twin.
+    case rebuilt(filling: Set<String>)
 
-    /// The table to write for `table`.
-    func name(_ table: String) -> String { self == .tables ? table : "pg_temp.\(RebuiltTables.twin(table))" }
+    /// Whether a rebuild writes `table` itself (found empty), not its twin: rows sent in the
+    /// order of its key then take less of PostgreSQL's time (`GrowthTally.allInKeyOrder`).
+    func fills(_ table: String) -> Bool {
+        guard case .rebuilt(let filling) = self else { return false }
+        return filling.contains(table)
+    }
 
-    /// `clause` for the tables, nothing for the twins: each row is written to them once, so
-    /// they have no key to meet a conflict on.
-    func onConflict(_ clause: String) -> String { self == .tables ? clause : "" }
+    /// The table a rebuild's `COPY` writes for `table`, named without its schema (`COPY`
+    /// quotes the name whole; see `RebuiltTables.twin`).
+    func copied(_ table: String) -> String {
+        self == .tables || fills(table) ? table : RebuiltTables.twin(table)
+    }
+
+    /// Whether rows are written once each, by `COPY`.
+    var isRebuilt: Bool { self != .tables }
 }
 
 /// A rebuild writes every row into temporary twins of the read-model tables, then makes each
@@ -23,6 +34,10 @@ enum RowTarget: Sendable {
 /// again (which left every old row dead beside its new one in the same transaction: each
 /// insert then checked its key against the dead row, twice the time of a fresh insert).
 /// The twins need PostgreSQL's default TEMPORARY privilege and are dropped at commit.
+/// An empty table (a first load, the demo's) has no twin: its rows are copied into it at
+/// once, its indexes kept up while the client makes the next rows, not afterwards with the
+/// client idle (filled from twins at the end, `--scale 1400`'s four tables kept PostgreSQL's
+/// core busy 7.6 s after the last row was made).
 enum RebuiltTables {
     static let prefix = "rebuilt_"
 
@@ -62,46 +77,50 @@ enum RebuiltTables {
     /// other than the key, so a column added there is compared here too.
     private static func others(_ columns: [String], key: [String]) -> [String] { columns.filter { !key.contains($0) } }
 
-    /// Creates the empty twins, for the transaction `connection` is in.
-    static func create(on connection: PostgresConnection, logger: Logger) async throws {
+    /// Creates the empty twins of the tables that hold rows, for the transaction `connection`
+    /// is in; the others are filled in place. The caller holds the checkpoint's lock, which
+    /// every writer of the read models takes first: a table found empty stays so but for it.
+    static func create(on connection: PostgresConnection, logger: Logger) async throws -> RowTarget {
+        var filling: Set<String> = []
         for table in tables {
+            guard try await holdsRows(table.name, on: connection, logger: logger) else {
+                filling.insert(table.name)
+                continue
+            }
             try await connection.query(
                 PostgresQuery(unsafeSQL: "CREATE TEMPORARY TABLE \(twin(table.name)) (LIKE \(table.name)) ON COMMIT DROP"),
                 logger: logger)
         }
+        return .rebuilt(filling: filling)
     }
 
-    /// Makes every table but those `except` names (known to be right: their twins were left
-    /// empty) equal to its twin. An empty table (a first load, the demo's) is
-    /// filled from its twin. Otherwise the rows that differ are found in one pass, a hash join
-    /// of the table with its twin (a full join: rows on one side only are rows to delete or
-    /// insert), and kept in a temporary table; only when there are any is the table changed,
-    /// each change a hash join of the table with that table of differences. A rebuild of tables
-    /// that were right reads each table once and writes nothing. Left to itself the planner
-    /// sorted both sides (spilling to disk at the default `work_mem`) or probed the key's
-    /// index row by row, and compiled the plan with JIT: three to four times as long.
-    static func replace(on connection: PostgresConnection, logger: Logger, except: Set<String> = []) async throws {
+    /// Makes every table with a twin (`target`), but those `except` names (known to be right:
+    /// their twins were left empty), equal to its twin. The rows that differ are found in one
+    /// pass, a hash join of the table with its twin (a full join: rows on one side only are
+    /// rows to delete or insert), and kept in a temporary table; only when there are any is
+    /// the table changed, each change a hash join of the table with that table of
+    /// differences. A rebuild of tables that were right reads each table once and writes
+    /// nothing. Left to itself the planner sorted both sides (spilling to disk at the default
+    /// `work_mem`) or probed the key's index row by row, and compiled the plan with JIT: three
+    /// to four times as long.
+    static func replace(_ target: RowTarget, on connection: PostgresConnection, logger: Logger, except: Set<String> = []) async throws {
+        let twinned = tables.filter { target.copied($0.name) != $0.name && !except.contains($0.name) }
+        guard !twinned.isEmpty else { return }
         for setting in ["work_mem = '128MB'", "enable_mergejoin = off", "enable_nestloop = off", "jit = off"] {
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL \(setting)"), logger: logger)
         }
-        func exists(_ from: String) async throws -> Bool {
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT FROM \(from))"), logger: logger)
-            for try await exists in rows.decode(Bool.self) { return exists }
-            return false
-        }
-        for table in tables where !except.contains(table.name) {
-            guard try await exists(table.name) else {
-                let list = (table.key + table.compared + table.stamped).joined(separator: ", ")
-                try await connection.query(
-                    PostgresQuery(unsafeSQL: "INSERT INTO \(table.name) (\(list)) SELECT \(list) FROM \(RowTarget.twins.name(table.name))"),
-                    logger: logger)
-                continue
-            }
+        for table in twinned {
             try await connection.query(PostgresQuery(unsafeSQL: differences(table)), logger: logger)
-            if try await exists(changes(table)) {
+            if try await holdsRows(changes(table), on: connection, logger: logger) {
                 for statement in statements(table) { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             }
         }
+    }
+
+    private static func holdsRows(_ table: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT FROM \(table))"), logger: logger)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return true
     }
 
     /// The temporary table of `table`'s rows that differ from its twin's.
@@ -110,7 +129,7 @@ enum RebuiltTables {
     /// Fills `changes(table)`: per row that differs, the table's key (`old_…`, null for a row
     /// only the twin has) and the twin's row (null for a row only the table has).
     static func differences(_ table: Table) -> String {
-        let twin = RowTarget.twins.name(table.name)
+        let twin = "pg_temp.\(Self.twin(table.name))"
         let matches = table.key.map { "t.\($0) = r.\($0)" }.joined(separator: " AND ")
         let differs =
             "(\(table.compared.map { "t.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(table.compared.map { "r.\($0)" }.joined(separator: ", ")))"

@@ -88,6 +88,24 @@ struct GrowthTallyTests {
         }
     }
 
+    @Test("in the tables' key order: every entry, by scope, series, day (month), value, previous month, texts by their UTF-8 bytes")
+    func keyOrder() throws {
+        var random = SeededRandom(state: 77)
+        let tally = GrowthTally(Self.loans(&random) + Self.loans(&random) + Self.loans(&random), byBank: true)
+        func bytes(_ text: String) -> [Int] { text.utf8.map(Int.init) }
+        // Compared as flat integer lists: a text's bytes, then a separator below any byte.
+        func order(_ scope: String, _ series: String, _ time: Int, _ value: String, _ previous: YearMonth?) -> [Int] {
+            bytes(scope) + [-1] + bytes(series) + [-1, time] + bytes(value) + [-1, previous?.index ?? -1]
+        }
+        let byDay = tally.allInKeyOrder.map { order($0.run.scope, $0.run.seriesName, $0.day.dayNumber, $0.run.value, $0.previousMonth) }
+        let expected = tally.all.map { order($0.run.scope, $0.run.seriesName, $0.day.dayNumber, $0.run.value, $0.previousMonth) }
+        #expect(byDay.count > 500 && byDay == expected.sorted { $0.lexicographicallyPrecedes($1) })
+        let byMonth = tally.byMonthInKeyOrder.map { order($0.run.scope, $0.run.seriesName, $0.month.index, $0.run.value, $0.previousMonth) }
+        let months = tally.byMonth.map { order($0.run.scope, $0.run.seriesName, $0.month.index, $0.run.value, $0.previousMonth) }
+        #expect(byMonth.count > 100 && byMonth == months.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(zip(tally.allInKeyOrder, tally.allInKeyOrder.dropFirst()).allSatisfy { $0.run != $1.run || $0.day <= $1.day })
+    }
+
     @Test("a cell straddling a range is refused, never counted by guess")
     func coarseCellsRefused() throws {
         let window = try MonthWindow.years(2024, 2025)
