@@ -167,15 +167,39 @@ public enum LedgerEvent: Sendable, Hashable {
 
     /// Decodes stored `data`, first upcasting older schema versions to the current one.
     public static func decode(type: String, schema: Int32, data: String) throws -> LedgerEvent {
-        try decode(type: type, schema: schema) { try JSONParser.parse(data) }
+        var text = data
+        if let event = text.withUTF8({ canonical(type: type, schema: schema, $0) }) { return event }
+        return try parsed(type: type, schema: schema) { try JSONParser.parse(data) }
     }
 
     /// Decodes stored `data` given as its UTF-8 bytes (a binary `COPY` of the log).
     public static func decode(type: String, schema: Int32, utf8 data: some Sequence<UInt8>) throws -> LedgerEvent {
-        try decode(type: type, schema: schema) { try JSONParser.parse(data) }
+        if let event = data.withContiguousStorageIfAvailable({ canonical(type: type, schema: schema, $0) }) ?? nil { return event }
+        return try parsed(type: type, schema: schema) { try JSONParser.parse(data) }
     }
 
-    private static func decode(type: String, schema: Int32, parsing parse: () throws -> JSONValue) throws -> LedgerEvent {
+    /// The event read straight from its canonical text (`CanonicalReader`) for the types a
+    /// rebuild reads most; nil for other types, other schemas, or text the reader leaves to
+    /// the parser.
+    static func canonical(type: String, schema: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> LedgerEvent? {
+        var reader = CanonicalReader(bytes)
+        let event: LedgerEvent?
+        switch type {
+        case LoanOriginated.type where schema == LoanOriginated.schema:
+            event = LoanOriginated(canonical: &reader).map(LedgerEvent.loanOriginated)
+        case RepaymentReceived.type where schema == RepaymentReceived.schema:
+            event = RepaymentReceived(canonical: &reader).map(LedgerEvent.repaymentReceived)
+        case LoanClosed.type where schema == LoanClosed.schema:
+            event = LoanClosed(canonical: &reader).map(LedgerEvent.loanClosed)
+        case BorrowerRegistered.type where schema == BorrowerRegistered.schema:
+            event = BorrowerRegistered(canonical: &reader).map(LedgerEvent.borrowerRegistered)
+        default: return nil
+        }
+        return reader.atEnd ? event : nil
+    }
+
+    /// Decodes `parse`'s JSON: the way of every event that is not read straight from its text.
+    static func parsed(type: String, schema: Int32, parsing parse: () throws -> JSONValue) throws -> LedgerEvent {
         guard let entry = catalogue[type] else { throw EventDecodingError.unknownType(type) }
         if schema > entry.schema { throw EventDecodingError.futureSchema(type: type, schema: schema, known: entry.schema) }
         do {
