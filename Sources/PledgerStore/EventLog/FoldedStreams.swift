@@ -13,10 +13,6 @@ public enum FoldedStreams: Sendable, Equatable {
     /// log names those streams by their founding events (`namesItsSources`); else the fold
     /// reads every stream.
     case readModelSources
-    /// The funds' streams; and the loans' and borrowers' streams: a rebuild's two reads
-    /// (`SpilledGroups`), which it trusts only once `namesItsSources` said so.
-    case funds
-    case loansAndBorrowers
 
     /// Each kind of stream the read models are made of: its founding event's type, and how
     /// its name begins (`Streams`).
@@ -25,6 +21,7 @@ public enum FoldedStreams: Sendable, Equatable {
         (founding: BorrowerRegistered.type, prefix: "borrower-")
     )
     static let prefixes = [fundStreams.prefix, loanStreams.prefix, borrowerStreams.prefix]
+    static var fundPrefix: String { fundStreams.prefix }
     static var loanPrefix: String { loanStreams.prefix }
     static var borrowerPrefix: String { borrowerStreams.prefix }
 
@@ -33,8 +30,6 @@ public enum FoldedStreams: Sendable, Equatable {
         switch self {
         case .all: nil
         case .readModelSources: Self.prefixes
-        case .funds: [Self.fundStreams.prefix]
-        case .loansAndBorrowers: [Self.loanStreams.prefix, Self.borrowerStreams.prefix]
         }
     }
 

@@ -3,24 +3,30 @@ import PledgerDomain
 
 /// The loans' and borrowers' events of the log, read once and written to a file per bucket of
 /// borrowers (`BorrowerGroups`), so that a rebuild folds one group of buckets at a time without
-/// reading the log once per group. The files hold the rows as `COPY` sent them, each after its
+/// reading the log once per group. The funds' events come in the same read and are folded as
+/// they come (`funds`): read apart, a second pass of the server over the whole table, in
+/// pages, they took it 0.9 s of a core more at national size and kept the read's end waiting. The files hold the rows as `COPY` sent them, each after its
 /// length, in position order; they are under the system's temporary directory (`TMPDIR`),
 /// readable by this user only, and removed by `remove()` (or by the next rebuild, once the
 /// process that wrote them is gone). At national size they take about as much disk as those
 /// events take in the `events` table.
 final class SpilledGroups: Sendable {
     let groups: BorrowerGroups
+    /// The fold of the funds' streams through the read's last position.
+    let funds: AggregateStates
     private let directory: URL
 
-    private init(groups: BorrowerGroups, directory: URL) {
+    private init(groups: BorrowerGroups, funds: AggregateStates, directory: URL) {
         self.groups = groups
+        self.funds = funds
         self.directory = directory
     }
 
     private static func file(_ bucket: Int, in directory: URL) -> URL { directory.appendingPathComponent("bucket-\(bucket)") }
 
     /// Reads the log's loans' and borrowers' events up to `last` into their buckets' files,
-    /// and joins the buckets into groups of about `loansPerGroup` loans. Nil where the log does
+    /// folds its funds' events, and joins the buckets into groups of about `loansPerGroup`
+    /// loans. Nil where the log does
     /// not name its funds', loans' and borrowers' streams plainly
     /// (`FoldedStreams.namesItsSources`, asked while the log is read): such a log is folded whole.
     static func write(_ store: EventStore, through last: Int64, loansPerGroup: Int, positionsPerRead: Int64 = 50_000) async throws
@@ -33,23 +39,25 @@ final class SpilledGroups: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         do {
             var groups = BorrowerGroups(buckets: BorrowerGroups.buckets(through: last, loansPerGroup: loansPerGroup))
-            try await write(store, through: last, positionsPerRead: max(1, positionsPerRead), into: directory, buckets: &groups)
+            let funds = try await write(store, through: last, positionsPerRead: max(1, positionsPerRead), into: directory, buckets: &groups)
             guard try await plain else {
                 try? FileManager.default.removeItem(at: directory)
                 return nil
             }
             groups.join(loansPerGroup: loansPerGroup)
-            return SpilledGroups(groups: groups, directory: directory)
+            return SpilledGroups(groups: groups, funds: funds, directory: directory)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
     }
 
+    /// The loans' and borrowers' rows into their buckets' files; returns the fold of the funds'
+    /// rows, each read's folded (decoded on every core) while the next is sorted.
     private static func write(
         _ store: EventStore, through last: Int64, positionsPerRead: Int64, into directory: URL, buckets groups: inout BorrowerGroups
     )
-        async throws
+        async throws -> AggregateStates
     {
         let files = try (0..<groups.buckets).map { bucket in
             let path = Self.file(bucket, in: directory)
@@ -67,10 +75,23 @@ final class SpilledGroups: Sendable {
             try files[bucket].write(contentsOf: buffers[bucket])
             buffers[bucket].removeAll(keepingCapacity: true)
         }
+        let (fundRows, feed) = AsyncStream.makeStream(of: (bytes: [UInt8], starts: [Int]).self)
+        let funds = Task {
+            var fold = LedgerFold()
+            for await rows in fundRows {
+                for event in try await LogCopy.events(rows.bytes, at: rows.starts) { fold.apply(event) }
+            }
+            try Task.checkCancellation()
+            return fold.states
+        }
+        defer {
+            feed.finish()
+            funds.cancel()
+        }
         let copy = try await LogCopy.open(store)
         // A page of positions; the next is read while one is sorted into its buckets.
         @Sendable func page(after cursor: Int64) -> Task<(bytes: [UInt8], count: Int), any Error> {
-            Task { try await copy.rows(after: cursor, through: min(last, cursor + positionsPerRead), streams: .loansAndBorrowers) }
+            Task { try await copy.rows(after: cursor, through: min(last, cursor + positionsPerRead), streams: .readModelSources) }
         }
         var cursor: Int64 = 0
         var reading: Task<(bytes: [UInt8], count: Int), any Error>? = page(after: 0)
@@ -80,7 +101,13 @@ final class SpilledGroups: Sendable {
             let (bytes, count) = try await current.value
             cursor = min(last, cursor + positionsPerRead)
             reading = cursor < last ? page(after: cursor) : nil
+            var funded: (bytes: [UInt8], starts: [Int]) = ([], [])
             try LogCopy.forEachRow(bytes, count: count) { row, stream, version, data in
+                if stream.starts(with: FoldedStreams.fundPrefix.utf8) {
+                    funded.starts.append(funded.bytes.count)
+                    funded.bytes.append(contentsOf: bytes[row])
+                    return
+                }
                 let name = String(decoding: stream, as: UTF8.self)
                 guard let bucket = try groups.bucket(ofStream: name, version: version, data: data) else {
                     throw BorrowerGroups.Misplaced(
@@ -90,8 +117,11 @@ final class SpilledGroups: Sendable {
                 buffers[bucket].append(contentsOf: bytes[row])
                 if buffers[bucket].count >= flushAt { try flush(bucket) }
             }
+            if !funded.starts.isEmpty { feed.yield(funded) }
         }
         for bucket in 0..<groups.buckets { try flush(bucket) }
+        feed.finish()
+        return try await funds.value
     }
 
     /// The fold of one group's events: its buckets' files read whole, their rows put back in

@@ -123,22 +123,18 @@ public final class Projector: Sendable {
     ) async throws -> Int64 {
         let last = try await store.head().position
         stage(.funds)
-        // The funds' streams are read while the loans' and borrowers' are read into files.
-        let funds = Task { [store] in try await store.replay(toPosition: last, reading: .copy, streams: .funds).states }
-        defer { funds.cancel() }
         do {
             // The files are written from binary `COPY` (libpq); without it, the whole fold reads
             // through the pool.
             if LogCopy.isAvailable, let spilled = try await SpilledGroups.write(store, through: last, loansPerGroup: loansPerGroup) {
                 defer { spilled.remove() }
-                return try await rebuild(spilled, funds: funds, through: last, stage: stage)
+                return try await rebuild(spilled, through: last, stage: stage)
             }
         } catch {
             // Thrown while the log was read into files, or inside the transaction, which rolled back.
             guard let misplaced = StoreError.wrap(error) as? BorrowerGroups.Misplaced else { throw error }
             store.logger.notice("rebuilding from the whole log in memory: \(misplaced)")
         }
-        funds.cancel()
         // Only the rows and the funds outlive the fold (its loans' states are most of its memory),
         // and it is freed before the rows are written: freed beside the writing (on another
         // thread) it raised the rebuild's peak by 20-30 MiB at --scale 1400.
@@ -154,12 +150,12 @@ public final class Projector: Sendable {
             }, funds: states, rows: rows.funds, versions: versions, through: last, stage: stage)
     }
 
-    /// The rebuild a group at a time, with the funds' states `funds` reads: the loans' and
-    /// borrowers' events read once into a file per bucket (`SpilledGroups`), then each group
+    /// The rebuild a group at a time: the loans' and borrowers' events read once into a file
+    /// per bucket and the funds' folded in the same read (`SpilledGroups`), then each group
     /// folded from its buckets' files. The next group is folded while one is written: the two
     /// hold the client's cores and PostgreSQL's in turn.
     private func rebuild(
-        _ spilled: SpilledGroups, funds: Task<AggregateStates, any Error>, through last: Int64, stage: @Sendable (RebuildStage) -> Void
+        _ spilled: SpilledGroups, through last: Int64, stage: @Sendable (RebuildStage) -> Void
     ) async throws -> Int64 {
         let groups = spilled.groups
         @Sendable func rows(of group: Int) async throws -> [LoanRow] {
@@ -170,7 +166,7 @@ public final class Projector: Sendable {
         }
         let first = Task { try await rows(of: 0) }
         defer { first.cancel() }
-        let funds = try await funds.value
+        let funds = spilled.funds
         return try await replaceAll(
             { write in
                 var next: Task<[LoanRow], any Error>? = first
