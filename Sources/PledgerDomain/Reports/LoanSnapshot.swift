@@ -149,6 +149,38 @@ extension LoanSnapshot: MembersCodable {
     /// time. Throws, as the encoder does, for an amount beyond ±(2^53 − 1).
     public func json() throws -> JSONValue { try encoded() }
 
+    /// The canonical text of `json()`, written without its tree (`CanonicalTextWriter`), or
+    /// the error `json()` gives.
+    public func canonicalText() throws -> String {
+        var w = CanonicalTextWriter(capacity: 640)
+        w.put("bank_id", bankId)
+        w.put("borrower", borrower)
+        w.put("compensation_paid_fen", compensationPaidFen)
+        w.put("contract_no", contractNo)
+        w.put("fund_id", fundId)
+        w.put("industry", industry)
+        w.put("matures_on", maturesOn)
+        w.put("originated_on", originatedOn)
+        w.put("outstanding_fen", outstandingFen)
+        w.put("owed_to_fund_fen", owedToFundFen)
+        w.put("pending_claim_approved", pendingClaimApproved)
+        w.put("pending_claim_fen", pendingClaimFen)
+        w.put("principal_by_kind", objects: principalByKind) { share, object in
+            object.put("kind", share.kind)
+            object.put("principal_fen", share.principalFen)
+        }
+        w.put("principal_fen", principalFen)
+        w.put("recovered_fen", recoveredFen)
+        w.put("region", region)
+        w.put("returned_to_fund_fen", returnedToFundFen)
+        w.put("scheme_id", schemeId)
+        w.put("status", status)
+        w.put("tech_sme", techSme)
+        w.put("written_off_fen", writtenOffFen)
+        guard let text = w.finished else { return CanonicalJSON.string(try json()) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// A stored snapshot read back, as `init(from:)` reads it, without a `Decoder` where its
     /// members settle it (`MembersCodable`).
     public init(json: JSONValue) throws { self = try Self.decode(from: json) }

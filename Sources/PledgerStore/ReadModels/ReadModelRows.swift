@@ -13,7 +13,7 @@ public struct LoanRow: Sendable, Hashable {
     public init(_ snapshot: LoanSnapshot) throws {
         stream = snapshot.key.stream
         self.snapshot = snapshot
-        snapshotJSON = CanonicalJSON.string(try snapshot.json())
+        snapshotJSON = try snapshot.canonicalText()
     }
 
     public init(stream: String, snapshotJSON: String) throws {

@@ -20,6 +20,8 @@ struct LoanSnapshotJSONTests {
         #expect(JSONValue.object(members).isIdentical(to: try JSONValueEncoder.encode(snapshot)))
         #expect(LoanSnapshot(members: JSONMembers(object: members)) == snapshot)
         #expect(try LoanSnapshot(json: JSONParser.parse(CanonicalJSON.string(try snapshot.json()))) == snapshot)
+        // Its canonical text written straight: the tree's, byte for byte.
+        #expect(try snapshot.canonicalText() == CanonicalJSON.string(try snapshot.json()))
     }
 
     @Test("every loan of random command sequences: the encoder's JSON, read back as the snapshot", arguments: 0..<6)
@@ -86,7 +88,7 @@ struct LoanSnapshotJSONTests {
         #expect(variants.count > 100)
     }
 
-    @Test("an amount beyond ±(2^53 − 1), in a field or a share: no members, and the JSON refused as the encoder refuses it")
+    @Test("an amount beyond ±(2^53 − 1), in a field or a share: no members, and the JSON (and its text) refused as the encoder refuses it")
     func beyondJSON() throws {
         let base = try #require(try Self.snapshots(seed: 2).first)
         var inField = base
@@ -96,6 +98,7 @@ struct LoanSnapshotJSONTests {
         for snapshot in [inField, inShare] {
             #expect(snapshot.members == nil)
             #expect(throws: CanonicalJSONError.self) { _ = try snapshot.json() }
+            #expect(throws: CanonicalJSONError.self) { _ = try snapshot.canonicalText() }
             #expect(throws: CanonicalJSONError.self) { _ = try JSONValueEncoder.encode(snapshot) }
         }
     }
