@@ -63,3 +63,35 @@ extension BorrowerRegistered {
         self.init(uscc: uscc, name: name, industry: industry, region: region, techSme: techSme, firmSize: firmSize)
     }
 }
+
+// The funds' streams: a loan enrolled, released and defaulted under a fund's cover.
+
+extension CoverGranted {
+    init?(canonical r: inout CanonicalReader) {
+        guard r.skip("{\"bank_id\":"), let bank: BankId = r.scalar(), r.skip(",\"borrower\":"), let borrower: Uscc = r.scalar(),
+            r.skip(",\"contract_no\":"), let contract: ContractNo = r.scalar(), r.skip(",\"enrolled_on\":"),
+            let enrolledOn: BusinessDate = r.scalar(), r.skip(",\"principal_fen\":"), let principal: Money = r.scalar(), r.skip("}")
+        else { return nil }
+        self.init(bankId: bank, contractNo: contract, borrower: borrower, principalFen: principal, enrolledOn: enrolledOn)
+    }
+}
+
+extension CoverReleased {
+    init?(canonical r: inout CanonicalReader) {
+        guard r.skip("{\"bank_id\":"), let bank: BankId = r.scalar(), r.skip(",\"cause\":"), let cause: CoverReleaseCause = r.scalar(),
+            r.skip(",\"contract_no\":"), let contract: ContractNo = r.scalar(), r.skip(",\"released_on\":"),
+            let releasedOn: BusinessDate = r.scalar(), r.skip("}")
+        else { return nil }
+        self.init(bankId: bank, contractNo: contract, releasedOn: releasedOn, cause: cause)
+    }
+}
+
+extension CoverDefaulted {
+    init?(canonical r: inout CanonicalReader) {
+        guard r.skip("{\"bank_id\":"), let bank: BankId = r.scalar(), r.skip(",\"contract_no\":"), let contract: ContractNo = r.scalar(),
+            r.skip(",\"defaulted_on\":"), let defaultedOn: BusinessDate = r.scalar(), r.skip(",\"outstanding_fen\":"),
+            let outstanding: Money = r.scalar(), r.skip("}")
+        else { return nil }
+        self.init(bankId: bank, contractNo: contract, outstandingFen: outstanding, defaultedOn: defaultedOn)
+    }
+}

@@ -193,6 +193,11 @@ public enum LedgerEvent: Sendable, Hashable {
             event = LoanClosed(canonical: &reader).map(LedgerEvent.loanClosed)
         case BorrowerRegistered.type where schema == BorrowerRegistered.schema:
             event = BorrowerRegistered(canonical: &reader).map(LedgerEvent.borrowerRegistered)
+        case CoverGranted.type where schema == CoverGranted.schema: event = CoverGranted(canonical: &reader).map(LedgerEvent.coverGranted)
+        case CoverReleased.type where schema == CoverReleased.schema:
+            event = CoverReleased(canonical: &reader).map(LedgerEvent.coverReleased)
+        case CoverDefaulted.type where schema == CoverDefaulted.schema:
+            event = CoverDefaulted(canonical: &reader).map(LedgerEvent.coverDefaulted)
         default: return nil
         }
         return reader.atEnd ? event : nil
