@@ -77,12 +77,23 @@ final class SpilledGroups: Sendable {
         }
         let (fundRows, feed) = AsyncStream.makeStream(of: (bytes: [UInt8], starts: [Int]).self)
         let funds = Task {
+            // A fold that stopped (failed, cancelled) takes no more: the reading stops at its next page.
+            defer { feed.finish() }
             var fold = LedgerFold()
             for await rows in fundRows {
+                try Task.checkCancellation()
                 for event in try await LogCopy.events(rows.bytes, at: rows.starts) { fold.apply(event) }
             }
             try Task.checkCancellation()
             return fold.states
+        }
+        /// The funds' fold, or its error; cancelled with the caller.
+        func folded() async throws -> AggregateStates {
+            try await withTaskCancellationHandler {
+                try await funds.value
+            } onCancel: {
+                funds.cancel()
+            }
         }
         defer {
             feed.finish()
@@ -117,11 +128,14 @@ final class SpilledGroups: Sendable {
                 buffers[bucket].append(contentsOf: bytes[row])
                 if buffers[bucket].count >= flushAt { try flush(bucket) }
             }
-            if !funded.starts.isEmpty { feed.yield(funded) }
+            if !funded.starts.isEmpty, case .terminated = feed.yield(funded) {
+                _ = try await folded()
+                throw CancellationError()
+            }
         }
         for bucket in 0..<groups.buckets { try flush(bucket) }
         feed.finish()
-        return try await funds.value
+        return try await folded()
     }
 
     /// The fold of one group's events: its buckets' files read whole, their rows put back in
