@@ -3,7 +3,7 @@
 /// snapshot is written so for its read-model row, and building its tree to write it was most
 /// of making a national ledger's rows. The text is what `CanonicalJSON.string` writes for
 /// the tree `JSONMembersWriter` makes of the same members (`LoanSnapshotJSONTests`).
-struct CanonicalTextWriter {
+struct CanonicalTextWriter: MembersWriter {
     private(set) var bytes: [UInt8] = []
     /// False once a value was beyond JSON (an integer past ±(2^53 − 1)), as for the encoder.
     private(set) var complete = true
@@ -14,16 +14,18 @@ struct CanonicalTextWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
-    private mutating func key(_ key: StaticString) {
+    init() { self.init(capacity: 64) }
+
+    /// A key as it stands (the members' keys are snake-case words: nothing to escape).
+    private mutating func key(_ key: String) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        bytes.append(contentsOf: key.utf8)
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
-    /// A scalar member; nothing when `value` is nil (an absent optional is left out).
-    mutating func put(_ name: StaticString, _ value: (some JSONScalarValue)?) {
+    mutating func put(_ name: String, _ value: (some JSONScalarValue)?) {
         guard let value else { return }
         key(name)
         switch value.jsonScalar {
@@ -34,18 +36,17 @@ struct CanonicalTextWriter {
         }
     }
 
-    mutating func put(_ name: StaticString, _ flag: Bool) {
+    mutating func put(_ name: String, _ flag: Bool) {
         key(name)
         bytes.append(contentsOf: (flag ? "true" : "false").utf8)
     }
 
-    /// An array of objects, each written by `write` into a writer of its own.
-    mutating func put<Element>(_ name: StaticString, objects: [Element], _ write: (Element, inout CanonicalTextWriter) -> Void) {
+    mutating func put<Element>(_ name: String, objects: [Element], _ write: (Element, inout CanonicalTextWriter) -> Void) {
         key(name)
         bytes.append(UInt8(ascii: "["))
         for (offset, element) in objects.enumerated() {
             if offset > 0 { bytes.append(UInt8(ascii: ",")) }
-            var object = CanonicalTextWriter(capacity: 64)
+            var object = CanonicalTextWriter()
             write(element, &object)
             guard let text = object.finished else {
                 complete = false

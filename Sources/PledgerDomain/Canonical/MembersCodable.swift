@@ -89,9 +89,21 @@ struct JSONMembers {
     }
 }
 
+/// Where a value's members are written, in key order: into a JSON object
+/// (`JSONMembersWriter`) or straight as canonical text (`CanonicalTextWriter`), so that a type
+/// written both ways lists its members once.
+protocol MembersWriter {
+    init()
+    /// A scalar; nothing when `value` is nil.
+    mutating func put(_ key: String, _ value: (some JSONScalarValue)?)
+    mutating func put(_ key: String, _ flag: Bool)
+    /// An array of objects, each written by `write` into a writer of its own.
+    mutating func put<Element>(_ key: String, objects: [Element], _ write: (Element, inout Self) -> Void)
+}
+
 /// Writes the members of one JSON object as `JSONValueEncoder` writes a synthesised
 /// `encode(to:)`: an absent optional left out; `object` nil once a value was beyond JSON.
-struct JSONMembersWriter {
+struct JSONMembersWriter: MembersWriter {
     private var written = JSONObject()
     private var complete = true
 
@@ -118,6 +130,16 @@ struct JSONMembersWriter {
             return
         }
         written.insert(key, .integer(value))
+    }
+
+    mutating func put<Element>(_ key: String, objects: [Element], _ write: (Element, inout JSONMembersWriter) -> Void) {
+        put(
+            key,
+            objects: objects.map { element in
+                var object = JSONMembersWriter()
+                write(element, &object)
+                return object.object
+            })
     }
 
     /// An array of objects, each one's members (nil: beyond JSON).

@@ -318,35 +318,34 @@ public struct GrowthTally: Sendable {
     /// key's index; in no particular order PostgreSQL looked for a leaf per row, and 568,546
     /// rows took its one core 3.3 s where in order they take 1.8 s.
     public var allInKeyOrder: [Entry] {
-        let ranks = runRanks()
-        var keyed: [(order: (Int, Int, Int, Int), key: UInt64, sums: GrowthSums)] = []
-        keyed.reserveCapacity(sums.count)
-        for (key, entry) in sums {
-            let (run, day, previousMonth) = Self.parts(key)
-            keyed.append(((ranks.scopeAndSeries[run], day, ranks.value[run], previousMonth ?? -1), key, entry))
-        }
-        keyed.sort { $0.order < $1.order }
-        return keyed.map { item in
-            let (run, day, previousMonth) = Self.parts(item.key)
-            return Entry(
-                run: runs[run], day: BusinessDate(dayNumber: day), previousMonth: previousMonth.map(YearMonth.init(index:)), sums: item.sums
-            )
+        Self.inKeyOrder(sums, ranks: runRanks()).map { item in
+            Entry(run: runs[item.run], day: BusinessDate(dayNumber: item.time), previousMonth: item.previousMonth, sums: item.sums)
         }
     }
 
     /// `byMonth` in the order of the monthly table's key: scope, series, month, value and
     /// previous month, as `allInKeyOrder`.
     public var byMonthInKeyOrder: [(run: Run, month: YearMonth, previousMonth: YearMonth?, sums: GrowthSums)] {
-        let ranks = runRanks()
+        Self.inKeyOrder(monthSums, ranks: runRanks()).map { item in
+            (runs[item.run], YearMonth(index: item.time), item.previousMonth, item.sums)
+        }
+    }
+
+    /// The entries of `sums` (keyed by run, day or month, previous month) sorted by the run's
+    /// scope and series, the day or month, the run's value and the previous month (none first).
+    private static func inKeyOrder(_ sums: SumsByKey, ranks: (scopeAndSeries: [Int], value: [Int])) -> [(
+        run: Int, time: Int, previousMonth: YearMonth?, sums: GrowthSums
+    )] {
         var keyed: [(order: (Int, Int, Int, Int), key: UInt64, sums: GrowthSums)] = []
-        for (key, sums) in monthSums {
-            let (run, month, previousMonth) = Self.parts(key)
-            keyed.append(((ranks.scopeAndSeries[run], month, ranks.value[run], previousMonth ?? -1), key, sums))
+        keyed.reserveCapacity(sums.count)
+        for (key, entry) in sums {
+            let (run, time, previousMonth) = parts(key)
+            keyed.append(((ranks.scopeAndSeries[run], time, ranks.value[run], previousMonth ?? -1), key, entry))
         }
         keyed.sort { $0.order < $1.order }
         return keyed.map { item in
-            let (run, month, previousMonth) = Self.parts(item.key)
-            return (runs[run], YearMonth(index: month), previousMonth.map(YearMonth.init(index:)), item.sums)
+            let (run, time, previousMonth) = parts(item.key)
+            return (run, time, previousMonth.map(YearMonth.init(index:)), item.sums)
         }
     }
 

@@ -153,30 +153,7 @@ extension LoanSnapshot: MembersCodable {
     /// the error `json()` gives.
     public func canonicalText() throws -> String {
         var w = CanonicalTextWriter(capacity: 640)
-        w.put("bank_id", bankId)
-        w.put("borrower", borrower)
-        w.put("compensation_paid_fen", compensationPaidFen)
-        w.put("contract_no", contractNo)
-        w.put("fund_id", fundId)
-        w.put("industry", industry)
-        w.put("matures_on", maturesOn)
-        w.put("originated_on", originatedOn)
-        w.put("outstanding_fen", outstandingFen)
-        w.put("owed_to_fund_fen", owedToFundFen)
-        w.put("pending_claim_approved", pendingClaimApproved)
-        w.put("pending_claim_fen", pendingClaimFen)
-        w.put("principal_by_kind", objects: principalByKind) { share, object in
-            object.put("kind", share.kind)
-            object.put("principal_fen", share.principalFen)
-        }
-        w.put("principal_fen", principalFen)
-        w.put("recovered_fen", recoveredFen)
-        w.put("region", region)
-        w.put("returned_to_fund_fen", returnedToFundFen)
-        w.put("scheme_id", schemeId)
-        w.put("status", status)
-        w.put("tech_sme", techSme)
-        w.put("written_off_fen", writtenOffFen)
+        write(into: &w)
         guard let text = w.finished else { return CanonicalJSON.string(try json()) }
         return String(decoding: text, as: UTF8.self)
     }
@@ -214,6 +191,12 @@ extension LoanSnapshot: MembersCodable {
 
     var members: JSONObject? {
         var w = JSONMembersWriter()
+        write(into: &w)
+        return w.object
+    }
+
+    /// The members in key order, for the JSON object and for its canonical text alike.
+    private func write(into w: inout some MembersWriter) {
         w.put("bank_id", bankId)
         w.put("borrower", borrower)
         w.put("compensation_paid_fen", compensationPaidFen)
@@ -226,7 +209,7 @@ extension LoanSnapshot: MembersCodable {
         w.put("owed_to_fund_fen", owedToFundFen)
         w.put("pending_claim_approved", pendingClaimApproved)
         w.put("pending_claim_fen", pendingClaimFen)
-        w.put("principal_by_kind", objects: principalByKind.map(\.members))
+        w.put("principal_by_kind", objects: principalByKind) { share, object in share.write(into: &object) }
         w.put("principal_fen", principalFen)
         w.put("recovered_fen", recoveredFen)
         w.put("region", region)
@@ -235,7 +218,6 @@ extension LoanSnapshot: MembersCodable {
         w.put("status", status)
         w.put("tech_sme", techSme)
         w.put("written_off_fen", writtenOffFen)
-        return w.object
     }
 }
 
@@ -247,8 +229,12 @@ extension LoanSnapshot.KindShare: MembersCodable {
 
     var members: JSONObject? {
         var w = JSONMembersWriter()
+        write(into: &w)
+        return w.object
+    }
+
+    fileprivate func write(into w: inout some MembersWriter) {
         w.put("kind", kind)
         w.put("principal_fen", principalFen)
-        return w.object
     }
 }
